@@ -1,0 +1,8 @@
+/** Every command, in the order `penny --help` lists them. One line per command. */
+import type { RegisterCommand } from '../context.js';
+import { registerDemo } from './demo.js';
+import { registerInit } from './init.js';
+import { registerValidate } from './validate.js';
+import { registerCost } from './cost.js';
+
+export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost];

@@ -1,0 +1,39 @@
+/** How errors reach a person on the terminal: one message, one line per problem, what to do. */
+import { CommanderError } from 'commander';
+import { Infeasible, InvalidInput, PennyError, formatIssue } from '../../core/errors.js';
+import { StoreError } from '../store/session.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+export function renderError(e: unknown): { text: string; code: number } {
+  if (e instanceof InvalidInput) {
+    const lines = [`error: ${e.message}`];
+    for (const issue of e.issues) lines.push(`  ${formatIssue(issue)}`);
+    if (e.hint) lines.push(`To fix: ${e.hint}`);
+    return { text: lines.join('\n'), code: EXIT_BAD_INPUT };
+  }
+  if (e instanceof Infeasible) {
+    const lines = [`error: ${e.message}`, ...e.detail.map((d) => `  ${d}`)];
+    if (e.hint) lines.push(`To fix: ${e.hint}`);
+    return { text: lines.join('\n'), code: EXIT_BAD_INPUT };
+  }
+  if (e instanceof PennyError) {
+    return { text: `error: ${e.message}${e.hint ? `\nTo fix: ${e.hint}` : ''}`, code: e.code === 'not-found' ? EXIT_BAD_INPUT : EXIT_FAILURE };
+  }
+  if (e instanceof CommanderError) {
+    return { text: '', code: e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT };
+  }
+  if (e instanceof StoreError) {
+    const busy = /lock|Conflicting lock/i.test(e.message);
+    return {
+      text: busy
+        ? `error: the workspace database is in use by another Penny process\nTo fix: stop the other process (penny serve?) or use --workspace to pick another folder.`
+        : `error: store: ${e.message}`,
+      code: EXIT_FAILURE,
+    };
+  }
+  const err = e as Error;
+  return { text: `error: ${err?.message ?? String(e)}${process.env.PENNY_DEBUG ? `\n${err?.stack}` : '\n(set PENNY_DEBUG=1 for a stack trace)'}`, code: EXIT_FAILURE };
+}

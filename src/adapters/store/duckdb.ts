@@ -1,0 +1,81 @@
+/** DuckDB driver for the SQL session: the embedded default store, one file in the workspace. */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { StoreError, type SqlSession, type SqlValue } from './session.js';
+
+export class DuckDbSession implements SqlSession {
+  readonly dialect = 'duckdb' as const;
+  private depth = 0;
+  // One connection, so statements from concurrent callers are serialised here rather than
+  // interleaved inside someone else's transaction.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<DuckDbSession> {
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    return new DuckDbSession(instance, conn);
+  }
+
+  async all<T>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql, params.length ? (params as never) : undefined);
+      return reader.getRowObjectsJS() as T[];
+    } catch (e) {
+      throw new StoreError((e as Error).message, sql, e);
+    }
+  }
+
+  async run(sql: string, params: SqlValue[] = []): Promise<void> {
+    try {
+      await this.conn.run(sql, params.length ? (params as never) : undefined);
+    } catch (e) {
+      throw new StoreError((e as Error).message, sql, e);
+    }
+  }
+
+  async transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
+    if (this.depth > 0) return fn(this);
+    const prev = this.queue;
+    let release!: () => void;
+    this.queue = new Promise<void>((r) => (release = r));
+    await prev.catch(() => undefined);
+    this.depth++;
+    try {
+      await this.run('BEGIN TRANSACTION');
+      try {
+        const out = await fn(this);
+        await this.run('COMMIT');
+        return out;
+      } catch (e) {
+        await this.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      this.depth--;
+      release();
+    }
+  }
+
+  async insertMany(table: string, columns: string[], rows: SqlValue[][]): Promise<void> {
+    if (rows.length === 0) return;
+    // Multi-row VALUES in chunks: parameter binding keeps exact decimals as text and is fast enough
+    // for our ingest sizes; DuckDB casts text to DECIMAL without going through a double.
+    const chunk = Math.max(1, Math.floor(2000 / columns.length));
+    for (let i = 0; i < rows.length; i += chunk) {
+      const part = rows.slice(i, i + chunk);
+      const placeholders = part
+        .map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`)
+        .join(', ');
+      await this.run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${placeholders}`, part.flat());
+    }
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,26 @@
+import type { Migration } from './index.js';
+
+export const foundation: Migration[] = [
+  {
+    version: 1,
+    name: 'scenarios and cost reports',
+    up: [
+      `CREATE TABLE scenarios (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        content_hash VARCHAR NOT NULL UNIQUE,
+        source VARCHAR NOT NULL,
+        scenario JSON NOT NULL,
+        created_at VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE cost_reports (
+        id VARCHAR PRIMARY KEY,
+        scenario_id VARCHAR NOT NULL REFERENCES scenarios(id),
+        currency VARCHAR NOT NULL,
+        total DECIMAL(38, 12) NOT NULL,
+        report JSON NOT NULL,
+        created_at VARCHAR NOT NULL
+      )`,
+    ],
+  },
+];

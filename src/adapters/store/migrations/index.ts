@@ -1,0 +1,15 @@
+/**
+ * Schema migrations, applied in version order when a store opens. Each feature owns a file and a
+ * range of versions (foundation 1–99, billing/telemetry 100–199, planner 200–299, forecast
+ * 300–399, simulation 400–499, http 500–599) so features never collide.
+ * Money columns are DECIMAL(38, 12), never DOUBLE: sums must match the source to the last digit.
+ */
+import { foundation } from './001-foundation.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string[];
+}
+
+export const migrations: Migration[] = [...foundation].sort((a, b) => a.version - b.version);

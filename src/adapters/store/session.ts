@@ -1,0 +1,26 @@
+/**
+ * The SQL session: the thin part a database driver implements. Store logic (SqlStore) is written
+ * once against it in SQL that DuckDB and PostgreSQL both accept.
+ */
+export type SqlValue = string | number | bigint | boolean | null;
+
+export interface SqlSession {
+  readonly dialect: 'duckdb' | 'postgres';
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]>;
+  run(sql: string, params?: SqlValue[]): Promise<void>;
+  /** Nested calls join the outer transaction. */
+  transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
+  /** Bulk insert; drivers use their fastest path (DuckDB's appender). */
+  insertMany(table: string, columns: string[], rows: SqlValue[][]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A driver error, with the statement that failed (Drizzle's habit: the query tells the story). */
+export class StoreError extends Error {
+  readonly sql: string;
+  constructor(message: string, sql: string, cause?: unknown) {
+    super(`${message}\n  in: ${sql.replace(/\s+/g, ' ').trim().slice(0, 300)}`, { cause });
+    this.name = 'StoreError';
+    this.sql = sql;
+  }
+}

@@ -1,0 +1,115 @@
+/** The Store written once in portable SQL over a SqlSession; drivers only run statements. */
+import { randomUUID } from 'node:crypto';
+import type { CostReportRecord, ScenarioRecord, Store } from '../../app/ports.js';
+import { migrations as allMigrations, type Migration } from './migrations/index.js';
+import type { SqlSession } from './session.js';
+
+export class SqlStore implements Store {
+  constructor(readonly session: SqlSession) {}
+
+  get driver(): string {
+    return this.session.dialect;
+  }
+
+  /** Apply pending migrations, each in its own transaction. */
+  async migrate(migrations: Migration[] = allMigrations): Promise<number[]> {
+    await this.session.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)`);
+    const done = new Set((await this.session.all<{ version: number }>(`SELECT version FROM schema_migrations`)).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await this.session.transaction(async (s) => {
+        for (const stmt of m.up) await s.run(stmt);
+        await s.run(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, new Date().toISOString()]);
+      });
+      applied.push(m.version);
+    }
+    return applied;
+  }
+
+  async schemaVersion(): Promise<number> {
+    const rows = await this.session.all<{ v: number | null }>(`SELECT max(version) AS v FROM schema_migrations`);
+    return Number(rows[0]?.v ?? 0);
+  }
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    return this.session.transaction(() => fn(this));
+  }
+
+  async saveScenario(s: Parameters<Store['saveScenario']>[0]): Promise<{ id: string; created: boolean }> {
+    return this.session.transaction(async (tx) => {
+      const existing = await tx.all<{ id: string }>(`SELECT id FROM scenarios WHERE content_hash = $1`, [s.contentHash]);
+      if (existing[0]) return { id: existing[0].id, created: false };
+      const id = `scn_${s.contentHash.slice(0, 16)}`;
+      await tx.run(`INSERT INTO scenarios (id, name, content_hash, source, scenario, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        id,
+        s.name,
+        s.contentHash,
+        s.source,
+        JSON.stringify(s.scenario),
+        s.createdAt,
+      ]);
+      return { id, created: true };
+    });
+  }
+
+  async listScenarios(): Promise<ScenarioRecord[]> {
+    const rows = await this.session.all<Row>(`SELECT * FROM scenarios ORDER BY created_at, id`);
+    return rows.map(scenarioFromRow);
+  }
+
+  async getScenario(nameOrId: string): Promise<ScenarioRecord | undefined> {
+    const rows = await this.session.all<Row>(`SELECT * FROM scenarios WHERE id = $1 OR name = $1 ORDER BY created_at DESC LIMIT 1`, [nameOrId]);
+    return rows[0] && scenarioFromRow(rows[0]);
+  }
+
+  async saveCostReport(r: Parameters<Store['saveCostReport']>[0]): Promise<string> {
+    const id = `cst_${randomUUID()}`;
+    await this.session.run(`INSERT INTO cost_reports (id, scenario_id, currency, total, report, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      id,
+      r.scenarioId,
+      r.report.currency,
+      r.report.total.toFixed(),
+      JSON.stringify(r.json),
+      r.createdAt,
+    ]);
+    return id;
+  }
+
+  async latestCostReport(scenarioName?: string): Promise<CostReportRecord | undefined> {
+    const rows = await this.session.all<Row>(
+      `SELECT c.id, c.scenario_id, s.name AS scenario_name, c.currency, c.total::VARCHAR AS total, c.report, c.created_at
+       FROM cost_reports c JOIN scenarios s ON s.id = c.scenario_id
+       ${scenarioName ? 'WHERE s.name = $1' : ''} ORDER BY c.created_at DESC, c.id DESC LIMIT 1`,
+      scenarioName ? [scenarioName] : [],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: String(r.id),
+      scenarioId: String(r.scenario_id),
+      scenarioName: String(r.scenario_name),
+      currency: String(r.currency),
+      total: String(r.total),
+      createdAt: String(r.created_at),
+      report: JSON.parse(String(r.report)),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
+
+type Row = Record<string, unknown>;
+
+function scenarioFromRow(r: Row): ScenarioRecord {
+  return {
+    id: String(r.id),
+    name: String(r.name),
+    contentHash: String(r.content_hash),
+    source: String(r.source),
+    createdAt: String(r.created_at),
+    scenario: JSON.parse(String(r.scenario)),
+  };
+}

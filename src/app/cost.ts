@@ -1,0 +1,41 @@
+/** Use case: cost a scenario, optionally recording it in the store. */
+import { createHash } from 'node:crypto';
+import { computeTco, costReportToJson, type CostReport, type TcoOptions } from '../core/cost/tco.js';
+import { scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
+import type { Scenario } from '../core/model/scenario.js';
+import type { Clock, Store } from './ports.js';
+
+export interface CostResult {
+  report: CostReport;
+  savings: Recommendation[];
+}
+
+export function costScenario(scenario: Scenario, opts: TcoOptions = {}): CostResult {
+  return { report: computeTco(scenario, opts), savings: scenarioSavings(scenario) };
+}
+
+export function scenarioHash(scenario: Scenario): string {
+  return createHash('sha256').update(canonicalJson(scenario)).digest('hex');
+}
+
+/** JSON with sorted keys, so equal scenarios hash equally whatever their field order. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, val) => {
+    if (val && typeof val === 'object' && !Array.isArray(val) && val.constructor === Object) {
+      return Object.fromEntries(Object.keys(val).sort().map((k) => [k, (val as Record<string, unknown>)[k]]));
+    }
+    return val;
+  });
+}
+
+/** Cost a scenario and record scenario + report in one transaction. */
+export async function costAndRecord(store: Store, clock: Clock, scenario: Scenario, source: string, opts: TcoOptions = {}) {
+  const result = costScenario(scenario, opts);
+  const createdAt = clock.now().toISOString();
+  const ids = await store.transaction(async (tx) => {
+    const { id: scenarioId } = await tx.saveScenario({ name: scenario.name, source, scenario, contentHash: scenarioHash(scenario), createdAt });
+    const reportId = await tx.saveCostReport({ scenarioId, report: result.report, json: costReportToJson(result.report), createdAt });
+    return { scenarioId, reportId };
+  });
+  return { ...result, ...ids };
+}

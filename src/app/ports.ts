@@ -1,0 +1,62 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters implement them; main.ts wires
+ * one implementation of each into the app. Nothing here does I/O itself.
+ */
+import type { CostReport } from '../core/cost/tco.js';
+import type { Scenario } from '../core/model/scenario.js';
+
+/** Wall-clock time, passed in so use cases stay testable. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Long work reports progress through this; the CLI draws a bar, HTTP streams events, tests count. */
+export interface Progress {
+  start(total: number, label: string): void;
+  tick(done: number): void;
+  finish(): void;
+}
+
+export const silentProgress: Progress = { start() {}, tick() {}, finish() {} };
+
+export interface ScenarioRecord {
+  id: string;
+  name: string;
+  /** sha256 of the canonical JSON of the validated scenario: the same scenario is stored once. */
+  contentHash: string;
+  source: string;
+  createdAt: string;
+  scenario: unknown;
+}
+
+export interface CostReportRecord {
+  id: string;
+  scenarioId: string;
+  scenarioName: string;
+  currency: string;
+  total: string;
+  createdAt: string;
+  report: unknown;
+}
+
+/**
+ * The store. One interface, thin drivers (DuckDB now, PostgreSQL later), one test suite run
+ * against each driver. Every write method is atomic: it completes or leaves no trace.
+ */
+export interface Store {
+  readonly driver: string;
+  /** Run several writes as one transaction; an error rolls all of them back. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  schemaVersion(): Promise<number>;
+
+  saveScenario(s: { name: string; source: string; scenario: Scenario; contentHash: string; createdAt: string }): Promise<{ id: string; created: boolean }>;
+  listScenarios(): Promise<ScenarioRecord[]>;
+  getScenario(nameOrId: string): Promise<ScenarioRecord | undefined>;
+
+  saveCostReport(r: { scenarioId: string; report: CostReport; json: unknown; createdAt: string }): Promise<string>;
+  latestCostReport(scenarioName?: string): Promise<CostReportRecord | undefined>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** Composition root: the only place that wires adapters into the app. */
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { systemClock } from './app/ports.js';
+import { runCli } from './adapters/cli/program.js';
+import { terminalProgress } from './adapters/cli/render.js';
+import { openStore, resolveWorkspace } from './adapters/store/workspace.js';
+import type { CliContext } from './adapters/cli/context.js';
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const ctx: CliContext = {
+  stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  clock: systemClock,
+  openStore: (dir) => openStore(resolveWorkspace(dir)),
+  workspaceDir: (flag) => resolveWorkspace(flag),
+  progress: (json) => terminalProgress(process.stderr, !json && process.stderr.isTTY === true),
+  packageRoot,
+};
+
+const code = await runCli(process.argv.slice(2), ctx);
+// Let stdout drain before leaving: a pipe reader must get every byte of the JSON.
+process.exitCode = code;
