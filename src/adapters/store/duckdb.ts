@@ -15,7 +15,12 @@ export class DuckDbSession implements SqlSession {
   ) {}
 
   static async open(path: string): Promise<DuckDbSession> {
-    const instance = await DuckDBInstance.create(path);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (e) {
+      throw new StoreError((e as Error).message, `open ${path}`, e);
+    }
     const conn = await instance.connect();
     return new DuckDbSession(instance, conn);
   }

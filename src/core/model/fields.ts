@@ -8,6 +8,8 @@ import { Decimal, isDecimalString, isCurrencyCode } from '../money.js';
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
+  // Numbers arrive as their source text (exact decimals); show them as numbers, not quoted.
+  if (typeof v === 'string' && isDecimalString(v)) return v.trim();
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
@@ -32,6 +34,7 @@ function rangeText(o: NumOpts): string {
 }
 
 function parseDecimal(v: unknown): Decimal | undefined {
+  if (Decimal.isDecimal(v)) return new Decimal(v as Decimal);
   if (typeof v === 'number') return Number.isFinite(v) ? new Decimal(String(v)) : undefined;
   if (typeof v === 'string' && isDecimalString(v)) return new Decimal(v.trim());
   return undefined;

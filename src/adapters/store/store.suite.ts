@@ -1,0 +1,57 @@
+/**
+ * The one store test suite, run against every driver (Drizzle's habit): a new driver passes this
+ * before it is wired in.
+ */
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import type { Store } from '../../app/ports.js';
+import { costAndRecord, scenarioHash } from '../../app/cost.js';
+import { scenarioSchema } from '../../core/model/scenario.js';
+
+const clock = { now: () => new Date('2026-01-02T03:04:05Z') };
+const scenario = scenarioSchema.parse({
+  name: 'suite',
+  resources: [{ name: 'a', kind: 'instance', pricePerHour: '1.000000000001', count: 3 }],
+});
+
+export function storeSuite(name: string, open: () => Promise<Store>) {
+  describe(`store: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('is migrated on open', async () => {
+      expect(await store.schemaVersion()).toBeGreaterThanOrEqual(1);
+    });
+
+    it('stores a scenario once, by content', async () => {
+      const rec = { name: 'suite', source: 'x', scenario, contentHash: scenarioHash(scenario), createdAt: clock.now().toISOString() };
+      const first = await store.saveScenario(rec);
+      const again = await store.saveScenario(rec);
+      expect(first.created).toBe(true);
+      expect(again).toEqual({ id: first.id, created: false });
+      expect((await store.listScenarios()).length).toBe(1);
+      expect((await store.getScenario('suite'))?.id).toBe(first.id);
+    });
+
+    it('keeps money exact in and out', async () => {
+      const { reportId } = await costAndRecord(store, clock, scenario, 'src');
+      const latest = await store.latestCostReport('suite');
+      expect(latest?.id).toBe(reportId);
+      expect(latest?.total).toBe('26280.000000026280');
+    });
+
+    it('rolls a failed transaction back whole', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.saveScenario({ name: 'suite', source: 'x', scenario, contentHash: 'h1', createdAt: clock.now().toISOString() });
+          throw new Error('boom in the middle');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.listScenarios()).toEqual([]);
+    });
+  });
+}
