@@ -1,7 +1,7 @@
 /** Use case: cost a scenario, optionally recording it in the store. */
 import { createHash } from 'node:crypto';
 import { computeTco, costReportToJson, type CostReport, type TcoOptions } from '../core/cost/tco.js';
-import { scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
+import { recommendationToJson, scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
 import type { Scenario } from '../core/model/scenario.js';
 import type { Clock, Store } from './ports.js';
 
@@ -12,6 +12,11 @@ export interface CostResult {
 
 export function costScenario(scenario: Scenario, opts: TcoOptions = {}): CostResult {
   return { report: computeTco(scenario, opts), savings: scenarioSavings(scenario) };
+}
+
+/** The report and its savings as exact JSON: what the CLI prints with --json and the API returns. */
+export function costResultToJson(r: CostResult) {
+  return { ...costReportToJson(r.report), savings: r.savings.map(recommendationToJson) };
 }
 
 export function scenarioHash(scenario: Scenario): string {
@@ -34,7 +39,7 @@ export async function costAndRecord(store: Store, clock: Clock, scenario: Scenar
   const createdAt = clock.now().toISOString();
   const ids = await store.transaction(async (tx) => {
     const { id: scenarioId } = await tx.saveScenario({ name: scenario.name, source, scenario, contentHash: scenarioHash(scenario), createdAt });
-    const reportId = await tx.saveCostReport({ scenarioId, report: result.report, json: costReportToJson(result.report), createdAt });
+    const reportId = await tx.saveCostReport({ scenarioId, report: result.report, json: costResultToJson(result), createdAt });
     return { scenarioId, reportId };
   });
   return { ...result, ...ids };

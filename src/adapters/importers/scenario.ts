@@ -15,3 +15,11 @@ export function parseScenario(text: string, file = '<scenario>'): Scenario {
 export async function loadScenario(path: string): Promise<Scenario> {
   return parseScenario(await readTextFile(path, MAX_SCENARIO_BYTES, 'scenario'), path);
 }
+
+/** A scenario already parsed (a JSON request body): the same schema, field paths without lines. */
+export function scenarioFromValue(value: unknown, file = 'request body'): Scenario {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidInput(`${file}: a scenario is a mapping of fields (currency, period, resources, …)`, [{ path: '', file, message: 'expected an object at the top level' }], 'See docs/scenario.md for an example.');
+  }
+  return validateWith(scenarioSchema, { value, locate: () => undefined }, file, 'scenario');
+}

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CostReportRecord, ScenarioRecord, Store } from '../../app/ports.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import type { SqlSession } from './session.js';
+import { dec, toPlain } from '../../core/money.js';
 
 export class SqlStore implements Store {
   constructor(readonly session: SqlSession) {}
@@ -90,7 +91,7 @@ export class SqlStore implements Store {
       scenarioId: String(r.scenario_id),
       scenarioName: String(r.scenario_name),
       currency: String(r.currency),
-      total: String(r.total),
+      total: toPlain(dec(String(r.total))),
       createdAt: String(r.created_at),
       report: JSON.parse(String(r.report)),
     };

@@ -41,7 +41,7 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       const { reportId } = await costAndRecord(store, clock, scenario, 'src');
       const latest = await store.latestCostReport('suite');
       expect(latest?.id).toBe(reportId);
-      expect(latest?.total).toBe('26280.000000026280');
+      expect(latest?.total).toBe('26280.00000002628');
     });
 
     it('rolls a failed transaction back whole', async () => {

@@ -8,6 +8,8 @@ import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, table } from '../render.js';
 import { renderCostReport } from './cost.js';
+import { parsePort, startServer } from './serve.js';
+import { Option } from 'commander';
 
 export const DEMO_WORKSPACE = '.penny-demo';
 
@@ -16,8 +18,10 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
     .command('demo')
     .description('build the demo workspace from bundled example data and print a one-screen summary')
     .option('--json', 'print the summary as JSON')
+    .option('--serve', 'then serve the dashboard on the demo workspace')
+    .addOption(new Option('--port <port>', 'port for --serve (0 picks a free one)').default(8000).argParser(parsePort))
     .addHelpText('after', `\nThe demo workspace is ./${DEMO_WORKSPACE} unless --workspace or PENNY_WORKSPACE names another.\n\nExample:\n  penny demo\n  penny --workspace /tmp/penny-demo demo --json`)
-    .action(async (opts: { json?: boolean }, cmd) => {
+    .action(async (opts: { json?: boolean; serve?: boolean; port: number }, cmd) => {
       const dir = ctx.workspaceDir(globalOpts(cmd).workspace ?? process.env.PENNY_WORKSPACE ?? DEMO_WORKSPACE);
       const scenarioFile = join(ctx.packageRoot, 'examples', 'demo', 'scenario.yaml');
       const source = await readFile(scenarioFile, 'utf8');
@@ -47,5 +51,9 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       }
       lines.push('', 'Next: penny cost examples/demo/scenario.yaml --by resource · penny --help');
       ctx.stdout(lines.join('\n'));
+      if (opts.serve) {
+        ctx.stdout('');
+        await startServer(ctx, dir, { host: '127.0.0.1', port: opts.port });
+      }
     });
 };

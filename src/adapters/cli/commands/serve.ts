@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { Option } from 'commander';
+import { InvalidInput } from '../../../core/errors.js';
+import { buildServer } from '../../http/server.js';
+import { generateToken, isLoopback } from '../../http/security.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { globalOpts } from '../context.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  readOnly?: boolean;
+  token?: string;
+}
+
+/** Start the API and dashboard on a workspace; resolves when the server is listening. */
+export async function startServer(ctx: CliContext, workspaceDir: string, o: ServeOptions) {
+  // An empty PENNY_TOKEN counts as unset: it must never turn authentication off.
+  const chosen = o.token || process.env.PENNY_TOKEN || undefined;
+  const token = chosen ?? (isLoopback(o.host) ? undefined : generateToken());
+  const store = await ctx.openStore(workspaceDir);
+  const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), ...(token && { token }) });
+  app.addHook('onClose', async () => store.close());
+  const address = await app.listen({ host: o.host, port: o.port });
+  const shown = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+  const url = token ? `${shown}/?token=${encodeURIComponent(token)}` : `${shown}/`;
+  ctx.stdout(`Penny is serving ${workspaceDir}${o.readOnly ? ' (read-only)' : ''}`);
+  ctx.stdout(`  dashboard: ${url}`);
+  ctx.stdout(`  API:       ${shown}/api  (OpenAPI: ${shown}/openapi.json, reference: ${shown}/docs)`);
+  if (token && !chosen) ctx.stdout(`  token:     ${token}  (generated; set PENNY_TOKEN to choose one)`);
+  ctx.stdout('Press Ctrl-C to stop.');
+  const stop = async () => {
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return { app, url, token };
+}
+
+export function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidInput(`--port must be an integer from 0 to 65535, found ${JSON.stringify(v)}`, [{ path: '--port', message: 'not a port number' }]);
+  return n;
+}
+
+export const registerServe: RegisterCommand = (program, ctx) => {
+  program
+    .command('serve')
+    .description('serve the HTTP API and the web dashboard on the workspace')
+    .addOption(new Option('--port <port>', 'TCP port (0 picks a free one)').default(8000).argParser(parsePort))
+    .option('--host <host>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
+    .option('--read-only', 'refuse every request that would change the workspace')
+    .option('--token <token>', 'require this token (default: $PENNY_TOKEN; generated when bound off loopback)')
+    .addHelpText('after', '\nExamples:\n  penny serve\n  penny serve --host 0.0.0.0 --port 9000 --read-only\n  PENNY_TOKEN=s3cret penny serve --host 0.0.0.0')
+    .action(async (opts: { port: number; host: string; readOnly?: boolean; token?: string }, cmd) => {
+      await startServer(ctx, ctx.workspaceDir(globalOpts(cmd).workspace), opts);
+    });
+};

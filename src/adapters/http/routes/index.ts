@@ -1,0 +1,7 @@
+/** Every feature's routes; a feature adds one module and one line here. */
+import type { RegisterRoutes } from './types.js';
+import { systemRoutes } from './system.js';
+import { scenarioRoutes } from './scenarios.js';
+import { uploadRoutes } from './uploads.js';
+
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes];

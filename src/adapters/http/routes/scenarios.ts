@@ -1,0 +1,119 @@
+/** Scenarios: validate, cost, save, list; the overview built from the latest cost report. */
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { costAndRecord, costResultToJson, costScenario } from '../../../app/cost.js';
+import { InvalidInput, NotFound } from '../../../core/errors.js';
+import { scenarioSchema, type Scenario } from '../../../core/model/scenario.js';
+import { parseScenario, scenarioFromValue } from '../../importers/scenario.js';
+import { moneyString, problems, type RegisterRoutes } from './types.js';
+
+const scenarioBody = {
+  description: 'A scenario (docs/scenario.md) as YAML (application/yaml, text/plain) or JSON. In JSON, give money as strings to keep more than 15 significant digits.',
+  content: {
+    'application/json': { schema: z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) },
+    'application/yaml': { schema: { type: 'string' } },
+  },
+};
+
+const costReportSchema = {
+  type: 'object',
+  required: ['scenario', 'currency', 'total', 'byCategory', 'byResource', 'savings'],
+  properties: {
+    scenario: { type: 'string' },
+    currency: { type: 'string' },
+    periodHours: { type: 'number' },
+    capex: { type: 'string' },
+    total: moneyString,
+    byCategory: { type: 'object', additionalProperties: moneyString },
+    byComponent: { type: 'object', additionalProperties: moneyString },
+    byResource: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'total'], properties: { name: { type: 'string' }, kind: { type: 'string' }, total: moneyString } } },
+    lines: { type: 'array' },
+    energyKwh: { type: 'string' },
+    busyCost: moneyString,
+    idleCost: moneyString,
+    gpuHours: { type: 'string' },
+    savings: {
+      type: 'array',
+      items: { type: 'object', required: ['id', 'title', 'saving', 'currency', 'effort'], properties: { id: { type: 'string' }, resource: { type: 'string' }, action: { type: 'string' }, title: { type: 'string' }, saving: moneyString, currency: { type: 'string' }, effort: { type: 'string' }, basis: { type: 'string' } } },
+    },
+  },
+} as const;
+
+export function scenarioFromRequest(req: FastifyRequest): { scenario: Scenario; source: string } {
+  const body = req.body;
+  if (typeof body === 'string') {
+    if (!body.trim()) throw new InvalidInput('the request body is empty', [{ path: '', message: 'empty body' }], 'Send a scenario as YAML or JSON.');
+    return { scenario: parseScenario(body, 'request body'), source: body };
+  }
+  if (body === undefined || body === null) throw new InvalidInput('the request has no body', [{ path: '', message: 'no body' }], 'Send a scenario as YAML or JSON.');
+  return { scenario: scenarioFromValue(body), source: JSON.stringify(body) };
+}
+
+const capexQuery = { type: 'object', properties: { capex: { type: 'string', enum: ['amortise', 'expense'] } } } as const;
+
+function capexOf(req: FastifyRequest) {
+  const q = (req.query as { capex?: string }).capex;
+  if (q === undefined) return {};
+  if (q !== 'amortise' && q !== 'expense') throw new InvalidInput(`capex must be amortise or expense, found ${JSON.stringify(q)}`, [{ path: 'capex', message: 'expected amortise or expense' }]);
+  return { capex: q } as const;
+}
+
+export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
+  app.post('/api/scenarios/validate', {
+    schema: {
+      tags: ['scenarios'],
+      summary: 'Check a scenario; 422 with every problem (field path, line) when it is not valid',
+      body: scenarioBody,
+      response: { 200: { type: 'object', required: ['valid'], properties: { valid: { type: 'boolean' }, name: { type: 'string' }, currency: { type: 'string' }, resources: { type: 'integer' } } }, ...problems(400, 413, 415, 422) },
+    },
+  }, async (req) => {
+    const { scenario } = scenarioFromRequest(req);
+    return { valid: true, name: scenario.name, currency: scenario.currency, resources: scenario.resources.length };
+  });
+
+  app.post('/api/scenarios/cost', {
+    schema: { tags: ['scenarios'], summary: 'Total cost of ownership of a scenario (not recorded)', body: scenarioBody, querystring: capexQuery, response: { 200: costReportSchema, ...problems(400, 413, 415, 422) } },
+  }, async (req) => {
+    const { scenario } = scenarioFromRequest(req);
+    return costResultToJson(costScenario(scenario, capexOf(req)));
+  });
+
+  app.post('/api/scenarios', {
+    schema: {
+      tags: ['scenarios'],
+      summary: 'Record a scenario and its cost report in the workspace',
+      body: scenarioBody,
+      querystring: capexQuery,
+      response: { 201: { type: 'object', required: ['scenarioId', 'reportId', 'report'], properties: { scenarioId: { type: 'string' }, reportId: { type: 'string' }, report: costReportSchema } }, ...problems(400, 403, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    const { scenario, source } = scenarioFromRequest(req);
+    const r = await costAndRecord(ctx.store, ctx.clock, scenario, source, capexOf(req));
+    return reply.code(201).send({ scenarioId: r.scenarioId, reportId: r.reportId, report: costResultToJson(r) });
+  });
+
+  app.get('/api/scenarios', {
+    schema: { tags: ['scenarios'], summary: 'Scenarios recorded in the workspace', response: { 200: { type: 'array', items: { type: 'object', required: ['id', 'name', 'createdAt'], properties: { id: { type: 'string' }, name: { type: 'string' }, createdAt: { type: 'string' } } } } } },
+  }, async () => (await ctx.store.listScenarios()).map((s) => ({ id: s.id, name: s.name, createdAt: s.createdAt })));
+
+  app.get<{ Params: { id: string } }>('/api/scenarios/:id', {
+    schema: { tags: ['scenarios'], summary: 'A recorded scenario (by id or name)', params: { type: 'object', properties: { id: { type: 'string' } } }, response: { 200: { type: 'object', required: ['id', 'name', 'source'], properties: { id: { type: 'string' }, name: { type: 'string' }, source: { type: 'string' }, createdAt: { type: 'string' }, scenario: {} } }, ...problems(404) } },
+  }, async (req) => {
+    const s = await ctx.store.getScenario(req.params.id);
+    if (!s) throw new NotFound(`no scenario ${req.params.id}`, 'List them at /api/scenarios.');
+    return s;
+  });
+
+  app.get<{ Querystring: { scenario?: string } }>('/api/reports/latest', {
+    schema: {
+      tags: ['scenarios'],
+      summary: 'The latest recorded cost report (optionally of one scenario)',
+      querystring: { type: 'object', properties: { scenario: { type: 'string' } } },
+      response: { 200: { type: 'object', required: ['id', 'scenarioName', 'createdAt', 'report'], properties: { id: { type: 'string' }, scenarioId: { type: 'string' }, scenarioName: { type: 'string' }, currency: { type: 'string' }, total: moneyString, createdAt: { type: 'string' }, report: costReportSchema } }, ...problems(404) },
+    },
+  }, async (req) => {
+    const r = await ctx.store.latestCostReport(req.query.scenario);
+    if (!r) throw new NotFound('no cost report is recorded in this workspace', 'Run `penny demo` or `penny cost FILE --save`, or POST a scenario to /api/scenarios.');
+    return r;
+  });
+};

@@ -1,0 +1,108 @@
+/**
+ * Uploads for ingest: the file is streamed into the workspace (never elsewhere), its size and
+ * type checked before anything parses it, then the matching ingest runs as a job.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Progress } from '../../../app/ports.js';
+import { costAndRecord, costResultToJson } from '../../../app/cost.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { loadScenario } from '../../importers/scenario.js';
+import type { RouteContext } from '../server.js';
+import { sendProblem } from '../server.js';
+import { problem } from '../problem.js';
+import { confine } from '../security.js';
+import { jobSchema, problems, type RegisterRoutes } from './types.js';
+import { readFile } from 'node:fs/promises';
+
+/** What an uploaded file can be, tried in order; the first whose detect() accepts it runs. */
+export interface UploadKind {
+  name: string;
+  extensions: string[];
+  detect(head: string, ext: string): boolean;
+  run(ctx: RouteContext, path: string, progress: Progress): Promise<unknown>;
+}
+
+export const uploadKinds: UploadKind[] = [
+  {
+    name: 'scenario',
+    extensions: ['.yaml', '.yml', '.json'],
+    detect: (head, ext) => ['.yaml', '.yml', '.json'].includes(ext) && /resources/.test(head),
+    async run(ctx, path, progress) {
+      progress.start(2, 'scenario');
+      const scenario = await loadScenario(path);
+      progress.tick(1);
+      const r = await costAndRecord(ctx.store, ctx.clock, scenario, await readFile(path, 'utf8'));
+      progress.tick(2);
+      return { kind: 'scenario', scenarioId: r.scenarioId, reportId: r.reportId, report: costResultToJson(r) };
+    },
+  },
+];
+
+const TEXT_OR_KNOWN_BINARY = (buf: Buffer): 'text' | 'gzip' | 'parquet' | 'binary' => {
+  if (buf[0] === 0x1f && buf[1] === 0x8b) return 'gzip';
+  if (buf.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (buf.includes(0)) return 'binary';
+  try {
+    // A cut in the middle of a multi-byte character at the end of the sample is fine.
+    new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, Math.max(0, buf.length - 4)));
+    return 'text';
+  } catch {
+    return 'binary';
+  }
+};
+
+export const uploadRoutes: RegisterRoutes = (app, ctx) => {
+  app.post('/api/uploads', {
+    schema: {
+      tags: ['ingest'],
+      summary: 'Upload a file (multipart/form-data, field "file") and ingest it as a job',
+      description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Follow the job at /api/jobs/{id}/events.`,
+      consumes: ['multipart/form-data'],
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    if (!req.isMultipart()) return sendProblem(reply, problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file as multipart/form-data in a field named "file".'));
+    const part = await req.file();
+    if (!part) throw new InvalidInput('no file in the upload', [{ path: 'file', message: 'missing' }], 'Send the file in a multipart field named "file".');
+    const ext = extname(part.filename).toLowerCase();
+    const known = uploadKinds.flatMap((k) => k.extensions);
+    if (!known.includes(ext) && !known.includes(extname(part.filename.replace(/\.gz$/i, '')).toLowerCase())) {
+      part.file.resume();
+      return sendProblem(reply, problem(415, 'unsupported-media-type', 'Unsupported file type', `${part.filename}: files of type "${ext || '(none)'}" cannot be ingested; accepted: ${known.join(', ')}.`));
+    }
+    const dir = confine(ctx.workspaceDir, 'uploads');
+    await mkdir(dir, { recursive: true });
+    const path = confine(dir, `${randomUUID()}${ext}`);
+    await pipeline(part.file, createWriteStream(path));
+    if (part.file.truncated) {
+      await rm(path, { force: true });
+      return sendProblem(reply, problem(413, 'too-large', 'Upload too large', `${part.filename} is larger than the limit of ${ctx.maxUploadBytes} bytes.`));
+    }
+    const fh = await open(path, 'r');
+    const head = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    await fh.close();
+    const sample = head.subarray(0, bytesRead);
+    const type = bytesRead === 0 ? 'empty' : TEXT_OR_KNOWN_BINARY(sample);
+    if (type === 'empty' || type === 'binary') {
+      await rm(path, { force: true });
+      return sendProblem(reply, problem(415, 'unsupported-media-type', 'Not a readable file', `${part.filename} is ${type === 'empty' ? 'empty' : 'binary data, not text, gzip or Parquet'}.`));
+    }
+    const text = type === 'text' ? sample.toString('utf8') : '';
+    const kind = uploadKinds.find((k) => k.extensions.includes(ext) && k.detect(text, ext)) ?? uploadKinds.find((k) => k.detect(text, ext));
+    if (!kind) {
+      await rm(path, { force: true });
+      return sendProblem(reply, problem(422, 'unknown-kind', 'Unrecognised file', `${part.filename}: its content matches none of ${uploadKinds.map((k) => k.name).join(', ')}.`));
+    }
+    const job = ctx.jobs.submit(`ingest:${kind.name}`, (progress) => kind.run(ctx, path, progress));
+    return reply.code(202).send(job);
+  });
+};
+
+export function uploadsDir(ctx: RouteContext): string {
+  return join(ctx.workspaceDir, 'uploads');
+}

@@ -1,0 +1,87 @@
+/**
+ * The dashboard in headless Chromium against a real server on the demo workspace: every page
+ * opens without console errors, charts draw, and a file uploads end to end.
+ */
+import { mkdtempSync, writeFileSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../server.js';
+import { repoRoot } from '../shared-data.js';
+import { canvasPaintedScript, chromiumMissing, launch } from './browser.js';
+
+const missing = chromiumMissing();
+const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'upload'];
+
+describe.skipIf(missing)('dashboard in Chromium', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  const tmp = mkdtempSync(join(tmpdir(), 'penny-browser-'));
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/#/${path}`);
+    await page.waitForSelector('main[data-ready="true"]', { timeout: 20_000 });
+    return { page, errors };
+  }
+
+  it('opens every page without console errors', async () => {
+    for (const p of PAGES) {
+      const { page, errors } = await open(p);
+      expect(await page.locator('main').getAttribute('data-page')).toBe(p);
+      expect(await page.locator('main h1').count(), `${p} has a heading`).toBe(1);
+      expect(await page.locator('main .error').count(), `${p} shows no error`).toBe(0);
+      expect(errors, `${p}: console errors`).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('draws the overview charts on the demo data', async () => {
+    const { page, errors } = await open('overview');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-category')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-resource')), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('#savings tbody tr').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('.card .value').first().textContent()).toMatch(/^\$[\d,]+$/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('uploads a scenario end to end and shows the result', async () => {
+    const file = join(tmp, 'lp-example.yaml');
+    copyFileSync(join(repoRoot, 'examples', 'lp-example.yaml'), file);
+    const { page, errors } = await open('upload');
+    await page.setInputFiles('#upload-file', file);
+    await page.click('#upload-form button[type=submit]');
+    const result = page.locator('#upload-result [data-state="done"]');
+    await result.waitFor({ timeout: 20_000 });
+    expect(await result.textContent()).toMatch(/lp-example, total \$130,000\.00/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the problem when an uploaded scenario is invalid', async () => {
+    const file = join(tmp, 'bad.yaml');
+    writeFileSync(file, 'resources:\n  - { name: x, kind: server, purchasePrice: -4 }\n');
+    const { page } = await open('upload');
+    await page.setInputFiles('#upload-file', file);
+    await page.click('#upload-form button[type=submit]');
+    const alert = page.locator('#upload-result [role="alert"]');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toMatch(/resources\[0\]\.purchasePrice.*expected a non-negative number, found -4/);
+    await page.close();
+  });
+});

@@ -1,0 +1,34 @@
+/** A real server on an ephemeral loopback port over a temporary workspace, for API and browser tests. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDemo } from '../src/app/demo.js';
+import { buildServer, type ServerOptions } from '../src/adapters/http/server.js';
+import { openStore } from '../src/adapters/store/workspace.js';
+import { parseScenario } from '../src/adapters/importers/scenario.js';
+import { repoRoot } from './shared-data.js';
+
+export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
+
+export async function startTestServer(opts: Partial<ServerOptions> & { demo?: boolean; host?: string } = {}) {
+  const workspaceDir = mkdtempSync(join(tmpdir(), 'penny-http-'));
+  const store = await openStore(workspaceDir);
+  if (opts.demo !== false) {
+    const source = readFileSync(join(repoRoot, 'examples', 'demo', 'scenario.yaml'), 'utf8');
+    await buildDemo(store, fixedClock, { scenario: parseScenario(source), scenarioSource: source });
+  }
+  const { app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
+  const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });
+  return {
+    app,
+    jobs,
+    store,
+    url: address,
+    workspaceDir,
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(workspaceDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** The dashboard shell: navigation and a hash router; each page is a module of its own. */
+import './style.css';
+import { api } from './api.js';
+import { disposeCharts } from './chart.js';
+import { errorState } from './dom.js';
+import { overview } from './pages/overview.js';
+import { upload } from './pages/upload.js';
+import { pending } from './pages/pending.js';
+
+type Page = (root: HTMLElement) => Promise<void>;
+
+const pages: { path: string; label: string; render: Page }[] = [
+  { path: 'overview', label: 'Overview', render: overview },
+  { path: 'costs', label: 'Cost explorer', render: pending('Cost explorer', 'penny report --by ServiceName,tag:team') },
+  { path: 'gpus', label: 'GPU fleet', render: pending('GPU fleet', 'penny gpu usage') },
+  { path: 'forecasts', label: 'Forecasts', render: pending('Forecasts', 'penny forecast FILE --horizon 7d --plot forecast.svg') },
+  { path: 'plans', label: 'Plans', render: pending('Plans', 'penny plan examples/plan-week.yaml') },
+  { path: 'simulations', label: 'Simulations', render: pending('Simulations', 'penny simulate SCENARIO --trace FILE --compare fifo,best-fit') },
+  { path: 'upload', label: 'Upload', render: upload },
+];
+
+const nav = document.getElementById('nav')!;
+const main = document.getElementById('page')!;
+nav.innerHTML = pages.map((p) => `<a href="#/${p.path}" data-page="${p.path}">${p.label}</a>`).join('');
+
+async function route(): Promise<void> {
+  const path = location.hash.replace(/^#\/?/, '') || 'overview';
+  const page = pages.find((p) => p.path === path) ?? pages[0]!;
+  nav.querySelectorAll('a').forEach((a) => a.classList.toggle('active', a.dataset.page === page.path));
+  disposeCharts();
+  main.replaceChildren();
+  main.dataset.page = page.path;
+  main.dataset.ready = 'false';
+  try {
+    await page.render(main);
+  } catch (e) {
+    main.append(errorState(e));
+  } finally {
+    main.dataset.ready = 'true';
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+void route();
+api<{ version: string; readOnly: boolean; store: string }>('/api/health')
+  .then((hs) => {
+    document.getElementById('status')!.textContent = `v${hs.version} · ${hs.store}${hs.readOnly ? ' · read-only' : ''}`;
+  })
+  .catch(() => undefined);

@@ -1,0 +1,85 @@
+/** Overview: where the money goes (the latest cost report) and the largest savings. */
+import { api, ApiError } from '../api.js';
+import { chart } from '../chart.js';
+import { card, emptyState, h, table } from '../dom.js';
+import { money, num, pct } from '../format.js';
+
+interface Report {
+  scenario: string;
+  currency: string;
+  periodHours: number;
+  total: string;
+  byCategory: Record<string, string>;
+  byResource: { name: string; kind: string; total: string; byCategory: Record<string, string>; utilisation?: string; utilisationMeasured?: boolean; idleCost?: string; energyKwh?: string }[];
+  energyKwh: string;
+  idleCost: string;
+  savings: { id: string; title: string; saving: string; effort: string; basis: string }[];
+}
+
+const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
+
+export async function overview(root: HTMLElement): Promise<void> {
+  let latest: { scenarioName: string; createdAt: string; report: Report };
+  try {
+    latest = await api('/api/reports/latest');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      root.append(emptyState('No cost report yet', 'Run `penny demo`, `penny cost FILE --save`, or upload a scenario on the Upload page.'));
+      return;
+    }
+    throw e;
+  }
+  const r = latest.report;
+  const c = r.currency;
+  const days = r.periodHours / 24;
+  const topSaving = r.savings[0];
+  const totalSavings = r.savings.reduce((a, s) => a + Number(s.saving), 0);
+  root.append(h(`<h1>Overview <small>${r.scenario} · ${num(days)} days · ${c}</small></h1>`));
+  root.append(
+    h(`<div class="cards">
+      ${card('Total cost', money(r.total, c, 0), `over ${num(days)} days`)}
+      ${card('Paying for idle capacity', money(r.idleCost, c, 0), Number(r.total) > 0 ? `${pct(Number(r.idleCost) / Number(r.total))} of the total` : '')}
+      ${card('Energy', `${num(r.energyKwh)} kWh`, 'owned hardware, PUE included')}
+      ${card('Savings found', money(totalSavings, c, 0), topSaving ? `largest: ${topSaving.title}` : 'none')}
+    </div>`),
+  );
+  const grid = h('<div class="grid2"></div>');
+  root.append(grid);
+  const left = h('<section><h2>By category</h2></section>');
+  const right = h('<section><h2>By resource</h2></section>');
+  grid.append(left, right);
+  chart(
+    left,
+    {
+      tooltip: { trigger: 'item', valueFormatter: (v: unknown) => money(Number(v), c, 0) },
+      series: [{ type: 'pie', radius: ['40%', '70%'], data: CATEGORIES.map((k) => ({ name: k, value: Number(r.byCategory[k] ?? 0) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
+    },
+    { id: 'chart-category' },
+  );
+  const resources = [...r.byResource].sort((a, b) => Number(a.total) - Number(b.total));
+  chart(
+    right,
+    {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), c, 0) },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, c, 0) } },
+      yAxis: { type: 'category', data: resources.map((x) => x.name) },
+      series: CATEGORIES.map((k) => ({ name: k, type: 'bar', stack: 'cost', data: resources.map((x) => Number(x.byCategory[k] ?? 0)) })),
+    },
+    { id: 'chart-resource', height: Math.max(320, resources.length * 26 + 60) },
+  );
+  root.append(h('<h2>Largest savings</h2>'));
+  root.append(
+    r.savings.length
+      ? table([{ label: 'Action' }, { label: `Saving (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], r.savings.map((s) => [s.title, money(s.saving, c), s.effort, s.basis]), { id: 'savings' })
+      : emptyState('No savings found', 'Give utilisation, spot or reserved prices, or seats used in the scenario for Penny to weigh them.'),
+  );
+  root.append(h('<h2>Resources</h2>'));
+  root.append(
+    table(
+      [{ label: 'Resource' }, { label: 'Kind' }, { label: `Cost (${c})`, num: true }, { label: 'Utilisation', num: true }, { label: `Idle (${c})`, num: true }, { label: 'Energy (kWh)', num: true }],
+      [...r.byResource].sort((a, b) => Number(b.total) - Number(a.total)).map((x) => [x.name, x.kind, money(x.total, c), x.utilisation !== undefined && x.utilisationMeasured ? pct(x.utilisation) : '', x.idleCost !== undefined && x.utilisationMeasured ? money(x.idleCost, c) : '', x.energyKwh !== undefined ? num(x.energyKwh) : '']),
+    ),
+  );
+}
