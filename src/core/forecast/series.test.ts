@@ -85,3 +85,11 @@ describe('outliers and periods', () => {
     expect(seasonalPeriods(60_000)).toEqual({ day: 1440, week: 10080 });
   });
 });
+
+describe('occupancy at the trace end', () => {
+  it('leaves out a partial last slot and never counts more than a slot', () => {
+    const s = occupancy([{ start: T0, end: T0 + 2.5 * H, amount: 4 }], { name: 'gpus', unit: 'GPUs', startMs: T0, endMs: T0 + 2.5 * H, intervalMs: H });
+    expect(Array.from(s.values)).toEqual([4, 4]);
+    expect(s.report.notes.join()).toMatch(/partial/);
+  });
+});

@@ -224,15 +224,16 @@ function fillGaps(v: Float64Array, count: Uint32Array, filled: Uint8Array, how: 
  */
 export function occupancy(spans: Span[], o: { name: string; unit: string; startMs: number; endMs: number; intervalMs: number }): Series {
   const I = o.intervalMs;
-  const first = Math.floor(o.startMs / I) * I;
-  const n = Math.max(0, Math.ceil((o.endMs - first) / I));
+  // Complete slots only: a slot the trace covers in part would read as a drop in demand.
+  const first = Math.ceil(o.startMs / I) * I;
+  const n = Math.max(0, Math.floor((o.endMs - first) / I));
   if (n === 0) throw new InvalidInput(`${o.name}: the trace covers no time`, [{ path: '', message: 'no span has a positive duration' }]);
   if (n > 5_000_000) throw new InvalidInput(`${o.name}: ${n} slots is too many`, [{ path: 'interval', message: `the trace spans ${n} intervals`, expected: 'at most 5,000,000' }], 'Choose a longer --interval.');
   // Difference array of amount·time: O(spans + slots).
   const v = new Float64Array(n);
   for (const s of spans) {
     const a = Math.max(s.start, first);
-    const b = Math.min(s.end, o.endMs);
+    const b = Math.min(s.end, first + n * I);
     if (!(b > a) || s.amount === 0) continue;
     const i0 = Math.floor((a - first) / I);
     const i1 = Math.min(n - 1, Math.floor((b - first) / I));
@@ -245,6 +246,7 @@ export function occupancy(spans: Span[], o: { name: string; unit: string; startM
     v[i1]! += (s.amount * (b - (first + i1 * I))) / I;
   }
   const report = emptyReport(spans.length);
+  if (first > o.startMs || first + n * I < o.endMs) report.notes.push('partial intervals at the ends of the trace were left out');
   const series: Series = { name: o.name, unit: o.unit, startMs: first, intervalMs: I, values: v, filled: new Uint8Array(n), features: [], report };
   report.outliers = findOutliers(series);
   return series;
