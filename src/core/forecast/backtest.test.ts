@@ -21,7 +21,7 @@ describe('rolling-origin backtest and selection', () => {
 
   it('shrinks the backtest to what a short series allows', () => {
     const p = planOrigins(30, 24, 4, 1);
-    expect(p.horizon).toBe(20);
+    expect(p.horizon).toBe(15);
     expect(p.origins.length).toBe(1);
   });
 
@@ -82,5 +82,17 @@ describe('rolling-origin backtest and selection', () => {
     const a = forecastToJson(forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 4 }), 's');
     const b = forecastToJson(forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 4 }), 's');
     expect(a).toEqual(b);
+  });
+});
+
+describe('quantiles', () => {
+  it('quickselect quantiles equal sorted quantiles', async () => {
+    const { quantile, quantileOf } = await import('./backtest.js');
+    const rng = seededRng(3);
+    for (const n of [1, 2, 7, 100, 1001]) {
+      const xs = Float64Array.from({ length: n }, () => Math.round(rng.normal() * 5));
+      const sorted = xs.slice().sort();
+      for (const q of [0, 0.1, 0.5, 0.9, 1]) expect(quantileOf(xs.slice(), q)).toBeCloseTo(quantile(sorted, q), 12);
+    }
   });
 });

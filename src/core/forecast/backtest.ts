@@ -66,7 +66,9 @@ export function baselineFor(n: number, ctx: FitContext): { period: number; name:
 /** Where the origins go for n points, a horizon H and K wanted origins. */
 export function planOrigins(n: number, H: number, K: number, scalePeriod: number): { origins: number[]; horizon: number } {
   if (n < 4) throw new InvalidInput(`a forecast needs at least 4 points of history; this series has ${n}`, [{ path: 'series', message: 'too short', expected: 'at least 4 points after resampling', found: String(n) }], 'Give a longer history, or a shorter --interval.');
-  const minTrain = Math.min(Math.max(10, 2 * scalePeriod), n - 1);
+  // The first origin keeps at least half the history: parameters are estimated there and kept
+  // for the later origins, and seasonal models need whole cycles to start from.
+  const minTrain = Math.min(Math.max(10, 2 * scalePeriod, Math.floor(n / 2)), n - 1);
   const Hb = Math.max(1, Math.min(H, n - minTrain));
   const spare = n - Hb - minTrain;
   let k = Math.max(1, K);
@@ -93,11 +95,49 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** k-th smallest (0-based) by quickselect; reorders `a`. O(n): calibration runs it per origin. */
+function select(a: Float64Array, k: number, from = 0, to = a.length - 1): number {
+  let lo = from;
+  let hi = to;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+/** Quantile with linear interpolation (the same as `quantile` on sorted data); reorders `a`. */
+export function quantileOf(a: Float64Array, q: number): number {
+  const n = a.length;
+  if (n === 0) return NaN;
+  const pos = (n - 1) * q;
+  const lo = Math.floor(pos);
+  const x = select(a, lo);
+  if (lo + 1 >= n || pos === lo) return x;
+  // After selection everything right of lo is ≥ a[lo]: the next order statistic is their minimum.
+  let next = Infinity;
+  for (let i = lo + 1; i < n; i++) if (a[i]! < next) next = a[i]!;
+  return x + (next - x) * (pos - lo);
+}
+
 /** Empirical 10th/90th percentiles of standardised errors; Gaussian when there are too few. */
 export function zBand(zs: ArrayLike<number>): { lo: number; hi: number } {
   if (zs.length < 10) return { lo: -Z90, hi: Z90 };
-  const s = (zs instanceof Float64Array ? zs.slice() : Float64Array.from(zs)).sort();
-  return { lo: Math.min(0, quantile(s, 0.1)), hi: Math.max(0, quantile(s, 0.9)) };
+  const a = Float64Array.from(zs);
+  return { lo: Math.min(0, quantileOf(a, 0.1)), hi: Math.max(0, quantileOf(a, 0.9)) };
 }
 
 export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): BacktestResult {

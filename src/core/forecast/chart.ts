@@ -36,7 +36,8 @@ export function forecastChartSvg(r: ForecastResult, historyPoints?: number): str
   let hi = -Infinity;
   for (const p of hist) ((lo = Math.min(lo, p.y)), (hi = Math.max(hi, p.y)));
   for (const p of r.points) ((lo = Math.min(lo, p.p10)), (hi = Math.max(hi, p.p90)));
-  if (r.nonNegative) lo = Math.min(lo, 0);
+  // Demand near zero reads best from a zero axis; demand far above it would be a flat line.
+  if (r.nonNegative && lo < hi - lo) lo = Math.min(lo, 0);
   if (hi === lo) ((hi += 1), (lo -= lo === 0 ? 0 : 1));
   const step = niceStep(hi - lo, 6);
   lo = Math.floor(lo / step) * step;

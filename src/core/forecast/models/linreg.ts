@@ -114,7 +114,7 @@ export const linreg: ForecastModel = {
   },
 };
 
-function fitted(y: Float64Array, ctx: FitContext, d: Design, beta: Float64Array): Fitted {
+function fitted(y: Float64Array, ctx: FitContext, d: Design, beta: Float64Array, knownSigma?: number): Fitted {
   const p = beta.length;
   const x = new Float64Array(p);
   const predictAt = (i: number) => {
@@ -123,9 +123,12 @@ function fitted(y: Float64Array, ctx: FitContext, d: Design, beta: Float64Array)
     for (let k = 0; k < p; k++) s += beta[k]! * x[k]!;
     return s;
   };
-  const res = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) res[i] = y[i]! - predictAt(i);
-  const sigma = sdOf(res, 0, p);
+  let sigma = knownSigma ?? 0;
+  if (knownSigma === undefined) {
+    const res = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) res[i] = y[i]! - predictAt(i);
+    sigma = sdOf(res, 0, p);
+  }
   const params: Record<string, number> = {};
   d.names.forEach((name, k) => (params[name] = beta[k]!));
   return withPredict({
@@ -137,6 +140,7 @@ function fitted(y: Float64Array, ctx: FitContext, d: Design, beta: Float64Array)
       for (let i = 0; i < h; i++) mean[i] = predictAt(y.length + i);
       return { mean, sd: new Float64Array(h).fill(sigma) };
     },
-    extend: (longer) => fitted(longer, ctx, d, beta),
+    // Fixed parameters, fixed error scale: nothing to recompute but the time index.
+    extend: (longer) => fitted(longer, ctx, d, beta, sigma),
   });
 }
