@@ -89,3 +89,26 @@ describe('penny forecast on the real traces beats seasonal naive and states its 
     expect(j.metrics.coverageP10P90).toBeGreaterThan(0);
   });
 });
+
+describe('penny forecast with user features', () => {
+  it('regresses on a feature whose future rows are given', async () => {
+    // Demand = 5 × users + 20, users known 24 hours ahead (rows with no demand).
+    const rows = ['time,demand,users'];
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+    for (let i = 0; i < 24 * 10 + 24; i++) {
+      const users = Math.round(50 + 40 * rand());
+      const t = new Date(Date.UTC(2025, 2, 1) + i * 3_600_000).toISOString();
+      rows.push(i < 240 ? `${t},${(20 + 5 * users + rand()).toFixed(2)},${users}` : `${t},,${users}`);
+    }
+    const csv = join(dir, 'features.csv');
+    writeFileSync(csv, rows.join('\n'));
+    const r = await runPenny(['forecast', csv, '--horizon', '24h', '--model', 'linreg', '--features', 'users', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.model).toBe('linreg');
+    expect(j.params.users).toBeCloseTo(5, 1);
+    const last = rows[rows.length - 1]!.split(',');
+    expect(j.points[23].p50).toBeCloseTo(20.5 + 5 * Number(last[2]), -1);
+  });
+});

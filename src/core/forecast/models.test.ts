@@ -107,3 +107,14 @@ describe('linear regression', () => {
     for (let i = 0; i < 24; i++) expect(f.mean[i]).toBeCloseTo(40 + 10 * Math.sin((2 * Math.PI * (y.length + i)) / 24), 0);
   });
 });
+
+describe('Holt–Winters with an undamped trend', () => {
+  it('follows a linear trend with a daily cycle', async () => {
+    const { holtWintersLinear } = await import('./models/ets.js');
+    const y = syntheticSeries({ n: 24 * 14, level: 100, slope: 0.5, daily: 10, noiseSd: 0.5 }, seededRng(17));
+    const f = holtWintersLinear.fit(y, ctx()).forecast(24);
+    const t = y.length + 23;
+    expect(f.mean[23]).toBeCloseTo(100 + 0.5 * t + 10 * Math.sin((2 * Math.PI * t) / 24), -1);
+    expect(Math.abs(f.mean[23]! - (100 + 0.5 * t + 10 * Math.sin((2 * Math.PI * t) / 24)))).toBeLessThan(3);
+  });
+});

@@ -133,7 +133,11 @@ export function resample(obs: Observation[], o: ResampleOptions): Series {
   }
   for (let i = 1; i < sorted.length; i++) if (sorted[i]!.t === sorted[i - 1]!.t) report.duplicatesMerged++;
   const valued = sorted.filter((x) => Number.isFinite(x.value));
-  report.missingValues = sorted.length - valued.length;
+  // Rows after the last value are future feature rows, not missing history.
+  const lastT = valued.length ? valued[valued.length - 1]!.t : -Infinity;
+  report.missingValues = sorted.filter((x) => !Number.isFinite(x.value) && x.t <= lastT).length;
+  const future = sorted.length - valued.length - report.missingValues;
+  if (future > 0 && valued.length) report.notes.push(`${future} rows after the last value give future feature values`);
   if (valued.length === 0) {
     throw new InvalidInput(`${o.name}: no observation has a value`, [{ path: 'value', message: 'every value is missing or not a number', expected: 'numbers' }], 'Check the value column (--value) names a column of numbers.');
   }

@@ -68,6 +68,7 @@ export const ses = etsModel({ name: 'ses', trend: 'none', seasons: 'none', descr
 export const holt = etsModel({ name: 'holt', trend: 'additive', seasons: 'none', description: "Holt's linear trend" });
 export const holtDamped = etsModel({ name: 'holt-damped', trend: 'damped', seasons: 'none', description: "Holt's damped trend" });
 export const holtWinters = etsModel({ name: 'hw', trend: 'damped', seasons: 'primary', description: 'Holt–Winters, damped trend, daily season (weekly for daily data)' });
+export const holtWintersLinear = etsModel({ name: 'hw-linear', trend: 'additive', seasons: 'primary', description: 'Holt–Winters, additive (undamped) trend, daily season' });
 export const holtWinters2 = etsModel({ name: 'hw2', trend: 'damped', seasons: 'both', description: 'Holt–Winters, damped trend, daily and weekly seasons' });
 
 function mean(y: Float64Array, from: number, to: number): number {

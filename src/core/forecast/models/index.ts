@@ -2,14 +2,14 @@
 import { InvalidInput } from '../../errors.js';
 import type { ForecastModel } from '../model.js';
 import { drift, mean, naive, seasonalNaive } from './naive.js';
-import { holt, holtDamped, holtWinters, holtWinters2, ses } from './ets.js';
+import { holt, holtDamped, holtWinters, holtWinters2, holtWintersLinear, ses } from './ets.js';
 import { linreg } from './linreg.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, holtWinters, holtWinters2, linreg];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, holtWinters, holtWintersLinear, holtWinters2, linreg];
 
 export const FAMILIES: Record<string, string[]> = {
   auto: MODELS.map((m) => m.name),
-  ets: ['ses', 'holt', 'holt-damped', 'hw', 'hw2'],
+  ets: ['ses', 'holt', 'holt-damped', 'hw', 'hw-linear', 'hw2'],
   snaive: ['snaive-day', 'snaive-week'],
 };
 
