@@ -49,9 +49,15 @@ export async function readAzureLlmSeries(path: string, o: { intervalMs: number; 
   if (slots.size > 2 && firstT - firstSlot > 0.1 * I) (slots.delete(firstSlot), dropped.push(`first interval ${new Date(firstSlot).toISOString()} (the trace starts ${Math.round((firstT - firstSlot) / 1000)} s into it)`));
   if (slots.size > 2 && lastT - lastSlot < 0.9 * I) (slots.delete(lastSlot), dropped.push(`last interval ${new Date(lastSlot).toISOString()} (the trace ends ${Math.round((lastT - lastSlot) / 1000)} s into it)`));
   const obs: Observation[] = [...slots].map(([t, value]) => ({ t, value }));
-  const s = resample(obs, { name: metric, unit: `${metric === 'requests' ? 'requests' : 'tokens'} per ${I / 60_000 >= 60 ? `${I / 3_600_000} h` : `${I / 60_000} min`}`, intervalMs: I, agg: 'sum', kind: 'events', fill: 'zero' });
+  const s = resample(obs, { name: metric, unit: `${metric === 'requests' ? 'requests' : 'tokens'} per ${intervalLabel(I)}`, intervalMs: I, agg: 'sum', kind: 'events', fill: 'zero' });
   s.report.observations = rows;
   s.report.notes.push(`${rows} requests counted; a slot with no request is 0`);
   for (const d of dropped) s.report.notes.push(`partial ${d} left out`);
   return s;
+}
+
+function intervalLabel(ms: number): string {
+  if (ms % 86_400_000 === 0) return ms === 86_400_000 ? 'day' : `${ms / 86_400_000} days`;
+  if (ms % 3_600_000 === 0) return ms === 3_600_000 ? 'hour' : `${ms / 3_600_000} h`;
+  return ms === 60_000 ? 'minute' : `${ms / 60_000} min`;
 }

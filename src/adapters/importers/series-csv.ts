@@ -51,6 +51,9 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
       if (!valueCol) throw new InvalidInput(`${path}: no numeric value column`, [{ path: 'value', file: path, line: rec.line, message: 'no column holds a number on the first row', expected: 'a column of numbers', found: header.join(', ') }], hint);
     }
     const t = parseTimestamp(rec.values[timeCol] ?? '');
+    if (!Number.isFinite(t) && obs.length === 0 && issues.length === 0 && !o.timeColumn) {
+      throw new InvalidInput(`${path}: no timestamp column found`, [{ path: timeCol, file: path, line: rec.line, message: `the column taken for time, "${timeCol}", holds no timestamp`, expected: 'ISO 8601, YYYY-MM-DD HH:MM:SS or epoch seconds/ms', found: JSON.stringify(rec.values[timeCol] ?? '') }], 'Name the timestamp column with --time COLUMN; is this a history file?');
+    }
     if (!Number.isFinite(t)) {
       if (issues.length < 20) issues.push({ path: timeCol, file: path, line: rec.line, message: 'not a timestamp', expected: 'ISO 8601, YYYY-MM-DD HH:MM:SS or epoch seconds/ms', found: JSON.stringify(rec.values[timeCol] ?? '') });
       continue;

@@ -41,6 +41,13 @@ describe('generic history CSV', () => {
     expect(err.issues.map((i: { line: number; message: string }) => `${i.line} ${i.message}`)).toEqual(['3 not a timestamp', '4 not a number']);
   });
 
+  it('refuses a file with no timestamp column in one message', async () => {
+    const err = await loadSeries(file('prices.csv', 'Cloud,GPU,price\nAWS,H100,3.5\nGCP,A100,2.1\n')).catch((e) => e);
+    expect(err.message).toMatch(/no timestamp column found/);
+    expect(err.issues).toHaveLength(1);
+    expect(err.hint).toMatch(/--time/);
+  });
+
   it('refuses an unknown column and an empty file', async () => {
     await expect(loadSeries(file('c.csv', 'time,v\n2025-01-01,1\n'), { valueColumn: 'gpus' })).rejects.toThrow(/no column "gpus"/);
     await expect(loadSeries(file('e.csv', ''))).rejects.toThrow(/is empty/);

@@ -68,7 +68,7 @@ export function planOrigins(n: number, H: number, K: number, scalePeriod: number
   if (n < 4) throw new InvalidInput(`a forecast needs at least 4 points of history; this series has ${n}`, [{ path: 'series', message: 'too short', expected: 'at least 4 points after resampling', found: String(n) }], 'Give a longer history, or a shorter --interval.');
   // The first origin keeps at least half the history: parameters are estimated there and kept
   // for the later origins, and seasonal models need whole cycles to start from.
-  const minTrain = Math.min(Math.max(10, 2 * scalePeriod, Math.floor(n / 2)), n - 1);
+  const minTrain = Math.min(Math.max(4, 2 * scalePeriod, Math.floor(n / 2)), n - 1);
   const Hb = Math.max(1, Math.min(H, n - minTrain));
   const spare = n - Hb - minTrain;
   let k = Math.max(1, K);

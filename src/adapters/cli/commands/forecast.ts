@@ -126,7 +126,7 @@ export function renderForecast(o: ForecastOutcome): string {
   for (const note of p.notes) out.push(`  note: ${note}`);
   out.push('');
   const m = j.metrics;
-  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} steps (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage out of sample, nominal 80%`);
+  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} step${m.backtestHorizon > 1 ? 's' : ''} (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage out of sample, nominal 80%`);
   const rows = r.backtest.scores.map((b) => [
     `${b.model}${b.model === r.model ? ' *' : ''}${b.baseline ? ' (baseline)' : ''}`,
     b.skipped ? '' : f3(b.mase),
