@@ -5,5 +5,13 @@ import { registerInit } from './init.js';
 import { registerValidate } from './validate.js';
 import { registerCost } from './cost.js';
 import { registerServe } from './serve.js';
+import { registerForecast } from './forecast.js';
 
-export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost, registerServe];
+export const commands: RegisterCommand[] = [
+  registerDemo,
+  registerInit,
+  registerValidate,
+  registerCost,
+  registerForecast,
+  registerServe,
+];

@@ -1,0 +1,151 @@
+import { Option } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { INTERVALS, isIntervalName, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
+import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
+import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
+import { parseDurationMs, parseTimestamp } from '../../importers/timestamp.js';
+import type { RegisterCommand } from '../context.js';
+import { printJson } from '../context.js';
+import { num, pct, table } from '../render.js';
+
+interface ForecastOpts {
+  horizon: string;
+  interval?: string;
+  model: string;
+  origins: string;
+  format: SourceFormat | 'auto';
+  metric?: string;
+  time?: string;
+  value?: string;
+  features?: string;
+  agg?: Aggregation;
+  fill?: FillMethod;
+  traceStart?: string;
+  app?: string;
+  json?: boolean;
+  out?: string;
+  plot?: string;
+}
+
+export const registerForecast: RegisterCommand = (program, ctx) => {
+  program
+    .command('forecast')
+    .description('forecast demand from history, with backtested accuracy and P10/P50/P90 intervals')
+    .argument('<source>', 'history: a CSV (timestamp + value), an Azure LLM trace, the Alibaba DLRM trace or a v2023 pod list')
+    .option('--horizon <duration>', 'how far ahead: 30m, 24h, 7d, 2w, or a number of intervals', '7d')
+    .addOption(new Option('--interval <interval>', 'resample to this interval (default: 1m for request traces, 1h for cluster traces, inferred for CSV)').choices(Object.keys(INTERVALS)))
+    .option('--model <model>', `auto (every model, chosen by backtest), a family (${Object.keys(FAMILIES).filter((f) => f !== 'auto').join(', ')}) or models, comma-separated: ${MODELS.map((m) => m.name).join(', ')}`, 'auto')
+    .option('--origins <n>', 'rolling-origin backtest: how many forecast origins (fewer when the history is short)', '8')
+    .addOption(new Option('--format <format>', 'source format (default: recognised from the header)').choices([...SOURCE_FORMATS]).default('auto'))
+    .option('--metric <metric>', 'what to count: azure-llm requests|input-tokens|output-tokens|tokens; dlrm gpus|instances|cpus; alibaba-pods gpus-in-use|gpus-requested')
+    .option('--time <column>', 'CSV: the timestamp column (default: one named time/timestamp/date…, else the first)')
+    .option('--value <column>', 'CSV: the value column (default: the first numeric column)')
+    .option('--features <columns>', 'CSV: feature columns for regression, comma-separated; rows after the last value give their future values')
+    .addOption(new Option('--agg <how>', 'CSV: combine values inside one interval').choices(['mean', 'sum', 'max', 'last']))
+    .addOption(new Option('--fill <how>', 'CSV: fill missing intervals (always flagged in the output)').choices(['linear', 'ffill', 'zero']))
+    .option('--trace-start <timestamp>', 'cluster traces: the calendar time of the trace start (times in the file are seconds from it)')
+    .option('--app <name>', 'dlrm: only this app_name')
+    .option('--json', 'print the forecast as JSON (the forecast file format)')
+    .option('--out <file>', 'write the forecast file (JSON) for `penny plan` and others')
+    .option('--plot <file.svg>', 'write an SVG chart of history, forecast and P10–P90 band')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  penny forecast history.csv --horizon 7d --interval 1h\n  penny forecast AzureLLMInferenceTrace_code.csv --horizon 10m --interval 1m\n  penny forecast disaggregated_DLRM_trace.csv --horizon 1d --out gpu-forecast.json --plot gpu.svg\n  penny forecast openb_pod_list_gpushare40.csv --metric gpus-requested --model ets --json\n\nModels, metrics and how to read them: docs/forecasting.md',
+    )
+    .action(async (source: string, opts: ForecastOpts) => {
+      const intervalMs = opts.interval !== undefined && isIntervalName(opts.interval) ? INTERVALS[opts.interval] : undefined;
+      const origins = Number(opts.origins);
+      if (!Number.isInteger(origins) || origins < 1 || origins > 50) throw new InvalidInput(`--origins must be a whole number from 1 to 50, not "${opts.origins}"`, [{ path: 'origins', message: 'out of range', expected: '1 to 50', found: opts.origins }]);
+      let traceStartMs: number | undefined;
+      if (opts.traceStart !== undefined) {
+        traceStartMs = parseTimestamp(opts.traceStart);
+        if (!Number.isFinite(traceStartMs)) throw new InvalidInput(`--trace-start "${opts.traceStart}" is not a timestamp`, [{ path: 'trace-start', message: 'not a timestamp', expected: 'ISO 8601, e.g. 2025-03-01T00:00:00Z', found: opts.traceStart }]);
+      }
+      const progress = ctx.progress(Boolean(opts.json));
+      progress.start(1, 'reading');
+      const { series } = await loadSeries(source, {
+        format: opts.format,
+        ...(intervalMs !== undefined && { intervalMs }),
+        ...(opts.metric && { metric: opts.metric }),
+        ...(opts.time && { timeColumn: opts.time }),
+        ...(opts.value && { valueColumn: opts.value }),
+        ...(opts.features && { features: opts.features.split(',').map((f) => f.trim()).filter(Boolean) }),
+        ...(opts.agg && { agg: opts.agg }),
+        ...(opts.fill && { fill: opts.fill }),
+        ...(traceStartMs !== undefined && { traceStartMs }),
+        ...(opts.app && { app: opts.app }),
+        onBytes: (read, total) => {
+          progress.start(total, 'reading');
+          progress.tick(read);
+        },
+      }).finally(() => progress.finish());
+      const horizon = horizonSteps(opts.horizon, series.intervalMs);
+      const outcome = runForecast(series, { horizon, model: opts.model, origins, source }, progress);
+      if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
+      if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
+      if (opts.json) {
+        printJson(ctx, outcome.json);
+        return;
+      }
+      ctx.stdout(renderForecast(outcome));
+      const written = [opts.out && `forecast file: ${opts.out}`, opts.plot && `chart: ${opts.plot}`].filter(Boolean);
+      if (written.length) ctx.stdout(`\nWrote ${written.join(' · ')}`);
+    });
+};
+
+export function horizonSteps(raw: string, intervalMs: number): number {
+  const s = raw.trim();
+  const steps = /^\d+$/.test(s) ? Number(s) : Math.ceil(parseDurationMs(s) / intervalMs - 1e-9);
+  if (!Number.isFinite(steps) || steps < 1) {
+    throw new InvalidInput(`--horizon "${raw}" is not a duration`, [{ path: 'horizon', message: 'not a duration', expected: 'e.g. 30m, 24h, 7d, 2w, or a number of intervals', found: raw }], 'Use --horizon 7d.');
+  }
+  if (steps > 100_000) throw new InvalidInput(`--horizon ${raw} is ${steps} intervals; at most 100,000`, [{ path: 'horizon', message: 'too long', expected: 'at most 100,000 intervals', found: String(steps) }], 'Use a shorter horizon or a longer --interval.');
+  return steps;
+}
+
+const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : num(x, 3));
+const f1 = (x: number) => (Math.abs(x) >= 100 ? num(x, 0) : num(x, Math.abs(x) >= 10 ? 1 : 2));
+
+export function renderForecast(o: ForecastOutcome): string {
+  const { result: r, json: j } = o;
+  const s = r.series;
+  const out: string[] = [];
+  out.push(`${s.name} (${s.unit}) · ${num(s.values.length)} points of ${j.interval} from ${iso(s.startMs)} to ${j.history.end.replace('T', ' ').replace(':00.000Z', 'Z')} · horizon ${num(r.points.length)} × ${j.interval}`);
+  const p = j.preparation;
+  const prep = [
+    p.duplicatesMerged ? `${num(p.duplicatesMerged)} duplicate timestamps merged` : '',
+    p.missingValues ? `${num(p.missingValues)} missing values` : '',
+    p.gapsFilled ? `${num(p.gapsFilled)} gaps filled (${p.fill}; flagged in --json)` : '',
+    p.sorted ? 'input sorted by time' : '',
+    p.outliers.length ? `${p.outliers.length} outlier${p.outliers.length > 1 ? 's' : ''} reported, kept (largest ${p.outliers[0]!.value} at ${p.outliers[0]!.t.replace('T', ' ').replace(':00.000Z', 'Z')})` : '',
+  ].filter(Boolean);
+  out.push(`Preparation: ${prep.length ? prep.join(' · ') : 'no gaps, duplicates or outliers'}`);
+  for (const note of p.notes) out.push(`  note: ${note}`);
+  out.push('');
+  const m = j.metrics;
+  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} step${m.backtestHorizon > 1 ? 's' : ''} (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage out of sample, nominal 80%`);
+  const rows = r.backtest.scores.map((b) => [
+    `${b.model}${b.model === r.model ? ' *' : ''}${b.baseline ? ' (baseline)' : ''}`,
+    b.skipped ? '' : f3(b.mase),
+    b.skipped ? '' : `${num(b.smape!, 1)}%`,
+    b.skipped ? '' : pct(b.coverage!),
+    b.skipped ? `skipped: ${b.skipped}` : b.description,
+  ]);
+  out.push(table([{ header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'sMAPE', align: 'right' }, { header: 'Coverage', align: 'right' }, { header: '' }], rows));
+  out.push('');
+  const skill = m.skillVsBaseline;
+  out.push(
+    `Chosen: ${r.model} — MASE ${f3(m.mase)} vs ${m.baseline} ${f3(m.baselineMase)}${skill !== null ? ` (${skill >= 0 ? `${pct(skill)} lower error` : `${pct(-skill)} higher error`})` : ''}; the truth fell inside P10–P90 ${m.coverageP10P90 !== null ? pct(m.coverageP10P90) : '—'} of the time in backtest (nominal 80%).`,
+  );
+  const params = Object.entries(j.params).filter(([k]) => !k.startsWith('hour') && !k.startsWith('weekday'));
+  if (params.length) out.push(`Parameters: ${params.map(([k, v]) => `${k} ${v === null ? '—' : Number(v.toPrecision(4))}`).join(', ')}`);
+  out.push('');
+  const every = Math.max(1, Math.ceil(r.points.length / 24));
+  const shown = r.points.filter((_, i) => i % every === 0 || i === r.points.length - 1);
+  out.push(`Forecast (${s.unit})${every > 1 ? `, every ${every}th of ${r.points.length} points (all in --json / --out)` : ''}:`);
+  out.push(table([{ header: 'Time (UTC)' }, { header: 'P10', align: 'right' }, { header: 'P50', align: 'right' }, { header: 'P90', align: 'right' }], shown.map((x) => [iso(x.t), f1(x.p10), f1(x.p50), f1(x.p90)]), { indent: '  ' }));
+  return out.join('\n');
+}

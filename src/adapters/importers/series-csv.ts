@@ -1,0 +1,92 @@
+/**
+ * Generic history CSV → Series: a timestamp column (any common form, see timestamp.ts), a value
+ * column, optional feature columns. Empty, NaN, NULL and NA values are missing (filled and
+ * flagged later); any other non-number is refused with its line.
+ * Rows with feature values but no value after the last value are future feature values.
+ */
+import { InvalidInput, type Issue } from '../../core/errors.js';
+import { resample, type Aggregation, type FillMethod, type Observation, type Series } from '../../core/forecast/series.js';
+import { readCsv, readCsvHeader } from './csv.js';
+import { parseTimestamp } from './timestamp.js';
+
+export interface CsvSeriesOptions {
+  intervalMs?: number;
+  timeColumn?: string;
+  valueColumn?: string;
+  features?: string[];
+  agg?: Aggregation;
+  fill?: FillMethod;
+  unit?: string;
+  onBytes?: (read: number, total: number) => void;
+}
+
+const TIME_NAMES = /^(timestamp|time|date|datetime|ts|t|period|hour|day|time_?stamp|start(_time)?)$/i;
+const MISSING = /^(|nan|null|na|n\/a|none|-)$/i;
+
+export function parseNumberCell(raw: string): number | undefined {
+  const s = raw.trim();
+  if (MISSING.test(s)) return NaN;
+  const v = Number(s);
+  return Number.isFinite(v) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? v : undefined;
+}
+
+export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Promise<Series> {
+  const header = await readCsvHeader(path);
+  const hint = 'A history CSV has a timestamp column and a value column; name them with --time and --value.';
+  const timeCol = o.timeColumn ?? header.find((h) => TIME_NAMES.test(h)) ?? header[0];
+  if (!timeCol || !header.includes(timeCol)) {
+    throw new InvalidInput(`${path}: no column "${o.timeColumn}"`, [{ path: 'time', file: path, line: 1, message: 'no such column', expected: header.join(', '), found: o.timeColumn ?? '' }], hint);
+  }
+  const features = o.features ?? [];
+  for (const f of [o.valueColumn, ...features]) {
+    if (f !== undefined && !header.includes(f)) throw new InvalidInput(`${path}: no column "${f}"`, [{ path: f, file: path, line: 1, message: 'no such column', expected: header.join(', '), found: f }], hint);
+  }
+  const issues: Issue[] = [];
+  const obs: Observation[] = [];
+  let valueCol = o.valueColumn;
+  for await (const rec of readCsv(path, { ...(o.onBytes && { onBytes: o.onBytes }) })) {
+    if (!valueCol) {
+      // The first column after the time whose first cell is a number.
+      valueCol = header.find((h) => h !== timeCol && !features.includes(h) && Number.isFinite(parseNumberCell(rec.values[h] ?? '') ?? NaN));
+      if (!valueCol) throw new InvalidInput(`${path}: no numeric value column`, [{ path: 'value', file: path, line: rec.line, message: 'no column holds a number on the first row', expected: 'a column of numbers', found: header.join(', ') }], hint);
+    }
+    const t = parseTimestamp(rec.values[timeCol] ?? '');
+    if (!Number.isFinite(t) && obs.length === 0 && issues.length === 0 && !o.timeColumn) {
+      throw new InvalidInput(`${path}: no timestamp column found`, [{ path: timeCol, file: path, line: rec.line, message: `the column taken for time, "${timeCol}", holds no timestamp`, expected: 'ISO 8601, YYYY-MM-DD HH:MM:SS or epoch seconds/ms', found: JSON.stringify(rec.values[timeCol] ?? '') }], 'Name the timestamp column with --time COLUMN; is this a history file?');
+    }
+    if (!Number.isFinite(t)) {
+      if (issues.length < 20) issues.push({ path: timeCol, file: path, line: rec.line, message: 'not a timestamp', expected: 'ISO 8601, YYYY-MM-DD HH:MM:SS or epoch seconds/ms', found: JSON.stringify(rec.values[timeCol] ?? '') });
+      continue;
+    }
+    const value = parseNumberCell(rec.values[valueCol] ?? '');
+    if (value === undefined) {
+      if (issues.length < 20) issues.push({ path: valueCol, file: path, line: rec.line, message: 'not a number', expected: 'a number (empty, NaN or NULL for missing)', found: JSON.stringify(rec.values[valueCol]) });
+      continue;
+    }
+    const fv: number[] = [];
+    for (const f of features) {
+      const v = parseNumberCell(rec.values[f] ?? '');
+      if (v === undefined) {
+        if (issues.length < 20) issues.push({ path: f, file: path, line: rec.line, message: 'not a number', expected: 'a number', found: JSON.stringify(rec.values[f]) });
+        continue;
+      }
+      fv.push(v);
+    }
+    obs.push({ t, value, line: rec.line, ...(features.length && { features: fv }) });
+  }
+  if (issues.length) throw new InvalidInput(`${path}: ${issues.length >= 20 ? '20 or more' : issues.length} row${issues.length === 1 ? '' : 's'} cannot be read`, issues, hint);
+  if (obs.length === 0) throw new InvalidInput(`${path}: no data rows`, [{ path: '', file: path, message: 'the file has a header but no rows' }], hint);
+  const intervalMs = o.intervalMs ?? inferInterval(obs);
+  return resample(obs, { name: valueCol!, unit: o.unit ?? valueCol!, intervalMs, agg: o.agg ?? 'mean', kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
+}
+
+/** The smallest standard interval at least the median spacing of the timestamps. */
+export function inferInterval(obs: Observation[]): number {
+  const ts = obs.map((x) => x.t).sort((a, b) => a - b);
+  const gaps: number[] = [];
+  for (let i = 1; i < ts.length; i++) if (ts[i]! > ts[i - 1]!) gaps.push(ts[i]! - ts[i - 1]!);
+  gaps.sort((a, b) => a - b);
+  const med = gaps[gaps.length >> 1] ?? 3_600_000;
+  for (const ms of [60_000, 300_000, 900_000, 3_600_000, 86_400_000]) if (med <= ms * 1.01) return ms;
+  return 86_400_000;
+}

@@ -1,0 +1,92 @@
+/**
+ * One entry point for every history a forecast can start from: the format is recognised by the
+ * file's header (or named), and each format's importer turns it into a regular Series.
+ */
+import { stat } from 'node:fs/promises';
+import { InvalidInput } from '../../core/errors.js';
+import type { Aggregation, FillMethod, Series } from '../../core/forecast/series.js';
+import { AZURE_COLUMNS, AZURE_METRICS, readAzureLlmSeries, type AzureMetric } from './azure-llm.js';
+import { DLRM_COLUMNS, DLRM_METRICS, readDlrmSeries, type DlrmMetric } from './dlrm-2025.js';
+import { POD_COLUMNS, POD_METRICS, readAlibabaPodSeries, type PodMetric } from './alibaba-pods-series.js';
+import { readCsvHeader } from './csv.js';
+import { readCsvSeries } from './series-csv.js';
+
+export const SOURCE_FORMATS = ['auto', 'csv', 'azure-llm', 'dlrm', 'alibaba-pods'] as const;
+export type SourceFormat = Exclude<(typeof SOURCE_FORMATS)[number], 'auto'>;
+
+export const METRICS: Record<SourceFormat, readonly string[]> = {
+  csv: [],
+  'azure-llm': AZURE_METRICS,
+  dlrm: DLRM_METRICS,
+  'alibaba-pods': POD_METRICS,
+};
+
+/** The default interval of each format when --interval is not given (csv: inferred from the data). */
+export const DEFAULT_INTERVAL_MS: Record<SourceFormat, number | undefined> = { csv: undefined, 'azure-llm': 60_000, dlrm: 3_600_000, 'alibaba-pods': 3_600_000 };
+
+export function detectFormat(header: string[]): SourceFormat {
+  const has = (cols: string[]) => cols.every((c) => header.includes(c));
+  if (has(AZURE_COLUMNS)) return 'azure-llm';
+  if (has(DLRM_COLUMNS)) return 'dlrm';
+  if (header.includes('num_gpu') && header.includes('gpu_milli')) return 'alibaba-pods';
+  return 'csv';
+}
+
+export interface LoadSeriesOptions {
+  format?: SourceFormat | 'auto';
+  intervalMs?: number;
+  metric?: string;
+  timeColumn?: string;
+  valueColumn?: string;
+  features?: string[];
+  agg?: Aggregation;
+  fill?: FillMethod;
+  traceStartMs?: number;
+  app?: string;
+  onBytes?: (read: number, total: number) => void;
+}
+
+export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promise<{ series: Series; format: SourceFormat }> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new InvalidInput(`${path} is a directory`, [{ path: '', file: path, message: 'is a directory' }], 'Name a CSV file.');
+    if (st.size === 0) throw new InvalidInput(`${path} is empty`, [{ path: '', file: path, message: 'file is empty' }], 'Give a CSV file with a header and rows.');
+  } catch (e) {
+    if (e instanceof InvalidInput) throw e;
+    throw new InvalidInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, [{ path: '', file: path, message: 'file not found' }], 'Check the path.');
+  }
+  const header = await readCsvHeader(path);
+  const format = !o.format || o.format === 'auto' ? detectFormat(header) : o.format;
+  const metrics = METRICS[format];
+  if (o.metric !== undefined && !metrics.includes(o.metric)) {
+    throw new InvalidInput(`--metric ${o.metric} does not apply to a ${format} source`, [{ path: 'metric', message: 'unknown metric', expected: metrics.length ? metrics.join(', ') : 'none (use --value for a CSV column)', found: o.metric }], metrics.length ? `Use one of: ${metrics.join(', ')}.` : 'Use --value COLUMN for a CSV.');
+  }
+  const required = format === 'azure-llm' ? AZURE_COLUMNS : format === 'dlrm' ? [...DLRM_COLUMNS, 'scheduled_time'] : format === 'alibaba-pods' ? [...POD_COLUMNS, 'scheduled_time'] : [];
+  const missing = required.filter((c) => !header.includes(c));
+  if (missing.length) {
+    throw new InvalidInput(`${path}: a ${format} source needs the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, missing.map((c) => ({ path: c, file: path, line: 1, message: 'column missing', found: header.join(',') })), format === 'alibaba-pods' ? 'This pod list has no times; use one with creation_time, scheduled_time and deletion_time (e.g. openb_pod_list_gpushare40.csv).' : 'Check the file is the format named.');
+  }
+  const intervalMs = o.intervalMs ?? DEFAULT_INTERVAL_MS[format];
+  const common = { ...(o.onBytes && { onBytes: o.onBytes }), ...(o.traceStartMs !== undefined && { traceStartMs: o.traceStartMs }) };
+  switch (format) {
+    case 'azure-llm':
+      return { format, series: await readAzureLlmSeries(path, { intervalMs: intervalMs!, ...common, ...(o.metric && { metric: o.metric as AzureMetric }) }) };
+    case 'dlrm':
+      return { format, series: await readDlrmSeries(path, { intervalMs: intervalMs!, ...common, ...(o.app && { app: o.app }), ...(o.metric && { metric: o.metric as DlrmMetric }) }) };
+    case 'alibaba-pods':
+      return { format, series: await readAlibabaPodSeries(path, { intervalMs: intervalMs!, ...common, ...(o.metric && { metric: o.metric as PodMetric }) }) };
+    default:
+      return {
+        format,
+        series: await readCsvSeries(path, {
+          ...(intervalMs !== undefined && { intervalMs }),
+          ...(o.timeColumn && { timeColumn: o.timeColumn }),
+          ...(o.valueColumn && { valueColumn: o.valueColumn }),
+          ...(o.features && { features: o.features }),
+          ...(o.agg && { agg: o.agg }),
+          ...(o.fill && { fill: o.fill }),
+          ...(o.onBytes && { onBytes: o.onBytes }),
+        }),
+      };
+  }
+}

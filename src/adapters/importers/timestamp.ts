@@ -1,0 +1,53 @@
+/**
+ * Timestamps as users have them: ISO 8601 (`2025-01-02T03:04:05Z`, offsets, any fraction digits),
+ * `YYYY-MM-DD HH:MM:SS(.ffffff)` (the Azure traces' form), `YYYY/MM/DD …`, a date alone, or
+ * epoch seconds / milliseconds. No zone means UTC. Returns epoch ms, NaN when unparseable.
+ */
+const DATE_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
+const NUMBER = /^\d+(\.\d+)?$/;
+
+export type EpochUnit = 'auto' | 's' | 'ms';
+
+export function parseTimestamp(raw: string, epoch: EpochUnit = 'auto'): number {
+  const s = raw.trim();
+  if (NUMBER.test(s)) {
+    const v = Number(s);
+    // Seconds until year 5138; anything ≥ 1e11 is milliseconds (1e11 ms is 1973).
+    const ms = epoch === 'ms' || (epoch === 'auto' && v >= 1e11) ? v : v * 1000;
+    return Math.round(ms);
+  }
+  const m = DATE_TIME.exec(s);
+  if (!m) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', se = '0', frac = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(se);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return NaN;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second) + ms;
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return NaN; // 2025-02-30
+  if (zone && !/^(Z|UTC|GMT)$/i.test(zone)) {
+    const zm = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone)!;
+    const offsetMin = (Number(zm[2]) * 60 + Number(zm[3] ?? 0)) * (zm[1] === '-' ? -1 : 1);
+    t -= offsetMin * 60_000;
+  }
+  return t;
+}
+
+/** Durations as `--horizon` takes them: 90m, 36h, 7d, 2w, 1d12h. */
+export function parseDurationMs(raw: string): number {
+  const s = raw.trim().toLowerCase();
+  const re = /(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)/gy;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  let total = 0;
+  let matched = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    total += Number(m[1]) * unit[m[2]!]!;
+    matched = re.lastIndex;
+  }
+  return matched === s.length && s.length > 0 ? total : NaN;
+}

@@ -1,0 +1,45 @@
+/**
+ * Use case: forecast a prepared series (from any importer) and give the result both as the
+ * record the CLI renders and as the forecast file the planner reads.
+ */
+import { forecastSeries, forecastToJson, type ForecastJson, type ForecastResult } from '../core/forecast/forecast.js';
+import type { Series } from '../core/forecast/series.js';
+import { forecastChartSvg } from '../core/forecast/chart.js';
+import type { Progress } from './ports.js';
+import { silentProgress } from './ports.js';
+
+export interface RunForecastOptions {
+  horizon: number;
+  model?: string;
+  origins?: number;
+  /** what the forecast file names as its source (a path, a store query) */
+  source: string;
+}
+
+export interface ForecastOutcome {
+  result: ForecastResult;
+  json: ForecastJson;
+}
+
+export function runForecast(series: Series, o: RunForecastOptions, progress: Progress = silentProgress): ForecastOutcome {
+  progress.start(1, 'backtesting models');
+  try {
+    const result = forecastSeries(series, {
+      horizon: o.horizon,
+      model: o.model ?? 'auto',
+      origins: o.origins ?? 8,
+      onModel: (done, total) => {
+        progress.start(total, 'backtesting models');
+        progress.tick(done);
+      },
+    });
+    return { result, json: forecastToJson(result, o.source) };
+  } finally {
+    progress.finish();
+  }
+}
+
+/** The chart of history (the last few horizons), forecast and P10–P90 band, as SVG text. */
+export function forecastChart(outcome: ForecastOutcome, historyPoints?: number): string {
+  return forecastChartSvg(outcome.result, historyPoints);
+}

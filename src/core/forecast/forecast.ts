@@ -1,0 +1,114 @@
+/** Forecast a prepared series: backtest the candidate models, choose one, forecast with a calibrated band. */
+import { InvalidInput } from '../errors.js';
+import { backtest, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
+import type { FitContext, Quantiles } from './model.js';
+import { modelByName, resolveModels } from './models/index.js';
+import { intervalName, seasonalPeriods, slotTime, type Series } from './series.js';
+
+export interface ForecastOptions {
+  horizon: number;
+  /** `auto`, a family or model names, comma-separated */
+  model: string;
+  origins: number;
+  onModel?: (done: number, total: number) => void;
+}
+
+export interface ForecastPoint extends Quantiles {
+  t: number;
+}
+
+export interface ForecastResult {
+  series: Series;
+  model: string;
+  params: Record<string, number>;
+  chosen: ModelScore;
+  baseline: ModelScore;
+  backtest: BacktestResult;
+  points: ForecastPoint[];
+  /** features ignored because their future values do not cover the horizon */
+  ignoredFeatures: string[];
+  nonNegative: boolean;
+}
+
+export function forecastSeries(series: Series, o: ForecastOptions): ForecastResult {
+  const y = series.values;
+  const n = y.length;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(y[i]!)) throw new InvalidInput(`${series.name}: value ${i} is not a number`, [{ path: `values[${i}]`, message: 'not a finite number', found: String(y[i]) }], 'Fill or drop missing values before forecasting.');
+  }
+  if (!(Number.isInteger(o.horizon) && o.horizon >= 1)) throw new InvalidInput(`horizon must be at least one interval`, [{ path: 'horizon', message: 'not a positive whole number of intervals', found: String(o.horizon) }], 'Use --horizon 7d, 24h, or a number of intervals.');
+  const usable = series.features.filter((f) => f.values.length >= n + o.horizon);
+  const ignoredFeatures = series.features.filter((f) => f.values.length < n + o.horizon).map((f) => f.name);
+  const ctx: FitContext = { startMs: series.startMs, intervalMs: series.intervalMs, periods: seasonalPeriods(series.intervalMs), features: usable };
+  const models = resolveModels(o.model);
+  const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(o.onModel && { onModel: o.onModel }) });
+  const chosen = choose(bt.scores, new Set(models.map((m) => m.name)));
+  const model = modelByName(chosen.model)!;
+  const earlier = bt.fits.get(model.name);
+  const fit = earlier?.refit ? earlier.refit(y) : model.fit(y, ctx);
+  let nonNegative = true;
+  for (let i = 0; i < n; i++) if (y[i]! < 0) ((nonNegative = false), (i = n));
+  const q = calibratedForecast(fit, o.horizon, bt.zs.get(model.name), nonNegative);
+  const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
+  const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
+  return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative };
+}
+
+function baselineModel(n: number, ctx: FitContext) {
+  const { day, week } = ctx.periods;
+  if (day && n >= 2 * day) return modelByName('snaive-day')!;
+  if (week && n >= 2 * week) return modelByName('snaive-week')!;
+  return modelByName('naive')!;
+}
+
+const round = (x: number | undefined, d = 6) => (x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
+const iso = (t: number) => new Date(t).toISOString();
+
+/** The forecast file (`--out`, `--json`): the planner reads `points[].t/p10/p50/p90`. */
+export function forecastToJson(r: ForecastResult, source: string) {
+  const s = r.series;
+  const rep = s.report;
+  return {
+    model: r.model,
+    interval: intervalName(s.intervalMs) ?? `${s.intervalMs / 1000}s`,
+    unit: s.unit,
+    source,
+    series: s.name,
+    history: { start: iso(s.startMs), end: iso(slotTime(s, s.values.length - 1)), points: s.values.length },
+    horizon: r.points.length,
+    metrics: {
+      mase: round(r.chosen.mase),
+      smape: round(r.chosen.smape),
+      coverageP10P90: round(r.chosen.coverage),
+      rawCoverageP10P90: round(r.chosen.rawCoverage),
+      nominalCoverage: 0.8,
+      baseline: r.baseline.model,
+      baselineMase: round(r.baseline.mase),
+      /** 1 − MASE/baseline MASE: the share of the baseline's error removed */
+      skillVsBaseline: r.baseline.mase && r.chosen.mase !== undefined && Number.isFinite(r.baseline.mase) ? round(1 - r.chosen.mase / r.baseline.mase) : null,
+      origins: r.backtest.origins.length,
+      backtestHorizon: r.backtest.horizon,
+      scalePeriod: r.backtest.scalePeriod,
+    },
+    params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, round(v, 8)])),
+    backtest: r.backtest.scores.map((b) => ({
+      model: b.model,
+      ...(b.baseline && { baseline: true }),
+      ...(b.skipped ? { skipped: b.skipped } : { mase: round(b.mase), smape: round(b.smape), mae: round(b.mae), coverageP10P90: round(b.coverage), rawCoverageP10P90: round(b.rawCoverage) }),
+    })),
+    preparation: {
+      observations: rep.observations,
+      duplicatesMerged: rep.duplicatesMerged,
+      missingValues: rep.missingValues,
+      sorted: rep.sorted,
+      fill: rep.fill,
+      gapsFilled: rep.gapsFilled,
+      filledRuns: rep.filledRuns.map((f) => ({ from: iso(f.from), to: iso(f.to), count: f.count })),
+      outliers: rep.outliers.map((x) => ({ t: iso(x.t), value: round(x.value), score: x.score })),
+      notes: [...rep.notes, ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []), ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : [])],
+    },
+    points: r.points.map((p) => ({ t: iso(p.t), p10: round(p.p10)!, p50: round(p.p50)!, p90: round(p.p90)! })),
+  };
+}
+
+export type ForecastJson = ReturnType<typeof forecastToJson>;

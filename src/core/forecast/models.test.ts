@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { seededRng } from '../rng.js';
+import type { FitContext } from './model.js';
+import { drift, naive, seasonalNaive, mean } from './models/naive.js';
+import { fitEts, holtWinters, ses } from './models/ets.js';
+import { linreg } from './models/linreg.js';
+import { simulateHoltWinters, simulateSes, syntheticSeries } from './synthetic.js';
+
+const HOUR = 3_600_000;
+const ctx = (over: Partial<FitContext> = {}): FitContext => ({ startMs: Date.UTC(2025, 0, 6), intervalMs: HOUR, periods: { day: 24, week: 168 }, features: [], ...over });
+
+describe('benchmark models', () => {
+  it('naive repeats the last value with sd growing as √h', () => {
+    const f = naive.fit(Float64Array.from([1, 3, 2, 4]), ctx()).forecast(4);
+    expect(Array.from(f.mean)).toEqual([4, 4, 4, 4]);
+    expect(f.sd[3]! / f.sd[0]!).toBeCloseTo(2, 10);
+  });
+
+  it('seasonal naive repeats the last day', () => {
+    const y = syntheticSeries({ n: 24 * 3, level: 10, daily: 5, noiseSd: 0 }, seededRng(1));
+    const f = seasonalNaive('day').fit(y, ctx()).forecast(30);
+    for (let i = 0; i < 30; i++) expect(f.mean[i]).toBeCloseTo(y[y.length - 24 + (i % 24)]!, 12);
+  });
+
+  it('drift recovers the slope of a noisy line', () => {
+    const y = syntheticSeries({ n: 2000, level: 5, slope: 0.25, noiseSd: 0.5 }, seededRng(7));
+    const fit = drift.fit(y, ctx());
+    expect(fit.params.slopePerStep).toBeCloseTo(0.25, 2);
+  });
+
+  it('mean forecasts the mean', () => {
+    const fit = mean.fit(Float64Array.from([2, 4, 6]), ctx());
+    expect(Array.from(fit.forecast(2).mean)).toEqual([4, 4]);
+  });
+
+  it('seasonal naive refuses too short a history, saying why', () => {
+    expect(seasonalNaive('week').unusable(200, ctx(), 24)).toMatch(/two weeks/);
+  });
+});
+
+describe('exponential smoothing', () => {
+  it('recovers α of a simulated ETS(A,N,N) path', () => {
+    for (const [seed, alpha] of [[11, 0.2], [12, 0.6]] as const) {
+      const y = simulateSes(3000, alpha, 100, 2, seededRng(seed));
+      const fit = ses.fit(y, ctx());
+      expect(Math.abs(fit.params.alpha! - alpha)).toBeLessThan(0.06);
+      expect(fit.sigma).toBeGreaterThan(1.8);
+      expect(fit.sigma).toBeLessThan(2.2);
+    }
+  });
+
+  it('recovers Holt–Winters parameters and the noise level', () => {
+    const truth = { alpha: 0.3, beta: 0.02, phi: 0.9, gamma: 0.15, m: 24, level: 50, trend: 0.1, amplitude: 10, sd: 1 };
+    const y = simulateHoltWinters(24 * 7 * 12, truth, seededRng(3));
+    const fit = holtWinters.fit(y, ctx());
+    expect(Math.abs(fit.params.alpha! - truth.alpha)).toBeLessThan(0.08);
+    expect(Math.abs(fit.params.gamma1! - truth.gamma)).toBeLessThan(0.08);
+    expect(fit.params.beta!).toBeLessThan(0.1);
+    expect(fit.sigma).toBeGreaterThan(0.9);
+    expect(fit.sigma).toBeLessThan(1.15);
+  });
+
+  it('forecasts a clean seasonal series almost exactly', () => {
+    const y = syntheticSeries({ n: 24 * 14, level: 100, daily: 20, noiseSd: 0 }, seededRng(1));
+    const f = holtWinters.fit(y, ctx()).forecast(48);
+    for (let i = 0; i < 48; i++) expect(f.mean[i]).toBeCloseTo(100 + 20 * Math.sin((2 * Math.PI * (y.length + i)) / 24), 0);
+  });
+
+  it('extend() keeps the parameters and brings the states up to date', () => {
+    const y = simulateSes(500, 0.4, 10, 1, seededRng(5));
+    const fit = ses.fit(y.subarray(0, 300), ctx());
+    const later = fit.extend(y);
+    expect(later.params).toEqual(fit.params);
+    expect(later.forecast(1).mean[0]).toBeCloseTo(fitEts(y, { name: 'ses', trend: 'none', seasons: 'none', description: '' }, [], { alpha: fit.params.alpha!, beta: 0, phi: 0, gamma1: 0, gamma2: 0 }).forecast(1).mean[0]!, 10);
+  });
+
+  it('a constant series gives a constant forecast and zero spread', () => {
+    const y = new Float64Array(100).fill(7);
+    const f = holtWinters.fit(y, ctx()).forecast(5);
+    for (const v of f.mean) expect(v).toBeCloseTo(7, 9);
+    for (const s of f.sd) expect(s).toBeCloseTo(0, 9);
+  });
+
+  it('the step-ahead sd grows with the horizon', () => {
+    const y = simulateSes(400, 0.5, 10, 1, seededRng(9));
+    const sd = ses.fit(y, ctx()).forecast(10).sd;
+    for (let i = 1; i < 10; i++) expect(sd[i]!).toBeGreaterThan(sd[i - 1]!);
+  });
+});
+
+describe('linear regression', () => {
+  it('recovers the coefficient of a user feature', () => {
+    const rng = seededRng(21);
+    const n = 500;
+    const x = Float64Array.from({ length: n + 10 }, () => rng.next() * 10);
+    const y = Float64Array.from({ length: n }, (_, i) => 3 + 2 * x[i]! + 0.1 * rng.normal());
+    const c = ctx({ intervalMs: 86_400_000, periods: { week: 7 }, features: [{ name: 'x', values: x }] });
+    const fit = linreg.fit(y, c);
+    expect(fit.params.x).toBeCloseTo(2, 1);
+    const f = fit.forecast(10);
+    for (let i = 0; i < 10; i++) expect(f.mean[i]).toBeCloseTo(3 + 2 * x[n + i]!, 0);
+  });
+
+  it('learns an hour-of-day profile from calendar features', () => {
+    const y = syntheticSeries({ n: 24 * 21, level: 40, daily: 10, noiseSd: 0.2 }, seededRng(2));
+    const f = linreg.fit(y, ctx({ startMs: 0 })).forecast(24);
+    for (let i = 0; i < 24; i++) expect(f.mean[i]).toBeCloseTo(40 + 10 * Math.sin((2 * Math.PI * (y.length + i)) / 24), 0);
+  });
+});
+
+describe('Holt–Winters with an undamped trend', () => {
+  it('follows a linear trend with a daily cycle', async () => {
+    const { holtWintersLinear } = await import('./models/ets.js');
+    const y = syntheticSeries({ n: 24 * 14, level: 100, slope: 0.5, daily: 10, noiseSd: 0.5 }, seededRng(17));
+    const f = holtWintersLinear.fit(y, ctx()).forecast(24);
+    const t = y.length + 23;
+    expect(f.mean[23]).toBeCloseTo(100 + 0.5 * t + 10 * Math.sin((2 * Math.PI * t) / 24), -1);
+    expect(Math.abs(f.mean[23]! - (100 + 0.5 * t + 10 * Math.sin((2 * Math.PI * t) / 24)))).toBeLessThan(3);
+  });
+});

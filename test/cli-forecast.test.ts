@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPenny } from './cli.js';
+import { sharedFile } from './shared-data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'penny-forecast-'));
+
+/** Four weeks of hourly demand with a daily cycle, a slow trend and seeded noise. */
+function historyCsv(): string {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+  const rows = ['timestamp,gpus'];
+  for (let i = 0; i < 24 * 28; i++) {
+    const t = new Date(Date.UTC(2025, 0, 6) + i * 3_600_000).toISOString();
+    rows.push(`${t},${(100 + 0.05 * i + 30 * Math.sin((2 * Math.PI * i) / 24) + 6 * (rand() - 0.5)).toFixed(2)}`);
+  }
+  return rows.join('\n');
+}
+
+describe('penny forecast', () => {
+  const csv = join(dir, 'history.csv');
+  writeFileSync(csv, historyCsv());
+
+  it('prints the backtest table, the chosen model and the forecast', async () => {
+    const r = await runPenny(['forecast', csv, '--horizon', '2d', '--interval', '1h']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/snaive-day \(baseline\)/);
+    expect(r.stdout).toMatch(/Chosen: \S+ — MASE [\d.]+ vs snaive-day/);
+    expect(r.stdout).toMatch(/P10–P90 [\d.]+% of the time in backtest/);
+  });
+
+  it('writes the forecast file the planner reads, and an SVG chart', async () => {
+    const out = join(dir, 'f.json');
+    const svg = join(dir, 'f.svg');
+    const r = await runPenny(['forecast', csv, '--horizon', '24h', '--out', out, '--plot', svg, '--json']);
+    expect(r.code).toBe(0);
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(JSON.parse(r.stdout)).toEqual(file);
+    expect(file.interval).toBe('1h');
+    expect(file.unit).toBe('gpus');
+    expect(file.points).toHaveLength(24);
+    expect(file.points[0].t).toBe('2025-02-03T00:00:00.000Z');
+    for (const p of file.points) expect(p.p10 <= p.p50 && p.p50 <= p.p90).toBe(true);
+    expect(file.metrics.mase).toBeLessThan(file.metrics.baselineMase);
+    expect(typeof file.metrics.coverageP10P90).toBe('number');
+    expect(readFileSync(svg, 'utf8')).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*P10–P90[\s\S]*<\/svg>$/);
+  });
+
+  it('refuses bad input with a message and exit 2', async () => {
+    const one = join(dir, 'one.csv');
+    writeFileSync(one, 'time,v\n2025-01-01T00:00:00Z,5\n');
+    const r1 = await runPenny(['forecast', one]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/at least 4 points/);
+    const r2 = await runPenny(['forecast', csv, '--horizon', 'soon']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/--horizon "soon" is not a duration/);
+    const r3 = await runPenny(['forecast', csv, '--model', 'prophet']);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/unknown model "prophet"/);
+    const r4 = await runPenny(['forecast', join(dir, 'nope.csv')]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toMatch(/no such file/);
+    expect(r1.stderr + r2.stderr + r3.stderr + r4.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+});
+
+describe('penny forecast on the real traces beats seasonal naive and states its coverage', () => {
+  const dlrm = sharedFile('alibaba-dlrm-2025/disaggregated_DLRM_trace.csv');
+  it.skipIf(!dlrm)('DLRM serving GPUs per hour', async () => {
+    const r = await runPenny(['forecast', dlrm!, '--horizon', '1d', '--interval', '1h', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.metrics.baseline).toBe('snaive-day');
+    expect(j.metrics.mase).toBeLessThan(j.metrics.baselineMase);
+    expect(j.metrics.coverageP10P90).toBeGreaterThan(0);
+  });
+  const azure = sharedFile('azure-llm-2023/AzureLLMInferenceTrace_code.csv');
+  it.skipIf(!azure)('Azure code trace requests per minute', async () => {
+    const r = await runPenny(['forecast', azure!, '--horizon', '10m', '--interval', '1m', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // An hour of data has no daily cycle: the seasonal naive baseline falls back to naive.
+    expect(j.metrics.baseline).toBe('naive');
+    expect(j.metrics.mase).toBeLessThan(j.metrics.baselineMase);
+    expect(j.metrics.coverageP10P90).toBeGreaterThan(0);
+  });
+});
+
+describe('penny forecast with user features', () => {
+  it('regresses on a feature whose future rows are given', async () => {
+    // Demand = 5 × users + 20, users known 24 hours ahead (rows with no demand).
+    const rows = ['time,demand,users'];
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+    for (let i = 0; i < 24 * 10 + 24; i++) {
+      const users = Math.round(50 + 40 * rand());
+      const t = new Date(Date.UTC(2025, 2, 1) + i * 3_600_000).toISOString();
+      rows.push(i < 240 ? `${t},${(20 + 5 * users + rand()).toFixed(2)},${users}` : `${t},,${users}`);
+    }
+    const csv = join(dir, 'features.csv');
+    writeFileSync(csv, rows.join('\n'));
+    const r = await runPenny(['forecast', csv, '--horizon', '24h', '--model', 'linreg', '--features', 'users', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.model).toBe('linreg');
+    expect(j.params.users).toBeCloseTo(5, 1);
+    const last = rows[rows.length - 1]!.split(',');
+    expect(j.points[23].p50).toBeCloseTo(20.5 + 5 * Number(last[2]), -1);
+  });
+});
