@@ -79,6 +79,8 @@ export class Cluster {
   readonly aliveS: Float64Array;
   readonly lastT: Float64Array;
   readonly upSince: Float64Array;
+  /** Bumped on every change to a node, so policies can cache per-node scores. */
+  readonly version: Int32Array;
   /** Sum of free GPU thousandths over nodes that are up: a cheap "can it fit anywhere" bound. */
   totalFreeMilli = 0;
 
@@ -110,6 +112,7 @@ export class Cluster {
     this.aliveS = new Float64Array(n);
     this.lastT = new Float64Array(n);
     this.upSince = new Float64Array(n);
+    this.version = new Int32Array(n);
     let k = 0;
     pools.forEach((p, pi) => {
       this.poolFirst[pi] = k;
@@ -130,6 +133,7 @@ export class Cluster {
   }
 
   up(node: number, t: number): void {
+    this.version[node] = this.version[node]! + 1;
     this.state[node] = UP;
     this.freeCpu[node] = this.cpuCap[node]!;
     this.freeMem[node] = this.memCap[node]!;
@@ -144,6 +148,7 @@ export class Cluster {
 
   /** Switch a node off (its jobs must have been removed first). */
   off(node: number, t: number): void {
+    this.version[node] = this.version[node]! + 1;
     if (this.state[node] === UP) {
       this.account(node, t);
       this.totalFreeMilli -= this.gpuCount[node]! * 1000 - this.usedMilli[node]!;
@@ -190,6 +195,7 @@ export class Cluster {
   /** Take the job's resources on `node`; returns the mask of GPUs used. Sharing jobs go to the fullest GPU they fit on. */
   allocate(node: number, d: Demands, j: number, t: number): number {
     this.account(node, t);
+    this.version[node] = this.version[node]! + 1;
     this.freeCpu[node] = this.freeCpu[node]! - d.cpu[j]!;
     this.freeMem[node] = this.freeMem[node]! - d.mem[j]!;
     this.jobsOn[node] = this.jobsOn[node]! + 1;
@@ -229,6 +235,7 @@ export class Cluster {
 
   release(node: number, d: Demands, j: number, mask: number, t: number): void {
     this.account(node, t);
+    this.version[node] = this.version[node]! + 1;
     this.freeCpu[node] = this.freeCpu[node]! + d.cpu[j]!;
     this.freeMem[node] = this.freeMem[node]! + d.mem[j]!;
     this.jobsOn[node] = this.jobsOn[node]! - 1;

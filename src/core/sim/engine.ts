@@ -62,8 +62,11 @@ export interface RawRun {
   gpuS: Float64Array;
   reasons: Map<number, string>;
   peakNodes: Int32Array;
-  /** Largest number of jobs on one node and largest GPU allocation seen (capacity checks). */
+  /** Capacity violations found when checking was asked for. */
   overCapacity: number;
+  closed: boolean;
+  /** Account running jobs and live nodes up to `untilS` (at least the run's own end); once. */
+  close(untilS?: number): void;
 }
 
 export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions = {}): RawRun {
@@ -200,8 +203,10 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
 
   // --- nodes -----------------------------------------------------------------------------------
   const autoscaled = (n: number) => n - c.poolFirst[c.nodePool[n]!]! >= pools[c.nodePool[n]!]!.fixedNodes;
+  const idleSince = new Float64Array(c.n);
   function markIdle(n: number, t: number): void {
     idleGen[n] = idleGen[n]! + 1;
+    idleSince[n] = t;
     if (autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
   }
   function nodeUp(n: number, t: number): void {
@@ -242,7 +247,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     node[j] = n;
     runStart[j] = t;
     if (Number.isNaN(firstStartS[j]!)) firstStartS[j] = t;
-    overheadNow[j] = restarts[j]! > 0 ? job.restartOverheadS : 0;
+    overheadNow[j] = restarts[j]! > 0 ? Math.max(0, job.restartOverheadS) : 0;
     gen[j] = gen[j]! + 1;
     const h = headOn[n]!;
     nextOn[j] = h;
@@ -256,7 +261,8 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       waitingFor[j] = -1;
       if (w !== n && c.state[w] === UP && c.jobsOn[w] === 0) markIdle(w, t);
     }
-    const end = t + overheadNow[j]! + remaining[j]! / pools[c.nodePool[n]!]!.speed;
+    // GPU speed does not apply to CPU-only jobs.
+    const end = t + overheadNow[j]! + remaining[j]! / (d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1);
     endAt[j] = end;
     if (Number.isFinite(end)) heap.push(end, FINISH, j, gen[j]!);
   }
@@ -288,7 +294,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   /** The job loses the work since its last checkpoint and goes back to be scheduled again. */
   function preempt(j: number, t: number): void {
     const job = jobs[j]!;
-    const speed = pools[c.nodePool[node[j]!]!]!.speed;
+    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[node[j]!]!]!.speed : 1;
     const productiveS = Math.max(0, t - runStart[j]! - overheadNow[j]!);
     const savedS = job.checkpointIntervalS > 0 ? Math.floor(productiveS / job.checkpointIntervalS) * job.checkpointIntervalS : 0;
     const doneWork = Math.min(remaining[j]!, productiveS * speed);
@@ -337,7 +343,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     if (fixedMarket === SPOT) {
       market[j] = SPOT;
       if (spotUpFor(j)) enqueue(j);
-      else st[j] = WAITING;
+      else setWaiting(j);
       return;
     }
     const job = jobs[j]!;
@@ -348,7 +354,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       deadlineS: job.deadlineS,
       totalWorkS: job.workS,
       remainingWorkS: remaining[j]!,
-      changeoverS: job.restartOverheadS + od.delayS,
+      changeoverS: Math.max(0, job.restartOverheadS) + od.delayS,
       spotAvailable: spotUpFor(j),
       onDemandSpeed: od.speed,
       committed: committed[j] === 1,
@@ -474,7 +480,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       }
       if (i - placed >= SCAN_DEPTH) break;
       if (mode === 'easy' && res) {
-        const shortEnough = t + jobs[j]!.restartOverheadS * (restarts[j]! > 0 ? 1 : 0) + remaining[j]! / minSpeed <= res.atS;
+        const shortEnough = t + Math.max(0, jobs[j]!.restartOverheadS) * (restarts[j]! > 0 ? 1 : 0) + remaining[j]! / minSpeed <= res.atS;
         if (tryStart(j, t, shortEnough ? -1 : res.node)) {
           placed++;
           continue;
@@ -577,11 +583,28 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     }
   }
   const endS = Number.isFinite(horizon) ? Math.max(now, horizon) : now;
-  // Close the books: running jobs and nodes are accounted to the end.
-  for (let j = 0; j < N; j++) if (st[j] === RUNNING) gpuS[j] = gpuS[j]! + ((endS - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
-  c.closeAt(endS);
   opts.onProgress?.(nextArrival, N);
-  return { policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity };
+  const raw: RawRun = {
+    policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
+    closed: false,
+    close(untilS = endS) {
+      if (raw.closed) throw new Error('internal: run already closed');
+      // Close the books: running jobs and nodes are accounted to the end (a common end when
+      // several policies are compared, so each pays for the same period).
+      const e = Math.max(endS, untilS);
+      // Idle autoscaled nodes would have been released at their idle timeout, not billed to the end.
+      for (let n = 0; n < c.n; n++) {
+        if (c.state[n] === UP && autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) {
+          c.off(n, Math.min(e, idleSince[n]! + pools[c.nodePool[n]!]!.idleTimeoutS));
+        }
+      }
+      for (let j = 0; j < N; j++) if (st[j] === RUNNING) gpuS[j] = gpuS[j]! + ((e - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
+      c.closeAt(e);
+      raw.endS = e;
+      raw.closed = true;
+    },
+  };
+  return raw;
 }
 
 function gpusFit(free: Int32Array, count: number, gpus: number, milli: number): boolean {

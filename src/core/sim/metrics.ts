@@ -88,6 +88,7 @@ export function percentiles(xs: number[]): Percentiles {
 }
 
 export function buildReport(raw: RawRun, input: SimInput): SimReport {
+  if (!raw.closed) raw.close();
   const { cluster: c, jobs } = raw;
   const startS = jobs.length > 0 ? Math.min(0, jobs[0]!.arrivalS) : 0;
   const pools: PoolReport[] = input.pools.map((p, pi) => {

@@ -7,7 +7,7 @@
  * expected fragmentation weighs this by how common each task type is in the workload:
  *   F(n) = Σ_m p_m · F_m(n).
  * FGD places each job on the node where F grows least (the steepest descent of fragmentation).
- * The workload's task types are taken from the trace itself (the paper's assumption that the
+ * The workload's task types (GPU tasks only) are taken from the trace itself (the paper's assumption that the
  * recent mix predicts the coming one), keeping the most common ones.
  */
 import type { Demands } from '../cluster.js';
@@ -26,6 +26,8 @@ interface TaskType {
 export function taskTypes(d: Demands, max = 24): TaskType[] {
   const counts = new Map<string, TaskType>();
   for (let j = 0; j < d.n; j++) {
+    // CPU-only pods use no GPU, so they cannot be stranded by GPU fragmentation (as in the paper's simulator).
+    if (d.gpus[j] === 0) continue;
     const key = `${d.cpu[j]}/${d.mem[j]}/${d.gpus[j]}/${d.milli[j]}/${d.cls[j]}`;
     const t = counts.get(key);
     if (t) t.weight++;
@@ -68,6 +70,10 @@ export const fgd = () => {
   let types: TaskType[] | undefined;
   const memo = new Map<string, number>();
   const scratch = new Int32Array(32);
+  // Score per node and job shape, valid while the node's version is unchanged: one placement
+  // changes one node, so nearly every score is reused for the next job of the same shape.
+  let cacheVersion = new Int32Array(0);
+  let cache: Map<string, number>[] = [];
 
   function nodeFrag(ctx: PlaceContext, pool: number, free: Int32Array, count: number, cpu: number, mem: number): number {
     // Many nodes share a state (empty nodes, nodes with the same pods): remember F per state.
@@ -88,7 +94,18 @@ export const fgd = () => {
     pickNode(ctx, j, poolOk, exclude) {
       const { c, d } = ctx;
       types ??= taskTypes(d);
+      if (cacheVersion.length !== c.n) {
+        cacheVersion = new Int32Array(c.n).fill(-1);
+        cache = Array.from({ length: c.n }, () => new Map());
+      }
+      const shape = `${d.cpu[j]}/${d.mem[j]}/${d.gpus[j]}/${d.milli[j]}`;
       return lowestScore(ctx, j, poolOk, exclude, (n) => {
+        if (cacheVersion[n] !== c.version[n]) {
+          cacheVersion[n] = c.version[n]!;
+          cache[n]!.clear();
+        }
+        const hit = cache[n]!.get(shape);
+        if (hit !== undefined) return hit;
         const count = c.gpuCount[n]!;
         const pool = c.nodePool[n]!;
         const base = n * c.stride;
@@ -110,6 +127,7 @@ export const fgd = () => {
           }
         }
         const after = nodeFrag(ctx, pool, scratch, count, c.freeCpu[n]! - d.cpu[j]!, c.freeMem[n]! - d.mem[j]!);
+        cache[n]!.set(shape, after - before);
         return after - before;
       });
     },
