@@ -6,6 +6,7 @@ import { registerValidate } from './validate.js';
 import { registerCost } from './cost.js';
 import { registerServe } from './serve.js';
 import { registerForecast } from './forecast.js';
+import { registerSimulate } from './simulate.js';
 
 export const commands: RegisterCommand[] = [
   registerDemo,
@@ -13,5 +14,6 @@ export const commands: RegisterCommand[] = [
   registerValidate,
   registerCost,
   registerForecast,
+  registerSimulate,
   registerServe,
 ];

@@ -1,0 +1,205 @@
+import { Option } from 'commander';
+import { runSimulation, type SimulateResult } from '../../../app/simulate.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { fillReportToJson, type FillReport } from '../../../core/sim/fill.js';
+import { simReportToJson, type SimReport } from '../../../core/sim/metrics.js';
+import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
+import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
+import { readJobTrace } from '../../importers/jobs-csv.js';
+import { loadSimScenario } from '../../importers/sim-scenario.js';
+import type { RegisterCommand } from '../context.js';
+import { printJson } from '../context.js';
+import { money, num, pct, table } from '../render.js';
+
+const DEFAULT_REPLAY = ['fifo', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
+const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'deadline-aware'];
+const DEFAULT_FILL = ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd'];
+
+interface Opts {
+  trace: string;
+  nodes?: string;
+  policy?: string;
+  compare?: string;
+  fill?: boolean;
+  seed?: string;
+  json?: boolean;
+}
+
+export const registerSimulate: RegisterCommand = (program, ctx) => {
+  program
+    .command('simulate')
+    .description('replay a GPU job trace on a modelled cluster and cost each scheduling policy')
+    .argument('<scenario>', 'simulation scenario (YAML or JSON): node pools, prices, spot, checkpointing; see docs/simulator.md')
+    .requiredOption('--trace <file>', 'job trace: a jobs CSV or an Alibaba v2023 pod list (openb_pod_list_*.csv)')
+    .option('--nodes <file>', 'node list (Alibaba v2023 openb_node_list_*.csv), priced by the scenario\'s nodeModels')
+    .addOption(new Option('--policy <name>', 'one policy').conflicts('compare'))
+    .option('--compare <a,b,c>', 'several policies side by side (default: five common ones, or the spot ones when the cluster has spot)')
+    .option('--fill', 'fill mode even when the trace has times: pods arrive in order and stay')
+    .option('--seed <n>', 'random seed (overrides the scenario)')
+    .option('--json', 'print exact JSON, one object per policy (money as decimal strings)')
+    .addHelpText(
+      'after',
+      `\nPolicies: ${POLICY_NAMES.join(', ')}\n\nExamples:\n  penny simulate examples/sim-alibaba.yaml --trace ../shared/data/alibaba-gpu-v2023/openb_pod_list_gpushare40.csv --nodes ../shared/data/alibaba-gpu-v2023/openb_node_list_gpu_node.csv\n  penny simulate examples/sim-spot.yaml --trace examples/sim-spot-jobs.csv --compare always-spot,always-on-demand,deadline-aware\n  penny simulate examples/sim-cloud.yaml --trace examples/sim-jobs.csv --policy backfill --json`,
+    )
+    .action(async (file: string, opts: Opts) => {
+      const scenario = await loadSimScenario(file);
+      const trace = await readJobTrace(opts.trace);
+      const nodes = opts.nodes ? await readAlibabaNodes(opts.nodes) : undefined;
+      let seed: number | undefined;
+      if (opts.seed !== undefined) {
+        seed = Number(opts.seed);
+        if (!Number.isInteger(seed) || seed < 0) throw new InvalidInput(`--seed must be a non-negative integer, found ${JSON.stringify(opts.seed)}`, [{ path: 'seed', message: 'not a non-negative integer', found: opts.seed }], 'Give a whole number such as --seed 42.');
+      }
+      const fillMode = !trace.hasTimes || opts.fill === true;
+      const hasSpot = scenario.pools.some((p) => p.pricing === 'spot');
+      const policies = opts.policy
+        ? [opts.policy]
+        : opts.compare
+          ? opts.compare.split(',').map((s) => s.trim()).filter(Boolean)
+          : fillMode
+            ? DEFAULT_FILL
+            : hasSpot
+              ? DEFAULT_SPOT
+              : DEFAULT_REPLAY;
+      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: opts.fill === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
+      if (opts.json) {
+        printJson(ctx, resultToJson(result, trace.format));
+        return;
+      }
+      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length));
+    });
+};
+
+export function resultToJson(r: SimulateResult, traceFormat: string): unknown {
+  return {
+    scenario: r.scenario,
+    mode: r.mode,
+    traceFormat,
+    currency: r.currency,
+    pools: r.pools.map((p) => ({ name: p.name, pricing: p.pricing, gpuType: p.gpuType, gpusPerNode: p.gpusPerNode, nodes: p.fixedNodes, maxNodes: p.maxNodes, pricePerNodeHour: p.pricePerNodeHour.toFixed() })),
+    policies: r.mode === 'fill' ? r.reports.map(fillReportToJson) : r.reports.map(simReportToJson),
+  };
+}
+
+/** Seconds as people read them: 45 s, 12.5 min, 3.2 h, 4.1 d. */
+export function duration(s: number): string {
+  if (!Number.isFinite(s)) return '∞';
+  if (s < 60) return `${num(s, s < 10 ? 1 : 0)} s`;
+  if (s < 3600) return `${num(s / 60, 1)} min`;
+  if (s < 86400 * 2) return `${num(s / 3600, 1)} h`;
+  return `${num(s / 86400, 1)} d`;
+}
+
+export function renderReplay(scenario: string, reports: SimReport[], jobs: number): string {
+  const c = reports[0]?.currency ?? 'USD';
+  const r0 = reports[0];
+  const out: string[] = [];
+  if (r0) out.push(`${scenario} · ${num(jobs)} jobs · ${duration(r0.endS - r0.startS)} simulated · ${c}`, '');
+  out.push(
+    table(
+      [
+        { header: 'Policy' },
+        { header: `Total (${c})`, align: 'right' },
+        { header: 'Energy', align: 'right' },
+        { header: 'Idle cost', align: 'right' },
+        { header: 'GPU util', align: 'right' },
+        { header: 'Finished', align: 'right' },
+        { header: 'JCT p50', align: 'right' },
+        { header: 'p90', align: 'right' },
+        { header: 'p99', align: 'right' },
+        { header: 'Wait mean', align: 'right' },
+        { header: 'Preempt', align: 'right' },
+        { header: 'Lost GPU-h', align: 'right' },
+        { header: 'Missed', align: 'right' },
+        { header: 'Unsched', align: 'right' },
+      ],
+      reports.map((r) => [
+        r.policy,
+        money(r.cost.total, c),
+        money(r.cost.energy, c),
+        money(r.cost.idle, c),
+        pct(r.utilisation),
+        num(r.jobs.finished),
+        duration(r.completionTimeS.p50),
+        duration(r.completionTimeS.p90),
+        duration(r.completionTimeS.p99),
+        duration(r.queueingDelayS.mean),
+        num(r.jobs.preemptions),
+        num(r.jobs.lostGpuHours, 1),
+        r.jobs.withDeadline > 0 ? `${num(r.jobs.deadlineMisses)}/${num(r.jobs.withDeadline)}` : '',
+        num(r.jobs.unschedulable),
+      ]),
+    ),
+  );
+  const byPricing = reports.filter((r) => Object.values(r.cost.byPricing).filter((x) => x.gt(0)).length > 1);
+  if (byPricing.length) {
+    out.push('', 'Cost by pricing model:');
+    out.push(
+      table(
+        [{ header: 'Policy' }, { header: 'On-prem', align: 'right' }, { header: 'On-demand', align: 'right' }, { header: 'Spot', align: 'right' }],
+        reports.map((r) => [r.policy, money(r.cost.byPricing['on-prem'], c), money(r.cost.byPricing['on-demand'], c), money(r.cost.byPricing.spot, c)]),
+        { indent: '  ' },
+      ),
+    );
+  }
+  const left = reports.filter((r) => r.jobs.runningAtEnd + r.jobs.waitingAtEnd > 0);
+  for (const r of left) out.push(`${r.policy}: ${num(r.jobs.runningAtEnd)} still running and ${num(r.jobs.waitingAtEnd)} waiting at the end`);
+  const reasons = reports[0]?.unschedulable ?? [];
+  if (reasons.length) {
+    out.push('', `Unschedulable (${reports[0]!.policy}):`);
+    for (const x of reasons.slice(0, 5)) out.push(`  ${num(x.jobs)} × ${x.reason}`);
+  }
+  const broken = reports.filter((r) => !r.checks.jobsConserved || !r.checks.gpuSecondsBalance || !r.checks.noEarlyStart);
+  out.push('', broken.length ? `Conservation checks FAILED for ${broken.map((r) => r.policy).join(', ')}` : 'Checks: every job accounted for; GPU-hours of jobs = GPU-hours of nodes.');
+  return out.join('\n');
+}
+
+export function renderFill(scenario: string, reports: FillReport[], pods: number): string {
+  const c = reports[0]?.currency ?? 'USD';
+  const r0 = reports[0];
+  const out: string[] = [];
+  if (r0) out.push(`${scenario} · fill mode · ${num(pods)} pods in the list · ${num(r0.clusterGpus)} GPUs · ${money(r0.clusterCostPerHour, c)}/h · ${c}`, '');
+  out.push(
+    table(
+      [
+        { header: 'Policy' },
+        { header: 'Pods', align: 'right' },
+        { header: 'Arrived GPUs', align: 'right' },
+        { header: 'Unplaced GPUs', align: 'right' },
+        { header: 'Unplaced', align: 'right' },
+        { header: 'Allocated', align: 'right' },
+        { header: 'First refusal', align: 'right' },
+        { header: 'Stranded GPUs', align: 'right' },
+        { header: `Stranded ${c}/h`, align: 'right' },
+      ],
+      reports.map((r) => [
+        r.policy,
+        num(r.pods),
+        num(r.arrivedGpus, 1),
+        num(r.unplacedGpus, 1),
+        pct(r.unplacedShare),
+        pct(r.allocatedGpus / r.clusterGpus),
+        r.firstFailureAtShare === undefined ? 'none' : `at ${pct(r.firstFailureAtShare)}`,
+        num(r.strandedGpus, 1),
+        money(r.strandedCostPerHour, c),
+      ]),
+    ),
+  );
+  // The paper's curve: unplaced share of GPU demand as arrived demand grows.
+  const marks = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0].filter((m) => reports.some((r) => r.curve.some((p) => p.arrivedShare >= m - 1e-9)));
+  if (marks.length) {
+    out.push('', 'Unplaced GPU demand as the cluster fills (arrived demand as a share of GPU capacity):');
+    out.push(
+      table(
+        [{ header: 'Policy' }, ...marks.map((m) => ({ header: pct(m, 0), align: 'right' as const }))],
+        reports.map((r) => [r.policy, ...marks.map((m) => {
+          const p = r.curve.find((x) => x.arrivedShare >= m - 1e-9);
+          return p ? pct(p.unplacedShare) : '';
+        })]),
+        { indent: '  ' },
+      ),
+    );
+  }
+  out.push('', 'Stranded GPUs: free GPU capacity left when demand was refused — paid for, unusable because of fragmentation.');
+  return out.join('\n');
+}

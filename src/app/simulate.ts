@@ -1,0 +1,79 @@
+/**
+ * Use case: simulate a trace on a scenario's cluster under one or more policies. Traces with times
+ * are replayed event by event; pod lists with resources only fill the cluster (fill mode).
+ */
+import { InvalidInput } from '../core/errors.js';
+import { fill, type FillReport } from '../core/sim/fill.js';
+import type { NodePool, SimInput, SimJob } from '../core/sim/model.js';
+import { makePolicy } from '../core/sim/policies/index.js';
+import { poolsFromNodes, type ListedNode, type SimScenario } from '../core/sim/scenario.js';
+import { compare } from '../core/sim/simulate.js';
+import type { SimReport } from '../core/sim/metrics.js';
+import type { Progress } from './ports.js';
+import { silentProgress } from './ports.js';
+
+export interface SimulateRequest {
+  scenario: SimScenario;
+  jobs: SimJob[];
+  /** False for pod lists without times: fill mode. */
+  hasTimes: boolean;
+  /** A node list (Alibaba v2023), priced with the scenario's nodeModels. */
+  nodes?: ListedNode[];
+  policies: string[];
+  /** Force fill mode even when the trace has times. */
+  fill?: boolean;
+  seed?: number;
+}
+
+export type SimulateResult =
+  | { mode: 'replay'; scenario: string; currency: string; pools: NodePool[]; reports: SimReport[] }
+  | { mode: 'fill'; scenario: string; currency: string; pools: NodePool[]; reports: FillReport[] };
+
+export function clusterPools(scenario: SimScenario, nodes?: ListedNode[]): NodePool[] {
+  const pools = [...scenario.pools];
+  if (nodes) {
+    const fromList = poolsFromNodes(nodes, scenario.nodeModels);
+    if (fromList.unpriced.length) {
+      throw new InvalidInput(
+        `the node list has GPU models the scenario does not price: ${fromList.unpriced.map((m) => m || '(none)').join(', ')}`,
+        fromList.unpriced.map((m) => ({ path: `nodeModels.${m || '""'}`, message: 'no price for this GPU model', expected: 'an entry in nodeModels, or a "*" entry for every other model' })),
+        'Add the models to nodeModels in the scenario (or a "*" entry).',
+      );
+    }
+    pools.push(...fromList.pools);
+  }
+  if (pools.length === 0) throw new InvalidInput('the cluster has no nodes', [{ path: 'pools', message: 'no pools and no node list' }], 'Give pools in the scenario or a node list with --nodes.');
+  return pools;
+}
+
+/** Jobs without their own checkpoint settings take the scenario's. */
+export function withDefaults(jobs: SimJob[], s: SimScenario): SimJob[] {
+  return jobs.map((j) =>
+    j.checkpointIntervalS >= 0 && j.restartOverheadS >= 0
+      ? j
+      : { ...j, checkpointIntervalS: j.checkpointIntervalS >= 0 ? j.checkpointIntervalS : s.checkpointIntervalS, restartOverheadS: j.restartOverheadS >= 0 ? j.restartOverheadS : s.restartOverheadS },
+  );
+}
+
+export function runSimulation(req: SimulateRequest, progress: Progress = silentProgress): SimulateResult {
+  const s = req.scenario;
+  const pools = clusterPools(s, req.nodes);
+  const policies = req.policies.map(makePolicy);
+  const jobs = withDefaults(req.jobs, s);
+  const seed = req.seed ?? s.seed;
+  if (!req.hasTimes || req.fill) {
+    progress.start(policies.length, 'filling');
+    const reports = policies.map((p, i) => {
+      const r = fill(pools, jobs, p, { seed, currency: s.currency, targetShare: s.fill.targetShare, stepShare: s.fill.stepShare });
+      progress.tick(i + 1);
+      return r;
+    });
+    progress.finish();
+    return { mode: 'fill', scenario: s.name, currency: s.currency, pools, reports };
+  }
+  const input: SimInput = { pools, jobs, energy: s.energy, currency: s.currency, seed, ...(s.horizonS !== undefined && { horizonS: s.horizonS }) };
+  progress.start(jobs.length * policies.length, 'simulating');
+  const reports = compare(input, policies, { onPolicy: (i) => ({ onProgress: (done) => progress.tick(i * jobs.length + done) }) });
+  progress.finish();
+  return { mode: 'replay', scenario: s.name, currency: s.currency, pools, reports };
+}

@@ -1,0 +1,636 @@
+/**
+ * The discrete-event engine. A simulated clock jumps from event to event: job arrival, job finish,
+ * node provisioned, idle node released, spot preemption, spot availability change, and a policy's
+ * wake-up. After the events of one instant, the policy schedules what it can. Arrivals are read
+ * from the (sorted) trace instead of being pushed into the heap, so the heap holds only what is
+ * in flight. Everything the hot loop touches is a typed array; money is computed afterwards
+ * (metrics.ts), once per node, from exact prices.
+ */
+import type { Rng } from '../rng.js';
+import { seededRng } from '../rng.js';
+import { Cluster, Demands, OFF, PROVISIONING, UP } from './cluster.js';
+import { EventHeap } from './heap.js';
+import type { SimInput, SimJob } from './model.js';
+import type { Policy, PlaceContext } from './policies/policy.js';
+import { uniformProgress } from './spot.js';
+
+// Event kinds.
+const FINISH = 1;
+const NODE_UP = 2;
+const IDLE_CHECK = 3;
+const PREEMPT = 4;
+const SPOT_CHANGE = 5;
+const WAKE = 6;
+
+// Job states.
+export const NOT_ARRIVED = 0;
+export const QUEUED = 1;
+export const RUNNING = 2;
+export const FINISHED = 3;
+export const UNSCHEDULABLE = 4;
+export const WAITING = 5;
+
+// Markets a job may use.
+const ANY = 0;
+const SPOT = 1;
+const ON_DEMAND = 2;
+
+/** How many queued jobs a pass looks at when a blocked job does not stop the scan. */
+export const SCAN_DEPTH = 256;
+
+export interface EngineOptions {
+  /** Called every few thousand events with arrivals processed and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Check every node's capacity after every instant (slow; for tests). */
+  checkCapacity?: boolean;
+}
+
+/** What the engine measured, in plain numbers; metrics.ts turns it into the report. */
+export interface RawRun {
+  policy: Policy;
+  jobs: readonly SimJob[];
+  endS: number;
+  events: number;
+  cluster: Cluster;
+  state: Uint8Array;
+  firstStartS: Float64Array;
+  finishS: Float64Array;
+  preemptions: Int32Array;
+  /** Work lost to preemptions, in reference GPU-seconds. */
+  lostGpuS: Float64Array;
+  /** GPU-seconds each job held (thousandths × seconds / 1000). */
+  gpuS: Float64Array;
+  reasons: Map<number, string>;
+  peakNodes: Int32Array;
+  /** Capacity violations found when checking was asked for. */
+  overCapacity: number;
+  closed: boolean;
+  /** Account running jobs and live nodes up to `untilS` (at least the run's own end); once. */
+  close(untilS?: number): void;
+}
+
+export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions = {}): RawRun {
+  const rng: Rng = seededRng(input.seed);
+  // Jobs in arrival order (stable); the engine's job index is the position in this order.
+  const jobs = input.jobs
+    .map((j, i) => ({ j, i }))
+    .sort((x, y) => x.j.arrivalS - y.j.arrivalS || x.i - y.i)
+    .map((x) => x.j);
+  const N = jobs.length;
+  const pools = input.pools;
+  const P = pools.length;
+  const c = new Cluster(pools);
+  const d = new Demands(jobs, pools);
+  const ctx: PlaceContext = { c, d, rng, jobIds: jobs.map((j) => j.id) };
+  const heap = new EventHeap(Math.max(1024, Math.min(1 << 22, N * 2)));
+
+  const st = new Uint8Array(N);
+  const remaining = new Float64Array(N);
+  const runStart = new Float64Array(N);
+  const overheadNow = new Float64Array(N);
+  const endAt = new Float64Array(N);
+  const node = new Int32Array(N).fill(-1);
+  const mask = new Int32Array(N);
+  const gen = new Int32Array(N);
+  const firstStartS = new Float64Array(N).fill(NaN);
+  const finishS = new Float64Array(N).fill(NaN);
+  const preemptions = new Int32Array(N);
+  const restarts = new Int32Array(N);
+  const lostGpuS = new Float64Array(N);
+  const gpuS = new Float64Array(N);
+  const market = new Uint8Array(N);
+  const committed = new Uint8Array(N);
+  const waitingFor = new Int32Array(N).fill(-1);
+  const queueKey = new Float64Array(N);
+  // Jobs on each node, as doubly linked lists through the job arrays.
+  const nextOn = new Int32Array(N).fill(-1);
+  const prevOn = new Int32Array(N).fill(-1);
+  const headOn = new Int32Array(c.n).fill(-1);
+  const reasons = new Map<number, string>();
+
+  const nodeGen = new Int32Array(c.n);
+  const idleGen = new Int32Array(c.n);
+  const reservedBy = new Int32Array(c.n).fill(-1);
+  const poolActive = new Int32Array(P);
+  const peakNodes = new Int32Array(P);
+  const spotAvail = new Uint8Array(P).fill(1);
+
+  const isSpot = pools.map((p) => p.pricing === 'spot');
+  const poolPrice = pools.map((p) => p.pricePerNodeHour.toNumber() / Math.max(1, p.gpusPerNode));
+  const poolOrder = pools
+    .map((p, i) => i)
+    .sort((a, b) => {
+      if (policy.poolRank === 'perf-per-dollar') {
+        const va = poolPrice[a]! > 0 ? pools[a]!.speed / poolPrice[a]! : Number.MAX_VALUE;
+        const vb = poolPrice[b]! > 0 ? pools[b]!.speed / poolPrice[b]! : Number.MAX_VALUE;
+        return vb - va || a - b;
+      }
+      return poolPrice[a]! - poolPrice[b]! || a - b;
+    });
+  // Pool filters per (job class, market), built once.
+  const filters = d.classes.map((allowed) =>
+    [ANY, SPOT, ON_DEMAND].map((m) => {
+      const f = new Uint8Array(P);
+      for (let p = 0; p < P; p++) f[p] = allowed[p] === 1 && (m === ANY || (m === SPOT) === isSpot[p]) ? 1 : 0;
+      return f;
+    }),
+  );
+  const usesMarket = policy.market !== 'any';
+  const fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
+
+  for (let j = 0; j < N; j++) {
+    const job = jobs[j]!;
+    remaining[j] = job.workS;
+    queueKey[j] = policy.queue === 'priority' ? -job.priority : policy.queue === 'sjf' ? job.workS : job.arrivalS;
+  }
+
+  // --- the queue: job indices sorted by (key, index) -------------------------------------------
+  let queue: number[] = [];
+  const before = (x: number, y: number) => queueKey[x]! < queueKey[y]! || (queueKey[x] === queueKey[y] && x < y);
+  function enqueue(j: number): void {
+    st[j] = QUEUED;
+    const n = queue.length;
+    if (n === 0 || before(queue[n - 1]!, j)) {
+      queue.push(j);
+      return;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (before(queue[mid]!, j)) lo = mid + 1;
+      else hi = mid;
+    }
+    queue.splice(lo, 0, j);
+  }
+
+  // --- spot availability ---------------------------------------------------------------------
+  function nextSpotChange(p: number, t: number): number {
+    const tr = pools[p]!.spotTrace!;
+    const n = tr.available.length;
+    const now = tr.available[(((Math.floor(t / tr.gapS) % n) + n) % n)]! > 0;
+    let i = Math.floor(t / tr.gapS) + 1;
+    for (let k = 0; k < n; k++, i++) {
+      if (tr.available[((i % n) + n) % n]! > 0 !== now) return i * tr.gapS;
+    }
+    return Infinity;
+  }
+  for (let p = 0; p < P; p++) {
+    const tr = pools[p]!.spotTrace;
+    if (!isSpot[p] || !tr) continue;
+    const t0 = jobs.length > 0 ? jobs[0]!.arrivalS : 0;
+    spotAvail[p] = tr.available[(((Math.floor(t0 / tr.gapS) % tr.available.length) + tr.available.length) % tr.available.length)]! > 0 ? 1 : 0;
+    const nx = nextSpotChange(p, t0);
+    if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
+  }
+  function spotUpFor(j: number): boolean {
+    const f = filters[d.cls[j]!]![SPOT]!;
+    for (let p = 0; p < P; p++) if (f[p] === 1 && spotAvail[p] === 1 && c.fitsEmpty(p, d, j)) return true;
+    return false;
+  }
+  function onDemandFor(j: number): { speed: number; delayS: number } {
+    const f = filters[d.cls[j]!]![ON_DEMAND]!;
+    let speed = 0;
+    let delayS = 0;
+    for (let p = 0; p < P; p++) {
+      if (f[p] === 1 && c.fitsEmpty(p, d, j) && pools[p]!.speed > speed) {
+        speed = pools[p]!.speed;
+        delayS = pools[p]!.fixedNodes > 0 ? 0 : pools[p]!.provisioningDelayS;
+      }
+    }
+    return { speed: speed || 1, delayS };
+  }
+
+  // --- nodes -----------------------------------------------------------------------------------
+  const autoscaled = (n: number) => n - c.poolFirst[c.nodePool[n]!]! >= pools[c.nodePool[n]!]!.fixedNodes;
+  const idleSince = new Float64Array(c.n);
+  function markIdle(n: number, t: number): void {
+    idleGen[n] = idleGen[n]! + 1;
+    idleSince[n] = t;
+    if (autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
+  }
+  function nodeUp(n: number, t: number): void {
+    c.up(n, t);
+    nodeGen[n] = nodeGen[n]! + 1;
+    const pool = pools[c.nodePool[n]!]!;
+    if (pool.pricing === 'spot' && pool.preemptionRatePerHour && pool.preemptionRatePerHour > 0) {
+      heap.push(t + (-Math.log(1 - rng.next()) / pool.preemptionRatePerHour) * 3600, PREEMPT, n, nodeGen[n]!);
+    }
+  }
+  function nodeOff(n: number, t: number): void {
+    const r = reservedBy[n]!;
+    if (r >= 0) {
+      waitingFor[r] = -1;
+      reservedBy[n] = -1;
+    }
+    c.off(n, t);
+    nodeGen[n] = nodeGen[n]! + 1;
+    poolActive[c.nodePool[n]!] = poolActive[c.nodePool[n]!]! - 1;
+  }
+  // Fixed nodes exist from the start.
+  const t0 = jobs.length > 0 ? Math.min(0, jobs[0]!.arrivalS) : 0;
+  for (let p = 0; p < P; p++) {
+    for (let k = 0; k < pools[p]!.fixedNodes; k++) {
+      const n = c.poolFirst[p]! + k;
+      c.provision(n, t0);
+      nodeUp(n, t0);
+    }
+    poolActive[p] = pools[p]!.fixedNodes;
+    peakNodes[p] = pools[p]!.fixedNodes;
+  }
+
+  // --- jobs ------------------------------------------------------------------------------------
+  function start(j: number, n: number, t: number): void {
+    const job = jobs[j]!;
+    mask[j] = c.allocate(n, d, j, t);
+    st[j] = RUNNING;
+    node[j] = n;
+    runStart[j] = t;
+    if (Number.isNaN(firstStartS[j]!)) firstStartS[j] = t;
+    overheadNow[j] = restarts[j]! > 0 ? Math.max(0, job.restartOverheadS) : 0;
+    gen[j] = gen[j]! + 1;
+    const h = headOn[n]!;
+    nextOn[j] = h;
+    prevOn[j] = -1;
+    if (h >= 0) prevOn[h] = j;
+    headOn[n] = j;
+    idleGen[n] = idleGen[n]! + 1;
+    const w = waitingFor[j]!;
+    if (w >= 0) {
+      reservedBy[w] = -1;
+      waitingFor[j] = -1;
+      if (w !== n && c.state[w] === UP && c.jobsOn[w] === 0) markIdle(w, t);
+    }
+    // GPU speed does not apply to CPU-only jobs.
+    const end = t + overheadNow[j]! + remaining[j]! / (d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1);
+    endAt[j] = end;
+    if (Number.isFinite(end)) heap.push(end, FINISH, j, gen[j]!);
+  }
+
+  function detach(j: number, t: number): void {
+    const n = node[j]!;
+    c.release(n, d, j, mask[j]!, t);
+    gpuS[j] = gpuS[j]! + ((t - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
+    const p = prevOn[j]!;
+    const x = nextOn[j]!;
+    if (p >= 0) nextOn[p] = x;
+    else headOn[n] = x;
+    if (x >= 0) prevOn[x] = p;
+    node[j] = -1;
+    gen[j] = gen[j]! + 1;
+  }
+
+  let activeFinite = 0;
+  function finish(j: number, t: number): void {
+    const n = node[j]!;
+    detach(j, t);
+    st[j] = FINISHED;
+    finishS[j] = t;
+    remaining[j] = 0;
+    activeFinite--;
+    if (c.jobsOn[n] === 0) markIdle(n, t);
+  }
+
+  /** The job loses the work since its last checkpoint and goes back to be scheduled again. */
+  function preempt(j: number, t: number): void {
+    const job = jobs[j]!;
+    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[node[j]!]!]!.speed : 1;
+    const productiveS = Math.max(0, t - runStart[j]! - overheadNow[j]!);
+    const savedS = job.checkpointIntervalS > 0 ? Math.floor(productiveS / job.checkpointIntervalS) * job.checkpointIntervalS : 0;
+    const doneWork = Math.min(remaining[j]!, productiveS * speed);
+    const savedWork = Math.min(doneWork, savedS * speed);
+    lostGpuS[j] = lostGpuS[j]! + ((doneWork - savedWork) * d.gpus[j]! * d.milli[j]!) / 1000;
+    remaining[j] = remaining[j]! - savedWork;
+    preemptions[j] = preemptions[j]! + 1;
+    restarts[j] = restarts[j]! + 1;
+    detach(j, t);
+    decide(j, t);
+  }
+
+  function evictNode(n: number, t: number): void {
+    for (let j = headOn[n]!; j >= 0; j = headOn[n]!) preempt(j, t);
+    nodeOff(n, t);
+  }
+
+  // Jobs waiting for spot to come back; inWait keeps each in the list once.
+  let waitList: number[] = [];
+  const inWait = new Uint8Array(N);
+  function setWaiting(j: number): void {
+    st[j] = WAITING;
+    if (inWait[j] === 0) {
+      inWait[j] = 1;
+      waitList.push(j);
+    }
+  }
+  function wakeWaiting(t: number): void {
+    const list = waitList;
+    waitList = [];
+    for (const j of list) inWait[j] = 0;
+    for (const j of list) if (st[j] === WAITING) decide(j, t);
+  }
+
+  /** Queue the job, or for spot policies first choose its market (or let it wait). */
+  function decide(j: number, t: number): void {
+    if (!usesMarket) {
+      enqueue(j);
+      return;
+    }
+    if (fixedMarket === ON_DEMAND) {
+      market[j] = ON_DEMAND;
+      enqueue(j);
+      return;
+    }
+    if (fixedMarket === SPOT) {
+      market[j] = SPOT;
+      if (spotUpFor(j)) enqueue(j);
+      else setWaiting(j);
+      return;
+    }
+    const job = jobs[j]!;
+    const od = onDemandFor(j);
+    const choice = uniformProgress({
+      t,
+      arrivalS: job.arrivalS,
+      deadlineS: job.deadlineS,
+      totalWorkS: job.workS,
+      remainingWorkS: remaining[j]!,
+      changeoverS: Math.max(0, job.restartOverheadS) + od.delayS,
+      spotAvailable: spotUpFor(j),
+      onDemandSpeed: od.speed,
+      committed: committed[j] === 1,
+    });
+    committed[j] = choice.committed ? 1 : 0;
+    if (choice.market === 'wait') {
+      setWaiting(j);
+      gen[j] = gen[j]! + 1;
+      if (choice.wakeAtS !== undefined) heap.push(choice.wakeAtS, WAKE, j, gen[j]!);
+      return;
+    }
+    market[j] = choice.market === 'spot' ? SPOT : ON_DEMAND;
+    enqueue(j);
+  }
+
+  function unschedulableReason(j: number): string | undefined {
+    const job = jobs[j]!;
+    const f = filters[d.cls[j]!]![fixedMarket]!;
+    let typeOk = false;
+    let maxGpus = 0;
+    for (let p = 0; p < P; p++) {
+      if (f[p] !== 1) continue;
+      typeOk = true;
+      if (c.fitsEmpty(p, d, j)) return undefined;
+      maxGpus = Math.max(maxGpus, pools[p]!.gpusPerNode);
+    }
+    const where = fixedMarket === SPOT ? 'spot pool' : fixedMarket === ON_DEMAND ? 'non-spot pool' : 'pool';
+    if (!typeOk) return job.gpuTypes ? `no ${where} has GPU type ${job.gpuTypes.join(' or ')}` : `no ${where}`;
+    if (job.gpus > maxGpus) return `needs ${job.gpus} GPUs on one node; the largest allowed node has ${maxGpus}`;
+    return 'needs more CPU or memory than any allowed node has';
+  }
+
+  function arrive(j: number, t: number): void {
+    const why = unschedulableReason(j);
+    if (why) {
+      st[j] = UNSCHEDULABLE;
+      reasons.set(j, why);
+      return;
+    }
+    if (Number.isFinite(jobs[j]!.workS)) activeFinite++;
+    decide(j, t);
+  }
+
+  const poolOkOf = (j: number) => filters[d.cls[j]!]![usesMarket ? market[j]! : ANY]!;
+
+  /** Start a node for a job that fits nowhere now, in the pool the policy ranks first. */
+  function maybeProvision(j: number, t: number): void {
+    if (waitingFor[j]! >= 0) return;
+    const ok = poolOkOf(j);
+    for (const p of poolOrder) {
+      if (ok[p] !== 1 || poolActive[p]! >= pools[p]!.maxNodes || !c.fitsEmpty(p, d, j)) continue;
+      if (isSpot[p] && spotAvail[p] !== 1) continue;
+      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
+        if (c.state[n] !== OFF) continue;
+        c.provision(n, t);
+        poolActive[p] = poolActive[p]! + 1;
+        if (poolActive[p]! > peakNodes[p]!) peakNodes[p] = poolActive[p]!;
+        reservedBy[n] = j;
+        waitingFor[j] = n;
+        heap.push(t + pools[p]!.provisioningDelayS, NODE_UP, n, nodeGen[n]!);
+        return;
+      }
+    }
+  }
+
+  function tryStart(j: number, t: number, exclude: number): boolean {
+    if (d.gpuDemandMilli(j) > c.totalFreeMilli) return false;
+    const n = policy.pickNode(ctx, j, poolOkOf(j), exclude);
+    if (n < 0) return false;
+    start(j, n, t);
+    return true;
+  }
+
+  /** EASY backfill: the node and time at which the head could start, from expected job ends. */
+  const tmpGpu = new Int32Array(32);
+  const ends: number[] = [];
+  function reservation(h: number): { node: number; atS: number } {
+    const ok = poolOkOf(h);
+    let bestNode = -1;
+    let bestT = Infinity;
+    for (let n = 0; n < c.n; n++) {
+      if (c.state[n] !== UP || ok[c.nodePool[n]!] !== 1 || !c.fitsEmpty(c.nodePool[n]!, d, h)) continue;
+      ends.length = 0;
+      for (let j = headOn[n]!; j >= 0; j = nextOn[j]!) ends.push(j);
+      ends.sort((x, y) => endAt[x]! - endAt[y]! || x - y);
+      let cpu = c.freeCpu[n]!;
+      let mem = c.freeMem[n]!;
+      const g = c.gpuCount[n]!;
+      const base = n * c.stride;
+      for (let i = 0; i < g; i++) tmpGpu[i] = c.gpuFree[base + i]!;
+      for (const j of ends) {
+        const tEnd = endAt[j]!;
+        if (tEnd >= bestT) break;
+        cpu += d.cpu[j]!;
+        mem += d.mem[j]!;
+        for (let i = 0, m = mask[j]!; m !== 0; i++, m >>>= 1) if (m & 1) tmpGpu[i] = tmpGpu[i]! + d.milli[j]!;
+        if (cpu >= d.cpu[h]! && mem >= d.mem[h]! && gpusFit(tmpGpu, g, d.gpus[h]!, d.milli[h]!)) {
+          bestT = tEnd;
+          bestNode = n;
+          break;
+        }
+      }
+    }
+    return { node: bestNode, atS: bestT };
+  }
+
+  function schedule(t: number): void {
+    if (queue.length === 0) return;
+    const mode = policy.mode;
+    let placed = 0;
+    const out: number[] = [];
+    let i = 0;
+    let res: { node: number; atS: number } | undefined;
+    for (; i < queue.length; i++) {
+      const j = queue[i]!;
+      if (mode === 'head') {
+        if (tryStart(j, t, -1)) {
+          placed++;
+          continue;
+        }
+        maybeProvision(j, t);
+        break;
+      }
+      if (i - placed >= SCAN_DEPTH) break;
+      if (mode === 'easy' && res) {
+        const shortEnough = t + Math.max(0, jobs[j]!.restartOverheadS) * (restarts[j]! > 0 ? 1 : 0) + remaining[j]! / minSpeed <= res.atS;
+        if (tryStart(j, t, shortEnough ? -1 : res.node)) {
+          placed++;
+          continue;
+        }
+      } else if (tryStart(j, t, -1)) {
+        placed++;
+        continue;
+      }
+      maybeProvision(j, t);
+      if (mode === 'easy' && !res) res = reservation(j);
+      out.push(j);
+    }
+    if (placed === 0) return;
+    for (; i < queue.length; i++) out.push(queue[i]!);
+    queue = out;
+  }
+  // Backfill's estimate of a job's length uses the slowest GPU, so a backfilled job is never
+  // longer than estimated and cannot delay the head.
+  const minSpeed = Math.min(...pools.map((p) => p.speed));
+
+  // --- the loop --------------------------------------------------------------------------------
+  const horizon = input.horizonS ?? Infinity;
+  let nextArrival = 0;
+  let events = 0;
+  let now = t0;
+  let nextReport = 1 << 16;
+  let overCapacity = 0;
+  const live = (): boolean => nextArrival < N || activeFinite > 0;
+  while (live()) {
+    const ta = nextArrival < N ? jobs[nextArrival]!.arrivalS : Infinity;
+    const te = heap.peekTime();
+    const t = ta < te ? ta : te;
+    if (t === Infinity || t > horizon) break;
+    now = t;
+    // Every event at this instant, then one scheduling pass.
+    for (;;) {
+      if (nextArrival < N && jobs[nextArrival]!.arrivalS === t) {
+        arrive(nextArrival++, t);
+        events++;
+        continue;
+      }
+      if (heap.peekTime() !== t) break;
+      heap.pop();
+      events++;
+      const a = heap.ea;
+      const b = heap.eb;
+      switch (heap.k) {
+        case FINISH:
+          if (st[a] === RUNNING && gen[a] === b) finish(a, t);
+          break;
+        case NODE_UP:
+          if (c.state[a] === PROVISIONING && nodeGen[a] === b) {
+            const r = reservedBy[a]!;
+            if (r >= 0) {
+              waitingFor[r] = -1;
+              reservedBy[a] = -1;
+            }
+            nodeUp(a, t);
+            markIdle(a, t);
+          }
+          break;
+        case IDLE_CHECK:
+          if (c.state[a] === UP && c.jobsOn[a] === 0 && idleGen[a] === b && reservedBy[a]! < 0) nodeOff(a, t);
+          break;
+        case PREEMPT:
+          if (c.state[a] === UP && nodeGen[a] === b) evictNode(a, t);
+          break;
+        case SPOT_CHANGE: {
+          spotAvail[a] = spotAvail[a] ? 0 : 1;
+          const nx = nextSpotChange(a, t);
+          if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
+          if (!spotAvail[a]) {
+            for (let n = c.poolFirst[a]!; n < c.poolEnd[a]!; n++) {
+              if (c.state[n] === UP) evictNode(n, t);
+              else if (c.state[n] === PROVISIONING) nodeOff(n, t);
+            }
+            // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
+            if (usesMarket) {
+              const again = queue.filter((j) => market[j] === SPOT && !spotUpFor(j));
+              if (again.length > 0) {
+                queue = queue.filter((j) => !(market[j] === SPOT && !spotUpFor(j)));
+                for (const j of again) decide(j, t);
+              }
+            }
+          } else {
+            wakeWaiting(t);
+          }
+          break;
+        }
+        case WAKE:
+          if (st[a] === WAITING && gen[a] === b) decide(a, t);
+          break;
+      }
+    }
+    schedule(t);
+    if (opts.checkCapacity) overCapacity += capacityViolations(c);
+    if (events >= nextReport) {
+      nextReport = events + (1 << 16);
+      opts.onProgress?.(nextArrival, N);
+    }
+  }
+  const endS = Number.isFinite(horizon) ? Math.max(now, horizon) : now;
+  opts.onProgress?.(nextArrival, N);
+  const raw: RawRun = {
+    policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
+    closed: false,
+    close(untilS = endS) {
+      if (raw.closed) throw new Error('internal: run already closed');
+      // Close the books: running jobs and nodes are accounted to the end (a common end when
+      // several policies are compared, so each pays for the same period).
+      const e = Math.max(endS, untilS);
+      // Idle autoscaled nodes would have been released at their idle timeout, not billed to the end.
+      for (let n = 0; n < c.n; n++) {
+        if (c.state[n] === UP && autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) {
+          c.off(n, Math.min(e, idleSince[n]! + pools[c.nodePool[n]!]!.idleTimeoutS));
+        }
+      }
+      for (let j = 0; j < N; j++) if (st[j] === RUNNING) gpuS[j] = gpuS[j]! + ((e - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
+      c.closeAt(e);
+      raw.endS = e;
+      raw.closed = true;
+    },
+  };
+  return raw;
+}
+
+function gpusFit(free: Int32Array, count: number, gpus: number, milli: number): boolean {
+  if (gpus === 0) return true;
+  if (gpus === 1 && milli < 1000) {
+    for (let i = 0; i < count; i++) if (free[i]! >= milli) return true;
+    return false;
+  }
+  let whole = 0;
+  for (let i = 0; i < count; i++) if (free[i] === 1000) whole++;
+  return whole >= gpus;
+}
+
+/** Nodes holding more than they have (negative free CPU, memory or GPU share): must be 0. */
+export function capacityViolations(c: Cluster): number {
+  let bad = 0;
+  for (let n = 0; n < c.n; n++) {
+    if (c.state[n] !== UP) continue;
+    if (c.freeCpu[n]! < -1e-9 || c.freeMem[n]! < -1e-9 || c.freeCpu[n]! > c.cpuCap[n]! + 1e-9) bad++;
+    let used = 0;
+    for (let i = 0; i < c.gpuCount[n]!; i++) {
+      const f = c.gpuFree[n * c.stride + i]!;
+      if (f < 0 || f > 1000) bad++;
+      used += 1000 - f;
+    }
+    if (used !== c.usedMilli[n]) bad++;
+  }
+  return bad;
+}

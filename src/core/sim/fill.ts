@@ -1,0 +1,149 @@
+/**
+ * Fill mode, for traces without times (several Alibaba v2023 pod lists have only resources): pods
+ * arrive in list order and stay. As the cluster fills, the share of arriving GPU demand that cannot
+ * be placed shows what fragmentation costs, as in Weng et al., "Beware of Fragmentation" (USENIX
+ * ATC'23), whose traces these are. The list is replayed from the top again (same order) until the
+ * GPU demand that arrived reaches `targetShare` of the cluster's GPUs.
+ */
+import { Decimal, ZERO, sum, toPlain } from '../money.js';
+import { seededRng } from '../rng.js';
+import { Cluster, Demands } from './cluster.js';
+import type { NodePool, SimJob } from './model.js';
+import type { Policy, PlaceContext } from './policies/policy.js';
+
+export interface FillOptions {
+  /** Stop when arrived GPU demand reaches this share of the cluster's GPUs (default 1). */
+  targetShare?: number;
+  /** A point of the curve every this share of capacity (default 0.05). */
+  stepShare?: number;
+  seed: number;
+  currency: string;
+}
+
+export interface FillPoint {
+  /** Arrived GPU demand / cluster GPUs. */
+  arrivedShare: number;
+  /** GPU demand that could not be placed / arrived GPU demand. */
+  unplacedShare: number;
+  /** Allocated GPUs / cluster GPUs. */
+  allocatedShare: number;
+}
+
+export interface FillReport {
+  policy: string;
+  summary: string;
+  currency: string;
+  clusterGpus: number;
+  pods: number;
+  placed: number;
+  failed: number;
+  arrivedGpus: number;
+  unplacedGpus: number;
+  unplacedShare: number;
+  allocatedGpus: number;
+  /** Arrived share at which the first GPU pod could not be placed (undefined if none failed). */
+  firstFailureAtShare: number | undefined;
+  /** GPUs left free while GPU demand was refused: capacity paid for that fragmentation makes unusable. */
+  strandedGpus: number;
+  clusterCostPerHour: Decimal;
+  strandedCostPerHour: Decimal;
+  curve: FillPoint[];
+}
+
+export function fill(pools: readonly NodePool[], list: readonly SimJob[], policy: Policy, opts: FillOptions): FillReport {
+  const target = opts.targetShare ?? 1;
+  const step = opts.stepShare ?? 0.05;
+  const fixed = pools.map((p) => ({ ...p, maxNodes: p.fixedNodes }));
+  const c = new Cluster(fixed);
+  const d = new Demands(list, fixed);
+  const ctx: PlaceContext = { c, d, rng: seededRng(opts.seed), jobIds: list.map((j) => j.id) };
+  for (let n = 0; n < c.n; n++) {
+    c.provision(n, 0);
+    c.up(n, 0);
+  }
+  const clusterMilli = c.totalFreeMilli;
+  const filters = d.classes;
+  let listMilli = 0;
+  for (let j = 0; j < d.n; j++) listMilli += d.gpuDemandMilli(j);
+  const goal = target * clusterMilli;
+
+  let arrived = 0;
+  let unplaced = 0;
+  let pods = 0;
+  let placed = 0;
+  let firstFailure: number | undefined;
+  const curve: FillPoint[] = [];
+  let nextPoint = step * clusterMilli;
+  const point = () => ({ arrivedShare: arrived / clusterMilli, unplacedShare: arrived > 0 ? unplaced / arrived : 0, allocatedShare: (clusterMilli - c.totalFreeMilli) / clusterMilli });
+  outer: for (let pass = 0; listMilli > 0 || pass === 0; pass++) {
+    for (let j = 0; j < d.n; j++) {
+      if (clusterMilli === 0 || arrived >= goal) break outer;
+      const demand = d.gpuDemandMilli(j);
+      pods++;
+      arrived += demand;
+      const n = policy.pickNode(ctx, j, filters[d.cls[j]!]!, -1);
+      if (n >= 0) {
+        c.allocate(n, d, j, 0);
+        placed++;
+      } else {
+        unplaced += demand;
+        if (demand > 0 && firstFailure === undefined) firstFailure = (arrived - demand) / clusterMilli;
+      }
+      while (arrived >= nextPoint && nextPoint <= goal + 1e-9) {
+        curve.push(point());
+        nextPoint += step * clusterMilli;
+      }
+    }
+    if (listMilli === 0) break;
+  }
+  if (curve.length === 0 || curve[curve.length - 1]!.arrivedShare !== arrived / clusterMilli) curve.push(point());
+
+  // Money per pool from exact prices: the cluster per hour, and the free GPUs that could not be sold.
+  let strandedMilli = 0;
+  const stranded: Decimal[] = [];
+  pools.forEach((p, pi) => {
+    let free = 0;
+    for (let n = c.poolFirst[pi]!; n < c.poolEnd[pi]!; n++) for (let i = 0; i < c.gpuCount[n]!; i++) free += c.gpuFree[n * c.stride + i]!;
+    if (unplaced > 0 && p.gpusPerNode > 0) {
+      strandedMilli += free;
+      stranded.push(p.pricePerNodeHour.div(p.gpusPerNode).times(free).div(1000));
+    }
+  });
+  return {
+    policy: policy.name,
+    summary: policy.summary,
+    currency: opts.currency,
+    clusterGpus: clusterMilli / 1000,
+    pods,
+    placed,
+    failed: pods - placed,
+    arrivedGpus: arrived / 1000,
+    unplacedGpus: unplaced / 1000,
+    unplacedShare: arrived > 0 ? unplaced / arrived : 0,
+    allocatedGpus: (clusterMilli - c.totalFreeMilli) / 1000,
+    firstFailureAtShare: firstFailure,
+    strandedGpus: strandedMilli / 1000,
+    clusterCostPerHour: sum(pools.map((p) => p.pricePerNodeHour.times(p.fixedNodes))),
+    strandedCostPerHour: stranded.length ? sum(stranded) : ZERO,
+    curve,
+  };
+}
+
+const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+export function fillReportToJson(r: FillReport): unknown {
+  const m = (x: Decimal) => toPlain(x.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN));
+  return {
+    ...r,
+    arrivedGpus: r6(r.arrivedGpus),
+    unplacedGpus: r6(r.unplacedGpus),
+    unplacedShare: r6(r.unplacedShare),
+    allocatedGpus: r6(r.allocatedGpus),
+    firstFailureAtShare: r.firstFailureAtShare === undefined ? null : r6(r.firstFailureAtShare),
+    strandedGpus: r6(r.strandedGpus),
+    clusterCostPerHour: m(r.clusterCostPerHour),
+    strandedCostPerHour: m(r.strandedCostPerHour),
+    curve: r.curve.map((p) => ({ arrivedShare: r6(p.arrivedShare), unplacedShare: r6(p.unplacedShare), allocatedShare: r6(p.allocatedShare) })),
+  };
+}
+

@@ -1,0 +1,84 @@
+/**
+ * The interface every scheduling policy implements. A policy answers three questions, each small:
+ * in what order queued jobs are considered (`queue`), whether a job that cannot start holds back
+ * the ones behind it (`mode`), and on which node a job goes (`pickNode`). Policies for spot also
+ * choose the market (spot or on-demand) through `market`.
+ */
+import type { Rng } from '../../rng.js';
+import { UP, type Cluster, type Demands } from '../cluster.js';
+
+export type QueueOrder = 'fifo' | 'priority' | 'sjf';
+/**
+ * head: the first queued job that cannot start blocks the rest (strict order).
+ * skip: any queued job that fits starts (greedy; placement policies).
+ * easy: EASY backfill: later jobs start only if they do not delay the head's reservation.
+ */
+export type QueueMode = 'head' | 'skip' | 'easy';
+/** any: every pool; the others are the spot policies' rules (see core/sim/spot.ts). */
+export type MarketRule = 'any' | 'always-spot' | 'always-on-demand' | 'deadline-aware';
+/** Which pool grows when a job needs a new node: cheapest per GPU-hour, or most throughput per dollar. */
+export type PoolRank = 'price' | 'perf-per-dollar';
+
+export interface PlaceContext {
+  c: Cluster;
+  d: Demands;
+  rng: Rng;
+  /** Job ids (the trace's names), for hash placement. */
+  jobIds: readonly string[];
+}
+
+export interface Policy {
+  name: string;
+  summary: string;
+  queue: QueueOrder;
+  mode: QueueMode;
+  market: MarketRule;
+  poolRank: PoolRank;
+  /**
+   * A node for job j among nodes that are up, in a pool with poolOk[pool] = 1, not `exclude`,
+   * where the job fits; -1 when there is none.
+   */
+  pickNode(ctx: PlaceContext, j: number, poolOk: Uint8Array, exclude: number): number;
+}
+
+/** Is node n a candidate for job j? */
+export function candidate(ctx: PlaceContext, n: number, j: number, poolOk: Uint8Array, exclude: number): boolean {
+  const c = ctx.c;
+  return n !== exclude && c.state[n] === UP && poolOk[c.nodePool[n]!] === 1 && c.fits(n, ctx.d, j);
+}
+
+/** The first candidate in node order. */
+export function firstFit(ctx: PlaceContext, j: number, poolOk: Uint8Array, exclude: number): number {
+  const c = ctx.c;
+  for (let p = 0; p < c.pools.length; p++) {
+    if (poolOk[p] !== 1) continue;
+    for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
+      if (n !== exclude && c.state[n] === UP && c.fits(n, ctx.d, j)) return n;
+    }
+  }
+  return -1;
+}
+
+/** The candidate with the lowest score; ties go to the lower node index, so results are deterministic. */
+export function lowestScore(ctx: PlaceContext, j: number, poolOk: Uint8Array, exclude: number, score: (n: number) => number): number {
+  const c = ctx.c;
+  let best = -1;
+  let bestScore = Infinity;
+  for (let p = 0; p < c.pools.length; p++) {
+    if (poolOk[p] !== 1) continue;
+    for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
+      if (n === exclude || c.state[n] !== UP || !c.fits(n, ctx.d, j)) continue;
+      const s = score(n);
+      if (s < bestScore) {
+        bestScore = s;
+        best = n;
+      }
+    }
+  }
+  return best;
+}
+
+/** Defaults shared by the simple policies. */
+export function policy(p: Partial<Policy> & Pick<Policy, 'name' | 'summary'>): Policy {
+  return { queue: 'fifo', mode: 'skip', market: 'any', poolRank: 'price', pickNode: firstFit, ...p };
+}

@@ -1,0 +1,10 @@
+import { policy } from './policy.js';
+
+/**
+ * Spot policies. They choose the market (spot or on-demand) per job; placement is first fit.
+ * The rules themselves live in core/sim/spot.ts, where the engine applies them.
+ */
+export const alwaysSpot = () => policy({ name: 'always-spot', summary: 'spot only; waits while spot is unavailable', market: 'always-spot' });
+export const alwaysOnDemand = () => policy({ name: 'always-on-demand', summary: 'on-demand (and on-prem) only', market: 'always-on-demand' });
+export const deadlineAware = () =>
+  policy({ name: 'deadline-aware', summary: 'spot while progress keeps pace with the deadline, on-demand in time (uniform progress)', market: 'deadline-aware' });
