@@ -37,13 +37,16 @@ export async function isGzip(path: string): Promise<boolean> {
 /** Stream records; `header` is the list of column names as found (trimmed). */
 export async function* readCsv(path: string, opts: CsvOptions = {}): AsyncGenerator<CsvRecord & { header: string[] }> {
   const { size } = await import('node:fs/promises').then((fs) => fs.stat(path));
+  // Sniff gzip before the stream exists: a 'data' listener starts the flow, and bytes that flow
+  // while an await is pending are lost (small files came back empty).
+  const gzip = await isGzip(path);
   const raw = createReadStream(path);
   let read = 0;
   raw.on('data', (chunk) => {
     read += chunk.length;
     opts.onBytes?.(read, size);
   });
-  const source = (await isGzip(path)) ? raw.pipe(createGunzip()) : raw;
+  const source = gzip ? raw.pipe(createGunzip()) : raw;
   let header: string[] | undefined = opts.columns;
   const parser = source.pipe(
     parse({
