@@ -5,5 +5,6 @@ import { registerInit } from './init.js';
 import { registerValidate } from './validate.js';
 import { registerCost } from './cost.js';
 import { registerCatalog } from './catalog.js';
+import { registerPlan } from './plan.js';
 
-export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost, registerCatalog];
+export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost, registerCatalog, registerPlan];
