@@ -109,14 +109,14 @@ export function toMpsFormat(m: LpModel): string {
   for (let j = 0; j < m.colNames.length; j++) {
     const int = m.colInteger[j]!;
     if (int !== inInt) {
-      out.push(`    MARKER MARKER ${int ? "'INTORG'" : "'INTEND'"}`);
+      out.push(`    MARKER 'MARKER' ${int ? "'INTORG'" : "'INTEND'"}`);
       inInt = int;
     }
     const n = m.colNames[j]!;
     if (m.colCost[j] !== 0 || cols[j]!.length === 0) out.push(`    ${n} obj ${num(m.colCost[j]!)}`);
     for (const [i, v] of cols[j]!) out.push(`    ${n} ${m.rowNames[i]} ${num(v)}`);
   }
-  if (inInt) out.push("    MARKER MARKER 'INTEND'");
+  if (inInt) out.push("    MARKER 'MARKER' 'INTEND'");
   out.push('RHS');
   for (let i = 0; i < m.rowNames.length; i++) if (rhs[i] !== 0) out.push(`    RHS ${m.rowNames[i]} ${num(rhs[i]!)}`);
   if (ranges.some((r) => r !== undefined)) {

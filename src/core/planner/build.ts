@@ -28,7 +28,11 @@
  *     is dropped: any plan using it is no cheaper than one using its dominator instead;
  *   - an option serving one class only has no y: its z enters that class's rows directly
  *     (y = z is optimal since capacity it does not assign is paid anyway);
- *   - no z or y where the class it would serve has zero demand in t.
+ *   - no z or y where the class it would serve has zero demand in t;
+ *   - periods that look alike (the same demand of every class, the same spot availability of
+ *     every option) share one set of columns and rows, weighted by how many they are: given the
+ *     horizon-wide reserved columns, such periods are the same subproblem, so one optimal answer
+ *     serves them all, and the only other coupling row (the budget) sums costs, which this keeps.
  */
 import type { Offering } from '../catalog/offering.js';
 import { priceOf, type PriceModel } from '../catalog/query.js';
@@ -60,9 +64,12 @@ export interface ModelMap {
   /** zCol[k][t] column or −1; reserved options use rCol instead. */
   zCol: Int32Array[];
   rCol: number[];
-  y: { k: number; c: number; t: number; col: number }[];
-  /** unmet[c][t] column (elastic models only) or −1. */
+  /** One y column per (option, class, period type); t is the type's representative, w its size. */
+  y: { k: number; c: number; t: number; w: number; col: number }[];
+  /** unmet[c][t] column (elastic models only) or −1; periods of one type share a column. */
   unmetCol: Int32Array[];
+  /** Period types: the periods each stands for (its first is the representative). */
+  periodTypes: number[][];
   /** A family label per row: cover:<class>, capacity, spot:<class>, quota:<offering>, group:<label>, budget. */
   rowFamily: string[];
 }
@@ -70,6 +77,16 @@ export interface ModelMap {
 export interface BuildOptions {
   /** Add unmet-demand columns at this price per work unit: the model is then always feasible. */
   elasticPenalty?: number;
+  /** Build only these period types (indices into periodTypes): a subproblem of the full model. */
+  onlyTypes?: number[];
+  /**
+   * Reserved instances fixed by option key: their columns keep their names but get fixed bounds
+   * and no cost (the caller adds the reserved cost once), so period subproblems can be solved
+   * one by one.
+   */
+  fixReserved?: number[];
+  /** Options and period types from an earlier build of the same inputs (saves the pruning). */
+  reuse?: { options: PlanOption[]; considered: number; periodTypes: number[][] };
 }
 
 const MODELS: PriceModel[] = ['on-demand', 'spot', 'reserved', 'on-prem'];
@@ -140,11 +157,26 @@ export function planOptions(inp: PlanInputs): { options: PlanOption[]; considere
   return { options: kept, considered: all.length };
 }
 
+export function periodTypes(inp: PlanInputs, options: PlanOption[]): number[][] {
+  const byKey = new Map<string, number[]>();
+  const spot = options.filter((k) => k.model === 'spot');
+  for (let t = 0; t < inp.periods; t++) {
+    const key = inp.classes.map((c) => c.demand[t] ?? 0).join(',') + '|' + spot.map((k) => k.avail[t]).join(',');
+    const list = byKey.get(key);
+    if (list) list.push(t);
+    else byKey.set(key, [t]);
+  }
+  return [...byKey.values()];
+}
+
 export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: LpModel; map: ModelMap } {
   const T = inp.periods;
   const Δ = inp.periodHours;
   const C = inp.classes.length;
-  const { options, considered } = planOptions(inp);
+  const { options, considered } = opts.reuse ?? planOptions(inp);
+  const allTypes = opts.reuse?.periodTypes ?? periodTypes(inp, options);
+  const types = opts.onlyTypes ? opts.onlyTypes.map((p) => allTypes[p]!) : allTypes;
+  const P = types.length;
   const b = new LpBuilder(inp.name);
   const zCol = options.map(() => new Int32Array(T).fill(-1));
   const rCol = options.map(() => -1);
@@ -153,9 +185,9 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
   const rowFamily: string[] = [];
   const users = options.map((k) => k.cap.map((v, c) => (v > 0 ? c : -1)).filter((c) => c >= 0));
 
-  // Coverage terms gathered per (c,t); spot terms per (c,t) for the spot-share rows.
-  const cover: { idx: number[]; val: number[] }[] = Array.from({ length: C * T }, () => ({ idx: [], val: [] }));
-  const spotTerms: { idx: number[]; val: number[] }[] = Array.from({ length: C * T }, () => ({ idx: [], val: [] }));
+  // Coverage terms gathered per (c, period type); spot terms likewise for the spot-share rows.
+  const cover: { idx: number[]; val: number[] }[] = Array.from({ length: C * P }, () => ({ idx: [], val: [] }));
+  const spotTerms: { idx: number[]; val: number[] }[] = Array.from({ length: C * P }, () => ({ idx: [], val: [] }));
   const costTerms: { idx: number[]; val: number[] } = { idx: [], val: [] };
   const addCost = (col: number, v: number) => {
     if (v !== 0) {
@@ -169,14 +201,20 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
     const us = users[k.key]!;
     const single = us.length === 1 ? us[0]! : -1;
     const horizon = k.model === 'reserved';
-    const intName = horizon ? `r${k.key}` : '';
     if (horizon) {
       let cost = k.price * Δ * T;
       if (single >= 0) cost += k.egress[single]! * k.cap[single]! * Δ * T;
-      rCol[k.key] = b.addCol(intName, cost, 0, k.upper, true);
-      addCost(rCol[k.key]!, cost);
+      const fixed = opts.fixReserved?.[k.key];
+      if (fixed !== undefined) rCol[k.key] = b.addCol(`r${k.key}`, 0, fixed, fixed, true);
+      else {
+        rCol[k.key] = b.addCol(`r${k.key}`, cost, 0, k.upper, true);
+        addCost(rCol[k.key]!, cost);
+      }
     }
-    for (let t = 0; t < T; t++) {
+    for (let p = 0; p < P; p++) {
+      const ts = types[p]!;
+      const t = ts[0]!;
+      const w = ts.length;
       const a = k.avail[t]!;
       if (a <= 0) continue;
       const active = us.filter((c) => demand(c, t) > 0);
@@ -184,37 +222,42 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
       let owner: number;
       if (horizon) owner = rCol[k.key]!;
       else {
-        let cost = k.price * Δ * a;
-        if (single >= 0) cost += k.egress[single]! * k.cap[single]! * Δ * a;
-        owner = b.addCol(`z${k.key}_${t}`, cost, 0, k.upper, true);
-        zCol[k.key]![t] = owner;
+        let cost = k.price * Δ * a * w;
+        if (single >= 0) cost += k.egress[single]! * k.cap[single]! * Δ * a * w;
+        // Never more instances than would cover every class it serves on its own: a valid bound
+        // (costs are non-negative) that keeps branching and cuts on a short leash.
+        let ub = Math.min(k.upper, inp.offeringQuota[k.offering.id] ?? Infinity);
+        for (const g of inp.groupQuotas) if (inGroup(k.offering, g)) ub = Math.min(ub, Math.floor(g.maxGpus / k.offering.gpuCount));
+        ub = Math.min(ub, active.reduce((n, c) => n + Math.ceil(demand(c, t) / (k.cap[c]! * Δ * a) - 1e-9), 0));
+        owner = b.addCol(`z${k.key}_${t}`, cost, 0, ub, true);
+        for (const tt of ts) zCol[k.key]![tt] = owner;
         addCost(owner, cost);
       }
       if (single >= 0) {
         const cv = k.cap[single]! * Δ * a;
-        cover[single * T + t]!.idx.push(owner);
-        cover[single * T + t]!.val.push(cv);
+        cover[single * P + p]!.idx.push(owner);
+        cover[single * P + p]!.val.push(cv);
         if (k.model === 'spot') {
-          spotTerms[single * T + t]!.idx.push(owner);
-          spotTerms[single * T + t]!.val.push(cv);
+          spotTerms[single * P + p]!.idx.push(owner);
+          spotTerms[single * P + p]!.val.push(cv);
         }
         continue;
       }
       const capIdx: number[] = [owner];
       const capVal: number[] = [-1];
       for (const c of active) {
-        const cost = k.egress[c]! * k.cap[c]! * Δ * a;
+        const cost = k.egress[c]! * k.cap[c]! * Δ * a * w;
         const col = b.addCol(`y${k.key}_${c}_${t}`, cost, 0, Infinity, false);
         addCost(col, cost);
-        ys.push({ k: k.key, c, t, col });
+        ys.push({ k: k.key, c, t, w, col });
         capIdx.push(col);
         capVal.push(1);
         const cv = k.cap[c]! * Δ * a;
-        cover[c * T + t]!.idx.push(col);
-        cover[c * T + t]!.val.push(cv);
+        cover[c * P + p]!.idx.push(col);
+        cover[c * P + p]!.val.push(cv);
         if (k.model === 'spot') {
-          spotTerms[c * T + t]!.idx.push(col);
-          spotTerms[c * T + t]!.val.push(cv);
+          spotTerms[c * P + p]!.idx.push(col);
+          spotTerms[c * P + p]!.val.push(cv);
         }
       }
       b.addRow(`cap${k.key}_${t}`, capIdx, capVal, -Infinity, 0);
@@ -224,19 +267,21 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
 
   for (let c = 0; c < C; c++) {
     const cls = inp.classes[c]!;
-    for (let t = 0; t < T; t++) {
+    for (let p = 0; p < P; p++) {
+      const ts = types[p]!;
+      const t = ts[0]!;
       const d = demand(c, t);
       if (d <= 0) continue;
-      const row = cover[c * T + t]!;
+      const row = cover[c * P + p]!;
       if (opts.elasticPenalty !== undefined) {
-        const u = b.addCol(`unmet${c}_${t}`, opts.elasticPenalty, 0, Infinity, false);
-        unmetCol[c]![t] = u;
+        const u = b.addCol(`unmet${c}_${t}`, opts.elasticPenalty * ts.length, 0, Infinity, false);
+        for (const tt of ts) unmetCol[c]![tt] = u;
         row.idx.push(u);
         row.val.push(1);
       }
       b.addRow(`cover${c}_${t}`, row.idx, row.val, d, Infinity);
       rowFamily.push(`cover:${cls.name}`);
-      const sp = spotTerms[c * T + t]!;
+      const sp = spotTerms[c * P + p]!;
       if (sp.idx.length && cls.spotShare < 1) {
         b.addRow(`spot${c}_${t}`, sp.idx, sp.val, -Infinity, cls.spotShare * d);
         rowFamily.push(`spot:${cls.name}`);
@@ -244,22 +289,30 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
     }
   }
 
-  // Quotas: per offering, per provider/region group; each period.
+  // Quotas: per offering, per provider/region group; each period type.
   const byOffering = new Map<string, PlanOption[]>();
   for (const k of options) byOffering.set(k.offering.id, [...(byOffering.get(k.offering.id) ?? []), k]);
   const quotaRow = (name: string, family: string, ks: PlanOption[], coef: (k: PlanOption) => number, limit: number) => {
-    for (let t = 0; t < T; t++) {
+    let reservedOnlyDone = false;
+    for (let p = 0; p < P; p++) {
+      const t = types[p]![0]!;
       const idx: number[] = [];
       const val: number[] = [];
+      let perPeriod = false;
       for (const k of ks) {
         const col = k.model === 'reserved' ? rCol[k.key]! : zCol[k.key]![t]!;
         if (col >= 0) {
           idx.push(col);
           val.push(coef(k));
+          if (k.model !== 'reserved') perPeriod = true;
         }
       }
-      // Only reserved columns (the same every period) need the row once.
       if (idx.length === 0) continue;
+      // A row over reserved columns only is the same in every period: write it once.
+      if (!perPeriod) {
+        if (reservedOnlyDone) continue;
+        reservedOnlyDone = true;
+      }
       b.addRow(`${name}_${t}`, idx, val, -Infinity, limit);
       rowFamily.push(family);
     }
@@ -272,9 +325,9 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
     const ks = options.filter((k) => inGroup(k.offering, g));
     if (ks.length) quotaRow(`group${i}`, `group:${groupLabel(g)}`, ks, (k) => k.offering.gpuCount, g.maxGpus);
   });
-  if (inp.budgetUsd !== undefined && costTerms.idx.length) {
+  if (inp.budgetUsd !== undefined && costTerms.idx.length && !opts.onlyTypes) {
     b.addRow('budget', costTerms.idx, costTerms.val, -Infinity, inp.budgetUsd.toNumber());
     rowFamily.push('budget');
   }
-  return { model: b.m, map: { T, options, optionsConsidered: considered, zCol, rCol, y: ys, unmetCol, rowFamily } };
+  return { model: b.m, map: { T, options, optionsConsidered: considered, zCol, rCol, y: ys, unmetCol, periodTypes: allTypes, rowFamily } };
 }

@@ -97,12 +97,10 @@ export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>
   const lines: PlanLine[] = [];
   // Work delivered by option k to class c in t (for egress): from y, or all of a single-class z.
   const egressByClass = inp.classes.map(() => 0);
-  const yBy = new Map<string, number>();
-  for (const y of map.y) yBy.set(`${y.k}:${y.t}`, 1);
   for (const y of map.y) {
     const k = map.options[y.k]!;
     const v = Math.max(0, values[y.col]!);
-    egressByClass[y.c]! += v * k.cap[y.c]! * Δ * k.avail[y.t]! * k.egress[y.c]!;
+    egressByClass[y.c]! += v * y.w * k.cap[y.c]! * Δ * k.avail[y.t]! * k.egress[y.c]!;
   }
   for (const k of map.options) {
     const counts = new Array<number>(T).fill(0);
@@ -129,6 +127,7 @@ export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>
   const unmet: Record<string, number> = {};
   inp.classes.forEach((c, ci) => {
     let u = 0;
+    // Periods of one type share a column: each period counts its own unmet demand.
     for (let t = 0; t < T; t++) {
       const col = map.unmetCol[ci]![t]!;
       if (col >= 0) u += Math.max(0, values[col]!);
