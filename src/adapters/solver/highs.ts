@@ -28,7 +28,11 @@ export class HighsSolver implements Solver {
     const fix = (a: number[]) => Float64Array.from(a, (v) => (v === Infinity ? inf : v === -Infinity ? -inf : v));
     const n = m.colNames.length;
     const started = performance.now();
-    if (n === 0) return { status: 'optimal', objective: 0, values: new Float64Array(0), bound: 0, gap: 0, solveS: 0 };
+    if (n === 0) {
+      // No columns: every row's activity is 0, so the model is feasible iff 0 is within each row.
+      const ok = m.rowLower.every((lo, i) => lo <= 1e-9 && m.rowUpper[i]! >= -1e-9);
+      return { status: ok ? 'optimal' : 'infeasible', objective: ok ? 0 : NaN, values: new Float64Array(0), bound: 0, gap: 0, solveS: 0 };
+    }
     const data = {
       numCols: n,
       numRows: m.rowNames.length,

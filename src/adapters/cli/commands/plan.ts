@@ -84,7 +84,7 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
     onPremCapexSunkUsd: toPlain(p.onPremCapexUsd),
     baselines: r.baselines.map((b) => ({ name: b.name, feasible: b.feasible, totalUsd: b.totalUsd ? toPlain(b.totalUsd) : null, unmet: b.unmet, note: b.note })),
     savings: r.savings.map((s) => ({ baseline: s.baseline, baselineUsd: toPlain(s.baselineUsd), savingUsd: toPlain(s.savingUsd), share: s.share })),
-    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), withinGap: e.withinGap })),
+    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
   };
 }
 
@@ -124,11 +124,11 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
   }
   if (r.explanations.length) {
     out.push('');
-    out.push('Binding constraints (each relaxed alone and re-solved):');
+    out.push('Binding constraints (each relaxed alone, LP relaxation re-solved; marginal = LP duals summed over periods):');
     out.push(
       table(
-        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }],
-        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `${money(e.savingUsd, 'USD')}${e.withinGap ? ' (within the gap)' : ''}` : 'nothing']),
+        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Marginal', align: 'right' }],
+        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `≈ ${money(e.savingUsd, 'USD')}` : 'nothing', e.marginalUsd ? money(e.marginalUsd, 'USD') : '']),
         { indent: '  ' },
       ),
     );
