@@ -60,3 +60,36 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** How a solve ended. `feasible`: a limit stopped it with a solution whose gap is not yet proved. */
+export type SolveStatus = 'optimal' | 'feasible' | 'infeasible' | 'unbounded' | 'no-solution' | 'error';
+
+export interface SolveOptions {
+  /** Stop when the relative MIP gap is at most this (0.005 = 0.5%). */
+  mipRelGap?: number;
+  timeLimitS?: number;
+  /** Solve the LP relaxation (integrality ignored); row duals come back. */
+  relax?: boolean;
+}
+
+export interface SolveResult {
+  status: SolveStatus;
+  /** Objective of the solution found (NaN when none). */
+  objective: number;
+  /** Column values, by column index (empty when no solution). */
+  values: Float64Array;
+  /** Row duals of an LP (relaxed) solve, by row index; absent for a MIP. */
+  rowDuals?: Float64Array;
+  /** Best proved lower bound (MIP dual bound; the objective for an LP). */
+  bound: number;
+  /** Relative gap proved: (objective − bound) / |objective|; 0 for an LP. */
+  gap: number;
+  solveS: number;
+  message?: string;
+}
+
+/** A MILP solver behind one interface: HiGHS (WebAssembly) today, any LP/MPS solver tomorrow. */
+export interface Solver {
+  readonly name: string;
+  solve(model: import('../core/planner/lp.js').LpModel, opts?: SolveOptions): Promise<SolveResult>;
+}

@@ -17,3 +17,7 @@ export const commands: RegisterCommand[] = [
   registerSimulate,
   registerServe,
 ];
+import { registerCatalog } from './catalog.js';
+import { registerPlan } from './plan.js';
+
+export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost, registerCatalog, registerPlan];

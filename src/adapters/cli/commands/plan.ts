@@ -1,0 +1,141 @@
+import { writeFile } from 'node:fs/promises';
+import { planCapacity, type PlanResult } from '../../../app/plan.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
+import { roundPartsToTotal, toPlain, type Decimal } from '../../../core/money.js';
+import { formatRuns } from '../../../core/planner/plan.js';
+import { loadPlanScenario } from '../../importers/plan-scenario.js';
+import { HighsSolver } from '../../solver/highs.js';
+import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
+import type { RegisterCommand } from '../context.js';
+import { printJson } from '../context.js';
+import { money, num, pct, table } from '../render.js';
+
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidInput(`${name} must be a positive number, found ${JSON.stringify(v)}`, [{ path: name, message: 'expected a positive number', found: v }], `Example: ${name} ${name === '--gap' ? '0.005' : '30'}`);
+  return n;
+};
+
+export const registerPlan: RegisterCommand = (program, ctx) => {
+  program
+    .command('plan')
+    .description('the cheapest mix of GPUs (on-prem, reserved, on-demand, spot) that covers demand, solved as a MILP with HiGHS')
+    .argument('<scenario>', 'plan scenario YAML; see docs/planner.md')
+    .option('--json', 'print exact JSON (money as decimal strings)')
+    .option('--export-mps <file>', 'write the model as free MPS (CBC, GLPK --freemps, any MILP solver)')
+    .option('--export-lp <file>', 'write the model in CPLEX LP format')
+    .option('--gap <ratio>', 'stop when the proved relative MIP gap is at most this', positive('--gap'), 0.005)
+    .option('--time-limit <s>', 'solver time limit in seconds', positive('--time-limit'), 60)
+    .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--no-explain', 'skip the re-solves that price each binding constraint')
+    .addHelpText('after', '\nExamples:\n  penny plan examples/plan-week.yaml\n  penny plan examples/plan-week.yaml --json\n  penny plan examples/plan-week.yaml --export-mps week.mps && cbc week.mps solve')
+    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; timeLimit: number; catalog?: string[]; explain: boolean }) => {
+      const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog } : {});
+      const progress = ctx.progress(Boolean(opts.json));
+      progress.start(1, 'solving');
+      let r;
+      try {
+        r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: opts.gap, timeLimitS: opts.timeLimit, explain: opts.explain });
+      } finally {
+        progress.finish();
+      }
+      if (opts.exportMps) await writeFile(opts.exportMps, toMpsFormat(r.lp));
+      if (opts.exportLp) await writeFile(opts.exportLp, toLpFormat(r.lp));
+      if (opts.json) {
+        printJson(ctx, planToJson(r, loaded.catalogs));
+        return;
+      }
+      ctx.stdout(renderPlan(r, loaded.catalogs));
+    });
+};
+
+const rec = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).sort().map(([k, v]) => [k, toPlain(v)]));
+
+export function planToJson(r: PlanResult, catalogs: string[]) {
+  const p = r.plan;
+  return {
+    scenario: r.inputs.name,
+    currency: 'USD',
+    periodHours: r.inputs.periodHours,
+    periods: r.inputs.periods,
+    catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${BUILTIN_CATALOG_DATE})` : c)),
+    solver: { name: r.solver, status: r.status, objective: r.objective, bound: r.bound, gap: r.gap },
+    model: r.model,
+    timingsS: r.timings,
+    plan: p.lines.map((l) => ({
+      offering: l.offeringId,
+      provider: l.provider,
+      region: l.region,
+      instanceType: l.instanceType,
+      gpu: l.gpu,
+      gpuCount: l.gpuCount,
+      priceModel: l.priceModel,
+      priceUsdPerHour: toPlain(l.priceUsdPerHour),
+      runs: l.runs,
+      instanceHours: toPlain(l.instanceHours),
+      costUsd: toPlain(l.costUsd),
+    })),
+    totalUsd: toPlain(p.totalUsd),
+    egressUsd: toPlain(p.egressUsd),
+    costByPriceModel: rec(p.byPriceModel),
+    costByProvider: rec(p.byProvider),
+    costByGpu: rec(p.byGpu),
+    onPremCapexSunkUsd: toPlain(p.onPremCapexUsd),
+    baselines: r.baselines.map((b) => ({ name: b.name, feasible: b.feasible, totalUsd: b.totalUsd ? toPlain(b.totalUsd) : null, unmet: b.unmet, note: b.note })),
+    savings: r.savings.map((s) => ({ baseline: s.baseline, baselineUsd: toPlain(s.baselineUsd), savingUsd: toPlain(s.savingUsd), share: s.share })),
+    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
+  };
+}
+
+function breakdown(title: string, m: Record<string, Decimal>, total: Decimal): string {
+  const keys = Object.keys(m).sort((a, b) => m[b]!.comparedTo(m[a]!) || a.localeCompare(b));
+  const shown = roundPartsToTotal(keys.map((k) => m[k]!), 2);
+  return `${title}: ${keys.map((k, i) => `${k} ${money(shown[i]!, 'USD')} (${pct(total.gt(0) ? m[k]!.div(total).toNumber() : 0)})`).join(' · ')}`;
+}
+
+export function renderPlan(r: PlanResult, catalogs: string[]): string {
+  const p = r.plan;
+  const i = r.inputs;
+  const out: string[] = [];
+  out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
+  out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.timings.totalS, 2)} s`);
+  out.push('');
+  out.push('What to buy (periods t0… of the horizon, run-length: t0–23 ×4 = 4 instances in periods 0 to 23)');
+  out.push(
+    table(
+      [{ header: 'Offering' }, { header: 'GPU' }, { header: 'Buy as' }, { header: 'USD/h', align: 'right' }, { header: 'Instances per period' }, { header: 'Inst-h', align: 'right' }, { header: 'Cost', align: 'right' }],
+      p.lines.map((l) => [l.offeringId, `${l.gpuCount}×${l.gpu}`, l.priceModel, money(l.priceUsdPerHour, 'USD'), abbreviate(formatRuns(l.runs), 60), num(l.instanceHours, 1), money(l.costUsd, 'USD')]),
+      { indent: '  ' },
+    ),
+  );
+  out.push('');
+  out.push(`Total: ${money(p.totalUsd, 'USD')}${p.egressUsd.gt(0) ? ` (egress ${money(p.egressUsd, 'USD')} included)` : ''}`);
+  out.push(breakdown('  by pricing model', p.byPriceModel, p.totalUsd));
+  out.push(breakdown('  by provider', p.byProvider, p.totalUsd));
+  out.push(breakdown('  by GPU type', p.byGpu, p.totalUsd));
+  if (p.onPremCapexUsd.gt(0)) out.push(`  on-prem capex (sunk, not in the total): ${money(p.onPremCapexUsd, 'USD')}`);
+  out.push('');
+  out.push('Against the baselines (computed in this run):');
+  for (const b of r.baselines) {
+    const s = r.savings.find((x) => x.baseline === b.name);
+    if (s) out.push(`  ${b.name.padEnd(20)} ${money(s.baselineUsd, 'USD').padStart(14)}  → the plan saves ${money(s.savingUsd, 'USD')} (${pct(s.share)})  [${b.note}]`);
+    else out.push(`  ${b.name.padEnd(20)} ${'infeasible'.padStart(14)}  (${b.note}; unmet: ${Object.entries(b.unmet).filter(([, u]) => u > 0).map(([c, u]) => `${c} ${num(u, 1)}`).join(', ')})`);
+  }
+  if (r.explanations.length) {
+    out.push('');
+    out.push('Binding constraints (each relaxed alone, LP relaxation re-solved; marginal = LP duals summed over periods):');
+    out.push(
+      table(
+        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Marginal', align: 'right' }],
+        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `≈ ${money(e.savingUsd, 'USD')}` : 'nothing', e.marginalUsd ? money(e.marginalUsd, 'USD') : '']),
+        { indent: '  ' },
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+function abbreviate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The plan scenario YAML (docs/planner.md documents every field): horizon, workload classes with
+ * demand and the GPU types they may use, catalogs, on-prem pools, reserved offers, quotas, budget,
+ * spot availability. Validated with zod; errors carry file:line and the field path. Paths inside
+ * are relative to the scenario file.
+ */
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { InvalidInput, type Issue } from '../../core/errors.js';
+import { normaliseGpu, validateOfferings, type Offering } from '../../core/catalog/offering.js';
+import { mergeCatalogs } from '../../core/catalog/query.js';
+import { currencyField, decimalField, nameField, numberField } from '../../core/model/fields.js';
+import type { PlanInputs, WorkloadClass } from '../../core/planner/inputs.js';
+import { periodAvailability } from '../../core/planner/spot.js';
+import { offeringFromYaml, offeringSchema, onPremOffering, onPremSchema } from './catalog-yaml.js';
+import { readCatalog } from './catalog-source.js';
+import { readDemandCsv, readForecastDemand } from './demand-csv.js';
+import { MAX_SCENARIO_BYTES, readTextFile } from './input-file.js';
+import { readSpotTrace } from './spot-trace.js';
+import { parseYaml, validateWith, type ParsedYaml } from './yaml-doc.js';
+
+const demandSchema = z.union([
+  z.array(numberField({ min: 0 })).min(1),
+  z.object({ csv: z.string().min(1), column: z.string().min(1) }).strict(),
+  z.object({ forecast: z.string().min(1), quantile: z.enum(['p10', 'p50', 'p90']).default('p50') }).strict(),
+], { error: 'expected a list of numbers, { csv: FILE, column: NAME } or { forecast: FILE, quantile: p10|p50|p90 }' });
+
+const classSchema = z
+  .object({
+    name: nameField(),
+    demand: demandSchema,
+    /** GPU type → work units per GPU-hour (throughput factor f[c,g]). */
+    gpus: z.record(z.string().min(1), numberField({ min: 0, exclusiveMin: true })).refine((r) => Object.keys(r).length > 0, 'list at least one GPU type'),
+    spotShare: numberField({ min: 0, max: 1 }).default(0),
+    regions: z.array(z.string().min(1)).min(1).optional(),
+    data: z.object({ region: z.string().min(1), gbPerWorkUnit: numberField({ min: 0 }), egressUsdPerGb: decimalField({ min: 0 }) }).strict().optional(),
+  })
+  .strict();
+
+export const planScenarioSchema = z
+  .object({
+    name: nameField().optional(),
+    currency: currencyField().default('USD'),
+    periodHours: numberField({ min: 0, exclusiveMin: true }).default(1),
+    periods: numberField({ min: 1, int: true }).optional(),
+    catalogs: z.array(z.string().min(1)).default(['builtin']),
+    offerings: z.array(offeringSchema).default([]),
+    onPrem: z.array(onPremSchema).default([]),
+    reserved: z.array(z.object({ offering: z.string().min(1), usdPerHour: decimalField({ min: 0 }), maxInstances: numberField({ min: 0, int: true }).optional() }).strict()).default([]),
+    classes: z.array(classSchema).min(1),
+    spot: z
+      .object({
+        availability: numberField({ min: 0, max: 1 }).default(1),
+        traces: z.array(z.object({ match: z.string().min(1), file: z.string().min(1), startS: numberField({ min: 0 }).default(0) }).strict()).default([]),
+      })
+      .strict()
+      .default({ availability: 1, traces: [] }),
+    quotas: z
+      .object({
+        offerings: z.record(z.string(), numberField({ min: 0, int: true })).default({}),
+        groups: z.array(z.object({ provider: z.string().min(1), region: z.string().min(1).optional(), maxGpus: numberField({ min: 0, int: true }) }).strict()).default([]),
+      })
+      .strict()
+      .default({ offerings: {}, groups: [] }),
+    budgetUsd: decimalField({ min: 0 }).optional(),
+    allow: z.object({ onDemand: z.boolean().default(true), spot: z.boolean().default(true), reserved: z.boolean().default(true), onPrem: z.boolean().default(true) }).strict().optional(),
+  })
+  .strict()
+  .refine((s) => s.currency === 'USD', { message: 'plans are in USD (catalog prices are USD; Penny does not convert)', path: ['currency'] });
+
+export type PlanScenario = z.output<typeof planScenarioSchema>;
+
+export interface LoadedPlan {
+  inputs: PlanInputs;
+  catalogs: string[];
+  file: string;
+}
+
+function issueAt(parsed: ParsedYaml, file: string, path: (string | number)[], message: string, found?: string): Issue {
+  const pos = parsed.locate(path);
+  return { file, ...(pos && { line: pos.line, column: pos.column }), path: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join(''), message, ...(found !== undefined && { found }) };
+}
+
+export async function loadPlanScenario(file: string, overrides: { catalogs?: string[] } = {}): Promise<LoadedPlan> {
+  const text = await readTextFile(file, MAX_SCENARIO_BYTES, 'plan scenario');
+  const parsed = parseYaml(text, file);
+  if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
+    throw new InvalidInput(`${file}: a plan scenario is a mapping (periodHours, classes, catalogs, …)`, [{ path: '', file, line: 1, message: 'expected a mapping at the top level' }], 'See docs/planner.md for an example.');
+  }
+  const s = validateWith(planScenarioSchema, parsed, file, 'plan scenario');
+  const dir = dirname(file);
+  const rel = (p: string) => (p === 'builtin' ? p : resolve(dir, p));
+  const catalogs = overrides.catalogs ?? s.catalogs;
+  const lists: Offering[][] = [];
+  for (const c of catalogs) lists.push(await readCatalog(overrides.catalogs ? c : rel(c)));
+  lists.push(s.offerings.map((o) => offeringFromYaml(o, file)));
+  lists.push(s.onPrem.map((p) => onPremOffering(p, file)));
+  let offerings = mergeCatalogs(...lists);
+  validateOfferings(offerings, file);
+
+  const issues: Issue[] = [];
+  const ids = new Set(offerings.map((o) => o.id));
+  const unknownId = (path: (string | number)[], id: string) => issues.push(issueAt(parsed, file, path, 'no offering with this id in the catalogs (ids are provider/region/instanceType; `penny catalog --json` lists them)', JSON.stringify(id)));
+  s.reserved.forEach((r, i) => {
+    if (!ids.has(r.offering)) unknownId(['reserved', i, 'offering'], r.offering);
+  });
+  offerings = offerings.map((o) => {
+    const r = s.reserved.find((x) => x.offering === o.id);
+    return r ? { ...o, reservedUsdPerHour: r.usdPerHour, ...(r.maxInstances !== undefined && { reservedMaxInstances: r.maxInstances }) } : o;
+  });
+  for (const id of Object.keys(s.quotas.offerings)) if (!ids.has(id)) unknownId(['quotas', 'offerings', id], id);
+
+  // Demand series.
+  const demands: number[][] = [];
+  for (let i = 0; i < s.classes.length; i++) {
+    const d = s.classes[i]!.demand;
+    if (Array.isArray(d)) demands.push(d);
+    else if ('csv' in d) demands.push(await readDemandCsv(rel(d.csv), d.column));
+    else demands.push(await readForecastDemand(rel(d.forecast), d.quantile));
+  }
+  const T = s.periods ?? Math.max(...demands.map((d) => d.length));
+  demands.forEach((d, i) => {
+    if (d.length < T) issues.push(issueAt(parsed, file, ['classes', i, 'demand'], `demand has ${d.length} periods; the horizon has ${T}`, `${d.length} values`));
+  });
+  if (issues.length) throw new InvalidInput(`${file}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the plan scenario`, issues, 'Fix the fields named above; docs/planner.md describes each one.');
+
+  const classes: WorkloadClass[] = s.classes.map((c, i) => ({
+    name: c.name,
+    demand: demands[i]!.slice(0, T),
+    throughput: Object.fromEntries(Object.entries(c.gpus).map(([g, f]) => [normaliseGpu(g), f])),
+    spotShare: c.spotShare,
+    ...(c.regions && { regions: c.regions }),
+    ...(c.data && { data: c.data }),
+  }));
+
+  const byOffering: Record<string, number[]> = {};
+  for (const tr of s.spot.traces) {
+    const trace = await readSpotTrace(rel(tr.file));
+    const avail = periodAvailability(trace, T, s.periodHours, tr.startS);
+    for (const o of offerings) if (o.spotUsdPerHour && (o.id === tr.match || o.id.startsWith(`${tr.match}/`) || o.provider === tr.match)) byOffering[o.id] = avail;
+  }
+
+  const allow = s.allow;
+  const inputs: PlanInputs = {
+    name: s.name ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/, ''),
+    periodHours: s.periodHours,
+    periods: T,
+    classes,
+    offerings,
+    spot: { defaultAvailability: s.spot.availability, byOffering },
+    offeringQuota: s.quotas.offerings,
+    groupQuotas: s.quotas.groups.map((g) => ({ provider: g.provider, ...(g.region && { region: g.region }), maxGpus: g.maxGpus })),
+    ...(s.budgetUsd !== undefined && { budgetUsd: s.budgetUsd }),
+    ...(allow && { allow: { 'on-demand': allow.onDemand, spot: allow.spot, reserved: allow.reserved, 'on-prem': allow.onPrem } }),
+  };
+  return { inputs, catalogs, file };
+}

@@ -1,0 +1,100 @@
+/**
+ * HiGHS (WebAssembly, the `highs` package) behind the Solver port. The runtime is loaded once per
+ * process; each solve gets its own native model, disposed afterwards (Wasm memory is not
+ * garbage-collected). The model goes in as CSR arrays, not LP text: no parsing, and names stay
+ * ours.
+ */
+import highsModule from 'highs';
+import type { LpModel } from '../../core/planner/lp.js';
+import type { SolveOptions, SolveResult, Solver, SolveStatus } from '../../app/ports.js';
+
+// The package is CommonJS-typed but loads as ESM under Node: take the loader from either shape.
+type Loader = (typeof import('highs'))['default'];
+const highsLoader = ((highsModule as unknown as { default?: Loader }).default ?? highsModule) as unknown as Loader;
+type HighsRuntime = Awaited<ReturnType<Loader>>;
+let runtime: Promise<HighsRuntime> | undefined;
+
+export function loadHighs(): Promise<HighsRuntime> {
+  runtime ??= highsLoader();
+  return runtime;
+}
+
+export class HighsSolver implements Solver {
+  readonly name = 'HiGHS (WebAssembly)';
+
+  async solve(m: LpModel, opts: SolveOptions = {}): Promise<SolveResult> {
+    const h = await loadHighs();
+    const inf = h.infinity;
+    const fix = (a: number[]) => Float64Array.from(a, (v) => (v === Infinity ? inf : v === -Infinity ? -inf : v));
+    const n = m.colNames.length;
+    const started = performance.now();
+    if (n === 0) {
+      // No columns: every row's activity is 0, so the model is feasible iff 0 is within each row.
+      const ok = m.rowLower.every((lo, i) => lo <= 1e-9 && m.rowUpper[i]! >= -1e-9);
+      return { status: ok ? 'optimal' : 'infeasible', objective: ok ? 0 : NaN, values: new Float64Array(0), bound: 0, gap: 0, solveS: 0 };
+    }
+    const data = {
+      numCols: n,
+      numRows: m.rowNames.length,
+      colCost: Float64Array.from(m.colCost),
+      colLower: fix(m.colLower),
+      colUpper: fix(m.colUpper),
+      rowLower: fix(m.rowLower),
+      rowUpper: fix(m.rowUpper),
+      matrix: { format: 'csr' as const, numRows: m.rowNames.length, numCols: n, starts: Int32Array.from(m.rowStarts), indices: Int32Array.from(m.rowIndex), values: Float64Array.from(m.rowValue) },
+      ...(!opts.relax && m.colInteger.some(Boolean) && { integrality: Int32Array.from(m.colInteger, (b) => (b ? 1 : 0)) }),
+    };
+    const model = h.createModel(data as never);
+    try {
+      model.options.set({
+        output_flag: false,
+        random_seed: 1,
+        ...(opts.mipRelGap !== undefined && { mip_rel_gap: opts.mipRelGap }),
+        ...(opts.timeLimitS !== undefined && { time_limit: opts.timeLimitS }),
+      });
+      model.run();
+      const code = model.getModelStatus() as number;
+      const S = h.constants.modelStatus as Record<string, number>;
+      const isMip = !opts.relax && m.colInteger.some(Boolean);
+      const info = (k: string): number | undefined => {
+        try {
+          const v = model.info.get(k as never) as unknown;
+          return typeof v === 'bigint' ? Number(v) : (v as number | undefined);
+        } catch {
+          return undefined;
+        }
+      };
+      const primalStatus = info('primal_solution_status') ?? 0;
+      const hasSolution = primalStatus === 2;
+      let status: SolveStatus;
+      if (code === S.optimal) status = 'optimal';
+      else if (code === S.infeasible) status = 'infeasible';
+      else if (code === S.unbounded) status = 'unbounded';
+      else if (code === S.unboundedOrInfeasible) status = 'infeasible';
+      else if (code === S.modelError || code === S.loadError || code === S.solveError || code === S.presolveError || code === S.postsolveError) status = 'error';
+      else status = hasSolution ? 'feasible' : 'no-solution';
+      if (code === S.unboundedOrInfeasible) {
+        // Presolve could not tell which: re-solve without presolve to know.
+        model.options.set({ presolve: 'off' });
+        model.run();
+        const c2 = model.getModelStatus() as number;
+        status = c2 === S.unbounded ? 'unbounded' : 'infeasible';
+      }
+      const sol = (hasSolution || status === 'optimal') && status !== 'unbounded' ? model.getSolution() : undefined;
+      const objective = sol ? model.getObjectiveValue() : NaN;
+      const bound = isMip ? (info('mip_dual_bound') ?? NaN) : objective;
+      const gap = isMip ? (info('mip_gap') ?? NaN) : status === 'optimal' ? 0 : NaN;
+      return {
+        status,
+        objective,
+        values: sol ? Float64Array.from(sol.colValue) : new Float64Array(0),
+        ...(sol && !isMip && { rowDuals: Float64Array.from(sol.rowDual) }),
+        bound,
+        gap: Number.isFinite(gap) ? Math.max(0, gap) : gap,
+        solveS: (performance.now() - started) / 1000,
+      };
+    } finally {
+      model.dispose();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { Infeasible, Unbounded } from '../core/errors.js';
+import { Decimal } from '../core/money.js';
+import { offeringId, type Offering } from '../core/catalog/offering.js';
+import type { PlanInputs, WorkloadClass } from '../core/planner/inputs.js';
+import { buildModel } from '../core/planner/build.js';
+import { LpBuilder } from '../core/planner/lp.js';
+import { HighsSolver } from '../adapters/solver/highs.js';
+import { planCapacity } from './plan.js';
+import { randomInstance, rng, shuffle } from '../../test/fixtures/planner.js';
+import { bruteForce, tinyInstance } from '../../test/fixtures/brute-force.js';
+
+const solver = new HighsSolver();
+const EXACT = { mipRelGap: 1e-9, explain: false } as const;
+
+describe('planner against brute-force enumeration', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => 1000 + i);
+  it.each(seeds)('seed %i: same minimum cost, or both infeasible', async (seed) => {
+    const { inputs } = tinyInstance(seed);
+    const expected = bruteForce(inputs);
+    if (expected === undefined) {
+      await expect(planCapacity(inputs, solver, EXACT)).rejects.toBeInstanceOf(Infeasible);
+      return;
+    }
+    const r = await planCapacity(inputs, solver, EXACT);
+    expect(r.plan.totalUsd.toNumber()).toBeCloseTo(expected, 6);
+    expect(r.objective).toBeCloseTo(expected, 6);
+  });
+});
+
+describe('planner properties', () => {
+  it('shuffled offerings and classes give the same cost', async () => {
+    const inputs = randomInstance(7, { periods: 12, offerings: 40, classes: 3, peak: 60 });
+    const a = await planCapacity(inputs, solver, EXACT);
+    const r = rng(99);
+    const shuffled: PlanInputs = { ...inputs, offerings: shuffle(inputs.offerings, r), classes: shuffle(inputs.classes, r) };
+    const b = await planCapacity(shuffled, solver, EXACT);
+    expect(b.plan.totalUsd.toFixed(6)).toBe(a.plan.totalUsd.toFixed(6));
+  });
+
+  it('never costs more than either baseline, and the parts add up to the total exactly', async () => {
+    const inputs = randomInstance(11, { periods: 24, offerings: 60, classes: 2, peak: 80 });
+    const r = await planCapacity(inputs, solver, { explain: false });
+    for (const b of r.baselines) if (b.totalUsd) expect(r.plan.totalUsd.lte(b.totalUsd)).toBe(true);
+    const parts = Object.values(r.plan.byPriceModel).reduce((s, x) => s.plus(x), new Decimal(0));
+    expect(parts.eq(r.plan.totalUsd)).toBe(true);
+    expect(r.gap).toBeLessThanOrEqual(0.005);
+  });
+
+  it('does not mutate its inputs', async () => {
+    const inputs = randomInstance(3, { periods: 6, offerings: 20, classes: 2, peak: 40 });
+    const before = JSON.stringify(inputs);
+    await planCapacity(inputs, solver, { explain: false });
+    expect(JSON.stringify(inputs)).toBe(before);
+  });
+
+  it('periods that look alike share columns, and the plan still covers each of them', async () => {
+    const inputs = randomInstance(5, { periods: 4, offerings: 20, classes: 1, peak: 40 });
+    const flat: PlanInputs = { ...inputs, classes: inputs.classes.map((c) => ({ ...c, demand: [30, 30, 30, 30] })) };
+    const { map } = buildModel(flat);
+    expect(map.periodTypes).toEqual([[0, 1, 2, 3]]);
+    const r = await planCapacity(flat, solver, EXACT);
+    for (const l of r.plan.lines) expect(l.runs).toEqual([{ from: 0, to: 3, count: l.runs[0]!.count }]);
+  });
+});
+
+describe('infeasible and unbounded are explained, not thrown as stack traces', () => {
+  const offering = (id: string, n: number, price: string): Offering => ({ id: offeringId('aws', 'us-east-1', id), provider: 'aws', region: 'us-east-1', instanceType: id, gpu: 'H100', gpuCount: n, onDemandUsdPerHour: new Decimal(price), spotUsdPerHour: new Decimal(price).div(3), source: 'test' });
+  const base: PlanInputs = {
+    name: 'quota',
+    periodHours: 1,
+    periods: 2,
+    classes: [{ name: 'training', demand: [40, 40], throughput: { H100: 1 }, spotShare: 0 }],
+    offerings: [offering('p5.48xlarge', 8, '98.32')],
+    spot: { defaultAvailability: 1, byOffering: {} },
+    offeringQuota: { 'aws/us-east-1/p5.48xlarge': 3 },
+    groupQuotas: [],
+  };
+
+  it('says which demand cannot be met and which quota to raise', async () => {
+    const e = await planCapacity(base, solver, EXACT).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(Infeasible);
+    const inf = e as Infeasible;
+    expect(inf.detail.join('\n')).toMatch(/training: 32 work units of 80 cannot be met/);
+    expect(inf.hint).toMatch(/raise the quota of p5\.48xlarge in aws\/us-east-1 to 5/);
+  });
+
+  it('suggests a spot share when spot would cover it', async () => {
+    const inputs: PlanInputs = { ...base, offeringQuota: { 'aws/us-east-1/p5.48xlarge': 4 }, classes: [{ ...base.classes[0]!, demand: [40, 40] }], offerings: [offering('p5.48xlarge', 8, '98.32'), { ...offering('p4d.24xlarge', 8, '32.77'), onDemandUsdPerHour: undefined as never }] };
+    // p4d is spot-only here; its quota is absent, the p5 quota covers 32 of 40.
+    delete (inputs.offerings[1] as Partial<Offering>).onDemandUsdPerHour;
+    const e = (await planCapacity(inputs, solver, EXACT).catch((x: unknown) => x)) as Infeasible;
+    expect(e).toBeInstanceOf(Infeasible);
+    expect(e.hint).toMatch(/allow spot share 0\.2 for training|raise the quota of p5\.48xlarge in aws\/us-east-1 to 5/);
+  });
+
+  it('a class no offering can serve is named', async () => {
+    const inputs: PlanInputs = { ...base, offeringQuota: {}, classes: [{ name: 'tpu-job', demand: [1, 1], throughput: { TPUV5: 1 }, spotShare: 0 }] };
+    const e = (await planCapacity(inputs, solver, EXACT).catch((x: unknown) => x)) as Infeasible;
+    expect(e).toBeInstanceOf(Infeasible);
+    expect(e.detail.join('\n')).toMatch(/no offering in the catalogs has a GPU type tpu-job may use \(TPUV5\)/);
+  });
+
+  it('an unbounded model is reported as such by the solver port', async () => {
+    const b = new LpBuilder('unbounded');
+    const x = b.addCol('x', -1, 0, Infinity, true);
+    b.addRow('r', [x], [1], 0, Infinity);
+    const s = await solver.solve(b.m);
+    expect(s.status).toBe('unbounded');
+    expect(new Unbounded('the planning model is unbounded').code).toBe('unbounded');
+  });
+});

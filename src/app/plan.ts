@@ -1,0 +1,390 @@
+/**
+ * Use case: plan capacity. Build the MILP, solve it behind the Solver port, decode the plan with
+ * exact costs, compute the two baselines, and explain: which constraints bind and what relaxing
+ * each would save (re-solves), or, when no plan exists, what demand cannot be met and what to
+ * change.
+ */
+import { Infeasible, Unbounded } from '../core/errors.js';
+import { Decimal, ZERO } from '../core/money.js';
+import { allOnDemandBaseline, greedyBaseline, type Baseline } from '../core/planner/baselines.js';
+import { buildModel, groupLabel, regionAllowed, type ModelMap } from '../core/planner/build.js';
+import type { PlanInputs } from '../core/planner/inputs.js';
+import { activities, type LpModel } from '../core/planner/lp.js';
+import { decode, formatRuns, runs, type Plan } from '../core/planner/plan.js';
+import type { SolveResult, Solver } from './ports.js';
+
+export interface PlanOptions {
+  mipRelGap?: number;
+  timeLimitS?: number;
+  /** Re-solve with each binding constraint relaxed to price it (default true). */
+  explain?: boolean;
+  /** Most re-solves for explanations. */
+  maxExplanations?: number;
+}
+
+export interface Explanation {
+  constraint: string;
+  /** What relaxing means here, e.g. "without this quota", "spot share 1.0". */
+  relaxation: string;
+  /** What relaxing it saves on the LP relaxation of the plan (re-solved without it). */
+  savingUsd: Decimal;
+  /** Sum of the LP duals of its rows: what one more unit (instance, GPU, work unit of spot, USD) is worth, summed over periods. */
+  marginalUsd?: Decimal;
+}
+
+export interface Saving {
+  baseline: string;
+  baselineUsd: Decimal;
+  savingUsd: Decimal;
+  /** saving / baseline. */
+  share: number;
+}
+
+export interface PlanResult {
+  inputs: PlanInputs;
+  plan: Plan;
+  solver: string;
+  status: SolveResult['status'];
+  objective: number;
+  bound: number;
+  gap: number;
+  model: { columns: number; rows: number; integers: number; optionsConsidered: number; optionsKept: number };
+  timings: { buildS: number; solveS: number; totalS: number };
+  baselines: Baseline[];
+  savings: Saving[];
+  explanations: Explanation[];
+  /** How the model was solved: whole, or period by period (see solveByPeriods). */
+  method: string;
+}
+
+const now = () => performance.now() / 1000;
+
+export function build(inputs: PlanInputs, elasticPenalty?: number): { model: LpModel; map: ModelMap; buildS: number } {
+  const t0 = now();
+  const r = buildModel(inputs, elasticPenalty !== undefined ? { elasticPenalty } : {});
+  return { ...r, buildS: now() - t0 };
+}
+
+export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: PlanOptions = {}): Promise<PlanResult & { lp: LpModel }> {
+  const gapTarget = opts.mipRelGap ?? 0.005;
+  const t0 = now();
+  const { model, map, buildS } = build(inputs);
+  const sol = await solveByPeriods(inputs, model, map, solver, gapTarget, opts.timeLimitS ?? 60);
+  if (sol.status === 'unbounded') {
+    throw new Unbounded('the planning model is unbounded: some cost is negative', 'Check that no price, egress cost or energy price is negative.');
+  }
+  if (sol.status === 'error') throw new Error(`${solver.name} failed: ${sol.message ?? 'solver error'}`);
+  if (sol.status === 'infeasible' || sol.status === 'no-solution') {
+    throw await diagnose(inputs, solver, sol.status === 'no-solution' ? 'no plan found within the time limit' : undefined);
+  }
+  const plan = decode(inputs, map, sol.values);
+  const baselines = [allOnDemandBaseline(inputs), greedyBaseline(inputs)];
+  const savings = baselines
+    .filter((b) => b.feasible && b.totalUsd)
+    .map((b) => {
+      const s = b.totalUsd!.minus(plan.totalUsd);
+      return { baseline: b.name, baselineUsd: b.totalUsd!, savingUsd: s, share: b.totalUsd!.gt(0) ? s.div(b.totalUsd!).toNumber() : 0 };
+    });
+  const explanations = opts.explain === false ? [] : await explainBinding(inputs, solver, model, map, sol, plan, gapTarget, opts);
+  const solveS = sol.solveS;
+  return {
+    inputs,
+    plan,
+    solver: solver.name,
+    status: sol.status,
+    method: sol.method,
+    objective: sol.objective,
+    bound: sol.bound,
+    gap: sol.gap,
+    model: { columns: model.colNames.length, rows: model.rowNames.length, integers: model.colInteger.filter(Boolean).length, optionsConsidered: map.optionsConsidered, optionsKept: map.options.length },
+    timings: { buildS, solveS, totalS: now() - t0 },
+    baselines,
+    savings,
+    explanations,
+    lp: model,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Solving: whole, or period by period
+
+/**
+ * Periods are coupled only through reserved columns (held all horizon) and the budget row. A
+ * branch-and-bound over one model of 168 nearly independent period problems pays for every
+ * combination of their open nodes; solved one by one, each closes on its own. So:
+ *  - no reserved option and no budget: each period type is its own MILP; the plan's objective
+ *    and bound are the sums of theirs (so the proved gap is at most the largest sub-gap);
+ *  - reserved options but no budget: the whole model is solved first (with the time limit); then
+ *    the reserved counts it chose are fixed and every period type re-solved alone, which can only
+ *    lower the cost; the bound stays the whole model's;
+ *  - a budget couples every period's cost: the whole model only.
+ * The exported model is always the whole one: another solver checks the same problem.
+ */
+export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: ModelMap, solver: Solver, gap: number, timeLimitS: number): Promise<SolveResult & { method: string }> {
+  const t0 = now();
+  const reserved = map.options.filter((k) => k.model === 'reserved' && map.rCol[k.key]! >= 0);
+  const budget = inputs.budgetUsd !== undefined;
+  if (budget) return { ...(await solver.solve(model, { mipRelGap: gap, timeLimitS })), method: 'whole model' };
+  let whole: SolveResult | undefined;
+  let fix: number[] | undefined;
+  if (reserved.length) {
+    whole = await solver.solve(model, { mipRelGap: gap, timeLimitS });
+    if (whole.status !== 'optimal' && whole.status !== 'feasible') return { ...whole, method: 'whole model' };
+    fix = [];
+    for (const k of reserved) fix[k.key] = Math.round(whole.values[map.rCol[k.key]!]!);
+  }
+  const index = new Map(model.colNames.map((n, j) => [n, j]));
+  const values = new Float64Array(model.colNames.length);
+  let objective = 0;
+  let bound = 0;
+  for (const k of reserved) {
+    const col = map.rCol[k.key]!;
+    values[col] = fix![k.key]!;
+    objective += model.colCost[col]! * values[col]!;
+    bound += model.colCost[col]! * values[col]!;
+  }
+  // Pass 1 solves every period type to a looser gap than asked; the plan's gap is the sum of
+  // absolute gaps over the sum of objectives, so pass 2 only tightens the periods that carry the
+  // most absolute gap, until the whole is within the target (or the time is up).
+  const subs: { model: LpModel; res: SolveResult; tight: boolean }[] = [];
+  for (let p = 0; p < map.periodTypes.length; p++) {
+    const left = Math.max(1, timeLimitS - (now() - t0));
+    const sub = buildModel(inputs, { onlyTypes: [p], reuse: { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes }, ...(fix && { fixReserved: fix }) }).model;
+    if (sub.colNames.length === 0 && sub.rowNames.length === 0) continue;
+    const s = await solver.solve(sub, { mipRelGap: gap * 1.6, timeLimitS: left });
+    if (s.status === 'infeasible' || s.status === 'unbounded' || s.status === 'error' || s.status === 'no-solution') {
+      if (whole) return { ...whole, method: 'whole model' };
+      return { ...s, solveS: now() - t0, method: 'period by period' };
+    }
+    subs.push({ model: sub, res: s, tight: false });
+  }
+  const totals = () => subs.reduce((a, x) => ({ o: a.o + x.res.objective, b: a.b + x.res.bound }), { o: objective, b: bound });
+  for (;;) {
+    const { o, b } = totals();
+    if ((o - b) / Math.max(1e-9, Math.abs(o)) <= gap || now() - t0 > timeLimitS) break;
+    const open = subs.filter((x) => !x.tight).sort((x, y) => y.res.objective - y.res.bound - (x.res.objective - x.res.bound));
+    if (open.length === 0) break;
+    const x = open[0]!;
+    const s = await solver.solve(x.model, { mipRelGap: gap / 2, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
+    x.tight = true;
+    if ((s.status === 'optimal' || s.status === 'feasible') && s.objective - s.bound <= x.res.objective - x.res.bound) x.res = s;
+  }
+  let worst: SolveResult['status'] = 'optimal';
+  for (const { model: sub, res: s } of subs) {
+    if (s.status === 'feasible') worst = 'feasible';
+    objective += s.objective;
+    bound += s.bound;
+    sub.colNames.forEach((n, j) => {
+      const col = index.get(n);
+      if (col !== undefined && !n.startsWith('r')) values[col] = s.values[j]!;
+    });
+  }
+  if (whole) {
+    // The re-solve keeps the whole model's reserved counts, so it is never worse; keep the better.
+    if (whole.objective <= objective + 1e-9) return { ...whole, solveS: now() - t0, method: 'whole model' };
+    const g = (objective - whole.bound) / Math.max(1e-9, Math.abs(objective));
+    return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective, bound: whole.bound, gap: Math.max(0, g), values, solveS: now() - t0, method: 'whole model, then period by period with its reserved counts' };
+  }
+  const g = (objective - bound) / Math.max(1e-9, Math.abs(objective));
+  if (g > gap + 1e-9) worst = 'feasible';
+  return { status: worst, objective, bound, gap: Math.max(0, g), values, solveS: now() - t0, method: 'period by period' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanations
+
+interface Relaxation {
+  constraint: string;
+  relaxation: string;
+  apply(i: PlanInputs): PlanInputs;
+}
+
+function relaxations(inputs: PlanInputs): Relaxation[] {
+  const out: Relaxation[] = [];
+  for (const id of Object.keys(inputs.offeringQuota).sort()) {
+    out.push({
+      constraint: `quota:${id}`,
+      relaxation: `without the quota of ${id}`,
+      apply: (i) => {
+        const q = { ...i.offeringQuota };
+        delete q[id];
+        return { ...i, offeringQuota: q };
+      },
+    });
+  }
+  inputs.groupQuotas.forEach((g, gi) =>
+    out.push({ constraint: `group:${groupLabel(g)}`, relaxation: `without the ${groupLabel(g)} GPU quota`, apply: (i) => ({ ...i, groupQuotas: i.groupQuotas.filter((_, j) => j !== gi) }) }),
+  );
+  inputs.classes.forEach((c, ci) => {
+    if (c.spotShare < 1) out.push({ constraint: `spot:${c.name}`, relaxation: `spot share of ${c.name} 1.0`, apply: (i) => ({ ...i, classes: i.classes.map((x, j) => (j === ci ? { ...x, spotShare: 1 } : x)) }) });
+    if (c.regions?.length) {
+      const { regions: _drop, ...rest } = c;
+      void _drop;
+      out.push({ constraint: `regions:${c.name}`, relaxation: `${c.name} in any region`, apply: (i) => ({ ...i, classes: i.classes.map((x, j) => (j === ci ? rest : x)) }) });
+    }
+  });
+  if (inputs.budgetUsd !== undefined) {
+    out.push({
+      constraint: 'budget',
+      relaxation: 'without the budget',
+      apply: (i) => {
+        const { budgetUsd: _b, ...rest } = i;
+        void _b;
+        return rest;
+      },
+    });
+  }
+  for (const o of inputs.offerings) {
+    if (o.onPrem)
+      out.push({ constraint: `on-prem:${o.id}`, relaxation: `twice the installed servers of ${o.instanceType}`, apply: (i) => ({ ...i, offerings: i.offerings.map((x) => (x.id === o.id ? { ...x, onPrem: { ...x.onPrem!, installed: x.onPrem!.installed * 2 } } : x)) }) });
+    if (o.reservedMaxInstances !== undefined)
+      out.push({
+        constraint: `reserved:${o.id}`,
+        relaxation: `no cap on reserved ${o.id}`,
+        apply: (i) => ({
+          ...i,
+          offerings: i.offerings.map((x) => {
+            if (x.id !== o.id) return x;
+            const { reservedMaxInstances: _m, ...rest } = x;
+            void _m;
+            return rest;
+          }),
+        }),
+      });
+  }
+  return out;
+}
+
+function bindingFamilies(model: LpModel, map: ModelMap, sol: SolveResult): Set<string> {
+  const act = activities(model, sol.values);
+  const out = new Set<string>();
+  for (let i = 0; i < act.length; i++) {
+    const f = map.rowFamily[i]!;
+    if (f === 'capacity' || f.startsWith('cover:')) continue;
+    const up = model.rowUpper[i]!;
+    if (Number.isFinite(up) && act[i]! >= up - 1e-6 * Math.max(1, Math.abs(up))) out.add(f);
+  }
+  for (const k of map.options) {
+    if (k.upper === Infinity) continue;
+    const cols = k.model === 'reserved' ? [map.rCol[k.key]!] : Array.from(map.zCol[k.key]!).filter((c) => c >= 0);
+    if (cols.some((c) => c >= 0 && Math.round(sol.values[c]!) >= k.upper)) out.add(`${k.model === 'reserved' ? 'reserved' : 'on-prem'}:${k.offering.id}`);
+  }
+  return out;
+}
+
+async function explainBinding(inputs: PlanInputs, solver: Solver, model: LpModel, map: ModelMap, sol: SolveResult, _plan: Plan, _gap: number, opts: PlanOptions): Promise<Explanation[]> {
+  const binding = bindingFamilies(model, map, sol);
+  // Region allow-lists are not rows: they bind when a cheaper option elsewhere exists; try them.
+  for (const c of inputs.classes) if (c.regions?.length && inputs.offerings.some((o) => !regionAllowed(c, o))) binding.add(`regions:${c.name}`);
+  const candidates = relaxations(inputs).filter((r) => binding.has(r.constraint)).slice(0, opts.maxExplanations ?? 12);
+  if (candidates.length === 0) return [];
+  // Each relaxation is priced on the LP relaxation of the whole model: a re-solve of milliseconds
+  // where the MILP would take seconds. The figure is the LP's saving, which the integer plan's
+  // saving approaches as demand grows relative to instance size.
+  const base = await solver.solve(model, { relax: true });
+  if (base.status !== 'optimal') return [];
+  const marginal = new Map<string, number>();
+  if (base.rowDuals) map.rowFamily.forEach((f, i) => marginal.set(f, (marginal.get(f) ?? 0) + Math.abs(base.rowDuals![i]!)));
+  const out: Explanation[] = [];
+  for (const r of candidates) {
+    const relaxed = r.apply(inputs);
+    const s2 = await solver.solve(buildModel(relaxed).model, { relax: true });
+    if (s2.status !== 'optimal') continue;
+    const saving = new Decimal(String(Math.max(0, base.objective - s2.objective))).toDecimalPlaces(2);
+    const m = marginal.get(r.constraint);
+    out.push({ constraint: r.constraint, relaxation: r.relaxation, savingUsd: saving, ...(m !== undefined && m > 0 && { marginalUsd: new Decimal(String(m)).toDecimalPlaces(4) }) });
+  }
+  out.sort((a, b) => b.savingUsd.comparedTo(a.savingUsd) || a.constraint.localeCompare(b.constraint));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Infeasibility
+
+function penaltyFor(inputs: PlanInputs): number {
+  // Far above any option's price per work unit, so the solver only leaves demand unmet when it must.
+  let worst = 1;
+  for (const o of inputs.offerings) {
+    const p = Math.max(o.onDemandUsdPerHour?.toNumber() ?? 0, o.spotUsdPerHour?.toNumber() ?? 0, o.reservedUsdPerHour?.toNumber() ?? 0, o.onPrem?.marginalUsdPerHour.toNumber() ?? 0);
+    worst = Math.max(worst, p);
+  }
+  const egress = Math.max(0, ...inputs.classes.map((c) => (c.data ? c.data.gbPerWorkUnit * c.data.egressUsdPerGb.toNumber() : 0)));
+  return (worst + egress) * 1000 * inputs.periods;
+}
+
+async function elastic(inputs: PlanInputs, solver: Solver): Promise<{ plan: Plan; map: ModelMap; values: Float64Array } | undefined> {
+  const { model, map } = buildModel(inputs, { elasticPenalty: penaltyFor(inputs) });
+  const s = await solver.solve(model, { mipRelGap: 0.01, timeLimitS: 20 });
+  if (s.status !== 'optimal' && s.status !== 'feasible') return undefined;
+  return { plan: decode(inputs, map, s.values), map, values: s.values };
+}
+
+const totalUnmet = (p: Plan) => Object.values(p.unmet).reduce((a, b) => a + b, 0);
+const fmt = (x: number, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d });
+
+export async function diagnose(inputs: PlanInputs, solver: Solver, reason?: string): Promise<Infeasible> {
+  const base = await elastic(inputs, solver);
+  const detail: string[] = [];
+  if (!base) return new Infeasible(`no plan covers the demand${reason ? ` (${reason})` : ''}`, [], 'Loosen the quotas, the budget or the spot share, or add offerings.');
+  inputs.classes.forEach((c, ci) => {
+    const u = base.plan.unmet[c.name] ?? 0;
+    if (u <= 1e-6) return;
+    const perT = Array.from({ length: inputs.periods }, (_, t) => {
+      const col = base.map.unmetCol[ci]![t]!;
+      return col >= 0 && base.values[col]! > 1e-6 ? 1 : 0;
+    });
+    const total = c.demand.reduce((a, b) => a + b, 0);
+    detail.push(`${c.name}: ${fmt(u)} work units of ${fmt(total)} cannot be met (${fmt((u / total) * 100)}%), in periods ${formatRuns(runs(perT)).replace(/ ×1/g, '')}`);
+    if (!inputs.offerings.some((o) => (c.throughput[o.gpu] ?? 0) > 0)) detail.push(`  no offering in the catalogs has a GPU type ${c.name} may use (${Object.keys(c.throughput).join(', ')})`);
+  });
+  if (detail.length === 0) detail.push('every class can be covered when demand is relaxed; the integer plan did not close within the time limit');
+  const fixes: string[] = [];
+  for (const r of relaxations(inputs)) {
+    const relaxed = r.apply(inputs);
+    const e = await elastic(relaxed, solver);
+    if (!e || totalUnmet(e.plan) > 1e-6) continue;
+    fixes.push(suggestion(r.constraint, inputs, e));
+    if (fixes.length >= 4) break;
+  }
+  const hint = fixes.length ? fixes.join(', or ') : 'no single change suffices: add offerings for the GPU types named, raise several quotas, or lower the demand';
+  return new Infeasible(`no plan covers the demand${reason ? ` (${reason})` : ''}`, detail, hint);
+}
+
+function suggestion(constraint: string, inputs: PlanInputs, e: { plan: Plan }): string {
+  const [kind, ...rest] = constraint.split(':');
+  const key = rest.join(':');
+  const T = inputs.periods;
+  const peak = (pred: (l: Plan['lines'][number]) => boolean, weight: (l: Plan['lines'][number]) => number) => {
+    const per = new Array<number>(T).fill(0);
+    for (const l of e.plan.lines.filter(pred)) for (const r of l.runs) for (let t = r.from; t <= r.to; t++) per[t]! += r.count * weight(l);
+    return Math.max(0, ...per);
+  };
+  switch (kind) {
+    case 'quota': {
+      const n = peak((l) => l.offeringId === key, () => 1);
+      const [p, region, type] = key.split('/');
+      return `raise the quota of ${type} in ${p}/${region} to ${n}`;
+    }
+    case 'group':
+      return `raise the GPU quota of ${key} to ${peak((l) => `${l.provider}/${l.region}` === key || l.provider === key, (l) => l.gpuCount)}`;
+    case 'spot': {
+      const ci = inputs.classes.findIndex((c) => c.name === key);
+      const cls = inputs.classes[ci]!;
+      // Spot share the relaxed plan uses at its peak, rounded up to a tenth.
+      const spotGpuHours = peak((l) => l.priceModel === 'spot', (l) => l.gpuCount * (cls.throughput[l.gpu] ?? 0) * inputs.periodHours);
+      const maxD = Math.max(...cls.demand);
+      const share = Math.min(1, Math.ceil((spotGpuHours / Math.max(maxD, 1e-9)) * 10) / 10);
+      return `allow spot share ${share.toFixed(1)} for ${key}`;
+    }
+    case 'regions':
+      return `allow ${key} in regions ${[...new Set(e.plan.lines.map((l) => l.region))].join(', ')}`;
+    case 'budget':
+      return `raise the budget to ${e.plan.totalUsd.toDecimalPlaces(0, Decimal.ROUND_CEIL).toFixed(0)} USD`;
+    case 'on-prem':
+      return `install more ${key.split('/').pop()} servers`;
+    case 'reserved':
+      return `allow more reserved ${key}`;
+    default:
+      return constraint;
+  }
+}
