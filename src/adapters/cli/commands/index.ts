@@ -7,17 +7,17 @@ import { registerCost } from './cost.js';
 import { registerServe } from './serve.js';
 import { registerForecast } from './forecast.js';
 import { registerSimulate } from './simulate.js';
+import { registerCatalog } from './catalog.js';
+import { registerPlan } from './plan.js';
 
 export const commands: RegisterCommand[] = [
   registerDemo,
   registerInit,
   registerValidate,
   registerCost,
+  registerCatalog,
+  registerPlan,
   registerForecast,
   registerSimulate,
   registerServe,
 ];
-import { registerCatalog } from './catalog.js';
-import { registerPlan } from './plan.js';
-
-export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost, registerCatalog, registerPlan];
