@@ -41,6 +41,18 @@ export interface CostReportRecord {
   report: unknown;
 }
 
+/** A recorded run: a plan, a forecast or a simulation, kept as the decision record it is. */
+export interface RunRecord {
+  id: string;
+  kind: 'plan' | 'forecast' | 'simulation' | string;
+  name: string;
+  /** Hash of the inputs: recording the same run twice keeps one record. */
+  inputHash: string;
+  summary: Record<string, unknown>;
+  result: unknown;
+  createdAt: string;
+}
+
 /**
  * The store. One interface, thin drivers (DuckDB now, PostgreSQL later), one test suite run
  * against each driver. Every write method is atomic: it completes or leaves no trace.
@@ -57,6 +69,11 @@ export interface Store {
 
   saveCostReport(r: { scenarioId: string; report: CostReport; json: unknown; createdAt: string }): Promise<string>;
   latestCostReport(scenarioName?: string): Promise<CostReportRecord | undefined>;
+
+  /** Record a run; the same kind and inputHash replaces the earlier record. */
+  saveRun(r: Omit<RunRecord, 'id'>): Promise<string>;
+  listRuns(kind?: string): Promise<Omit<RunRecord, 'result'>[]>;
+  getRun(id: string): Promise<RunRecord | undefined>;
 
   close(): Promise<void>;
 }

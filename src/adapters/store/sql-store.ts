@@ -1,6 +1,6 @@
 /** The Store written once in portable SQL over a SqlSession; drivers only run statements. */
 import { randomUUID } from 'node:crypto';
-import type { CostReportRecord, ScenarioRecord, Store } from '../../app/ports.js';
+import type { CostReportRecord, RunRecord, ScenarioRecord, Store } from '../../app/ports.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import type { SqlSession } from './session.js';
 import { dec, toPlain } from '../../core/money.js';
@@ -95,6 +95,38 @@ export class SqlStore implements Store {
       createdAt: String(r.created_at),
       report: JSON.parse(String(r.report)),
     };
+  }
+
+  async saveRun(r: Omit<RunRecord, 'id'>): Promise<string> {
+    return this.session.transaction(async (tx) => {
+      const id = `run_${r.kind}_${r.inputHash.slice(0, 16)}`;
+      await tx.run(`DELETE FROM runs WHERE kind = $1 AND input_hash = $2`, [r.kind, r.inputHash]);
+      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+        id,
+        r.kind,
+        r.name,
+        r.inputHash,
+        JSON.stringify(r.summary),
+        JSON.stringify(r.result),
+        r.createdAt,
+      ]);
+      return id;
+    });
+  }
+
+  async listRuns(kind?: string): Promise<Omit<RunRecord, 'result'>[]> {
+    const rows = await this.session.all<Row>(
+      `SELECT id, kind, name, input_hash, summary, created_at FROM runs ${kind ? 'WHERE kind = $1' : ''} ORDER BY created_at DESC, id`,
+      kind ? [kind] : [],
+    );
+    return rows.map((r) => ({ id: String(r.id), kind: String(r.kind), name: String(r.name), inputHash: String(r.input_hash), summary: JSON.parse(String(r.summary)), createdAt: String(r.created_at) }));
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const rows = await this.session.all<Row>(`SELECT * FROM runs WHERE id = $1`, [id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    return { id: String(r.id), kind: String(r.kind), name: String(r.name), inputHash: String(r.input_hash), summary: JSON.parse(String(r.summary)), result: JSON.parse(String(r.result)), createdAt: String(r.created_at) };
   }
 
   close(): Promise<void> {

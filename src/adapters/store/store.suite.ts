@@ -44,6 +44,20 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       expect(latest?.total).toBe('26280.00000002628');
     });
 
+    it('records runs once per kind and inputs, newest first', async () => {
+      const base = { kind: 'plan', name: 'week', summary: { total: '1.5' }, result: { x: [1, 2] }, createdAt: '2026-01-01T00:00:00Z' };
+      const a = await store.saveRun({ ...base, inputHash: 'h1' });
+      const again = await store.saveRun({ ...base, inputHash: 'h1', summary: { total: '2' }, createdAt: '2026-01-02T00:00:00Z' });
+      await store.saveRun({ ...base, kind: 'forecast', inputHash: 'h2' });
+      expect(again).toBe(a);
+      const plans = await store.listRuns('plan');
+      expect(plans).toHaveLength(1);
+      expect(plans[0]!.summary).toEqual({ total: '2' });
+      expect((await store.getRun(a))?.result).toEqual({ x: [1, 2] });
+      expect(await store.listRuns()).toHaveLength(2);
+      expect(await store.getRun('run_nope')).toBeUndefined();
+    });
+
     it('rolls a failed transaction back whole', async () => {
       await expect(
         store.transaction(async (tx) => {

@@ -3,5 +3,6 @@ import type { RegisterRoutes } from './types.js';
 import { systemRoutes } from './system.js';
 import { scenarioRoutes } from './scenarios.js';
 import { uploadRoutes } from './uploads.js';
+import { runRoutes } from './runs.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes];

@@ -23,4 +23,20 @@ export const foundation: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'runs: plans, forecasts and simulations recorded as decisions',
+    up: [
+      `CREATE TABLE runs (
+        id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        input_hash VARCHAR NOT NULL,
+        summary JSON NOT NULL,
+        result JSON NOT NULL,
+        created_at VARCHAR NOT NULL,
+        UNIQUE (kind, input_hash)
+      )`,
+    ],
+  },
 ];
