@@ -105,7 +105,12 @@ export function forecastToJson(r: ForecastResult, source: string) {
       gapsFilled: rep.gapsFilled,
       filledRuns: rep.filledRuns.map((f) => ({ from: iso(f.from), to: iso(f.to), count: f.count })),
       outliers: rep.outliers.map((x) => ({ t: iso(x.t), value: round(x.value), score: x.score })),
-      notes: [...rep.notes, ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []), ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : [])],
+      notes: [
+        ...rep.notes,
+        ...(r.backtest.horizon < r.points.length ? [`the history allowed a backtest of ${r.backtest.horizon} steps only; steps beyond it (of ${r.points.length}) are extrapolated without measured accuracy`] : []),
+        ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []),
+        ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : []),
+      ],
     },
     points: r.points.map((p) => ({ t: iso(p.t), p10: round(p.p10)!, p50: round(p.p50)!, p90: round(p.p90)! })),
   };
