@@ -58,8 +58,10 @@ export interface BacktestResult {
 
 export function baselineFor(n: number, ctx: FitContext): { period: number; name: string } {
   const { day, week } = ctx.periods;
-  if (day && n >= 2 * day) return { period: day, name: 'snaive-day' };
-  if (week && n >= 2 * week) return { period: week, name: 'snaive-week' };
+  // Strictly more than two seasons: the first origin, at least one point before the end, must
+  // still hold two whole seasons for the baseline to run there.
+  if (day && n > 2 * day) return { period: day, name: 'snaive-day' };
+  if (week && n > 2 * week) return { period: week, name: 'snaive-week' };
   return { period: 1, name: 'naive' };
 }
 

@@ -1,6 +1,6 @@
 /** Forecast a prepared series: backtest the candidate models, choose one, forecast with a calibrated band. */
 import { InvalidInput } from '../errors.js';
-import { backtest, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
+import { backtest, baselineFor, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
 import type { FitContext, Quantiles } from './model.js';
 import { modelByName, resolveModels } from './models/index.js';
 import { intervalName, seasonalPeriods, slotTime, type Series } from './series.js';
@@ -55,10 +55,7 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
 }
 
 function baselineModel(n: number, ctx: FitContext) {
-  const { day, week } = ctx.periods;
-  if (day && n >= 2 * day) return modelByName('snaive-day')!;
-  if (week && n >= 2 * week) return modelByName('snaive-week')!;
-  return modelByName('naive')!;
+  return modelByName(baselineFor(n, ctx).name)!;
 }
 
 const round = (x: number | undefined, d = 6) => (x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
