@@ -104,7 +104,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
       outliers: rep.outliers.map((x) => ({ t: iso(x.t), value: round(x.value), score: x.score })),
       notes: [
         ...rep.notes,
-        ...(r.backtest.horizon < r.points.length ? [`the history allowed a backtest of ${r.backtest.horizon} steps only; steps beyond it (of ${r.points.length}) are extrapolated without measured accuracy`] : []),
+        ...(r.backtest.horizon < r.points.length ? [`the history allowed a backtest of ${r.backtest.horizon} step${r.backtest.horizon > 1 ? 's' : ''} only; steps beyond it (of ${r.points.length}) are extrapolated without measured accuracy`] : []),
         ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []),
         ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : []),
       ],
