@@ -23,8 +23,13 @@ export interface CsvSeriesOptions {
 const TIME_NAMES = /^(timestamp|time|date|datetime|ts|t|period|hour|day|time_?stamp|start(_time)?)$/i;
 const MISSING = /^(|nan|null|na|n\/a|none|-)$/i;
 
-export function parseNumberCell(raw: string): number | undefined {
-  const s = raw.trim();
+/**
+ * A number, NaN for a missing value, undefined for anything else. `unit` (from a header such as
+ * `power.draw [W]`) may follow the number, as nvidia-smi writes it: `120.24 W`, `35 %`.
+ */
+export function parseNumberCell(raw: string, unit?: string): number | undefined {
+  let s = raw.trim();
+  if (unit && s.endsWith(unit)) s = s.slice(0, -unit.length).trim();
   if (MISSING.test(s)) return NaN;
   const v = Number(s);
   return Number.isFinite(v) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? v : undefined;
@@ -47,7 +52,7 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
   for await (const rec of readCsv(path, { ...(o.onBytes && { onBytes: o.onBytes }) })) {
     if (!valueCol) {
       // The first column after the time whose first cell is a number.
-      valueCol = header.find((h) => h !== timeCol && !features.includes(h) && Number.isFinite(parseNumberCell(rec.values[h] ?? '') ?? NaN));
+      valueCol = header.find((h) => h !== timeCol && !features.includes(h) && Number.isFinite(parseNumberCell(rec.values[h] ?? '', unitOf(h)) ?? NaN));
       if (!valueCol) throw new InvalidInput(`${path}: no numeric value column`, [{ path: 'value', file: path, line: rec.line, message: 'no column holds a number on the first row', expected: 'a column of numbers', found: header.join(', ') }], hint);
     }
     const t = parseTimestamp(rec.values[timeCol] ?? '');
@@ -58,14 +63,14 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
       if (issues.length < 20) issues.push({ path: timeCol, file: path, line: rec.line, message: 'not a timestamp', expected: 'ISO 8601, YYYY-MM-DD HH:MM:SS or epoch seconds/ms', found: JSON.stringify(rec.values[timeCol] ?? '') });
       continue;
     }
-    const value = parseNumberCell(rec.values[valueCol] ?? '');
+    const value = parseNumberCell(rec.values[valueCol] ?? '', unitOf(valueCol));
     if (value === undefined) {
       if (issues.length < 20) issues.push({ path: valueCol, file: path, line: rec.line, message: 'not a number', expected: 'a number (empty, NaN or NULL for missing)', found: JSON.stringify(rec.values[valueCol]) });
       continue;
     }
     const fv: number[] = [];
     for (const f of features) {
-      const v = parseNumberCell(rec.values[f] ?? '');
+      const v = parseNumberCell(rec.values[f] ?? '', unitOf(f));
       if (v === undefined) {
         if (issues.length < 20) issues.push({ path: f, file: path, line: rec.line, message: 'not a number', expected: 'a number', found: JSON.stringify(rec.values[f]) });
         continue;
@@ -77,7 +82,12 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
   if (issues.length) throw new InvalidInput(`${path}: ${issues.length >= 20 ? '20 or more' : issues.length} row${issues.length === 1 ? '' : 's'} cannot be read`, issues, hint);
   if (obs.length === 0) throw new InvalidInput(`${path}: no data rows`, [{ path: '', file: path, message: 'the file has a header but no rows' }], hint);
   const intervalMs = o.intervalMs ?? inferInterval(obs);
-  return resample(obs, { name: valueCol!, unit: o.unit ?? valueCol!, intervalMs, agg: o.agg ?? 'mean', kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
+  return resample(obs, { name: valueCol!, unit: o.unit ?? unitOf(valueCol!) ?? valueCol!, intervalMs, agg: o.agg ?? 'mean', kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
+}
+
+/** The unit in a header such as `power.draw [W]`. */
+export function unitOf(header: string): string | undefined {
+  return /\[([^\]]+)\]\s*$/.exec(header)?.[1]?.trim();
 }
 
 /** The smallest standard interval at least the median spacing of the timestamps. */

@@ -41,6 +41,14 @@ describe('generic history CSV', () => {
     expect(err.issues.map((i: { line: number; message: string }) => `${i.line} ${i.message}`)).toEqual(['3 not a timestamp', '4 not a number']);
   });
 
+  it('reads nvidia-smi style values with their unit after the number', async () => {
+    const p = file('smi.csv', 'timestamp, index, utilization.gpu [%], power.draw [W]\n2026/11/22 10:45:45.124, 0, 35 %, 120.24 W\n2026/11/22 10:46:45.124, 0, 45 %, 130.00 W\n');
+    const { series } = await loadSeries(p, { valueColumn: 'power.draw [W]', intervalMs: 60_000 });
+    expect(Array.from(series.values)).toEqual([120.24, 130]);
+    expect(series.unit).toBe('W');
+    await expect(loadSeries(file('smi2.csv', 'time,power.draw [W]\n2026-01-01,12 kW\n'))).rejects.toThrow(/no numeric value column|cannot be read/);
+  });
+
   it('refuses a file with no timestamp column in one message', async () => {
     const err = await loadSeries(file('prices.csv', 'Cloud,GPU,price\nAWS,H100,3.5\nGCP,A100,2.1\n')).catch((e) => e);
     expect(err.message).toMatch(/no timestamp column found/);

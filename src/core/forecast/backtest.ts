@@ -58,8 +58,10 @@ export interface BacktestResult {
 
 export function baselineFor(n: number, ctx: FitContext): { period: number; name: string } {
   const { day, week } = ctx.periods;
-  if (day && n >= 2 * day) return { period: day, name: 'snaive-day' };
-  if (week && n >= 2 * week) return { period: week, name: 'snaive-week' };
+  // Strictly more than two seasons: the first origin, at least one point before the end, must
+  // still hold two whole seasons for the baseline to run there.
+  if (day && n > 2 * day) return { period: day, name: 'snaive-day' };
+  if (week && n > 2 * week) return { period: week, name: 'snaive-week' };
   return { period: 1, name: 'naive' };
 }
 
@@ -144,7 +146,6 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
   const n = y.length;
   const base = baselineFor(n, ctx);
   const { origins, horizon: Hb } = planOrigins(n, o.horizon, o.origins, base.period);
-  const K = origins.length;
   const scales = origins.map((orig) => scaleOf(y, orig, Math.min(base.period, orig - 1)));
   const models = o.models.some((m) => m.name === o.baseline.name) ? o.models : [o.baseline, ...o.models];
   const scores: ModelScore[] = [];
@@ -209,7 +210,10 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
     let band = { lo: -Z90, hi: Z90 };
     if (K > 1) {
       let c = 0;
-      for (let j = 0; j < K * Hb; j++) if (Math.floor(j / Hb) !== k && sd[j]! > 0) others[c++] = err[j]! / sd[j]!;
+      for (let kk = 0; kk < K; kk++) {
+        if (kk === k) continue;
+        for (let j = kk * Hb; j < (kk + 1) * Hb; j++) if (sd[j]! > 0) others[c++] = err[j]! / sd[j]!;
+      }
       band = zBand(others.subarray(0, c));
     }
     for (let i = 0; i < Hb; i++) {

@@ -1,6 +1,6 @@
 /** Forecast a prepared series: backtest the candidate models, choose one, forecast with a calibrated band. */
 import { InvalidInput } from '../errors.js';
-import { backtest, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
+import { backtest, baselineFor, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
 import type { FitContext, Quantiles } from './model.js';
 import { modelByName, resolveModels } from './models/index.js';
 import { intervalName, seasonalPeriods, slotTime, type Series } from './series.js';
@@ -55,10 +55,7 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
 }
 
 function baselineModel(n: number, ctx: FitContext) {
-  const { day, week } = ctx.periods;
-  if (day && n >= 2 * day) return modelByName('snaive-day')!;
-  if (week && n >= 2 * week) return modelByName('snaive-week')!;
-  return modelByName('naive')!;
+  return modelByName(baselineFor(n, ctx).name)!;
 }
 
 const round = (x: number | undefined, d = 6) => (x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
@@ -105,7 +102,12 @@ export function forecastToJson(r: ForecastResult, source: string) {
       gapsFilled: rep.gapsFilled,
       filledRuns: rep.filledRuns.map((f) => ({ from: iso(f.from), to: iso(f.to), count: f.count })),
       outliers: rep.outliers.map((x) => ({ t: iso(x.t), value: round(x.value), score: x.score })),
-      notes: [...rep.notes, ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []), ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : [])],
+      notes: [
+        ...rep.notes,
+        ...(r.backtest.horizon < r.points.length ? [`the history allowed a backtest of ${r.backtest.horizon} step${r.backtest.horizon > 1 ? 's' : ''} only; steps beyond it (of ${r.points.length}) are extrapolated without measured accuracy`] : []),
+        ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []),
+        ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : []),
+      ],
     },
     points: r.points.map((p) => ({ t: iso(p.t), p10: round(p.p10)!, p50: round(p.p50)!, p90: round(p.p90)! })),
   };

@@ -118,3 +118,18 @@ describe('Holt–Winters with an undamped trend', () => {
     expect(Math.abs(f.mean[23]! - (100 + 0.5 * t + 10 * Math.sin((2 * Math.PI * t) / 24)))).toBeLessThan(3);
   });
 });
+
+describe('double seasonal Holt–Winters', () => {
+  it('forecasts a day-in-week pattern better than the single daily season', async () => {
+    const { holtWinters2 } = await import('./models/ets.js');
+    const all = syntheticSeries({ n: 24 * 7 * 7, level: 100, daily: 20, weekly: 15, noiseSd: 1 }, seededRng(23));
+    const train = all.subarray(0, 24 * 7 * 6);
+    const mae = (f: Float64Array) => f.reduce((s, v, i) => s + Math.abs(v - all[train.length + i]!), 0) / f.length;
+    const two = holtWinters2.fit(train, ctx());
+    const one = holtWinters.fit(train, ctx());
+    expect(mae(two.forecast(168).mean)).toBeLessThan(mae(one.forecast(168).mean));
+    expect(mae(two.forecast(168).mean)).toBeLessThan(3);
+    expect(two.params.period1).toBe(24);
+    expect(two.params.period2).toBe(168);
+  });
+});

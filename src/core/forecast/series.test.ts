@@ -93,3 +93,20 @@ describe('occupancy at the trace end', () => {
     expect(s.report.notes.join()).toMatch(/partial/);
   });
 });
+
+describe('order does not matter', () => {
+  it('gives the same series from shuffled observations', async () => {
+    const { seededRng } = await import('../rng.js');
+    const rng = seededRng(5);
+    const obs: Observation[] = Array.from({ length: 200 }, (_, i) => ({ t: T0 + Math.floor(i / 2) * H + (i % 2) * 60_000, value: Math.round(rng.next() * 100) }));
+    const a = resample(obs, { ...base, agg: 'sum' });
+    const shuffled = obs.slice();
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    const b = resample(shuffled, { ...base, agg: 'sum' });
+    expect(Array.from(b.values)).toEqual(Array.from(a.values));
+    expect(b.report.sorted).toBe(true);
+  });
+});

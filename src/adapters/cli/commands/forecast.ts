@@ -106,7 +106,7 @@ export function horizonSteps(raw: string, intervalMs: number): number {
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
-const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '—' : num(x, 3));
+const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : num(x, 3));
 const f1 = (x: number) => (Math.abs(x) >= 100 ? num(x, 0) : num(x, Math.abs(x) >= 10 ? 1 : 2));
 
 export function renderForecast(o: ForecastOutcome): string {

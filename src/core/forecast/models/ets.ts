@@ -187,7 +187,7 @@ export function fitEts(y: Float64Array, spec: EtsSpec, ms: number[], fixed?: Ets
         if (f < bestF) ((bestF = f), (best = x));
       }
     }
-    const r = nelderMead(obj, best, warm ? { step: 0.3, maxEvals: 15 + 15 * dims, tol: 1e-5 } : { step: 0.8, maxEvals: 20 + 30 * dims, tol: 1e-5 });
+    const r = nelderMead(obj, best, warm ? { step: 0.3, maxEvals: 10 + 10 * dims, tol: 1e-4 } : { step: 0.8, maxEvals: 15 + 20 * dims, tol: 1e-4 });
     params = decode(r.x, spec, ms);
   }
   return etsFitted(y, spec, ms, params, init);

@@ -1,5 +1,5 @@
 /** The benchmarks every other model must beat: naive, seasonal naive, drift, mean. */
-import { sdOf, withPredict, type FitContext, type Fitted, type ForecastModel } from '../model.js';
+import { sdOf, withPredict, type Fitted, type ForecastModel } from '../model.js';
 
 /** Last value carried forward; sd grows with √h (a random walk). */
 export const naive: ForecastModel = {
@@ -103,4 +103,3 @@ function fitMean(y: Float64Array): Fitted {
   });
 }
 
-export type { FitContext };
