@@ -178,3 +178,16 @@ describe('security', () => {
     }
   });
 });
+
+describe('runs', () => {
+  it('lists the demo forecast and serves it whole; unknown runs are 404', async () => {
+    const list = await json(await fetch(`${s.url}/api/runs?kind=forecast`));
+    expect(list).toHaveLength(1);
+    await conforms('/api/runs', 'get', 200, list);
+    const run = await json(await fetch(`${s.url}/api/runs/${list[0].id}`));
+    expect(run.result.points).toHaveLength(168);
+    expect(run.result.historyValues.length).toBeGreaterThan(168);
+    await conforms('/api/runs/{id}', 'get', 200, run);
+    expect((await fetch(`${s.url}/api/runs/run_nope`)).status).toBe(404);
+  });
+});

@@ -6,6 +6,7 @@ import { buildDemo } from '../src/app/demo.js';
 import { buildServer, type ServerOptions } from '../src/adapters/http/server.js';
 import { openStore } from '../src/adapters/store/workspace.js';
 import { parseScenario } from '../src/adapters/importers/scenario.js';
+import { loadSeries } from '../src/adapters/importers/series-source.js';
 import { repoRoot } from './shared-data.js';
 
 export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
@@ -15,7 +16,8 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
   const store = await openStore(workspaceDir);
   if (opts.demo !== false) {
     const source = readFileSync(join(repoRoot, 'examples', 'demo', 'scenario.yaml'), 'utf8');
-    await buildDemo(store, fixedClock, { scenario: parseScenario(source), scenarioSource: source });
+    const { series } = await loadSeries(join(repoRoot, 'examples', 'demo', 'gpu-demand.csv'));
+    await buildDemo(store, fixedClock, { scenario: parseScenario(source), scenarioSource: source, demand: { series, source: 'examples/demo/gpu-demand.csv' } });
   }
   const { app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });

@@ -60,6 +60,15 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('draws the recorded forecast with its band and backtest', async () => {
+    const { page, errors } = await open('forecasts');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-forecast', 1000)), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('#backtest tbody tr').count()).toBeGreaterThanOrEqual(5);
+    expect(await page.locator('#run-select option').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('uploads a scenario end to end and shows the result', async () => {
     const file = join(tmp, 'lp-example.yaml');
     copyFileSync(join(repoRoot, 'examples', 'lp-example.yaml'), file);

@@ -6,6 +6,7 @@ import { errorState } from './dom.js';
 import { overview } from './pages/overview.js';
 import { upload } from './pages/upload.js';
 import { pending } from './pages/pending.js';
+import { forecasts } from './pages/forecasts.js';
 
 type Page = (root: HTMLElement) => Promise<void>;
 
@@ -13,7 +14,7 @@ const pages: { path: string; label: string; render: Page }[] = [
   { path: 'overview', label: 'Overview', render: overview },
   { path: 'costs', label: 'Cost explorer', render: pending('Cost explorer', 'penny report --by ServiceName,tag:team') },
   { path: 'gpus', label: 'GPU fleet', render: pending('GPU fleet', 'penny gpu usage') },
-  { path: 'forecasts', label: 'Forecasts', render: pending('Forecasts', 'penny forecast FILE --horizon 7d --plot forecast.svg') },
+  { path: 'forecasts', label: 'Forecasts', render: forecasts },
   { path: 'plans', label: 'Plans', render: pending('Plans', 'penny plan examples/plan-week.yaml') },
   { path: 'simulations', label: 'Simulations', render: pending('Simulations', 'penny simulate SCENARIO --trace FILE --compare fifo,best-fit') },
   { path: 'upload', label: 'Upload', render: upload },

@@ -4,6 +4,7 @@ import { buildDemo } from '../../../app/demo.js';
 import { costReportToJson } from '../../../core/cost/tco.js';
 import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
 import { parseScenario } from '../../importers/scenario.js';
+import { loadSeries } from '../../importers/series-source.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, table } from '../render.js';
@@ -26,16 +27,18 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       const scenarioFile = join(ctx.packageRoot, 'examples', 'demo', 'scenario.yaml');
       const source = await readFile(scenarioFile, 'utf8');
       const scenario = parseScenario(source, 'examples/demo/scenario.yaml');
+      const demandFile = join(ctx.packageRoot, 'examples', 'demo', 'gpu-demand.csv');
+      const { series } = await loadSeries(demandFile);
       const store = await ctx.openStore(dir);
       let demo;
       try {
-        demo = await buildDemo(store, ctx.clock, { scenario, scenarioSource: source });
+        demo = await buildDemo(store, ctx.clock, { scenario, scenarioSource: source, demand: { series, source: 'examples/demo/gpu-demand.csv' } });
       } finally {
         await store.close();
       }
       const r = demo.report;
       if (opts.json) {
-        printJson(ctx, { workspace: dir, report: costReportToJson(r), topSavings: demo.topSavings.map(recommendationToJson) });
+        printJson(ctx, { workspace: dir, report: costReportToJson(r), topSavings: demo.topSavings.map(recommendationToJson), ...(demo.forecast && { forecast: { model: demo.forecast.model, unit: demo.forecast.unit, metrics: demo.forecast.metrics } }) });
         return;
       }
       const lines = [`Penny demo · workspace ${dir}`, '', renderCostReport(r, 'category')];
@@ -48,6 +51,12 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
             { indent: '  ' },
           ),
         );
+      }
+      if (demo.forecast) {
+        const f = demo.forecast;
+        const m = f.metrics as { mase: number; baselineMase: number; baseline: string; coverageP10P90: number };
+        const peak = Math.max(...f.points.map((p) => p.p90));
+        lines.push('', `GPU demand next week (${f.model}, MASE ${m.mase.toFixed(2)} vs ${m.baseline} ${m.baselineMase.toFixed(2)}, P10–P90 coverage ${(m.coverageP10P90 * 100).toFixed(0)}% in backtest): P90 peak ${peak.toFixed(0)} ${f.unit}`);
       }
       lines.push('', 'Next: penny cost examples/demo/scenario.yaml --by resource · penny --help');
       ctx.stdout(lines.join('\n'));

@@ -1,5 +1,7 @@
 import { Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { forecastRecord, recordRun } from '../../../app/runs.js';
 import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { INTERVALS, isIntervalName, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
@@ -7,7 +9,7 @@ import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
 import { parseDurationMs, parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
 import { num, pct, table } from '../render.js';
 
 interface ForecastOpts {
@@ -26,6 +28,7 @@ interface ForecastOpts {
   app?: string;
   json?: boolean;
   out?: string;
+  save?: boolean;
   plot?: string;
 }
 
@@ -49,12 +52,13 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .option('--app <name>', 'dlrm: only this app_name')
     .option('--json', 'print the forecast as JSON (the forecast file format)')
     .option('--out <file>', 'write the forecast file (JSON) for `penny plan` and others')
+    .option('--save', 'record the forecast in the workspace (the dashboard shows it)')
     .option('--plot <file.svg>', 'write an SVG chart of history, forecast and P10–P90 band')
     .addHelpText(
       'after',
       '\nExamples:\n  penny forecast history.csv --horizon 7d --interval 1h\n  penny forecast AzureLLMInferenceTrace_code.csv --horizon 10m --interval 1m\n  penny forecast disaggregated_DLRM_trace.csv --horizon 1d --out gpu-forecast.json --plot gpu.svg\n  penny forecast openb_pod_list_gpushare40.csv --metric gpus-requested --model ets --json\n\nModels, metrics and how to read them: docs/forecasting.md',
     )
-    .action(async (source: string, opts: ForecastOpts) => {
+    .action(async (source: string, opts: ForecastOpts, cmd) => {
       const intervalMs = opts.interval !== undefined && isIntervalName(opts.interval) ? INTERVALS[opts.interval] : undefined;
       const origins = Number(opts.origins);
       if (!Number.isInteger(origins) || origins < 1 || origins > 50) throw new InvalidInput(`--origins must be a whole number from 1 to 50, not "${opts.origins}"`, [{ path: 'origins', message: 'out of range', expected: '1 to 50', found: opts.origins }]);
@@ -85,6 +89,15 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       const outcome = runForecast(series, { horizon, model: opts.model, origins, source }, progress);
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
+      if (opts.save) {
+        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
+        try {
+          const rec = forecastRecord(outcome);
+          await recordRun(store, ctx.clock, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts }, summary: rec.summary, result: rec.result });
+        } finally {
+          await store.close();
+        }
+      }
       if (opts.json) {
         printJson(ctx, outcome.json);
         return;

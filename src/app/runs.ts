@@ -1,0 +1,30 @@
+/**
+ * Use case: record a plan, forecast or simulation as a run, the decision record the dashboard
+ * shows. The same inputs recorded again replace the earlier record (never a duplicate).
+ */
+import { createHash } from 'node:crypto';
+import type { ForecastOutcome } from './forecast.js';
+import { canonicalJson } from './cost.js';
+import type { Clock, Store } from './ports.js';
+
+export function inputHash(kind: string, inputs: unknown): string {
+  return createHash('sha256').update(canonicalJson({ kind, inputs })).digest('hex');
+}
+
+export async function recordRun(store: Store, clock: Clock, r: { kind: string; name: string; inputs: unknown; summary: Record<string, unknown>; result: unknown }): Promise<string> {
+  return store.saveRun({ kind: r.kind, name: r.name, inputHash: inputHash(r.kind, r.inputs), summary: r.summary, result: r.result, createdAt: clock.now().toISOString() });
+}
+
+/** The forecast as recorded: the forecast file plus the recent history the chart draws. */
+export function forecastRecord(outcome: ForecastOutcome, maxHistory = 2000) {
+  const s = outcome.result.series;
+  const keep = Math.min(s.values.length, Math.max(outcome.json.points.length * 4, 168), maxHistory);
+  const from = s.values.length - keep;
+  const history = Array.from({ length: keep }, (_, k) => ({ t: new Date(s.startMs + (from + k) * s.intervalMs).toISOString(), value: s.values[from + k]!, filled: s.filled[from + k] === 1 }));
+  const m = outcome.json.metrics as Record<string, unknown>;
+  return {
+    name: `${s.name} · ${outcome.json.source.split(/[\\/]/).pop()}`,
+    summary: { model: outcome.json.model, unit: outcome.json.unit, interval: outcome.json.interval, horizon: outcome.json.points.length, mase: m.mase, baselineMase: m.baselineMase, coverageP10P90: m.coverageP10P90 },
+    result: { ...outcome.json, historyValues: history },
+  };
+}
