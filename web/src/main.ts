@@ -7,6 +7,8 @@ import { overview } from './pages/overview.js';
 import { upload } from './pages/upload.js';
 import { pending } from './pages/pending.js';
 import { forecasts } from './pages/forecasts.js';
+import { plans } from './pages/plans.js';
+import { simulations } from './pages/simulations.js';
 
 type Page = (root: HTMLElement) => Promise<void>;
 
@@ -15,8 +17,8 @@ const pages: { path: string; label: string; render: Page }[] = [
   { path: 'costs', label: 'Cost explorer', render: pending('Cost explorer', 'penny report --by ServiceName,tag:team') },
   { path: 'gpus', label: 'GPU fleet', render: pending('GPU fleet', 'penny gpu usage') },
   { path: 'forecasts', label: 'Forecasts', render: forecasts },
-  { path: 'plans', label: 'Plans', render: pending('Plans', 'penny plan examples/plan-week.yaml') },
-  { path: 'simulations', label: 'Simulations', render: pending('Simulations', 'penny simulate SCENARIO --trace FILE --compare fifo,best-fit') },
+  { path: 'plans', label: 'Plans', render: plans },
+  { path: 'simulations', label: 'Simulations', render: simulations },
   { path: 'upload', label: 'Upload', render: upload },
 ];
 

@@ -1,0 +1,100 @@
+/** Simulations: scheduling policies side by side on the same trace and cluster. */
+import { chart } from '../chart.js';
+import { card, h, table } from '../dom.js';
+import { money, num, pct } from '../format.js';
+import { withRuns } from './runs.js';
+
+interface PolicyResult {
+  policy: string;
+  summary: string;
+  jobs: { total: number; finished: number; unschedulable: number; preemptions: number; lostGpuHours: number; withDeadline: number; deadlineMisses: number };
+  completionTimeS: { p50: number; p90: number; p99: number };
+  queueingDelayS: { p50: number; p90: number };
+  gpuHoursAllocated: number;
+  gpuHoursBusy: number;
+  utilisation: number;
+  energyKwh: number;
+  cost: { total: string; idle: string; byPricing: Record<string, string> };
+  fill?: { unplacedGpuShare?: number };
+  timeline?: { t: number; utilisation: number }[];
+}
+
+interface SimResult {
+  scenario: string;
+  mode: string;
+  currency: string;
+  policies: PolicyResult[];
+}
+
+const hours = (s: number) => `${num(s / 3600, 1)} h`;
+
+export function simulations(root: HTMLElement): Promise<void> {
+  return withRuns<SimResult>(root, 'simulation', 'Simulations', 'Record one with: penny simulate examples/sim-spot.yaml --trace examples/sim-spot-jobs.csv --save (or run penny demo).', (run, into) => {
+    const r = run.result;
+    const c = r.currency ?? 'USD';
+    const cheapest = [...r.policies].sort((a, b) => Number(a.cost.total) - Number(b.cost.total))[0];
+    into.append(
+      h(`<div class="cards">
+        ${card('Policies compared', String(r.policies.length), `${r.scenario} · ${r.mode}`)}
+        ${cheapest ? card('Cheapest', cheapest.policy, money(cheapest.cost.total, c, 0)) : ''}
+        ${card('Jobs', num(r.policies[0]?.jobs.total ?? 0), 'in the trace')}
+      </div>`),
+    );
+    const grid = h('<div class="grid2"></div>');
+    into.append(grid);
+    const left = h('<section><h2>Cost by policy</h2></section>');
+    const right = h('<section><h2>Utilisation and deadline misses</h2></section>');
+    grid.append(left, right);
+    const names = r.policies.map((p) => p.policy);
+    const pricing = [...new Set(r.policies.flatMap((p) => Object.keys(p.cost.byPricing)))];
+    chart(left, {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), c, 0) },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, c, 0) } },
+      series: pricing.map((k) => ({ name: k, type: 'bar', stack: 'cost', data: r.policies.map((p) => Number(p.cost.byPricing[k] ?? 0)) })),
+    }, { id: 'chart-sim-cost' });
+    chart(right, {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
+      yAxis: [{ type: 'value', name: 'utilisation', max: 1, axisLabel: { formatter: (v: number) => pct(v, 0) } }, { type: 'value', name: 'misses' }],
+      series: [
+        { name: 'utilisation', type: 'bar', data: r.policies.map((p) => p.utilisation) },
+        { name: 'deadline misses', type: 'line', yAxisIndex: 1, data: r.policies.map((p) => p.jobs.deadlineMisses) },
+      ],
+    }, { id: 'chart-sim-util' });
+    const withTimeline = r.policies.filter((p) => p.timeline?.length);
+    if (withTimeline.length) {
+      chart(into, {
+        tooltip: { trigger: 'axis' },
+        legend: { type: 'scroll', top: 0 },
+        grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+        xAxis: { type: 'value', name: 'hours', axisLabel: { formatter: (v: number) => num(v / 3600) } },
+        yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => pct(v, 0) } },
+        series: withTimeline.map((p) => ({ name: p.policy, type: 'line', showSymbol: false, data: p.timeline!.map((x) => [x.t, x.utilisation]) })),
+      }, { id: 'chart-sim-timeline', height: 300 });
+    }
+    into.append(h('<h2>Policies side by side</h2>'));
+    into.append(
+      table(
+        [
+          { label: 'Policy' },
+          { label: `Cost (${c})`, num: true },
+          { label: `Idle (${c})`, num: true },
+          { label: 'Utilisation', num: true },
+          { label: 'JCT p50', num: true },
+          { label: 'JCT p90', num: true },
+          { label: 'Queue p90', num: true },
+          { label: 'Preemptions', num: true },
+          { label: 'Deadline misses', num: true },
+          { label: 'Unscheduled', num: true },
+        ],
+        r.policies.map((p) => [p.policy, money(p.cost.total, c), money(p.cost.idle, c), pct(p.utilisation), hours(p.completionTimeS.p50), hours(p.completionTimeS.p90), hours(p.queueingDelayS.p90), num(p.jobs.preemptions), `${num(p.jobs.deadlineMisses)} / ${num(p.jobs.withDeadline)}`, num(p.jobs.unschedulable)]),
+        { id: 'sim-table' },
+      ),
+    );
+  });
+}
