@@ -45,7 +45,7 @@ export function bar(share: number, cells = 24): string {
   const eighths = Math.round(Math.max(0, Math.min(1, share)) * cells * 8);
   const full = Math.floor(eighths / 8);
   const rest = eighths % 8;
-  return '█'.repeat(full) + (rest ? '▏▎▍▌▋▊▉'[7 - rest] ?? '' : '');
+  return '█'.repeat(full) + (rest ? ('▏▎▍▌▋▊▉'[rest - 1] ?? '') : '');
 }
 
 /**

@@ -5,6 +5,9 @@ import { registerInit } from './init.js';
 import { registerValidate } from './validate.js';
 import { registerCost } from './cost.js';
 import { registerServe } from './serve.js';
+import { registerIngest } from './ingest.js';
+import { registerReport } from './report.js';
+import { registerBudget } from './budget.js';
 import { registerForecast } from './forecast.js';
 import { registerSimulate } from './simulate.js';
 import { registerCatalog } from './catalog.js';
@@ -19,5 +22,8 @@ export const commands: RegisterCommand[] = [
   registerPlan,
   registerForecast,
   registerSimulate,
+  registerIngest,
+  registerReport,
+  registerBudget,
   registerServe,
 ];

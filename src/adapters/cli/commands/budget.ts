@@ -1,0 +1,109 @@
+import { budgetStatusToJson, budgetStatuses, parseDimension, setBudget } from '../../../app/billing.js';
+import type { BudgetRecord } from '../../../app/billing-ports.js';
+import { InvalidInput, NotFound } from '../../../core/errors.js';
+import { dec, isCurrencyCode, isDecimalString } from '../../../core/money.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { bar, money, pct, table } from '../render.js';
+import type { Command } from 'commander';
+
+export function parseScope(text: string): BudgetRecord['scope'] {
+  if (text === 'all') return { kind: 'all' };
+  const eq = text.lastIndexOf('=');
+  if (eq <= 0 || eq === text.length - 1) throw new InvalidInput(`--scope "${text}": expected all, COLUMN=VALUE or tag:KEY=VALUE`, [{ path: '--scope', message: 'not a scope', found: text }], 'For example --scope ServiceName=AwesomeDB or --scope tag:team=research.');
+  return { kind: 'dimension', dim: parseDimension(text.slice(0, eq)), value: text.slice(eq + 1) };
+}
+
+function scopeLabel(s: BudgetRecord['scope']): string {
+  return s.kind === 'all' ? 'all spend' : `${s.dim.kind === 'tag' ? `tag:${s.dim.key}` : s.dim.name} = ${s.value}`;
+}
+
+async function withBilling<T>(ctx: CliContext, cmd: Command, fn: (store: SqlStore, billing: SqlBillingStore) => Promise<T>): Promise<T> {
+  const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+  try {
+    return await fn(store, new SqlBillingStore(store.session));
+  } finally {
+    await store.close();
+  }
+}
+
+export const registerBudget: RegisterCommand = (program, ctx) => {
+  const budget = program
+    .command('budget')
+    .description('monthly budgets on billing spend: burn, forecast overrun, alerts and the actions that close it')
+    .addHelpText('after', '\nExamples:\n  penny budget set gpu-cloud --amount 120000 --scope tag:team=research --thresholds 50,80,100\n  penny budget status\n  penny budget list --json');
+
+  budget
+    .command('set')
+    .description('create or replace a monthly budget')
+    .argument('<name>')
+    .requiredOption('--amount <amount>', 'budget per month, in --currency')
+    .option('--currency <code>', 'ISO 4217 currency', 'USD')
+    .option('--scope <scope>', 'all, COLUMN=VALUE (e.g. ServiceName=AwesomeDB) or tag:KEY=VALUE', 'all')
+    .option('--thresholds <list>', 'alert thresholds in % of the budget', '50,80,100')
+    .option('--json', 'print the budget as JSON')
+    .addHelpText('after', '\nExample:\n  penny budget set research --amount 50000 --scope tag:team=research')
+    .action(async (name: string, opts: { amount: string; currency: string; scope: string; thresholds: string; json?: boolean }, cmd) => {
+      if (!isDecimalString(opts.amount) || dec(opts.amount).lte(0)) throw new InvalidInput(`--amount must be a positive number, found "${opts.amount}"`, [{ path: '--amount', message: 'not a positive number', found: opts.amount }]);
+      const currency = opts.currency.toUpperCase();
+      if (!isCurrencyCode(currency)) throw new InvalidInput(`--currency "${opts.currency}" is not an ISO 4217 code`, [{ path: '--currency', message: 'unknown currency', found: opts.currency }]);
+      const thresholds = opts.thresholds.split(',').map((t) => Number(t.trim()));
+      if (thresholds.some((t) => !Number.isFinite(t) || t <= 0 || t > 1000)) throw new InvalidInput(`--thresholds must be percentages such as 50,80,100, found "${opts.thresholds}"`, [{ path: '--thresholds', message: 'not percentages', found: opts.thresholds }]);
+      const rec = await withBilling(ctx, cmd, (_s, billing) => setBudget(billing, ctx.clock, { name, amount: dec(opts.amount).toFixed(), currency, period: 'month', scope: parseScope(opts.scope), thresholds }));
+      if (opts.json) printJson(ctx, rec);
+      else ctx.stdout(`Budget ${rec.name}: ${money(dec(rec.amount), currency)} a month on ${scopeLabel(rec.scope)}; alerts at ${thresholds.join('%, ')}%`);
+    });
+
+  budget
+    .command('list')
+    .description('the budgets of the workspace')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd) => {
+      const list = await withBilling(ctx, cmd, (_s, billing) => billing.listBudgets());
+      if (opts.json) return printJson(ctx, list);
+      if (!list.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
+      ctx.stdout(table([{ header: 'Budget' }, { header: 'Per month', align: 'right' }, { header: 'Scope' }, { header: 'Alerts at' }], list.map((b) => [b.name, money(dec(b.amount), b.currency), scopeLabel(b.scope), b.thresholds.map((t) => `${t}%`).join(' ')])));
+    });
+
+  budget
+    .command('delete')
+    .description('remove a budget')
+    .argument('<name>')
+    .action(async (name: string, _opts, cmd) => {
+      const gone = await withBilling(ctx, cmd, (_s, billing) => billing.deleteBudget(name));
+      if (!gone) throw new NotFound(`no budget named ${JSON.stringify(name)}`, 'List them with: penny budget list.');
+      ctx.stdout(`Deleted budget ${name}`);
+    });
+
+  budget
+    .command('status')
+    .description('burn to date, forecast to month end, alerts, and actions when an overrun is forecast')
+    .option('--at <date>', 'measure as of this date (default: where the billing data ends)')
+    .option('--json', 'print exact JSON')
+    .addHelpText('after', '\nThe month is the calendar month (UTC) in which the billing data ends. The forecast is the run rate\n(spend so far / days elapsed × days in the month). Actions come from the workspace\'s scenario savings\n(monthly) and unused commitments in the billing data, ordered by saving per unit of effort.\n\nExample:\n  penny budget status')
+    .action(async (opts: { at?: string; json?: boolean }, cmd) => {
+      const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
+      if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
+      const statuses = await withBilling(ctx, cmd, (store, billing) => budgetStatuses(store, billing, at ? { at } : {}));
+      if (opts.json) return printJson(ctx, statuses.map(budgetStatusToJson));
+      if (!statuses.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
+      for (const s of statuses) {
+        const c = s.currency;
+        const month = s.period.start.slice(0, 7);
+        ctx.stdout(`${s.name} · ${month} · data to ${s.period.asOf.slice(0, 16).replace('T', ' ')} UTC`);
+        ctx.stdout(table([{ header: '' }, { header: `Amount (${c})`, align: 'right' }, { header: 'Of budget', align: 'right' }, { header: '' }], [
+          ['Budget', money(s.amount, c), '', ''],
+          ['Spent to date', money(s.spent, c), pct(s.spentShare), bar(Math.min(1, s.spentShare.toNumber()), 24)],
+          ['Forecast (run rate)', money(s.forecast, c), pct(s.forecastShare), bar(Math.min(1, s.forecastShare.toNumber()), 24)],
+        ], { indent: '  ' }));
+        for (const a of s.alerts) ctx.stdout(`  ${a.kind === 'actual' ? 'ALERT' : 'WARNING'}: ${a.kind === 'actual' ? 'spend has passed' : 'the forecast passes'} ${a.threshold}% (${money(a.amount, c)})`);
+        if (s.overrun.gt(0)) {
+          ctx.stdout(`  Forecast overrun: ${money(s.overrun, c)}.${s.actions.length ? ` Actions, by saving per unit of effort${s.closesGap ? ' (together they close it)' : ' (not enough to close it)'}:` : ' No action found in the workspace data to close it.'}`);
+          if (s.actions.length) ctx.stdout(table([{ header: '#' }, { header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }, { header: 'Gap closed', align: 'right' }], s.actions.map((a, i) => [String(i + 1), a.title, money(a.saving, c), a.effort, pct(a.closesCumulative, 0)]), { indent: '  ' }));
+        } else ctx.stdout('  On track: the forecast is within the budget.');
+        ctx.stdout('');
+      }
+    });
+};

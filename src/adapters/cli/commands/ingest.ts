@@ -1,0 +1,79 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Option } from 'commander';
+import { ingestFocus, type IngestResult } from '../../../app/billing.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { dec } from '../../../core/money.js';
+import { fileSha256, focusHeader, looksLikeFocus, readFocus } from '../../importers/focus.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { money, num, table } from '../render.js';
+
+/** A kind of file `penny ingest` knows: how to recognise it and how to take it in. */
+export interface IngestKind {
+  name: string;
+  detect(path: string): Promise<boolean>;
+  ingest(ctx: CliContext, store: SqlStore, path: string, opts: { json: boolean; currency?: string }): Promise<IngestResult | Record<string, unknown>>;
+}
+
+export const ingestKinds: IngestKind[] = [
+  {
+    name: 'focus',
+    detect: async (path) => looksLikeFocus(await focusHeader(path).catch(() => [])),
+    ingest: async (ctx, store, path, opts) =>
+      ingestFocus(store, new SqlBillingStore(store.session), ctx.clock, path, { sha256: await fileSha256(path), read: (onBytes) => readFocus(path, onBytes) }, opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
+  },
+];
+
+async function filesOf(path: string): Promise<string[]> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st) throw new InvalidInput(`cannot read ${path}: no such file or directory`, [{ path: '', file: path, message: 'not found' }], 'Check the path.');
+  if (!st.isDirectory()) return [path];
+  const names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort();
+  return names.map((n) => join(path, n));
+}
+
+export const registerIngest: RegisterCommand = (program, ctx) => {
+  program
+    .command('ingest')
+    .description('take billing exports (FOCUS CSV, gzip or Parquet) into the workspace, once each')
+    .argument('<path>', 'a file, or a folder whose files are ingested one by one')
+    .addOption(new Option('--kind <kind>', 'what the files are (default: recognised from the header)').choices(ingestKinds.map((k) => k.name)))
+    .option('--currency <code>', 'currency of amounts when the export has no BillingCurrency column (default USD)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', '\nEach file is one transaction: all its rows or none. Ingesting the same bytes again changes nothing.\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
+    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean }, cmd) => {
+      const files = await filesOf(path);
+      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+      const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];
+      try {
+        for (const f of files) {
+          let kind = opts.kind ? ingestKinds.find((k) => k.name === opts.kind) : undefined;
+          if (!kind) {
+            for (const k of ingestKinds) if (await k.detect(f)) { kind = k; break; }
+          }
+          if (!kind) {
+            if (files.length > 1) continue;
+            throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export.');
+          }
+          results.push({ path: f, kind: kind.name, result: await kind.ingest(ctx, store, f, { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }) }) });
+        }
+      } finally {
+        await store.close();
+      }
+      if (results.length === 0) throw new InvalidInput(`${path}: no file there is one Penny can ingest`, [{ path: '', file: path, message: 'nothing recognised' }]);
+      if (opts.json) {
+        printJson(ctx, results);
+        return;
+      }
+      const rows = results.map(({ path: p, kind, result }) => {
+        const r = result as IngestResult;
+        if (!r.file) return [p, kind, 'ingested', '', '', ''];
+        return [p, kind, r.status === 'ingested' ? 'ingested' : 'already there', num(r.file.rows), `${r.file.periodStart?.slice(0, 10) ?? '?'} → ${r.file.periodEnd?.slice(0, 10) ?? '?'}`, money(dec(r.file.effectiveTotal), r.file.currency)];
+      });
+      ctx.stdout(table([{ header: 'File' }, { header: 'Kind' }, { header: 'Status' }, { header: 'Rows', align: 'right' }, { header: 'Charge period' }, { header: 'Effective cost', align: 'right' }], rows));
+      for (const { result } of results) for (const n of (result as IngestResult).notes ?? []) ctx.stdout(`note: ${n}`);
+    });
+};

@@ -1,0 +1,78 @@
+import { Option } from 'commander';
+import { allocate, billingReport, dimensionLabel, parseDimension } from '../../../app/billing.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { dec, sum } from '../../../core/money.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
+import type { RegisterCommand } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { bar, money, pct, table } from '../render.js';
+
+function dateArg(flag: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (!Number.isFinite(ms)) throw new InvalidInput(`${flag} "${v}" is not a date`, [{ path: flag, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
+  return new Date(ms).toISOString();
+}
+
+export const registerReport: RegisterCommand = (program, ctx) => {
+  program
+    .command('report')
+    .description('billing spend grouped by any FOCUS column or tag, over time, with list vs effective cost')
+    .option('--by <dimensions>', 'comma-separated FOCUS columns or tag:KEY (e.g. ServiceName,RegionId,tag:team)', 'ServiceName')
+    .option('--from <date>', 'charges starting on or after (YYYY-MM-DD or ISO 8601)')
+    .option('--to <date>', 'charges starting before')
+    .addOption(new Option('--granularity <g>', 'also split by period').choices(['day', 'month']))
+    .option('--allocate <tag>', 'showback: allocate cost to the owners in tag:KEY, sharing untagged cost')
+    .addOption(new Option('--shared <rule>', 'with --allocate: how untagged cost is shared').choices(['proportional', 'even']).default('proportional'))
+    .option('--commitments', 'commitment discount utilisation (used vs unused)')
+    .option('--json', 'print exact JSON')
+    .addHelpText('after', '\nExamples:\n  penny report --by ServiceName,RegionId\n  penny report --by tag:team --granularity month --from 2026-09-01\n  penny report --allocate tag:team --shared even\n  penny report --commitments --json')
+    .action(async (opts: { by: string; from?: string; to?: string; granularity?: 'day' | 'month'; allocate?: string; shared: 'proportional' | 'even'; commitments?: boolean; json?: boolean }, cmd) => {
+      const from = dateArg('--from', opts.from);
+      const to = dateArg('--to', opts.to);
+      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+      const billing = new SqlBillingStore(store.session);
+      try {
+        if ((await billing.listBillingFiles()).length === 0) throw new InvalidInput('no billing data in this workspace', [], 'Ingest a FOCUS export first: penny ingest FILE.');
+        if (opts.commitments) {
+          const rows = await billing.commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
+          if (opts.json) return printJson(ctx, rows.map((r) => ({ ...r, utilisation: dec(r.used).plus(r.unused).isZero() ? null : dec(r.used).div(dec(r.used).plus(r.unused)).toDecimalPlaces(6).toNumber() })));
+          if (!rows.length) return ctx.stdout('No commitment discount usage (CommitmentDiscountStatus Used/Unused) in the data.');
+          ctx.stdout(table([{ header: 'Commitment' }, { header: 'Used', align: 'right' }, { header: 'Unused', align: 'right' }, { header: 'Utilisation', align: 'right' }, { header: '' }], rows.map((r) => {
+            const u = dec(r.used).plus(r.unused).isZero() ? 0 : dec(r.used).div(dec(r.used).plus(r.unused)).toNumber();
+            return [r.commitmentId, money(dec(r.used), r.currency), money(dec(r.unused), r.currency), pct(u), bar(u, 20)];
+          })));
+          return;
+        }
+        if (opts.allocate) {
+          const dim = parseDimension(opts.allocate);
+          if (dim.kind !== 'tag') throw new InvalidInput('--allocate takes tag:KEY, e.g. tag:team', [{ path: '--allocate', message: 'not a tag', found: opts.allocate }]);
+          const result = await allocate(billing, { tag: dim.key, shared: opts.shared, ...(from && { from }), ...(to && { to }) });
+          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
+          for (const c of result) {
+            ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}`);
+            ctx.stdout(table([{ header: dim.key }, { header: 'Direct', align: 'right' }, { header: 'Shared', align: 'right' }, { header: 'Total', align: 'right' }], [...c.owners.map((o) => [o.key ?? '', money(o.direct, c.currency), money(o.shared, c.currency), money(o.total, c.currency)]), ['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated, c.currency), money(sum(c.owners.map((o) => o.total)), c.currency)]]));
+          }
+          return;
+        }
+        const by = opts.by.split(',').filter((s) => s.trim()).map(parseDimension);
+        const rows = await billingReport(billing, { by, ...(from && { from }), ...(to && { to }), ...(opts.granularity && { granularity: opts.granularity }) });
+        if (opts.json) return printJson(ctx, rows.map((r) => ({ ...Object.fromEntries(by.map((d, i) => [dimensionLabel(d), r.keys[i]])), ...(r.period && { period: r.period }), currency: r.currency, billedCost: r.billed, effectiveCost: r.effective, listCost: r.list, rows: r.rows })));
+        const totals = new Map<string, { eff: ReturnType<typeof dec>; billed: ReturnType<typeof dec>; list: ReturnType<typeof dec> }>();
+        for (const r of rows) {
+          const t = totals.get(r.currency) ?? { eff: dec(0), billed: dec(0), list: dec(0) };
+          totals.set(r.currency, { eff: t.eff.plus(r.effective), billed: t.billed.plus(r.billed), list: t.list.plus(r.list ?? 0) });
+        }
+        const body = rows.map((r) => {
+          const tot = totals.get(r.currency)!.eff;
+          const share = tot.isZero() ? 0 : dec(r.effective).div(tot).toNumber();
+          return [...(r.period ? [r.period] : []), ...r.keys.map((k) => k ?? '(none)'), money(dec(r.list ?? 0), r.currency), money(dec(r.billed), r.currency), money(dec(r.effective), r.currency), pct(share), bar(share, 16)];
+        });
+        for (const [c, t] of totals) body.push([...(opts.granularity ? [''] : []), `Total ${c}`, ...by.slice(1).map(() => ''), money(t.list, c), money(t.billed, c), money(t.eff, c), '', '']);
+        ctx.stdout(table([...(opts.granularity ? [{ header: opts.granularity === 'day' ? 'Day' : 'Month' }] : []), ...by.map((d) => ({ header: dimensionLabel(d) })), { header: 'List cost', align: 'right' as const }, { header: 'Billed cost', align: 'right' as const }, { header: 'Effective cost', align: 'right' as const }, { header: 'Share', align: 'right' as const }, { header: '' }], body));
+      } finally {
+        await store.close();
+      }
+    });
+};

@@ -1,0 +1,68 @@
+/** What billing use cases need from the store (FOCUS rows, budgets). One driver: SqlBillingStore. */
+import type { FocusRow } from '../core/billing/focus.js';
+
+export interface BillingFileRecord {
+  id: string;
+  path: string;
+  rows: number;
+  currency: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  billedTotal: string;
+  effectiveTotal: string;
+  columns: string[];
+  ingestedAt: string;
+}
+
+/** A grouping dimension: a FOCUS column (typed or kept as text) or a tag key. */
+export type Dimension = { kind: 'column'; name: string } | { kind: 'tag'; key: string };
+
+export interface ReportQuery {
+  by: Dimension[];
+  from?: string;
+  to?: string;
+  granularity?: 'day' | 'month';
+  /** Only rows matching every filter (the same dimensions). */
+  where?: { dim: Dimension; value: string }[];
+}
+
+export interface ReportRow {
+  keys: (string | null)[];
+  period?: string;
+  currency: string;
+  billed: string;
+  effective: string;
+  list: string | null;
+  rows: number;
+}
+
+export interface CommitmentRow {
+  commitmentId: string;
+  used: string;
+  unused: string;
+  currency: string;
+}
+
+export interface BudgetRecord {
+  name: string;
+  amount: string;
+  currency: string;
+  period: 'month';
+  scope: { kind: 'all' } | { kind: 'dimension'; dim: Dimension; value: string };
+  thresholds: number[];
+  createdAt: string;
+}
+
+export interface BillingStore {
+  getBillingFile(id: string): Promise<BillingFileRecord | undefined>;
+  listBillingFiles(): Promise<BillingFileRecord[]>;
+  /** Insert a file's record and all its rows; call inside a transaction. */
+  insertBillingFile(file: BillingFileRecord, rows: FocusRow[]): Promise<void>;
+  billingReport(q: ReportQuery): Promise<ReportRow[]>;
+  commitmentUtilisation(q: { from?: string; to?: string }): Promise<CommitmentRow[]>;
+  /** Latest charge end in the data (the "now" of an export). */
+  lastChargeEnd(): Promise<string | undefined>;
+  saveBudget(b: BudgetRecord): Promise<void>;
+  listBudgets(): Promise<BudgetRecord[]>;
+  deleteBudget(name: string): Promise<boolean>;
+}

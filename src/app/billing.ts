@@ -1,0 +1,183 @@
+/**
+ * Billing use cases: ingest FOCUS exports (transactional, idempotent), report and allocate spend,
+ * and the budget loop (burn, forecast, alerts, actions).
+ */
+import { relative } from 'node:path';
+import type { FocusRow } from '../core/billing/focus.js';
+import { InvalidInput } from '../core/errors.js';
+import { budgetStatus, monthOf, type BudgetStatus } from '../core/finops/budget.js';
+import { scenarioSchema } from '../core/model/scenario.js';
+import { scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
+import { Decimal, ZERO, dec, roundPartsToTotal, sum } from '../core/money.js';
+import type { BillingFileRecord, BillingStore, BudgetRecord, Dimension, ReportQuery, ReportRow } from './billing-ports.js';
+import type { Clock, Progress, Store } from './ports.js';
+import { silentProgress } from './ports.js';
+
+export interface IngestResult {
+  status: 'ingested' | 'already-ingested';
+  file: BillingFileRecord;
+  notes: string[];
+}
+
+export interface FocusSource {
+  sha256: string;
+  read(onBytes: (read: number, total: number) => void): Promise<{ header: string[]; rows: FocusRow[]; notes?: string[] }>;
+}
+
+/** Ingest one export in one transaction; the same bytes again change nothing. */
+export async function ingestFocus(store: Store, billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+  const existing = await billing.getBillingFile(source.sha256);
+  if (existing) return { status: 'already-ingested', file: existing, notes: [`${path} was ingested before (same content, ${existing.ingestedAt}); nothing changed`] };
+  progress.start(1, 'reading');
+  const parsed = await source.read((read, total) => {
+    progress.start(total, 'reading');
+    progress.tick(read);
+  });
+  progress.finish();
+  const notes: string[] = [];
+  const lenient = parsed.notes ?? [];
+  if (lenient.length) notes.push(`${lenient.length} cell${lenient.length > 1 ? 's' : ''} read leniently: ${lenient.slice(0, 3).join('; ')}${lenient.length > 3 ? '; …' : ''}`);
+  const currencies = new Set(parsed.rows.map((r) => r.text.BillingCurrency).filter((c): c is string => Boolean(c)));
+  if (currencies.size > 1) notes.push(`several billing currencies (${[...currencies].join(', ')}): reports keep them apart`);
+  const currency = [...currencies][0] ?? opts.currency ?? 'USD';
+  if (!parsed.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
+  const starts = parsed.rows.map((r) => r.times.ChargePeriodStart!).sort();
+  const ends = parsed.rows.map((r) => r.times.ChargePeriodEnd!).sort();
+  const file: BillingFileRecord = {
+    id: source.sha256,
+    path: relative(process.cwd(), path) || path,
+    rows: parsed.rows.length,
+    currency,
+    periodStart: starts[0] ?? null,
+    periodEnd: ends[ends.length - 1] ?? null,
+    billedTotal: sum(parsed.rows.map((r) => dec(r.money.BilledCost!))).toFixed(),
+    effectiveTotal: sum(parsed.rows.map((r) => dec(r.money.EffectiveCost!))).toFixed(),
+    columns: parsed.header,
+    ingestedAt: clock.now().toISOString(),
+  };
+  progress.start(parsed.rows.length, 'writing');
+  await store.transaction(async () => {
+    await billing.insertBillingFile(file, parsed.rows);
+  });
+  progress.tick(parsed.rows.length);
+  progress.finish();
+  return { status: 'ingested', file, notes };
+}
+
+/** `ServiceName`, `tag:team`, `x_Region` → a dimension. */
+export function parseDimension(text: string): Dimension {
+  const t = text.trim();
+  if (t.startsWith('tag:')) {
+    const key = t.slice(4);
+    if (!key) throw new InvalidInput(`"${text}": a tag dimension needs a key, e.g. tag:team`, [{ path: 'by', message: 'empty tag key' }]);
+    return { kind: 'tag', key };
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t)) throw new InvalidInput(`"${text}" is not a FOCUS column or tag:KEY`, [{ path: 'by', message: 'not a column name', found: text }], 'Give FOCUS column names (ServiceName, RegionId, …) or tag:KEY, comma-separated.');
+  return { kind: 'column', name: t };
+}
+
+export function dimensionLabel(d: Dimension): string {
+  return d.kind === 'tag' ? `tag:${d.key}` : d.name;
+}
+
+export function billingReport(billing: BillingStore, q: ReportQuery): Promise<ReportRow[]> {
+  return billing.billingReport(q);
+}
+
+export interface Allocation {
+  key: string | null;
+  direct: Decimal;
+  shared: Decimal;
+  total: Decimal;
+}
+
+/**
+ * Showback in the manner of OpenCost: each owner (tag value) gets its direct cost; cost without
+ * an owner is shared, evenly or in proportion to direct cost. Exact: the shares add up to the
+ * shared amount to the last digit (largest remainder at 12 decimals).
+ */
+export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal }[]> {
+  const rows = await billing.billingReport({ by: [{ kind: 'tag', key: q.tag }], ...(q.from && { from: q.from }), ...(q.to && { to: q.to }) });
+  const byCurrency = new Map<string, ReportRow[]>();
+  for (const r of rows) byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), r]);
+  return [...byCurrency.entries()].map(([currency, rs]) => {
+    const owned = rs.filter((r) => r.keys[0] !== null);
+    const unallocated = sum(rs.filter((r) => r.keys[0] === null).map((r) => dec(r.effective)));
+    const direct = owned.map((r) => dec(r.effective));
+    const totalDirect = sum(direct);
+    const raw = owned.map((_, i) => (owned.length === 0 ? ZERO : q.shared === 'even' || totalDirect.isZero() ? unallocated.div(owned.length) : unallocated.times(direct[i]!).div(totalDirect)));
+    const shares = owned.length ? roundPartsToTotal(raw, 12) : [];
+    return {
+      currency,
+      unallocated,
+      owners: owned.map((r, i) => ({ key: r.keys[0]!, direct: direct[i]!, shared: shares[i]!, total: direct[i]!.plus(shares[i]!) })).sort((a, b) => b.total.comparedTo(a.total)),
+    };
+  });
+}
+
+export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>): Promise<BudgetRecord> {
+  const rec = { ...b, createdAt: clock.now().toISOString() };
+  await billing.saveBudget(rec);
+  return rec;
+}
+
+/** Savings the workspace knows of, as monthly amounts: from the latest recorded cost report. */
+export async function knownSavings(store: Store): Promise<Recommendation[]> {
+  const latest = await store.latestCostReport();
+  if (!latest) return [];
+  const rec = await store.getScenario(latest.scenarioId);
+  if (!rec) return [];
+  const scenario = scenarioSchema.parse(rec.scenario);
+  const periodHours = (latest.report as { periodHours: number }).periodHours;
+  return scenarioSavings(scenario).map((s) => ({ ...s, saving: s.saving.times(730).div(periodHours), basis: `${s.basis} (per month: × 730 h / ${periodHours} h)` }));
+}
+
+/** Status of every budget at the end of the data (or `at`), with actions when an overrun is forecast. */
+export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string } = {}): Promise<BudgetStatus[]> {
+  const budgets = await billing.listBudgets();
+  if (budgets.length === 0) return [];
+  const asOf = opts.at ?? (await billing.lastChargeEnd());
+  if (!asOf) throw new InvalidInput('no billing data to measure budgets against', [], 'Ingest a FOCUS export first: penny ingest FILE.');
+  // A charge ending exactly at midnight of the 1st belongs to the month before.
+  const period = monthOf(new Date(Date.parse(asOf) - 1).toISOString());
+  period.asOf = new Date(asOf).toISOString();
+  const savings = await knownSavings(store);
+  const out: BudgetStatus[] = [];
+  for (const b of budgets) {
+    const rows = await billing.billingReport({ by: [], from: period.start, to: period.end, ...(b.scope.kind === 'dimension' && { where: [{ dim: b.scope.dim, value: b.scope.value }] }) });
+    const spent = sum(rows.filter((r) => r.currency === b.currency).map((r) => dec(r.effective)));
+    const unused = (await billing.commitmentUtilisation({ from: period.start, to: period.end })).filter((c) => dec(c.unused).gt(0) && c.currency === b.currency);
+    const candidates: Recommendation[] = [
+      ...savings.filter((s) => s.currency === b.currency),
+      ...unused.map((c) => ({
+        id: `commitment:${c.commitmentId}`,
+        resource: c.commitmentId,
+        action: 'right-size-commitment',
+        title: `Right-size commitment ${c.commitmentId} (unused ${dec(c.unused).toDecimalPlaces(2)} this month)`,
+        saving: dec(c.unused),
+        currency: c.currency,
+        effort: 'high' as const,
+        basis: `unused commitment in the billing data this month; saved at renewal or by exchange`,
+      })),
+    ];
+    out.push(budgetStatus({ name: b.name, amount: dec(b.amount), currency: b.currency, thresholds: b.thresholds }, period, spent, candidates));
+  }
+  return out;
+}
+
+export function budgetStatusToJson(s: BudgetStatus) {
+  return {
+    name: s.name,
+    currency: s.currency,
+    amount: s.amount.toFixed(),
+    period: s.period,
+    spent: s.spent.toFixed(),
+    spentShare: s.spentShare.toDecimalPlaces(6).toNumber(),
+    forecast: s.forecast.toDecimalPlaces(12).toFixed(),
+    forecastShare: s.forecastShare.toDecimalPlaces(6).toNumber(),
+    overrun: s.overrun.toDecimalPlaces(12).toFixed(),
+    alerts: s.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: a.amount.toFixed() })),
+    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber() })),
+    closesGap: s.closesGap,
+  };
+}

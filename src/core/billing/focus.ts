@@ -1,0 +1,170 @@
+/**
+ * FOCUS (FinOps Open Cost and Usage Specification) 1.0–1.2 rows as Penny keeps them: the columns
+ * Penny queries are typed; every other column (provider `x_` columns included) is kept as text.
+ * Pure: parsing of cells only, no files.
+ */
+import { Decimal, isDecimalString } from '../money.js';
+
+/** FOCUS columns kept typed, and their store column names. */
+export const MONEY_COLUMNS = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost'] as const;
+export const QUANTITY_COLUMNS = ['ConsumedQuantity', 'PricingQuantity', 'CommitmentDiscountQuantity'] as const;
+export const TIME_COLUMNS = ['ChargePeriodStart', 'ChargePeriodEnd', 'BillingPeriodStart', 'BillingPeriodEnd'] as const;
+export const TEXT_COLUMNS = [
+  'BillingCurrency',
+  'BillingAccountId',
+  'BillingAccountName',
+  'SubAccountId',
+  'SubAccountName',
+  'ProviderName',
+  'PublisherName',
+  'InvoiceIssuerName',
+  'ServiceName',
+  'ServiceCategory',
+  'RegionId',
+  'RegionName',
+  'AvailabilityZone',
+  'ResourceId',
+  'ResourceName',
+  'ResourceType',
+  'SkuId',
+  'SkuPriceId',
+  'ChargeCategory',
+  'ChargeClass',
+  'ChargeFrequency',
+  'ChargeDescription',
+  'PricingCategory',
+  'PricingUnit',
+  'ConsumedUnit',
+  'CommitmentDiscountId',
+  'CommitmentDiscountName',
+  'CommitmentDiscountCategory',
+  'CommitmentDiscountStatus',
+  'CommitmentDiscountType',
+  'CommitmentDiscountUnit',
+] as const;
+
+/** Without these a file cannot be costed or placed in time. */
+export const REQUIRED_COLUMNS = ['ChargePeriodStart', 'ChargePeriodEnd', 'BilledCost', 'EffectiveCost'] as const;
+
+/** Store column name for a FOCUS column: BilledCost → billed_cost. */
+export function storeColumn(focus: string): string {
+  return focus.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+export const TYPED_COLUMNS: readonly string[] = [...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_COLUMNS, ...TEXT_COLUMNS, 'Tags'];
+
+/** Literal nulls as exports write them. */
+export function isNullCell(v: string | undefined): boolean {
+  if (v === undefined) return true;
+  const t = v.trim();
+  return t === '' || t.toLowerCase() === 'null' || t === '\\N';
+}
+
+export class CellError extends Error {
+  constructor(
+    readonly column: string,
+    readonly found: string,
+    readonly expected: string,
+  ) {
+    super(`${column}: expected ${expected}, found ${JSON.stringify(found.length > 60 ? `${found.slice(0, 60)}…` : found)}`);
+  }
+}
+
+/** Something read leniently, reported to the user rather than silently accepted. */
+export type Notes = string[];
+
+/**
+ * Exact decimal text of a money or quantity cell. Cells formatted for people ("$10,000.00 ", as in
+ * the FOCUS spec's own SaaS examples) are read when the grouping is unambiguous (commas every three
+ * digits, a point for decimals) and noted; anything else is refused.
+ */
+export function decimalCell(column: string, v: string | undefined, maxScale: number, notes?: Notes): string | null {
+  if (isNullCell(v)) return null;
+  let t = v!.trim();
+  if (!isDecimalString(t)) {
+    const m = /^(-?)[$€£¥]?\s*(-?)(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/.exec(t);
+    if (!m) throw new CellError(column, t, 'a decimal number');
+    const plain = `${m[1] || m[2]}${m[3]!.replace(/,/g, '')}${m[5] ?? ''}`;
+    notes?.push(`${column} "${v}" read as ${plain}`);
+    t = plain;
+  }
+  const d = new Decimal(t);
+  if (d.decimalPlaces() > maxScale) throw new CellError(column, t, `at most ${maxScale} digits after the point`);
+  return d.toFixed();
+}
+
+/**
+ * Timestamps as exports write them: ISO 8601 (with or without zone; UTC assumed), `YYYY-MM-DD
+ * HH:MM:SS`, and US-style `M/D/YY` or `M/D/YYYY` dates. Returns ISO 8601 UTC.
+ */
+export function timeCell(column: string, v: string | undefined, notes?: Notes): string | null {
+  if (isNullCell(v)) return null;
+  const t = v!.trim();
+  let ms: number;
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(t);
+  let parts: number[] | undefined;
+  let offsetMin = 0;
+  if (us) parts = [us[3]!.length === 2 ? 2000 + Number(us[3]) : Number(us[3]), Number(us[1]), Number(us[2]), Number(us[4] ?? 0), Number(us[5] ?? 0), Number(us[6] ?? 0)];
+  else if (iso) {
+    parts = [Number(iso[1]), Number(iso[2]), Number(iso[3]), Number(iso[4] ?? 0), Number(iso[5] ?? 0), Number(iso[6] ?? 0)];
+    const z = iso[8];
+    if (z && z !== 'Z') offsetMin = (z.startsWith('-') ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(-2)));
+  }
+  if (parts) {
+    const [y, mo, d, h, mi, sec] = parts as [number, number, number, number, number, number];
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new CellError(column, t, 'a date-time (month 1–12, day 1–31)');
+    // Date.UTC rolls an out-of-range time over (T30:00 → 06:00 the next day): the FOCUS spec's
+    // own examples contain such a value. Read it, and say so.
+    ms = Date.UTC(y, mo - 1, d, h, mi, sec) - offsetMin * 60_000 + (iso?.[7] ? Math.round(Number(iso[7]) * 1000) : 0);
+    if (h > 23 || mi > 59 || sec > 60) notes?.push(`${column} "${t}" is out of range; read as ${new Date(ms).toISOString()}`);
+  } else {
+    ms = Number.NaN;
+  }
+  if (!Number.isFinite(ms)) throw new CellError(column, t, 'a date-time (ISO 8601, YYYY-MM-DD HH:MM:SS or M/D/YYYY)');
+  return new Date(ms).toISOString();
+}
+
+/** Tags: a JSON object of key → value (FOCUS). Values are kept as text. */
+export function tagsCell(v: string | undefined): Record<string, string> | null {
+  if (isNullCell(v)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v!);
+  } catch {
+    throw new CellError('Tags', v!, 'a JSON object such as {"team":"research"}');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CellError('Tags', v!, 'a JSON object');
+  return Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([k, x]) => [k, typeof x === 'string' ? x : JSON.stringify(x)]));
+}
+
+export interface FocusRow {
+  line: number;
+  money: Record<(typeof MONEY_COLUMNS)[number], string | null>;
+  quantities: Record<(typeof QUANTITY_COLUMNS)[number], string | null>;
+  times: Record<(typeof TIME_COLUMNS)[number], string | null>;
+  text: Partial<Record<(typeof TEXT_COLUMNS)[number], string>>;
+  tags: Record<string, string> | null;
+  /** Every other column of the file, as written (x_ columns included). */
+  extra: Record<string, string>;
+}
+
+export const MONEY_SCALE = 18;
+
+export function parseFocusRow(values: Record<string, string>, line: number, notes?: Notes): FocusRow {
+  const money = {} as FocusRow['money'];
+  for (const c of MONEY_COLUMNS) money[c] = decimalCell(c, values[c], MONEY_SCALE, notes);
+  const quantities = {} as FocusRow['quantities'];
+  for (const c of QUANTITY_COLUMNS) quantities[c] = decimalCell(c, values[c], MONEY_SCALE, notes);
+  const times = {} as FocusRow['times'];
+  for (const c of TIME_COLUMNS) times[c] = timeCell(c, values[c], notes);
+  if (times.ChargePeriodStart === null) throw new CellError('ChargePeriodStart', values.ChargePeriodStart ?? '', 'a date-time (it is mandatory)');
+  if (times.ChargePeriodEnd === null) throw new CellError('ChargePeriodEnd', values.ChargePeriodEnd ?? '', 'a date-time (it is mandatory)');
+  if (money.BilledCost === null) throw new CellError('BilledCost', values.BilledCost ?? '', 'a decimal number (it is mandatory)');
+  if (money.EffectiveCost === null) throw new CellError('EffectiveCost', values.EffectiveCost ?? '', 'a decimal number (it is mandatory)');
+  const text: FocusRow['text'] = {};
+  for (const c of TEXT_COLUMNS) if (!isNullCell(values[c])) text[c] = values[c]!.trim();
+  const extra: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (!TYPED_COLUMNS.includes(k) && !isNullCell(v)) extra[k] = v;
+  return { line, money, quantities, times, text, tags: tagsCell(values.Tags), extra };
+}
