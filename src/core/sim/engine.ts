@@ -204,10 +204,20 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   // --- nodes -----------------------------------------------------------------------------------
   const autoscaled = (n: number) => n - c.poolFirst[c.nodePool[n]!]! >= pools[c.nodePool[n]!]!.fixedNodes;
   const idleSince = new Float64Array(c.n);
+  // Nodes that became empty during this instant; their idle timers start after the scheduling
+  // pass, so a node is never released before the jobs waiting for it had their chance.
+  const becameIdle: number[] = [];
   function markIdle(n: number, t: number): void {
-    idleGen[n] = idleGen[n]! + 1;
     idleSince[n] = t;
-    if (autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
+    becameIdle.push(n);
+  }
+  function startIdleTimers(t: number): void {
+    for (const n of becameIdle) {
+      if (c.state[n] !== UP || c.jobsOn[n] !== 0 || idleSince[n] !== t) continue;
+      idleGen[n] = idleGen[n]! + 1;
+      if (autoscaled(n) && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
+    }
+    becameIdle.length = 0;
   }
   function nodeUp(n: number, t: number): void {
     c.up(n, t);
@@ -216,6 +226,10 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     if (pool.pricing === 'spot' && pool.preemptionRatePerHour && pool.preemptionRatePerHour > 0) {
       heap.push(t + (-Math.log(1 - rng.next()) / pool.preemptionRatePerHour) * 3600, PREEMPT, n, nodeGen[n]!);
     }
+  }
+  function nodeOff2(n: number): void {
+    nodeGen[n] = nodeGen[n]! + 1;
+    poolActive[c.nodePool[n]!] = poolActive[c.nodePool[n]!]! - 1;
   }
   function nodeOff(n: number, t: number): void {
     const r = reservedBy[n]!;
@@ -576,6 +590,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       }
     }
     schedule(t);
+    startIdleTimers(t);
     if (opts.checkCapacity) overCapacity += capacityViolations(c);
     if (events >= nextReport) {
       nextReport = events + (1 << 16);
@@ -591,11 +606,15 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       if (raw.closed) throw new Error('internal: run already closed');
       // Close the books: running jobs and nodes are accounted to the end (a common end when
       // several policies are compared, so each pays for the same period).
-      const e = Math.max(endS, untilS);
-      // Idle autoscaled nodes would have been released at their idle timeout, not billed to the end.
+      let e = Math.max(endS, untilS);
+      // Idle autoscaled nodes are released at their idle timeout (within the horizon), as they
+      // would have been had the run gone on: billed for the timeout, not to the end of others' runs.
       for (let n = 0; n < c.n; n++) {
         if (c.state[n] === UP && autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) {
-          c.off(n, Math.min(e, idleSince[n]! + pools[c.nodePool[n]!]!.idleTimeoutS));
+          const at = Math.min(horizon, Math.max(idleSince[n]! + pools[c.nodePool[n]!]!.idleTimeoutS, c.lastT[n]!));
+          c.off(n, at);
+          nodeOff2(n);
+          if (at > e) e = at;
         }
       }
       for (let j = 0; j < N; j++) if (st[j] === RUNNING) gpuS[j] = gpuS[j]! + ((e - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
