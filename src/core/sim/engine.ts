@@ -72,10 +72,14 @@ export interface RawRun {
 export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions = {}): RawRun {
   const rng: Rng = seededRng(input.seed);
   // Jobs in arrival order (stable); the engine's job index is the position in this order.
-  const jobs = input.jobs
-    .map((j, i) => ({ j, i }))
-    .sort((x, y) => x.j.arrivalS - y.j.arrivalS || x.i - y.i)
-    .map((x) => x.j);
+  let sorted = true;
+  for (let i = 1; i < input.jobs.length && sorted; i++) if (input.jobs[i]!.arrivalS < input.jobs[i - 1]!.arrivalS) sorted = false;
+  const jobs = sorted
+    ? input.jobs.slice()
+    : input.jobs
+        .map((j, i) => ({ j, i }))
+        .sort((x, y) => x.j.arrivalS - y.j.arrivalS || x.i - y.i)
+        .map((x) => x.j);
   const N = jobs.length;
   const pools = input.pools;
   const P = pools.length;
@@ -138,8 +142,10 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   const usesMarket = policy.market !== 'any';
   const fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
 
+  const arrival = new Float64Array(N);
   for (let j = 0; j < N; j++) {
     const job = jobs[j]!;
+    arrival[j] = job.arrivalS;
     remaining[j] = job.workS;
     queueKey[j] = policy.queue === 'priority' ? -job.priority : policy.queue === 'sjf' ? job.workS : job.arrivalS;
   }
@@ -147,11 +153,18 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   // --- the queue: job indices sorted by (key, index) -------------------------------------------
   let queue: number[] = [];
   const before = (x: number, y: number) => queueKey[x]! < queueKey[y]! || (queueKey[x] === queueKey[y] && x < y);
+  // Since the last scheduling pass: did capacity appear or the queue's head change (changed), and
+  // which jobs joined the queue (fresh)? Without either, a blocked queue stays blocked.
+  let changed = true;
+  let blockedHead = -1;
+  const fresh: number[] = [];
   function enqueue(j: number): void {
     st[j] = QUEUED;
+    fresh.push(j);
     const n = queue.length;
     if (n === 0 || before(queue[n - 1]!, j)) {
       queue.push(j);
+      if (n === 0) changed = true;
       return;
     }
     let lo = 0;
@@ -162,6 +175,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       else hi = mid;
     }
     queue.splice(lo, 0, j);
+    if (lo === 0) changed = true;
   }
 
   // --- spot availability ---------------------------------------------------------------------
@@ -203,13 +217,15 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
 
   // --- nodes -----------------------------------------------------------------------------------
   const autoscaled = (n: number) => n - c.poolFirst[c.nodePool[n]!]! >= pools[c.nodePool[n]!]!.fixedNodes;
+  const isAutoscaled = new Uint8Array(c.n);
+  for (let n = 0; n < c.n; n++) isAutoscaled[n] = autoscaled(n) ? 1 : 0;
   const idleSince = new Float64Array(c.n);
   // Nodes that became empty during this instant; their idle timers start after the scheduling
   // pass, so a node is never released before the jobs waiting for it had their chance.
   const becameIdle: number[] = [];
   function markIdle(n: number, t: number): void {
     idleSince[n] = t;
-    becameIdle.push(n);
+    if (isAutoscaled[n] === 1) becameIdle.push(n);
   }
   function startIdleTimers(t: number): void {
     for (const n of becameIdle) {
@@ -220,6 +236,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     becameIdle.length = 0;
   }
   function nodeUp(n: number, t: number): void {
+    changed = true;
     c.up(n, t);
     nodeGen[n] = nodeGen[n]! + 1;
     const pool = pools[c.nodePool[n]!]!;
@@ -232,6 +249,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     poolActive[c.nodePool[n]!] = poolActive[c.nodePool[n]!]! - 1;
   }
   function nodeOff(n: number, t: number): void {
+    changed = true;
     const r = reservedBy[n]!;
     if (r >= 0) {
       waitingFor[r] = -1;
@@ -282,6 +300,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   }
 
   function detach(j: number, t: number): void {
+    changed = true;
     const n = node[j]!;
     c.release(n, d, j, mask[j]!, t);
     gpuS[j] = gpuS[j]! + ((t - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
@@ -434,10 +453,39 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     }
   }
 
+  // Upper bounds on what any node has free, computed once a pass has seen a job not fit. Within a
+  // pass resources only shrink, so the bounds stay valid and reject most hopeless jobs in O(1).
+  let boundValid = false;
+  let failedInPass = false;
+  let bWhole = 0;
+  let bShare = 0;
+  let bCpu = 0;
+  let bMem = 0;
+  function computeBounds(): void {
+    bWhole = bShare = bCpu = bMem = 0;
+    for (let n = 0; n < c.n; n++) {
+      if (c.state[n] !== UP) continue;
+      if (c.fullFree[n]! > bWhole) bWhole = c.fullFree[n]!;
+      if (c.freeCpu[n]! > bCpu) bCpu = c.freeCpu[n]!;
+      if (c.freeMem[n]! > bMem) bMem = c.freeMem[n]!;
+      const base = n * c.stride;
+      for (let g = 0, k = c.gpuCount[n]!; g < k; g++) if (c.gpuFree[base + g]! > bShare) bShare = c.gpuFree[base + g]!;
+    }
+    boundValid = true;
+  }
   function tryStart(j: number, t: number, exclude: number): boolean {
     if (d.gpuDemandMilli(j) > c.totalFreeMilli) return false;
+    if (failedInPass) {
+      if (!boundValid) computeBounds();
+      const g = d.gpus[j]!;
+      const m = d.milli[j]!;
+      if (d.cpu[j]! > bCpu || d.mem[j]! > bMem || (g > 1 || m >= 1000 ? g > bWhole : g === 1 && m > bShare)) return false;
+    }
     const n = policy.pickNode(ctx, j, poolOkOf(j), exclude);
-    if (n < 0) return false;
+    if (n < 0) {
+      failedInPass = true;
+      return false;
+    }
     start(j, n, t);
     return true;
   }
@@ -476,40 +524,61 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   }
 
   function schedule(t: number): void {
-    if (queue.length === 0) return;
+    if (queue.length === 0) {
+      fresh.length = 0;
+      changed = false;
+      return;
+    }
     const mode = policy.mode;
-    let placed = 0;
-    const out: number[] = [];
+    if (!changed) {
+      // Nothing freed since the last pass: jobs that did not fit then still do not.
+      if (mode === 'head' && queue[0] === blockedHead) {
+        fresh.length = 0;
+        return;
+      }
+      if (mode === 'skip') {
+        boundValid = false;
+        failedInPass = false;
+        for (const j of fresh) {
+          if (st[j] !== QUEUED) continue;
+          if (tryStart(j, t, -1)) queue.splice(queue.indexOf(j), 1);
+          else maybeProvision(j, t);
+        }
+        fresh.length = 0;
+        return;
+      }
+    }
+    fresh.length = 0;
+    changed = false;
+    blockedHead = -1;
+    boundValid = false;
+    failedInPass = false;
+    // Compaction in place: w is where the next job that stays queued goes.
+    let w = 0;
     let i = 0;
     let res: { node: number; atS: number } | undefined;
     for (; i < queue.length; i++) {
       const j = queue[i]!;
       if (mode === 'head') {
-        if (tryStart(j, t, -1)) {
-          placed++;
-          continue;
-        }
+        if (tryStart(j, t, -1)) continue;
         maybeProvision(j, t);
+        blockedHead = j;
         break;
       }
-      if (i - placed >= SCAN_DEPTH) break;
+      if (w >= SCAN_DEPTH) break;
       if (mode === 'easy' && res) {
         const shortEnough = t + Math.max(0, jobs[j]!.restartOverheadS) * (restarts[j]! > 0 ? 1 : 0) + remaining[j]! / minSpeed <= res.atS;
-        if (tryStart(j, t, shortEnough ? -1 : res.node)) {
-          placed++;
-          continue;
-        }
-      } else if (tryStart(j, t, -1)) {
-        placed++;
-        continue;
-      }
+        if (tryStart(j, t, shortEnough ? -1 : res.node)) continue;
+      } else if (tryStart(j, t, -1)) continue;
       maybeProvision(j, t);
       if (mode === 'easy' && !res) res = reservation(j);
-      out.push(j);
+      queue[w++] = j;
     }
-    if (placed === 0) return;
-    for (; i < queue.length; i++) out.push(queue[i]!);
-    queue = out;
+    if (w === i) return;
+    queue.copyWithin(w, i);
+    queue.length -= i - w;
+    // A pass that started jobs may have changed nothing else; the next pass need not rescan.
+    changed = false;
   }
   // Backfill's estimate of a job's length uses the slowest GPU, so a backfilled job is never
   // longer than estimated and cannot delay the head.
@@ -524,14 +593,14 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   let overCapacity = 0;
   const live = (): boolean => nextArrival < N || activeFinite > 0;
   while (live()) {
-    const ta = nextArrival < N ? jobs[nextArrival]!.arrivalS : Infinity;
+    const ta = nextArrival < N ? arrival[nextArrival]! : Infinity;
     const te = heap.peekTime();
     const t = ta < te ? ta : te;
     if (t === Infinity || t > horizon) break;
     now = t;
     // Every event at this instant, then one scheduling pass.
     for (;;) {
-      if (nextArrival < N && jobs[nextArrival]!.arrivalS === t) {
+      if (nextArrival < N && arrival[nextArrival] === t) {
         arrive(nextArrival++, t);
         events++;
         continue;
@@ -564,6 +633,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
           break;
         case SPOT_CHANGE: {
           spotAvail[a] = spotAvail[a] ? 0 : 1;
+          changed = true;
           const nx = nextSpotChange(a, t);
           if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
           if (!spotAvail[a]) {
