@@ -10,6 +10,7 @@ import type { Rng } from '../rng.js';
 import { seededRng } from '../rng.js';
 import { Cluster, Demands, OFF, PROVISIONING, UP } from './cluster.js';
 import { EventHeap } from './heap.js';
+import { IntList } from './int-list.js';
 import type { SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 import { uniformProgress } from './spot.js';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   onProgress?: (done: number, total: number) => void;
   /** Check every node's capacity after every instant (slow; for tests). */
   checkCapacity?: boolean;
+  /** A clock in milliseconds, for benchmarks: the run then reports setup and event-loop time. */
+  now?: () => number;
 }
 
 /** What the engine measured, in plain numbers; metrics.ts turns it into the report. */
@@ -65,11 +68,14 @@ export interface RawRun {
   /** Capacity violations found when checking was asked for. */
   overCapacity: number;
   closed: boolean;
+  /** With EngineOptions.now: milliseconds spent loading the trace into typed arrays, and in the event loop. */
+  timing?: { setupMs: number; loopMs: number };
   /** Account running jobs and live nodes up to `untilS` (at least the run's own end); once. */
   close(untilS?: number): void;
 }
 
 export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions = {}): RawRun {
+  const setupStart = opts.now?.();
   const rng: Rng = seededRng(input.seed);
   // Jobs in arrival order (stable); the engine's job index is the position in this order.
   let sorted = true;
@@ -86,7 +92,8 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   const c = new Cluster(pools);
   const d = new Demands(jobs, pools);
   const ctx: PlaceContext = { c, d, rng, jobIds: jobs.map((j) => j.id) };
-  const heap = new EventHeap(Math.max(1024, Math.min(1 << 22, N * 2)));
+  // Only events in flight sit in the heap (arrivals are read from the trace): it starts small.
+  const heap = new EventHeap(4096);
 
   const st = new Uint8Array(N);
   const remaining = new Float64Array(N);
@@ -151,18 +158,19 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   }
 
   // --- the queue: job indices sorted by (key, index) -------------------------------------------
-  let queue: number[] = [];
+  const queue = new IntList(1024);
   const before = (x: number, y: number) => queueKey[x]! < queueKey[y]! || (queueKey[x] === queueKey[y] && x < y);
   // Since the last scheduling pass: did capacity appear or the queue's head change (changed), and
   // which jobs joined the queue (fresh)? Without either, a blocked queue stays blocked.
   let changed = true;
   let blockedHead = -1;
-  const fresh: number[] = [];
+  const fresh = new IntList(256);
   function enqueue(j: number): void {
     st[j] = QUEUED;
     fresh.push(j);
-    const n = queue.length;
-    if (n === 0 || before(queue[n - 1]!, j)) {
+    const n = queue.n;
+    const q = queue.a;
+    if (n === 0 || before(q[n - 1]!, j)) {
       queue.push(j);
       if (n === 0) changed = true;
       return;
@@ -171,10 +179,10 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (before(queue[mid]!, j)) lo = mid + 1;
+      if (before(q[mid]!, j)) lo = mid + 1;
       else hi = mid;
     }
-    queue.splice(lo, 0, j);
+    queue.insertAt(lo, j);
     if (lo === 0) changed = true;
   }
 
@@ -222,18 +230,19 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   const idleSince = new Float64Array(c.n);
   // Nodes that became empty during this instant; their idle timers start after the scheduling
   // pass, so a node is never released before the jobs waiting for it had their chance.
-  const becameIdle: number[] = [];
+  const becameIdle = new IntList(64);
   function markIdle(n: number, t: number): void {
     idleSince[n] = t;
     if (isAutoscaled[n] === 1) becameIdle.push(n);
   }
   function startIdleTimers(t: number): void {
-    for (const n of becameIdle) {
+    for (let k = 0; k < becameIdle.n; k++) {
+      const n = becameIdle.a[k]!;
       if (c.state[n] !== UP || c.jobsOn[n] !== 0 || idleSince[n] !== t) continue;
       idleGen[n] = idleGen[n]! + 1;
       if (autoscaled(n) && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
     }
-    becameIdle.length = 0;
+    becameIdle.clear();
   }
   function nodeUp(n: number, t: number): void {
     changed = true;
@@ -524,31 +533,32 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   }
 
   function schedule(t: number): void {
-    if (queue.length === 0) {
-      fresh.length = 0;
+    if (queue.n === 0) {
+      fresh.clear();
       changed = false;
       return;
     }
     const mode = policy.mode;
     if (!changed) {
       // Nothing freed since the last pass: jobs that did not fit then still do not.
-      if (mode === 'head' && queue[0] === blockedHead) {
-        fresh.length = 0;
+      if (mode === 'head' && queue.a[0] === blockedHead) {
+        fresh.clear();
         return;
       }
       if (mode === 'skip') {
         boundValid = false;
         failedInPass = false;
-        for (const j of fresh) {
+        for (let k = 0; k < fresh.n; k++) {
+          const j = fresh.a[k]!;
           if (st[j] !== QUEUED) continue;
-          if (tryStart(j, t, -1)) queue.splice(queue.indexOf(j), 1);
+          if (tryStart(j, t, -1)) queue.removeAt(queue.indexOf(j));
           else maybeProvision(j, t);
         }
-        fresh.length = 0;
+        fresh.clear();
         return;
       }
     }
-    fresh.length = 0;
+    fresh.clear();
     changed = false;
     blockedHead = -1;
     boundValid = false;
@@ -557,8 +567,9 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     let w = 0;
     let i = 0;
     let res: { node: number; atS: number } | undefined;
-    for (; i < queue.length; i++) {
-      const j = queue[i]!;
+    const q = queue.a;
+    for (; i < queue.n; i++) {
+      const j = q[i]!;
       if (mode === 'head') {
         if (tryStart(j, t, -1)) continue;
         maybeProvision(j, t);
@@ -572,11 +583,11 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       } else if (tryStart(j, t, -1)) continue;
       maybeProvision(j, t);
       if (mode === 'easy' && !res) res = reservation(j);
-      queue[w++] = j;
+      q[w++] = j;
     }
     if (w === i) return;
-    queue.copyWithin(w, i);
-    queue.length -= i - w;
+    q.copyWithin(w, i, queue.n);
+    queue.n -= i - w;
     // A pass that started jobs may have changed nothing else; the next pass need not rescan.
     changed = false;
   }
@@ -585,6 +596,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   const minSpeed = Math.min(...pools.map((p) => p.speed));
 
   // --- the loop --------------------------------------------------------------------------------
+  const loopStart = opts.now?.();
   const horizon = input.horizonS ?? Infinity;
   let nextArrival = 0;
   let events = 0;
@@ -643,9 +655,11 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
             }
             // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
             if (usesMarket) {
-              const again = queue.filter((j) => market[j] === SPOT && !spotUpFor(j));
+              const all = queue.toArray();
+              const again = all.filter((j) => market[j] === SPOT && !spotUpFor(j));
               if (again.length > 0) {
-                queue = queue.filter((j) => !(market[j] === SPOT && !spotUpFor(j)));
+                queue.clear();
+                for (const j of all) if (!(market[j] === SPOT && !spotUpFor(j))) queue.push(j);
                 for (const j of again) decide(j, t);
               }
             }
@@ -668,9 +682,12 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     }
   }
   const endS = Number.isFinite(horizon) ? Math.max(now, horizon) : now;
+  const loopEnd = opts.now?.();
+  const timing = setupStart !== undefined && loopStart !== undefined && loopEnd !== undefined ? { setupMs: loopStart - setupStart, loopMs: loopEnd - loopStart } : undefined;
   opts.onProgress?.(nextArrival, N);
   const raw: RawRun = {
     policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
+    ...(timing && { timing }),
     closed: false,
     close(untilS = endS) {
       if (raw.closed) throw new Error('internal: run already closed');
