@@ -10,7 +10,8 @@ import type { Rng } from '../rng.js';
 import { seededRng } from '../rng.js';
 import { Cluster, Demands, OFF, PROVISIONING, UP } from './cluster.js';
 import { EventHeap } from './heap.js';
-import type { SimInput, SimJob } from './model.js';
+import { IntList } from './int-list.js';
+import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 import { uniformProgress } from './spot.js';
 
@@ -43,6 +44,8 @@ export interface EngineOptions {
   onProgress?: (done: number, total: number) => void;
   /** Check every node's capacity after every instant (slow; for tests). */
   checkCapacity?: boolean;
+  /** A clock in milliseconds, for benchmarks: the run then reports setup and event-loop time. */
+  now?: () => number;
 }
 
 /** What the engine measured, in plain numbers; metrics.ts turns it into the report. */
@@ -65,103 +68,85 @@ export interface RawRun {
   /** Capacity violations found when checking was asked for. */
   overCapacity: number;
   closed: boolean;
+  /** With EngineOptions.now: milliseconds spent loading the trace into typed arrays, and in the event loop. */
+  timing?: { setupMs: number; loopMs: number };
   /** Account running jobs and live nodes up to `untilS` (at least the run's own end); once. */
   close(untilS?: number): void;
 }
 
-export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions = {}): RawRun {
-  const rng: Rng = seededRng(input.seed);
-  // Jobs in arrival order (stable); the engine's job index is the position in this order.
-  const jobs = input.jobs
-    .map((j, i) => ({ j, i }))
-    .sort((x, y) => x.j.arrivalS - y.j.arrivalS || x.i - y.i)
-    .map((x) => x.j);
-  const N = jobs.length;
-  const pools = input.pools;
-  const P = pools.length;
-  const c = new Cluster(pools);
-  const d = new Demands(jobs, pools);
-  const ctx: PlaceContext = { c, d, rng, jobIds: jobs.map((j) => j.id) };
-  const heap = new EventHeap(Math.max(1024, Math.min(1 << 22, N * 2)));
-
-  const st = new Uint8Array(N);
-  const remaining = new Float64Array(N);
-  const runStart = new Float64Array(N);
-  const overheadNow = new Float64Array(N);
-  const endAt = new Float64Array(N);
-  const node = new Int32Array(N).fill(-1);
-  const mask = new Int32Array(N);
-  const gen = new Int32Array(N);
-  const firstStartS = new Float64Array(N).fill(NaN);
-  const finishS = new Float64Array(N).fill(NaN);
-  const preemptions = new Int32Array(N);
-  const restarts = new Int32Array(N);
-  const lostGpuS = new Float64Array(N);
-  const gpuS = new Float64Array(N);
-  const market = new Uint8Array(N);
-  const committed = new Uint8Array(N);
-  const waitingFor = new Int32Array(N).fill(-1);
-  const queueKey = new Float64Array(N);
-  // Jobs on each node, as doubly linked lists through the job arrays.
-  const nextOn = new Int32Array(N).fill(-1);
-  const prevOn = new Int32Array(N).fill(-1);
-  const headOn = new Int32Array(c.n).fill(-1);
-  const reasons = new Map<number, string>();
-
-  const nodeGen = new Int32Array(c.n);
-  const idleGen = new Int32Array(c.n);
-  const reservedBy = new Int32Array(c.n).fill(-1);
-  const poolActive = new Int32Array(P);
-  const peakNodes = new Int32Array(P);
-  const spotAvail = new Uint8Array(P).fill(1);
-
-  const isSpot = pools.map((p) => p.pricing === 'spot');
-  const poolPrice = pools.map((p) => p.pricePerNodeHour.toNumber() / Math.max(1, p.gpusPerNode));
-  const poolOrder = pools
-    .map((p, i) => i)
-    .sort((a, b) => {
-      if (policy.poolRank === 'perf-per-dollar') {
-        const va = poolPrice[a]! > 0 ? pools[a]!.speed / poolPrice[a]! : Number.MAX_VALUE;
-        const vb = poolPrice[b]! > 0 ? pools[b]!.speed / poolPrice[b]! : Number.MAX_VALUE;
-        return vb - va || a - b;
-      }
-      return poolPrice[a]! - poolPrice[b]! || a - b;
-    });
-  // Pool filters per (job class, market), built once.
-  const filters = d.classes.map((allowed) =>
-    [ANY, SPOT, ON_DEMAND].map((m) => {
-      const f = new Uint8Array(P);
-      for (let p = 0; p < P; p++) f[p] = allowed[p] === 1 && (m === ANY || (m === SPOT) === isSpot[p]) ? 1 : 0;
-      return f;
-    }),
-  );
-  const usesMarket = policy.market !== 'any';
-  const fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
-
-  for (let j = 0; j < N; j++) {
-    const job = jobs[j]!;
-    remaining[j] = job.workS;
-    queueKey[j] = policy.queue === 'priority' ? -job.priority : policy.queue === 'sjf' ? job.workS : job.arrivalS;
-  }
-
-  // --- the queue: job indices sorted by (key, index) -------------------------------------------
-  let queue: number[] = [];
+/** The engine's closures are made once, so V8 keeps their optimised code from run to run. */
+function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) => RawRun {
+  let input!: SimInput;
+  let policy!: Policy;
+  let opts!: EngineOptions;
+  let rng!: Rng;
+  let jobs!: SimJob[];
+  let N!: number;
+  let pools!: readonly NodePool[];
+  let P!: number;
+  let c!: Cluster;
+  let d!: Demands;
+  let ctx!: PlaceContext;
+  let heap!: EventHeap;
+  let st!: Uint8Array;
+  let remaining!: Float64Array;
+  let runStart!: Float64Array;
+  let overheadNow!: Float64Array;
+  let endAt!: Float64Array;
+  let node!: Int32Array;
+  let mask!: Int32Array;
+  let gen!: Int32Array;
+  let firstStartS!: Float64Array;
+  let finishS!: Float64Array;
+  let preemptions!: Int32Array;
+  let restarts!: Int32Array;
+  let lostGpuS!: Float64Array;
+  let gpuS!: Float64Array;
+  let market!: Uint8Array;
+  let committed!: Uint8Array;
+  let waitingFor!: Int32Array;
+  let queueKey!: Float64Array;
+  let nextOn!: Int32Array;
+  let prevOn!: Int32Array;
+  let headOn!: Int32Array;
+  let reasons!: Map<number, string>;
+  let nodeGen!: Int32Array;
+  let idleGen!: Int32Array;
+  let reservedBy!: Int32Array;
+  let poolActive!: Int32Array;
+  let peakNodes!: Int32Array;
+  let spotAvail!: Uint8Array;
+  let isSpot!: boolean[];
+  let poolPrice!: number[];
+  let poolOrder!: number[];
+  let filters!: Uint8Array[][];
+  let usesMarket!: boolean;
+  let fixedMarket!: number;
+  let arrival!: Float64Array;
+  let queue!: IntList;
   const before = (x: number, y: number) => queueKey[x]! < queueKey[y]! || (queueKey[x] === queueKey[y] && x < y);
+  let changed!: boolean;
+  let blockedHead!: number;
+  let fresh!: IntList;
   function enqueue(j: number): void {
     st[j] = QUEUED;
-    const n = queue.length;
-    if (n === 0 || before(queue[n - 1]!, j)) {
+    fresh.push(j);
+    const n = queue.n;
+    const q = queue.a;
+    if (n === 0 || before(q[n - 1]!, j)) {
       queue.push(j);
+      if (n === 0) changed = true;
       return;
     }
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (before(queue[mid]!, j)) lo = mid + 1;
+      if (before(q[mid]!, j)) lo = mid + 1;
       else hi = mid;
     }
-    queue.splice(lo, 0, j);
+    queue.insertAt(lo, j);
+    if (lo === 0) changed = true;
   }
 
   // --- spot availability ---------------------------------------------------------------------
@@ -174,14 +159,6 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
       if (tr.available[((i % n) + n) % n]! > 0 !== now) return i * tr.gapS;
     }
     return Infinity;
-  }
-  for (let p = 0; p < P; p++) {
-    const tr = pools[p]!.spotTrace;
-    if (!isSpot[p] || !tr) continue;
-    const t0 = jobs.length > 0 ? jobs[0]!.arrivalS : 0;
-    spotAvail[p] = tr.available[(((Math.floor(t0 / tr.gapS) % tr.available.length) + tr.available.length) % tr.available.length)]! > 0 ? 1 : 0;
-    const nx = nextSpotChange(p, t0);
-    if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
   }
   function spotUpFor(j: number): boolean {
     const f = filters[d.cls[j]!]![SPOT]!;
@@ -203,13 +180,24 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
 
   // --- nodes -----------------------------------------------------------------------------------
   const autoscaled = (n: number) => n - c.poolFirst[c.nodePool[n]!]! >= pools[c.nodePool[n]!]!.fixedNodes;
-  const idleSince = new Float64Array(c.n);
+  let isAutoscaled!: Uint8Array;
+  let idleSince!: Float64Array;
+  let becameIdle!: IntList;
   function markIdle(n: number, t: number): void {
-    idleGen[n] = idleGen[n]! + 1;
     idleSince[n] = t;
-    if (autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
+    if (isAutoscaled[n] === 1) becameIdle.push(n);
+  }
+  function startIdleTimers(t: number): void {
+    for (let k = 0; k < becameIdle.n; k++) {
+      const n = becameIdle.a[k]!;
+      if (c.state[n] !== UP || c.jobsOn[n] !== 0 || idleSince[n] !== t) continue;
+      idleGen[n] = idleGen[n]! + 1;
+      if (autoscaled(n) && reservedBy[n]! < 0) heap.push(t + pools[c.nodePool[n]!]!.idleTimeoutS, IDLE_CHECK, n, idleGen[n]!);
+    }
+    becameIdle.clear();
   }
   function nodeUp(n: number, t: number): void {
+    changed = true;
     c.up(n, t);
     nodeGen[n] = nodeGen[n]! + 1;
     const pool = pools[c.nodePool[n]!]!;
@@ -218,6 +206,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     }
   }
   function nodeOff(n: number, t: number): void {
+    changed = true;
     const r = reservedBy[n]!;
     if (r >= 0) {
       waitingFor[r] = -1;
@@ -227,18 +216,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     nodeGen[n] = nodeGen[n]! + 1;
     poolActive[c.nodePool[n]!] = poolActive[c.nodePool[n]!]! - 1;
   }
-  // Fixed nodes exist from the start.
-  const t0 = jobs.length > 0 ? Math.min(0, jobs[0]!.arrivalS) : 0;
-  for (let p = 0; p < P; p++) {
-    for (let k = 0; k < pools[p]!.fixedNodes; k++) {
-      const n = c.poolFirst[p]! + k;
-      c.provision(n, t0);
-      nodeUp(n, t0);
-    }
-    poolActive[p] = pools[p]!.fixedNodes;
-    peakNodes[p] = pools[p]!.fixedNodes;
-  }
-
+  let t0!: number;
   // --- jobs ------------------------------------------------------------------------------------
   function start(j: number, n: number, t: number): void {
     const job = jobs[j]!;
@@ -268,6 +246,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   }
 
   function detach(j: number, t: number): void {
+    changed = true;
     const n = node[j]!;
     c.release(n, d, j, mask[j]!, t);
     gpuS[j] = gpuS[j]! + ((t - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
@@ -280,7 +259,7 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     gen[j] = gen[j]! + 1;
   }
 
-  let activeFinite = 0;
+  let activeFinite!: number;
   function finish(j: number, t: number): void {
     const n = node[j]!;
     detach(j, t);
@@ -312,9 +291,8 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     nodeOff(n, t);
   }
 
-  // Jobs waiting for spot to come back; inWait keeps each in the list once.
-  let waitList: number[] = [];
-  const inWait = new Uint8Array(N);
+  let waitList!: number[];
+  let inWait!: Uint8Array;
   function setWaiting(j: number): void {
     st[j] = WAITING;
     if (inWait[j] === 0) {
@@ -420,17 +398,43 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
     }
   }
 
+  let boundValid!: boolean;
+  let failedInPass!: boolean;
+  let bWhole!: number;
+  let bShare!: number;
+  let bCpu!: number;
+  let bMem!: number;
+  function computeBounds(): void {
+    bWhole = bShare = bCpu = bMem = 0;
+    for (let n = 0; n < c.n; n++) {
+      if (c.state[n] !== UP) continue;
+      if (c.fullFree[n]! > bWhole) bWhole = c.fullFree[n]!;
+      if (c.freeCpu[n]! > bCpu) bCpu = c.freeCpu[n]!;
+      if (c.freeMem[n]! > bMem) bMem = c.freeMem[n]!;
+      const base = n * c.stride;
+      for (let g = 0, k = c.gpuCount[n]!; g < k; g++) if (c.gpuFree[base + g]! > bShare) bShare = c.gpuFree[base + g]!;
+    }
+    boundValid = true;
+  }
   function tryStart(j: number, t: number, exclude: number): boolean {
     if (d.gpuDemandMilli(j) > c.totalFreeMilli) return false;
+    if (failedInPass) {
+      if (!boundValid) computeBounds();
+      const g = d.gpus[j]!;
+      const m = d.milli[j]!;
+      if (d.cpu[j]! > bCpu || d.mem[j]! > bMem || (g > 1 || m >= 1000 ? g > bWhole : g === 1 && m > bShare)) return false;
+    }
     const n = policy.pickNode(ctx, j, poolOkOf(j), exclude);
-    if (n < 0) return false;
+    if (n < 0) {
+      failedInPass = true;
+      return false;
+    }
     start(j, n, t);
     return true;
   }
 
-  /** EASY backfill: the node and time at which the head could start, from expected job ends. */
-  const tmpGpu = new Int32Array(32);
-  const ends: number[] = [];
+  let tmpGpu!: Int32Array;
+  let ends!: number[];
   function reservation(h: number): { node: number; atS: number } {
     const ok = poolOkOf(h);
     let bestNode = -1;
@@ -462,149 +466,342 @@ export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions =
   }
 
   function schedule(t: number): void {
-    if (queue.length === 0) return;
+    if (queue.n === 0) {
+      fresh.clear();
+      changed = false;
+      return;
+    }
     const mode = policy.mode;
-    let placed = 0;
-    const out: number[] = [];
+    if (!changed) {
+      // Nothing freed since the last pass: jobs that did not fit then still do not.
+      if (mode === 'head' && queue.a[0] === blockedHead) {
+        fresh.clear();
+        return;
+      }
+      if (mode === 'skip') {
+        boundValid = false;
+        failedInPass = false;
+        for (let k = 0; k < fresh.n; k++) {
+          const j = fresh.a[k]!;
+          if (st[j] !== QUEUED) continue;
+          if (tryStart(j, t, -1)) queue.removeAt(queue.indexOf(j));
+          else maybeProvision(j, t);
+        }
+        fresh.clear();
+        return;
+      }
+    }
+    fresh.clear();
+    changed = false;
+    blockedHead = -1;
+    boundValid = false;
+    failedInPass = false;
+    // Compaction in place: w is where the next job that stays queued goes.
+    let w = 0;
     let i = 0;
     let res: { node: number; atS: number } | undefined;
-    for (; i < queue.length; i++) {
-      const j = queue[i]!;
+    const q = queue.a;
+    for (; i < queue.n; i++) {
+      const j = q[i]!;
       if (mode === 'head') {
-        if (tryStart(j, t, -1)) {
-          placed++;
-          continue;
-        }
+        if (tryStart(j, t, -1)) continue;
         maybeProvision(j, t);
+        blockedHead = j;
         break;
       }
-      if (i - placed >= SCAN_DEPTH) break;
+      if (w >= SCAN_DEPTH) break;
       if (mode === 'easy' && res) {
         const shortEnough = t + Math.max(0, jobs[j]!.restartOverheadS) * (restarts[j]! > 0 ? 1 : 0) + remaining[j]! / minSpeed <= res.atS;
-        if (tryStart(j, t, shortEnough ? -1 : res.node)) {
-          placed++;
-          continue;
-        }
-      } else if (tryStart(j, t, -1)) {
-        placed++;
-        continue;
-      }
+        if (tryStart(j, t, shortEnough ? -1 : res.node)) continue;
+      } else if (tryStart(j, t, -1)) continue;
       maybeProvision(j, t);
       if (mode === 'easy' && !res) res = reservation(j);
-      out.push(j);
+      q[w++] = j;
     }
-    if (placed === 0) return;
-    for (; i < queue.length; i++) out.push(queue[i]!);
-    queue = out;
+    if (w === i) return;
+    q.copyWithin(w, i, queue.n);
+    queue.n -= i - w;
+    // A pass that started jobs may have changed nothing else; the next pass need not rescan.
+    changed = false;
   }
-  // Backfill's estimate of a job's length uses the slowest GPU, so a backfilled job is never
-  // longer than estimated and cannot delay the head.
-  const minSpeed = Math.min(...pools.map((p) => p.speed));
-
-  // --- the loop --------------------------------------------------------------------------------
-  const horizon = input.horizonS ?? Infinity;
-  let nextArrival = 0;
-  let events = 0;
-  let now = t0;
-  let nextReport = 1 << 16;
-  let overCapacity = 0;
+  let minSpeed!: number;
+  let horizon!: number;
+  let nextArrival!: number;
+  let events!: number;
+  let now!: number;
+  let nextReport!: number;
+  let overCapacity!: number;
   const live = (): boolean => nextArrival < N || activeFinite > 0;
-  while (live()) {
-    const ta = nextArrival < N ? jobs[nextArrival]!.arrivalS : Infinity;
-    const te = heap.peekTime();
-    const t = ta < te ? ta : te;
-    if (t === Infinity || t > horizon) break;
-    now = t;
-    // Every event at this instant, then one scheduling pass.
-    for (;;) {
-      if (nextArrival < N && jobs[nextArrival]!.arrivalS === t) {
-        arrive(nextArrival++, t);
+  return function run(input_: SimInput, policy_: Policy, opts_: EngineOptions): RawRun {
+    input = input_;
+    policy = policy_;
+    opts = opts_;
+    const setupStart = opts.now?.();
+    rng = seededRng(input.seed);
+    // Jobs in arrival order (stable); the engine's job index is the position in this order.
+    let sorted = true;
+    for (let i = 1; i < input.jobs.length && sorted; i++) if (input.jobs[i]!.arrivalS < input.jobs[i - 1]!.arrivalS) sorted = false;
+    jobs = sorted
+      ? input.jobs.slice()
+      : input.jobs
+          .map((j, i) => ({ j, i }))
+          .sort((x, y) => x.j.arrivalS - y.j.arrivalS || x.i - y.i)
+          .map((x) => x.j);
+    N = jobs.length;
+    pools = input.pools;
+    P = pools.length;
+    c = new Cluster(pools);
+    d = new Demands(jobs, pools);
+    ctx = { c, d, rng, jobIds: jobs.map((j) => j.id) };
+    // Only events in flight sit in the heap (arrivals are read from the trace): it starts small.
+    heap = new EventHeap(4096);
+
+    st = new Uint8Array(N);
+    remaining = new Float64Array(N);
+    runStart = new Float64Array(N);
+    overheadNow = new Float64Array(N);
+    endAt = new Float64Array(N);
+    node = new Int32Array(N).fill(-1);
+    mask = new Int32Array(N);
+    gen = new Int32Array(N);
+    firstStartS = new Float64Array(N).fill(NaN);
+    finishS = new Float64Array(N).fill(NaN);
+    preemptions = new Int32Array(N);
+    restarts = new Int32Array(N);
+    lostGpuS = new Float64Array(N);
+    gpuS = new Float64Array(N);
+    market = new Uint8Array(N);
+    committed = new Uint8Array(N);
+    waitingFor = new Int32Array(N).fill(-1);
+    queueKey = new Float64Array(N);
+    // Jobs on each node, as doubly linked lists through the job arrays.
+    nextOn = new Int32Array(N).fill(-1);
+    prevOn = new Int32Array(N).fill(-1);
+    headOn = new Int32Array(c.n).fill(-1);
+    reasons = new Map<number, string>();
+
+    nodeGen = new Int32Array(c.n);
+    idleGen = new Int32Array(c.n);
+    reservedBy = new Int32Array(c.n).fill(-1);
+    poolActive = new Int32Array(P);
+    peakNodes = new Int32Array(P);
+    spotAvail = new Uint8Array(P).fill(1);
+
+    isSpot = pools.map((p) => p.pricing === 'spot');
+    poolPrice = pools.map((p) => p.pricePerNodeHour.toNumber() / Math.max(1, p.gpusPerNode));
+    poolOrder = pools
+      .map((p, i) => i)
+      .sort((a, b) => {
+        if (policy.poolRank === 'perf-per-dollar') {
+          const va = poolPrice[a]! > 0 ? pools[a]!.speed / poolPrice[a]! : Number.MAX_VALUE;
+          const vb = poolPrice[b]! > 0 ? pools[b]!.speed / poolPrice[b]! : Number.MAX_VALUE;
+          return vb - va || a - b;
+        }
+        return poolPrice[a]! - poolPrice[b]! || a - b;
+      });
+    // Pool filters per (job class, market), built once.
+    filters = d.classes.map((allowed) =>
+      [ANY, SPOT, ON_DEMAND].map((m) => {
+        const f = new Uint8Array(P);
+        for (let p = 0; p < P; p++) f[p] = allowed[p] === 1 && (m === ANY || (m === SPOT) === isSpot[p]) ? 1 : 0;
+        return f;
+      }),
+    );
+    usesMarket = policy.market !== 'any';
+    fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
+
+    arrival = new Float64Array(N);
+    for (let j = 0; j < N; j++) {
+      const job = jobs[j]!;
+      arrival[j] = job.arrivalS;
+      remaining[j] = job.workS;
+      queueKey[j] = policy.queue === 'priority' ? -job.priority : policy.queue === 'sjf' ? job.workS : job.arrivalS;
+    }
+
+    // --- the queue: job indices sorted by (key, index) -------------------------------------------
+    queue = new IntList(1024);
+    // Since the last scheduling pass: did capacity appear or the queue's head change (changed), and
+    // which jobs joined the queue (fresh)? Without either, a blocked queue stays blocked.
+    changed = true;
+    blockedHead = -1;
+    fresh = new IntList(256);
+    for (let p = 0; p < P; p++) {
+      const tr = pools[p]!.spotTrace;
+      if (!isSpot[p] || !tr) continue;
+      const t0 = jobs.length > 0 ? jobs[0]!.arrivalS : 0;
+      spotAvail[p] = tr.available[(((Math.floor(t0 / tr.gapS) % tr.available.length) + tr.available.length) % tr.available.length)]! > 0 ? 1 : 0;
+      const nx = nextSpotChange(p, t0);
+      if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
+    }
+    isAutoscaled = new Uint8Array(c.n);
+    for (let n = 0; n < c.n; n++) isAutoscaled[n] = autoscaled(n) ? 1 : 0;
+    idleSince = new Float64Array(c.n);
+    // Nodes that became empty during this instant; their idle timers start after the scheduling
+    // pass, so a node is never released before the jobs waiting for it had their chance.
+    becameIdle = new IntList(64);
+    // Fixed nodes exist from the start.
+    t0 = jobs.length > 0 ? Math.min(0, jobs[0]!.arrivalS) : 0;
+    for (let p = 0; p < P; p++) {
+      for (let k = 0; k < pools[p]!.fixedNodes; k++) {
+        const n = c.poolFirst[p]! + k;
+        c.provision(n, t0);
+        nodeUp(n, t0);
+      }
+      poolActive[p] = pools[p]!.fixedNodes;
+      peakNodes[p] = pools[p]!.fixedNodes;
+    }
+
+    activeFinite = 0;
+    // Jobs waiting for spot to come back; inWait keeps each in the list once.
+    waitList = [];
+    inWait = new Uint8Array(N);
+    // Upper bounds on what any node has free, computed once a pass has seen a job not fit. Within a
+    // pass resources only shrink, so the bounds stay valid and reject most hopeless jobs in O(1).
+    boundValid = false;
+    failedInPass = false;
+    bWhole = 0;
+    bShare = 0;
+    bCpu = 0;
+    bMem = 0;
+    /** EASY backfill: the node and time at which the head could start, from expected job ends. */
+    tmpGpu = new Int32Array(32);
+    ends = [];
+    // Backfill's estimate of a job's length uses the slowest GPU, so a backfilled job is never
+    // longer than estimated and cannot delay the head.
+    minSpeed = Math.min(...pools.map((p) => p.speed));
+
+    // --- the loop --------------------------------------------------------------------------------
+    const loopStart = opts.now?.();
+    horizon = input.horizonS ?? Infinity;
+    nextArrival = 0;
+    events = 0;
+    now = t0;
+    nextReport = 1 << 16;
+    overCapacity = 0;
+    while (live()) {
+      const ta = nextArrival < N ? arrival[nextArrival]! : Infinity;
+      const te = heap.peekTime();
+      const t = ta < te ? ta : te;
+      if (t === Infinity || t > horizon) break;
+      now = t;
+      // Every event at this instant, then one scheduling pass.
+      for (;;) {
+        if (nextArrival < N && arrival[nextArrival] === t) {
+          arrive(nextArrival++, t);
+          events++;
+          continue;
+        }
+        if (heap.peekTime() !== t) break;
+        heap.pop();
         events++;
-        continue;
-      }
-      if (heap.peekTime() !== t) break;
-      heap.pop();
-      events++;
-      const a = heap.ea;
-      const b = heap.eb;
-      switch (heap.k) {
-        case FINISH:
-          if (st[a] === RUNNING && gen[a] === b) finish(a, t);
-          break;
-        case NODE_UP:
-          if (c.state[a] === PROVISIONING && nodeGen[a] === b) {
-            const r = reservedBy[a]!;
-            if (r >= 0) {
-              waitingFor[r] = -1;
-              reservedBy[a] = -1;
-            }
-            nodeUp(a, t);
-            markIdle(a, t);
-          }
-          break;
-        case IDLE_CHECK:
-          if (c.state[a] === UP && c.jobsOn[a] === 0 && idleGen[a] === b && reservedBy[a]! < 0) nodeOff(a, t);
-          break;
-        case PREEMPT:
-          if (c.state[a] === UP && nodeGen[a] === b) evictNode(a, t);
-          break;
-        case SPOT_CHANGE: {
-          spotAvail[a] = spotAvail[a] ? 0 : 1;
-          const nx = nextSpotChange(a, t);
-          if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
-          if (!spotAvail[a]) {
-            for (let n = c.poolFirst[a]!; n < c.poolEnd[a]!; n++) {
-              if (c.state[n] === UP) evictNode(n, t);
-              else if (c.state[n] === PROVISIONING) nodeOff(n, t);
-            }
-            // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
-            if (usesMarket) {
-              const again = queue.filter((j) => market[j] === SPOT && !spotUpFor(j));
-              if (again.length > 0) {
-                queue = queue.filter((j) => !(market[j] === SPOT && !spotUpFor(j)));
-                for (const j of again) decide(j, t);
+        const a = heap.ea;
+        const b = heap.eb;
+        switch (heap.k) {
+          case FINISH:
+            if (st[a] === RUNNING && gen[a] === b) finish(a, t);
+            break;
+          case NODE_UP:
+            if (c.state[a] === PROVISIONING && nodeGen[a] === b) {
+              const r = reservedBy[a]!;
+              if (r >= 0) {
+                waitingFor[r] = -1;
+                reservedBy[a] = -1;
               }
+              nodeUp(a, t);
+              markIdle(a, t);
             }
-          } else {
-            wakeWaiting(t);
+            break;
+          case IDLE_CHECK:
+            if (c.state[a] === UP && c.jobsOn[a] === 0 && idleGen[a] === b && reservedBy[a]! < 0) nodeOff(a, t);
+            break;
+          case PREEMPT:
+            if (c.state[a] === UP && nodeGen[a] === b) evictNode(a, t);
+            break;
+          case SPOT_CHANGE: {
+            spotAvail[a] = spotAvail[a] ? 0 : 1;
+            changed = true;
+            const nx = nextSpotChange(a, t);
+            if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
+            if (!spotAvail[a]) {
+              for (let n = c.poolFirst[a]!; n < c.poolEnd[a]!; n++) {
+                if (c.state[n] === UP) evictNode(n, t);
+                else if (c.state[n] === PROVISIONING) nodeOff(n, t);
+              }
+              // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
+              if (usesMarket) {
+                const all = queue.toArray();
+                const again = all.filter((j) => market[j] === SPOT && !spotUpFor(j));
+                if (again.length > 0) {
+                  queue.clear();
+                  for (const j of all) if (!(market[j] === SPOT && !spotUpFor(j))) queue.push(j);
+                  for (const j of again) decide(j, t);
+                }
+              }
+            } else {
+              wakeWaiting(t);
+            }
+            break;
           }
-          break;
-        }
-        case WAKE:
-          if (st[a] === WAITING && gen[a] === b) decide(a, t);
-          break;
-      }
-    }
-    schedule(t);
-    if (opts.checkCapacity) overCapacity += capacityViolations(c);
-    if (events >= nextReport) {
-      nextReport = events + (1 << 16);
-      opts.onProgress?.(nextArrival, N);
-    }
-  }
-  const endS = Number.isFinite(horizon) ? Math.max(now, horizon) : now;
-  opts.onProgress?.(nextArrival, N);
-  const raw: RawRun = {
-    policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
-    closed: false,
-    close(untilS = endS) {
-      if (raw.closed) throw new Error('internal: run already closed');
-      // Close the books: running jobs and nodes are accounted to the end (a common end when
-      // several policies are compared, so each pays for the same period).
-      const e = Math.max(endS, untilS);
-      // Idle autoscaled nodes would have been released at their idle timeout, not billed to the end.
-      for (let n = 0; n < c.n; n++) {
-        if (c.state[n] === UP && autoscaled(n) && c.jobsOn[n] === 0 && reservedBy[n]! < 0) {
-          c.off(n, Math.min(e, idleSince[n]! + pools[c.nodePool[n]!]!.idleTimeoutS));
+          case WAKE:
+            if (st[a] === WAITING && gen[a] === b) decide(a, t);
+            break;
         }
       }
-      for (let j = 0; j < N; j++) if (st[j] === RUNNING) gpuS[j] = gpuS[j]! + ((e - runStart[j]!) * d.gpus[j]! * d.milli[j]!) / 1000;
-      c.closeAt(e);
-      raw.endS = e;
-      raw.closed = true;
-    },
+      schedule(t);
+      startIdleTimers(t);
+      if (opts.checkCapacity) overCapacity += capacityViolations(c);
+      if (events >= nextReport) {
+        nextReport = events + (1 << 16);
+        opts.onProgress?.(nextArrival, N);
+      }
+    }
+    const endS = Number.isFinite(horizon) ? Math.max(now, horizon) : now;
+    const loopEnd = opts.now?.();
+    const timing = setupStart !== undefined && loopStart !== undefined && loopEnd !== undefined ? { setupMs: loopStart - setupStart, loopMs: loopEnd - loopStart } : undefined;
+    opts.onProgress?.(nextArrival, N);
+    // close() runs after later runs may have reused the engine's state: it keeps its own.
+    const C = c;
+    const ST = st;
+    const GPUS = gpuS;
+    const RUNSTART = runStart;
+    const D = d;
+    const RESERVED = reservedBy;
+    const IDLESINCE = idleSince;
+    const AUTO = isAutoscaled;
+    const POOLS = pools;
+    const HORIZON = horizon;
+    const raw: RawRun = {
+      policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
+      ...(timing && { timing }),
+      closed: false,
+      close(untilS = endS) {
+        if (raw.closed) throw new Error('internal: run already closed');
+        // Close the books: running jobs and nodes are accounted to the end (a common end when
+        // several policies are compared, so each pays for the same period).
+        let e = Math.max(endS, untilS);
+        // Idle autoscaled nodes are released at their idle timeout (within the horizon), as they
+        // would have been had the run gone on: billed for the timeout, not to the end of others' runs.
+        for (let n = 0; n < C.n; n++) {
+          if (C.state[n] === UP && AUTO[n] === 1 && C.jobsOn[n] === 0 && RESERVED[n]! < 0) {
+            const at = Math.min(HORIZON, Math.max(IDLESINCE[n]! + POOLS[C.nodePool[n]!]!.idleTimeoutS, C.lastT[n]!));
+            C.off(n, at);
+            if (at > e) e = at;
+          }
+        }
+        for (let j = 0; j < ST.length; j++) if (ST[j] === RUNNING) GPUS[j] = GPUS[j]! + ((e - RUNSTART[j]!) * D.gpus[j]! * D.milli[j]!) / 1000;
+        C.closeAt(e);
+        raw.endS = e;
+        raw.closed = true;
+      },
+    };
+    return raw;
   };
-  return raw;
+}
+
+const engine = createEngine();
+
+export function runEngine(input: SimInput, policy: Policy, opts: EngineOptions = {}): RawRun {
+  return engine(input, policy, opts);
 }
 
 function gpusFit(free: Int32Array, count: number, gpus: number, milli: number): boolean {

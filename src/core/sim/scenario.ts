@@ -174,8 +174,11 @@ export function poolsFromNodes(nodes: readonly ListedNode[], models: Record<stri
       unpriced.add(n.model);
       continue;
     }
+    let name = `${n.model || 'cpu'}-${n.gpus}g-${n.cpuMilli / 1000}c-${Math.round(n.memoryMib / 1024)}Gi`;
+    // Shapes that differ only below the rounding of the name still get distinct pool names.
+    if (pools.some((p) => p.name === name)) name = `${name}-${pools.length}`;
     pools.push({
-      name: `${n.model || 'cpu'}-${n.gpus}g-${n.cpuMilli / 1000}c-${Math.round(n.memoryMib / 1024)}Gi`,
+      name,
       gpuType: n.model,
       gpusPerNode: n.gpus,
       cpuMilliPerNode: n.cpuMilli,

@@ -1,17 +1,31 @@
-import { lowestScore, policy } from './policy.js';
+import { UP } from '../cluster.js';
+import { policy } from './policy.js';
 
 /** The node left with the least free GPU and CPU after placing the job (tightest fit). */
 export const bestFit = () =>
   policy({
     name: 'best-fit',
     summary: 'node left with the least free GPU and CPU',
+    // The scan is written out (no score callback): best-fit is the default placement and runs once
+    // per job start, over every node.
     pickNode(ctx, j, poolOk, exclude) {
       const { c, d } = ctx;
       const gpuNeed = d.gpuDemandMilli(j);
-      return lowestScore(ctx, j, poolOk, exclude, (n) => {
-        const gpuCap = c.gpuCount[n]! * 1000;
-        const gpuLeft = gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) / gpuCap : 0;
-        return gpuLeft + (c.freeCpu[n]! - d.cpu[j]!) / c.cpuCap[n]!;
-      });
+      const cpuNeed = d.cpu[j]!;
+      let best = -1;
+      let bestScore = Infinity;
+      for (let p = 0; p < c.pools.length; p++) {
+        if (poolOk[p] !== 1) continue;
+        for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
+          if (n === exclude || c.state[n] !== UP || !c.fits(n, d, j)) continue;
+          const gpuCap = c.gpuCount[n]! * 1000;
+          const s = (gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) / gpuCap : 0) + (c.freeCpu[n]! - cpuNeed) / c.cpuCap[n]!;
+          if (s < bestScore) {
+            bestScore = s;
+            best = n;
+          }
+        }
+      }
+      return best;
     },
   });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { dec } from '../money.js';
+import { fill } from './fill.js';
+import type { NodePool, SimJob } from './model.js';
+import { makePolicy } from './policies/index.js';
+import { fragmentation, taskTypes } from './policies/fgd.js';
+import { Demands } from './cluster.js';
+
+const pool = (o: Partial<NodePool> = {}): NodePool => ({
+  name: 'p', gpuType: 'T4', gpusPerNode: 2, cpuMilliPerNode: 32000, memoryMibPerNode: 131072, pricing: 'on-prem', pricePerNodeHour: dec(2),
+  fixedNodes: 2, maxNodes: 2, provisioningDelayS: 0, idleTimeoutS: 0, idlePowerW: 0, busyPowerW: 0, speed: 1, ...o,
+});
+const pod = (id: string, gpus: number, gpuMilli = 1000): SimJob => ({ id, arrivalS: 0, gpus, gpuMilli, cpuMilli: 1000, memoryMib: 1024, workS: Infinity, priority: 0, checkpointIntervalS: 0, restartOverheadS: 0 });
+
+describe('fill mode', () => {
+  it('replays the list in order until arrived demand reaches the target, counting what cannot be placed', () => {
+    // 2 nodes × 2 GPUs = 4 GPUs. List: 0.6, 0.6, 2 GPUs. Least-loaded spreads the two 0.6 pods over
+    // both nodes, so the 2-GPU pod finds no node with 2 whole GPUs: 2 of 3.2 GPUs arrived are refused.
+    const list = [pod('a', 1, 600), pod('b', 1, 600), pod('c', 2)];
+    const ll = fill([pool()], list, makePolicy('least-loaded'), { seed: 1, currency: 'USD', targetShare: 0.8, stepShare: 0.5 });
+    expect(ll.pods).toBe(3);
+    expect(ll.arrivedGpus).toBeCloseTo(3.2, 12);
+    expect(ll.unplacedGpus).toBe(2);
+    expect(ll.firstFailureAtShare).toBeCloseTo(0.3, 12);
+    // 4 GPUs − 1.2 allocated = 2.8 stranded at 1 USD per GPU-hour.
+    expect(ll.strandedGpus).toBeCloseTo(2.8, 12);
+    expect(ll.strandedCostPerHour.toFixed()).toBe('2.8');
+    expect(ll.clusterCostPerHour.toFixed()).toBe('4');
+    // Best-fit packs both sharing pods on node 0 and places the 2-GPU pod on node 1.
+    const bf = fill([pool()], list, makePolicy('best-fit'), { seed: 1, currency: 'USD', targetShare: 0.8 });
+    expect(bf.unplacedGpus).toBe(0);
+    expect(bf.strandedCostPerHour.isZero()).toBe(true);
+  });
+
+  it('repeats the list from the top when it is shorter than the target', () => {
+    const r = fill([pool()], [pod('a', 1)], makePolicy('fgd'), { seed: 1, currency: 'USD', targetShare: 1.5 });
+    // 6 arrivals of 1 GPU reach 150% of 4 GPUs; 2 are refused.
+    expect(r.pods).toBe(6);
+    expect(r.placed).toBe(4);
+    expect(r.unplacedShare).toBeCloseTo(2 / 6, 12);
+    expect(r.curve.at(-1)!.allocatedShare).toBe(1);
+  });
+});
+
+describe('fragmentation measure', () => {
+  it('counts free GPU a task type cannot use, weighted by how common the type is', () => {
+    const d = new Demands([pod('w', 1), pod('w2', 1), pod('s', 1, 500)], [pool()]);
+    const types = taskTypes(d);
+    expect(types.map((t) => t.weight)).toEqual([2 / 3, 1 / 3]);
+    // GPUs free 600 and 1000: for whole-GPU tasks the 600 is a fragment; for 500 tasks nothing is.
+    expect(fragmentation(types, d, 0, [600, 1000], 2, 32000, 131072)).toBeCloseTo((2 / 3) * 600, 12);
+    // Not enough CPU for any task: all 1600 free is fragment.
+    expect(fragmentation(types, d, 0, [600, 1000], 2, 0, 131072)).toBeCloseTo(1600, 12);
+  });
+});

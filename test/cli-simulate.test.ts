@@ -1,0 +1,85 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPenny } from './cli.js';
+import { sharedFile } from './shared-data.js';
+
+describe('penny simulate', () => {
+  it('compares policies side by side on the example cluster', async () => {
+    const r = await runPenny(['simulate', 'examples/sim/cloud.yaml', '--trace', 'examples/sim/jobs.csv', '--compare', 'fifo,sjf,backfill,best-fit,perf-cost']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const p of ['fifo', 'sjf', 'backfill', 'best-fit', 'perf-cost']) expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\$`, 'm'));
+    expect(r.stdout).toContain('Checks: every job accounted for');
+  });
+
+  it('prints exact JSON per policy, identical on every run', async () => {
+    const args = ['simulate', 'examples/sim/cloud.yaml', '--trace', 'examples/sim/jobs.csv', '--policy', 'random-fit', '--seed', '3', '--json'];
+    const a = await runPenny(args);
+    const b = await runPenny(args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const j = JSON.parse(a.stdout);
+    expect(j.mode).toBe('replay');
+    expect(j.policies).toHaveLength(1);
+    expect(j.policies[0].cost.total).toMatch(/^\d+(\.\d+)?$/);
+    expect(j.policies[0].checks).toMatchObject({ jobsConserved: true, gpuSecondsBalance: true, noEarlyStart: true });
+    expect(j.policies[0].jobs.total).toBe(300);
+  });
+
+  it('says what is wrong with a bad scenario, with file and line, and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'penny-sim-cli-'));
+    const f = join(dir, 'bad.yaml');
+    writeFileSync(f, 'name: x\ncurrency: USD\npools:\n  - name: a\n    gpusPerNode: 8\n    cpuMilli: 1000\n    memoryMib: 1000\n    pricing: rented\n    pricePerNodeHour: 1\n    nodes: 1\n');
+    const r = await runPenny(['simulate', f, '--trace', 'examples/sim/jobs.csv']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}:8`);
+    expect(r.stderr).toContain('pools[0].pricing');
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('refuses an unknown policy and lists the known ones', async () => {
+    const r = await runPenny(['simulate', 'examples/sim/cloud.yaml', '--trace', 'examples/sim/jobs.csv', '--policy', 'lottery']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown policy "lottery"');
+    expect(r.stderr).toContain('deadline-aware');
+  });
+
+  it('compares at least five policies on the real Alibaba trace (pods + GPU nodes)', async () => {
+    const pods = sharedFile('alibaba-gpu-v2023/openb_pod_list_gpushare40.csv');
+    const nodes = sharedFile('alibaba-gpu-v2023/openb_node_list_gpu_node.csv');
+    if (!pods || !nodes) return;
+    const r = await runPenny(['simulate', 'examples/sim/alibaba.yaml', '--trace', pods, '--nodes', nodes, '--compare', 'fifo,priority,backfill,best-fit,least-loaded,fgd', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.policies.map((p: { policy: string }) => p.policy)).toEqual(['fifo', 'priority', 'backfill', 'best-fit', 'least-loaded', 'fgd']);
+    for (const p of j.policies) {
+      expect(p.jobs.total).toBe(8152);
+      expect(p.checks.jobsConserved && p.checks.gpuSecondsBalance).toBe(true);
+    }
+  });
+
+  it('fill mode on a real pod list without times reports unplaced GPU demand per policy', async () => {
+    const pods = sharedFile('alibaba-gpu-v2023/openb_pod_list_multigpu20.csv');
+    const nodes = sharedFile('alibaba-gpu-v2023/openb_node_list_gpu_node.csv');
+    if (!pods || !nodes) return;
+    const r = await runPenny(['simulate', 'examples/sim/alibaba.yaml', '--trace', pods, '--nodes', nodes]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('fill mode');
+    for (const p of ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd']) expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\d`, 'm'));
+  });
+
+  it('spot: cost and deadline misses for always-spot, always-on-demand and the deadline-aware rule', async () => {
+    if (!sharedFile('spot-traces/availability/1-node/aws-02-15-2023/us-east-2a_v100_1.json')) return;
+    const r = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--json']);
+    expect(r.code).toBe(0);
+    const byName = Object.fromEntries(JSON.parse(r.stdout).policies.map((p: { policy: string }) => [p.policy, p]));
+    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'deadline-aware']);
+    const total = (n: string) => Number(byName[n].cost.total);
+    expect(byName['always-on-demand'].jobs.deadlineMisses).toBe(0);
+    expect(byName['deadline-aware'].jobs.deadlineMisses).toBeLessThanOrEqual(byName['always-spot'].jobs.deadlineMisses);
+    expect(total('deadline-aware')).toBeLessThan(total('always-on-demand'));
+    expect(total('always-spot')).toBeLessThan(total('deadline-aware'));
+  });
+});
