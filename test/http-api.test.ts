@@ -191,3 +191,38 @@ describe('runs', () => {
     expect((await fetch(`${s.url}/api/runs/run_nope`)).status).toBe(404);
   });
 });
+
+describe('billing', () => {
+  it('reports the demo bill by tag and day, exactly, conforming to the document', async () => {
+    const rows = await json(await fetch(`${s.url}/api/billing/report?by=tag:team&granularity=month`));
+    await conforms('/api/billing/report', 'get', 200, rows);
+    expect(rows.map((r: { period: string }) => r.period)).toContain('2026-10');
+    expect(rows.every((r: { effectiveCost: string }) => /^-?\d+(\.\d+)?$/.test(r.effectiveCost))).toBe(true);
+    const bad = await fetch(`${s.url}/api/billing/report?by=not%20a%20column`);
+    expect(bad.status).toBe(422);
+    expect((await fetch(`${s.url}/api/billing/report?from=yesterday`)).status).toBe(422);
+  });
+
+  it('gives budget status with the forecast overrun and its actions', async () => {
+    const [b] = await json(await fetch(`${s.url}/api/budgets/status`));
+    await conforms('/api/budgets/status', 'get', 200, [b]);
+    expect(b.name).toBe('ai-cloud');
+    expect(Number(b.overrun)).toBeGreaterThan(0);
+    expect(b.actions.length).toBeGreaterThan(0);
+  });
+
+  it('ingests an uploaded FOCUS export as a job; the same file again changes nothing', async () => {
+    const lines = ['BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,ServiceName,Tags', 'USD,2026-10-20T00:00:00Z,2026-10-21T00:00:00Z,0.123456789012,0.1,GPU,"{""team"":""x""}"', ''];
+    const send = async () => {
+      const form = new FormData();
+      form.append('file', new Blob([lines.join('\n')], { type: 'text/csv' }), 'bill.csv');
+      const job = await json(await fetch(`${s.url}/api/uploads`, { method: 'POST', body: form }));
+      return s.jobs.wait(job.id);
+    };
+    const first = await send();
+    expect(first.status).toBe('succeeded');
+    expect(first.result).toMatchObject({ kind: 'focus', status: 'ingested', file: { rows: 1, billedTotal: '0.123456789012' } });
+    const again = await send();
+    expect(again.result).toMatchObject({ kind: 'focus', status: 'already-ingested' });
+  });
+});

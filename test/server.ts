@@ -7,6 +7,8 @@ import { buildServer, type ServerOptions } from '../src/adapters/http/server.js'
 import { openStore } from '../src/adapters/store/workspace.js';
 import { parseScenario } from '../src/adapters/importers/scenario.js';
 import { loadSeries } from '../src/adapters/importers/series-source.js';
+import { fileSha256, readFocus } from '../src/adapters/importers/focus.js';
+import { SqlBillingStore } from '../src/adapters/store/sql-billing-store.js';
 import { repoRoot } from './shared-data.js';
 
 export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
@@ -17,7 +19,13 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
   if (opts.demo !== false) {
     const source = readFileSync(join(repoRoot, 'examples', 'demo', 'scenario.yaml'), 'utf8');
     const { series } = await loadSeries(join(repoRoot, 'examples', 'demo', 'gpu-demand.csv'));
-    await buildDemo(store, fixedClock, { scenario: parseScenario(source), scenarioSource: source, demand: { series, source: 'examples/demo/gpu-demand.csv' } });
+    const bill = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
+    await buildDemo(store, fixedClock, {
+      scenario: parseScenario(source),
+      scenarioSource: source,
+      demand: { series, source: 'examples/demo/gpu-demand.csv' },
+      billing: { store: new SqlBillingStore(store.session), path: bill, source: { sha256: await fileSha256(bill), read: () => readFocus(bill) }, budgetUsd: '150000' },
+    });
   }
   const { app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });

@@ -8,12 +8,16 @@ import { costAndRecord } from './cost.js';
 import { runForecast } from './forecast.js';
 import type { Clock, Store } from './ports.js';
 import { forecastRecord, recordRun } from './runs.js';
+import type { BillingStore } from './billing-ports.js';
+import { budgetStatuses, ingestFocus, setBudget, type FocusSource } from './billing.js';
 
 export interface DemoInputs {
   scenario: Scenario;
   scenarioSource: string;
   /** GPU demand history to forecast a week ahead (examples/demo/gpu-demand.csv). */
   demand?: { series: Series; source: string };
+  /** A FOCUS bill (examples/demo/billing-focus.csv) and a monthly budget it is forecast to overrun. */
+  billing?: { store: BillingStore; path: string; source: FocusSource; budgetUsd: string };
 }
 
 export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) {
@@ -25,5 +29,14 @@ export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) 
     await recordRun(store, clock, { kind: 'forecast', name: rec.name, inputs: { demo: inputs.demand.source }, summary: rec.summary, result: rec.result });
     forecast = outcome.json;
   }
-  return { ...costed, topSavings: costed.savings.slice(0, 3), forecast };
+  let budgets;
+  if (inputs.billing) {
+    const b = inputs.billing;
+    await ingestFocus(store, b.store, clock, b.path, b.source);
+    if (!(await b.store.listBudgets()).some((x) => x.name === 'ai-cloud')) {
+      await setBudget(b.store, clock, { name: 'ai-cloud', amount: b.budgetUsd, currency: 'USD', period: 'month', scope: { kind: 'all' }, thresholds: [50, 80, 100] });
+    }
+    budgets = await budgetStatuses(store, b.store);
+  }
+  return { ...costed, topSavings: costed.savings.slice(0, 3), forecast, budgets };
 }

@@ -60,6 +60,34 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('draws spend over time and the budget on the overview', async () => {
+    const { page, errors } = await open('overview');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-spend', 1000)), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-budget-ai-cloud')), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('[data-budget="ai-cloud"]').textContent()).toMatch(/Forecast overrun/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('explores costs by a tag and exports the table as CSV', async () => {
+    const { page, errors } = await open('costs');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-costs', 1000)), { timeout: 10_000 }).toBe(true);
+    await page.fill('#cost-form input[name=by]', 'tag:team');
+    await page.selectOption('#cost-form select[name=granularity]', 'month');
+    await page.click('#cost-form button[type=submit]');
+    await expect.poll(async () => (await page.locator('#cost-table tbody tr').allTextContents()).join('|'), { timeout: 10_000 }).toMatch(/research.*\|.*product|product.*\|.*research/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv-export')]);
+    const csv = await download.createReadStream().then(async (s) => {
+      let t = '';
+      for await (const c of s) t += c;
+      return t;
+    });
+    expect(csv.split('\n')[0]).toBe('tag:team,BillingCurrency,ListCost,BilledCost,EffectiveCost,Rows');
+    expect(csv).toMatch(/^research,USD,[\d.]+,[\d.]+,[\d.]+,\d+$/m);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('draws the recorded forecast with its band and backtest', async () => {
     const { page, errors } = await open('forecasts');
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-forecast', 1000)), { timeout: 10_000 }).toBe(true);

@@ -8,13 +8,14 @@ import { upload } from './pages/upload.js';
 import { pending } from './pages/pending.js';
 import { forecasts } from './pages/forecasts.js';
 import { plans } from './pages/plans.js';
+import { costs } from './pages/costs.js';
 import { simulations } from './pages/simulations.js';
 
 type Page = (root: HTMLElement) => Promise<void>;
 
 const pages: { path: string; label: string; render: Page }[] = [
   { path: 'overview', label: 'Overview', render: overview },
-  { path: 'costs', label: 'Cost explorer', render: pending('Cost explorer', 'penny report --by ServiceName,tag:team') },
+  { path: 'costs', label: 'Cost explorer', render: costs },
   { path: 'gpus', label: 'GPU fleet', render: pending('GPU fleet', 'penny gpu usage') },
   { path: 'forecasts', label: 'Forecasts', render: forecasts },
   { path: 'plans', label: 'Plans', render: plans },

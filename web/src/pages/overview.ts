@@ -18,16 +18,78 @@ interface Report {
 
 const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
 
+interface Budget {
+  name: string;
+  currency: string;
+  amount: string;
+  spent: string;
+  forecast: string;
+  overrun: string;
+  spentShare: number;
+  forecastShare: number;
+  period: { start: string; asOf: string };
+  alerts: { threshold: number; kind: string }[];
+  actions: { title: string; saving: string; effort: string; closesCumulative: number }[];
+  closesGap: boolean;
+}
+
+interface ReportRow {
+  keys: Record<string, string | null>;
+  period?: string;
+  currency: string;
+  effectiveCost: string;
+}
+
+/** Spend over time by service category, and each budget's burn and forecast (when billing is ingested). */
+async function billingSection(root: HTMLElement): Promise<boolean> {
+  const rows = await api<ReportRow[]>('/api/billing/report?by=ServiceCategory&granularity=day');
+  if (rows.length === 0) return false;
+  const budgets = await api<Budget[]>('/api/budgets/status');
+  root.append(h('<h2>Spend over time (billing, effective cost)</h2>'));
+  const currency = rows[0]!.currency;
+  const days = [...new Set(rows.map((r) => r.period!))].sort();
+  const cats = [...new Set(rows.map((r) => r.keys.ServiceCategory ?? '(none)'))];
+  chart(root, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), currency, 0) },
+    legend: { top: 0 },
+    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: days },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, currency, 0) } },
+    series: cats.map((c) => ({ name: c, type: 'bar', stack: 'spend', data: days.map((d) => rows.filter((r) => r.period === d && (r.keys.ServiceCategory ?? '(none)') === c).reduce((a, r) => a + Number(r.effectiveCost), 0)) })),
+  }, { id: 'chart-spend', height: 300 });
+  for (const b of budgets) {
+    const over = Number(b.overrun) > 0;
+    const el = h(`<section class="budget ${over ? 'over' : ''}" data-budget="${b.name}">
+      <h2>Budget ${b.name} · ${b.period.start.slice(0, 7)} <small>data to ${b.period.asOf.slice(0, 10)}</small></h2>
+      <div class="cards">
+        ${card('Spent to date', money(b.spent, b.currency, 0), `${pct(b.spentShare)} of ${money(b.amount, b.currency, 0)}`)}
+        ${card('Forecast (run rate)', money(b.forecast, b.currency, 0), `${pct(b.forecastShare)} of the budget`)}
+        ${card(over ? 'Forecast overrun' : 'Headroom', money(over ? b.overrun : Number(b.amount) - Number(b.forecast), b.currency, 0), over ? `${b.actions.length} actions ${b.closesGap ? 'close it' : 'found'}` : 'on track')}
+      </div></section>`);
+    root.append(el);
+    chart(el, {
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => money(Number(v), b.currency, 0) },
+      xAxis: { type: 'value', max: Math.max(Number(b.amount), Number(b.forecast)) * 1.05, axisLabel: { formatter: (v: number) => money(v, b.currency, 0) } },
+      yAxis: { type: 'category', data: ['forecast', 'spent'] },
+      series: [{ type: 'bar', data: [{ value: Number(b.forecast), itemStyle: { color: over ? '#d92d20' : '#2f6fdb' } }, Number(b.spent)], markLine: { symbol: 'none', data: [{ xAxis: Number(b.amount), name: 'budget' }], label: { formatter: 'budget' } } }],
+    }, { id: `chart-budget-${b.name}`, height: 120 });
+    if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, pct(a.closesCumulative, 0)])));
+  }
+  return true;
+}
+
 export async function overview(root: HTMLElement): Promise<void> {
-  let latest: { scenarioName: string; createdAt: string; report: Report };
+  let latest: { scenarioName: string; createdAt: string; report: Report } | undefined;
   try {
     latest = await api('/api/reports/latest');
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) {
-      root.append(emptyState('No cost report yet', 'Run `penny demo`, `penny cost FILE --save`, or upload a scenario on the Upload page.'));
-      return;
-    }
-    throw e;
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+  }
+  if (!latest) {
+    root.append(h('<h1>Overview</h1>'));
+    if (!(await billingSection(root))) root.append(emptyState('Nothing to show yet', 'Run `penny demo`, `penny cost FILE --save` or `penny ingest FOCUS.csv`, or upload a file on the Upload page.'));
+    return;
   }
   const r = latest.report;
   const c = r.currency;
@@ -69,6 +131,7 @@ export async function overview(root: HTMLElement): Promise<void> {
     },
     { id: 'chart-resource', height: Math.max(320, resources.length * 26 + 60) },
   );
+  await billingSection(root);
   root.append(h('<h2>Largest savings</h2>'));
   root.append(
     r.savings.length

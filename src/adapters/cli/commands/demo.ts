@@ -5,6 +5,10 @@ import { costReportToJson } from '../../../core/cost/tco.js';
 import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
 import { parseScenario } from '../../importers/scenario.js';
 import { loadSeries } from '../../importers/series-source.js';
+import { fileSha256, readFocus } from '../../importers/focus.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
+import { budgetStatusToJson } from '../../../app/billing.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, table } from '../render.js';
@@ -29,16 +33,22 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       const scenario = parseScenario(source, 'examples/demo/scenario.yaml');
       const demandFile = join(ctx.packageRoot, 'examples', 'demo', 'gpu-demand.csv');
       const { series } = await loadSeries(demandFile);
-      const store = await ctx.openStore(dir);
+      const billFile = join(ctx.packageRoot, 'examples', 'demo', 'billing-focus.csv');
+      const store = (await ctx.openStore(dir)) as SqlStore;
       let demo;
       try {
-        demo = await buildDemo(store, ctx.clock, { scenario, scenarioSource: source, demand: { series, source: 'examples/demo/gpu-demand.csv' } });
+        demo = await buildDemo(store, ctx.clock, {
+          scenario,
+          scenarioSource: source,
+          demand: { series, source: 'examples/demo/gpu-demand.csv' },
+          billing: { store: new SqlBillingStore(store.session), path: billFile, source: { sha256: await fileSha256(billFile), read: () => readFocus(billFile) }, budgetUsd: '150000' },
+        });
       } finally {
         await store.close();
       }
       const r = demo.report;
       if (opts.json) {
-        printJson(ctx, { workspace: dir, report: costReportToJson(r), topSavings: demo.topSavings.map(recommendationToJson), ...(demo.forecast && { forecast: { model: demo.forecast.model, unit: demo.forecast.unit, metrics: demo.forecast.metrics } }) });
+        printJson(ctx, { workspace: dir, report: costReportToJson(r), topSavings: demo.topSavings.map(recommendationToJson), ...(demo.forecast && { forecast: { model: demo.forecast.model, unit: demo.forecast.unit, metrics: demo.forecast.metrics } }), budgets: (demo.budgets ?? []).map(budgetStatusToJson) });
         return;
       }
       const lines = [`Penny demo · workspace ${dir}`, '', renderCostReport(r, 'category')];
@@ -57,6 +67,9 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         const m = f.metrics as { mase: number; baselineMase: number; baseline: string; coverageP10P90: number };
         const peak = Math.max(...f.points.map((p) => p.p90));
         lines.push('', `GPU demand next week (${f.model}, MASE ${m.mase.toFixed(2)} vs ${m.baseline} ${m.baselineMase.toFixed(2)}, P10–P90 coverage ${(m.coverageP10P90 * 100).toFixed(0)}% in backtest): P90 peak ${peak.toFixed(0)} ${f.unit}`);
+      }
+      for (const b of demo.budgets ?? []) {
+        lines.push('', `Budget ${b.name} (${b.period.start.slice(0, 7)}): spent ${money(b.spent, b.currency)} of ${money(b.amount, b.currency)} by ${b.period.asOf.slice(0, 10)}; forecast ${money(b.forecast, b.currency)}${b.overrun.gt(0) ? `, over by ${money(b.overrun, b.currency)}: ${b.actions.length} action${b.actions.length === 1 ? '' : 's'} ${b.closesGap ? 'close it' : 'found'} (penny budget status)` : ' (on track)'}`);
       }
       lines.push('', 'Next: penny cost examples/demo/scenario.yaml --by resource · penny --help');
       ctx.stdout(lines.join('\n'));

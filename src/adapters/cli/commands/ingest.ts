@@ -31,8 +31,9 @@ async function filesOf(path: string): Promise<string[]> {
   const st = await stat(path).catch(() => undefined);
   if (!st) throw new InvalidInput(`cannot read ${path}: no such file or directory`, [{ path: '', file: path, message: 'not found' }], 'Check the path.');
   if (!st.isDirectory()) return [path];
+  // Exports often come as a tree (one folder per month or account): walk it, in name order.
   const names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort();
-  return names.map((n) => join(path, n));
+  return (await Promise.all(names.map((n) => filesOf(join(path, n))))).flat();
 }
 
 export const registerIngest: RegisterCommand = (program, ctx) => {

@@ -4,5 +4,6 @@ import { systemRoutes } from './system.js';
 import { scenarioRoutes } from './scenarios.js';
 import { uploadRoutes } from './uploads.js';
 import { runRoutes } from './runs.js';
+import { billingRoutes } from './billing.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes];

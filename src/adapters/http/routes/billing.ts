@@ -1,0 +1,85 @@
+/** Billing: spend grouped by any FOCUS column or tag over time, commitments, budgets. */
+import type { FastifyRequest } from 'fastify';
+import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, parseDimension } from '../../../app/billing.js';
+import type { BillingStore } from '../../../app/billing-ports.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
+import type { RouteContext } from '../server.js';
+import { moneyString, problems, type RegisterRoutes } from './types.js';
+
+export function billingOf(ctx: RouteContext): BillingStore {
+  return new SqlBillingStore((ctx.store as SqlStore).session);
+}
+
+function dateParam(name: string, v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (!Number.isFinite(ms)) throw new InvalidInput(`${name} "${v}" is not a date`, [{ path: name, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
+  return new Date(ms).toISOString();
+}
+
+const reportQuery = {
+  type: 'object',
+  properties: {
+    by: { type: 'string', description: 'comma-separated FOCUS columns or tag:KEY', default: 'ServiceName' },
+    from: { type: 'string', description: 'charges starting on or after (YYYY-MM-DD or ISO 8601)' },
+    to: { type: 'string', description: 'charges starting before' },
+    granularity: { type: 'string', enum: ['day', 'month'] },
+  },
+} as const;
+
+const reportRow = {
+  type: 'object',
+  required: ['keys', 'currency', 'billedCost', 'effectiveCost', 'rows'],
+  properties: {
+    keys: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+    period: { type: 'string' },
+    currency: { type: 'string' },
+    billedCost: moneyString,
+    effectiveCost: moneyString,
+    listCost: { anyOf: [moneyString, { type: 'null' }] },
+    rows: { type: 'integer' },
+  },
+} as const;
+
+export const billingRoutes: RegisterRoutes = (app, ctx) => {
+  app.get('/api/billing/files', {
+    schema: {
+      tags: ['billing'],
+      summary: 'Ingested FOCUS files with their rows, period and totals',
+      response: { 200: { type: 'array', items: { type: 'object', required: ['id', 'path', 'rows', 'currency'], properties: { id: { type: 'string' }, path: { type: 'string' }, rows: { type: 'integer' }, currency: { type: 'string' }, periodStart: { type: ['string', 'null'] }, periodEnd: { type: ['string', 'null'] }, billedTotal: moneyString, effectiveTotal: moneyString, ingestedAt: { type: 'string' } } } } },
+    },
+  }, async () => (await billingOf(ctx).listBillingFiles()).map(({ columns: _c, ...f }) => f));
+
+  app.get('/api/billing/report', {
+    schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },
+  }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string } }>) => {
+    const q = req.query;
+    const by = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim()).map(parseDimension);
+    if (q.granularity !== undefined && q.granularity !== 'day' && q.granularity !== 'month') throw new InvalidInput(`granularity must be day or month, found "${q.granularity}"`, [{ path: 'granularity', message: 'expected day or month' }]);
+    const from = dateParam('from', q.from);
+    const to = dateParam('to', q.to);
+    const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }) });
+    return rows.map((r) => ({ keys: Object.fromEntries(by.map((d, i) => [dimensionLabel(d), r.keys[i] ?? null])), ...(r.period && { period: r.period }), currency: r.currency, billedCost: r.billed, effectiveCost: r.effective, listCost: r.list, rows: r.rows }));
+  });
+
+  app.get('/api/billing/commitments', {
+    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
+  }, async () => billingOf(ctx).commitmentUtilisation({}));
+
+  app.get('/api/budgets/status', {
+    schema: {
+      tags: ['billing'],
+      summary: 'Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast',
+      querystring: { type: 'object', properties: { at: { type: 'string' } } },
+      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object' }, alerts: { type: 'array' }, actions: { type: 'array' }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
+    },
+  }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
+    const at = dateParam('at', req.query.at);
+    const billing = billingOf(ctx);
+    if ((await billing.listBudgets()).length === 0) return [];
+    if (!at && !(await billing.lastChargeEnd())) return [];
+    return (await budgetStatuses(ctx.store, billing, at ? { at } : {})).map(budgetStatusToJson);
+  });
+};

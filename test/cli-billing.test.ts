@@ -1,0 +1,176 @@
+/** Billing end to end with the built binary: FOCUS ingest (exact, idempotent, atomic), reports, budgets. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal } from '../src/core/money.js';
+import { pennyBin, runPenny } from './cli.js';
+import { demoBill, focusCsv } from './fixtures/focus.js';
+import { repoRoot, sharedDataDir } from './shared-data.js';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'penny-billing-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const ws = (name: string) => join(tmp, name);
+const json = async (args: string[]) => {
+  const r = await runPenny(args);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+/** An independent sum of a column: the file parsed here, formatted money stripped, exact decimals. */
+function columnSum(file: string, column: string): string {
+  const rows = parse(readFileSync(file), { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, string>[];
+  let total = new Decimal(0);
+  for (const r of rows) {
+    const v = (r[column] ?? '').trim().replace(/^\$/, '').replace(/,/g, '');
+    if (v && v.toLowerCase() !== 'null') total = total.plus(v);
+  }
+  return total.toFixed();
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : n.endsWith('.csv') ? [join(dir, n)] : []));
+}
+
+describe('FOCUS spec examples', () => {
+  const dir = sharedDataDir() && join(sharedDataDir()!, 'focus-spec-examples');
+  it.skipIf(!dir)('ingest with exact sums, and re-ingest changes nothing', async () => {
+    const files = walk(dir!).sort();
+    expect(files.length).toBeGreaterThan(20);
+    const results = await json(['-w', ws('spec'), 'ingest', dir!, '--json']);
+    expect(results.map((r: { path: string }) => r.path).sort()).toEqual(files);
+    for (const { path: f, result } of results) {
+      expect(result.status, f).toBe('ingested');
+      expect(result.file.billedTotal, `${f} BilledCost`).toBe(columnSum(f, 'BilledCost'));
+      expect(result.file.effectiveTotal, `${f} EffectiveCost`).toBe(columnSum(f, 'EffectiveCost'));
+    }
+    const before = await json(['-w', ws('spec'), 'report', '--by', 'ServiceName', '--json']);
+    const again = await json(['-w', ws('spec'), 'ingest', join(dir!, 'saas_examples'), '--json']);
+    expect(again.every((x: { result: { status: string } }) => x.result.status === 'already-ingested')).toBe(true);
+    expect(await json(['-w', ws('spec'), 'report', '--by', 'ServiceName', '--json'])).toEqual(before);
+  });
+  if (!dir) console.warn('skipping: ../shared/data/focus-spec-examples is absent');
+});
+
+describe('penny ingest on bad input: exit 2, the file, line and column named, nothing written', () => {
+  it('names missing mandatory columns', async () => {
+    const f = join(tmp, 'nocost.csv');
+    writeFileSync(f, 'ChargePeriodStart,ChargePeriodEnd,ListCost\n2024-01-01,2024-01-02,1\n');
+    const r = await runPenny(['-w', ws('bad'), 'ingest', f, '--kind', 'focus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing mandatory columns BilledCost, EffectiveCost/);
+  });
+
+  it('names a bad cell by line and column, and ingests nothing of the file', async () => {
+    const lines = focusCsv(demoBill({ from: '2026-01-01', days: 3 })).split('\n');
+    lines[5] = lines[5]!.replace(/,Usage,(\w+),([\d.]+),/, ',Usage,$1,12..5,');
+    const f = join(tmp, 'badcell.csv');
+    writeFileSync(f, lines.join('\n'));
+    const r = await runPenny(['-w', ws('bad'), 'ingest', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/badcell\.csv:6: ListCost: expected a decimal number, found "12\.\.5"/);
+    const rep = await runPenny(['-w', ws('bad'), 'report']);
+    expect(rep.code).toBe(2);
+    expect(rep.stderr).toMatch(/no billing data/);
+  });
+
+  it('refuses a file that is not a FOCUS export', async () => {
+    const f = join(tmp, 'other.csv');
+    writeFileSync(f, 'a,b\n1,2\n');
+    const r = await runPenny(['-w', ws('bad'), 'ingest', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a file Penny can ingest/);
+  });
+});
+
+describe('a kill in the middle of an ingest', () => {
+  it('leaves the store as it was', async () => {
+    const big = join(tmp, 'big.csv');
+    writeFileSync(big, focusCsv(demoBill({ from: '2021-01-01', days: 2200, seed: 9 })));
+    const small = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
+    // Time a whole ingest in a scratch workspace, to kill the real one late (while it writes).
+    const t0 = Date.now();
+    await json(['-w', ws('scratch'), 'ingest', big, '--json']);
+    const fullMs = Date.now() - t0;
+    await json(['-w', ws('kill'), 'ingest', small, '--json']);
+    const before = await json(['-w', ws('kill'), 'report', '--by', 'ServiceName', '--json']);
+    for (const at of [0.5, 0.8, 0.92]) {
+      const child = spawn(process.execPath, [pennyBin, '-w', ws('kill'), 'ingest', big, '--json'], { cwd: repoRoot, stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      await new Promise((r) => setTimeout(r, fullMs * at));
+      child.kill('SIGKILL');
+      const code = await exited;
+      const after = await json(['-w', ws('kill'), 'report', '--by', 'ServiceName', '--json']);
+      // Killed, the store is exactly as before; finished first (a fast run), it holds the whole file.
+      if (code === null) expect(after, `killed at ${at}`).toEqual(before);
+      else expect(after).not.toEqual(before);
+    }
+    const done = await json(['-w', ws('kill'), 'ingest', big, '--json']);
+    expect(['ingested', 'already-ingested']).toContain(done[0].result.status);
+    const files = await json(['-w', ws('kill'), 'report', '--by', 'ServiceName', '--json']);
+    const total = files.reduce((a: Decimal, r: { effectiveCost: string }) => a.plus(r.effectiveCost), new Decimal(0));
+    expect(total.toFixed()).toBe(new Decimal(columnSum(big, 'EffectiveCost')).plus(columnSum(small, 'EffectiveCost')).toFixed());
+  }, 240_000);
+});
+
+describe('reports and budgets on the demo bill', () => {
+  const demo = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
+  beforeAll(async () => {
+    await json(['-w', ws('demo'), 'ingest', demo, '--json']);
+  });
+
+  it('groups by a column and a tag; untagged cost is its own group', async () => {
+    const rows = await json(['-w', ws('demo'), 'report', '--by', 'tag:team', '--json']);
+    expect(rows.map((r: Record<string, string | null>) => r['tag:team']).sort()).toEqual([null, 'product', 'research'].sort());
+    const total = rows.reduce((a: Decimal, r: { effectiveCost: string }) => a.plus(r.effectiveCost), new Decimal(0));
+    expect(total.toFixed()).toBe(columnSum(demo, 'EffectiveCost'));
+    const months = await json(['-w', ws('demo'), 'report', '--by', 'ServiceName', '--granularity', 'month', '--from', '2026-10-01', '--json']);
+    expect(new Set(months.map((r: { period: string }) => r.period))).toEqual(new Set(['2026-10']));
+  });
+
+  it('allocates untagged cost, the shares adding up exactly', async () => {
+    for (const shared of ['even', 'proportional']) {
+      const [c] = await json(['-w', ws('demo'), 'report', '--allocate', 'tag:team', '--shared', shared, '--json']);
+      const sharedSum = c.owners.reduce((a: Decimal, o: { shared: string }) => a.plus(o.shared), new Decimal(0));
+      expect(sharedSum.toFixed()).toBe(new Decimal(c.unallocated).toFixed());
+      const total = c.owners.reduce((a: Decimal, o: { total: string }) => a.plus(o.total), new Decimal(0));
+      expect(total.toFixed()).toBe(columnSum(demo, 'EffectiveCost'));
+    }
+  });
+
+  it('reports commitment utilisation from Used and Unused rows', async () => {
+    const [c] = await json(['-w', ws('demo'), 'report', '--commitments', '--json']);
+    expect(c.commitmentId).toBe('sp-inference-1y');
+    expect(c.utilisation).toBeGreaterThan(0.5);
+    expect(c.utilisation).toBeLessThan(1);
+  });
+
+  it('shows burn, the forecast overrun and the actions that close it', async () => {
+    await json(['-w', ws('demo'), 'cost', 'examples/demo/scenario.yaml', '--save', '--json']);
+    const set = await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '150000', '--thresholds', '50,80,100']);
+    expect(set.code, set.stderr).toBe(0);
+    const [s] = await json(['-w', ws('demo'), 'budget', 'status', '--json']);
+    expect(s.period.start).toBe('2026-10-01T00:00:00.000Z');
+    expect(new Decimal(s.forecast).gt(s.amount)).toBe(true);
+    expect(new Decimal(s.overrun).eq(new Decimal(s.forecast).minus(s.amount))).toBe(true);
+    expect(s.alerts.map((a: { threshold: number }) => a.threshold)).toEqual([50, 80, 100]);
+    expect(s.actions.length).toBeGreaterThan(2);
+    expect(s.actions.at(-1).closesCumulative).toBeGreaterThan(0);
+    const table = await runPenny(['-w', ws('demo'), 'budget', 'status']);
+    expect(table.stdout).toMatch(/Forecast overrun: \$[\d,]+\.\d\d/);
+    expect(table.stdout).toMatch(/Spent to date/);
+  });
+
+  it('refuses a bad budget with exit 2', async () => {
+    for (const args of [['--amount', 'lots'], ['--amount', '10', '--currency', 'XXY'], ['--amount', '10', '--scope', 'nonsense'], ['--amount', '10', '--thresholds', 'a,b']]) {
+      const r = await runPenny(['-w', ws('demo'), 'budget', 'set', 'x', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+  });
+});
