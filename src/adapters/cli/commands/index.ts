@@ -4,5 +4,6 @@ import { registerDemo } from './demo.js';
 import { registerInit } from './init.js';
 import { registerValidate } from './validate.js';
 import { registerCost } from './cost.js';
+import { registerGpu } from './gpu.js';
 
-export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost];
+export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerCost, registerGpu];

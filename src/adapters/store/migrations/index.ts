@@ -5,6 +5,7 @@
  * Money columns are DECIMAL(38, 12), never DOUBLE: sums must match the source to the last digit.
  */
 import { foundation } from './001-foundation.js';
+import { telemetry } from './150-telemetry.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
   up: string[];
 }
 
-export const migrations: Migration[] = [...foundation].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [...foundation, ...telemetry].sort((a, b) => a.version - b.version);
