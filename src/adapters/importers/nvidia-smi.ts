@@ -34,7 +34,7 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
   const samples: GpuSample[] = [];
   const issues: Issue[] = [];
   const bad = (line: number, f: SmiField | string, found: string, expected: string) => {
-    if (issues.length < MAX_ISSUES) issues.push({ path: typeof f === 'string' ? f : f.header, file: path, line, message: `${typeof f === 'string' ? f : f.header}: expected ${expected}`, expected, found });
+    if (issues.length < MAX_ISSUES) issues.push({ path: typeof f === 'string' ? f : f.header, file: path, line, message: 'bad value', expected, found });
     else issues.length === MAX_ISSUES && issues.push({ path: '', file: path, message: 'further problems not listed' });
   };
   let badRows = 0;

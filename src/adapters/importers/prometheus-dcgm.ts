@@ -27,6 +27,10 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
   const f = opts.fetch ?? fetch;
   const base = baseUrl.replace(/\/+$/, '');
   const chunkMs = MAX_POINTS * range.stepS * 1000;
+  const points = (range.toMs - range.fromMs) / 1000 / range.stepS;
+  if (!(range.stepS > 0) || points > MAX_POINTS * 100) {
+    throw new InvalidInput(`${Math.round(points).toLocaleString('en')} points per series is too many to fetch`, [{ path: '--step', message: `expected at most ${MAX_POINTS * 100} points per series`, found: `${range.stepS}s over ${((range.toMs - range.fromMs) / 3_600_000).toFixed(1)} h` }], 'Raise --step (e.g. 30s or 1m) or shorten --from/--to.');
+  }
   const chunks: [number, number][] = [];
   for (let a = range.fromMs; a <= range.toMs; a += chunkMs + range.stepS * 1000) chunks.push([a, Math.min(range.toMs, a + chunkMs)]);
   const gpus = new Map<string, GpuInfo>();
