@@ -72,4 +72,16 @@ describe('penny gpu', () => {
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('no GPU telemetry');
   });
+
+  it('the demo workspace has telemetry that shows an idle and an under-used GPU', async () => {
+    const demoWs = join(dir, 'demo');
+    const d = await runPenny(['--workspace', demoWs, 'demo']);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toContain('GPU telemetry');
+    const w = JSON.parse((await runPenny(['--workspace', demoWs, 'gpu', 'waste', '--json'])).stdout);
+    const actions = w.recommendations.map((r: { action: string; resource: string }) => `${r.action}:${r.resource.slice(-1)}`);
+    expect(actions).toContain('autostop:2');
+    expect(actions).toContain('share:1');
+    expect(actions.some((a: string) => a.endsWith(':0') && !a.startsWith('spot'))).toBe(false);
+  });
 });

@@ -6,7 +6,8 @@
  *               of the month at the GPU's price (idle spells assumed to recur as observed).
  * - share:      under-used while busy (mean utilisation < lowUtilPct) and its peak memory fits in
  *               fewer MIG slices → pay for k/slices of the GPU: (1 − k/slices) × price × busy hours.
- * - smaller:    under-used and its peak memory fits in a cheaper model → (price − cheaper) × busy hours.
+ * - smaller:    under-used, and a cheaper model holds its peak memory (+20%) and its compute (mean busy
+ *               utilisation × TFLOPS, +25%) → (price − cheaper) × busy hours. Only for a GPU in the table.
  * - spot:       a known spot price and work that tolerates preemption → (price − spot) × busy hours.
  * `share`, `smaller` and `spot` are alternatives for the same hours: don't add them up.
  */
@@ -97,13 +98,15 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
     }
     if (p && usage.peakMemUsedMiB !== null) {
       const peakGiB = usage.peakMemUsedMiB / 1024;
-      const cheaper = GPU_PRICES.filter((e) => e.memoryGiB >= peakGiB * 1.2 && e.onDemandUsdPerHour.lt(p)).sort((a, b) => a.onDemandUsdPerHour.cmp(b.onDemandUsdPerHour))[0];
+      // Keep 20% headroom on memory and 25% on compute (mean busy utilisation × this GPU's TFLOPS).
+      const needTflops = price?.entry ? (price.entry.tflops * meanBusy!) / 100 * 1.25 : Infinity;
+      const cheaper = GPU_PRICES.filter((e) => e.memoryGiB >= peakGiB * 1.2 && e.tflops >= needTflops && e.onDemandUsdPerHour.lt(p)).sort((a, b) => a.onDemandUsdPerHour.cmp(b.onDemandUsdPerHour))[0];
       if (cheaper) {
         recs.push({
           ...base,
           id: `smaller:${gpu.gpuId}`,
           action: 'smaller-gpu',
-          title: `Move ${label} to ${cheaper.model}: peak memory ${peakGiB.toFixed(1)} GiB fits its ${cheaper.memoryGiB} GiB, mean ${meanBusy!.toFixed(0)}% busy`,
+          title: `Move ${label} to ${cheaper.model}: peak memory ${peakGiB.toFixed(1)} GiB fits its ${cheaper.memoryGiB} GiB, mean ${meanBusy!.toFixed(0)}% busy fits its ${cheaper.tflops} TFLOPS`,
           saving: monthly(busyShare, p.minus(cheaper.onDemandUsdPerHour)),
           effort: 'medium',
           basis: `${cheaper.model} at ${cheaper.onDemandUsdPerHour.toFixed()} USD/h (${cheaper.source}, ${cheaper.asOf}) for the busy ${pctText(busyShare)} of the time; check it runs the kernels fast enough`,

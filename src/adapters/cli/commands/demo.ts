@@ -8,6 +8,9 @@ import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, table } from '../render.js';
 import { renderCostReport } from './cost.js';
+import { telemetryIo } from '../../importers/telemetry-io.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
+import type { SqlSession } from '../../store/session.js';
 
 export const DEMO_WORKSPACE = '.penny-demo';
 
@@ -25,7 +28,9 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       const store = await ctx.openStore(dir);
       let demo;
       try {
-        demo = await buildDemo(store, ctx.clock, { scenario, scenarioSource: source });
+        const session = (store as { session?: SqlSession }).session;
+        const telemetry = session && { store: new SqlTelemetryStore(session), io: telemetryIo, file: join(ctx.packageRoot, 'examples', 'demo', 'gpu-telemetry.csv') };
+        demo = await buildDemo(store, ctx.clock, { scenario, scenarioSource: source, ...(telemetry && { telemetry }) });
       } finally {
         await store.close();
       }
@@ -45,6 +50,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           ),
         );
       }
+      if (demo.telemetry) lines.push('', `GPU telemetry: examples/demo/gpu-telemetry.csv in the workspace (${demo.telemetry.created ? 'ingested now' : 'already there'}) · try: penny --workspace ${dir} gpu waste`);
       lines.push('', 'Next: penny cost examples/demo/scenario.yaml --by resource · penny --help');
       ctx.stdout(lines.join('\n'));
     });
