@@ -1,6 +1,7 @@
 /** TelemetryStore in portable SQL over a SqlSession (the same session SqlStore uses). */
 import type { TelemetrySourceRecord, TelemetryStore } from '../../app/telemetry-ports.js';
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
+import type { DuckDbSession } from './duckdb.js';
 import type { SqlSession, SqlValue } from './session.js';
 
 export class SqlTelemetryStore implements TelemetryStore {
@@ -40,9 +41,13 @@ export class SqlTelemetryStore implements TelemetryStore {
     }
     const rows: SqlValue[][] = [];
     for (const [gpuId, m] of byGpu) {
-      const ts = [...m.keys()];
-      const lo = Math.min(...ts);
-      const hi = Math.max(...ts);
+      // A loop, not Math.min(...ts): spreading a million arguments overflows the stack.
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const t of m.keys()) {
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
       const existing = new Set(
         (await this.session.all<{ ts_ms: bigint | number }>(`SELECT ts_ms FROM gpu_samples WHERE gpu_id = $1 AND ts_ms BETWEEN $2 AND $3`, [gpuId, lo, hi])).map((r) => Number(r.ts_ms)),
       );
@@ -51,7 +56,9 @@ export class SqlTelemetryStore implements TelemetryStore {
         rows.push([s.gpuId, s.tsMs, s.utilGpuPct, s.utilMemPct, s.memUsedMiB, s.powerW, sourceId]);
       }
     }
-    await this.session.insertMany('gpu_samples', ['gpu_id', 'ts_ms', 'util_gpu_pct', 'util_mem_pct', 'mem_used_mib', 'power_w', 'source_id'], rows);
+    const append = (this.session as Partial<DuckDbSession>).appendRows;
+    if (append) await append.call(this.session, 'gpu_samples', ['varchar', 'bigint', 'double', 'double', 'double', 'double', 'varchar'], rows);
+    else await this.session.insertMany('gpu_samples', ['gpu_id', 'ts_ms', 'util_gpu_pct', 'util_mem_pct', 'mem_used_mib', 'power_w', 'source_id'], rows);
     return rows.length;
   }
 
