@@ -132,5 +132,7 @@ describe('the real H100 log (../shared/data/gpu-telemetry)', () => {
     expect(autostop).toBeDefined();
     expect(autostop!.saving.gt(0)).toBe(true);
     expect(autostop!.basis).toContain('2.95 USD/h');
+    // Its peak memory (~19 GiB of 80) and under-half mean busy utilisation fit in a MIG share.
+    expect(w.recommendations.find((r) => r.action === 'share')?.title).toMatch(/MIG \d\/7/);
   });
 });

@@ -108,6 +108,7 @@ export interface TelemetryReportOptions {
   /** One price for every GPU (`--gpu-price-per-hour`); else the dated default table by model. */
   gpuPricePerHour?: Decimal;
   lowUtilPct?: number;
+  lowMemPct?: number;
   autostopAfterS?: number;
 }
 
@@ -181,6 +182,7 @@ export interface WasteReport {
   options: UsageOptions;
   autostopAfterS: number;
   lowUtilPct: number;
+  lowMemPct: number;
   gpus: GpuWaste[];
   recommendations: Recommendation[];
 }
@@ -191,12 +193,13 @@ export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOp
   delete (options as { intervalMs?: number }).intervalMs;
   const autostopAfterS = o.autostopAfterS ?? options.minIdleS;
   const lowUtilPct = o.lowUtilPct ?? 40;
+  const lowMemPct = o.lowMemPct ?? 25;
   const out: GpuWaste[] = [];
   for (const s of series) {
     const [usage] = gpuUsage([s], options);
     if (!usage) continue;
-    out.push(gpuWaste(s.gpu, usage, idlePeriods(s, options), prices.get(s.gpu.gpuId), { lowUtilPct, autostopAfterS, currency: options.currency }));
+    out.push(gpuWaste(s.gpu, usage, idlePeriods(s, options), prices.get(s.gpu.gpuId), { lowUtilPct, lowMemPct, autostopAfterS, currency: options.currency }));
   }
   const recommendations = out.flatMap((g) => g.recommendations).sort((a, b) => b.saving.cmp(a.saving) || a.id.localeCompare(b.id));
-  return { options, autostopAfterS, lowUtilPct, gpus: out, recommendations };
+  return { options, autostopAfterS, lowUtilPct, lowMemPct, gpus: out, recommendations };
 }

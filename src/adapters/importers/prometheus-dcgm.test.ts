@@ -16,6 +16,7 @@ import { SqlTelemetryStore } from '../store/sql-telemetry-store.js';
 import { openMemoryStore } from '../store/workspace.js';
 import { readPrometheusDcgm } from './prometheus-dcgm.js';
 import { telemetryIo } from './telemetry-io.js';
+import { runPenny } from '../../../test/cli.js';
 
 const bin = ['/usr/bin/prometheus', 'prometheus'].find((b) => spawnSync(b, ['--version']).status === 0);
 if (!bin) console.warn('skipping the Prometheus tests: no prometheus binary (apt-get install prometheus)');
@@ -118,6 +119,20 @@ describe.skipIf(!bin)('DCGM metrics from a real Prometheus', () => {
       await store.close();
     }
   });
+
+  it('ingests through the CLI: penny gpu ingest URL --from --to', async () => {
+    const ws = join(dir, 'ws');
+    const from = new Date(startMs).toISOString();
+    const to = new Date().toISOString();
+    const r = await runPenny(['--workspace', ws, 'gpu', 'ingest', base, '--from', from, '--to', to, '--step', '1s', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ created: true, gpus: 2 });
+    const w = JSON.parse((await runPenny(['--workspace', ws, 'gpu', 'usage', '--json'])).stdout);
+    const b = w.periods.find((p: { gpuId: string }) => p.gpuId === 'GPU-bbbb');
+    expect(b.busyFraction).toBe(0);
+    expect(b.meanUtilPct).toBe(0);
+  }, 60_000);
 
   it('explains a bad query and an unreachable server', async () => {
     await expect(readPrometheusDcgm(base, { fromMs: startMs, toMs: startMs + 3_600_000 * 24 * 30, stepS: 0.001 })).rejects.toThrow(/too many/);

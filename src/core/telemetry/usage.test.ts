@@ -98,7 +98,7 @@ describe('gpu usage', () => {
 
 describe('gpu waste', () => {
   const price = { pricePerHour: dec('2.95'), source: 'test', entry: defaultGpuPrice('NVIDIA H100 80GB HBM3') };
-  const o = { lowUtilPct: 40, autostopAfterS: 600, currency: 'USD' };
+  const o = { lowUtilPct: 40, lowMemPct: 25, autostopAfterS: 600, currency: 'USD' };
 
   it('recommends release for a GPU idle the whole time, at the monthly price', () => {
     const s = toSeries(gpu, samples(0, 7200, 10, () => ({ u: 0, p: 70 })));

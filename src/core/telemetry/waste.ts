@@ -4,7 +4,8 @@
  * - release:    idle (idle periods) ≥ 95% of the observed time → give the GPU back: price × 730.
  * - autostop:   idle periods exist → stop after N minutes idle saves Σ max(0, idle − N) / observed
  *               of the month at the GPU's price (idle spells assumed to recur as observed).
- * - share:      under-used while busy (mean utilisation < lowUtilPct) and its peak memory fits in
+ * Under-used: mean utilisation while busy < lowUtilPct, or peak memory < lowMemPct of the GPU's.
+ * - share:      under-used, and its mean busy utilisation and peak memory fit in
  *               fewer MIG slices → pay for k/slices of the GPU: (1 − k/slices) × price × busy hours.
  * - smaller:    under-used, and a cheaper model holds its peak memory (+20%) and its compute (mean busy
  *               utilisation × TFLOPS, +25%) → (price − cheaper) × busy hours. Only for a GPU in the table.
@@ -21,6 +22,8 @@ export const HOURS_PER_MONTH = 730;
 
 export interface WasteOptions {
   lowUtilPct: number;
+  /** Under-used also when peak memory stays below this share of the GPU's memory (%). */
+  lowMemPct: number;
   /** Autostop timeout: idle spells shorter than this are not recovered. */
   autostopAfterS: number;
   currency: string;
@@ -55,7 +58,8 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
   // Mean utilisation while busy: the time-weighted mean over all observed time, with idle time (0%) taken out.
   const meanBusy = usage.meanUtilPct !== null && busyS > 0 ? (usage.meanUtilPct * observedS) / busyS : null;
   const memTotal = gpu.memoryTotalMiB ?? (price?.entry ? price.entry.memoryGiB * 1024 : null);
-  const underUsed = meanBusy !== null && meanBusy < o.lowUtilPct;
+  const memShare = memTotal && usage.peakMemUsedMiB !== null ? usage.peakMemUsedMiB / memTotal : null;
+  const underUsed = meanBusy !== null && (meanBusy < o.lowUtilPct || (memShare !== null && memShare * 100 < o.lowMemPct));
   const base = { resource: gpu.gpuId, currency: o.currency };
   const idleShare = observedS > 0 ? idleS / observedS : 0;
   const busyShare = observedS > 0 ? busyS / observedS : 0;
@@ -81,7 +85,6 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
   }
   if (underUsed && busyShare > 0) {
     const slices = price?.entry?.migSlices ?? 0;
-    const memShare = memTotal && usage.peakMemUsedMiB !== null ? usage.peakMemUsedMiB / memTotal : null;
     if (slices > 0 && memShare !== null) {
       const need = Math.max(1, Math.ceil(Math.max(memShare, meanBusy! / 100) * slices));
       if (need < slices) {

@@ -114,19 +114,21 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
       .command('waste')
       .description('idle and under-used GPUs, each with a recommendation (release, autostop, share/MIG, smaller GPU, spot) and its monthly saving')
       .option('--low-util <pct>', 'under-used below this mean utilisation while busy (%)', '40')
+      .option('--low-mem <pct>', 'under-used also when peak memory stays below this share of the GPU (%)', '25')
       .option('--autostop-after <duration>', 'autostop timeout to price (default: --idle-min)'),
   )
     .addHelpText('after', `${REPORT_HELP}\n\nSavings are per month (${HOURS_PER_MONTH} h) at the GPU's hourly price: --gpu-price-per-hour, else a dated default per model.\n\nExamples:\n  penny gpu waste\n  penny gpu waste --idle-min 5m --gpu-price-per-hour 2.49 --json`)
-    .action(async (opts: ReportFlags & { lowUtil: string; autostopAfter?: string }, cmd: Command) => {
+    .action(async (opts: ReportFlags & { lowUtil: string; lowMem: string; autostopAfter?: string }, cmd: Command) => {
       await withTelemetry(ctx, cmd, async (tel) => {
         const o = await reportOptionsFrom(opts);
         o.lowUtilPct = parseNumber(opts.lowUtil, '--low-util', 0, 100);
+        o.lowMemPct = parseNumber(opts.lowMem, '--low-mem', 0, 100);
         if (opts.autostopAfter) o.autostopAfterS = parseDuration(opts.autostopAfter, '--autostop-after') / 1000;
         const r = await gpuWasteReport(tel, o);
         const c = r.options.currency;
         if (opts.json) {
           return printJson(ctx, {
-            options: { ...optionsJson(r.options), lowUtilPct: r.lowUtilPct, autostopAfterS: r.autostopAfterS, hoursPerMonth: HOURS_PER_MONTH },
+            options: { ...optionsJson(r.options), lowUtilPct: r.lowUtilPct, lowMemPct: r.lowMemPct, autostopAfterS: r.autostopAfterS, hoursPerMonth: HOURS_PER_MONTH },
             gpus: r.gpus.map((g) => ({
               gpu: g.gpu,
               price: priceJson(g.price),
@@ -163,7 +165,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
           out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], r.recommendations.map((x) => [x.title, money(x.saving, c), x.effort]), { indent: '  ' }));
         }
         out.push('');
-        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy.`);
+        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory.`);
         out.push(...priceLines(r.gpus.map((g) => [g.gpu, g.price] as const), c));
         ctx.stdout(out.join('\n'));
       });
