@@ -41,7 +41,8 @@ describe('nvidia-smi ingest', () => {
   });
 
   it('reads any field order, [N/A] as missing, and is idempotent by content', async () => {
-    const f = write('a.csv', [HEADER, row(0, 0, '0 %', '50.00 W'), row(1, 0, '[N/A]', '60.00 W'), row(0, 1, '100 %', '[N/A]'), row(1, 1, '50 %', '70.00 W')].join('\n') + '\n');
+    // The header repeated mid-file, as when nvidia-smi restarts and appends to the same log.
+    const f = write('a.csv', [HEADER, row(0, 0, '0 %', '50.00 W'), row(1, 0, '[N/A]', '60.00 W'), HEADER, row(0, 1, '100 %', '[N/A]'), row(1, 1, '50 %', '70.00 W')].join('\n') + '\n');
     const first = await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress);
     expect(first).toMatchObject({ created: true, gpus: 2, samples: 4 });
     const again = await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress);

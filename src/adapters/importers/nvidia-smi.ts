@@ -45,6 +45,8 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
     };
     const before = issues.length;
     const tsCell = cell('timestamp') ?? '';
+    // Logs appended with `>>` after a restart repeat the header mid-file.
+    if (tsCell.toLowerCase() === 'timestamp') continue;
     const tsMs = parseSmiTimestamp(tsCell, opts.utcOffsetMinutes);
     if (tsMs === undefined) bad(rec.line, fields.get('timestamp')!, tsCell, 'a timestamp like 2024/05/01 12:00:00.123');
     const number = (name: string): number | null => {
