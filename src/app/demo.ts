@@ -10,6 +10,9 @@ import type { Clock, Store } from './ports.js';
 import { forecastRecord, recordRun } from './runs.js';
 import type { BillingStore } from './billing-ports.js';
 import { budgetStatuses, ingestFocus, setBudget, type FocusSource } from './billing.js';
+import { silentProgress } from './ports.js';
+import { ingestNvidiaSmi, type TelemetryIo } from './telemetry.js';
+import type { TelemetryStore } from './telemetry-ports.js';
 
 export interface DemoInputs {
   scenario: Scenario;
@@ -18,6 +21,8 @@ export interface DemoInputs {
   demand?: { series: Series; source: string };
   /** A FOCUS bill (examples/demo/billing-focus.csv) and a monthly budget it is forecast to overrun. */
   billing?: { store: BillingStore; path: string; source: FocusSource; budgetUsd: string };
+  /** The demo's nvidia-smi log and where to store it (GPU telemetry). */
+  telemetry?: { store: TelemetryStore; io: TelemetryIo; file: string };
 }
 
 export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) {
@@ -38,5 +43,6 @@ export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) 
     }
     budgets = await budgetStatuses(store, b.store);
   }
-  return { ...costed, topSavings: costed.savings.slice(0, 3), forecast, budgets };
+  const telemetry = inputs.telemetry && (await ingestNvidiaSmi(inputs.telemetry.store, clock, inputs.telemetry.io, inputs.telemetry.file, silentProgress));
+  return { ...costed, topSavings: costed.savings.slice(0, 3), forecast, budgets, telemetry };
 }

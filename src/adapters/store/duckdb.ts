@@ -106,6 +106,34 @@ export class DuckDbSession implements SqlSession {
     }
   }
 
+  /**
+   * Bulk load through DuckDB's appender: every column of `table`, in its order, typed by `kinds`.
+   * Much faster than VALUES for measurements (millions of telemetry samples); not for money, which
+   * goes through insertMany so decimals stay text until DuckDB casts them.
+   */
+  async appendRows(table: string, kinds: ('varchar' | 'bigint' | 'double')[], rows: SqlValue[][]): Promise<void> {
+    if (rows.length === 0) return;
+    let appender;
+    try {
+      appender = await this.conn.createAppender(table);
+      for (const r of rows) {
+        for (let c = 0; c < kinds.length; c++) {
+          const v = r[c];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (kinds[c] === 'varchar') appender.appendVarchar(String(v));
+          else if (kinds[c] === 'bigint') appender.appendBigInt(BigInt(v as number));
+          else appender.appendDouble(Number(v));
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } catch (e) {
+      throw new StoreError((e as Error).message, `append ${rows.length} rows to ${table}`, e);
+    } finally {
+      appender?.closeSync();
+    }
+  }
+
   async close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();

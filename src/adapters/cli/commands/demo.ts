@@ -15,6 +15,9 @@ import { money, table } from '../render.js';
 import { renderCostReport } from './cost.js';
 import { parsePort, startServer } from './serve.js';
 import { Option } from 'commander';
+import { telemetryIo } from '../../importers/telemetry-io.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
+import type { SqlSession } from '../../store/session.js';
 
 export const DEMO_WORKSPACE = '.penny-demo';
 
@@ -42,6 +45,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           scenarioSource: source,
           demand: { series, source: 'examples/demo/gpu-demand.csv' },
           billing: { store: new SqlBillingStore(store.session), path: billFile, source: { sha256: await fileSha256(billFile), read: () => readFocus(billFile) }, budgetUsd: '150000' },
+          telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(ctx.packageRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
         });
       } finally {
         await store.close();
@@ -71,6 +75,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       for (const b of demo.budgets ?? []) {
         lines.push('', `Budget ${b.name} (${b.period.start.slice(0, 7)}): spent ${money(b.spent, b.currency)} of ${money(b.amount, b.currency)} by ${b.period.asOf.slice(0, 10)}; forecast ${money(b.forecast, b.currency)}${b.overrun.gt(0) ? `, over by ${money(b.overrun, b.currency)}: ${b.actions.length} action${b.actions.length === 1 ? '' : 's'} ${b.closesGap ? 'close it' : 'found'} (penny budget status)` : ' (on track)'}`);
       }
+      if (demo.telemetry) lines.push('', `GPU telemetry: examples/demo/gpu-telemetry.csv in the workspace (${demo.telemetry.created ? 'ingested now' : 'already there'}) · try: penny --workspace ${dir} gpu waste`);
       lines.push('', 'Next: penny cost examples/demo/scenario.yaml --by resource · penny --help');
       ctx.stdout(lines.join('\n'));
       if (opts.serve) {

@@ -8,6 +8,7 @@ import { registerServe } from './serve.js';
 import { registerIngest } from './ingest.js';
 import { registerReport } from './report.js';
 import { registerBudget } from './budget.js';
+import { registerGpu } from './gpu.js';
 import { registerForecast } from './forecast.js';
 import { registerSimulate } from './simulate.js';
 import { registerCatalog } from './catalog.js';
@@ -25,5 +26,6 @@ export const commands: RegisterCommand[] = [
   registerIngest,
   registerReport,
   registerBudget,
+  registerGpu,
   registerServe,
 ];

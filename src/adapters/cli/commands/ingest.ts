@@ -5,6 +5,10 @@ import { ingestFocus, type IngestResult } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec } from '../../../core/money.js';
 import { fileSha256, focusHeader, looksLikeFocus, readFocus } from '../../importers/focus.js';
+import { readCsvHeader } from '../../importers/csv.js';
+import { telemetryIo } from '../../importers/telemetry-io.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
+import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -19,6 +23,14 @@ export interface IngestKind {
 }
 
 export const ingestKinds: IngestKind[] = [
+  {
+    name: 'nvidia-smi',
+    detect: async (path) => detectTelemetry(await readCsvHeader(path).catch(() => [])) === 'nvidia-smi',
+    ingest: async (ctx, store, path, opts) => {
+      const r = await ingestNvidiaSmi(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, ctx.progress(opts.json));
+      return { status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
+    },
+  },
   {
     name: 'focus',
     detect: async (path) => looksLikeFocus(await focusHeader(path).catch(() => [])),
@@ -39,7 +51,7 @@ async function filesOf(path: string): Promise<string[]> {
 export const registerIngest: RegisterCommand = (program, ctx) => {
   program
     .command('ingest')
-    .description('take billing exports (FOCUS CSV, gzip or Parquet) into the workspace, once each')
+    .description('take billing exports (FOCUS CSV, gzip or Parquet) and nvidia-smi logs into the workspace, once each')
     .argument('<path>', 'a file, or a folder whose files are ingested one by one')
     .addOption(new Option('--kind <kind>', 'what the files are (default: recognised from the header)').choices(ingestKinds.map((k) => k.name)))
     .option('--currency <code>', 'currency of amounts when the export has no BillingCurrency column (default USD)')
@@ -57,7 +69,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
           }
           if (!kind) {
             if (files.length > 1) continue;
-            throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export.');
+            throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export or an nvidia-smi --format=csv log.');
           }
           results.push({ path: f, kind: kind.name, result: await kind.ingest(ctx, store, f, { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }) }) });
         }
@@ -71,10 +83,12 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
       }
       const rows = results.map(({ path: p, kind, result }) => {
         const r = result as IngestResult;
+        const t = (result as { telemetry?: { created: boolean; samples: number; gpus: number } }).telemetry;
+        if (t) return [p, kind, t.created ? 'ingested' : 'already there', num(t.samples), `${t.gpus} GPU${t.gpus === 1 ? '' : 's'}`, ''];
         if (!r.file) return [p, kind, 'ingested', '', '', ''];
         return [p, kind, r.status === 'ingested' ? 'ingested' : 'already there', num(r.file.rows), `${r.file.periodStart?.slice(0, 10) ?? '?'} → ${r.file.periodEnd?.slice(0, 10) ?? '?'}`, money(dec(r.file.effectiveTotal), r.file.currency)];
       });
-      ctx.stdout(table([{ header: 'File' }, { header: 'Kind' }, { header: 'Status' }, { header: 'Rows', align: 'right' }, { header: 'Charge period' }, { header: 'Effective cost', align: 'right' }], rows));
+      ctx.stdout(table([{ header: 'File' }, { header: 'Kind' }, { header: 'Status' }, { header: 'Rows', align: 'right' }, { header: 'Period / GPUs' }, { header: 'Effective cost', align: 'right' }], rows));
       for (const { result } of results) for (const n of (result as IngestResult).notes ?? []) ctx.stdout(`note: ${n}`);
     });
 };

@@ -1,0 +1,300 @@
+import type { Command } from 'commander';
+import { InvalidInput } from '../../../core/errors.js';
+import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
+import { dec, type Decimal } from '../../../core/money.js';
+import { GPU_PRICES } from '../../../core/telemetry/gpu-prices.js';
+import { HOURS_PER_MONTH } from '../../../core/telemetry/waste.js';
+import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryReportOptions } from '../../../app/telemetry.js';
+import type { Store } from '../../../app/ports.js';
+import { loadScenario } from '../../importers/scenario.js';
+import { telemetryIo } from '../../importers/telemetry-io.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
+import type { SqlSession } from '../../store/session.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { money, num, pct, table } from '../render.js';
+
+const REPORT_HELP = `
+Thresholds: an interval longer than --max-gap is a gap (not bridged); a sample is idle when
+utilisation.gpu <= --idle-util; an idle period lasts at least --idle-min. Energy cost needs
+--price-per-kwh (and --pue) or --scenario FILE (its electricity section).`;
+
+export const registerGpu: RegisterCommand = (program, ctx) => {
+  const gpu = program.command('gpu').description('GPU telemetry: ingest nvidia-smi / DCGM (Prometheus), usage and energy, idle and waste');
+
+  gpu
+    .command('ingest')
+    .description('ingest an nvidia-smi CSV log, or DCGM metrics from a Prometheus server (http://host:9090)')
+    .argument('<source>', 'nvidia-smi --format=csv file, or a Prometheus base URL')
+    .option('--from <time>', 'Prometheus: range start (ISO 8601)')
+    .option('--to <time>', 'Prometheus: range end (ISO 8601)')
+    .option('--step <duration>', 'Prometheus: resolution (e.g. 15s, 1m)', '15s')
+    .option('--host <name>', 'nvidia-smi: host name for GPUs without a UUID column', 'localhost')
+    .option('--utc-offset <minutes>', 'nvidia-smi: the host clock\'s offset from UTC in minutes (its timestamps carry no zone)', '0')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500 > gpu.csv\n  penny gpu ingest gpu.csv\n  penny gpu ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-02T00:00Z --step 30s')
+    .action(async (source: string, opts: { from?: string; to?: string; step: string; host: string; utcOffset: string; json?: boolean }, cmd: Command) => {
+      await withTelemetry(ctx, cmd, async (tel) => {
+        const progress = ctx.progress(!!opts.json);
+        let result;
+        if (/^https?:\/\//i.test(source)) {
+          if (!opts.from || !opts.to) throw new InvalidInput('a Prometheus source needs --from and --to', [{ path: '--from/--to', message: 'both are required for a URL' }], 'e.g. --from 2024-05-01T00:00Z --to 2024-05-01T06:00Z');
+          result = await ingestPrometheus(tel, ctx.clock, telemetryIo, source, { fromMs: parseTime(opts.from, '--from'), toMs: parseTime(opts.to, '--to'), stepS: parseDuration(opts.step, '--step') / 1000 }, progress);
+        } else {
+          const offset = Number(opts.utcOffset);
+          if (!Number.isInteger(offset)) throw new InvalidInput('--utc-offset must be whole minutes', [{ path: '--utc-offset', message: 'expected an integer', found: opts.utcOffset }]);
+          result = await ingestNvidiaSmi(tel, ctx.clock, telemetryIo, source, progress, { host: opts.host, utcOffsetMinutes: offset });
+        }
+        if (opts.json) return printJson(ctx, result);
+        ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
+      });
+    });
+
+  reportOptions(
+    gpu
+      .command('usage')
+      .description('per GPU and period: busy fraction, mean utilisation, energy (kWh) and its cost, idle time and its cost')
+      .option('--interval <duration>', 'period length (e.g. 1h, 15m, 1d); default: the whole range'),
+  )
+    .addHelpText('after', `${REPORT_HELP}\n\nExamples:\n  penny gpu usage\n  penny gpu usage --interval 1h --price-per-kwh 0.25 --pue 1.3\n  penny gpu usage --scenario examples/demo/scenario.yaml --json`)
+    .action(async (opts: ReportFlags, cmd: Command) => {
+      await withTelemetry(ctx, cmd, async (tel) => {
+        const o = await reportOptionsFrom(opts);
+        if (opts.interval) o.intervalMs = parseDuration(opts.interval, '--interval');
+        const r = await gpuUsageReport(tel, o);
+        const c = r.options.currency;
+        if (opts.json) {
+          return printJson(ctx, {
+            options: optionsJson(r.options),
+            gpus: r.gpus.map((g) => ({ ...g, price: priceJson(r.prices.get(g.gpuId)) })),
+            periods: r.periods.map((p) => ({
+              ...p,
+              start: new Date(p.startMs).toISOString(),
+              end: new Date(p.endMs).toISOString(),
+              energyCost: p.energyCost?.toFixed(),
+              idleCost: p.idleCost?.toFixed(),
+            })),
+          });
+        }
+        const out: string[] = [];
+        for (const g of r.gpus) {
+          const spark = r.utilisation.get(g.gpuId);
+          out.push(`${g.model ?? 'GPU'} ${g.host}:${g.index} (${g.gpuId})`);
+          if (spark) out.push(`  utilisation ${sparkline(spark)} (0–100%, whole range)`);
+        }
+        out.push('');
+        const rows = r.periods.map((p) => [
+          shortGpu(r.gpus.find((g) => g.gpuId === p.gpuId)!),
+          fmtTime(p.startMs),
+          num(p.observedS / 3600, 2),
+          pct(p.busyFraction),
+          p.meanUtilPct === null ? '' : `${num(p.meanUtilPct, 1)}%`,
+          num(p.energyKwh, 3),
+          p.energyCost ? money(p.energyCost, c) : '',
+          num(p.idleS / 3600, 2),
+          p.idleCost ? money(p.idleCost, c) : '',
+          p.gapS > 0 ? num(p.gapS / 3600, 2) : '',
+        ]);
+        out.push(
+          table(
+            [{ header: 'GPU' }, { header: 'From (UTC)' }, { header: 'Observed h', align: 'right' }, { header: 'Busy', align: 'right' }, { header: 'Mean util', align: 'right' }, { header: 'Energy kWh', align: 'right' }, { header: `Energy (${c})`, align: 'right' }, { header: 'Idle h', align: 'right' }, { header: `Idle (${c})`, align: 'right' }, { header: 'Gaps h', align: 'right' }],
+            rows,
+          ),
+        );
+        const kwh = r.periods.reduce((a, p) => a + p.energyKwh, 0);
+        out.push(`Energy: ${num(kwh, 4)} kWh at the GPU (trapezoid over power.draw)${r.options.pricePerKwh ? `; cost includes PUE ${r.options.pue.toFixed()} at ${r.options.pricePerKwh.toFixed()} ${c}/kWh` : '; pass --price-per-kwh or --scenario for its cost'}.`);
+        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; gaps > ${fmtS(r.options.maxGapS)} not bridged.`);
+        out.push(...priceLines(r.gpus.map((g) => [g, r.prices.get(g.gpuId)] as const), c));
+        ctx.stdout(out.join('\n'));
+      });
+    });
+
+  reportOptions(
+    gpu
+      .command('waste')
+      .description('idle and under-used GPUs, each with a recommendation (release, autostop, share/MIG, smaller GPU, spot) and its monthly saving')
+      .option('--low-util <pct>', 'under-used below this mean utilisation while busy (%)', '40')
+      .option('--low-mem <pct>', 'under-used also when peak memory stays below this share of the GPU (%)', '25')
+      .option('--autostop-after <duration>', 'autostop timeout to price (default: --idle-min)'),
+  )
+    .addHelpText('after', `${REPORT_HELP}\n\nSavings are per month (${HOURS_PER_MONTH} h) at the GPU's hourly price: --gpu-price-per-hour, else a dated default per model.\n\nExamples:\n  penny gpu waste\n  penny gpu waste --idle-min 5m --gpu-price-per-hour 2.49 --json`)
+    .action(async (opts: ReportFlags & { lowUtil: string; lowMem: string; autostopAfter?: string }, cmd: Command) => {
+      await withTelemetry(ctx, cmd, async (tel) => {
+        const o = await reportOptionsFrom(opts);
+        o.lowUtilPct = parseNumber(opts.lowUtil, '--low-util', 0, 100);
+        o.lowMemPct = parseNumber(opts.lowMem, '--low-mem', 0, 100);
+        if (opts.autostopAfter) o.autostopAfterS = parseDuration(opts.autostopAfter, '--autostop-after') / 1000;
+        const r = await gpuWasteReport(tel, o);
+        const c = r.options.currency;
+        if (opts.json) {
+          return printJson(ctx, {
+            options: { ...optionsJson(r.options), lowUtilPct: r.lowUtilPct, lowMemPct: r.lowMemPct, autostopAfterS: r.autostopAfterS, hoursPerMonth: HOURS_PER_MONTH },
+            gpus: r.gpus.map((g) => ({
+              gpu: g.gpu,
+              price: priceJson(g.price),
+              observedS: g.observedS,
+              idleS: g.idleS,
+              busyS: g.busyS,
+              meanUtilBusyPct: g.meanUtilBusyPct,
+              peakMemUsedMiB: g.peakMemUsedMiB,
+              underUsed: g.underUsed,
+              idlePeriods: g.idlePeriods.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
+            })),
+            recommendations: r.recommendations.map(recommendationToJson),
+          });
+        }
+        const out: string[] = [];
+        out.push(
+          table(
+            [{ header: 'GPU' }, { header: 'Observed h', align: 'right' }, { header: 'Idle', align: 'right' }, { header: 'Idle periods', align: 'right' }, { header: 'Mean util busy', align: 'right' }, { header: 'Peak mem GiB', align: 'right' }, { header: 'Under-used' }],
+            r.gpus.map((g) => [
+              shortGpu(g.gpu),
+              num(g.observedS / 3600, 2),
+              g.observedS > 0 ? pct(g.idleS / g.observedS) : '',
+              String(g.idlePeriods.length),
+              g.meanUtilBusyPct === null ? '' : `${num(g.meanUtilBusyPct, 1)}%`,
+              g.peakMemUsedMiB === null ? '' : num(g.peakMemUsedMiB / 1024, 1),
+              g.underUsed ? 'yes' : '',
+            ]),
+          ),
+        );
+        out.push('');
+        if (r.recommendations.length === 0) out.push('No waste found with these thresholds.');
+        else {
+          out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; share / smaller GPU / spot are alternatives for the same hours):`);
+          out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], r.recommendations.map((x) => [x.title, money(x.saving, c), x.effort]), { indent: '  ' }));
+        }
+        out.push('');
+        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory.`);
+        out.push(...priceLines(r.gpus.map((g) => [g.gpu, g.price] as const), c));
+        ctx.stdout(out.join('\n'));
+      });
+    });
+};
+
+interface ReportFlags {
+  json?: boolean;
+  from?: string;
+  to?: string;
+  interval?: string;
+  maxGap: string;
+  idleUtil: string;
+  idleMin: string;
+  pricePerKwh?: string;
+  pue?: string;
+  scenario?: string;
+  gpuPricePerHour?: string;
+  currency?: string;
+}
+
+function reportOptions(c: Command): Command {
+  return c
+    .option('--json', 'print exact JSON (money as decimal strings)')
+    .option('--from <time>', 'start (ISO 8601)')
+    .option('--to <time>', 'end (ISO 8601)')
+    .option('--max-gap <duration>', 'longer sample intervals are gaps, not bridged', '60s')
+    .option('--idle-util <pct>', 'a sample is idle at or below this utilisation.gpu (%)', '0')
+    .option('--idle-min <duration>', 'an idle period lasts at least this long', '10m')
+    .option('--price-per-kwh <price>', 'electricity price per kWh (facility meter)')
+    .option('--pue <ratio>', 'power usage effectiveness (facility / IT energy)')
+    .option('--scenario <file>', 'take price per kWh, PUE and currency from a scenario\'s electricity section')
+    .option('--gpu-price-per-hour <price>', 'hourly price of one GPU (default: a dated public on-demand price per model)')
+    .option('--currency <code>', 'currency of the prices given (default USD, or the scenario\'s)');
+}
+
+async function reportOptionsFrom(f: ReportFlags): Promise<TelemetryReportOptions> {
+  const o: TelemetryReportOptions = {
+    maxGapS: parseDuration(f.maxGap, '--max-gap') / 1000,
+    idleUtilPct: parseNumber(f.idleUtil, '--idle-util', 0, 100),
+    minIdleS: parseDuration(f.idleMin, '--idle-min') / 1000,
+  };
+  if (f.from) o.fromMs = parseTime(f.from, '--from');
+  if (f.to) o.toMs = parseTime(f.to, '--to');
+  if (f.scenario) {
+    const s = await loadScenario(f.scenario);
+    if (!s.electricity) throw new InvalidInput(`${f.scenario} has no electricity section`, [{ path: 'electricity', file: f.scenario, message: 'expected electricity.pricePerKwh (and pue)' }], 'Add one, or pass --price-per-kwh and --pue.');
+    o.pricePerKwh = dec(s.electricity.pricePerKwh as Decimal | string);
+    o.pue = dec(s.electricity.pue as number);
+    o.currency = s.currency;
+  }
+  if (f.pricePerKwh) o.pricePerKwh = parseMoney(f.pricePerKwh, '--price-per-kwh');
+  if (f.pue) {
+    const pue = parseNumber(f.pue, '--pue', 1, 5);
+    o.pue = dec(f.pue);
+    void pue;
+  }
+  if (f.gpuPricePerHour) o.gpuPricePerHour = parseMoney(f.gpuPricePerHour, '--gpu-price-per-hour');
+  if (f.currency) o.currency = f.currency.toUpperCase();
+  return o;
+}
+
+async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemetryStore) => Promise<void>): Promise<void> {
+  const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
+  try {
+    if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for telemetry`);
+    await fn(new SqlTelemetryStore(store.session));
+  } finally {
+    await store.close();
+  }
+}
+
+function optionsJson(o: { fromMs?: number; toMs?: number; intervalMs?: number; maxGapS: number; idleUtilPct: number; minIdleS: number; pricePerKwh?: Decimal; pue: Decimal; currency: string }) {
+  return { from: o.fromMs !== undefined ? new Date(o.fromMs).toISOString() : undefined, to: o.toMs !== undefined ? new Date(o.toMs).toISOString() : undefined, intervalMs: o.intervalMs, maxGapS: o.maxGapS, idleUtilPct: o.idleUtilPct, minIdleS: o.minIdleS, pricePerKwh: o.pricePerKwh?.toFixed(), pue: o.pue.toFixed(), currency: o.currency };
+}
+
+function priceJson(p: { pricePerHour: Decimal; source: string } | undefined) {
+  return p ? { pricePerHour: p.pricePerHour.toFixed(), source: p.source } : null;
+}
+
+function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string } | undefined])[], c: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const [g, p] of gpus) {
+    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'} ${money(p.pricePerHour, c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
+    if (!seen.has(line)) out.push(line);
+    seen.add(line);
+  }
+  return out;
+}
+
+const SPARK = '▁▂▃▄▅▆▇█';
+function sparkline(xs: number[]): string {
+  return xs.map((x) => (Number.isFinite(x) ? SPARK[Math.min(7, Math.floor((Math.max(0, x) / 100) * 8))]! : ' ')).join('');
+}
+
+function shortGpu(g: { host: string; index: string; model: string | null }): string {
+  return `${g.host}:${g.index}${g.model ? ` ${g.model.replace(/^NVIDIA\s+/i, '')}` : ''}`;
+}
+
+function fmtTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+function fmtS(s: number): string {
+  return s % 3600 === 0 && s >= 3600 ? `${s / 3600} h` : s % 60 === 0 && s >= 60 ? `${s / 60} min` : `${s} s`;
+}
+
+export function parseDuration(s: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?$/i.exec(s.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's').toLowerCase() as 'ms'];
+  const v = m ? Number(m[1]) * unit : NaN;
+  if (!(v > 0)) throw new InvalidInput(`${flag}: not a duration`, [{ path: flag, message: 'expected a positive duration like 30s, 10m, 1h, 1d', found: s }]);
+  return v;
+}
+
+function parseTime(s: string, flag: string): number {
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) || !/T/.test(s) ? s : `${s}Z`);
+  if (Number.isNaN(t)) throw new InvalidInput(`${flag}: not a time`, [{ path: flag, message: 'expected an ISO 8601 time like 2024-05-01T12:00Z (UTC when no zone)', found: s }]);
+  return t;
+}
+
+function parseNumber(s: string, flag: string, min: number, max: number): number {
+  const v = Number(s);
+  if (!Number.isFinite(v) || v < min || v > max) throw new InvalidInput(`${flag}: out of range`, [{ path: flag, message: `expected a number from ${min} to ${max}`, found: s }]);
+  return v;
+}
+
+function parseMoney(s: string, flag: string): Decimal {
+  if (!/^\d+(\.\d+)?$/.test(s.trim())) throw new InvalidInput(`${flag}: not a price`, [{ path: flag, message: 'expected a non-negative decimal like 0.25', found: s }]);
+  return dec(s.trim());
+}

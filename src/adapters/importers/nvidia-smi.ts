@@ -1,0 +1,88 @@
+/**
+ * nvidia-smi `--query-gpu=… --format=csv` logs → GpuInfo + GpuSample. Streams through the shared
+ * CSV reader; every bad cell is named by file, line and field, and nothing is returned if any is bad.
+ */
+import { InvalidInput, type Issue } from '../../core/errors.js';
+import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
+import { isNvidiaSmiHeader, parseSmiHeader, parseSmiNumber, parseSmiTimestamp, type SmiField } from '../../core/telemetry/nvidia-smi.js';
+import { readCsv, readCsvHeader } from './csv.js';
+
+export interface NvidiaSmiLog {
+  gpus: GpuInfo[];
+  samples: GpuSample[];
+  fields: string[];
+}
+
+const MAX_ISSUES = 20;
+
+export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcOffsetMinutes?: number; onBytes?: (read: number, total: number) => void } = {}): Promise<NvidiaSmiLog> {
+  const header = await readCsvHeader(path);
+  if (!isNvidiaSmiHeader(header)) {
+    throw new InvalidInput(
+      `${path}: not an nvidia-smi CSV log`,
+      [{ path: '', file: path, line: 1, message: 'header lacks timestamp and utilization.gpu / power.draw', expected: 'timestamp, utilization.gpu [%], power.draw [W], …', found: header.join(', ').slice(0, 200) }],
+      'Record with: nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500',
+    );
+  }
+  const fields = new Map<string, SmiField>();
+  for (const h of header) {
+    const f = parseSmiHeader(h);
+    if (!fields.has(f.name)) fields.set(f.name, f);
+  }
+  const host = opts.host ?? 'localhost';
+  const gpus = new Map<string, GpuInfo>();
+  const samples: GpuSample[] = [];
+  const issues: Issue[] = [];
+  const bad = (line: number, f: SmiField | string, found: string, expected: string) => {
+    if (issues.length < MAX_ISSUES) issues.push({ path: typeof f === 'string' ? f : f.header, file: path, line, message: 'bad value', expected, found });
+    else issues.length === MAX_ISSUES && issues.push({ path: '', file: path, message: 'further problems not listed' });
+  };
+  let badRows = 0;
+  for await (const rec of readCsv(path, opts.onBytes ? { onBytes: opts.onBytes } : {})) {
+    const cell = (name: string) => {
+      const f = fields.get(name);
+      return f ? (rec.values[f.header] ?? '').trim() : undefined;
+    };
+    const before = issues.length;
+    const tsCell = cell('timestamp') ?? '';
+    // Logs appended with `>>` after a restart repeat the header mid-file.
+    if (tsCell.toLowerCase() === 'timestamp') continue;
+    const tsMs = parseSmiTimestamp(tsCell, opts.utcOffsetMinutes);
+    if (tsMs === undefined) bad(rec.line, fields.get('timestamp')!, tsCell, 'a timestamp like 2024/05/01 12:00:00.123');
+    const number = (name: string): number | null => {
+      const f = fields.get(name);
+      if (!f) return null;
+      const raw = cell(name)!;
+      const v = parseSmiNumber(raw, f.unit);
+      if (!v.ok) {
+        bad(rec.line, f, raw, v.expected);
+        return null;
+      }
+      return v.value;
+    };
+    const utilGpuPct = number('utilization.gpu');
+    const utilMemPct = number('utilization.memory');
+    const memUsedMiB = number('memory.used');
+    const memTotalMiB = number('memory.total');
+    const powerW = fields.has('power.draw') ? number('power.draw') : fields.has('power.draw.instant') ? number('power.draw.instant') : number('power.draw.average');
+    for (const [name, v, max] of [['utilization.gpu', utilGpuPct, 100], ['utilization.memory', utilMemPct, 100]] as const) {
+      if (v !== null && (v < 0 || v > max)) bad(rec.line, fields.get(name)!, String(v), `0–${max} %`);
+    }
+    if (issues.length > before) {
+      badRows++;
+      continue;
+    }
+    const index = cell('index') || cell('pci.bus_id') || '0';
+    const uuid = cell('uuid');
+    const gpuId = uuid || `${host}:${index}`;
+    const model = cell('name') || null;
+    const g = gpus.get(gpuId);
+    if (!g) gpus.set(gpuId, { gpuId, host, index, model, memoryTotalMiB: memTotalMiB });
+    else if (g.memoryTotalMiB === null && memTotalMiB !== null) g.memoryTotalMiB = memTotalMiB;
+    samples.push({ gpuId, tsMs: tsMs!, utilGpuPct, utilMemPct, memUsedMiB, powerW });
+  }
+  if (issues.length) {
+    throw new InvalidInput(`${path}: ${badRows} bad row(s) in the nvidia-smi log; nothing was ingested`, issues, 'Fix or delete the rows named above; missing readings may be written [N/A].');
+  }
+  return { gpus: [...gpus.values()], samples, fields: [...fields.keys()] };
+}

@@ -1,0 +1,25 @@
+/** What the telemetry use cases need from the store (kept apart from Store so features don't collide). */
+import type { GpuInfo, GpuSample } from '../core/telemetry/model.js';
+
+export interface TelemetrySourceRecord {
+  id: string;
+  kind: 'nvidia-smi' | 'prometheus';
+  location: string;
+  contentHash: string;
+  samples: number;
+  ingestedAt: string;
+}
+
+export interface TelemetryStore {
+  /** Run writes as one transaction; an error rolls all of them back. */
+  transaction<T>(fn: (tx: TelemetryStore) => Promise<T>): Promise<T>;
+  findSource(contentHash: string): Promise<TelemetrySourceRecord | undefined>;
+  addSource(s: TelemetrySourceRecord): Promise<void>;
+  upsertGpus(gpus: GpuInfo[]): Promise<void>;
+  /** Bulk insert; a sample already stored for (gpuId, tsMs) is kept and the new one skipped. Returns how many were new. */
+  addSamples(sourceId: string, samples: GpuSample[]): Promise<number>;
+  listGpus(): Promise<GpuInfo[]>;
+  samples(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuSample[]>;
+  sampleCount(): Promise<number>;
+  listSources(): Promise<TelemetrySourceRecord[]>;
+}

@@ -1,0 +1,205 @@
+/**
+ * Telemetry use cases: ingest (nvidia-smi logs, DCGM through Prometheus) into the TelemetryStore,
+ * then usage/energy and waste reports. Reading files and the network is done by the adapters
+ * passed in (TelemetryIo), so this stays testable with fakes.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidInput } from '../core/errors.js';
+import type { Recommendation } from '../core/finops/scenario-savings.js';
+import { dec, type Decimal } from '../core/money.js';
+import { defaultGpuPrice } from '../core/telemetry/gpu-prices.js';
+import { toSeries, type GpuInfo, type GpuSample } from '../core/telemetry/model.js';
+import { isNvidiaSmiHeader } from '../core/telemetry/nvidia-smi.js';
+import { gpuUsage, idlePeriods, DEFAULT_USAGE_OPTIONS, type UsageOptions, type UsagePeriod } from '../core/telemetry/usage.js';
+import { gpuWaste, type GpuPrice, type GpuWaste } from '../core/telemetry/waste.js';
+import type { Clock, Progress } from './ports.js';
+import type { TelemetrySourceRecord, TelemetryStore } from './telemetry-ports.js';
+
+export interface TelemetryBatch {
+  gpus: GpuInfo[];
+  samples: GpuSample[];
+}
+
+/** The edge work the use cases need: wired from src/adapters/importers (see telemetry-io.ts). */
+export interface TelemetryIo {
+  hashFile(path: string): Promise<string>;
+  readNvidiaSmi(path: string, opts: { host?: string; utcOffsetMinutes?: number; onBytes?: (read: number, total: number) => void }): Promise<TelemetryBatch>;
+  readPrometheus(baseUrl: string, range: { fromMs: number; toMs: number; stepS: number }, onChunk?: (done: number, total: number) => void): Promise<TelemetryBatch>;
+}
+
+export type TelemetryFormat = 'nvidia-smi' | 'prometheus';
+
+/** Which telemetry format a CSV header is, or undefined (for the generic `penny ingest`). */
+export function detect(header: string[]): TelemetryFormat | undefined {
+  return isNvidiaSmiHeader(header) ? 'nvidia-smi' : undefined;
+}
+
+export interface IngestResult {
+  sourceId: string;
+  created: boolean;
+  gpus: number;
+  samples: number;
+  /** Samples skipped because the store already had one for that GPU and time. */
+  duplicates: number;
+}
+
+export async function ingestNvidiaSmi(
+  store: TelemetryStore,
+  clock: Clock,
+  io: TelemetryIo,
+  path: string,
+  progress: Progress,
+  opts: { host?: string; utcOffsetMinutes?: number } = {},
+): Promise<IngestResult> {
+  const hash = await io.hashFile(path);
+  const found = await store.findSource(hash);
+  if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0 };
+  progress.start(100, `reading ${path}`);
+  const batch = await io.readNvidiaSmi(path, { ...opts, onBytes: (r, t) => progress.tick(t ? Math.floor((r / t) * 100) : 0) });
+  progress.finish();
+  return save(store, clock, { kind: 'nvidia-smi', location: path, contentHash: hash }, batch);
+}
+
+export async function ingestPrometheus(
+  store: TelemetryStore,
+  clock: Clock,
+  io: TelemetryIo,
+  baseUrl: string,
+  range: { fromMs: number; toMs: number; stepS: number },
+  progress: Progress,
+): Promise<IngestResult> {
+  if (!(range.toMs > range.fromMs) || !(range.stepS > 0)) {
+    throw new InvalidInput('the Prometheus range is empty', [{ path: '--from/--to/--step', message: 'expected from < to and step > 0', found: `${new Date(range.fromMs).toISOString()} … ${new Date(range.toMs).toISOString()} step ${range.stepS}s` }], 'Pass --from and --to as ISO times, e.g. --from 2024-05-01T00:00Z --to 2024-05-02T00:00Z.');
+  }
+  let started = false;
+  const batch = await io.readPrometheus(baseUrl, range, (done, total) => {
+    if (!started) progress.start(total, `querying ${baseUrl}`);
+    started = true;
+    progress.tick(done);
+  });
+  if (started) progress.finish();
+  // The content is the identity: the same answer ingested twice is one source.
+  const hash = createHash('sha256').update(JSON.stringify([baseUrl, batch.gpus, batch.samples])).digest('hex');
+  const found = await store.findSource(hash);
+  if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0 };
+  return save(store, clock, { kind: 'prometheus', location: `${baseUrl} ${new Date(range.fromMs).toISOString()}..${new Date(range.toMs).toISOString()} step ${range.stepS}s`, contentHash: hash }, batch);
+}
+
+async function save(store: TelemetryStore, clock: Clock, src: Pick<TelemetrySourceRecord, 'kind' | 'location' | 'contentHash'>, batch: TelemetryBatch): Promise<IngestResult> {
+  const id = `tel_${src.contentHash.slice(0, 16)}`;
+  return store.transaction(async (tx) => {
+    await tx.upsertGpus(batch.gpus);
+    const added = await tx.addSamples(id, batch.samples);
+    await tx.addSource({ id, ...src, samples: added, ingestedAt: clock.now().toISOString() });
+    return { sourceId: id, created: true, gpus: batch.gpus.length, samples: added, duplicates: batch.samples.length - added };
+  });
+}
+
+export interface TelemetryReportOptions {
+  fromMs?: number;
+  toMs?: number;
+  intervalMs?: number;
+  maxGapS?: number;
+  idleUtilPct?: number;
+  minIdleS?: number;
+  pricePerKwh?: Decimal;
+  pue?: Decimal;
+  currency?: string;
+  /** One price for every GPU (`--gpu-price-per-hour`); else the dated default table by model. */
+  gpuPricePerHour?: Decimal;
+  lowUtilPct?: number;
+  lowMemPct?: number;
+  autostopAfterS?: number;
+}
+
+function resolveOptions(o: TelemetryReportOptions, prices: Map<string, GpuPrice | undefined>): UsageOptions {
+  return {
+    ...(o.fromMs !== undefined && { fromMs: o.fromMs }),
+    ...(o.toMs !== undefined && { toMs: o.toMs }),
+    ...(o.intervalMs !== undefined && { intervalMs: o.intervalMs }),
+    maxGapS: o.maxGapS ?? DEFAULT_USAGE_OPTIONS.maxGapS,
+    idleUtilPct: o.idleUtilPct ?? DEFAULT_USAGE_OPTIONS.idleUtilPct,
+    minIdleS: o.minIdleS ?? DEFAULT_USAGE_OPTIONS.minIdleS,
+    ...(o.pricePerKwh && { pricePerKwh: o.pricePerKwh }),
+    pue: o.pue ?? dec(1),
+    currency: o.currency ?? 'USD',
+    gpuPricePerHour: (id) => prices.get(id)?.pricePerHour,
+  };
+}
+
+function priceOf(gpu: GpuInfo, o: TelemetryReportOptions): GpuPrice | undefined {
+  if (o.gpuPricePerHour) return { pricePerHour: o.gpuPricePerHour, source: '--gpu-price-per-hour', entry: defaultGpuPrice(gpu.model) };
+  const e = defaultGpuPrice(gpu.model);
+  return e && { pricePerHour: e.onDemandUsdPerHour, source: `${e.model} on-demand, ${e.source}, ${e.asOf}`, entry: e };
+}
+
+async function loadSeries(store: TelemetryStore, o: TelemetryReportOptions) {
+  const gpus = await store.listGpus();
+  if (gpus.length === 0) throw new InvalidInput('no GPU telemetry in the workspace', [], 'Ingest some first: penny gpu ingest nvidia-smi.csv');
+  const series = [];
+  for (const g of gpus) {
+    const range = { ...(o.fromMs !== undefined && { fromMs: o.fromMs }), ...(o.toMs !== undefined && { toMs: o.toMs }) };
+    series.push(toSeries(g, await store.samples(g.gpuId, range)));
+  }
+  const prices = new Map(gpus.map((g) => [g.gpuId, priceOf(g, o)] as const));
+  return { gpus, series, prices };
+}
+
+export interface UsageReport {
+  options: UsageOptions;
+  gpus: GpuInfo[];
+  prices: Map<string, GpuPrice | undefined>;
+  periods: UsagePeriod[];
+  /** Per GPU, the utilisation series (for sparklines), bucketed. */
+  utilisation: Map<string, number[]>;
+}
+
+export async function gpuUsageReport(store: TelemetryStore, o: TelemetryReportOptions, sparkCells = 40): Promise<UsageReport> {
+  const { gpus, series, prices } = await loadSeries(store, o);
+  const options = resolveOptions(o, prices);
+  const periods = gpuUsage(series, options);
+  const utilisation = new Map<string, number[]>();
+  for (const s of series) {
+    const n = s.tsMs.length;
+    if (n < 2) continue;
+    const t0 = s.tsMs[0]!;
+    const span = s.tsMs[n - 1]! - t0 || 1;
+    const sums = new Array<number>(sparkCells).fill(0);
+    const counts = new Array<number>(sparkCells).fill(0);
+    for (let i = 0; i < n; i++) {
+      const u = s.utilGpuPct[i]!;
+      if (!Number.isFinite(u)) continue;
+      const k = Math.min(sparkCells - 1, Math.floor(((s.tsMs[i]! - t0) / span) * sparkCells));
+      sums[k]! += u;
+      counts[k]!++;
+    }
+    utilisation.set(s.gpu.gpuId, sums.map((x, k) => (counts[k] ? x / counts[k]! : NaN)));
+  }
+  return { options, gpus, prices, periods, utilisation };
+}
+
+export interface WasteReport {
+  options: UsageOptions;
+  autostopAfterS: number;
+  lowUtilPct: number;
+  lowMemPct: number;
+  gpus: GpuWaste[];
+  recommendations: Recommendation[];
+}
+
+export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOptions): Promise<WasteReport> {
+  const { series, prices } = await loadSeries(store, o);
+  const options = resolveOptions({ ...o, intervalMs: undefined } as TelemetryReportOptions, prices);
+  delete (options as { intervalMs?: number }).intervalMs;
+  const autostopAfterS = o.autostopAfterS ?? options.minIdleS;
+  const lowUtilPct = o.lowUtilPct ?? 40;
+  const lowMemPct = o.lowMemPct ?? 25;
+  const out: GpuWaste[] = [];
+  for (const s of series) {
+    const [usage] = gpuUsage([s], options);
+    if (!usage) continue;
+    out.push(gpuWaste(s.gpu, usage, idlePeriods(s, options), prices.get(s.gpu.gpuId), { lowUtilPct, lowMemPct, autostopAfterS, currency: options.currency }));
+  }
+  const recommendations = out.flatMap((g) => g.recommendations).sort((a, b) => b.saving.cmp(a.saving) || a.id.localeCompare(b.id));
+  return { options, autostopAfterS, lowUtilPct, lowMemPct, gpus: out, recommendations };
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runPenny } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'penny-cli-gpu-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Two GPUs, 5 s samples over 2 h: GPU 0 busy at 90%, GPU 1 idle after its first 20 minutes. */
+function log(): string {
+  const lines = ['timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], memory.total [MiB], power.draw [W]'];
+  const t0 = Date.UTC(2024, 4, 1, 0, 0, 0);
+  for (let s = 0; s <= 7200; s += 5) {
+    const ts = new Date(t0 + s * 1000).toISOString().replace('T', ' ').replace('Z', '').replace(/-/g, '/');
+    lines.push(`${ts}, 0, GPU-0000, NVIDIA H100 80GB HBM3, 90 %, 60000 MiB, 81559 MiB, 600.00 W`);
+    lines.push(`${ts}, 1, GPU-1111, NVIDIA H100 80GB HBM3, ${s < 1200 ? 30 : 0} %, 4000 MiB, 81559 MiB, ${s < 1200 ? '300.00' : '70.00'} W`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('penny gpu', () => {
+  const ws = join(dir, 'ws');
+  const file = join(dir, 'gpu.csv');
+  writeFileSync(file, log());
+
+  it('ingests a log once, then reports usage, energy and waste', async () => {
+    const a = await runPenny(['--workspace', ws, 'gpu', 'ingest', file]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('Ingested 2,882 samples of 2 GPU(s)');
+    const b = await runPenny(['--workspace', ws, 'gpu', 'ingest', file]);
+    expect(b.stdout).toContain('Already ingested');
+
+    const u = await runPenny(['--workspace', ws, 'gpu', 'usage', '--interval', '1h', '--price-per-kwh', '0.25', '--pue', '1.2', '--json']);
+    expect(u.code).toBe(0);
+    const uj = JSON.parse(u.stdout);
+    expect(uj.periods).toHaveLength(4);
+    const g0 = uj.periods.filter((p: { gpuId: string }) => p.gpuId === 'GPU-0000');
+    // 600 W for 2 h = 1.2 kWh; × 1.2 PUE × 0.25 = 0.36
+    expect(g0.reduce((x: number, p: { energyKwh: number }) => x + p.energyKwh, 0)).toBeCloseTo(1.2, 9);
+    expect(g0.reduce((x: number, p: { energyCost: string }) => x + Number(p.energyCost), 0)).toBeCloseTo(0.36, 9);
+    expect(typeof g0[0].energyCost).toBe('string');
+
+    const t = await runPenny(['--workspace', ws, 'gpu', 'usage']);
+    expect(t.stdout).toMatch(/Energy kWh/);
+    expect(t.stdout).toContain('GPU price assumed: NVIDIA H100 80GB HBM3 $2.95/h');
+
+    const w = await runPenny(['--workspace', ws, 'gpu', 'waste', '--json', '--gpu-price-per-hour', '2']);
+    expect(w.code).toBe(0);
+    const wj = JSON.parse(w.stdout);
+    const idle = wj.gpus.find((g: { gpu: { gpuId: string } }) => g.gpu.gpuId === 'GPU-1111');
+    expect(idle.idlePeriods).toHaveLength(1);
+    expect(idle.idlePeriods[0].durationS).toBe(6005); // the 0% read at 1200 s covers (1195, 1200]
+    const autostop = wj.recommendations.find((r: { action: string; resource: string }) => r.action === 'autostop' && r.resource === 'GPU-1111');
+    // (6005 − 600) s recovered of 7200 s observed, × 730 h × 2/h
+    expect(Number(autostop.saving)).toBeCloseTo((5405 / 7200) * 730 * 2, 2);
+    expect(wj.recommendations.some((r: { resource: string; action: string }) => r.resource === 'GPU-0000' && r.action !== 'spot')).toBe(false);
+  });
+
+  it('explains bad input and exits 2', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'timestamp, utilization.gpu [%]\n2024/05/01 00:00:00, 12 W\n');
+    const r = await runPenny(['--workspace', ws, 'gpu', 'ingest', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.csv');
+    expect(r.stderr).toMatch(/bad\.csv:2: utilization\.gpu \[%\]: bad value; expected a number in % or \[N\/A\]; found 12 W/);
+    const u = await runPenny(['--workspace', ws, 'gpu', 'ingest', 'http://127.0.0.1:9']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('--from and --to');
+    const e = await runPenny(['--workspace', join(dir, 'empty'), 'gpu', 'waste']);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain('no GPU telemetry');
+  });
+
+  it('the demo workspace has telemetry that shows an idle and an under-used GPU', async () => {
+    const demoWs = join(dir, 'demo');
+    const d = await runPenny(['--workspace', demoWs, 'demo']);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toContain('GPU telemetry');
+    const w = JSON.parse((await runPenny(['--workspace', demoWs, 'gpu', 'waste', '--json'])).stdout);
+    const actions = w.recommendations.map((r: { action: string; resource: string }) => `${r.action}:${r.resource.slice(-1)}`);
+    expect(actions).toContain('autostop:2');
+    expect(actions).toContain('share:1');
+    expect(actions.some((a: string) => a.endsWith(':0') && !a.startsWith('spot'))).toBe(false);
+  });
+});
