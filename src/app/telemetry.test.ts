@@ -112,6 +112,12 @@ describe('the real H100 log (../shared/data/gpu-telemetry)', () => {
     const training = phases.filter((e) => e.phase === 'training').map((e) => e.t * 1000);
     expect(found.some((p) => p.endMs > training[0]! + tolMs && p.startMs < training[1]! - tolMs)).toBe(false);
 
+    // The under-used kernels phase shows as the longest low-use spell (busy at a few percent).
+    const under = phases.filter((e) => e.phase === 'underutilised').map((e) => e.t * 1000);
+    const spell = [...w.gpus[0]!.lowUseSpells].sort((a, b) => b.durationS - a.durationS)[0]!;
+    expect(Math.abs(spell.startMs - under[0]!)).toBeLessThanOrEqual(3000);
+    expect(Math.abs(spell.endMs - under[1]!)).toBeLessThanOrEqual(3000);
+
     // Energy: cross-checked against a simple left-rectangle sum over the raw lines.
     const u = await gpuUsageReport(tel, { minIdleS: 5, pricePerKwh: dec('0.20'), pue: dec('1.2') });
     let naiveKwh = 0;

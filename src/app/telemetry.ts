@@ -10,7 +10,7 @@ import { dec, type Decimal } from '../core/money.js';
 import { defaultGpuPrice } from '../core/telemetry/gpu-prices.js';
 import { toSeries, type GpuInfo, type GpuSample } from '../core/telemetry/model.js';
 import { isNvidiaSmiHeader } from '../core/telemetry/nvidia-smi.js';
-import { gpuUsage, idlePeriods, DEFAULT_USAGE_OPTIONS, type UsageOptions, type UsagePeriod } from '../core/telemetry/usage.js';
+import { gpuUsage, idlePeriods, lowUseSpells, DEFAULT_USAGE_OPTIONS, type UsageOptions, type UsagePeriod } from '../core/telemetry/usage.js';
 import { gpuWaste, type GpuPrice, type GpuWaste } from '../core/telemetry/waste.js';
 import type { Clock, Progress } from './ports.js';
 import type { TelemetrySourceRecord, TelemetryStore } from './telemetry-ports.js';
@@ -109,6 +109,8 @@ export interface TelemetryReportOptions {
   gpuPricePerHour?: Decimal;
   lowUtilPct?: number;
   lowMemPct?: number;
+  /** Low-use spells: busy at or below this utilisation (%), default 10. */
+  spellUtilPct?: number;
   autostopAfterS?: number;
 }
 
@@ -198,7 +200,8 @@ export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOp
   for (const s of series) {
     const [usage] = gpuUsage([s], options);
     if (!usage) continue;
-    out.push(gpuWaste(s.gpu, usage, idlePeriods(s, options), prices.get(s.gpu.gpuId), { lowUtilPct, lowMemPct, autostopAfterS, currency: options.currency }));
+    const spells = lowUseSpells(s, { maxGapS: options.maxGapS, idleUtilPct: options.idleUtilPct, maxUtilPct: o.spellUtilPct ?? 10, minDurationS: options.minIdleS });
+    out.push(gpuWaste(s.gpu, usage, idlePeriods(s, options), prices.get(s.gpu.gpuId), { lowUtilPct, lowMemPct, autostopAfterS, currency: options.currency }, spells));
   }
   const recommendations = out.flatMap((g) => g.recommendations).sort((a, b) => b.saving.cmp(a.saving) || a.id.localeCompare(b.id));
   return { options, autostopAfterS, lowUtilPct, lowMemPct, gpus: out, recommendations };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dec } from '../money.js';
 import { toSeries, type GpuInfo, type GpuSample } from './model.js';
 import { parseSmiHeader, parseSmiNumber, parseSmiTimestamp, isNvidiaSmiHeader } from './nvidia-smi.js';
-import { gpuUsage, idlePeriods, type UsageOptions } from './usage.js';
+import { gpuUsage, idlePeriods, lowUseSpells, type UsageOptions } from './usage.js';
 import { gpuWaste } from './waste.js';
 import { defaultGpuPrice } from './gpu-prices.js';
 
@@ -87,6 +87,13 @@ describe('gpu usage', () => {
     const [p] = gpuUsage([s], opts());
     expect(p!.idleS).toBe(1200);
     expect(p!.idleCost!.toFixed(6)).toBe(dec(1200).div(3600).times(2).toFixed(6));
+  });
+
+  it('finds low-use spells: busy, but at a few percent, for long enough', () => {
+    // 5 min at 80%, 15 min at 4%, 5 min idle, 2 min at 6% (too short), then 80%.
+    const f = (t: number) => ({ u: t < 300 ? 80 : t < 1200 ? 4 : t < 1500 ? 0 : t < 1620 ? 6 : 80, p: 150 });
+    const spells = lowUseSpells(toSeries(gpu, samples(0, 2000, 1, f)), { maxGapS: 60, idleUtilPct: 0, maxUtilPct: 10, minDurationS: 600 });
+    expect(spells.map((x) => [(x.startMs - T0) / 1000, x.durationS])).toEqual([[299, 900]]);
   });
 
   it('gives the same result for shuffled input', () => {

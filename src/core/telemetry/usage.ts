@@ -221,3 +221,31 @@ export function hoursCost(seconds: number, pricePerHour: Decimal): Decimal {
 export function totalOf(xs: (Decimal | undefined)[]): Decimal | undefined {
   return xs.some((x) => x === undefined) ? undefined : xs.reduce<Decimal>((a, b) => a.plus(b!), ZERO);
 }
+
+/**
+ * Low-use spells: runs of intervals (no gap between) where the GPU is busy but barely, with
+ * idleUtilPct < utilisation ≤ maxUtilPct, lasting at least minDurationS. Kernels that keep a GPU
+ * allocated and "not idle" while using a few percent of it — candidates for sharing.
+ */
+export function lowUseSpells(s: GpuSeries, o: { maxGapS: number; idleUtilPct: number; maxUtilPct: number; minDurationS: number }): IdlePeriod[] {
+  const out: IdlePeriod[] = [];
+  const t = s.tsMs;
+  let start = -1;
+  let energy = 0;
+  const close = (end: number) => {
+    const durationS = (t[end]! - t[start]!) / 1000;
+    if (durationS >= o.minDurationS) out.push({ gpuId: s.gpu.gpuId, startMs: t[start]!, endMs: t[end]!, durationS, energyKwh: energy, meanPowerW: energy > 0 ? (energy * 3_600_000) / durationS : null });
+    start = -1;
+    energy = 0;
+  };
+  for (let i = 0; i + 1 < t.length; i++) {
+    const u = s.utilGpuPct[i + 1]!;
+    const low = (t[i + 1]! - t[i]!) / 1000 <= o.maxGapS && Number.isFinite(u) && u > o.idleUtilPct && u <= o.maxUtilPct;
+    if (low) {
+      if (start < 0) start = i;
+      energy += segmentKwh(s, i, t[i]!, t[i + 1]!);
+    } else if (start >= 0) close(i);
+  }
+  if (start >= 0) close(t.length - 1);
+  return out;
+}

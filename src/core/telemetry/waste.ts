@@ -45,12 +45,14 @@ export interface GpuWaste {
   meanUtilBusyPct: number | null;
   peakMemUsedMiB: number | null;
   idlePeriods: IdlePeriod[];
+  /** Busy but barely (see lowUseSpells); listed, priced through `share`. */
+  lowUseSpells: IdlePeriod[];
   underUsed: boolean;
   recommendations: Recommendation[];
 }
 
 /** `usage` must be whole-range periods (one per GPU). */
-export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], price: GpuPrice | undefined, o: WasteOptions): GpuWaste {
+export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], price: GpuPrice | undefined, o: WasteOptions, lowUse: IdlePeriod[] = []): GpuWaste {
   const recs: Recommendation[] = [];
   const observedS = usage.observedS;
   const idleS = usage.idleS;
@@ -129,7 +131,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
       basis: `spot ${spot.toFixed()} USD/h (${price!.entry!.source}, ${price!.entry!.asOf}) for the busy ${pctText(busyShare)} of the time; only for checkpointed training or retryable batch work`,
     });
   }
-  return { gpu, price, observedS, idleS, busyS, meanUtilBusyPct: meanBusy, peakMemUsedMiB: usage.peakMemUsedMiB, idlePeriods: idle, underUsed, recommendations: recs };
+  return { gpu, price, observedS, idleS, busyS, meanUtilBusyPct: meanBusy, peakMemUsedMiB: usage.peakMemUsedMiB, idlePeriods: idle, lowUseSpells: lowUse, underUsed, recommendations: recs };
 }
 
 function pctText(x: number): string {

@@ -139,6 +139,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
               peakMemUsedMiB: g.peakMemUsedMiB,
               underUsed: g.underUsed,
               idlePeriods: g.idlePeriods.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
+              lowUseSpells: g.lowUseSpells.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
             })),
             recommendations: r.recommendations.map(recommendationToJson),
           });
@@ -146,12 +147,13 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         const out: string[] = [];
         out.push(
           table(
-            [{ header: 'GPU' }, { header: 'Observed h', align: 'right' }, { header: 'Idle', align: 'right' }, { header: 'Idle periods', align: 'right' }, { header: 'Mean util busy', align: 'right' }, { header: 'Peak mem GiB', align: 'right' }, { header: 'Under-used' }],
+            [{ header: 'GPU' }, { header: 'Observed h', align: 'right' }, { header: 'Idle', align: 'right' }, { header: 'Idle periods', align: 'right' }, { header: 'Low-use spells', align: 'right' }, { header: 'Mean util busy', align: 'right' }, { header: 'Peak mem GiB', align: 'right' }, { header: 'Under-used' }],
             r.gpus.map((g) => [
               shortGpu(g.gpu),
               num(g.observedS / 3600, 2),
               g.observedS > 0 ? pct(g.idleS / g.observedS) : '',
               String(g.idlePeriods.length),
+              g.lowUseSpells.length ? `${g.lowUseSpells.length} (${num(g.lowUseSpells.reduce((a, x) => a + x.durationS, 0) / 60, 1)} min)` : '0',
               g.meanUtilBusyPct === null ? '' : `${num(g.meanUtilBusyPct, 1)}%`,
               g.peakMemUsedMiB === null ? '' : num(g.peakMemUsedMiB / 1024, 1),
               g.underUsed ? 'yes' : '',
@@ -165,7 +167,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
           out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], r.recommendations.map((x) => [x.title, money(x.saving, c), x.effort]), { indent: '  ' }));
         }
         out.push('');
-        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory.`);
+        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);
         out.push(...priceLines(r.gpus.map((g) => [g.gpu, g.price] as const), c));
         ctx.stdout(out.join('\n'));
       });
