@@ -143,15 +143,15 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
     objective += model.colCost[col]! * values[col]!;
     bound += model.colCost[col]! * values[col]!;
   }
-  // Pass 1 solves every period type to a looser gap than asked; the plan's gap is the sum of
-  // absolute gaps over the sum of objectives, so pass 2 only tightens the periods that carry the
-  // most absolute gap, until the whole is within the target (or the time is up).
+  // Pass 1 solves every period type to the gap asked; the plan's gap is the sum of absolute gaps
+  // over the sum of objectives, so where a limit left it above, pass 2 tightens the periods that
+  // carry the most absolute gap until the whole is within the target (or the time is up).
   const subs: { model: LpModel; res: SolveResult; tight: boolean }[] = [];
   for (let p = 0; p < map.periodTypes.length; p++) {
     const left = Math.max(1, timeLimitS - (now() - t0));
     const sub = buildModel(inputs, { onlyTypes: [p], reuse: { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes }, ...(fix && { fixReserved: fix }) }).model;
     if (sub.colNames.length === 0 && sub.rowNames.length === 0) continue;
-    const s = await solver.solve(sub, { mipRelGap: gap * 1.6, timeLimitS: left });
+    const s = await solver.solve(sub, { mipRelGap: gap, timeLimitS: left });
     if (s.status === 'infeasible' || s.status === 'unbounded' || s.status === 'error' || s.status === 'no-solution') {
       if (whole) return { ...whole, method: 'whole model' };
       return { ...s, solveS: now() - t0, method: 'period by period' };
