@@ -9,7 +9,8 @@ import { Decimal, ZERO } from '../core/money.js';
 import { allOnDemandBaseline, greedyBaseline, type Baseline } from '../core/planner/baselines.js';
 import { buildModel, groupLabel, regionAllowed, type ModelMap } from '../core/planner/build.js';
 import type { PlanInputs } from '../core/planner/inputs.js';
-import { activities, type LpModel } from '../core/planner/lp.js';
+import { activities, objectiveOf, type LpModel } from '../core/planner/lp.js';
+import { roundAndRepair } from '../core/planner/repair.js';
 import { decode, formatRuns, runs, type Plan } from '../core/planner/plan.js';
 import type { SolveResult, Solver } from './ports.js';
 
@@ -65,7 +66,7 @@ export function build(inputs: PlanInputs, elasticPenalty?: number): { model: LpM
   return { ...r, buildS: now() - t0 };
 }
 
-export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: PlanOptions = {}): Promise<PlanResult & { lp: LpModel }> {
+export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: PlanOptions = {}): Promise<PlanResult & { lp: LpModel; values: Float64Array }> {
   const gapTarget = opts.mipRelGap ?? 0.005;
   const t0 = now();
   const { model, map, buildS } = build(inputs);
@@ -102,6 +103,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     savings,
     explanations,
     lp: model,
+    values: sol.values,
   };
 }
 
@@ -143,35 +145,51 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
     objective += model.colCost[col]! * values[col]!;
     bound += model.colCost[col]! * values[col]!;
   }
-  // Pass 1 solves every period type to the gap asked; the plan's gap is the sum of absolute gaps
-  // over the sum of objectives, so where a limit left it above, pass 2 tightens the periods that
-  // carry the most absolute gap until the whole is within the target (or the time is up).
-  const subs: { model: LpModel; res: SolveResult; tight: boolean }[] = [];
+  // Pass 1: each period type's LP relaxation (its objective is a valid bound) and a rounding of
+  // its solution (a valid plan, checked row by row). The plan's gap is the sum of absolute gaps
+  // over the sum of objectives; pass 2 solves the MILP of the periods carrying the most absolute
+  // gap, until the whole is within the target. Where rounding is good, no branch-and-bound runs.
+  const reuse = { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes };
+  const subs: { model: LpModel; res: SolveResult; milp: boolean }[] = [];
   for (let p = 0; p < map.periodTypes.length; p++) {
-    const left = Math.max(1, timeLimitS - (now() - t0));
-    const sub = buildModel(inputs, { onlyTypes: [p], reuse: { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes }, ...(fix && { fixReserved: fix }) }).model;
+    const built = buildModel(inputs, { onlyTypes: [p], reuse, ...(fix && { fixReserved: fix }) });
+    const sub = built.model;
     if (sub.colNames.length === 0 && sub.rowNames.length === 0) continue;
-    const s = await solver.solve(sub, { mipRelGap: gap, timeLimitS: left });
-    if (s.status === 'infeasible' || s.status === 'unbounded' || s.status === 'error' || s.status === 'no-solution') {
+    const lp = await solver.solve(sub, { relax: true });
+    if (lp.status !== 'optimal') {
+      if (whole) return { ...whole, method: 'whole model' };
+      return { ...lp, status: lp.status === 'unbounded' ? 'unbounded' : 'infeasible', solveS: now() - t0, method: 'period by period' };
+    }
+    const rounded = roundAndRepair(inputs, sub, built.map, lp.values);
+    if (rounded) {
+      subs.push({ model: sub, res: { status: 'feasible', objective: objectiveOf(sub, rounded), bound: lp.objective, gap: NaN, values: rounded, solveS: 0 }, milp: false });
+      continue;
+    }
+    const s = await solver.solve(sub, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
+    if (s.status !== 'optimal' && s.status !== 'feasible') {
       if (whole) return { ...whole, method: 'whole model' };
       return { ...s, solveS: now() - t0, method: 'period by period' };
     }
-    subs.push({ model: sub, res: s, tight: false });
+    subs.push({ model: sub, res: { ...s, bound: Math.max(s.bound, lp.objective) }, milp: true });
   }
   const totals = () => subs.reduce((a, x) => ({ o: a.o + x.res.objective, b: a.b + x.res.bound }), { o: objective, b: bound });
+  let milps = subs.filter((x) => x.milp).length;
   for (;;) {
     const { o, b } = totals();
     if ((o - b) / Math.max(1e-9, Math.abs(o)) <= gap || now() - t0 > timeLimitS) break;
-    const open = subs.filter((x) => !x.tight).sort((x, y) => y.res.objective - y.res.bound - (x.res.objective - x.res.bound));
+    const open = subs.filter((x) => !x.milp).sort((x, y) => y.res.objective - y.res.bound - (x.res.objective - x.res.bound));
     if (open.length === 0) break;
     const x = open[0]!;
-    const s = await solver.solve(x.model, { mipRelGap: gap / 2, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
-    x.tight = true;
-    if ((s.status === 'optimal' || s.status === 'feasible') && s.objective - s.bound <= x.res.objective - x.res.bound) x.res = s;
+    const s = await solver.solve(x.model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
+    x.milp = true;
+    milps++;
+    if (s.status === 'optimal' || s.status === 'feasible') {
+      const boundNow = Math.max(x.res.bound, s.bound);
+      x.res = s.objective < x.res.objective ? { ...s, bound: boundNow } : { ...x.res, bound: boundNow };
+    }
   }
   let worst: SolveResult['status'] = 'optimal';
   for (const { model: sub, res: s } of subs) {
-    if (s.status === 'feasible') worst = 'feasible';
     objective += s.objective;
     bound += s.bound;
     sub.colNames.forEach((n, j) => {
@@ -187,7 +205,7 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
   }
   const g = (objective - bound) / Math.max(1e-9, Math.abs(objective));
   if (g > gap + 1e-9) worst = 'feasible';
-  return { status: worst, objective, bound, gap: Math.max(0, g), values, solveS: now() - t0, method: 'period by period' };
+  return { status: worst, objective, bound, gap: Math.max(0, g), values, solveS: now() - t0, method: `period by period (${subs.length} period types, ${milps} needed branch-and-bound)` };
 }
 
 // ---------------------------------------------------------------------------------------------
