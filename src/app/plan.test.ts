@@ -4,7 +4,7 @@ import { Decimal } from '../core/money.js';
 import { offeringId, type Offering } from '../core/catalog/offering.js';
 import type { PlanInputs, WorkloadClass } from '../core/planner/inputs.js';
 import { buildModel } from '../core/planner/build.js';
-import { LpBuilder } from '../core/planner/lp.js';
+import { activities, LpBuilder } from '../core/planner/lp.js';
 import { HighsSolver } from '../adapters/solver/highs.js';
 import { planCapacity } from './plan.js';
 import { randomInstance, rng, shuffle } from '../../test/fixtures/planner.js';
@@ -45,6 +45,24 @@ describe('planner properties', () => {
     const parts = Object.values(r.plan.byPriceModel).reduce((s, x) => s.plus(x), new Decimal(0));
     expect(parts.eq(r.plan.totalUsd)).toBe(true);
     expect(r.gap).toBeLessThanOrEqual(0.005);
+  });
+
+  it('the plan assembled period by period satisfies every row of the whole model', async () => {
+    for (const seed of [21, 22, 23]) {
+      const inputs = seed === 21 ? randomInstance(seed, { periods: 24, offerings: 80, classes: 4, peak: 300, reserved: false }) : randomInstance(seed, { periods: 6, offerings: 40, classes: 2, peak: 100 });
+      const r = await planCapacity(inputs, solver, { explain: false });
+      const act = activities(r.lp, r.values);
+      r.lp.rowNames.forEach((name, i) => {
+        const tol = 1e-6 * Math.max(1, Math.abs(r.lp.rowLower[i]!), Math.abs(r.lp.rowUpper[i]!));
+        expect(act[i]!, name).toBeGreaterThanOrEqual(r.lp.rowLower[i]! - tol);
+        expect(act[i]!, name).toBeLessThanOrEqual(r.lp.rowUpper[i]! + tol);
+      });
+      r.values.forEach((v, j) => r.lp.colInteger[j] && expect(Math.abs(v - Math.round(v))).toBeLessThan(1e-6));
+      // 'optimal' means the gap asked for was proved; a time limit would say 'feasible'.
+      if (r.status === 'optimal') expect(r.gap).toBeLessThanOrEqual(0.005 + 1e-12);
+      else expect(r.status).toBe('feasible');
+      expect(r.objective).toBeCloseTo(r.plan.totalUsd.toNumber(), 4);
+    }
   });
 
   it('does not mutate its inputs', async () => {

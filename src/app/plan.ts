@@ -9,7 +9,8 @@ import { Decimal, ZERO } from '../core/money.js';
 import { allOnDemandBaseline, greedyBaseline, type Baseline } from '../core/planner/baselines.js';
 import { buildModel, groupLabel, regionAllowed, type ModelMap } from '../core/planner/build.js';
 import type { PlanInputs } from '../core/planner/inputs.js';
-import { activities, type LpModel } from '../core/planner/lp.js';
+import { activities, objectiveOf, type LpModel } from '../core/planner/lp.js';
+import { roundAndRepair } from '../core/planner/repair.js';
 import { decode, formatRuns, runs, type Plan } from '../core/planner/plan.js';
 import type { SolveResult, Solver } from './ports.js';
 
@@ -65,7 +66,7 @@ export function build(inputs: PlanInputs, elasticPenalty?: number): { model: LpM
   return { ...r, buildS: now() - t0 };
 }
 
-export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: PlanOptions = {}): Promise<PlanResult & { lp: LpModel }> {
+export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: PlanOptions = {}): Promise<PlanResult & { lp: LpModel; values: Float64Array }> {
   const gapTarget = opts.mipRelGap ?? 0.005;
   const t0 = now();
   const { model, map, buildS } = build(inputs);
@@ -102,6 +103,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     savings,
     explanations,
     lp: model,
+    values: sol.values,
   };
 }
 
@@ -123,71 +125,115 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
 export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: ModelMap, solver: Solver, gap: number, timeLimitS: number): Promise<SolveResult & { method: string }> {
   const t0 = now();
   const reserved = map.options.filter((k) => k.model === 'reserved' && map.rCol[k.key]! >= 0);
-  const budget = inputs.budgetUsd !== undefined;
-  if (budget) return { ...(await solver.solve(model, { mipRelGap: gap, timeLimitS })), method: 'whole model' };
-  let whole: SolveResult | undefined;
-  let fix: number[] | undefined;
-  if (reserved.length) {
-    whole = await solver.solve(model, { mipRelGap: gap, timeLimitS });
-    if (whole.status !== 'optimal' && whole.status !== 'feasible') return { ...whole, method: 'whole model' };
-    fix = [];
-    for (const k of reserved) fix[k.key] = Math.round(whole.values[map.rCol[k.key]!]!);
+  if (inputs.budgetUsd !== undefined) return { ...(await solver.solve(model, { mipRelGap: gap, timeLimitS })), method: 'whole model' };
+  if (reserved.length === 0) {
+    const pass = await periodPass(inputs, model, map, solver, gap, timeLimitS, t0);
+    if ('failed' in pass) return { ...pass.failed, solveS: now() - t0, method: 'period by period' };
+    const g = relGap(pass.objective, pass.bound);
+    return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: pass.objective, bound: pass.bound, gap: g, values: pass.values, solveS: now() - t0, method: `period by period (${pass.types} period types, ${pass.milps} needed branch-and-bound)` };
   }
+  // Reserved counts couple the periods. The whole model's LP relaxation gives a bound and
+  // fractional counts; each rounding of them (down, nearest, up) is tried period by period. If
+  // the best is within the gap of that bound, no whole-model branch-and-bound is needed.
+  const lpWhole = await solver.solve(model, { relax: true });
+  let best: { objective: number; values: Float64Array; how: string } | undefined;
+  let bound = -Infinity;
+  if (lpWhole.status === 'optimal') {
+    bound = lpWhole.objective;
+    const seen = new Set<string>();
+    for (const round of [Math.floor, Math.round, Math.ceil]) {
+      const fix: number[] = [];
+      for (const k of reserved) {
+        // Nudge so an LP value of 2.0000001 floors and ceils to 2, not 3.
+        const x = lpWhole.values[map.rCol[k.key]!]!;
+        const r = round === Math.floor ? Math.floor(x + 1e-7) : round === Math.ceil ? Math.ceil(x - 1e-7) : Math.round(x);
+        fix[k.key] = Math.min(k.upper, Math.max(0, r));
+      }
+      const key = fix.join(',');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const pass = await periodPass(inputs, model, map, solver, gap, timeLimitS, t0, fix);
+      if (!('failed' in pass) && (!best || pass.objective < best.objective)) best = { objective: pass.objective, values: pass.values, how: 'reserved counts from the LP relaxation, then period by period' };
+    }
+    if (best && relGap(best.objective, bound) <= gap) return { status: 'optimal', objective: best.objective, bound, gap: relGap(best.objective, bound), values: best.values, solveS: now() - t0, method: best.how };
+  }
+  const whole = await solver.solve(model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
+  if (whole.status === 'optimal' || whole.status === 'feasible') {
+    bound = Math.max(bound, whole.bound);
+    if (!best || whole.objective < best.objective) best = { objective: whole.objective, values: whole.values, how: 'whole model' };
+    const fix: number[] = [];
+    for (const k of reserved) fix[k.key] = Math.round(whole.values[map.rCol[k.key]!]!);
+    // Its reserved counts fixed, each period re-solved alone: never worse, often better.
+    const pass = await periodPass(inputs, model, map, solver, gap, timeLimitS, t0, fix);
+    if (!('failed' in pass) && pass.objective < best.objective - 1e-9) best = { objective: pass.objective, values: pass.values, how: 'whole model, then period by period with its reserved counts' };
+  } else if (!best) return { ...whole, method: 'whole model' };
+  const g = relGap(best!.objective, bound);
+  return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: best!.objective, bound, gap: g, values: best!.values, solveS: now() - t0, method: best!.how };
+}
+
+const relGap = (objective: number, bound: number) => Math.max(0, (objective - bound) / Math.max(1e-9, Math.abs(objective)));
+
+/**
+ * One pass over the period types with the reserved counts fixed (or none). For each type: its LP
+ * relaxation (a valid bound) and a rounding of its solution (a valid plan, checked row by row).
+ * The pass's gap is the sum of absolute gaps over the sum of objectives; while it is above the
+ * target, the MILP of the type carrying the most absolute gap is solved. Where rounding is good,
+ * no branch-and-bound runs.
+ */
+async function periodPass(inputs: PlanInputs, model: LpModel, map: ModelMap, solver: Solver, gap: number, timeLimitS: number, t0: number, fix?: number[]): Promise<{ objective: number; bound: number; values: Float64Array; milps: number; types: number } | { failed: SolveResult }> {
   const index = new Map(model.colNames.map((n, j) => [n, j]));
   const values = new Float64Array(model.colNames.length);
-  let objective = 0;
-  let bound = 0;
-  for (const k of reserved) {
-    const col = map.rCol[k.key]!;
-    values[col] = fix![k.key]!;
-    objective += model.colCost[col]! * values[col]!;
-    bound += model.colCost[col]! * values[col]!;
-  }
-  // Pass 1 solves every period type to a looser gap than asked; the plan's gap is the sum of
-  // absolute gaps over the sum of objectives, so pass 2 only tightens the periods that carry the
-  // most absolute gap, until the whole is within the target (or the time is up).
-  const subs: { model: LpModel; res: SolveResult; tight: boolean }[] = [];
-  for (let p = 0; p < map.periodTypes.length; p++) {
-    const left = Math.max(1, timeLimitS - (now() - t0));
-    const sub = buildModel(inputs, { onlyTypes: [p], reuse: { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes }, ...(fix && { fixReserved: fix }) }).model;
-    if (sub.colNames.length === 0 && sub.rowNames.length === 0) continue;
-    const s = await solver.solve(sub, { mipRelGap: gap * 1.6, timeLimitS: left });
-    if (s.status === 'infeasible' || s.status === 'unbounded' || s.status === 'error' || s.status === 'no-solution') {
-      if (whole) return { ...whole, method: 'whole model' };
-      return { ...s, solveS: now() - t0, method: 'period by period' };
+  let fixedCost = 0;
+  if (fix) {
+    for (const k of map.options) {
+      if (k.model !== 'reserved' || map.rCol[k.key]! < 0) continue;
+      const col = map.rCol[k.key]!;
+      values[col] = fix[k.key]!;
+      fixedCost += model.colCost[col]! * values[col]!;
     }
-    subs.push({ model: sub, res: s, tight: false });
   }
-  const totals = () => subs.reduce((a, x) => ({ o: a.o + x.res.objective, b: a.b + x.res.bound }), { o: objective, b: bound });
+  const reuse = { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes };
+  const subs: { model: LpModel; res: SolveResult; milp: boolean }[] = [];
+  const left = () => Math.max(1, timeLimitS - (now() - t0));
+  for (let p = 0; p < map.periodTypes.length; p++) {
+    const built = buildModel(inputs, { onlyTypes: [p], reuse, ...(fix && { fixReserved: fix }) });
+    const sub = built.model;
+    if (sub.colNames.length === 0 && sub.rowNames.length === 0) continue;
+    const lp = await solver.solve(sub, { relax: true });
+    if (lp.status !== 'optimal') return { failed: { ...lp, status: lp.status === 'unbounded' ? 'unbounded' : 'infeasible' } };
+    const rounded = roundAndRepair(inputs, sub, built.map, lp.values);
+    if (rounded) {
+      subs.push({ model: sub, res: { status: 'feasible', objective: objectiveOf(sub, rounded), bound: lp.objective, gap: NaN, values: rounded, solveS: 0 }, milp: false });
+      continue;
+    }
+    const s = await solver.solve(sub, { mipRelGap: gap, timeLimitS: left() });
+    if (s.status !== 'optimal' && s.status !== 'feasible') return { failed: s };
+    subs.push({ model: sub, res: { ...s, bound: Math.max(s.bound, lp.objective) }, milp: true });
+  }
+  const totals = () => subs.reduce((a, x) => ({ o: a.o + x.res.objective, b: a.b + x.res.bound }), { o: fixedCost, b: fixedCost });
+  let milps = subs.filter((x) => x.milp).length;
   for (;;) {
     const { o, b } = totals();
-    if ((o - b) / Math.max(1e-9, Math.abs(o)) <= gap || now() - t0 > timeLimitS) break;
-    const open = subs.filter((x) => !x.tight).sort((x, y) => y.res.objective - y.res.bound - (x.res.objective - x.res.bound));
+    if (relGap(o, b) <= gap || now() - t0 > timeLimitS) break;
+    const open = subs.filter((x) => !x.milp).sort((x, y) => y.res.objective - y.res.bound - (x.res.objective - x.res.bound));
     if (open.length === 0) break;
     const x = open[0]!;
-    const s = await solver.solve(x.model, { mipRelGap: gap / 2, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
-    x.tight = true;
-    if ((s.status === 'optimal' || s.status === 'feasible') && s.objective - s.bound <= x.res.objective - x.res.bound) x.res = s;
+    const s = await solver.solve(x.model, { mipRelGap: gap, timeLimitS: left() });
+    x.milp = true;
+    milps++;
+    if (s.status === 'optimal' || s.status === 'feasible') {
+      const boundNow = Math.max(x.res.bound, s.bound);
+      x.res = s.objective < x.res.objective ? { ...s, bound: boundNow } : { ...x.res, bound: boundNow };
+    }
   }
-  let worst: SolveResult['status'] = 'optimal';
   for (const { model: sub, res: s } of subs) {
-    if (s.status === 'feasible') worst = 'feasible';
-    objective += s.objective;
-    bound += s.bound;
     sub.colNames.forEach((n, j) => {
       const col = index.get(n);
       if (col !== undefined && !n.startsWith('r')) values[col] = s.values[j]!;
     });
   }
-  if (whole) {
-    // The re-solve keeps the whole model's reserved counts, so it is never worse; keep the better.
-    if (whole.objective <= objective + 1e-9) return { ...whole, solveS: now() - t0, method: 'whole model' };
-    const g = (objective - whole.bound) / Math.max(1e-9, Math.abs(objective));
-    return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective, bound: whole.bound, gap: Math.max(0, g), values, solveS: now() - t0, method: 'whole model, then period by period with its reserved counts' };
-  }
-  const g = (objective - bound) / Math.max(1e-9, Math.abs(objective));
-  if (g > gap + 1e-9) worst = 'feasible';
-  return { status: worst, objective, bound, gap: Math.max(0, g), values, solveS: now() - t0, method: 'period by period' };
+  const { o, b } = totals();
+  return { objective: o, bound: b, values, milps, types: subs.length };
 }
 
 // ---------------------------------------------------------------------------------------------

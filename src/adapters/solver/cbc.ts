@@ -18,12 +18,13 @@ export interface CbcResult {
   output: string;
 }
 
-export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; timeLimitS?: number } = {}): Promise<CbcResult> {
+/** Solve with CBC; `relax` solves only the LP relaxation (`initialSolve`). */
+export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; timeLimitS?: number; relax?: boolean } = {}): Promise<CbcResult> {
   const dir = await mkdtemp(join(tmpdir(), 'penny-cbc-'));
   try {
     const file = join(dir, 'model.mps');
     await writeFile(file, mps);
-    const args = [file, ...(opts.mipRelGap !== undefined ? ['ratioGap', String(opts.mipRelGap)] : []), ...(opts.timeLimitS !== undefined ? ['seconds', String(opts.timeLimitS)] : []), 'solve', 'quit'];
+    const args = [file, ...(opts.mipRelGap !== undefined ? ['ratioGap', String(opts.mipRelGap)] : []), ...(opts.timeLimitS !== undefined ? ['seconds', String(opts.timeLimitS)] : []), opts.relax ? 'initialSolve' : 'solve', 'quit'];
     const t0 = performance.now();
     const output = await new Promise<string>((resolve, reject) => {
       const p = spawn('cbc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,8 +35,8 @@ export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; time
       p.on('close', () => resolve(out));
     });
     const solveS = (performance.now() - t0) / 1000;
-    const obj = /Objective value:\s*([-\d.eE+]+)/.exec(output);
-    const status = /Result - Optimal solution found/.test(output) ? 'optimal' : /infeasible/i.test(output) ? 'infeasible' : /Stopped/.test(output) ? 'stopped' : 'error';
+    const obj = /Objective value:\s*([-\d.eE+]+)/.exec(output) ?? /Optimal - objective value\s*([-\d.eE+]+)/.exec(output);
+    const status = /Result - Optimal solution found|Optimal - objective value/.test(output) ? 'optimal' : /infeasible/i.test(output) ? 'infeasible' : /Stopped/.test(output) ? 'stopped' : 'error';
     return { status, objective: obj ? Number(obj[1]) : NaN, solveS, output };
   } finally {
     await rm(dir, { recursive: true, force: true });

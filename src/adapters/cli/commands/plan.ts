@@ -60,7 +60,7 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
     periodHours: r.inputs.periodHours,
     periods: r.inputs.periods,
     catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${BUILTIN_CATALOG_DATE})` : c)),
-    solver: { name: r.solver, status: r.status, objective: r.objective, bound: r.bound, gap: r.gap },
+    solver: { name: r.solver, status: r.status, method: r.method, objective: r.objective, bound: r.bound, gap: r.gap },
     model: r.model,
     timingsS: r.timings,
     plan: p.lines.map((l) => ({
@@ -99,7 +99,7 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
   const i = r.inputs;
   const out: string[] = [];
   out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
-  out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.timings.totalS, 2)} s`);
+  out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved (${r.method}) · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.timings.totalS, 2)} s`);
   out.push('');
   out.push('What to buy (periods t0… of the horizon, run-length: t0–23 ×4 = 4 instances in periods 0 to 23)');
   out.push(

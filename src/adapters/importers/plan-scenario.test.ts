@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidInput } from '../../core/errors.js';
+import { periodAvailability } from '../../core/planner/spot.js';
+import { sharedFile } from '../../../test/shared-data.js';
+import { loadPlanScenario } from './plan-scenario.js';
+import { readSpotTrace } from './spot-trace.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'penny-plan-scenario-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('plan scenario', () => {
+  it('reads demand from a CSV column, a forecast quantile and inline values, and attaches reserved offers, quotas and traces', async () => {
+    write('d.csv', 'timestamp,train\n2026-03-02T02:00:00Z,30\n2026-03-02T00:00:00Z,10\n2026-03-02T01:00:00Z,20\n');
+    write('f.json', JSON.stringify({ model: 'ets', interval: '1h', unit: 'A100-hours', metrics: { mape: 0.1 }, points: [0, 1, 2].map((i) => ({ t: `2026-03-02T0${i}:00:00Z`, p10: i, p50: i + 1, p90: i + 2 })) }));
+    write('trace.json', JSON.stringify({ metadata: { gap_seconds: 1800 }, data: [1, 0, 1, 1] }));
+    const s = write(
+      's.yaml',
+      `catalogs: [builtin]\nclasses:\n  - { name: train, demand: { csv: d.csv, column: train }, gpus: { h100: 2 } }\n  - { name: serve, demand: { forecast: f.json, quantile: p90 }, gpus: { L4: 0.3 } }\n  - { name: eval, demand: [1, 2, 3], gpus: { A100: 1 } }\nreserved:\n  - { offering: lambda/us-east-1/gpu_8x_h100_sxm5, usdPerHour: 19.2, maxInstances: 2 }\nquotas:\n  offerings: { aws/us-east-1/p5.48xlarge: 2 }\n  groups: [{ provider: aws, region: us-east-1, maxGpus: 16 }]\nspot:\n  traces: [{ match: nebius, file: trace.json }]\n`,
+    );
+    const { inputs } = await loadPlanScenario(s);
+    expect(inputs.periods).toBe(3);
+    expect(inputs.classes.map((c) => c.demand)).toEqual([
+      [10, 20, 30],
+      [2, 3, 4],
+      [1, 2, 3],
+    ]);
+    expect(inputs.classes[0]!.throughput).toEqual({ H100: 2 });
+    const lambda = inputs.offerings.find((o) => o.id === 'lambda/us-east-1/gpu_8x_h100_sxm5')!;
+    expect(lambda.reservedUsdPerHour!.toString()).toBe('19.2');
+    expect(lambda.reservedMaxInstances).toBe(2);
+    expect(inputs.offeringQuota).toEqual({ 'aws/us-east-1/p5.48xlarge': 2 });
+    expect(inputs.spot.byOffering['nebius/eu-north1/gpu-h100-sxm_8gpu-128vcpu-1600gb']).toEqual([0.5, 1, 0.5]);
+  });
+
+  it('names unknown offering ids with their line', async () => {
+    const s = write('u.yaml', 'classes:\n  - { name: x, demand: [1], gpus: { H100: 1 } }\nreserved:\n  - offering: aws/us-east-1/p9.huge\n    usdPerHour: 1\n');
+    const e = (await loadPlanScenario(s).catch((x: unknown) => x)) as InvalidInput;
+    expect(e).toBeInstanceOf(InvalidInput);
+    expect(e.issues[0]).toMatchObject({ line: 4, path: 'reserved[0].offering' });
+  });
+
+  it('refuses negative demand in a CSV with the line', async () => {
+    write('neg.csv', 'timestamp,x\n2026-01-01T00:00:00Z,-4\n');
+    const s = write('n.yaml', 'classes:\n  - { name: x, demand: { csv: neg.csv, column: x }, gpus: { H100: 1 } }\n');
+    const e = (await loadPlanScenario(s).catch((x: unknown) => x)) as InvalidInput;
+    expect(e.issues[0]).toMatchObject({ line: 2, path: 'x' });
+  });
+});
+
+describe('spot availability per period', () => {
+  it('is the share of each period the trace was up, replayed past its end', () => {
+    const tr = { name: 't', gapS: 1800, available: [1, 0, 1, 1] };
+    expect(periodAvailability(tr, 4, 1)).toEqual([0.5, 1, 0.5, 1]);
+    expect(periodAvailability(tr, 1, 2)).toEqual([0.75]);
+    expect(periodAvailability(tr, 1, 1, 1800)).toEqual([0.5]);
+  });
+
+  it('reads a real SkyPilot trace', async () => {
+    const p = sharedFile('spot-traces/availability/1-node/aws-02-15-2023/us-east-1a_v100_1.json');
+    if (!p) return;
+    const a = periodAvailability(await readSpotTrace(p), 168, 1);
+    expect(a).toHaveLength(168);
+    expect(a.every((x) => x >= 0 && x <= 1)).toBe(true);
+  });
+});

@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../core/planner/build.js';
+import { LpBuilder } from '../../core/planner/lp.js';
+import { randomInstance } from '../../../test/fixtures/planner.js';
+import { cbcAvailable, solveWithCbc } from './cbc.js';
+import { HighsSolver, loadHighs } from './highs.js';
+import { toLpFormat, toMpsFormat } from './lp-format.js';
+
+const solver = new HighsSolver();
+const hasCbc = await cbcAvailable();
+if (!hasCbc) console.warn('skipping the CBC cross-checks: `cbc` is not on PATH (apt-get install coinor-cbc)');
+const hasGlpk = spawnSync('glpsol', ['--version'], { stdio: 'ignore' }).error === undefined;
+if (!hasGlpk) console.warn('skipping the GLPK cross-check: `glpsol` is not on PATH (apt-get install glpk-utils)');
+
+function small() {
+  const b = new LpBuilder('small');
+  const x = b.addCol('x', 3, 0, Infinity, true);
+  const y = b.addCol('y', 5, 0, 4, true);
+  const z = b.addCol('z', 0.5, -2, 2, false);
+  b.addRow('c1', [x, y, z], [2, 3.5, 1], 7.2, Infinity);
+  b.addRow('c2', [x, z], [1, -1], -Infinity, 2);
+  b.addRow('c3', [y, z], [1, 1], 1, 5);
+  return b.m;
+}
+
+describe('HiGHS behind the Solver port', () => {
+  it('solves a MILP and its relaxation, with duals for the LP', async () => {
+    const mip = await solver.solve(small());
+    expect(mip.status).toBe('optimal');
+    // x = 1, y = 1, z = 1.7: 2 + 3.5 + 1.7 = 7.2; cost 3 + 5 + 0.85.
+    expect(mip.objective).toBeCloseTo(8.85, 9);
+    const lp = await solver.solve(small(), { relax: true });
+    expect(lp.objective).toBeLessThanOrEqual(mip.objective);
+    expect(lp.rowDuals).toHaveLength(3);
+  });
+
+  it('reads back its own LP and MPS exports to the same objective', async () => {
+    const h = await loadHighs();
+    const m = small();
+    for (const [format, data] of [['lp', toLpFormat(m)], ['mps', new TextEncoder().encode(toMpsFormat(m))]] as const) {
+      const obj = h.withModel({ format, data } as never, (model: { run(): void; getObjectiveValue(): number }) => {
+        model.run();
+        return model.getObjectiveValue();
+      });
+      expect(obj).toBeCloseTo(8.85, 9);
+    }
+  });
+
+  it('reports infeasible models as infeasible', async () => {
+    const b = new LpBuilder('inf');
+    const x = b.addCol('x', 1, 0, 1, true);
+    b.addRow('r', [x], [1], 2, Infinity);
+    expect((await solver.solve(b.m)).status).toBe('infeasible');
+  });
+});
+
+describe('the exported planning model solves to the same objective in another solver', () => {
+  const inputs = randomInstance(42, { periods: 3, offerings: 16, classes: 2, peak: 30 });
+  const { model } = buildModel(inputs);
+
+  it.skipIf(!hasCbc)('CBC on the MPS export', async () => {
+    const ours = await solver.solve(model, { mipRelGap: 1e-9 });
+    const cbc = await solveWithCbc(toMpsFormat(model), { mipRelGap: 1e-9, timeLimitS: 60 });
+    expect(cbc.status).toBe('optimal');
+    expect(cbc.objective).toBeCloseTo(ours.objective, 4);
+  });
+
+  it.skipIf(!hasGlpk)('GLPK on the LP export', async () => {
+    const ours = await solver.solve(model, { mipRelGap: 1e-9 });
+    const d = mkdtempSync(join(tmpdir(), 'penny-glpk-'));
+    writeFileSync(join(d, 'm.lp'), toLpFormat(model));
+    const out = spawnSync('glpsol', ['--lp', join(d, 'm.lp'), '--tmlim', '60', '-o', join(d, 'out.txt')], { encoding: 'utf8' });
+    const obj = /Objective:\s+\S+\s*=\s*([-\d.eE+]+)/.exec(spawnSync('cat', [join(d, 'out.txt')], { encoding: 'utf8' }).stdout);
+    expect(out.status).toBe(0);
+    expect(Number(obj![1])).toBeCloseTo(ours.objective, 4);
+  });
+});

@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPenny } from './cli.js';
+import { repoRoot, sharedFile } from './shared-data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'penny-plan-cli-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('penny catalog', () => {
+  it('lists real H100 offerings cheapest first, with the built-in date', async () => {
+    const r = await runPenny(['catalog', '--gpu', 'H100']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/built-in list prices of \d{4}-\d{2}/);
+    expect(r.stdout).toMatch(/p5\.48xlarge/);
+    expect(r.stdout).toMatch(/USD\/GPU-h/);
+  });
+
+  it('reads the real FSDL and SkyPilot files, as JSON with decimal strings', async () => {
+    const fsdl = sharedFile('prices/fsdl-cloud-gpus-latest.csv');
+    const sky = sharedFile('prices/skypilot-v8-nebius-vms.csv');
+    if (!fsdl || !sky) return;
+    const r = await runPenny(['catalog', '--catalog', fsdl, '--catalog', sky, '--gpu', 'H100', '--min-gpus', '8', '--sort', 'price-per-gpu', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { offerings: { gpuCount: number; usdPerGpuHour: string; provider: string }[] };
+    expect(j.offerings.length).toBeGreaterThan(3);
+    expect(j.offerings.every((o) => o.gpuCount >= 8 && typeof o.usdPerGpuHour === 'string')).toBe(true);
+    expect(j.offerings.some((o) => o.provider === 'nebius')).toBe(true);
+  });
+
+  it('refuses a bad --min-gpus with exit 2', async () => {
+    const r = await runPenny(['catalog', '--min-gpus', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--min-gpus must be a positive integer/);
+  });
+});
+
+describe('penny plan', () => {
+  it('plans the example week cheaper than both baselines and says by how much', async () => {
+    const mps = join(dir, 'week.mps');
+    const r = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--export-mps', mps]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/all on-demand .*→ the plan saves \$[\d,.]+ \(\d/);
+    expect(r.stdout).toMatch(/greedy by perf\/cost .*→ the plan saves \$[\d,.]+ \(\d/);
+    expect(r.stdout).toMatch(/MIP gap 0\.\d\d% proved/);
+    expect(r.stdout).toMatch(/reserved/);
+    expect(readFileSync(mps, 'utf8')).toMatch(/^NAME plan-week/);
+  });
+
+  it('explains a plan whose quota cannot cover the demand, exit 2', async () => {
+    const csv = write('d.csv', 'timestamp,training\n2026-03-02T00:00:00Z,40\n2026-03-02T01:00:00Z,40\n');
+    const s = write('quota.yaml', `catalogs: [builtin]\nclasses:\n  - name: training\n    demand: { csv: ${csv}, column: training }\n    gpus: { H100: 1 }\nallow: { spot: false }\nquotas:\n  offerings: { aws/us-east-1/p5.48xlarge: 3 }\n  groups: [{ provider: lambda, maxGpus: 0 }, { provider: gcp, maxGpus: 0 }, { provider: azure, maxGpus: 0 }, { provider: nebius, maxGpus: 0 }]\n`);
+    const r = await runPenny(['plan', s, '--no-explain']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: no plan covers the demand/);
+    expect(r.stderr).toMatch(/training: 32 work units of 80 cannot be met \(40%\)/);
+    expect(r.stderr).toMatch(/To fix: .*raise the quota of p5\.48xlarge in aws\/us-east-1 to 5/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('points at the line of a bad field in the scenario', async () => {
+    const s = write('bad.yaml', 'periodHours: 1\nclasses:\n  - name: x\n    demand: [1, 2]\n    gpus: { H100: 1 }\n    spotShare: 1.5\n');
+    const r = await runPenny(['plan', s]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:6:\d+: classes\[0\]\.spotShare: expected a number from 0 to 1, found "?1\.5"?/);
+  });
+
+  it('refuses a NaN price in a catalog at the boundary', async () => {
+    const cat = write('nan.csv', 'InstanceType,AcceleratorName,AcceleratorCount,Price,Region\nx1,H100,1,NaN,r1\n');
+    const s = write('nan.yaml', `catalogs: [${cat}]\nclasses:\n  - { name: x, demand: [1], gpus: { H100: 1 } }\n`);
+    const r = await runPenny(['plan', s]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nan\.csv:2: Price: not a price/);
+  });
+
+  it('gives the same plan as the golden file for a small fixed scenario', async () => {
+    const s = write('golden.yaml', 'name: golden-small\ncatalogs: [builtin]\nperiodHours: 2\nclasses:\n  - { name: train, demand: [30, 30, 50, 10], gpus: { H100: 2, A100: 1 }, spotShare: 0.3 }\n  - { name: serve, demand: [5, 9, 9, 3], gpus: { L4: 0.3, A10G: 0.4, H100: 1.8 }, regions: [us-east-1, us-central1] }\nreserved:\n  - { offering: lambda/us-east-1/gpu_8x_h100_sxm5, usdPerHour: 19.2, maxInstances: 2 }\nspot: { availability: 0.9 }\n');
+    const r = await runPenny(['plan', s, '--json', '--gap', '0.000001', '--no-explain']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const stable = { plan: j.plan, totalUsd: j.totalUsd, costByPriceModel: j.costByPriceModel, baselines: j.baselines, savings: j.savings };
+    const golden = join(repoRoot, 'test', 'golden', 'plan-small.json');
+    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, JSON.stringify(stable, null, 2) + '\n');
+    expect(stable).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
+  });
+});
