@@ -9,6 +9,9 @@ import { parseScenario } from '../src/adapters/importers/scenario.js';
 import { loadSeries } from '../src/adapters/importers/series-source.js';
 import { fileSha256, readFocus } from '../src/adapters/importers/focus.js';
 import { SqlBillingStore } from '../src/adapters/store/sql-billing-store.js';
+import { SqlTelemetryStore } from '../src/adapters/store/sql-telemetry-store.js';
+import { telemetryIo } from '../src/adapters/importers/telemetry-io.js';
+import { recordDemoRuns } from '../src/adapters/cli/commands/demo.js';
 import { repoRoot } from './shared-data.js';
 
 export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
@@ -25,7 +28,9 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
       scenarioSource: source,
       demand: { series, source: 'examples/demo/gpu-demand.csv' },
       billing: { store: new SqlBillingStore(store.session), path: bill, source: { sha256: await fileSha256(bill), read: () => readFocus(bill) }, budgetUsd: '150000' },
+      telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(repoRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
     });
+    await recordDemoRuns(store, fixedClock, repoRoot);
   }
   const { app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });

@@ -12,6 +12,8 @@ import { Decimal, ZERO, dec, roundPartsToTotal, sum } from '../core/money.js';
 import type { BillingFileRecord, BillingStore, BudgetRecord, Dimension, ReportQuery, ReportRow } from './billing-ports.js';
 import type { Clock, Progress, Store } from './ports.js';
 import { silentProgress } from './ports.js';
+import type { TelemetryStore } from './telemetry-ports.js';
+import { gpuWasteReport } from './telemetry.js';
 
 export interface IngestResult {
   status: 'ingested' | 'already-ingested';
@@ -133,7 +135,13 @@ export async function knownSavings(store: Store): Promise<Recommendation[]> {
 }
 
 /** Status of every budget at the end of the data (or `at`), with actions when an overrun is forecast. */
-export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string } = {}): Promise<BudgetStatus[]> {
+/** GPU waste findings (autostop, share, smaller GPU, spot), monthly; none when no telemetry is stored. */
+export async function gpuWasteSavings(telemetry: TelemetryStore | undefined): Promise<Recommendation[]> {
+  if (!telemetry || (await telemetry.listGpus()).length === 0) return [];
+  return (await gpuWasteReport(telemetry, {})).recommendations;
+}
+
+export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<BudgetStatus[]> {
   const budgets = await billing.listBudgets();
   if (budgets.length === 0) return [];
   const asOf = opts.at ?? (await billing.lastChargeEnd());
@@ -141,7 +149,7 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
   // A charge ending exactly at midnight of the 1st belongs to the month before.
   const period = monthOf(new Date(Date.parse(asOf) - 1).toISOString());
   period.asOf = new Date(asOf).toISOString();
-  const savings = await knownSavings(store);
+  const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry))];
   const out: BudgetStatus[] = [];
   for (const b of budgets) {
     const rows = await billing.billingReport({ by: [], from: period.start, to: period.end, ...(b.scope.kind === 'dimension' && { where: [{ dim: b.scope.dim, value: b.scope.value }] }) });

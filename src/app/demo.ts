@@ -34,6 +34,7 @@ export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) 
     await recordRun(store, clock, { kind: 'forecast', name: rec.name, inputs: { demo: inputs.demand.source }, summary: rec.summary, result: rec.result });
     forecast = outcome.json;
   }
+  const telemetry = inputs.telemetry && (await ingestNvidiaSmi(inputs.telemetry.store, clock, inputs.telemetry.io, inputs.telemetry.file, silentProgress));
   let budgets;
   if (inputs.billing) {
     const b = inputs.billing;
@@ -41,8 +42,7 @@ export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) 
     if (!(await b.store.listBudgets()).some((x) => x.name === 'ai-cloud')) {
       await setBudget(b.store, clock, { name: 'ai-cloud', amount: b.budgetUsd, currency: 'USD', period: 'month', scope: { kind: 'all' }, thresholds: [50, 80, 100] });
     }
-    budgets = await budgetStatuses(store, b.store);
+    budgets = await budgetStatuses(store, b.store, inputs.telemetry ? { telemetry: inputs.telemetry.store } : {});
   }
-  const telemetry = inputs.telemetry && (await ingestNvidiaSmi(inputs.telemetry.store, clock, inputs.telemetry.io, inputs.telemetry.file, silentProgress));
   return { ...costed, topSavings: costed.savings.slice(0, 3), forecast, budgets, telemetry };
 }

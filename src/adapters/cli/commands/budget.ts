@@ -3,6 +3,7 @@ import type { BudgetRecord } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { dec, isCurrencyCode, isDecimalString } from '../../../core/money.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
@@ -82,11 +83,11 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .description('burn to date, forecast to month end, alerts, and actions when an overrun is forecast')
     .option('--at <date>', 'measure as of this date (default: where the billing data ends)')
     .option('--json', 'print exact JSON')
-    .addHelpText('after', '\nThe month is the calendar month (UTC) in which the billing data ends. The forecast is the run rate\n(spend so far / days elapsed × days in the month). Actions come from the workspace\'s scenario savings\n(monthly) and unused commitments in the billing data, ordered by saving per unit of effort.\n\nExample:\n  penny budget status')
+    .addHelpText('after', '\nThe month is the calendar month (UTC) in which the billing data ends. The forecast is the run rate\n(spend so far / days elapsed × days in the month). Actions come from the workspace\'s scenario savings\n(monthly), its GPU telemetry waste findings and unused commitments in the billing data, ordered by\nsaving per unit of effort.\n\nExample:\n  penny budget status')
     .action(async (opts: { at?: string; json?: boolean }, cmd) => {
       const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
       if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
-      const statuses = await withBilling(ctx, cmd, (store, billing) => budgetStatuses(store, billing, at ? { at } : {}));
+      const statuses = await withBilling(ctx, cmd, (store, billing) => budgetStatuses(store, billing, { ...(at && { at }), telemetry: new SqlTelemetryStore(store.session) }));
       if (opts.json) return printJson(ctx, statuses.map(budgetStatusToJson));
       if (!statuses.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
       for (const s of statuses) {

@@ -9,6 +9,17 @@ import { fileSha256, readFocus } from '../../importers/focus.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import { budgetStatusToJson } from '../../../app/billing.js';
+import type { Clock, Store } from '../../../app/ports.js';
+import { planCapacity } from '../../../app/plan.js';
+import { recordRun } from '../../../app/runs.js';
+import { runSimulation } from '../../../app/simulate.js';
+import { dec } from '../../../core/money.js';
+import { loadPlanScenario } from '../../importers/plan-scenario.js';
+import { readJobTrace } from '../../importers/jobs-csv.js';
+import { loadSimScenario } from '../../importers/sim-scenario.js';
+import { HighsSolver } from '../../solver/highs.js';
+import { planToJson } from './plan.js';
+import { resultToJson } from './simulate.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, table } from '../render.js';
@@ -20,6 +31,25 @@ import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlSession } from '../../store/session.js';
 
 export const DEMO_WORKSPACE = '.penny-demo';
+
+/**
+ * The demo's plan (examples/demo/plan.yaml, two days, about 3 s of HiGHS) and simulation
+ * (examples/sim/cloud.yaml on examples/sim/jobs.csv), recorded as runs for the dashboard.
+ */
+export async function recordDemoRuns(store: Store, clock: Clock, packageRoot: string): Promise<{ plan: { totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[] }; simulation: { policies: string[] } }> {
+  const planFile = join(packageRoot, 'examples', 'demo', 'plan.yaml');
+  const loaded = await loadPlanScenario(planFile);
+  const r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: 0.005, timeLimitS: 60, explain: true });
+  const plan = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[]; solver: unknown };
+  await recordRun(store, clock, { kind: 'plan', name: plan.scenario, inputs: { demo: 'examples/demo/plan.yaml', source: await readFile(planFile, 'utf8') }, summary: { totalUsd: plan.totalUsd, savings: plan.savings, solver: plan.solver }, result: plan });
+  const simFile = join(packageRoot, 'examples', 'sim', 'cloud.yaml');
+  const trace = await readJobTrace(join(packageRoot, 'examples', 'sim', 'jobs.csv'));
+  const policies = ['fifo', 'sjf', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
+  const sim = runSimulation({ scenario: await loadSimScenario(simFile), jobs: trace.jobs, hasTimes: trace.hasTimes, policies, fill: false });
+  const simJson = resultToJson(sim, trace.format) as { scenario: string };
+  await recordRun(store, clock, { kind: 'simulation', name: simJson.scenario, inputs: { demo: 'examples/sim/cloud.yaml', policies }, summary: { policies, mode: sim.mode, jobs: trace.jobs.length }, result: simJson });
+  return { plan, simulation: { policies } };
+}
 
 export const registerDemo: RegisterCommand = (program, ctx) => {
   program
@@ -39,6 +69,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       const billFile = join(ctx.packageRoot, 'examples', 'demo', 'billing-focus.csv');
       const store = (await ctx.openStore(dir)) as SqlStore;
       let demo;
+      let runs;
       try {
         demo = await buildDemo(store, ctx.clock, {
           scenario,
@@ -47,6 +78,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           billing: { store: new SqlBillingStore(store.session), path: billFile, source: { sha256: await fileSha256(billFile), read: () => readFocus(billFile) }, budgetUsd: '150000' },
           telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(ctx.packageRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
         });
+        runs = await recordDemoRuns(store, ctx.clock, ctx.packageRoot);
       } finally {
         await store.close();
       }
@@ -76,6 +108,10 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         lines.push('', `Budget ${b.name} (${b.period.start.slice(0, 7)}): spent ${money(b.spent, b.currency)} of ${money(b.amount, b.currency)} by ${b.period.asOf.slice(0, 10)}; forecast ${money(b.forecast, b.currency)}${b.overrun.gt(0) ? `, over by ${money(b.overrun, b.currency)}: ${b.actions.length} action${b.actions.length === 1 ? '' : 's'} ${b.closesGap ? 'close it' : 'found'} (penny budget status)` : ' (on track)'}`);
       }
       if (demo.telemetry) lines.push('', `GPU telemetry: examples/demo/gpu-telemetry.csv in the workspace (${demo.telemetry.created ? 'ingested now' : 'already there'}) · try: penny --workspace ${dir} gpu waste`);
+      if (runs) {
+        const best = runs.plan.savings[0];
+        lines.push('', `Capacity plan (examples/demo/plan.yaml, 48 h): ${money(dec(runs.plan.totalUsd), 'USD')}${best ? `, ${money(dec(best.savingUsd), 'USD')} (${(best.share * 100).toFixed(1)}%) below ${best.baseline}` : ''}; simulation of ${runs.simulation.policies.length} scheduling policies recorded (see the dashboard)`);
+      }
       lines.push('', 'Next: penny cost examples/demo/scenario.yaml --by resource · penny --help');
       ctx.stdout(lines.join('\n'));
       if (opts.serve) {

@@ -8,7 +8,10 @@ import { loadPlanScenario } from '../../importers/plan-scenario.js';
 import { HighsSolver } from '../../solver/highs.js';
 import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { recordRun } from '../../../app/runs.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
 const positive = (name: string) => (v: string) => {
@@ -29,8 +32,9 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .option('--time-limit <s>', 'solver time limit in seconds', positive('--time-limit'), 60)
     .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-explain', 'skip the re-solves that price each binding constraint')
+    .option('--save', 'record the plan in the workspace (the dashboard shows it)')
     .addHelpText('after', '\nExamples:\n  penny plan examples/plan-week.yaml\n  penny plan examples/plan-week.yaml --json\n  penny plan examples/plan-week.yaml --export-mps week.mps && cbc week.mps solve')
-    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; timeLimit: number; catalog?: string[]; explain: boolean }) => {
+    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; timeLimit: number; catalog?: string[]; explain: boolean; save?: boolean }, cmd) => {
       const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog } : {});
       const progress = ctx.progress(Boolean(opts.json));
       progress.start(1, 'solving');
@@ -42,6 +46,15 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
       }
       if (opts.exportMps) await writeFile(opts.exportMps, toMpsFormat(r.lp));
       if (opts.exportLp) await writeFile(opts.exportLp, toLpFormat(r.lp));
+      if (opts.save) {
+        const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
+        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
+        try {
+          await recordRun(store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { file: resolve(file), source: await readFile(file, 'utf8'), catalogs: opts.catalog ?? null, gap: opts.gap }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
+        } finally {
+          await store.close();
+        }
+      }
       if (opts.json) {
         printJson(ctx, planToJson(r, loaded.catalogs));
         return;

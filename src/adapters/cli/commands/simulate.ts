@@ -8,7 +8,9 @@ import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { recordRun } from '../../../app/runs.js';
+import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
 const DEFAULT_REPLAY = ['fifo', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
@@ -23,6 +25,7 @@ interface Opts {
   fill?: boolean;
   seed?: string;
   json?: boolean;
+  save?: boolean;
 }
 
 export const registerSimulate: RegisterCommand = (program, ctx) => {
@@ -37,11 +40,12 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
     .option('--fill', 'fill mode even when the trace has times: pods arrive in order and stay')
     .option('--seed <n>', 'random seed (overrides the scenario)')
     .option('--json', 'print exact JSON, one object per policy (money as decimal strings)')
+    .option('--save', 'record the comparison in the workspace (the dashboard shows it)')
     .addHelpText(
       'after',
       `\nPolicies: ${POLICY_NAMES.join(', ')}\n\nExamples:\n  penny simulate examples/sim/alibaba.yaml --trace ../shared/data/alibaba-gpu-v2023/openb_pod_list_gpushare40.csv --nodes ../shared/data/alibaba-gpu-v2023/openb_node_list_gpu_node.csv\n  penny simulate examples/sim/spot.yaml --trace examples/sim/spot-jobs.csv --compare always-spot,always-on-demand,deadline-aware\n  penny simulate examples/sim/cloud.yaml --trace examples/sim/jobs.csv --policy backfill --json`,
     )
-    .action(async (file: string, opts: Opts) => {
+    .action(async (file: string, opts: Opts, cmd) => {
       const scenario = await loadSimScenario(file);
       const trace = await readJobTrace(opts.trace);
       const nodes = opts.nodes ? await readAlibabaNodes(opts.nodes) : undefined;
@@ -62,6 +66,15 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
               ? DEFAULT_SPOT
               : DEFAULT_REPLAY;
       const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: opts.fill === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
+      if (opts.save) {
+        const json = resultToJson(result, trace.format) as { scenario: string };
+        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
+        try {
+          await recordRun(store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
+        } finally {
+          await store.close();
+        }
+      }
       if (opts.json) {
         printJson(ctx, resultToJson(result, trace.format));
         return;

@@ -4,6 +4,7 @@ import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, pars
 import type { BillingStore } from '../../../app/billing-ports.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
 import { moneyString, problems, type RegisterRoutes } from './types.js';
@@ -80,6 +81,6 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     const billing = billingOf(ctx);
     if ((await billing.listBudgets()).length === 0) return [];
     if (!at && !(await billing.lastChargeEnd())) return [];
-    return (await budgetStatuses(ctx.store, billing, at ? { at } : {})).map(budgetStatusToJson);
+    return (await budgetStatuses(ctx.store, billing, { ...(at && { at }), telemetry: new SqlTelemetryStore((ctx.store as SqlStore).session) })).map(budgetStatusToJson);
   });
 };
