@@ -181,6 +181,8 @@ describe('security', () => {
 
 describe('runs', () => {
   it('lists the demo forecast and serves it whole; unknown runs are 404', async () => {
+    const all = await json(await fetch(`${s.url}/api/runs`));
+    expect(all.map((r: { kind: string }) => r.kind).sort()).toEqual(['forecast', 'plan', 'simulation']);
     const list = await json(await fetch(`${s.url}/api/runs?kind=forecast`));
     expect(list).toHaveLength(1);
     await conforms('/api/runs', 'get', 200, list);
@@ -224,5 +226,18 @@ describe('billing', () => {
     expect(first.result).toMatchObject({ kind: 'focus', status: 'ingested', file: { rows: 1, billedTotal: '0.123456789012' } });
     const again = await send();
     expect(again.result).toMatchObject({ kind: 'focus', status: 'already-ingested' });
+  });
+});
+
+describe('gpus', () => {
+  it('serves usage per interval and the waste findings of the demo telemetry', async () => {
+    const u = await json(await fetch(`${s.url}/api/gpus/usage?interval=1h`));
+    await conforms('/api/gpus/usage', 'get', 200, u);
+    expect(u.gpus).toHaveLength(3);
+    expect(u.periods.length).toBeGreaterThanOrEqual(3 * 4);
+    const w = await json(await fetch(`${s.url}/api/gpus/waste`));
+    await conforms('/api/gpus/waste', 'get', 200, w);
+    expect(w.recommendations.length).toBeGreaterThan(0);
+    expect((await fetch(`${s.url}/api/gpus/usage?interval=soon`)).status).toBe(422);
   });
 });

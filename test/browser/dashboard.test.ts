@@ -88,6 +88,28 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('draws the GPU fleet heat map with its waste findings', async () => {
+    const { page, errors } = await open('gpus');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-gpu-heatmap', 1000)), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('#gpu-recs tbody tr').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('draws the recorded plan against its baselines, and the simulated policies', async () => {
+    const plan = await open('plans');
+    await expect.poll(() => plan.page.evaluate(canvasPaintedScript('#chart-plan-baselines')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => plan.page.evaluate(canvasPaintedScript('#chart-plan-timeline', 1000)), { timeout: 10_000 }).toBe(true);
+    expect(await plan.page.locator('#plan-table tbody tr').count()).toBeGreaterThan(0);
+    expect(plan.errors).toEqual([]);
+    await plan.page.close();
+    const sim = await open('simulations');
+    await expect.poll(() => sim.page.evaluate(canvasPaintedScript('#chart-sim-cost')), { timeout: 10_000 }).toBe(true);
+    expect(await sim.page.locator('#sim-table tbody tr').count()).toBe(6);
+    expect(sim.errors).toEqual([]);
+    await sim.page.close();
+  });
+
   it('draws the recorded forecast with its band and backtest', async () => {
     const { page, errors } = await open('forecasts');
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-forecast', 1000)), { timeout: 10_000 }).toBe(true);

@@ -5,10 +5,10 @@ import { disposeCharts } from './chart.js';
 import { errorState } from './dom.js';
 import { overview } from './pages/overview.js';
 import { upload } from './pages/upload.js';
-import { pending } from './pages/pending.js';
 import { forecasts } from './pages/forecasts.js';
 import { plans } from './pages/plans.js';
 import { costs } from './pages/costs.js';
+import { gpus } from './pages/gpus.js';
 import { simulations } from './pages/simulations.js';
 
 type Page = (root: HTMLElement) => Promise<void>;
@@ -16,7 +16,7 @@ type Page = (root: HTMLElement) => Promise<void>;
 const pages: { path: string; label: string; render: Page }[] = [
   { path: 'overview', label: 'Overview', render: overview },
   { path: 'costs', label: 'Cost explorer', render: costs },
-  { path: 'gpus', label: 'GPU fleet', render: pending('GPU fleet', 'penny gpu usage') },
+  { path: 'gpus', label: 'GPU fleet', render: gpus },
   { path: 'forecasts', label: 'Forecasts', render: forecasts },
   { path: 'plans', label: 'Plans', render: plans },
   { path: 'simulations', label: 'Simulations', render: simulations },

@@ -4,6 +4,7 @@ import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
 import { dec, type Decimal } from '../../../core/money.js';
 import { GPU_PRICES } from '../../../core/telemetry/gpu-prices.js';
 import { HOURS_PER_MONTH } from '../../../core/telemetry/waste.js';
+import { priceJson, usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
@@ -64,17 +65,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         const r = await gpuUsageReport(tel, o);
         const c = r.options.currency;
         if (opts.json) {
-          return printJson(ctx, {
-            options: optionsJson(r.options),
-            gpus: r.gpus.map((g) => ({ ...g, price: priceJson(r.prices.get(g.gpuId)) })),
-            periods: r.periods.map((p) => ({
-              ...p,
-              start: new Date(p.startMs).toISOString(),
-              end: new Date(p.endMs).toISOString(),
-              energyCost: p.energyCost?.toFixed(),
-              idleCost: p.idleCost?.toFixed(),
-            })),
-          });
+          return printJson(ctx, usageReportToJson(r));
         }
         const out: string[] = [];
         for (const g of r.gpus) {
@@ -127,22 +118,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         const r = await gpuWasteReport(tel, o);
         const c = r.options.currency;
         if (opts.json) {
-          return printJson(ctx, {
-            options: { ...optionsJson(r.options), lowUtilPct: r.lowUtilPct, lowMemPct: r.lowMemPct, autostopAfterS: r.autostopAfterS, hoursPerMonth: HOURS_PER_MONTH },
-            gpus: r.gpus.map((g) => ({
-              gpu: g.gpu,
-              price: priceJson(g.price),
-              observedS: g.observedS,
-              idleS: g.idleS,
-              busyS: g.busyS,
-              meanUtilBusyPct: g.meanUtilBusyPct,
-              peakMemUsedMiB: g.peakMemUsedMiB,
-              underUsed: g.underUsed,
-              idlePeriods: g.idlePeriods.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
-              lowUseSpells: g.lowUseSpells.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
-            })),
-            recommendations: r.recommendations.map(recommendationToJson),
-          });
+          return printJson(ctx, wasteReportToJson(r));
         }
         const out: string[] = [];
         out.push(
@@ -238,14 +214,6 @@ async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemet
   } finally {
     await store.close();
   }
-}
-
-function optionsJson(o: { fromMs?: number; toMs?: number; intervalMs?: number; maxGapS: number; idleUtilPct: number; minIdleS: number; pricePerKwh?: Decimal; pue: Decimal; currency: string }) {
-  return { from: o.fromMs !== undefined ? new Date(o.fromMs).toISOString() : undefined, to: o.toMs !== undefined ? new Date(o.toMs).toISOString() : undefined, intervalMs: o.intervalMs, maxGapS: o.maxGapS, idleUtilPct: o.idleUtilPct, minIdleS: o.minIdleS, pricePerKwh: o.pricePerKwh?.toFixed(), pue: o.pue.toFixed(), currency: o.currency };
-}
-
-function priceJson(p: { pricePerHour: Decimal; source: string } | undefined) {
-  return p ? { pricePerHour: p.pricePerHour.toFixed(), source: p.source } : null;
 }
 
 function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string } | undefined])[], c: string): string[] {

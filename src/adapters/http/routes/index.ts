@@ -5,5 +5,6 @@ import { scenarioRoutes } from './scenarios.js';
 import { uploadRoutes } from './uploads.js';
 import { runRoutes } from './runs.js';
 import { billingRoutes } from './billing.js';
+import { gpuRoutes } from './gpus.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes];

@@ -1,0 +1,47 @@
+/** GPU telemetry reports as exact JSON: what `penny gpu … --json` prints and the API returns. */
+import { recommendationToJson } from '../core/finops/scenario-savings.js';
+import type { Decimal } from '../core/money.js';
+import { HOURS_PER_MONTH } from '../core/telemetry/waste.js';
+import type { UsageReport, WasteReport } from './telemetry.js';
+
+export function optionsJson(o: { fromMs?: number; toMs?: number; intervalMs?: number; maxGapS: number; idleUtilPct: number; minIdleS: number; pricePerKwh?: Decimal; pue: Decimal; currency: string }) {
+  return { from: o.fromMs !== undefined ? new Date(o.fromMs).toISOString() : undefined, to: o.toMs !== undefined ? new Date(o.toMs).toISOString() : undefined, intervalMs: o.intervalMs, maxGapS: o.maxGapS, idleUtilPct: o.idleUtilPct, minIdleS: o.minIdleS, pricePerKwh: o.pricePerKwh?.toFixed(), pue: o.pue.toFixed(), currency: o.currency };
+}
+
+export function priceJson(p: { pricePerHour: Decimal; source: string } | undefined) {
+  return p ? { pricePerHour: p.pricePerHour.toFixed(), source: p.source } : null;
+}
+
+
+export function usageReportToJson(r: UsageReport) {
+  return {
+  options: optionsJson(r.options),
+  gpus: r.gpus.map((g) => ({ ...g, price: priceJson(r.prices.get(g.gpuId)) })),
+  periods: r.periods.map((p) => ({
+    ...p,
+    start: new Date(p.startMs).toISOString(),
+    end: new Date(p.endMs).toISOString(),
+    energyCost: p.energyCost?.toFixed(),
+    idleCost: p.idleCost?.toFixed(),
+  })),
+};
+}
+
+export function wasteReportToJson(r: WasteReport) {
+  return {
+  options: { ...optionsJson(r.options), lowUtilPct: r.lowUtilPct, lowMemPct: r.lowMemPct, autostopAfterS: r.autostopAfterS, hoursPerMonth: HOURS_PER_MONTH },
+  gpus: r.gpus.map((g) => ({
+    gpu: g.gpu,
+    price: priceJson(g.price),
+    observedS: g.observedS,
+    idleS: g.idleS,
+    busyS: g.busyS,
+    meanUtilBusyPct: g.meanUtilBusyPct,
+    peakMemUsedMiB: g.peakMemUsedMiB,
+    underUsed: g.underUsed,
+    idlePeriods: g.idlePeriods.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
+    lowUseSpells: g.lowUseSpells.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
+  })),
+  recommendations: r.recommendations.map(recommendationToJson),
+};
+}
