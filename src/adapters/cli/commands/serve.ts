@@ -21,7 +21,15 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   const store = await ctx.openStore(workspaceDir);
   const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), ...(token && { token }) });
   app.addHook('onClose', async () => store.close());
-  const address = await app.listen({ host: o.host, port: o.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: o.host, port: o.port });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    // A second `npm start` (or anything else on 8000) should not stop the demo: take a free port.
+    ctx.stderr(`port ${o.port} is in use; serving on a free port instead`);
+    address = await app.listen({ host: o.host, port: 0 });
+  }
   const shown = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   const url = token ? `${shown}/?token=${encodeURIComponent(token)}` : `${shown}/`;
   ctx.stdout(`Penny is serving ${workspaceDir}${o.readOnly ? ' (read-only)' : ''}`);
