@@ -167,6 +167,23 @@ describe('reports and budgets on the demo bill', () => {
     expect(table.stdout).toMatch(/Spent to date/);
   });
 
+  it('re-plans capacity under what is left of the budget, or says what cannot be met', async () => {
+    expect((await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '150000'])).code).toBe(0);
+    const roomy = await json(['-w', ws('demo'), 'budget', 'status', '--replan', 'examples/demo/plan.yaml', '--json']);
+    const r = roomy.replan;
+    expect(r.budget).toBe('ai-cloud');
+    const left = new Decimal(roomy.budgets[0].amount).minus(roomy.budgets[0].spent);
+    expect(new Decimal(r.planBudgetUsd).lte(left)).toBe(true);
+    expect(new Decimal(r.constrainedUsd).lte(r.planBudgetUsd)).toBe(true);
+    // Tight: a budget almost spent leaves too little for two days of demand.
+    expect((await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '92000'])).code).toBe(0);
+    const tight = await json(['-w', ws('demo'), 'budget', 'status', '--replan', 'examples/demo/plan.yaml', '--json']);
+    expect(tight.replan.constrainedUsd).toBeUndefined();
+    expect(tight.replan.infeasible.message).toMatch(/./);
+    expect(new Decimal(tight.replan.planBudgetUsd).lt(tight.replan.unconstrainedUsd)).toBe(true);
+    expect((await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '150000'])).code).toBe(0);
+  });
+
   it('refuses a bad budget with exit 2', async () => {
     for (const args of [['--amount', 'lots'], ['--amount', '10', '--currency', 'XXY'], ['--amount', '10', '--scope', 'nonsense'], ['--amount', '10', '--thresholds', 'a,b']]) {
       const r = await runPenny(['-w', ws('demo'), 'budget', 'set', 'x', ...args]);

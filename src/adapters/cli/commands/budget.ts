@@ -7,7 +7,10 @@ import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
-import { bar, money, pct, table } from '../render.js';
+import { bar, money, num, pct, table } from '../render.js';
+import { replanUnderBudget, type Replan } from '../../../app/replan.js';
+import { loadPlanScenario } from '../../importers/plan-scenario.js';
+import { HighsSolver } from '../../solver/highs.js';
 import type { Command } from 'commander';
 
 export function parseScope(text: string): BudgetRecord['scope'] {
@@ -82,13 +85,22 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .command('status')
     .description('burn to date, forecast to month end, alerts, and actions when an overrun is forecast')
     .option('--at <date>', 'measure as of this date (default: where the billing data ends)')
+    .option('--replan <plan.yaml>', 're-plan capacity (a plan scenario) under what is left of the first budget forecast to overrun')
     .option('--json', 'print exact JSON')
     .addHelpText('after', '\nThe month is the calendar month (UTC) in which the billing data ends. The forecast is the run rate\n(spend so far / days elapsed × days in the month). Actions come from the workspace\'s scenario savings\n(monthly), its GPU telemetry waste findings and unused commitments in the billing data, ordered by\nsaving per unit of effort.\n\nExample:\n  penny budget status')
-    .action(async (opts: { at?: string; json?: boolean }, cmd) => {
+    .action(async (opts: { at?: string; replan?: string; json?: boolean }, cmd) => {
       const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
       if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
       const statuses = await withBilling(ctx, cmd, (store, billing) => budgetStatuses(store, billing, { ...(at && { at }), telemetry: new SqlTelemetryStore(store.session) }));
-      if (opts.json) return printJson(ctx, statuses.map(budgetStatusToJson));
+      let replan: Replan | undefined;
+      if (opts.replan) {
+        const target = statuses.find((s) => s.overrun.gt(0)) ?? statuses[0];
+        if (!target) throw new InvalidInput('--replan needs a budget', [], 'Set one first: penny budget set NAME --amount N.');
+        const loaded = await loadPlanScenario(opts.replan);
+        replan = await replanUnderBudget(target, loaded.inputs, new HighsSolver());
+      }
+      const replanJson = replan && { budget: replan.budget, planHours: replan.planHours, hoursLeft: replan.hoursLeft, planBudgetUsd: replan.planBudgetUsd.toFixed(), unconstrainedUsd: replan.unconstrainedUsd.toFixed(), ...(replan.constrainedUsd && { constrainedUsd: replan.constrainedUsd.toFixed() }), ...(replan.infeasible && { infeasible: replan.infeasible }) };
+      if (opts.json) return printJson(ctx, replan ? { budgets: statuses.map(budgetStatusToJson), replan: replanJson } : statuses.map(budgetStatusToJson));
       if (!statuses.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
       for (const s of statuses) {
         const c = s.currency;
@@ -105,6 +117,16 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
           if (s.actions.length) ctx.stdout(table([{ header: '#' }, { header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }, { header: 'Gap closed', align: 'right' }], s.actions.map((a, i) => [String(i + 1), a.title, money(a.saving, c), a.effort, pct(a.closesCumulative, 0)]), { indent: '  ' }));
         } else ctx.stdout('  On track: the forecast is within the budget.');
         ctx.stdout('');
+      }
+      if (replan) {
+        ctx.stdout(`Re-plan of ${opts.replan} under budget ${replan.budget}: ${money(replan.planBudgetUsd, 'USD')} for its ${num(replan.planHours)} h (what is left this month, pro rata over ${num(replan.hoursLeft)} h left)`);
+        ctx.stdout(`  without the budget: ${money(replan.unconstrainedUsd, 'USD')}`);
+        if (replan.constrainedUsd) ctx.stdout(`  within the budget:  ${money(replan.constrainedUsd, 'USD')} (the plan fits; penny plan with budgetUsd: ${replan.planBudgetUsd.toFixed()} shows it)`);
+        else if (replan.infeasible) {
+          ctx.stdout(`  no plan meets all demand within it: ${replan.infeasible.message}`);
+          for (const d of replan.infeasible.detail) ctx.stdout(`    ${d}`);
+          if (replan.infeasible.hint) ctx.stdout(`  To fix: ${replan.infeasible.hint}`);
+        }
       }
     });
 };
