@@ -184,6 +184,16 @@ describe('reports and budgets on the demo bill', () => {
     expect((await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '150000'])).code).toBe(0);
   });
 
+  it('forecasts the workspace\'s daily spend, and budgets use that model', async () => {
+    const f = await json(['-w', ws('demo'), 'forecast', 'billing', '--horizon', '14d', '--json']);
+    expect(f.points).toHaveLength(14);
+    expect(f.unit).toBe('USD');
+    expect(f.history.points).toBe(48);
+    expect((await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '150000'])).code).toBe(0);
+    const [b] = await json(['-w', ws('demo'), 'budget', 'status', '--json']);
+    expect(b.forecastMethod).toMatch(/on 48 days of spend \(P50 of the 13 days left/);
+  });
+
   it('refuses a bad budget with exit 2', async () => {
     for (const args of [['--amount', 'lots'], ['--amount', '10', '--currency', 'XXY'], ['--amount', '10', '--scope', 'nonsense'], ['--amount', '10', '--thresholds', 'a,b']]) {
       const r = await runPenny(['-w', ws('demo'), 'budget', 'set', 'x', ...args]);

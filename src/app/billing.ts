@@ -14,6 +14,7 @@ import type { Clock, Progress, Store } from './ports.js';
 import { silentProgress } from './ports.js';
 import type { TelemetryStore } from './telemetry-ports.js';
 import { gpuWasteReport } from './telemetry.js';
+import { dailySpendSeries, modelForecaster } from './spend-series.js';
 
 export interface IngestResult {
   status: 'ingested' | 'already-ingested';
@@ -141,7 +142,7 @@ export async function gpuWasteSavings(telemetry: TelemetryStore | undefined): Pr
   return (await gpuWasteReport(telemetry, {})).recommendations;
 }
 
-export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<BudgetStatus[]> {
+export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<(BudgetStatus & { forecastMethod: string })[]> {
   const budgets = await billing.listBudgets();
   if (budgets.length === 0) return [];
   const asOf = opts.at ?? (await billing.lastChargeEnd());
@@ -150,7 +151,7 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
   const period = monthOf(new Date(Date.parse(asOf) - 1).toISOString());
   period.asOf = new Date(asOf).toISOString();
   const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry))];
-  const out: BudgetStatus[] = [];
+  const out: (BudgetStatus & { forecastMethod: string })[] = [];
   for (const b of budgets) {
     const rows = await billing.billingReport({ by: [], from: period.start, to: period.end, ...(b.scope.kind === 'dimension' && { where: [{ dim: b.scope.dim, value: b.scope.value }] }) });
     const spent = sum(rows.filter((r) => r.currency === b.currency).map((r) => dec(r.effective)));
@@ -168,13 +169,18 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
         basis: `unused commitment in the billing data this month; saved at renewal or by exchange`,
       })),
     ];
-    out.push(budgetStatus({ name: b.name, amount: dec(b.amount), currency: b.currency, thresholds: b.thresholds }, period, spent, candidates));
+    // The forecasting models on this scope's daily spend, when there are enough days of it.
+    const series = await dailySpendSeries(billing, { currency: b.currency, to: period.asOf, ...(b.scope.kind === 'dimension' && { where: [{ dim: b.scope.dim, value: b.scope.value }] }) });
+    const model = modelForecaster(series);
+    const status = budgetStatus({ name: b.name, amount: dec(b.amount), currency: b.currency, thresholds: b.thresholds }, period, spent, candidates, model.forecaster);
+    out.push({ ...status, forecastMethod: model.method() });
   }
   return out;
 }
 
-export function budgetStatusToJson(s: BudgetStatus) {
+export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string }) {
   return {
+    ...(s.forecastMethod && { forecastMethod: s.forecastMethod }),
     name: s.name,
     currency: s.currency,
     amount: s.amount.toFixed(),

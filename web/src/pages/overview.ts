@@ -28,6 +28,7 @@ interface Budget {
   spentShare: number;
   forecastShare: number;
   period: { start: string; asOf: string };
+  forecastMethod?: string;
   alerts: { threshold: number; kind: string }[];
   actions: { title: string; saving: string; effort: string; closesCumulative: number }[];
   closesGap: boolean;
@@ -63,9 +64,9 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
       <h2>Budget ${b.name} · ${b.period.start.slice(0, 7)} <small>data to ${b.period.asOf.slice(0, 10)}</small></h2>
       <div class="cards">
         ${card('Spent to date', money(b.spent, b.currency, 0), `${pct(b.spentShare)} of ${money(b.amount, b.currency, 0)}`)}
-        ${card('Forecast (run rate)', money(b.forecast, b.currency, 0), `${pct(b.forecastShare)} of the budget`)}
+        ${card('Forecast to month end', money(b.forecast, b.currency, 0), `${pct(b.forecastShare)} of the budget`)}
         ${card(over ? 'Forecast overrun' : 'Headroom', money(over ? b.overrun : Number(b.amount) - Number(b.forecast), b.currency, 0), over ? `${b.actions.length} actions ${b.closesGap ? 'close it' : 'found'}` : 'on track')}
-      </div></section>`);
+      </div>${b.forecastMethod ? `<p class="note">Forecast by ${b.forecastMethod}.</p>` : ''}</section>`);
     root.append(el);
     chart(el, {
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },

@@ -109,8 +109,9 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
         ctx.stdout(table([{ header: '' }, { header: `Amount (${c})`, align: 'right' }, { header: 'Of budget', align: 'right' }, { header: '' }], [
           ['Budget', money(s.amount, c), '', ''],
           ['Spent to date', money(s.spent, c), pct(s.spentShare), bar(Math.min(1, s.spentShare.toNumber()), 24)],
-          ['Forecast (run rate)', money(s.forecast, c), pct(s.forecastShare), bar(Math.min(1, s.forecastShare.toNumber()), 24)],
+          ['Forecast', money(s.forecast, c), pct(s.forecastShare), bar(Math.min(1, s.forecastShare.toNumber()), 24)],
         ], { indent: '  ' }));
+        ctx.stdout(`  forecast by ${s.forecastMethod}`);
         for (const a of s.alerts) ctx.stdout(`  ${a.kind === 'actual' ? 'ALERT' : 'WARNING'}: ${a.kind === 'actual' ? 'spend has passed' : 'the forecast passes'} ${a.threshold}% (${money(a.amount, c)})`);
         if (s.overrun.gt(0)) {
           ctx.stdout(`  Forecast overrun: ${money(s.overrun, c)}.${s.actions.length ? ` Actions, by saving per unit of effort${s.closesGap ? ' (together they close it)' : ' (not enough to close it)'}:` : ' No action found in the workspace data to close it.'}`);
