@@ -85,3 +85,22 @@ describe('penny gpu', () => {
     expect(actions.some((a: string) => a.endsWith(':0') && !a.startsWith('spot'))).toBe(false);
   });
 });
+
+describe('penny forecast gpu', () => {
+  it('forecasts GPUs busy from the ingested telemetry: 0.9 + 0.3 at first, then 0.9', async () => {
+    const ws = join(dir, 'ws-forecast');
+    const file = join(dir, 'gpu-forecast.csv');
+    writeFileSync(file, log());
+    expect((await runPenny(['--workspace', ws, 'ingest', file])).code).toBe(0);
+    const r = await runPenny(['--workspace', ws, 'forecast', 'gpu', '--interval', '5m', '--horizon', '30m', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const f = JSON.parse(r.stdout);
+    expect(f.unit).toBe('GPUs');
+    expect(f.points).toHaveLength(6);
+    // After the first 20 minutes only GPU 0 (90%) is busy: the forecast stays at 0.9 GPUs.
+    for (const p of f.points) expect(p.p50).toBeCloseTo(0.9, 1);
+    const none = await runPenny(['--workspace', join(dir, 'empty'), 'forecast', 'gpu']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no GPU telemetry/);
+  });
+});

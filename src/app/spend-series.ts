@@ -9,6 +9,7 @@ import { runRate } from '../core/finops/budget.js';
 import { Decimal, dec } from '../core/money.js';
 import type { BillingStore, ReportQuery } from './billing-ports.js';
 import { runForecast } from './forecast.js';
+import type { TelemetryStore } from './telemetry-ports.js';
 
 const DAY_MS = 86_400_000;
 /** Fewer days of history than this and the run rate is the better guess. */
@@ -45,4 +46,25 @@ export function modelForecaster(series: Series | undefined): ModelForecast {
     return spent.plus(ahead.reduce((a, pt) => a.plus(dec(Math.max(0, pt.p50).toFixed(6))), new Decimal(0)));
   };
   return { forecaster, method: () => used };
+}
+
+/**
+ * GPU telemetry in the workspace as a forecastable series: GPUs busy per interval, the sum over
+ * GPUs of each one's mean utilisation in the interval (3 GPUs at 50% = 1.5 GPUs busy).
+ */
+export async function gpuBusySeries(telemetry: TelemetryStore, intervalMs: number): Promise<Series | undefined> {
+  const gpus = await telemetry.listGpus();
+  const perSlot = new Map<number, number>();
+  for (const g of gpus) {
+    const obs = (await telemetry.samples(g.gpuId)).filter((s) => s.utilGpuPct !== null).map((s) => ({ t: s.tsMs, value: s.utilGpuPct! / 100 }));
+    if (obs.length === 0) continue;
+    const one = resample(obs, { name: g.gpuId, unit: 'GPUs', intervalMs, agg: 'mean', kind: 'samples', fill: 'linear' });
+    one.values.forEach((v, i) => {
+      const t = one.startMs + i * intervalMs;
+      perSlot.set(t, (perSlot.get(t) ?? 0) + v);
+    });
+  }
+  if (perSlot.size === 0) return undefined;
+  const obs = [...perSlot.entries()].map(([t, value]) => ({ t, value }));
+  return resample(obs, { name: 'GPUs busy', unit: 'GPUs', intervalMs, agg: 'sum', kind: 'samples', fill: 'linear' });
 }

@@ -2,11 +2,24 @@ import { Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { forecastRecord, recordRun } from '../../../app/runs.js';
-import { dailySpendSeries } from '../../../app/spend-series.js';
+import { dailySpendSeries, gpuBusySeries } from '../../../app/spend-series.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { CliContext } from '../context.js';
 import type { Command } from 'commander';
+
+/** `penny forecast gpu`: GPUs busy per interval in the workspace's ingested GPU telemetry. */
+async function gpuSeries(ctx: CliContext, cmd: Command, intervalMs: number) {
+  const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+  try {
+    const series = await gpuBusySeries(new SqlTelemetryStore(store.session), intervalMs);
+    if (!series) throw new InvalidInput('no GPU telemetry in this workspace to forecast', [], 'Ingest some first: penny ingest nvidia-smi.csv.');
+    return { series };
+  } finally {
+    await store.close();
+  }
+}
 
 /** `penny forecast billing`: the workspace's daily effective spend, from its ingested FOCUS bills. */
 async function billingSeries(ctx: CliContext, cmd: Command) {
@@ -53,7 +66,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
   program
     .command('forecast')
     .description('forecast demand from history, with backtested accuracy and P10/P50/P90 intervals')
-    .argument('<source>', 'history: a CSV (timestamp + value), an Azure LLM trace, the Alibaba DLRM trace, a v2023 pod list, or `billing` (the workspace\'s daily spend)')
+    .argument('<source>', 'history: a CSV (timestamp + value), an Azure LLM trace, the Alibaba DLRM trace, a v2023 pod list, `billing` (the workspace\'s daily spend) or `gpu` (GPUs busy in its telemetry)')
     .option('--horizon <duration>', 'how far ahead: 30m, 24h, 7d, 2w, or a number of intervals', '7d')
     .addOption(new Option('--interval <interval>', 'resample to this interval (default: 1m for request traces, 1h for cluster traces, inferred for CSV)').choices(Object.keys(INTERVALS)))
     .option('--model <model>', `auto (every model, chosen by backtest), a family (${Object.keys(FAMILIES).filter((f) => f !== 'auto').join(', ')}) or models, comma-separated: ${MODELS.map((m) => m.name).join(', ')}`, 'auto')
@@ -86,7 +99,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       }
       const progress = ctx.progress(Boolean(opts.json));
       progress.start(1, 'reading');
-      const { series } = /^(store:)?billing$/.test(source) ? await billingSeries(ctx, cmd) : await loadSeries(source, {
+      const { series } = /^(store:)?billing$/.test(source) ? await billingSeries(ctx, cmd) : /^(store:)?gpu$/.test(source) ? await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000) : await loadSeries(source, {
         format: opts.format,
         ...(intervalMs !== undefined && { intervalMs }),
         ...(opts.metric && { metric: opts.metric }),
