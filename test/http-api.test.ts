@@ -241,3 +241,57 @@ describe('gpus', () => {
     expect((await fetch(`${s.url}/api/gpus/usage?interval=soon`)).status).toBe(422);
   });
 });
+
+describe('plans as jobs', () => {
+  const inline = 'name: api-plan\ncurrency: USD\nperiodHours: 1\nperiods: 3\ncatalogs: [builtin]\nclasses:\n  - name: inference\n    demand: [4, 8, 2]\n    gpus: { H100: 2, A100: 1 }\n    spotShare: 0\n';
+
+  it('solves an inline plan as a job, followed by events, and records it', async () => {
+    const res = await fetch(`${s.url}/api/plans`, yaml(inline));
+    expect(res.status).toBe(202);
+    const job = await json(res);
+    await conforms('/api/plans', 'post', 202, job);
+    const events = await (await fetch(`${s.url}/api/jobs/${job.id}/events`)).text();
+    expect(events).toMatch(/event: done\ndata: .*"status":"succeeded"/);
+    const done = await json(await fetch(`${s.url}/api/jobs/${job.id}`));
+    expect(Number(done.result.plan.totalUsd)).toBeGreaterThan(0);
+    const run = await json(await fetch(`${s.url}/api/runs/${done.result.runId}`));
+    expect(run.kind).toBe('plan');
+    expect(run.result.scenario).toBe('api-plan');
+  });
+
+  it('refuses a plan that would make the server read files, before solving anything', async () => {
+    const res = await fetch(`${s.url}/api/plans`, yaml(inline.replace('demand: [4, 8, 2]', 'demand: { csv: /etc/passwd, column: root }').replace('[builtin]', '[builtin, ../../secret.csv]')));
+    expect(res.status).toBe(422);
+    const p = await json(res);
+    expect(p.issues.map((i: { path: string }) => i.path).sort()).toEqual(['catalogs[1]', 'classes[0].demand']);
+    const bad = await fetch(`${s.url}/api/plans`, yaml('periodHours: lots\nclasses: []\n'));
+    expect(bad.status).toBe(422);
+    expect((await json(bad)).issues[0].file).toBe('request body');
+  });
+});
+
+describe('simulations as jobs', () => {
+  const scenario = readFileSync(join(repoRoot, 'examples/sim/cloud.yaml'), 'utf8');
+  const jobs = readFileSync(join(repoRoot, 'examples/sim/jobs.csv'), 'utf8');
+  const post = (body: unknown) => fetch(`${s.url}/api/simulations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('compares policies on a posted trace as a job and records the run', async () => {
+    const res = await post({ scenario, jobs, policies: ['fifo', 'best-fit'] });
+    expect(res.status).toBe(202);
+    const job = await json(res);
+    const done = await s.jobs.wait(job.id);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    const r = done.result as { runId: string; simulation: { policies: { policy: string }[] } };
+    expect(r.simulation.policies.map((p) => p.policy)).toEqual(['fifo', 'best-fit']);
+    expect((await json(await fetch(`${s.url}/api/runs/${r.runId}`))).kind).toBe('simulation');
+  });
+
+  it('refuses trace files, unknown policies and a missing trace with 422', async () => {
+    const withTrace = scenario.replace(/pools:\n/, 'pools:\n  - { name: s, gpuType: V100, gpusPerNode: 1, pricing: spot, pricePerNodeHour: 1, maxNodes: 1, spot: { trace: /etc/passwd } }\n');
+    const a = await post({ scenario: withTrace, jobs });
+    expect(a.status).toBe(422);
+    expect((await json(a)).issues[0].path).toMatch(/spot\.trace/);
+    expect((await post({ scenario, jobs, policies: ['telepathy'] })).status).toBe(422);
+    expect((await post({ scenario })).status).toBe(422);
+  });
+});

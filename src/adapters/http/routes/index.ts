@@ -6,5 +6,7 @@ import { uploadRoutes } from './uploads.js';
 import { runRoutes } from './runs.js';
 import { billingRoutes } from './billing.js';
 import { gpuRoutes } from './gpus.js';
+import { planRoutes } from './plans.js';
+import { simulationRoutes } from './simulations.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes];

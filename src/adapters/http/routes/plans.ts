@@ -1,0 +1,77 @@
+/**
+ * Plans over HTTP: a plan scenario in the body is solved as a job and recorded as a run. A request
+ * may not make the server read files, so the scenario must be self-contained: the built-in
+ * catalog and inline demand; any file reference (catalog, demand CSV, forecast, spot trace) is
+ * refused before anything is solved.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import YAML from 'yaml';
+import { planCapacity } from '../../../app/plan.js';
+import { recordRun } from '../../../app/runs.js';
+import { InvalidInput, type Issue } from '../../../core/errors.js';
+import { planToJson } from '../../cli/commands/plan.js';
+import { loadPlanScenario } from '../../importers/plan-scenario.js';
+import { HighsSolver } from '../../solver/highs.js';
+import { confine } from '../security.js';
+import { jobSchema, problems, type RegisterRoutes } from './types.js';
+
+/** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
+export function fileReferences(doc: unknown): Issue[] {
+  const issues: Issue[] = [];
+  if (!doc || typeof doc !== 'object') return issues;
+  const d = doc as { catalogs?: unknown; classes?: unknown; spot?: { traces?: unknown } };
+  if (Array.isArray(d.catalogs)) d.catalogs.forEach((c, i) => c !== 'builtin' && issues.push({ path: `catalogs[${i}]`, message: 'the API takes only the built-in catalog', found: JSON.stringify(c) }));
+  if (Array.isArray(d.classes)) {
+    d.classes.forEach((c, i) => {
+      const demand = (c as { demand?: unknown })?.demand;
+      if (demand && typeof demand === 'object' && !Array.isArray(demand)) issues.push({ path: `classes[${i}].demand`, message: 'the API takes demand inline, as a list of numbers per period', found: JSON.stringify(demand) });
+    });
+  }
+  if (Array.isArray(d.spot?.traces) && d.spot.traces.length) issues.push({ path: 'spot.traces', message: 'the API takes spot availability as spot.availability, not trace files' });
+  return issues;
+}
+
+export const planRoutes: RegisterRoutes = (app, ctx) => {
+  app.post('/api/plans', {
+    schema: {
+      tags: ['plans'],
+      summary: 'Solve a plan scenario (docs/planner.md) as a job and record it; built-in catalog and inline demand only',
+      body: { description: 'a plan scenario as YAML (application/yaml) or JSON', content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } },
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? '');
+    let doc: unknown;
+    try {
+      doc = YAML.parse(text);
+    } catch (e) {
+      throw new InvalidInput(`request body: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`, [{ path: '', file: 'request body', message: 'not YAML or JSON' }]);
+    }
+    const refs = fileReferences(doc);
+    if (refs.length) throw new InvalidInput('request body: a plan sent to the API must be self-contained (no request may make the server read files)', refs.map((i) => ({ ...i, file: 'request body' })), 'Use catalogs: [builtin] and demand as a list of numbers, or run `penny plan FILE --save` and see it on the Plans page.');
+    // Validate now (fast, 422 with lines) so a job is only started for a scenario that parses.
+    const dir = confine(ctx.workspaceDir, 'uploads');
+    await mkdir(dir, { recursive: true });
+    const path = confine(dir, `plan-${randomUUID()}.yaml`);
+    await writeFile(path, text);
+    let loaded;
+    try {
+      loaded = await loadPlanScenario(path);
+    } catch (e) {
+      await rm(path, { force: true });
+      if (e instanceof InvalidInput) for (const i of e.issues) if (i.file === path) i.file = 'request body';
+      throw e;
+    }
+    await rm(path, { force: true });
+    const job = ctx.jobs.submit('plan', async (progress) => {
+      progress.start(1, 'solving');
+      const r = await planCapacity(loaded.inputs, new HighsSolver(), { explain: true });
+      progress.tick(1);
+      const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
+      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { api: text }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
+      return { runId, plan: json };
+    });
+    return reply.code(202).send(job);
+  });
+};

@@ -1,0 +1,76 @@
+/**
+ * Simulations over HTTP: a simulation scenario and a jobs CSV in one JSON body, run as a job and
+ * recorded. As with plans, the request may not make the server read files: spot pools take a
+ * preemption rate or availability here, not a trace file path.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import YAML from 'yaml';
+import { recordRun } from '../../../app/runs.js';
+import { runSimulation } from '../../../app/simulate.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
+import { resultToJson } from '../../cli/commands/simulate.js';
+import { readJobTrace } from '../../importers/jobs-csv.js';
+import { parseSimScenario } from '../../importers/sim-scenario.js';
+import { confine } from '../security.js';
+import { jobSchema, problems, type RegisterRoutes } from './types.js';
+
+const DEFAULT_POLICIES = ['fifo', 'sjf', 'backfill', 'best-fit', 'least-loaded'];
+
+export const simulationRoutes: RegisterRoutes = (app, ctx) => {
+  app.post('/api/simulations', {
+    schema: {
+      tags: ['simulations'],
+      summary: 'Replay a jobs CSV on a simulated cluster under several policies, as a job; recorded as a run',
+      body: {
+        type: 'object',
+        required: ['scenario', 'jobs'],
+        properties: {
+          scenario: { type: 'string', description: 'simulation scenario YAML (docs/simulator.md); spot pools without trace files' },
+          jobs: { type: 'string', description: 'jobs CSV text (docs/simulator.md: arrival, gpus, duration, …)' },
+          policies: { type: 'array', items: { type: 'string', enum: [...POLICY_NAMES] } },
+        },
+      },
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    const body = req.body as { scenario?: unknown; jobs?: unknown; policies?: unknown } | undefined;
+    if (!body || typeof body.scenario !== 'string' || typeof body.jobs !== 'string') {
+      throw new InvalidInput('request body: expected {"scenario": YAML text, "jobs": CSV text, "policies": [...]}', [{ path: typeof body?.scenario !== 'string' ? 'scenario' : 'jobs', message: 'required text is missing' }]);
+    }
+    const policies = body.policies === undefined ? DEFAULT_POLICIES : body.policies;
+    if (!Array.isArray(policies) || policies.length === 0 || policies.some((p) => !POLICY_NAMES.includes(p as never))) {
+      throw new InvalidInput(`policies must be a list of ${POLICY_NAMES.join(', ')}`, [{ path: 'policies', message: 'unknown policy', found: JSON.stringify(policies) }]);
+    }
+    let doc: { pools?: { spot?: { trace?: unknown } }[] } | undefined;
+    try {
+      doc = YAML.parse(body.scenario);
+    } catch (e) {
+      throw new InvalidInput(`scenario: not valid YAML: ${(e as Error).message.split('\n')[0]}`, [{ path: 'scenario', message: 'not YAML' }]);
+    }
+    const traced = (doc?.pools ?? []).flatMap((p, i) => (p?.spot?.trace !== undefined ? [{ path: `scenario.pools[${i}].spot.trace`, message: 'the API takes no trace files; give the pool a preemption rate or availability' }] : []));
+    if (traced.length) throw new InvalidInput('request body: a simulation sent to the API must be self-contained (no request may make the server read files)', traced, 'Or run `penny simulate FILE --trace F --save` and see it on the Simulations page.');
+    const scenario = await parseSimScenario(body.scenario, 'scenario');
+    const dir = confine(ctx.workspaceDir, 'uploads');
+    await mkdir(dir, { recursive: true });
+    const path = confine(dir, `jobs-${randomUUID()}.csv`);
+    await writeFile(path, body.jobs);
+    let trace;
+    try {
+      trace = await readJobTrace(path);
+    } catch (e) {
+      if (e instanceof InvalidInput) for (const i of e.issues) if (i.file === path) i.file = 'jobs';
+      throw e;
+    } finally {
+      await rm(path, { force: true });
+    }
+    const job = ctx.jobs.submit('simulation', async (progress) => {
+      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, policies: policies as string[], fill: false }, progress);
+      const json = resultToJson(result, trace.format) as { scenario: string };
+      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
+      return { runId, simulation: json };
+    });
+    return reply.code(202).send(job);
+  });
+};
