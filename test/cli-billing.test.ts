@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/core/money.js';
 import { pennyBin, runPenny } from './cli.js';
@@ -56,6 +58,28 @@ describe('FOCUS spec examples', () => {
     expect(await json(['-w', ws('spec'), 'report', '--by', 'ServiceName', '--json'])).toEqual(before);
   });
   if (!dir) console.warn('skipping: ../shared/data/focus-spec-examples is absent');
+});
+
+describe('FOCUS in Parquet and gzip', () => {
+  it('ingests the same bill from Parquet and from gzip with the same exact totals', async () => {
+    const demo = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
+    const parquet = join(tmp, 'bill.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    // Money as DECIMAL(38,18) columns, as exporters write Parquet, not text.
+    await conn.run(`COPY (SELECT * REPLACE (CAST(BilledCost AS DECIMAL(38,18)) AS BilledCost, CAST(EffectiveCost AS DECIMAL(38,18)) AS EffectiveCost) FROM read_csv('${demo}', all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
+    conn.closeSync();
+    db.closeSync();
+    const gz = join(tmp, 'bill.csv.gz');
+    writeFileSync(gz, gzipSync(readFileSync(demo)));
+    for (const f of [parquet, gz]) {
+      const [r] = await json(['-w', ws(`fmt-${f.endsWith('.gz') ? 'gz' : 'pq'}`), 'ingest', f, '--json']);
+      expect(r.kind, f).toBe('focus');
+      expect(r.result.file.rows).toBe(336);
+      expect(r.result.file.effectiveTotal).toBe(columnSum(demo, 'EffectiveCost'));
+      expect(r.result.file.billedTotal).toBe(columnSum(demo, 'BilledCost'));
+    }
+  });
 });
 
 describe('penny ingest on bad input: exit 2, the file, line and column named, nothing written', () => {
@@ -140,8 +164,16 @@ describe('reports and budgets on the demo bill', () => {
       const sharedSum = c.owners.reduce((a: Decimal, o: { shared: string }) => a.plus(o.shared), new Decimal(0));
       expect(sharedSum.toFixed()).toBe(new Decimal(c.unallocated).toFixed());
       const total = c.owners.reduce((a: Decimal, o: { total: string }) => a.plus(o.total), new Decimal(0));
-      expect(total.toFixed()).toBe(columnSum(demo, 'EffectiveCost'));
+      expect(new Decimal(c.idle).gt(0)).toBe(true);
+      expect(total.plus(c.idle).toFixed()).toBe(columnSum(demo, 'EffectiveCost'));
     }
+  });
+
+  it('shares idle (unused commitment) cost too when asked', async () => {
+    const [c] = await json(['-w', ws('demo'), 'report', '--allocate', 'tag:team', '--idle', 'shared', '--json']);
+    expect(c.idle).toBe('0');
+    const total = c.owners.reduce((a: Decimal, o: { total: string }) => a.plus(o.total), new Decimal(0));
+    expect(total.toFixed()).toBe(columnSum(demo, 'EffectiveCost'));
   });
 
   it('reports commitment utilisation from Used and Unused rows', async () => {

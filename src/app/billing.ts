@@ -96,24 +96,36 @@ export interface Allocation {
 
 /**
  * Showback in the manner of OpenCost: each owner (tag value) gets its direct cost; cost without
- * an owner is shared, evenly or in proportion to direct cost. Exact: the shares add up to the
- * shared amount to the last digit (largest remainder at 12 decimals).
+ * an owner is shared, evenly or in proportion to direct cost; idle cost (unused commitments,
+ * `CommitmentDiscountStatus = Unused`) is shown apart, or shared like the rest with
+ * `idle: 'shared'`. Exact: the shares add up to the shared amount to the last digit (largest
+ * remainder at 12 decimals).
  */
-export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal }[]> {
-  const rows = await billing.billingReport({ by: [{ kind: 'tag', key: q.tag }], ...(q.from && { from: q.from }), ...(q.to && { to: q.to }) });
+export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; idle?: 'apart' | 'shared'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal; idle: Decimal }[]> {
+  const range = { ...(q.from && { from: q.from }), ...(q.to && { to: q.to }) };
+  const rows = await billing.billingReport({ by: [{ kind: 'tag', key: q.tag }, { kind: 'column', name: 'CommitmentDiscountStatus' }], ...range });
   const byCurrency = new Map<string, ReportRow[]>();
   for (const r of rows) byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), r]);
   return [...byCurrency.entries()].map(([currency, rs]) => {
-    const owned = rs.filter((r) => r.keys[0] !== null);
-    const unallocated = sum(rs.filter((r) => r.keys[0] === null).map((r) => dec(r.effective)));
-    const direct = owned.map((r) => dec(r.effective));
+    const isIdle = (r: ReportRow) => q.idle !== 'shared' && r.keys[1] === 'Unused';
+    const idle = sum(rs.filter(isIdle).map((r) => dec(r.effective)));
+    const rest = rs.filter((r) => !isIdle(r));
+    const ownerTotals = new Map<string, Decimal>();
+    for (const r of rest) {
+      const owner = r.keys[0];
+      if (owner !== null && owner !== undefined) ownerTotals.set(owner, (ownerTotals.get(owner) ?? ZERO).plus(r.effective));
+    }
+    const owners = [...ownerTotals.keys()].sort();
+    const unallocated = sum(rest.filter((r) => r.keys[0] === null).map((r) => dec(r.effective)));
+    const direct = owners.map((o) => ownerTotals.get(o)!);
     const totalDirect = sum(direct);
-    const raw = owned.map((_, i) => (owned.length === 0 ? ZERO : q.shared === 'even' || totalDirect.isZero() ? unallocated.div(owned.length) : unallocated.times(direct[i]!).div(totalDirect)));
-    const shares = owned.length ? roundPartsToTotal(raw, 12) : [];
+    const raw = owners.map((_, i) => (q.shared === 'even' || totalDirect.isZero() ? unallocated.div(owners.length) : unallocated.times(direct[i]!).div(totalDirect)));
+    const shares = owners.length ? roundPartsToTotal(raw, 12) : [];
     return {
       currency,
       unallocated,
-      owners: owned.map((r, i) => ({ key: r.keys[0]!, direct: direct[i]!, shared: shares[i]!, total: direct[i]!.plus(shares[i]!) })).sort((a, b) => b.total.comparedTo(a.total)),
+      idle,
+      owners: owners.map((key, i) => ({ key, direct: direct[i]!, shared: shares[i]!, total: direct[i]!.plus(shares[i]!) })).sort((a, b) => b.total.comparedTo(a.total)),
     };
   });
 }

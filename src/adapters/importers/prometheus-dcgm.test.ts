@@ -132,6 +132,13 @@ describe.skipIf(!bin)('DCGM metrics from a real Prometheus', () => {
     const b = w.periods.find((p: { gpuId: string }) => p.gpuId === 'GPU-bbbb');
     expect(b.busyFraction).toBe(0);
     expect(b.meanUtilPct).toBe(0);
+    // The generic `penny ingest URL` takes the same path.
+    const g = await runPenny(['--workspace', join(dir, 'ws-generic'), 'ingest', base, '--from', from, '--to', to, '--step', '1', '--json']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(JSON.parse(g.stdout)[0]).toMatchObject({ kind: 'prometheus', result: { status: 'ingested', telemetry: { gpus: 2 } } });
+    const noRange = await runPenny(['--workspace', join(dir, 'ws-generic'), 'ingest', base]);
+    expect(noRange.code).toBe(2);
+    expect(noRange.stderr).toMatch(/needs --from and --to/);
   }, 60_000);
 
   it('explains a bad query and an unreachable server', async () => {

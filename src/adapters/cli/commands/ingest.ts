@@ -8,7 +8,7 @@ import { fileSha256, focusHeader, looksLikeFocus, readFocus } from '../../import
 import { readCsvHeader } from '../../importers/csv.js';
 import { telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
+import { detect as detectTelemetry, ingestNvidiaSmi, ingestPrometheus } from '../../../app/telemetry.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -52,12 +52,30 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
   program
     .command('ingest')
     .description('take billing exports (FOCUS CSV, gzip or Parquet) and nvidia-smi logs into the workspace, once each')
-    .argument('<path>', 'a file, or a folder whose files are ingested one by one')
+    .argument('<path>', 'a file, a folder whose files are ingested one by one, or a Prometheus URL (DCGM metrics)')
     .addOption(new Option('--kind <kind>', 'what the files are (default: recognised from the header)').choices(ingestKinds.map((k) => k.name)))
     .option('--currency <code>', 'currency of amounts when the export has no BillingCurrency column (default USD)')
+    .option('--from <time>', 'Prometheus: range start (ISO 8601)')
+    .option('--to <time>', 'Prometheus: range end (ISO 8601)')
+    .option('--step <seconds>', 'Prometheus: resolution in seconds', '15')
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nEach file is one transaction: all its rows or none. Ingesting the same bytes again changes nothing.\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
-    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean }, cmd) => {
+    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string }, cmd) => {
+      if (/^https?:\/\//i.test(path)) {
+        const fromMs = Date.parse(opts.from ?? '');
+        const toMs = Date.parse(opts.to ?? '');
+        const stepS = Number(opts.step);
+        if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(stepS > 0)) throw new InvalidInput('a Prometheus URL needs --from and --to (ISO 8601) and a positive --step', [{ path: '--from/--to', message: 'missing or not a time', found: `${opts.from} ${opts.to}` }], 'e.g. penny ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-01T06:00Z');
+        const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+        try {
+          const r = await ingestPrometheus(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, { fromMs, toMs, stepS }, ctx.progress(Boolean(opts.json)));
+          if (opts.json) return printJson(ctx, [{ path, kind: 'prometheus', result: { status: r.created ? 'ingested' : 'already-ingested', telemetry: r } }]);
+          ctx.stdout(r.created ? `Ingested ${num(r.samples)} samples of ${r.gpus} GPU(s) from ${path} (DCGM metrics)` : `Already ingested (same answer from ${path}); nothing changed.`);
+        } finally {
+          await store.close();
+        }
+        return;
+      }
       const files = await filesOf(path);
       const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
       const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];

@@ -25,10 +25,11 @@ export const registerReport: RegisterCommand = (program, ctx) => {
     .addOption(new Option('--granularity <g>', 'also split by period').choices(['day', 'month']))
     .option('--allocate <tag>', 'showback: allocate cost to the owners in tag:KEY, sharing untagged cost')
     .addOption(new Option('--shared <rule>', 'with --allocate: how untagged cost is shared').choices(['proportional', 'even']).default('proportional'))
+    .addOption(new Option('--idle <rule>', 'with --allocate: idle cost (unused commitments) shown apart, or shared like untagged cost').choices(['apart', 'shared']).default('apart'))
     .option('--commitments', 'commitment discount utilisation (used vs unused)')
     .option('--json', 'print exact JSON')
     .addHelpText('after', '\nExamples:\n  penny report --by ServiceName,RegionId\n  penny report --by tag:team --granularity month --from 2026-09-01\n  penny report --allocate tag:team --shared even\n  penny report --commitments --json')
-    .action(async (opts: { by: string; from?: string; to?: string; granularity?: 'day' | 'month'; allocate?: string; shared: 'proportional' | 'even'; commitments?: boolean; json?: boolean }, cmd) => {
+    .action(async (opts: { by: string; from?: string; to?: string; granularity?: 'day' | 'month'; allocate?: string; shared: 'proportional' | 'even'; idle: 'apart' | 'shared'; commitments?: boolean; json?: boolean }, cmd) => {
       const from = dateArg('--from', opts.from);
       const to = dateArg('--to', opts.to);
       const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
@@ -48,11 +49,14 @@ export const registerReport: RegisterCommand = (program, ctx) => {
         if (opts.allocate) {
           const dim = parseDimension(opts.allocate);
           if (dim.kind !== 'tag') throw new InvalidInput('--allocate takes tag:KEY, e.g. tag:team', [{ path: '--allocate', message: 'not a tag', found: opts.allocate }]);
-          const result = await allocate(billing, { tag: dim.key, shared: opts.shared, ...(from && { from }), ...(to && { to }) });
-          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
+          const result = await allocate(billing, { tag: dim.key, shared: opts.shared, idle: opts.idle, ...(from && { from }), ...(to && { to }) });
+          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), idle: c.idle.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
           for (const c of result) {
             ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}`);
-            ctx.stdout(table([{ header: dim.key }, { header: 'Direct', align: 'right' }, { header: 'Shared', align: 'right' }, { header: 'Total', align: 'right' }], [...c.owners.map((o) => [o.key ?? '', money(o.direct, c.currency), money(o.shared, c.currency), money(o.total, c.currency)]), ['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated, c.currency), money(sum(c.owners.map((o) => o.total)), c.currency)]]));
+            const rows = [...c.owners.map((o) => [o.key ?? '', money(o.direct, c.currency), money(o.shared, c.currency), money(o.total, c.currency)])];
+            if (c.idle.gt(0)) rows.push(['(idle: unused commitments)', '', '', money(c.idle, c.currency)]);
+            rows.push(['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated, c.currency), money(sum(c.owners.map((o) => o.total)).plus(c.idle), c.currency)]);
+            ctx.stdout(table([{ header: dim.key }, { header: 'Direct', align: 'right' }, { header: 'Shared', align: 'right' }, { header: 'Total', align: 'right' }], rows));
           }
           return;
         }
