@@ -200,6 +200,13 @@ describe('billing', () => {
     await conforms('/api/billing/report', 'get', 200, rows);
     expect(rows.map((r: { period: string }) => r.period)).toContain('2026-10');
     expect(rows.every((r: { effectiveCost: string }) => /^-?\d+(\.\d+)?$/.test(r.effectiveCost))).toBe(true);
+    // top folds the smaller groups into "(other)" in the database, the totals unchanged.
+    const all = await json(await fetch(`${s.url}/api/billing/report?by=ServiceName&granularity=day`));
+    const folded = await json(await fetch(`${s.url}/api/billing/report?by=ServiceName&granularity=day&top=2`));
+    expect(new Set(folded.map((r: { keys: Record<string, string> }) => r.keys.ServiceName)).size).toBe(3);
+    const sumOf = (rs: { effectiveCost: string }[]) => rs.reduce((a, r) => a + Number(r.effectiveCost), 0);
+    expect(sumOf(folded)).toBeCloseTo(sumOf(all), 6);
+    expect((await fetch(`${s.url}/api/billing/report?top=0`)).status).toBe(422);
     const bad = await fetch(`${s.url}/api/billing/report?by=not%20a%20column`);
     expect(bad.status).toBe(422);
     expect((await fetch(`${s.url}/api/billing/report?from=yesterday`)).status).toBe(422);

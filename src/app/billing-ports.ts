@@ -22,6 +22,8 @@ export interface ReportQuery {
   from?: string;
   to?: string;
   granularity?: 'day' | 'month';
+  /** Keep the `top` groups by effective cost; fold the rest into "(other)". */
+  top?: number;
   /** Only rows matching every filter (the same dimensions). */
   where?: { dim: Dimension; value: string }[];
 }

@@ -101,14 +101,30 @@ export class SqlBillingStore implements BillingStore {
     const period = q.granularity === 'day' ? 'substr(charge_period_start, 1, 10)' : q.granularity === 'month' ? 'substr(charge_period_start, 1, 7)' : undefined;
     const where = this.where(q, params);
     const keys = [...dims.map((d, i) => `${d} AS k${i}`), ...(period ? [`${period} AS period`] : []), 'billing_currency AS currency'];
-    const rows = await this.s.all<Row>(
-      `SELECT ${keys.join(', ')},
-         sum(billed_cost)::VARCHAR AS billed, sum(effective_cost)::VARCHAR AS effective, sum(list_cost)::VARCHAR AS list, count(*) AS n
+    const kcols = dims.map((_, i) => `k${i}`);
+    const grouped = `SELECT ${keys.join(', ')},
+         sum(billed_cost) AS billed, sum(effective_cost) AS effective, sum(list_cost) AS list, count(*) AS n
        FROM billing_rows ${where}
-       GROUP BY ALL
-       ORDER BY ${period ? 'period, ' : ''}sum(effective_cost) DESC, ${[...dims.map((_, i) => `k${i}`), 'currency'].join(', ')}`,
-      params,
-    );
+       GROUP BY ALL`;
+    let sql: string;
+    if (q.top !== undefined && dims.length > 0) {
+      // The largest `top` groups by effective cost over the whole range keep their keys; the rest
+      // fold into "(other)" in the database, so a chart of 5,000 resources × 365 days stays small.
+      const top = Math.max(1, Math.floor(q.top));
+      const on = [...kcols, 'currency'].map((k) => `g.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
+      sql = `WITH g AS (${grouped}),
+        t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
+        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (ORDER BY total DESC, ${kcols.join(', ')}, currency) AS rn FROM t)
+        SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
+          sum(g.billed)::VARCHAR AS billed, sum(g.effective)::VARCHAR AS effective, sum(g.list)::VARCHAR AS list, sum(g.n) AS n
+        FROM g JOIN r ON ${on}
+        GROUP BY ALL
+        ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC, ${[...kcols, 'currency'].join(', ')}`;
+    } else {
+      sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed, effective::VARCHAR AS effective, list::VARCHAR AS list, n
+        FROM (${grouped}) ORDER BY ${period ? 'period, ' : ''}effective DESC, ${[...kcols, 'currency'].join(', ')}`;
+    }
+    const rows = await this.s.all<Row>(sql, params);
     return rows.map((r) => ({
       keys: dims.map((_, i) => str(r[`k${i}`])),
       ...(period && { period: String(r.period) }),

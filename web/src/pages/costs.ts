@@ -47,7 +47,9 @@ export async function costs(root: HTMLElement): Promise<void> {
     if (data.get('from')) q.set('from', String(data.get('from')));
     // The date input names a day; charges on that day are included.
     if (data.get('to')) q.set('to', new Date(Date.parse(`${data.get('to')}T00:00:00Z`) + 86_400_000).toISOString());
-    const [series, totals] = await Promise.all([api<ReportRow[]>(`/api/billing/report?${q}`), api<ReportRow[]>(`/api/billing/report?${new URLSearchParams([...q].filter(([k]) => k !== 'granularity'))}`)]);
+    // The chart's series are folded server-side to the largest groups: the browser never gets
+    // groups × days rows for thousands of resources.
+    const [series, totals] = await Promise.all([api<ReportRow[]>(`/api/billing/report?${q}&top=${MAX_SERIES}`), api<ReportRow[]>(`/api/billing/report?${new URLSearchParams([...q].filter(([k]) => k !== 'granularity'))}`)]);
     last = { by, rows: totals };
     disposeCharts();
     out.replaceChildren();
@@ -61,7 +63,7 @@ export async function costs(root: HTMLElement): Promise<void> {
     const periods = [...new Set(series.map((r) => r.period!))].sort();
     const byKey = new Map<string, Map<string, number>>();
     for (const r of series) {
-      const k = top.includes(label(r)) ? label(r) : 'other';
+      const k = top.includes(label(r)) ? label(r) : '(other)';
       const m = byKey.get(k) ?? new Map<string, number>();
       m.set(r.period!, (m.get(r.period!) ?? 0) + Number(r.effectiveCost));
       byKey.set(k, m);

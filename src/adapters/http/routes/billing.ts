@@ -27,6 +27,7 @@ const reportQuery = {
     from: { type: 'string', description: 'charges starting on or after (YYYY-MM-DD or ISO 8601)' },
     to: { type: 'string', description: 'charges starting before' },
     granularity: { type: 'string', enum: ['day', 'month'] },
+    top: { type: 'integer', minimum: 1, description: 'keep the largest N groups; fold the rest into "(other)"' },
   },
 } as const;
 
@@ -55,13 +56,15 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
 
   app.get('/api/billing/report', {
     schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },
-  }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string } }>) => {
+  }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string; top?: string } }>) => {
     const q = req.query;
     const by = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim()).map(parseDimension);
     if (q.granularity !== undefined && q.granularity !== 'day' && q.granularity !== 'month') throw new InvalidInput(`granularity must be day or month, found "${q.granularity}"`, [{ path: 'granularity', message: 'expected day or month' }]);
     const from = dateParam('from', q.from);
     const to = dateParam('to', q.to);
-    const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }) });
+    const top = q.top === undefined ? undefined : Number(q.top);
+    if (top !== undefined && !(Number.isInteger(top) && top >= 1)) throw new InvalidInput(`top must be a positive integer, found "${q.top}"`, [{ path: 'top', message: 'not a positive integer', found: q.top }]);
+    const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
     return rows.map((r) => ({ keys: Object.fromEntries(by.map((d, i) => [dimensionLabel(d), r.keys[i] ?? null])), ...(r.period && { period: r.period }), currency: r.currency, billedCost: r.billed, effectiveCost: r.effective, listCost: r.list, rows: r.rows }));
   });
 
