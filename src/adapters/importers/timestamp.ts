@@ -3,6 +3,8 @@
  * `YYYY-MM-DD HH:MM:SS(.ffffff)` (the Azure traces' form), `YYYY/MM/DD …`, a date alone, or
  * epoch seconds / milliseconds. No zone means UTC. Returns epoch ms, NaN when unparseable.
  */
+import { InvalidInput } from '../../core/errors.js';
+
 const DATE_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
 const NUMBER = /^\d+(\.\d+)?$/;
 
@@ -50,4 +52,15 @@ export function parseDurationMs(raw: string): number {
     matched = re.lastIndex;
   }
   return matched === s.length && s.length > 0 ? total : NaN;
+}
+
+/**
+ * A date option or query parameter (`--from 2026-10-01`, `?to=…`) as ISO 8601 UTC; a bare date is
+ * midnight UTC. Empty means absent; anything unparseable is refused naming the option.
+ */
+export function dateOption(name: string, v: string | undefined): string | undefined {
+  if (v === undefined || v === '') return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (!Number.isFinite(ms)) throw new InvalidInput(`${name} "${v}" is not a date`, [{ path: name, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
+  return new Date(ms).toISOString();
 }

@@ -1,4 +1,5 @@
 import { Option } from 'commander';
+import { dateOption } from '../../importers/timestamp.js';
 import { allocate, billingReport, dimensionLabel, parseDimension } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, sum } from '../../../core/money.js';
@@ -8,12 +9,6 @@ import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { bar, money, pct, table } from '../render.js';
 
-function dateArg(flag: string, v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (!Number.isFinite(ms)) throw new InvalidInput(`${flag} "${v}" is not a date`, [{ path: flag, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
-  return new Date(ms).toISOString();
-}
 
 export const registerReport: RegisterCommand = (program, ctx) => {
   program
@@ -30,8 +25,8 @@ export const registerReport: RegisterCommand = (program, ctx) => {
     .option('--json', 'print exact JSON')
     .addHelpText('after', '\nExamples:\n  penny report --by ServiceName,RegionId\n  penny report --by tag:team --granularity month --from 2026-09-01\n  penny report --allocate tag:team --shared even\n  penny report --commitments --json')
     .action(async (opts: { by: string; from?: string; to?: string; granularity?: 'day' | 'month'; allocate?: string; shared: 'proportional' | 'even'; idle: 'apart' | 'shared'; commitments?: boolean; json?: boolean }, cmd) => {
-      const from = dateArg('--from', opts.from);
-      const to = dateArg('--to', opts.to);
+      const from = dateOption('--from', opts.from);
+      const to = dateOption('--to', opts.to);
       const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
       const billing = new SqlBillingStore(store.session);
       try {

@@ -1,4 +1,5 @@
 /** Billing: spend grouped by any FOCUS column or tag over time, commitments, budgets. */
+import { dateOption } from '../../importers/timestamp.js';
 import type { FastifyRequest } from 'fastify';
 import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, parseDimension } from '../../../app/billing.js';
 import type { BillingStore } from '../../../app/billing-ports.js';
@@ -13,12 +14,6 @@ export function billingOf(ctx: RouteContext): BillingStore {
   return new SqlBillingStore((ctx.store as SqlStore).session);
 }
 
-function dateParam(name: string, v: string | undefined): string | undefined {
-  if (v === undefined || v === '') return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (!Number.isFinite(ms)) throw new InvalidInput(`${name} "${v}" is not a date`, [{ path: name, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
-  return new Date(ms).toISOString();
-}
 
 const reportQuery = {
   type: 'object',
@@ -60,8 +55,8 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     const q = req.query;
     const by = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim()).map(parseDimension);
     if (q.granularity !== undefined && q.granularity !== 'day' && q.granularity !== 'month') throw new InvalidInput(`granularity must be day or month, found "${q.granularity}"`, [{ path: 'granularity', message: 'expected day or month' }]);
-    const from = dateParam('from', q.from);
-    const to = dateParam('to', q.to);
+    const from = dateOption('from', q.from);
+    const to = dateOption('to', q.to);
     const top = q.top === undefined ? undefined : Number(q.top);
     if (top !== undefined && !(Number.isInteger(top) && top >= 1)) throw new InvalidInput(`top must be a positive integer, found "${q.top}"`, [{ path: 'top', message: 'not a positive integer', found: q.top }]);
     const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
@@ -80,7 +75,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object' }, alerts: { type: 'array' }, actions: { type: 'array' }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
-    const at = dateParam('at', req.query.at);
+    const at = dateOption('at', req.query.at);
     const billing = billingOf(ctx);
     if ((await billing.listBudgets()).length === 0) return [];
     if (!at && !(await billing.lastChargeEnd())) return [];
