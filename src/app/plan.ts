@@ -171,6 +171,19 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
   return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: best!.objective, bound, gap: g, values: best!.values, solveS: now() - t0, method: best!.how };
 }
 
+/**
+ * The whole model's independent blocks, one per period type, when it has them: with no reserved
+ * option and no budget nothing couples the periods, so the whole model is block-diagonal and its
+ * optimum is the sum of the blocks' (each block keeps the whole model's column and row names).
+ * Another solver can then check the exported problem block by block where the whole MILP is too
+ * big for it. Undefined when the periods are coupled.
+ */
+export function independentBlocks(inputs: PlanInputs, map: ModelMap): LpModel[] | undefined {
+  if (inputs.budgetUsd !== undefined || map.options.some((k) => k.model === 'reserved' && map.rCol[k.key]! >= 0)) return undefined;
+  const reuse = { options: map.options, considered: map.optionsConsidered, periodTypes: map.periodTypes };
+  return map.periodTypes.map((_, p) => buildModel(inputs, { onlyTypes: [p], reuse }).model).filter((m) => m.colNames.length > 0 || m.rowNames.length > 0);
+}
+
 const relGap = (objective: number, bound: number) => Math.max(0, (objective - bound) / Math.max(1e-9, Math.abs(objective)));
 
 /**

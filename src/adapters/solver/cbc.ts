@@ -3,7 +3,7 @@
  * objective. Used by tests and the benchmark; skipped where `cbc` is not installed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,17 +14,21 @@ export async function cbcAvailable(): Promise<boolean> {
 export interface CbcResult {
   status: 'optimal' | 'infeasible' | 'stopped' | 'error';
   objective: number;
+  /** CBC's proved lower bound (its LP objective for a relaxation); NaN when it printed none. */
+  bound: number;
   solveS: number;
+  /** Column values by name, when asked for (`solution`): CBC prints only the nonzero ones. */
+  values?: Map<string, number>;
   output: string;
 }
 
 /** Solve with CBC; `relax` solves only the LP relaxation (`initialSolve`). */
-export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; timeLimitS?: number; relax?: boolean } = {}): Promise<CbcResult> {
+export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; timeLimitS?: number; relax?: boolean; solution?: boolean } = {}): Promise<CbcResult> {
   const dir = await mkdtemp(join(tmpdir(), 'penny-cbc-'));
   try {
     const file = join(dir, 'model.mps');
     await writeFile(file, mps);
-    const args = [file, ...(opts.mipRelGap !== undefined ? ['ratioGap', String(opts.mipRelGap)] : []), ...(opts.timeLimitS !== undefined ? ['seconds', String(opts.timeLimitS)] : []), opts.relax ? 'initialSolve' : 'solve', 'quit'];
+    const args = [file, ...(opts.mipRelGap !== undefined ? ['ratioGap', String(opts.mipRelGap)] : []), ...(opts.timeLimitS !== undefined ? ['seconds', String(opts.timeLimitS)] : []), opts.relax ? 'initialSolve' : 'solve', ...(opts.solution ? ['solu', join(dir, 'solution.txt')] : []), 'quit'];
     const t0 = performance.now();
     const output = await new Promise<string>((resolve, reject) => {
       const p = spawn('cbc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -37,7 +41,19 @@ export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; time
     const solveS = (performance.now() - t0) / 1000;
     const obj = /Objective value:\s*([-\d.eE+]+)/.exec(output) ?? /Optimal - objective value\s*([-\d.eE+]+)/.exec(output);
     const status = /Result - Optimal solution found|Optimal - objective value/.test(output) ? 'optimal' : /infeasible/i.test(output) ? 'infeasible' : /Stopped/.test(output) ? 'stopped' : 'error';
-    return { status, objective: obj ? Number(obj[1]) : NaN, solveS, output };
+    const objective = obj ? Number(obj[1]) : NaN;
+    const lower = /Lower bound:\s*([-\d.eE+]+)/.exec(output);
+    const bound = lower ? Number(lower[1]) : opts.relax && status === 'optimal' ? objective : NaN;
+    let values: Map<string, number> | undefined;
+    if (opts.solution && Number.isFinite(objective)) {
+      values = new Map();
+      // "   index name value reduced-cost", "**" in front of a column that breaks a bound.
+      for (const line of (await readFile(join(dir, 'solution.txt'), 'utf8')).split('\n')) {
+        const m = /^\s*(?:\*\*)?\s*\d+\s+(\S+)\s+(\S+)/.exec(line);
+        if (m) values.set(m[1]!, Number(m[2]));
+      }
+    }
+    return { status, objective, bound, solveS, output, ...(values && { values }) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

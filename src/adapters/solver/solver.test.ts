@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../core/planner/build.js';
-import { LpBuilder } from '../../core/planner/lp.js';
+import { Decimal } from '../../core/money.js';
+import { LpBuilder, objectiveOf, violations } from '../../core/planner/lp.js';
+import { independentBlocks } from '../../app/plan.js';
 import { randomInstance } from '../../../test/fixtures/planner.js';
 import { cbcAvailable, solveWithCbc } from './cbc.js';
 import { HighsSolver, loadHighs } from './highs.js';
@@ -77,5 +79,56 @@ describe('the exported planning model solves to the same objective in another so
     const obj = /Objective:\s+\S+\s*=\s*([-\d.eE+]+)/.exec(spawnSync('cat', [join(d, 'out.txt')], { encoding: 'utf8' }).stdout);
     expect(out.status).toBe(0);
     expect(Number(obj![1])).toBeCloseTo(ours.objective, 4);
+  });
+});
+
+describe('a model too big for CBC whole is checked block by block', () => {
+  // No reserved option and no budget: the periods are independent blocks of the whole model.
+  const inputs = randomInstance(11, { periods: 4, offerings: 30, classes: 3, peak: 120, reserved: false });
+  const whole = buildModel(inputs);
+  const blocks = independentBlocks(inputs, whole.map)!;
+
+  it('the blocks are the whole model cut apart: every column and row once, the same costs and bounds', () => {
+    expect(blocks.length).toBe(whole.map.periodTypes.length);
+    const cost = new Map(whole.model.colNames.map((n, j) => [n, whole.model.colCost[j]]));
+    const rows = new Map(whole.model.rowNames.map((n, i) => [n, [whole.model.rowLower[i], whole.model.rowUpper[i]]]));
+    const seenCols = new Set<string>();
+    const seenRows = new Set<string>();
+    for (const b of blocks) {
+      b.colNames.forEach((n, j) => {
+        expect(seenCols.has(n)).toBe(false);
+        seenCols.add(n);
+        expect(b.colCost[j]).toBe(cost.get(n));
+      });
+      b.rowNames.forEach((n, i) => {
+        expect(seenRows.has(n)).toBe(false);
+        seenRows.add(n);
+        expect([b.rowLower[i], b.rowUpper[i]]).toEqual(rows.get(n));
+      });
+    }
+    expect(seenCols.size).toBe(whole.model.colNames.length);
+    expect(seenRows.size).toBe(whole.model.rowNames.length);
+  });
+
+  it('a budget couples the periods: no blocks', () => {
+    const withBudget = { ...inputs, budgetUsd: new Decimal(1e9) };
+    expect(independentBlocks(withBudget, buildModel(withBudget).map)).toBeUndefined();
+  });
+
+  it.skipIf(!hasCbc)('CBC solves the exported blocks to the whole model\'s optimum, and its solution satisfies the whole model', async () => {
+    const ours = await solver.solve(whole.model, { mipRelGap: 1e-9, timeLimitS: 60 });
+    expect(ours.status).toBe('optimal');
+    const x = new Float64Array(whole.model.colNames.length);
+    const index = new Map(whole.model.colNames.map((n, j) => [n, j]));
+    let sum = 0;
+    for (const b of blocks) {
+      const r = await solveWithCbc(toMpsFormat(b), { mipRelGap: 1e-9, timeLimitS: 60, solution: true });
+      expect(r.status).toBe('optimal');
+      sum += r.objective;
+      for (const [name, v] of r.values!) x[index.get(name)!] = v;
+    }
+    expect(violations(whole.model, x)).toEqual([]);
+    expect(objectiveOf(whole.model, x)).toBeCloseTo(sum, 3);
+    expect(sum).toBeCloseTo(ours.objective, 3);
   });
 });

@@ -75,6 +75,26 @@ export function activities(m: LpModel, x: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/**
+ * What a column vector breaks in the model: bounds, integrality and rows, with a tolerance relative
+ * to each row's bounds (solvers report values to about 1e-9; text exports round-trip exactly).
+ * Empty when x is a solution. Used to check a solution another solver returned against our model.
+ */
+export function violations(m: LpModel, x: ArrayLike<number>, tol = 1e-6): string[] {
+  const out: string[] = [];
+  for (let j = 0; j < m.colNames.length; j++) {
+    const v = x[j]!;
+    if (v < m.colLower[j]! - tol || v > m.colUpper[j]! + tol) out.push(`${m.colNames[j]} = ${v} outside [${m.colLower[j]}, ${m.colUpper[j]}]`);
+    else if (m.colInteger[j] && Math.abs(v - Math.round(v)) > tol) out.push(`${m.colNames[j]} = ${v} is not integer`);
+  }
+  const act = activities(m, x);
+  for (let i = 0; i < act.length; i++) {
+    const t = tol * Math.max(1, Math.abs(m.rowLower[i]!) < Infinity ? Math.abs(m.rowLower[i]!) : 0, Math.abs(m.rowUpper[i]!) < Infinity ? Math.abs(m.rowUpper[i]!) : 0);
+    if (act[i]! < m.rowLower[i]! - t || act[i]! > m.rowUpper[i]! + t) out.push(`${m.rowNames[i]}: ${act[i]} outside [${m.rowLower[i]}, ${m.rowUpper[i]}]`);
+  }
+  return out;
+}
+
 /** A shallow copy with some row bounds replaced (for re-solves that relax a constraint family). */
 export function withRowBounds(m: LpModel, rows: number[], lower: (i: number) => number, upper: (i: number) => number): LpModel {
   const rowLower = m.rowLower.slice();

@@ -8,7 +8,7 @@
  */
 import type { ModelMap } from './build.js';
 import type { PlanInputs } from './inputs.js';
-import { activities, type LpModel } from './lp.js';
+import { violations, type LpModel } from './lp.js';
 
 const EPS = 1e-9;
 
@@ -96,13 +96,7 @@ function firstPeriod(map: ModelMap): number | undefined {
   return undefined;
 }
 
-/** The solution if it satisfies every bound and row (with a small tolerance), else undefined. */
+/** The solution if it satisfies every bound, integrality and row (with a small tolerance), else undefined. */
 function check(model: LpModel, v: Float64Array): Float64Array | undefined {
-  for (let j = 0; j < v.length; j++) if (v[j]! < model.colLower[j]! - 1e-7 || v[j]! > model.colUpper[j]! + 1e-7) return undefined;
-  const act = activities(model, v);
-  for (let i = 0; i < act.length; i++) {
-    const tol = 1e-6 * Math.max(1, Math.abs(model.rowLower[i]!), Math.abs(model.rowUpper[i]!));
-    if (act[i]! < model.rowLower[i]! - tol || act[i]! > model.rowUpper[i]! + tol) return undefined;
-  }
-  return v;
+  return violations(model, v).length === 0 ? v : undefined;
 }
