@@ -29,12 +29,12 @@ function synthetic(n: number, seed: number): SimInput {
   const meanGpus = shape.reduce((a, b) => a + b, 0) / shape.length;
   const meanWorkS = 3600;
   const rate = (0.85 * NODES * GPUS_PER_NODE) / (meanGpus * meanWorkS);
-  const jobs: SimJob[] = new Array(n);
+  const jobs: SimJob[] = [];
   let t = 0;
   for (let i = 0; i < n; i++) {
     t += -Math.log(1 - rng.next()) / rate;
     const gpus = shape[rng.int(shape.length)]!;
-    jobs[i] = { id: `j${i}`, arrivalS: t, gpus, gpuMilli: 1000, cpuMilli: 4000 * gpus, memoryMib: 32768 * gpus, workS: 60 + -Math.log(1 - rng.next()) * (meanWorkS - 60), priority: rng.int(3), checkpointIntervalS: 0, restartOverheadS: 0 };
+    jobs.push({ id: `j${i}`, arrivalS: t, gpus, gpuMilli: 1000, cpuMilli: 4000 * gpus, memoryMib: 32768 * gpus, workS: 60 + -Math.log(1 - rng.next()) * (meanWorkS - 60), priority: rng.int(3), checkpointIntervalS: 0, restartOverheadS: 0 });
   }
   const pool: NodePool = { name: 'a100', gpuType: 'A100', gpusPerNode: GPUS_PER_NODE, cpuMilliPerNode: 128000, memoryMibPerNode: 1048576, pricing: 'on-prem', pricePerNodeHour: dec('9.5'), fixedNodes: NODES, maxNodes: NODES, provisioningDelayS: 0, idleTimeoutS: 0, idlePowerW: 1200, busyPowerW: 5600, speed: 1 };
   return { pools: [pool], jobs, energy: { pricePerKwh: dec('0.12'), pue: 1.3 }, currency: 'USD', seed };

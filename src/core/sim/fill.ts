@@ -56,7 +56,7 @@ export function fill(pools: readonly NodePool[], list: readonly SimJob[], policy
   const fixed = pools.map((p) => ({ ...p, maxNodes: p.fixedNodes }));
   const c = new Cluster(fixed);
   const d = new Demands(list, fixed);
-  const ctx: PlaceContext = { c, d, rng: seededRng(opts.seed), jobIds: list.map((j) => j.id) };
+  const ctx: PlaceContext = { c, d, rng: seededRng(opts.seed), jobId: (j) => list[j]!.id };
   for (let n = 0; n < c.n; n++) {
     c.provision(n, 0);
     c.up(n, 0);

@@ -17,7 +17,7 @@ export const hashPlacement = () =>
     summary: 'node chosen by a hash of the job name (load balancing)',
     pickNode(ctx, j, poolOk, exclude) {
       const n = ctx.c.n;
-      const start = fnv1a(ctx.jobIds[j]!) % n;
+      const start = fnv1a(ctx.jobId(j)) % n;
       for (let k = 0; k < n; k++) {
         const i = (start + k) % n;
         if (candidate(ctx, i, j, poolOk, exclude)) return i;

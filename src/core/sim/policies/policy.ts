@@ -23,8 +23,8 @@ export interface PlaceContext {
   c: Cluster;
   d: Demands;
   rng: Rng;
-  /** Job ids (the trace's names), for hash placement. */
-  jobIds: readonly string[];
+  /** A job's id (the trace's name), for hash placement; looked up only when asked for. */
+  jobId(j: number): string;
 }
 
 export interface Policy {
