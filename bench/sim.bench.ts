@@ -95,6 +95,13 @@ if (pods && nodes) {
   const s = await loadSimScenario(new URL('../examples/sim/alibaba.yaml', import.meta.url).pathname);
   const trace = await readAlibabaPods(pods);
   const input: SimInput = { pools: clusterPools(s, await readAlibabaNodes(nodes)), jobs: withDefaults(trace.jobs, s), energy: s.energy, currency: s.currency, seed: 1 };
-  out.alibaba = Object.fromEntries(['fifo', 'best-fit', 'fgd'].map((p) => [p, measure(input, p)]));
+  // As for the synthetic traces: a warm-up run, then the best of three.
+  out.alibaba = Object.fromEntries(
+    ['fifo', 'best-fit', 'fgd'].map((p) => {
+      runEngine(input, makePolicy(p));
+      const runs = [measure(input, p), measure(input, p), measure(input, p)];
+      return [p, runs.reduce((a, b) => (b.setupSeconds + b.loopSeconds < a.setupSeconds + a.loopSeconds ? b : a))];
+    }),
+  );
 }
 console.log(JSON.stringify(out));

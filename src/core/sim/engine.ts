@@ -410,16 +410,13 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let bShare!: number;
   let bCpu!: number;
   let bMem!: number;
+  const bounds = new Float64Array(4);
   function computeBounds(): void {
-    bWhole = bShare = bCpu = bMem = 0;
-    for (let n = 0; n < c.n; n++) {
-      if (c.state[n] !== UP) continue;
-      if (c.fullFree[n]! > bWhole) bWhole = c.fullFree[n]!;
-      if (c.freeCpu[n]! > bCpu) bCpu = c.freeCpu[n]!;
-      if (c.freeMem[n]! > bMem) bMem = c.freeMem[n]!;
-      const base = n * c.stride;
-      for (let g = 0, k = c.gpuCount[n]!; g < k; g++) if (c.gpuFree[base + g]! > bShare) bShare = c.gpuFree[base + g]!;
-    }
+    c.freeBounds(bounds);
+    bWhole = bounds[0]!;
+    bShare = bounds[1]!;
+    bCpu = bounds[2]!;
+    bMem = bounds[3]!;
     boundValid = true;
   }
   function tryStart(j: number, t: number, exclude: number): boolean {

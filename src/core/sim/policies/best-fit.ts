@@ -16,13 +16,35 @@ export const bestFit = () =>
       let bestScore = Infinity;
       for (let p = 0; p < c.pools.length; p++) {
         if (poolOk[p] !== 1) continue;
-        for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
-          if (n === exclude || c.state[n] !== UP || !c.fits(n, d, j)) continue;
-          const gpuCap = c.gpuCount[n]! * 1000;
-          const s = (gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) / gpuCap : 0) + (c.freeCpu[n]! - cpuNeed) / c.cpuCap[n]!;
-          if (s < bestScore) {
-            bestScore = s;
-            best = n;
+        if (c.poolIndexed[p] === 0) {
+          // A small pool: node by node (the index would cost more than it saves).
+          for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
+            if (n === exclude || c.state[n] !== UP || !c.fits(n, d, j)) continue;
+            const gpuCap = c.gpuCount[n]! * 1000;
+            const s = (gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) / gpuCap : 0) + (c.freeCpu[n]! - cpuNeed) / c.cpuCap[n]!;
+            if (s < bestScore) {
+              bestScore = s;
+              best = n;
+            }
+          }
+          continue;
+        }
+        // A pool's nodes share their capacities, so a node's score is its free share less the
+        // job's need: a block whose least free share cannot beat the best so far is skipped.
+        const pool = c.pools[p]!;
+        const gpuCapPool = pool.gpusPerNode * 1000;
+        const need = (gpuCapPool > 0 ? gpuNeed / gpuCapPool : 0) + cpuNeed / pool.cpuMilliPerNode;
+        for (let b = c.poolBlockFirst[p]!, bEnd = c.poolBlockEnd[p]!; b < bEnd; b++) {
+          // Strictly above (with room for rounding): an equal score in a later block loses the tie anyway.
+          if (!c.blockMayFit(b, d, j) || c.blockMinFree(b) - need > bestScore + 1e-9) continue;
+          for (let n = c.blockFirst[b]!, end = c.blockEnd[b]!; n < end; n++) {
+            if (n === exclude || c.state[n] !== UP || !c.fits(n, d, j)) continue;
+            const gpuCap = c.gpuCount[n]! * 1000;
+            const s = (gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) / gpuCap : 0) + (c.freeCpu[n]! - cpuNeed) / c.cpuCap[n]!;
+            if (s < bestScore) {
+              bestScore = s;
+              best = n;
+            }
           }
         }
       }

@@ -18,8 +18,11 @@ export const perfCost = () => {
         .map((x) => x.i);
       for (const p of order) {
         if (poolOk[p] !== 1) continue;
-        for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
-          if (n !== exclude && c.state[n] === 2 && c.fits(n, ctx.d, j)) return n;
+        for (let b = c.poolBlockFirst[p]!, bEnd = c.poolBlockEnd[p]!; b < bEnd; b++) {
+          if (!c.blockMayFit(b, ctx.d, j)) continue;
+          for (let n = c.blockFirst[b]!, end = c.blockEnd[b]!; n < end; n++) {
+            if (n !== exclude && c.state[n] === 2 && c.fits(n, ctx.d, j)) return n;
+          }
         }
       }
       return -1;

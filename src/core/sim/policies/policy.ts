@@ -47,13 +47,17 @@ export function candidate(ctx: PlaceContext, n: number, j: number, poolOk: Uint8
   return n !== exclude && c.state[n] === UP && poolOk[c.nodePool[n]!] === 1 && c.fits(n, ctx.d, j);
 }
 
-/** The first candidate in node order. */
+/** The first candidate in node order (blocks where the job cannot fit are skipped whole). */
 export function firstFit(ctx: PlaceContext, j: number, poolOk: Uint8Array, exclude: number): number {
   const c = ctx.c;
+  const d = ctx.d;
   for (let p = 0; p < c.pools.length; p++) {
     if (poolOk[p] !== 1) continue;
-    for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
-      if (n !== exclude && c.state[n] === UP && c.fits(n, ctx.d, j)) return n;
+    for (let b = c.poolBlockFirst[p]!, bEnd = c.poolBlockEnd[p]!; b < bEnd; b++) {
+      if (!c.blockMayFit(b, d, j)) continue;
+      for (let n = c.blockFirst[b]!, end = c.blockEnd[b]!; n < end; n++) {
+        if (n !== exclude && c.state[n] === UP && c.fits(n, d, j)) return n;
+      }
     }
   }
   return -1;
@@ -61,6 +65,9 @@ export function firstFit(ctx: PlaceContext, j: number, poolOk: Uint8Array, exclu
 
 /** The candidate with the lowest score; ties go to the lower node index, so results are deterministic. */
 export function lowestScore(ctx: PlaceContext, j: number, poolOk: Uint8Array, exclude: number, score: (n: number) => number): number {
+  // Node by node, not through the placement index: a policy scoring every node that fits gains
+  // little from skipping full blocks and pays for keeping them (measured on the Alibaba trace:
+  // dot-product 244 ms plain against 329 ms through the index).
   const c = ctx.c;
   let best = -1;
   let bestScore = Infinity;
