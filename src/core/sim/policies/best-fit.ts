@@ -17,14 +17,27 @@ export const bestFit = () =>
       for (let p = 0; p < c.pools.length; p++) {
         if (poolOk[p] !== 1) continue;
         if (c.poolIndexed[p] === 0) {
-          // A small pool: node by node (the index would cost more than it saves).
+          // A small pool: node by node (the index would cost more than it saves). Its nodes share
+          // their capacities, so the score times gpuCap·cpuCap is compared instead: exact in
+          // doubles (products below 2^53), no division per node; one division for the pool's best.
+          const pool = c.pools[p]!;
+          const gpuCap = pool.gpusPerNode * 1000;
+          const cpuCap = pool.cpuMilliPerNode;
+          let poolBest = -1;
+          let poolScaled = Infinity;
           for (let n = c.poolFirst[p]!, end = c.poolEnd[p]!; n < end; n++) {
             if (n === exclude || c.state[n] !== UP || !c.fits(n, d, j)) continue;
-            const gpuCap = c.gpuCount[n]! * 1000;
-            const s = (gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) / gpuCap : 0) + (c.freeCpu[n]! - cpuNeed) / c.cpuCap[n]!;
+            const scaled = (gpuCap > 0 ? (gpuCap - c.usedMilli[n]! - gpuNeed) * cpuCap : 0) + (c.freeCpu[n]! - cpuNeed) * (gpuCap > 0 ? gpuCap : 1);
+            if (scaled < poolScaled) {
+              poolScaled = scaled;
+              poolBest = n;
+            }
+          }
+          if (poolBest >= 0) {
+            const s = poolScaled / ((gpuCap > 0 ? gpuCap : 1) * cpuCap);
             if (s < bestScore) {
               bestScore = s;
-              best = n;
+              best = poolBest;
             }
           }
           continue;
