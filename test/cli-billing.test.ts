@@ -158,6 +158,19 @@ describe('reports and budgets on the demo bill', () => {
     expect(new Set(months.map((r: { period: string }) => r.period))).toEqual(new Set(['2026-10']));
   });
 
+  it('refuses a column or tag no bill has, naming the likely one (exit 2)', async () => {
+    const col = await runPenny(['-w', ws('demo'), 'report', '--by', 'ServiceNam']);
+    expect(col.code).toBe(2);
+    expect(col.stderr).toContain('no ingested bill has a column ServiceNam');
+    expect(col.stderr).toContain('Did you mean ServiceName?');
+    const tag = await runPenny(['-w', ws('demo'), 'report', '--by', 'tag:tem']);
+    expect(tag.code).toBe(2);
+    expect(tag.stderr).toContain('Did you mean tag:team?');
+    const far = await runPenny(['-w', ws('demo'), 'report', '--allocate', 'tag:owner']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toContain('Tag keys in the ingested bills: project, team.');
+  });
+
   it('allocates untagged cost, the shares adding up exactly', async () => {
     for (const shared of ['even', 'proportional']) {
       const [c] = await json(['-w', ws('demo'), 'report', '--allocate', 'tag:team', '--shared', shared, '--json']);

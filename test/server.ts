@@ -7,7 +7,7 @@ import { buildServer, type ServerOptions } from '../src/adapters/http/server.js'
 import { openStore } from '../src/adapters/store/workspace.js';
 import { parseScenario } from '../src/adapters/importers/scenario.js';
 import { loadSeries } from '../src/adapters/importers/series-source.js';
-import { fileSha256, readFocus } from '../src/adapters/importers/focus.js';
+import { focusSource } from '../src/adapters/importers/focus.js';
 import { SqlBillingStore } from '../src/adapters/store/sql-billing-store.js';
 import { SqlTelemetryStore } from '../src/adapters/store/sql-telemetry-store.js';
 import { telemetryIo } from '../src/adapters/importers/telemetry-io.js';
@@ -27,7 +27,7 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
       scenario: parseScenario(source),
       scenarioSource: source,
       demand: { series, source: 'examples/demo/gpu-demand.csv' },
-      billing: { store: new SqlBillingStore(store.session), path: bill, source: { sha256: await fileSha256(bill), read: () => readFocus(bill) }, budgetUsd: '150000' },
+      billing: { store: new SqlBillingStore(store.session), path: bill, source: await focusSource(bill), budgetUsd: '150000' },
       telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(repoRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
     });
     await recordDemoRuns(store, fixedClock, repoRoot);

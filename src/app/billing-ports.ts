@@ -58,9 +58,13 @@ export interface BudgetRecord {
 export interface BillingStore {
   getBillingFile(id: string): Promise<BillingFileRecord | undefined>;
   listBillingFiles(): Promise<BillingFileRecord[]>;
-  /** Insert a file's record and all its rows; call inside a transaction. */
-  insertBillingFile(file: BillingFileRecord, rows: FocusRow[]): Promise<void>;
+  /** Append a batch of a file's rows (a row without BillingCurrency keeps it empty until the file is recorded); call inside a transaction. */
+  insertBillingRows(fileId: string, rows: FocusRow[]): Promise<void>;
+  /** Record a file once its rows are in: rows of it without a currency take the file's. Same transaction as the rows. */
+  insertBillingFile(file: BillingFileRecord): Promise<void>;
   billingReport(q: ReportQuery): Promise<ReportRow[]>;
+  /** Every tag key found in the stored rows, sorted. */
+  tagKeys(): Promise<string[]>;
   commitmentUtilisation(q: { from?: string; to?: string }): Promise<CommitmentRow[]>;
   /** Latest charge end in the data (the "now" of an export). */
   lastChargeEnd(): Promise<string | undefined>;

@@ -15,6 +15,7 @@ import { silentProgress } from './ports.js';
 import type { TelemetryStore } from './telemetry-ports.js';
 import { gpuWasteReport } from './telemetry.js';
 import { dailySpendSeries, modelForecaster } from './spend-series.js';
+import { nearest } from '../core/text.js';
 
 export interface IngestResult {
   status: 'ingested' | 'already-ingested';
@@ -24,46 +25,72 @@ export interface IngestResult {
 
 export interface FocusSource {
   sha256: string;
-  read(onBytes: (read: number, total: number) => void): Promise<{ header: string[]; rows: FocusRow[]; notes?: string[] }>;
+  /** Open the export: its header now (a bad header throws here), its rows batch by batch. */
+  open(): Promise<{
+    header: string[];
+    /** Parsed rows in batches; after the last, throws InvalidInput if any cell was bad. */
+    batches(onBytes: (read: number, total: number) => void): AsyncIterable<FocusRow[]>;
+    /** Cells read leniently, filled as the batches are read. */
+    notes: string[];
+  }>;
 }
 
-/** Ingest one export in one transaction; the same bytes again change nothing. */
+/**
+ * Ingest one export in one transaction; the same bytes again change nothing. Rows are written
+ * batch by batch as they are parsed (memory stays flat however long the bill), and the file's
+ * record, with totals summed on the way, last: a bad cell anywhere, or a crash, rolls back all.
+ */
 export async function ingestFocus(store: Store, billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
   const existing = await billing.getBillingFile(source.sha256);
   if (existing) return { status: 'already-ingested', file: existing, notes: [`${path} was ingested before (same content, ${existing.ingestedAt}); nothing changed`] };
-  progress.start(1, 'reading');
-  const parsed = await source.read((read, total) => {
-    progress.start(total, 'reading');
-    progress.tick(read);
+  const reader = await source.open();
+  const currencies = new Set<string>();
+  let rows = 0;
+  let billed = ZERO;
+  let effective = ZERO;
+  let periodStart: string | null = null;
+  let periodEnd: string | null = null;
+  progress.start(1, 'ingesting');
+  const file = await store.transaction(async () => {
+    for await (const batch of reader.batches((read, total) => {
+      progress.start(total, 'ingesting');
+      progress.tick(read);
+    })) {
+      for (const r of batch) {
+        const c = r.text.BillingCurrency;
+        if (c) currencies.add(c);
+        const start = r.times.ChargePeriodStart!;
+        const end = r.times.ChargePeriodEnd!;
+        if (periodStart === null || start < periodStart) periodStart = start;
+        if (periodEnd === null || end > periodEnd) periodEnd = end;
+      }
+      billed = billed.plus(sum(batch.map((r) => dec(r.money.BilledCost!))));
+      effective = effective.plus(sum(batch.map((r) => dec(r.money.EffectiveCost!))));
+      rows += batch.length;
+      await billing.insertBillingRows(source.sha256, batch);
+    }
+    const f: BillingFileRecord = {
+      id: source.sha256,
+      path: relative(process.cwd(), path) || path,
+      rows,
+      // Rows without a currency of their own take the file's: its first, or --currency, or USD.
+      currency: [...currencies][0] ?? opts.currency ?? 'USD',
+      periodStart,
+      periodEnd,
+      billedTotal: billed.toFixed(),
+      effectiveTotal: effective.toFixed(),
+      columns: reader.header,
+      ingestedAt: clock.now().toISOString(),
+    };
+    await billing.insertBillingFile(f);
+    return f;
   });
   progress.finish();
   const notes: string[] = [];
-  const lenient = parsed.notes ?? [];
+  const lenient = reader.notes;
   if (lenient.length) notes.push(`${lenient.length} cell${lenient.length > 1 ? 's' : ''} read leniently: ${lenient.slice(0, 3).join('; ')}${lenient.length > 3 ? '; …' : ''}`);
-  const currencies = new Set(parsed.rows.map((r) => r.text.BillingCurrency).filter((c): c is string => Boolean(c)));
   if (currencies.size > 1) notes.push(`several billing currencies (${[...currencies].join(', ')}): reports keep them apart`);
-  const currency = [...currencies][0] ?? opts.currency ?? 'USD';
-  if (!parsed.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
-  const starts = parsed.rows.map((r) => r.times.ChargePeriodStart!).sort();
-  const ends = parsed.rows.map((r) => r.times.ChargePeriodEnd!).sort();
-  const file: BillingFileRecord = {
-    id: source.sha256,
-    path: relative(process.cwd(), path) || path,
-    rows: parsed.rows.length,
-    currency,
-    periodStart: starts[0] ?? null,
-    periodEnd: ends[ends.length - 1] ?? null,
-    billedTotal: sum(parsed.rows.map((r) => dec(r.money.BilledCost!))).toFixed(),
-    effectiveTotal: sum(parsed.rows.map((r) => dec(r.money.EffectiveCost!))).toFixed(),
-    columns: parsed.header,
-    ingestedAt: clock.now().toISOString(),
-  };
-  progress.start(parsed.rows.length, 'writing');
-  await store.transaction(async () => {
-    await billing.insertBillingFile(file, parsed.rows);
-  });
-  progress.tick(parsed.rows.length);
-  progress.finish();
+  if (!reader.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${file.currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
   return { status: 'ingested', file, notes };
 }
 
@@ -83,8 +110,39 @@ export function dimensionLabel(d: Dimension): string {
   return d.kind === 'tag' ? `tag:${d.key}` : d.name;
 }
 
-export function billingReport(billing: BillingStore, q: ReportQuery): Promise<ReportRow[]> {
+export async function billingReport(billing: BillingStore, q: ReportQuery): Promise<ReportRow[]> {
+  await checkDimensions(billing, [...q.by, ...(q.where ?? []).map((w) => w.dim)]);
   return billing.billingReport(q);
+}
+
+/**
+ * A column no ingested file has, or a tag key no row has, is a typo, not an empty group: refuse it
+ * and name the likely one ("Did you mean ServiceName?"). Nothing to check before any ingest.
+ */
+export async function checkDimensions(billing: BillingStore, dims: Dimension[]): Promise<void> {
+  const files = await billing.listBillingFiles();
+  if (files.length === 0 || dims.length === 0) return;
+  const columns = new Set(files.flatMap((f) => f.columns));
+  let tags: string[] | undefined;
+  for (const d of dims) {
+    if (d.kind === 'column') {
+      if (columns.has(d.name)) continue;
+      const near = nearest(d.name, columns);
+      throw new InvalidInput(
+        `no ingested bill has a column ${d.name}`,
+        [{ path: 'by', message: 'unknown column', expected: 'a column of the ingested bills, or tag:KEY', found: d.name }],
+        near ? `Did you mean ${near}?` : `Columns of the ingested bills: ${[...columns].sort().join(', ')}.`,
+      );
+    }
+    tags ??= await billing.tagKeys();
+    if (tags.includes(d.key)) continue;
+    const near = nearest(d.key, tags);
+    throw new InvalidInput(
+      `no ingested charge has a tag ${d.key}`,
+      [{ path: 'by', message: 'unknown tag key', expected: 'a tag key of the ingested bills', found: `tag:${d.key}` }],
+      near ? `Did you mean tag:${near}?` : tags.length ? `Tag keys in the ingested bills: ${tags.join(', ')}.` : 'The ingested bills have no tags.',
+    );
+  }
 }
 
 export interface Allocation {
@@ -103,6 +161,7 @@ export interface Allocation {
  */
 export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; idle?: 'apart' | 'shared'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal; idle: Decimal }[]> {
   const range = { ...(q.from && { from: q.from }), ...(q.to && { to: q.to }) };
+  await checkDimensions(billing, [{ kind: 'tag', key: q.tag }]);
   const rows = await billing.billingReport({ by: [{ kind: 'tag', key: q.tag }, { kind: 'column', name: 'CommitmentDiscountStatus' }], ...range });
   const byCurrency = new Map<string, ReportRow[]>();
   for (const r of rows) byCurrency.set(r.currency, [...(byCurrency.get(r.currency) ?? []), r]);

@@ -41,22 +41,54 @@ export async function focusHeader(path: string): Promise<string[]> {
 }
 
 async function parquetRows(path: string, limit?: number): Promise<{ header: string[]; rows: Record<string, string>[] }> {
+  const rows: Record<string, string>[] = [];
+  let header: string[] = [];
+  for await (const batch of parquetBatches(path, limit)) {
+    header = batch.header;
+    rows.push(...batch.rows);
+  }
+  return { header, rows };
+}
+
+/** A Parquet file's rows as text, in DuckDB's chunks (about 2,048 rows): never the whole file in memory. */
+async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ header: string[]; rows: Record<string, string>[] }> {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
-    const header = reader.columnNames();
-    const cols = header.map((name) => `CAST("${name.replace(/"/g, '""')}" AS VARCHAR) AS "${name.replace(/"/g, '""')}"`);
-    const text = await conn.runAndReadAll(`SELECT ${cols.join(', ')} FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
-    const rows = text.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])));
-    return { header, rows };
-  } catch (e) {
-    throw new InvalidInput(`${path}: not a readable Parquet file: ${(e as Error).message}`, [{ path: '', file: path, message: 'unreadable Parquet' }], 'Export the file again, or give the CSV export.');
+    let names: string[];
+    try {
+      names = (await conn.runAndReadAll(`SELECT * FROM read_parquet($1) LIMIT 0`, [path])).columnNames();
+    } catch (e) {
+      throw new InvalidInput(`${path}: not a readable Parquet file: ${(e as Error).message}`, [{ path: '', file: path, message: 'unreadable Parquet' }], 'Export the file again, or give the CSV export.');
+    }
+    const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+    const result = await conn.stream(`SELECT ${names.map((n) => `CAST(${q(n)} AS VARCHAR) AS ${q(n)}`).join(', ')} FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
+    if (limit === 0) yield { header: names, rows: [] };
+    for await (const chunk of result.yieldRowObjectJs()) {
+      yield { header: names, rows: chunk.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]))) };
+    }
   } finally {
     conn.closeSync();
     db.closeSync();
   }
 }
+
+/** An export being read: its header (checked), then its rows batch by batch. */
+export interface FocusReader {
+  header: string[];
+  format: 'csv' | 'parquet';
+  /**
+   * The rows in batches, parsed and checked. After the last batch, if any cell was bad, it throws
+   * InvalidInput naming every bad cell (up to 20) by file, line and column: a caller writing the
+   * batches inside a transaction rolls them all back.
+   */
+  batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]>;
+  /** Cells read leniently so far (formatted money, out-of-range times), with their lines. */
+  notes: string[];
+}
+
+/** Rows per batch: enough for the appender to be efficient, few enough to keep memory flat. */
+const BATCH_ROWS = 10_000;
 
 export interface ParsedFocus {
   header: string[];
@@ -68,50 +100,73 @@ export interface ParsedFocus {
 
 const MAX_ISSUES = 20;
 
-/** Parse a whole export; every bad cell is an Issue (up to 20, then it stops). */
-export async function readFocus(path: string, onBytes?: (read: number, total: number) => void): Promise<ParsedFocus> {
+/** Open an export: read and check its header now (missing mandatory columns are named at once). */
+export async function openFocus(path: string): Promise<FocusReader> {
   const parquet = await isParquet(path);
-  const issues: Issue[] = [];
-  const rows: FocusRow[] = [];
-  let header: string[] = [];
+  const header = parquet ? (await parquetRows(path, 0)).header : await readCsvHeader(path);
+  const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
+  if (missing.length) {
+    throw new InvalidInput(
+      `${path}: not a FOCUS export: missing mandatory column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+      missing.map((c) => ({ path: c, file: path, line: 1, message: 'mandatory column is missing' })),
+      'Export the cost and usage data in FOCUS format (1.0 to 1.2), with its mandatory columns.',
+    );
+  }
   const notes: string[] = [];
-  const take = (values: Record<string, string>, line: number) => {
-    try {
-      const cellNotes: string[] = [];
-      rows.push(parseFocusRow(values, line, cellNotes));
-      for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
-    } catch (e) {
-      if (!(e instanceof CellError)) throw e;
-      issues.push({ path: e.column, file: path, line, message: e.message.slice(e.column.length + 2), found: e.found, expected: e.expected });
+  async function* batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]> {
+    const issues: Issue[] = [];
+    let batch: FocusRow[] = [];
+    const take = (values: Record<string, string>, line: number) => {
+      try {
+        const cellNotes: string[] = [];
+        const row = parseFocusRow(values, line, cellNotes);
+        // After a bad cell nothing more is kept: the ingest will fail; the rest is only checked.
+        if (issues.length === 0) batch.push(row);
+        for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
+      } catch (e) {
+        if (!(e instanceof CellError)) throw e;
+        issues.push({ path: e.column, file: path, line, message: e.message.slice(e.column.length + 2), found: e.found, expected: e.expected });
+      }
+    };
+    if (parquet) {
+      let line = 0;
+      for await (const chunk of parquetBatches(path)) {
+        for (const r of chunk.rows) if (issues.length < MAX_ISSUES) take(r, ++line);
+        if (issues.length >= MAX_ISSUES) break;
+        if (batch.length >= BATCH_ROWS && issues.length === 0) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } else {
+      for await (const rec of readCsv(path, { ...(onBytes && { onBytes }) })) {
+        // Blank lines between records (some exports have them) carry no values.
+        if (Object.values(rec.values).every((v) => v.trim() === '')) continue;
+        take(rec.values, rec.line);
+        if (issues.length >= MAX_ISSUES) break;
+        if (batch.length >= BATCH_ROWS && issues.length === 0) {
+          yield batch;
+          batch = [];
+        }
+      }
     }
-  };
-  const checkHeader = (h: string[]) => {
-    const missing = REQUIRED_COLUMNS.filter((c) => !h.includes(c));
-    if (missing.length) {
-      throw new InvalidInput(
-        `${path}: not a FOCUS export: missing mandatory column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
-        missing.map((c) => ({ path: c, file: path, line: 1, message: 'mandatory column is missing' })),
-        'Export the cost and usage data in FOCUS format (1.0 to 1.2), with its mandatory columns.',
-      );
+    if (issues.length) {
+      throw new InvalidInput(`${path}: ${issues.length >= MAX_ISSUES ? `${MAX_ISSUES} or more` : issues.length} bad cell${issues.length > 1 ? 's' : ''}; nothing was ingested`, issues, 'Fix the cells named above (or export the file again) and re-run the ingest.');
     }
-  };
-  if (parquet) {
-    const p = await parquetRows(path);
-    header = p.header;
-    checkHeader(header);
-    p.rows.forEach((r, i) => issues.length < MAX_ISSUES && take(r, i + 1));
-  } else {
-    header = await readCsvHeader(path);
-    checkHeader(header);
-    for await (const rec of readCsv(path, { ...(onBytes && { onBytes }) })) {
-      // Blank lines between records (some exports have them) carry no values.
-      if (Object.values(rec.values).every((v) => v.trim() === '')) continue;
-      take(rec.values, rec.line);
-      if (issues.length >= MAX_ISSUES) break;
-    }
+    if (batch.length) yield batch;
   }
-  if (issues.length) {
-    throw new InvalidInput(`${path}: ${issues.length >= MAX_ISSUES ? `${MAX_ISSUES} or more` : issues.length} bad cell${issues.length > 1 ? 's' : ''}; nothing was ingested`, issues, 'Fix the cells named above (or export the file again) and re-run the ingest.');
-  }
-  return { header, rows, format: parquet ? 'parquet' : 'csv', notes };
+  return { header, format: parquet ? 'parquet' : 'csv', batches, notes };
+}
+
+/** An export as the ingest use case reads it: its hash (the idempotence key) and a reader. */
+export async function focusSource(path: string): Promise<{ sha256: string; open: () => Promise<FocusReader> }> {
+  return { sha256: await fileSha256(path), open: () => openFocus(path) };
+}
+
+/** Parse a whole export into memory (for tests and small files; ingest streams with openFocus). */
+export async function readFocus(path: string, onBytes?: (read: number, total: number) => void): Promise<ParsedFocus> {
+  const reader = await openFocus(path);
+  const rows: FocusRow[] = [];
+  for await (const b of reader.batches(onBytes)) rows.push(...b);
+  return { header: reader.header, rows, format: reader.format, notes: reader.notes };
 }

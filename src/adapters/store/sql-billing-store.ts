@@ -65,11 +65,16 @@ export class SqlBillingStore implements BillingStore {
     return rows[0] && fileFromRow(rows[0]);
   }
 
+  async tagKeys() {
+    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT unnest(json_keys(tags)) AS k FROM billing_rows WHERE tags IS NOT NULL ORDER BY k`);
+    return rows.map((r) => String(r.k));
+  }
+
   async listBillingFiles() {
     return (await this.s.all<Row>(`${FILE_SELECT} ORDER BY ingested_at, id`)).map(fileFromRow);
   }
 
-  async insertBillingFile(f: BillingFileRecord, rows: FocusRow[]) {
+  async insertBillingFile(f: BillingFileRecord) {
     await this.s.run(`INSERT INTO billing_files (id, path, rows, currency, period_start, period_end, billed_total, effective_total, columns, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
       f.id,
       f.path,
@@ -82,13 +87,17 @@ export class SqlBillingStore implements BillingStore {
       JSON.stringify(f.columns),
       f.ingestedAt,
     ]);
+    await this.s.run(`UPDATE billing_rows SET billing_currency = $1 WHERE file_id = $2 AND billing_currency IS NULL`, [f.currency, f.id]);
+  }
+
+  async insertBillingRows(fileId: string, rows: FocusRow[]) {
     const values: SqlValue[][] = rows.map((r) => [
-      f.id,
+      fileId,
       r.line,
       ...MONEY_COLUMNS.map((c) => r.money[c]),
       ...QUANTITY_COLUMNS.map((c) => r.quantities[c]),
       ...TIME_COLUMNS.map((c) => r.times[c]),
-      ...TEXT_COLUMNS.map((c) => (c === 'BillingCurrency' ? (r.text[c] ?? f.currency) : (r.text[c] ?? null))),
+      ...TEXT_COLUMNS.map((c) => r.text[c] ?? null),
       r.tags ? JSON.stringify(r.tags) : null,
       Object.keys(r.extra).length ? JSON.stringify(r.extra) : null,
     ]);

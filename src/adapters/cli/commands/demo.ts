@@ -5,7 +5,7 @@ import { costReportToJson } from '../../../core/cost/tco.js';
 import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
 import { parseScenario } from '../../importers/scenario.js';
 import { loadSeries } from '../../importers/series-source.js';
-import { fileSha256, readFocus } from '../../importers/focus.js';
+import { focusSource } from '../../importers/focus.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import { budgetStatusToJson } from '../../../app/billing.js';
@@ -75,7 +75,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
           scenario,
           scenarioSource: source,
           demand: { series, source: 'examples/demo/gpu-demand.csv' },
-          billing: { store: new SqlBillingStore(store.session), path: billFile, source: { sha256: await fileSha256(billFile), read: () => readFocus(billFile) }, budgetUsd: '150000' },
+          billing: { store: new SqlBillingStore(store.session), path: billFile, source: await focusSource(billFile), budgetUsd: '150000' },
           telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(ctx.packageRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
         });
         runs = await recordDemoRuns(store, ctx.clock, ctx.packageRoot);

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { ingestFocus, type IngestResult } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec } from '../../../core/money.js';
-import { fileSha256, focusHeader, looksLikeFocus, readFocus } from '../../importers/focus.js';
+import { focusHeader, focusSource, looksLikeFocus } from '../../importers/focus.js';
 import { readCsvHeader } from '../../importers/csv.js';
 import { telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
@@ -35,7 +35,7 @@ export const ingestKinds: IngestKind[] = [
     name: 'focus',
     detect: async (path) => looksLikeFocus(await focusHeader(path).catch(() => [])),
     ingest: async (ctx, store, path, opts) =>
-      ingestFocus(store, new SqlBillingStore(store.session), ctx.clock, path, { sha256: await fileSha256(path), read: (onBytes) => readFocus(path, onBytes) }, opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
+      ingestFocus(store, new SqlBillingStore(store.session), ctx.clock, path, await focusSource(path), opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
   },
 ];
 

@@ -12,7 +12,7 @@ import { costAndRecord, costResultToJson } from '../../../app/cost.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { loadScenario } from '../../importers/scenario.js';
 import { ingestFocus } from '../../../app/billing.js';
-import { fileSha256, readFocus } from '../../importers/focus.js';
+import { focusSource } from '../../importers/focus.js';
 import { billingOf } from './billing.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
@@ -35,7 +35,7 @@ export const uploadKinds: UploadKind[] = [
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress) {
-      const r = await ingestFocus(ctx.store, billingOf(ctx), ctx.clock, path, { sha256: await fileSha256(path), read: (onBytes) => readFocus(path, onBytes) }, {}, progress);
+      const r = await ingestFocus(ctx.store, billingOf(ctx), ctx.clock, path, await focusSource(path), {}, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, notes: r.notes };
     },
   },

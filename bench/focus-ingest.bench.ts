@@ -1,0 +1,72 @@
+/**
+ * `npm run bench focus-ingest`: a FOCUS export of about 200k rows (seeded, the demo bill's shape
+ * with 300 copies of its resources) ingested by the built CLI (`penny ingest`, a fresh workspace,
+ * one process), timed with its peak memory (GNU time's maximum resident set, where /usr/bin/time
+ * exists). Baseline in the same run: DuckDB's own `read_csv` of the same file into a table of
+ * VARCHAR columns (no checks, no decimals), in the same kind of process. One JSON object.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoBill, focusCsv } from '../test/fixtures/focus.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const main = join(root, 'dist/main.js');
+if (!existsSync(main)) throw new Error('build first: npm run build');
+const dir = mkdtempSync(join(tmpdir(), 'penny-focus-bench-'));
+const file = join(dir, 'bill.csv');
+
+// 300 copies of the demo bill's resources over 96 days: 7 lines a day each.
+const COPIES = 300;
+const out = createWriteStream(file);
+let rows = 0;
+for (let k = 0; k < COPIES; k++) {
+  const lines = demoBill({ from: '2026-06-01', days: 96, seed: k }).map((l) => ({ ...l, resource: `${l.resource}-${k}` }));
+  const csv = focusCsv(lines);
+  rows += lines.length;
+  // One header for the file.
+  out.write(k === 0 ? csv : csv.slice(csv.indexOf('\n') + 1));
+}
+await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+
+const fileMib = Math.round(statSync(file).size / 1048576);
+const hasTime = existsSync('/usr/bin/time');
+function run(args: string[]): { s: number; maxRssMib: number | null; stdout: string } {
+  const t0 = performance.now();
+  const r = hasTime
+    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
+  return { s, maxRssMib: m ? Math.round(Number(m[1]) / 1024) : null, stdout: r.stdout };
+}
+
+const ws = join(dir, 'ws');
+const penny = run([main, 'ingest', file, '--workspace', ws, '--json']);
+const ingested = JSON.parse(penny.stdout);
+const baselineScript = `
+const { DuckDBInstance } = await import(${JSON.stringify(join(root, 'node_modules/@duckdb/node-api/lib/index.js'))});
+const db = await DuckDBInstance.create(${JSON.stringify(join(dir, 'baseline.duckdb'))});
+const c = await db.connect();
+await c.run("CREATE TABLE raw AS SELECT * FROM read_csv('${file}', all_varchar = true)");
+const n = await c.runAndReadAll('SELECT count(*) AS n FROM raw');
+console.log(String(n.getRowObjectsJS()[0].n));`;
+const baseline = run(['--input-type=module', '-e', baselineScript]);
+rmSync(dir, { recursive: true, force: true });
+console.log(
+  JSON.stringify({
+    rows,
+    fileMib,
+    stored: ingested[0]?.result?.file?.rows ?? null,
+    pennyS: Number(penny.s.toFixed(2)),
+    pennyRowsPerS: Math.round(rows / penny.s),
+    pennyMaxRssMib: penny.maxRssMib,
+    duckdbReadCsvS: Number(baseline.s.toFixed(2)),
+    duckdbRows: Number(baseline.stdout.trim()),
+    duckdbMaxRssMib: baseline.maxRssMib,
+    timeRatioVsDuckdb: Number((penny.s / baseline.s).toFixed(1)),
+  }),
+);

@@ -1,0 +1,101 @@
+/**
+ * The FOCUS ingest streams: rows are written batch by batch inside one transaction. These tests
+ * use bills longer than a batch (10,000 rows), so a failure after the first batches shows whether
+ * they were rolled back, and check totals against an independent exact sum of the file.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoBill, focusCsv } from '../../test/fixtures/focus.js';
+import { focusSource } from '../adapters/importers/focus.js';
+import { SqlBillingStore } from '../adapters/store/sql-billing-store.js';
+import type { SqlStore } from '../adapters/store/sql-store.js';
+import { openMemoryStore } from '../adapters/store/workspace.js';
+import { InvalidInput } from '../core/errors.js';
+import { Decimal } from '../core/money.js';
+import { ingestFocus } from './billing.js';
+
+const clock = { now: () => new Date('2026-11-22T00:00:00Z') };
+const dir = mkdtempSync(join(tmpdir(), 'penny-billtest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let store: SqlStore;
+let billing: SqlBillingStore;
+beforeEach(async () => {
+  store = await openMemoryStore();
+  billing = new SqlBillingStore(store.session);
+});
+afterEach(() => store.close());
+
+/** 25,200 rows: 36 copies of the demo bill's resources over 100 days. */
+function bigBill(): { csv: string; lines: number; billed: Decimal; effective: Decimal } {
+  const all = [];
+  for (let k = 0; k < 36; k++) all.push(...demoBill({ from: '2026-01-01', days: 100, seed: k }).map((l) => ({ ...l, resource: `${l.resource}-${k}` })));
+  let billed = new Decimal(0);
+  let effective = new Decimal(0);
+  for (const l of all) {
+    billed = billed.plus(l.billed);
+    effective = effective.plus(l.effective);
+  }
+  return { csv: focusCsv(all), lines: all.length, billed, effective };
+}
+
+async function count(): Promise<number> {
+  const [r] = await store.session.all<{ n: bigint }>('SELECT count(*) AS n FROM billing_rows');
+  return Number(r!.n);
+}
+
+describe('FOCUS ingest, batch by batch', () => {
+  it('stores a bill longer than a batch with totals equal to an exact sum of the file', async () => {
+    const b = bigBill();
+    expect(b.lines).toBeGreaterThan(20_000);
+    const path = join(dir, 'big.csv');
+    writeFileSync(path, b.csv);
+    const r = await ingestFocus(store, billing, clock, path, await focusSource(path));
+    expect(r.file.rows).toBe(b.lines);
+    expect(await count()).toBe(b.lines);
+    expect(r.file.billedTotal).toBe(b.billed.toFixed());
+    expect(r.file.effectiveTotal).toBe(b.effective.toFixed());
+    const [sums] = await store.session.all<{ billed: string; effective: string }>('SELECT sum(billed_cost)::VARCHAR AS billed, sum(effective_cost)::VARCHAR AS effective FROM billing_rows');
+    expect(new Decimal(sums!.billed).eq(b.billed)).toBe(true);
+    expect(new Decimal(sums!.effective).eq(b.effective)).toBe(true);
+    expect(r.file.periodStart).toBe('2026-01-01T00:00:00.000Z');
+    expect(r.file.periodEnd).toBe('2026-04-11T00:00:00.000Z');
+  });
+
+  it('a bad cell after the first batches leaves nothing written', async () => {
+    const b = bigBill();
+    const lines = b.csv.split('\n');
+    // Line 24,000 of the file (past two full batches): a cost that is not a number.
+    const cols = lines[23_999]!.split(',');
+    const billedAt = lines[0]!.split(',').indexOf('BilledCost');
+    cols[billedAt] = 'twelve';
+    lines[23_999] = cols.join(',');
+    const path = join(dir, 'bad.csv');
+    writeFileSync(path, lines.join('\n'));
+    const err = await ingestFocus(store, billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'BilledCost', line: 24_000, found: 'twelve' });
+    expect(await count()).toBe(0);
+    expect(await billing.listBillingFiles()).toEqual([]);
+  });
+
+  it('rows without a currency take the file\'s, even when it appears only later in the file', async () => {
+    const rows = demoBill({ from: '2026-01-01', days: 3, seed: 1 });
+    const csv = focusCsv(rows).split('\n');
+    const at = csv[0]!.split(',').indexOf('BillingCurrency');
+    // Blank the currency of the first two data lines; the rest say USD.
+    for (const i of [1, 2]) {
+      const c = csv[i]!.split(',');
+      c[at] = '';
+      csv[i] = c.join(',');
+    }
+    const path = join(dir, 'cur.csv');
+    writeFileSync(path, csv.join('\n'));
+    const r = await ingestFocus(store, billing, clock, path, await focusSource(path));
+    expect(r.file.currency).toBe('USD');
+    const [n] = await store.session.all<{ n: bigint }>("SELECT count(*) AS n FROM billing_rows WHERE billing_currency IS DISTINCT FROM 'USD'");
+    expect(Number(n!.n)).toBe(0);
+  });
+});
