@@ -19,16 +19,35 @@ export interface CbcResult {
   solveS: number;
   /** Column values by name, when asked for (`solution`): CBC prints only the nonzero ones. */
   values?: Map<string, number>;
+  /** With `start`: did CBC find the start feasible in the model it read, and at what cost. */
+  startAccepted?: boolean;
+  startObjective?: number;
   output: string;
 }
 
-/** Solve with CBC; `relax` solves only the LP relaxation (`initialSolve`). */
-export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; timeLimitS?: number; relax?: boolean; solution?: boolean } = {}): Promise<CbcResult> {
+/**
+ * Solve with CBC; `relax` solves only the LP relaxation (`initialSolve`). `start` gives CBC a
+ * solution to begin from (CBC's mipStart): CBC fixes its integer values, solves for the
+ * continuous ones and keeps it only if that is feasible in the model it read (`startAccepted`),
+ * so a plan from another solver is checked against the exported file.
+ */
+export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; timeLimitS?: number; relax?: boolean; solution?: boolean; start?: { names: readonly string[]; values: ArrayLike<number> } } = {}): Promise<CbcResult> {
   const dir = await mkdtemp(join(tmpdir(), 'penny-cbc-'));
   try {
     const file = join(dir, 'model.mps');
     await writeFile(file, mps);
-    const args = [file, ...(opts.mipRelGap !== undefined ? ['ratioGap', String(opts.mipRelGap)] : []), ...(opts.timeLimitS !== undefined ? ['seconds', String(opts.timeLimitS)] : []), opts.relax ? 'initialSolve' : 'solve', ...(opts.solution ? ['solu', join(dir, 'solution.txt')] : []), 'quit'];
+    const startArgs: string[] = [];
+    if (opts.start) {
+      // CBC reads a start in the layout of its own solution files: index, name, value.
+      const lines = ['start'];
+      opts.start.names.forEach((n, j) => {
+        const v = opts.start!.values[j]!;
+        if (v !== 0) lines.push(`${j} ${n} ${v}`);
+      });
+      await writeFile(join(dir, 'start.txt'), lines.join('\n') + '\n');
+      startArgs.push('mipStart', join(dir, 'start.txt'));
+    }
+    const args = [file, ...startArgs, ...(opts.mipRelGap !== undefined ? ['ratioGap', String(opts.mipRelGap)] : []), ...(opts.timeLimitS !== undefined ? ['seconds', String(opts.timeLimitS)] : []), opts.relax ? 'initialSolve' : 'solve', ...(opts.solution ? ['solu', join(dir, 'solution.txt')] : []), 'quit'];
     const t0 = performance.now();
     const output = await new Promise<string>((resolve, reject) => {
       const p = spawn('cbc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,7 +72,8 @@ export async function solveWithCbc(mps: string, opts: { mipRelGap?: number; time
         if (m) values.set(m[1]!, Number(m[2]));
       }
     }
-    return { status, objective, bound, solveS, output, ...(values && { values }) };
+    const started = /MIPStart provided solution with cost\s*([-\d.eE+]+)/.exec(output);
+    return { status, objective, bound, solveS, output, ...(values && { values }), ...(opts.start && { startAccepted: started !== null, ...(started && { startObjective: Number(started[1]) }) }) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -84,10 +84,20 @@ export class HighsSolver implements Solver {
       const objective = sol ? model.getObjectiveValue() : NaN;
       const bound = isMip ? (info('mip_dual_bound') ?? NaN) : objective;
       const gap = isMip ? (info('mip_gap') ?? NaN) : status === 'optimal' ? 0 : NaN;
+      const values = sol ? Float64Array.from(sol.colValue) : new Float64Array(0);
+      // Clean the solver's round-off (an integer column at -1.8e-14, a bound missed by 1e-12): a
+      // plan exported or handed to another solver then holds exact integers within its bounds.
+      for (let j = 0; j < values.length; j++) {
+        let v = values[j]!;
+        if (isMip && m.colInteger[j] && Math.abs(v - Math.round(v)) <= 1e-6) v = Math.round(v);
+        if (v < m.colLower[j]! && v > m.colLower[j]! - 1e-6) v = m.colLower[j]!;
+        if (v > m.colUpper[j]! && v < m.colUpper[j]! + 1e-6) v = m.colUpper[j]!;
+        values[j] = v === 0 ? 0 : v;
+      }
       return {
         status,
         objective,
-        values: sol ? Float64Array.from(sol.colValue) : new Float64Array(0),
+        values,
         ...(sol && !isMip && { rowDuals: Float64Array.from(sol.rowDual) }),
         bound,
         gap: Number.isFinite(gap) ? Math.max(0, gap) : gap,
