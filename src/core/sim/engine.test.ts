@@ -169,6 +169,39 @@ describe('spot, preemption and checkpoints', () => {
     expect(aware.cost.total.lt(onDemand.cost.total)).toBe(true);
   });
 
+  it('the deadline-aware rule moves a job back to spot when spot returns and the job is ahead', () => {
+    // Spot away for the first two hours, then back. Work 4 h, deadline 8 h, restart 60 s.
+    // 0: spot away, on the line (done 0) → wait one changeover (60 s). 60: behind → on-demand,
+    // starts at 60. 7200: spot back; done 7140 s, left 7260 s; the line reaches 7140 at 14,280 >
+    // 7200 + 2 × 60, the safety net (28,800 − 7260 − 120 = 21,420) is far, 7260 > 4 × 60: move.
+    // Spot from 7200 with the restart overhead: ends 7200 + 60 + 7260 = 14,520.
+    // Cost: on-demand 60–7200 at 3/h = 5.95; spot 7200–14,520 at 1/h = 2.0333…
+    const trace = { name: 't', gapS: 3600, available: [0, 0, ...Array(200).fill(1)] as number[] };
+    const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 1, spotTrace: trace });
+    const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
+    const jobs = [job('x', { workS: 4 * 3600, deadlineS: 8 * 3600, checkpointIntervalS: 600, restartOverheadS: 60 })];
+    const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
+    expect(times(inp, 'deadline-aware')).toEqual({ x: [60, 14_520] });
+    const r = simulate(inp, 'deadline-aware');
+    expect(r.jobs.migrationsToSpot).toBe(1);
+    expect(r.jobs.preemptions).toBe(0);
+    expect(r.jobs.lostGpuHours).toBe(0);
+    expect(r.cost.total.toNumber()).toBeCloseTo(5.95 + 7320 / 3600, 9);
+    expect(r.jobs.deadlineMisses).toBe(0);
+  });
+
+  it('…but not when the work left is less than four changeovers', () => {
+    // Restart 600 s. Waits to 600, on-demand 600 onwards; spot back at 4 h with 600 s of work
+    // left (< 4 × 600): it stays, and ends at 600 + 14,400 = 15,000.
+    const trace = { name: 't', gapS: 3600, available: [0, 0, 0, 0, ...Array(200).fill(1)] as number[] };
+    const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 1, spotTrace: trace });
+    const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
+    const jobs = [job('x', { workS: 4 * 3600, deadlineS: 8 * 3600, checkpointIntervalS: 600, restartOverheadS: 600 })];
+    const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
+    expect(times(inp, 'deadline-aware')).toEqual({ x: [600, 15_000] });
+    expect(simulate(inp, 'deadline-aware').jobs.migrationsToSpot).toBe(0);
+  });
+
   it('a preemption rate preempts spot nodes (seeded, reproducible)', () => {
     const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 2, preemptionRatePerHour: 2 });
     const jobs = Array.from({ length: 10 }, (_, i) => job(`j${i}`, { arrivalS: i * 100, workS: 3600, checkpointIntervalS: 300, restartOverheadS: 30 }));

@@ -59,6 +59,8 @@ export interface RawRun {
   firstStartS: Float64Array;
   finishS: Float64Array;
   preemptions: Int32Array;
+  /** Planned moves from on-demand back to spot (deadline-aware policy), per job. */
+  migrations: Int32Array;
   /** Work lost to preemptions, in reference GPU-seconds. */
   lostGpuS: Float64Array;
   /** GPU-seconds each job held (thousandths × seconds / 1000). */
@@ -99,6 +101,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let firstStartS!: Float64Array;
   let finishS!: Float64Array;
   let preemptions!: Int32Array;
+  let migrations!: Int32Array;
   let restarts!: Int32Array;
   let lostGpuS!: Float64Array;
   let gpuS!: Float64Array;
@@ -284,6 +287,62 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     preemptions[j] = preemptions[j]! + 1;
     restarts[j] = restarts[j]! + 1;
     detach(j, t);
+    decide(j, t);
+  }
+
+  /**
+   * Spot is back: a deadline-aware job running on on-demand (not yet committed to it for good)
+   * moves back to spot when it is ahead of the uniform-progress line by more than two changeovers
+   * (restart overhead + provisioning: the move costs one, the margin keeps it from flapping) and
+   * a spot node can be had, and the work left is more than four changeovers. The move is planned,
+   * so the job saves its state first: it loses no work, only the restart overhead when it starts
+   * again.
+   */
+  function moveBackToSpot(t: number): void {
+    for (let p = 0; p < P; p++) {
+      if (isSpot[p]) continue;
+      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
+        if (c.state[n] !== UP) continue;
+        for (let j = headOn[n]!; j >= 0; ) {
+          const next = nextOn[j]!;
+          if (market[j] === ON_DEMAND && committed[j] === 0 && aheadForSpot(j, t)) migrate(j, t);
+          j = next;
+        }
+      }
+    }
+  }
+  function aheadForSpot(j: number, t: number): boolean {
+    const job = jobs[j]!;
+    if (job.deadlineS === undefined || !Number.isFinite(job.workS) || job.workS <= 0 || !spotRoomFor(j)) return false;
+    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[node[j]!]!]!.speed : 1;
+    const left = Math.max(0, remaining[j]! - Math.max(0, t - runStart[j]! - overheadNow[j]!) * speed);
+    const od = onDemandFor(j);
+    const changeoverS = overheadS[j]! + od.delayS;
+    const span = job.deadlineS - job.arrivalS;
+    const behindAt = job.arrivalS + (span > 0 ? ((job.workS - left) * span) / job.workS : 0);
+    const safetyAt = job.deadlineS - left / od.speed - 2 * changeoverS;
+    // Worth it only if the work left outlasts the move several times over.
+    return t + 2 * changeoverS < behindAt && t + changeoverS < safetyAt && left / od.speed > 4 * changeoverS;
+  }
+  /** Is there a spot node for the job now, or room to start one? */
+  function spotRoomFor(j: number): boolean {
+    const f = filters[d.cls[j]!]![SPOT]!;
+    for (let p = 0; p < P; p++) {
+      if (f[p] !== 1 || spotAvail[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
+      if (poolActive[p]! < pools[p]!.maxNodes) return true;
+      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j)) return true;
+    }
+    return false;
+  }
+  function migrate(j: number, t: number): void {
+    const n = node[j]!;
+    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1;
+    const productiveS = Math.max(0, t - runStart[j]! - overheadNow[j]!);
+    remaining[j] = Math.max(0, remaining[j]! - productiveS * speed);
+    restarts[j] = restarts[j]! + 1;
+    migrations[j] = migrations[j]! + 1;
+    detach(j, t);
+    if (c.jobsOn[n] === 0) markIdle(n, t);
     decide(j, t);
   }
 
@@ -559,6 +618,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }
     } else {
       wakeWaiting(t);
+      if (policy.market === 'deadline-aware') moveBackToSpot(t);
     }
   }
   /**
@@ -660,6 +720,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     firstStartS = new Float64Array(N).fill(NaN);
     finishS = new Float64Array(N).fill(NaN);
     preemptions = new Int32Array(N);
+    migrations = new Int32Array(N);
     restarts = new Int32Array(N);
     lostGpuS = new Float64Array(N);
     gpuS = new Float64Array(N);
@@ -795,7 +856,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const POOLS = pools;
     const HORIZON = horizon;
     const raw: RawRun = {
-      policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
+      policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, migrations, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
       ...(timing && { timing }),
       closed: false,
       close(untilS = endS) {

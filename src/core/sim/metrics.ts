@@ -44,6 +44,8 @@ export interface SimReport {
     runningAtEnd: number;
     waitingAtEnd: number;
     preemptions: number;
+    /** Planned moves from on-demand back to spot (deadline-aware policy). */
+    migrationsToSpot: number;
     lostGpuHours: number;
     withDeadline: number;
     deadlineMisses: number;
@@ -132,6 +134,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
   let running = 0;
   let waiting = 0;
   let preemptions = 0;
+  let migrationsToSpot = 0;
   let lostGpuS = 0;
   let withDeadline = 0;
   let misses = 0;
@@ -155,6 +158,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
       if (raw.firstStartS[j]! < job.arrivalS) early = true;
     }
     preemptions += raw.preemptions[j]!;
+    migrationsToSpot += raw.migrations[j]!;
     lostGpuS += raw.lostGpuS[j]!;
     jobGpuS += raw.gpuS[j]!;
     if (job.deadlineS !== undefined && job.arrivalS <= raw.endS) {
@@ -182,6 +186,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
       runningAtEnd: running,
       waitingAtEnd: waiting,
       preemptions,
+      migrationsToSpot,
       lostGpuHours: lostGpuS / 3600,
       withDeadline,
       deadlineMisses: misses,

@@ -155,6 +155,7 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
       ),
     );
   }
+  for (const r of reports) if (r.jobs.migrationsToSpot > 0) out.push(`${r.policy}: ${num(r.jobs.migrationsToSpot)} planned move${r.jobs.migrationsToSpot > 1 ? 's' : ''} from on-demand back to spot (state saved first, no work lost)`);
   const left = reports.filter((r) => r.jobs.runningAtEnd + r.jobs.waitingAtEnd > 0);
   for (const r of left) out.push(`${r.policy}: ${num(r.jobs.runningAtEnd)} still running and ${num(r.jobs.waitingAtEnd)} waiting at the end`);
   const reasons = reports[0]?.unschedulable ?? [];
