@@ -68,6 +68,22 @@ describe('penny simulate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('fill mode');
     for (const p of ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd']) expect(r.stdout).toMatch(new RegExp(`^${p}\\s+\\d`, 'm'));
+    expect(r.stdout).toContain('pods in list order');
+  });
+
+  it('fill mode with --shuffle: FGD strands less GPU capacity than best-fit on the real lists, as in the ATC\'23 paper', async () => {
+    const nodes = sharedFile('alibaba-gpu-v2023/openb_node_list_gpu_node.csv');
+    for (const list of ['multigpu20', 'gpushare40']) {
+      const pods = sharedFile(`alibaba-gpu-v2023/openb_pod_list_${list}.csv`);
+      if (!pods || !nodes) return;
+      const r = await runPenny(['simulate', 'examples/sim/alibaba.yaml', '--trace', pods, '--nodes', nodes, '--shuffle', '--compare', 'best-fit,fgd', '--json']);
+      expect(r.code).toBe(0);
+      const [bf, fgd] = JSON.parse(r.stdout).policies;
+      expect(bf.order).toBe('shuffled');
+      expect(bf.seed).toBe(42);
+      expect(bf.arrivedGpus).toBe(fgd.arrivedGpus);
+      expect(fgd.unplacedShare).toBeLessThan(bf.unplacedShare);
+    }
   });
 
   it('spot: cost and deadline misses for always-spot, always-on-demand and the deadline-aware rule', async () => {

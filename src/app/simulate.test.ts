@@ -9,7 +9,7 @@ import { runSimulation, withDefaults } from './simulate.js';
 const scenario = (o: Partial<SimScenario> = {}): SimScenario => ({
   name: 's', currency: 'EUR', seed: 1, horizonS: undefined, energy: { pricePerKwh: dec(0), pue: 1 }, checkpointIntervalS: 900, restartOverheadS: 60,
   pools: [{ name: 'p', gpuType: 'A100', gpusPerNode: 4, cpuMilliPerNode: 64000, memoryMibPerNode: 262144, pricing: 'on-prem', pricePerNodeHour: dec(4), fixedNodes: 1, maxNodes: 1, provisioningDelayS: 0, idleTimeoutS: 0, idlePowerW: 0, busyPowerW: 0, speed: 1 }],
-  nodeModels: {}, fill: { targetShare: 1, stepShare: 0.25 }, ...o,
+  nodeModels: {}, fill: { targetShare: 1, stepShare: 0.25, order: 'list' }, ...o,
 });
 const job = (id: string, o: Partial<SimJob> = {}): SimJob => ({ id, arrivalS: 0, gpus: 1, gpuMilli: 1000, cpuMilli: 0, memoryMib: 0, workS: 3600, priority: 0, checkpointIntervalS: -1, restartOverheadS: -1, ...o });
 

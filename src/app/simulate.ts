@@ -22,6 +22,8 @@ export interface SimulateRequest {
   policies: string[];
   /** Force fill mode even when the trace has times. */
   fill?: boolean;
+  /** Fill mode: shuffle the pod list with the seed (overrides the scenario's fill.order). */
+  shuffle?: boolean;
   seed?: number;
 }
 
@@ -64,7 +66,7 @@ export function runSimulation(req: SimulateRequest, progress: Progress = silentP
   if (!req.hasTimes || req.fill) {
     progress.start(policies.length, 'filling');
     const reports = policies.map((p, i) => {
-      const r = fill(pools, jobs, p, { seed, currency: s.currency, targetShare: s.fill.targetShare, stepShare: s.fill.stepShare });
+      const r = fill(pools, jobs, p, { seed, currency: s.currency, targetShare: s.fill.targetShare, stepShare: s.fill.stepShare, order: req.shuffle ? 'shuffled' : s.fill.order });
       progress.tick(i + 1);
       return r;
     });

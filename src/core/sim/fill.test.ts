@@ -42,6 +42,35 @@ describe('fill mode', () => {
   });
 });
 
+describe('fill order', () => {
+  it('shuffles the list with the seed: a permutation, the same for the same seed, replayed in that order', () => {
+    // Whole-GPU pods then sharing pods: in list order least-loaded places every whole pod; the order decides what is refused.
+    const list = [...Array.from({ length: 12 }, (_, i) => pod(`w${i}`, 1)), ...Array.from({ length: 12 }, (_, i) => pod(`s${i}`, 1, 300))];
+    const seen: string[][] = [];
+    const spy = (name: string) => {
+      const p = makePolicy(name);
+      const ids: string[] = [];
+      seen.push(ids);
+      return { ...p, pickNode: (ctx: Parameters<typeof p.pickNode>[0], j: number, ok: Uint8Array, ex: number) => (ids.push(ctx.jobId(j)), p.pickNode(ctx, j, ok, ex)) };
+    };
+    const big = pool({ gpusPerNode: 8, fixedNodes: 2, maxNodes: 2 });
+    const opts = { currency: 'USD', targetShare: 1.5 } as const;
+    const inList = fill([big], list, spy('best-fit'), { ...opts, seed: 7 });
+    const a = fill([big], list, spy('best-fit'), { ...opts, seed: 7, order: 'shuffled' });
+    fill([big], list, spy('best-fit'), { ...opts, seed: 7, order: 'shuffled' });
+    fill([big], list, spy('best-fit'), { ...opts, seed: 8, order: 'shuffled' });
+    expect(inList.order).toBe('list');
+    expect(a.order).toBe('shuffled');
+    expect(seen[0]!.slice(0, 24)).toEqual(list.map((p) => p.id));
+    expect([...seen[1]!.slice(0, 24)].sort()).toEqual(list.map((p) => p.id).sort());
+    expect(seen[1]!.slice(0, 24)).not.toEqual(seen[0]!.slice(0, 24));
+    // Replays repeat the shuffled order; the same seed gives the same order, another seed another.
+    expect(seen[1]!.slice(24)).toEqual(seen[1]!.slice(0, seen[1]!.length - 24));
+    expect(seen[2]).toEqual(seen[1]);
+    expect(seen[3]).not.toEqual(seen[1]);
+  });
+});
+
 describe('fragmentation measure', () => {
   it('counts free GPU a task type cannot use, weighted by how common the type is', () => {
     const d = new Demands([pod('w', 1), pod('w2', 1), pod('s', 1, 500)], [pool()]);
@@ -51,5 +80,32 @@ describe('fragmentation measure', () => {
     expect(fragmentation(types, d, 0, [600, 1000], 2, 32000, 131072)).toBeCloseTo((2 / 3) * 600, 12);
     // Not enough CPU for any task: all 1600 free is fragment.
     expect(fragmentation(types, d, 0, [600, 1000], 2, 0, 131072)).toBeCloseTo(1600, 12);
+  });
+});
+
+describe('FGD and rare large pods', () => {
+  // 30 common shapes of small sharing pods (two of each) and one rare pod of 8 GPUs and 120 cores
+  // that fits only the first node. Every small pod fits both nodes equally well, so only the rare
+  // type tells FGD to keep the first node whole: FGD must weigh every type of the trace, however
+  // rare (it once kept the 24 most common and stranded such pods on the Alibaba lists).
+  const big = pool({ name: 'big', gpusPerNode: 8, cpuMilliPerNode: 128000, fixedNodes: 1, maxNodes: 1 });
+  const small = pool({ name: 'small', gpusPerNode: 8, cpuMilliPerNode: 96000, fixedNodes: 1, maxNodes: 1 });
+  const list: SimJob[] = [];
+  for (let k = 1; k <= 30; k++) for (const copy of ['a', 'b']) list.push({ ...pod(`s${k}${copy}`, 1, 100), cpuMilli: 100 * k });
+  list.push({ ...pod('rare', 8), cpuMilli: 120000 });
+
+  it('counts every task type, the rare ones too', () => {
+    const types = taskTypes(new Demands(list, [big, small]));
+    expect(types).toHaveLength(31);
+    expect(types.at(-1)).toMatchObject({ gpus: 8, cpu: 120000, weight: 1 / 61 });
+  });
+
+  it('keeps the only node the rare pod fits whole, where first fit breaks it', () => {
+    const run = (name: string) => fill([big, small], list, makePolicy(name), { seed: 1, currency: 'USD', targetShare: (60 * 0.1 + 8) / 16 });
+    const f = run('fgd');
+    expect(f.placed).toBe(61);
+    expect(f.unplacedGpus).toBe(0);
+    // First fit (FIFO's placement) puts the first small pod on the first node: the rare pod is refused.
+    expect(run('fifo').unplacedGpus).toBe(8);
   });
 });

@@ -66,7 +66,7 @@ export const simScenarioSchema = z
     checkpoint: z.object({ intervalS: nonNeg().optional(), restartOverheadS: nonNeg().optional() }).strict().optional(),
     pools: z.array(poolSchema).optional(),
     nodeModels: z.record(z.string(), nodeModelSchema).optional(),
-    fill: z.object({ targetShare: numberField({ min: 0, exclusiveMin: true }).optional(), stepShare: numberField({ min: 0, exclusiveMin: true, max: 1 }).optional() }).strict().optional(),
+    fill: z.object({ targetShare: numberField({ min: 0, exclusiveMin: true }).optional(), stepShare: numberField({ min: 0, exclusiveMin: true, max: 1 }).optional(), order: z.enum(['list', 'shuffled']).optional() }).strict().optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -99,7 +99,7 @@ export interface SimScenario {
   pools: NodePool[];
   /** Prices and power per GPU model for nodes read from a node list ("*" = any other model). */
   nodeModels: Record<string, NodeModel>;
-  fill: { targetShare: number; stepShare: number };
+  fill: { targetShare: number; stepShare: number; order: 'list' | 'shuffled' };
 }
 
 /** From the validated document to the core scenario; `traces` are the spot traces already read, by pool name. */
@@ -141,7 +141,7 @@ export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTr
         { pricePerGpuHour: m.pricePerGpuHour, pricePerNodeHour: m.pricePerNodeHour ?? ZERO, idlePowerWPerGpu: m.idlePowerWPerGpu ?? 0, busyPowerWPerGpu: m.busyPowerWPerGpu ?? m.idlePowerWPerGpu ?? 0, speed: m.speed ?? 1 },
       ]),
     ),
-    fill: { targetShare: s.fill?.targetShare ?? 1, stepShare: s.fill?.stepShare ?? 0.05 },
+    fill: { targetShare: s.fill?.targetShare ?? 1, stepShare: s.fill?.stepShare ?? 0.05, order: s.fill?.order ?? 'list' },
   };
 }
 

@@ -23,6 +23,7 @@ interface Opts {
   policy?: string;
   compare?: string;
   fill?: boolean;
+  shuffle?: boolean;
   seed?: string;
   json?: boolean;
   save?: boolean;
@@ -38,6 +39,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
     .addOption(new Option('--policy <name>', 'one policy').conflicts('compare'))
     .option('--compare <a,b,c>', 'several policies side by side (default: five common ones, or the spot ones when the cluster has spot)')
     .option('--fill', 'fill mode even when the trace has times: pods arrive in order and stay')
+    .option('--shuffle', 'fill mode with the pod list in a random order drawn from the seed (as the ATC\'23 paper\'s experiments)')
     .option('--seed <n>', 'random seed (overrides the scenario)')
     .option('--json', 'print exact JSON, one object per policy (money as decimal strings)')
     .option('--save', 'record the comparison in the workspace (the dashboard shows it)')
@@ -54,7 +56,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
         seed = Number(opts.seed);
         if (!Number.isInteger(seed) || seed < 0) throw new InvalidInput(`--seed must be a non-negative integer, found ${JSON.stringify(opts.seed)}`, [{ path: 'seed', message: 'not a non-negative integer', found: opts.seed }], 'Give a whole number such as --seed 42.');
       }
-      const fillMode = !trace.hasTimes || opts.fill === true;
+      const fillMode = !trace.hasTimes || opts.fill === true || opts.shuffle === true;
       const hasSpot = scenario.pools.some((p) => p.pricing === 'spot');
       const policies = opts.policy
         ? [opts.policy]
@@ -65,12 +67,12 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
             : hasSpot
               ? DEFAULT_SPOT
               : DEFAULT_REPLAY;
-      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: opts.fill === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
+      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: fillMode, shuffle: opts.shuffle === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
       if (opts.save) {
         const json = resultToJson(result, trace.format) as { scenario: string };
         const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
         try {
-          await recordRun(store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
+          await recordRun(store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
         } finally {
           await store.close();
         }
@@ -172,7 +174,7 @@ export function renderFill(scenario: string, reports: FillReport[], pods: number
   const c = reports[0]?.currency ?? 'USD';
   const r0 = reports[0];
   const out: string[] = [];
-  if (r0) out.push(`${scenario} · fill mode · ${num(pods)} pods in the list · ${num(r0.clusterGpus)} GPUs · ${money(r0.clusterCostPerHour, c)}/h · ${c}`, '');
+  if (r0) out.push(`${scenario} · fill mode · ${num(pods)} pods ${r0.order === 'shuffled' ? `shuffled (seed ${r0.seed})` : 'in list order'} · ${num(r0.clusterGpus)} GPUs · ${money(r0.clusterCostPerHour, c)}/h · ${c}`, '');
   out.push(
     table(
       [

@@ -8,7 +8,13 @@
  *   F(n) = Σ_m p_m · F_m(n).
  * FGD places each job on the node where F grows least (the steepest descent of fragmentation).
  * The workload's task types (GPU tasks only) are taken from the trace itself (the paper's assumption that the
- * recent mix predicts the coming one), keeping the most common ones.
+ * recent mix predicts the coming one), all of them. Keeping only the most common (the reference
+ * simulator keeps the types that make up 95% of pods) drops the rare large pods, such as 8 GPUs with
+ * 120 cores that fit only one node model: FGD then sees no cost in breaking those nodes and strands
+ * the pods. Measured on the Alibaba openb lists, share of GPU demand refused when arrivals reach
+ * the cluster's capacity (mean of list order and two shuffles):
+ * gpushare40 7.7% with every type against 17.0% with the 24 most common, 18.1% with 95% of pods,
+ * and 16.4% for best-fit; multigpu20 (126 types) 5.8% against 9.8%, and 7.5% for best-fit.
  */
 import type { Demands } from '../cluster.js';
 import { lowestScore, policy, type PlaceContext } from './policy.js';
@@ -22,8 +28,8 @@ interface TaskType {
   weight: number;
 }
 
-/** The most common task types (up to `max`), with their shares of the trace as weights. */
-export function taskTypes(d: Demands, max = 24): TaskType[] {
+/** The trace's task types (the `max` most common, default all), with their shares of the trace as weights. */
+export function taskTypes(d: Demands, max = Infinity): TaskType[] {
   const counts = new Map<string, TaskType>();
   for (let j = 0; j < d.n; j++) {
     // CPU-only pods use no GPU, so they cannot be stranded by GPU fragmentation (as in the paper's simulator).
