@@ -133,15 +133,20 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
     return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: pass.objective, bound: pass.bound, gap: g, values: pass.values, solveS: now() - t0, method: `period by period (${pass.types} period types, ${pass.milps} needed branch-and-bound)` };
   }
   // Reserved counts couple the periods. The whole model's LP relaxation gives a bound and
-  // fractional counts; each rounding of them (down, nearest, up) is tried period by period. If
-  // the best is within the gap of that bound, no whole-model branch-and-bound is needed.
+  // fractional counts, rounded to the nearest (or, if that plan is infeasible, up, then down) and
+  // fixed while every period type is solved alone. If that plan is within the gap of the LP bound,
+  // no whole-model branch-and-bound is needed; if not, another rounding rarely closes the gap
+  // (measured: 168 × 300 × 4 with reserved offers, the three roundings within 0.01% of each other,
+  // 13 s each), so the time goes to the whole model instead.
   const lpWhole = await solver.solve(model, { relax: true });
   let best: { objective: number; values: Float64Array; how: string } | undefined;
   let bound = -Infinity;
+  // Reserved counts already solved period by period: the same counts give the same pass.
+  const seen = new Set<string>();
   if (lpWhole.status === 'optimal') {
     bound = lpWhole.objective;
-    const seen = new Set<string>();
-    for (const round of [Math.floor, Math.round, Math.ceil]) {
+    for (const round of [Math.round, Math.ceil, Math.floor]) {
+      if (best) break;
       const fix: number[] = [];
       for (const k of reserved) {
         // Nudge so an LP value of 2.0000001 floors and ceils to 2, not 3.
@@ -153,22 +158,30 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
       if (seen.has(key)) continue;
       seen.add(key);
       const pass = await periodPass(inputs, model, map, solver, gap, timeLimitS, t0, fix);
-      if (!('failed' in pass) && (!best || pass.objective < best.objective)) best = { objective: pass.objective, values: pass.values, how: 'reserved counts from the LP relaxation, then period by period' };
+      if (!('failed' in pass)) best = { objective: pass.objective, values: pass.values, how: 'reserved counts from the LP relaxation, then period by period' };
     }
     if (best && relGap(best.objective, bound) <= gap) return { status: 'optimal', objective: best.objective, bound, gap: relGap(best.objective, bound), values: best.values, solveS: now() - t0, method: best.how };
   }
-  const whole = await solver.solve(model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
+  // The best plan so far is the whole model's first incumbent: branch-and-bound then has only to
+  // raise the bound to it (or find better), not to find a plan from scratch.
+  const whole = await solver.solve(model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)), ...(best && { start: best.values }) });
   if (whole.status === 'optimal' || whole.status === 'feasible') {
     bound = Math.max(bound, whole.bound);
-    if (!best || whole.objective < best.objective) best = { objective: whole.objective, values: whole.values, how: 'whole model' };
+    if (!best || whole.objective < best.objective - 1e-9 * Math.abs(best.objective)) best = { objective: whole.objective, values: whole.values, how: 'whole model' };
+    else best.how += ', bound from the whole model';
     const fix: number[] = [];
     for (const k of reserved) fix[k.key] = Math.round(whole.values[map.rCol[k.key]!]!);
-    // Its reserved counts fixed, each period re-solved alone: never worse, often better.
+    // Its reserved counts fixed, each period re-solved alone: often better (unless those are the
+    // counts of a pass already made, as when branch-and-bound only proved the start it was given).
+    if (seen.has(fix.join(','))) return finish();
     const pass = await periodPass(inputs, model, map, solver, gap, timeLimitS, t0, fix);
     if (!('failed' in pass) && pass.objective < best.objective - 1e-9) best = { objective: pass.objective, values: pass.values, how: 'whole model, then period by period with its reserved counts' };
   } else if (!best) return { ...whole, method: 'whole model' };
-  const g = relGap(best!.objective, bound);
-  return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: best!.objective, bound, gap: g, values: best!.values, solveS: now() - t0, method: best!.how };
+  return finish();
+  function finish(): SolveResult & { method: string } {
+    const g = relGap(best!.objective, bound);
+    return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: best!.objective, bound, gap: g, values: best!.values, solveS: now() - t0, method: best!.how };
+  }
 }
 
 /**

@@ -87,6 +87,11 @@ export interface SolveOptions {
   timeLimitS?: number;
   /** Solve the LP relaxation (integrality ignored); row duals come back. */
   relax?: boolean;
+  /**
+   * A known solution (a value per column) to start from: a MIP solver that accepts it as its
+   * first incumbent only has to prove it, or better it. A solver may ignore it.
+   */
+  start?: ArrayLike<number>;
 }
 
 export interface SolveResult {

@@ -52,6 +52,8 @@ export class HighsSolver implements Solver {
         ...(opts.mipRelGap !== undefined && { mip_rel_gap: opts.mipRelGap }),
         ...(opts.timeLimitS !== undefined && { time_limit: opts.timeLimitS }),
       });
+      // HiGHS checks the start itself and keeps it only if it is feasible (and integral) in the model.
+      if (opts.start && !opts.relax && opts.start.length === n) model.setSolution({ colValue: Float64Array.from(opts.start) } as never);
       model.run();
       const code = model.getModelStatus() as number;
       const S = h.constants.modelStatus as Record<string, number>;

@@ -52,6 +52,30 @@ describe('HiGHS behind the Solver port', () => {
     }
   });
 
+  it('starts from a given solution when it is feasible, and ignores it when it is not', async () => {
+    // A planning instance and a deliberately poor but feasible plan: its optimum with one more
+    // instance wherever quotas allow. With a 100% gap allowed HiGHS stops at an early incumbent:
+    // from scratch, one far worse than the poor plan; given the plan, the plan or better.
+    const m = buildModel(randomInstance(3, { periods: 5, offerings: 30, classes: 2, reserved: false })).model;
+    const opt = await solver.solve(m, { mipRelGap: 1e-4 });
+    const poor = Float64Array.from(opt.values);
+    for (let j = 0; j < poor.length; j++) {
+      if (!m.colInteger[j] || poor[j] === 0) continue;
+      poor[j]! += 1;
+      if (violations(m, poor).length) poor[j]! -= 1; // a quota or spot share forbids it
+    }
+    expect(violations(m, poor)).toEqual([]);
+    const poorCost = objectiveOf(m, poor);
+    expect(poorCost).toBeGreaterThan(opt.objective * 1.05);
+    const fromScratch = await solver.solve(m, { mipRelGap: 1 });
+    expect(fromScratch.objective).toBeGreaterThan(poorCost * 1.5);
+    const started = await solver.solve(m, { mipRelGap: 1, start: poor });
+    expect(started.objective).toBeLessThanOrEqual(poorCost + 1e-6);
+    // Not feasible (nothing bought): ignored, and the solve reaches the same optimum as without it.
+    const bad = await solver.solve(m, { mipRelGap: 1e-4, start: new Float64Array(m.colNames.length) });
+    expect(bad.objective).toBeCloseTo(opt.objective, 6);
+  });
+
   it('reports infeasible models as infeasible', async () => {
     const b = new LpBuilder('inf');
     const x = b.addCol('x', 1, 0, 1, true);
