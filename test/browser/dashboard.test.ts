@@ -110,6 +110,33 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await sim.page.close();
   });
 
+  it('draws a fill-mode simulation (a pod list without times): refused demand as the cluster fills, stranded GPUs', async () => {
+    // Posted as a pod list to the API, as a user would, so the page shows what the server records.
+    const scenario = 'name: fill-ui\ncurrency: USD\nseed: 3\npools:\n  - { name: a100, gpuType: A100, gpusPerNode: 8, cpuMilli: 96000, memoryMib: 786432, pricing: on-prem, pricePerNodeHour: 12.00, nodes: 6 }\nfill: { targetShare: 1.2, order: shuffled }\n';
+    const shapes = [[1, 1000, 8000], [1, 500, 4000], [1, 250, 2000], [2, 1000, 16000], [8, 1000, 64000], [0, 0, 4000]];
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const [gpus, milli, cpu] = shapes[(i * 7) % shapes.length]!;
+      return `pod-${i},${cpu},16384,${gpus},${milli},,BE`;
+    });
+    const jobs = ['name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos', ...rows].join('\n') + '\n';
+    const res = await fetch(`${server.url}/api/simulations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario, jobs, policies: ['best-fit', 'random-fit', 'fgd'] }) });
+    expect(res.status).toBe(202);
+    const job = (await res.json()) as { id: string };
+    await (await fetch(`${server.url}/api/jobs/${job.id}/events`)).text();
+    const done = (await (await fetch(`${server.url}/api/jobs/${job.id}`)).json()) as { status: string; result: { runId: string; simulation: { mode: string } } };
+    expect(done.status).toBe('succeeded');
+    expect(done.result.simulation.mode).toBe('fill');
+    const { page, errors } = await open('simulations');
+    await page.selectOption('#run-select', done.result.runId);
+    await page.waitForSelector('#fill-table');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-fill-curve')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-fill-stranded')), { timeout: 10_000 }).toBe(true);
+    expect(await page.locator('#fill-table tbody tr').count()).toBe(3);
+    expect(await page.locator('#run-body').textContent()).toMatch(/pods shuffled \(seed 3\)/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('draws the recorded forecast with its band and backtest', async () => {
     const { page, errors } = await open('forecasts');
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-forecast', 1000)), { timeout: 10_000 }).toBe(true);

@@ -19,19 +19,41 @@ interface PolicyResult {
   timeline?: { t: number; utilisation: number }[];
 }
 
-interface SimResult {
-  scenario: string;
-  mode: string;
-  currency: string;
-  policies: PolicyResult[];
+/** A fill-mode policy (pod lists without times): what the cluster could not place as it filled. */
+interface FillResult {
+  policy: string;
+  summary: string;
+  order: 'list' | 'shuffled';
+  seed: number;
+  clusterGpus: number;
+  pods: number;
+  placed: number;
+  failed: number;
+  arrivedGpus: number;
+  unplacedGpus: number;
+  unplacedShare: number;
+  allocatedGpus: number;
+  firstFailureAtShare: number | null;
+  strandedGpus: number;
+  clusterCostPerHour: string;
+  strandedCostPerHour: string;
+  curve: { arrivedShare: number; unplacedShare: number; allocatedShare: number }[];
 }
+
+type SimResult =
+  | { scenario: string; mode: 'replay'; currency: string; policies: PolicyResult[] }
+  | { scenario: string; mode: 'fill'; currency: string; policies: FillResult[] };
 
 const hours = (s: number) => `${num(s / 3600, 1)} h`;
 
 export function simulations(root: HTMLElement): Promise<void> {
-  return withRuns<SimResult>(root, 'simulation', 'Simulations', 'Record one with: penny simulate examples/sim-spot.yaml --trace examples/sim-spot-jobs.csv --save (or run penny demo).', (run, into) => {
+  return withRuns<SimResult>(root, 'simulation', 'Simulations', 'Record one with: penny simulate examples/sim/spot.yaml --trace examples/sim/spot-jobs.csv --save (or run penny demo).', (run, into) => {
     const r = run.result;
     const c = r.currency ?? 'USD';
+    if (r.mode === 'fill') {
+      fillView(r.scenario, r.policies, c, into);
+      return;
+    }
     const cheapest = [...r.policies].sort((a, b) => Number(a.cost.total) - Number(b.cost.total))[0];
     into.append(
       h(`<div class="cards">
@@ -97,4 +119,74 @@ export function simulations(root: HTMLElement): Promise<void> {
       ),
     );
   });
+}
+
+/**
+ * Fill mode: the share of arriving GPU demand refused as the cluster fills (the figure of Weng et
+ * al., ATC'23), and the GPUs left stranded at the end, with what they cost.
+ */
+function fillView(scenario: string, policies: FillResult[], c: string, into: HTMLElement): void {
+  const best = [...policies].sort((a, b) => a.unplacedShare - b.unplacedShare)[0];
+  const p0 = policies[0];
+  const order = p0 ? (p0.order === 'shuffled' ? `pods shuffled (seed ${p0.seed})` : 'pods in list order') : '';
+  into.append(
+    h(`<div class="cards">
+      ${card('Policies compared', String(policies.length), `${scenario} · fill mode`)}
+      ${best ? card('Least refused', best.policy, `${pct(best.unplacedShare)} of GPU demand refused, ${num(best.strandedGpus, 1)} GPUs stranded`) : ''}
+      ${p0 ? card('Cluster', `${num(p0.clusterGpus)} GPUs`, `${money(p0.clusterCostPerHour, c, 2)}/h · ${num(p0.pods)} pods arrived, ${order}`) : ''}
+    </div>`),
+  );
+  const grid = h('<div class="grid2"></div>');
+  into.append(grid);
+  const left = h('<section><h2>Refused GPU demand as the cluster fills</h2></section>');
+  const right = h('<section><h2>Stranded GPUs at the end</h2></section>');
+  grid.append(left, right);
+  chart(left, {
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => pct(Number(v)) },
+    legend: { type: 'scroll', top: 0 },
+    grid: { left: 8, right: 24, top: 36, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', name: 'GPU demand arrived / cluster GPUs', nameLocation: 'middle', nameGap: 28, min: 0, max: 'dataMax', axisLabel: { formatter: (v: number) => pct(v, 0) } },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => pct(v, 0) } },
+    series: policies.map((p) => ({ name: p.policy, type: 'line', showSymbol: false, data: p.curve.map((x) => [x.arrivedShare, x.unplacedShare]) })),
+  }, { id: 'chart-fill-curve' });
+  const names = policies.map((p) => p.policy);
+  chart(right, {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend: { top: 0 },
+    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
+    yAxis: [{ type: 'value', name: 'GPUs' }, { type: 'value', name: `${c}/h`, axisLabel: { formatter: (v: number) => money(v, c, 0) } }],
+    series: [
+      { name: 'stranded GPUs', type: 'bar', data: policies.map((p) => p.strandedGpus) },
+      { name: `stranded ${c}/h`, type: 'line', yAxisIndex: 1, data: policies.map((p) => Number(p.strandedCostPerHour)) },
+    ],
+  }, { id: 'chart-fill-stranded' });
+  into.append(h('<h2>Policies side by side</h2>'));
+  into.append(
+    table(
+      [
+        { label: 'Policy' },
+        { label: 'Pods', num: true },
+        { label: 'Arrived GPUs', num: true },
+        { label: 'Refused GPUs', num: true },
+        { label: 'Refused', num: true },
+        { label: 'Allocated', num: true },
+        { label: 'First refusal', num: true },
+        { label: 'Stranded GPUs', num: true },
+        { label: `Stranded ${c}/h`, num: true },
+      ],
+      policies.map((p) => [
+        p.policy,
+        num(p.pods),
+        num(p.arrivedGpus, 1),
+        num(p.unplacedGpus, 1),
+        pct(p.unplacedShare),
+        pct(p.allocatedGpus / p.clusterGpus),
+        p.firstFailureAtShare === null ? 'none' : `at ${pct(p.firstFailureAtShare)}`,
+        num(p.strandedGpus, 1),
+        money(p.strandedCostPerHour, c, 2),
+      ]),
+      { id: 'fill-table' },
+    ),
+  );
 }
