@@ -28,6 +28,39 @@ describe('planner against brute-force enumeration', () => {
   });
 });
 
+describe('a budget caps the cost the planner minimises', () => {
+  const seeds = Array.from({ length: 12 }, (_, i) => 1000 + i);
+  it.each(seeds)('seed %i: the same minimum when the budget allows it, else no plan fits, said as the budget', async (seed) => {
+    const { inputs } = tinyInstance(seed);
+    const expected = bruteForce(inputs);
+    if (expected === undefined) return;
+    for (const factor of [0.99, 1.000001, 1.5]) {
+      const budgetUsd = new Decimal((expected * factor).toFixed(6));
+      const run = planCapacity({ ...inputs, budgetUsd }, solver, EXACT);
+      if (factor < 1) {
+        const e = await run.catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(Infeasible);
+        expect((e as Infeasible).message).toMatch(/no plan fits the budget/);
+        expect((e as Infeasible).hint).toMatch(/raise the budget to \d+ USD/);
+      } else {
+        const r = await run;
+        expect(r.objective).toBeCloseTo(expected, 6);
+        expect(r.method).toMatch(/the budget does not bind/);
+      }
+    }
+  });
+
+  it('a budget between the plan found and its proved bound: a plan within it, or a refusal, never a plan over it', async () => {
+    const inputs = randomInstance(8, { periods: 24, offerings: 40, classes: 2, reserved: false, peak: 60 });
+    const free = await planCapacity(inputs, solver, { mipRelGap: 0.02, explain: false });
+    expect(free.objective).toBeGreaterThan(free.bound);
+    const budget = (free.objective + free.bound) / 2;
+    const r = await planCapacity({ ...inputs, budgetUsd: new Decimal(budget.toFixed(4)) }, solver, { mipRelGap: 0.02, explain: false }).catch((x: unknown) => x);
+    if (r instanceof Infeasible) expect(r.message).toMatch(/budget/);
+    else expect((r as { plan: { totalUsd: Decimal } }).plan.totalUsd.toNumber()).toBeLessThanOrEqual(budget + 1e-6);
+  });
+});
+
 describe('planner properties', () => {
   it('shuffled offerings and classes give the same cost', async () => {
     const inputs = randomInstance(7, { periods: 12, offerings: 40, classes: 3, peak: 60 });

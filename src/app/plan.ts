@@ -75,6 +75,24 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     throw new Unbounded('the planning model is unbounded: some cost is negative', 'Check that no price, egress cost or energy price is negative.');
   }
   if (sol.status === 'error') throw new Error(`${solver.name} failed: ${sol.message ?? 'solver error'}`);
+  if (sol.overBudget && inputs.budgetUsd) {
+    // Known without the elastic re-solves of diagnose(): even the cheapest plan's bound is above it.
+    const { boundUsd, planUsd, gap, undecided } = sol.overBudget;
+    const usd = (x: number) => `$${x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    if (undecided) {
+      throw new Infeasible(
+        `no plan within the budget of ${usd(inputs.budgetUsd.toNumber())} was found in the time limit, nor a proof that none exists`,
+        [`cheapest plan found: ${usd(planUsd)}; no plan can cost less than ${usd(boundUsd)}`],
+        `To fix: raise the budget to ${Math.ceil(planUsd)} USD (the plan found), or give the solver more time.`,
+      );
+    }
+    const b = inputs.budgetUsd.toNumber();
+    throw new Infeasible(
+      boundUsd > b ? `no plan fits the budget of ${usd(b)}: the cheapest plan costs at least ${usd(boundUsd)}` : `no plan fits the budget of ${usd(b)} (the solver proved it on the whole model)`,
+      [`cheapest plan found without the budget: ${usd(planUsd)}, proved within ${(gap * 100).toFixed(2)}% of the cheapest possible`, ...(boundUsd > b ? [`budget: ${usd(b)}, short by at least ${usd(boundUsd - b)}`] : [])],
+      `To fix: raise the budget to ${Math.ceil(planUsd)} USD (the plan found), or lower the demand.`,
+    );
+  }
   if (sol.status === 'infeasible' || sol.status === 'no-solution') {
     throw await diagnose(inputs, solver, sol.status === 'no-solution' ? 'no plan found within the time limit' : undefined);
   }
@@ -119,13 +137,17 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
  *  - reserved options but no budget: the whole model is solved first (with the time limit); then
  *    the reserved counts it chose are fixed and every period type re-solved alone, which can only
  *    lower the cost; the bound stays the whole model's;
- *  - a budget couples every period's cost: the whole model only.
+ *  - a budget caps the cost the objective minimises: solved without it first (solveUnderBudget),
+ *    the whole model with it only when the budget falls between that plan's bound and its cost.
  * The exported model is always the whole one: another solver checks the same problem.
  */
-export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: ModelMap, solver: Solver, gap: number, timeLimitS: number): Promise<SolveResult & { method: string }> {
+/** A solve, how it was done, and, when a budget alone rules every plan out, by how much. */
+type Solved = SolveResult & { method: string; overBudget?: { boundUsd: number; planUsd: number; gap: number; undecided?: boolean } };
+
+export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: ModelMap, solver: Solver, gap: number, timeLimitS: number): Promise<Solved> {
   const t0 = now();
   const reserved = map.options.filter((k) => k.model === 'reserved' && map.rCol[k.key]! >= 0);
-  if (inputs.budgetUsd !== undefined) return { ...(await solver.solve(model, { mipRelGap: gap, timeLimitS })), method: 'whole model' };
+  if (inputs.budgetUsd !== undefined) return solveUnderBudget(inputs, inputs.budgetUsd.toNumber(), model, solver, gap, timeLimitS);
   if (reserved.length === 0) {
     const pass = await periodPass(inputs, model, map, solver, gap, timeLimitS, t0);
     if ('failed' in pass) return { ...pass.failed, solveS: now() - t0, method: 'period by period' };
@@ -178,10 +200,51 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
     if (!('failed' in pass) && pass.objective < best.objective - 1e-9) best = { objective: pass.objective, values: pass.values, how: 'whole model, then period by period with its reserved counts' };
   } else if (!best) return { ...whole, method: 'whole model' };
   return finish();
-  function finish(): SolveResult & { method: string } {
+  function finish(): Solved {
     const g = relGap(best!.objective, bound);
     return { status: g <= gap + 1e-9 ? 'optimal' : 'feasible', objective: best!.objective, bound, gap: g, values: best!.values, solveS: now() - t0, method: best!.how };
   }
+}
+
+/**
+ * The budget row caps the very cost the objective minimises, so it cannot change which plan is
+ * cheapest, only whether one is allowed: the model is first solved without it, as fast as the
+ * periods allow. A plan within the budget is then the answer (its bound holds for the budgeted
+ * model too); a bound above the budget proves that no plan fits it. Only when the budget falls
+ * between the two is the whole model solved with its budget row. Measured on the benchmark's
+ * instance with a budget 1% above its optimum: 60 s to the time limit and a plan at a 0.82% gap,
+ * against 3.4 s and the unbudgeted plan (0.50%).
+ */
+async function solveUnderBudget(inputs: PlanInputs, budget: number, model: LpModel, solver: Solver, gap: number, timeLimitS: number): Promise<Solved> {
+  const t0 = now();
+  const { budgetUsd: _, ...free } = inputs;
+  const loose = buildModel(free);
+  let r = await solveByPeriods(free, loose.model, loose.map, solver, gap, timeLimitS);
+  const tol = 1e-9 * Math.max(1, Math.abs(budget));
+  // The budget between the plan's bound and its cost: closer to the cheapest plan, one of the two
+  // usually moves past it (a tighter gap costs more branch-and-bound per period, not a whole model).
+  if ((r.status === 'optimal' || r.status === 'feasible') && r.objective > budget + tol && r.bound <= budget + tol) {
+    const tighter = Math.max(1e-4, (budget - r.bound) / (2 * budget));
+    const t = await solveByPeriods(free, loose.model, loose.map, solver, tighter, Math.max(1, (timeLimitS - (now() - t0)) / 2));
+    // Kept when it decides the question or finds a cheaper plan (the message then quotes it).
+    if ((t.status === 'optimal' || t.status === 'feasible') && (t.objective <= budget + tol || t.bound > budget + tol || t.objective < r.objective)) r = { ...t, method: `${t.method} to a ${(tighter * 100).toPrecision(2)}% gap` };
+  }
+  if ((r.status === 'optimal' || r.status === 'feasible') && r.objective <= budget + tol) return { ...r, method: `${r.method}; the budget does not bind` };
+  if (r.status === 'infeasible' || r.status === 'unbounded' || r.status === 'error') return r;
+  if (Number.isFinite(r.bound) && r.bound > budget + tol) {
+    return { status: 'infeasible', objective: NaN, bound: r.bound, gap: NaN, values: new Float64Array(0), solveS: now() - t0, method: r.method, overBudget: { boundUsd: r.bound, planUsd: r.objective, gap: r.gap } };
+  }
+  const whole = await solver.solve(model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
+  if (whole.status === 'infeasible' && (r.status === 'optimal' || r.status === 'feasible')) {
+    // Every plan exists without the budget, none with it: the budget alone rules them out.
+    return { ...whole, solveS: now() - t0, method: 'whole model (the budget binds)', overBudget: { boundUsd: r.bound, planUsd: r.objective, gap: r.gap } };
+  }
+  if (whole.status === 'no-solution' && (r.status === 'optimal' || r.status === 'feasible')) {
+    // Neither a plan within the budget nor a proof that none exists, within the time: say so,
+    // with both figures, rather than run the elastic diagnosis on the whole model.
+    return { ...whole, solveS: now() - t0, method: 'whole model (the budget binds)', overBudget: { boundUsd: Math.max(r.bound, Number.isFinite(whole.bound) ? whole.bound : -Infinity), planUsd: r.objective, gap: r.gap, undecided: true } };
+  }
+  return { ...whole, solveS: now() - t0, method: 'whole model (the budget binds)' };
 }
 
 /**
