@@ -187,7 +187,7 @@ export async function solveByPeriods(inputs: PlanInputs, model: LpModel, map: Mo
   // The best plan so far is the whole model's first incumbent: branch-and-bound then has only to
   // raise the bound to it (or find better), not to find a plan from scratch.
   const whole = await solver.solve(model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)), ...(best && { start: best.values }) });
-  if (whole.status === 'optimal' || whole.status === 'feasible') {
+  if (hasPlan(whole)) {
     bound = Math.max(bound, whole.bound);
     if (!best || whole.objective < best.objective - 1e-9 * Math.abs(best.objective)) best = { objective: whole.objective, values: whole.values, how: 'whole model' };
     else best.how += ', bound from the whole model';
@@ -223,23 +223,23 @@ async function solveUnderBudget(inputs: PlanInputs, budget: number, model: LpMod
   const tol = 1e-9 * Math.max(1, Math.abs(budget));
   // The budget between the plan's bound and its cost: closer to the cheapest plan, one of the two
   // usually moves past it (a tighter gap costs more branch-and-bound per period, not a whole model).
-  if ((r.status === 'optimal' || r.status === 'feasible') && r.objective > budget + tol && r.bound <= budget + tol) {
+  if (hasPlan(r) && r.objective > budget + tol && r.bound <= budget + tol) {
     const tighter = Math.max(1e-4, (budget - r.bound) / (2 * budget));
     const t = await solveByPeriods(free, loose.model, loose.map, solver, tighter, Math.max(1, (timeLimitS - (now() - t0)) / 2));
     // Kept when it decides the question or finds a cheaper plan (the message then quotes it).
-    if ((t.status === 'optimal' || t.status === 'feasible') && (t.objective <= budget + tol || t.bound > budget + tol || t.objective < r.objective)) r = { ...t, method: `${t.method} to a ${(tighter * 100).toPrecision(2)}% gap` };
+    if (hasPlan(t) && (t.objective <= budget + tol || t.bound > budget + tol || t.objective < r.objective)) r = { ...t, method: `${t.method} to a ${(tighter * 100).toPrecision(2)}% gap` };
   }
-  if ((r.status === 'optimal' || r.status === 'feasible') && r.objective <= budget + tol) return { ...r, method: `${r.method}; the budget does not bind` };
+  if (hasPlan(r) && r.objective <= budget + tol) return { ...r, method: `${r.method}; the budget does not bind` };
   if (r.status === 'infeasible' || r.status === 'unbounded' || r.status === 'error') return r;
   if (Number.isFinite(r.bound) && r.bound > budget + tol) {
     return { status: 'infeasible', objective: NaN, bound: r.bound, gap: NaN, values: new Float64Array(0), solveS: now() - t0, method: r.method, overBudget: { boundUsd: r.bound, planUsd: r.objective, gap: r.gap } };
   }
   const whole = await solver.solve(model, { mipRelGap: gap, timeLimitS: Math.max(1, timeLimitS - (now() - t0)) });
-  if (whole.status === 'infeasible' && (r.status === 'optimal' || r.status === 'feasible')) {
+  if (whole.status === 'infeasible' && hasPlan(r)) {
     // Every plan exists without the budget, none with it: the budget alone rules them out.
     return { ...whole, solveS: now() - t0, method: 'whole model (the budget binds)', overBudget: { boundUsd: r.bound, planUsd: r.objective, gap: r.gap } };
   }
-  if (whole.status === 'no-solution' && (r.status === 'optimal' || r.status === 'feasible')) {
+  if (whole.status === 'no-solution' && hasPlan(r)) {
     // Neither a plan within the budget nor a proof that none exists, within the time: say so,
     // with both figures, rather than run the elastic diagnosis on the whole model.
     return { ...whole, solveS: now() - t0, method: 'whole model (the budget binds)', overBudget: { boundUsd: Math.max(r.bound, Number.isFinite(whole.bound) ? whole.bound : -Infinity), planUsd: r.objective, gap: r.gap, undecided: true } };
@@ -260,6 +260,7 @@ export function independentBlocks(inputs: PlanInputs, map: ModelMap): LpModel[] 
   return map.periodTypes.map((_, p) => buildModel(inputs, { onlyTypes: [p], reuse }).model).filter((m) => m.colNames.length > 0 || m.rowNames.length > 0);
 }
 
+const hasPlan = (s: SolveResult) => s.status === 'optimal' || s.status === 'feasible';
 const relGap = (objective: number, bound: number) => Math.max(0, (objective - bound) / Math.max(1e-9, Math.abs(objective)));
 
 /**
@@ -310,7 +311,7 @@ async function periodPass(inputs: PlanInputs, model: LpModel, map: ModelMap, sol
     const s = await solver.solve(x.model, { mipRelGap: gap, timeLimitS: left() });
     x.milp = true;
     milps++;
-    if (s.status === 'optimal' || s.status === 'feasible') {
+    if (hasPlan(s)) {
       const boundNow = Math.max(x.res.bound, s.bound);
       x.res = s.objective < x.res.objective ? { ...s, bound: boundNow } : { ...x.res, bound: boundNow };
     }

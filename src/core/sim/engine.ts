@@ -13,7 +13,7 @@ import { EventHeap } from './heap.js';
 import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
-import { uniformProgress } from './spot.js';
+import { backToSpot, uniformProgress } from './spot.js';
 
 // Event kinds.
 const FINISH = 1;
@@ -243,8 +243,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       waitingFor[j] = -1;
       if (w !== n && c.state[w] === UP && c.jobsOn[w] === 0) markIdle(w, t);
     }
-    // GPU speed does not apply to CPU-only jobs.
-    const end = t + overheadNow[j]! + remaining[j]! / (d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1);
+    const end = t + overheadNow[j]! + remaining[j]! / speedOn(j, n);
     endAt[j] = end;
     if (Number.isFinite(end)) heap.push(end, FINISH, j, gen[j]!);
   }
@@ -274,13 +273,26 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     if (c.jobsOn[n] === 0) markIdle(n, t);
   }
 
+  /** Speed of the job on node n (GPU speed does not apply to CPU-only jobs). */
+  function speedOn(j: number, n: number): number {
+    return d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1;
+  }
+  /** Seconds a running job has worked since it (re)started, its restart overhead excluded. */
+  function productiveS(j: number, t: number): number {
+    return Math.max(0, t - runStart[j]! - overheadNow[j]!);
+  }
+  /** Reference work a running job has left at t, with nothing lost. */
+  function workLeft(j: number, t: number): number {
+    return Math.max(0, remaining[j]! - productiveS(j, t) * speedOn(j, node[j]!));
+  }
+
   /** The job loses the work since its last checkpoint and goes back to be scheduled again. */
   function preempt(j: number, t: number): void {
-    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[node[j]!]!]!.speed : 1;
-    const productiveS = Math.max(0, t - runStart[j]! - overheadNow[j]!);
+    const speed = speedOn(j, node[j]!);
+    const workedS = productiveS(j, t);
     const every = checkpointS[j]!;
-    const savedS = every > 0 ? Math.floor(productiveS / every) * every : 0;
-    const doneWork = Math.min(remaining[j]!, productiveS * speed);
+    const savedS = every > 0 ? Math.floor(workedS / every) * every : 0;
+    const doneWork = Math.min(remaining[j]!, workedS * speed);
     const savedWork = Math.min(doneWork, savedS * speed);
     lostGpuS[j] = lostGpuS[j]! + ((doneWork - savedWork) * d.gpus[j]! * d.milli[j]!) / 1000;
     remaining[j] = remaining[j]! - savedWork;
@@ -313,16 +325,10 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
   function aheadForSpot(j: number, t: number): boolean {
     const job = jobs[j]!;
-    if (job.deadlineS === undefined || !Number.isFinite(job.workS) || job.workS <= 0 || !spotRoomFor(j)) return false;
-    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[node[j]!]!]!.speed : 1;
-    const left = Math.max(0, remaining[j]! - Math.max(0, t - runStart[j]! - overheadNow[j]!) * speed);
     const od = onDemandFor(j);
-    const changeoverS = overheadS[j]! + od.delayS;
-    const span = job.deadlineS - job.arrivalS;
-    const behindAt = job.arrivalS + (span > 0 ? ((job.workS - left) * span) / job.workS : 0);
-    const safetyAt = job.deadlineS - left / od.speed - 2 * changeoverS;
-    // Worth it only if the work left outlasts the move several times over.
-    return t + 2 * changeoverS < behindAt && t + changeoverS < safetyAt && left / od.speed > 4 * changeoverS;
+    const s = { t, arrivalS: job.arrivalS, deadlineS: job.deadlineS, totalWorkS: job.workS, remainingWorkS: workLeft(j, t), changeoverS: overheadS[j]! + od.delayS, spotAvailable: true, onDemandSpeed: od.speed, committed: false };
+    // The rule first: it is arithmetic, where looking for a spot node scans the pools.
+    return backToSpot(s) && spotRoomFor(j);
   }
   /** Is there a spot node for the job now, or room to start one? */
   function spotRoomFor(j: number): boolean {
@@ -336,9 +342,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
   function migrate(j: number, t: number): void {
     const n = node[j]!;
-    const speed = d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1;
-    const productiveS = Math.max(0, t - runStart[j]! - overheadNow[j]!);
-    remaining[j] = Math.max(0, remaining[j]! - productiveS * speed);
+    remaining[j] = workLeft(j, t);
     restarts[j] = restarts[j]! + 1;
     migrations[j] = migrations[j]! + 1;
     detach(j, t);

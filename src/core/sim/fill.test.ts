@@ -44,7 +44,7 @@ describe('fill mode', () => {
 
 describe('fill order', () => {
   it('shuffles the list with the seed: a permutation, the same for the same seed, replayed in that order', () => {
-    // Whole-GPU pods then sharing pods: in list order least-loaded places every whole pod; the order decides what is refused.
+    // Whole-GPU pods, then sharing pods; a policy that records the order it is asked in.
     const list = [...Array.from({ length: 12 }, (_, i) => pod(`w${i}`, 1)), ...Array.from({ length: 12 }, (_, i) => pod(`s${i}`, 1, 300))];
     const seen: string[][] = [];
     const spy = (name: string) => {

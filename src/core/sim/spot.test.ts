@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uniformProgress, type ProgressState } from './spot.js';
+import { backToSpot, uniformProgress, type ProgressState } from './spot.js';
 
 // A 10 h job that arrived at 0 with a deadline at 20 h; changeover 0.5 h.
 const base: ProgressState = { t: 0, arrivalS: 0, deadlineS: 20 * 3600, totalWorkS: 10 * 3600, remainingWorkS: 10 * 3600, changeoverS: 1800, spotAvailable: false, onDemandSpeed: 1, committed: false };
@@ -28,5 +28,22 @@ describe('uniform progress (Can\'t Be Late)', () => {
 
   it('without a deadline waits for spot', () => {
     expect(uniformProgress({ ...base, deadlineS: undefined }).market).toBe('wait');
+  });
+});
+
+describe('back to spot from on-demand', () => {
+  it('moves when ahead of the line by more than two changeovers, short of the safety net, with work worth the move', () => {
+    // t = 2 h, 4 h done: the line reaches 4 h at 8 h (> 2 + 1); safety net at 20 − 6 − 1 = 13 h (> 2.5); 6 h > 4 × 0.5 h.
+    expect(backToSpot({ ...base, t: 2 * 3600, remainingWorkS: 6 * 3600, spotAvailable: true })).toBe(true);
+  });
+
+  it('stays when too close to the line, when the work left is short, when committed, or without a deadline', () => {
+    const ahead = { ...base, t: 2 * 3600, remainingWorkS: 6 * 3600, spotAvailable: true };
+    // t = 7.5 h: the line reaches 4 h at 8 h, less than two changeovers away.
+    expect(backToSpot({ ...ahead, t: 7.5 * 3600 })).toBe(false);
+    // 1.5 h left: not more than four changeovers (2 h).
+    expect(backToSpot({ ...ahead, remainingWorkS: 1.5 * 3600 })).toBe(false);
+    expect(backToSpot({ ...ahead, committed: true })).toBe(false);
+    expect(backToSpot({ ...ahead, deadlineS: undefined })).toBe(false);
   });
 });

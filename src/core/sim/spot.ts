@@ -10,6 +10,10 @@
  *   now, until the job ends.
  * - Spot unavailable and ahead of the line: wait (it costs nothing) until spot returns, the job
  *   falls behind the line, or the safety net is reached, whichever comes first.
+ * - On on-demand (not committed) when spot returns: move back to spot if the job is ahead of the
+ *   line by more than two changeovers, short of the safety net by more than one, and the work left
+ *   outlasts four changeovers (`backToSpot`): the move costs one changeover, the margins keep it
+ *   from flapping and from moving for a tail not worth it.
  * A job without a deadline always waits for spot.
  */
 export type Market = 'spot' | 'on-demand' | 'wait';
@@ -36,18 +40,29 @@ export interface MarketChoice {
   wakeAtS?: number;
 }
 
+/** The last moment on-demand can still finish the work left by the deadline, two changeovers spared. */
+const safetyAt = (s: ProgressState, deadlineS: number) => deadlineS - s.remainingWorkS / s.onDemandSpeed - 2 * s.changeoverS;
+/** When the uniform-progress line reaches the work done so far: a + done·(D−a)/W. */
+function lineAt(s: ProgressState, deadlineS: number): number {
+  const span = deadlineS - s.arrivalS;
+  return s.arrivalS + (span > 0 ? ((s.totalWorkS - s.remainingWorkS) * span) / s.totalWorkS : 0);
+}
+
 export function uniformProgress(s: ProgressState): MarketChoice {
   if (s.committed) return { market: 'on-demand', committed: true };
   if (s.deadlineS === undefined || !Number.isFinite(s.totalWorkS)) return { market: s.spotAvailable ? 'spot' : 'wait', committed: false };
-  const needS = s.remainingWorkS / s.onDemandSpeed;
-  const safetyAt = s.deadlineS - needS - 2 * s.changeoverS;
-  if (s.t >= safetyAt) return { market: 'on-demand', committed: true };
+  const safety = safetyAt(s, s.deadlineS);
+  if (s.t >= safety) return { market: 'on-demand', committed: true };
   if (s.spotAvailable) return { market: 'spot', committed: false };
-  const span = s.deadlineS - s.arrivalS;
-  const done = s.totalWorkS - s.remainingWorkS;
-  // The line reaches `done` at a + done·(D−a)/W; one changeover of grace keeps a job that has just
-  // arrived (done = 0 = expected) from being pushed to on-demand at once.
-  const behindAt = s.arrivalS + (span > 0 ? (done * span) / s.totalWorkS : 0) + s.changeoverS;
+  // One changeover of grace keeps a job that has just arrived (done = 0 = expected) from being
+  // pushed to on-demand at once.
+  const behindAt = lineAt(s, s.deadlineS) + s.changeoverS;
   if (s.t >= behindAt) return { market: 'on-demand', committed: false };
-  return { market: 'wait', committed: false, wakeAtS: Math.min(behindAt, safetyAt) };
+  return { market: 'wait', committed: false, wakeAtS: Math.min(behindAt, safety) };
+}
+
+/** A job running on on-demand, not committed, with spot back: should it move (a planned move, no work lost)? */
+export function backToSpot(s: ProgressState): boolean {
+  if (s.committed || s.deadlineS === undefined || !Number.isFinite(s.totalWorkS) || s.totalWorkS <= 0) return false;
+  return s.t + 2 * s.changeoverS < lineAt(s, s.deadlineS) && s.t + s.changeoverS < safetyAt(s, s.deadlineS) && s.remainingWorkS / s.onDemandSpeed > 4 * s.changeoverS;
 }

@@ -28,8 +28,8 @@ interface TaskType {
   weight: number;
 }
 
-/** The trace's task types (the `max` most common, default all), with their shares of the trace as weights. */
-export function taskTypes(d: Demands, max = Infinity): TaskType[] {
+/** Every task type of the trace, most common first (a fixed order: the same sums every run), weighted by its share. */
+export function taskTypes(d: Demands): TaskType[] {
   const counts = new Map<string, TaskType>();
   for (let j = 0; j < d.n; j++) {
     // CPU-only pods use no GPU, so they cannot be stranded by GPU fragmentation (as in the paper's simulator).
@@ -39,7 +39,7 @@ export function taskTypes(d: Demands, max = Infinity): TaskType[] {
     if (t) t.weight++;
     else counts.set(key, { cpu: d.cpu[j]!, mem: d.mem[j]!, gpus: d.gpus[j]!, milli: d.milli[j]!, cls: d.cls[j]!, weight: 1 });
   }
-  const types = [...counts.values()].sort((a, b) => b.weight - a.weight || a.gpus - b.gpus || a.milli - b.milli || a.cpu - b.cpu || a.mem - b.mem || a.cls - b.cls).slice(0, max);
+  const types = [...counts.values()].sort((a, b) => b.weight - a.weight || a.gpus - b.gpus || a.milli - b.milli || a.cpu - b.cpu || a.mem - b.mem || a.cls - b.cls);
   const total = types.reduce((s, t) => s + t.weight, 0);
   for (const t of types) t.weight /= total;
   return types;
