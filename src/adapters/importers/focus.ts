@@ -7,8 +7,10 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CellError, REQUIRED_COLUMNS, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
+import { exportMapper, type ExportMapper } from '../../core/billing/exports.js';
 import { InvalidInput, type Issue } from '../../core/errors.js';
 import { readCsv, readCsvHeader } from './csv.js';
+import { looksLikeJsonLines, readJsonLines, readJsonLinesHeader } from './json-lines.js';
 
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -32,12 +34,18 @@ export function looksLikeFocus(header: string[]): boolean {
   return header.includes('BilledCost') && header.includes('ChargePeriodStart');
 }
 
+/** The columns a file offers once read as FOCUS (a CUR, Azure or GCP export: its FOCUS columns). */
 export async function focusHeader(path: string): Promise<string[]> {
-  if (await isParquet(path)) {
-    const rows = await parquetRows(path, 0);
-    return rows.header;
-  }
-  return readCsvHeader(path);
+  const raw = await sourceHeader(path);
+  return exportMapper(raw.header)?.header ?? raw.header;
+}
+
+type SourceFormat = 'csv' | 'parquet' | 'jsonl';
+
+async function sourceHeader(path: string): Promise<{ header: string[]; format: SourceFormat }> {
+  if (await isParquet(path)) return { header: (await parquetRows(path, 0)).header, format: 'parquet' };
+  if (await looksLikeJsonLines(path)) return { header: await readJsonLinesHeader(path), format: 'jsonl' };
+  return { header: await readCsvHeader(path), format: 'csv' };
 }
 
 async function parquetRows(path: string, limit?: number): Promise<{ header: string[]; rows: Record<string, string>[] }> {
@@ -62,7 +70,12 @@ async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ h
       throw new InvalidInput(`${path}: not a readable Parquet file: ${(e as Error).message}`, [{ path: '', file: path, message: 'unreadable Parquet' }], 'Export the file again, or give the CSV export.');
     }
     const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
-    const result = await conn.stream(`SELECT ${names.map((n) => `CAST(${q(n)} AS VARCHAR) AS ${q(n)}`).join(', ')} FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
+    // Nested columns (a FOCUS Tags MAP, CUR 2.0's resource_tags and product maps) as JSON text:
+    // a plain cast would give DuckDB's own `{k=v}` form, which no reader of tags understands.
+    const types = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet($1)`, [path])).getRowObjectsJS() as { column_name: string; column_type: string }[];
+    const nested = new Set(types.filter((t) => /^(MAP|STRUCT)\(|\[\]$/.test(t.column_type)).map((t) => t.column_name));
+    const cell = (n: string) => (nested.has(n) ? `CAST(to_json(${q(n)}) AS VARCHAR) AS ${q(n)}` : `CAST(${q(n)} AS VARCHAR) AS ${q(n)}`);
+    const result = await conn.stream(`SELECT ${names.map(cell).join(', ')} FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
     if (limit === 0) yield { header: names, rows: [] };
     for await (const chunk of result.yieldRowObjectJs()) {
       yield { header: names, rows: chunk.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]))) };
@@ -76,7 +89,9 @@ async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ h
 /** An export being read: its header (checked), then its rows batch by batch. */
 export interface FocusReader {
   header: string[];
-  format: 'csv' | 'parquet';
+  format: SourceFormat;
+  /** Set when the file is a provider's own export (CUR, Azure, GCP) read through a FOCUS mapping. */
+  mapping?: ExportMapper['kind'];
   /**
    * The rows in batches, parsed and checked. After the last batch, if any cell was bad, it throws
    * InvalidInput naming every bad cell (up to 20) by file, line and column: a caller writing the
@@ -93,7 +108,7 @@ const BATCH_ROWS = 10_000;
 export interface ParsedFocus {
   header: string[];
   rows: FocusRow[];
-  format: 'csv' | 'parquet';
+  format: SourceFormat;
   /** Cells read leniently (formatted money, out-of-range times), with their lines. */
   notes: string[];
 }
@@ -102,14 +117,16 @@ const MAX_ISSUES = 20;
 
 /** Open an export: read and check its header now (missing mandatory columns are named at once). */
 export async function openFocus(path: string): Promise<FocusReader> {
-  const parquet = await isParquet(path);
-  const header = parquet ? (await parquetRows(path, 0)).header : await readCsvHeader(path);
+  const source = await sourceHeader(path);
+  const parquet = source.format === 'parquet';
+  const mapper = exportMapper(source.header);
+  const header = mapper?.header ?? source.header;
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length) {
     throw new InvalidInput(
       `${path}: not a FOCUS export: missing mandatory column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
       missing.map((c) => ({ path: c, file: path, line: 1, message: 'mandatory column is missing' })),
-      'Export the cost and usage data in FOCUS format (1.0 to 1.2), with its mandatory columns.',
+      'Export the cost and usage data in FOCUS format (1.0 to 1.2), with its mandatory columns, or give an AWS CUR, Azure Cost Management or Google Cloud BigQuery billing export as it is.',
     );
   }
   const notes: string[] = [];
@@ -119,7 +136,7 @@ export async function openFocus(path: string): Promise<FocusReader> {
     const take = (values: Record<string, string>, line: number) => {
       try {
         const cellNotes: string[] = [];
-        const row = parseFocusRow(values, line, cellNotes);
+        const row = parseFocusRow(mapper ? mapper.map(values) : values, line, cellNotes);
         // After a bad cell nothing more is kept: the ingest will fail; the rest is only checked.
         if (issues.length === 0) batch.push(row);
         for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
@@ -128,7 +145,16 @@ export async function openFocus(path: string): Promise<FocusReader> {
         issues.push({ path: e.column, file: path, line, message: e.message.slice(e.column.length + 2), found: e.found, expected: e.expected });
       }
     };
-    if (parquet) {
+    if (source.format === 'jsonl') {
+      for await (const rec of readJsonLines(path)) {
+        take(rec.values, rec.line);
+        if (issues.length >= MAX_ISSUES) break;
+        if (batch.length >= BATCH_ROWS && issues.length === 0) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } else if (parquet) {
       let line = 0;
       for await (const chunk of parquetBatches(path)) {
         for (const r of chunk.rows) if (issues.length < MAX_ISSUES) take(r, ++line);
@@ -155,7 +181,7 @@ export async function openFocus(path: string): Promise<FocusReader> {
     }
     if (batch.length) yield batch;
   }
-  return { header, format: parquet ? 'parquet' : 'csv', batches, notes };
+  return { header, format: source.format, ...(mapper && { mapping: mapper.kind }), batches, notes };
 }
 
 /** An export as the ingest use case reads it: its hash (the idempotence key) and a reader. */
