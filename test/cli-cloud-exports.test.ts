@@ -72,6 +72,26 @@ describe('AWS CUR 2.0', () => {
   });
 });
 
+describe('FOCUS Parquet with Tags as a MAP', () => {
+  it('reads the map as tags (it was DuckDB\'s {k=v} text before, refused as bad JSON)', async () => {
+    const demo = join(process.cwd(), 'examples', 'demo', 'billing-focus.csv');
+    const pq = join(tmp, 'focus-map.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    await conn.run(
+      `COPY (SELECT * REPLACE (CASE WHEN Tags IS NULL OR Tags = 'NULL' THEN NULL ELSE CAST(json_transform(Tags, '{"team":"VARCHAR","project":"VARCHAR"}') AS MAP(VARCHAR, VARCHAR)) END AS Tags)
+            FROM read_csv('${demo}', all_varchar = true)) TO '${pq}' (FORMAT parquet)`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    const w = join(tmp, 'ws-focus-map');
+    const [r] = await json(['-w', w, 'ingest', pq, '--json']);
+    expect(r.result.file.rows).toBe(336);
+    const byTeam = await json(['-w', w, 'report', '--by', 'tag:team', '--json']);
+    expect(JSON.stringify(byTeam)).toContain('research');
+  });
+});
+
 describe('Azure Cost Management', () => {
   it('ingests an EA export with a BOM and US dates, days as charge periods', async () => {
     const header = ['BillingAccountId', 'BillingAccountName', 'BillingPeriodStartDate', 'BillingPeriodEndDate', 'SubscriptionId', 'SubscriptionName', 'Date', 'MeterCategory', 'MeterName', 'ResourceLocation', 'ResourceId', 'Quantity', 'UnitPrice', 'PayGPrice', 'CostInBillingCurrency', 'BillingCurrencyCode', 'ChargeType', 'PricingModel', 'Tags'];
