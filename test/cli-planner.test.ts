@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseGap } from '../src/adapters/cli/commands/plan.js';
 import { runPenny } from './cli.js';
 import { repoRoot, sharedFile } from './shared-data.js';
 
@@ -48,8 +49,21 @@ describe('penny plan', () => {
     expect(r.stdout).toMatch(/all on-demand .*→ the plan saves \$[\d,.]+ \(\d/);
     expect(r.stdout).toMatch(/greedy by perf\/cost .*→ the plan saves \$[\d,.]+ \(\d/);
     expect(r.stdout).toMatch(/MIP gap 0\.\d\d% proved/);
+    expect(r.stdout).toMatch(/[\d,]+ branch-and-bound nodes/);
     expect(r.stdout).toMatch(/reserved/);
     expect(readFileSync(mps, 'utf8')).toMatch(/^NAME plan-week/);
+  });
+
+  it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {
+    const bad = await runPenny(['plan', 'examples/plan-week.yaml', '--gap', '5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--gap must be a ratio/);
+    expect(bad.stderr).toMatch(/Did you mean --gap 0\.05 \(5%\)\?/);
+    const nodes = await runPenny(['plan', 'examples/plan-week.yaml', '--max-nodes', '1.5']);
+    expect(nodes.code).toBe(2);
+    expect(parseGap('0.5%')).toBe(0.005);
+    expect(parseGap('0')).toBe(0);
+    expect(() => parseGap('1')).toThrow(/ratio/);
   });
 
   it('explains a plan whose quota cannot cover the demand, exit 2', async () => {

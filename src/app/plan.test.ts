@@ -61,6 +61,25 @@ describe('a budget caps the cost the planner minimises', () => {
   });
 });
 
+describe('a work limit, not the clock, decides where a hard solve stops', () => {
+  it('stops at the node limit, says so, and gives the same plan every time', async () => {
+    const inputs = randomInstance(11, { periods: 12, offerings: 40, classes: 3, peak: 60, reserved: false });
+    const opts = { explain: false, mipRelGap: 0, maxNodes: 2 };
+    const a = await planCapacity(inputs, solver, opts);
+    const b = await planCapacity(inputs, solver, opts);
+    expect(a.work.stoppedBy).toBe('nodes');
+    expect(a.status).toBe('feasible');
+    expect(b.work).toEqual(a.work);
+    expect(b.objective).toBe(a.objective);
+    expect(Array.from(b.values)).toEqual(Array.from(a.values));
+    // With room to work, the same instance closes: the limit, not the instance, stopped it.
+    const free = await planCapacity(inputs, solver, { explain: false, mipRelGap: 0.005 });
+    expect(free.work.stoppedBy).toBeUndefined();
+    expect(free.work.nodes).toBeGreaterThan(0);
+    expect(free.objective).toBeLessThanOrEqual(a.objective + 1e-6);
+  });
+});
+
 describe('planner properties', () => {
   it('shuffled offerings and classes give the same cost', async () => {
     const inputs = randomInstance(7, { periods: 12, offerings: 40, classes: 3, peak: 60 });

@@ -84,6 +84,15 @@ export type SolveStatus = 'optimal' | 'feasible' | 'infeasible' | 'unbounded' | 
 export interface SolveOptions {
   /** Stop when the relative MIP gap is at most this (0.005 = 0.5%). */
   mipRelGap?: number;
+  /**
+   * Work limit: the most branch-and-bound nodes. It decides where a hard solve stops, so the same
+   * model gives the same answer on any machine and under any load.
+   */
+  maxNodes?: number;
+  /**
+   * Wall-clock safety stop only (a solve that needs it did not finish its work limit in time); a
+   * result it stopped is marked `limit: 'time'` and may differ on another machine.
+   */
   timeLimitS?: number;
   /** Solve the LP relaxation (integrality ignored); row duals come back. */
   relax?: boolean;
@@ -107,6 +116,10 @@ export interface SolveResult {
   /** Relative gap proved: (objective − bound) / |objective|; 0 for an LP. */
   gap: number;
   solveS: number;
+  /** Branch-and-bound nodes the solve used (0 for an LP). */
+  nodes?: number;
+  /** The limit that stopped the solve before its gap was proved, if one did. */
+  limit?: 'nodes' | 'time';
   message?: string;
 }
 

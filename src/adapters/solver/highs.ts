@@ -50,6 +50,7 @@ export class HighsSolver implements Solver {
         output_flag: false,
         random_seed: 1,
         ...(opts.mipRelGap !== undefined && { mip_rel_gap: opts.mipRelGap }),
+        ...(opts.maxNodes !== undefined && !opts.relax && { mip_max_nodes: Math.max(1, Math.floor(opts.maxNodes)) }),
         ...(opts.timeLimitS !== undefined && { time_limit: opts.timeLimitS }),
       });
       // HiGHS checks the start itself and keeps it only if it is feasible (and integral) in the model.
@@ -87,6 +88,9 @@ export class HighsSolver implements Solver {
       const bound = isMip ? (info('mip_dual_bound') ?? NaN) : objective;
       const gap = isMip ? (info('mip_gap') ?? NaN) : status === 'optimal' ? 0 : NaN;
       const values = sol ? Float64Array.from(sol.colValue) : new Float64Array(0);
+      const nodes = isMip ? (info('mip_node_count') ?? 0) : 0;
+      // HiGHS reports a node limit as "solution limit" (the family of MIP work limits).
+      const limit = code === S.timeLimit ? ('time' as const) : code === S.solutionLimit || code === S.iterationLimit ? ('nodes' as const) : undefined;
       // Clean the solver's round-off (an integer column at -1.8e-14, a bound missed by 1e-12): a
       // plan exported or handed to another solver then holds exact integers within its bounds.
       for (let j = 0; j < values.length; j++) {
@@ -104,6 +108,8 @@ export class HighsSolver implements Solver {
         bound,
         gap: Number.isFinite(gap) ? Math.max(0, gap) : gap,
         solveS: (performance.now() - started) / 1000,
+        nodes,
+        ...(limit && { limit }),
       };
     } finally {
       model.dispose();

@@ -39,7 +39,7 @@ export const DEMO_WORKSPACE = '.penny-demo';
 export async function recordDemoRuns(store: Store, clock: Clock, packageRoot: string): Promise<{ plan: { totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[] }; simulation: { policies: string[] } }> {
   const planFile = join(packageRoot, 'examples', 'demo', 'plan.yaml');
   const loaded = await loadPlanScenario(planFile);
-  const r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: 0.005, timeLimitS: 60, explain: true });
+  const r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: 0.005, explain: true });
   const plan = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[]; solver: unknown };
   await recordRun(store, clock, { kind: 'plan', name: plan.scenario, inputs: { demo: 'examples/demo/plan.yaml', source: await readFile(planFile, 'utf8') }, summary: { totalUsd: plan.totalUsd, savings: plan.savings, solver: plan.solver }, result: plan });
   const simFile = join(packageRoot, 'examples', 'sim', 'cloud.yaml');

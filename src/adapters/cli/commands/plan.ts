@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { planCapacity, type PlanResult } from '../../../app/plan.js';
+import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type PlanResult } from '../../../app/plan.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
 import { roundPartsToTotal, toPlain, type Decimal } from '../../../core/money.js';
@@ -13,6 +13,27 @@ import { recordRun } from '../../../app/runs.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
+
+/**
+ * The MIP gap is a ratio (0.005 = 0.5%); "0.5%" is read too. 1 or more would accept any plan, so it
+ * is refused as the likely slip it is (`--gap 5` meant 5%).
+ */
+export function parseGap(v: string): number {
+  const t = v.trim();
+  const n = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+  if (!Number.isFinite(n) || n < 0 || n >= 1 || t === '') {
+    const asPct = Number(t.replace(/%$/, ''));
+    const hint = Number.isFinite(asPct) && asPct >= 1 && asPct < 100 ? `Did you mean --gap ${asPct / 100} (${asPct}%)?` : 'Example: --gap 0.005 (0.5%) or --gap 0.5%';
+    throw new InvalidInput(`--gap must be a ratio from 0 up to (not including) 1, found ${JSON.stringify(v)}`, [{ path: '--gap', message: 'expected a ratio in [0, 1)', found: v }], hint);
+  }
+  return n;
+}
+
+const positiveInteger = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidInput(`${name} must be a positive whole number, found ${JSON.stringify(v)}`, [{ path: name, message: 'expected a positive integer', found: v }], `Example: ${name} 200000`);
+  return n;
+};
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -28,19 +49,20 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .option('--json', 'print exact JSON (money as decimal strings)')
     .option('--export-mps <file>', 'write the model as free MPS (CBC, GLPK --freemps, any MILP solver)')
     .option('--export-lp <file>', 'write the model in CPLEX LP format')
-    .option('--gap <ratio>', 'stop when the proved relative MIP gap is at most this', positive('--gap'), 0.005)
-    .option('--time-limit <s>', 'solver time limit in seconds', positive('--time-limit'), 60)
+    .option('--gap <ratio>', 'stop when the proved relative MIP gap is at most this (0.005 or 0.5%)', parseGap, 0.005)
+    .option('--max-nodes <n>', `work limit: branch-and-bound nodes over all solves (the same input gives the same plan on any machine)`, positiveInteger('--max-nodes'), DEFAULT_MAX_NODES)
+    .option('--time-limit <s>', 'wall-clock safety stop in seconds; a plan it cuts is marked as machine-dependent', positive('--time-limit'), DEFAULT_SAFETY_TIME_LIMIT_S)
     .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-explain', 'skip the re-solves that price each binding constraint')
     .option('--save', 'record the plan in the workspace (the dashboard shows it)')
     .addHelpText('after', '\nExamples:\n  penny plan examples/plan-week.yaml\n  penny plan examples/plan-week.yaml --json\n  penny plan examples/plan-week.yaml --export-mps week.mps && cbc week.mps solve')
-    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; timeLimit: number; catalog?: string[]; explain: boolean; save?: boolean }, cmd) => {
+    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; maxNodes: number; timeLimit: number; catalog?: string[]; explain: boolean; save?: boolean }, cmd) => {
       const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog } : {});
       const progress = ctx.progress(Boolean(opts.json));
       progress.start(1, 'solving');
       let r;
       try {
-        r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: opts.gap, timeLimitS: opts.timeLimit, explain: opts.explain });
+        r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: opts.gap, maxNodes: opts.maxNodes, timeLimitS: opts.timeLimit, explain: opts.explain });
       } finally {
         progress.finish();
       }
@@ -73,7 +95,7 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
     periodHours: r.inputs.periodHours,
     periods: r.inputs.periods,
     catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${BUILTIN_CATALOG_DATE})` : c)),
-    solver: { name: r.solver, status: r.status, method: r.method, objective: r.objective, bound: r.bound, gap: r.gap },
+    solver: { name: r.solver, status: r.status, method: r.method, objective: r.objective, bound: r.bound, gap: r.gap, nodes: r.work.nodes, maxNodes: r.work.maxNodes, ...(r.work.stoppedBy && { stoppedBy: r.work.stoppedBy }) },
     model: r.model,
     timingsS: r.timings,
     plan: p.lines.map((l) => ({
@@ -112,7 +134,9 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
   const i = r.inputs;
   const out: string[] = [];
   out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
-  out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved (${r.method}) · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.timings.totalS, 2)} s`);
+  out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved (${r.method}) · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.work.nodes)} branch-and-bound nodes · ${num(r.timings.totalS, 2)} s`);
+  if (r.work.stoppedBy === 'nodes') out.push(`Stopped by the work limit (${num(r.work.maxNodes)} nodes) before the gap of the target was proved; raise --max-nodes to search further. The same input gives this same plan anywhere.`);
+  if (r.work.stoppedBy === 'time') out.push(`Warning: stopped by the wall-clock safety limit (--time-limit) before the work limit: this plan may differ on a faster or less loaded machine. Raise --time-limit, or lower --max-nodes for a reproducible stop.`);
   out.push('');
   out.push('What to buy (periods t0… of the horizon, run-length: t0–23 ×4 = 4 instances in periods 0 to 23)');
   out.push(
