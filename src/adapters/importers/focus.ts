@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { CellError, REQUIRED_COLUMNS, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
+import { CellError, REQUIRED_COLUMNS, canonicalRow, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
 import { InvalidInput, type Issue } from '../../core/errors.js';
-import { readCsv, readCsvHeader } from './csv.js';
+import { readCsv, readCsvHeader, sniffText } from './csv.js';
 
 export async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -64,8 +64,17 @@ async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ h
     const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
     const result = await conn.stream(`SELECT ${names.map((n) => `CAST(${q(n)} AS VARCHAR) AS ${q(n)}`).join(', ')} FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
     if (limit === 0) yield { header: names, rows: [] };
-    for await (const chunk of result.yieldRowObjectJs()) {
-      yield { header: names, rows: chunk.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]))) };
+    const chunks = result.yieldRowObjectJs()[Symbol.asyncIterator]();
+    for (;;) {
+      let next;
+      try {
+        next = await chunks.next();
+      } catch (e) {
+        // A Parquet file cut short fails here, mid-read: bad input, not a crash.
+        throw new InvalidInput(`${path}: not a readable Parquet file: ${(e as Error).message}`, [{ path: '', file: path, message: 'unreadable Parquet' }], 'The file looks truncated or damaged: export it again.');
+      }
+      if (next.done) break;
+      yield { header: names, rows: next.value.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]))) };
     }
   } finally {
     conn.closeSync();
@@ -85,6 +94,8 @@ export interface FocusReader {
   batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]>;
   /** Cells read leniently so far (formatted money, out-of-range times), with their lines. */
   notes: string[];
+  /** SHA-256 over the normalised rows (canonicalRow), once every batch has been read. */
+  contentHash(): string;
 }
 
 /** Rows per batch: enough for the appender to be efficient, few enough to keep memory flat. */
@@ -102,6 +113,7 @@ const MAX_ISSUES = 20;
 
 /** Open an export: read and check its header now (missing mandatory columns are named at once). */
 export async function openFocus(path: string): Promise<FocusReader> {
+  await sniffText(path, 'a FOCUS export (CSV, gzip-compressed CSV or Parquet)');
   const parquet = await isParquet(path);
   const header = parquet ? (await parquetRows(path, 0)).header : await readCsvHeader(path);
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
@@ -113,6 +125,8 @@ export async function openFocus(path: string): Promise<FocusReader> {
     );
   }
   const notes: string[] = [];
+  const content = createHash('sha256');
+  let hashed: string | undefined;
   async function* batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]> {
     const issues: Issue[] = [];
     let batch: FocusRow[] = [];
@@ -121,7 +135,11 @@ export async function openFocus(path: string): Promise<FocusReader> {
         const cellNotes: string[] = [];
         const row = parseFocusRow(values, line, cellNotes);
         // After a bad cell nothing more is kept: the ingest will fail; the rest is only checked.
-        if (issues.length === 0) batch.push(row);
+        if (issues.length === 0) {
+          batch.push(row);
+          content.update(canonicalRow(row));
+          content.update('\n');
+        }
         for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
       } catch (e) {
         if (!(e instanceof CellError)) throw e;
@@ -142,6 +160,13 @@ export async function openFocus(path: string): Promise<FocusReader> {
       for await (const rec of readCsv(path, { ...(onBytes && { onBytes }) })) {
         // Blank lines between records (some exports have them) carry no values.
         if (Object.values(rec.values).every((v) => v.trim() === '')) continue;
+        // A row cut short (a truncated download) would otherwise be stored with empty cells.
+        if (rec.fields < header.length) {
+          const missingFrom = header[rec.fields]!;
+          issues.push({ path: missingFrom, file: path, line: rec.line, message: `the row has ${rec.fields} of the header's ${header.length} fields: cut short from column ${missingFrom} on (a truncated file?)`, expected: `${header.length} fields`, found: `${rec.fields}` });
+          if (issues.length >= MAX_ISSUES) break;
+          continue;
+        }
         take(rec.values, rec.line);
         if (issues.length >= MAX_ISSUES) break;
         if (batch.length >= BATCH_ROWS && issues.length === 0) {
@@ -154,12 +179,19 @@ export async function openFocus(path: string): Promise<FocusReader> {
       throw new InvalidInput(`${path}: ${issues.length >= MAX_ISSUES ? `${MAX_ISSUES} or more` : issues.length} bad cell${issues.length > 1 ? 's' : ''}; nothing was ingested`, issues, 'Fix the cells named above (or export the file again) and re-run the ingest.');
     }
     if (batch.length) yield batch;
+    hashed = content.digest('hex');
   }
-  return { header, format: parquet ? 'parquet' : 'csv', batches, notes };
+  const contentHash = () => {
+    if (hashed === undefined) throw new Error('contentHash() before every batch was read');
+    return hashed;
+  };
+  return { header, format: parquet ? 'parquet' : 'csv', batches, notes, contentHash };
 }
 
 /** An export as the ingest use case reads it: its hash (the idempotence key) and a reader. */
 export async function focusSource(path: string): Promise<{ sha256: string; open: () => Promise<FocusReader> }> {
+  // Before hashing: a 2 GB binary file is refused from its first bytes, not after reading it all.
+  await sniffText(path, 'a FOCUS export (CSV, gzip-compressed CSV or Parquet)');
   return { sha256: await fileSha256(path), open: () => openFocus(path) };
 }
 
