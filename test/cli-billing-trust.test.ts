@@ -5,7 +5,7 @@
  * kill at any point of an ingest (inside the commit too) leaves the store unchanged or complete.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -251,10 +251,12 @@ describe('a kill at any point of a large ingest, inside the commit too', () => {
     await json(['-w', w, 'ingest', small, '--json']);
     const before = await totals(w);
     const complete = { USD: new Decimal(before.USD!).plus(sumOf(rows)).toFixed() };
+    // A scratch run, traced: how long the whole ingest and its commit take here.
     const t0 = Date.now();
-    await json(['-w', ws('kill-scratch'), 'ingest', big, '--json']);
+    const scratch = await runPenny(['-w', ws('kill-scratch'), 'ingest', big, '--json'], { env: { PENNY_TRACE_STORE: '1' } });
+    expect(scratch.code, scratch.stderr).toBe(0);
     const fullMs = Date.now() - t0;
-    const wal = join(w, 'penny.duckdb.wal');
+    const commitMs = Math.max(...[...scratch.stderr.matchAll(/commit: done in (\d+) ms/g)].map((m) => Number(m[1])));
     const outcomes: string[] = [];
     const check = async (label: string) => {
       const now = await totals(w);
@@ -272,7 +274,7 @@ describe('a kill at any point of a large ingest, inside the commit too', () => {
       }
     };
     const killAfter = async (label: string, when: (child: ReturnType<typeof spawn>) => Promise<void>) => {
-      const child = spawn(process.execPath, [pennyBin, '-w', w, 'ingest', big, '--json'], { cwd: repoRoot, stdio: 'ignore' });
+      const child = spawn(process.execPath, [pennyBin, '-w', w, 'ingest', big, '--json'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PENNY_TRACE_STORE: '1' } });
       const exited = new Promise<void>((r) => child.on('exit', () => r()));
       await Promise.race([when(child), exited]);
       child.kill('SIGKILL');
@@ -280,18 +282,18 @@ describe('a kill at any point of a large ingest, inside the commit too', () => {
       await check(label);
     };
     // Points spread over the whole ingest…
-    for (const at of [0.15, 0.35, 0.55, 0.7, 0.8, 0.88, 0.94, 1.0]) await killAfter(`at ${at}`, () => new Promise((r) => setTimeout(r, fullMs * at)));
-    // …and inside the commit: DuckDB writes its log (the .wal file) only when the transaction commits.
-    for (const delayMs of [0, 5, 20, 60, 150]) {
-      await killAfter(`${delayMs} ms into the commit`, async (child) => {
-        while (child.exitCode === null && child.signalCode === null && !(existsSync(wal) && statSync(wal).size > 0)) await new Promise((r) => setTimeout(r, 2));
-        if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    for (const at of [0.15, 0.35, 0.55, 0.75, 0.9, 1.0]) await killAfter(`at ${at}`, () => new Promise((r) => setTimeout(r, fullMs * at)));
+    // …and inside DuckDB's commit: from its start (traced on stderr) to past its measured length.
+    for (const share of [0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.2]) {
+      await killAfter(`${share} into the commit`, async (child) => {
+        await new Promise<void>((r) => child.stderr!.on('data', (d) => String(d).includes('commit: start') && r()));
+        await new Promise((r) => setTimeout(r, commitMs * share));
       });
     }
     expect(outcomes.length).toBe(13);
     const [done] = await json(['-w', w, 'ingest', big, '--json']);
     expect(done.result.status).toBe('ingested');
     expect(await totals(w)).toEqual(complete);
-    console.log(`kill outcomes: ${outcomes.join(', ')}`);
+    console.log(`commit ${commitMs} ms of ${fullMs} ms; kill outcomes: ${outcomes.join(', ')}`);
   }, 600_000);
 });
