@@ -237,6 +237,12 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
     const [file] = await json(['-w', ws('mixed'), 'billing', 'files', '--json']);
     expect(file.totals.map((x: { currency: string }) => x.currency).sort()).toEqual(['EUR', 'USD']);
     expect(file.totals.find((x: { currency: string }) => x.currency === 'EUR').effective).toBe(t.EUR);
+    // The file's own total is its currency's only: EUR is never added under the USD label.
+    expect(r.result.file.currency).toBe('USD');
+    expect(r.result.file.effectiveTotal).toBe(t.USD);
+    expect(r.result.totals.map((x: { currency: string; effective: string }) => [x.currency, x.effective])).toEqual([['EUR', t.EUR], ['USD', t.USD]]);
+    const text = await runPenny(['-w', ws('mixed2'), 'ingest', f]);
+    expect(text.stdout).toMatch(/€[\d,.]+ \+ \$[\d,.]+/);
   });
 });
 

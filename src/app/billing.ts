@@ -21,6 +21,8 @@ export interface IngestResult {
   /** `superseded`: recorded, but a fuller or later export of the same slices already counts. */
   status: 'ingested' | 'already-ingested' | 'superseded';
   file: BillingFileRecord;
+  /** The file's totals per currency (file.billedTotal/effectiveTotal are those of file.currency). */
+  totals: { currency: string; rows: number; billed: string; effective: string }[];
   /** What this file's restatement took out of the counted totals (zero rows on a first delivery). */
   replaced: { rows: number; files: string[]; change: { currency: string; effective: string }[] };
   notes: string[];
@@ -67,7 +69,7 @@ const noReplacement = { rows: 0, files: [], change: [] };
  * billing period) replaces the older one's rows in every total; the result says by how much.
  */
 export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
-  const same = (existing: BillingFileRecord): IngestResult => ({ status: 'already-ingested', file: existing, replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] });
+  const same = (existing: BillingFileRecord): IngestResult => ({ status: 'already-ingested', file: existing, totals: [], replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] });
   const existing = await billing.findBillingFile({ sha256: source.sha256 });
   if (existing) return same(existing);
   const reader = await source.open();
@@ -80,7 +82,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   let periodStart: string | null = null;
   let periodEnd: string | null = null;
   progress.start(1, 'ingesting');
-  let outcome: { file: BillingFileRecord; replaced: IngestResult['replaced']; superseded: boolean; swept: number };
+  let outcome: { file: BillingFileRecord; totals: IngestResult['totals']; replaced: IngestResult['replaced']; superseded: boolean; swept: number };
   try {
     outcome = await billing.transaction(async (tx) => {
       // Rows of an ingest killed before its record was committed: never counted, removed now.
@@ -110,8 +112,6 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           t.billed = t.billed.plus(r.money.BilledCost!);
           t.effective = t.effective.plus(r.money.EffectiveCost!);
           sl.byCurrency.set(c, t);
-          billed = billed.plus(r.money.BilledCost!);
-          effective = effective.plus(r.money.EffectiveCost!);
         }
         rows += batch.length;
         await tx.insertBillingRows(source.sha256, batch);
@@ -121,6 +121,15 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
       if (twin) throw new SameContent(twin);
       // Rows without a currency of their own take the file's: its first, or --currency, or USD.
       const currency = [...currencies][0] ?? opts.currency ?? 'USD';
+      // The file's totals are its slices' in the file's currency: amounts in other currencies are
+      // never summed under its label (they are in the per-currency totals).
+      for (const sl of slices.values()) {
+        for (const [c, t] of sl.byCurrency) {
+          if ((c ?? currency) !== currency) continue;
+          billed = billed.plus(t.billed);
+          effective = effective.plus(t.effective);
+        }
+      }
       const f: BillingFileRecord = {
         id: source.sha256,
         path: relative(process.cwd(), path) || path,
@@ -158,7 +167,13 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
       }
       await tx.insertBillingFile(f, [...merged.values()], withoutCurrency > 0);
       const after = await tx.liveSlices(keys);
-      return { file: f, swept, ...restatement(f.id, before, after) };
+      const totals = new Map<string, { currency: string; rows: number; billed: Decimal; effective: Decimal }>();
+      for (const m of merged.values()) {
+        const t = totals.get(m.currency) ?? { currency: m.currency, rows: 0, billed: ZERO, effective: ZERO };
+        totals.set(m.currency, { currency: m.currency, rows: t.rows + m.rows, billed: t.billed.plus(m.billed), effective: t.effective.plus(m.effective) });
+      }
+      const perCurrency = [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)).map((t) => ({ currency: t.currency, rows: t.rows, billed: t.billed.toFixed(), effective: t.effective.toFixed() }));
+      return { file: f, totals: perCurrency, swept, ...restatement(f.id, before, after) };
     });
   } catch (e) {
     if (e instanceof SameContent) return same(e.existing);
@@ -166,7 +181,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   } finally {
     progress.finish();
   }
-  const { file, replaced, superseded } = outcome;
+  const { file, replaced, superseded, totals } = outcome;
   const notes: string[] = [];
   const lenient = reader.notes;
   if (lenient.length) notes.push(`${lenient.length} cell${lenient.length > 1 ? 's' : ''} read leniently: ${lenient.slice(0, 3).join('; ')}${lenient.length > 3 ? '; …' : ''}`);
@@ -175,7 +190,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   if (replaced.rows > 0) notes.push(`restatement: replaced ${replaced.rows} row${replaced.rows === 1 ? '' : 's'} of ${replaced.files.length} earlier file${replaced.files.length === 1 ? '' : 's'}; total changed by ${replaced.change.map((c) => `${signed(c.effective)} ${c.currency}`).join(', ')}`);
   if (superseded) notes.push('a fuller or later export of the same billing account and period is already counted: this file is kept (penny billing files) but replaces nothing and adds nothing');
   if (outcome.swept > 0) notes.push(`${outcome.swept} rows left by an interrupted ingest (never counted) were removed`);
-  return { status: superseded ? 'superseded' : 'ingested', file, replaced, notes };
+  return { status: superseded ? 'superseded' : 'ingested', file, totals, replaced, notes };
 }
 
 const signed = (x: string) => (x.startsWith('-') ? x : `+${x}`);

@@ -52,6 +52,7 @@ export function storeColumn(focus: string): string {
 }
 
 export const TYPED_COLUMNS: readonly string[] = [...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_COLUMNS, ...TEXT_COLUMNS, 'Tags'];
+const TYPED_SET = new Set(TYPED_COLUMNS);
 
 /** Literal nulls as exports write them. */
 export function isNullCell(v: string | undefined): boolean {
@@ -174,7 +175,7 @@ export function parseFocusRow(values: Record<string, string>, line: number, note
   for (const c of TEXT_COLUMNS) if (!isNullCell(values[c])) text[c] = values[c]!.trim();
   if (text.BillingCurrency !== undefined && !isCurrencyCode(text.BillingCurrency)) throw new CellError('BillingCurrency', text.BillingCurrency, 'an ISO 4217 currency code in capitals, such as USD, EUR or JPY');
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) if (!TYPED_COLUMNS.includes(k) && !isNullCell(v)) extra[k] = v;
+  for (const [k, v] of Object.entries(values)) if (!TYPED_SET.has(k) && !isNullCell(v)) extra[k] = v;
   return { line, money, quantities, times, text, tags: tagsCell(values.Tags), extra };
 }
 

@@ -106,7 +106,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
         const t = (result as { telemetry?: { created: boolean; samples: number; gpus: number } }).telemetry;
         if (t) return [p, kind, t.created ? 'ingested' : 'already there', num(t.samples), `${t.gpus} GPU${t.gpus === 1 ? '' : 's'}`, ''];
         if (!r.file) return [p, kind, 'ingested', '', '', ''];
-        return [p, kind, r.status === 'ingested' ? 'ingested' : r.status === 'superseded' ? 'superseded' : 'already there', num(r.file.rows), `${r.file.periodStart?.slice(0, 10) ?? '?'} → ${r.file.periodEnd?.slice(0, 10) ?? '?'}`, money(dec(r.file.effectiveTotal), r.file.currency)];
+        return [p, kind, r.status === 'ingested' ? 'ingested' : r.status === 'superseded' ? 'superseded' : 'already there', num(r.file.rows), `${r.file.periodStart?.slice(0, 10) ?? '?'} → ${r.file.periodEnd?.slice(0, 10) ?? '?'}`, r.totals.length > 1 ? r.totals.map((t) => money(dec(t.effective), t.currency)).join(' + ') : money(dec(r.file.effectiveTotal), r.file.currency)];
       });
       ctx.stdout(table([{ header: 'File' }, { header: 'Kind' }, { header: 'Status' }, { header: 'Rows', align: 'right' }, { header: 'Period / GPUs' }, { header: 'Effective cost', align: 'right' }], rows));
       for (const { result } of results) for (const n of (result as IngestResult).notes ?? []) ctx.stdout(`note: ${n}`);
