@@ -1,5 +1,4 @@
 /** Billing end to end with the built binary: FOCUS ingest (exact, idempotent, atomic), reports, budgets. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/core/money.js';
-import { pennyBin, runPenny } from './cli.js';
+import { runPenny } from './cli.js';
 import { demoBill, focusCsv } from './fixtures/focus.js';
 import { repoRoot, sharedDataDir } from './shared-data.js';
 
@@ -48,7 +47,9 @@ describe('FOCUS spec examples', () => {
     const results = await json(['-w', ws('spec'), 'ingest', dir!, '--json']);
     expect(results.map((r: { path: string }) => r.path).sort()).toEqual(files);
     for (const { path: f, result } of results) {
-      expect(result.status, f).toBe('ingested');
+      // The examples are alternative stories of the same billing accounts and months: a later one
+      // whose charges cover an earlier one's restates it (docs/billing.md), so is counted instead.
+      expect(['ingested', 'superseded'], f).toContain(result.status);
       expect(result.file.billedTotal, `${f} BilledCost`).toBe(columnSum(f, 'BilledCost'));
       expect(result.file.effectiveTotal, `${f} EffectiveCost`).toBe(columnSum(f, 'EffectiveCost'));
     }
@@ -113,35 +114,7 @@ describe('penny ingest on bad input: exit 2, the file, line and column named, no
   });
 });
 
-describe('a kill in the middle of an ingest', () => {
-  it('leaves the store as it was', async () => {
-    const big = join(tmp, 'big.csv');
-    writeFileSync(big, focusCsv(demoBill({ from: '2021-01-01', days: 2200, seed: 9 })));
-    const small = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
-    // Time a whole ingest in a scratch workspace, to kill the real one late (while it writes).
-    const t0 = Date.now();
-    await json(['-w', ws('scratch'), 'ingest', big, '--json']);
-    const fullMs = Date.now() - t0;
-    await json(['-w', ws('kill'), 'ingest', small, '--json']);
-    const before = await json(['-w', ws('kill'), 'report', '--by', 'ServiceName', '--json']);
-    for (const at of [0.5, 0.8, 0.92]) {
-      const child = spawn(process.execPath, [pennyBin, '-w', ws('kill'), 'ingest', big, '--json'], { cwd: repoRoot, stdio: 'ignore' });
-      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-      await new Promise((r) => setTimeout(r, fullMs * at));
-      child.kill('SIGKILL');
-      const code = await exited;
-      const after = await json(['-w', ws('kill'), 'report', '--by', 'ServiceName', '--json']);
-      // Killed, the store is exactly as before; finished first (a fast run), it holds the whole file.
-      if (code === null) expect(after, `killed at ${at}`).toEqual(before);
-      else expect(after).not.toEqual(before);
-    }
-    const done = await json(['-w', ws('kill'), 'ingest', big, '--json']);
-    expect(['ingested', 'already-ingested']).toContain(done[0].result.status);
-    const files = await json(['-w', ws('kill'), 'report', '--by', 'ServiceName', '--json']);
-    const total = files.reduce((a: Decimal, r: { effectiveCost: string }) => a.plus(r.effectiveCost), new Decimal(0));
-    expect(total.toFixed()).toBe(new Decimal(columnSum(big, 'EffectiveCost')).plus(columnSum(small, 'EffectiveCost')).toFixed());
-  }, 240_000);
-});
+// Kills at many points of an ingest, inside the commit too: test/cli-billing-trust.test.ts.
 
 describe('reports and budgets on the demo bill', () => {
   const demo = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');

@@ -12,6 +12,43 @@ export interface BillingFileRecord {
   effectiveTotal: string;
   columns: string[];
   ingestedAt: string;
+  /** SHA-256 of the file's bytes: the same bytes again are known before parsing. */
+  sha256: string;
+  /** SHA-256 over the parsed, normalised rows: the same rows in another encoding (gzip, BOM, CRLF, Parquet). */
+  contentHash: string | null;
+}
+
+/** One currency's share of a slice (billing account × billing period) of a file. */
+export interface BillingSlice {
+  /** `BillingAccountId|BillingPeriodStart` (the month of ChargePeriodStart without a billing period). */
+  sliceKey: string;
+  billingAccountId: string | null;
+  billingPeriodStart: string | null;
+  currency: string;
+  /** The charge periods the file covers in this slice: min ChargePeriodStart, max ChargePeriodEnd. */
+  coverageStart: string;
+  coverageEnd: string;
+  rows: number;
+  billed: string;
+  effective: string;
+}
+
+/** A file as listed: its record, the totals per currency, and how many of its rows count now. */
+export interface BillingFileSummary extends BillingFileRecord {
+  totals: { currency: string; rows: number; billed: string; effective: string }[];
+  /** Rows in slices no other file restates; the rest are replaced by a fuller or later export. */
+  countedRows: number;
+  /** Ids of the files whose restatement replaces this one's slices (empty when all of it counts). */
+  replacedBy: string[];
+}
+
+/** The counted (active) rows of some slices, per file and currency: what a restatement replaces. */
+export interface LiveSlice {
+  fileId: string;
+  sliceKey: string;
+  currency: string;
+  rows: number;
+  effective: string;
 }
 
 /** A grouping dimension: a FOCUS column (typed or kept as text) or a tag key. */
@@ -56,12 +93,27 @@ export interface BudgetRecord {
 }
 
 export interface BillingStore {
+  /** Run writes as one transaction, every one of them through `tx`; an error rolls all back. */
+  transaction<T>(fn: (tx: BillingStore) => Promise<T>): Promise<T>;
   getBillingFile(id: string): Promise<BillingFileRecord | undefined>;
-  listBillingFiles(): Promise<BillingFileRecord[]>;
+  /** A recorded file with these bytes (sha256) or these normalised rows (content hash). */
+  findBillingFile(by: { sha256?: string; contentHash?: string }): Promise<BillingFileRecord | undefined>;
+  listBillingFiles(): Promise<BillingFileSummary[]>;
+  /** Delete rows no recorded file owns (left by a process killed mid-ingest); returns how many. */
+  sweepOrphanRows(): Promise<number>;
   /** Append a batch of a file's rows (a row without BillingCurrency keeps it empty until the file is recorded); call inside a transaction. */
   insertBillingRows(fileId: string, rows: FocusRow[]): Promise<void>;
-  /** Record a file once its rows are in: rows of it without a currency take the file's. Same transaction as the rows. */
-  insertBillingFile(file: BillingFileRecord): Promise<void>;
+  /**
+   * Record a file once its rows are in, with its slices: rows of it without a currency take the
+   * file's, and which slices count is recomputed. Same transaction as the rows.
+   */
+  insertBillingFile(file: BillingFileRecord, slices: BillingSlice[], fillCurrency: boolean): Promise<void>;
+  /** The slice keys a file has rows in. */
+  sliceKeysOf(fileId: string): Promise<string[]>;
+  /** The counted slices among these keys. */
+  liveSlices(sliceKeys: string[]): Promise<LiveSlice[]>;
+  /** Take a file out (rows, slices, record) and recompute which slices count; false if unknown. */
+  removeBillingFile(id: string): Promise<boolean>;
   billingReport(q: ReportQuery): Promise<ReportRow[]>;
   /** Every tag key found in the stored rows, sorted. */
   tagKeys(): Promise<string[]>;

@@ -52,7 +52,7 @@ describe('FOCUS ingest, batch by batch', () => {
     expect(b.lines).toBeGreaterThan(20_000);
     const path = join(dir, 'big.csv');
     writeFileSync(path, b.csv);
-    const r = await ingestFocus(store, billing, clock, path, await focusSource(path));
+    const r = await ingestFocus(billing, clock, path, await focusSource(path));
     expect(r.file.rows).toBe(b.lines);
     expect(await count()).toBe(b.lines);
     expect(r.file.billedTotal).toBe(b.billed.toFixed());
@@ -74,7 +74,7 @@ describe('FOCUS ingest, batch by batch', () => {
     lines[23_999] = cols.join(',');
     const path = join(dir, 'bad.csv');
     writeFileSync(path, lines.join('\n'));
-    const err = await ingestFocus(store, billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    const err = await ingestFocus(billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInput);
     expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'BilledCost', line: 24_000, found: 'twelve' });
     expect(await count()).toBe(0);
@@ -93,7 +93,7 @@ describe('FOCUS ingest, batch by batch', () => {
     }
     const path = join(dir, 'cur.csv');
     writeFileSync(path, csv.join('\n'));
-    const r = await ingestFocus(store, billing, clock, path, await focusSource(path));
+    const r = await ingestFocus(billing, clock, path, await focusSource(path));
     expect(r.file.currency).toBe('USD');
     const [n] = await store.session.all<{ n: bigint }>("SELECT count(*) AS n FROM billing_rows WHERE billing_currency IS DISTINCT FROM 'USD'");
     expect(Number(n!.n)).toBe(0);

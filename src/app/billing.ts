@@ -3,13 +3,13 @@
  * and the budget loop (burn, forecast, alerts, actions).
  */
 import { relative } from 'node:path';
-import type { FocusRow } from '../core/billing/focus.js';
-import { InvalidInput } from '../core/errors.js';
+import { sliceKey, type FocusRow } from '../core/billing/focus.js';
+import { InvalidInput, NotFound } from '../core/errors.js';
 import { budgetStatus, monthOf, type BudgetStatus } from '../core/finops/budget.js';
 import { scenarioSchema } from '../core/model/scenario.js';
 import { scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
 import { Decimal, ZERO, dec, roundPartsToTotal, sum } from '../core/money.js';
-import type { BillingFileRecord, BillingStore, BudgetRecord, Dimension, ReportQuery, ReportRow } from './billing-ports.js';
+import type { BillingFileRecord, BillingSlice, BillingStore, BudgetRecord, Dimension, LiveSlice, ReportQuery, ReportRow } from './billing-ports.js';
 import type { Clock, Progress, Store } from './ports.js';
 import { silentProgress } from './ports.js';
 import type { TelemetryStore } from './telemetry-ports.js';
@@ -18,8 +18,13 @@ import { dailySpendSeries, modelForecaster } from './spend-series.js';
 import { nearest } from '../core/text.js';
 
 export interface IngestResult {
-  status: 'ingested' | 'already-ingested';
+  /** `superseded`: recorded, but a fuller or later export of the same slices already counts. */
+  status: 'ingested' | 'already-ingested' | 'superseded';
   file: BillingFileRecord;
+  /** The file's totals per currency (file.billedTotal/effectiveTotal are those of file.currency). */
+  totals: { currency: string; rows: number; billed: string; effective: string }[];
+  /** What this file's restatement took out of the counted totals (zero rows on a first delivery). */
+  replaced: { rows: number; files: string[]; change: { currency: string; effective: string }[] };
   notes: string[];
 }
 
@@ -32,66 +37,216 @@ export interface FocusSource {
     batches(onBytes: (read: number, total: number) => void): AsyncIterable<FocusRow[]>;
     /** Cells read leniently, filled as the batches are read. */
     notes: string[];
+    /** Hash over the normalised rows, once all batches are read. */
+    contentHash(): string;
   }>;
 }
 
+/** Thrown inside the ingest transaction to roll it back when the rows turn out to be stored already. */
+class SameContent extends Error {
+  constructor(readonly existing: BillingFileRecord) {
+    super('same content');
+  }
+}
+
+interface SliceAcc {
+  sliceKey: string;
+  billingAccountId: string | null;
+  billingPeriodStart: string | null;
+  coverageStart: string;
+  coverageEnd: string;
+  byCurrency: Map<string | null, { rows: number; billed: Decimal; effective: Decimal }>;
+}
+
+const noReplacement = { rows: 0, files: [], change: [] };
+
 /**
- * Ingest one export in one transaction; the same bytes again change nothing. Rows are written
- * batch by batch as they are parsed (memory stays flat however long the bill), and the file's
- * record, with totals summed on the way, last: a bad cell anywhere, or a crash, rolls back all.
+ * Ingest one export in one transaction. Rows are written batch by batch as they are parsed
+ * (memory stays flat however long the bill), then the file's slices and its record, last: rows
+ * count only through a committed record (the store's billing_live view), so a crash at any point,
+ * even inside the commit, cannot leave rows that are summed. The same bytes, or the same rows in
+ * another encoding, change nothing. A fuller or later export of the same slices (billing account ×
+ * billing period) replaces the older one's rows in every total; the result says by how much.
  */
-export async function ingestFocus(store: Store, billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
-  const existing = await billing.getBillingFile(source.sha256);
-  if (existing) return { status: 'already-ingested', file: existing, notes: [`${path} was ingested before (same content, ${existing.ingestedAt}); nothing changed`] };
+export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+  const same = (existing: BillingFileRecord): IngestResult => ({ status: 'already-ingested', file: existing, totals: [], replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] });
+  const existing = await billing.findBillingFile({ sha256: source.sha256 });
+  if (existing) return same(existing);
   const reader = await source.open();
   const currencies = new Set<string>();
+  const slices = new Map<string, SliceAcc>();
   let rows = 0;
+  let withoutCurrency = 0;
   let billed = ZERO;
   let effective = ZERO;
   let periodStart: string | null = null;
   let periodEnd: string | null = null;
   progress.start(1, 'ingesting');
-  const file = await store.transaction(async () => {
-    for await (const batch of reader.batches((read, total) => {
-      progress.start(total, 'ingesting');
-      progress.tick(read);
-    })) {
-      for (const r of batch) {
-        const c = r.text.BillingCurrency;
-        if (c) currencies.add(c);
-        const start = r.times.ChargePeriodStart!;
-        const end = r.times.ChargePeriodEnd!;
-        if (periodStart === null || start < periodStart) periodStart = start;
-        if (periodEnd === null || end > periodEnd) periodEnd = end;
+  let outcome: { file: BillingFileRecord; totals: IngestResult['totals']; replaced: IngestResult['replaced']; superseded: boolean; swept: number };
+  try {
+    outcome = await billing.transaction(async (tx) => {
+      // Rows of an ingest killed before its record was committed: never counted, removed now.
+      const swept = await tx.sweepOrphanRows();
+      for await (const batch of reader.batches((read, total) => {
+        progress.start(total, 'ingesting');
+        progress.tick(read);
+      })) {
+        for (const r of batch) {
+          const c = r.text.BillingCurrency ?? null;
+          if (c) currencies.add(c);
+          else withoutCurrency++;
+          const start = r.times.ChargePeriodStart!;
+          const end = r.times.ChargePeriodEnd!;
+          if (periodStart === null || start < periodStart) periodStart = start;
+          if (periodEnd === null || end > periodEnd) periodEnd = end;
+          const key = sliceKey(r);
+          let sl = slices.get(key);
+          if (!sl) {
+            sl = { sliceKey: key, billingAccountId: r.text.BillingAccountId ?? null, billingPeriodStart: r.times.BillingPeriodStart, coverageStart: start, coverageEnd: end, byCurrency: new Map() };
+            slices.set(key, sl);
+          }
+          if (start < sl.coverageStart) sl.coverageStart = start;
+          if (end > sl.coverageEnd) sl.coverageEnd = end;
+          const t = sl.byCurrency.get(c) ?? { rows: 0, billed: ZERO, effective: ZERO };
+          t.rows++;
+          t.billed = t.billed.plus(r.money.BilledCost!);
+          t.effective = t.effective.plus(r.money.EffectiveCost!);
+          sl.byCurrency.set(c, t);
+        }
+        rows += batch.length;
+        await tx.insertBillingRows(source.sha256, batch);
       }
-      billed = billed.plus(sum(batch.map((r) => dec(r.money.BilledCost!))));
-      effective = effective.plus(sum(batch.map((r) => dec(r.money.EffectiveCost!))));
-      rows += batch.length;
-      await billing.insertBillingRows(source.sha256, batch);
-    }
-    const f: BillingFileRecord = {
-      id: source.sha256,
-      path: relative(process.cwd(), path) || path,
-      rows,
+      const contentHash = reader.contentHash();
+      const twin = await tx.findBillingFile({ contentHash });
+      if (twin) throw new SameContent(twin);
       // Rows without a currency of their own take the file's: its first, or --currency, or USD.
-      currency: [...currencies][0] ?? opts.currency ?? 'USD',
-      periodStart,
-      periodEnd,
-      billedTotal: billed.toFixed(),
-      effectiveTotal: effective.toFixed(),
-      columns: reader.header,
-      ingestedAt: clock.now().toISOString(),
-    };
-    await billing.insertBillingFile(f);
-    return f;
-  });
-  progress.finish();
+      const currency = [...currencies][0] ?? opts.currency ?? 'USD';
+      // The file's totals are its slices' in the file's currency: amounts in other currencies are
+      // never summed under its label (they are in the per-currency totals).
+      for (const sl of slices.values()) {
+        for (const [c, t] of sl.byCurrency) {
+          if ((c ?? currency) !== currency) continue;
+          billed = billed.plus(t.billed);
+          effective = effective.plus(t.effective);
+        }
+      }
+      const f: BillingFileRecord = {
+        id: source.sha256,
+        path: relative(process.cwd(), path) || path,
+        rows,
+        currency,
+        periodStart,
+        periodEnd,
+        billedTotal: billed.toFixed(),
+        effectiveTotal: effective.toFixed(),
+        columns: reader.header,
+        ingestedAt: clock.now().toISOString(),
+        sha256: source.sha256,
+        contentHash,
+      };
+      const keys = [...slices.keys()];
+      const before = await tx.liveSlices(keys);
+      const merged = new Map<string, BillingSlice>();
+      for (const sl of slices.values()) {
+        for (const [c, t] of sl.byCurrency) {
+          const cur = c ?? currency;
+          const k = `${sl.sliceKey}\u0000${cur}`;
+          const m = merged.get(k);
+          merged.set(k, {
+            sliceKey: sl.sliceKey,
+            billingAccountId: sl.billingAccountId,
+            billingPeriodStart: sl.billingPeriodStart,
+            currency: cur,
+            coverageStart: sl.coverageStart,
+            coverageEnd: sl.coverageEnd,
+            rows: (m?.rows ?? 0) + t.rows,
+            billed: dec(m?.billed ?? 0).plus(t.billed).toFixed(),
+            effective: dec(m?.effective ?? 0).plus(t.effective).toFixed(),
+          });
+        }
+      }
+      await tx.insertBillingFile(f, [...merged.values()], withoutCurrency > 0);
+      const after = await tx.liveSlices(keys);
+      const totals = new Map<string, { currency: string; rows: number; billed: Decimal; effective: Decimal }>();
+      for (const m of merged.values()) {
+        const t = totals.get(m.currency) ?? { currency: m.currency, rows: 0, billed: ZERO, effective: ZERO };
+        totals.set(m.currency, { currency: m.currency, rows: t.rows + m.rows, billed: t.billed.plus(m.billed), effective: t.effective.plus(m.effective) });
+      }
+      const perCurrency = [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)).map((t) => ({ currency: t.currency, rows: t.rows, billed: t.billed.toFixed(), effective: t.effective.toFixed() }));
+      return { file: f, totals: perCurrency, swept, ...restatement(f.id, before, after) };
+    });
+  } catch (e) {
+    if (e instanceof SameContent) return same(e.existing);
+    throw e;
+  } finally {
+    progress.finish();
+  }
+  const { file, replaced, superseded, totals } = outcome;
   const notes: string[] = [];
   const lenient = reader.notes;
   if (lenient.length) notes.push(`${lenient.length} cell${lenient.length > 1 ? 's' : ''} read leniently: ${lenient.slice(0, 3).join('; ')}${lenient.length > 3 ? '; …' : ''}`);
-  if (currencies.size > 1) notes.push(`several billing currencies (${[...currencies].join(', ')}): reports keep them apart`);
+  if (currencies.size > 1) notes.push(`several billing currencies (${[...currencies].join(', ')}): totals and reports keep them apart, never summed`);
   if (!reader.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${file.currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
-  return { status: 'ingested', file, notes };
+  if (replaced.rows > 0) notes.push(`restatement: replaced ${replaced.rows} row${replaced.rows === 1 ? '' : 's'} of ${replaced.files.length} earlier file${replaced.files.length === 1 ? '' : 's'}; total changed by ${replaced.change.map((c) => `${signed(c.effective)} ${c.currency}`).join(', ')}`);
+  if (superseded) notes.push('a fuller or later export of the same billing account and period is already counted: this file is kept (penny billing files) but replaces nothing and adds nothing');
+  if (outcome.swept > 0) notes.push(`${outcome.swept} rows left by an interrupted ingest (never counted) were removed`);
+  return { status: superseded ? 'superseded' : 'ingested', file, totals, replaced, notes };
+}
+
+const signed = (x: string) => (x.startsWith('-') ? x : `+${x}`);
+
+/** What an ingest or removal changed in the counted slices of some keys, from their before/after. */
+export function restatement(fileId: string, before: LiveSlice[], after: LiveSlice[]): { replaced: IngestResult['replaced']; superseded: boolean } {
+  const live = (xs: LiveSlice[]) => new Set(xs.map((x) => `${x.fileId}\u0000${x.sliceKey}\u0000${x.currency}`));
+  const nowLive = live(after);
+  const gone = before.filter((x) => !nowLive.has(`${x.fileId}\u0000${x.sliceKey}\u0000${x.currency}`));
+  const totals = (xs: LiveSlice[]) => {
+    const m = new Map<string, Decimal>();
+    for (const x of xs) m.set(x.currency, (m.get(x.currency) ?? ZERO).plus(x.effective));
+    return m;
+  };
+  const b = totals(before);
+  const a = totals(after);
+  const change = [...new Set([...b.keys(), ...a.keys()])].sort().map((currency) => ({ currency, effective: (a.get(currency) ?? ZERO).minus(b.get(currency) ?? ZERO).toFixed() }));
+  return {
+    replaced: { rows: gone.reduce((n, x) => n + x.rows, 0), files: [...new Set(gone.map((x) => x.fileId))], change: gone.length ? change : [] },
+    superseded: !after.some((x) => x.fileId === fileId),
+  };
+}
+
+/** Take an ingested file out, in one transaction; slices it had replaced count again. */
+export async function removeBillingFile(billing: BillingStore, id: string): Promise<{ file: BillingFileRecord; removedRows: number; restoredRows: number; change: { currency: string; effective: string }[] }> {
+  const file = await findFile(billing, id);
+  return billing.transaction(async (tx) => {
+    const keys = await tx.sliceKeysOf(file.id);
+    const before = await tx.liveSlices(keys);
+    await tx.removeBillingFile(file.id);
+    const after = await tx.liveSlices(keys);
+    const k = (x: LiveSlice) => `${x.fileId}\u0000${x.sliceKey}\u0000${x.currency}`;
+    const was = new Set(before.map(k));
+    return {
+      file,
+      removedRows: before.filter((x) => x.fileId === file.id).reduce((n, x) => n + x.rows, 0),
+      restoredRows: after.filter((x) => !was.has(k(x))).reduce((n, x) => n + x.rows, 0),
+      change: changeOf(before, after),
+    };
+  });
+}
+
+function changeOf(before: LiveSlice[], after: LiveSlice[]) {
+  const m = new Map<string, Decimal>();
+  for (const x of after) m.set(x.currency, (m.get(x.currency) ?? ZERO).plus(x.effective));
+  for (const x of before) m.set(x.currency, (m.get(x.currency) ?? ZERO).minus(x.effective));
+  return [...m.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([currency, d]) => ({ currency, effective: d.toFixed() }));
+}
+
+/** A file by its id or a unique prefix of it (ids are long hashes; listings show 12 characters). */
+export async function findFile(billing: BillingStore, id: string): Promise<BillingFileRecord> {
+  const files = await billing.listBillingFiles();
+  const matches = files.filter((f) => f.id === id || (id.length >= 4 && f.id.startsWith(id)));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new InvalidInput(`"${id}" matches ${matches.length} ingested files`, [{ path: 'id', message: 'ambiguous prefix', found: id }], 'Give more characters of the id (penny billing files lists them).');
+  throw new NotFound(`no ingested billing file has id "${id}"`, 'penny billing files lists the ingested files and their ids.');
 }
 
 /** `ServiceName`, `tag:team`, `x_Region` → a dimension. */

@@ -38,7 +38,7 @@ export async function buildDemo(store: Store, clock: Clock, inputs: DemoInputs) 
   let budgets;
   if (inputs.billing) {
     const b = inputs.billing;
-    await ingestFocus(store, b.store, clock, b.path, b.source);
+    await ingestFocus(b.store, clock, b.path, b.source);
     if (!(await b.store.listBudgets()).some((x) => x.name === 'ai-cloud')) {
       await setBudget(b.store, clock, { name: 'ai-cloud', amount: b.budgetUsd, currency: 'USD', period: 'month', scope: { kind: 'all' }, thresholds: [50, 80, 100] });
     }

@@ -13,6 +13,65 @@ export interface CsvRecord {
   /** 1-based line of the record's first line in the file (the header is line 1). */
   line: number;
   values: Record<string, string>;
+  /** Cells in the record as written: fewer than the header's on a row cut short. */
+  fields: number;
+}
+
+/** A record larger than this is not CSV (a binary or NUL-filled file read as one endless cell). */
+const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The first bytes of a file as text (gunzipped when it is gzip), checked before any parser sees
+ * it: NUL bytes or invalid UTF-8 mean binary data, refused at once rather than after parsing
+ * gigabytes. Parquet is recognised by its magic bytes and left to its reader.
+ */
+export async function sniffText(path: string, what = 'a CSV file'): Promise<void> {
+  const fh = await open(path, 'r');
+  let head: Buffer;
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+    head = Buffer.alloc(Math.min(64 * 1024, size));
+    await fh.read(head, 0, head.length, 0);
+  } finally {
+    await fh.close();
+  }
+  if (size === 0) throw new InvalidInput(`${path}: the file is empty`, [{ path: '', file: path, line: 1, message: 'empty file' }], `Give ${what}.`);
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return;
+  let text = head;
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const { createGunzip: gunzip } = await import('node:zlib');
+    text = await new Promise<Buffer>((resolvePromise) => {
+      const chunks: Buffer[] = [];
+      let got = 0;
+      const z = gunzip();
+      const done = () => resolvePromise(Buffer.concat(chunks).subarray(0, 64 * 1024));
+      z.on('data', (c: Buffer) => {
+        chunks.push(c);
+        got += c.length;
+        if (got >= 64 * 1024) {
+          z.removeAllListeners('data');
+          z.destroy();
+          done();
+        }
+      });
+      // A cut or corrupt stream is reported by the full read, with its line; the head is enough here.
+      z.on('error', done);
+      z.on('end', done);
+      z.end(head);
+    });
+  }
+  const binary = text.includes(0) || !validUtf8(text.subarray(0, Math.max(0, text.length - 4)));
+  if (binary) throw new InvalidInput(`${path}: binary data, not ${what} (NUL bytes or invalid UTF-8 in its first ${Math.min(text.length, 64 * 1024)} bytes)`, [{ path: '', file: path, line: 1, message: 'binary data' }], `Give ${what} (plain, gzip-compressed, or Parquet).`);
+}
+
+function validUtf8(b: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface CsvOptions {
@@ -46,18 +105,31 @@ export async function* readCsv(path: string, opts: CsvOptions = {}): AsyncGenera
     read += chunk.length;
     opts.onBytes?.(read, size);
   });
-  const source = gzip ? raw.pipe(createGunzip()) : raw;
   let header: string[] | undefined = opts.columns;
-  const parser = source.pipe(
-    parse({
-      bom: true,
-      delimiter: opts.delimiter ?? ',',
-      relax_column_count: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: false,
-    }),
-  );
+  const parser = parse({
+    bom: true,
+    delimiter: opts.delimiter ?? ',',
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    columns: false,
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  // pipe() does not forward errors: a cut gzip stream was an unhandled 'error' event that ended
+  // the process (the CLI with a stack trace, the server with it). Each one now fails the parse.
+  let streamError: { kind: 'read' | 'gzip'; error: Error } | undefined;
+  const fail = (kind: 'read' | 'gzip') => (e: Error) => {
+    streamError ??= { kind, error: e };
+    parser.destroy(e);
+  };
+  raw.on('error', fail('read'));
+  if (gzip) {
+    const gunzip = createGunzip();
+    gunzip.on('error', fail('gzip'));
+    raw.pipe(gunzip).pipe(parser);
+  } else {
+    raw.pipe(parser);
+  }
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const cells = rec.record;
@@ -70,9 +142,13 @@ export async function* readCsv(path: string, opts: CsvOptions = {}): AsyncGenera
       // info.lines is where the record ends; a quoted cell may span lines, so step back over them.
       let inner = 0;
       for (const c of cells) for (let k = c.indexOf('\n'); k >= 0; k = c.indexOf('\n', k + 1)) inner++;
-      yield { line: rec.info.lines - inner, values, header };
+      yield { line: rec.info.lines - inner, values, header, fields: cells.length };
     }
   } catch (e) {
+    if (streamError?.kind === 'gzip') {
+      throw new InvalidInput(`${path}: the gzip stream is cut short or corrupt (${streamError.error.message})`, [{ path: '', file: path, message: `gzip: ${streamError.error.message}` }], 'The file looks truncated: download or export it again.');
+    }
+    if (streamError) throw streamError.error;
     const err = e as Error & { lines?: number; code?: string };
     throw new InvalidInput(`${path}: not a readable CSV file: ${err.message}`, [{ path: '', file: path, ...(err.lines !== undefined && { line: err.lines }), message: err.message }], 'Check the file is CSV (comma-separated, quoted fields closed).');
   }

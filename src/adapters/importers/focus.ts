@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { CellError, REQUIRED_COLUMNS, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
+import { CellError, REQUIRED_COLUMNS, canonicalRow, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
 import { exportMapper, type ExportMapper } from '../../core/billing/exports.js';
 import { InvalidInput, type Issue } from '../../core/errors.js';
-import { readCsv, readCsvHeader } from './csv.js';
+import { readCsv, readCsvHeader, sniffText } from './csv.js';
 import { looksLikeJsonLines, readJsonLines, readJsonLinesHeader } from './json-lines.js';
 
 export async function fileSha256(path: string): Promise<string> {
@@ -77,8 +77,17 @@ async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ h
     const cell = (n: string) => (nested.has(n) ? `CAST(to_json(${q(n)}) AS VARCHAR) AS ${q(n)}` : `CAST(${q(n)} AS VARCHAR) AS ${q(n)}`);
     const result = await conn.stream(`SELECT ${names.map(cell).join(', ')} FROM read_parquet($1) ${limit !== undefined ? `LIMIT ${limit}` : ''}`, [path]);
     if (limit === 0) yield { header: names, rows: [] };
-    for await (const chunk of result.yieldRowObjectJs()) {
-      yield { header: names, rows: chunk.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]))) };
+    const chunks = result.yieldRowObjectJs()[Symbol.asyncIterator]();
+    for (;;) {
+      let next;
+      try {
+        next = await chunks.next();
+      } catch (e) {
+        // A Parquet file cut short fails here, mid-read: bad input, not a crash.
+        throw new InvalidInput(`${path}: not a readable Parquet file: ${(e as Error).message}`, [{ path: '', file: path, message: 'unreadable Parquet' }], 'The file looks truncated or damaged: export it again.');
+      }
+      if (next.done) break;
+      yield { header: names, rows: next.value.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]))) };
     }
   } finally {
     conn.closeSync();
@@ -100,6 +109,8 @@ export interface FocusReader {
   batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]>;
   /** Cells read leniently so far (formatted money, out-of-range times), with their lines. */
   notes: string[];
+  /** SHA-256 over the normalised rows (canonicalRow), once every batch has been read. */
+  contentHash(): string;
 }
 
 /** Rows per batch: enough for the appender to be efficient, few enough to keep memory flat. */
@@ -117,6 +128,7 @@ const MAX_ISSUES = 20;
 
 /** Open an export: read and check its header now (missing mandatory columns are named at once). */
 export async function openFocus(path: string): Promise<FocusReader> {
+  await sniffText(path, 'a cost export (FOCUS, AWS CUR, Azure or Google Cloud: CSV, gzip-compressed CSV, Parquet or JSON lines)');
   const source = await sourceHeader(path);
   const parquet = source.format === 'parquet';
   const mapper = exportMapper(source.header);
@@ -130,6 +142,8 @@ export async function openFocus(path: string): Promise<FocusReader> {
     );
   }
   const notes: string[] = [];
+  const content = createHash('sha256');
+  let hashed: string | undefined;
   async function* batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]> {
     const issues: Issue[] = [];
     let batch: FocusRow[] = [];
@@ -138,7 +152,11 @@ export async function openFocus(path: string): Promise<FocusReader> {
         const cellNotes: string[] = [];
         const row = parseFocusRow(mapper ? mapper.map(values) : values, line, cellNotes);
         // After a bad cell nothing more is kept: the ingest will fail; the rest is only checked.
-        if (issues.length === 0) batch.push(row);
+        if (issues.length === 0) {
+          batch.push(row);
+          content.update(canonicalRow(row));
+          content.update('\n');
+        }
         for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
       } catch (e) {
         if (!(e instanceof CellError)) throw e;
@@ -168,6 +186,15 @@ export async function openFocus(path: string): Promise<FocusReader> {
       for await (const rec of readCsv(path, { ...(onBytes && { onBytes }) })) {
         // Blank lines between records (some exports have them) carry no values.
         if (Object.values(rec.values).every((v) => v.trim() === '')) continue;
+        // A row cut short (a truncated download) would otherwise be stored with empty cells.
+        // Against the file's own header (a CUR, Azure or GCP export has its own columns).
+        const own = source.header;
+        if (rec.fields < own.length) {
+          const missingFrom = own[rec.fields]!;
+          issues.push({ path: missingFrom, file: path, line: rec.line, message: `the row has ${rec.fields} of the header's ${own.length} fields: cut short from column ${missingFrom} on (a truncated file?)`, expected: `${own.length} fields`, found: `${rec.fields}` });
+          if (issues.length >= MAX_ISSUES) break;
+          continue;
+        }
         take(rec.values, rec.line);
         if (issues.length >= MAX_ISSUES) break;
         if (batch.length >= BATCH_ROWS && issues.length === 0) {
@@ -180,12 +207,19 @@ export async function openFocus(path: string): Promise<FocusReader> {
       throw new InvalidInput(`${path}: ${issues.length >= MAX_ISSUES ? `${MAX_ISSUES} or more` : issues.length} bad cell${issues.length > 1 ? 's' : ''}; nothing was ingested`, issues, 'Fix the cells named above (or export the file again) and re-run the ingest.');
     }
     if (batch.length) yield batch;
+    hashed = content.digest('hex');
   }
-  return { header, format: source.format, ...(mapper && { mapping: mapper.kind }), batches, notes };
+  const contentHash = () => {
+    if (hashed === undefined) throw new Error('contentHash() before every batch was read');
+    return hashed;
+  };
+  return { header, format: source.format, ...(mapper && { mapping: mapper.kind }), batches, notes, contentHash };
 }
 
 /** An export as the ingest use case reads it: its hash (the idempotence key) and a reader. */
 export async function focusSource(path: string): Promise<{ sha256: string; open: () => Promise<FocusReader> }> {
+  // Before hashing: a 2 GB binary file is refused from its first bytes, not after reading it all.
+  await sniffText(path, 'a FOCUS export (CSV, gzip-compressed CSV or Parquet)');
   return { sha256: await fileSha256(path), open: () => openFocus(path) };
 }
 

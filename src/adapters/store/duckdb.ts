@@ -2,6 +2,12 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError, type SqlSession, type SqlValue } from './session.js';
 
+/**
+ * PENNY_TRACE_STORE=1 writes each commit's start and duration to stderr: how long a large ingest
+ * spends in DuckDB's commit, and the moment the crash-safety tests kill a process inside it.
+ */
+const trace = process.env.PENNY_TRACE_STORE === '1' ? (event: string) => process.stderr.write(`penny store: ${event}\n`) : undefined;
+
 export class DuckDbSession implements SqlSession {
   readonly dialect = 'duckdb' as const;
   private depth = 0;
@@ -53,7 +59,10 @@ export class DuckDbSession implements SqlSession {
       await this.run('BEGIN TRANSACTION');
       try {
         const out = await fn(this);
+        trace?.('commit: start');
+        const t0 = Date.now();
         await this.run('COMMIT');
+        trace?.(`commit: done in ${Date.now() - t0} ms`);
         return out;
       } catch (e) {
         await this.run('ROLLBACK').catch(() => undefined);

@@ -1,12 +1,15 @@
 /** BillingStore over a SqlSession: FOCUS rows in, grouped exact sums out. */
-import type { BillingFileRecord, BillingStore, BudgetRecord, CommitmentRow, Dimension, ReportQuery, ReportRow } from '../../app/billing-ports.js';
-import { MONEY_COLUMNS, QUANTITY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, storeColumn, type FocusRow } from '../../core/billing/focus.js';
+import type { BillingFileRecord, BillingFileSummary, BillingSlice, BillingStore, BudgetRecord, CommitmentRow, Dimension, LiveSlice, ReportQuery, ReportRow } from '../../app/billing-ports.js';
+import { MONEY_COLUMNS, QUANTITY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, sliceKey, storeColumn, type FocusRow } from '../../core/billing/focus.js';
+import { REFRESH_ACTIVE_SLICES } from './migrations/101-billing-slices.js';
 import { InvalidInput } from '../../core/errors.js';
+import { Decimal } from '../../core/money.js';
 import type { SqlSession, SqlValue } from './session.js';
 
 const ROW_COLUMNS = [
   'file_id',
   'line',
+  'slice_key',
   ...MONEY_COLUMNS.map(storeColumn),
   ...QUANTITY_COLUMNS.map(storeColumn),
   ...TIME_COLUMNS.map(storeColumn),
@@ -18,8 +21,15 @@ const TYPED = new Set<string>([...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_CO
 
 type Row = Record<string, unknown>;
 // DECIMALs leave the database as text: a JS number would round them.
-const FILE_SELECT = `SELECT id, path, rows, currency, period_start, period_end, billed_total::VARCHAR AS billed_total, effective_total::VARCHAR AS effective_total, columns, ingested_at FROM billing_files`;
+const FILE_SELECT = `SELECT id, path, rows, currency, period_start, period_end, billed_total::VARCHAR AS billed_total, effective_total::VARCHAR AS effective_total, columns, ingested_at, sha256, content_hash FROM billing_files`;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+const UNIT = new Decimal(10).pow(18);
+
+/** An amount in integer units of 10^-18 → decimal text. */
+export function fromUnits(units: string): string {
+  return new Decimal(units).div(UNIT).toFixed();
+}
 
 /** Trailing zeros of DECIMAL text off: "12.500000000000000000" → "12.5". */
 export function plain(v: unknown): string {
@@ -60,22 +70,68 @@ export class SqlBillingStore implements BillingStore {
     return parts.length ? `WHERE ${parts.join(' AND ')}` : '';
   }
 
+  transaction<T>(fn: (tx: BillingStore) => Promise<T>): Promise<T> {
+    return this.s.transaction((tx) => fn(new SqlBillingStore(tx)));
+  }
+
   async getBillingFile(id: string) {
     const rows = await this.s.all<Row>(`${FILE_SELECT} WHERE id = $1`, [id]);
     return rows[0] && fileFromRow(rows[0]);
   }
 
+  async findBillingFile(by: { sha256?: string; contentHash?: string }) {
+    const rows = by.sha256 !== undefined ? await this.s.all<Row>(`${FILE_SELECT} WHERE sha256 = $1 ORDER BY seq LIMIT 1`, [by.sha256]) : by.contentHash !== undefined ? await this.s.all<Row>(`${FILE_SELECT} WHERE content_hash = $1 ORDER BY seq LIMIT 1`, [by.contentHash]) : [];
+    return rows[0] && fileFromRow(rows[0]);
+  }
+
   async tagKeys() {
-    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT unnest(json_keys(tags)) AS k FROM billing_rows WHERE tags IS NOT NULL ORDER BY k`);
+    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT unnest(json_keys(tags)) AS k FROM billing_live WHERE tags IS NOT NULL ORDER BY k`);
     return rows.map((r) => String(r.k));
   }
 
-  async listBillingFiles() {
-    return (await this.s.all<Row>(`${FILE_SELECT} ORDER BY ingested_at, id`)).map(fileFromRow);
+  async listBillingFiles(): Promise<BillingFileSummary[]> {
+    const files = (await this.s.all<Row>(`${FILE_SELECT} ORDER BY seq`)).map(fileFromRow);
+    const totals = await this.s.all<Row>(`SELECT file_id, currency, sum(rows) AS n, sum(billed)::VARCHAR AS billed, sum(effective)::VARCHAR AS effective, sum(rows) FILTER (WHERE active) AS counted FROM billing_slices GROUP BY ALL ORDER BY file_id, currency`);
+    // Which file's slices replace a replaced slice: the counted file of the same slice key.
+    const replacers = await this.s.all<Row>(`SELECT DISTINCT s.file_id, a.file_id AS by FROM billing_slices s JOIN billing_slices a ON a.slice_key = s.slice_key AND a.active AND a.file_id <> s.file_id WHERE NOT s.active ORDER BY 1, 2`);
+    return files.map((f) => {
+      const mine = totals.filter((t) => t.file_id === f.id);
+      return {
+        ...f,
+        totals: mine.map((t) => ({ currency: String(t.currency), rows: Number(t.n), billed: plain(t.billed), effective: plain(t.effective) })),
+        countedRows: mine.reduce((a, t) => a + Number(t.counted ?? 0), 0),
+        replacedBy: replacers.filter((r) => r.file_id === f.id).map((r) => String(r.by)),
+      };
+    });
   }
 
-  async insertBillingFile(f: BillingFileRecord) {
-    await this.s.run(`INSERT INTO billing_files (id, path, rows, currency, period_start, period_end, billed_total, effective_total, columns, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+  async sweepOrphanRows() {
+    const rows = await this.s.all<Row>(`SELECT count(*) AS n FROM billing_rows WHERE file_id NOT IN (SELECT id FROM billing_files)`);
+    const n = Number(rows[0]?.n ?? 0);
+    if (n > 0) await this.s.run(`DELETE FROM billing_rows WHERE file_id NOT IN (SELECT id FROM billing_files)`);
+    return n;
+  }
+
+  async insertBillingFile(f: BillingFileRecord, slices: BillingSlice[], fillCurrency: boolean) {
+    const seq = Number((await this.s.all<Row>(`SELECT coalesce(max(seq), 0) + 1 AS seq FROM billing_files`))[0]!.seq);
+    if (fillCurrency) await this.s.run(`UPDATE billing_rows SET billing_currency = $1 WHERE file_id = $2 AND billing_currency IS NULL`, [f.currency, f.id]);
+    for (const sl of slices) {
+      await this.s.run(`INSERT INTO billing_slices (file_id, slice_key, billing_account_id, billing_period_start, currency, coverage_start, coverage_end, seq, rows, billed, effective, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true)`, [
+        f.id,
+        sl.sliceKey,
+        sl.billingAccountId,
+        sl.billingPeriodStart,
+        sl.currency,
+        sl.coverageStart,
+        sl.coverageEnd,
+        seq,
+        sl.rows,
+        sl.billed,
+        sl.effective,
+      ]);
+    }
+    // The file's record is written last: until it is committed, none of its rows count.
+    await this.s.run(`INSERT INTO billing_files (id, path, rows, currency, period_start, period_end, billed_total, effective_total, columns, ingested_at, sha256, content_hash, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
       f.id,
       f.path,
       f.rows,
@@ -86,14 +142,40 @@ export class SqlBillingStore implements BillingStore {
       f.effectiveTotal,
       JSON.stringify(f.columns),
       f.ingestedAt,
+      f.sha256,
+      f.contentHash,
+      seq,
     ]);
-    await this.s.run(`UPDATE billing_rows SET billing_currency = $1 WHERE file_id = $2 AND billing_currency IS NULL`, [f.currency, f.id]);
+    await this.s.run(REFRESH_ACTIVE_SLICES);
+  }
+
+  async sliceKeysOf(fileId: string) {
+    return (await this.s.all<Row>(`SELECT DISTINCT slice_key FROM billing_slices WHERE file_id = $1 ORDER BY 1`, [fileId])).map((r) => String(r.slice_key));
+  }
+
+  async liveSlices(sliceKeys: string[]): Promise<LiveSlice[]> {
+    if (sliceKeys.length === 0) return [];
+    const rows = await this.s.all<Row>(
+      `SELECT file_id, slice_key, currency, rows, effective::VARCHAR AS effective FROM billing_slices WHERE active AND slice_key IN (${sliceKeys.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY file_id, slice_key, currency`,
+      sliceKeys,
+    );
+    return rows.map((r) => ({ fileId: String(r.file_id), sliceKey: String(r.slice_key), currency: String(r.currency), rows: Number(r.rows), effective: plain(r.effective) }));
+  }
+
+  async removeBillingFile(id: string) {
+    if (!(await this.getBillingFile(id))) return false;
+    await this.s.run(`DELETE FROM billing_files WHERE id = $1`, [id]);
+    await this.s.run(`DELETE FROM billing_slices WHERE file_id = $1`, [id]);
+    await this.s.run(`DELETE FROM billing_rows WHERE file_id = $1`, [id]);
+    await this.s.run(REFRESH_ACTIVE_SLICES);
+    return true;
   }
 
   async insertBillingRows(fileId: string, rows: FocusRow[]) {
     const values: SqlValue[][] = rows.map((r) => [
       fileId,
       r.line,
+      sliceKey(r),
       ...MONEY_COLUMNS.map((c) => r.money[c]),
       ...QUANTITY_COLUMNS.map((c) => r.quantities[c]),
       ...TIME_COLUMNS.map((c) => r.times[c]),
@@ -107,14 +189,20 @@ export class SqlBillingStore implements BillingStore {
   async billingReport(q: ReportQuery): Promise<ReportRow[]> {
     const params: SqlValue[] = [];
     const dims = q.by.map((d) => this.dimSql(d, params));
-    const period = q.granularity === 'day' ? 'substr(charge_period_start, 1, 10)' : q.granularity === 'month' ? 'substr(charge_period_start, 1, 7)' : undefined;
-    const where = this.where(q, params);
-    const keys = [...dims.map((d, i) => `${d} AS k${i}`), ...(period ? [`${period} AS period`] : []), 'billing_currency AS currency'];
+    const daily = q.granularity === 'day';
+    const period = daily ? 'period' : q.granularity === 'month' ? 'substr(charge_period_start, 1, 7)' : undefined;
     const kcols = dims.map((_, i) => `k${i}`);
-    const grouped = `SELECT ${keys.join(', ')},
+    let grouped: string;
+    if (daily) {
+      grouped = this.dailyGrouped(q, dims, params);
+    } else {
+      const where = this.where(q, params);
+      const keys = [...dims.map((d, i) => `${d} AS k${i}`), ...(period ? [`${period} AS period`] : []), 'billing_currency AS currency'];
+      grouped = `SELECT ${keys.join(', ')},
          sum(billed_cost) AS billed, sum(effective_cost) AS effective, sum(list_cost) AS list, count(*) AS n
-       FROM billing_rows ${where}
+       FROM billing_live ${where}
        GROUP BY ALL`;
+    }
     let sql: string;
     if (q.top !== undefined && dims.length > 0) {
       // The largest `top` groups by effective cost over the whole range keep their keys; the rest
@@ -125,24 +213,83 @@ export class SqlBillingStore implements BillingStore {
         t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
         r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (ORDER BY total DESC, ${kcols.join(', ')}, currency) AS rn FROM t)
         SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
-          sum(g.billed)::VARCHAR AS billed, sum(g.effective)::VARCHAR AS effective, sum(g.list)::VARCHAR AS list, sum(g.n) AS n
+          sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, sum(g.list)::VARCHAR AS list_text, sum(g.n) AS n
         FROM g JOIN r ON ${on}
         GROUP BY ALL
         ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC, ${[...kcols, 'currency'].join(', ')}`;
     } else {
-      sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed, effective::VARCHAR AS effective, list::VARCHAR AS list, n
+      // The text of an amount gets its own name: ORDER BY a text alias sorted "3156" above "182815".
+      sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed_text, effective::VARCHAR AS effective_text, list::VARCHAR AS list_text, n
         FROM (${grouped}) ORDER BY ${period ? 'period, ' : ''}effective DESC, ${[...kcols, 'currency'].join(', ')}`;
     }
     const rows = await this.s.all<Row>(sql, params);
+    // Daily sums are in units of 10^-18 (exact integers): back to decimal text here.
+    const amount = (v: unknown) => (daily ? fromUnits(String(v)) : plain(v));
     return rows.map((r) => ({
       keys: dims.map((_, i) => str(r[`k${i}`])),
       ...(period && { period: String(r.period) }),
       currency: String(r.currency ?? ''),
-      billed: plain(r.billed),
-      effective: plain(r.effective),
-      list: r.list === null ? null : plain(r.list),
+      billed: amount(r.billed_text),
+      effective: amount(r.effective_text),
+      list: r.list_text === null ? null : amount(r.list_text),
       rows: Number(r.n),
     }));
+  }
+
+  /**
+   * Daily groups with every charge spread over its charge period: a monthly charge counts on each
+   * day in proportion to the time it covers (1/30 a day in a 30-day month). Exact: amounts are
+   * integers of 10^-18 (DECIMAL(38, 18) without its point), each day but the last gets
+   * floor(amount × overlap / period) and the last the rest, so a charge's days add up to it to the
+   * last digit. A charge overlapping [from, to) counts with the days inside it.
+   */
+  private dailyGrouped(q: ReportQuery, dims: string[], params: SqlValue[]): string {
+    const filters = (q.where ?? []).map((w) => {
+      const expr = this.dimSql(w.dim, params);
+      params.push(w.value);
+      return `${expr} = $${params.length}`;
+    });
+    const dayFilters: string[] = [];
+    if (q.from) {
+      params.push(q.from);
+      filters.push(`(charge_period_end > $${params.length} OR charge_period_start >= $${params.length})`);
+      dayFilters.push(`d >= date_trunc('day', $${params.length}::TIMESTAMP)`);
+    }
+    if (q.to) {
+      params.push(q.to);
+      filters.push(`charge_period_start < $${params.length}`);
+      dayFilters.push(`d < $${params.length}::TIMESTAMP`);
+    }
+    const units = (c: string) => `replace(${c}::VARCHAR, '.', '')::HUGEINT`;
+    const keys = dims.map((d, i) => `${d} AS k${i}`);
+    const kcols = dims.map((_, i) => `k${i}`);
+    return `WITH src AS (
+        SELECT ${[...keys, 'billing_currency AS currency', 'file_id', 'line'].join(', ')},
+          charge_period_start::TIMESTAMP AS s, charge_period_end::TIMESTAMP AS e,
+          ${units('billed_cost')} AS bu, ${units('effective_cost')} AS eu, ${units('list_cost')} AS lu
+        FROM billing_live ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}),
+      days AS (
+        SELECT *, unnest(generate_series(date_trunc('day', s), CASE WHEN e > s THEN e - INTERVAL 1 MICROSECOND ELSE s END, INTERVAL 1 DAY)) AS d FROM src),
+      parts AS (
+        SELECT *, epoch_us(e) - epoch_us(s) AS tot,
+          epoch_us(least(e, d + INTERVAL 1 DAY)) - epoch_us(greatest(s, d)) AS ov,
+          d = max(d) OVER (PARTITION BY file_id, line) AS last
+        FROM days),
+      shares AS (
+        SELECT *,
+          CASE WHEN tot <= 0 THEN bu ELSE bu * ov // tot END AS bp,
+          CASE WHEN tot <= 0 THEN eu ELSE eu * ov // tot END AS ep,
+          CASE WHEN tot <= 0 THEN lu ELSE lu * ov // tot END AS lp
+        FROM parts),
+      exact AS (
+        SELECT *,
+          CASE WHEN last THEN bp + bu - sum(bp) OVER (PARTITION BY file_id, line) ELSE bp END AS b,
+          CASE WHEN last THEN ep + eu - sum(ep) OVER (PARTITION BY file_id, line) ELSE ep END AS ef,
+          CASE WHEN last THEN lp + lu - sum(lp) OVER (PARTITION BY file_id, line) ELSE lp END AS l
+        FROM shares)
+      SELECT ${[...kcols, `strftime(d, '%Y-%m-%d') AS period`, 'currency'].join(', ')}, sum(b) AS billed, sum(ef) AS effective, sum(l) AS list, count(*) AS n
+      FROM exact ${dayFilters.length ? `WHERE ${dayFilters.join(' AND ')}` : ''}
+      GROUP BY ALL`;
   }
 
   async commitmentUtilisation(q: { from?: string; to?: string }): Promise<CommitmentRow[]> {
@@ -152,7 +299,7 @@ export class SqlBillingStore implements BillingStore {
       `SELECT commitment_discount_id AS id, billing_currency AS currency,
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Used'), 0)::VARCHAR AS used,
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Unused'), 0)::VARCHAR AS unused
-       FROM billing_rows ${where ? `${where} AND` : 'WHERE'} commitment_discount_id IS NOT NULL AND commitment_discount_status IN ('Used', 'Unused')
+       FROM billing_live ${where ? `${where} AND` : 'WHERE'} commitment_discount_id IS NOT NULL AND commitment_discount_status IN ('Used', 'Unused')
        GROUP BY ALL ORDER BY id`,
       params,
     );
@@ -160,7 +307,7 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async lastChargeEnd() {
-    const rows = await this.s.all<Row>(`SELECT max(charge_period_end) AS t FROM billing_rows`);
+    const rows = await this.s.all<Row>(`SELECT max(charge_period_end) AS t FROM billing_live`);
     return str(rows[0]?.t) ?? undefined;
   }
 
@@ -217,5 +364,7 @@ function fileFromRow(r: Row): BillingFileRecord {
     effectiveTotal: plain(r.effective_total),
     columns: JSON.parse(String(r.columns)),
     ingestedAt: String(r.ingested_at),
+    sha256: String(r.sha256),
+    contentHash: str(r.content_hash),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellError, decimalCell, isNullCell, parseFocusRow, storeColumn, tagsCell, timeCell } from './focus.js';
+import { CellError, canonicalRow, decimalCell, isNullCell, parseFocusRow, sliceKey, storeColumn, tagsCell, timeCell } from './focus.js';
 
 describe('FOCUS cells', () => {
   it('treats literal NULLs and blanks as null', () => {
@@ -52,5 +52,37 @@ describe('FOCUS cells', () => {
     expect(row.money.ListCost).toBeNull();
     expect(() => parseFocusRow({ ChargePeriodStart: '2024-01-01', ChargePeriodEnd: '2024-01-02', BilledCost: 'NULL', EffectiveCost: '1' }, 3)).toThrow(/BilledCost/);
     expect(storeColumn('CommitmentDiscountId')).toBe('commitment_discount_id');
+  });
+});
+
+describe('FOCUS rows: what is refused, and identity', () => {
+  const row = (over: Record<string, string> = {}) => ({ ChargePeriodStart: '2024-02-01T00:00:00Z', ChargePeriodEnd: '2024-02-02T00:00:00Z', BilledCost: '1.50', EffectiveCost: '1.5', BillingCurrency: 'USD', BillingAccountId: 'acct', ...over });
+
+  it('refuses days a month does not have, and periods that end before they start', () => {
+    expect(() => timeCell('ChargePeriodStart', '2024-02-30')).toThrow(/2024-02 has 29 days/);
+    expect(() => timeCell('ChargePeriodStart', '2023-02-29T00:00:00Z')).toThrow(/2023-02 has 28 days/);
+    expect(timeCell('ChargePeriodStart', '2024-02-29')).toBe('2024-02-29T00:00:00.000Z');
+    expect(() => parseFocusRow(row({ ChargePeriodEnd: '2024-01-31T00:00:00Z' }), 2)).toThrow(/not before ChargePeriodStart/);
+    expect(parseFocusRow(row({ ChargePeriodEnd: '2024-02-01T00:00:00Z' }), 2).times.ChargePeriodEnd).toBe('2024-02-01T00:00:00.000Z');
+  });
+
+  it('refuses amounts beyond DECIMAL(38, 18) with a message, not a cast error', () => {
+    expect(() => decimalCell('BilledCost', '1e25', 18)).toThrow(/below 10\^20 in magnitude/);
+    expect(() => decimalCell('BilledCost', '-100000000000000000000', 18)).toThrow(/below 10\^20/);
+    expect(decimalCell('BilledCost', '99999999999999999999.999999999999999999', 18)).toBe('99999999999999999999.999999999999999999');
+  });
+
+  it('takes ISO 4217 codes in capitals only', () => {
+    for (const c of ['usd', 'XYZ', 'US', 'Usd']) expect(() => parseFocusRow(row({ BillingCurrency: c }), 3), c).toThrow(/ISO 4217/);
+    expect(parseFocusRow(row({ BillingCurrency: 'JPY' }), 3).text.BillingCurrency).toBe('JPY');
+  });
+
+  it('gives the same canonical row whatever the encoding of its cells, and a slice per account and period', () => {
+    const a = parseFocusRow(row({ Tags: '{"b":"2","a":"1"}', x_Extra: 'v' }), 2);
+    const b = parseFocusRow(row({ BilledCost: '1.500000000000000000', ChargePeriodStart: '2024-02-01 00:00:00', Tags: '{"a":"1","b":"2"}', x_Extra: 'v' }), 9);
+    expect(canonicalRow(a)).toBe(canonicalRow(b));
+    expect(canonicalRow(parseFocusRow(row({ BilledCost: '1.51' }), 2))).not.toBe(canonicalRow(parseFocusRow(row(), 2)));
+    expect(sliceKey(a)).toBe('acct|2024-02');
+    expect(sliceKey(parseFocusRow(row({ BillingPeriodStart: '2024-02-01T00:00:00Z' }), 2))).toBe('acct|2024-02-01T00:00:00.000Z');
   });
 });

@@ -3,7 +3,7 @@
  * Penny queries are typed; every other column (provider `x_` columns included) is kept as text.
  * Pure: parsing of cells only, no files.
  */
-import { Decimal, isDecimalString } from '../money.js';
+import { Decimal, isCurrencyCode, isDecimalString } from '../money.js';
 
 /** FOCUS columns kept typed, and their store column names. */
 export const MONEY_COLUMNS = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost'] as const;
@@ -52,6 +52,7 @@ export function storeColumn(focus: string): string {
 }
 
 export const TYPED_COLUMNS: readonly string[] = [...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_COLUMNS, ...TEXT_COLUMNS, 'Tags'];
+const TYPED_SET = new Set(TYPED_COLUMNS);
 
 /** Literal nulls as exports write them. */
 export function isNullCell(v: string | undefined): boolean {
@@ -73,6 +74,8 @@ export class CellError extends Error {
 /** Something read leniently, reported to the user rather than silently accepted. */
 export type Notes = string[];
 
+const MAX_MAGNITUDE = new Decimal(10).pow(20);
+
 /**
  * Exact decimal text of a money or quantity cell. Cells formatted for people ("$10,000.00 ", as in
  * the FOCUS spec's own SaaS examples) are read when the grouping is unambiguous (commas every three
@@ -90,6 +93,8 @@ export function decimalCell(column: string, v: string | undefined, maxScale: num
   }
   const d = new Decimal(t);
   if (d.decimalPlaces() > maxScale) throw new CellError(column, t, `at most ${maxScale} digits after the point`);
+  // The store keeps DECIMAL(38, 18): 20 digits before the point. Said here, not as a cast error.
+  if (d.abs().gte(MAX_MAGNITUDE)) throw new CellError(column, t, `a number below 10^${38 - maxScale} in magnitude (amounts are kept to ${38 - maxScale} digits before the point)`);
   return d.toFixed();
 }
 
@@ -114,6 +119,9 @@ export function timeCell(column: string, v: string | undefined, notes?: Notes): 
   if (parts) {
     const [y, mo, d, h, mi, sec] = parts as [number, number, number, number, number, number];
     if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new CellError(column, t, 'a date-time (month 1–12, day 1–31)');
+    // Date.UTC would roll 2024-02-30 over to March 1st: a day the month does not have is refused.
+    const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+    if (d > daysInMonth) throw new CellError(column, t, `a calendar date (${y}-${String(mo).padStart(2, '0')} has ${daysInMonth} days)`);
     // Date.UTC rolls an out-of-range time over (T30:00 → 06:00 the next day): the FOCUS spec's
     // own examples contain such a value. Read it, and say so.
     ms = Date.UTC(y, mo - 1, d, h, mi, sec) - offsetMin * 60_000 + (iso?.[7] ? Math.round(Number(iso[7]) * 1000) : 0);
@@ -162,9 +170,36 @@ export function parseFocusRow(values: Record<string, string>, line: number, note
   if (times.ChargePeriodEnd === null) throw new CellError('ChargePeriodEnd', values.ChargePeriodEnd ?? '', 'a date-time (it is mandatory)');
   if (money.BilledCost === null) throw new CellError('BilledCost', values.BilledCost ?? '', 'a decimal number (it is mandatory)');
   if (money.EffectiveCost === null) throw new CellError('EffectiveCost', values.EffectiveCost ?? '', 'a decimal number (it is mandatory)');
+  if (times.ChargePeriodStart > times.ChargePeriodEnd) throw new CellError('ChargePeriodEnd', values.ChargePeriodEnd ?? '', `a time not before ChargePeriodStart (${values.ChargePeriodStart?.trim()})`);
   const text: FocusRow['text'] = {};
   for (const c of TEXT_COLUMNS) if (!isNullCell(values[c])) text[c] = values[c]!.trim();
+  if (text.BillingCurrency !== undefined && !isCurrencyCode(text.BillingCurrency)) throw new CellError('BillingCurrency', text.BillingCurrency, 'an ISO 4217 currency code in capitals, such as USD, EUR or JPY');
   const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) if (!TYPED_COLUMNS.includes(k) && !isNullCell(v)) extra[k] = v;
+  for (const [k, v] of Object.entries(values)) if (!TYPED_SET.has(k) && !isNullCell(v)) extra[k] = v;
   return { line, money, quantities, times, text, tags: tagsCell(values.Tags), extra };
+}
+
+/**
+ * The slice of a bill a row belongs to: its billing account and billing period (the month of its
+ * charge when the export has no billing period). A later export of the same slice restates it.
+ */
+export function sliceKey(r: FocusRow): string {
+  return `${r.text.BillingAccountId ?? ''}|${r.times.BillingPeriodStart ?? r.times.ChargePeriodStart!.slice(0, 7)}`;
+}
+
+/**
+ * The row as content, without its line or the file's encoding: decimals, times and tags in their
+ * normalised form, columns in a fixed order. Equal rows give equal text whatever the file's
+ * format (CSV, gzip, BOM, CRLF, Parquet), so a file's content hash can be taken over it.
+ */
+export function canonicalRow(r: FocusRow): string {
+  const sorted = (o: Record<string, string> | null) => (o ? Object.keys(o).sort().map((k) => [k, o[k]]) : null);
+  return JSON.stringify([
+    MONEY_COLUMNS.map((c) => r.money[c]),
+    QUANTITY_COLUMNS.map((c) => r.quantities[c]),
+    TIME_COLUMNS.map((c) => r.times[c]),
+    TEXT_COLUMNS.map((c) => r.text[c] ?? null),
+    sorted(r.tags),
+    sorted(r.extra),
+  ]);
 }

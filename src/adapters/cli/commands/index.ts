@@ -7,6 +7,7 @@ import { registerCost } from './cost.js';
 import { registerServe } from './serve.js';
 import { registerIngest } from './ingest.js';
 import { registerReport } from './report.js';
+import { registerBilling } from './billing.js';
 import { registerBudget } from './budget.js';
 import { registerGpu } from './gpu.js';
 import { registerForecast } from './forecast.js';
@@ -25,6 +26,7 @@ export const commands: RegisterCommand[] = [
   registerSimulate,
   registerIngest,
   registerReport,
+  registerBilling,
   registerBudget,
   registerGpu,
   registerServe,

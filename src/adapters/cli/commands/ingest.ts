@@ -5,7 +5,7 @@ import { ingestFocus, type IngestResult } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec } from '../../../core/money.js';
 import { focusHeader, focusSource, looksLikeFocus } from '../../importers/focus.js';
-import { readCsvHeader } from '../../importers/csv.js';
+import { readCsvHeader, sniffText } from '../../importers/csv.js';
 import { telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import { detect as detectTelemetry, ingestNvidiaSmi, ingestPrometheus } from '../../../app/telemetry.js';
@@ -35,7 +35,7 @@ export const ingestKinds: IngestKind[] = [
     name: 'focus',
     detect: async (path) => looksLikeFocus(await focusHeader(path).catch(() => [])),
     ingest: async (ctx, store, path, opts) =>
-      ingestFocus(store, new SqlBillingStore(store.session), ctx.clock, path, await focusSource(path), opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
+      ingestFocus(new SqlBillingStore(store.session), ctx.clock, path, await focusSource(path), opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
   },
 ];
 
@@ -59,7 +59,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
     .option('--to <time>', 'Prometheus: range end (ISO 8601)')
     .option('--step <seconds>', 'Prometheus: resolution in seconds', '15')
     .option('--json', 'print the summary as JSON')
-    .addHelpText('after', '\nEach file is one transaction: all its rows or none. Ingesting the same bytes again changes nothing.\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
+    .addHelpText('after', '\nEach file is one transaction: all its rows or none. The same rows again (in any encoding) change nothing; a fuller or later export of the same billing account and period replaces the earlier one (penny billing files lists them).\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
     .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string }, cmd) => {
       if (/^https?:\/\//i.test(path)) {
         const fromMs = Date.parse(opts.from ?? '');
@@ -82,6 +82,8 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
       try {
         for (const f of files) {
           let kind = opts.kind ? ingestKinds.find((k) => k.name === opts.kind) : undefined;
+          // Binary data is refused from its first bytes, before any reader tries to parse it.
+          if (!kind && files.length === 1) await sniffText(f, 'a FOCUS export (CSV, gzip or Parquet) or an nvidia-smi CSV log');
           if (!kind) {
             for (const k of ingestKinds) if (await k.detect(f)) { kind = k; break; }
           }
@@ -104,7 +106,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
         const t = (result as { telemetry?: { created: boolean; samples: number; gpus: number } }).telemetry;
         if (t) return [p, kind, t.created ? 'ingested' : 'already there', num(t.samples), `${t.gpus} GPU${t.gpus === 1 ? '' : 's'}`, ''];
         if (!r.file) return [p, kind, 'ingested', '', '', ''];
-        return [p, kind, r.status === 'ingested' ? 'ingested' : 'already there', num(r.file.rows), `${r.file.periodStart?.slice(0, 10) ?? '?'} → ${r.file.periodEnd?.slice(0, 10) ?? '?'}`, money(dec(r.file.effectiveTotal), r.file.currency)];
+        return [p, kind, r.status === 'ingested' ? 'ingested' : r.status === 'superseded' ? 'superseded' : 'already there', num(r.file.rows), `${r.file.periodStart?.slice(0, 10) ?? '?'} → ${r.file.periodEnd?.slice(0, 10) ?? '?'}`, r.totals.length > 1 ? r.totals.map((t) => money(dec(t.effective), t.currency)).join(' + ') : money(dec(r.file.effectiveTotal), r.file.currency)];
       });
       ctx.stdout(table([{ header: 'File' }, { header: 'Kind' }, { header: 'Status' }, { header: 'Rows', align: 'right' }, { header: 'Period / GPUs' }, { header: 'Effective cost', align: 'right' }], rows));
       for (const { result } of results) for (const n of (result as IngestResult).notes ?? []) ctx.stdout(`note: ${n}`);

@@ -1,7 +1,7 @@
 /** Billing: spend grouped by any FOCUS column or tag over time, commitments, budgets. */
 import { dateOption } from '../../importers/timestamp.js';
 import type { FastifyRequest } from 'fastify';
-import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, parseDimension } from '../../../app/billing.js';
+import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, parseDimension, removeBillingFile } from '../../../app/billing.js';
 import type { BillingStore } from '../../../app/billing-ports.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
@@ -41,13 +41,48 @@ const reportRow = {
 } as const;
 
 export const billingRoutes: RegisterRoutes = (app, ctx) => {
+  const fileSchema = {
+    type: 'object',
+    required: ['id', 'path', 'rows', 'currency', 'totals', 'countedRows'],
+    properties: {
+      id: { type: 'string' },
+      path: { type: 'string' },
+      rows: { type: 'integer' },
+      currency: { type: 'string' },
+      periodStart: { type: ['string', 'null'] },
+      periodEnd: { type: ['string', 'null'] },
+      billedTotal: moneyString,
+      effectiveTotal: moneyString,
+      ingestedAt: { type: 'string' },
+      sha256: { type: 'string' },
+      contentHash: { type: ['string', 'null'] },
+      totals: { type: 'array', items: { type: 'object', required: ['currency', 'rows', 'billed', 'effective'], properties: { currency: { type: 'string' }, rows: { type: 'integer' }, billed: moneyString, effective: moneyString } } },
+      countedRows: { type: 'integer' },
+      replacedBy: { type: 'array', items: { type: 'string' } },
+    },
+  } as const;
   app.get('/api/billing/files', {
     schema: {
       tags: ['billing'],
-      summary: 'Ingested FOCUS files with their rows, period and totals',
-      response: { 200: { type: 'array', items: { type: 'object', required: ['id', 'path', 'rows', 'currency'], properties: { id: { type: 'string' }, path: { type: 'string' }, rows: { type: 'integer' }, currency: { type: 'string' }, periodStart: { type: ['string', 'null'] }, periodEnd: { type: ['string', 'null'] }, billedTotal: moneyString, effectiveTotal: moneyString, ingestedAt: { type: 'string' } } } } },
+      summary: 'Ingested FOCUS files with their rows, period, totals per currency and which restatements replace them',
+      response: { 200: { type: 'array', items: fileSchema } },
     },
   }, async () => (await billingOf(ctx).listBillingFiles()).map(({ columns: _c, ...f }) => f));
+
+  app.delete('/api/billing/files/:id', {
+    schema: {
+      tags: ['billing'],
+      summary: 'Take an ingested file out in one transaction (id or a unique prefix); what it had replaced counts again',
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+      response: {
+        200: { type: 'object', required: ['id', 'path', 'removedRows', 'restoredRows', 'change'], properties: { id: { type: 'string' }, path: { type: 'string' }, removedRows: { type: 'integer' }, restoredRows: { type: 'integer' }, change: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, effective: moneyString } } } } },
+        ...problems(400, 404),
+      },
+    },
+  }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const r = await removeBillingFile(billingOf(ctx), req.params.id);
+    return { id: r.file.id, path: r.file.path.split(/[\\/]/).pop(), removedRows: r.removedRows, restoredRows: r.restoredRows, change: r.change };
+  });
 
   app.get('/api/billing/report', {
     schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },

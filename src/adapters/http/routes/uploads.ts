@@ -3,7 +3,9 @@
  * type checked before anything parses it, then the matching ingest runs as a job.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -35,7 +37,7 @@ export const uploadKinds: UploadKind[] = [
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress) {
-      const r = await ingestFocus(ctx.store, billingOf(ctx), ctx.clock, path, await focusSource(path), {}, progress);
+      const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), {}, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, notes: r.notes };
     },
   },
@@ -104,6 +106,14 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
       await rm(path, { force: true });
       return sendProblem(reply, problem(415, 'unsupported-media-type', 'Not a readable file', `${part.filename} is ${type === 'empty' ? 'empty' : 'binary data, not text, gzip or Parquet'}.`));
     }
+    if (type === 'gzip') {
+      // A cut or corrupt gzip stream is bad input, answered now (it once ended the server).
+      const bad = await gzipProblem(path);
+      if (bad) {
+        await rm(path, { force: true });
+        return sendProblem(reply, problem(422, 'invalid-input', 'Unreadable gzip file', `${part.filename}: the gzip stream is cut short or corrupt (${bad}). The file looks truncated: upload it again.`));
+      }
+    }
     const text = type === 'text' ? sample.toString('utf8') : '';
     const kind = uploadKinds.find((k) => k.extensions.includes(ext) && k.detect(text, ext)) ?? uploadKinds.find((k) => k.detect(text, ext));
     if (!kind) {
@@ -114,6 +124,16 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     return reply.code(202).send(job);
   });
 };
+
+/** Read a gzip file through to its end; the decompressor's error if it is cut short or corrupt. */
+async function gzipProblem(path: string): Promise<string | undefined> {
+  try {
+    await pipeline(createReadStream(path), createGunzip(), new Writable({ write: (_c, _e, cb) => cb() }));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 export function uploadsDir(ctx: RouteContext): string {
   return join(ctx.workspaceDir, 'uploads');

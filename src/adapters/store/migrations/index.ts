@@ -6,6 +6,7 @@
  */
 import { foundation } from './001-foundation.js';
 import { billing } from './100-billing.js';
+import { billingSlices } from './101-billing-slices.js';
 import { telemetry } from './150-telemetry.js';
 
 export interface Migration {
@@ -14,4 +15,4 @@ export interface Migration {
   up: string[];
 }
 
-export const migrations: Migration[] = [...foundation, ...billing, ...telemetry].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [...foundation, ...billing, ...billingSlices, ...telemetry].sort((a, b) => a.version - b.version);

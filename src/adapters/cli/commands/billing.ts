@@ -1,0 +1,60 @@
+/** `penny billing files|remove`: the ingested FOCUS files, their totals, and taking one out. */
+import { removeBillingFile } from '../../../app/billing.js';
+import { dec } from '../../../core/money.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
+import type { RegisterCommand } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
+import { money, num, table } from '../render.js';
+
+export const registerBilling: RegisterCommand = (program, ctx) => {
+  const billing = program
+    .command('billing')
+    .description('the ingested billing files: list them with their totals, or take one out')
+    .addHelpText('after', '\nExamples:\n  penny billing files\n  penny billing remove 3f2a9c1b0d4e');
+
+  billing
+    .command('files')
+    .description('ingested FOCUS files: rows, period, totals per currency, and which restatements replace them')
+    .option('--json', 'print exact JSON')
+    .action(async (opts: { json?: boolean }, cmd) => {
+      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+      try {
+        const files = await new SqlBillingStore(store.session).listBillingFiles();
+        if (opts.json) return printJson(ctx, files.map(({ columns: _c, ...f }) => f));
+        if (files.length === 0) return ctx.stdout('No billing files ingested yet: penny ingest FILE.');
+        const rows = files.flatMap((f) =>
+          (f.totals.length ? f.totals : [{ currency: f.currency, rows: 0, billed: '0', effective: '0' }]).map((t, i) => [
+            i === 0 ? f.id.slice(0, 12) : '',
+            i === 0 ? f.path : '',
+            i === 0 ? `${f.periodStart?.slice(0, 10) ?? '?'} → ${f.periodEnd?.slice(0, 10) ?? '?'}` : '',
+            num(t.rows),
+            money(dec(t.billed), t.currency),
+            money(dec(t.effective), t.currency),
+            i === 0 ? (f.countedRows === f.rows ? 'counted' : f.countedRows === 0 ? `replaced by ${f.replacedBy.map((x) => x.slice(0, 12)).join(', ')}` : `${num(f.countedRows)} rows counted; rest replaced by ${f.replacedBy.map((x) => x.slice(0, 12)).join(', ')}`) : '',
+          ]),
+        );
+        ctx.stdout(table([{ header: 'Id' }, { header: 'File' }, { header: 'Charges' }, { header: 'Rows', align: 'right' }, { header: 'Billed cost', align: 'right' }, { header: 'Effective cost', align: 'right' }, { header: 'Status' }], rows));
+      } finally {
+        await store.close();
+      }
+    });
+
+  billing
+    .command('remove')
+    .description('take an ingested file out (its rows, in one transaction); what it had replaced counts again')
+    .argument('<id>', 'the file id, or its first characters as `penny billing files` shows them')
+    .option('--json', 'print exact JSON')
+    .action(async (id: string, opts: { json?: boolean }, cmd) => {
+      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+      try {
+        const b = new SqlBillingStore(store.session);
+        const r = await removeBillingFile(b, id);
+        if (opts.json) return printJson(ctx, { id: r.file.id, path: r.file.path, removedRows: r.removedRows, restoredRows: r.restoredRows, change: r.change });
+        ctx.stdout(`Removed ${r.file.path} (${r.file.id.slice(0, 12)}): ${num(r.file.rows)} rows, ${num(r.removedRows)} of them counted${r.restoredRows ? `; ${num(r.restoredRows)} rows it had replaced count again` : ''}.`);
+        for (const c of r.change) ctx.stdout(`Total ${c.currency} changed by ${dec(c.effective).isNegative() ? '' : '+'}${money(dec(c.effective), c.currency)}`);
+      } finally {
+        await store.close();
+      }
+    });
+};
