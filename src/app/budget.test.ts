@@ -1,0 +1,192 @@
+/**
+ * Budgets at any `--at` date, against hand-computed figures: spend to date counts only charges
+ * before `at` (pro rata for one spanning it), the forecast only what is left of the month; scopes
+ * and currencies are checked against the data.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { focusSource } from '../adapters/importers/focus.js';
+import { SqlBillingStore } from '../adapters/store/sql-billing-store.js';
+import type { SqlStore } from '../adapters/store/sql-store.js';
+import { openMemoryStore } from '../adapters/store/workspace.js';
+import { InvalidInput } from '../core/errors.js';
+import { dec } from '../core/money.js';
+import { budgetStatuses, ingestFocus, setBudget } from './billing.js';
+import type { BudgetRecord } from './billing-ports.js';
+
+const clock = { now: () => new Date('2026-11-22T00:00:00Z') };
+const dir = mkdtempSync(join(tmpdir(), 'penny-budgettest-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let store: SqlStore;
+let billing: SqlBillingStore;
+beforeEach(async () => {
+  store = await openMemoryStore();
+  billing = new SqlBillingStore(store.session);
+});
+afterEach(() => store.close());
+
+interface Charge {
+  start: string;
+  end: string;
+  cost: string;
+  provider?: string;
+  service?: string;
+  currency?: string;
+}
+const HEADER = 'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ProviderName,ServiceName,BilledCost,EffectiveCost';
+let files = 0;
+async function ingest(charges: Charge[]): Promise<void> {
+  const csv = [HEADER, ...charges.map((c) => [c.start, c.end, c.currency ?? 'USD', c.provider ?? 'AWS', c.service ?? 'EC2', c.cost, c.cost].join(','))].join('\n');
+  const path = join(dir, `bill-${++files}.csv`);
+  writeFileSync(path, `${csv}\n`);
+  await ingestFocus(store, billing, clock, path, await focusSource(path));
+}
+const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+/** One charge a day from `from` for `n` days; `cost(i)` for day i. */
+function daily(from: string, n: number, cost: (i: number) => string, extra: Partial<Charge> = {}): Charge[] {
+  const t0 = Date.parse(`${from}T00:00:00Z`);
+  return Array.from({ length: n }, (_, i) => ({ start: iso(t0 + i * DAY), end: iso(t0 + (i + 1) * DAY), cost: cost(i), ...extra }));
+}
+async function budget(amount: string, over: Partial<BudgetRecord> = {}): Promise<void> {
+  await setBudget(billing, clock, { name: 'b', amount, currency: 'USD', period: 'month', scope: { kind: 'all' }, thresholds: [100], ...over });
+}
+async function status(at?: string) {
+  const [s] = await budgetStatuses(store, billing, at ? { at } : {});
+  return s!;
+}
+async function refusal(at?: string): Promise<InvalidInput> {
+  const e = await budgetStatuses(store, billing, at ? { at } : {}).catch((x: unknown) => x);
+  expect(e).toBeInstanceOf(InvalidInput);
+  return e as InvalidInput;
+}
+
+describe('budget status at any date', () => {
+  it('inside the month: spend to --at only, run-rate forecast of the days left', async () => {
+    await ingest(daily('2026-06-01', 20, () => '100'));
+    await budget('2500');
+    const s = await status('2026-06-11T00:00:00Z');
+    expect(s.period).toEqual({ start: '2026-06-01T00:00:00.000Z', end: '2026-07-01T00:00:00.000Z', asOf: '2026-06-11T00:00:00.000Z' });
+    // 10 days × 100 spent; 1000 / 10 days × 30 days.
+    expect(s.spent.toFixed()).toBe('1000');
+    expect(s.forecast.toFixed()).toBe('3000');
+    expect(s.overrun.toFixed()).toBe('500');
+    // Mid-day: half of the 11th's charge is spent, 10.5 of 30 days elapsed.
+    const half = await status('2026-06-11T12:00:00Z');
+    expect(half.spent.toFixed()).toBe('1050');
+    expect(half.forecast.toFixed()).toBe('3000');
+  });
+
+  it('counts a charge spanning --at or the month start pro rata, exactly', async () => {
+    await ingest([
+      { start: '2026-06-01T00:00:00Z', end: '2026-07-01T00:00:00Z', cost: '3000', service: 'Support' },
+      { start: '2026-05-16T00:00:00Z', end: '2026-06-16T00:00:00Z', cost: '310', service: 'Storage' }, // 31 days
+      { start: '2026-05-16T00:00:00Z', end: '2026-06-16T00:00:00Z', cost: '1', service: 'Thirds' },
+      ...daily('2026-06-01', 20, () => '7'),
+    ]);
+    await budget('100000');
+    const s = await status('2026-06-11T00:00:00Z');
+    // 3000 × 10/30 + 310 × 10/31 + 1 × 10/31 + 10 × 7
+    expect(s.spent.toFixed()).toBe(dec(1000).plus(100).plus(dec(10).div(31)).plus(70).toFixed());
+  });
+
+  it('at the end of the month (midnight of the 1st): the whole month, forecast = spend', async () => {
+    await ingest(daily('2026-06-01', 30, () => '100'));
+    await budget('2500');
+    const s = await status('2026-07-01');
+    expect(s.period.start).toBe('2026-06-01T00:00:00.000Z');
+    expect(s.spent.toFixed()).toBe('3000');
+    expect(s.forecast.toFixed()).toBe('3000');
+    expect(s.alerts).toEqual([{ threshold: 100, kind: 'actual', amount: dec(2500) }]);
+  });
+
+  it('after the data ends: measured to where it ends, forecast over the rest, and says so', async () => {
+    await ingest(daily('2026-06-01', 20, () => '100'));
+    await budget('4000');
+    const s = await status('2026-06-25');
+    expect(s.period.asOf).toBe('2026-06-21T00:00:00.000Z');
+    expect(s.spent.toFixed()).toBe('2000');
+    expect(s.forecast.toFixed()).toBe('3000');
+    expect(s.notes.join(' ')).toMatch(/data ends 2026-06-21 00:00 UTC/);
+  });
+
+  it('before the data or after the month: no data in the period is an error, not "$0 on track"', async () => {
+    await ingest(daily('2026-06-01', 30, () => '100'));
+    await budget('4000');
+    expect((await refusal('2026-05-20')).message).toMatch(/no billing data in the budget's period \(2026-05\)/);
+    expect((await refusal('2026-07-15')).message).toMatch(/no billing data in the budget's period \(2026-07\)/);
+  });
+
+  it.each([
+    // days of history, forecast method, forecast: 100 a day is 3000 whatever the method
+    [13, /run rate.*13 days of history, fewer than the 14/],
+    [14, /./],
+    [15, /on 15 days of spend \(P50 of the 15 days left/],
+  ])('with %i days of history it forecasts the days left (no crash)', async (n, method) => {
+    await ingest(daily('2026-06-01', n, () => '100'));
+    await budget('2500');
+    const s = await status();
+    expect(s.spent.toFixed()).toBe(String(100 * n));
+    expect(s.forecast.toFixed()).toBe('3000');
+    expect(s.forecastMethod).toMatch(method);
+  });
+
+  it('14 days of history too few to backtest: run rate, said so (null accuracy crashed here)', async () => {
+    // 100, 200, 100, 200 …: 7 × 300 = 2100 spent in 14 days; 2100 / 14 × 30.
+    await ingest(daily('2026-06-01', 14, (i) => (i % 2 ? '200' : '100')));
+    await budget('5000');
+    const s = await status();
+    expect(s.spent.toFixed()).toBe('2100');
+    expect(s.forecastMethod).toMatch(/no model could be scored|MASE/);
+    if (/no model/.test(s.forecastMethod)) expect(s.forecast.toFixed()).toBe('4500');
+  });
+
+  it('a scoped budget whose charges stopped forecasts the days left in the month, not from its last charge', async () => {
+    // Storage: 40, 60, 40 … June 1–16, then nothing; EC2 goes on to June 20. At June 21: 10 days left.
+    await ingest([...daily('2026-06-01', 20, () => '100'), ...daily('2026-06-01', 16, (i) => (i % 2 ? '60' : '40'), { service: 'Storage' })]);
+    await budget('10000', { scope: { kind: 'dimension', dim: { kind: 'column', name: 'ServiceName' }, value: 'Storage' } });
+    const s = await status();
+    expect(s.spent.toFixed()).toBe('800');
+    expect(s.forecastMethod).toMatch(/on 20 days of spend \(P50 of the 10 days left/);
+    expect(s.forecast.gte(800) && s.forecast.lte(800 + 10 * 60)).toBe(true);
+  });
+});
+
+describe('budget scopes and currencies checked against the data', () => {
+  beforeEach(async () => {
+    await ingest([...daily('2026-06-01', 10, () => '100'), ...daily('2026-06-01', 10, () => '30', { provider: 'OnPrem', service: 'GPU' })]);
+  });
+  const scope = (name: string, value: string): BudgetRecord['scope'] => ({ kind: 'dimension', dim: { kind: 'column', name }, value });
+
+  it('a typo in the column', async () => {
+    await budget('1000', { scope: scope('ProviderNme', 'AWS') });
+    const e = await refusal();
+    expect(e.message).toMatch(/budget b: no ingested bill has a column ProviderNme/);
+    expect(e.hint).toMatch(/Did you mean ProviderName\?/);
+  });
+
+  it('a value that never occurs in the period', async () => {
+    await budget('1000', { scope: scope('ProviderName', 'AWZ') });
+    const e = await refusal();
+    expect(e.message).toBe("budget b: no rows match ProviderName=AWZ in the budget's period (2026-06); did you mean ProviderName=AWS?");
+    await budget('1000', { scope: scope('ProviderName', 'Azure') });
+    expect((await refusal()).hint).toMatch(/ProviderName in 2026-06: AWS, OnPrem/);
+  });
+
+  it('a EUR budget on USD data', async () => {
+    await budget('1000', { currency: 'EUR' });
+    expect((await refusal()).message).toMatch(/budget b is in EUR but all spend is billed in USD in 2026-06/);
+  });
+
+  it('a budget counts only spend in its own currency and its scope', async () => {
+    await ingest(daily('2026-06-01', 10, () => '5000', { currency: 'JPY' }));
+    await budget('48000', { currency: 'JPY' });
+    const s = await status();
+    expect([s.currency, s.spent.toFixed(), s.forecast.toFixed()]).toEqual(['JPY', '50000', '150000']);
+    await budget('3000', { scope: scope('ProviderName', 'AWS') });
+    expect((await status()).spent.toFixed()).toBe('1000');
+  });
+});
