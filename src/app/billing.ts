@@ -257,6 +257,15 @@ export async function checkBudgetScope(billing: BillingStore, b: Pick<BudgetReco
   }
 }
 
+/** ResourceId and ResourceName values of the rows in a window and scope. */
+async function resourcesOnBill(billing: BillingStore, q: { from: string; to: string; where: NonNullable<ReportQuery['where']> }): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const name of ['ResourceId', 'ResourceName']) {
+    for (const r of await billing.billingReport({ by: [{ kind: 'column', name }], from: q.from, to: q.to, where: q.where })) if (r.keys[0]) out.add(r.keys[0]);
+  }
+  return out;
+}
+
 /**
  * Status of every budget at `at` (default: where the billing data ends). The month is the one that
  * contains the instant just before `at`; spend to date counts only charges before `at` (pro rata for
@@ -282,10 +291,19 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
   for (const b of budgets) {
     await checkBudgetScope(billing, b, period);
     const where = scopeWhere(b.scope);
+    const ownNotes = [...notes];
+    // A saving closes this budget's gap only if its resource is on this budget's bill: savings on
+    // owned GPUs, or on resources outside the scope, don't lower this spend.
+    const billed = await resourcesOnBill(billing, { from: period.start, to: period.end, where });
+    const onBill = (r: Recommendation) => [r.resource, ...(r.billedAs ?? [])].some((id) => billed.has(id));
+    const inCurrency = savings.filter((s) => s.currency === b.currency);
+    const own = inCurrency.filter(onBill);
+    const elsewhere = savings.length - own.length;
+    if (elsewhere > 0) ownNotes.push(`${elsewhere} saving(s) found in the workspace are on resources not billed in ${scopeText(b.scope)} in ${b.currency} this month (owned hardware, other scopes or currencies): not counted as actions`);
     const spent = dec((await billing.spendInWindow({ from: period.start, to: period.asOf, where })).find((x) => x.currency === b.currency)?.effective ?? '0');
     const unused = (await billing.commitmentUtilisation({ from: period.start, to: period.asOf, where })).filter((c) => dec(c.unused).gt(0) && c.currency === b.currency);
     const candidates: Recommendation[] = [
-      ...savings.filter((s) => s.currency === b.currency),
+      ...own,
       ...unused.map((c) => ({
         id: `commitment:${c.commitmentId}`,
         resource: c.commitmentId,
@@ -302,7 +320,7 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
     const series = await dailySpendSeries(billing, { currency: b.currency, to: `${lastDay}T00:00:00.000Z`, fillTo: true, ...(where.length && { where }) });
     const model = modelForecaster(series);
     const status = budgetStatus({ name: b.name, amount: dec(b.amount), currency: b.currency, thresholds: b.thresholds }, period, spent, candidates, model.forecaster);
-    out.push({ ...status, forecastMethod: model.method(), scope: b.scope, notes });
+    out.push({ ...status, forecastMethod: model.method(), scope: b.scope, notes: ownNotes });
   }
   return out;
 }

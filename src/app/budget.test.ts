@@ -13,7 +13,9 @@ import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { dec } from '../core/money.js';
+import { scenarioSchema } from '../core/model/scenario.js';
 import { budgetStatuses, ingestFocus, setBudget } from './billing.js';
+import { costAndRecord } from './cost.js';
 import type { BudgetRecord } from './billing-ports.js';
 
 const clock = { now: () => new Date('2026-11-22T00:00:00Z') };
@@ -35,11 +37,12 @@ interface Charge {
   provider?: string;
   service?: string;
   currency?: string;
+  resource?: string;
 }
-const HEADER = 'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ProviderName,ServiceName,BilledCost,EffectiveCost';
+const HEADER = 'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ProviderName,ServiceName,ResourceId,BilledCost,EffectiveCost';
 let files = 0;
 async function ingest(charges: Charge[]): Promise<void> {
-  const csv = [HEADER, ...charges.map((c) => [c.start, c.end, c.currency ?? 'USD', c.provider ?? 'AWS', c.service ?? 'EC2', c.cost, c.cost].join(','))].join('\n');
+  const csv = [HEADER, ...charges.map((c) => [c.start, c.end, c.currency ?? 'USD', c.provider ?? 'AWS', c.service ?? 'EC2', c.resource ?? 'i-1', c.cost, c.cost].join(','))].join('\n');
   const path = join(dir, `bill-${++files}.csv`);
   writeFileSync(path, `${csv}\n`);
   await ingestFocus(store, billing, clock, path, await focusSource(path));
@@ -188,5 +191,46 @@ describe('budget scopes and currencies checked against the data', () => {
     expect([s.currency, s.spent.toFixed(), s.forecast.toFixed()]).toEqual(['JPY', '50000', '150000']);
     await budget('3000', { scope: scope('ProviderName', 'AWS') });
     expect((await status()).spent.toFixed()).toBe('1000');
+  });
+});
+
+describe('budget actions limited to the budget\'s scope and currency', () => {
+  // A 30-day scenario: an owned GPU server idle half the time (power-down saving) and a cloud
+  // instance billed as i-burst in AWS (spot saving), plus one billed nowhere.
+  const scenario = scenarioSchema.parse({
+    name: 's',
+    currency: 'USD',
+    period: { days: 30 },
+    electricity: { pricePerKwh: 0.1, pue: 1 },
+    resources: [
+      { name: 'dgx', kind: 'server', purchasePrice: 100000, lifetimeYears: 5, powerW: 10000, idlePowerW: 2000, usage: { utilisation: 0.5 } },
+      { name: 'burst', kind: 'instance', pricePerHour: 10, spotPricePerHour: 4, billedAs: ['i-burst'] },
+    ],
+  });
+
+  it('an AWS budget gets only the savings of resources on its bill; owned GPUs never close it', async () => {
+    await ingest([...daily('2026-06-01', 10, () => '1000', { resource: 'i-burst' }), ...daily('2026-06-01', 10, () => '500', { provider: 'OnPremColo', resource: 'rack-1' })]);
+    await costAndRecord(store, clock, scenario, 's.yaml');
+    await budget('10000', { scope: { kind: 'dimension', dim: { kind: 'column', name: 'ProviderName' }, value: 'AWS' } });
+    const s = await status();
+    // 10,000 spent in 10 days → 30,000 forecast, 20,000 over.
+    expect(s.overrun.toFixed()).toBe('20000');
+    // Spot on burst: (10 − 4) × 720 h × 730/720 = 4380 a month; dgx's power-down is not on the AWS bill.
+    expect(s.actions.map((a) => [a.id, a.saving.toFixed()])).toEqual([['spot:burst', '4380']]);
+    expect(s.actions[0]!.closesCumulative.toFixed()).toBe('0.219');
+    expect(s.closesGap).toBe(false);
+    expect(s.notes.join(' ')).toMatch(/1 saving\(s\) found in the workspace are on resources not billed in ProviderName=AWS/);
+    // The colo budget: burst is not on its bill either.
+    await budget('1000', { scope: { kind: 'dimension', dim: { kind: 'column', name: 'ProviderName' }, value: 'OnPremColo' } });
+    expect((await status()).actions).toEqual([]);
+  });
+
+  it('a budget in another currency gets no USD savings', async () => {
+    await ingest(daily('2026-06-01', 10, () => '1000', { resource: 'i-burst', currency: 'EUR' }));
+    await costAndRecord(store, clock, scenario, 's.yaml');
+    await budget('10000', { currency: 'EUR' });
+    const s = await status();
+    expect(s.overrun.toFixed()).toBe('20000');
+    expect(s.actions).toEqual([]);
   });
 });

@@ -25,6 +25,11 @@ export interface Recommendation {
   currency: string;
   effort: 'low' | 'medium' | 'high';
   basis: string;
+  /**
+   * Names under which the resource's cost appears in a bill (FOCUS ResourceId or ResourceName),
+   * besides `resource`: a budget counts a saving only when its resource is on the budget's bill.
+   */
+  billedAs?: string[];
 }
 
 const LOW_UTILISATION = dec('0.7');
@@ -34,7 +39,8 @@ export function scenarioSavings(s: Scenario): Recommendation[] {
   const periodHours = periodToHours(s.period);
   const out: Recommendation[] = [];
   const push = (r: Omit<Recommendation, 'id' | 'currency'>) => {
-    if (r.saving.gt(0)) out.push({ ...r, id: `${r.action}:${r.resource}`, currency: s.currency });
+    const billedAs = s.resources.find((x) => x.name === r.resource)?.billedAs;
+    if (r.saving.gt(0)) out.push({ ...r, id: `${r.action}:${r.resource}`, currency: s.currency, ...(billedAs && { billedAs }) });
   };
   for (const r of s.resources) {
     const on = usageHours(r.usage, periodHours);

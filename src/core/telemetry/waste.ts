@@ -62,7 +62,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
   const memTotal = gpu.memoryTotalMiB ?? (price?.entry ? price.entry.memoryGiB * 1024 : null);
   const memShare = memTotal && usage.peakMemUsedMiB !== null ? usage.peakMemUsedMiB / memTotal : null;
   const underUsed = meanBusy !== null && (meanBusy < o.lowUtilPct || (memShare !== null && memShare * 100 < o.lowMemPct));
-  const base = { resource: gpu.gpuId, currency: o.currency };
+  const base = { resource: gpu.gpuId, currency: o.currency, billedAs: [gpu.host] };
   const idleShare = observedS > 0 ? idleS / observedS : 0;
   const busyShare = observedS > 0 ? busyS / observedS : 0;
   const label = `${gpu.model ?? 'GPU'} ${gpu.host}:${gpu.index}`;
