@@ -203,7 +203,8 @@ export async function knownSavings(store: Store): Promise<Recommendation[]> {
   if (!rec) return [];
   const scenario = scenarioSchema.parse(rec.scenario);
   const periodHours = (latest.report as { periodHours: number }).periodHours;
-  return scenarioSavings(scenario).map((s) => ({ ...s, saving: s.saving.times(730).div(periodHours), basis: `${s.basis} (per month: × 730 h / ${periodHours} h)` }));
+  const monthly = (s: Recommendation): Recommendation => ({ ...s, saving: s.saving.times(730).div(periodHours), basis: `${s.basis} (per month: × 730 h / ${periodHours} h)`, ...(s.alternatives && { alternatives: s.alternatives.map(monthly) }) });
+  return scenarioSavings(scenario).map(monthly);
 }
 
 /** GPU waste findings (autostop, share, smaller GPU, spot), monthly; none when no telemetry is stored. */
@@ -339,7 +340,7 @@ export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string; 
     forecastShare: s.forecastShare.toDecimalPlaces(6).toNumber(),
     overrun: s.overrun.toDecimalPlaces(12).toFixed(),
     alerts: s.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: a.amount.toFixed() })),
-    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber() })),
+    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber(), ...(a.alternatives && { alternatives: a.alternatives.map((x) => ({ id: x.id, title: x.title, saving: x.saving.toDecimalPlaces(12).toFixed() })) }) })),
     closesGap: s.closesGap,
     notes: s.notes ?? [],
   };

@@ -204,7 +204,7 @@ describe('budget actions limited to the budget\'s scope and currency', () => {
     electricity: { pricePerKwh: 0.1, pue: 1 },
     resources: [
       { name: 'dgx', kind: 'server', purchasePrice: 100000, lifetimeYears: 5, powerW: 10000, idlePowerW: 2000, usage: { utilisation: 0.5 } },
-      { name: 'burst', kind: 'instance', pricePerHour: 10, spotPricePerHour: 4, billedAs: ['i-burst'] },
+      { name: 'burst', kind: 'instance', pricePerHour: 10, spotPricePerHour: 4, reservedPricePerHour: 7, billedAs: ['i-burst'] },
     ],
   });
 
@@ -218,6 +218,8 @@ describe('budget actions limited to the budget\'s scope and currency', () => {
     // Spot on burst: (10 − 4) × 720 h × 730/720 = 4380 a month; dgx's power-down is not on the AWS bill.
     expect(s.actions.map((a) => [a.id, a.saving.toFixed()])).toEqual([['spot:burst', '4380']]);
     expect(s.actions[0]!.closesCumulative.toFixed()).toBe('0.219');
+    // Reserving burst (3/h less on the same hours, 2190 a month) is an alternative to spot, not added.
+    expect(s.actions[0]!.alternatives!.map((a) => [a.id, a.saving.toFixed()])).toEqual([['reserve:burst', '2190']]);
     expect(s.closesGap).toBe(false);
     expect(s.notes.join(' ')).toMatch(/1 saving\(s\) found in the workspace are on resources not billed in ProviderName=AWS/);
     // The colo budget: burst is not on its bill either.

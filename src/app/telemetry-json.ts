@@ -1,5 +1,5 @@
 /** GPU telemetry reports as exact JSON: what `penny gpu … --json` prints and the API returns. */
-import { recommendationToJson } from '../core/finops/scenario-savings.js';
+import { recommendationToJson, totalSaving } from '../core/finops/scenario-savings.js';
 import type { Decimal } from '../core/money.js';
 import { HOURS_PER_MONTH } from '../core/telemetry/waste.js';
 import type { UsageReport, WasteReport } from './telemetry.js';
@@ -43,5 +43,7 @@ export function wasteReportToJson(r: WasteReport) {
     lowUseSpells: g.lowUseSpells.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
   })),
   recommendations: r.recommendations.map(recommendationToJson),
+  /** Monthly, each GPU-hour once: the best of each set of alternatives. */
+  savingTotal: totalSaving(r.recommendations).toFixed(),
 };
 }

@@ -14,6 +14,7 @@ interface Report {
   energyKwh: string;
   idleCost: string;
   savings: { id: string; title: string; saving: string; effort: string; basis: string }[];
+  savingsTotal?: string;
 }
 
 const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
@@ -96,7 +97,8 @@ export async function overview(root: HTMLElement): Promise<void> {
   const c = r.currency;
   const days = r.periodHours / 24;
   const topSaving = r.savings[0];
-  const totalSavings = r.savings.reduce((a, s) => a + Number(s.saving), 0);
+  // savingsTotal counts each resource-hour once; reports recorded before it existed are summed.
+  const totalSavings = r.savingsTotal !== undefined ? Number(r.savingsTotal) : r.savings.reduce((a, s) => a + Number(s.saving), 0);
   root.append(h(`<h1>Overview <small>${r.scenario} · ${num(days)} days · ${c}</small></h1>`));
   root.append(
     h(`<div class="cards">

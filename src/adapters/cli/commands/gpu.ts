@@ -5,6 +5,7 @@ import { dec, type Decimal } from '../../../core/money.js';
 import { GPU_PRICES } from '../../../core/telemetry/gpu-prices.js';
 import { HOURS_PER_MONTH } from '../../../core/telemetry/waste.js';
 import { priceJson, usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
+import { totalSaving } from '../../../core/finops/scenario-savings.js';
 import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
@@ -139,8 +140,10 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         out.push('');
         if (r.recommendations.length === 0) out.push('No waste found with these thresholds.');
         else {
-          out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; share / smaller GPU / spot are alternatives for the same hours):`);
-          out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], r.recommendations.map((x) => [x.title, money(x.saving, c), x.effort]), { indent: '  ' }));
+          out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; release / share / smaller GPU / spot price the same hours: the best counts, the others are listed as alternatives):`);
+          const rows = r.recommendations.flatMap((x) => [[x.title, money(x.saving, c), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(a.saving, c)})`, a.effort])]);
+          out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
+          out.push(`  Waste found: ${money(totalSaving(r.recommendations), c)}/month (each GPU-hour once; alternatives not added)`);
         }
         out.push('');
         out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);

@@ -35,11 +35,11 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
-      response: { 200: { type: 'object', required: ['gpus', 'recommendations'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, recommendations: { type: 'array' } } } },
+      response: { 200: { type: 'object', required: ['gpus', 'recommendations', 'savingTotal'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, recommendations: { type: 'array' }, savingTotal: { type: 'string', description: 'monthly saving, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' } } } },
     },
   }, async () => {
     const store = telemetryOf(ctx);
-    if ((await store.listGpus()).length === 0) return { gpus: [], recommendations: [] };
+    if ((await store.listGpus()).length === 0) return { gpus: [], recommendations: [], savingTotal: '0' };
     return wasteReportToJson(await gpuWasteReport(store, {}));
   });
 };
