@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { InvalidInput } from '../core/errors.js';
 import type { Recommendation } from '../core/finops/scenario-savings.js';
 import { dec, type Decimal } from '../core/money.js';
-import { defaultGpuPrice } from '../core/telemetry/gpu-prices.js';
+import { priceEntryFor } from '../core/telemetry/gpu-prices.js';
 import { toSeries, type GpuInfo, type GpuSample } from '../core/telemetry/model.js';
 import { isNvidiaSmiHeader } from '../core/telemetry/nvidia-smi.js';
 import { gpuUsage, idlePeriods, lowUseSpells, DEFAULT_USAGE_OPTIONS, type UsageOptions, type UsagePeriod } from '../core/telemetry/usage.js';
@@ -130,9 +130,12 @@ function resolveOptions(o: TelemetryReportOptions, prices: Map<string, GpuPrice 
 }
 
 function priceOf(gpu: GpuInfo, o: TelemetryReportOptions): GpuPrice | undefined {
-  if (o.gpuPricePerHour) return { pricePerHour: o.gpuPricePerHour, source: '--gpu-price-per-hour', entry: defaultGpuPrice(gpu.model) };
-  const e = defaultGpuPrice(gpu.model);
-  return e && { pricePerHour: e.onDemandUsdPerHour, source: `${e.model} on-demand, ${e.source}, ${e.asOf}`, entry: e };
+  const found = priceEntryFor(gpu.model);
+  if (o.gpuPricePerHour) return { pricePerHour: o.gpuPricePerHour, source: '--gpu-price-per-hour', entry: found?.entry };
+  if (!found) return undefined;
+  const e = found.entry;
+  const share = found.share ? `${found.share.slices}/${found.share.of} of the GPU's ` : '';
+  return { pricePerHour: e.onDemandUsdPerHour, source: `${share}${found.share ? e.model.replace(/ MIG .*/, '') : e.model} on-demand, ${e.source}, ${e.asOf}`, entry: e };
 }
 
 async function loadSeries(store: TelemetryStore, o: TelemetryReportOptions) {

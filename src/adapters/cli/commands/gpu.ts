@@ -9,7 +9,7 @@ import { totalSaving } from '../../../core/finops/scenario-savings.js';
 import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
-import { telemetryIo } from '../../importers/telemetry-io.js';
+import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlSession } from '../../store/session.js';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -31,11 +31,11 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
     .option('--from <time>', 'Prometheus: range start (ISO 8601)')
     .option('--to <time>', 'Prometheus: range end (ISO 8601)')
     .option('--step <duration>', 'Prometheus: resolution (e.g. 15s, 1m)', '15s')
-    .option('--host <name>', 'nvidia-smi: host name for GPUs without a UUID column', 'localhost')
+    .option('--host <name>', 'nvidia-smi: host of the GPUs (default: a hostname column in the file, else the file\'s name)')
     .option('--utc-offset <minutes>', 'nvidia-smi: the host clock\'s offset from UTC in minutes (its timestamps carry no zone)', '0')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500 > gpu.csv\n  penny gpu ingest gpu.csv\n  penny gpu ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-02T00:00Z --step 30s')
-    .action(async (source: string, opts: { from?: string; to?: string; step: string; host: string; utcOffset: string; json?: boolean }, cmd: Command) => {
+    .action(async (source: string, opts: { from?: string; to?: string; step: string; host?: string; utcOffset: string; json?: boolean }, cmd: Command) => {
       await withTelemetry(ctx, cmd, async (tel) => {
         const progress = ctx.progress(!!opts.json);
         let result;
@@ -45,7 +45,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         } else {
           const offset = Number(opts.utcOffset);
           if (!Number.isInteger(offset)) throw new InvalidInput('--utc-offset must be whole minutes', [{ path: '--utc-offset', message: 'expected an integer', found: opts.utcOffset }]);
-          result = await ingestNvidiaSmi(tel, ctx.clock, telemetryIo, source, progress, { host: opts.host, utcOffsetMinutes: offset });
+          result = await ingestNvidiaSmi(tel, ctx.clock, telemetryIo, source, progress, { host: opts.host ?? hostFromPath(source), utcOffsetMinutes: offset });
         }
         if (opts.json) return printJson(ctx, result);
         ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
