@@ -13,7 +13,7 @@ import type { BillingFileRecord, BillingStore, BudgetRecord, Dimension, ReportQu
 import type { Clock, Progress, Store } from './ports.js';
 import { silentProgress } from './ports.js';
 import type { TelemetryStore } from './telemetry-ports.js';
-import { gpuWasteReport } from './telemetry.js';
+import { gpuWasteReport, ownedGpuPrices } from './telemetry.js';
 import { dailySpendSeries, modelForecaster } from './spend-series.js';
 import { nearest } from '../core/text.js';
 
@@ -208,9 +208,9 @@ export async function knownSavings(store: Store): Promise<Recommendation[]> {
 }
 
 /** GPU waste findings (autostop, share, smaller GPU, spot), monthly; none when no telemetry is stored. */
-export async function gpuWasteSavings(telemetry: TelemetryStore | undefined): Promise<Recommendation[]> {
+export async function gpuWasteSavings(telemetry: TelemetryStore | undefined, store?: Store): Promise<Recommendation[]> {
   if (!telemetry || (await telemetry.listGpus()).length === 0) return [];
-  return (await gpuWasteReport(telemetry, {})).recommendations;
+  return (await gpuWasteReport(telemetry, store ? { owned: await ownedGpuPrices(store) } : {})).recommendations;
 }
 
 export type BudgetScope = BudgetRecord['scope'];
@@ -287,7 +287,7 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
     period.asOf = new Date(Math.max(Date.parse(period.start), Date.parse(dataEnd))).toISOString();
     notes.push(`the billing data ends ${dataEnd.slice(0, 16).replace('T', ' ')} UTC, before ${at.slice(0, 16).replace('T', ' ')}: spend is measured to where it ends and the forecast covers the rest of the month`);
   }
-  const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry))];
+  const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry, store))];
   const out: (BudgetStatus & { forecastMethod: string; scope: BudgetScope; notes: string[] })[] = [];
   for (const b of budgets) {
     await checkBudgetScope(billing, b, period);

@@ -43,7 +43,9 @@ export function wasteReportToJson(r: WasteReport) {
     lowUseSpells: g.lowUseSpells.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
   })),
   recommendations: r.recommendations.map(recommendationToJson),
-  /** Monthly, each GPU-hour once: the best of each set of alternatives. */
-  savingTotal: totalSaving(r.recommendations).toFixed(),
+  /** Monthly, each GPU-hour once (the best of each set of alternatives), in the report's currency. */
+  savingTotal: totalSaving(r.recommendations.filter((x) => x.currency === r.options.currency)).toFixed(),
+  /** The same per currency: an owned GPU is priced in its scenario's currency, the price table in USD. */
+  savingTotals: [...new Set(r.recommendations.map((x) => x.currency))].sort().map((currency) => ({ currency, saving: totalSaving(r.recommendations.filter((x) => x.currency === currency)).toFixed() })),
 };
 }

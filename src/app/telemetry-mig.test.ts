@@ -15,7 +15,9 @@ import { openMemoryStore } from '../adapters/store/workspace.js';
 import { totalSaving } from '../core/finops/scenario-savings.js';
 import { dec } from '../core/money.js';
 import { silentProgress } from './ports.js';
-import { gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryIo } from './telemetry.js';
+import { gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, ownedGpuPrices, type TelemetryIo } from './telemetry.js';
+import { costAndRecord } from './cost.js';
+import { scenarioSchema } from '../core/model/scenario.js';
 
 const clock = { now: () => new Date('2026-06-02T00:00:00Z') };
 const dir = mkdtempSync(join(tmpdir(), 'penny-migtest-'));
@@ -97,5 +99,26 @@ describe('GPUs of several hosts', () => {
     expect(released).toEqual(['node-a:1', 'node-b:0']);
     // Each idle whole H100: 2.95 × 730 a month.
     expect(w.recommendations.find((x) => x.resource === 'node-b:0')!.saving.toFixed()).toBe('2153.5');
+  });
+});
+
+describe('owned GPUs', () => {
+  it('are priced from the workspace\'s cost model (TCO per GPU-hour, its currency), the source stated; no cloud spot or smaller GPU in another currency', async () => {
+    // One 8-GPU server bought for 292,000 EUR over 5 years: 58,400 a year / (8 × 8,760 GPU-h).
+    const scenario = scenarioSchema.parse({ name: 'lab', currency: 'EUR', period: { years: 1 }, resources: [{ name: 'dgx', kind: 'server', gpus: 8, purchasePrice: 292000, lifetimeYears: 5 }] });
+    await costAndRecord(store, clock, scenario, 'lab.yaml');
+    const f = join(dir, 'dgx-01.csv');
+    writeFileSync(f, hostNvidiaSmiCsv(2, (i) => (i === 0 ? 0 : 90)));
+    await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress, { host: 'dgx-01' });
+    const owned = await ownedGpuPrices(store);
+    expect(owned.map((o) => [o.resource, o.currency, o.pricePerHour.toFixed()])).toEqual([['dgx', 'EUR', dec(58400).div(8 * 8760).toFixed()]]);
+    const w = await gpuWasteReport(tel, { owned });
+    const release = w.recommendations.find((x) => x.resource === 'dgx-01:0')!;
+    expect([release.action, release.currency, release.saving.toDecimalPlaces(2).toFixed()]).toEqual(['release', 'EUR', '608.33']); // 730 h × 58,400 / 70,080
+    expect(release.basis).toMatch(/owned: dgx in scenario lab, TCO 58400 EUR \/ 70080 GPU-h/);
+    // The busy one: the table's USD spot price is not compared with a EUR cost.
+    expect(w.recommendations.filter((x) => x.resource === 'dgx-01:1')).toEqual([]);
+    // Hosts that are not the owned resource keep the public price.
+    expect((await gpuWasteReport(tel, { owned: [] })).recommendations.find((x) => x.resource === 'dgx-01:0')!.saving.toFixed()).toBe('2153.5');
   });
 });

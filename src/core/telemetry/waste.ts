@@ -33,8 +33,10 @@ export interface WasteOptions {
 
 export interface GpuPrice {
   pricePerHour: Decimal;
-  /** Where the price came from: `--gpu-price-per-hour` or a table entry with its date. */
+  /** Where the price came from: `--gpu-price-per-hour`, the workspace's cost model, or a table entry with its date. */
   source: string;
+  /** The price's currency when it is not the report's (an owned GPU priced by a scenario in EUR). */
+  currency?: string;
   entry: GpuPriceEntry | undefined;
 }
 
@@ -64,13 +66,16 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
   const memTotal = gpu.memoryTotalMiB ?? (price?.entry ? price.entry.memoryGiB * 1024 : null);
   const memShare = memTotal && usage.peakMemUsedMiB !== null ? usage.peakMemUsedMiB / memTotal : null;
   const underUsed = meanBusy !== null && (meanBusy < o.lowUtilPct || (memShare !== null && memShare * 100 < o.lowMemPct));
-  const base = { resource: gpu.gpuId, currency: o.currency, billedAs: [gpu.host] };
+  const currency = price?.currency ?? o.currency;
+  const base = { resource: gpu.gpuId, currency, billedAs: [gpu.host] };
+  // The table's cloud prices (smaller GPU, spot) are USD: compared only with a USD price.
+  const usd = currency === 'USD';
   const hours = { exclusiveGroup: `hours:${gpu.gpuId}` };
   const idleShare = observedS > 0 ? idleS / observedS : 0;
   const busyShare = observedS > 0 ? busyS / observedS : 0;
   const label = `${gpu.model ?? 'GPU'} ${gpu.host}:${gpu.index}`;
   const p = price?.pricePerHour;
-  const priceNote = price ? `at ${p!.toFixed()} ${o.currency}/h (${price.source})` : 'no hourly price known: pass --gpu-price-per-hour';
+  const priceNote = price ? `at ${p!.toDecimalPlaces(6).toFixed()} ${currency}/h (${price.source})` : 'no hourly price known: pass --gpu-price-per-hour';
   const monthly = (share: number, perHour: Decimal) => dec(share.toFixed(6)).times(HOURS_PER_MONTH).times(perHour);
 
   if (observedS > 0 && idleShare >= 0.95) {
@@ -105,7 +110,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
         });
       }
     }
-    if (p && usage.peakMemUsedMiB !== null) {
+    if (p && usd && usage.peakMemUsedMiB !== null) {
       const peakGiB = usage.peakMemUsedMiB / 1024;
       // Keep 20% headroom on memory and 25% on compute (mean busy utilisation × this GPU's TFLOPS).
       const needTflops = price?.entry ? (price.entry.tflops * meanBusy!) / 100 * 1.25 : Infinity;
@@ -125,7 +130,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
     }
   }
   const spot = price?.entry?.spotUsdPerHour;
-  if (p && spot && spot.lt(p) && busyShare > 0) {
+  if (p && usd && spot && spot.lt(p) && busyShare > 0) {
     recs.push({
       ...base,
       ...hours,

@@ -6,7 +6,7 @@ import { GPU_PRICES } from '../../../core/telemetry/gpu-prices.js';
 import { HOURS_PER_MONTH } from '../../../core/telemetry/waste.js';
 import { priceJson, usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { totalSaving } from '../../../core/finops/scenario-savings.js';
-import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryReportOptions } from '../../../app/telemetry.js';
+import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, ownedGpuPrices, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
@@ -60,8 +60,9 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
   )
     .addHelpText('after', `${REPORT_HELP}\n\nExamples:\n  penny gpu usage\n  penny gpu usage --interval 1h --price-per-kwh 0.25 --pue 1.3\n  penny gpu usage --scenario examples/demo/scenario.yaml --json`)
     .action(async (opts: ReportFlags, cmd: Command) => {
-      await withTelemetry(ctx, cmd, async (tel) => {
+      await withTelemetry(ctx, cmd, async (tel, store) => {
         const o = await reportOptionsFrom(opts);
+        o.owned = await ownedGpuPrices(store);
         if (opts.interval) o.intervalMs = parseDuration(opts.interval, '--interval');
         const r = await gpuUsageReport(tel, o);
         const c = r.options.currency;
@@ -111,8 +112,9 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
   )
     .addHelpText('after', `${REPORT_HELP}\n\nSavings are per month (${HOURS_PER_MONTH} h) at the GPU's hourly price: --gpu-price-per-hour, else a dated default per model.\n\nExamples:\n  penny gpu waste\n  penny gpu waste --idle-min 5m --gpu-price-per-hour 2.49 --json`)
     .action(async (opts: ReportFlags & { lowUtil: string; lowMem: string; autostopAfter?: string }, cmd: Command) => {
-      await withTelemetry(ctx, cmd, async (tel) => {
+      await withTelemetry(ctx, cmd, async (tel, store) => {
         const o = await reportOptionsFrom(opts);
+        o.owned = await ownedGpuPrices(store);
         o.lowUtilPct = parseNumber(opts.lowUtil, '--low-util', 0, 100);
         o.lowMemPct = parseNumber(opts.lowMem, '--low-mem', 0, 100);
         if (opts.autostopAfter) o.autostopAfterS = parseDuration(opts.autostopAfter, '--autostop-after') / 1000;
@@ -141,9 +143,9 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         if (r.recommendations.length === 0) out.push('No waste found with these thresholds.');
         else {
           out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; release / share / smaller GPU / spot price the same hours: the best counts, the others are listed as alternatives):`);
-          const rows = r.recommendations.flatMap((x) => [[x.title, money(x.saving, c), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(a.saving, c)})`, a.effort])]);
+          const rows = r.recommendations.flatMap((x) => [[x.title, money(x.saving, x.currency), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(a.saving, a.currency)})`, a.effort])]);
           out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
-          out.push(`  Waste found: ${money(totalSaving(r.recommendations), c)}/month (each GPU-hour once; alternatives not added)`);
+          for (const cur of [...new Set(r.recommendations.map((x) => x.currency))].sort()) out.push(`  Waste found: ${money(totalSaving(r.recommendations.filter((x) => x.currency === cur)), cur)}/month (each GPU-hour once; alternatives not added)`);
         }
         out.push('');
         out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);
@@ -209,21 +211,21 @@ async function reportOptionsFrom(f: ReportFlags): Promise<TelemetryReportOptions
   return o;
 }
 
-async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemetryStore) => Promise<void>): Promise<void> {
+async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemetryStore, store: Store) => Promise<void>): Promise<void> {
   const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
   try {
     if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for telemetry`);
-    await fn(new SqlTelemetryStore(store.session));
+    await fn(new SqlTelemetryStore(store.session), store);
   } finally {
     await store.close();
   }
 }
 
-function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string } | undefined])[], c: string): string[] {
+function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string; currency?: string } | undefined])[], c: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const [g, p] of gpus) {
-    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'} ${money(p.pricePerHour, c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
+    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'}${p.source.startsWith('owned') ? ` on ${g.host}` : ''} ${money(p.pricePerHour, p.currency ?? c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
     if (!seen.has(line)) out.push(line);
     seen.add(line);
   }
