@@ -300,7 +300,7 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
     const inCurrency = savings.filter((s) => s.currency === b.currency);
     const own = inCurrency.filter(onBill);
     const elsewhere = savings.length - own.length;
-    if (elsewhere > 0) ownNotes.push(`${elsewhere} saving(s) found in the workspace are on resources not billed in ${scopeText(b.scope)} in ${b.currency} this month (owned hardware, other scopes or currencies): not counted as actions`);
+    if (elsewhere > 0) ownNotes.push(`${elsewhere} saving(s) found in the workspace are not on this budget's bill (${scopeText(b.scope)}, ${b.currency}, ${period.start.slice(0, 7)}): owned hardware, other scopes or currencies; not counted as actions`);
     const spent = dec((await billing.spendInWindow({ from: period.start, to: period.asOf, where })).find((x) => x.currency === b.currency)?.effective ?? '0');
     const unused = (await billing.commitmentUtilisation({ from: period.start, to: period.asOf, where })).filter((c) => dec(c.unused).gt(0) && c.currency === b.currency);
     const candidates: Recommendation[] = [

@@ -221,7 +221,7 @@ describe('budget actions limited to the budget\'s scope and currency', () => {
     // Reserving burst (3/h less on the same hours, 2190 a month) is an alternative to spot, not added.
     expect(s.actions[0]!.alternatives!.map((a) => [a.id, a.saving.toFixed()])).toEqual([['reserve:burst', '2190']]);
     expect(s.closesGap).toBe(false);
-    expect(s.notes.join(' ')).toMatch(/1 saving\(s\) found in the workspace are on resources not billed in ProviderName=AWS/);
+    expect(s.notes.join(' ')).toMatch(/1 saving\(s\) found in the workspace are not on this budget's bill \(ProviderName=AWS, USD, 2026-06\)/);
     // The colo budget: burst is not on its bill either.
     await budget('1000', { scope: { kind: 'dimension', dim: { kind: 'column', name: 'ProviderName' }, value: 'OnPremColo' } });
     expect((await status()).actions).toEqual([]);
