@@ -212,6 +212,23 @@ describe('reports and budgets on the demo bill', () => {
     expect(b.forecastMethod).toMatch(/on 48 days of spend \(P50 of the 13 days left/);
   });
 
+  it('checks a budget\'s scope and currency against the data (exit 2, never "$0 on track")', async () => {
+    const w = ['-w', ws('demo')];
+    const check = async (name: string, args: string[], message: RegExp) => {
+      expect((await runPenny([...w, 'budget', 'set', name, '--amount', '48000', ...args])).code).toBe(0);
+      const r = await runPenny([...w, 'budget', 'status']);
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect((await runPenny([...w, 'budget', 'delete', name])).code).toBe(0);
+    };
+    await check('typo', ['--scope', 'ProviderName=AWZ'], /no rows match ProviderName=AWZ in the budget's period \(2026-10\); did you mean ProviderName=AWS\?/);
+    await check('col', ['--scope', 'ProvidrName=AWS'], /no ingested bill has a column ProvidrName[\s\S]*Did you mean ProviderName\?/);
+    await check('eur', ['--currency', 'EUR'], /budget eur is in EUR but all spend is billed in USD in 2026-10/);
+    const yen = await runPenny([...w, 'budget', 'set', 'yen', '--amount', '48000', '--currency', 'JPY']);
+    expect(yen.stdout).toMatch(/¥48,000 a month/);
+    expect((await runPenny([...w, 'budget', 'delete', 'yen'])).code).toBe(0);
+  });
+
   it('refuses a bad budget with exit 2', async () => {
     for (const args of [['--amount', 'lots'], ['--amount', '10', '--currency', 'XXY'], ['--amount', '10', '--scope', 'nonsense'], ['--amount', '10', '--thresholds', 'a,b']]) {
       const r = await runPenny(['-w', ws('demo'), 'budget', 'set', 'x', ...args]);

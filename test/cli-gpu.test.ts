@@ -104,3 +104,22 @@ describe('penny forecast gpu', () => {
     expect(none.stderr).toMatch(/no GPU telemetry/);
   });
 });
+
+describe('penny ingest of a folder of several hosts\' logs', () => {
+  it('names each file\'s GPUs after its host (folder or file name), so GPU 0 of two hosts stays apart', async () => {
+    const { hostNvidiaSmiCsv } = await import('./fixtures/telemetry.js');
+    const { mkdirSync } = await import('node:fs');
+    const fleet = join(dir, 'fleet');
+    mkdirSync(join(fleet, 'node-b'), { recursive: true });
+    writeFileSync(join(fleet, 'node-a.csv'), hostNvidiaSmiCsv(1, () => 90));
+    writeFileSync(join(fleet, 'node-b', 'gpu.csv'), hostNvidiaSmiCsv(1, () => 0));
+    const ws = join(dir, 'ws-fleet');
+    const r = await runPenny(['--workspace', ws, 'ingest', fleet, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const w = JSON.parse((await runPenny(['--workspace', ws, 'gpu', 'waste', '--json'])).stdout);
+    expect(w.gpus.map((g: { gpu: { gpuId: string; host: string } }) => [g.gpu.gpuId, g.gpu.host]).sort()).toEqual([['node-a:0', 'node-a'], ['node-b:0', 'node-b']]);
+    // node-b's idle H100: 2.95 × 730; node-a's busy one: spot (2.95 − 1.25) × 730.
+    expect(w.recommendations.map((x: { id: string; saving: string }) => [x.id, x.saving])).toEqual([['release:node-b:0', '2153.5'], ['spot:node-a:0', '1241']]);
+    expect(w.savingTotal).toBe('3394.5');
+  });
+});

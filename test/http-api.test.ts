@@ -4,6 +4,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Decimal } from '../src/core/money.js';
 import { startTestServer } from './server.js';
 import { repoRoot } from './shared-data.js';
 
@@ -107,6 +108,8 @@ describe('scenarios', () => {
     const body = await json(res);
     expect(res.status).toBe(200);
     expect(body.report.savings.length).toBeGreaterThanOrEqual(3);
+    // savingsTotal (the overview's "Savings found") adds each resource-hour once: alternatives are not in it.
+    expect(body.report.savingsTotal).toBe(body.report.savings.reduce((a: Decimal, r: { saving: string }) => a.plus(r.saving), new Decimal(0)).toFixed());
     await conforms('/api/reports/latest', 'get', 200, body);
   });
 });
@@ -245,6 +248,11 @@ describe('gpus', () => {
     const w = await json(await fetch(`${s.url}/api/gpus/waste`));
     await conforms('/api/gpus/waste', 'get', 200, w);
     expect(w.recommendations.length).toBeGreaterThan(0);
+    // The total counts each GPU-hour once: the listed (best) recommendations, not their alternatives.
+    const sumOf = (rs: { saving: string }[]) => rs.reduce((a, r) => a.plus(r.saving), new Decimal(0));
+    expect(w.savingTotal).toBe(sumOf(w.recommendations).toFixed());
+    const groups = w.recommendations.map((r: { exclusiveGroup?: string }) => r.exclusiveGroup).filter(Boolean);
+    expect(new Set(groups).size).toBe(groups.length);
     expect((await fetch(`${s.url}/api/gpus/usage?interval=soon`)).status).toBe(422);
   });
 });

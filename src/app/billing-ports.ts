@@ -82,6 +82,13 @@ export interface CommitmentRow {
   currency: string;
 }
 
+export interface WindowSpend {
+  currency: string;
+  effective: string;
+  /** Rows that overlap the window (counted whole or in part). */
+  rows: number;
+}
+
 export interface BudgetRecord {
   name: string;
   amount: string;
@@ -117,7 +124,12 @@ export interface BillingStore {
   billingReport(q: ReportQuery): Promise<ReportRow[]>;
   /** Every tag key found in the stored rows, sorted. */
   tagKeys(): Promise<string[]>;
-  commitmentUtilisation(q: { from?: string; to?: string }): Promise<CommitmentRow[]>;
+  commitmentUtilisation(q: { from?: string; to?: string; where?: ReportQuery['where'] }): Promise<CommitmentRow[]>;
+  /**
+   * Effective cost per currency of the charges overlapping [from, to): a charge inside counts whole,
+   * one spanning an edge pro rata to the overlap of its charge period (exact decimals).
+   */
+  spendInWindow(q: { from: string; to: string; where?: ReportQuery['where'] }): Promise<WindowSpend[]>;
   /** Latest charge end in the data (the "now" of an export). */
   lastChargeEnd(): Promise<string | undefined>;
   saveBudget(b: BudgetRecord): Promise<void>;

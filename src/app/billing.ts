@@ -13,7 +13,7 @@ import type { BillingFileRecord, BillingSlice, BillingStore, BudgetRecord, Dimen
 import type { Clock, Progress, Store } from './ports.js';
 import { silentProgress } from './ports.js';
 import type { TelemetryStore } from './telemetry-ports.js';
-import { gpuWasteReport } from './telemetry.js';
+import { gpuWasteReport, ownedGpuPrices } from './telemetry.js';
 import { dailySpendSeries, modelForecaster } from './spend-series.js';
 import { nearest } from '../core/text.js';
 
@@ -358,32 +358,108 @@ export async function knownSavings(store: Store): Promise<Recommendation[]> {
   if (!rec) return [];
   const scenario = scenarioSchema.parse(rec.scenario);
   const periodHours = (latest.report as { periodHours: number }).periodHours;
-  return scenarioSavings(scenario).map((s) => ({ ...s, saving: s.saving.times(730).div(periodHours), basis: `${s.basis} (per month: × 730 h / ${periodHours} h)` }));
+  const monthly = (s: Recommendation): Recommendation => ({ ...s, saving: s.saving.times(730).div(periodHours), basis: `${s.basis} (per month: × 730 h / ${periodHours} h)`, ...(s.alternatives && { alternatives: s.alternatives.map(monthly) }) });
+  return scenarioSavings(scenario).map(monthly);
 }
 
-/** Status of every budget at the end of the data (or `at`), with actions when an overrun is forecast. */
 /** GPU waste findings (autostop, share, smaller GPU, spot), monthly; none when no telemetry is stored. */
-export async function gpuWasteSavings(telemetry: TelemetryStore | undefined): Promise<Recommendation[]> {
+export async function gpuWasteSavings(telemetry: TelemetryStore | undefined, store?: Store): Promise<Recommendation[]> {
   if (!telemetry || (await telemetry.listGpus()).length === 0) return [];
-  return (await gpuWasteReport(telemetry, {})).recommendations;
+  return (await gpuWasteReport(telemetry, store ? { owned: await ownedGpuPrices(store) } : {})).recommendations;
 }
 
-export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<(BudgetStatus & { forecastMethod: string })[]> {
+export type BudgetScope = BudgetRecord['scope'];
+const scopeWhere = (scope: BudgetScope) => (scope.kind === 'dimension' ? [{ dim: scope.dim, value: scope.value }] : []);
+export const scopeText = (scope: BudgetScope) => (scope.kind === 'all' ? 'all spend' : `${dimensionLabel(scope.dim)}=${scope.value}`);
+const day = (iso: string) => iso.slice(0, 10);
+
+/**
+ * A budget's scope must match rows of its period in its currency, or its "$0, on track" would be
+ * a lie: a column no bill has, a value that never occurs there (with the likely one named), a
+ * budget in EUR over USD spend are refused (InvalidInput: exit 2, HTTP 422).
+ */
+export async function checkBudgetScope(billing: BillingStore, b: Pick<BudgetRecord, 'name' | 'scope' | 'currency'>, period: { start: string; end: string }): Promise<void> {
+  const where = scopeWhere(b.scope);
+  const month = period.start.slice(0, 7);
+  const fix = `Change it with: penny budget set ${b.name} --amount N --scope ... --currency ...`;
+  if (b.scope.kind === 'dimension') {
+    try {
+      await checkDimensions(billing, [b.scope.dim]);
+    } catch (e) {
+      if (e instanceof InvalidInput) throw new InvalidInput(`budget ${b.name}: ${e.message}`, e.issues.map((i) => ({ ...i, path: 'scope' })), `${e.hint ?? ''} ${fix}`.trim());
+      throw e;
+    }
+    const values = await billing.billingReport({ by: [b.scope.dim], from: period.start, to: period.end });
+    const seen = [...new Set(values.map((r) => r.keys[0]).filter((k): k is string => k !== null))];
+    if (!seen.includes(b.scope.value)) {
+      const near = nearest(b.scope.value, seen);
+      const label = dimensionLabel(b.scope.dim);
+      throw new InvalidInput(
+        `budget ${b.name}: no rows match ${label}=${b.scope.value} in the budget's period (${month})${near ? `; did you mean ${label}=${near}?` : ''}`,
+        [{ path: 'scope', message: 'no row matches', expected: seen.length ? `one of ${seen.slice(0, 8).join(', ')}${seen.length > 8 ? ', …' : ''}` : `a value of ${label}`, found: b.scope.value }],
+        seen.length ? `${label} in ${month}: ${seen.sort().slice(0, 12).join(', ')}${seen.length > 12 ? ', …' : ''}. ${fix}` : `No row of ${month} has ${label}. ${fix}`,
+      );
+    }
+  }
+  const spend = await billing.spendInWindow({ from: period.start, to: period.end, where });
+  if (spend.length === 0) throw new InvalidInput(`budget ${b.name}: no billing data in the budget's period (${month})`, [{ path: 'at', message: 'no rows in the period', found: month }], 'Measure at a date inside the billing data: penny budget status --at YYYY-MM-DD.');
+  if (!spend.some((x) => x.currency === b.currency)) {
+    const others = spend.map((x) => x.currency).join(', ');
+    throw new InvalidInput(
+      `budget ${b.name} is in ${b.currency} but ${scopeText(b.scope)} is billed in ${others} in ${month}: a budget compares only with spend in its own currency`,
+      [{ path: 'currency', message: 'no spend in this currency', expected: others, found: b.currency }],
+      `Set the budget in the bill's currency: penny budget set ${b.name} --amount N --currency ${spend[0]!.currency}.`,
+    );
+  }
+}
+
+/** ResourceId and ResourceName values of the rows in a window and scope. */
+async function resourcesOnBill(billing: BillingStore, q: { from: string; to: string; where: NonNullable<ReportQuery['where']> }): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const name of ['ResourceId', 'ResourceName']) {
+    for (const r of await billing.billingReport({ by: [{ kind: 'column', name }], from: q.from, to: q.to, where: q.where })) if (r.keys[0]) out.add(r.keys[0]);
+  }
+  return out;
+}
+
+/**
+ * Status of every budget at `at` (default: where the billing data ends). The month is the one that
+ * contains the instant just before `at`; spend to date counts only charges before `at` (pro rata for
+ * one spanning it) and, when `at` is later than the data, only up to where the data ends: the
+ * forecast covers the rest of the month from there.
+ */
+export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<(BudgetStatus & { forecastMethod: string; scope: BudgetScope; notes: string[] })[]> {
   const budgets = await billing.listBudgets();
   if (budgets.length === 0) return [];
-  const asOf = opts.at ?? (await billing.lastChargeEnd());
-  if (!asOf) throw new InvalidInput('no billing data to measure budgets against', [], 'Ingest a FOCUS export first: penny ingest FILE.');
+  const dataEnd = await billing.lastChargeEnd();
+  if (!dataEnd) throw new InvalidInput('no billing data to measure budgets against', [], 'Ingest a FOCUS export first: penny ingest FILE.');
+  const at = new Date(opts.at ?? dataEnd).toISOString();
   // A charge ending exactly at midnight of the 1st belongs to the month before.
-  const period = monthOf(new Date(Date.parse(asOf) - 1).toISOString());
-  period.asOf = new Date(asOf).toISOString();
-  const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry))];
-  const out: (BudgetStatus & { forecastMethod: string })[] = [];
+  const period = monthOf(new Date(Date.parse(at) - 1).toISOString());
+  const notes: string[] = [];
+  period.asOf = at;
+  if (Date.parse(dataEnd) < Date.parse(at)) {
+    period.asOf = new Date(Math.max(Date.parse(period.start), Date.parse(dataEnd))).toISOString();
+    notes.push(`the billing data ends ${dataEnd.slice(0, 16).replace('T', ' ')} UTC, before ${at.slice(0, 16).replace('T', ' ')}: spend is measured to where it ends and the forecast covers the rest of the month`);
+  }
+  const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry, store))];
+  const out: (BudgetStatus & { forecastMethod: string; scope: BudgetScope; notes: string[] })[] = [];
   for (const b of budgets) {
-    const rows = await billing.billingReport({ by: [], from: period.start, to: period.end, ...(b.scope.kind === 'dimension' && { where: [{ dim: b.scope.dim, value: b.scope.value }] }) });
-    const spent = sum(rows.filter((r) => r.currency === b.currency).map((r) => dec(r.effective)));
-    const unused = (await billing.commitmentUtilisation({ from: period.start, to: period.end })).filter((c) => dec(c.unused).gt(0) && c.currency === b.currency);
+    await checkBudgetScope(billing, b, period);
+    const where = scopeWhere(b.scope);
+    const ownNotes = [...notes];
+    // A saving closes this budget's gap only if its resource is on this budget's bill: savings on
+    // owned GPUs, or on resources outside the scope, don't lower this spend.
+    const billed = await resourcesOnBill(billing, { from: period.start, to: period.end, where });
+    const onBill = (r: Recommendation) => [r.resource, ...(r.billedAs ?? [])].some((id) => billed.has(id));
+    const inCurrency = savings.filter((s) => s.currency === b.currency);
+    const own = inCurrency.filter(onBill);
+    const elsewhere = savings.length - own.length;
+    if (elsewhere > 0) ownNotes.push(`${elsewhere} saving(s) found in the workspace are not on this budget's bill (${scopeText(b.scope)}, ${b.currency}, ${period.start.slice(0, 7)}): owned hardware, other scopes or currencies; not counted as actions`);
+    const spent = dec((await billing.spendInWindow({ from: period.start, to: period.asOf, where })).find((x) => x.currency === b.currency)?.effective ?? '0');
+    const unused = (await billing.commitmentUtilisation({ from: period.start, to: period.asOf, where })).filter((c) => dec(c.unused).gt(0) && c.currency === b.currency);
     const candidates: Recommendation[] = [
-      ...savings.filter((s) => s.currency === b.currency),
+      ...own,
       ...unused.map((c) => ({
         id: `commitment:${c.commitmentId}`,
         resource: c.commitmentId,
@@ -395,19 +471,21 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
         basis: `unused commitment in the billing data this month; saved at renewal or by exchange`,
       })),
     ];
-    // The forecasting models on this scope's daily spend, when there are enough days of it.
-    const series = await dailySpendSeries(billing, { currency: b.currency, to: period.asOf, ...(b.scope.kind === 'dimension' && { where: [{ dim: b.scope.dim, value: b.scope.value }] }) });
+    // The forecasting models on this scope's daily spend (whole days before `asOf`), when there are enough of them.
+    const lastDay = day(new Date(Date.parse(period.asOf)).toISOString());
+    const series = await dailySpendSeries(billing, { currency: b.currency, to: `${lastDay}T00:00:00.000Z`, fillTo: true, ...(where.length && { where }) });
     const model = modelForecaster(series);
     const status = budgetStatus({ name: b.name, amount: dec(b.amount), currency: b.currency, thresholds: b.thresholds }, period, spent, candidates, model.forecaster);
-    out.push({ ...status, forecastMethod: model.method() });
+    out.push({ ...status, forecastMethod: model.method(), scope: b.scope, notes: ownNotes });
   }
   return out;
 }
 
-export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string }) {
+export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string; scope?: BudgetScope; notes?: string[] }) {
   return {
     ...(s.forecastMethod && { forecastMethod: s.forecastMethod }),
     name: s.name,
+    ...(s.scope && { scope: scopeText(s.scope) }),
     currency: s.currency,
     amount: s.amount.toFixed(),
     period: s.period,
@@ -417,7 +495,8 @@ export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string }
     forecastShare: s.forecastShare.toDecimalPlaces(6).toNumber(),
     overrun: s.overrun.toDecimalPlaces(12).toFixed(),
     alerts: s.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: a.amount.toFixed() })),
-    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber() })),
+    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber(), ...(a.alternatives && { alternatives: a.alternatives.map((x) => ({ id: x.id, title: x.title, saving: x.saving.toDecimalPlaces(12).toFixed() })) }) })),
     closesGap: s.closesGap,
+    notes: s.notes ?? [],
   };
 }

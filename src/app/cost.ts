@@ -1,7 +1,7 @@
 /** Use case: cost a scenario, optionally recording it in the store. */
 import { createHash } from 'node:crypto';
 import { computeTco, costReportToJson, type CostReport, type TcoOptions } from '../core/cost/tco.js';
-import { recommendationToJson, scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
+import { recommendationToJson, totalSaving, scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
 import type { Scenario } from '../core/model/scenario.js';
 import type { Clock, Store } from './ports.js';
 
@@ -16,7 +16,7 @@ export function costScenario(scenario: Scenario, opts: TcoOptions = {}): CostRes
 
 /** The report and its savings as exact JSON: what the CLI prints with --json and the API returns. */
 export function costResultToJson(r: CostResult) {
-  return { ...costReportToJson(r.report), savings: r.savings.map(recommendationToJson) };
+  return { ...costReportToJson(r.report), savings: r.savings.map(recommendationToJson), savingsTotal: totalSaving(r.savings).toFixed() };
 }
 
 export function scenarioHash(scenario: Scenario): string {

@@ -15,11 +15,20 @@ const DAY_MS = 86_400_000;
 /** Fewer days of history than this and the run rate is the better guess. */
 export const MIN_MODEL_DAYS = 14;
 
-export async function dailySpendSeries(billing: BillingStore, q: { currency?: string; to?: string; where?: ReportQuery['where'] } = {}): Promise<Series | undefined> {
+/**
+ * Daily effective cost. With `to`, the charges starting before it, and (`fillTo`) the series runs
+ * through the day before `to` even when the last days had no charge in scope: those are zeros, and
+ * a forecast made from the series then starts on the right day.
+ */
+export async function dailySpendSeries(billing: BillingStore, q: { currency?: string; to?: string; fillTo?: boolean; where?: ReportQuery['where'] } = {}): Promise<Series | undefined> {
   const rows = await billing.billingReport({ by: [], granularity: 'day', ...(q.to && { to: q.to }), ...(q.where && { where: q.where }) });
   const currency = q.currency ?? rows[0]?.currency;
   const obs = rows.filter((r) => r.currency === currency).map((r) => ({ t: Date.parse(`${r.period}T00:00:00Z`), value: Number(r.effective) }));
   if (obs.length === 0) return undefined;
+  if (q.to && q.fillTo) {
+    const lastDay = Math.floor(Date.parse(q.to) / DAY_MS) * DAY_MS - (Date.parse(q.to) % DAY_MS === 0 ? DAY_MS : 0);
+    if (obs.every((o) => o.t < lastDay)) obs.push({ t: lastDay, value: 0 });
+  }
   // Days without a charge are true zeros, not gaps.
   return resample(obs, { name: 'effective cost per day', unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' });
 }
@@ -30,20 +39,44 @@ export interface ModelForecast {
   method: () => string;
 }
 
+const RUN_RATE = 'run rate (spend so far / days elapsed × days in the month)';
+
 /**
- * Spend so far + the model's P50 for each remaining day of the period. The series is the budget
- * scope's daily spend up to the start of the last (possibly partial) day of the data.
+ * Spend so far + the model's P50 for what is left of the period: the day `asOf` falls in counts for
+ * its part after `asOf`, then each whole day to the end. The series must be the budget scope's
+ * daily spend through the day before the one `asOf` falls in (dailySpendSeries with `fillTo`).
+ * Fewer than MIN_MODEL_DAYS days, or a model the backtest could not score, and the run rate is used.
  */
 export function modelForecaster(series: Series | undefined): ModelForecast {
-  let used = 'run rate (spend so far / days elapsed × days in the month)';
+  let used = RUN_RATE;
   const forecaster: SpendForecaster = (spent: Decimal, p: BudgetPeriod) => {
     const asOf = Date.parse(p.asOf);
-    const remainingDays = Math.ceil((Date.parse(p.end) - asOf) / DAY_MS);
-    if (!series || series.values.length < MIN_MODEL_DAYS || remainingDays <= 0) return runRate(spent, p);
-    const outcome = runForecast(series, { horizon: remainingDays, source: 'workspace billing', origins: 3 });
-    const ahead = outcome.json.points.filter((pt) => Date.parse(pt.t) >= asOf && Date.parse(pt.t) < Date.parse(p.end));
-    used = `${outcome.json.model} on ${series.values.length} days of spend (P50 of the ${ahead.length} days left; MASE ${(outcome.json.metrics as { mase: number }).mase.toFixed(2)} in backtest)`;
-    return spent.plus(ahead.reduce((a, pt) => a.plus(dec(Math.max(0, pt.p50).toFixed(6))), new Decimal(0)));
+    const end = Date.parse(p.end);
+    const firstDay = Math.floor(asOf / DAY_MS) * DAY_MS;
+    const days = Math.ceil((end - firstDay) / DAY_MS);
+    if (!series || asOf >= end) return runRate(spent, p);
+    if (series.values.length < MIN_MODEL_DAYS) {
+      used = `${RUN_RATE}: ${series.values.length} days of history, fewer than the ${MIN_MODEL_DAYS} a model needs`;
+      return runRate(spent, p);
+    }
+    const seriesEnd = series.startMs + (series.values.length - 1) * series.intervalMs;
+    const horizon = Math.round((end - seriesEnd) / DAY_MS) - 1;
+    const outcome = runForecast(series, { horizon, source: 'workspace billing', origins: 3 });
+    const mase = (outcome.json.metrics as { mase: number | null }).mase;
+    if (mase === null) {
+      used = `${RUN_RATE}: no model could be scored in a backtest on ${series.values.length} days of history over the ${days} days left`;
+      return runRate(spent, p);
+    }
+    const ahead = outcome.json.points.filter((pt) => Date.parse(pt.t) >= firstDay && Date.parse(pt.t) < end);
+    let rest = new Decimal(0);
+    for (const pt of ahead) {
+      const t = Date.parse(pt.t);
+      const value = dec(Math.max(0, pt.p50).toFixed(6));
+      // The day `asOf` falls in: only its part after `asOf` is still to come.
+      rest = rest.plus(t < asOf ? value.times(t + DAY_MS - asOf).div(DAY_MS) : value);
+    }
+    used = `${outcome.json.model} on ${series.values.length} days of spend (P50 of the ${days} days left; MASE ${mase.toFixed(2)} in backtest)`;
+    return spent.plus(rest);
   };
   return { forecaster, method: () => used };
 }

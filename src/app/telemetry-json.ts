@@ -1,5 +1,5 @@
 /** GPU telemetry reports as exact JSON: what `penny gpu … --json` prints and the API returns. */
-import { recommendationToJson } from '../core/finops/scenario-savings.js';
+import { recommendationToJson, totalSaving } from '../core/finops/scenario-savings.js';
 import type { Decimal } from '../core/money.js';
 import { HOURS_PER_MONTH } from '../core/telemetry/waste.js';
 import type { UsageReport, WasteReport } from './telemetry.js';
@@ -43,5 +43,9 @@ export function wasteReportToJson(r: WasteReport) {
     lowUseSpells: g.lowUseSpells.map((p) => ({ ...p, start: new Date(p.startMs).toISOString(), end: new Date(p.endMs).toISOString() })),
   })),
   recommendations: r.recommendations.map(recommendationToJson),
+  /** Monthly, each GPU-hour once (the best of each set of alternatives), in the report's currency. */
+  savingTotal: totalSaving(r.recommendations.filter((x) => x.currency === r.options.currency)).toFixed(),
+  /** The same per currency: an owned GPU is priced in its scenario's currency, the price table in USD. */
+  savingTotals: [...new Set(r.recommendations.map((x) => x.currency))].sort().map((currency) => ({ currency, saving: totalSaving(r.recommendations.filter((x) => x.currency === currency)).toFixed() })),
 };
 }

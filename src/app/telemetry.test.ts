@@ -140,6 +140,10 @@ describe('the real H100 log (../shared/data/gpu-telemetry)', () => {
     expect(autostop!.saving.gt(0)).toBe(true);
     expect(autostop!.basis).toContain('2.95 USD/h');
     // Its peak memory (~19 GiB of 80) and under-half mean busy utilisation fit in a MIG share.
-    expect(w.recommendations.find((r) => r.action === 'share')?.title).toMatch(/MIG \d\/7/);
+    const all = w.recommendations.flatMap((r) => [r, ...(r.alternatives ?? [])]);
+    expect(all.find((r) => r.action === 'share')?.title).toMatch(/MIG \d\/7/);
+    // Share, a smaller GPU and spot price the same busy hours: one of them counts, the others are its alternatives.
+    expect(w.recommendations.filter((r) => r.exclusiveGroup).length).toBe(1);
+    expect(all.filter((r) => r.exclusiveGroup).length).toBeGreaterThan(1);
   });
 });

@@ -7,12 +7,14 @@ import { createHash } from 'node:crypto';
 import { InvalidInput } from '../core/errors.js';
 import type { Recommendation } from '../core/finops/scenario-savings.js';
 import { dec, type Decimal } from '../core/money.js';
-import { defaultGpuPrice } from '../core/telemetry/gpu-prices.js';
+import { priceEntryFor } from '../core/telemetry/gpu-prices.js';
 import { toSeries, type GpuInfo, type GpuSample } from '../core/telemetry/model.js';
 import { isNvidiaSmiHeader } from '../core/telemetry/nvidia-smi.js';
 import { gpuUsage, idlePeriods, lowUseSpells, DEFAULT_USAGE_OPTIONS, type UsageOptions, type UsagePeriod } from '../core/telemetry/usage.js';
 import { gpuWaste, type GpuPrice, type GpuWaste } from '../core/telemetry/waste.js';
-import type { Clock, Progress } from './ports.js';
+import type { Clock, Progress, Store } from './ports.js';
+import { scenarioSchema } from '../core/model/scenario.js';
+import { costScenario } from './cost.js';
 import type { TelemetrySourceRecord, TelemetryStore } from './telemetry-ports.js';
 
 export interface TelemetryBatch {
@@ -112,6 +114,51 @@ export interface TelemetryReportOptions {
   /** Low-use spells: busy at or below this utilisation (%), default 10. */
   spellUtilPct?: number;
   autostopAfterS?: number;
+  /** Owned GPUs and their cost per GPU-hour from the workspace's cost model (ownedGpuPrices). */
+  owned?: OwnedGpuPrice[];
+}
+
+/** One owned resource's GPUs: cost per GPU-hour from the workspace's TCO model. */
+export interface OwnedGpuPrice {
+  resource: string;
+  scenario: string;
+  pricePerHour: Decimal;
+  currency: string;
+  source: string;
+}
+
+/**
+ * Owned GPUs (server and gpu resources with GPUs in the workspace's latest costed scenario), each
+ * priced at its TCO per GPU-hour: the resource's cost over the period (capex amortised, energy,
+ * maintenance…) / (count × GPUs × period hours). Owning costs every hour, busy or not.
+ */
+export async function ownedGpuPrices(store: Store): Promise<OwnedGpuPrice[]> {
+  const latest = await store.latestCostReport();
+  const rec = latest && (await store.getScenario(latest.scenarioId));
+  if (!rec) return [];
+  const scenario = scenarioSchema.parse(rec.scenario);
+  const report = costScenario(scenario).report;
+  const out: OwnedGpuPrice[] = [];
+  for (const r of scenario.resources) {
+    if ((r.kind !== 'server' && r.kind !== 'gpu') || r.count === 0) continue;
+    const gpus = r.gpus ?? (r.kind === 'gpu' ? 1 : 0);
+    const cost = report.byResource.find((x) => x.name === r.name);
+    if (!gpus || !cost) continue;
+    const gpuHours = dec(r.count).times(gpus).times(report.periodHours);
+    out.push({
+      resource: r.name,
+      scenario: scenario.name,
+      currency: scenario.currency,
+      pricePerHour: cost.total.div(gpuHours),
+      source: `owned: ${r.name} in scenario ${scenario.name}, TCO ${cost.total.toDecimalPlaces(2).toFixed()} ${scenario.currency} / ${gpuHours.toFixed()} GPU-h (${r.count} × ${gpus} GPUs × ${report.periodHours} h)`,
+    });
+  }
+  return out;
+}
+
+/** The owned resource a host belongs to: its name, or its name followed by -, ., _ or a digit (dgx-h100-01). */
+export function ownerOf(host: string, owned: OwnedGpuPrice[]): OwnedGpuPrice | undefined {
+  return owned.find((o) => host === o.resource || (host.startsWith(o.resource) && /^[-._\d]/.test(host.slice(o.resource.length))));
 }
 
 function resolveOptions(o: TelemetryReportOptions, prices: Map<string, GpuPrice | undefined>): UsageOptions {
@@ -130,9 +177,17 @@ function resolveOptions(o: TelemetryReportOptions, prices: Map<string, GpuPrice 
 }
 
 function priceOf(gpu: GpuInfo, o: TelemetryReportOptions): GpuPrice | undefined {
-  if (o.gpuPricePerHour) return { pricePerHour: o.gpuPricePerHour, source: '--gpu-price-per-hour', entry: defaultGpuPrice(gpu.model) };
-  const e = defaultGpuPrice(gpu.model);
-  return e && { pricePerHour: e.onDemandUsdPerHour, source: `${e.model} on-demand, ${e.source}, ${e.asOf}`, entry: e };
+  const found = priceEntryFor(gpu.model);
+  if (o.gpuPricePerHour) return { pricePerHour: o.gpuPricePerHour, currency: o.currency ?? 'USD', source: '--gpu-price-per-hour', entry: found?.entry };
+  const owner = o.owned && ownerOf(gpu.host, o.owned);
+  if (owner) {
+    const share = found?.share ? dec(found.share.slices).div(found.share.of) : dec(1);
+    return { pricePerHour: owner.pricePerHour.times(share), currency: owner.currency, source: `${found?.share ? `${found.share.slices}/${found.share.of} of the GPU, ` : ''}${owner.source}`, entry: found?.entry };
+  }
+  if (!found) return undefined;
+  const e = found.entry;
+  const share = found.share ? `${found.share.slices}/${found.share.of} of the GPU's ` : '';
+  return { pricePerHour: e.onDemandUsdPerHour, currency: 'USD', source: `${share}${found.share ? e.model.replace(/ MIG .*/, '') : e.model} on-demand, ${e.source}, ${e.asOf}`, entry: e };
 }
 
 async function loadSeries(store: TelemetryStore, o: TelemetryReportOptions) {

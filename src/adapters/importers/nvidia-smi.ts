@@ -29,7 +29,7 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
     const f = parseSmiHeader(h);
     if (!fields.has(f.name)) fields.set(f.name, f);
   }
-  const host = opts.host ?? 'localhost';
+  const fileHost = opts.host ?? 'localhost';
   const gpus = new Map<string, GpuInfo>();
   const samples: GpuSample[] = [];
   const issues: Issue[] = [];
@@ -60,22 +60,40 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
       }
       return v.value;
     };
-    const utilGpuPct = number('utilization.gpu');
+    const utilPct = number('utilization.gpu');
     const utilMemPct = number('utilization.memory');
     const memUsedMiB = number('memory.used');
     const memTotalMiB = number('memory.total');
     const powerW = fields.has('power.draw') ? number('power.draw') : fields.has('power.draw.instant') ? number('power.draw.instant') : number('power.draw.average');
-    for (const [name, v, max] of [['utilization.gpu', utilGpuPct, 100], ['utilization.memory', utilMemPct, 100]] as const) {
+    const grField = fields.get('gr_engine_active');
+    const gr = grField ? number('gr_engine_active') : null;
+    if (gr !== null && (gr < 0 || gr > (grField!.unit === '%' ? 100 : 1))) bad(rec.line, grField!, String(gr), grField!.unit === '%' ? '0–100 %' : 'a ratio 0–1');
+    for (const [name, v, max] of [['utilization.gpu', utilPct, 100], ['utilization.memory', utilMemPct, 100]] as const) {
       if (v !== null && (v < 0 || v > max)) bad(rec.line, fields.get(name)!, String(v), `0–${max} %`);
     }
     if (issues.length > before) {
       badRows++;
       continue;
     }
-    const index = cell('index') || cell('pci.bus_id') || '0';
+    // A host column in the file wins over --host (one log may hold several hosts).
+    const host = cell('hostname') || fileHost;
+    const gpuIndex = cell('index') || cell('pci.bus_id') || '0';
     const uuid = cell('uuid');
-    const gpuId = uuid || `${host}:${index}`;
-    const model = cell('name') || null;
+    const parent = uuid || `${host}:${gpuIndex}`;
+    // MIG: an instance is its own GPU (its MIG device UUID, else parent/gi<id>); sharing the
+    // parent's UUID would merge a busy instance with an idle one.
+    const gi = cell('gpu_instance_id');
+    const instance = gi && !/^\[?n\/a\]?$/i.test(gi) ? gi : undefined;
+    const migUuid = cell('mig.uuid') || (uuid?.startsWith('MIG-') ? uuid : undefined);
+    const isMig = instance !== undefined || migUuid !== undefined;
+    const gpuId = migUuid || (instance !== undefined ? `${parent}/gi${instance}` : parent);
+    const index = instance !== undefined ? `${gpuIndex}/gi${instance}` : gpuIndex;
+    const profile = cell('gpu_instance_profile');
+    const name = cell('name') || null;
+    const model = isMig && profile ? `${name ?? 'GPU'} MIG ${profile}` : name;
+    // Under MIG, utilization.gpu is not measured per instance: the graphics engine activity
+    // (a ratio, or % when the header says so) is its use where the collector gives it.
+    const utilGpuPct = gr !== null ? (grField!.unit === '%' ? gr : gr * 100) : isMig ? null : utilPct;
     const g = gpus.get(gpuId);
     if (!g) gpus.set(gpuId, { gpuId, host, index, model, memoryTotalMiB: memTotalMiB });
     else if (g.memoryTotalMiB === null && memTotalMiB !== null) g.memoryTotalMiB = memTotalMiB;

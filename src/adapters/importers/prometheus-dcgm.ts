@@ -1,8 +1,16 @@
 /**
  * DCGM exporter metrics read back from a Prometheus server's HTTP API (`/api/v1/query_range`):
- * DCGM_FI_DEV_GPU_UTIL (%), DCGM_FI_DEV_MEM_COPY_UTIL (%), DCGM_FI_DEV_POWER_USAGE (W),
- * DCGM_FI_DEV_FB_USED and DCGM_FI_DEV_FB_FREE (MiB), joined per GPU and timestamp. A GPU is named
- * by its UUID label, else `Hostname:gpu` (else `instance:gpu`).
+ * DCGM_FI_DEV_GPU_UTIL (%), DCGM_FI_PROF_GR_ENGINE_ACTIVE (ratio), DCGM_FI_DEV_MEM_COPY_UTIL (%),
+ * DCGM_FI_DEV_POWER_USAGE (W), DCGM_FI_DEV_FB_USED and DCGM_FI_DEV_FB_FREE (MiB), joined per GPU
+ * and timestamp. A GPU is named by its UUID label, else `Hostname:gpu` (else `instance:gpu`).
+ *
+ * MIG: the exporter labels a MIG instance's series with its parent's UUID plus GPU_I_ID and
+ * GPU_I_PROFILE, so each instance is its own GPU here (`UUID/gi<GPU_I_ID>`, model suffixed
+ * `MIG <profile>`): merging them would take one busy instance for an idle GPU. Its use is the
+ * profiling metric NVIDIA recommends under MIG, DCGM_FI_PROF_GR_ENGINE_ACTIVE (× 100 %);
+ * DCGM_FI_DEV_GPU_UTIL is not measured per instance and is ignored there, as is power, a device
+ * reading that would be counted once per instance. A whole GPU uses DCGM_FI_DEV_GPU_UTIL, or
+ * GR_ENGINE_ACTIVE where that is all there is.
  */
 import { InvalidInput } from '../../core/errors.js';
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
@@ -13,7 +21,7 @@ export interface PromRange {
   stepS: number;
 }
 
-export const DCGM_METRICS = ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_MEM_COPY_UTIL', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE'] as const;
+export const DCGM_METRICS = ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_MEM_COPY_UTIL', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE'] as const;
 
 interface PromSeries {
   metric: Record<string, string>;
@@ -34,7 +42,8 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
   const chunks: [number, number][] = [];
   for (let a = range.fromMs; a <= range.toMs; a += chunkMs + range.stepS * 1000) chunks.push([a, Math.min(range.toMs, a + chunkMs)]);
   const gpus = new Map<string, GpuInfo>();
-  const rows = new Map<string, GpuSample>();
+  const rows = new Map<string, GpuSample & { grActive: number | null }>();
+  const mig = new Set<string>();
   let done = 0;
   for (const metric of DCGM_METRICS) {
     for (const [a, b] of chunks) {
@@ -43,18 +52,25 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
       opts.onChunk?.(++done, DCGM_METRICS.length * chunks.length);
       for (const s of series) {
         const l = s.metric;
-        const index = l.gpu ?? l.GPU_I_ID ?? '0';
+        const gpuIndex = l.gpu ?? '0';
         const host = l.Hostname ?? l.instance ?? 'unknown';
-        const gpuId = l.UUID ?? l.uuid ?? `${host}:${index}`;
-        if (!gpus.has(gpuId)) gpus.set(gpuId, { gpuId, host, index, model: l.modelName ?? null, memoryTotalMiB: null });
+        const instance = l.GPU_I_ID !== undefined && l.GPU_I_ID !== '' ? l.GPU_I_ID : undefined;
+        const parent = l.UUID ?? l.uuid ?? `${host}:${gpuIndex}`;
+        const gpuId = instance === undefined ? parent : `${parent}/gi${instance}`;
+        if (instance !== undefined) mig.add(gpuId);
+        const model = l.modelName ?? null;
+        const index = instance === undefined ? gpuIndex : `${gpuIndex}/gi${instance}`;
+        if (!gpus.has(gpuId)) gpus.set(gpuId, { gpuId, host, index, model: instance !== undefined && l.GPU_I_PROFILE ? `${model ?? 'GPU'} MIG ${l.GPU_I_PROFILE}` : model, memoryTotalMiB: null });
+        if (instance !== undefined && metric === 'DCGM_FI_DEV_POWER_USAGE') continue;
         for (const [t, v] of s.values) {
           const tsMs = Math.round(t * 1000);
           const key = `${gpuId}\u0000${tsMs}`;
           let r = rows.get(key);
-          if (!r) rows.set(key, (r = { gpuId, tsMs, utilGpuPct: null, utilMemPct: null, memUsedMiB: null, powerW: null }));
+          if (!r) rows.set(key, (r = { gpuId, tsMs, utilGpuPct: null, utilMemPct: null, memUsedMiB: null, powerW: null, grActive: null }));
           const x = Number(v);
           if (!Number.isFinite(x)) continue;
           if (metric === 'DCGM_FI_DEV_GPU_UTIL') r.utilGpuPct = x;
+          else if (metric === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE') r.grActive = x;
           else if (metric === 'DCGM_FI_DEV_MEM_COPY_UTIL') r.utilMemPct = x;
           else if (metric === 'DCGM_FI_DEV_POWER_USAGE') r.powerW = x;
           else if (metric === 'DCGM_FI_DEV_FB_USED') r.memUsedMiB = x;
@@ -67,7 +83,8 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
       }
     }
   }
-  const samples = [...rows.values()].map(({ gpuId, tsMs, utilGpuPct, utilMemPct, memUsedMiB, powerW }) => ({ gpuId, tsMs, utilGpuPct, utilMemPct, memUsedMiB, powerW }));
+  const pct = (ratio: number | null) => (ratio === null ? null : Math.min(100, Math.max(0, ratio * 100)));
+  const samples = [...rows.values()].map(({ gpuId, tsMs, utilGpuPct, grActive, utilMemPct, memUsedMiB, powerW }) => ({ gpuId, tsMs, utilGpuPct: mig.has(gpuId) ? pct(grActive) : utilGpuPct ?? pct(grActive), utilMemPct, memUsedMiB, powerW }));
   samples.sort((x, y) => (x.gpuId < y.gpuId ? -1 : x.gpuId > y.gpuId ? 1 : x.tsMs - y.tsMs));
   return { gpus: [...gpus.values()], samples };
 }

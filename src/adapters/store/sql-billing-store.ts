@@ -1,9 +1,9 @@
 /** BillingStore over a SqlSession: FOCUS rows in, grouped exact sums out. */
-import type { BillingFileRecord, BillingFileSummary, BillingSlice, BillingStore, BudgetRecord, CommitmentRow, Dimension, LiveSlice, ReportQuery, ReportRow } from '../../app/billing-ports.js';
+import type { BillingFileRecord, BillingFileSummary, BillingSlice, BillingStore, BudgetRecord, CommitmentRow, Dimension, LiveSlice, ReportQuery, ReportRow, WindowSpend } from '../../app/billing-ports.js';
 import { MONEY_COLUMNS, QUANTITY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, sliceKey, storeColumn, type FocusRow } from '../../core/billing/focus.js';
 import { REFRESH_ACTIVE_SLICES } from './migrations/101-billing-slices.js';
 import { InvalidInput } from '../../core/errors.js';
-import { Decimal } from '../../core/money.js';
+import { Decimal, ZERO } from '../../core/money.js';
 import type { SqlSession, SqlValue } from './session.js';
 
 const ROW_COLUMNS = [
@@ -292,7 +292,42 @@ export class SqlBillingStore implements BillingStore {
       GROUP BY ALL`;
   }
 
-  async commitmentUtilisation(q: { from?: string; to?: string }): Promise<CommitmentRow[]> {
+  async spendInWindow(q: { from: string; to: string; where?: ReportQuery['where'] }): Promise<WindowSpend[]> {
+    const params: SqlValue[] = [];
+    const dims = this.where({ where: q.where ?? [] }, params);
+    params.push(q.from);
+    const from = `$${params.length}`;
+    params.push(q.to);
+    const to = `$${params.length}`;
+    // Charges inside the window are summed in the database; those crossing an edge are grouped by
+    // their charge period so each group's share is one exact division here. Times are ISO text
+    // (toISOString), so text order is time order. A zero-length charge counts at its start.
+    const inside = `charge_period_start >= ${from} AND charge_period_end <= ${to}`;
+    const rows = await this.s.all<Row>(
+      `SELECT billing_currency AS currency, CASE WHEN ${inside} THEN NULL ELSE charge_period_start END AS s,
+         CASE WHEN ${inside} THEN NULL ELSE charge_period_end END AS e, sum(effective_cost)::VARCHAR AS eff, count(*) AS n
+       FROM billing_live ${dims ? `${dims} AND` : 'WHERE'} charge_period_start < ${to} AND (charge_period_end > ${from} OR (charge_period_end <= charge_period_start AND charge_period_start >= ${from}))
+       GROUP BY ALL ORDER BY currency`,
+      params,
+    );
+    const fromMs = Date.parse(q.from);
+    const toMs = Date.parse(q.to);
+    const out = new Map<string, { effective: Decimal; rows: number }>();
+    for (const r of rows) {
+      const currency = String(r.currency ?? '');
+      let amount = new Decimal(plain(r.eff));
+      if (r.s !== null && r.s !== undefined) {
+        const s = Date.parse(String(r.s));
+        const e = Date.parse(String(r.e));
+        if (e > s) amount = amount.times(Math.min(e, toMs) - Math.max(s, fromMs)).div(e - s);
+      }
+      const acc = out.get(currency) ?? { effective: ZERO, rows: 0 };
+      out.set(currency, { effective: acc.effective.plus(amount), rows: acc.rows + Number(r.n) });
+    }
+    return [...out.entries()].map(([currency, v]) => ({ currency, effective: v.effective.toFixed(), rows: v.rows }));
+  }
+
+  async commitmentUtilisation(q: { from?: string; to?: string; where?: ReportQuery['where'] }): Promise<CommitmentRow[]> {
     const params: SqlValue[] = [];
     const where = this.where(q, params);
     const rows = await this.s.all<Row>(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioSchema } from '../model/scenario.js';
-import { savingPerEffort, scenarioSavings } from './scenario-savings.js';
+import { savingPerEffort, scenarioSavings, totalSaving } from './scenario-savings.js';
 
 const s = scenarioSchema.parse({
   period: { days: 10 },
@@ -27,9 +27,18 @@ describe('savings visible in a scenario', () => {
     expect(by('spot:burst')!.saving.toFixed()).toBe('360'); // 60 busy h × $6
   });
 
-  it('keeps the better of spot and reserve for one resource', () => {
+  it('keeps the better of spot and reserve for one resource, the other as its alternative, never added', () => {
     expect(by('reserve:steady')!.saving.toFixed()).toBe('120'); // 240 h × $0.5
     expect(by('spot:steady')).toBeUndefined();
+    expect(by('reserve:steady')!.alternatives!.map((r) => [r.id, r.saving.toFixed()])).toEqual([['spot:steady', '24']]); // 240 h × $0.1
+    // 1800 + 360 + 120 + 30 + 3.6: the 24 of spot on steady is not in it.
+    expect(totalSaving(recs).toFixed()).toBe('2313.6');
+  });
+
+  it('prices a reservation on the hours left after autostop, so the two add up', () => {
+    const r = scenarioSavings(scenarioSchema.parse({ period: { days: 10 }, resources: [{ name: 'r', kind: 'instance', pricePerHour: 10, reservedPricePerHour: 2, usage: { utilisation: 0.5 } }] }));
+    // autostop 120 idle h × $10 = 1200; reserve 120 busy h × $10 − 240 h × $2 = 720 (not 240 h × $10 − 480).
+    expect(r.map((x) => [x.id, x.saving.toFixed()])).toEqual([['autostop:r', '1200'], ['reserve:r', '720']]);
   });
 
   it('unused seats and idle power', () => {

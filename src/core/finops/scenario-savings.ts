@@ -11,6 +11,10 @@
  *              hours, when that is positive (a commitment is paid for every hour).
  * - seats:     a per-seat licence with seatsUsed < seats saves the unused seats.
  * - power-down: an on-prem machine with measured U < 0.7 and an idlePowerW saves its idle energy.
+ *
+ * One saving per resource-hour: spot and reserve price the same hours (after autostop, when it
+ * applies), so they are alternatives: the larger is listed, the other rides along in its
+ * `alternatives`; any sum over the list counts each hour once.
  */
 import { Decimal, ZERO, dec } from '../money.js';
 import { busyHours, hasMeasuredUtilisation, periodToHours, usageHours, type Scenario } from '../model/scenario.js';
@@ -25,6 +29,50 @@ export interface Recommendation {
   currency: string;
   effort: 'low' | 'medium' | 'high';
   basis: string;
+  /**
+   * Names under which the resource's cost appears in a bill (FOCUS ResourceId or ResourceName),
+   * besides `resource`: a budget counts a saving only when its resource is on the budget's bill.
+   */
+  billedAs?: string[];
+  /**
+   * Recommendations with the same group price the same resource-hours and exclude each other
+   * (MIG sharing, a smaller GPU, spot for one GPU's busy hours): only the best is taken.
+   */
+  exclusiveGroup?: string;
+  /** The others of its exclusive group, best first: shown as alternatives, never added to a total. */
+  alternatives?: Recommendation[];
+}
+
+/**
+ * The best recommendation of each exclusive group, carrying the rest as its `alternatives` (best
+ * first, by saving then id); recommendations without a group pass through. Order of first
+ * appearance is kept, so a caller's sort still applies.
+ */
+export function oneSavingPerHour(recs: Recommendation[]): Recommendation[] {
+  const groups = new Map<string, Recommendation[]>();
+  const out: (Recommendation | string)[] = [];
+  for (const r of recs) {
+    if (!r.exclusiveGroup) {
+      out.push(r);
+      continue;
+    }
+    const g = groups.get(r.exclusiveGroup);
+    if (g) g.push(r);
+    else {
+      groups.set(r.exclusiveGroup, [r]);
+      out.push(r.exclusiveGroup);
+    }
+  }
+  return out.map((x) => {
+    if (typeof x !== 'string') return x;
+    const [best, ...rest] = [...groups.get(x)!].sort((a, b) => b.saving.comparedTo(a.saving) || a.id.localeCompare(b.id));
+    return rest.length ? { ...best!, alternatives: rest.map(({ alternatives: _a, ...r }) => r) } : best!;
+  });
+}
+
+/** The total of a list made by oneSavingPerHour: alternatives are not added. */
+export function totalSaving(recs: Recommendation[]): Decimal {
+  return recs.reduce((a, r) => a.plus(r.saving), ZERO);
 }
 
 const LOW_UTILISATION = dec('0.7');
@@ -34,7 +82,8 @@ export function scenarioSavings(s: Scenario): Recommendation[] {
   const periodHours = periodToHours(s.period);
   const out: Recommendation[] = [];
   const push = (r: Omit<Recommendation, 'id' | 'currency'>) => {
-    if (r.saving.gt(0)) out.push({ ...r, id: `${r.action}:${r.resource}`, currency: s.currency });
+    const billedAs = s.resources.find((x) => x.name === r.resource)?.billedAs;
+    if (r.saving.gt(0)) out.push({ ...r, id: `${r.action}:${r.resource}`, currency: s.currency, ...(billedAs && { billedAs }) });
   };
   for (const r of s.resources) {
     const on = usageHours(r.usage, periodHours);
@@ -53,10 +102,12 @@ export function scenarioSavings(s: Scenario): Recommendation[] {
           basis: `${r.count} × ${idle.toDecimalPlaces(1)} idle h × ${r.pricePerHour}/h; idle spells assumed longer than the autostop timeout`,
         });
       }
+      // Hours still paid on demand after autostop (when it applies): what spot or a reservation prices.
       const hoursPaid = measured && u.lt(LOW_UTILISATION) ? busy : on;
       if (r.spotPricePerHour !== undefined) {
         push({
           resource: r.name,
+          exclusiveGroup: `pricing:${r.name}`,
           action: 'spot',
           title: `Run ${r.name} on spot`,
           saving: r.pricePerHour.minus(r.spotPricePerHour).times(hoursPaid).times(r.count),
@@ -67,11 +118,12 @@ export function scenarioSavings(s: Scenario): Recommendation[] {
       if (r.reservedPricePerHour !== undefined) {
         push({
           resource: r.name,
+          exclusiveGroup: `pricing:${r.name}`,
           action: 'reserve',
           title: `Reserve ${r.name} for the period`,
-          saving: r.pricePerHour.times(on).minus(r.reservedPricePerHour.times(periodHours)).times(r.count),
+          saving: r.pricePerHour.times(hoursPaid).minus(r.reservedPricePerHour.times(periodHours)).times(r.count),
           effort: 'medium',
-          basis: `${r.count} × (${r.pricePerHour}/h × ${on.toDecimalPlaces(1)} h on demand − ${r.reservedPricePerHour}/h × ${periodHours} h reserved)`,
+          basis: `${r.count} × (${r.pricePerHour}/h × ${hoursPaid.toDecimalPlaces(1)} h on demand − ${r.reservedPricePerHour}/h × ${periodHours} h reserved)`,
         });
       }
     }
@@ -92,14 +144,7 @@ export function scenarioSavings(s: Scenario): Recommendation[] {
       });
     }
   }
-  // A resource gets one of spot/reserve (they exclude each other): keep the larger.
-  const best = new Map<string, Recommendation>();
-  for (const r of out) {
-    const key = r.action === 'spot' || r.action === 'reserve' ? `pricing:${r.resource}` : r.id;
-    const prev = best.get(key);
-    if (!prev || r.saving.gt(prev.saving)) best.set(key, r);
-  }
-  return [...best.values()].sort((a, b) => b.saving.comparedTo(a.saving) || a.id.localeCompare(b.id));
+  return oneSavingPerHour(out.sort((a, b) => b.saving.comparedTo(a.saving) || a.id.localeCompare(b.id)));
 }
 
 /** Saving per unit of effort, for ordering actions when a budget must be closed. */
@@ -111,6 +156,12 @@ function pct(u: Decimal): string {
   return `${u.times(100).toDecimalPlaces(0)}%`;
 }
 
-export function recommendationToJson(r: Recommendation) {
-  return { ...r, saving: r.saving.toFixed() };
+export interface RecommendationJson extends Omit<Recommendation, 'saving' | 'alternatives'> {
+  saving: string;
+  alternatives?: RecommendationJson[];
+}
+
+export function recommendationToJson(r: Recommendation): RecommendationJson {
+  const { alternatives, ...rest } = r;
+  return { ...rest, saving: r.saving.toFixed(), ...(alternatives && { alternatives: alternatives.map(recommendationToJson) }) };
 }

@@ -50,6 +50,8 @@ const common = {
   gpus: numberField({ min: 0, int: true }).optional(),
   gpuType: z.string().min(1).optional(),
   tags: z.record(z.string(), z.string()).optional(),
+  /** FOCUS ResourceId/ResourceName values this resource is billed under: links its savings to budgets. */
+  billedAs: z.array(z.string().min(1)).optional(),
   note: z.string().optional(),
 };
 

@@ -38,3 +38,25 @@ export function defaultGpuPrice(model: string | null | undefined): GpuPriceEntry
   if (!model) return undefined;
   return GPU_PRICES.find((p) => p.match.test(model));
 }
+
+/** A MIG instance's profile from its model name (`… MIG 3g.40gb`): compute slices and memory. */
+export function migProfileOf(model: string | null | undefined): { slices: number; memoryGiB: number; profile: string } | undefined {
+  const m = model ? /\bMIG\s+((\d+)g\.(\d+)gb\S*)/i.exec(model) : null;
+  return m ? { profile: m[1]!, slices: Number(m[2]), memoryGiB: Number(m[3]) } : undefined;
+}
+
+/**
+ * The price entry for a MIG instance: its share (slices / the GPU's slices) of the whole GPU's
+ * prices and compute, its own memory, and no further MIG split. The whole GPU's entry otherwise.
+ */
+export function priceEntryFor(model: string | null | undefined): { entry: GpuPriceEntry; share?: { slices: number; of: number; profile: string } } | undefined {
+  const e = defaultGpuPrice(model);
+  if (!e) return undefined;
+  const mig = migProfileOf(model);
+  if (!mig || e.migSlices === 0) return { entry: e };
+  const k = dec(mig.slices).div(e.migSlices);
+  return {
+    entry: { ...e, model: `${e.model} MIG ${mig.profile}`, memoryGiB: mig.memoryGiB, onDemandUsdPerHour: e.onDemandUsdPerHour.times(k), spotUsdPerHour: e.spotUsdPerHour?.times(k), tflops: (e.tflops * mig.slices) / e.migSlices, migSlices: 0 },
+    share: { slices: mig.slices, of: e.migSlices, profile: mig.profile },
+  };
+}

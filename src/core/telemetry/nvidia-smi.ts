@@ -32,6 +32,21 @@ export const SMI_ALIASES: Record<string, string> = {
   'power.draw.average': 'power.draw.average',
   'power.limit': 'power.limit',
   'temperature.gpu': 'temperature.gpu',
+  // Not nvidia-smi's own: columns a collector adds to say which host and which MIG instance a
+  // row is (nvidia-smi --query-gpu has one row per physical GPU and no host).
+  hostname: 'hostname',
+  host: 'hostname',
+  gpu_instance_id: 'gpu_instance_id',
+  gi_id: 'gpu_instance_id',
+  gpu_i_id: 'gpu_instance_id',
+  gpu_instance_profile: 'gpu_instance_profile',
+  'mig.profile': 'gpu_instance_profile',
+  gpu_i_profile: 'gpu_instance_profile',
+  'mig.uuid': 'mig.uuid',
+  mig_uuid: 'mig.uuid',
+  'mig.mode.current': 'mig.mode.current',
+  gr_engine_active: 'gr_engine_active',
+  dcgm_fi_prof_gr_engine_active: 'gr_engine_active',
 };
 
 export function parseSmiHeader(cell: string): SmiField {

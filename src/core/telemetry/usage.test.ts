@@ -1,3 +1,4 @@
+import { totalSaving } from '../finops/scenario-savings.js';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../money.js';
 import { toSeries, type GpuInfo, type GpuSample } from './model.js';
@@ -120,13 +121,17 @@ describe('gpu waste', () => {
     const s = toSeries(gpu, samples(0, 7200, 10, (t) => ({ u: t <= 3600 ? 20 : 0, p: 150, m: 8192 })));
     const [u] = gpuUsage([s], opts());
     const w = gpuWaste(gpu, u!, idlePeriods(s, opts()), price, o);
-    const by = Object.fromEntries(w.recommendations.map((r) => [r.action, r]));
+    const by = Object.fromEntries(w.recommendations.flatMap((r) => [r, ...(r.alternatives ?? [])]).map((r) => [r.action, r]));
     expect(w.underUsed).toBe(true);
     expect(by.autostop!.saving.toNumber()).toBeCloseTo((3000 / 7200) * 730 * 2.95, 1);
     // 20% busy and 10% of memory: 2 of 7 MIG slices.
     expect(by.share!.title).toContain('MIG 2/7');
     expect(by.share!.saving.toNumber()).toBeCloseTo((3600 / 7200) * 730 * 2.95 * (5 / 7), 1);
-    expect(by['smaller-gpu']).toBeDefined();
+    // Sharing, an A100 40GB (1.10/h) and spot (1.25/h) price the same busy half of the month: the
+    // best (share, 769.21) counts; the others are its alternatives, best first; autostop adds.
+    expect(w.recommendations.map((r) => r.action)).toEqual(['autostop', 'share']);
+    expect(by.share!.alternatives!.map((r) => [r.action, r.saving.toFixed()])).toEqual([['smaller-gpu', '675.25'], ['spot', '620.5']]);
+    expect(totalSaving(w.recommendations).toFixed()).toBe(by.autostop!.saving.plus(by.share!.saving).toFixed());
   });
 
   it('recommends nothing for a well-used GPU without a spot price', () => {

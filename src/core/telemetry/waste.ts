@@ -10,10 +10,12 @@
  * - smaller:    under-used, and a cheaper model holds its peak memory (+20%) and its compute (mean busy
  *               utilisation × TFLOPS, +25%) → (price − cheaper) × busy hours. Only for a GPU in the table.
  * - spot:       a known spot price and work that tolerates preemption → (price − spot) × busy hours.
- * `share`, `smaller` and `spot` are alternatives for the same hours: don't add them up.
+ * `release`, `share`, `smaller` and `spot` are alternatives for the same hours (exclusiveGroup
+ * `hours:<gpu>`): the best is the GPU's recommendation, the others its `alternatives`, never added
+ * to a total. `autostop` saves idle hours, which none of them price, so it adds.
  */
 import { Decimal, dec } from '../money.js';
-import type { Recommendation } from '../finops/scenario-savings.js';
+import { oneSavingPerHour, type Recommendation } from '../finops/scenario-savings.js';
 import { GPU_PRICES, type GpuPriceEntry } from './gpu-prices.js';
 import type { GpuInfo } from './model.js';
 import type { IdlePeriod, UsagePeriod } from './usage.js';
@@ -31,8 +33,10 @@ export interface WasteOptions {
 
 export interface GpuPrice {
   pricePerHour: Decimal;
-  /** Where the price came from: `--gpu-price-per-hour` or a table entry with its date. */
+  /** Where the price came from: `--gpu-price-per-hour`, the workspace's cost model, or a table entry with its date. */
   source: string;
+  /** The price's currency when it is not the report's (an owned GPU priced by a scenario in EUR). */
+  currency?: string;
   entry: GpuPriceEntry | undefined;
 }
 
@@ -62,16 +66,20 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
   const memTotal = gpu.memoryTotalMiB ?? (price?.entry ? price.entry.memoryGiB * 1024 : null);
   const memShare = memTotal && usage.peakMemUsedMiB !== null ? usage.peakMemUsedMiB / memTotal : null;
   const underUsed = meanBusy !== null && (meanBusy < o.lowUtilPct || (memShare !== null && memShare * 100 < o.lowMemPct));
-  const base = { resource: gpu.gpuId, currency: o.currency };
+  const currency = price?.currency ?? o.currency;
+  const base = { resource: gpu.gpuId, currency, billedAs: [gpu.host] };
+  // The table's cloud prices (smaller GPU, spot) are USD: compared only with a USD price.
+  const usd = currency === 'USD';
+  const hours = { exclusiveGroup: `hours:${gpu.gpuId}` };
   const idleShare = observedS > 0 ? idleS / observedS : 0;
   const busyShare = observedS > 0 ? busyS / observedS : 0;
   const label = `${gpu.model ?? 'GPU'} ${gpu.host}:${gpu.index}`;
   const p = price?.pricePerHour;
-  const priceNote = price ? `at ${p!.toFixed()} ${o.currency}/h (${price.source})` : 'no hourly price known: pass --gpu-price-per-hour';
+  const priceNote = price ? `at ${p!.toDecimalPlaces(6).toFixed()} ${currency}/h (${price.source})` : 'no hourly price known: pass --gpu-price-per-hour';
   const monthly = (share: number, perHour: Decimal) => dec(share.toFixed(6)).times(HOURS_PER_MONTH).times(perHour);
 
   if (observedS > 0 && idleShare >= 0.95) {
-    recs.push({ ...base, id: `release:${gpu.gpuId}`, action: 'release', title: `Release ${label}: idle ${pctText(idleShare)} of the observed time`, saving: p ? monthly(1, p) : dec(0), effort: 'low', basis: `whole GPU for ${HOURS_PER_MONTH} h/month ${priceNote}` });
+    recs.push({ ...base, ...hours, id: `release:${gpu.gpuId}`, action: 'release', title: `Release ${label}: idle ${pctText(idleShare)} of the observed time`, saving: p ? monthly(1, p) : dec(0), effort: 'low', basis: `whole GPU for ${HOURS_PER_MONTH} h/month ${priceNote}` });
   } else if (idle.length > 0 && observedS > 0) {
     const recoverS = idle.reduce((a, x) => a + Math.max(0, x.durationS - o.autostopAfterS), 0);
     const mins = o.autostopAfterS / 60;
@@ -92,6 +100,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
       if (need < slices) {
         recs.push({
           ...base,
+          ...hours,
           id: `share:${gpu.gpuId}`,
           action: 'share',
           title: `Share ${label} (MIG ${need}/${slices} or fractional GPU): mean ${meanBusy!.toFixed(0)}% busy, peak memory ${pctText(memShare)}`,
@@ -101,7 +110,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
         });
       }
     }
-    if (p && usage.peakMemUsedMiB !== null) {
+    if (p && usd && usage.peakMemUsedMiB !== null) {
       const peakGiB = usage.peakMemUsedMiB / 1024;
       // Keep 20% headroom on memory and 25% on compute (mean busy utilisation × this GPU's TFLOPS).
       const needTflops = price?.entry ? (price.entry.tflops * meanBusy!) / 100 * 1.25 : Infinity;
@@ -109,6 +118,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
       if (cheaper) {
         recs.push({
           ...base,
+          ...hours,
           id: `smaller:${gpu.gpuId}`,
           action: 'smaller-gpu',
           title: `Move ${label} to ${cheaper.model}: peak memory ${peakGiB.toFixed(1)} GiB fits its ${cheaper.memoryGiB} GiB, mean ${meanBusy!.toFixed(0)}% busy fits its ${cheaper.tflops} TFLOPS`,
@@ -120,9 +130,10 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
     }
   }
   const spot = price?.entry?.spotUsdPerHour;
-  if (p && spot && spot.lt(p) && busyShare > 0) {
+  if (p && usd && spot && spot.lt(p) && busyShare > 0) {
     recs.push({
       ...base,
+      ...hours,
       id: `spot:${gpu.gpuId}`,
       action: 'spot',
       title: `Run ${label}'s interruptible work on spot`,
@@ -131,7 +142,7 @@ export function gpuWaste(gpu: GpuInfo, usage: UsagePeriod, idle: IdlePeriod[], p
       basis: `spot ${spot.toFixed()} USD/h (${price!.entry!.source}, ${price!.entry!.asOf}) for the busy ${pctText(busyShare)} of the time; only for checkpointed training or retryable batch work`,
     });
   }
-  return { gpu, price, observedS, idleS, busyS, meanUtilBusyPct: meanBusy, peakMemUsedMiB: usage.peakMemUsedMiB, idlePeriods: idle, lowUseSpells: lowUse, underUsed, recommendations: recs };
+  return { gpu, price, observedS, idleS, busyS, meanUtilBusyPct: meanBusy, peakMemUsedMiB: usage.peakMemUsedMiB, idlePeriods: idle, lowUseSpells: lowUse, underUsed, recommendations: oneSavingPerHour(recs) };
 }
 
 function pctText(x: number): string {

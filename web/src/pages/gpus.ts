@@ -12,7 +12,8 @@ interface Usage {
 
 interface Waste {
   gpus: { gpu: { gpuId: string; host: string; index: string; model: string | null }; idleS: number; observedS: number; meanUtilBusyPct: number | null; underUsed: boolean }[];
-  recommendations: { title: string; saving: string; currency: string; effort: string; basis: string }[];
+  recommendations: { title: string; saving: string; currency: string; effort: string; basis: string; alternatives?: { title: string; saving: string }[] }[];
+  savingTotal: string;
 }
 
 export async function gpus(root: HTMLElement): Promise<void> {
@@ -27,7 +28,8 @@ export async function gpus(root: HTMLElement): Promise<void> {
   const kwh = u.periods.reduce((a, p) => a + p.energyKwh, 0);
   const idleH = u.periods.reduce((a, p) => a + p.idleS, 0) / 3600;
   const idleCost = u.periods.reduce((a, p) => a + Number(p.idleCost ?? 0), 0);
-  const monthly = w.recommendations.reduce((a, r) => a + Number(r.saving), 0);
+  // The API's total counts each GPU-hour once (alternatives are not added).
+  const monthly = Number(w.savingTotal);
   root.append(
     h(`<div class="cards">
       ${card('GPUs', num(u.gpus.length), `${w.gpus.filter((g) => g.underUsed).length} under-used`)}
@@ -51,7 +53,7 @@ export async function gpus(root: HTMLElement): Promise<void> {
   root.append(h('<h2>Waste and what to do</h2>'));
   root.append(
     w.recommendations.length
-      ? table([{ label: 'Action' }, { label: `Saving/month (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], w.recommendations.map((r) => [r.title, money(r.saving, r.currency), r.effort, r.basis]), { id: 'gpu-recs' })
+      ? table([{ label: 'Action' }, { label: `Saving/month (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], w.recommendations.map((r) => [r.title, money(r.saving, r.currency), r.effort, `${r.basis}${r.alternatives?.length ? `. Alternatives (not added): ${r.alternatives.map((a) => `${a.title} ${money(a.saving, r.currency)}`).join('; ')}` : ''}`]), { id: 'gpu-recs' })
       : emptyState('No waste found', 'Every GPU was busy enough over the observed time.'),
   );
   root.append(h('<h2>GPUs</h2>'));

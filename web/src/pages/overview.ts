@@ -14,6 +14,7 @@ interface Report {
   energyKwh: string;
   idleCost: string;
   savings: { id: string; title: string; saving: string; effort: string; basis: string }[];
+  savingsTotal?: string;
 }
 
 const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
@@ -45,7 +46,13 @@ interface ReportRow {
 async function billingSection(root: HTMLElement): Promise<boolean> {
   const rows = await api<ReportRow[]>('/api/billing/report?by=ServiceCategory&granularity=day');
   if (rows.length === 0) return false;
-  const budgets = await api<Budget[]>('/api/budgets/status');
+  // A budget whose scope or currency matches no data is refused (422): say why, keep the page.
+  let budgetProblem: string | undefined;
+  const budgets = await api<Budget[]>('/api/budgets/status').catch((e: unknown) => {
+    if (!(e instanceof ApiError)) throw e;
+    budgetProblem = e.message;
+    return [];
+  });
   root.append(h('<h2>Spend over time (billing, effective cost)</h2>'));
   const currency = rows[0]!.currency;
   const days = [...new Set(rows.map((r) => r.period!))].sort();
@@ -58,6 +65,7 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, currency, 0) } },
     series: cats.map((c) => ({ name: c, type: 'bar', stack: 'spend', data: days.map((d) => rows.filter((r) => r.period === d && (r.keys.ServiceCategory ?? '(none)') === c).reduce((a, r) => a + Number(r.effectiveCost), 0)) })),
   }, { id: 'chart-spend', height: 300 });
+  if (budgetProblem) root.append(emptyState('Budgets cannot be measured', budgetProblem));
   for (const b of budgets) {
     const over = Number(b.overrun) > 0;
     const el = h(`<section class="budget ${over ? 'over' : ''}" data-budget="${b.name}">
@@ -96,7 +104,8 @@ export async function overview(root: HTMLElement): Promise<void> {
   const c = r.currency;
   const days = r.periodHours / 24;
   const topSaving = r.savings[0];
-  const totalSavings = r.savings.reduce((a, s) => a + Number(s.saving), 0);
+  // savingsTotal counts each resource-hour once; reports recorded before it existed are summed.
+  const totalSavings = r.savingsTotal !== undefined ? Number(r.savingsTotal) : r.savings.reduce((a, s) => a + Number(s.saving), 0);
   root.append(h(`<h1>Overview <small>${r.scenario} · ${num(days)} days · ${c}</small></h1>`));
   root.append(
     h(`<div class="cards">

@@ -1,4 +1,4 @@
-import { budgetStatusToJson, budgetStatuses, parseDimension, setBudget } from '../../../app/billing.js';
+import { budgetStatusToJson, budgetStatuses, parseDimension, scopeText, setBudget } from '../../../app/billing.js';
 import type { BudgetRecord } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { dec, isCurrencyCode, isDecimalString } from '../../../core/money.js';
@@ -20,9 +20,7 @@ export function parseScope(text: string): BudgetRecord['scope'] {
   return { kind: 'dimension', dim: parseDimension(text.slice(0, eq)), value: text.slice(eq + 1) };
 }
 
-function scopeLabel(s: BudgetRecord['scope']): string {
-  return s.kind === 'all' ? 'all spend' : `${s.dim.kind === 'tag' ? `tag:${s.dim.key}` : s.dim.name} = ${s.value}`;
-}
+const scopeLabel = scopeText;
 
 async function withBilling<T>(ctx: CliContext, cmd: Command, fn: (store: SqlStore, billing: SqlBillingStore) => Promise<T>): Promise<T> {
   const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
@@ -87,25 +85,36 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .option('--at <date>', 'measure as of this date (default: where the billing data ends)')
     .option('--replan <plan.yaml>', 're-plan capacity (a plan scenario) under what is left of the first budget forecast to overrun')
     .option('--json', 'print exact JSON')
-    .addHelpText('after', '\nThe month is the calendar month (UTC) in which the billing data ends. The forecast is the run rate\n(spend so far / days elapsed × days in the month). Actions come from the workspace\'s scenario savings\n(monthly), its GPU telemetry waste findings and unused commitments in the billing data, ordered by\nsaving per unit of effort.\n\nExample:\n  penny budget status')
+    .addHelpText('after', '\nThe month is the calendar month (UTC) of --at (default: where the billing data ends); spend to date counts\ncharges before it (pro rata for one spanning it), the forecast the rest of the month (docs/billing.md). Actions come from the workspace\'s scenario savings\n(monthly), its GPU telemetry waste findings and unused commitments in the billing data, ordered by\nsaving per unit of effort.\n\nExample:\n  penny budget status')
     .action(async (opts: { at?: string; replan?: string; json?: boolean }, cmd) => {
       const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
       if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
       const statuses = await withBilling(ctx, cmd, (store, billing) => budgetStatuses(store, billing, { ...(at && { at }), telemetry: new SqlTelemetryStore(store.session) }));
       let replan: Replan | undefined;
       if (opts.replan) {
-        const target = statuses.find((s) => s.overrun.gt(0)) ?? statuses[0];
+        const target = statuses.find((s) => s.overrun.gt(0) && s.currency === 'USD') ?? statuses.find((s) => s.currency === 'USD') ?? statuses[0];
         if (!target) throw new InvalidInput('--replan needs a budget', [], 'Set one first: penny budget set NAME --amount N.');
         const loaded = await loadPlanScenario(opts.replan);
         replan = await replanUnderBudget(target, loaded.inputs, new HighsSolver());
       }
-      const replanJson = replan && { budget: replan.budget, planHours: replan.planHours, hoursLeft: replan.hoursLeft, planBudgetUsd: replan.planBudgetUsd.toFixed(), unconstrainedUsd: replan.unconstrainedUsd.toFixed(), ...(replan.constrainedUsd && { constrainedUsd: replan.constrainedUsd.toFixed() }), ...(replan.infeasible && { infeasible: replan.infeasible }) };
+      const replanJson = replan && {
+        budget: replan.budget,
+        planHours: replan.planHours,
+        plannedHours: replan.plannedHours,
+        hoursLeft: replan.hoursLeft,
+        planBudgetUsd: replan.planBudgetUsd.toFixed(),
+        ...(replan.unconstrainedUsd && { unconstrainedUsd: replan.unconstrainedUsd.toFixed() }),
+        ...(replan.constrainedUsd && { constrainedUsd: replan.constrainedUsd.toFixed() }),
+        ...(replan.infeasible && { infeasible: replan.infeasible }),
+        ...(replan.note && { note: replan.note }),
+      };
       if (opts.json) return printJson(ctx, replan ? { budgets: statuses.map(budgetStatusToJson), replan: replanJson } : statuses.map(budgetStatusToJson));
       if (!statuses.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
       for (const s of statuses) {
         const c = s.currency;
         const month = s.period.start.slice(0, 7);
-        ctx.stdout(`${s.name} · ${month} · data to ${s.period.asOf.slice(0, 16).replace('T', ' ')} UTC`);
+        ctx.stdout(`${s.name} · ${scopeLabel(s.scope)} · ${month} · data to ${s.period.asOf.slice(0, 16).replace('T', ' ')} UTC`);
+        for (const n of s.notes) ctx.stdout(`  note: ${n}`);
         ctx.stdout(table([{ header: '' }, { header: `Amount (${c})`, align: 'right' }, { header: 'Of budget', align: 'right' }, { header: '' }], [
           ['Budget', money(s.amount, c), '', ''],
           ['Spent to date', money(s.spent, c), pct(s.spentShare), bar(Math.min(1, s.spentShare.toNumber()), 24)],
@@ -120,7 +129,12 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
         ctx.stdout('');
       }
       if (replan) {
-        ctx.stdout(`Re-plan of ${opts.replan} under budget ${replan.budget}: ${money(replan.planBudgetUsd, 'USD')} for its ${num(replan.planHours)} h (what is left this month, pro rata over ${num(replan.hoursLeft)} h left)`);
+        if (!replan.unconstrainedUsd) {
+          ctx.stdout(`Re-plan of ${opts.replan} under budget ${replan.budget}: ${replan.note}`);
+          return;
+        }
+        ctx.stdout(`Re-plan of ${opts.replan} under budget ${replan.budget}: ${money(replan.planBudgetUsd, 'USD')} for ${num(replan.plannedHours)} h (what is left this month, pro rata over the ${num(replan.hoursLeft, 1)} h left)`);
+        if (replan.note) ctx.stdout(`  note: ${replan.note}`);
         ctx.stdout(`  without the budget: ${money(replan.unconstrainedUsd, 'USD')}`);
         if (replan.constrainedUsd) ctx.stdout(`  within the budget:  ${money(replan.constrainedUsd, 'USD')} (the plan fits; penny plan with budgetUsd: ${replan.planBudgetUsd.toFixed()} shows it)`);
         else if (replan.infeasible) {

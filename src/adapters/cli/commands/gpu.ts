@@ -5,10 +5,11 @@ import { dec, type Decimal } from '../../../core/money.js';
 import { GPU_PRICES } from '../../../core/telemetry/gpu-prices.js';
 import { HOURS_PER_MONTH } from '../../../core/telemetry/waste.js';
 import { priceJson, usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
-import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, type TelemetryReportOptions } from '../../../app/telemetry.js';
+import { totalSaving } from '../../../core/finops/scenario-savings.js';
+import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, ownedGpuPrices, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
-import { telemetryIo } from '../../importers/telemetry-io.js';
+import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlSession } from '../../store/session.js';
 import type { CliContext, RegisterCommand } from '../context.js';
@@ -30,11 +31,11 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
     .option('--from <time>', 'Prometheus: range start (ISO 8601)')
     .option('--to <time>', 'Prometheus: range end (ISO 8601)')
     .option('--step <duration>', 'Prometheus: resolution (e.g. 15s, 1m)', '15s')
-    .option('--host <name>', 'nvidia-smi: host name for GPUs without a UUID column', 'localhost')
+    .option('--host <name>', 'nvidia-smi: host of the GPUs (default: a hostname column in the file, else the file\'s name)')
     .option('--utc-offset <minutes>', 'nvidia-smi: the host clock\'s offset from UTC in minutes (its timestamps carry no zone)', '0')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500 > gpu.csv\n  penny gpu ingest gpu.csv\n  penny gpu ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-02T00:00Z --step 30s')
-    .action(async (source: string, opts: { from?: string; to?: string; step: string; host: string; utcOffset: string; json?: boolean }, cmd: Command) => {
+    .action(async (source: string, opts: { from?: string; to?: string; step: string; host?: string; utcOffset: string; json?: boolean }, cmd: Command) => {
       await withTelemetry(ctx, cmd, async (tel) => {
         const progress = ctx.progress(!!opts.json);
         let result;
@@ -44,7 +45,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         } else {
           const offset = Number(opts.utcOffset);
           if (!Number.isInteger(offset)) throw new InvalidInput('--utc-offset must be whole minutes', [{ path: '--utc-offset', message: 'expected an integer', found: opts.utcOffset }]);
-          result = await ingestNvidiaSmi(tel, ctx.clock, telemetryIo, source, progress, { host: opts.host, utcOffsetMinutes: offset });
+          result = await ingestNvidiaSmi(tel, ctx.clock, telemetryIo, source, progress, { host: opts.host ?? hostFromPath(source), utcOffsetMinutes: offset });
         }
         if (opts.json) return printJson(ctx, result);
         ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
@@ -59,8 +60,9 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
   )
     .addHelpText('after', `${REPORT_HELP}\n\nExamples:\n  penny gpu usage\n  penny gpu usage --interval 1h --price-per-kwh 0.25 --pue 1.3\n  penny gpu usage --scenario examples/demo/scenario.yaml --json`)
     .action(async (opts: ReportFlags, cmd: Command) => {
-      await withTelemetry(ctx, cmd, async (tel) => {
+      await withTelemetry(ctx, cmd, async (tel, store) => {
         const o = await reportOptionsFrom(opts);
+        o.owned = await ownedGpuPrices(store);
         if (opts.interval) o.intervalMs = parseDuration(opts.interval, '--interval');
         const r = await gpuUsageReport(tel, o);
         const c = r.options.currency;
@@ -110,8 +112,9 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
   )
     .addHelpText('after', `${REPORT_HELP}\n\nSavings are per month (${HOURS_PER_MONTH} h) at the GPU's hourly price: --gpu-price-per-hour, else a dated default per model.\n\nExamples:\n  penny gpu waste\n  penny gpu waste --idle-min 5m --gpu-price-per-hour 2.49 --json`)
     .action(async (opts: ReportFlags & { lowUtil: string; lowMem: string; autostopAfter?: string }, cmd: Command) => {
-      await withTelemetry(ctx, cmd, async (tel) => {
+      await withTelemetry(ctx, cmd, async (tel, store) => {
         const o = await reportOptionsFrom(opts);
+        o.owned = await ownedGpuPrices(store);
         o.lowUtilPct = parseNumber(opts.lowUtil, '--low-util', 0, 100);
         o.lowMemPct = parseNumber(opts.lowMem, '--low-mem', 0, 100);
         if (opts.autostopAfter) o.autostopAfterS = parseDuration(opts.autostopAfter, '--autostop-after') / 1000;
@@ -139,8 +142,10 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         out.push('');
         if (r.recommendations.length === 0) out.push('No waste found with these thresholds.');
         else {
-          out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; share / smaller GPU / spot are alternatives for the same hours):`);
-          out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], r.recommendations.map((x) => [x.title, money(x.saving, c), x.effort]), { indent: '  ' }));
+          out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; release / share / smaller GPU / spot price the same hours: the best counts, the others are listed as alternatives):`);
+          const rows = r.recommendations.flatMap((x) => [[x.title, money(x.saving, x.currency), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(a.saving, a.currency)})`, a.effort])]);
+          out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
+          for (const cur of [...new Set(r.recommendations.map((x) => x.currency))].sort()) out.push(`  Waste found: ${money(totalSaving(r.recommendations.filter((x) => x.currency === cur)), cur)}/month (each GPU-hour once; alternatives not added)`);
         }
         out.push('');
         out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);
@@ -206,21 +211,21 @@ async function reportOptionsFrom(f: ReportFlags): Promise<TelemetryReportOptions
   return o;
 }
 
-async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemetryStore) => Promise<void>): Promise<void> {
+async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemetryStore, store: Store) => Promise<void>): Promise<void> {
   const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
   try {
     if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for telemetry`);
-    await fn(new SqlTelemetryStore(store.session));
+    await fn(new SqlTelemetryStore(store.session), store);
   } finally {
     await store.close();
   }
 }
 
-function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string } | undefined])[], c: string): string[] {
+function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string; currency?: string } | undefined])[], c: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const [g, p] of gpus) {
-    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'} ${money(p.pricePerHour, c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
+    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'}${p.source.startsWith('owned') ? ` on ${g.host}` : ''} ${money(p.pricePerHour, p.currency ?? c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
     if (!seen.has(line)) out.push(line);
     seen.add(line);
   }

@@ -6,7 +6,7 @@ import { InvalidInput } from '../../../core/errors.js';
 import { dec } from '../../../core/money.js';
 import { focusHeader, focusSource, looksLikeFocus } from '../../importers/focus.js';
 import { readCsvHeader, sniffText } from '../../importers/csv.js';
-import { telemetryIo } from '../../importers/telemetry-io.js';
+import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import { detect as detectTelemetry, ingestNvidiaSmi, ingestPrometheus } from '../../../app/telemetry.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
@@ -19,7 +19,7 @@ import { money, num, table } from '../render.js';
 export interface IngestKind {
   name: string;
   detect(path: string): Promise<boolean>;
-  ingest(ctx: CliContext, store: SqlStore, path: string, opts: { json: boolean; currency?: string }): Promise<IngestResult | Record<string, unknown>>;
+  ingest(ctx: CliContext, store: SqlStore, path: string, opts: { json: boolean; currency?: string; host?: string; root?: string }): Promise<IngestResult | Record<string, unknown>>;
 }
 
 export const ingestKinds: IngestKind[] = [
@@ -27,7 +27,7 @@ export const ingestKinds: IngestKind[] = [
     name: 'nvidia-smi',
     detect: async (path) => detectTelemetry(await readCsvHeader(path).catch(() => [])) === 'nvidia-smi',
     ingest: async (ctx, store, path, opts) => {
-      const r = await ingestNvidiaSmi(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, ctx.progress(opts.json));
+      const r = await ingestNvidiaSmi(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, ctx.progress(opts.json), { host: opts.host ?? hostFromPath(path, opts.root) });
       return { status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
     },
   },
@@ -58,9 +58,10 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
     .option('--from <time>', 'Prometheus: range start (ISO 8601)')
     .option('--to <time>', 'Prometheus: range end (ISO 8601)')
     .option('--step <seconds>', 'Prometheus: resolution in seconds', '15')
+    .option('--host <name>', 'nvidia-smi: host of the GPUs (default: a hostname column in the file, else the file\'s folder in a folder ingest, else its name)')
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nEach file is one transaction: all its rows or none. The same rows again (in any encoding) change nothing; a fuller or later export of the same billing account and period replaces the earlier one (penny billing files lists them).\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
-    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string }, cmd) => {
+    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string; host?: string }, cmd) => {
       if (/^https?:\/\//i.test(path)) {
         const fromMs = Date.parse(opts.from ?? '');
         const toMs = Date.parse(opts.to ?? '');
@@ -91,7 +92,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
             if (files.length > 1) continue;
             throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export or an nvidia-smi --format=csv log.');
           }
-          results.push({ path: f, kind: kind.name, result: await kind.ingest(ctx, store, f, { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }) }) });
+          results.push({ path: f, kind: kind.name, result: await kind.ingest(ctx, store, f, { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), root: path }) });
         }
       } finally {
         await store.close();

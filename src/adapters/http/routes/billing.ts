@@ -107,7 +107,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['billing'],
       summary: 'Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast',
       querystring: { type: 'object', properties: { at: { type: 'string' } } },
-      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object' }, alerts: { type: 'array' }, actions: { type: 'array' }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
+      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object' }, alerts: { type: 'array' }, actions: { type: 'array' }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
     const at = dateOption('at', req.query.at);

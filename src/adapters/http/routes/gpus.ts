@@ -1,6 +1,6 @@
 /** GPU fleet: utilisation per GPU over time, energy, idle time and cost, waste findings. */
 import type { FastifyRequest } from 'fastify';
-import { gpuUsageReport, gpuWasteReport } from '../../../app/telemetry.js';
+import { gpuUsageReport, gpuWasteReport, ownedGpuPrices } from '../../../app/telemetry.js';
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
@@ -28,18 +28,18 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     const store = telemetryOf(ctx);
     const ms = intervalMs(req.query.interval);
     if ((await store.listGpus()).length === 0) return { gpus: [], periods: [] };
-    return usageReportToJson(await gpuUsageReport(store, { intervalMs: ms }));
+    return usageReportToJson(await gpuUsageReport(store, { intervalMs: ms, owned: await ownedGpuPrices(ctx.store) }));
   });
 
   app.get('/api/gpus/waste', {
     schema: {
       tags: ['gpus'],
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
-      response: { 200: { type: 'object', required: ['gpus', 'recommendations'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, recommendations: { type: 'array' } } } },
+      response: { 200: { type: 'object', required: ['gpus', 'recommendations', 'savingTotal'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, recommendations: { type: 'array' }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, saving: { type: 'string' } } } } } } },
     },
   }, async () => {
     const store = telemetryOf(ctx);
-    if ((await store.listGpus()).length === 0) return { gpus: [], recommendations: [] };
-    return wasteReportToJson(await gpuWasteReport(store, {}));
+    if ((await store.listGpus()).length === 0) return { gpus: [], recommendations: [], savingTotal: '0', savingTotals: [] };
+    return wasteReportToJson(await gpuWasteReport(store, { owned: await ownedGpuPrices(ctx.store) }));
   });
 };

@@ -15,6 +15,8 @@ const scenarioBody = {
   },
 };
 
+const savingProperties = { id: { type: 'string' }, resource: { type: 'string' }, action: { type: 'string' }, title: { type: 'string' }, saving: moneyString, currency: { type: 'string' }, effort: { type: 'string' }, basis: { type: 'string' }, exclusiveGroup: { type: 'string' }, billedAs: { type: 'array', items: { type: 'string' } } } as const;
+
 const costReportSchema = {
   type: 'object',
   required: ['scenario', 'currency', 'total', 'byCategory', 'byResource', 'savings'],
@@ -34,8 +36,9 @@ const costReportSchema = {
     gpuHours: { type: 'string' },
     savings: {
       type: 'array',
-      items: { type: 'object', required: ['id', 'title', 'saving', 'currency', 'effort'], properties: { id: { type: 'string' }, resource: { type: 'string' }, action: { type: 'string' }, title: { type: 'string' }, saving: moneyString, currency: { type: 'string' }, effort: { type: 'string' }, basis: { type: 'string' } } },
+      items: { type: 'object', required: ['id', 'title', 'saving', 'currency', 'effort'], properties: { ...savingProperties, alternatives: { type: 'array', items: { type: 'object', properties: savingProperties } } } },
     },
+    savingsTotal: { ...moneyString, description: 'the savings added up, each resource-hour once (alternatives not added)' },
   },
 } as const;
 
