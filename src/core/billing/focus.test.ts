@@ -82,7 +82,8 @@ describe('FOCUS rows: what is refused, and identity', () => {
     const b = parseFocusRow(row({ BilledCost: '1.500000000000000000', ChargePeriodStart: '2024-02-01 00:00:00', Tags: '{"a":"1","b":"2"}', x_Extra: 'v' }), 9);
     expect(canonicalRow(a)).toBe(canonicalRow(b));
     expect(canonicalRow(parseFocusRow(row({ BilledCost: '1.51' }), 2))).not.toBe(canonicalRow(parseFocusRow(row(), 2)));
-    expect(sliceKey(a)).toBe('acct|2024-02');
-    expect(sliceKey(parseFocusRow(row({ BillingPeriodStart: '2024-02-01T00:00:00Z' }), 2))).toBe('acct|2024-02-01T00:00:00.000Z');
+    expect(sliceKey(a)).toBe('|acct|USD|2024-02');
+    expect(sliceKey(parseFocusRow(row({ ProviderName: 'AWS', BillingCurrency: 'EUR' }), 2))).toBe('AWS|acct|EUR|2024-02');
+    expect(sliceKey(parseFocusRow(row({ BillingPeriodStart: '2024-02-01T00:00:00Z' }), 2))).toBe('|acct|USD|2024-02-01T00:00:00.000Z');
   });
 });

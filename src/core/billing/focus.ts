@@ -180,11 +180,14 @@ export function parseFocusRow(values: Record<string, string>, line: number, note
 }
 
 /**
- * The slice of a bill a row belongs to: its billing account and billing period (the month of its
- * charge when the export has no billing period). A later export of the same slice restates it.
+ * The slice of a bill a row belongs to: its provider, billing account, currency and billing period
+ * (the month of its charge when the export has no billing period). A later export of the same
+ * slice restates it. Provider and currency are part of it because an export without a
+ * BillingAccountId (FOCUS makes it mandatory, hand-made files omit it) must not restate another
+ * provider's bill, or a bill in another currency, for the same month.
  */
 export function sliceKey(r: FocusRow): string {
-  return `${r.text.BillingAccountId ?? ''}|${r.times.BillingPeriodStart ?? r.times.ChargePeriodStart!.slice(0, 7)}`;
+  return `${r.text.ProviderName ?? ''}|${r.text.BillingAccountId ?? ''}|${r.text.BillingCurrency ?? ''}|${r.times.BillingPeriodStart ?? r.times.ChargePeriodStart!.slice(0, 7)}`;
 }
 
 /**

@@ -56,7 +56,7 @@ export const billingSlices: Migration[] = [
         tags JSON,
         extra JSON
       )`,
-      `INSERT INTO billing_rows_v2 SELECT file_id, line, coalesce(billing_account_id, '') || '|' || coalesce(billing_period_start, substr(charge_period_start, 1, 7)),
+      `INSERT INTO billing_rows_v2 SELECT file_id, line, coalesce(provider_name, '') || '|' || coalesce(billing_account_id, '') || '|' || coalesce(billing_currency, '') || '|' || coalesce(billing_period_start, substr(charge_period_start, 1, 7)),
          ${copied.join(', ')}, tags, extra FROM billing_rows WHERE file_id IN (SELECT id FROM billing_files)`,
       `DROP TABLE billing_rows`,
       `DROP TABLE billing_files`,
