@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { freshSchema, postgresUnavailable, startPostgres, type TestPostgres } from '../../../test/postgres.js';
+import { billingStoreSuite } from './billing-store.suite.js';
+import { SqlBillingStore } from './sql-billing-store.js';
 import { SqlTelemetryStore } from './sql-telemetry-store.js';
 import { storeSuite } from './store.suite.js';
 import { telemetryStoreSuite } from './telemetry-store.suite.js';
@@ -24,5 +26,9 @@ describe.skipIf(!!unavailable)('postgresql 15', () => {
   telemetryStoreSuite('postgres', async () => {
     const store = await open();
     return { tel: new SqlTelemetryStore(store.session), close: () => store.close() };
+  });
+  billingStoreSuite('postgres', async () => {
+    const store = await open();
+    return { billing: new SqlBillingStore(store.session), transaction: (fn) => store.session.transaction(fn), close: () => store.close() };
   });
 });

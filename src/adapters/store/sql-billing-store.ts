@@ -32,14 +32,20 @@ export class SqlBillingStore implements BillingStore {
 
   /** SQL for a dimension; names are checked, tag keys bound as parameters. */
   private dimSql(d: Dimension, params: SqlValue[]): string {
-    if (d.kind === 'tag') {
-      params.push(`$."${d.key.replace(/"/g, '')}"`);
-      return `json_extract_string(tags, $${params.length})`;
-    }
+    if (d.kind === 'tag') return this.jsonText('tags', d.key.replace(/"/g, ''), params);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name)) throw new InvalidInput(`not a column name: ${JSON.stringify(d.name)}`, [{ path: 'by', message: 'not a column name' }]);
     if (TYPED.has(d.name)) return storeColumn(d.name);
-    params.push(`$."${d.name}"`);
-    return `json_extract_string(extra, $${params.length})`;
+    return this.jsonText('extra', d.name, params);
+  }
+
+  /** A JSON object's member as text, in the session's dialect (the key bound as a parameter). */
+  private jsonText(column: 'tags' | 'extra', key: string, params: SqlValue[]): string {
+    if (this.s.dialect === 'postgres') {
+      params.push(key);
+      return `(${column}::jsonb ->> $${params.length}::text)`;
+    }
+    params.push(`$."${key}"`);
+    return `json_extract_string(${column}, $${params.length})`;
   }
 
   private where(q: { from?: string; to?: string; where?: ReportQuery['where'] }, params: SqlValue[]): string {
@@ -66,7 +72,8 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async tagKeys() {
-    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT unnest(json_keys(tags)) AS k FROM billing_rows WHERE tags IS NOT NULL ORDER BY k`);
+    const keys = this.s.dialect === 'postgres' ? 'jsonb_object_keys(tags::jsonb)' : 'unnest(json_keys(tags))';
+    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT ${keys} AS k FROM billing_rows WHERE tags IS NOT NULL ORDER BY k`);
     return rows.map((r) => String(r.k));
   }
 
@@ -111,10 +118,12 @@ export class SqlBillingStore implements BillingStore {
     const where = this.where(q, params);
     const keys = [...dims.map((d, i) => `${d} AS k${i}`), ...(period ? [`${period} AS period`] : []), 'billing_currency AS currency'];
     const kcols = dims.map((_, i) => `k${i}`);
+    // GROUP BY by position, not GROUP BY ALL: PostgreSQL 15 has no GROUP BY ALL.
+    const byKeys = (n: number) => `GROUP BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}`;
     const grouped = `SELECT ${keys.join(', ')},
          sum(billed_cost) AS billed, sum(effective_cost) AS effective, sum(list_cost) AS list, count(*) AS n
        FROM billing_rows ${where}
-       GROUP BY ALL`;
+       ${byKeys(keys.length)}`;
     let sql: string;
     if (q.top !== undefined && dims.length > 0) {
       // The largest `top` groups by effective cost over the whole range keep their keys; the rest
@@ -127,11 +136,13 @@ export class SqlBillingStore implements BillingStore {
         SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
           sum(g.billed)::VARCHAR AS billed, sum(g.effective)::VARCHAR AS effective, sum(g.list)::VARCHAR AS list, sum(g.n) AS n
         FROM g JOIN r ON ${on}
-        GROUP BY ALL
+        ${byKeys(keys.length)}
         ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC, ${[...kcols, 'currency'].join(', ')}`;
     } else {
+      // Ordered by the DECIMAL (grouped.effective), not the output column of the same name: that
+      // is text, and "9" sorts after "10000".
       sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed, effective::VARCHAR AS effective, list::VARCHAR AS list, n
-        FROM (${grouped}) ORDER BY ${period ? 'period, ' : ''}effective DESC, ${[...kcols, 'currency'].join(', ')}`;
+        FROM (${grouped}) AS grouped ORDER BY ${period ? 'period, ' : ''}grouped.effective DESC, ${[...kcols, 'currency'].join(', ')}`;
     }
     const rows = await this.s.all<Row>(sql, params);
     return rows.map((r) => ({
@@ -153,7 +164,7 @@ export class SqlBillingStore implements BillingStore {
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Used'), 0)::VARCHAR AS used,
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Unused'), 0)::VARCHAR AS unused
        FROM billing_rows ${where ? `${where} AND` : 'WHERE'} commitment_discount_id IS NOT NULL AND commitment_discount_status IN ('Used', 'Unused')
-       GROUP BY ALL ORDER BY id`,
+       GROUP BY 1, 2 ORDER BY id`,
       params,
     );
     return rows.map((r) => ({ commitmentId: String(r.id), currency: String(r.currency), used: plain(r.used), unused: plain(r.unused) }));
