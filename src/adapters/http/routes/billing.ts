@@ -44,10 +44,14 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
   app.get('/api/billing/files', {
     schema: {
       tags: ['billing'],
-      summary: 'Ingested FOCUS files with their rows, period and totals',
-      response: { 200: { type: 'array', items: { type: 'object', required: ['id', 'path', 'rows', 'currency'], properties: { id: { type: 'string' }, path: { type: 'string' }, rows: { type: 'integer' }, currency: { type: 'string' }, periodStart: { type: ['string', 'null'] }, periodEnd: { type: ['string', 'null'] }, billedTotal: moneyString, effectiveTotal: moneyString, ingestedAt: { type: 'string' } } } } },
+      summary: 'Ingested FOCUS files with their rows, period, totals and columns',
+      response: { 200: { type: 'array', items: { type: 'object', required: ['id', 'path', 'rows', 'currency'], properties: { id: { type: 'string' }, path: { type: 'string' }, rows: { type: 'integer' }, currency: { type: 'string' }, periodStart: { type: ['string', 'null'] }, periodEnd: { type: ['string', 'null'] }, billedTotal: moneyString, effectiveTotal: moneyString, columns: { type: 'array', items: { type: 'string' } }, ingestedAt: { type: 'string' } } } } },
     },
-  }, async () => (await billingOf(ctx).listBillingFiles()).map(({ columns: _c, ...f }) => f));
+  }, async () => billingOf(ctx).listBillingFiles());
+
+  app.get('/api/billing/tags', {
+    schema: { tags: ['billing'], summary: 'Every tag key in the ingested charges, sorted (what `by=tag:KEY` accepts)', response: { 200: { type: 'array', items: { type: 'string' } } } },
+  }, async () => billingOf(ctx).tagKeys());
 
   app.get('/api/billing/report', {
     schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },
@@ -64,8 +68,12 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
   });
 
   app.get('/api/billing/commitments', {
-    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
-  }, async () => billingOf(ctx).commitmentUtilisation({}));
+    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', querystring: { type: 'object', properties: { from: reportQuery.properties.from, to: reportQuery.properties.to } }, response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
+  }, async (req: FastifyRequest<{ Querystring: { from?: string; to?: string } }>) => {
+    const from = dateOption('from', req.query.from);
+    const to = dateOption('to', req.query.to);
+    return billingOf(ctx).commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
+  });
 
   app.get('/api/budgets/status', {
     schema: {
