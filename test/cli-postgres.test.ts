@@ -2,14 +2,15 @@
  * The built binary on a shared PostgreSQL: several processes writing at once (as a team's nightly
  * jobs and people at their terminals do), every write there afterwards, totals exact.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/core/money.js';
-import { runPenny } from './cli.js';
+import { pennyBin, runPenny } from './cli.js';
 import { demoBill, focusCsv } from './fixtures/focus.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
 import { repoRoot } from './shared-data.js';
@@ -75,6 +76,33 @@ describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
     for (const r of again) if (r.code !== 0) expect(r.stderr).toMatch(/duplicate key/);
     const after = JSON.parse((await runPenny(['--database', url, '-w', join(tmp, 'ws4'), 'report', '--by', 'ServiceName', '--json'])).stdout) as { rows: number }[];
     expect(after.reduce((t, r) => t + r.rows, 0)).toBe(2 * 300 * 7);
+  });
+
+  it('serves from PostgreSQL; a CLI without the URL on that workspace goes through the server', async () => {
+    const url = await freshDatabase();
+    const ws = join(tmp, 'served');
+    const bill = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
+    expect((await runPenny(['-w', ws, '--database', url, 'ingest', bill])).code).toBe(0);
+    const server = spawn(process.execPath, [pennyBin, '-w', ws, '--database', url, 'serve', '--port', '0'], { cwd: repoRoot, env: { ...process.env, PENNY_TOKEN: '', PENNY_DATABASE_URL: '' } });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(join(ws, 'server.json'))) {
+        if (server.exitCode !== null || Date.now() > deadline) throw new Error('serve did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const info = JSON.parse(readFileSync(join(ws, 'server.json'), 'utf8')) as { url: string; store: string };
+      expect(info.store).toBe('postgres');
+      const health = (await (await fetch(`${info.url}/api/health`)).json()) as { store: string };
+      expect(health.store).toBe('postgres');
+      const direct = await runPenny(['-w', join(tmp, 'other'), '--database', url, 'report', '--json']);
+      const through = await runPenny(['-w', ws, 'report', '--json'], { env: { PENNY_DATABASE_URL: '' } });
+      expect(through.code, through.stderr).toBe(0);
+      expect(JSON.parse(through.stdout)).toEqual(JSON.parse(direct.stdout));
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    }
+    expect(existsSync(join(ws, 'server.json'))).toBe(false);
   });
 
   it('says clearly when the database URL is wrong or the server is not there', async () => {
