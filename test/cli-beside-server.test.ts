@@ -114,5 +114,10 @@ describe('the CLI beside penny serve', () => {
     const local = await runPenny(['-w', ws, 'gpu', 'ingest', gpuLog, '--json']);
     expect(local.code, local.stderr).toBe(0);
     expect(JSON.parse(local.stdout)).toMatchObject({ created: true });
+    // A live pid (reused: here the test's own) with nothing listening at the URL: stale too.
+    writeFileSync(join(ws, 'server.json'), JSON.stringify({ url: 'http://127.0.0.1:45679', token: null, pid: process.pid, readOnly: false, store: 'duckdb', startedAt: 'x' }));
+    const reused = await runPenny(['-w', ws, 'report', '--json']);
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(JSON.parse(reused.stdout)).toEqual(JSON.parse(report.stdout));
   });
 });

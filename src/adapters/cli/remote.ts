@@ -186,5 +186,14 @@ export class HttpBillingStore implements BillingStore {
 export async function serverFor(ctx: { database?: string }, workspaceDir: string): Promise<ServerApi | undefined> {
   if (ctx.database || process.env.PENNY_DATABASE_URL) return undefined;
   const info = await liveServer(workspaceDir);
-  return info && new ServerApi(info);
+  if (!info) return undefined;
+  // A pid can be reused after a reboot or in a container: if nothing answers at the URL any
+  // more, the file is stale and the workspace is the CLI's to open (if a server does hold it
+  // after all, opening says so). A server too busy to answer in time is still the holder.
+  try {
+    await fetch(`${info.url}/api/health`, { signal: AbortSignal.timeout(5_000), ...(info.token && { headers: { authorization: `Bearer ${info.token}` } }) });
+  } catch (e) {
+    if ((e as Error).name !== 'TimeoutError') return undefined;
+  }
+  return new ServerApi(info);
 }
