@@ -65,6 +65,9 @@ describe.skipIf(!!unavailable)('the server on PostgreSQL', () => {
     expect(badRes!.status).toBe(202);
     const failed = await jobs.wait(((await badRes!.json()) as { id: string }).id);
     expect(failed.status).toBe('failed');
+    // Bad input stays bad input through a PostgreSQL transaction: 422 with the line, not a 500.
+    expect(failed.error).toMatchObject({ status: 422 });
+    expect(JSON.stringify(failed.error)).toMatch(/:21001/);
     const bodies = await Promise.all(rest.map(async (r) => ({ status: r.status, body: (await r.json()) as { id?: string; scenarioId?: string } })));
     const jobIds = bodies.filter((b) => b.status === 202).map((b) => b.body.id!);
     const confirmed = bodies.filter((b) => b.status === 201).map((b) => b.body.scenarioId!);

@@ -86,19 +86,28 @@ export class PostgresSession implements SqlSession {
     }
     let broken = false;
     try {
-      await client.query('BEGIN');
+      await this.control(client, 'BEGIN');
       const out = await this.tx.run(client, () => fn(this));
-      await client.query('COMMIT');
+      // A deferred constraint or a serialization failure surfaces here, as a StoreError.
+      await this.control(client, 'COMMIT');
       return out;
     } catch (e) {
+      // The caller's own error (bad input, a failed statement) goes up as it was thrown.
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      if (e instanceof StoreError || !(e as { code?: unknown }).code) throw e;
-      throw new StoreError((e as Error).message, 'COMMIT', e);
+      throw e;
     } finally {
       // A client whose rollback failed is in an unknown state: destroy it rather than reuse it.
       client.release(broken);
+    }
+  }
+
+  private async control(client: pg.PoolClient, sql: 'BEGIN' | 'COMMIT'): Promise<void> {
+    try {
+      await client.query(sql);
+    } catch (e) {
+      throw new StoreError((e as Error).message, sql, e);
     }
   }
 
