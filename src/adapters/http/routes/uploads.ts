@@ -131,7 +131,8 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
   }, async (req, reply) => {
     const up = await receiveUpload(req, reply, ctx, ['.csv', '.log', '.txt']);
     if (!up) return reply;
-    if (detectTelemetry(csvHeader(up.text)) !== 'nvidia-smi') {
+    // A gzipped log is checked by the importer as it reads (its header is not in the sample).
+    if (up.ext !== '.gz' && detectTelemetry(csvHeader(up.text)) !== 'nvidia-smi') {
       await rm(up.path, { force: true });
       return sendProblem(reply, problem(422, 'unknown-kind', 'Not an nvidia-smi log', `${up.filename}: the header is not nvidia-smi --query-gpu=… --format=csv output (it needs timestamp, index and utilization.gpu columns).`));
     }
