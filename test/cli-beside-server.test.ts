@@ -45,6 +45,9 @@ const stop = (child: ChildProcess) =>
     child.kill('SIGTERM');
   });
 
+// Each test runs the built binary or a server many times; on a loaded 2-core machine that takes minutes.
+const E2E_TIMEOUT_MS = 300_000;
+
 describe('the CLI beside penny serve', () => {
   it('ingests, reports and takes GPU telemetry through the server, with the output of a local run', async () => {
     const ws = join(tmp, 'served');
@@ -95,7 +98,7 @@ describe('the CLI beside penny serve', () => {
     expect(existsSync(join(ws, 'server.json'))).toBe(false);
     const after = await runPenny(['-w', ws, 'report', '--by', 'ServiceName,tag:team', '--granularity', 'month']);
     expect(after.stdout).toBe(expected.report.stdout);
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('reports through a read-only server, refuses an ingest with what to do, and ignores a stale server.json', async () => {
     const ws = join(tmp, 'ro');
@@ -119,5 +122,5 @@ describe('the CLI beside penny serve', () => {
     const reused = await runPenny(['-w', ws, 'report', '--json']);
     expect(reused.code, reused.stderr).toBe(0);
     expect(JSON.parse(reused.stdout)).toEqual(JSON.parse(report.stdout));
-  });
+  }, E2E_TIMEOUT_MS);
 });

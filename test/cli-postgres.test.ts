@@ -23,6 +23,9 @@ function columnSum(file: string, column: string): Decimal {
   return rows.reduce((t, r) => (r[column] && r[column] !== 'NULL' ? t.plus(r[column]!) : t), new Decimal(0));
 }
 
+// Each test runs the built binary or a server many times; on a loaded 2-core machine that takes minutes.
+const E2E_TIMEOUT_MS = 300_000;
+
 describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
   let server: TestPostgres;
   let tmp: string;
@@ -76,7 +79,7 @@ describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
     for (const r of again) if (r.code !== 0) expect(r.stderr).toMatch(/duplicate key/);
     const after = JSON.parse((await runPenny(['--database', url, '-w', join(tmp, 'ws4'), 'report', '--by', 'ServiceName', '--json'])).stdout) as { rows: number }[];
     expect(after.reduce((t, r) => t + r.rows, 0)).toBe(2 * 300 * 7);
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('serves from PostgreSQL; a CLI without the URL on that workspace goes through the server', async () => {
     const url = await freshDatabase();
@@ -103,7 +106,7 @@ describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
       await new Promise((r) => server.once('exit', r));
     }
     expect(existsSync(join(ws, 'server.json'))).toBe(false);
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('says clearly when the database URL is wrong or the server is not there', async () => {
     const bad = await runPenny(['-w', join(tmp, 'ws5'), '--database', 'mysql://x@y/z', 'report']);
@@ -113,5 +116,5 @@ describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/cannot connect to PostgreSQL at postgres:\/\/penny:\*\*\*@127\.0\.0\.1:1\/penny/);
     expect(down.stderr).not.toMatch(/secret/);
-  });
+  }, E2E_TIMEOUT_MS);
 });

@@ -21,6 +21,9 @@ import { repoRoot } from './shared-data.js';
 const unavailable = postgresUnavailable();
 if (unavailable) console.warn(`skipping PostgreSQL HTTP tests: ${unavailable}`);
 
+// Each test runs the built binary or a server many times; on a loaded 2-core machine that takes minutes.
+const E2E_TIMEOUT_MS = 300_000;
+
 describe.skipIf(!!unavailable)('the server on PostgreSQL', () => {
   let pg: TestPostgres;
   let store: SqlStore;
@@ -82,7 +85,7 @@ describe.skipIf(!!unavailable)('the server on PostgreSQL', () => {
     expect(await billing.listBillingFiles()).toHaveLength(2);
     const usage = (await (await fetch(`${url}/api/gpus/usage`)).json()) as { gpus: unknown[] };
     expect(usage.gpus).toHaveLength(3);
-  });
+  }, E2E_TIMEOUT_MS);
 
   it('refuses a GPU telemetry upload that is not an nvidia-smi log, or a bad offset', async () => {
     const notSmi = await upload('/api/gpus/telemetry', 'x.csv', 'a,b\n1,2\n');
@@ -92,5 +95,5 @@ describe.skipIf(!!unavailable)('the server on PostgreSQL', () => {
     expect(offset.status).toBe(422);
     expect(((await offset.json()) as { issues: { path: string }[] }).issues[0]!.path).toBe('utcOffsetMinutes');
     expect((await upload('/api/gpus/telemetry', 'x.exe', 'MZ')).status).toBe(415);
-  });
+  }, E2E_TIMEOUT_MS);
 });
