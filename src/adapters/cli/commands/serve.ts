@@ -36,7 +36,10 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   }
   const shown = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   // Tell CLI commands on this workspace where to send their work while this process holds it.
-  await writeServerFile(workspaceDir, { url: shown, token: token ?? null, pid: process.pid, readOnly: o.readOnly ?? false, store: store.driver, startedAt: ctx.clock.now().toISOString() });
+  // Not fatal: the server works without it, only the CLI cannot find it.
+  await writeServerFile(workspaceDir, { url: shown, token: token ?? null, pid: process.pid, readOnly: o.readOnly ?? false, store: store.driver, startedAt: ctx.clock.now().toISOString() }).catch((e: Error) =>
+    ctx.stderr(`warning: could not write ${join(workspaceDir, 'server.json')} (${e.message}); CLI commands on this workspace will not find this server`),
+  );
   process.once('exit', () => removeServerFileSync(workspaceDir));
   const url = token ? `${shown}/?token=${encodeURIComponent(token)}` : `${shown}/`;
   ctx.stdout(`Penny is serving ${workspaceDir}${o.readOnly ? ' (read-only)' : ''}`);
