@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { systemClock } from './app/ports.js';
 import { runCli } from './adapters/cli/program.js';
 import { terminalProgress } from './adapters/cli/render.js';
-import { openStore, resolveWorkspace } from './adapters/store/workspace.js';
+import { openStore, resolveDatabase, resolveWorkspace } from './adapters/store/workspace.js';
 import type { CliContext } from './adapters/cli/context.js';
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,7 +14,7 @@ const ctx: CliContext = {
   stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   clock: systemClock,
-  openStore: (dir) => openStore(resolveWorkspace(dir)),
+  openStore: (dir) => openStore(resolveWorkspace(dir), { databaseUrl: resolveDatabase(ctx.database) }),
   workspaceDir: (flag) => resolveWorkspace(flag),
   progress: (json) => terminalProgress(process.stderr, !json && process.stderr.isTTY === true),
   packageRoot,

@@ -6,7 +6,9 @@ export interface CliContext {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   clock: Clock;
-  /** Open the workspace store named by --workspace / PENNY_WORKSPACE / ./.penny. */
+  /** --database as given on the command line (set before a command runs); PENNY_DATABASE_URL otherwise. */
+  database?: string;
+  /** Open the workspace store named by --workspace / PENNY_WORKSPACE / ./.penny (on --database when given). */
   openStore(workspace?: string): Promise<Store>;
   workspaceDir(flag?: string): string;
   progress(json: boolean): Progress;
@@ -17,8 +19,8 @@ export interface CliContext {
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Options every command inherits from the root (`penny --workspace DIR cost …`). */
-export function globalOpts(cmd: Command): { workspace?: string } {
-  return cmd.optsWithGlobals() as { workspace?: string };
+export function globalOpts(cmd: Command): { workspace?: string; database?: string } {
+  return cmd.optsWithGlobals() as { workspace?: string; database?: string };
 }
 
 /** Print a value as JSON: money values are already decimal strings, nothing is lost. */

@@ -26,10 +26,11 @@ export function renderError(e: unknown): { text: string; code: number } {
     return { text: '', code: e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT };
   }
   if (e instanceof StoreError) {
-    const busy = /lock|Conflicting lock/i.test(e.message);
+    // DuckDB's words for a file another process holds (not PostgreSQL's "deadlock detected").
+    const busy = /Could not set lock|Conflicting lock/i.test(e.message);
     return {
       text: busy
-        ? `error: the workspace database is in use by another Penny process\nTo fix: stop the other process (penny serve?) or use --workspace to pick another folder.`
+        ? `error: the workspace database is in use by another Penny process\nTo fix: stop the other process (penny serve? while it runs, ingest, report and gpu ingest go through it), use --workspace to pick another folder, or share a PostgreSQL database (--database postgres://…).`
         : `error: store: ${e.message}`,
       code: EXIT_FAILURE,
     };

@@ -1,6 +1,6 @@
 /** The `penny` command line: commander wiring, one module per command. */
 import { Command, CommanderError } from 'commander';
-import type { CliContext, RegisterCommand } from './context.js';
+import { globalOpts, type CliContext, type RegisterCommand } from './context.js';
 import { renderError, EXIT_BAD_INPUT } from './errors.js';
 import { commands } from './commands/index.js';
 
@@ -11,9 +11,15 @@ export function buildProgram(ctx: CliContext, registry: RegisterCommand[] = comm
     .description('Penny: the full cost of AI compute, planned, watched and cut.')
     .version(VERSION, '-V, --version')
     .option('-w, --workspace <dir>', 'workspace folder holding the embedded database (default ./.penny, or $PENNY_WORKSPACE)')
+    .option('--database <url>', 'a shared PostgreSQL database instead of the embedded one: postgres://user:pass@host:5432/db (or $PENNY_DATABASE_URL)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.stdout(s.replace(/\n$/, '')), writeErr: (s) => ctx.stderr(s.replace(/\n$/, '')) })
     .exitOverride();
+  // The database is a root option every command's store honours: note it before the action runs.
+  program.hook('preAction', (_root, action) => {
+    const { database } = globalOpts(action);
+    if (database !== undefined) ctx.database = database;
+  });
   for (const register of registry) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -42,14 +42,20 @@ export class SqlBillingStore implements BillingStore {
 
   /** SQL for a dimension; names are checked, tag keys bound as parameters. */
   private dimSql(d: Dimension, params: SqlValue[]): string {
-    if (d.kind === 'tag') {
-      params.push(`$."${d.key.replace(/"/g, '')}"`);
-      return `json_extract_string(tags, $${params.length})`;
-    }
+    if (d.kind === 'tag') return this.jsonText('tags', d.key.replace(/"/g, ''), params);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(d.name)) throw new InvalidInput(`not a column name: ${JSON.stringify(d.name)}`, [{ path: 'by', message: 'not a column name' }]);
     if (TYPED.has(d.name)) return storeColumn(d.name);
-    params.push(`$."${d.name}"`);
-    return `json_extract_string(extra, $${params.length})`;
+    return this.jsonText('extra', d.name, params);
+  }
+
+  /** A JSON object's member as text, in the session's dialect (the key bound as a parameter). */
+  private jsonText(column: 'tags' | 'extra', key: string, params: SqlValue[]): string {
+    if (this.s.dialect === 'postgres') {
+      params.push(key);
+      return `(${column}::jsonb ->> $${params.length}::text)`;
+    }
+    params.push(`$."${key}"`);
+    return `json_extract_string(${column}, $${params.length})`;
   }
 
   private where(q: { from?: string; to?: string; where?: ReportQuery['where'] }, params: SqlValue[]): string {
@@ -85,7 +91,8 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async tagKeys() {
-    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT unnest(json_keys(tags)) AS k FROM billing_live WHERE tags IS NOT NULL ORDER BY k`);
+    const keys = this.s.dialect === 'postgres' ? 'jsonb_object_keys(tags::jsonb)' : 'unnest(json_keys(tags))';
+    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT ${keys} AS k FROM billing_live WHERE tags IS NOT NULL ORDER BY k`);
     return rows.map((r) => String(r.k));
   }
 
@@ -335,7 +342,7 @@ export class SqlBillingStore implements BillingStore {
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Used'), 0)::VARCHAR AS used,
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Unused'), 0)::VARCHAR AS unused
        FROM billing_live ${where ? `${where} AND` : 'WHERE'} commitment_discount_id IS NOT NULL AND commitment_discount_status IN ('Used', 'Unused')
-       GROUP BY ALL ORDER BY id`,
+       GROUP BY 1, 2 ORDER BY id`,
       params,
     );
     return rows.map((r) => ({ commitmentId: String(r.id), currency: String(r.currency), used: plain(r.used), unused: plain(r.unused) }));

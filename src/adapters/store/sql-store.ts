@@ -14,6 +14,19 @@ export class SqlStore implements Store {
 
   /** Apply pending migrations, each in its own transaction. */
   async migrate(migrations: Migration[] = allMigrations): Promise<number[]> {
+    if (this.session.dialect === 'postgres') {
+      // Several processes may open a shared database at once: one migrates while the others wait
+      // on the lock (held to the end of this transaction; PostgreSQL's DDL is transactional), then
+      // find nothing left to do. The key is arbitrary but fixed ("penny" in ASCII).
+      return this.session.transaction(async (tx) => {
+        await tx.run(`SELECT pg_advisory_xact_lock(112101110110121)`);
+        return this.applyMigrations(migrations);
+      });
+    }
+    return this.applyMigrations(migrations);
+  }
+
+  private async applyMigrations(migrations: Migration[]): Promise<number[]> {
     await this.session.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)`);
     const done = new Set((await this.session.all<{ version: number }>(`SELECT version FROM schema_migrations`)).map((r) => Number(r.version)));
     const applied: number[] = [];

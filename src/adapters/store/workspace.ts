@@ -1,10 +1,14 @@
 /**
  * A workspace is a folder (default ./.penny) holding the embedded database and nothing else the
- * user must manage. Opening one applies pending migrations.
+ * user must manage, or, for a team, that folder plus a PostgreSQL database named by
+ * `--database postgres://…` / PENNY_DATABASE_URL. Opening one applies pending migrations.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { InvalidInput } from '../../core/errors.js';
 import { DuckDbSession } from './duckdb.js';
+import { PostgresSession, isPostgresUrl, type PostgresOptions } from './postgres.js';
+import type { SqlSession } from './session.js';
 import { SqlStore } from './sql-store.js';
 
 export const DEFAULT_WORKSPACE = '.penny';
@@ -14,9 +18,25 @@ export function resolveWorkspace(flag?: string, env: NodeJS.ProcessEnv = process
   return resolve(flag ?? env.PENNY_WORKSPACE ?? DEFAULT_WORKSPACE);
 }
 
-export async function openStore(workspaceDir: string): Promise<SqlStore> {
+/** The PostgreSQL URL to use (flag, then PENNY_DATABASE_URL), or undefined for the embedded DuckDB file. */
+export function resolveDatabase(flag?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = flag || env.PENNY_DATABASE_URL || undefined;
+  if (url === undefined) return undefined;
+  if (!isPostgresUrl(url)) {
+    throw new InvalidInput(`--database must be a postgres:// URL, found ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))}`, [{ path: flag ? '--database' : 'PENNY_DATABASE_URL', message: 'not a postgres:// or postgresql:// URL' }], 'e.g. --database postgres://penny:secret@db.internal:5432/penny, or leave it out for the embedded DuckDB file in the workspace.');
+  }
+  return url;
+}
+
+export interface OpenStoreOptions {
+  /** postgres://… : the shared team database instead of the workspace's DuckDB file. */
+  databaseUrl?: string;
+  postgres?: PostgresOptions;
+}
+
+export async function openStore(workspaceDir: string, o: OpenStoreOptions = {}): Promise<SqlStore> {
   await mkdir(workspaceDir, { recursive: true });
-  const session = await DuckDbSession.open(join(workspaceDir, DB_FILE));
+  const session: SqlSession = o.databaseUrl ? await PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE));
   const store = new SqlStore(session);
   try {
     await store.migrate();
@@ -31,5 +51,17 @@ export async function openStore(workspaceDir: string): Promise<SqlStore> {
 export async function openMemoryStore(): Promise<SqlStore> {
   const store = new SqlStore(await DuckDbSession.open(':memory:'));
   await store.migrate();
+  return store;
+}
+
+/** A store on a PostgreSQL database (optionally in its own schema), migrated. */
+export async function openPostgresStore(url: string, o: PostgresOptions = {}): Promise<SqlStore> {
+  const store = new SqlStore(await PostgresSession.open(url, o));
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   return store;
 }

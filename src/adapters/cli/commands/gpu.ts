@@ -15,6 +15,7 @@ import type { SqlSession } from '../../store/session.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, num, pct, table } from '../render.js';
+import { serverFor } from '../remote.js';
 
 const REPORT_HELP = `
 Thresholds: an interval longer than --max-gap is a gap (not bridged); a sample is idle when
@@ -36,6 +37,16 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500 > gpu.csv\n  penny gpu ingest gpu.csv\n  penny gpu ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-02T00:00Z --step 30s')
     .action(async (source: string, opts: { from?: string; to?: string; step: string; host?: string; utcOffset: string; json?: boolean }, cmd: Command) => {
+      const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+      if (server) {
+        // The server holding the workspace ingests it, with the same importer and options.
+        if (/^https?:\/\//i.test(source)) throw new InvalidInput('a Prometheus ingest cannot go through the Penny server holding this workspace (yet)', [], 'Stop `penny serve` for the ingest, or use a PostgreSQL database (--database), which several processes can open.');
+        const offset = Number(opts.utcOffset);
+        if (!Number.isInteger(offset)) throw new InvalidInput('--utc-offset must be whole minutes', [{ path: '--utc-offset', message: 'expected an integer', found: opts.utcOffset }]);
+        const r = (await server.uploadAndWait('/api/gpus/telemetry', source, { host: opts.host ?? hostFromPath(source), utcOffsetMinutes: String(offset) }, ctx.progress(!!opts.json))) as { telemetry: Awaited<ReturnType<typeof ingestNvidiaSmi>> };
+        printIngest(ctx, source, r.telemetry, !!opts.json);
+        return;
+      }
       await withTelemetry(ctx, cmd, async (tel) => {
         const progress = ctx.progress(!!opts.json);
         let result;
@@ -47,8 +58,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
           if (!Number.isInteger(offset)) throw new InvalidInput('--utc-offset must be whole minutes', [{ path: '--utc-offset', message: 'expected an integer', found: opts.utcOffset }]);
           result = await ingestNvidiaSmi(tel, ctx.clock, telemetryIo, source, progress, { host: opts.host ?? hostFromPath(source), utcOffsetMinutes: offset });
         }
-        if (opts.json) return printJson(ctx, result);
-        ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
+        printIngest(ctx, source, result, !!opts.json);
       });
     });
 
@@ -154,6 +164,11 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
       });
     });
 };
+
+function printIngest(ctx: CliContext, source: string, result: Awaited<ReturnType<typeof ingestNvidiaSmi>>, json: boolean): void {
+  if (json) return printJson(ctx, result);
+  ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
+}
 
 interface ReportFlags {
   json?: boolean;

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Option } from 'commander';
 import { ingestFocus, type IngestResult } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
@@ -14,6 +14,7 @@ import type { SqlStore } from '../../store/sql-store.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, num, table } from '../render.js';
+import { serverFor, type ServerApi } from '../remote.js';
 
 /** A kind of file `penny ingest` knows: how to recognise it and how to take it in. */
 export interface IngestKind {
@@ -67,6 +68,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
         const toMs = Date.parse(opts.to ?? '');
         const stepS = Number(opts.step);
         if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(stepS > 0)) throw new InvalidInput('a Prometheus URL needs --from and --to (ISO 8601) and a positive --step', [{ path: '--from/--to', message: 'missing or not a time', found: `${opts.from} ${opts.to}` }], 'e.g. penny ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-01T06:00Z');
+        if (await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace))) throw new InvalidInput('a Prometheus ingest cannot go through the Penny server holding this workspace (yet)', [], 'Stop `penny serve` for the ingest, or use a PostgreSQL database (--database), which several processes can open.');
         const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
         try {
           const r = await ingestPrometheus(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, { fromMs, toMs, stepS }, ctx.progress(Boolean(opts.json)));
@@ -78,7 +80,9 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
         return;
       }
       const files = await filesOf(path);
-      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+      const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
+      const server = await serverFor(ctx, workspaceDir);
+      const store = server ? undefined : ((await ctx.openStore(workspaceDir)) as SqlStore);
       const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];
       try {
         for (const f of files) {
@@ -92,10 +96,11 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
             if (files.length > 1) continue;
             throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export or an nvidia-smi --format=csv log.');
           }
-          results.push({ path: f, kind: kind.name, result: await kind.ingest(ctx, store, f, { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), root: path }) });
+          const o = { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), root: path };
+          results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, store!, f, o) });
         }
       } finally {
-        await store.close();
+        await store?.close();
       }
       if (results.length === 0) throw new InvalidInput(`${path}: no file there is one Penny can ingest`, [{ path: '', file: path, message: 'nothing recognised' }]);
       if (opts.json) {
@@ -113,3 +118,27 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
       for (const { result } of results) for (const n of (result as IngestResult).notes ?? []) ctx.stdout(`note: ${n}`);
     });
 };
+
+/**
+ * Ingest one file through the server holding the workspace (its upload route, the same importer),
+ * answering with what a local ingest returns so the output is the same.
+ */
+async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, kind: string, opts: { json: boolean; currency?: string }): Promise<IngestResult | Record<string, unknown>> {
+  // The server saw an upload under a generated name; messages name the file the user gave.
+  const shown = relative(process.cwd(), path) || path;
+  const local = (text: string) => text.replace(UPLOAD_PATH, shown);
+  let r: Record<string, unknown> & { kind?: string; file?: Record<string, unknown>; notes?: string[] };
+  try {
+    r = (await server.uploadAndWait('/api/uploads', path, { kind, currency: opts.currency }, ctx.progress(opts.json))) as typeof r;
+  } catch (e) {
+    if (e instanceof InvalidInput) throw new InvalidInput(local(e.message), e.issues.map((i) => ({ ...i, ...(i.file && { file: local(i.file) }) })), e.hint);
+    throw e;
+  }
+  const { kind: _kind, ...rest } = r;
+  if (rest.file) rest.file = { ...rest.file, path: shown };
+  if (Array.isArray(rest.notes)) rest.notes = rest.notes.map(local);
+  return rest as IngestResult | Record<string, unknown>;
+}
+
+/** Where the server keeps an upload: <workspace>/uploads/<uuid>.<ext>. */
+const UPLOAD_PATH = /\S*[\\/]uploads[\\/][0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.[A-Za-z0-9]+)*/g;

@@ -8,6 +8,8 @@ import type { SqlStore } from '../../store/sql-store.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { bar, money, pct, table } from '../render.js';
+import { HttpBillingStore, serverFor } from '../remote.js';
+import type { BillingStore } from '../../../app/billing-ports.js';
 
 
 export const registerReport: RegisterCommand = (program, ctx) => {
@@ -27,8 +29,11 @@ export const registerReport: RegisterCommand = (program, ctx) => {
     .action(async (opts: { by: string; from?: string; to?: string; granularity?: 'day' | 'month'; allocate?: string; shared: 'proportional' | 'even'; idle: 'apart' | 'shared'; commitments?: boolean; json?: boolean }, cmd) => {
       const from = dateOption('--from', opts.from);
       const to = dateOption('--to', opts.to);
-      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-      const billing = new SqlBillingStore(store.session);
+      const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
+      // While `penny serve` holds the workspace, the same report is asked of it.
+      const server = await serverFor(ctx, workspaceDir);
+      const store = server ? undefined : ((await ctx.openStore(workspaceDir)) as SqlStore);
+      const billing: BillingStore = server ? new HttpBillingStore(server) : new SqlBillingStore(store!.session);
       try {
         if ((await billing.listBillingFiles()).length === 0) throw new InvalidInput('no billing data in this workspace', [], 'Ingest a FOCUS export first: penny ingest FILE.');
         if (opts.commitments) {
@@ -71,7 +76,7 @@ export const registerReport: RegisterCommand = (program, ctx) => {
         for (const [c, t] of totals) body.push([...(opts.granularity ? [''] : []), `Total ${c}`, ...by.slice(1).map(() => ''), money(t.list, c), money(t.billed, c), money(t.eff, c), '', '']);
         ctx.stdout(table([...(opts.granularity ? [{ header: opts.granularity === 'day' ? 'Day' : 'Month' }] : []), ...by.map((d) => ({ header: dimensionLabel(d) })), { header: 'List cost', align: 'right' as const }, { header: 'Billed cost', align: 'right' as const }, { header: 'Effective cost', align: 'right' as const }, { header: 'Share', align: 'right' as const }, { header: '' }], body));
       } finally {
-        await store.close();
+        await store?.close();
       }
     });
 };

@@ -5,6 +5,7 @@ import { buildServer } from '../../http/server.js';
 import { generateToken, isLoopback } from '../../http/security.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts } from '../context.js';
+import { removeServerFile, removeServerFileSync, writeServerFile } from '../server-file.js';
 
 export interface ServeOptions {
   host: string;
@@ -20,7 +21,10 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   const token = chosen ?? (isLoopback(o.host) ? undefined : generateToken());
   const store = await ctx.openStore(workspaceDir);
   const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), ...(token && { token }) });
-  app.addHook('onClose', async () => store.close());
+  app.addHook('onClose', async () => {
+    await removeServerFile(workspaceDir);
+    await store.close();
+  });
   let address: string;
   try {
     address = await app.listen({ host: o.host, port: o.port });
@@ -31,6 +35,12 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
     address = await app.listen({ host: o.host, port: 0 });
   }
   const shown = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+  // Tell CLI commands on this workspace where to send their work while this process holds it.
+  // Not fatal: the server works without it, only the CLI cannot find it.
+  await writeServerFile(workspaceDir, { url: shown, token: token ?? null, pid: process.pid, readOnly: o.readOnly ?? false, store: store.driver, startedAt: ctx.clock.now().toISOString() }).catch((e: Error) =>
+    ctx.stderr(`warning: could not write ${join(workspaceDir, 'server.json')} (${e.message}); CLI commands on this workspace will not find this server`),
+  );
+  process.once('exit', () => removeServerFileSync(workspaceDir));
   const url = token ? `${shown}/?token=${encodeURIComponent(token)}` : `${shown}/`;
   ctx.stdout(`Penny is serving ${workspaceDir}${o.readOnly ? ' (read-only)' : ''}`);
   ctx.stdout(`  dashboard: ${url}`);

@@ -59,6 +59,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       totals: { type: 'array', items: { type: 'object', required: ['currency', 'rows', 'billed', 'effective'], properties: { currency: { type: 'string' }, rows: { type: 'integer' }, billed: moneyString, effective: moneyString } } },
       countedRows: { type: 'integer' },
       replacedBy: { type: 'array', items: { type: 'string' } },
+      columns: { type: 'array', items: { type: 'string' } },
     },
   } as const;
   app.get('/api/billing/files', {
@@ -67,7 +68,11 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       summary: 'Ingested FOCUS files with their rows, period, totals per currency and which restatements replace them',
       response: { 200: { type: 'array', items: fileSchema } },
     },
-  }, async () => (await billingOf(ctx).listBillingFiles()).map(({ columns: _c, ...f }) => f));
+  }, async () => billingOf(ctx).listBillingFiles());
+
+  app.get('/api/billing/tags', {
+    schema: { tags: ['billing'], summary: 'Every tag key in the ingested charges, sorted (what `by=tag:KEY` accepts)', response: { 200: { type: 'array', items: { type: 'string' } } } },
+  }, async () => billingOf(ctx).tagKeys());
 
   app.delete('/api/billing/files/:id', {
     schema: {
@@ -99,8 +104,12 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
   });
 
   app.get('/api/billing/commitments', {
-    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
-  }, async () => billingOf(ctx).commitmentUtilisation({}));
+    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', querystring: { type: 'object', properties: { from: reportQuery.properties.from, to: reportQuery.properties.to } }, response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
+  }, async (req: FastifyRequest<{ Querystring: { from?: string; to?: string } }>) => {
+    const from = dateOption('from', req.query.from);
+    const to = dateOption('to', req.query.to);
+    return billingOf(ctx).commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
+  });
 
   app.get('/api/budgets/status', {
     schema: {

@@ -22,13 +22,33 @@ import { problem } from '../problem.js';
 import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 import { readFile } from 'node:fs/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
+import { telemetryIo } from '../../importers/telemetry-io.js';
+import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
+import type { SqlStore } from '../../store/sql-store.js';
 
 /** What an uploaded file can be, tried in order; the first whose detect() accepts it runs. */
 export interface UploadKind {
   name: string;
   extensions: string[];
   detect(head: string, ext: string): boolean;
-  run(ctx: RouteContext, path: string, progress: Progress): Promise<unknown>;
+  run(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>): Promise<unknown>;
+}
+
+/** The header of a CSV sample, split on commas (enough to recognise nvidia-smi's). */
+const csvHeader = (head: string) => (head.split(/\r?\n/)[0] ?? '').split(',').map((c) => c.trim());
+
+/** nvidia-smi options from form fields, checked as the CLI checks its flags. */
+function nvidiaSmiOptions(fields: Record<string, string>): { host?: string; utcOffsetMinutes?: number } {
+  const offset = fields.utcOffsetMinutes === undefined || fields.utcOffsetMinutes === '' ? undefined : Number(fields.utcOffsetMinutes);
+  if (offset !== undefined && !Number.isInteger(offset)) throw new InvalidInput('utcOffsetMinutes must be whole minutes', [{ path: 'utcOffsetMinutes', message: 'expected an integer', found: fields.utcOffsetMinutes }]);
+  return { ...(fields.host && { host: fields.host }), ...(offset !== undefined && { utcOffsetMinutes: offset }) };
+}
+
+async function ingestTelemetryUpload(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>) {
+  const r = await ingestNvidiaSmi(new SqlTelemetryStore((ctx.store as SqlStore).session), ctx.clock, telemetryIo, path, progress, nvidiaSmiOptions(fields));
+  return { kind: 'nvidia-smi', status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
 }
 
 export const uploadKinds: UploadKind[] = [
@@ -36,8 +56,8 @@ export const uploadKinds: UploadKind[] = [
     name: 'focus',
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
-    async run(ctx, path, progress) {
-      const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), {}, progress);
+    async run(ctx, path, progress, fields) {
+      const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, notes: r.notes };
     },
   },
@@ -53,6 +73,12 @@ export const uploadKinds: UploadKind[] = [
       progress.tick(2);
       return { kind: 'scenario', scenarioId: r.scenarioId, reportId: r.reportId, report: costResultToJson(r) };
     },
+  },
+  {
+    name: 'nvidia-smi',
+    extensions: ['.csv', '.log', '.txt'],
+    detect: (head) => detectTelemetry(csvHeader(head)) === 'nvidia-smi',
+    run: ingestTelemetryUpload,
   },
 ];
 
@@ -79,48 +105,46 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
     },
   }, async (req, reply) => {
-    if (!req.isMultipart()) return sendProblem(reply, problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file as multipart/form-data in a field named "file".'));
-    const part = await req.file();
-    if (!part) throw new InvalidInput('no file in the upload', [{ path: 'file', message: 'missing' }], 'Send the file in a multipart field named "file".');
-    const ext = extname(part.filename).toLowerCase();
-    const known = uploadKinds.flatMap((k) => k.extensions);
-    if (!known.includes(ext) && !known.includes(extname(part.filename.replace(/\.gz$/i, '')).toLowerCase())) {
-      part.file.resume();
-      return sendProblem(reply, problem(415, 'unsupported-media-type', 'Unsupported file type', `${part.filename}: files of type "${ext || '(none)'}" cannot be ingested; accepted: ${known.join(', ')}.`));
-    }
-    const dir = confine(ctx.workspaceDir, 'uploads');
-    await mkdir(dir, { recursive: true });
-    const path = confine(dir, `${randomUUID()}${ext}`);
-    await pipeline(part.file, createWriteStream(path));
-    if (part.file.truncated) {
+    const up = await receiveUpload(req, reply, ctx, uploadKinds.flatMap((k) => k.extensions));
+    if (!up) return reply;
+    const { path, text, ext, fields } = up;
+    const part = { filename: up.filename };
+    if (fields.kind !== undefined && !uploadKinds.some((k) => k.name === fields.kind)) {
       await rm(path, { force: true });
-      return sendProblem(reply, problem(413, 'too-large', 'Upload too large', `${part.filename} is larger than the limit of ${ctx.maxUploadBytes} bytes.`));
+      throw new InvalidInput(`kind must be one of ${uploadKinds.map((k) => k.name).join(', ')}, found "${fields.kind}"`, [{ path: 'kind', message: 'unknown kind', found: fields.kind }]);
     }
-    const fh = await open(path, 'r');
-    const head = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    await fh.close();
-    const sample = head.subarray(0, bytesRead);
-    const type = bytesRead === 0 ? 'empty' : TEXT_OR_KNOWN_BINARY(sample);
-    if (type === 'empty' || type === 'binary') {
-      await rm(path, { force: true });
-      return sendProblem(reply, problem(415, 'unsupported-media-type', 'Not a readable file', `${part.filename} is ${type === 'empty' ? 'empty' : 'binary data, not text, gzip or Parquet'}.`));
-    }
-    if (type === 'gzip') {
-      // A cut or corrupt gzip stream is bad input, answered now (it once ended the server).
-      const bad = await gzipProblem(path);
-      if (bad) {
-        await rm(path, { force: true });
-        return sendProblem(reply, problem(422, 'invalid-input', 'Unreadable gzip file', `${part.filename}: the gzip stream is cut short or corrupt (${bad}). The file looks truncated: upload it again.`));
-      }
-    }
-    const text = type === 'text' ? sample.toString('utf8') : '';
-    const kind = uploadKinds.find((k) => k.extensions.includes(ext) && k.detect(text, ext)) ?? uploadKinds.find((k) => k.detect(text, ext));
+    const kind = fields.kind !== undefined ? uploadKinds.find((k) => k.name === fields.kind) : uploadKinds.find((k) => k.extensions.includes(ext) && k.detect(text, ext)) ?? uploadKinds.find((k) => k.detect(text, ext));
     if (!kind) {
       await rm(path, { force: true });
       return sendProblem(reply, problem(422, 'unknown-kind', 'Unrecognised file', `${part.filename}: its content matches none of ${uploadKinds.map((k) => k.name).join(', ')}.`));
     }
-    const job = ctx.jobs.submit(`ingest:${kind.name}`, (progress) => kind.run(ctx, path, progress));
+    const job = ctx.jobs.submit(`ingest:${kind.name}`, (progress) => kind.run(ctx, path, progress, fields));
+    return reply.code(202).send(job);
+  });
+
+  app.post('/api/gpus/telemetry', {
+    schema: {
+      tags: ['gpus'],
+      summary: 'Upload an nvidia-smi CSV log (multipart/form-data: optional fields host, utcOffsetMinutes, then the file in "file") and ingest it as a job',
+      description: 'The same importer as `penny gpu ingest FILE`: fields host (for GPUs without a UUID column) and utcOffsetMinutes (the host clock\'s offset from UTC) come before the file part. Follow the job at /api/jobs/{id}/events.',
+      consumes: ['multipart/form-data'],
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+    },
+  }, async (req, reply) => {
+    const up = await receiveUpload(req, reply, ctx, ['.csv', '.log', '.txt']);
+    if (!up) return reply;
+    // A gzipped log is checked by the importer as it reads (its header is not in the sample).
+    if (up.ext !== '.gz' && detectTelemetry(csvHeader(up.text)) !== 'nvidia-smi') {
+      await rm(up.path, { force: true });
+      return sendProblem(reply, problem(422, 'unknown-kind', 'Not an nvidia-smi log', `${up.filename}: the header is not nvidia-smi --query-gpu=… --format=csv output (it needs timestamp, index and utilization.gpu columns).`));
+    }
+    try {
+      nvidiaSmiOptions(up.fields);
+    } catch (e) {
+      await rm(up.path, { force: true });
+      throw e;
+    }
+    const job = ctx.jobs.submit('ingest:nvidia-smi', (progress) => ingestTelemetryUpload(ctx, up.path, progress, up.fields));
     return reply.code(202).send(job);
   });
 };
@@ -133,6 +157,60 @@ async function gzipProblem(path: string): Promise<string | undefined> {
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/**
+ * Stream a multipart file (field "file") into the workspace's uploads folder, checking its type
+ * and size; form fields sent before the file come back as text. Sends the problem and returns
+ * undefined when the upload is refused.
+ */
+async function receiveUpload(req: FastifyRequest, reply: FastifyReply, ctx: RouteContext, known: string[]): Promise<{ path: string; filename: string; ext: string; text: string; fields: Record<string, string> } | undefined> {
+  const refuse = (p: ReturnType<typeof problem>) => {
+    sendProblem(reply, p);
+    return undefined;
+  };
+  if (!req.isMultipart()) return refuse(problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file as multipart/form-data in a field named "file".'));
+  const part = await req.file();
+  if (!part) throw new InvalidInput('no file in the upload', [{ path: 'file', message: 'missing' }], 'Send the file in a multipart field named "file".');
+  const ext = extname(part.filename).toLowerCase();
+  if (!known.includes(ext) && !known.includes(extname(part.filename.replace(/\.gz$/i, '')).toLowerCase())) {
+    part.file.resume();
+    return refuse(problem(415, 'unsupported-media-type', 'Unsupported file type', `${part.filename}: files of type "${ext || '(none)'}" cannot be ingested; accepted: ${known.join(', ')}.`));
+  }
+  const dir = confine(ctx.workspaceDir, 'uploads');
+  await mkdir(dir, { recursive: true });
+  const path = confine(dir, `${randomUUID()}${ext}`);
+  await pipeline(part.file, createWriteStream(path));
+  if (part.file.truncated) {
+    await rm(path, { force: true });
+    return refuse(problem(413, 'too-large', 'Upload too large', `${part.filename} is larger than the limit of ${ctx.maxUploadBytes} bytes.`));
+  }
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(64 * 1024);
+  const { bytesRead } = await fh.read(head, 0, head.length, 0);
+  await fh.close();
+  const sample = head.subarray(0, bytesRead);
+  const type = bytesRead === 0 ? 'empty' : TEXT_OR_KNOWN_BINARY(sample);
+  if (type === 'empty' || type === 'binary') {
+    await rm(path, { force: true });
+    return refuse(problem(415, 'unsupported-media-type', 'Not a readable file', `${part.filename} is ${type === 'empty' ? 'empty' : 'binary data, not text, gzip or Parquet'}.`));
+  }
+  if (type === 'gzip') {
+    // A cut or corrupt gzip stream is bad input, answered now (it once ended the server).
+    const bad = await gzipProblem(path);
+    if (bad) {
+      await rm(path, { force: true });
+      return refuse(problem(422, 'invalid-input', 'Unreadable gzip file', `${part.filename}: the gzip stream is cut short or corrupt (${bad}). The file looks truncated: upload it again.`));
+    }
+  }
+  const text = type === 'text' ? sample.toString('utf8') : '';
+  // Fields sent before the file part (kind, currency, host, utcOffsetMinutes).
+  const fields: Record<string, string> = {};
+  for (const [name, f] of Object.entries(part.fields)) {
+    const v = Array.isArray(f) ? f[0] : f;
+    if (v && v.type === 'field' && name !== 'file') fields[name] = String(v.value);
+  }
+  return { path, filename: part.filename, ext, text, fields };
 }
 
 export function uploadsDir(ctx: RouteContext): string {

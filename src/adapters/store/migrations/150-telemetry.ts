@@ -19,17 +19,18 @@ export const telemetry: Migration[] = [
         host VARCHAR NOT NULL,
         gpu_index VARCHAR NOT NULL,
         model VARCHAR,
-        memory_total_mib DOUBLE
+        memory_total_mib DOUBLE PRECISION
       )`,
-      // Measurements, not money: DOUBLE is right here. (gpu_id, ts_ms) is unique so overlapping
+      // Measurements, not money: a double is right here. DOUBLE PRECISION is the SQL standard's
+      // spelling, which both DuckDB (as DOUBLE) and PostgreSQL accept. (gpu_id, ts_ms) is unique so overlapping
       // sources (two Prometheus ranges) never count a sample twice.
       `CREATE TABLE gpu_samples (
         gpu_id VARCHAR NOT NULL,
         ts_ms BIGINT NOT NULL,
-        util_gpu_pct DOUBLE,
-        util_mem_pct DOUBLE,
-        mem_used_mib DOUBLE,
-        power_w DOUBLE,
+        util_gpu_pct DOUBLE PRECISION,
+        util_mem_pct DOUBLE PRECISION,
+        mem_used_mib DOUBLE PRECISION,
+        power_w DOUBLE PRECISION,
         source_id VARCHAR NOT NULL,
         PRIMARY KEY (gpu_id, ts_ms)
       )`,

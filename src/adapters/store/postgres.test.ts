@@ -1,0 +1,34 @@
+/**
+ * The same store suites as DuckDB, against a real PostgreSQL (test/postgres.ts starts a throwaway
+ * cluster, or uses PENNY_TEST_POSTGRES_URL). Each store opened gets its own schema.
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { freshSchema, postgresUnavailable, startPostgres, type TestPostgres } from '../../../test/postgres.js';
+import { billingStoreSuite } from './billing-store.suite.js';
+import { SqlBillingStore } from './sql-billing-store.js';
+import { SqlTelemetryStore } from './sql-telemetry-store.js';
+import { storeSuite } from './store.suite.js';
+import { telemetryStoreSuite } from './telemetry-store.suite.js';
+import { openPostgresStore } from './workspace.js';
+
+const unavailable = postgresUnavailable();
+if (unavailable) console.warn(`skipping PostgreSQL store suites: ${unavailable}`);
+
+describe.skipIf(!!unavailable)('postgresql 15', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  });
+  afterAll(async () => pg?.stop());
+  const open = () => openPostgresStore(pg.url, { schema: freshSchema() });
+
+  storeSuite('postgres', open);
+  telemetryStoreSuite('postgres', async () => {
+    const store = await open();
+    return { tel: new SqlTelemetryStore(store.session), close: () => store.close() };
+  });
+  billingStoreSuite('postgres', async () => {
+    const store = await open();
+    return { billing: new SqlBillingStore(store.session), transaction: (fn) => store.session.transaction(fn), close: () => store.close() };
+  });
+});

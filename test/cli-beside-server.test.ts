@@ -1,0 +1,126 @@
+/**
+ * The CLI beside a running `penny serve` on the same workspace (DuckDB lets one process open the
+ * file): `ingest`, `report` and `gpu ingest` go through the server's API, found in server.json,
+ * and print what a local run prints.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pennyBin, runPenny } from './cli.js';
+import { repoRoot } from './shared-data.js';
+
+const bill = join(repoRoot, 'examples', 'demo', 'billing-focus.csv');
+const gpuLog = join(repoRoot, 'examples', 'demo', 'gpu-telemetry.csv');
+let tmp: string;
+const children: ChildProcess[] = [];
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'penny-beside-'));
+});
+afterAll(() => {
+  children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** `penny serve` on `ws`, resolved once it has written server.json. */
+async function serve(ws: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [pennyBin, '--workspace', ws, 'serve', '--port', '0', ...args], { cwd: repoRoot, env: { ...process.env, PENNY_TOKEN: '', ...env } });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const deadline = Date.now() + 60_000;
+  while (!(existsSync(join(ws, 'server.json')) && /Press Ctrl-C/.test(out))) {
+    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`serve did not start within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return child;
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+// Each test runs the built binary or a server many times; on a loaded 2-core machine that takes minutes.
+const E2E_TIMEOUT_MS = 300_000;
+
+describe('the CLI beside penny serve', () => {
+  it('ingests, reports and takes GPU telemetry through the server, with the output of a local run', async () => {
+    const ws = join(tmp, 'served');
+    const local = join(tmp, 'local');
+    const server = await serve(ws, [], { PENNY_TOKEN: 'team-secret' });
+    const info = JSON.parse(readFileSync(join(ws, 'server.json'), 'utf8'));
+    expect(info).toMatchObject({ pid: server.pid, token: 'team-secret', readOnly: false, store: 'duckdb' });
+    expect(statSync(join(ws, 'server.json')).mode & 0o777).toBe(0o600);
+
+    // The same commands on a workspace of their own, for the expected output.
+    const expected = {
+      ingest: await runPenny(['-w', local, 'ingest', bill]),
+      report: await runPenny(['-w', local, 'report', '--by', 'ServiceName,tag:team', '--granularity', 'month']),
+      allocate: await runPenny(['-w', local, 'report', '--allocate', 'tag:team', '--json']),
+      gpu: await runPenny(['-w', local, 'gpu', 'ingest', gpuLog, '--json']),
+    };
+    for (const r of Object.values(expected)) expect(r.code, r.stderr).toBe(0);
+
+    const ingest = await runPenny(['-w', ws, 'ingest', bill]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(ingest.stdout).toBe(expected.ingest.stdout);
+    const report = await runPenny(['-w', ws, 'report', '--by', 'ServiceName,tag:team', '--granularity', 'month']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toBe(expected.report.stdout);
+    const allocate = await runPenny(['-w', ws, 'report', '--allocate', 'tag:team', '--json']);
+    expect(JSON.parse(allocate.stdout)).toEqual(JSON.parse(expected.allocate.stdout));
+    const gpu = await runPenny(['-w', ws, 'gpu', 'ingest', gpuLog, '--json']);
+    expect(gpu.code, gpu.stderr).toBe(0);
+    expect(JSON.parse(gpu.stdout)).toEqual(JSON.parse(expected.gpu.stdout));
+    expect(JSON.parse(gpu.stdout)).toMatchObject({ created: true, samples: 1443, gpus: 3 });
+
+    // The server has the rows: its own API answers from them.
+    const usage = (await (await fetch(`${info.url}/api/gpus/usage`, { headers: { authorization: 'Bearer team-secret' } })).json()) as { gpus: unknown[] };
+    expect(usage.gpus).toHaveLength(3);
+    const again = await runPenny(['-w', ws, 'ingest', bill, '--json']);
+    expect(JSON.parse(again.stdout)[0].result).toMatchObject({ status: 'already-ingested', file: { path: 'examples/demo/billing-focus.csv' } });
+
+    // Bad input through the server: exit 2 and the file the user named, not the upload's name.
+    const bad = join(tmp, 'bad.csv');
+    writeFileSync(bad, `${readFileSync(bill, 'utf8').split('\n').slice(0, 3).join('\n').replace(/,(\d+\.\d+),/, ',not-a-number,')}\n`);
+    const refused = await runPenny(['-w', ws, 'ingest', bad]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/bad\.csv/);
+    expect(refused.stderr).not.toMatch(/uploads/);
+
+    // Stopped, the server removes its file and the CLI opens the workspace itself again.
+    await stop(server);
+    expect(existsSync(join(ws, 'server.json'))).toBe(false);
+    const after = await runPenny(['-w', ws, 'report', '--by', 'ServiceName,tag:team', '--granularity', 'month']);
+    expect(after.stdout).toBe(expected.report.stdout);
+  }, E2E_TIMEOUT_MS);
+
+  it('reports through a read-only server, refuses an ingest with what to do, and ignores a stale server.json', async () => {
+    const ws = join(tmp, 'ro');
+    expect((await runPenny(['-w', ws, 'ingest', bill])).code).toBe(0);
+    const server = await serve(ws, ['--read-only']);
+    const report = await runPenny(['-w', ws, 'report', '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout).length).toBeGreaterThan(0);
+    const ingest = await runPenny(['-w', ws, 'gpu', 'ingest', gpuLog]);
+    expect(ingest.code).toBe(2);
+    expect(ingest.stderr).toMatch(/runs --read-only/);
+    // Killed without a chance to clean up: the file stays, but names a dead process.
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    expect(existsSync(join(ws, 'server.json'))).toBe(true);
+    const local = await runPenny(['-w', ws, 'gpu', 'ingest', gpuLog, '--json']);
+    expect(local.code, local.stderr).toBe(0);
+    expect(JSON.parse(local.stdout)).toMatchObject({ created: true });
+    // A live pid (reused: here the test's own) with nothing listening at the URL: stale too.
+    writeFileSync(join(ws, 'server.json'), JSON.stringify({ url: 'http://127.0.0.1:45679', token: null, pid: process.pid, readOnly: false, store: 'duckdb', startedAt: 'x' }));
+    const reused = await runPenny(['-w', ws, 'report', '--json']);
+    expect(reused.code, reused.stderr).toBe(0);
+    expect(JSON.parse(reused.stdout)).toEqual(JSON.parse(report.stdout));
+  }, E2E_TIMEOUT_MS);
+});
