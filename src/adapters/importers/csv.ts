@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { InvalidInput } from '../../core/errors.js';
@@ -46,18 +47,19 @@ export async function* readCsv(path: string, opts: CsvOptions = {}): AsyncGenera
     read += chunk.length;
     opts.onBytes?.(read, size);
   });
-  const source = gzip ? raw.pipe(createGunzip()) : raw;
   let header: string[] | undefined = opts.columns;
-  const parser = source.pipe(
-    parse({
-      bom: true,
-      delimiter: opts.delimiter ?? ',',
-      relax_column_count: true,
-      skip_empty_lines: true,
-      info: true,
-      columns: false,
-    }),
-  );
+  const csv = parse({
+    bom: true,
+    delimiter: opts.delimiter ?? ',',
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    columns: false,
+  });
+  // pipeline, not pipe: an error in any stage (a truncated gzip, an unreadable file) must reach
+  // the loop below as a rejection; with pipe() it is an unhandled 'error' event and the process
+  // dies. The callback is where early exits (readCsvHeader stops after one record) end up.
+  const parser: Readable = gzip ? pipeline(raw, createGunzip(), csv, () => {}) : pipeline(raw, csv, () => {});
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const cells = rec.record;

@@ -15,14 +15,19 @@ export function billingOf(ctx: RouteContext): BillingStore {
 }
 
 
+/** Columns or tags to group by, at most: each one is a GROUP BY term. */
+const MAX_DIMENSIONS = 8;
+
+const dateParam = (description: string) => ({ type: 'string', maxLength: 40, description }) as const;
+
 const reportQuery = {
   type: 'object',
   properties: {
-    by: { type: 'string', description: 'comma-separated FOCUS columns or tag:KEY', default: 'ServiceName' },
-    from: { type: 'string', description: 'charges starting on or after (YYYY-MM-DD or ISO 8601)' },
-    to: { type: 'string', description: 'charges starting before' },
+    by: { type: 'string', maxLength: 500, description: `comma-separated FOCUS columns or tag:KEY (at most ${MAX_DIMENSIONS})`, default: 'ServiceName' },
+    from: dateParam('charges starting on or after (YYYY-MM-DD or ISO 8601)'),
+    to: dateParam('charges starting before'),
     granularity: { type: 'string', enum: ['day', 'month'] },
-    top: { type: 'integer', minimum: 1, description: 'keep the largest N groups; fold the rest into "(other)"' },
+    top: { type: 'integer', minimum: 1, maximum: 10_000, description: 'keep the largest N groups; fold the rest into "(other)"' },
   },
 } as const;
 
@@ -53,7 +58,9 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },
   }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string; top?: string } }>) => {
     const q = req.query;
-    const by = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim()).map(parseDimension);
+    const names = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim());
+    if (names.length > MAX_DIMENSIONS) throw new InvalidInput(`by: ${names.length} columns, at most ${MAX_DIMENSIONS}`, [{ path: 'by', message: `at most ${MAX_DIMENSIONS} columns or tags` }]);
+    const by = names.map(parseDimension);
     if (q.granularity !== undefined && q.granularity !== 'day' && q.granularity !== 'month') throw new InvalidInput(`granularity must be day or month, found "${q.granularity}"`, [{ path: 'granularity', message: 'expected day or month' }]);
     const from = dateOption('from', q.from);
     const to = dateOption('to', q.to);
@@ -71,7 +78,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['billing'],
       summary: 'Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast',
-      querystring: { type: 'object', properties: { at: { type: 'string' } } },
+      querystring: { type: 'object', properties: { at: dateParam('the date to report at (default: the end of the last charge)') } },
       response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object' }, alerts: { type: 'array' }, actions: { type: 'array' }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {

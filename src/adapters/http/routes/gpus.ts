@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { gpuUsageReport, gpuWasteReport } from '../../../app/telemetry.js';
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
+import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '../limits.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
@@ -10,10 +11,22 @@ import { problems, type RegisterRoutes } from './types.js';
 
 const telemetryOf = (ctx: RouteContext) => new SqlTelemetryStore((ctx.store as SqlStore).session);
 
-function intervalMs(v: string | undefined): number {
-  const m = /^(\d+)(s|m|h)$/.exec(v ?? '15m');
-  if (!m) throw new InvalidInput(`interval "${v}" is not a duration such as 30s, 15m or 1h`, [{ path: 'interval', message: 'not a duration', found: v }]);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export function intervalMs(v: string): number {
+  const m = /^(\d{1,9})(s|m|h|d)$/.exec(v);
+  if (!m) throw new InvalidInput(`interval "${v}" is not a duration such as 15m, 1h or 1d`, [{ path: 'interval', message: 'not a duration', found: v }]);
+  const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  if (ms < MIN_USAGE_INTERVAL_MS || ms > MAX_USAGE_INTERVAL_MS) {
+    throw new InvalidInput(`interval "${v}" is outside 1m to 366d`, [{ path: 'interval', message: `must be from 1m to 366d`, found: v }], 'Telemetry is summarised per interval; ask for 1m or longer.');
+  }
+  return ms;
+}
+
+/** Points (GPU × interval) a usage report would hold, from each GPU's first and last sample. */
+async function usagePoints(ctx: RouteContext, ms: number): Promise<number> {
+  const rows = await (ctx.store as SqlStore).session.all<{ first_ms: unknown; last_ms: unknown }>('SELECT min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id');
+  return rows.reduce((n, r) => n + Math.floor((Number(r.last_ms) - Number(r.first_ms)) / ms) + 1, 0);
 }
 
 export const gpuRoutes: RegisterRoutes = (app, ctx) => {
@@ -21,13 +34,17 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry)',
-      querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m' } } },
+      querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m', pattern: '^\\d{1,9}(s|m|h|d)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d); at most ${MAX_USAGE_POINTS} GPU × period points` } } },
       response: { 200: { type: 'object', required: ['gpus', 'periods'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, periods: { type: 'array' } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
     const store = telemetryOf(ctx);
-    const ms = intervalMs(req.query.interval);
+    const ms = intervalMs(req.query.interval ?? '15m');
     if ((await store.listGpus()).length === 0) return { gpus: [], periods: [] };
+    const points = await usagePoints(ctx, ms);
+    if (points > MAX_USAGE_POINTS) {
+      throw new InvalidInput(`interval "${req.query.interval}" would give ${points} GPU × period points, over the limit of ${MAX_USAGE_POINTS}`, [{ path: 'interval', message: `over ${MAX_USAGE_POINTS} points`, found: req.query.interval }], 'Ask for a longer interval.');
+    }
     return usageReportToJson(await gpuUsageReport(store, { intervalMs: ms }));
   });
 

@@ -1,6 +1,6 @@
 /** Recorded runs (plans, forecasts, simulations): the decisions Penny made, to show and compare. */
 import { NotFound } from '../../../core/errors.js';
-import { problems, type RegisterRoutes } from './types.js';
+import { idParams, problems, type RegisterRoutes } from './types.js';
 
 const runSummary = {
   type: 'object',
@@ -22,7 +22,7 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['runs'],
       summary: 'One recorded run with its full result',
-      params: { type: 'object', properties: { id: { type: 'string' } } },
+      params: idParams,
       response: { 200: { ...runSummary, required: [...runSummary.required, 'result'], properties: { ...runSummary.properties, result: {} } }, ...problems(404) },
     },
   }, async (req) => {

@@ -45,3 +45,6 @@ export const jobSchema = {
     error: { type: 'object' },
   },
 } as const;
+
+/** `{id}` in a path: ids and names are short. */
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;

@@ -73,7 +73,19 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['ingest'],
       summary: 'Upload a file (multipart/form-data, field "file") and ingest it as a job',
       description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Follow the job at /api/jobs/{id}/events.`,
-      consumes: ['multipart/form-data'],
+      body: {
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['file'],
+              // Streamed to disk by the handler (size and type checked as it arrives), not parsed up front.
+              'x-streamed': true,
+              properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: `the file; its name's extension says what it is (at most ${ctx.maxUploadBytes} bytes)` } },
+            },
+          },
+        },
+      },
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
     },
   }, async (req, reply) => {
@@ -89,7 +101,13 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     const dir = confine(ctx.workspaceDir, 'uploads');
     await mkdir(dir, { recursive: true });
     const path = confine(dir, `${randomUUID()}${ext}`);
-    await pipeline(part.file, createWriteStream(path));
+    try {
+      await pipeline(part.file, createWriteStream(path));
+    } catch (e) {
+      // The client went away or the form broke off mid-file: nothing is kept.
+      await rm(path, { force: true });
+      throw e;
+    }
     if (part.file.truncated) {
       await rm(path, { force: true });
       return sendProblem(reply, problem(413, 'too-large', 'Upload too large', `${part.filename} is larger than the limit of ${ctx.maxUploadBytes} bytes.`));
@@ -110,7 +128,15 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
       await rm(path, { force: true });
       return sendProblem(reply, problem(422, 'unknown-kind', 'Unrecognised file', `${part.filename}: its content matches none of ${uploadKinds.map((k) => k.name).join(', ')}.`));
     }
-    const job = ctx.jobs.submit(`ingest:${kind.name}`, (progress) => kind.run(ctx, path, progress));
+    // The upload is only the job's input: what it holds is in the store once ingested, and a failed
+    // ingest is reported through the job. Either way the file goes.
+    const job = ctx.jobs.submit(`ingest:${kind.name}`, async (progress) => {
+      try {
+        return await kind.run(ctx, path, progress);
+      } finally {
+        await rm(path, { force: true });
+      }
+    });
     return reply.code(202).send(job);
   });
 };
