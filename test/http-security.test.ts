@@ -12,6 +12,7 @@ import { hostAllowed } from '../src/adapters/http/server.js';
 import { checkYamlShape, MAX_YAML_BYTES } from '../src/adapters/http/limits.js';
 import { StoreError } from '../src/adapters/store/session.js';
 import { startTestServer } from './server.js';
+import { nonConforming } from './openapi-conformance.js';
 import { repoRoot } from './shared-data.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -261,5 +262,12 @@ describe('no unhandled 500s', () => {
   it('checks YAML shape without a parser', () => {
     expect(() => checkYamlShape('a:\n  b:\n    - [1, {c: 2}]\n', 'x')).not.toThrow();
     expect(() => checkYamlShape('['.repeat(40), 'x')).toThrow(/nested more than 32/);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('declares every refusal above, as application/problem+json', async () => {
+    const doc = await json(await fetch(`${s.url}/openapi.json`));
+    expect(nonConforming(doc, s.responses)).toEqual([]);
   });
 });

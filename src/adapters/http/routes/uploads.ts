@@ -16,7 +16,7 @@ import { focusSource } from '../../importers/focus.js';
 import { billingOf } from './billing.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
-import { problem } from '../problem.js';
+import { HttpProblem, problem } from '../problem.js';
 import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 import { readFile } from 'node:fs/promises';
@@ -67,6 +67,12 @@ const TEXT_OR_KNOWN_BINARY = (buf: Buffer): 'text' | 'gzip' | 'parquet' | 'binar
   }
 };
 
+/** A malformed or cut-off form is the client's fault (400); the multipart limits keep their own status. */
+function brokenForm(e: unknown): unknown {
+  if (typeof (e as { statusCode?: unknown }).statusCode === 'number') return e;
+  return new HttpProblem(400, 'bad-request', 'Bad request', `the upload is not a complete multipart/form-data body: ${(e as Error).message}`, 'Send the file in a multipart field named "file".');
+}
+
 export const uploadRoutes: RegisterRoutes = (app, ctx) => {
   app.post('/api/uploads', {
     schema: {
@@ -90,7 +96,12 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     },
   }, async (req, reply) => {
     if (!req.isMultipart()) return sendProblem(reply, problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file as multipart/form-data in a field named "file".'));
-    const part = await req.file();
+    let part: Awaited<ReturnType<typeof req.file>>;
+    try {
+      part = await req.file();
+    } catch (e) {
+      throw brokenForm(e);
+    }
     if (!part) throw new InvalidInput('no file in the upload', [{ path: 'file', message: 'missing' }], 'Send the file in a multipart field named "file".');
     const ext = extname(part.filename).toLowerCase();
     const known = uploadKinds.flatMap((k) => k.extensions);
@@ -106,7 +117,7 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     } catch (e) {
       // The client went away or the form broke off mid-file: nothing is kept.
       await rm(path, { force: true });
-      throw e;
+      throw brokenForm(e);
     }
     if (part.file.truncated) {
       await rm(path, { force: true });
