@@ -7,7 +7,38 @@ import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
-import { problems, type RegisterRoutes } from './types.js';
+import { gpuInfoSchema, gpuPriceSchema, problems, recommendationSchema, type RegisterRoutes } from './types.js';
+
+const usagePeriod = {
+  type: 'object',
+  required: ['gpuId', 'start', 'end', 'busyFraction', 'energyKwh', 'idleS', 'idleCost'],
+  properties: {
+    gpuId: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    startMs: { type: 'number' },
+    endMs: { type: 'number' },
+    samples: { type: 'integer' },
+    observedS: { type: 'number' },
+    busyS: { type: 'number' },
+    busyFraction: { type: 'number' },
+    meanUtilPct: { type: ['number', 'null'] },
+    peakMemUsedMiB: { type: ['number', 'null'] },
+    energyKwh: { type: ['number', 'null'] },
+    idleS: { type: 'number' },
+    idleEnergyKwh: { type: ['number', 'null'] },
+    idleCost: { type: ['string', 'null'] },
+    gapS: { type: 'number' },
+  },
+} as const;
+
+const usageGpu = { ...gpuInfoSchema, properties: { ...gpuInfoSchema.properties, price: { anyOf: [gpuPriceSchema, { type: 'null' }] } } } as const;
+
+const wasteGpu = {
+  type: 'object',
+  required: ['gpu', 'observedS', 'idleS', 'busyS', 'underUsed'],
+  properties: { gpu: gpuInfoSchema, price: { anyOf: [gpuPriceSchema, { type: 'null' }] }, observedS: { type: 'number' }, idleS: { type: 'number' }, busyS: { type: 'number' }, meanUtilBusyPct: { type: ['number', 'null'] }, peakMemUsedMiB: { type: ['number', 'null'] }, underUsed: { type: 'boolean' }, idlePeriods: { type: 'array' }, lowUseSpells: { type: 'array' } },
+} as const;
 
 const telemetryOf = (ctx: RouteContext) => new SqlTelemetryStore((ctx.store as SqlStore).session);
 
@@ -35,7 +66,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['gpus'],
       summary: 'Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry)',
       querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m', pattern: '^\\d{1,9}(s|m|h|d)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d); at most ${MAX_USAGE_POINTS} GPU × period points` } } },
-      response: { 200: { type: 'object', required: ['gpus', 'periods'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, periods: { type: 'array' } } }, ...problems(422) },
+      response: { 200: { type: 'object', required: ['gpus', 'periods'], properties: { options: { type: 'object', description: 'the options the report used (interval, idle threshold, PUE, currency)' }, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
     const store = telemetryOf(ctx);
@@ -52,7 +83,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
-      response: { 200: { type: 'object', required: ['gpus', 'recommendations'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, recommendations: { type: 'array' } } } },
+      response: { 200: { type: 'object', required: ['gpus', 'recommendations'], properties: { options: { type: 'object', description: 'the thresholds the findings used' }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema } } } },
     },
   }, async () => {
     const store = telemetryOf(ctx);

@@ -5,7 +5,7 @@ import { costAndRecord, costResultToJson, costScenario } from '../../../app/cost
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { scenarioSchema, type Scenario } from '../../../core/model/scenario.js';
 import { parseScenario, scenarioFromValue } from '../../importers/scenario.js';
-import { idParams, moneyString, problems, type RegisterRoutes } from './types.js';
+import { costLineSchema, idParams, moneyString, problems, type RegisterRoutes } from './types.js';
 import { MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
 
 
@@ -29,7 +29,7 @@ const costReportSchema = {
     byCategory: { type: 'object', additionalProperties: moneyString },
     byComponent: { type: 'object', additionalProperties: moneyString },
     byResource: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'total'], properties: { name: { type: 'string' }, kind: { type: 'string' }, total: moneyString } } },
-    lines: { type: 'array' },
+    lines: { type: 'array', items: costLineSchema },
     energyKwh: { type: 'string' },
     busyCost: moneyString,
     idleCost: moneyString,
@@ -102,7 +102,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
   }, async () => (await ctx.store.listScenarios()).map((s) => ({ id: s.id, name: s.name, createdAt: s.createdAt })));
 
   app.get<{ Params: { id: string } }>('/api/scenarios/:id', {
-    schema: { tags: ['scenarios'], summary: 'A recorded scenario (by id or name)', params: idParams, response: { 200: { type: 'object', required: ['id', 'name', 'source'], properties: { id: { type: 'string' }, name: { type: 'string' }, source: { type: 'string' }, createdAt: { type: 'string' }, scenario: {} } }, ...problems(404) } },
+    schema: { tags: ['scenarios'], summary: 'A recorded scenario (by id or name)', params: idParams, response: { 200: { type: 'object', required: ['id', 'name', 'source'], properties: { id: { type: 'string' }, name: { type: 'string' }, source: { type: 'string' }, createdAt: { type: 'string' }, scenario: { type: 'object', description: 'the scenario as parsed (docs/scenario.md)' } } }, ...problems(404) } },
   }, async (req) => {
     const s = await ctx.store.getScenario(req.params.id);
     if (!s) throw new NotFound(`no scenario ${req.params.id}`, 'List them at /api/scenarios.');
