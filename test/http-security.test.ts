@@ -142,6 +142,14 @@ describe('one request cannot stop or stall the server', () => {
     }
   });
 
+  it('holds an uploaded scenario to the YAML limits of a request body', async () => {
+    const big = await upload('big.yaml', `resources:\n${'  - { name: n, kind: staff, yearlyCost: 1 }\n'.repeat(MAX_YAML_BYTES / 40)}`);
+    expect(big.status).toBe(413);
+    const deep = await upload('deep.yaml', `resources: []\nx: ${'['.repeat(100)}`);
+    const done = await s.jobs.wait((await json(deep)).id);
+    expect(done.error?.status).toBe(422);
+  });
+
   it('deletes uploaded files once their job is done, ingested or failed', async () => {
     const ok = await s.jobs.wait((await json(await upload('energy.yaml', readFileSync(join(repoRoot, 'examples/energy-example.yaml'))))).id);
     expect(ok.status).toBe('succeeded');

@@ -14,8 +14,10 @@ export const MAX_DOCUMENT_BYTES = 1024 * 1024;
 export const MAX_YAML_BYTES = 256 * 1024;
 /** Deeper than any Penny document needs (scenario → resources → item → usage → field is 5). */
 export const MAX_NESTING = 32;
-/** Rough count of YAML nodes (lines plus flow-collection items). */
-export const MAX_YAML_NODES = 50_000;
+/** Rough count of YAML nodes (lines plus flow-collection items): parse work grows with it, about
+ * 20 µs a node on an idle core, so this bounds one parse to well under a second; a year of hourly
+ * demand for two classes (17,520 numbers) still fits. */
+export const MAX_YAML_NODES = 20_000;
 /** Aliases expanded per document (the `yaml` library's own default, stated here). */
 export const MAX_YAML_ALIASES = 100;
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Progress } from '../../../app/ports.js';
@@ -18,6 +18,7 @@ import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
 import { HttpProblem, problem } from '../problem.js';
 import { confine } from '../security.js';
+import { checkYamlShape, MAX_YAML_BYTES } from '../limits.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 import { readFile } from 'node:fs/promises';
 
@@ -45,6 +46,8 @@ export const uploadKinds: UploadKind[] = [
     detect: (head, ext) => ['.yaml', '.yml', '.json'].includes(ext) && /resources/.test(head),
     async run(ctx, path, progress) {
       progress.start(2, 'scenario');
+      // Parsed on the event loop: the same YAML limits as a request body.
+      checkYamlShape(await readFile(path, 'utf8'), 'upload');
       const scenario = await loadScenario(path);
       progress.tick(1);
       const r = await costAndRecord(ctx.store, ctx.clock, scenario, await readFile(path, 'utf8'));
@@ -141,6 +144,10 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     }
     // The upload is only the job's input: what it holds is in the store once ingested, and a failed
     // ingest is reported through the job. Either way the file goes.
+    if (kind.name === 'scenario' && (await stat(path)).size > MAX_YAML_BYTES) {
+      await rm(path, { force: true });
+      return sendProblem(reply, problem(413, 'too-large', 'Upload too large', `${part.filename}: a scenario may be at most ${MAX_YAML_BYTES} bytes of YAML or JSON.`));
+    }
     const job = ctx.jobs.submit(`ingest:${kind.name}`, async (progress) => {
       try {
         return await kind.run(ctx, path, progress);
