@@ -17,6 +17,8 @@ export function billingOf(ctx: RouteContext): BillingStore {
 
 /** Columns or tags to group by, at most: each one is a GROUP BY term. */
 const MAX_DIMENSIONS = 8;
+/** Rows one report may return; the dashboard shows at most 500 groups. */
+export const MAX_REPORT_ROWS = 100_000;
 
 const dateParam = (description: string) => ({ type: 'string', maxLength: 40, description }) as const;
 
@@ -67,6 +69,9 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     const top = q.top === undefined ? undefined : Number(q.top);
     if (top !== undefined && !(Number.isInteger(top) && top >= 1)) throw new InvalidInput(`top must be a positive integer, found "${q.top}"`, [{ path: 'top', message: 'not a positive integer', found: q.top }]);
     const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
+    if (rows.length > MAX_REPORT_ROWS) {
+      throw new InvalidInput(`the report has ${rows.length} rows, over the limit of ${MAX_REPORT_ROWS}`, [{ path: 'by', message: `over ${MAX_REPORT_ROWS} rows` }], 'Group by fewer columns, give from/to, use granularity=month, or keep the largest groups with top.');
+    }
     return rows.map((r) => ({ keys: Object.fromEntries(by.map((d, i) => [dimensionLabel(d), r.keys[i] ?? null])), ...(r.period && { period: r.period }), currency: r.currency, billedCost: r.billed, effectiveCost: r.effective, listCost: r.list, rows: r.rows }));
   });
 
