@@ -1,5 +1,6 @@
 /** `penny serve` as a user runs it: the built binary, its printed URL, the token off loopback. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +56,24 @@ describe('penny serve', () => {
     expect((await fetch(api)).status).toBe(401);
     expect((await fetch(api, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${base.port}/?token=${token}`)).status).toBe(200);
+  });
+
+  it('answers only to its own host names, and to those given with --allowed-host', async () => {
+    const { url } = await serve(['serve', '--port', '0', '--allowed-host', 'penny.test']);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const u = new URL(url);
+        request({ host: u.hostname, port: u.port, path: '/api/health', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    const port = new URL(url).port;
+    expect(await status(`penny.test:${port}`)).toBe(200);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`rebound.attacker.example:${port}`)).toBe(421);
   });
 
   it('takes PENNY_TOKEN, and refuses a bad port with exit 2', async () => {

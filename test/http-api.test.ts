@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from '../src/core/money.js';
 import { startTestServer } from './server.js';
+import { nonConforming } from './openapi-conformance.js';
 import { repoRoot } from './shared-data.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -308,5 +309,22 @@ describe('simulations as jobs', () => {
     expect((await json(a)).issues[0].path).toMatch(/spot\.trace/);
     expect((await post({ scenario, jobs, policies: ['telepathy'] })).status).toBe(422);
     expect((await post({ scenario })).status).toBe(422);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  // Last in the file: it checks every response the tests above provoked.
+  it('declares every response the tests received, with its content type and schema', async () => {
+    const doc = await json(await fetch(`${s.url}/openapi.json`));
+    expect(s.responses.length).toBeGreaterThan(30);
+    expect(nonConforming(doc, s.responses)).toEqual([]);
+    // ...and it can fail: an undeclared status, a wrong content type, a body off its schema.
+    const bad = nonConforming(doc, [
+      { method: 'get', route: '/api/health', status: 418, contentType: 'application/json', body: '{}' },
+      { method: 'get', route: '/api/health', status: 200, contentType: 'text/html', body: '' },
+      { method: 'get', route: '/api/health', status: 200, contentType: 'application/json', body: '{"status":1}' },
+      { method: 'get', route: '/api/runs/:id', status: 404, contentType: 'application/problem+json', body: '{"title":"x"}' },
+    ]);
+    expect(bad).toHaveLength(4);
   });
 });

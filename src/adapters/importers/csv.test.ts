@@ -26,6 +26,15 @@ describe('readCsv', () => {
     expect(await readCsvHeader(p)).toEqual(['a', 'b', 'c']);
   });
 
+  it('turns a truncated or corrupt gzip into InvalidInput, not an unhandled stream error', async () => {
+    const cut = join(dir, 'cut.csv.gz');
+    writeFileSync(cut, gzipSync(Buffer.from('a,b\n1,2\n'.repeat(1000))).subarray(0, 30));
+    await expect(all(cut)).rejects.toThrow(/not a readable CSV file/);
+    const tiny = join(dir, 'tiny.csv.gz');
+    writeFileSync(tiny, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0]));
+    await expect(readCsvHeader(tiny)).rejects.toThrow(/not a readable CSV file/);
+  });
+
   it('reads gzip transparently', async () => {
     const p = join(dir, 'b.csv.gz');
     writeFileSync(p, gzipSync('x,y\n1,2\n'));

@@ -6,12 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import YAML from 'yaml';
 import { planCapacity } from '../../../app/plan.js';
 import { recordRun } from '../../../app/runs.js';
 import { InvalidInput, type Issue } from '../../../core/errors.js';
 import { planToJson } from '../../cli/commands/plan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
+import { parseYaml } from '../../importers/yaml-doc.js';
+import { checkYamlShape, MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
+
 import { HighsSolver } from '../../solver/highs.js';
 import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
@@ -37,17 +39,22 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['plans'],
       summary: 'Solve a plan scenario (docs/planner.md) as a job and record it; built-in catalog and inline demand only',
-      body: { description: 'a plan scenario as YAML (application/yaml) or JSON', content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } },
+      body: {
+        description: 'a plan scenario as YAML (application/yaml) or JSON',
+        content: {
+          'application/json': { schema: { type: 'object', description: 'the plan scenario (docs/planner.md)' } },
+          ...Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: 'string', description: 'the plan scenario as YAML' } }])),
+        },
+      },
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
     },
+    bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req, reply) => {
-    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? '');
-    let doc: unknown;
-    try {
-      doc = YAML.parse(text);
-    } catch (e) {
-      throw new InvalidInput(`request body: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`, [{ path: '', file: 'request body', message: 'not YAML or JSON' }]);
-    }
+    if (req.body === undefined || req.body === null || req.body === '') throw new InvalidInput('the request has no body', [{ path: '', file: 'request body', message: 'no body' }], 'Send a plan scenario as YAML (application/yaml) or JSON.');
+    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    // JSON is re-read as YAML (for positions and exact decimals): the same YAML limits apply.
+    if (typeof req.body !== 'string') checkYamlShape(text, 'request body');
+    const doc = parseYaml(text, 'request body').value;
     const refs = fileReferences(doc);
     if (refs.length) throw new InvalidInput('request body: a plan sent to the API must be self-contained (no request may make the server read files)', refs.map((i) => ({ ...i, file: 'request body' })), 'Use catalogs: [builtin] and demand as a list of numbers, or run `penny plan FILE --save` and see it on the Plans page.');
     // Validate now (fast, 422 with lines) so a job is only started for a scenario that parses.

@@ -2,7 +2,7 @@
 import { NotFound } from '../../../core/errors.js';
 import { VERSION } from '../../cli/program.js';
 import type { Job } from '../../../app/jobs.js';
-import { jobSchema, problems, type RegisterRoutes } from './types.js';
+import { idParams, jobSchema, problems, type RegisterRoutes } from './types.js';
 
 export const systemRoutes: RegisterRoutes = (app, ctx) => {
   app.get('/api/health', {
@@ -24,14 +24,14 @@ export const systemRoutes: RegisterRoutes = (app, ctx) => {
   };
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', {
-    schema: { tags: ['jobs'], summary: 'A job: status, progress, result or error', params: { type: 'object', properties: { id: { type: 'string' } } }, response: { 200: jobSchema, ...problems(404) } },
+    schema: { tags: ['jobs'], summary: 'A job: status, progress, result or error', params: idParams, response: { 200: jobSchema, ...problems(404) } },
   }, async (req) => getJob(req.params.id));
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id/events', {
     schema: {
       tags: ['jobs'],
       summary: 'Follow a job as Server-Sent Events (progress, then done)',
-      params: { type: 'object', properties: { id: { type: 'string' } } },
+      params: idParams,
       response: { 200: { description: 'text/event-stream of `progress` and `done` events, each data a Job', type: 'string' }, ...problems(404) },
     },
   }, async (req, reply) => {
