@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../server.js';
 import { repoRoot } from '../shared-data.js';
-import { canvasPaintedScript, chromiumMissing, launch } from './browser.js';
+import { canvasPaintedScript, chromiumMissing, enforceCsp, launch } from './browser.js';
 
 const missing = chromiumMissing();
 const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'upload'];
@@ -34,6 +34,8 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
+    // Under the strict policy: an inline script or style attribute would be a console error here.
+    await enforceCsp(page);
     await page.goto(`${server.url}/#/${path}`);
     await page.waitForSelector('main[data-ready="true"]', { timeout: 20_000 });
     return { page, errors };

@@ -19,6 +19,14 @@ export function pct(x: string | number, digits = 1): string {
   return `${(Number(x) * 100).toFixed(digits)}%`;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/**
+ * One CSV cell, safe to open in a spreadsheet: text that a spreadsheet would read as a formula
+ * (starting with = + - @, tab or carriage return) gets a leading apostrophe (OWASP "CSV
+ * injection"); a plain number such as -12.50 is left as it is. Quoted when it has a comma, quote
+ * or line break.
+ */
+export function csvCell(v: string): string {
+  const plainNumber = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(v);
+  const text = !plainNumber && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r']/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
