@@ -34,6 +34,13 @@ export function chart(parent: HTMLElement, option: Option, opts: ChartOptions): 
   parent.appendChild(el);
   const c = echarts.init(el, undefined, { renderer: 'canvas' });
   const tooltip = option.tooltip as Record<string, unknown> | undefined;
+  // One scrolling line of legend: a wrapped legend would run into the plot on a phone.
+  const legend = option.legend as Record<string, unknown> | undefined;
+  if (legend && !legend.type) legend.type = 'scroll';
+  // Ticks that would collide on a narrow chart are dropped rather than drawn over each other.
+  for (const axes of [option.xAxis, option.yAxis]) {
+    for (const a of (Array.isArray(axes) ? axes : axes ? [axes] : []) as Record<string, unknown>[]) a.axisLabel = { hideOverlap: true, ...(a.axisLabel as object | undefined) };
+  }
   c.setOption({
     animation: false,
     textStyle: { fontFamily: 'system-ui, sans-serif' },

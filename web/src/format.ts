@@ -11,6 +11,17 @@ export function money(amount: string | number, currency: string, digits?: number
   return f.format(Number(amount));
 }
 
+/** Axis ticks: compact ($150K, $2.3M) so a narrow chart keeps its plot area. */
+export function moneyAxis(amount: number, currency: string): string {
+  const key = `${currency}:compact`;
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+    cache.set(key, f);
+  }
+  return f.format(amount);
+}
+
 export function num(x: string | number, digits = 0): string {
   return Number(x).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }

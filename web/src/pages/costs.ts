@@ -2,7 +2,7 @@
 import { api } from '../api.js';
 import { chart, disposeCharts } from '../chart.js';
 import { emptyState, h, table, html } from '../dom.js';
-import { csvCell, money, pct } from '../format.js';
+import { csvCell, money, pct, moneyAxis } from '../format.js';
 
 interface ReportRow {
   keys: Record<string, string | null>;
@@ -74,7 +74,7 @@ export async function costs(root: HTMLElement): Promise<void> {
       grid: { left: 8, right: 24, top: 36, bottom: 40, containLabel: true },
       dataZoom: [{ type: 'slider', bottom: 4 }],
       xAxis: { type: 'category', data: periods },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, currency, 0) } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
       series: [...byKey.entries()].map(([name, m]) => ({ name, type: 'bar', stack: 'cost', large: true, data: periods.map((p) => m.get(p) ?? 0) })),
     }, { id: 'chart-costs', height: 360, label: `Effective cost per ${data.get('granularity')} by ${by}, stacked, for the ${Math.min(MAX_SERIES, totals.length)} largest groups${totals.length > MAX_SERIES ? ' and the rest as (other)' : ''}; the table below has the totals.` });
     const total = totals.filter((r) => r.currency === currency).reduce((a, r) => a + Number(r.effectiveCost), 0);

@@ -2,7 +2,7 @@
 import { api, ApiError } from '../api.js';
 import { chart } from '../chart.js';
 import { card, emptyState, h, table, html } from '../dom.js';
-import { money, num, pct } from '../format.js';
+import { money, num, pct, moneyAxis } from '../format.js';
 
 interface Report {
   scenario: string;
@@ -57,7 +57,7 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
     legend: { top: 0 },
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: days },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, currency, 0) } },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
     series: cats.map((c) => ({ name: c, type: 'bar', stack: 'spend', data: days.map((d) => rows.filter((r) => r.period === d && (r.keys.ServiceCategory ?? '(none)') === c).reduce((a, r) => a + Number(r.effectiveCost), 0)) })),
   }, { id: 'chart-spend', height: 300, label: `Daily effective cost from billing, stacked by service category (${cats.join(', ')}), ${days[0]} to ${days.at(-1)}; total ${money(rows.reduce((a, r) => a + Number(r.effectiveCost), 0), currency, 0)}.` });
   for (const b of budgets) {
@@ -71,12 +71,12 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
       </div>${b.forecastMethod ? html`<p class="note">Forecast by ${b.forecastMethod}.</p>` : ''}</section>`);
     root.append(el);
     chart(el, {
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: 22, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => money(Number(v), b.currency, 0) },
-      xAxis: { type: 'value', max: Math.max(Number(b.amount), Number(b.forecast)) * 1.05, axisLabel: { formatter: (v: number) => money(v, b.currency, 0) } },
+      xAxis: { type: 'value', max: Math.max(Number(b.amount), Number(b.forecast)) * 1.05, axisLabel: { formatter: (v: number) => moneyAxis(v, b.currency) } },
       yAxis: { type: 'category', data: ['forecast', 'spent'] },
       series: [{ type: 'bar', data: [{ value: Number(b.forecast), itemStyle: { color: over ? '#d92d20' : '#2f6fdb' } }, Number(b.spent)], markLine: { symbol: 'none', silent: true, lineStyle: { color: BUDGET_LINE, type: 'solid', width: 2 }, data: [{ xAxis: Number(b.amount), name: 'budget' }], label: { formatter: 'budget', position: 'end' } } }],
-    }, { id: `chart-budget-${b.name}`, height: 120, label: `Budget ${b.name}: spent ${money(b.spent, b.currency, 0)} and forecast ${money(b.forecast, b.currency, 0)} to month end, against the budget line at ${money(b.amount, b.currency, 0)}.` });
+    }, { id: `chart-budget-${b.name}`, height: 134, label: `Budget ${b.name}: spent ${money(b.spent, b.currency, 0)} and forecast ${money(b.forecast, b.currency, 0)} to month end, against the budget line at ${money(b.amount, b.currency, 0)}.` });
     if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, pct(a.closesCumulative, 0)])));
   }
   return true;
@@ -117,7 +117,7 @@ export async function overview(root: HTMLElement): Promise<void> {
     left,
     {
       tooltip: { trigger: 'item', valueFormatter: (v: unknown) => money(Number(v), c, 0) },
-      series: [{ type: 'pie', radius: ['40%', '70%'], data: CATEGORIES.map((k) => ({ name: k, value: Number(r.byCategory[k] ?? 0) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
+      series: [{ type: 'pie', radius: ['35%', '58%'], data: CATEGORIES.map((k) => ({ name: k, value: Number(r.byCategory[k] ?? 0) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
     },
     { id: 'chart-category', label: `Total cost by category: ${CATEGORIES.filter((k) => Number(r.byCategory[k] ?? 0) > 0).map((k) => `${k} ${money(r.byCategory[k]!, c, 0)}`).join(', ')}.` },
   );
@@ -128,7 +128,7 @@ export async function overview(root: HTMLElement): Promise<void> {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), c, 0) },
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, c, 0) } },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, c) } },
       yAxis: { type: 'category', data: resources.map((x) => x.name) },
       series: CATEGORIES.map((k) => ({ name: k, type: 'bar', stack: 'cost', data: resources.map((x) => Number(x.byCategory[k] ?? 0)) })),
     },

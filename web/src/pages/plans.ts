@@ -2,7 +2,7 @@
 import { api, type Job } from '../api.js';
 import { chart } from '../chart.js';
 import { card, h, table, html } from '../dom.js';
-import { money, num, pct } from '../format.js';
+import { money, num, pct, moneyAxis } from '../format.js';
 import { withRuns, type RunStarter } from './runs.js';
 
 interface PlanResult {
@@ -83,12 +83,12 @@ export function plans(root: HTMLElement): Promise<void> {
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => money(Number(v), c, 0) },
       grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: bars.map((b) => b.name) },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, c, 0) } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, c) } },
       series: [{ type: 'bar', data: bars.map((b, i) => ({ value: b.value, itemStyle: { color: i === bars.length - 1 ? '#067647' : '#9aa4b5' } })), label: { show: true, position: 'top', formatter: (x: { value: number }) => money(x.value, c, 0) } }],
     }, { id: 'chart-plan-baselines', label: `Total cost of each baseline beside the optimised plan: ${bars.map((b) => `${b.name} ${money(b.value, c, 0)}`).join(', ')}.` });
     chart(right, {
       tooltip: { trigger: 'item', valueFormatter: (v: unknown) => money(Number(v), c, 0) },
-      series: [{ type: 'pie', radius: ['40%', '70%'], data: Object.entries(p.costByPriceModel).map(([name, v]) => ({ name, value: Number(v) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
+      series: [{ type: 'pie', radius: ['35%', '58%'], data: Object.entries(p.costByPriceModel).map(([name, v]) => ({ name, value: Number(v) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
     }, { id: 'chart-plan-pricing', label: `Plan cost by pricing model: ${Object.entries(p.costByPriceModel).filter(([, v]) => Number(v) > 0).map(([k, v]) => `${k} ${money(v, c, 0)}`).join(', ')}.` });
     // Instances held per period, stacked by what is bought: the plan's shape over the horizon.
     const periods = Array.from({ length: p.periods }, (_, t) => t);

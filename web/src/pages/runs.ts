@@ -91,8 +91,8 @@ function startSection(kind: string, starter: RunStarter, refresh: (id?: string) 
         return;
       }
       const runId = done.result?.runId;
-      result.append(h(html`<p class="ok" data-state="done">Done: recorded as ${kind} ${runId ?? ''}, shown below.</p>`));
       await refresh(runId);
+      result.append(h(html`<p class="ok" data-state="done">Done: recorded as ${kind} ${runId ?? ''}, shown below.</p>`));
     } catch (e) {
       result.append(errorState(e));
     } finally {

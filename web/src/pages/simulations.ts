@@ -5,7 +5,7 @@ import { chart } from '../chart.js';
 import exampleScenario from '../../../examples/sim/cloud.yaml?raw';
 import exampleJobs from '../../../examples/sim/jobs.csv?raw';
 import { card, h, table, html } from '../dom.js';
-import { money, num, pct } from '../format.js';
+import { money, num, pct, moneyAxis } from '../format.js';
 import { withRuns, type RunStarter } from './runs.js';
 
 interface PolicyResult {
@@ -108,7 +108,7 @@ export function simulations(root: HTMLElement): Promise<void> {
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, c, 0) } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, c) } },
       series: pricing.map((k) => ({ name: k, type: 'bar', stack: 'cost', data: r.policies.map((p) => Number(p.cost.byPricing[k] ?? 0)) })),
     }, { id: 'chart-sim-cost', label: `Cost of each policy, stacked by pricing: ${r.policies.map((p) => `${p.policy} ${money(p.cost.total, c, 0)}`).join(', ')}.` });
     chart(right, {
@@ -189,7 +189,7 @@ function fillView(scenario: string, policies: FillResult[], c: string, into: HTM
     legend: { top: 0 },
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 5 ? 30 : 0 } },
-    yAxis: [{ type: 'value', name: 'GPUs' }, { type: 'value', name: `${c}/h`, axisLabel: { formatter: (v: number) => money(v, c, 0) } }],
+    yAxis: [{ type: 'value', name: 'GPUs' }, { type: 'value', name: `${c}/h`, axisLabel: { formatter: (v: number) => moneyAxis(v, c) } }],
     series: [
       { name: 'stranded GPUs', type: 'bar', data: policies.map((p) => p.strandedGpus) },
       { name: `stranded ${c}/h`, type: 'line', yAxisIndex: 1, data: policies.map((p) => Number(p.strandedCostPerHour)) },
