@@ -59,7 +59,7 @@ function simulationStarter(): RunStarter {
       <label for="sim-scenario">Simulation scenario (YAML; spot pools take a preemption rate or availability, not a trace file; see docs/simulator.md)</label>
       <textarea id="sim-scenario" name="scenario" rows="12" spellcheck="false" required>${exampleScenario}</textarea>
       <label for="sim-jobs">Jobs (CSV text: a job trace with arrival times, or a pod list to fill the cluster)</label>
-      <textarea id="sim-jobs" name="jobs" rows="8" spellcheck="false" required>${exampleJobs}</textarea>
+      <textarea id="sim-jobs" name="jobs" rows="8" wrap="off" spellcheck="false" required>${exampleJobs}</textarea>
       <label>Or read the jobs from a file <input type="file" id="sim-jobs-file" accept=".csv,text/csv" /></label>
       <fieldset class="policies"><legend>Policies to compare</legend>${POLICIES.map((p) => html`<label><input type="checkbox" name="policy" value="${p}" ${DEFAULT_POLICIES.includes(p) ? html`checked` : ''} /> ${p}</label>`)}</fieldset>
       <div><button type="submit">Simulate and record</button></div>
