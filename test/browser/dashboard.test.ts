@@ -243,6 +243,22 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('offers no plan or simulation form that a read-only server would refuse', async () => {
+    const ro = await startTestServer({ demo: false, readOnly: true });
+    try {
+      for (const [path, kind] of [['plans', 'plan'], ['simulations', 'simulation']] as const) {
+        const page = await browser.newPage();
+        await page.goto(`${ro.url}/#/${path}`);
+        await page.waitForSelector(`#start-${kind} [data-state="read-only"]`, { state: 'attached', timeout: 20_000 });
+        expect(await page.locator(`#start-${kind} button[type=submit]`).isDisabled()).toBe(true);
+        expect(await page.locator('main [data-state="empty"]').count()).toBe(1);
+        await page.close();
+      }
+    } finally {
+      await ro.close();
+    }
+  });
+
   it('shows the problem when an uploaded scenario is invalid', async () => {
     const file = join(tmp, 'bad.yaml');
     writeFileSync(file, 'resources:\n  - { name: x, kind: server, purchasePrice: -4 }\n');

@@ -57,7 +57,16 @@ export async function withRuns<R>(root: HTMLElement, kind: string, title: string
     await load(first);
   };
 
-  if (starter) root.append(startSection(kind, starter, refresh));
+  if (starter) {
+    const section = startSection(kind, starter, refresh);
+    root.append(section);
+    // A read-only server refuses every write: say so instead of offering a form that cannot work.
+    void api<{ readOnly?: boolean }>('/api/health').then((hs) => {
+      if (!hs.readOnly) return;
+      starter.form.querySelectorAll('textarea, input, select, button').forEach((e) => ((e as HTMLInputElement).disabled = true));
+      starter.form.before(h(html`<p class="note" data-state="read-only">This server runs with --read-only: record a ${kind} with the CLI (${howToRecord.replace(/^Record one with: /, '')}).</p>`));
+    }, () => undefined);
+  }
   root.append(area);
   await refresh();
 }
