@@ -9,6 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import fastifyMultipart from '@fastify/multipart';
 import { JobRunner } from '../../app/jobs.js';
+import { WorkerPool } from '../jobs/pool.js';
 import type { Clock, Store } from '../../app/ports.js';
 import { problem, toProblem, type Problem } from './problem.js';
 import { tokenMatches } from './security.js';
@@ -27,12 +28,16 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   maxUploadBytes?: number;
   logger?: boolean;
+  /** Threads for plan and simulation jobs (default: one per core but one, at least one). */
+  workers?: number;
 }
 
 export interface RouteContext {
   store: Store;
   clock: Clock;
   jobs: JobRunner;
+  /** Where plans and simulations run, off the event loop. */
+  pool: WorkerPool;
   workspaceDir: string;
   readOnly: boolean;
   maxUploadBytes: number;
@@ -100,10 +105,13 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(fastifyMultipart, { limits: { fileSize: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD, files: 1, fields: 10 } });
 
+  const pool = new WorkerPool(opts.workers);
+  app.addHook('onClose', async () => pool.close());
   const ctx: RouteContext = {
     store: opts.store,
     clock: opts.clock,
     jobs,
+    pool,
     workspaceDir: opts.workspaceDir,
     readOnly: opts.readOnly ?? false,
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
