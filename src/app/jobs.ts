@@ -153,6 +153,12 @@ export class JobRunner {
     return [...this.jobs.values()].reverse();
   }
 
+  /** Hear every job's events (metrics, logs). Returns unsubscribe. */
+  subscribe(listener: (e: JobEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
   /** Follow a job; the listener gets every event until the job is done. Returns unsubscribe. */
   follow(id: string, listener: (e: JobEvent) => void): () => void {
     const handler = (e: JobEvent) => {

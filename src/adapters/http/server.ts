@@ -8,7 +8,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import fastifyMultipart from '@fastify/multipart';
+import { randomUUID } from 'node:crypto';
+import type { FastifyServerOptions } from 'fastify';
 import { JobRunner } from '../../app/jobs.js';
+import { SqlBillingStore } from '../store/sql-billing-store.js';
+import { SqlStore } from '../store/sql-store.js';
+import { SqlTelemetryStore } from '../store/sql-telemetry-store.js';
+import { installMetrics } from './metrics.js';
 import { WorkerPool } from '../jobs/pool.js';
 import type { Clock, Store } from '../../app/ports.js';
 import { problem, toProblem, type Problem } from './problem.js';
@@ -27,7 +33,11 @@ export interface ServerOptions {
   webRoot?: string;
   maxBodyBytes?: number;
   maxUploadBytes?: number;
-  logger?: boolean;
+  /**
+   * Request logs (Fastify's pino logger, one JSON line per request with its id): true for info to
+   * stderr, or a level and a stream. Secrets never reach them (see redactedUrl).
+   */
+  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
   /** Threads for plan and simulation jobs (default: one per core but one, at least one). */
   workers?: number;
 }
@@ -46,14 +56,52 @@ export interface RouteContext {
 export const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD = 512 * 1024 * 1024;
 
+/** The URL as logged: a token in the query (the dashboard's first link) is never written out. */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token|api_key)=)[^&#]*/gi, '$1[redacted]');
+}
+
+function loggerOptions(o: ServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!o) return false;
+  const level = o === true ? 'info' : (o.level ?? 'info');
+  return {
+    level,
+    ...(o !== true && o.stream && { stream: o.stream }),
+    // Headers are not logged at all; should a line ever carry them, these are censored.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { id: string; method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactedUrl(req.url),
+        remoteAddress: req.ip ?? req.socket?.remoteAddress,
+      }),
+    },
+  };
+}
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 
 export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyInstance; jobs: JobRunner }> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.maxBodyBytes ?? DEFAULT_MAX_BODY, return503OnClosing: true });
+  const app = Fastify({
+    logger: loggerOptions(opts.logger),
+    bodyLimit: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    return503OnClosing: true,
+    // A caller's own request id (a proxy's) is kept when it is a plain token; otherwise ours.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
   const jobs = new JobRunner(opts.clock, (e) => {
     const p = toProblem(e);
+    // The "see the server log" in a 500 is true: the failure and its stack are logged here.
+    if (p.status >= 500) app.log.error({ err: e }, 'job failed');
     return { title: p.title, status: p.status, detail: p.detail, ...(p.issues && { issues: p.issues }) };
   });
 
@@ -117,6 +165,11 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
   };
   for (const register of routes) await app.register(async (scope) => register(scope, ctx));
+  installMetrics(app, {
+    jobs,
+    pool,
+    ...(opts.store instanceof SqlStore && { billing: () => new SqlBillingStore((opts.store as SqlStore).session), telemetrySamples: () => new SqlTelemetryStore((opts.store as SqlStore).session).sampleCount() }),
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -11,6 +11,8 @@ export interface ServeOptions {
   port: number;
   readOnly?: boolean;
   token?: string;
+  /** Request log level (pino's); `silent` turns the log off. */
+  logLevel?: string;
 }
 
 /** Start the API and dashboard on a workspace; resolves when the server is listening. */
@@ -19,7 +21,9 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   const chosen = o.token || process.env.PENNY_TOKEN || undefined;
   const token = chosen ?? (isLoopback(o.host) ? undefined : generateToken());
   const store = await ctx.openStore(workspaceDir);
-  const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), ...(token && { token }) });
+  // Request logs are on by default, as JSON lines on stderr (stdout keeps the lines above for people).
+  const logger = { level: o.logLevel ?? 'info', stream: process.stderr };
+  const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), logger, ...(token && { token }) });
   app.addHook('onClose', async () => store.close());
   let address: string;
   try {
@@ -60,8 +64,9 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .option('--host <host>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
     .option('--read-only', 'refuse every request that would change the workspace')
     .option('--token <token>', 'require this token (default: $PENNY_TOKEN; generated when bound off loopback)')
+    .addOption(new Option('--log-level <level>', 'request log level (JSON lines on stderr)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .addHelpText('after', '\nExamples:\n  penny serve\n  penny serve --host 0.0.0.0 --port 9000 --read-only\n  PENNY_TOKEN=s3cret penny serve --host 0.0.0.0')
-    .action(async (opts: { port: number; host: string; readOnly?: boolean; token?: string }, cmd) => {
+    .action(async (opts: { port: number; host: string; readOnly?: boolean; token?: string; logLevel?: string }, cmd) => {
       await startServer(ctx, ctx.workspaceDir(globalOpts(cmd).workspace), opts);
     });
 };
