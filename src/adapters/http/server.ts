@@ -20,7 +20,7 @@ import type { Clock, Store } from '../../app/ports.js';
 import { problem, toProblem, type Problem } from './problem.js';
 import { tokenMatches } from './security.js';
 import { routes } from './routes/index.js';
-import { VERSION } from '../cli/program.js';
+import { VERSION } from '../../app/version.js';
 
 export interface ServerOptions {
   store: Store;

@@ -3,16 +3,12 @@
  * user must manage. Opening one applies pending migrations.
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDbSession } from './duckdb.js';
 import { SqlStore } from './sql-store.js';
 
-export const DEFAULT_WORKSPACE = '.penny';
+export { DEFAULT_WORKSPACE, resolveWorkspace } from './workspace-path.js';
 export const DB_FILE = 'penny.duckdb';
-
-export function resolveWorkspace(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(flag ?? env.PENNY_WORKSPACE ?? DEFAULT_WORKSPACE);
-}
 
 export async function openStore(workspaceDir: string): Promise<SqlStore> {
   await mkdir(workspaceDir, { recursive: true });

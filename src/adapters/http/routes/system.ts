@@ -1,6 +1,6 @@
 /** Health, version, and the job endpoints every long operation shares. */
 import { Conflict, NotFound } from '../../../core/errors.js';
-import { VERSION } from '../../cli/program.js';
+import { VERSION } from '../../../app/version.js';
 import { isFinished, type Job } from '../../../app/jobs.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
