@@ -104,6 +104,16 @@ const planText = (i: number) => {
 
 const readsAlone = await reads();
 
+/** Event-loop delay as the server measures it (prom-client's monitor; each scrape starts a new window). */
+const loopLag = async () => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const get = (name: string) => {
+    const m = new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text);
+    return m ? Math.round(Number(m[1]) * 1e4) / 10 : null;
+  };
+  return { p50Ms: get('nodejs_eventloop_lag_p50_seconds'), p99Ms: get('nodejs_eventloop_lag_p99_seconds'), maxMs: get('nodejs_eventloop_lag_max_seconds') };
+};
+await loopLag();
 const t0 = performance.now();
 const submitted = await Promise.all(Array.from({ length: PLANS }, (_, i) => fetch(`${url}/api/plans`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: planText(i) })));
 const submitErrors = submitted.filter((r) => r.status !== 202).length;
@@ -122,6 +132,7 @@ const polling = (async () => {
 const readsDuring = await reads();
 phase = 'jobs';
 const jobs = await all;
+const lagDuringJobs = await loopLag();
 const jobsS = (performance.now() - t0) / 1000;
 await polling;
 const succeeded = jobs.filter((j) => j.status === 'succeeded').length;
@@ -137,6 +148,7 @@ console.log(
     reads: { alone: summary(readsAlone), duringJobs: summary(readsDuring) },
     plans: { submitted: PLANS, submitErrors, succeeded, failures: failures.slice(0, 3), wallS: Math.round(jobsS * 10) / 10 },
     health: { duringJobsAndReads: summary(health.reads), duringJobs: healthJobs },
+    eventLoopDelayDuringJobs: lagDuringJobs,
     healthP99Under50Ms: healthJobs.p99Ms !== null && healthJobs.p99Ms < 50,
     peakRssMiB: rss,
   }),
