@@ -61,7 +61,7 @@ export class JobRunner {
    * Start `work` as a job. With `queued`, the job stays `queued` until the work calls
    * `started()` (it waits for a worker); otherwise it is `running` at once.
    */
-  submit<R>(kind: string, work: (progress: Progress, ctl: JobControl) => Promise<R>, opts: { queued?: boolean } = {}): Job<R> {
+  submit<R>(kind: string, work: (progress: Progress, ctl: JobControl) => Promise<R>, opts: { queued?: boolean; cancellable?: boolean } = {}): Job<R> {
     const id = `job_${(++this.seq).toString(36)}_${this.clock.now().getTime().toString(36)}`;
     const job: Job<R> = { id, kind, status: 'queued', progress: { done: 0, total: 0, label: kind }, createdAt: this.clock.now().toISOString() };
     this.jobs.set(id, job as Job);
@@ -87,7 +87,9 @@ export class JobRunner {
       },
     };
     const abort = new AbortController();
-    this.aborts.set(id, abort);
+    // Only work that stops when told (and then leaves nothing behind) may be cancelled: a job
+    // marked cancelled must not go on to commit.
+    if (opts.cancellable) this.aborts.set(id, abort);
     const started = () => {
       if (job.status !== 'queued') return;
       job.status = 'running';
@@ -124,18 +126,20 @@ export class JobRunner {
 
   /**
    * Cancel a job that has not finished: its work is told to stop (a worker running it is
-   * terminated) and the job is marked cancelled at once. Returns false when it had finished.
+   * terminated) and the job is marked cancelled at once. Says why not otherwise.
    */
-  cancel(id: string): boolean {
+  cancel(id: string): 'cancelled' | 'finished' | 'not-cancellable' {
     const job = this.jobs.get(id);
-    if (!job || isFinished(job.status)) return false;
+    if (!job || isFinished(job.status)) return 'finished';
+    const abort = this.aborts.get(id);
+    if (!abort) return 'not-cancellable';
     job.status = 'cancelled';
     this.finished.cancelled++;
     job.finishedAt = this.clock.now().toISOString();
-    this.aborts.get(id)?.abort();
+    abort.abort();
     this.aborts.delete(id);
     this.emit({ type: 'done', job });
-    return true;
+    return 'cancelled';
   }
 
   /** Jobs queued and running now, and finished ones since the start by outcome (for metrics). */

@@ -53,7 +53,7 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
       const json = (await ctx.pool.run('plan', { text, file }, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
       const runId = await recordRun(ctx.store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { api: text }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
       return { runId, plan: json };
-    }, { queued: true });
+    }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
   });
 };

@@ -69,7 +69,7 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
       const json = (await ctx.pool.run('simulation', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; mode: string };
       const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: json.mode, jobs: trace.jobs.length }, result: json });
       return { runId, simulation: json };
-    }, { queued: true });
+    }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
   });
 };

@@ -36,7 +36,9 @@ export const systemRoutes: RegisterRoutes = (app, ctx) => {
     },
   }, async (req) => {
     const job = getJob(req.params.id);
-    if (!ctx.jobs.cancel(job.id)) throw new Conflict(`job ${job.id} has already finished (${job.status})`, 'Only a queued or running job can be cancelled.');
+    const outcome = ctx.jobs.cancel(job.id);
+    if (outcome === 'finished') throw new Conflict(`job ${job.id} has already finished (${job.status})`, 'Only a queued or running job can be cancelled.');
+    if (outcome === 'not-cancellable') throw new Conflict(`job ${job.id} (${job.kind}) cannot be cancelled`, 'Plans and simulations can be cancelled; an ingest runs to its end (it commits whole or not at all).');
     return job;
   });
 
