@@ -39,7 +39,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 export interface Job<R = unknown> {
   id: string;
   kind: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   progress: { done: number; total: number; label: string };
   result?: R;
   error?: Problem;

@@ -14,14 +14,21 @@ import fastifyStatic from '@fastify/static';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyHelmet from '@fastify/helmet';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { randomUUID } from 'node:crypto';
+import type { FastifyServerOptions } from 'fastify';
 import { JobRunner } from '../../app/jobs.js';
+import { SqlBillingStore } from '../store/sql-billing-store.js';
+import { SqlStore } from '../store/sql-store.js';
+import { SqlTelemetryStore } from '../store/sql-telemetry-store.js';
+import { installMetrics } from './metrics.js';
+import { WorkerPool } from '../jobs/pool.js';
 import type { Clock, Store } from '../../app/ports.js';
 import { HttpProblem, problem, redactProblem, toProblem, type Problem } from './problem.js';
 import { isLoopback, tokenMatches } from './security.js';
 import { checkYamlShape, YAML_TYPES, DEFAULT_MAX_BODY, HEADERS_TIMEOUT_MS, jsonTextDepth, KEEP_ALIVE_TIMEOUT_MS, MAX_NESTING, REQUEST_TIMEOUT_MS } from './limits.js';
 import { routes } from './routes/index.js';
 import { problemSchema } from './routes/types.js';
-import { VERSION } from '../cli/program.js';
+import { VERSION } from '../../app/version.js';
 
 export { DEFAULT_MAX_BODY } from './limits.js';
 
@@ -36,19 +43,27 @@ export interface ServerOptions {
   webRoot?: string;
   maxBodyBytes?: number;
   maxUploadBytes?: number;
-  logger?: boolean;
   /** The address the server is bound to; requests must name it (or loopback) in Host. */
   host?: string;
   /** More names clients may use in Host (a DNS name in front of the server, a proxy's name). */
   allowedHosts?: string[];
   /** Time a client has to send a whole request; its headers alone get HEADERS_TIMEOUT_MS. */
   requestTimeoutMs?: number;
+  /**
+   * Request logs (Fastify's pino logger, one JSON line per request with its id): true for info to
+   * stderr, or a level and a stream. Secrets never reach them (see redactedUrl).
+   */
+  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+  /** Threads for plan and simulation jobs (default: one per core but one, at least one). */
+  workers?: number;
 }
 
 export interface RouteContext {
   store: Store;
   clock: Clock;
   jobs: JobRunner;
+  /** Where plans and simulations run, off the event loop. */
+  pool: WorkerPool;
   workspaceDir: string;
   readOnly: boolean;
   maxUploadBytes: number;
@@ -58,6 +73,30 @@ export interface RouteContext {
 export const DEFAULT_MAX_UPLOAD = 512 * 1024 * 1024;
 
 export { YAML_TYPES } from './limits.js';
+
+/** The URL as logged: a token in the query (the dashboard's first link) is never written out. */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token|api_key)=)[^&#]*/gi, '$1[redacted]');
+}
+
+function loggerOptions(o: ServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!o) return false;
+  const level = o === true ? 'info' : (o.level ?? 'info');
+  return {
+    level,
+    ...(o !== true && o.stream && { stream: o.stream }),
+    // Headers are not logged at all; should a line ever carry them, these are censored.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { id: string; method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactedUrl(req.url),
+        remoteAddress: req.ip ?? req.socket?.remoteAddress,
+      }),
+    },
+  };
+}
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type('application/problem+json').send(p);
@@ -131,7 +170,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const requestTimeoutMs = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: loggerOptions(opts.logger),
     bodyLimit: maxBodyBytes,
     return503OnClosing: true,
     requestTimeout: requestTimeoutMs,
@@ -141,9 +180,18 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     connectionTimeout: 0,
     // Node enforces both time-outs on a sweep; its default period (30 s) would stretch them.
     http: { headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeoutMs), connectionsCheckingInterval: Math.max(250, Math.min(10_000, requestTimeoutMs / 4)) },
+    // A caller's own request id (a proxy's) is kept when it is a plain token; otherwise ours.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
   });
   const allowedHosts = opts.allowedHosts ?? [];
 
+  // The "see the server log" in a 500 is true: the failure and its stack are logged here.
   const logError = (e: unknown, where: string) => app.log.error({ err: e }, where);
   const jobs = new JobRunner(opts.clock, (e) => {
     const p = redactProblem(toProblem(e));
@@ -274,16 +322,24 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   });
   await app.register(fastifyMultipart, { limits: { fileSize: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD, files: 1, fields: 10, parts: 20, headerPairs: 100 } });
 
+  const pool = new WorkerPool(opts.workers);
+  app.addHook('onClose', async () => pool.close());
   const ctx: RouteContext = {
     store: opts.store,
     clock: opts.clock,
     jobs,
+    pool,
     workspaceDir: opts.workspaceDir,
     readOnly: opts.readOnly ?? false,
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
     maxBodyBytes,
   };
   for (const register of routes) await app.register(async (scope) => register(scope, ctx));
+  installMetrics(app, {
+    jobs,
+    pool,
+    ...(opts.store instanceof SqlStore && { billing: () => new SqlBillingStore((opts.store as SqlStore).session), telemetrySamples: () => new SqlTelemetryStore((opts.store as SqlStore).session).sampleCount() }),
+  });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

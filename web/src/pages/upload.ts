@@ -63,8 +63,8 @@ export async function upload(root: HTMLElement): Promise<void> {
         }
         label.textContent = `${j.status}: ${j.progress.label} ${j.progress.done}/${j.progress.total}`;
       });
-      if (done.status === 'failed') {
-        result.append(errorState({ problem: done.error }));
+      if (done.status === 'failed' || done.status === 'cancelled') {
+        result.append(errorState({ problem: done.error ?? { type: 'about:blank', title: 'Cancelled', status: 409, detail: `The job for ${file.name} was cancelled.` } }));
         return;
       }
       result.append(outcome(file.name, done.result));

@@ -4,18 +4,12 @@
  * catalog and inline demand; any file reference (catalog, demand CSV, forecast, spot trace) is
  * refused before anything is solved.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { planCapacity } from '../../../app/plan.js';
 import { recordRun } from '../../../app/runs.js';
 import { InvalidInput, type Issue } from '../../../core/errors.js';
-import { planToJson } from '../../cli/commands/plan.js';
-import { loadPlanScenario } from '../../importers/plan-scenario.js';
+import { planScenarioFromText } from '../../importers/plan-scenario.js';
 import { parseYaml } from '../../importers/yaml-doc.js';
+import { relayProgress } from '../../jobs/pool.js';
 import { checkYamlShape, MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
-
-import { HighsSolver } from '../../solver/highs.js';
-import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
 /** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
@@ -57,28 +51,15 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
     const doc = parseYaml(text, 'request body').value;
     const refs = fileReferences(doc);
     if (refs.length) throw new InvalidInput('request body: a plan sent to the API must be self-contained (no request may make the server read files)', refs.map((i) => ({ ...i, file: 'request body' })), 'Use catalogs: [builtin] and demand as a list of numbers, or run `penny plan FILE --save` and see it on the Plans page.');
-    // Validate now (fast, 422 with lines) so a job is only started for a scenario that parses.
-    const dir = confine(ctx.workspaceDir, 'uploads');
-    await mkdir(dir, { recursive: true });
-    const path = confine(dir, `plan-${randomUUID()}.yaml`);
-    await writeFile(path, text);
-    let loaded;
-    try {
-      loaded = await loadPlanScenario(path);
-    } catch (e) {
-      await rm(path, { force: true });
-      if (e instanceof InvalidInput) for (const i of e.issues) if (i.file === path) i.file = 'request body';
-      throw e;
-    }
-    await rm(path, { force: true });
-    const job = ctx.jobs.submit('plan', async (progress) => {
-      progress.start(1, 'solving');
-      const r = await planCapacity(loaded.inputs, new HighsSolver(), { explain: true });
-      progress.tick(1);
-      const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
+    // Validate now (fast, 422 with lines) so a job is only queued for a scenario that parses; the
+    // job thread parses the same text again (cheap) and solves; this thread records the run.
+    const file = 'request body';
+    await planScenarioFromText(text, file);
+    const job = ctx.jobs.submit('plan', async (progress, ctl) => {
+      const json = (await ctx.pool.run('plan', { text, file }, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
       const runId = await recordRun(ctx.store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { api: text }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
       return { runId, plan: json };
-    });
+    }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
   });
 };

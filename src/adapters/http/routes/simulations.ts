@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { recordRun } from '../../../app/runs.js';
-import { runSimulation } from '../../../app/simulate.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
-import { resultToJson } from '../../cli/commands/simulate.js';
+import { relayProgress } from '../../jobs/pool.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
 import { parseSimScenario } from '../../importers/sim-scenario.js';
 import { parseYaml } from '../../importers/yaml-doc.js';
@@ -64,12 +63,12 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
     } finally {
       await rm(path, { force: true });
     }
-    const job = ctx.jobs.submit('simulation', async (progress) => {
-      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, policies: policies as string[], fill: false }, progress);
-      const json = resultToJson(result, trace.format) as { scenario: string };
-      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
+    const job = ctx.jobs.submit('simulation', async (progress, ctl) => {
+      const input = { scenario: body.scenario as string, jobs: trace.jobs, hasTimes: trace.hasTimes, traceFormat: trace.format, policies: policies as string[] };
+      const json = (await ctx.pool.run('simulation', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; mode: string };
+      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: json.mode, jobs: trace.jobs.length }, result: json });
       return { runId, simulation: json };
-    });
+    }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
   });
 };

@@ -37,7 +37,7 @@ export const jobSchema = {
   properties: {
     id: { type: 'string' },
     kind: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
     progress: { type: 'object', properties: { done: { type: 'number' }, total: { type: 'number' }, label: { type: 'string' } } },
     createdAt: { type: 'string' },
     finishedAt: { type: 'string' },
