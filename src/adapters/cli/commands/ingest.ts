@@ -140,5 +140,9 @@ async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, k
   return rest as IngestResult | Record<string, unknown>;
 }
 
-/** Where the server keeps an upload: <workspace>/uploads/<uuid>.<ext>. */
-const UPLOAD_PATH = /\S*[\\/]uploads[\\/][0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.[A-Za-z0-9]+)*/g;
+/**
+ * Where the server keeps an upload: <workspace>/uploads/<uuid>.<ext>; its problem details show only
+ * <uuid>.<ext> (they never carry server paths).
+ */
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UPLOAD_PATH = new RegExp(`\\S*[\\\\/]uploads[\\\\/]${UUID}(\\.[A-Za-z0-9]+)*|\\b${UUID}(\\.[A-Za-z0-9]+)+`, 'g');

@@ -59,7 +59,7 @@ export const uploadKinds: UploadKind[] = [
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress, fields) {
       const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
-      return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, notes: r.notes };
+      return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
   {
