@@ -53,7 +53,8 @@ describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
     const a = join(tmp, 'team-a.csv');
     const b = join(tmp, 'team-b.csv');
     writeFileSync(a, focusCsv(demoBill({ from: '2026-01-01', days: 300, seed: 1 })));
-    writeFileSync(b, focusCsv(demoBill({ from: '2026-01-01', days: 300, seed: 2, scale: 1.5 })));
+    // Another team's billing account: the same months of the same account would be a restatement.
+    writeFileSync(b, focusCsv(demoBill({ from: '2026-01-01', days: 300, seed: 2, scale: 1.5, account: '210987654321' })));
     const gpu = join(repoRoot, 'examples', 'demo', 'gpu-telemetry.csv');
     // Three processes open a database nobody has migrated yet, at the same moment, and write.
     const env = { PENNY_DATABASE_URL: url };

@@ -53,7 +53,8 @@ describe.skipIf(!!unavailable)('the server on PostgreSQL', () => {
   };
 
   it('keeps every confirmed write while a large upload fails beside them', async () => {
-    const good = [focusCsv(demoBill({ from: '2026-01-01', days: 200, seed: 3 })), focusCsv(demoBill({ from: '2026-01-01', days: 200, seed: 4 }))];
+    // Two billing accounts: the same months of one account would be a restatement, not a second bill.
+    const good = [focusCsv(demoBill({ from: '2026-01-01', days: 200, seed: 3 })), focusCsv(demoBill({ from: '2026-01-01', days: 200, seed: 4, account: '210987654321' }))];
     // 21,000 rows, the last one bad: it fails after several batches are written.
     const lines = focusCsv(demoBill({ from: '2025-01-01', days: 3000, seed: 5 })).trimEnd().split('\n');
     lines[lines.length - 1] = lines.at(-1)!.replace(/,(\d+\.\d+),/, ',twelve,');

@@ -17,7 +17,9 @@ export interface TestPostgres {
 
 /** The bin folder of the newest installed PostgreSQL, or undefined. */
 export function postgresBinDir(): string | undefined {
-  if (process.env.PENNY_TEST_POSTGRES_BIN) return process.env.PENNY_TEST_POSTGRES_BIN;
+  // Named, it is the only place looked at (so a wrong one says so rather than using another).
+  const named = process.env.PENNY_TEST_POSTGRES_BIN;
+  if (named) return existsSync(join(named, 'initdb')) ? named : undefined;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
@@ -31,7 +33,7 @@ export function postgresBinDir(): string | undefined {
 /** Why PostgreSQL tests cannot run here, or undefined when they can. */
 export function postgresUnavailable(): string | undefined {
   if (process.env.PENNY_TEST_POSTGRES_URL) return undefined;
-  if (!postgresBinDir()) return 'PostgreSQL binaries not found (install Debian\'s postgresql package, or set PENNY_TEST_POSTGRES_URL)';
+  if (!postgresBinDir()) return `PostgreSQL binaries not found${process.env.PENNY_TEST_POSTGRES_BIN ? ` in PENNY_TEST_POSTGRES_BIN=${process.env.PENNY_TEST_POSTGRES_BIN}` : ''} (install Debian's postgresql package, or set PENNY_TEST_POSTGRES_URL)`;
   if (process.getuid?.() === 0 && spawnSync('id', ['postgres']).status !== 0) return 'running as root and there is no postgres user to run PostgreSQL as';
   return undefined;
 }

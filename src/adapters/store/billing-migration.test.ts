@@ -1,16 +1,33 @@
 /**
- * Migration 101 on a store written before it: files keep their totals, rows a killed ingest left
- * without a file are dropped, and each file's slices are counted by the restatement rule.
+ * Migration 101 on a store written before it, on both drivers: files keep their totals, rows a
+ * killed ingest left without a file are dropped, and each file's slices are counted by the
+ * restatement rule.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshSchema, postgresUnavailable, startPostgres, type TestPostgres } from '../../../test/postgres.js';
 import { DuckDbSession } from './duckdb.js';
 import { migrations } from './migrations/index.js';
+import { PostgresSession } from './postgres.js';
+import type { SqlSession } from './session.js';
 import { SqlBillingStore } from './sql-billing-store.js';
 import { SqlStore } from './sql-store.js';
 
-describe('migration 101: slices and counted rows', () => {
-  it('keeps recorded files, drops orphan rows, and lets a fuller month replace a partial one', async () => {
-    const store = new SqlStore(await DuckDbSession.open(':memory:'));
+const unavailable = postgresUnavailable();
+if (unavailable) console.warn(`skipping migration 101 on PostgreSQL: ${unavailable}`);
+let pg: TestPostgres | undefined;
+beforeAll(async () => {
+  if (!unavailable) pg = await startPostgres();
+}, 120_000);
+afterAll(async () => pg?.stop());
+
+const drivers: [string, boolean, () => Promise<SqlSession>][] = [
+  ['duckdb', false, () => DuckDbSession.open(':memory:')],
+  ['postgres', !!unavailable, () => PostgresSession.open(pg!.url, { schema: freshSchema('mig') })],
+];
+
+describe.each(drivers)('migration 101 on %s: slices and counted rows', (_name, skip, open) => {
+  it.skipIf(skip)('keeps recorded files, drops orphan rows, and lets a fuller month replace a partial one', async () => {
+    const store = new SqlStore(await open());
     await store.migrate(migrations.filter((m) => m.version < 101));
     const s = store.session;
     const file = (id: string, total: string, at: string) =>
@@ -34,5 +51,5 @@ describe('migration 101: slices and counted rows', () => {
     ]);
     expect(Number((await s.all<{ n: bigint }>(`SELECT count(*) AS n FROM billing_rows`))[0]!.n)).toBe(2);
     await store.close();
-  });
+  }, 60_000);
 });

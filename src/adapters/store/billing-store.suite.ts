@@ -1,10 +1,15 @@
 /**
  * The BillingStore suite, run against every driver (like store.suite.ts): the grouped exact sums,
- * JSON tag and extra-column lookups and window queries are where SQL dialects differ.
+ * JSON tag and extra-column lookups, daily spreads, restatements and window queries are where SQL
+ * dialects differ. Files go in through the app's ingest (ingestFocus), which builds their slices,
+ * from rows held in memory: the store sees exactly what a CSV ingest gives it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BillingFileRecord, BillingStore } from '../../app/billing-ports.js';
-import type { FocusRow } from '../../core/billing/focus.js';
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it as itBase } from 'vitest';
+import { ingestFocus, removeBillingFile, type FocusSource } from '../../app/billing.js';
+import type { BillingStore } from '../../app/billing-ports.js';
+import { canonicalRow, type FocusRow } from '../../core/billing/focus.js';
+import { Decimal } from '../../core/money.js';
 
 interface Line {
   line: number;
@@ -17,15 +22,22 @@ interface Line {
   zone?: string;
   currency?: string;
   commitment?: { id: string; status: 'Used' | 'Unused' };
+  /** Charge period end; an hour after the day's start unless given. */
+  end?: string;
+  /** Start time of the charge, when not midnight of `day`. */
+  start?: string;
+  account?: string;
+  billingPeriod?: string;
 }
 
 const row = (l: Line): FocusRow => ({
   line: l.line,
   money: { BilledCost: l.billed, EffectiveCost: l.effective, ListCost: l.list ?? null, ContractedCost: null },
   quantities: { ConsumedQuantity: '1', PricingQuantity: null, CommitmentDiscountQuantity: null },
-  times: { ChargePeriodStart: `${l.day}T00:00:00Z`, ChargePeriodEnd: `${l.day}T01:00:00Z`, BillingPeriodStart: null, BillingPeriodEnd: null },
+  times: { ChargePeriodStart: l.start ?? `${l.day}T00:00:00Z`, ChargePeriodEnd: l.end ?? `${l.day}T01:00:00Z`, BillingPeriodStart: l.billingPeriod ?? null, BillingPeriodEnd: null },
   text: {
     ServiceName: l.service,
+    ...(l.account && { ProviderName: 'Cloud', BillingAccountId: l.account }),
     ...(l.currency && { BillingCurrency: l.currency }),
     ...(l.commitment && { CommitmentDiscountId: l.commitment.id, CommitmentDiscountStatus: l.commitment.status }),
   },
@@ -33,24 +45,33 @@ const row = (l: Line): FocusRow => ({
   extra: l.zone ? { x_Zone: l.zone } : {},
 });
 
-const file = (id: string, rows: number): BillingFileRecord => ({
-  id,
-  path: `${id}.csv`,
-  rows,
-  currency: 'USD',
-  periodStart: '2026-09-30T00:00:00Z',
-  periodEnd: '2026-10-02T01:00:00Z',
-  billedTotal: '0.000000000000000003',
-  effectiveTotal: '123456789012.123456789012345678',
-  columns: ['BilledCost', 'EffectiveCost'],
-  ingestedAt: '2026-10-03T00:00:00Z',
-  sha256: `sha-${id}`,
-  contentHash: null,
-});
+const HEADER = ['BilledCost', 'EffectiveCost', 'ListCost', 'ChargePeriodStart', 'ChargePeriodEnd', 'ServiceName', 'BillingCurrency'];
+const clock = { now: () => new Date('2026-10-03T00:00:00Z') };
+
+/** An export held in memory, read the way the CSV importer reads one (one batch). */
+function source(id: string, rows: FocusRow[]): FocusSource {
+  return {
+    sha256: id,
+    async open() {
+      return {
+        header: HEADER,
+        notes: [],
+        contentHash: () => createHash('sha256').update(rows.map(canonicalRow).join('\n')).digest('hex'),
+        async *batches() {
+          yield rows;
+        },
+      };
+    },
+  };
+}
+
+const ingest = (billing: BillingStore, id: string, lines: Line[]) => ingestFocus(billing, clock, `${id}.csv`, source(id, lines.map(row)));
+const USD = [{ dim: { kind: 'column' as const, name: 'BillingCurrency' }, value: 'USD' }];
+const total = async (billing: BillingStore, where = USD) => (await billing.billingReport({ by: [], where }))[0]?.effective;
 
 // Amounts with 18 digits after the point and 12 before: a double would lose them.
 const LINES: Line[] = [
-  { line: 2, day: '2026-09-30', service: 'Compute', billed: '0.000000000000000001', effective: '100000000000.000000000000000001', list: '1', team: 'ml', zone: 'a' },
+  { line: 2, day: '2026-09-30', service: 'Compute', billed: '0.000000000000000001', effective: '100000000000.000000000000000001', list: '1', team: 'ml', zone: 'a', currency: 'USD' },
   { line: 3, day: '2026-10-01', service: 'Compute', billed: '0.000000000000000002', effective: '23456789012.123456789012345677', team: 'web', zone: 'b' },
   { line: 4, day: '2026-10-01', service: 'Storage', billed: '0', effective: '0.1', team: 'ml', commitment: { id: 'cd-1', status: 'Used' } },
   { line: 5, day: '2026-10-02', service: 'Network', billed: '0', effective: '0.000000000000000000', commitment: { id: 'cd-1', status: 'Unused' } },
@@ -58,6 +79,8 @@ const LINES: Line[] = [
 ];
 
 export function billingStoreSuite(name: string, open: () => Promise<{ billing: BillingStore; transaction<T>(fn: () => Promise<T>): Promise<T>; close: () => Promise<void> }>) {
+  // PostgreSQL in a fresh schema per test, on a loaded machine: a few seconds each.
+  const it = (title: string, fn: () => Promise<void>) => itBase(title, fn, 60_000);
   describe(`billing store: ${name}`, () => {
     let billing: BillingStore;
     let tx: <T>(fn: () => Promise<T>) => Promise<T>;
@@ -67,16 +90,19 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       billing = o.billing;
       tx = (fn) => o.transaction(fn);
       close = o.close;
-      await tx(async () => {
-        await billing.insertBillingRows('f1', LINES.map(row));
-        await billing.insertBillingFile(file('f1', LINES.length), [], true);
-      });
-    });
+      const r = await ingest(billing, 'f1', LINES);
+      expect(r.status).toBe('ingested');
+    }, 60_000);
     afterEach(async () => close());
 
     it('records files with exact totals and gives rows without a currency the file\'s', async () => {
       const [f] = await billing.listBillingFiles();
-      expect(f).toMatchObject({ id: 'f1', rows: 5, billedTotal: '0.000000000000000003', effectiveTotal: '123456789012.123456789012345678', columns: ['BilledCost', 'EffectiveCost'] });
+      // The file's totals are its rows in its own currency (USD, the first seen; EUR kept apart).
+      expect(f).toMatchObject({ id: 'f1', rows: 5, currency: 'USD', billedTotal: '0.000000000000000003', effectiveTotal: '123456789012.223456789012345678', columns: HEADER, countedRows: 5, replacedBy: [] });
+      expect(f!.totals).toEqual([
+        { currency: 'EUR', rows: 1, billed: '0', effective: '0.25' },
+        { currency: 'USD', rows: 4, billed: '0.000000000000000003', effective: '123456789012.223456789012345678' },
+      ]);
       expect((await billing.getBillingFile('f1'))?.id).toBe('f1');
       expect(await billing.getBillingFile('nope')).toBeUndefined();
       const rows = await billing.billingReport({ by: [] });
@@ -159,6 +185,91 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
         }),
       ).rejects.toThrow('boom');
       expect((await billing.billingReport({ by: [] })).reduce((a, r) => a + r.rows, 0)).toBe(5);
+    });
+
+    // January 2027 of billing account A: a month-to-date export, then the full month restating it.
+    const jan = (day: string, line: number, effective: string): Line => ({ line, day, service: 'Compute', billed: effective, effective, currency: 'USD', account: 'A', billingPeriod: '2027-01-01T00:00:00Z' });
+    const MTD = [jan('2027-01-01', 2, '10.000000000000000001'), jan('2027-01-02', 3, '20')];
+    const FULL = [jan('2027-01-01', 2, '10.000000000000000001'), jan('2027-01-02', 3, '20.5'), jan('2027-01-31', 4, '30')];
+    const JAN = [...USD, { dim: { kind: 'column' as const, name: 'BillingAccountId' }, value: 'A' }];
+
+    it('replaces a restated slice with the fuller export, and restores it when that file is removed', async () => {
+      expect((await ingest(billing, 'mtd', MTD)).status).toBe('ingested');
+      expect(await total(billing, JAN)).toBe('30.000000000000000001');
+      const full = await ingest(billing, 'full', FULL);
+      expect(full.status).toBe('ingested');
+      expect(full.replaced).toEqual({ rows: 2, files: ['mtd'], change: [{ currency: 'USD', effective: '30.5' }] });
+      expect(await total(billing, JAN)).toBe('60.500000000000000001');
+      // The other slices (f1's months) are untouched by the restatement.
+      expect(await total(billing)).toBe('123456789072.723456789012345679');
+      const files = await billing.listBillingFiles();
+      expect(files.map((f) => [f.id, f.countedRows, f.replacedBy])).toEqual([
+        ['f1', 5, []],
+        ['mtd', 0, ['full']],
+        ['full', 3, []],
+      ]);
+      // An older partial export arriving late replaces nothing and adds nothing.
+      const late = await ingest(billing, 'late', [jan('2027-01-01', 2, '9')]);
+      expect(late.status).toBe('superseded');
+      expect(await total(billing, JAN)).toBe('60.500000000000000001');
+
+      const removed = await removeBillingFile(billing, 'full');
+      expect(removed).toMatchObject({ removedRows: 3, change: [{ currency: 'USD', effective: '-30.5' }] });
+      // The month-to-date export counts again; the late one stays out (its day is inside the other's coverage).
+      expect(await total(billing, JAN)).toBe('30.000000000000000001');
+      expect((await billing.listBillingFiles()).map((f) => [f.id, f.countedRows])).toEqual([
+        ['f1', 5],
+        ['mtd', 2],
+        ['late', 0],
+      ]);
+      expect(await billing.removeBillingFile('full')).toBe(false);
+    });
+
+    // A monthly charge (February 2027: 28 days) spread over its days, with a remainder a day cannot hold.
+    const MONTHLY: Line = { line: 2, day: '2027-02-01', end: '2027-03-01T00:00:00Z', service: 'Support', billed: '100.000000000000000001', effective: '100.000000000000000001', list: '-7.000000000000000003', currency: 'USD' };
+    const INSIDE: Line = { line: 3, day: '2027-02-09', service: 'Support', billed: '1', effective: '1', currency: 'USD' };
+
+    it('spreads a monthly charge over its days, the days adding up to it exactly', async () => {
+      await ingest(billing, 'feb', [MONTHLY]);
+      const where = [{ dim: { kind: 'column' as const, name: 'ServiceName' }, value: 'Support' }];
+      const days = await billing.billingReport({ by: [], granularity: 'day', where });
+      expect(days.map((d) => d.period)).toEqual(Array.from({ length: 28 }, (_, i) => `2027-02-${String(i + 1).padStart(2, '0')}`));
+      // Independently: each day floor(units / 28) (toward zero), the last day the rest.
+      const units = new Decimal('100.000000000000000001').times('1e18');
+      const share = units.div(28).trunc();
+      const each = share.div('1e18').toFixed();
+      const last = units.minus(share.times(27)).div('1e18').toFixed();
+      expect(days.slice(0, 27).every((d) => d.effective === each && d.billed === each)).toBe(true);
+      expect(days[27]!.effective).toBe(last);
+      expect(days.reduce((a, d) => a.plus(d.effective), new Decimal(0)).toFixed()).toBe('100.000000000000000001');
+      // Negative amounts truncate toward zero the same way in both databases.
+      const listUnits = new Decimal('-7.000000000000000003').times('1e18');
+      const listShare = listUnits.div(28).trunc();
+      expect(days[0]!.list).toBe(listShare.div('1e18').toFixed());
+      expect(days.reduce((a, d) => a.plus(d.list!), new Decimal(0)).toFixed()).toBe('-7.000000000000000003');
+      // A range counts the days inside it; the month report counts the charge whole.
+      const some = await billing.billingReport({ by: [{ kind: 'column', name: 'ServiceName' }], granularity: 'day', from: '2027-02-10', to: '2027-02-12' });
+      expect(some.map((d) => [d.period, d.keys[0], d.effective])).toEqual([
+        ['2027-02-10', 'Support', each],
+        ['2027-02-11', 'Support', each],
+      ]);
+      const month = await billing.billingReport({ by: [], granularity: 'month', where });
+      expect(month.map((m) => [m.period, m.effective, m.rows])).toEqual([['2027-02', '100.000000000000000001', 1]]);
+    });
+
+    it('counts window spend pro rata to the overlap, charges inside whole', async () => {
+      await ingest(billing, 'feb', [MONTHLY, INSIDE]);
+      // 7 of the month's 28 days, exactly: 100.000000000000000001 / 4, plus the day's charge inside.
+      const w = await billing.spendInWindow({ from: '2027-02-08T00:00:00.000Z', to: '2027-02-15T00:00:00.000Z' });
+      expect(w).toEqual([{ currency: 'USD', effective: '26.00000000000000000025', rows: 2 }]);
+      const scoped = await billing.spendInWindow({ from: '2027-02-08T00:00:00.000Z', to: '2027-02-15T00:00:00.000Z', where: [{ dim: { kind: 'column', name: 'ServiceName' }, value: 'Compute' }] });
+      expect(scoped).toEqual([]);
+      // f1's charges: whole when inside, the hour of 2026-10-02 cut in half at 00:30.
+      const oct = await billing.spendInWindow({ from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:30:00Z' });
+      expect(oct.sort((a, b) => a.currency.localeCompare(b.currency))).toEqual([
+        { currency: 'EUR', effective: '0.125', rows: 1 },
+        { currency: 'USD', effective: '23456789012.223456789012345677', rows: 3 },
+      ]);
     });
   });
 }

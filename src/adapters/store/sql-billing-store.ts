@@ -23,6 +23,10 @@ type Row = Record<string, unknown>;
 // DECIMALs leave the database as text: a JS number would round them.
 const FILE_SELECT = `SELECT id, path, rows, currency, period_start, period_end, billed_total::VARCHAR AS billed_total, effective_total::VARCHAR AS effective_total, columns, ingested_at, sha256, content_hash FROM billing_files`;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+/** `GROUP BY 1, …, n`: both dialects accept it (PostgreSQL 15 has no GROUP BY ALL). */
+const ordinals = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
+/** DuckDB sorts NULLs last in both directions, PostgreSQL first when descending: said once, the same in both. */
+const nullsLast = (cols: string[]) => cols.map((c) => `${c} NULLS LAST`).join(', ');
 
 const UNIT = new Decimal(10).pow(18);
 
@@ -98,7 +102,7 @@ export class SqlBillingStore implements BillingStore {
 
   async listBillingFiles(): Promise<BillingFileSummary[]> {
     const files = (await this.s.all<Row>(`${FILE_SELECT} ORDER BY seq`)).map(fileFromRow);
-    const totals = await this.s.all<Row>(`SELECT file_id, currency, sum(rows) AS n, sum(billed)::VARCHAR AS billed, sum(effective)::VARCHAR AS effective, sum(rows) FILTER (WHERE active) AS counted FROM billing_slices GROUP BY ALL ORDER BY file_id, currency`);
+    const totals = await this.s.all<Row>(`SELECT file_id, currency, sum(rows) AS n, sum(billed)::VARCHAR AS billed, sum(effective)::VARCHAR AS effective, sum(rows) FILTER (WHERE active) AS counted FROM billing_slices GROUP BY file_id, currency ORDER BY file_id, currency`);
     // Which file's slices replace a replaced slice: the counted file of the same slice key.
     const replacers = await this.s.all<Row>(`SELECT DISTINCT s.file_id, a.file_id AS by FROM billing_slices s JOIN billing_slices a ON a.slice_key = s.slice_key AND a.active AND a.file_id <> s.file_id WHERE NOT s.active ORDER BY 1, 2`);
     return files.map((f) => {
@@ -208,7 +212,7 @@ export class SqlBillingStore implements BillingStore {
       grouped = `SELECT ${keys.join(', ')},
          sum(billed_cost) AS billed, sum(effective_cost) AS effective, sum(list_cost) AS list, count(*) AS n
        FROM billing_live ${where}
-       GROUP BY ALL`;
+       GROUP BY ${ordinals(keys.length)}`;
     }
     let sql: string;
     if (q.top !== undefined && dims.length > 0) {
@@ -218,16 +222,16 @@ export class SqlBillingStore implements BillingStore {
       const on = [...kcols, 'currency'].map((k) => `g.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
       sql = `WITH g AS (${grouped}),
         t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
-        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (ORDER BY total DESC, ${kcols.join(', ')}, currency) AS rn FROM t)
+        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (ORDER BY total DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}) AS rn FROM t)
         SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
           sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, sum(g.list)::VARCHAR AS list_text, sum(g.n) AS n
         FROM g JOIN r ON ${on}
-        GROUP BY ALL
-        ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC, ${[...kcols, 'currency'].join(', ')}`;
+        GROUP BY ${ordinals(kcols.length + (period ? 2 : 1))}
+        ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
     } else {
       // The text of an amount gets its own name: ORDER BY a text alias sorted "3156" above "182815".
       sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed_text, effective::VARCHAR AS effective_text, list::VARCHAR AS list_text, n
-        FROM (${grouped}) ORDER BY ${period ? 'period, ' : ''}effective DESC, ${[...kcols, 'currency'].join(', ')}`;
+        FROM (${grouped}) AS g ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
     }
     const rows = await this.s.all<Row>(sql, params);
     // Daily sums are in units of 10^-18 (exact integers): back to decimal text here.
@@ -251,23 +255,40 @@ export class SqlBillingStore implements BillingStore {
    * last digit. A charge overlapping [from, to) counts with the days inside it.
    */
   private dailyGrouped(q: ReportQuery, dims: string[], params: SqlValue[]): string {
+    const pg = this.s.dialect === 'postgres';
     const filters = (q.where ?? []).map((w) => {
       const expr = this.dimSql(w.dim, params);
       params.push(w.value);
       return `${expr} = $${params.length}`;
     });
+    // Each use of a bound time gets its own parameter: PostgreSQL gives a parameter one type, and
+    // here it is compared as text in one place and read as a timestamp in another.
+    const bind = (v: string) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
     const dayFilters: string[] = [];
     if (q.from) {
-      params.push(q.from);
-      filters.push(`(charge_period_end > $${params.length} OR charge_period_start >= $${params.length})`);
-      dayFilters.push(`d >= date_trunc('day', $${params.length}::TIMESTAMP)`);
+      const p = bind(q.from);
+      filters.push(`(charge_period_end > ${p} OR charge_period_start >= ${p})`);
+      dayFilters.push(`d >= date_trunc('day', ${bind(q.from)}::TIMESTAMP)`);
     }
     if (q.to) {
-      params.push(q.to);
-      filters.push(`charge_period_start < $${params.length}`);
-      dayFilters.push(`d < $${params.length}::TIMESTAMP`);
+      filters.push(`charge_period_start < ${bind(q.to)}`);
+      dayFilters.push(`d < ${bind(q.to)}::TIMESTAMP`);
     }
-    const units = (c: string) => `replace(${c}::VARCHAR, '.', '')::HUGEINT`;
+    // Integers of 10^-18: DuckDB's HUGEINT (128 bits), PostgreSQL's NUMERIC with no fraction.
+    const units = (c: string) => (pg ? `replace(${c}::VARCHAR, '.', '')::NUMERIC` : `replace(${c}::VARCHAR, '.', '')::HUGEINT`);
+    // amount × overlap ÷ period, truncated toward zero (DuckDB's // and % and PostgreSQL's div
+    // agree on signs). In 128 bits amount × overlap overflows from about 2·10^9 a day-long charge
+    // (10^27 units × 8.64·10^10 µs), so DuckDB takes it as (a // t) × o + (a % t) × o // t: the
+    // same integer, with products below amount and period² (NUMERIC has no such limit).
+    const share = (a: string) => (pg ? `div(${a} * ov, tot)` : `(${a} // tot) * ov + (${a} % tot) * ov // tot`);
+    // Microseconds since the epoch, exact: PostgreSQL's extract gives NUMERIC seconds with 6 decimals.
+    const us = (t: string) => (pg ? `(extract(epoch FROM ${t}) * 1000000)` : `epoch_us(${t})`);
+    // A charge's days: DuckDB's generate_series returns a list to unnest, PostgreSQL's a set.
+    const series = `generate_series(date_trunc('day', s), CASE WHEN e > s THEN e - INTERVAL '1 microsecond' ELSE s END, INTERVAL '1 day')`;
+    const day = pg ? `to_char(d, 'YYYY-MM-DD')` : `strftime(d, '%Y-%m-%d')`;
     const keys = dims.map((d, i) => `${d} AS k${i}`);
     const kcols = dims.map((_, i) => `k${i}`);
     return `WITH src AS (
@@ -276,27 +297,27 @@ export class SqlBillingStore implements BillingStore {
           ${units('billed_cost')} AS bu, ${units('effective_cost')} AS eu, ${units('list_cost')} AS lu
         FROM billing_live ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}),
       days AS (
-        SELECT *, unnest(generate_series(date_trunc('day', s), CASE WHEN e > s THEN e - INTERVAL 1 MICROSECOND ELSE s END, INTERVAL 1 DAY)) AS d FROM src),
+        SELECT *, ${pg ? series : `unnest(${series})`} AS d FROM src),
       parts AS (
-        SELECT *, epoch_us(e) - epoch_us(s) AS tot,
-          epoch_us(least(e, d + INTERVAL 1 DAY)) - epoch_us(greatest(s, d)) AS ov,
-          d = max(d) OVER (PARTITION BY file_id, line) AS last
+        SELECT *, ${us('e')} - ${us('s')} AS tot,
+          ${us(`least(e, d + INTERVAL '1 day')`)} - ${us('greatest(s, d)')} AS ov,
+          d = max(d) OVER (PARTITION BY file_id, line) AS is_last
         FROM days),
       shares AS (
         SELECT *,
-          CASE WHEN tot <= 0 THEN bu ELSE bu * ov // tot END AS bp,
-          CASE WHEN tot <= 0 THEN eu ELSE eu * ov // tot END AS ep,
-          CASE WHEN tot <= 0 THEN lu ELSE lu * ov // tot END AS lp
+          CASE WHEN tot <= 0 THEN bu ELSE ${share('bu')} END AS bp,
+          CASE WHEN tot <= 0 THEN eu ELSE ${share('eu')} END AS ep,
+          CASE WHEN tot <= 0 THEN lu ELSE ${share('lu')} END AS lp
         FROM parts),
       exact AS (
         SELECT *,
-          CASE WHEN last THEN bp + bu - sum(bp) OVER (PARTITION BY file_id, line) ELSE bp END AS b,
-          CASE WHEN last THEN ep + eu - sum(ep) OVER (PARTITION BY file_id, line) ELSE ep END AS ef,
-          CASE WHEN last THEN lp + lu - sum(lp) OVER (PARTITION BY file_id, line) ELSE lp END AS l
+          CASE WHEN is_last THEN bp + bu - sum(bp) OVER (PARTITION BY file_id, line) ELSE bp END AS b,
+          CASE WHEN is_last THEN ep + eu - sum(ep) OVER (PARTITION BY file_id, line) ELSE ep END AS ef,
+          CASE WHEN is_last THEN lp + lu - sum(lp) OVER (PARTITION BY file_id, line) ELSE lp END AS l
         FROM shares)
-      SELECT ${[...kcols, `strftime(d, '%Y-%m-%d') AS period`, 'currency'].join(', ')}, sum(b) AS billed, sum(ef) AS effective, sum(l) AS list, count(*) AS n
+      SELECT ${[...kcols, `${day} AS period`, 'currency'].join(', ')}, sum(b) AS billed, sum(ef) AS effective, sum(l) AS list, count(*) AS n
       FROM exact ${dayFilters.length ? `WHERE ${dayFilters.join(' AND ')}` : ''}
-      GROUP BY ALL`;
+      GROUP BY ${ordinals(kcols.length + 2)}`;
   }
 
   async spendInWindow(q: { from: string; to: string; where?: ReportQuery['where'] }): Promise<WindowSpend[]> {
@@ -314,7 +335,7 @@ export class SqlBillingStore implements BillingStore {
       `SELECT billing_currency AS currency, CASE WHEN ${inside} THEN NULL ELSE charge_period_start END AS s,
          CASE WHEN ${inside} THEN NULL ELSE charge_period_end END AS e, sum(effective_cost)::VARCHAR AS eff, count(*) AS n
        FROM billing_live ${dims ? `${dims} AND` : 'WHERE'} charge_period_start < ${to} AND (charge_period_end > ${from} OR (charge_period_end <= charge_period_start AND charge_period_start >= ${from}))
-       GROUP BY ALL ORDER BY currency`,
+       GROUP BY 1, 2, 3 ORDER BY currency`,
       params,
     );
     const fromMs = Date.parse(q.from);

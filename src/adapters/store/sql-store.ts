@@ -33,7 +33,7 @@ export class SqlStore implements Store {
     for (const m of migrations) {
       if (done.has(m.version)) continue;
       await this.session.transaction(async (s) => {
-        for (const stmt of m.up) await s.run(stmt);
+        for (const stmt of m.up) await s.run(typeof stmt === 'string' ? stmt : stmt[s.dialect]);
         await s.run(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, new Date().toISOString()]);
       });
       applied.push(m.version);

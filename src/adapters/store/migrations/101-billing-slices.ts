@@ -76,15 +76,22 @@ export const billingSlices: Migration[] = [
         effective DECIMAL(38, 18) NOT NULL,
         active BOOLEAN NOT NULL
       )`,
+      // min() rather than any_value (PostgreSQL 15 lacks it): within a group these values are one.
       `INSERT INTO billing_slices
-         SELECT r.file_id, r.slice_key, any_value(r.billing_account_id), any_value(r.billing_period_start), r.billing_currency,
-           any_value(c.s), any_value(c.e), any_value(f.seq), count(*), sum(r.billed_cost), sum(r.effective_cost), true
+         SELECT r.file_id, r.slice_key, min(r.billing_account_id), min(r.billing_period_start), r.billing_currency,
+           min(c.s), min(c.e), min(f.seq), count(*), sum(r.billed_cost), sum(r.effective_cost), true
          FROM billing_rows r JOIN billing_files f ON f.id = r.file_id
-           JOIN (SELECT file_id, slice_key, min(charge_period_start) AS s, max(charge_period_end) AS e FROM billing_rows GROUP BY ALL) c ON c.file_id = r.file_id AND c.slice_key = r.slice_key
+           JOIN (SELECT file_id, slice_key, min(charge_period_start) AS s, max(charge_period_end) AS e FROM billing_rows GROUP BY file_id, slice_key) c ON c.file_id = r.file_id AND c.slice_key = r.slice_key
          GROUP BY r.file_id, r.slice_key, r.billing_currency`,
       REFRESH_ACTIVE_SLICES,
-      `CREATE VIEW billing_live AS
+      // DuckDB plans SEMI JOIN as one hash join (EXISTS becomes a delim join); PostgreSQL has no
+      // SEMI JOIN keyword and plans EXISTS as its semi join.
+      {
+        duckdb: `CREATE VIEW billing_live AS
          SELECT r.* FROM billing_rows r SEMI JOIN billing_slices s ON s.active AND s.file_id = r.file_id AND s.slice_key = r.slice_key`,
+        postgres: `CREATE VIEW billing_live AS
+         SELECT r.* FROM billing_rows r WHERE EXISTS (SELECT 1 FROM billing_slices s WHERE s.active AND s.file_id = r.file_id AND s.slice_key = r.slice_key)`,
+      },
     ],
   },
 ];

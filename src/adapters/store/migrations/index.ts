@@ -9,10 +9,13 @@ import { billing } from './100-billing.js';
 import { billingSlices } from './101-billing-slices.js';
 import { telemetry } from './150-telemetry.js';
 
+/** A statement both databases accept, or one per dialect where they differ. */
+export type MigrationStatement = string | { duckdb: string; postgres: string };
+
 export interface Migration {
   version: number;
   name: string;
-  up: string[];
+  up: MigrationStatement[];
 }
 
 export const migrations: Migration[] = [...foundation, ...billing, ...billingSlices, ...telemetry].sort((a, b) => a.version - b.version);
