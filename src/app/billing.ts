@@ -345,6 +345,8 @@ export async function allocate(billing: BillingStore, q: { tag: string; shared: 
 }
 
 export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>): Promise<BudgetRecord> {
+  // A column no ingested bill has is a typo: refused now (values are checked per period at status).
+  if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim]);
   const rec = { ...b, createdAt: clock.now().toISOString() };
   await billing.saveBudget(rec);
   return rec;
