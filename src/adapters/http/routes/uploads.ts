@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Progress } from '../../../app/ports.js';
 import { costAndRecord, costResultToJson } from '../../../app/cost.js';
@@ -25,7 +25,7 @@ import { jobSchema, problems, type RegisterRoutes } from './types.js';
 import { readFile } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
-import { telemetryIo } from '../../importers/telemetry-io.js';
+import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 
@@ -45,6 +45,15 @@ function nvidiaSmiOptions(fields: Record<string, string>): { host?: string; utcO
   const offset = fields.utcOffsetMinutes === undefined || fields.utcOffsetMinutes === '' ? undefined : Number(fields.utcOffsetMinutes);
   if (offset !== undefined && !Number.isInteger(offset)) throw new InvalidInput('utcOffsetMinutes must be whole minutes', [{ path: 'utcOffsetMinutes', message: 'expected an integer', found: fields.utcOffsetMinutes }]);
   return { ...(fields.host && { host: fields.host }), ...(offset !== undefined && { utcOffsetMinutes: offset }) };
+}
+
+/**
+ * An nvidia-smi log's host, as a local ingest takes it: the `host` field, else the uploaded file's
+ * name without extensions (node-a.csv.gz → node-a), never the generated name it is stored under,
+ * so GPU 0 of two hosts uploaded one after the other never collide. A hostname column still wins.
+ */
+function withHost(up: { filename: string; fields: Record<string, string> }): Record<string, string> {
+  return up.fields.host ? up.fields : { ...up.fields, host: hostFromPath(basename(up.filename.replace(/\\/g, '/'))) };
 }
 
 async function ingestTelemetryUpload(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>) {
@@ -128,7 +137,8 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
   }, async (req, reply) => {
     const up = await receiveUpload(req, reply, ctx, uploadKinds.flatMap((k) => k.extensions));
     if (!up) return reply;
-    const { path, text, ext, fields } = up;
+    const { path, text, ext } = up;
+    const fields = withHost(up);
     const part = { filename: up.filename };
     if (fields.kind !== undefined && !uploadKinds.some((k) => k.name === fields.kind)) {
       await rm(path, { force: true });
@@ -179,7 +189,7 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     }
     const job = ctx.jobs.submit('ingest:nvidia-smi', async (progress) => {
       try {
-        return await ingestTelemetryUpload(ctx, up.path, progress, up.fields);
+        return await ingestTelemetryUpload(ctx, up.path, progress, withHost(up));
       } finally {
         await rm(up.path, { force: true });
       }
