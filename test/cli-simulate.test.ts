@@ -98,4 +98,46 @@ describe('penny simulate', () => {
     expect(total('deadline-aware')).toBeLessThan(total('always-on-demand'));
     expect(total('always-spot')).toBeLessThan(total('deadline-aware'));
   });
+
+  describe('input that cannot be simulated as given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'penny-sim-input-'));
+    const w = (name: string, text: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+
+    it('a trace file that is not there: its path and exit 2, no raw ENOENT', async () => {
+      const r = await runPenny(['simulate', 'examples/sim/cloud.yaml', '--trace', join(dir, 'missing.csv')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${join(dir, 'missing.csv')}: no such file or folder`);
+      expect(r.stderr).not.toMatch(/ENOENT/);
+    });
+
+    it('a pod list with one time column of the two is refused rather than filled', async () => {
+      const pods = w('pods.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli,creation_time\na,1000,1024,1,1000,0\n');
+      const r = await runPenny(['simulate', 'examples/sim/cloud.yaml', '--trace', pods]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/has creation_time but no deletion_time/);
+    });
+
+    it('fill mode on a cluster without GPUs says so instead of "Allocated NaN%"', async () => {
+      const cpuOnly = w('cpu.yaml', 'name: cpu-only\ncurrency: USD\npools:\n  - name: cpu\n    gpusPerNode: 0\n    cpuMilli: 64000\n    memoryMib: 262144\n    pricing: on-demand\n    pricePerNodeHour: 2\n    nodes: 2\n');
+      const pods = w('fill.csv', 'name,cpu_milli,memory_mib,num_gpu,gpu_milli\na,1000,1024,1,1000\nb,1000,1024,0,0\n');
+      const r = await runPenny(['simulate', cpuOnly, '--trace', pods]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/NaN/);
+      expect(r.stdout).toMatch(/the cluster has no GPUs/);
+    });
+
+    it('a replay too light to rank policies says so', async () => {
+      const light = w('light.csv', 'id,arrival,gpus,gpu_milli,gpu_type,cpu_milli,memory_mib,work_s,priority,deadline\nj1,0,1,1000,,8000,65536,600,1,\nj2,3600,1,1000,,8000,65536,600,1,\n');
+      const r = await runPenny(['simulate', 'examples/sim/cloud.yaml', '--trace', light, '--compare', 'fifo,best-fit']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/this comparison does not rank the policies/);
+      const busy = await runPenny(['simulate', 'examples/sim/cloud.yaml', '--trace', 'examples/sim/jobs.csv', '--compare', 'fifo,best-fit']);
+      expect(busy.stdout).not.toMatch(/does not rank/);
+    });
+  });
 });

@@ -35,6 +35,13 @@ export function renderError(e: unknown): { text: string; code: number } {
       code: EXIT_FAILURE,
     };
   }
+  // A file the user named that cannot be read is bad input, whichever command reads it: say which
+  // file and why, not Node's raw "ENOENT: no such file or directory, open …" with exit 1.
+  const fsErr = e as NodeJS.ErrnoException;
+  const why = { ENOENT: 'no such file or folder', EACCES: 'permission denied', EISDIR: 'a folder where a file was expected', ENOTDIR: 'a path through something that is not a folder' }[fsErr?.code ?? ''];
+  if (why && typeof fsErr.path === 'string') {
+    return { text: `error: ${fsErr.path}: ${why}\nTo fix: check the path (relative paths start from ${process.cwd()}).`, code: EXIT_BAD_INPUT };
+  }
   const err = e as Error;
   return { text: `error: ${err?.message ?? String(e)}${process.env.PENNY_DEBUG ? `\n${err?.stack}` : '\n(set PENNY_DEBUG=1 for a stack trace)'}`, code: EXIT_FAILURE };
 }

@@ -64,7 +64,14 @@ export async function readAlibabaPods(path: string, onBytes?: (read: number, tot
   for await (const rec of readCsv(path, onBytes ? { onBytes } : {})) {
     if (!checked) {
       requireColumns(path, rec.header, ['name', 'cpu_milli', 'memory_mib', 'num_gpu', 'gpu_milli'], HINT_PODS);
-      hasTimes = rec.header.includes('creation_time') && rec.header.includes('deletion_time');
+      const created = rec.header.includes('creation_time');
+      const deleted = rec.header.includes('deletion_time');
+      // One time column without the other is a damaged list, not a list for fill mode.
+      if (created !== deleted) {
+        const [has, lacks] = created ? ['creation_time', 'deletion_time'] : ['deletion_time', 'creation_time'];
+        throw new InvalidInput(`${path}: the pod list has ${has} but no ${lacks}`, [{ file: path, line: 1, path: lacks, message: 'column missing', found: rec.header.join(',') }], `A replay needs both times; a list for fill mode has neither. Add ${lacks}, or drop ${has} to fill the cluster instead.`);
+      }
+      hasTimes = created && deleted;
       checked = true;
     }
     const v = rec.values;

@@ -155,6 +155,12 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
     out.push('', `Unschedulable (${reports[0]!.policy}):`);
     for (const x of reasons.slice(0, 5)) out.push(`  ${num(x.jobs)} × ${x.reason}`);
   }
+  // A cluster far bigger than its trace gives every policy the same free nodes: the table then
+  // ranks nothing, and a reader should be told so rather than left to read tie-breaks as results.
+  const busiest = Math.max(0, ...reports.map((r) => r.utilisation));
+  if (reports.length > 1 && busiest < 0.05 && reports.every((r) => r.queueingDelayS.mean === 0)) {
+    out.push('', `Note: the cluster is at most ${pct(busiest)} used and no job waited, so every policy found free nodes: this comparison does not rank the policies. Use a smaller cluster (or a busier trace), or fill mode (--fill) for placement quality.`);
+  }
   const broken = reports.filter((r) => !r.checks.jobsConserved || !r.checks.gpuSecondsBalance || !r.checks.noEarlyStart);
   out.push('', broken.length ? `Conservation checks FAILED for ${broken.map((r) => r.policy).join(', ')}` : 'Checks: every job accounted for; GPU-hours of jobs = GPU-hours of nodes.');
   return out.join('\n');
@@ -164,6 +170,7 @@ export function renderFill(scenario: string, reports: FillReport[], pods: number
   const c = reports[0]?.currency ?? 'USD';
   const r0 = reports[0];
   const out: string[] = [];
+  if (r0 && r0.clusterGpus === 0) out.push('Note: the cluster has no GPUs, so no GPU pod can be placed; give the scenario GPU pools (or --nodes) to measure fragmentation.', '');
   if (r0) out.push(`${scenario} · fill mode · ${num(pods)} pods ${r0.order === 'shuffled' ? `shuffled (seed ${r0.seed})` : 'in list order'} · ${num(r0.clusterGpus)} GPUs · ${money(r0.clusterCostPerHour, c)}/h · ${c}`, '');
   out.push(
     table(
@@ -184,7 +191,7 @@ export function renderFill(scenario: string, reports: FillReport[], pods: number
         num(r.arrivedGpus, 1),
         num(r.unplacedGpus, 1),
         pct(r.unplacedShare),
-        pct(r.allocatedGpus / r.clusterGpus),
+        r.clusterGpus > 0 ? pct(r.allocatedGpus / r.clusterGpus) : '—',
         r.firstFailureAtShare === undefined ? 'none' : `at ${pct(r.firstFailureAtShare)}`,
         num(r.strandedGpus, 1),
         money(r.strandedCostPerHour, c),
