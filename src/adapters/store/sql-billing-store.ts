@@ -329,13 +329,15 @@ export class SqlBillingStore implements BillingStore {
     const to = `$${params.length}`;
     // Charges inside the window are summed in the database; those crossing an edge are grouped by
     // their charge period so each group's share is one exact division here. Times are ISO text
-    // (toISOString), so text order is time order. A zero-length charge counts at its start.
+    // (toISOString), so text order is time order. A zero-length charge counts at its start. The
+    // shares are added in one fixed order: each is rounded to 40 digits, and another order could
+    // change the last one (DuckDB and PostgreSQL returned the groups in different orders).
     const inside = `charge_period_start >= ${from} AND charge_period_end <= ${to}`;
     const rows = await this.s.all<Row>(
       `SELECT billing_currency AS currency, CASE WHEN ${inside} THEN NULL ELSE charge_period_start END AS s,
          CASE WHEN ${inside} THEN NULL ELSE charge_period_end END AS e, sum(effective_cost)::VARCHAR AS eff, count(*) AS n
        FROM billing_live ${dims ? `${dims} AND` : 'WHERE'} charge_period_start < ${to} AND (charge_period_end > ${from} OR (charge_period_end <= charge_period_start AND charge_period_start >= ${from}))
-       GROUP BY 1, 2, 3 ORDER BY currency`,
+       GROUP BY 1, 2, 3 ORDER BY currency, s NULLS FIRST, e NULLS FIRST`,
       params,
     );
     const fromMs = Date.parse(q.from);
