@@ -5,8 +5,17 @@ import { dirname, resolve } from 'node:path';
 import { systemClock } from './app/ports.js';
 import { runCli } from './adapters/cli/program.js';
 import { terminalProgress } from './adapters/cli/render.js';
-import { openStore, resolveDatabase, resolveWorkspace } from './adapters/store/workspace.js';
+import { resolveWorkspace } from './adapters/store/workspace-path.js';
 import type { CliContext } from './adapters/cli/context.js';
+
+// A reader that stops early (`penny catalog | head -1`) closes the pipe: that is the reader's
+// choice, not an error, so leave quietly instead of printing a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -14,7 +23,11 @@ const ctx: CliContext = {
   stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   clock: systemClock,
-  openStore: (dir) => openStore(resolveWorkspace(dir), { databaseUrl: resolveDatabase(ctx.database) }),
+  // The database driver loads only for commands that open the workspace.
+  openStore: async (dir) => {
+    const { openStore, resolveDatabase } = await import('./adapters/store/workspace.js');
+    return openStore(resolveWorkspace(dir), { databaseUrl: resolveDatabase(ctx.database) });
+  },
   workspaceDir: (flag) => resolveWorkspace(flag),
   progress: (json) => terminalProgress(process.stderr, !json && process.stderr.isTTY === true),
   packageRoot,

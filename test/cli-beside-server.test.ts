@@ -4,7 +4,7 @@
  * and print what a local run prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,27 @@ describe('the CLI beside penny serve', () => {
     expect(existsSync(join(ws, 'server.json'))).toBe(false);
     const after = await runPenny(['-w', ws, 'report', '--by', 'ServiceName,tag:team', '--granularity', 'month']);
     expect(after.stdout).toBe(expected.report.stdout);
+  }, E2E_TIMEOUT_MS);
+
+  it('gives logs without a UUID column the host a local ingest gives them (file name or folder), not the upload\'s', async () => {
+    const ws = join(tmp, 'hosts');
+    // The demo log without its uuid column: GPUs are HOST:index, the host taken from the path.
+    const noUuid = readFileSync(gpuLog, 'utf8').split('\n').map((l) => l.split(', ').filter((_, i) => i !== 2).join(', ')).join('\n');
+    const fleet = join(tmp, 'fleet');
+    mkdirSync(join(fleet, 'node-b'), { recursive: true });
+    // One cell apart, so each is new content (the same bytes are ingested once).
+    writeFileSync(join(tmp, 'node-a.csv'), noUuid.replace(' 94 %', ' 91 %'));
+    writeFileSync(join(fleet, 'node-b', 'gpu.csv'), noUuid.replace(' 94 %', ' 92 %'));
+    writeFileSync(join(tmp, 'node-c.csv'), noUuid.replace(' 94 %', ' 93 %'));
+    const server = await serve(ws);
+    for (const args of [['ingest', join(tmp, 'node-a.csv')], ['ingest', fleet], ['gpu', 'ingest', join(tmp, 'node-c.csv')]]) {
+      const r = await runPenny(['-w', ws, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const info = JSON.parse(readFileSync(join(ws, 'server.json'), 'utf8')) as { url: string };
+    const usage = (await (await fetch(`${info.url}/api/gpus/usage`)).json()) as { gpus: { gpuId: string }[] };
+    expect(usage.gpus.map((g) => g.gpuId.split(':')[0]).sort()).toEqual(['node-a', 'node-a', 'node-a', 'node-b', 'node-b', 'node-b', 'node-c', 'node-c', 'node-c']);
+    await stop(server);
   }, E2E_TIMEOUT_MS);
 
   it('reports through a read-only server, refuses an ingest with what to do, and ignores a stale server.json', async () => {

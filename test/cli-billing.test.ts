@@ -222,7 +222,9 @@ describe('reports and budgets on the demo bill', () => {
       expect((await runPenny([...w, 'budget', 'delete', name])).code).toBe(0);
     };
     await check('typo', ['--scope', 'ProviderName=AWZ'], /no rows match ProviderName=AWZ in the budget's period \(2026-10\); did you mean ProviderName=AWS\?/);
-    await check('col', ['--scope', 'ProvidrName=AWS'], /no ingested bill has a column ProvidrName[\s\S]*Did you mean ProviderName\?/);
+    const col = await runPenny([...w, 'budget', 'set', 'col', '--amount', '1', '--scope', 'ProvidrName=AWS']);
+    expect(col.code).toBe(2);
+    expect(col.stderr).toMatch(/no ingested bill has a column ProvidrName[\s\S]*Did you mean ProviderName\?/);
     await check('eur', ['--currency', 'EUR'], /budget eur is in EUR but all spend is billed in USD in 2026-10/);
     const yen = await runPenny([...w, 'budget', 'set', 'yen', '--amount', '48000', '--currency', 'JPY']);
     expect(yen.stdout).toMatch(/¥48,000 a month/);

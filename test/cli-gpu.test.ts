@@ -123,3 +123,23 @@ describe('penny ingest of a folder of several hosts\' logs', () => {
     expect(w.savingTotal).toBe('3394.5');
   });
 });
+
+describe('penny gpu waste on a MIG GPU', () => {
+  it('reports each MIG instance apart: the busy one is kept, the idle one released at its 3/7 share', async () => {
+    const { migNvidiaSmiCsv } = await import('./fixtures/telemetry.js');
+    const file = join(dir, 'node-mig.csv');
+    writeFileSync(file, migNvidiaSmiCsv());
+    const ws = join(dir, 'ws-mig');
+    expect((await runPenny(['--workspace', ws, 'gpu', 'ingest', file])).code).toBe(0);
+    const w = JSON.parse((await runPenny(['--workspace', ws, 'gpu', 'waste', '--json'])).stdout);
+    expect(w.gpus.map((g: { gpu: { gpuId: string; host: string; model: string }; meanUtilBusyPct: number }) => [g.gpu.gpuId, g.gpu.host, g.gpu.model, Math.round(g.meanUtilBusyPct ?? 0)]).sort()).toEqual([
+      ['GPU-aaaa/gi1', 'node-mig', 'NVIDIA H100 80GB HBM3 MIG 3g.40gb', 85],
+      ['GPU-aaaa/gi2', 'node-mig', 'NVIDIA H100 80GB HBM3 MIG 3g.40gb', 0],
+    ]);
+    const release = w.recommendations.filter((x: { action: string }) => x.action === 'release');
+    expect(release.map((x: { resource: string; saving: string }) => [x.resource, Number(x.saving).toFixed(2)])).toEqual([['GPU-aaaa/gi2', '922.93']]);
+    const text = (await runPenny(['--workspace', ws, 'gpu', 'waste'])).stdout;
+    expect(text).toMatch(/node-mig:0\/gi1/);
+    expect(text).toMatch(/3\/7 of the GPU's H100 on-demand/);
+  });
+});

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decimal } from '../src/core/money.js';
 import { startTestServer } from './server.js';
+import { nonConforming } from './openapi-conformance.js';
 import { repoRoot } from './shared-data.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -223,6 +224,21 @@ describe('billing', () => {
     expect(b.actions.length).toBeGreaterThan(0);
   });
 
+  it('refuses budget status with 422 problem details when a budget\'s scope matches no data, and stays up', async () => {
+    const { SqlBillingStore } = await import('../src/adapters/store/sql-billing-store.js');
+    const billing = new SqlBillingStore((s.store as unknown as { session: ConstructorParameters<typeof SqlBillingStore>[0] }).session);
+    await billing.saveBudget({ name: 'typo', amount: '1000', currency: 'USD', period: 'month', scope: { kind: 'dimension', dim: { kind: 'column', name: 'ProviderName' }, value: 'AWZ' }, thresholds: [100], createdAt: '2026-11-01T00:00:00Z' });
+    try {
+      const res = await fetch(`${s.url}/api/budgets/status`);
+      expect(res.status).toBe(422);
+      expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(((await res.json()) as { detail?: string }).detail ?? '').toMatch(/no rows match ProviderName=AWZ in the budget's period \(2026-10\); did you mean ProviderName=AWS\?/);
+    } finally {
+      await billing.deleteBudget('typo');
+    }
+    expect((await fetch(`${s.url}/api/budgets/status`)).status).toBe(200);
+  });
+
   it('ingests an uploaded FOCUS export as a job; the same file again changes nothing', async () => {
     const lines = ['BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost,ServiceName,Tags', 'USD,2026-10-20T00:00:00Z,2026-10-21T00:00:00Z,0.123456789012,0.1,GPU,"{""team"":""x""}"', ''];
     const send = async () => {
@@ -308,5 +324,22 @@ describe('simulations as jobs', () => {
     expect((await json(a)).issues[0].path).toMatch(/spot\.trace/);
     expect((await post({ scenario, jobs, policies: ['telepathy'] })).status).toBe(422);
     expect((await post({ scenario })).status).toBe(422);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  // Last in the file: it checks every response the tests above provoked.
+  it('declares every response the tests received, with its content type and schema', async () => {
+    const doc = await json(await fetch(`${s.url}/openapi.json`));
+    expect(s.responses.length).toBeGreaterThan(30);
+    expect(nonConforming(doc, s.responses)).toEqual([]);
+    // ...and it can fail: an undeclared status, a wrong content type, a body off its schema.
+    const bad = nonConforming(doc, [
+      { method: 'get', route: '/api/health', status: 418, contentType: 'application/json', body: '{}' },
+      { method: 'get', route: '/api/health', status: 200, contentType: 'text/html', body: '' },
+      { method: 'get', route: '/api/health', status: 200, contentType: 'application/json', body: '{"status":1}' },
+      { method: 'get', route: '/api/runs/:id', status: 404, contentType: 'application/problem+json', body: '{"title":"x"}' },
+    ]);
+    expect(bad).toHaveLength(4);
   });
 });

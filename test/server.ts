@@ -13,6 +13,7 @@ import { SqlTelemetryStore } from '../src/adapters/store/sql-telemetry-store.js'
 import { telemetryIo } from '../src/adapters/importers/telemetry-io.js';
 import { recordDemoRuns } from '../src/adapters/cli/commands/demo.js';
 import { repoRoot } from './shared-data.js';
+import { recordResponses } from './openapi-conformance.js';
 
 export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
 
@@ -33,11 +34,14 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
     await recordDemoRuns(store, fixedClock, repoRoot);
   }
   const { app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
+  const responses = recordResponses(app);
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });
   return {
     app,
     jobs,
     store,
+    /** Every JSON response so far, to check against the OpenAPI document. */
+    responses,
     url: address,
     workspaceDir,
     async close() {

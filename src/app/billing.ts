@@ -55,8 +55,21 @@ interface SliceAcc {
   billingPeriodStart: string | null;
   coverageStart: string;
   coverageEnd: string;
-  byCurrency: Map<string | null, { rows: number; billed: Decimal; effective: Decimal }>;
+  /** Sums in integer units of 10^-18 (bigint): exact, and cheaper per row than a Decimal. */
+  byCurrency: Map<string | null, { rows: number; billed: bigint; effective: bigint }>;
 }
+
+const SCALE = 18;
+const UNIT = new Decimal(10).pow(SCALE);
+/** A normalised decimal cell ("-12.5") as integer units of 10^-18. */
+function toUnits(s: string): bigint {
+  const neg = s.charCodeAt(0) === 45;
+  const body = neg ? s.slice(1) : s;
+  const dot = body.indexOf('.');
+  const u = dot < 0 ? BigInt(body + '0'.repeat(SCALE)) : BigInt(body.slice(0, dot) + body.slice(dot + 1).padEnd(SCALE, '0'));
+  return neg ? -u : u;
+}
+const fromUnits = (u: bigint): Decimal => new Decimal(u.toString()).div(UNIT);
 
 const noReplacement = { rows: 0, files: [], change: [] };
 
@@ -107,11 +120,14 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           }
           if (start < sl.coverageStart) sl.coverageStart = start;
           if (end > sl.coverageEnd) sl.coverageEnd = end;
-          const t = sl.byCurrency.get(c) ?? { rows: 0, billed: ZERO, effective: ZERO };
+          let t = sl.byCurrency.get(c);
+          if (!t) {
+            t = { rows: 0, billed: 0n, effective: 0n };
+            sl.byCurrency.set(c, t);
+          }
           t.rows++;
-          t.billed = t.billed.plus(r.money.BilledCost!);
-          t.effective = t.effective.plus(r.money.EffectiveCost!);
-          sl.byCurrency.set(c, t);
+          t.billed += toUnits(r.money.BilledCost!);
+          t.effective += toUnits(r.money.EffectiveCost!);
         }
         rows += batch.length;
         await tx.insertBillingRows(source.sha256, batch);
@@ -126,8 +142,8 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
       for (const sl of slices.values()) {
         for (const [c, t] of sl.byCurrency) {
           if ((c ?? currency) !== currency) continue;
-          billed = billed.plus(t.billed);
-          effective = effective.plus(t.effective);
+          billed = billed.plus(fromUnits(t.billed));
+          effective = effective.plus(fromUnits(t.effective));
         }
       }
       const f: BillingFileRecord = {
@@ -160,8 +176,8 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
             coverageStart: sl.coverageStart,
             coverageEnd: sl.coverageEnd,
             rows: (m?.rows ?? 0) + t.rows,
-            billed: dec(m?.billed ?? 0).plus(t.billed).toFixed(),
-            effective: dec(m?.effective ?? 0).plus(t.effective).toFixed(),
+            billed: dec(m?.billed ?? 0).plus(fromUnits(t.billed)).toFixed(),
+            effective: dec(m?.effective ?? 0).plus(fromUnits(t.effective)).toFixed(),
           });
         }
       }
@@ -345,6 +361,8 @@ export async function allocate(billing: BillingStore, q: { tag: string; shared: 
 }
 
 export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>): Promise<BudgetRecord> {
+  // A column no ingested bill has is a typo: refused now (values are checked per period at status).
+  if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim]);
   const rec = { ...b, createdAt: clock.now().toISOString() };
   await billing.saveBudget(rec);
   return rec;

@@ -182,8 +182,9 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
       });
       const scope = (name: string, value: string): BudgetRecord['scope'] => ({ kind: 'dimension', dim: { kind: 'column', name }, value });
 
-      it('a typo in the column', async () => {
-        await budget('1000', { scope: scope('ProviderNme', 'AWS') });
+      it('a typo in the column: refused when set, and at status for a budget set before the data came', async () => {
+        await expect(budget('1000', { scope: scope('ProviderNme', 'AWS') })).rejects.toThrow(/no ingested bill has a column ProviderNme/);
+        await billing.saveBudget({ name: 'b', amount: '1000', currency: 'USD', period: 'month', scope: scope('ProviderNme', 'AWS'), thresholds: [100], createdAt: clock.now().toISOString() });
         const e = await refusal();
         expect(e.message).toMatch(/budget b: no ingested bill has a column ProviderNme/);
         expect(e.hint).toMatch(/Did you mean ProviderName\?/);

@@ -134,6 +134,43 @@ describe('planner properties', () => {
   });
 });
 
+describe('the documented model, on the two cases the issue settled', () => {
+  const off = (region: string, type: string, n: number, od: string, spot?: string): Offering => ({ id: offeringId('p', region, type), provider: 'p', region, instanceType: type, gpu: 'A100', gpuCount: n, onDemandUsdPerHour: new Decimal(od), ...(spot && { spotUsdPerHour: new Decimal(spot) }), source: 'test' });
+  const common = { periodHours: 1, periods: 1, offeringQuota: {}, groupQuotas: [] };
+
+  it('egress is paid on the work served, not on idle capacity: two big8 at 8.00 + 0.90 beat two + big8', async () => {
+    const inputs: PlanInputs = {
+      ...common,
+      name: 'egress',
+      classes: [{ name: 'c', demand: [10], throughput: { A100: 1 }, spotShare: 0, data: { region: 'r1', gbPerWorkUnit: 1, egressUsdPerGb: new Decimal('0.09') } }],
+      offerings: [off('r2', 'big8', 8, '4.00'), off('r1', 'two', 2, '4.60'), off('r1', 'one', 1, '3.00')],
+      spot: { defaultAvailability: 1, byOffering: {} },
+    };
+    const r = await planCapacity(inputs, solver, EXACT);
+    // two (4.60) + big8 (4.00) + 8 units of egress (0.72) = 9.32, reported optimal before.
+    expect(r.plan.totalUsd.toFixed(2)).toBe('8.90');
+    expect(r.plan.egressUsd.toFixed(2)).toBe('0.90');
+    expect(r.plan.lines.map((l) => `${l.instanceType}×${l.runs[0]!.count}`)).toEqual(['big8×2']);
+  });
+
+  it('the spot share bounds the spot work that serves demand: 3 spot instances serve 2.5 units, 8 on demand the rest', async () => {
+    const inputs: PlanInputs = {
+      ...common,
+      name: 'spot-share',
+      classes: [{ name: 'c', demand: [10], throughput: { A100: 1 }, spotShare: 0.25 }],
+      offerings: [off('r1', 'one', 1, '2.00', '0.50')],
+      spot: { defaultAvailability: 0.85, byOffering: {} },
+    };
+    const r = await planCapacity(inputs, solver, EXACT);
+    // 3 × 0.85 h × $0.50 + 8 × $2.00; two spot instances (1.7 units) forced 9 on demand: 18.85.
+    expect(r.plan.totalUsd.toFixed(3)).toBe('17.275');
+    const spot = r.plan.lines.find((l) => l.priceModel === 'spot')!;
+    expect(spot.runs[0]!.count).toBe(3);
+    // Spot is paid while it runs: 3 instances at 85% availability are 2.55 expected instance-hours.
+    expect(spot.instanceHours.toFixed(2)).toBe('2.55');
+  });
+});
+
 describe('infeasible and unbounded are explained, not thrown as stack traces', () => {
   const offering = (id: string, n: number, price: string): Offering => ({ id: offeringId('aws', 'us-east-1', id), provider: 'aws', region: 'us-east-1', instanceType: id, gpu: 'H100', gpuCount: n, onDemandUsdPerHour: new Decimal(price), spotUsdPerHour: new Decimal(price).div(3), source: 'test' });
   const base: PlanInputs = {

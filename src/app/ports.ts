@@ -17,6 +17,8 @@ export interface Progress {
   start(total: number, label: string): void;
   tick(done: number): void;
   finish(): void;
+  /** Say what is happening now without restarting the count (optional: a bar may ignore it). */
+  note?(label: string): void;
 }
 
 export const silentProgress: Progress = { start() {}, tick() {}, finish() {} };

@@ -75,7 +75,14 @@ export function runSimulation(req: SimulateRequest, progress: Progress = silentP
   }
   const input: SimInput = { pools, jobs, energy: s.energy, currency: s.currency, seed, ...(s.horizonS !== undefined && { horizonS: s.horizonS }) };
   progress.start(jobs.length * policies.length, 'simulating');
-  const reports = compare(input, policies, { onPolicy: (i) => ({ onProgress: (done) => progress.tick(i * jobs.length + done) }) });
+  const reports = compare(input, policies, {
+    onPolicy: (i) => ({
+      onProgress: (done, _total, simTimeS) => {
+        progress.note?.(`${req.policies[i]}: simulated ${(simTimeS / 3600).toFixed(1)} h`);
+        progress.tick(i * jobs.length + done);
+      },
+    }),
+  });
   progress.finish();
   return { mode: 'replay', scenario: s.name, currency: s.currency, pools, reports };
 }

@@ -162,6 +162,7 @@ export function ownerOf(host: string, owned: OwnedGpuPrice[]): OwnedGpuPrice | u
 }
 
 function resolveOptions(o: TelemetryReportOptions, prices: Map<string, GpuPrice | undefined>): UsageOptions {
+  const currency = o.currency ?? 'USD';
   return {
     ...(o.fromMs !== undefined && { fromMs: o.fromMs }),
     ...(o.toMs !== undefined && { toMs: o.toMs }),
@@ -172,7 +173,12 @@ function resolveOptions(o: TelemetryReportOptions, prices: Map<string, GpuPrice 
     ...(o.pricePerKwh && { pricePerKwh: o.pricePerKwh }),
     pue: o.pue ?? dec(1),
     currency: o.currency ?? 'USD',
-    gpuPricePerHour: (id) => prices.get(id)?.pricePerHour,
+    // Idle cost is in the report's currency: a GPU priced in another (an owned GPU of a EUR
+    // scenario in a USD report) has none rather than a mislabelled one.
+    gpuPricePerHour: (id) => {
+      const p = prices.get(id);
+      return p && (p.currency ?? currency) === currency ? p.pricePerHour : undefined;
+    },
   };
 }
 

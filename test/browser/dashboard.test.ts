@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../server.js';
 import { repoRoot } from '../shared-data.js';
-import { canvasPaintedScript, chromiumMissing, launch } from './browser.js';
+import { canvasPaintedScript, chromiumMissing, enforceCsp, launch } from './browser.js';
 
 const missing = chromiumMissing();
 const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'upload'];
@@ -34,6 +34,8 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
+    // Under the strict policy: an inline script or style attribute would be a console error here.
+    await enforceCsp(page);
     await page.goto(`${server.url}/#/${path}`);
     await page.waitForSelector('main[data-ready="true"]', { timeout: 20_000 });
     return { page, errors };
@@ -44,6 +46,10 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
       const { page, errors } = await open(p);
       expect(await page.locator('main').getAttribute('data-page')).toBe(p);
       expect(await page.locator('main h1').count(), `${p} has a heading`).toBe(1);
+      expect(await page.locator('nav a[aria-current="page"]').evaluateAll((as) => as.map((a) => a.getAttribute('data-page'))), `${p}: the nav marks it current`).toEqual([p]);
+      // Every chart has a text alternative; every form control has a label.
+      expect(await page.locator('.chart:not([role="img"][aria-label]), .chart[aria-label=""]').count(), `${p}: charts without a text alternative`).toBe(0);
+      expect(await page.evaluate(`[...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((e) => !e.labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80))`), `${p}: unlabelled controls`).toEqual([]);
       expect(await page.locator('main .error').count(), `${p} shows no error`).toBe(0);
       expect(errors, `${p}: console errors`).toEqual([]);
       await page.close();
@@ -65,6 +71,18 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-spend', 1000)), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-budget-ai-cloud')), { timeout: 10_000 }).toBe(true);
     expect(await page.locator('[data-budget="ai-cloud"]').textContent()).toMatch(/Forecast overrun/);
+    // The budget line (#111827) is drawn: a vertical run of its colour across the bars' band.
+    await expect.poll(() => page.evaluate(`(() => {
+      const canvas = document.querySelector('#chart-budget-ai-cloud canvas');
+      const ctx = canvas.getContext('2d');
+      const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const columns = new Map();
+      for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 4;
+        if (data[i + 3] > 200 && Math.abs(data[i] - 17) < 16 && Math.abs(data[i + 1] - 24) < 16 && Math.abs(data[i + 2] - 39) < 16) columns.set(x, (columns.get(x) ?? 0) + 1);
+      }
+      return Math.max(0, ...columns.values());
+    })()`), { timeout: 10_000 }).toBeGreaterThan(50);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -142,6 +160,16 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-forecast', 1000)), { timeout: 10_000 }).toBe(true);
     expect(await page.locator('#backtest tbody tr').count()).toBeGreaterThanOrEqual(5);
     expect(await page.locator('#run-select option').count()).toBe(1);
+    // sMAPE arrives in percent (0–200): shown as it is, not multiplied by 100 again.
+    const run = (await (await fetch(`${server.url}/api/runs/${await page.locator('#run-select').inputValue()}`)).json()) as { result: { backtest: { model: string; smape?: number }[] } };
+    const withSmape = run.result.backtest.filter((b) => b.smape !== undefined);
+    expect(withSmape.length).toBeGreaterThan(0);
+    const cells = await page.locator('#backtest tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0]!.textContent!.replace(' (chosen)', ''), tr.children[2]!.textContent!]));
+    for (const b of withSmape) {
+      const shown = cells.find(([m]) => m === b.model)?.[1];
+      expect(shown, b.model).toBe(`${b.smape!.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
+      expect(Number(shown!.replace(/[%,]/g, ''))).toBeLessThanOrEqual(200);
+    }
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -157,6 +185,78 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     expect(await result.textContent()).toMatch(/lp-example, total \$130,000\.00/);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('says a file already ingested changed nothing, from the answer of the server', async () => {
+    // The demo workspace has ingested this very bill already.
+    const { page, errors } = await open('upload');
+    await page.setInputFiles('#upload-file', join(repoRoot, 'examples', 'demo', 'billing-focus.csv'));
+    await page.click('#upload-form button[type=submit]');
+    const result = page.locator('#upload-result [data-state]');
+    await result.waitFor({ timeout: 20_000 });
+    expect(await result.getAttribute('data-state')).toBe('unchanged');
+    expect(await result.textContent()).toMatch(/^Already ingested: billing-focus\.csv has the same content as a file ingested on 2026-11-01 12:00; nothing changed\.$/);
+    expect(await result.textContent()).not.toMatch(/Ingested/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('solves a plan from the Plans page with live progress and shows it', async () => {
+    const { page, errors } = await open('plans');
+    const before = await page.locator('#run-select option').count();
+    await page.click('#start-plan summary');
+    expect(await page.locator('#plan-scenario').inputValue()).toMatch(/^name: plan-day/);
+    await page.fill('#plan-scenario', (await page.locator('#plan-scenario').inputValue()).replace('name: plan-day', 'name: plan-from-ui'));
+    await page.click('#plan-form button[type=submit]');
+    await page.locator('#start-result [data-state="done"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#run-select option').count()).toBe(before + 1);
+    expect(await page.locator('#run-select option:checked').textContent()).toMatch(/^plan-from-ui · /);
+    await page.waitForSelector('#plan-table tbody tr');
+    await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-plan-timeline', 1000)), { timeout: 10_000 }).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows what is wrong when a plan from the form does not validate', async () => {
+    const { page } = await open('plans');
+    await page.click('#start-plan summary');
+    await page.fill('#plan-scenario', 'name: broken\ncurrency: USD\nperiods: 2\nclasses:\n  - name: x\n    demand: { csv: /etc/passwd, column: a }\n    gpus: { A100: 1 }\n');
+    await page.click('#plan-form button[type=submit]');
+    const alert = page.locator('#start-result [role="alert"]');
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toMatch(/classes\[0\]\.demand/);
+    await page.close();
+  });
+
+  it('runs a simulation from the Simulations page with live progress and shows it', async () => {
+    const { page, errors } = await open('simulations');
+    await page.click('#start-simulation summary');
+    expect(await page.locator('#sim-scenario').inputValue()).toMatch(/name: hybrid-a100-h100/);
+    for (const p of ['sjf', 'backfill', 'best-fit', 'least-loaded']) await page.uncheck(`#sim-form input[value="${p}"]`);
+    await page.check('#sim-form input[value="perf-cost"]');
+    await page.click('#sim-form button[type=submit]');
+    await page.locator('#start-result [data-state="done"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#run-select option:checked').textContent()).toMatch(/^hybrid-a100-h100 · /);
+    await page.waitForSelector('#sim-table');
+    expect(await page.locator('#sim-table tbody tr td:first-child').allTextContents()).toEqual(['fifo', 'perf-cost']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('offers no plan or simulation form that a read-only server would refuse', async () => {
+    const ro = await startTestServer({ demo: false, readOnly: true });
+    try {
+      for (const [path, kind] of [['plans', 'plan'], ['simulations', 'simulation']] as const) {
+        const page = await browser.newPage();
+        await page.goto(`${ro.url}/#/${path}`);
+        await page.waitForSelector(`#start-${kind} [data-state="read-only"]`, { state: 'attached', timeout: 20_000 });
+        expect(await page.locator(`#start-${kind} button[type=submit]`).isDisabled()).toBe(true);
+        expect(await page.locator('main [data-state="empty"]').count()).toBe(1);
+        await page.close();
+      }
+    } finally {
+      await ro.close();
+    }
   });
 
   it('shows the problem when an uploaded scenario is invalid', async () => {

@@ -2,7 +2,7 @@
 import './style.css';
 import { api } from './api.js';
 import { disposeCharts } from './chart.js';
-import { errorState } from './dom.js';
+import { errorState, h, html } from './dom.js';
 import { overview } from './pages/overview.js';
 import { upload } from './pages/upload.js';
 import { forecasts } from './pages/forecasts.js';
@@ -25,12 +25,18 @@ const pages: { path: string; label: string; render: Page }[] = [
 
 const nav = document.getElementById('nav')!;
 const main = document.getElementById('page')!;
-nav.innerHTML = pages.map((p) => `<a href="#/${p.path}" data-page="${p.path}">${p.label}</a>`).join('');
+nav.replaceChildren(...pages.map((p) => h(html`<a href="#/${p.path}" data-page="${p.path}">${p.label}</a>`)));
 
 async function route(): Promise<void> {
   const path = location.hash.replace(/^#\/?/, '') || 'overview';
   const page = pages.find((p) => p.path === path) ?? pages[0]!;
-  nav.querySelectorAll('a').forEach((a) => a.classList.toggle('active', a.dataset.page === page.path));
+  nav.querySelectorAll('a').forEach((a) => {
+    const current = a.dataset.page === page.path;
+    a.classList.toggle('active', current);
+    if (current) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+  document.title = `${page.label} · Penny`;
   disposeCharts();
   main.replaceChildren();
   main.dataset.page = page.path;

@@ -1,3 +1,4 @@
+import { InvalidInput } from '../../core/errors.js';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,16 @@ describe('readCsv', () => {
       { line: 6, values: { a: '7', b: '8', c: '' } },
     ]);
     expect(await readCsvHeader(p)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('turns a truncated or corrupt gzip into InvalidInput, not an unhandled stream error', async () => {
+    const cut = join(dir, 'cut.csv.gz');
+    writeFileSync(cut, gzipSync(Buffer.from('a,b\n1,2\n'.repeat(1000))).subarray(0, 30));
+    await expect(all(cut)).rejects.toThrow(/gzip stream is cut short or corrupt/);
+    await expect(all(cut)).rejects.toBeInstanceOf(InvalidInput);
+    const tiny = join(dir, 'tiny.csv.gz');
+    writeFileSync(tiny, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0]));
+    await expect(readCsvHeader(tiny)).rejects.toThrow(/gzip stream is cut short or corrupt|not a readable CSV file/);
   });
 
   it('reads gzip transparently', async () => {

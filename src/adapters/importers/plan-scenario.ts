@@ -82,7 +82,11 @@ function issueAt(parsed: ParsedYaml, file: string, path: (string | number)[], me
 }
 
 export async function loadPlanScenario(file: string, overrides: { catalogs?: string[] } = {}): Promise<LoadedPlan> {
-  const text = await readTextFile(file, MAX_SCENARIO_BYTES, 'plan scenario');
+  return planScenarioFromText(await readTextFile(file, MAX_SCENARIO_BYTES, 'plan scenario'), file, overrides);
+}
+
+/** A plan scenario from its text; `file` names it in messages and anchors relative paths. */
+export async function planScenarioFromText(text: string, file: string, overrides: { catalogs?: string[] } = {}): Promise<LoadedPlan> {
   const parsed = parseYaml(text, file);
   if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
     throw new InvalidInput(`${file}: a plan scenario is a mapping (periodHours, classes, catalogs, …)`, [{ path: '', file, line: 1, message: 'expected a mapping at the top level' }], 'See docs/planner.md for an example.');

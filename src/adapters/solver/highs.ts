@@ -19,8 +19,20 @@ export function loadHighs(): Promise<HighsRuntime> {
   return runtime;
 }
 
+/** What HiGHS reports while a MIP solve runs (its MIP logging callback). */
+export interface SolverProgress {
+  gap?: number;
+  primalBound?: number;
+  dualBound?: number;
+  nodes?: number;
+  runningTimeS?: number;
+}
+
 export class HighsSolver implements Solver {
   readonly name = 'HiGHS (WebAssembly)';
+
+  /** `onProgress` hears HiGHS's MIP progress during each solve (synchronously, from inside it). */
+  constructor(private readonly onProgress?: (p: SolverProgress) => void) {}
 
   async solve(m: LpModel, opts: SolveOptions = {}): Promise<SolveResult> {
     const h = await loadHighs();
@@ -55,7 +67,16 @@ export class HighsSolver implements Solver {
       });
       // HiGHS checks the start itself and keeps it only if it is feasible (and integral) in the model.
       if (opts.start && !opts.relax && opts.start.length === n) model.setSolution({ colValue: Float64Array.from(opts.start) } as never);
-      model.run();
+      const report = this.onProgress;
+      if (report) {
+        model.run({
+          [h.constants.callbackType.mipLogging]: (e: { data: { mip_gap?: number; mip_primal_bound?: number; mip_dual_bound?: number; mip_node_count?: bigint; running_time?: number } }) => {
+            const d = e.data;
+            report({ gap: d.mip_gap, primalBound: d.mip_primal_bound, dualBound: d.mip_dual_bound, nodes: d.mip_node_count === undefined ? undefined : Number(d.mip_node_count), runningTimeS: d.running_time });
+            return undefined;
+          },
+        } as never);
+      } else model.run();
       const code = model.getModelStatus() as number;
       const S = h.constants.modelStatus as Record<string, number>;
       const isMip = !opts.relax && m.colInteger.some(Boolean);

@@ -1,4 +1,5 @@
 /** DuckDB driver for the SQL session: the embedded default store, one file in the workspace. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError, type SqlSession, type SqlValue } from './session.js';
 
@@ -8,17 +9,43 @@ import { StoreError, type SqlSession, type SqlValue } from './session.js';
  */
 const trace = process.env.PENNY_TRACE_STORE === '1' ? (event: string) => process.stderr.write(`penny store: ${event}\n`) : undefined;
 
+/** Statements that only read, safe on a reader connection. */
+const READ_ONLY = /^\s*(select|with|from|describe|show|explain|pragma|summarize)\b/i;
+
+/** The transaction a piece of async code runs in, found through its async context. */
+interface TxScope {
+  open: boolean;
+}
+
+/** Read connections beside the writer: enough for concurrent API reads, few enough to stay cheap. */
+const READERS = 4;
+
+/**
+ * Concurrency model. DuckDB allows several connections on one instance, with MVCC between them.
+ * - All writes go through one writer connection, one transaction at a time, queued in arrival
+ *   order: concurrent callers never share a transaction, so one caller's rollback cannot take
+ *   another's confirmed write with it, and there are no write-write conflicts to retry.
+ * - Whether a call is nested inside a transaction is decided by its async context
+ *   (AsyncLocalStorage), not by a counter: code running inside `transaction(fn)` (even through
+ *   the outer session object, or a store built over it) joins that transaction; anyone else waits.
+ * - Statements outside a transaction: writes wait in the same queue (each commits on its own);
+ *   reads run on reader connections and see committed data only, so a long upload never blocks a
+ *   report and a report never sees half an upload.
+ */
 export class DuckDbSession implements SqlSession {
   readonly dialect = 'duckdb' as const;
-  private depth = 0;
-  // One connection, so statements from concurrent callers are serialised here rather than
-  // interleaved inside someone else's transaction.
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly scope = new AsyncLocalStorage<TxScope>();
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private readerBusy: number[];
+  private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
-  ) {}
+    private readonly readers: DuckDBConnection[],
+  ) {
+    this.readerBusy = readers.map(() => 0);
+  }
 
   static async open(path: string): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
@@ -28,56 +55,90 @@ export class DuckDbSession implements SqlSession {
       throw new StoreError((e as Error).message, `open ${path}`, e);
     }
     const conn = await instance.connect();
-    return new DuckDbSession(instance, conn);
+    const readers: DuckDBConnection[] = [];
+    for (let i = 0; i < READERS; i++) readers.push(await instance.connect());
+    return new DuckDbSession(instance, conn, readers);
   }
 
-  async all<T>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+  /** True when the caller's async context is inside one of this session's open transactions. */
+  private inTransaction(): boolean {
+    return this.scope.getStore()?.open === true;
+  }
+
+  /** Run `fn` alone on the writer connection, after every write queued before it. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.writeQueue;
+    const out = prev.catch(() => undefined).then(fn);
+    this.writeQueue = out.catch(() => undefined);
+    return out;
+  }
+
+  private async query<T>(conn: DuckDBConnection, sql: string, params: SqlValue[]): Promise<T[]> {
     try {
-      const reader = await this.conn.runAndReadAll(sql, params.length ? (params as never) : undefined);
+      const reader = await conn.runAndReadAll(sql, params.length ? (params as never) : undefined);
       return reader.getRowObjectsJS() as T[];
     } catch (e) {
       throw new StoreError((e as Error).message, sql, e);
     }
   }
 
-  async run(sql: string, params: SqlValue[] = []): Promise<void> {
+  async all<T>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    if (this.inTransaction()) return this.query<T>(this.conn, sql, params);
+    if (!READ_ONLY.test(sql)) return this.exclusive(() => this.query<T>(this.conn, sql, params));
+    // The least busy reader; each runs its statement in its own (autocommit) read transaction.
+    let i = 0;
+    for (let k = 1; k < this.readers.length; k++) if (this.readerBusy[k]! < this.readerBusy[i]!) i = k;
+    this.readerBusy[i]!++;
     try {
-      await this.conn.run(sql, params.length ? (params as never) : undefined);
-    } catch (e) {
-      throw new StoreError((e as Error).message, sql, e);
+      return await this.query<T>(this.readers[i]!, sql, params);
+    } finally {
+      this.readerBusy[i]!--;
     }
   }
 
-  async transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
-    if (this.depth > 0) return fn(this);
-    const prev = this.queue;
-    let release!: () => void;
-    this.queue = new Promise<void>((r) => (release = r));
-    await prev.catch(() => undefined);
-    this.depth++;
-    try {
-      await this.run('BEGIN TRANSACTION');
+  async run(sql: string, params: SqlValue[] = []): Promise<void> {
+    const exec = async () => {
       try {
-        const out = await fn(this);
-        trace?.('commit: start');
-        const t0 = Date.now();
-        await this.run('COMMIT');
-        trace?.(`commit: done in ${Date.now() - t0} ms`);
-        return out;
+        await this.conn.run(sql, params.length ? (params as never) : undefined);
       } catch (e) {
-        await this.run('ROLLBACK').catch(() => undefined);
-        throw e;
+        throw new StoreError((e as Error).message, sql, e);
       }
-    } finally {
-      this.depth--;
-      release();
-    }
+    };
+    if (this.inTransaction()) return exec();
+    return this.exclusive(exec);
+  }
+
+  async transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
+    if (this.inTransaction()) return fn(this);
+    return this.exclusive(async () => {
+      const scope: TxScope = { open: true };
+      return this.scope.run(scope, async () => {
+        await this.run('BEGIN TRANSACTION');
+        try {
+          const out = await fn(this);
+          trace?.('commit: start');
+          const t0 = Date.now();
+          await this.run('COMMIT');
+          trace?.(`commit: done in ${Date.now() - t0} ms`);
+          return out;
+        } catch (e) {
+          await this.run('ROLLBACK').catch(() => undefined);
+          throw e;
+        } finally {
+          // Work the callback left running (a promise it did not await) must not write into
+          // whatever transaction comes next on this connection.
+          scope.open = false;
+        }
+      });
+    });
   }
 
   private tableColumns = new Map<string, string[]>();
 
   async insertMany(table: string, columns: string[], rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return;
+    // Outside a transaction the rows still go in whole or not at all, in the writer's queue.
+    if (!this.inTransaction()) return this.transaction(() => this.insertMany(table, columns, rows));
     let cols = this.tableColumns.get(table);
     if (!cols) {
       cols = (await this.all<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table])).map((r) => r.name);
@@ -122,6 +183,7 @@ export class DuckDbSession implements SqlSession {
    */
   async appendRows(table: string, kinds: ('varchar' | 'bigint' | 'double')[], rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return;
+    if (!this.inTransaction()) return this.transaction(() => this.appendRows(table, kinds, rows));
     let appender;
     try {
       appender = await this.conn.createAppender(table);
@@ -143,7 +205,12 @@ export class DuckDbSession implements SqlSession {
     }
   }
 
+  /** Close after the writes already queued have finished. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writeQueue;
+    for (const r of this.readers) r.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -8,7 +8,10 @@ export interface SqlSession {
   readonly dialect: 'duckdb' | 'postgres';
   all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]>;
   run(sql: string, params?: SqlValue[]): Promise<void>;
-  /** Nested calls join the outer transaction. */
+  /**
+   * Run `fn` in one transaction. Calls made inside it (in its async context) join it; any other
+   * caller waits its turn: concurrent callers never share a transaction.
+   */
   transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
   /** Bulk insert; drivers use their fastest path (DuckDB's appender). */
   insertMany(table: string, columns: string[], rows: SqlValue[][]): Promise<void>;

@@ -67,5 +67,63 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       ).rejects.toThrow('boom');
       expect(await store.listScenarios()).toEqual([]);
     });
+
+    it('keeps every confirmed write when a concurrent transaction fails', async () => {
+      // A failing bulk write holds its transaction open while others arrive; none of them may join
+      // it (and vanish with its rollback), and each that resolved must be there afterwards.
+      let inside!: () => void;
+      const opened = new Promise<void>((r) => (inside = r));
+      let fail!: () => void;
+      const failNow = new Promise<void>((r) => (fail = r));
+      const failing = store.transaction(async (tx) => {
+        await tx.saveRun({ kind: 'plan', name: 'doomed', inputHash: 'doomed', summary: {}, result: {}, createdAt: 't' });
+        inside();
+        await failNow;
+        throw new Error('upload failed half way');
+      });
+      await opened;
+      const writes = [
+        ...Array.from({ length: 20 }, (_, i) => store.saveRun({ kind: 'plan', name: `p${i}`, inputHash: `h${i}`, summary: { i }, result: {}, createdAt: 't' })),
+        store.saveScenario({ name: 'kept', source: 'x', scenario, contentHash: 'kept', createdAt: 't' }),
+        store.transaction(async (tx) => tx.saveRun({ kind: 'forecast', name: 'f', inputHash: 'f', summary: {}, result: {}, createdAt: 't' })),
+      ];
+      // Reads outside the failing transaction never see its uncommitted rows.
+      expect((await store.listRuns()).map((r) => r.name)).not.toContain('doomed');
+      fail();
+      await expect(failing).rejects.toThrow('half way');
+      const settled = await Promise.allSettled(writes);
+      expect(settled.filter((s) => s.status === 'rejected')).toEqual([]);
+      const names = (await store.listRuns()).map((r) => r.name).sort();
+      expect(names).toEqual([...Array.from({ length: 20 }, (_, i) => `p${i}`), 'f'].sort());
+      expect((await store.listScenarios()).map((s) => s.name)).toEqual(['kept']);
+    });
+
+    it('runs concurrent transactions one after another, never inside each other', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.saveRun({ kind: 'sim', name: `s${i}`, inputHash: `s${i}`, summary: {}, result: {}, createdAt: 't' });
+            await new Promise((r) => setTimeout(r, 1));
+            if (i % 3 === 0) throw new Error(`fail ${i}`);
+            await tx.saveRun({ kind: 'sim2', name: `s${i}`, inputHash: `s${i}`, summary: {}, result: {}, createdAt: 't' });
+            return i;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 'rejected' : 'fulfilled')));
+      const kept = (await store.listRuns()).map((r) => `${r.kind}:${r.name}`).sort();
+      const want = Array.from({ length: 12 }, (_, i) => i).filter((i) => i % 3 !== 0).flatMap((i) => [`sim:s${i}`, `sim2:s${i}`]).sort();
+      expect(kept).toEqual(want);
+    });
+
+    it('lets a nested transaction join the outer one, so the outer rollback takes it too', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.transaction((inner) => inner.saveScenario({ name: 'inner', source: 'x', scenario, contentHash: 'inner', createdAt: 't' }));
+          throw new Error('outer fails');
+        }),
+      ).rejects.toThrow('outer fails');
+      expect(await store.listScenarios()).toEqual([]);
+    });
   });
 }

@@ -4,19 +4,15 @@
  * `--database postgres://…` / PENNY_DATABASE_URL. Opening one applies pending migrations.
  */
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvalidInput } from '../../core/errors.js';
 import { DuckDbSession } from './duckdb.js';
 import { PostgresSession, isPostgresUrl, type PostgresOptions } from './postgres.js';
 import type { SqlSession } from './session.js';
 import { SqlStore } from './sql-store.js';
 
-export const DEFAULT_WORKSPACE = '.penny';
+export { DEFAULT_WORKSPACE, resolveWorkspace } from './workspace-path.js';
 export const DB_FILE = 'penny.duckdb';
-
-export function resolveWorkspace(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(flag ?? env.PENNY_WORKSPACE ?? DEFAULT_WORKSPACE);
-}
 
 /** The PostgreSQL URL to use (flag, then PENNY_DATABASE_URL), or undefined for the embedded DuckDB file. */
 export function resolveDatabase(flag?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {

@@ -26,8 +26,9 @@
  *   - an option dominated by another of the same pricing model (no more expensive, at least as
  *     much capacity for every class, no quota of its own, no more egress, same spot availability)
  *     is dropped: any plan using it is no cheaper than one using its dominator instead;
- *   - an option serving one class only has no y: its z enters that class's rows directly
- *     (y = z is optimal since capacity it does not assign is paid anyway);
+ *   - an option serving one class only, with no egress to it and (spot) no spot share binding it,
+ *     has no y: its z enters that class's rows directly (y = z is optimal then, since capacity it
+ *     does not assign is paid anyway and nothing else depends on the assignment);
  *   - no z or y where the class it would serve has zero demand in t;
  *   - periods that look alike (the same demand of every class, the same spot availability of
  *     every option) share one set of columns and rows, weighted by how many they are: given the
@@ -90,6 +91,26 @@ export interface BuildOptions {
 }
 
 const MODELS: PriceModel[] = ['on-demand', 'spot', 'reserved', 'on-prem'];
+
+/**
+ * The class an option serves directly (its z in that class's rows, no y), or −1. Only an option
+ * serving one class qualifies, and only when nothing depends on how much of its capacity is
+ * assigned: no egress (paid on the work served, not on idle capacity) and no spot share (it
+ * bounds the spot work serving demand). The shortcut once ignored both: it charged egress on idle
+ * capacity and capped spot at whole instances (two 8-GPU instances with 0.90 of egress were
+ * priced 9.44, and a dearer plan at 9.32 reported as optimal).
+ */
+export function directClass(k: PlanOption, inp: PlanInputs): number {
+  let only = -1;
+  for (let c = 0; c < k.cap.length; c++) {
+    if (k.cap[c]! <= 0) continue;
+    if (only >= 0) return -1;
+    only = c;
+  }
+  if (only < 0 || k.egress[only] !== 0) return -1;
+  if (k.model === 'spot' && inp.classes[only]!.spotShare < 1) return -1;
+  return only;
+}
 
 export function regionAllowed(cls: WorkloadClass, o: Offering): boolean {
   if (!cls.regions?.length) return true;
@@ -199,7 +220,7 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
 
   for (const k of options) {
     const us = users[k.key]!;
-    const single = us.length === 1 ? us[0]! : -1;
+    const single = directClass(k, inp);
     const horizon = k.model === 'reserved';
     if (horizon) {
       let cost = k.price * Δ * T;

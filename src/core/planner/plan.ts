@@ -5,7 +5,7 @@
  */
 import type { PriceModel } from '../catalog/query.js';
 import { Decimal, ZERO, sum } from '../money.js';
-import type { ModelMap, PlanOption } from './build.js';
+import { directClass, type ModelMap, type PlanOption } from './build.js';
 import type { PlanInputs } from './inputs.js';
 
 export interface Run {
@@ -114,9 +114,8 @@ export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>
       }
     }
     if (counts.every((n) => n === 0)) continue;
-    const usersOf = k.cap.map((v, c) => (v > 0 ? c : -1)).filter((c) => c >= 0);
-    if (usersOf.length === 1) {
-      const c = usersOf[0]!;
+    const c = directClass(k, inp);
+    if (c >= 0) {
       for (let t = 0; t < T; t++) egressByClass[c]! += counts[t]! * k.cap[c]! * Δ * k.avail[t]! * k.egress[c]!;
     }
     lines.push(lineFor(k, counts, inp));

@@ -6,7 +6,7 @@
  * never a wrong plan. With the LP objective as the bound, a good rounding proves the gap without
  * branch-and-bound; where it does not, the caller solves the MILP.
  */
-import type { ModelMap } from './build.js';
+import { directClass, type ModelMap } from './build.js';
 import type { PlanInputs } from './inputs.js';
 import { violations, type LpModel } from './lp.js';
 
@@ -36,10 +36,7 @@ export function roundAndRepair(inp: PlanInputs, model: LpModel, map: ModelMap, l
   const usedByGroup = inp.groupQuotas.map(() => 0);
   const groupsOf = (k: (typeof map.options)[number]) => inp.groupQuotas.map((g, i) => (k.offering.provider === g.provider && (g.region === undefined || k.offering.region === g.region) ? i : -1)).filter((i) => i >= 0);
   const ownerOf = (k: (typeof map.options)[number]) => (k.model === 'reserved' ? map.rCol[k.key]! : map.zCol[k.key]![t]!);
-  const single = (k: (typeof map.options)[number]) => {
-    const us = k.cap.map((x, c) => (x > 0 ? c : -1)).filter((c) => c >= 0);
-    return us.length === 1 ? us[0]! : -1;
-  };
+  const single = (k: (typeof map.options)[number]) => directClass(k, inp);
   for (const k of map.options) {
     const col = ownerOf(k);
     if (col < 0) continue;

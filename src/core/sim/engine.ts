@@ -41,7 +41,8 @@ export const SCAN_DEPTH = 256;
 
 export interface EngineOptions {
   /** Called every few thousand events with arrivals processed and the total. */
-  onProgress?: (done: number, total: number) => void;
+  /** Jobs arrived so far of all, and the simulated time reached (seconds). */
+  onProgress?: (done: number, total: number, simTimeS: number) => void;
   /** Check every node's capacity after every instant (slow; for tests). */
   checkCapacity?: boolean;
   /** A clock in milliseconds, for benchmarks: the run then reports setup and event-loop time. */
@@ -686,7 +687,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
   function report(): void {
     nextReport = events + (1 << 16);
-    opts.onProgress?.(nextArrival, N);
+    opts.onProgress?.(nextArrival, N, now);
   }
   return function run(input_: SimInput, policy_: Policy, opts_: EngineOptions): RawRun {
     input = input_;
@@ -847,7 +848,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const endS = Number.isFinite(horizon) ? Math.max(now, horizon) : now;
     const loopEnd = opts.now?.();
     const timing = setupStart !== undefined && loopStart !== undefined && loopEnd !== undefined ? { setupMs: loopStart - setupStart, loopMs: loopEnd - loopStart } : undefined;
-    opts.onProgress?.(nextArrival, N);
+    opts.onProgress?.(nextArrival, N, now);
     // close() runs after later runs may have reused the engine's state: it keeps its own.
     const C = c;
     const ST = st;

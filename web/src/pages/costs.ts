@@ -1,8 +1,8 @@
 /** Cost explorer: billing grouped by any FOCUS column or tag, over a date range, as chart, table and CSV. */
 import { api } from '../api.js';
 import { chart, disposeCharts } from '../chart.js';
-import { emptyState, h, table } from '../dom.js';
-import { escapeHtml, money, pct } from '../format.js';
+import { emptyState, h, table, html } from '../dom.js';
+import { csvCell, money, pct, moneyAxis } from '../format.js';
 
 interface ReportRow {
   keys: Record<string, string | null>;
@@ -19,7 +19,7 @@ const MAX_SERIES = 8;
 const MAX_TABLE_ROWS = 500;
 
 export async function costs(root: HTMLElement): Promise<void> {
-  root.append(h('<h1>Cost explorer</h1>'));
+  root.append(h(html`<h1>Cost explorer</h1>`));
   const files = await api<{ periodStart: string | null; periodEnd: string | null }[]>('/api/billing/files');
   if (files.length === 0) {
     root.append(emptyState('No billing data in this workspace', 'Ingest a FOCUS export (penny ingest FILE, or the Upload page).'));
@@ -27,16 +27,16 @@ export async function costs(root: HTMLElement): Promise<void> {
   }
   const start = files.map((f) => f.periodStart).filter(Boolean).sort()[0]!.slice(0, 10);
   const end = files.map((f) => f.periodEnd).filter(Boolean).sort().at(-1)!.slice(0, 10);
-  const form = h(`<form id="cost-form" class="controls">
+  const form = h(html`<form id="cost-form" class="controls">
       <label>Group by <input name="by" list="dims" value="ServiceName" size="28" /></label>
-      <datalist id="dims">${DIMENSIONS.map((d) => `<option value="${d}"></option>`).join('')}</datalist>
+      <datalist id="dims">${DIMENSIONS.map((d) => html`<option value="${d}"></option>`)}</datalist>
       <label>From <input type="date" name="from" value="${start}" /></label>
       <label>To <input type="date" name="to" value="${end}" /></label>
       <label>Per <select name="granularity"><option value="day">day</option><option value="month">month</option></select></label>
       <button type="submit">Show</button>
       <button type="button" id="csv-export">Export CSV</button>
     </form>`) as HTMLFormElement;
-  const out = h('<div id="cost-out"></div>');
+  const out = h(html`<div id="cost-out"></div>`);
   root.append(form, out);
   let last: { by: string; rows: ReportRow[] } = { by: '', rows: [] };
 
@@ -74,9 +74,9 @@ export async function costs(root: HTMLElement): Promise<void> {
       grid: { left: 8, right: 24, top: 36, bottom: 40, containLabel: true },
       dataZoom: [{ type: 'slider', bottom: 4 }],
       xAxis: { type: 'category', data: periods },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, currency, 0) } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
       series: [...byKey.entries()].map(([name, m]) => ({ name, type: 'bar', stack: 'cost', large: true, data: periods.map((p) => m.get(p) ?? 0) })),
-    }, { id: 'chart-costs', height: 360 });
+    }, { id: 'chart-costs', height: 360, label: `Effective cost per ${data.get('granularity')} by ${by}, stacked, for the ${Math.min(MAX_SERIES, totals.length)} largest groups${totals.length > MAX_SERIES ? ' and the rest as (other)' : ''}; the table below has the totals.` });
     const total = totals.filter((r) => r.currency === currency).reduce((a, r) => a + Number(r.effectiveCost), 0);
     const shown = totals.slice(0, MAX_TABLE_ROWS);
     out.append(
@@ -86,17 +86,16 @@ export async function costs(root: HTMLElement): Promise<void> {
         { id: 'cost-table' },
       ),
     );
-    if (totals.length > shown.length) out.append(h(`<p class="note">Showing the ${MAX_TABLE_ROWS} largest of ${totals.length} groups; the CSV export has all of them.</p>`));
+    if (totals.length > shown.length) out.append(h(html`<p class="note">Showing the ${MAX_TABLE_ROWS} largest of ${totals.length} groups; the CSV export has all of them.</p>`));
   };
 
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    void show().catch((err) => out.replaceChildren(h(`<p class="error" role="alert">${escapeHtml(String((err as Error).message))}</p>`)));
+    void show().catch((err) => out.replaceChildren(h(html`<p class="error" role="alert">${String((err as Error).message)}</p>`)));
   });
   form.querySelector('#csv-export')!.addEventListener('click', () => {
-    const cell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
     const dims = last.rows[0] ? Object.keys(last.rows[0].keys) : [last.by];
-    const lines = [[...dims, 'BillingCurrency', 'ListCost', 'BilledCost', 'EffectiveCost', 'Rows'].join(','), ...last.rows.map((r) => [...dims.map((d) => r.keys[d] ?? ''), r.currency, r.listCost ?? '', r.billedCost, r.effectiveCost, String(r.rows)].map(cell).join(','))];
+    const lines = [[...dims, 'BillingCurrency', 'ListCost', 'BilledCost', 'EffectiveCost', 'Rows'].map(csvCell).join(','), ...last.rows.map((r) => [...dims.map((d) => r.keys[d] ?? ''), r.currency, r.listCost ?? '', r.billedCost, r.effectiveCost, String(r.rows)].map(csvCell).join(','))];
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' }));
     a.download = `penny-costs-by-${last.by.replace(/[^A-Za-z0-9_-]+/g, '_')}.csv`;

@@ -1,6 +1,6 @@
 /** Forecasts: history, the P50 forecast and its P10–P90 band, and the backtest behind the choice. */
 import { chart } from '../chart.js';
-import { card, h, table } from '../dom.js';
+import { card, h, table, html } from '../dom.js';
 import { num, pct } from '../format.js';
 import { withRuns } from './runs.js';
 
@@ -20,7 +20,7 @@ export function forecasts(root: HTMLElement): Promise<void> {
     const f = run.result;
     const m = f.metrics;
     into.append(
-      h(`<div class="cards">
+      h(html`<div class="cards">
         ${card('Chosen model', f.model, `of ${f.backtest.filter((b) => b.mase !== undefined).length} backtested`)}
         ${card('MASE', num(m.mase, 3), `${m.baseline}: ${num(m.baselineMase, 3)} (lower is better)`)}
         ${card('P10–P90 coverage', pct(m.coverageP10P90), `nominal ${pct(m.nominalCoverage, 0)}, out of sample`)}
@@ -48,13 +48,14 @@ export function forecasts(root: HTMLElement): Promise<void> {
           { name: 'P50', type: 'line', showSymbol: false, data: [...pad(Math.max(0, hist.length - 1)), ...(lastHistory !== null ? [lastHistory] : []), ...f.points.map((p) => p.p50)], lineStyle: { width: 2, type: 'dashed' } },
         ],
       },
-      { id: 'chart-forecast', height: 380 },
+      { id: 'chart-forecast', height: 380, label: `${f.series}: ${f.historyValues.length} ${f.interval} periods of history in ${f.unit}, then the ${f.model} forecast for ${f.points.length} periods with its P10–P90 band${f.points.length ? `; P50 at the end ${num(f.points.at(-1)!.p50, 1)} ${f.unit}` : ''}.` },
     );
-    into.append(h('<h2>Backtest (rolling origin)</h2>'));
+    into.append(h(html`<h2>Backtest (rolling origin)</h2>`));
+    // sMAPE arrives in percent (0–200, core/forecast/backtest.ts); coverage arrives as a share.
     into.append(
       table(
         [{ label: 'Model' }, { label: 'MASE', num: true }, { label: 'sMAPE', num: true }, { label: 'P10–P90 coverage', num: true }, { label: 'Note' }],
-        f.backtest.map((b) => [`${b.model}${b.model === f.model ? ' (chosen)' : ''}`, b.mase !== undefined ? num(b.mase, 3) : '', b.smape !== undefined ? pct(b.smape) : '', b.coverageP10P90 !== undefined ? pct(b.coverageP10P90) : '', b.skipped ?? (b.baseline ? 'baseline' : '')]),
+        f.backtest.map((b) => [`${b.model}${b.model === f.model ? ' (chosen)' : ''}`, b.mase !== undefined ? num(b.mase, 3) : '', b.smape !== undefined ? `${num(b.smape, 1)}%` : '', b.coverageP10P90 !== undefined ? pct(b.coverageP10P90) : '', b.skipped ?? (b.baseline ? 'baseline' : '')]),
         { id: 'backtest' },
       ),
     );

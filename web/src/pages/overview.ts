@@ -1,8 +1,8 @@
 /** Overview: where the money goes (the latest cost report) and the largest savings. */
 import { api, ApiError } from '../api.js';
 import { chart } from '../chart.js';
-import { card, emptyState, h, table } from '../dom.js';
-import { money, num, pct } from '../format.js';
+import { card, emptyState, h, table, html } from '../dom.js';
+import { money, num, pct, moneyAxis } from '../format.js';
 
 interface Report {
   scenario: string;
@@ -18,6 +18,8 @@ interface Report {
 }
 
 const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
+/** The budget's vertical line on each budget chart (tests look for this colour). */
+const BUDGET_LINE = '#111827';
 
 interface Budget {
   name: string;
@@ -53,7 +55,7 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
     budgetProblem = e.message;
     return [];
   });
-  root.append(h('<h2>Spend over time (billing, effective cost)</h2>'));
+  root.append(h(html`<h2>Spend over time (billing, effective cost)</h2>`));
   const currency = rows[0]!.currency;
   const days = [...new Set(rows.map((r) => r.period!))].sort();
   const cats = [...new Set(rows.map((r) => r.keys.ServiceCategory ?? '(none)'))];
@@ -62,27 +64,27 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
     legend: { top: 0 },
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: days },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, currency, 0) } },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
     series: cats.map((c) => ({ name: c, type: 'bar', stack: 'spend', data: days.map((d) => rows.filter((r) => r.period === d && (r.keys.ServiceCategory ?? '(none)') === c).reduce((a, r) => a + Number(r.effectiveCost), 0)) })),
-  }, { id: 'chart-spend', height: 300 });
+  }, { id: 'chart-spend', height: 300, label: `Daily effective cost from billing, stacked by service category (${cats.join(', ')}), ${days[0]} to ${days.at(-1)}; total ${money(rows.reduce((a, r) => a + Number(r.effectiveCost), 0), currency, 0)}.` });
   if (budgetProblem) root.append(emptyState('Budgets cannot be measured', budgetProblem));
   for (const b of budgets) {
     const over = Number(b.overrun) > 0;
-    const el = h(`<section class="budget ${over ? 'over' : ''}" data-budget="${b.name}">
+    const el = h(html`<section class="budget ${over ? 'over' : ''}" data-budget="${b.name}">
       <h2>Budget ${b.name} · ${b.period.start.slice(0, 7)} <small>data to ${b.period.asOf.slice(0, 10)}</small></h2>
       <div class="cards">
         ${card('Spent to date', money(b.spent, b.currency, 0), `${pct(b.spentShare)} of ${money(b.amount, b.currency, 0)}`)}
         ${card('Forecast to month end', money(b.forecast, b.currency, 0), `${pct(b.forecastShare)} of the budget`)}
         ${card(over ? 'Forecast overrun' : 'Headroom', money(over ? b.overrun : Number(b.amount) - Number(b.forecast), b.currency, 0), over ? `${b.actions.length} actions ${b.closesGap ? 'close it' : 'found'}` : 'on track')}
-      </div>${b.forecastMethod ? `<p class="note">Forecast by ${b.forecastMethod}.</p>` : ''}</section>`);
+      </div>${b.forecastMethod ? html`<p class="note">Forecast by ${b.forecastMethod}.</p>` : ''}</section>`);
     root.append(el);
     chart(el, {
-      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: 22, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => money(Number(v), b.currency, 0) },
-      xAxis: { type: 'value', max: Math.max(Number(b.amount), Number(b.forecast)) * 1.05, axisLabel: { formatter: (v: number) => money(v, b.currency, 0) } },
+      xAxis: { type: 'value', max: Math.max(Number(b.amount), Number(b.forecast)) * 1.05, axisLabel: { formatter: (v: number) => moneyAxis(v, b.currency) } },
       yAxis: { type: 'category', data: ['forecast', 'spent'] },
-      series: [{ type: 'bar', data: [{ value: Number(b.forecast), itemStyle: { color: over ? '#d92d20' : '#2f6fdb' } }, Number(b.spent)], markLine: { symbol: 'none', data: [{ xAxis: Number(b.amount), name: 'budget' }], label: { formatter: 'budget' } } }],
-    }, { id: `chart-budget-${b.name}`, height: 120 });
+      series: [{ type: 'bar', data: [{ value: Number(b.forecast), itemStyle: { color: over ? '#d92d20' : '#2f6fdb' } }, Number(b.spent)], markLine: { symbol: 'none', silent: true, lineStyle: { color: BUDGET_LINE, type: 'solid', width: 2 }, data: [{ xAxis: Number(b.amount), name: 'budget' }], label: { formatter: 'budget', position: 'end' } } }],
+    }, { id: `chart-budget-${b.name}`, height: 134, label: `Budget ${b.name}: spent ${money(b.spent, b.currency, 0)} and forecast ${money(b.forecast, b.currency, 0)} to month end, against the budget line at ${money(b.amount, b.currency, 0)}.` });
     if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, pct(a.closesCumulative, 0)])));
   }
   return true;
@@ -96,7 +98,7 @@ export async function overview(root: HTMLElement): Promise<void> {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
   if (!latest) {
-    root.append(h('<h1>Overview</h1>'));
+    root.append(h(html`<h1>Overview</h1>`));
     if (!(await billingSection(root))) root.append(emptyState('Nothing to show yet', 'Run `penny demo`, `penny cost FILE --save` or `penny ingest FOCUS.csv`, or upload a file on the Upload page.'));
     return;
   }
@@ -106,27 +108,27 @@ export async function overview(root: HTMLElement): Promise<void> {
   const topSaving = r.savings[0];
   // savingsTotal counts each resource-hour once; reports recorded before it existed are summed.
   const totalSavings = r.savingsTotal !== undefined ? Number(r.savingsTotal) : r.savings.reduce((a, s) => a + Number(s.saving), 0);
-  root.append(h(`<h1>Overview <small>${r.scenario} · ${num(days)} days · ${c}</small></h1>`));
+  root.append(h(html`<h1>Overview <small>${r.scenario} · ${num(days)} days · ${c}</small></h1>`));
   root.append(
-    h(`<div class="cards">
+    h(html`<div class="cards">
       ${card('Total cost', money(r.total, c, 0), `over ${num(days)} days`)}
       ${card('Paying for idle capacity', money(r.idleCost, c, 0), Number(r.total) > 0 ? `${pct(Number(r.idleCost) / Number(r.total))} of the total` : '')}
       ${card('Energy', `${num(r.energyKwh)} kWh`, 'owned hardware, PUE included')}
       ${card('Savings found', money(totalSavings, c, 0), topSaving ? `largest: ${topSaving.title}` : 'none')}
     </div>`),
   );
-  const grid = h('<div class="grid2"></div>');
+  const grid = h(html`<div class="grid2"></div>`);
   root.append(grid);
-  const left = h('<section><h2>By category</h2></section>');
-  const right = h('<section><h2>By resource</h2></section>');
+  const left = h(html`<section><h2>By category</h2></section>`);
+  const right = h(html`<section><h2>By resource</h2></section>`);
   grid.append(left, right);
   chart(
     left,
     {
       tooltip: { trigger: 'item', valueFormatter: (v: unknown) => money(Number(v), c, 0) },
-      series: [{ type: 'pie', radius: ['40%', '70%'], data: CATEGORIES.map((k) => ({ name: k, value: Number(r.byCategory[k] ?? 0) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
+      series: [{ type: 'pie', radius: ['35%', '58%'], data: CATEGORIES.map((k) => ({ name: k, value: Number(r.byCategory[k] ?? 0) })).filter((d) => d.value > 0), label: { formatter: '{b}: {d}%' } }],
     },
-    { id: 'chart-category' },
+    { id: 'chart-category', label: `Total cost by category: ${CATEGORIES.filter((k) => Number(r.byCategory[k] ?? 0) > 0).map((k) => `${k} ${money(r.byCategory[k]!, c, 0)}`).join(', ')}.` },
   );
   const resources = [...r.byResource].sort((a, b) => Number(a.total) - Number(b.total));
   chart(
@@ -135,20 +137,20 @@ export async function overview(root: HTMLElement): Promise<void> {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), c, 0) },
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => money(v, c, 0) } },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, c) } },
       yAxis: { type: 'category', data: resources.map((x) => x.name) },
       series: CATEGORIES.map((k) => ({ name: k, type: 'bar', stack: 'cost', data: resources.map((x) => Number(x.byCategory[k] ?? 0)) })),
     },
-    { id: 'chart-resource', height: Math.max(320, resources.length * 26 + 60) },
+    { id: 'chart-resource', height: Math.max(320, resources.length * 26 + 60), label: `Cost of each of ${resources.length} resources, stacked by category; the Resources table below lists them.` },
   );
   await billingSection(root);
-  root.append(h('<h2>Largest savings</h2>'));
+  root.append(h(html`<h2>Largest savings</h2>`));
   root.append(
     r.savings.length
       ? table([{ label: 'Action' }, { label: `Saving (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], r.savings.map((s) => [s.title, money(s.saving, c), s.effort, s.basis]), { id: 'savings' })
       : emptyState('No savings found', 'Give utilisation, spot or reserved prices, or seats used in the scenario for Penny to weigh them.'),
   );
-  root.append(h('<h2>Resources</h2>'));
+  root.append(h(html`<h2>Resources</h2>`));
   root.append(
     table(
       [{ label: 'Resource' }, { label: 'Kind' }, { label: `Cost (${c})`, num: true }, { label: 'Utilisation', num: true }, { label: `Idle (${c})`, num: true }, { label: 'Energy (kWh)', num: true }],

@@ -1,17 +1,45 @@
 /** Upload a file for ingest: streamed to the server, processed as a job, progress over SSE. */
 import { api, followJob, type Job } from '../api.js';
-import { errorState, h } from '../dom.js';
+import { errorState, h, html, type SafeHtml } from '../dom.js';
 import { money } from '../format.js';
 
+/** What the ingest job returns (src/adapters/http/routes/uploads.ts), per kind of file. */
+interface UploadResult {
+  kind: string;
+  /** focus: */
+  status?: 'ingested' | 'already-ingested';
+  file?: { rows?: number; ingestedAt?: string };
+  notes?: string[];
+  /** scenario: */
+  report?: { total: string; currency: string; scenario: string };
+}
+
+/** Say what the server did, from its answer: a file ingested before changes nothing, and says so. */
+function outcome(name: string, r: UploadResult | undefined): HTMLElement {
+  const overview = html`<a href="#/overview">See the overview</a>.`;
+  let text: SafeHtml;
+  if (r?.kind === 'focus' && r.status === 'already-ingested') {
+    text = html`<p class="note" data-state="unchanged">Already ingested: ${name} has the same content as a file ingested${r.file?.ingestedAt ? ` on ${r.file.ingestedAt.slice(0, 16).replace('T', ' ')}` : ' before'}; nothing changed.</p>`;
+  } else if (r?.kind === 'focus') {
+    text = html`<p class="ok" data-state="done">Ingested ${name} as FOCUS billing${r.file?.rows !== undefined ? `: ${r.file.rows.toLocaleString('en-US')} rows` : ''}. ${r.notes?.join(' ') ?? ''} ${overview}</p>`;
+  } else if (r?.kind === 'scenario' && r.report) {
+    text = html`<p class="ok" data-state="done">Costed and recorded ${name} as a scenario: ${r.report.scenario}, total ${money(r.report.total, r.report.currency)}. ${overview}</p>`;
+  } else {
+    text = html`<p class="ok" data-state="done">Ingested ${name} as ${r?.kind ?? 'a file'}. ${overview}</p>`;
+  }
+  return h(text);
+}
+
 export async function upload(root: HTMLElement): Promise<void> {
-  root.append(h('<h1>Upload</h1>'));
-  root.append(h('<p>Upload a scenario (YAML or JSON) to cost it and record it in the workspace.</p>'));
-  const form = h(`<form id="upload-form">
+  root.append(h(html`<h1>Upload</h1>`));
+  root.append(h(html`<p>Upload a scenario (YAML or JSON) to cost it and record it, or a FOCUS billing export (CSV, CSV.gz or Parquet) to ingest it.</p>`));
+  const form = h(html`<form id="upload-form">
+      <label for="upload-file">File to ingest</label>
       <input type="file" name="file" id="upload-file" accept=".yaml,.yml,.json,.csv,.gz,.parquet" required />
       <button type="submit">Upload and ingest</button>
     </form>`) as HTMLFormElement;
-  const progress = h('<div class="progress" hidden><progress id="upload-progress" max="1" value="0"></progress> <span id="upload-label"></span></div>');
-  const result = h('<div id="upload-result"></div>');
+  const progress = h(html`<div class="progress" hidden><progress id="upload-progress" max="1" value="0" aria-label="Upload progress"></progress> <span id="upload-label" role="status"></span></div>`);
+  const result = h(html`<div id="upload-result"></div>`);
   root.append(form, progress, result);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -28,19 +56,18 @@ export async function upload(root: HTMLElement): Promise<void> {
       const body = new FormData();
       body.append('file', file);
       const job = await api<Job>('/api/uploads', { method: 'POST', body });
-      const done = await followJob<{ kind: string; report?: { total: string; currency: string; scenario: string } }>(job.id, (j) => {
+      const done = await followJob<UploadResult>(job.id, (j) => {
         if (j.progress.total > 0) {
           bar.max = j.progress.total;
           bar.value = j.progress.done;
         }
         label.textContent = `${j.status}: ${j.progress.label} ${j.progress.done}/${j.progress.total}`;
       });
-      if (done.status === 'failed') {
-        result.append(errorState({ problem: done.error }));
+      if (done.status === 'failed' || done.status === 'cancelled') {
+        result.append(errorState({ problem: done.error ?? { type: 'about:blank', title: 'Cancelled', status: 409, detail: `The job for ${file.name} was cancelled.` } }));
         return;
       }
-      const r = done.result?.report;
-      result.append(h(`<p class="ok" data-state="done">Ingested ${file.name} as ${done.result?.kind}${r ? `: ${r.scenario}, total ${money(r.total, r.currency)}` : ''}. <a href="#/overview">See the overview</a>.</p>`));
+      result.append(outcome(file.name, done.result));
     } catch (e) {
       result.append(errorState(e));
     } finally {

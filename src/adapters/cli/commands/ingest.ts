@@ -123,13 +123,16 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
  * Ingest one file through the server holding the workspace (its upload route, the same importer),
  * answering with what a local ingest returns so the output is the same.
  */
-async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, kind: string, opts: { json: boolean; currency?: string }): Promise<IngestResult | Record<string, unknown>> {
+async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, kind: string, opts: { json: boolean; currency?: string; host?: string; root?: string }): Promise<IngestResult | Record<string, unknown>> {
   // The server saw an upload under a generated name; messages name the file the user gave.
   const shown = relative(process.cwd(), path) || path;
   const local = (text: string) => text.replace(UPLOAD_PATH, shown);
   let r: Record<string, unknown> & { kind?: string; file?: Record<string, unknown>; notes?: string[] };
   try {
-    r = (await server.uploadAndWait('/api/uploads', path, { kind, currency: opts.currency }, ctx.progress(opts.json))) as typeof r;
+    // An nvidia-smi log's host comes from its local path (its folder in a folder ingest, else its
+    // name), as in a local ingest: the server sees only the file's name.
+    const host = kind === 'nvidia-smi' ? (opts.host ?? hostFromPath(path, opts.root)) : undefined;
+    r = (await server.uploadAndWait('/api/uploads', path, { kind, currency: opts.currency, host }, ctx.progress(opts.json))) as typeof r;
   } catch (e) {
     if (e instanceof InvalidInput) throw new InvalidInput(local(e.message), e.issues.map((i) => ({ ...i, ...(i.file && { file: local(i.file) }) })), e.hint);
     throw e;
@@ -140,5 +143,9 @@ async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, k
   return rest as IngestResult | Record<string, unknown>;
 }
 
-/** Where the server keeps an upload: <workspace>/uploads/<uuid>.<ext>. */
-const UPLOAD_PATH = /\S*[\\/]uploads[\\/][0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\.[A-Za-z0-9]+)*/g;
+/**
+ * Where the server keeps an upload: <workspace>/uploads/<uuid>.<ext>; its problem details show only
+ * <uuid>.<ext> (they never carry server paths).
+ */
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UPLOAD_PATH = new RegExp(`\\S*[\\\\/]uploads[\\\\/]${UUID}(\\.[A-Za-z0-9]+)*|\\b${UUID}(\\.[A-Za-z0-9]+)+`, 'g');

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { planToJson } from '../../../app/plan-json.js';
 import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type PlanResult } from '../../../app/plan.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
-import { roundPartsToTotal, toPlain, type Decimal } from '../../../core/money.js';
+import { roundPartsToTotal, type Decimal } from '../../../core/money.js';
 import { formatRuns } from '../../../core/planner/plan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 import { HighsSolver } from '../../solver/highs.js';
@@ -85,44 +86,6 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     });
 };
 
-const rec = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).sort().map(([k, v]) => [k, toPlain(v)]));
-
-export function planToJson(r: PlanResult, catalogs: string[]) {
-  const p = r.plan;
-  return {
-    scenario: r.inputs.name,
-    currency: 'USD',
-    periodHours: r.inputs.periodHours,
-    periods: r.inputs.periods,
-    catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${BUILTIN_CATALOG_DATE})` : c)),
-    solver: { name: r.solver, status: r.status, method: r.method, objective: r.objective, bound: r.bound, gap: r.gap, nodes: r.work.nodes, maxNodes: r.work.maxNodes, ...(r.work.stoppedBy && { stoppedBy: r.work.stoppedBy }) },
-    model: r.model,
-    timingsS: r.timings,
-    plan: p.lines.map((l) => ({
-      offering: l.offeringId,
-      provider: l.provider,
-      region: l.region,
-      instanceType: l.instanceType,
-      gpu: l.gpu,
-      gpuCount: l.gpuCount,
-      priceModel: l.priceModel,
-      priceUsdPerHour: toPlain(l.priceUsdPerHour),
-      runs: l.runs,
-      instanceHours: toPlain(l.instanceHours),
-      costUsd: toPlain(l.costUsd),
-    })),
-    totalUsd: toPlain(p.totalUsd),
-    egressUsd: toPlain(p.egressUsd),
-    costByPriceModel: rec(p.byPriceModel),
-    costByProvider: rec(p.byProvider),
-    costByGpu: rec(p.byGpu),
-    onPremCapexSunkUsd: toPlain(p.onPremCapexUsd),
-    baselines: r.baselines.map((b) => ({ name: b.name, feasible: b.feasible, totalUsd: b.totalUsd ? toPlain(b.totalUsd) : null, unmet: b.unmet, note: b.note })),
-    savings: r.savings.map((s) => ({ baseline: s.baseline, baselineUsd: toPlain(s.baselineUsd), savingUsd: toPlain(s.savingUsd), share: s.share })),
-    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
-  };
-}
-
 function breakdown(title: string, m: Record<string, Decimal>, total: Decimal): string {
   const keys = Object.keys(m).sort((a, b) => m[b]!.comparedTo(m[a]!) || a.localeCompare(b));
   const shown = roundPartsToTotal(keys.map((k) => m[k]!), 2);
@@ -176,3 +139,6 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
 function abbreviate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
+
+/** Kept here too for callers that import it from the command. */
+export { planToJson };

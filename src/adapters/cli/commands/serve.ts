@@ -12,6 +12,10 @@ export interface ServeOptions {
   port: number;
   readOnly?: boolean;
   token?: string;
+  /** Host names besides the bound address and loopback that clients may use. */
+  allowedHost?: string[];
+  /** Request log level (pino's); `silent` turns the log off. */
+  logLevel?: string;
 }
 
 /** Start the API and dashboard on a workspace; resolves when the server is listening. */
@@ -20,7 +24,9 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   const chosen = o.token || process.env.PENNY_TOKEN || undefined;
   const token = chosen ?? (isLoopback(o.host) ? undefined : generateToken());
   const store = await ctx.openStore(workspaceDir);
-  const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), ...(token && { token }) });
+  // Request logs are on by default, as JSON lines on stderr (stdout keeps the lines above for people).
+  const logger = { level: o.logLevel ?? 'info', stream: process.stderr };
+  const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), logger, host: o.host, allowedHosts: o.allowedHost ?? [], ...(token && { token }) });
   app.addHook('onClose', async () => {
     await removeServerFile(workspaceDir);
     await store.close();
@@ -70,8 +76,10 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .option('--host <host>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
     .option('--read-only', 'refuse every request that would change the workspace')
     .option('--token <token>', 'require this token (default: $PENNY_TOKEN; generated when bound off loopback)')
+    .option('--allowed-host <name...>', 'also answer to this Host name (a DNS name or proxy in front of the server); others get 421')
+    .addOption(new Option('--log-level <level>', 'request log level (JSON lines on stderr)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .addHelpText('after', '\nExamples:\n  penny serve\n  penny serve --host 0.0.0.0 --port 9000 --read-only\n  PENNY_TOKEN=s3cret penny serve --host 0.0.0.0')
-    .action(async (opts: { port: number; host: string; readOnly?: boolean; token?: string }, cmd) => {
+    .action(async (opts: ServeOptions, cmd) => {
       await startServer(ctx, ctx.workspaceDir(globalOpts(cmd).workspace), opts);
     });
 };

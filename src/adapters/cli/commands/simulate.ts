@@ -1,8 +1,9 @@
 import { Option } from 'commander';
+import { resultToJson } from '../../../app/simulate-json.js';
 import { runSimulation, type SimulateResult } from '../../../app/simulate.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { fillReportToJson, type FillReport } from '../../../core/sim/fill.js';
-import { simReportToJson, type SimReport } from '../../../core/sim/metrics.js';
+import type { FillReport } from '../../../core/sim/fill.js';
+import type { SimReport } from '../../../core/sim/metrics.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
@@ -84,17 +85,6 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
       ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length));
     });
 };
-
-export function resultToJson(r: SimulateResult, traceFormat: string): unknown {
-  return {
-    scenario: r.scenario,
-    mode: r.mode,
-    traceFormat,
-    currency: r.currency,
-    pools: r.pools.map((p) => ({ name: p.name, pricing: p.pricing, gpuType: p.gpuType, gpusPerNode: p.gpusPerNode, nodes: p.fixedNodes, maxNodes: p.maxNodes, pricePerNodeHour: p.pricePerNodeHour.toFixed() })),
-    policies: r.mode === 'fill' ? r.reports.map(fillReportToJson) : r.reports.map(simReportToJson),
-  };
-}
 
 /** Seconds as people read them: 45 s, 12.5 min, 3.2 h, 4.1 d. */
 export function duration(s: number): string {
@@ -219,3 +209,6 @@ export function renderFill(scenario: string, reports: FillReport[], pods: number
   out.push('', 'Stranded GPUs: free GPU capacity left when demand was refused — paid for, unusable because of fragmentation.');
   return out.join('\n');
 }
+
+/** Kept here too for callers that import it from the command. */
+export { resultToJson };

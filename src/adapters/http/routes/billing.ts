@@ -8,21 +8,28 @@ import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
-import { moneyString, problems, type RegisterRoutes } from './types.js';
+import { moneyString, problems, recommendationSchema, type RegisterRoutes } from './types.js';
 
 export function billingOf(ctx: RouteContext): BillingStore {
   return new SqlBillingStore((ctx.store as SqlStore).session);
 }
 
 
+/** Columns or tags to group by, at most: each one is a GROUP BY term. */
+const MAX_DIMENSIONS = 8;
+/** Rows one report may return; the dashboard shows at most 500 groups. */
+export const MAX_REPORT_ROWS = 100_000;
+
+const dateParam = (description: string) => ({ type: 'string', maxLength: 40, description }) as const;
+
 const reportQuery = {
   type: 'object',
   properties: {
-    by: { type: 'string', description: 'comma-separated FOCUS columns or tag:KEY', default: 'ServiceName' },
-    from: { type: 'string', description: 'charges starting on or after (YYYY-MM-DD or ISO 8601)' },
-    to: { type: 'string', description: 'charges starting before' },
+    by: { type: 'string', maxLength: 500, description: `comma-separated FOCUS columns or tag:KEY (at most ${MAX_DIMENSIONS})`, default: 'ServiceName' },
+    from: dateParam('charges starting on or after (YYYY-MM-DD or ISO 8601)'),
+    to: dateParam('charges starting before'),
     granularity: { type: 'string', enum: ['day', 'month'] },
-    top: { type: 'integer', minimum: 1, description: 'keep the largest N groups; fold the rest into "(other)"' },
+    top: { type: 'integer', minimum: 1, maximum: 10_000, description: 'keep the largest N groups; fold the rest into "(other)"' },
   },
 } as const;
 
@@ -93,13 +100,18 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },
   }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string; top?: string } }>) => {
     const q = req.query;
-    const by = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim()).map(parseDimension);
+    const names = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim());
+    if (names.length > MAX_DIMENSIONS) throw new InvalidInput(`by: ${names.length} columns, at most ${MAX_DIMENSIONS}`, [{ path: 'by', message: `at most ${MAX_DIMENSIONS} columns or tags` }]);
+    const by = names.map(parseDimension);
     if (q.granularity !== undefined && q.granularity !== 'day' && q.granularity !== 'month') throw new InvalidInput(`granularity must be day or month, found "${q.granularity}"`, [{ path: 'granularity', message: 'expected day or month' }]);
     const from = dateOption('from', q.from);
     const to = dateOption('to', q.to);
     const top = q.top === undefined ? undefined : Number(q.top);
     if (top !== undefined && !(Number.isInteger(top) && top >= 1)) throw new InvalidInput(`top must be a positive integer, found "${q.top}"`, [{ path: 'top', message: 'not a positive integer', found: q.top }]);
     const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
+    if (rows.length > MAX_REPORT_ROWS) {
+      throw new InvalidInput(`the report has ${rows.length} rows, over the limit of ${MAX_REPORT_ROWS}`, [{ path: 'by', message: `over ${MAX_REPORT_ROWS} rows` }], 'Group by fewer columns, give from/to, use granularity=month, or keep the largest groups with top.');
+    }
     return rows.map((r) => ({ keys: Object.fromEntries(by.map((d, i) => [dimensionLabel(d), r.keys[i] ?? null])), ...(r.period && { period: r.period }), currency: r.currency, billedCost: r.billed, effectiveCost: r.effective, listCost: r.list, rows: r.rows }));
   });
 
@@ -115,8 +127,8 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['billing'],
       summary: 'Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast',
-      querystring: { type: 'object', properties: { at: { type: 'string' } } },
-      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object' }, alerts: { type: 'array' }, actions: { type: 'array' }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
+      querystring: { type: 'object', properties: { at: dateParam('the date to report at (default: the end of the last charge)') } },
+      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object', required: ['start', 'end'], properties: { start: { type: 'string' }, end: { type: 'string' }, asOf: { type: 'string' } } }, alerts: { type: 'array', items: { type: 'object', required: ['threshold', 'kind'], properties: { threshold: { type: 'number' }, kind: { type: 'string', enum: ['actual', 'forecast'] }, amount: moneyString } } }, actions: { type: 'array', items: { ...recommendationSchema, properties: { ...recommendationSchema.properties, closesCumulative: { type: 'number' } } } }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
     const at = dateOption('at', req.query.at);

@@ -3,17 +3,61 @@ import type { FastifyRequest } from 'fastify';
 import { gpuUsageReport, gpuWasteReport, ownedGpuPrices } from '../../../app/telemetry.js';
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
+import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '../limits.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
-import { problems, type RegisterRoutes } from './types.js';
+import { gpuInfoSchema, gpuPriceSchema, problems, recommendationSchema, type RegisterRoutes } from './types.js';
+
+const usagePeriod = {
+  type: 'object',
+  required: ['gpuId', 'start', 'end', 'busyFraction', 'energyKwh', 'idleS', 'idleCost'],
+  properties: {
+    gpuId: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    startMs: { type: 'number' },
+    endMs: { type: 'number' },
+    samples: { type: 'integer' },
+    observedS: { type: 'number' },
+    busyS: { type: 'number' },
+    busyFraction: { type: 'number' },
+    meanUtilPct: { type: ['number', 'null'] },
+    peakMemUsedMiB: { type: ['number', 'null'] },
+    energyKwh: { type: ['number', 'null'] },
+    idleS: { type: 'number' },
+    idleEnergyKwh: { type: ['number', 'null'] },
+    idleCost: { type: ['string', 'null'] },
+    gapS: { type: 'number' },
+  },
+} as const;
+
+const usageGpu = { ...gpuInfoSchema, properties: { ...gpuInfoSchema.properties, price: { anyOf: [gpuPriceSchema, { type: 'null' }] } } } as const;
+
+const wasteGpu = {
+  type: 'object',
+  required: ['gpu', 'observedS', 'idleS', 'busyS', 'underUsed'],
+  properties: { gpu: gpuInfoSchema, price: { anyOf: [gpuPriceSchema, { type: 'null' }] }, observedS: { type: 'number' }, idleS: { type: 'number' }, busyS: { type: 'number' }, meanUtilBusyPct: { type: ['number', 'null'] }, peakMemUsedMiB: { type: ['number', 'null'] }, underUsed: { type: 'boolean' }, idlePeriods: { type: 'array' }, lowUseSpells: { type: 'array' } },
+} as const;
 
 const telemetryOf = (ctx: RouteContext) => new SqlTelemetryStore((ctx.store as SqlStore).session);
 
-function intervalMs(v: string | undefined): number {
-  const m = /^(\d+)(s|m|h)$/.exec(v ?? '15m');
-  if (!m) throw new InvalidInput(`interval "${v}" is not a duration such as 30s, 15m or 1h`, [{ path: 'interval', message: 'not a duration', found: v }]);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export function intervalMs(v: string): number {
+  const m = /^(\d{1,9})(s|m|h|d)$/.exec(v);
+  if (!m) throw new InvalidInput(`interval "${v}" is not a duration such as 15m, 1h or 1d`, [{ path: 'interval', message: 'not a duration', found: v }]);
+  const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+  if (ms < MIN_USAGE_INTERVAL_MS || ms > MAX_USAGE_INTERVAL_MS) {
+    throw new InvalidInput(`interval "${v}" is outside 1m to 366d`, [{ path: 'interval', message: `must be from 1m to 366d`, found: v }], 'Telemetry is summarised per interval; ask for 1m or longer.');
+  }
+  return ms;
+}
+
+/** Points (GPU × interval) a usage report would hold, from each GPU's first and last sample. */
+async function usagePoints(ctx: RouteContext, ms: number): Promise<number> {
+  const rows = await (ctx.store as SqlStore).session.all<{ first_ms: unknown; last_ms: unknown }>('SELECT min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id');
+  return rows.reduce((n, r) => n + Math.floor((Number(r.last_ms) - Number(r.first_ms)) / ms) + 1, 0);
 }
 
 export const gpuRoutes: RegisterRoutes = (app, ctx) => {
@@ -21,13 +65,17 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry)',
-      querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m' } } },
-      response: { 200: { type: 'object', required: ['gpus', 'periods'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, periods: { type: 'array' } } }, ...problems(422) },
+      querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m', pattern: '^\\d{1,9}(s|m|h|d)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d); at most ${MAX_USAGE_POINTS} GPU × period points` } } },
+      response: { 200: { type: 'object', required: ['gpus', 'periods'], properties: { options: { type: 'object', description: 'the options the report used (interval, idle threshold, PUE, currency)' }, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
     const store = telemetryOf(ctx);
-    const ms = intervalMs(req.query.interval);
+    const ms = intervalMs(req.query.interval ?? '15m');
     if ((await store.listGpus()).length === 0) return { gpus: [], periods: [] };
+    const points = await usagePoints(ctx, ms);
+    if (points > MAX_USAGE_POINTS) {
+      throw new InvalidInput(`interval "${req.query.interval}" would give ${points} GPU × period points, over the limit of ${MAX_USAGE_POINTS}`, [{ path: 'interval', message: `over ${MAX_USAGE_POINTS} points`, found: req.query.interval }], 'Ask for a longer interval.');
+    }
     return usageReportToJson(await gpuUsageReport(store, { intervalMs: ms, owned: await ownedGpuPrices(ctx.store) }));
   });
 
@@ -35,7 +83,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
-      response: { 200: { type: 'object', required: ['gpus', 'recommendations', 'savingTotal'], properties: { options: { type: 'object' }, gpus: { type: 'array' }, recommendations: { type: 'array' }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, saving: { type: 'string' } } } } } } },
+      response: { 200: { type: 'object', required: ['gpus', 'recommendations', 'savingTotal'], properties: { options: { type: 'object', description: 'the thresholds the findings used' }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, saving: { type: 'string' } } } } } } },
     },
   }, async () => {
     const store = telemetryOf(ctx);

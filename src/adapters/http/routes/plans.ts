@@ -4,16 +4,12 @@
  * catalog and inline demand; any file reference (catalog, demand CSV, forecast, spot trace) is
  * refused before anything is solved.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import YAML from 'yaml';
-import { planCapacity } from '../../../app/plan.js';
 import { recordRun } from '../../../app/runs.js';
 import { InvalidInput, type Issue } from '../../../core/errors.js';
-import { planToJson } from '../../cli/commands/plan.js';
-import { loadPlanScenario } from '../../importers/plan-scenario.js';
-import { HighsSolver } from '../../solver/highs.js';
-import { confine } from '../security.js';
+import { planScenarioFromText } from '../../importers/plan-scenario.js';
+import { parseYaml } from '../../importers/yaml-doc.js';
+import { relayProgress } from '../../jobs/pool.js';
+import { checkYamlShape, MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
 /** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
@@ -37,41 +33,33 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['plans'],
       summary: 'Solve a plan scenario (docs/planner.md) as a job and record it; built-in catalog and inline demand only',
-      body: { description: 'a plan scenario as YAML (application/yaml) or JSON', content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } },
+      body: {
+        description: 'a plan scenario as YAML (application/yaml) or JSON',
+        content: {
+          'application/json': { schema: { type: 'object', description: 'the plan scenario (docs/planner.md)' } },
+          ...Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: 'string', description: 'the plan scenario as YAML' } }])),
+        },
+      },
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
     },
+    bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req, reply) => {
-    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? '');
-    let doc: unknown;
-    try {
-      doc = YAML.parse(text);
-    } catch (e) {
-      throw new InvalidInput(`request body: not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`, [{ path: '', file: 'request body', message: 'not YAML or JSON' }]);
-    }
+    if (req.body === undefined || req.body === null || req.body === '') throw new InvalidInput('the request has no body', [{ path: '', file: 'request body', message: 'no body' }], 'Send a plan scenario as YAML (application/yaml) or JSON.');
+    const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+    // JSON is re-read as YAML (for positions and exact decimals): the same YAML limits apply.
+    if (typeof req.body !== 'string') checkYamlShape(text, 'request body');
+    const doc = parseYaml(text, 'request body').value;
     const refs = fileReferences(doc);
     if (refs.length) throw new InvalidInput('request body: a plan sent to the API must be self-contained (no request may make the server read files)', refs.map((i) => ({ ...i, file: 'request body' })), 'Use catalogs: [builtin] and demand as a list of numbers, or run `penny plan FILE --save` and see it on the Plans page.');
-    // Validate now (fast, 422 with lines) so a job is only started for a scenario that parses.
-    const dir = confine(ctx.workspaceDir, 'uploads');
-    await mkdir(dir, { recursive: true });
-    const path = confine(dir, `plan-${randomUUID()}.yaml`);
-    await writeFile(path, text);
-    let loaded;
-    try {
-      loaded = await loadPlanScenario(path);
-    } catch (e) {
-      await rm(path, { force: true });
-      if (e instanceof InvalidInput) for (const i of e.issues) if (i.file === path) i.file = 'request body';
-      throw e;
-    }
-    await rm(path, { force: true });
-    const job = ctx.jobs.submit('plan', async (progress) => {
-      progress.start(1, 'solving');
-      const r = await planCapacity(loaded.inputs, new HighsSolver(), { explain: true });
-      progress.tick(1);
-      const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
+    // Validate now (fast, 422 with lines) so a job is only queued for a scenario that parses; the
+    // job thread parses the same text again (cheap) and solves; this thread records the run.
+    const file = 'request body';
+    await planScenarioFromText(text, file);
+    const job = ctx.jobs.submit('plan', async (progress, ctl) => {
+      const json = (await ctx.pool.run('plan', { text, file }, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
       const runId = await recordRun(ctx.store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { api: text }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
       return { runId, plan: json };
-    });
+    }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
   });
 };

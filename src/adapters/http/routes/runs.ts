@@ -1,11 +1,11 @@
 /** Recorded runs (plans, forecasts, simulations): the decisions Penny made, to show and compare. */
 import { NotFound } from '../../../core/errors.js';
-import { problems, type RegisterRoutes } from './types.js';
+import { idParams, problems, type RegisterRoutes } from './types.js';
 
 const runSummary = {
   type: 'object',
   required: ['id', 'kind', 'name', 'createdAt', 'summary'],
-  properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, inputHash: { type: 'string' }, createdAt: { type: 'string' }, summary: { type: 'object' } },
+  properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, inputHash: { type: 'string' }, createdAt: { type: 'string' }, summary: { type: 'object', description: 'by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs}' } },
 } as const;
 
 export const runRoutes: RegisterRoutes = (app, ctx) => {
@@ -22,8 +22,8 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['runs'],
       summary: 'One recorded run with its full result',
-      params: { type: 'object', properties: { id: { type: 'string' } } },
-      response: { 200: { ...runSummary, required: [...runSummary.required, 'result'], properties: { ...runSummary.properties, result: {} } }, ...problems(404) },
+      params: idParams,
+      response: { 200: { ...runSummary, required: [...runSummary.required, 'result'], properties: { ...runSummary.properties, result: { type: 'object', description: 'the full result, as `penny plan|forecast|simulate --json` prints it' } } }, ...problems(404) },
     },
   }, async (req) => {
     const run = await ctx.store.getRun(req.params.id);

@@ -5,13 +5,15 @@ import { costAndRecord, costResultToJson, costScenario } from '../../../app/cost
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { scenarioSchema, type Scenario } from '../../../core/model/scenario.js';
 import { parseScenario, scenarioFromValue } from '../../importers/scenario.js';
-import { moneyString, problems, type RegisterRoutes } from './types.js';
+import { costLineSchema, idParams, moneyString, problems, type RegisterRoutes } from './types.js';
+import { MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
+
 
 const scenarioBody = {
-  description: 'A scenario (docs/scenario.md) as YAML (application/yaml, text/plain) or JSON. In JSON, give money as strings to keep more than 15 significant digits.',
+  description: 'A scenario (docs/scenario.md) as YAML (application/yaml) or JSON. In JSON, give money as strings to keep more than 15 significant digits.',
   content: {
     'application/json': { schema: z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) },
-    'application/yaml': { schema: { type: 'string' } },
+    ...Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: 'string', description: 'the scenario as YAML' } }])),
   },
 };
 
@@ -29,7 +31,7 @@ const costReportSchema = {
     byCategory: { type: 'object', additionalProperties: moneyString },
     byComponent: { type: 'object', additionalProperties: moneyString },
     byResource: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'total'], properties: { name: { type: 'string' }, kind: { type: 'string' }, total: moneyString } } },
-    lines: { type: 'array' },
+    lines: { type: 'array', items: costLineSchema },
     energyKwh: { type: 'string' },
     busyCost: moneyString,
     idleCost: moneyString,
@@ -69,6 +71,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
       body: scenarioBody,
       response: { 200: { type: 'object', required: ['valid'], properties: { valid: { type: 'boolean' }, name: { type: 'string' }, currency: { type: 'string' }, resources: { type: 'integer' } } }, ...problems(400, 413, 415, 422) },
     },
+    bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req) => {
     const { scenario } = scenarioFromRequest(req);
     return { valid: true, name: scenario.name, currency: scenario.currency, resources: scenario.resources.length };
@@ -76,6 +79,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
 
   app.post('/api/scenarios/cost', {
     schema: { tags: ['scenarios'], summary: 'Total cost of ownership of a scenario (not recorded)', body: scenarioBody, querystring: capexQuery, response: { 200: costReportSchema, ...problems(400, 413, 415, 422) } },
+    bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req) => {
     const { scenario } = scenarioFromRequest(req);
     return costResultToJson(costScenario(scenario, capexOf(req)));
@@ -89,6 +93,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
       querystring: capexQuery,
       response: { 201: { type: 'object', required: ['scenarioId', 'reportId', 'report'], properties: { scenarioId: { type: 'string' }, reportId: { type: 'string' }, report: costReportSchema } }, ...problems(400, 403, 413, 415, 422) },
     },
+    bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req, reply) => {
     const { scenario, source } = scenarioFromRequest(req);
     const r = await costAndRecord(ctx.store, ctx.clock, scenario, source, capexOf(req));
@@ -100,7 +105,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
   }, async () => (await ctx.store.listScenarios()).map((s) => ({ id: s.id, name: s.name, createdAt: s.createdAt })));
 
   app.get<{ Params: { id: string } }>('/api/scenarios/:id', {
-    schema: { tags: ['scenarios'], summary: 'A recorded scenario (by id or name)', params: { type: 'object', properties: { id: { type: 'string' } } }, response: { 200: { type: 'object', required: ['id', 'name', 'source'], properties: { id: { type: 'string' }, name: { type: 'string' }, source: { type: 'string' }, createdAt: { type: 'string' }, scenario: {} } }, ...problems(404) } },
+    schema: { tags: ['scenarios'], summary: 'A recorded scenario (by id or name)', params: idParams, response: { 200: { type: 'object', required: ['id', 'name', 'source'], properties: { id: { type: 'string' }, name: { type: 'string' }, source: { type: 'string' }, createdAt: { type: 'string' }, scenario: { type: 'object', description: 'the scenario as parsed (docs/scenario.md)' } } }, ...problems(404) } },
   }, async (req) => {
     const s = await ctx.store.getScenario(req.params.id);
     if (!s) throw new NotFound(`no scenario ${req.params.id}`, 'List them at /api/scenarios.');
@@ -111,7 +116,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['scenarios'],
       summary: 'The latest recorded cost report (optionally of one scenario)',
-      querystring: { type: 'object', properties: { scenario: { type: 'string' } } },
+      querystring: { type: 'object', properties: { scenario: { type: 'string', maxLength: 200 } } },
       response: { 200: { type: 'object', required: ['id', 'scenarioName', 'createdAt', 'report'], properties: { id: { type: 'string' }, scenarioId: { type: 'string' }, scenarioName: { type: 'string' }, currency: { type: 'string' }, total: moneyString, createdAt: { type: 'string' }, report: costReportSchema } }, ...problems(404) },
     },
   }, async (req) => {

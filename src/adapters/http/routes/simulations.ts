@@ -5,14 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import YAML from 'yaml';
 import { recordRun } from '../../../app/runs.js';
-import { runSimulation } from '../../../app/simulate.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
-import { resultToJson } from '../../cli/commands/simulate.js';
+import { relayProgress } from '../../jobs/pool.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
 import { parseSimScenario } from '../../importers/sim-scenario.js';
+import { parseYaml } from '../../importers/yaml-doc.js';
+import { checkYamlShape } from '../limits.js';
 import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
@@ -26,10 +26,11 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
       body: {
         type: 'object',
         required: ['scenario', 'jobs'],
+        additionalProperties: false,
         properties: {
-          scenario: { type: 'string', description: 'simulation scenario YAML (docs/simulator.md); spot pools without trace files' },
-          jobs: { type: 'string', description: 'jobs CSV text (docs/simulator.md: arrival, gpus, duration, …)' },
-          policies: { type: 'array', items: { type: 'string', enum: [...POLICY_NAMES] } },
+          scenario: { type: 'string', minLength: 1, description: 'simulation scenario YAML (docs/simulator.md); spot pools without trace files' },
+          jobs: { type: 'string', minLength: 1, description: 'jobs CSV text (docs/simulator.md: arrival, gpus, duration, …)' },
+          policies: { type: 'array', minItems: 1, maxItems: POLICY_NAMES.length, uniqueItems: true, items: { type: 'string', enum: [...POLICY_NAMES] } },
         },
       },
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
@@ -43,13 +44,10 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
     if (!Array.isArray(policies) || policies.length === 0 || policies.some((p) => !POLICY_NAMES.includes(p as never))) {
       throw new InvalidInput(`policies must be a list of ${POLICY_NAMES.join(', ')}`, [{ path: 'policies', message: 'unknown policy', found: JSON.stringify(policies) }]);
     }
-    let doc: { pools?: { spot?: { trace?: unknown } }[] } | undefined;
-    try {
-      doc = YAML.parse(body.scenario);
-    } catch (e) {
-      throw new InvalidInput(`scenario: not valid YAML: ${(e as Error).message.split('\n')[0]}`, [{ path: 'scenario', message: 'not YAML' }]);
-    }
-    const traced = (doc?.pools ?? []).flatMap((p, i) => (p?.spot?.trace !== undefined ? [{ path: `scenario.pools[${i}].spot.trace`, message: 'the API takes no trace files; give the pool a preemption rate or availability' }] : []));
+    checkYamlShape(body.scenario, 'scenario');
+    const doc = parseYaml(body.scenario, 'scenario').value as { pools?: unknown } | null;
+    const pools = doc && typeof doc === 'object' && Array.isArray(doc.pools) ? (doc.pools as ({ spot?: { trace?: unknown } } | null)[]) : [];
+    const traced = pools.flatMap((p, i) => (p && typeof p === 'object' && p.spot && typeof p.spot === 'object' && p.spot.trace !== undefined ? [{ path: `scenario.pools[${i}].spot.trace`, message: 'the API takes no trace files; give the pool a preemption rate or availability' }] : []));
     if (traced.length) throw new InvalidInput('request body: a simulation sent to the API must be self-contained (no request may make the server read files)', traced, 'Or run `penny simulate FILE --trace F --save` and see it on the Simulations page.');
     const scenario = await parseSimScenario(body.scenario, 'scenario');
     const dir = confine(ctx.workspaceDir, 'uploads');
@@ -65,12 +63,12 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
     } finally {
       await rm(path, { force: true });
     }
-    const job = ctx.jobs.submit('simulation', async (progress) => {
-      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, policies: policies as string[], fill: false }, progress);
-      const json = resultToJson(result, trace.format) as { scenario: string };
-      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
+    const job = ctx.jobs.submit('simulation', async (progress, ctl) => {
+      const input = { scenario: body.scenario as string, jobs: trace.jobs, hasTimes: trace.hasTimes, traceFormat: trace.format, policies: policies as string[] };
+      const json = (await ctx.pool.run('simulation', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; mode: string };
+      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: json.mode, jobs: trace.jobs.length }, result: json });
       return { runId, simulation: json };
-    });
+    }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
   });
 };

@@ -1,8 +1,8 @@
 /** Health, version, and the job endpoints every long operation shares. */
-import { NotFound } from '../../../core/errors.js';
-import { VERSION } from '../../cli/program.js';
-import type { Job } from '../../../app/jobs.js';
-import { jobSchema, problems, type RegisterRoutes } from './types.js';
+import { Conflict, NotFound } from '../../../core/errors.js';
+import { VERSION } from '../../../app/version.js';
+import { isFinished, type Job } from '../../../app/jobs.js';
+import { idParams, jobSchema, problems, type RegisterRoutes } from './types.js';
 
 export const systemRoutes: RegisterRoutes = (app, ctx) => {
   app.get('/api/health', {
@@ -24,14 +24,29 @@ export const systemRoutes: RegisterRoutes = (app, ctx) => {
   };
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', {
-    schema: { tags: ['jobs'], summary: 'A job: status, progress, result or error', params: { type: 'object', properties: { id: { type: 'string' } } }, response: { 200: jobSchema, ...problems(404) } },
+    schema: { tags: ['jobs'], summary: 'A job: status, progress, result or error', params: idParams, response: { 200: jobSchema, ...problems(404) } },
   }, async (req) => getJob(req.params.id));
+
+  app.delete<{ Params: { id: string } }>('/api/jobs/:id', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Cancel a job that has not finished (a plan or simulation thread is stopped); the job, now cancelled',
+      params: idParams,
+      response: { 200: jobSchema, ...problems(403, 404, 409) },
+    },
+  }, async (req) => {
+    const job = getJob(req.params.id);
+    const outcome = ctx.jobs.cancel(job.id);
+    if (outcome === 'finished') throw new Conflict(`job ${job.id} has already finished (${job.status})`, 'Only a queued or running job can be cancelled.');
+    if (outcome === 'not-cancellable') throw new Conflict(`job ${job.id} (${job.kind}) cannot be cancelled`, 'Plans and simulations can be cancelled; an ingest runs to its end (it commits whole or not at all).');
+    return job;
+  });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id/events', {
     schema: {
       tags: ['jobs'],
       summary: 'Follow a job as Server-Sent Events (progress, then done)',
-      params: { type: 'object', properties: { id: { type: 'string' } } },
+      params: idParams,
       response: { 200: { description: 'text/event-stream of `progress` and `done` events, each data a Job', type: 'string' }, ...problems(404) },
     },
   }, async (req, reply) => {
@@ -40,7 +55,7 @@ export const systemRoutes: RegisterRoutes = (app, ctx) => {
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const send = (type: string, j: Job) => res.write(`event: ${type}\ndata: ${JSON.stringify(j)}\n\n`);
-    const finished = job.status === 'succeeded' || job.status === 'failed';
+    const finished = isFinished(job.status);
     send(finished ? 'done' : 'progress', job);
     if (finished) {
       res.end();

@@ -37,11 +37,45 @@ export const jobSchema = {
   properties: {
     id: { type: 'string' },
     kind: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
     progress: { type: 'object', properties: { done: { type: 'number' }, total: { type: 'number' }, label: { type: 'string' } } },
     createdAt: { type: 'string' },
     finishedAt: { type: 'string' },
-    result: {},
-    error: { type: 'object' },
+    result: { type: 'object', description: 'when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation}' },
+    error: {
+      type: 'object',
+      description: 'when failed: the problem (as RFC 9457, without type)',
+      required: ['title', 'status', 'detail'],
+      properties: { title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, issues: problemSchema.properties.issues },
+    },
   },
 } as const;
+
+const num = { type: 'number' } as const;
+const str = { type: 'string' } as const;
+const nullable = <T extends object>(s: T) => ({ anyOf: [s, { type: 'null' }] }) as const;
+
+/** A GPU as the telemetry reports name it. */
+export const gpuInfoSchema = {
+  type: 'object',
+  required: ['gpuId', 'host', 'index'],
+  properties: { gpuId: str, host: str, index: str, model: nullable(str), memoryTotalMiB: nullable(num) },
+} as const;
+
+export const gpuPriceSchema = { type: 'object', required: ['pricePerHour', 'source'], properties: { pricePerHour: moneyString, source: str } } as const;
+
+/** A saving: what to do, how much a month it saves, and on what basis. */
+export const recommendationSchema = {
+  type: 'object',
+  required: ['id', 'title', 'saving'],
+  properties: { id: str, resource: str, action: str, title: str, saving: moneyString, currency: str, effort: str, basis: str },
+} as const;
+
+export const costLineSchema = {
+  type: 'object',
+  required: ['resource', 'category', 'amount'],
+  properties: { resource: str, category: str, component: str, amount: moneyString, basis: str },
+} as const;
+
+/** `{id}` in a path: ids and names are short. */
+export const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;

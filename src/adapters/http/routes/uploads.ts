@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { mkdir, open, rm } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Progress } from '../../../app/ports.js';
 import { costAndRecord, costResultToJson } from '../../../app/cost.js';
@@ -18,13 +18,14 @@ import { focusSource } from '../../importers/focus.js';
 import { billingOf } from './billing.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
-import { problem } from '../problem.js';
+import { HttpProblem, problem } from '../problem.js';
 import { confine } from '../security.js';
+import { checkYamlShape, MAX_YAML_BYTES } from '../limits.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 import { readFile } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
-import { telemetryIo } from '../../importers/telemetry-io.js';
+import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 
@@ -46,6 +47,15 @@ function nvidiaSmiOptions(fields: Record<string, string>): { host?: string; utcO
   return { ...(fields.host && { host: fields.host }), ...(offset !== undefined && { utcOffsetMinutes: offset }) };
 }
 
+/**
+ * An nvidia-smi log's host, as a local ingest takes it: the `host` field, else the uploaded file's
+ * name without extensions (node-a.csv.gz → node-a), never the generated name it is stored under,
+ * so GPU 0 of two hosts uploaded one after the other never collide. A hostname column still wins.
+ */
+function withHost(up: { filename: string; fields: Record<string, string> }): Record<string, string> {
+  return up.fields.host ? up.fields : { ...up.fields, host: hostFromPath(basename(up.filename.replace(/\\/g, '/'))) };
+}
+
 async function ingestTelemetryUpload(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>) {
   const r = await ingestNvidiaSmi(new SqlTelemetryStore((ctx.store as SqlStore).session), ctx.clock, telemetryIo, path, progress, nvidiaSmiOptions(fields));
   return { kind: 'nvidia-smi', status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
@@ -58,7 +68,7 @@ export const uploadKinds: UploadKind[] = [
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress, fields) {
       const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
-      return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, notes: r.notes };
+      return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
   {
@@ -67,6 +77,8 @@ export const uploadKinds: UploadKind[] = [
     detect: (head, ext) => ['.yaml', '.yml', '.json'].includes(ext) && /resources/.test(head),
     async run(ctx, path, progress) {
       progress.start(2, 'scenario');
+      // Parsed on the event loop: the same YAML limits as a request body.
+      checkYamlShape(await readFile(path, 'utf8'), 'upload');
       const scenario = await loadScenario(path);
       progress.tick(1);
       const r = await costAndRecord(ctx.store, ctx.clock, scenario, await readFile(path, 'utf8'));
@@ -95,19 +107,38 @@ const TEXT_OR_KNOWN_BINARY = (buf: Buffer): 'text' | 'gzip' | 'parquet' | 'binar
   }
 };
 
+/** A malformed or cut-off form is the client's fault (400); the multipart limits keep their own status. */
+function brokenForm(e: unknown): unknown {
+  if (typeof (e as { statusCode?: unknown }).statusCode === 'number') return e;
+  return new HttpProblem(400, 'bad-request', 'Bad request', `the upload is not a complete multipart/form-data body: ${(e as Error).message}`, 'Send the file in a multipart field named "file".');
+}
+
 export const uploadRoutes: RegisterRoutes = (app, ctx) => {
   app.post('/api/uploads', {
     schema: {
       tags: ['ingest'],
       summary: 'Upload a file (multipart/form-data, field "file") and ingest it as a job',
       description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Follow the job at /api/jobs/{id}/events.`,
-      consumes: ['multipart/form-data'],
+      body: {
+        content: {
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['file'],
+              // Streamed to disk by the handler (size and type checked as it arrives), not parsed up front.
+              'x-streamed': true,
+              properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: `the file; its name's extension says what it is (at most ${ctx.maxUploadBytes} bytes)` } },
+            },
+          },
+        },
+      },
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
     },
   }, async (req, reply) => {
     const up = await receiveUpload(req, reply, ctx, uploadKinds.flatMap((k) => k.extensions));
     if (!up) return reply;
-    const { path, text, ext, fields } = up;
+    const { path, text, ext } = up;
+    const fields = withHost(up);
     const part = { filename: up.filename };
     if (fields.kind !== undefined && !uploadKinds.some((k) => k.name === fields.kind)) {
       await rm(path, { force: true });
@@ -118,7 +149,19 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
       await rm(path, { force: true });
       return sendProblem(reply, problem(422, 'unknown-kind', 'Unrecognised file', `${part.filename}: its content matches none of ${uploadKinds.map((k) => k.name).join(', ')}.`));
     }
-    const job = ctx.jobs.submit(`ingest:${kind.name}`, (progress) => kind.run(ctx, path, progress, fields));
+    // The upload is only the job's input: what it holds is in the store once ingested, and a failed
+    // ingest is reported through the job. Either way the file goes.
+    if (kind.name === 'scenario' && (await stat(path)).size > MAX_YAML_BYTES) {
+      await rm(path, { force: true });
+      return sendProblem(reply, problem(413, 'too-large', 'Upload too large', `${part.filename}: a scenario may be at most ${MAX_YAML_BYTES} bytes of YAML or JSON.`));
+    }
+    const job = ctx.jobs.submit(`ingest:${kind.name}`, async (progress) => {
+      try {
+        return await kind.run(ctx, path, progress, fields);
+      } finally {
+        await rm(path, { force: true });
+      }
+    });
     return reply.code(202).send(job);
   });
 
@@ -144,7 +187,13 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
       await rm(up.path, { force: true });
       throw e;
     }
-    const job = ctx.jobs.submit('ingest:nvidia-smi', (progress) => ingestTelemetryUpload(ctx, up.path, progress, up.fields));
+    const job = ctx.jobs.submit('ingest:nvidia-smi', async (progress) => {
+      try {
+        return await ingestTelemetryUpload(ctx, up.path, progress, withHost(up));
+      } finally {
+        await rm(up.path, { force: true });
+      }
+    });
     return reply.code(202).send(job);
   });
 };
@@ -170,7 +219,12 @@ async function receiveUpload(req: FastifyRequest, reply: FastifyReply, ctx: Rout
     return undefined;
   };
   if (!req.isMultipart()) return refuse(problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file as multipart/form-data in a field named "file".'));
-  const part = await req.file();
+  let part: Awaited<ReturnType<typeof req.file>>;
+  try {
+    part = await req.file();
+  } catch (e) {
+    throw brokenForm(e);
+  }
   if (!part) throw new InvalidInput('no file in the upload', [{ path: 'file', message: 'missing' }], 'Send the file in a multipart field named "file".');
   const ext = extname(part.filename).toLowerCase();
   if (!known.includes(ext) && !known.includes(extname(part.filename.replace(/\.gz$/i, '')).toLowerCase())) {
@@ -180,7 +234,13 @@ async function receiveUpload(req: FastifyRequest, reply: FastifyReply, ctx: Rout
   const dir = confine(ctx.workspaceDir, 'uploads');
   await mkdir(dir, { recursive: true });
   const path = confine(dir, `${randomUUID()}${ext}`);
-  await pipeline(part.file, createWriteStream(path));
+  try {
+    await pipeline(part.file, createWriteStream(path));
+  } catch (e) {
+    // The client went away or the form broke off mid-file: nothing is kept.
+    await rm(path, { force: true });
+    throw brokenForm(e);
+  }
   if (part.file.truncated) {
     await rm(path, { force: true });
     return refuse(problem(413, 'too-large', 'Upload too large', `${part.filename} is larger than the limit of ${ctx.maxUploadBytes} bytes.`));

@@ -1,0 +1,66 @@
+/**
+ * The work a job thread can do: each task takes plain, cloneable input (text as the user sent it,
+ * or already-validated plain records) and returns plain JSON. The main thread validated the input
+ * before queueing (so bad input is a 422 at once) and records the result as a run; the task only
+ * computes, so a worker can be terminated at any point without leaving anything half-written.
+ */
+import type { Progress, Solver } from '../../app/ports.js';
+import { planCapacity } from '../../app/plan.js';
+import { runSimulation } from '../../app/simulate.js';
+import type { SimJob } from '../../core/sim/model.js';
+import { planToJson } from '../../app/plan-json.js';
+import { resultToJson } from '../../app/simulate-json.js';
+import { planScenarioFromText } from '../importers/plan-scenario.js';
+import { parseSimScenario } from '../importers/sim-scenario.js';
+import { HighsSolver } from '../solver/highs.js';
+
+export interface PlanTaskInput {
+  /** The plan scenario (YAML or JSON text), self-contained (checked by the route). */
+  text: string;
+  /** How the scenario is named in messages. */
+  file: string;
+}
+
+export interface SimulationTaskInput {
+  scenario: string;
+  jobs: SimJob[];
+  hasTimes: boolean;
+  traceFormat: string;
+  policies: string[];
+}
+
+export const tasks = {
+  async plan(input: PlanTaskInput, progress: Progress): Promise<unknown> {
+    const loaded = await planScenarioFromText(input.text, input.file);
+    let solves = 0;
+    progress.start(0, 'solving');
+    // Each HiGHS solve (relaxation, MIP, the re-solves that price binding constraints) is one
+    // step; inside a MIP the label carries HiGHS's own gap and node count as it reports them.
+    const highs = new HighsSolver((p) => {
+      const gap = p.gap !== undefined && Number.isFinite(p.gap) ? `gap ${(p.gap * 100).toFixed(2)}%` : 'no incumbent yet';
+      progress.note?.(`solve ${solves + 1}: ${gap}, ${p.nodes ?? 0} nodes, ${(p.runningTimeS ?? 0).toFixed(1)} s`);
+      progress.tick(solves);
+    });
+    const counted: Solver = {
+      name: highs.name,
+      async solve(model, opts) {
+        const r = await highs.solve(model, opts);
+        solves++;
+        progress.note?.(`solved ${solves} model${solves > 1 ? 's' : ''}`);
+        progress.tick(solves);
+        return r;
+      },
+    };
+    const r = await planCapacity(loaded.inputs, counted, { explain: true });
+    return planToJson(r, loaded.catalogs);
+  },
+
+  async simulation(input: SimulationTaskInput, progress: Progress): Promise<unknown> {
+    const scenario = await parseSimScenario(input.scenario, 'scenario');
+    const result = runSimulation({ scenario, jobs: input.jobs, hasTimes: input.hasTimes, policies: input.policies, fill: false }, progress);
+    return resultToJson(result, input.traceFormat);
+  },
+} satisfies Record<string, (input: never, progress: Progress) => Promise<unknown>>;
+
+export type TaskName = keyof typeof tasks;
+export type TaskInput<T extends TaskName> = Parameters<(typeof tasks)[T]>[0];

@@ -1,0 +1,46 @@
+/**
+ * The JSON contract of a plan: what `penny plan --json` prints, what the API's plan jobs return and
+ * what a plan run records. Money as exact decimal strings. One place, used by every adapter.
+ */
+import type { PlanResult } from './plan.js';
+import { BUILTIN_CATALOG_DATE } from '../core/catalog/builtin.js';
+import { toPlain, type Decimal } from '../core/money.js';
+
+const rec = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).sort().map(([k, v]) => [k, toPlain(v)]));
+
+export function planToJson(r: PlanResult, catalogs: string[]) {
+  const p = r.plan;
+  return {
+    scenario: r.inputs.name,
+    currency: 'USD',
+    periodHours: r.inputs.periodHours,
+    periods: r.inputs.periods,
+    catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${BUILTIN_CATALOG_DATE})` : c)),
+    solver: { name: r.solver, status: r.status, method: r.method, objective: r.objective, bound: r.bound, gap: r.gap, nodes: r.work.nodes, maxNodes: r.work.maxNodes, ...(r.work.stoppedBy && { stoppedBy: r.work.stoppedBy }) },
+    model: r.model,
+    timingsS: r.timings,
+    plan: p.lines.map((l) => ({
+      offering: l.offeringId,
+      provider: l.provider,
+      region: l.region,
+      instanceType: l.instanceType,
+      gpu: l.gpu,
+      gpuCount: l.gpuCount,
+      priceModel: l.priceModel,
+      priceUsdPerHour: toPlain(l.priceUsdPerHour),
+      runs: l.runs,
+      instanceHours: toPlain(l.instanceHours),
+      costUsd: toPlain(l.costUsd),
+    })),
+    totalUsd: toPlain(p.totalUsd),
+    egressUsd: toPlain(p.egressUsd),
+    costByPriceModel: rec(p.byPriceModel),
+    costByProvider: rec(p.byProvider),
+    costByGpu: rec(p.byGpu),
+    onPremCapexSunkUsd: toPlain(p.onPremCapexUsd),
+    baselines: r.baselines.map((b) => ({ name: b.name, feasible: b.feasible, totalUsd: b.totalUsd ? toPlain(b.totalUsd) : null, unmet: b.unmet, note: b.note })),
+    savings: r.savings.map((s) => ({ baseline: s.baseline, baselineUsd: toPlain(s.baselineUsd), savingUsd: toPlain(s.savingUsd), share: s.share })),
+    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
+  };
+}
+
