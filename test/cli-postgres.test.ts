@@ -70,6 +70,23 @@ describe.skipIf(!!unavailable)('penny on PostgreSQL', () => {
     expect(rows.reduce((t, r) => t + r.rows, 0)).toBe(2 * 300 * 7);
     const total = rows.reduce((t, r) => t.plus(r.effectiveCost), new Decimal(0));
     expect(total.toFixed()).toBe(columnSum(a, 'EffectiveCost').plus(columnSum(b, 'EffectiveCost')).toFixed());
+    // The daily spread (dialect-specific SQL) adds up to the same total, to the last digit.
+    const daily = await runPenny(['-w', join(tmp, 'ws4'), '--database', url, 'report', '--by', 'ServiceName', '--granularity', 'day', '--json']);
+    expect(daily.code, daily.stderr).toBe(0);
+    const days = JSON.parse(daily.stdout) as { effectiveCost: string; period: string }[];
+    expect(new Set(days.map((d) => d.period)).size).toBe(300);
+    expect(days.reduce((t, r) => t.plus(r.effectiveCost), new Decimal(0)).toFixed()).toBe(total.toFixed());
+    const files = await runPenny(['-w', join(tmp, 'ws4'), '--database', url, 'billing', 'files', '--json']);
+    expect(files.code, files.stderr).toBe(0);
+    expect((JSON.parse(files.stdout) as { countedRows: number }[]).map((f) => f.countedRows)).toEqual([2100, 2100]);
+    // A budget on the shared database: spend to date from the window query.
+    const set = await runPenny(['-w', join(tmp, 'ws4'), '--database', url, 'budget', 'set', 'all', '--amount', '1000000']);
+    expect(set.code, set.stderr).toBe(0);
+    const status = await runPenny(['-w', join(tmp, 'ws4'), '--database', url, 'budget', 'status', '--at', '2026-06-16', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    // Spent to 16 June: the daily report's days 1–15 of June (every charge is one whole day).
+    const june = days.filter((d) => d.period >= '2026-06-01' && d.period < '2026-06-16').reduce((t, r) => t.plus(r.effectiveCost), new Decimal(0));
+    expect((JSON.parse(status.stdout) as { spent: string }[]).map((b) => b.spent)).toEqual([june.toFixed()]);
     const usage = await runPenny(['--database', url, '-w', join(tmp, 'ws4'), 'gpu', 'usage', '--json']);
     expect(usage.code, usage.stderr).toBe(0);
     expect(JSON.parse(usage.stdout).gpus.length).toBeGreaterThan(0);

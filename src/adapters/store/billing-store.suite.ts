@@ -49,12 +49,12 @@ const HEADER = ['BilledCost', 'EffectiveCost', 'ListCost', 'ChargePeriodStart', 
 const clock = { now: () => new Date('2026-10-03T00:00:00Z') };
 
 /** An export held in memory, read the way the CSV importer reads one (one batch). */
-function source(id: string, rows: FocusRow[]): FocusSource {
+export function memorySource(id: string, rows: FocusRow[], header = HEADER): FocusSource {
   return {
     sha256: id,
     async open() {
       return {
-        header: HEADER,
+        header,
         notes: [],
         contentHash: () => createHash('sha256').update(rows.map(canonicalRow).join('\n')).digest('hex'),
         async *batches() {
@@ -65,7 +65,7 @@ function source(id: string, rows: FocusRow[]): FocusSource {
   };
 }
 
-const ingest = (billing: BillingStore, id: string, lines: Line[]) => ingestFocus(billing, clock, `${id}.csv`, source(id, lines.map(row)));
+const ingest = (billing: BillingStore, id: string, lines: Line[]) => ingestFocus(billing, clock, `${id}.csv`, memorySource(id, lines.map(row)));
 const USD = [{ dim: { kind: 'column' as const, name: 'BillingCurrency' }, value: 'USD' }];
 const total = async (billing: BillingStore, where = USD) => (await billing.billingReport({ by: [], where }))[0]?.effective;
 

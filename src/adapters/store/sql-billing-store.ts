@@ -280,10 +280,11 @@ export class SqlBillingStore implements BillingStore {
     // Integers of 10^-18: DuckDB's HUGEINT (128 bits), PostgreSQL's NUMERIC with no fraction.
     const units = (c: string) => (pg ? `replace(${c}::VARCHAR, '.', '')::NUMERIC` : `replace(${c}::VARCHAR, '.', '')::HUGEINT`);
     // amount × overlap ÷ period, truncated toward zero (DuckDB's // and % and PostgreSQL's div
-    // agree on signs). In 128 bits amount × overlap overflows from about 2·10^9 a day-long charge
-    // (10^27 units × 8.64·10^10 µs), so DuckDB takes it as (a // t) × o + (a % t) × o // t: the
-    // same integer, with products below amount and period² (NUMERIC has no such limit).
-    const share = (a: string) => (pg ? `div(${a} * ov, tot)` : `(${a} // tot) * ov + (${a} % tot) * ov // tot`);
+    // agree on signs). In 128 bits amount × overlap overflows from about 2·10^9 a charge (2·10^27
+    // units × 8.64·10^10 µs in a day), so DuckDB takes larger amounts as (a // t) × o + (a % t) × o // t:
+    // the same integer, with products below amount and period², at about 1.5× the time, so
+    // only where needed (a CASE branch is evaluated only for its rows). NUMERIC has no such limit.
+    const share = (a: string) => (pg ? `div(${a} * ov, tot)` : `CASE WHEN abs(${a}) < 1000000000000000000000000000 THEN ${a} * ov // tot ELSE (${a} // tot) * ov + (${a} % tot) * ov // tot END`);
     // Microseconds since the epoch, exact: PostgreSQL's extract gives NUMERIC seconds with 6 decimals.
     const us = (t: string) => (pg ? `(extract(epoch FROM ${t}) * 1000000)` : `epoch_us(${t})`);
     // A charge's days: DuckDB's generate_series returns a list to unnest, PostgreSQL's a set.
@@ -329,13 +330,15 @@ export class SqlBillingStore implements BillingStore {
     const to = `$${params.length}`;
     // Charges inside the window are summed in the database; those crossing an edge are grouped by
     // their charge period so each group's share is one exact division here. Times are ISO text
-    // (toISOString), so text order is time order. A zero-length charge counts at its start.
+    // (toISOString), so text order is time order. A zero-length charge counts at its start. The
+    // shares are added in one fixed order: each is rounded to 40 digits, and another order could
+    // change the last one (DuckDB and PostgreSQL returned the groups in different orders).
     const inside = `charge_period_start >= ${from} AND charge_period_end <= ${to}`;
     const rows = await this.s.all<Row>(
       `SELECT billing_currency AS currency, CASE WHEN ${inside} THEN NULL ELSE charge_period_start END AS s,
          CASE WHEN ${inside} THEN NULL ELSE charge_period_end END AS e, sum(effective_cost)::VARCHAR AS eff, count(*) AS n
        FROM billing_live ${dims ? `${dims} AND` : 'WHERE'} charge_period_start < ${to} AND (charge_period_end > ${from} OR (charge_period_end <= charge_period_start AND charge_period_start >= ${from}))
-       GROUP BY 1, 2, 3 ORDER BY currency`,
+       GROUP BY 1, 2, 3 ORDER BY currency, s NULLS FIRST, e NULLS FIRST`,
       params,
     );
     const fromMs = Date.parse(q.from);
