@@ -8,6 +8,11 @@
  */
 
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
+
 export interface paths {
   "/api/health": {
     /** Liveness, version and mode */
@@ -204,14 +209,346 @@ export interface operations {
               /** @enum {string} */
               status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
               progress: {
-                done?: number;
-                total?: number;
-                label?: string;
+                done: number;
+                total: number;
+                label: string;
               };
               createdAt: string;
               finishedAt?: string;
-              /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-              result?: Record<string, unknown>;
+              /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+              result?: ({
+                /** @enum {string} */
+                kind: "focus";
+                /** @enum {string} */
+                status: "ingested" | "already-ingested" | "superseded";
+                file: {
+                  id?: string;
+                  path?: string;
+                  rows: number;
+                  ingestedAt?: string;
+                  currency?: string;
+                };
+                totals?: unknown[];
+                replaced?: Record<string, unknown>;
+                notes: string[];
+              }) | {
+                /** @enum {string} */
+                kind: "scenario";
+                scenarioId: string;
+                reportId: string;
+                report: {
+                  scenario: string;
+                  currency: string;
+                  periodHours: number;
+                  capex: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  byCategory: {
+                    [key: string]: string;
+                  };
+                  byComponent: {
+                    [key: string]: string;
+                  };
+                  byResource: {
+                      name: string;
+                      kind: string;
+                      count: number;
+                      /** @description exact decimal amount */
+                      total: string;
+                      byCategory: {
+                        [key: string]: string;
+                      };
+                      byComponent: {
+                        [key: string]: string;
+                      };
+                      hoursOn?: string;
+                      hoursBusy?: string;
+                      /** @description busy share of the hours on, 0 to 1 */
+                      utilisation?: string;
+                      /** @description utilisation came from the scenario, not the default of 1 */
+                      utilisationMeasured?: boolean;
+                      /** @description exact decimal amount */
+                      busyCost?: string;
+                      /** @description exact decimal amount */
+                      idleCost?: string;
+                      energyKwh?: string;
+                      gpuHours?: string;
+                      costPerUsefulGpuHour?: string;
+                      throughput?: {
+                        value: string;
+                        unit: string;
+                      };
+                      perfCostRatio?: string;
+                      tags?: {
+                        [key: string]: string;
+                      };
+                    }[];
+                  lines: {
+                      resource: string;
+                      category: string;
+                      component?: string;
+                      /** @description exact decimal amount */
+                      amount: string;
+                      basis?: string;
+                    }[];
+                  energyKwh: string;
+                  /** @description exact decimal amount */
+                  busyCost: string;
+                  /** @description exact decimal amount */
+                  idleCost: string;
+                  gpuHours: string;
+                  savings: {
+                      id: string;
+                      resource?: string;
+                      action?: string;
+                      title: string;
+                      /** @description exact decimal amount */
+                      saving: string;
+                      currency: string;
+                      effort: string;
+                      basis: string;
+                      exclusiveGroup?: string;
+                      billedAs?: string[];
+                      alternatives?: {
+                          id?: string;
+                          resource?: string;
+                          action?: string;
+                          title?: string;
+                          /** @description exact decimal amount */
+                          saving?: string;
+                          currency?: string;
+                          effort?: string;
+                          basis?: string;
+                          exclusiveGroup?: string;
+                          billedAs?: string[];
+                        }[];
+                    }[];
+                  /** @description the savings added up, each resource-hour once (alternatives not added) */
+                  savingsTotal?: string;
+                };
+              } | ({
+                /** @enum {string} */
+                kind: "nvidia-smi";
+                /** @enum {string} */
+                status: "ingested" | "already-ingested";
+                telemetry: Record<string, unknown>;
+              }) | ({
+                runId: string;
+                /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+                plan: {
+                  scenario: string;
+                  currency: string;
+                  periodHours: number;
+                  periods: number;
+                  catalogs: string[];
+                  solver: {
+                    name: string;
+                    status: string;
+                    method?: string;
+                    objective?: number | null;
+                    bound?: number | null;
+                    gap: number | null;
+                    nodes?: number;
+                    maxNodes?: number;
+                    stoppedBy?: string;
+                  };
+                  /** @description the size of the optimisation model */
+                  model?: Record<string, unknown>;
+                  timingsS: {
+                    totalS: number;
+                    [key: string]: number;
+                  };
+                  plan: {
+                      offering: string;
+                      provider?: string;
+                      region?: string;
+                      instanceType?: string;
+                      gpu: string;
+                      gpuCount: number;
+                      priceModel: string;
+                      /** @description exact decimal amount */
+                      priceUsdPerHour: string;
+                      runs: {
+                          from: number;
+                          to: number;
+                          count: number;
+                        }[];
+                      instanceHours: string;
+                      /** @description exact decimal amount */
+                      costUsd: string;
+                    }[];
+                  /** @description exact decimal amount */
+                  totalUsd: string;
+                  /** @description exact decimal amount */
+                  egressUsd?: string;
+                  costByPriceModel: {
+                    [key: string]: string;
+                  };
+                  costByProvider: {
+                    [key: string]: string;
+                  };
+                  costByGpu: {
+                    [key: string]: string;
+                  };
+                  /** @description exact decimal amount */
+                  onPremCapexSunkUsd?: string;
+                  baselines: ({
+                      name: string;
+                      feasible: boolean;
+                      totalUsd: string | null;
+                      unmet?: unknown;
+                      note: string;
+                    })[];
+                  savings: {
+                      baseline: string;
+                      /** @description exact decimal amount */
+                      baselineUsd?: string;
+                      /** @description exact decimal amount */
+                      savingUsd: string;
+                      share: number;
+                    }[];
+                  explanations: ({
+                      constraint: string;
+                      relaxation: string;
+                      savingUsd: string | null;
+                      marginalUsd: string | null;
+                    })[];
+                };
+              }) | ({
+                runId: string;
+                /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+                simulation: OneOf<[{
+                  scenario: string;
+                  traceFormat?: string;
+                  currency: string;
+                  pools?: {
+                      name: string;
+                      pricing?: string;
+                      gpuType?: string;
+                      gpusPerNode?: number;
+                      nodes?: unknown;
+                      maxNodes?: unknown;
+                      /** @description exact decimal amount */
+                      pricePerNodeHour?: string;
+                    }[];
+                  /** @enum {string} */
+                  mode: "replay";
+                  policies: {
+                      policy: string;
+                      summary: string;
+                      currency?: string;
+                      startS?: number;
+                      endS?: number;
+                      events?: number;
+                      jobs: {
+                        total: number;
+                        finished: number;
+                        unschedulable: number;
+                        runningAtEnd?: number;
+                        waitingAtEnd?: number;
+                        preemptions: number;
+                        migrationsToSpot?: number;
+                        lostGpuHours: number;
+                        withDeadline: number;
+                        deadlineMisses: number;
+                      };
+                      completionTimeS: {
+                        mean: number;
+                        p50: number;
+                        p90: number;
+                        p99: number;
+                      };
+                      queueingDelayS: {
+                        mean: number;
+                        p50: number;
+                        p90: number;
+                        p99: number;
+                      };
+                      gpuHoursAllocated: number;
+                      gpuHoursBusy: number;
+                      utilisation: number;
+                      energyKwh: number;
+                      cost: {
+                        /** @description exact decimal amount */
+                        total: string;
+                        /** @description exact decimal amount */
+                        compute?: string;
+                        /** @description exact decimal amount */
+                        energy?: string;
+                        /** @description exact decimal amount */
+                        idle: string;
+                        byPricing: {
+                          [key: string]: string;
+                        };
+                      };
+                      pools?: {
+                          name: string;
+                          pricing?: string;
+                          gpuType?: string;
+                          peakNodes?: number;
+                          nodeHours?: number;
+                          gpuHoursAllocated?: number;
+                          gpuHoursBusy?: number;
+                          utilisation?: number;
+                          energyKwh?: number;
+                          /** @description exact decimal amount */
+                          computeCost?: string;
+                          /** @description exact decimal amount */
+                          energyCost?: string;
+                          /** @description exact decimal amount */
+                          idleCost?: string;
+                          /** @description exact decimal amount */
+                          cost?: string;
+                        }[];
+                      unschedulable?: unknown[];
+                      /** @description the simulator's own conservation checks */
+                      checks?: Record<string, unknown>;
+                    }[];
+                }, {
+                  scenario: string;
+                  traceFormat?: string;
+                  currency: string;
+                  pools?: {
+                      name: string;
+                      pricing?: string;
+                      gpuType?: string;
+                      gpusPerNode?: number;
+                      nodes?: unknown;
+                      maxNodes?: unknown;
+                      /** @description exact decimal amount */
+                      pricePerNodeHour?: string;
+                    }[];
+                  /** @enum {string} */
+                  mode: "fill";
+                  policies: ({
+                      policy: string;
+                      summary: string;
+                      currency?: string;
+                      /** @enum {string} */
+                      order: "list" | "shuffled";
+                      seed: number;
+                      clusterGpus: number;
+                      pods: number;
+                      placed: number;
+                      failed: number;
+                      arrivedGpus: number;
+                      unplacedGpus: number;
+                      unplacedShare: number;
+                      allocatedGpus: number;
+                      firstFailureAtShare: number | null;
+                      strandedGpus: number;
+                      /** @description exact decimal amount */
+                      clusterCostPerHour: string;
+                      /** @description exact decimal amount */
+                      strandedCostPerHour: string;
+                      curve: {
+                          arrivedShare: number;
+                          unplacedShare: number;
+                          allocatedShare: number;
+                        }[];
+                    })[];
+                }]>;
+              });
               /** @description when failed: the problem (as RFC 9457, without type) */
               error?: {
                 title: string;
@@ -287,14 +624,346 @@ export interface operations {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             progress: {
-              done?: number;
-              total?: number;
-              label?: string;
+              done: number;
+              total: number;
+              label: string;
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-            result?: Record<string, unknown>;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours: string;
+                    /** @description exact decimal amount */
+                    costUsd: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+              }, {
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
               title: string;
@@ -410,14 +1079,346 @@ export interface operations {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             progress: {
-              done?: number;
-              total?: number;
-              label?: string;
+              done: number;
+              total: number;
+              label: string;
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-            result?: Record<string, unknown>;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours: string;
+                    /** @description exact decimal amount */
+                    costUsd: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+              }, {
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
               title: string;
@@ -1390,23 +2391,51 @@ export interface operations {
           "application/json": {
             scenario: string;
             currency: string;
-            periodHours?: number;
-            capex?: string;
+            periodHours: number;
+            capex: string;
             /** @description exact decimal amount */
             total: string;
             byCategory: {
               [key: string]: string;
             };
-            byComponent?: {
+            byComponent: {
               [key: string]: string;
             };
             byResource: {
                 name: string;
                 kind: string;
+                count: number;
                 /** @description exact decimal amount */
                 total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                hoursOn?: string;
+                hoursBusy?: string;
+                /** @description busy share of the hours on, 0 to 1 */
+                utilisation?: string;
+                /** @description utilisation came from the scenario, not the default of 1 */
+                utilisationMeasured?: boolean;
+                /** @description exact decimal amount */
+                busyCost?: string;
+                /** @description exact decimal amount */
+                idleCost?: string;
+                energyKwh?: string;
+                gpuHours?: string;
+                costPerUsefulGpuHour?: string;
+                throughput?: {
+                  value: string;
+                  unit: string;
+                };
+                perfCostRatio?: string;
+                tags?: {
+                  [key: string]: string;
+                };
               }[];
-            lines?: {
+            lines: {
                 resource: string;
                 category: string;
                 component?: string;
@@ -1414,12 +2443,12 @@ export interface operations {
                 amount: string;
                 basis?: string;
               }[];
-            energyKwh?: string;
+            energyKwh: string;
             /** @description exact decimal amount */
-            busyCost?: string;
+            busyCost: string;
             /** @description exact decimal amount */
-            idleCost?: string;
-            gpuHours?: string;
+            idleCost: string;
+            gpuHours: string;
             savings: {
                 id: string;
                 resource?: string;
@@ -1429,7 +2458,7 @@ export interface operations {
                 saving: string;
                 currency: string;
                 effort: string;
-                basis?: string;
+                basis: string;
                 exclusiveGroup?: string;
                 billedAs?: string[];
                 alternatives?: {
@@ -1919,23 +2948,51 @@ export interface operations {
             report: {
               scenario: string;
               currency: string;
-              periodHours?: number;
-              capex?: string;
+              periodHours: number;
+              capex: string;
               /** @description exact decimal amount */
               total: string;
               byCategory: {
                 [key: string]: string;
               };
-              byComponent?: {
+              byComponent: {
                 [key: string]: string;
               };
               byResource: {
                   name: string;
                   kind: string;
+                  count: number;
                   /** @description exact decimal amount */
                   total: string;
+                  byCategory: {
+                    [key: string]: string;
+                  };
+                  byComponent: {
+                    [key: string]: string;
+                  };
+                  hoursOn?: string;
+                  hoursBusy?: string;
+                  /** @description busy share of the hours on, 0 to 1 */
+                  utilisation?: string;
+                  /** @description utilisation came from the scenario, not the default of 1 */
+                  utilisationMeasured?: boolean;
+                  /** @description exact decimal amount */
+                  busyCost?: string;
+                  /** @description exact decimal amount */
+                  idleCost?: string;
+                  energyKwh?: string;
+                  gpuHours?: string;
+                  costPerUsefulGpuHour?: string;
+                  throughput?: {
+                    value: string;
+                    unit: string;
+                  };
+                  perfCostRatio?: string;
+                  tags?: {
+                    [key: string]: string;
+                  };
                 }[];
-              lines?: {
+              lines: {
                   resource: string;
                   category: string;
                   component?: string;
@@ -1943,12 +3000,12 @@ export interface operations {
                   amount: string;
                   basis?: string;
                 }[];
-              energyKwh?: string;
+              energyKwh: string;
               /** @description exact decimal amount */
-              busyCost?: string;
+              busyCost: string;
               /** @description exact decimal amount */
-              idleCost?: string;
-              gpuHours?: string;
+              idleCost: string;
+              gpuHours: string;
               savings: {
                   id: string;
                   resource?: string;
@@ -1958,7 +3015,7 @@ export interface operations {
                   saving: string;
                   currency: string;
                   effort: string;
-                  basis?: string;
+                  basis: string;
                   exclusiveGroup?: string;
                   billedAs?: string[];
                   alternatives?: {
@@ -2228,23 +3285,51 @@ export interface operations {
             report: {
               scenario: string;
               currency: string;
-              periodHours?: number;
-              capex?: string;
+              periodHours: number;
+              capex: string;
               /** @description exact decimal amount */
               total: string;
               byCategory: {
                 [key: string]: string;
               };
-              byComponent?: {
+              byComponent: {
                 [key: string]: string;
               };
               byResource: {
                   name: string;
                   kind: string;
+                  count: number;
                   /** @description exact decimal amount */
                   total: string;
+                  byCategory: {
+                    [key: string]: string;
+                  };
+                  byComponent: {
+                    [key: string]: string;
+                  };
+                  hoursOn?: string;
+                  hoursBusy?: string;
+                  /** @description busy share of the hours on, 0 to 1 */
+                  utilisation?: string;
+                  /** @description utilisation came from the scenario, not the default of 1 */
+                  utilisationMeasured?: boolean;
+                  /** @description exact decimal amount */
+                  busyCost?: string;
+                  /** @description exact decimal amount */
+                  idleCost?: string;
+                  energyKwh?: string;
+                  gpuHours?: string;
+                  costPerUsefulGpuHour?: string;
+                  throughput?: {
+                    value: string;
+                    unit: string;
+                  };
+                  perfCostRatio?: string;
+                  tags?: {
+                    [key: string]: string;
+                  };
                 }[];
-              lines?: {
+              lines: {
                   resource: string;
                   category: string;
                   component?: string;
@@ -2252,12 +3337,12 @@ export interface operations {
                   amount: string;
                   basis?: string;
                 }[];
-              energyKwh?: string;
+              energyKwh: string;
               /** @description exact decimal amount */
-              busyCost?: string;
+              busyCost: string;
               /** @description exact decimal amount */
-              idleCost?: string;
-              gpuHours?: string;
+              idleCost: string;
+              gpuHours: string;
               savings: {
                   id: string;
                   resource?: string;
@@ -2267,7 +3352,7 @@ export interface operations {
                   saving: string;
                   currency: string;
                   effort: string;
-                  basis?: string;
+                  basis: string;
                   exclusiveGroup?: string;
                   billedAs?: string[];
                   alternatives?: {
@@ -2395,14 +3480,346 @@ export interface operations {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             progress: {
-              done?: number;
-              total?: number;
-              label?: string;
+              done: number;
+              total: number;
+              label: string;
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-            result?: Record<string, unknown>;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours: string;
+                    /** @description exact decimal amount */
+                    costUsd: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+              }, {
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
               title: string;
@@ -2556,14 +3973,346 @@ export interface operations {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             progress: {
-              done?: number;
-              total?: number;
-              label?: string;
+              done: number;
+              total: number;
+              label: string;
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-            result?: Record<string, unknown>;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours: string;
+                    /** @description exact decimal amount */
+                    costUsd: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+              }, {
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
               title: string;
@@ -2805,8 +4554,269 @@ export interface operations {
             createdAt: string;
             /** @description by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs} */
             summary: Record<string, unknown>;
-            /** @description the full result, as `penny plan|forecast|simulate --json` prints it */
-            result: Record<string, unknown>;
+            /** @description the full result, as `penny plan|forecast|simulate --json` prints it (by kind) */
+            result: ({
+              scenario: string;
+              currency: string;
+              periodHours: number;
+              periods: number;
+              catalogs: string[];
+              solver: {
+                name: string;
+                status: string;
+                method?: string;
+                objective?: number | null;
+                bound?: number | null;
+                gap: number | null;
+                nodes?: number;
+                maxNodes?: number;
+                stoppedBy?: string;
+              };
+              /** @description the size of the optimisation model */
+              model?: Record<string, unknown>;
+              timingsS: {
+                totalS: number;
+                [key: string]: number;
+              };
+              plan: {
+                  offering: string;
+                  provider?: string;
+                  region?: string;
+                  instanceType?: string;
+                  gpu: string;
+                  gpuCount: number;
+                  priceModel: string;
+                  /** @description exact decimal amount */
+                  priceUsdPerHour: string;
+                  runs: {
+                      from: number;
+                      to: number;
+                      count: number;
+                    }[];
+                  instanceHours: string;
+                  /** @description exact decimal amount */
+                  costUsd: string;
+                }[];
+              /** @description exact decimal amount */
+              totalUsd: string;
+              /** @description exact decimal amount */
+              egressUsd?: string;
+              costByPriceModel: {
+                [key: string]: string;
+              };
+              costByProvider: {
+                [key: string]: string;
+              };
+              costByGpu: {
+                [key: string]: string;
+              };
+              /** @description exact decimal amount */
+              onPremCapexSunkUsd?: string;
+              baselines: ({
+                  name: string;
+                  feasible: boolean;
+                  totalUsd: string | null;
+                  unmet?: unknown;
+                  note: string;
+                })[];
+              savings: {
+                  baseline: string;
+                  /** @description exact decimal amount */
+                  baselineUsd?: string;
+                  /** @description exact decimal amount */
+                  savingUsd: string;
+                  share: number;
+                }[];
+              explanations: ({
+                  constraint: string;
+                  relaxation: string;
+                  savingUsd: string | null;
+                  marginalUsd: string | null;
+                })[];
+            }) | ({
+              model: string;
+              interval: string;
+              unit: string;
+              source?: string;
+              series: string;
+              history?: {
+                start?: string;
+                end?: string;
+                points?: number;
+              };
+              horizon: number;
+              /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+              metrics: {
+                mase: number | null;
+                smape: number | null;
+                coverageP10P90: number | null;
+                rawCoverageP10P90?: number | null;
+                nominalCoverage: number;
+                baseline: string;
+                baselineMase: number | null;
+                skillVsBaseline?: number | null;
+                origins: number;
+                backtestHorizon?: number;
+                scalePeriod?: number;
+              };
+              params?: {
+                [key: string]: number | null;
+              };
+              backtest: ({
+                  model: string;
+                  baseline?: boolean;
+                  skipped?: string;
+                  mase?: number | null;
+                  smape?: number | null;
+                  mae?: number | null;
+                  coverageP10P90?: number | null;
+                  rawCoverageP10P90?: number | null;
+                })[];
+              /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+              preparation?: Record<string, unknown>;
+              points: {
+                  t: string;
+                  p10: number;
+                  p50: number;
+                  p90: number;
+                }[];
+              /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+              historyValues: {
+                  t: string;
+                  value: number;
+                  filled: boolean;
+                }[];
+            }) | (OneOf<[{
+              scenario: string;
+              traceFormat?: string;
+              currency: string;
+              pools?: {
+                  name: string;
+                  pricing?: string;
+                  gpuType?: string;
+                  gpusPerNode?: number;
+                  nodes?: unknown;
+                  maxNodes?: unknown;
+                  /** @description exact decimal amount */
+                  pricePerNodeHour?: string;
+                }[];
+              /** @enum {string} */
+              mode: "replay";
+              policies: {
+                  policy: string;
+                  summary: string;
+                  currency?: string;
+                  startS?: number;
+                  endS?: number;
+                  events?: number;
+                  jobs: {
+                    total: number;
+                    finished: number;
+                    unschedulable: number;
+                    runningAtEnd?: number;
+                    waitingAtEnd?: number;
+                    preemptions: number;
+                    migrationsToSpot?: number;
+                    lostGpuHours: number;
+                    withDeadline: number;
+                    deadlineMisses: number;
+                  };
+                  completionTimeS: {
+                    mean: number;
+                    p50: number;
+                    p90: number;
+                    p99: number;
+                  };
+                  queueingDelayS: {
+                    mean: number;
+                    p50: number;
+                    p90: number;
+                    p99: number;
+                  };
+                  gpuHoursAllocated: number;
+                  gpuHoursBusy: number;
+                  utilisation: number;
+                  energyKwh: number;
+                  cost: {
+                    /** @description exact decimal amount */
+                    total: string;
+                    /** @description exact decimal amount */
+                    compute?: string;
+                    /** @description exact decimal amount */
+                    energy?: string;
+                    /** @description exact decimal amount */
+                    idle: string;
+                    byPricing: {
+                      [key: string]: string;
+                    };
+                  };
+                  pools?: {
+                      name: string;
+                      pricing?: string;
+                      gpuType?: string;
+                      peakNodes?: number;
+                      nodeHours?: number;
+                      gpuHoursAllocated?: number;
+                      gpuHoursBusy?: number;
+                      utilisation?: number;
+                      energyKwh?: number;
+                      /** @description exact decimal amount */
+                      computeCost?: string;
+                      /** @description exact decimal amount */
+                      energyCost?: string;
+                      /** @description exact decimal amount */
+                      idleCost?: string;
+                      /** @description exact decimal amount */
+                      cost?: string;
+                    }[];
+                  unschedulable?: unknown[];
+                  /** @description the simulator's own conservation checks */
+                  checks?: Record<string, unknown>;
+                }[];
+            }, {
+              scenario: string;
+              traceFormat?: string;
+              currency: string;
+              pools?: {
+                  name: string;
+                  pricing?: string;
+                  gpuType?: string;
+                  gpusPerNode?: number;
+                  nodes?: unknown;
+                  maxNodes?: unknown;
+                  /** @description exact decimal amount */
+                  pricePerNodeHour?: string;
+                }[];
+              /** @enum {string} */
+              mode: "fill";
+              policies: ({
+                  policy: string;
+                  summary: string;
+                  currency?: string;
+                  /** @enum {string} */
+                  order: "list" | "shuffled";
+                  seed: number;
+                  clusterGpus: number;
+                  pods: number;
+                  placed: number;
+                  failed: number;
+                  arrivedGpus: number;
+                  unplacedGpus: number;
+                  unplacedShare: number;
+                  allocatedGpus: number;
+                  firstFailureAtShare: number | null;
+                  strandedGpus: number;
+                  /** @description exact decimal amount */
+                  clusterCostPerHour: string;
+                  /** @description exact decimal amount */
+                  strandedCostPerHour: string;
+                  curve: {
+                      arrivedShare: number;
+                      unplacedShare: number;
+                      allocatedShare: number;
+                    }[];
+                })[];
+            }]>);
           };
         };
       };
@@ -3214,7 +5224,7 @@ export interface operations {
               billedCost: string;
               /** @description exact decimal amount */
               effectiveCost: string;
-              listCost?: string | null;
+              listCost: string | null;
               rows: number;
             })[];
         };
@@ -3393,12 +5403,12 @@ export interface operations {
               forecast: string;
               /** @description exact decimal amount */
               overrun: string;
-              spentShare?: number;
-              forecastShare?: number;
-              period?: {
+              spentShare: number;
+              forecastShare: number;
+              period: {
                 start: string;
                 end: string;
-                asOf?: string;
+                asOf: string;
               };
               alerts: ({
                   threshold: number;
@@ -3409,17 +5419,21 @@ export interface operations {
                 })[];
               actions: {
                   id: string;
-                  resource?: string;
-                  action?: string;
                   title: string;
                   /** @description exact decimal amount */
                   saving: string;
-                  currency?: string;
-                  effort?: string;
-                  basis?: string;
-                  closesCumulative?: number;
+                  effort: string;
+                  basis: string;
+                  /** @description share of the overrun closed by this action and those before it */
+                  closesCumulative: number;
+                  alternatives?: {
+                      id: string;
+                      title: string;
+                      /** @description exact decimal amount */
+                      saving: string;
+                    }[];
                 }[];
-              closesGap?: boolean;
+              closesGap: boolean;
             })[];
         };
       };
@@ -3499,13 +5513,24 @@ export interface operations {
         content: {
           "application/json": {
             /** @description the options the report used (interval, idle threshold, PUE, currency) */
-            options?: Record<string, unknown>;
+            options: {
+              from?: string;
+              to?: string;
+              intervalMs?: number;
+              maxGapS: number;
+              idleUtilPct: number;
+              minIdleS: number;
+              /** @description exact decimal amount */
+              pricePerKwh?: string;
+              pue: string;
+              currency: string;
+            };
             gpus: ({
                 gpuId: string;
                 host: string;
                 index: string;
-                model?: string | null;
-                memoryTotalMiB?: number | null;
+                model: string | null;
+                memoryTotalMiB: number | null;
                 price?: {
                   /** @description exact decimal amount */
                   pricePerHour: string;
@@ -3524,7 +5549,7 @@ export interface operations {
                 busyFraction: number;
                 meanUtilPct?: number | null;
                 peakMemUsedMiB?: number | null;
-                energyKwh: number | null;
+                energyKwh: number;
                 idleS: number;
                 idleEnergyKwh?: number | null;
                 idleCost: string | null;
@@ -3603,16 +5628,31 @@ export interface operations {
         content: {
           "application/json": {
             /** @description the thresholds the findings used */
-            options?: Record<string, unknown>;
+            options: {
+              from?: string;
+              to?: string;
+              intervalMs?: number;
+              maxGapS: number;
+              idleUtilPct: number;
+              minIdleS: number;
+              /** @description exact decimal amount */
+              pricePerKwh?: string;
+              pue: string;
+              currency: string;
+              lowUtilPct?: number;
+              lowMemPct?: number;
+              autostopAfterS?: number;
+              hoursPerMonth?: number;
+            };
             gpus: ({
                 gpu: {
                   gpuId: string;
                   host: string;
                   index: string;
-                  model?: string | null;
-                  memoryTotalMiB?: number | null;
+                  model: string | null;
+                  memoryTotalMiB: number | null;
                 };
-                price?: {
+                price: {
                   /** @description exact decimal amount */
                   pricePerHour: string;
                   source: string;
@@ -3620,28 +5660,44 @@ export interface operations {
                 observedS: number;
                 idleS: number;
                 busyS: number;
-                meanUtilBusyPct?: number | null;
-                peakMemUsedMiB?: number | null;
+                meanUtilBusyPct: number | null;
+                peakMemUsedMiB: number | null;
                 underUsed: boolean;
-                idlePeriods?: unknown[];
-                lowUseSpells?: unknown[];
+                idlePeriods: unknown[];
+                lowUseSpells: unknown[];
               })[];
             recommendations: {
                 id: string;
-                resource?: string;
-                action?: string;
+                resource: string;
+                action: string;
                 title: string;
                 /** @description exact decimal amount */
                 saving: string;
-                currency?: string;
-                effort?: string;
-                basis?: string;
+                currency: string;
+                effort: string;
+                basis: string;
+                exclusiveGroup?: string;
+                billedAs?: string[];
+                /** @description exclusive choices for the same resource-hours (only the best counts in totals) */
+                alternatives?: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency?: string;
+                    effort?: string;
+                    basis?: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                  }[];
               }[];
             /** @description monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours) */
             savingTotal: string;
-            savingTotals?: {
-                currency?: string;
-                saving?: string;
+            savingTotals: {
+                currency: string;
+                saving: string;
               }[];
           };
         };
@@ -3708,14 +5764,346 @@ export interface operations {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             progress: {
-              done?: number;
-              total?: number;
-              label?: string;
+              done: number;
+              total: number;
+              label: string;
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-            result?: Record<string, unknown>;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours: string;
+                    /** @description exact decimal amount */
+                    costUsd: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+              }, {
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
               title: string;
@@ -3877,14 +6265,346 @@ export interface operations {
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             progress: {
-              done?: number;
-              total?: number;
-              label?: string;
+              done: number;
+              total: number;
+              label: string;
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus {kind, status, file, notes}, ingest:scenario {kind, scenarioId, reportId, report}, plan {runId, plan}, simulation {runId, simulation} */
-            result?: Record<string, unknown>;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours: string;
+                    /** @description exact decimal amount */
+                    costUsd: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+              }, {
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
               title: string;

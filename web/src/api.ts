@@ -42,6 +42,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 /** A job as /api/jobs/{id} answers; `R` narrows its result to what the page's kind of job returns. */
 export type Job<R = NonNullable<ApiResponse<'/api/jobs/{id}'>['result']>> = Omit<ApiResponse<'/api/jobs/{id}'>, 'result'> & { result?: R };
 
+/** What a recorded run carries as its result: a plan, a forecast or a simulation (by the run's kind). */
+export type RunResult = ApiResponse<'/api/runs/{id}'>['result'];
+/** What a job returns when it succeeds, by its kind. */
+export type JobResult = NonNullable<ApiResponse<'/api/jobs/{id}'>['result']>;
+
 /** Follow a job's Server-Sent Events until it is done. */
 export function followJob<R>(id: string, onProgress: (job: Job<R>) => void): Promise<Job<R>> {
   return new Promise((resolve, reject) => {
