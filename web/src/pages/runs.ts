@@ -1,5 +1,5 @@
 /** Shared by the pages that show recorded runs: pick one (newest first) and load it; start a new one. */
-import { api, followJob, type ApiResponse, type Job } from '../api.js';
+import { api, followJob, type ApiResponse, type Job, type JobResult } from '../api.js';
 import { emptyState, errorState, h, html } from '../dom.js';
 
 export type RunSummary = ApiResponse<'/api/runs'>[number];
@@ -81,7 +81,7 @@ function startSection(kind: string, starter: RunStarter, refresh: (id?: string) 
     if (button) button.disabled = true;
     try {
       const job = await starter.submit(starter.form);
-      const done = await followJob<{ runId?: string }>(job.id, (j) => {
+      const done = await followJob<Extract<JobResult, { runId: unknown }>>(job.id, (j) => {
         if (j.progress.total > 0) {
           bar.max = j.progress.total;
           bar.value = j.progress.done;
