@@ -240,25 +240,25 @@ export interface operations {
                   scenario: string;
                   currency: string;
                   periodHours: number;
-                  capex: string;
+                  capex?: string;
                   /** @description exact decimal amount */
                   total: string;
                   byCategory: {
                     [key: string]: string;
                   };
-                  byComponent: {
+                  byComponent?: {
                     [key: string]: string;
                   };
                   byResource: {
                       name: string;
                       kind: string;
-                      count: number;
+                      count?: number;
                       /** @description exact decimal amount */
                       total: string;
                       byCategory: {
                         [key: string]: string;
                       };
-                      byComponent: {
+                      byComponent?: {
                         [key: string]: string;
                       };
                       hoursOn?: string;
@@ -283,7 +283,7 @@ export interface operations {
                         [key: string]: string;
                       };
                     }[];
-                  lines: {
+                  lines?: {
                       resource: string;
                       category: string;
                       component?: string;
@@ -293,10 +293,10 @@ export interface operations {
                     }[];
                   energyKwh: string;
                   /** @description exact decimal amount */
-                  busyCost: string;
+                  busyCost?: string;
                   /** @description exact decimal amount */
                   idleCost: string;
-                  gpuHours: string;
+                  gpuHours?: string;
                   savings: {
                       id: string;
                       resource?: string;
@@ -373,9 +373,9 @@ export interface operations {
                           to: number;
                           count: number;
                         }[];
-                      instanceHours: string;
+                      instanceHours?: string;
                       /** @description exact decimal amount */
-                      costUsd: string;
+                      costUsd?: string;
                     }[];
                   /** @description exact decimal amount */
                   totalUsd: string;
@@ -655,25 +655,25 @@ export interface operations {
                 scenario: string;
                 currency: string;
                 periodHours: number;
-                capex: string;
+                capex?: string;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 byResource: {
                     name: string;
                     kind: string;
-                    count: number;
+                    count?: number;
                     /** @description exact decimal amount */
                     total: string;
                     byCategory: {
                       [key: string]: string;
                     };
-                    byComponent: {
+                    byComponent?: {
                       [key: string]: string;
                     };
                     hoursOn?: string;
@@ -698,7 +698,7 @@ export interface operations {
                       [key: string]: string;
                     };
                   }[];
-                lines: {
+                lines?: {
                     resource: string;
                     category: string;
                     component?: string;
@@ -708,10 +708,10 @@ export interface operations {
                   }[];
                 energyKwh: string;
                 /** @description exact decimal amount */
-                busyCost: string;
+                busyCost?: string;
                 /** @description exact decimal amount */
                 idleCost: string;
-                gpuHours: string;
+                gpuHours?: string;
                 savings: {
                     id: string;
                     resource?: string;
@@ -788,9 +788,9 @@ export interface operations {
                         to: number;
                         count: number;
                       }[];
-                    instanceHours: string;
+                    instanceHours?: string;
                     /** @description exact decimal amount */
-                    costUsd: string;
+                    costUsd?: string;
                   }[];
                 /** @description exact decimal amount */
                 totalUsd: string;
@@ -1110,25 +1110,25 @@ export interface operations {
                 scenario: string;
                 currency: string;
                 periodHours: number;
-                capex: string;
+                capex?: string;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 byResource: {
                     name: string;
                     kind: string;
-                    count: number;
+                    count?: number;
                     /** @description exact decimal amount */
                     total: string;
                     byCategory: {
                       [key: string]: string;
                     };
-                    byComponent: {
+                    byComponent?: {
                       [key: string]: string;
                     };
                     hoursOn?: string;
@@ -1153,7 +1153,7 @@ export interface operations {
                       [key: string]: string;
                     };
                   }[];
-                lines: {
+                lines?: {
                     resource: string;
                     category: string;
                     component?: string;
@@ -1163,10 +1163,10 @@ export interface operations {
                   }[];
                 energyKwh: string;
                 /** @description exact decimal amount */
-                busyCost: string;
+                busyCost?: string;
                 /** @description exact decimal amount */
                 idleCost: string;
-                gpuHours: string;
+                gpuHours?: string;
                 savings: {
                     id: string;
                     resource?: string;
@@ -1243,9 +1243,9 @@ export interface operations {
                         to: number;
                         count: number;
                       }[];
-                    instanceHours: string;
+                    instanceHours?: string;
                     /** @description exact decimal amount */
-                    costUsd: string;
+                    costUsd?: string;
                   }[];
                 /** @description exact decimal amount */
                 totalUsd: string;
@@ -2392,25 +2392,25 @@ export interface operations {
             scenario: string;
             currency: string;
             periodHours: number;
-            capex: string;
+            capex?: string;
             /** @description exact decimal amount */
             total: string;
             byCategory: {
               [key: string]: string;
             };
-            byComponent: {
+            byComponent?: {
               [key: string]: string;
             };
             byResource: {
                 name: string;
                 kind: string;
-                count: number;
+                count?: number;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 hoursOn?: string;
@@ -2435,7 +2435,7 @@ export interface operations {
                   [key: string]: string;
                 };
               }[];
-            lines: {
+            lines?: {
                 resource: string;
                 category: string;
                 component?: string;
@@ -2445,10 +2445,10 @@ export interface operations {
               }[];
             energyKwh: string;
             /** @description exact decimal amount */
-            busyCost: string;
+            busyCost?: string;
             /** @description exact decimal amount */
             idleCost: string;
-            gpuHours: string;
+            gpuHours?: string;
             savings: {
                 id: string;
                 resource?: string;
@@ -2949,25 +2949,25 @@ export interface operations {
               scenario: string;
               currency: string;
               periodHours: number;
-              capex: string;
+              capex?: string;
               /** @description exact decimal amount */
               total: string;
               byCategory: {
                 [key: string]: string;
               };
-              byComponent: {
+              byComponent?: {
                 [key: string]: string;
               };
               byResource: {
                   name: string;
                   kind: string;
-                  count: number;
+                  count?: number;
                   /** @description exact decimal amount */
                   total: string;
                   byCategory: {
                     [key: string]: string;
                   };
-                  byComponent: {
+                  byComponent?: {
                     [key: string]: string;
                   };
                   hoursOn?: string;
@@ -2992,7 +2992,7 @@ export interface operations {
                     [key: string]: string;
                   };
                 }[];
-              lines: {
+              lines?: {
                   resource: string;
                   category: string;
                   component?: string;
@@ -3002,10 +3002,10 @@ export interface operations {
                 }[];
               energyKwh: string;
               /** @description exact decimal amount */
-              busyCost: string;
+              busyCost?: string;
               /** @description exact decimal amount */
               idleCost: string;
-              gpuHours: string;
+              gpuHours?: string;
               savings: {
                   id: string;
                   resource?: string;
@@ -3286,25 +3286,25 @@ export interface operations {
               scenario: string;
               currency: string;
               periodHours: number;
-              capex: string;
+              capex?: string;
               /** @description exact decimal amount */
               total: string;
               byCategory: {
                 [key: string]: string;
               };
-              byComponent: {
+              byComponent?: {
                 [key: string]: string;
               };
               byResource: {
                   name: string;
                   kind: string;
-                  count: number;
+                  count?: number;
                   /** @description exact decimal amount */
                   total: string;
                   byCategory: {
                     [key: string]: string;
                   };
-                  byComponent: {
+                  byComponent?: {
                     [key: string]: string;
                   };
                   hoursOn?: string;
@@ -3329,7 +3329,7 @@ export interface operations {
                     [key: string]: string;
                   };
                 }[];
-              lines: {
+              lines?: {
                   resource: string;
                   category: string;
                   component?: string;
@@ -3339,10 +3339,10 @@ export interface operations {
                 }[];
               energyKwh: string;
               /** @description exact decimal amount */
-              busyCost: string;
+              busyCost?: string;
               /** @description exact decimal amount */
               idleCost: string;
-              gpuHours: string;
+              gpuHours?: string;
               savings: {
                   id: string;
                   resource?: string;
@@ -3511,25 +3511,25 @@ export interface operations {
                 scenario: string;
                 currency: string;
                 periodHours: number;
-                capex: string;
+                capex?: string;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 byResource: {
                     name: string;
                     kind: string;
-                    count: number;
+                    count?: number;
                     /** @description exact decimal amount */
                     total: string;
                     byCategory: {
                       [key: string]: string;
                     };
-                    byComponent: {
+                    byComponent?: {
                       [key: string]: string;
                     };
                     hoursOn?: string;
@@ -3554,7 +3554,7 @@ export interface operations {
                       [key: string]: string;
                     };
                   }[];
-                lines: {
+                lines?: {
                     resource: string;
                     category: string;
                     component?: string;
@@ -3564,10 +3564,10 @@ export interface operations {
                   }[];
                 energyKwh: string;
                 /** @description exact decimal amount */
-                busyCost: string;
+                busyCost?: string;
                 /** @description exact decimal amount */
                 idleCost: string;
-                gpuHours: string;
+                gpuHours?: string;
                 savings: {
                     id: string;
                     resource?: string;
@@ -3644,9 +3644,9 @@ export interface operations {
                         to: number;
                         count: number;
                       }[];
-                    instanceHours: string;
+                    instanceHours?: string;
                     /** @description exact decimal amount */
-                    costUsd: string;
+                    costUsd?: string;
                   }[];
                 /** @description exact decimal amount */
                 totalUsd: string;
@@ -4004,25 +4004,25 @@ export interface operations {
                 scenario: string;
                 currency: string;
                 periodHours: number;
-                capex: string;
+                capex?: string;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 byResource: {
                     name: string;
                     kind: string;
-                    count: number;
+                    count?: number;
                     /** @description exact decimal amount */
                     total: string;
                     byCategory: {
                       [key: string]: string;
                     };
-                    byComponent: {
+                    byComponent?: {
                       [key: string]: string;
                     };
                     hoursOn?: string;
@@ -4047,7 +4047,7 @@ export interface operations {
                       [key: string]: string;
                     };
                   }[];
-                lines: {
+                lines?: {
                     resource: string;
                     category: string;
                     component?: string;
@@ -4057,10 +4057,10 @@ export interface operations {
                   }[];
                 energyKwh: string;
                 /** @description exact decimal amount */
-                busyCost: string;
+                busyCost?: string;
                 /** @description exact decimal amount */
                 idleCost: string;
-                gpuHours: string;
+                gpuHours?: string;
                 savings: {
                     id: string;
                     resource?: string;
@@ -4137,9 +4137,9 @@ export interface operations {
                         to: number;
                         count: number;
                       }[];
-                    instanceHours: string;
+                    instanceHours?: string;
                     /** @description exact decimal amount */
-                    costUsd: string;
+                    costUsd?: string;
                   }[];
                 /** @description exact decimal amount */
                 totalUsd: string;
@@ -4593,9 +4593,9 @@ export interface operations {
                       to: number;
                       count: number;
                     }[];
-                  instanceHours: string;
+                  instanceHours?: string;
                   /** @description exact decimal amount */
-                  costUsd: string;
+                  costUsd?: string;
                 }[];
               /** @description exact decimal amount */
               totalUsd: string;
@@ -5795,25 +5795,25 @@ export interface operations {
                 scenario: string;
                 currency: string;
                 periodHours: number;
-                capex: string;
+                capex?: string;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 byResource: {
                     name: string;
                     kind: string;
-                    count: number;
+                    count?: number;
                     /** @description exact decimal amount */
                     total: string;
                     byCategory: {
                       [key: string]: string;
                     };
-                    byComponent: {
+                    byComponent?: {
                       [key: string]: string;
                     };
                     hoursOn?: string;
@@ -5838,7 +5838,7 @@ export interface operations {
                       [key: string]: string;
                     };
                   }[];
-                lines: {
+                lines?: {
                     resource: string;
                     category: string;
                     component?: string;
@@ -5848,10 +5848,10 @@ export interface operations {
                   }[];
                 energyKwh: string;
                 /** @description exact decimal amount */
-                busyCost: string;
+                busyCost?: string;
                 /** @description exact decimal amount */
                 idleCost: string;
-                gpuHours: string;
+                gpuHours?: string;
                 savings: {
                     id: string;
                     resource?: string;
@@ -5928,9 +5928,9 @@ export interface operations {
                         to: number;
                         count: number;
                       }[];
-                    instanceHours: string;
+                    instanceHours?: string;
                     /** @description exact decimal amount */
-                    costUsd: string;
+                    costUsd?: string;
                   }[];
                 /** @description exact decimal amount */
                 totalUsd: string;
@@ -6296,25 +6296,25 @@ export interface operations {
                 scenario: string;
                 currency: string;
                 periodHours: number;
-                capex: string;
+                capex?: string;
                 /** @description exact decimal amount */
                 total: string;
                 byCategory: {
                   [key: string]: string;
                 };
-                byComponent: {
+                byComponent?: {
                   [key: string]: string;
                 };
                 byResource: {
                     name: string;
                     kind: string;
-                    count: number;
+                    count?: number;
                     /** @description exact decimal amount */
                     total: string;
                     byCategory: {
                       [key: string]: string;
                     };
-                    byComponent: {
+                    byComponent?: {
                       [key: string]: string;
                     };
                     hoursOn?: string;
@@ -6339,7 +6339,7 @@ export interface operations {
                       [key: string]: string;
                     };
                   }[];
-                lines: {
+                lines?: {
                     resource: string;
                     category: string;
                     component?: string;
@@ -6349,10 +6349,10 @@ export interface operations {
                   }[];
                 energyKwh: string;
                 /** @description exact decimal amount */
-                busyCost: string;
+                busyCost?: string;
                 /** @description exact decimal amount */
                 idleCost: string;
-                gpuHours: string;
+                gpuHours?: string;
                 savings: {
                     id: string;
                     resource?: string;
@@ -6429,9 +6429,9 @@ export interface operations {
                         to: number;
                         count: number;
                       }[];
-                    instanceHours: string;
+                    instanceHours?: string;
                     /** @description exact decimal amount */
-                    costUsd: string;
+                    costUsd?: string;
                   }[];
                 /** @description exact decimal amount */
                 totalUsd: string;

@@ -46,7 +46,8 @@ const savingProperties = { id: { type: 'string' }, resource: { type: 'string' },
 /** A scenario's cost report with its savings (`penny cost --json`). */
 export const costReportSchema = {
   type: 'object',
-  required: ['scenario', 'currency', 'periodHours', 'capex', 'total', 'byCategory', 'byComponent', 'byResource', 'lines', 'energyKwh', 'busyCost', 'idleCost', 'gpuHours', 'savings'],
+  // Required: what every report recorded so far carries and the dashboard reads (older workspaces keep their reports).
+  required: ['scenario', 'currency', 'periodHours', 'total', 'byCategory', 'byResource', 'energyKwh', 'idleCost', 'savings'],
   properties: {
     scenario: { type: 'string' },
     currency: { type: 'string' },
@@ -59,7 +60,7 @@ export const costReportSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['name', 'kind', 'count', 'total', 'byCategory', 'byComponent'],
+        required: ['name', 'kind', 'total', 'byCategory'],
         properties: {
           name: { type: 'string' },
           kind: { type: 'string' },
@@ -116,7 +117,8 @@ export const planResultSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['offering', 'gpu', 'gpuCount', 'priceModel', 'priceUsdPerHour', 'runs', 'instanceHours', 'costUsd'],
+        // instanceHours and costUsd optional: the dashboard never relied on them being in older recorded plans.
+        required: ['offering', 'gpu', 'gpuCount', 'priceModel', 'priceUsdPerHour', 'runs'],
         properties: {
           offering: str,
           provider: str,
