@@ -6746,10 +6746,10 @@ export interface operations {
   /** Prometheus metrics (text format 0.0.4) */
   getMetrics: {
     responses: {
-      /** @description Default Response */
+      /** @description Prometheus text exposition format */
       200: {
         content: {
-          "application/json": string;
+          "text/plain": string;
         };
       };
       /** @description problem details (400) */
