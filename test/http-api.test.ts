@@ -196,6 +196,16 @@ describe('runs', () => {
     await conforms('/api/runs/{id}', 'get', 200, run);
     expect((await fetch(`${s.url}/api/runs/run_nope`)).status).toBe(404);
   });
+
+  it('serves every kind of run with a result its schema types (the dashboard reads these fields)', async () => {
+    const all = await json(await fetch(`${s.url}/api/runs`));
+    const byKind: Record<string, string[]> = { plan: ['solver', 'plan', 'baselines'], forecast: ['metrics', 'backtest', 'historyValues'], simulation: ['mode', 'policies'] };
+    for (const r of all as { id: string; kind: string }[]) {
+      const run = await json(await fetch(`${s.url}/api/runs/${r.id}`));
+      await conforms('/api/runs/{id}', 'get', 200, run);
+      for (const field of byKind[r.kind]!) expect(run.result, `${r.kind} result has ${field}`).toHaveProperty(field);
+    }
+  });
 });
 
 describe('billing', () => {

@@ -1,20 +1,23 @@
 /**
  * The dashboard's only way to the data: the HTTP API. Problems (RFC 9457) become ApiError.
  *
- * Known debt (issue 14, item 2): the response types here and in each page (Report, Budget,
- * ReportRow, Usage, Waste, PlanResult, SimResult, ForecastResult, RunSummary, Job, the upload
- * result, the list of simulation policies…) are declared by hand, copies of what the routes in
- * src/adapters/http/routes send. They should be generated from the routes' schemas once each
- * route has one, so a server change breaks the web build instead of a page.
+ * Every type the API answers with comes from web/src/api-types.gen.ts, generated from the routes'
+ * own schemas (npm run gen:api-types), so a server change breaks the web build instead of a page.
  */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  issues?: { path: string; message: string; line?: number }[];
-  hint?: string;
-}
+import type { paths } from './api-types.gen.js';
+
+type Json<R, C extends number> = R extends { [K in C]: { content: { 'application/json': infer B } } } ? B : never;
+/** The body of a route's success answer (200, 201 or 202), as its schema declares it. */
+export type ApiResponse<P extends keyof paths, M extends string = 'get'> = paths[P] extends { [K in M]: { responses: infer R } }
+  ? [Json<R, 200>] extends [never]
+    ? [Json<R, 201>] extends [never]
+      ? Json<R, 202>
+      : Json<R, 201>
+    : Json<R, 200>
+  : never;
+
+/** An RFC 9457 problem, as every route declares its errors. */
+export type Problem = paths['/api/health']['get']['responses'][400]['content']['application/problem+json'];
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {
@@ -36,14 +39,13 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
-export interface Job<R = unknown> {
-  id: string;
-  kind: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-  progress: { done: number; total: number; label: string };
-  result?: R;
-  error?: Problem;
-}
+/** A job as /api/jobs/{id} answers; `R` narrows its result to what the page's kind of job returns. */
+export type Job<R = NonNullable<ApiResponse<'/api/jobs/{id}'>['result']>> = Omit<ApiResponse<'/api/jobs/{id}'>, 'result'> & { result?: R };
+
+/** What a recorded run carries as its result: a plan, a forecast or a simulation (by the run's kind). */
+export type RunResult = ApiResponse<'/api/runs/{id}'>['result'];
+/** What a job returns when it succeeds, by its kind. */
+export type JobResult = NonNullable<ApiResponse<'/api/jobs/{id}'>['result']>;
 
 /** Follow a job's Server-Sent Events until it is done. */
 export function followJob<R>(id: string, onProgress: (job: Job<R>) => void): Promise<Job<R>> {

@@ -1,6 +1,6 @@
 /** The dashboard shell: navigation and a hash router; each page is a module of its own. */
 import './style.css';
-import { api } from './api.js';
+import { api, type ApiResponse } from './api.js';
 import { disposeCharts } from './chart.js';
 import { errorState, h, html } from './dom.js';
 import { overview } from './pages/overview.js';
@@ -52,7 +52,7 @@ async function route(): Promise<void> {
 
 window.addEventListener('hashchange', () => void route());
 void route();
-api<{ version: string; readOnly: boolean; store: string }>('/api/health')
+api<ApiResponse<'/api/health'>>('/api/health')
   .then((hs) => {
     document.getElementById('status')!.textContent = `v${hs.version} · ${hs.store}${hs.readOnly ? ' · read-only' : ''}`;
   })

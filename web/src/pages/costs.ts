@@ -1,18 +1,10 @@
 /** Cost explorer: billing grouped by any FOCUS column or tag, over a date range, as chart, table and CSV. */
-import { api } from '../api.js';
+import { api, type ApiResponse } from '../api.js';
 import { chart, disposeCharts } from '../chart.js';
 import { emptyState, h, table, html } from '../dom.js';
 import { csvCell, money, pct, moneyAxis } from '../format.js';
 
-interface ReportRow {
-  keys: Record<string, string | null>;
-  period?: string;
-  currency: string;
-  billedCost: string;
-  effectiveCost: string;
-  listCost: string | null;
-  rows: number;
-}
+type ReportRow = ApiResponse<'/api/billing/report'>[number];
 
 const DIMENSIONS = ['ServiceName', 'ServiceCategory', 'RegionId', 'ProviderName', 'PricingCategory', 'ChargeCategory', 'ResourceId', 'BillingAccountId', 'SubAccountId', 'CommitmentDiscountId', 'x_GpuType', 'tag:team', 'tag:project'];
 const MAX_SERIES = 8;
@@ -20,7 +12,7 @@ const MAX_TABLE_ROWS = 500;
 
 export async function costs(root: HTMLElement): Promise<void> {
   root.append(h(html`<h1>Cost explorer</h1>`));
-  const files = await api<{ periodStart: string | null; periodEnd: string | null }[]>('/api/billing/files');
+  const files = await api<ApiResponse<'/api/billing/files'>>('/api/billing/files');
   if (files.length === 0) {
     root.append(emptyState('No billing data in this workspace', 'Ingest a FOCUS export (penny ingest FILE, or the Upload page).'));
     return;

@@ -1,19 +1,15 @@
 /** Forecasts: history, the P50 forecast and its P10–P90 band, and the backtest behind the choice. */
+import type { RunResult } from '../api.js';
 import { chart } from '../chart.js';
 import { card, h, table, html } from '../dom.js';
 import { num, pct } from '../format.js';
 import { withRuns } from './runs.js';
 
-interface ForecastResult {
-  model: string;
-  unit: string;
-  interval: string;
-  series: string;
-  metrics: { mase: number; smape: number; coverageP10P90: number; nominalCoverage: number; baseline: string; baselineMase: number; origins: number };
-  backtest: { model: string; mase?: number; smape?: number; coverageP10P90?: number; baseline?: boolean; skipped?: string }[];
-  points: { t: string; p10: number; p50: number; p90: number }[];
-  historyValues: { t: string; value: number; filled: boolean }[];
-}
+/** A forecast run's result: the member of the run results that has a backtest. */
+type ForecastResult = Extract<RunResult, { backtest: unknown }>;
+
+/** A metric the backtest could not measure (too short a history, a zero scale) arrives as null. */
+const measured = (x: number | null | undefined, show: (x: number) => string) => (x === null || x === undefined ? '–' : show(x));
 
 export function forecasts(root: HTMLElement): Promise<void> {
   return withRuns<ForecastResult>(root, 'forecast', 'Forecasts', 'Record one with: penny forecast FILE --horizon 7d --save (or run penny demo).', (run, into) => {
@@ -22,8 +18,8 @@ export function forecasts(root: HTMLElement): Promise<void> {
     into.append(
       h(html`<div class="cards">
         ${card('Chosen model', f.model, `of ${f.backtest.filter((b) => b.mase !== undefined).length} backtested`)}
-        ${card('MASE', num(m.mase, 3), `${m.baseline}: ${num(m.baselineMase, 3)} (lower is better)`)}
-        ${card('P10–P90 coverage', pct(m.coverageP10P90), `nominal ${pct(m.nominalCoverage, 0)}, out of sample`)}
+        ${card('MASE', measured(m.mase, (x) => num(x, 3)), `${m.baseline}: ${measured(m.baselineMase, (x) => num(x, 3))} (lower is better)`)}
+        ${card('P10–P90 coverage', measured(m.coverageP10P90, (x) => pct(x)), `nominal ${pct(m.nominalCoverage, 0)}, out of sample`)}
         ${card('Horizon', `${f.points.length} × ${f.interval}`, f.unit)}
       </div>`),
     );
@@ -55,7 +51,7 @@ export function forecasts(root: HTMLElement): Promise<void> {
     into.append(
       table(
         [{ label: 'Model' }, { label: 'MASE', num: true }, { label: 'sMAPE', num: true }, { label: 'P10–P90 coverage', num: true }, { label: 'Note' }],
-        f.backtest.map((b) => [`${b.model}${b.model === f.model ? ' (chosen)' : ''}`, b.mase !== undefined ? num(b.mase, 3) : '', b.smape !== undefined ? `${num(b.smape, 1)}%` : '', b.coverageP10P90 !== undefined ? pct(b.coverageP10P90) : '', b.skipped ?? (b.baseline ? 'baseline' : '')]),
+        f.backtest.map((b) => [`${b.model}${b.model === f.model ? ' (chosen)' : ''}`, b.skipped ? '' : measured(b.mase, (x) => num(x, 3)), b.skipped ? '' : measured(b.smape, (x) => `${num(x, 1)}%`), b.skipped ? '' : measured(b.coverageP10P90, (x) => pct(x)), b.skipped ?? (b.baseline ? 'baseline' : '')]),
         { id: 'backtest' },
       ),
     );

@@ -1,20 +1,12 @@
 /** GPU fleet: a utilisation heat map per GPU over time, energy and idle cost, and the waste found. */
-import { api } from '../api.js';
+import { api, type ApiResponse } from '../api.js';
 import { chart } from '../chart.js';
 import { card, emptyState, h, table, html } from '../dom.js';
 import { money, num, pct } from '../format.js';
 
-interface Usage {
-  options: { currency: string };
-  gpus: { gpuId: string; host: string; index: string; model: string | null }[];
-  periods: { gpuId: string; start: string; meanUtilPct: number | null; busyFraction: number; energyKwh: number; idleS: number; idleCost?: string; observedS: number }[];
-}
+type Usage = ApiResponse<'/api/gpus/usage'>;
 
-interface Waste {
-  gpus: { gpu: { gpuId: string; host: string; index: string; model: string | null }; idleS: number; observedS: number; meanUtilBusyPct: number | null; underUsed: boolean }[];
-  recommendations: { title: string; saving: string; currency: string; effort: string; basis: string; alternatives?: { title: string; saving: string }[] }[];
-  savingTotal: string;
-}
+type Waste = ApiResponse<'/api/gpus/waste'>;
 
 export async function gpus(root: HTMLElement): Promise<void> {
   root.append(h(html`<h1>GPU fleet</h1>`));

@@ -1,48 +1,18 @@
 /** Overview: where the money goes (the latest cost report) and the largest savings. */
-import { api, ApiError } from '../api.js';
+import { api, ApiError, type ApiResponse } from '../api.js';
 import { chart } from '../chart.js';
 import { card, emptyState, h, table, html } from '../dom.js';
 import { money, num, pct, moneyAxis } from '../format.js';
 
-interface Report {
-  scenario: string;
-  currency: string;
-  periodHours: number;
-  total: string;
-  byCategory: Record<string, string>;
-  byResource: { name: string; kind: string; total: string; byCategory: Record<string, string>; utilisation?: string; utilisationMeasured?: boolean; idleCost?: string; energyKwh?: string }[];
-  energyKwh: string;
-  idleCost: string;
-  savings: { id: string; title: string; saving: string; effort: string; basis: string }[];
-  savingsTotal?: string;
-}
+type Report = ApiResponse<'/api/reports/latest'>['report'];
 
 const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
 /** The budget's vertical line on each budget chart (tests look for this colour). */
 const BUDGET_LINE = '#111827';
 
-interface Budget {
-  name: string;
-  currency: string;
-  amount: string;
-  spent: string;
-  forecast: string;
-  overrun: string;
-  spentShare: number;
-  forecastShare: number;
-  period: { start: string; asOf: string };
-  forecastMethod?: string;
-  alerts: { threshold: number; kind: string }[];
-  actions: { title: string; saving: string; effort: string; closesCumulative: number }[];
-  closesGap: boolean;
-}
+type Budget = ApiResponse<'/api/budgets/status'>[number];
 
-interface ReportRow {
-  keys: Record<string, string | null>;
-  period?: string;
-  currency: string;
-  effectiveCost: string;
-}
+type ReportRow = ApiResponse<'/api/billing/report'>[number];
 
 /** Spend over time by service category, and each budget's burn and forecast (when billing is ingested). */
 async function billingSection(root: HTMLElement): Promise<boolean> {

@@ -1,26 +1,12 @@
 /** Plans: optimised cost beside its baselines, what to buy where, and what binds. */
-import { api, type Job } from '../api.js';
+import { api, type Job, type RunResult } from '../api.js';
 import { chart } from '../chart.js';
 import { card, h, table, html } from '../dom.js';
 import { money, num, pct, moneyAxis } from '../format.js';
 import { withRuns, type RunStarter } from './runs.js';
 
-interface PlanResult {
-  scenario: string;
-  currency: string;
-  periodHours: number;
-  periods: number;
-  solver: { name: string; status: string; gap: number | null };
-  timingsS: { totalS: number };
-  plan: { offering: string; gpu: string; gpuCount: number; priceModel: string; priceUsdPerHour: string; runs: { from: number; to: number; count: number }[]; instanceHours?: number; costUsd?: string }[];
-  totalUsd: string;
-  costByPriceModel: Record<string, string>;
-  costByProvider: Record<string, string>;
-  costByGpu: Record<string, string>;
-  baselines: { name: string; feasible: boolean; totalUsd: string | null; note: string }[];
-  savings: { baseline: string; savingUsd: string; share: number }[];
-  explanations: { constraint: string; relaxation: string; savingUsd: string | null; marginalUsd: string | null }[];
-}
+/** A plan run's result: the member of the run results that has a solver. */
+type PlanResult = Extract<RunResult, { solver: unknown }>;
 
 function compactRuns(runs: PlanResult['plan'][number]['runs'], max = 6): string {
   const text = runs.map((r) => `t${r.from}${r.to > r.from ? `–${r.to}` : ''} ×${r.count}`);

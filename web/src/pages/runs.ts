@@ -1,18 +1,11 @@
 /** Shared by the pages that show recorded runs: pick one (newest first) and load it; start a new one. */
-import { api, followJob, type Job } from '../api.js';
+import { api, followJob, type ApiResponse, type Job, type JobResult } from '../api.js';
 import { emptyState, errorState, h, html } from '../dom.js';
 
-export interface RunSummary {
-  id: string;
-  kind: string;
-  name: string;
-  createdAt: string;
-  summary: Record<string, unknown>;
-}
+export type RunSummary = ApiResponse<'/api/runs'>[number];
 
-export interface Run<R> extends RunSummary {
-  result: R;
-}
+/** A recorded run whose result is what the page's kind of run records (one member of the result's union). */
+export type Run<R> = Omit<ApiResponse<'/api/runs/{id}'>, 'result'> & { result: R };
 
 /** A form that starts a run on the server (a job) and reports when it is recorded. */
 export interface RunStarter {
@@ -61,7 +54,7 @@ export async function withRuns<R>(root: HTMLElement, kind: string, title: string
     const section = startSection(kind, starter, refresh);
     root.append(section);
     // A read-only server refuses every write: say so instead of offering a form that cannot work.
-    void api<{ readOnly?: boolean }>('/api/health').then((hs) => {
+    void api<ApiResponse<'/api/health'>>('/api/health').then((hs) => {
       if (!hs.readOnly) return;
       starter.form.querySelectorAll('textarea, input, select, button').forEach((e) => ((e as HTMLInputElement).disabled = true));
       starter.form.before(h(html`<p class="note" data-state="read-only">This server runs with --read-only: record a ${kind} with the CLI (${howToRecord.replace(/^Record one with: /, '')}).</p>`));
@@ -88,7 +81,7 @@ function startSection(kind: string, starter: RunStarter, refresh: (id?: string) 
     if (button) button.disabled = true;
     try {
       const job = await starter.submit(starter.form);
-      const done = await followJob<{ runId?: string }>(job.id, (j) => {
+      const done = await followJob<Extract<JobResult, { runId: unknown }>>(job.id, (j) => {
         if (j.progress.total > 0) {
           bar.max = j.progress.total;
           bar.value = j.progress.done;

@@ -1,5 +1,5 @@
 /** Simulations: scheduling policies side by side on the same trace and cluster. */
-import { api, type Job } from '../api.js';
+import { api, type Job, type RunResult } from '../api.js';
 import { chart } from '../chart.js';
 // The repository's own examples, bundled, so the form starts from something that runs.
 import exampleScenario from '../../../examples/sim/cloud.yaml?raw';
@@ -8,45 +8,12 @@ import { card, h, table, html } from '../dom.js';
 import { money, num, pct, moneyAxis } from '../format.js';
 import { withRuns, type RunStarter } from './runs.js';
 
-interface PolicyResult {
-  policy: string;
-  summary: string;
-  jobs: { total: number; finished: number; unschedulable: number; preemptions: number; lostGpuHours: number; withDeadline: number; deadlineMisses: number };
-  completionTimeS: { p50: number; p90: number; p99: number };
-  queueingDelayS: { p50: number; p90: number };
-  gpuHoursAllocated: number;
-  gpuHoursBusy: number;
-  utilisation: number;
-  energyKwh: number;
-  cost: { total: string; idle: string; byPricing: Record<string, string> };
-  fill?: { unplacedGpuShare?: number };
-  timeline?: { t: number; utilisation: number }[];
-}
 
+
+/** A simulation run's result: replay (a trace with arrival times) or fill (a pod list). */
+type SimResult = Extract<RunResult, { mode: unknown }>;
 /** A fill-mode policy (pod lists without times): what the cluster could not place as it filled. */
-interface FillResult {
-  policy: string;
-  summary: string;
-  order: 'list' | 'shuffled';
-  seed: number;
-  clusterGpus: number;
-  pods: number;
-  placed: number;
-  failed: number;
-  arrivedGpus: number;
-  unplacedGpus: number;
-  unplacedShare: number;
-  allocatedGpus: number;
-  firstFailureAtShare: number | null;
-  strandedGpus: number;
-  clusterCostPerHour: string;
-  strandedCostPerHour: string;
-  curve: { arrivedShare: number; unplacedShare: number; allocatedShare: number }[];
-}
-
-type SimResult =
-  | { scenario: string; mode: 'replay'; currency: string; policies: PolicyResult[] }
-  | { scenario: string; mode: 'fill'; currency: string; policies: FillResult[] };
+type FillResult = Extract<SimResult, { mode: 'fill' }>['policies'][number];
 
 const hours = (s: number) => `${num(s / 3600, 1)} h`;
 
@@ -122,17 +89,6 @@ export function simulations(root: HTMLElement): Promise<void> {
         { name: 'deadline misses', type: 'line', yAxisIndex: 1, data: r.policies.map((p) => p.jobs.deadlineMisses) },
       ],
     }, { id: 'chart-sim-util', label: `Utilisation (bars) and deadline misses (line) per policy: ${r.policies.map((p) => `${p.policy} ${pct(p.utilisation)}, ${p.jobs.deadlineMisses} misses`).join('; ')}.` });
-    const withTimeline = r.policies.filter((p) => p.timeline?.length);
-    if (withTimeline.length) {
-      chart(into, {
-        tooltip: { trigger: 'axis' },
-        legend: { type: 'scroll', top: 0 },
-        grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
-        xAxis: { type: 'value', name: 'hours', axisLabel: { formatter: (v: number) => num(v / 3600) } },
-        yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => pct(v, 0) } },
-        series: withTimeline.map((p) => ({ name: p.policy, type: 'line', showSymbol: false, data: p.timeline!.map((x) => [x.t, x.utilisation]) })),
-      }, { id: 'chart-sim-timeline', height: 300, label: `Cluster utilisation over simulated time for ${withTimeline.length} policies; the table below has each policy's mean.` });
-    }
     into.append(h(html`<h2>Policies side by side</h2>`));
     into.append(
       table(

@@ -1,18 +1,10 @@
 /** Upload a file for ingest: streamed to the server, processed as a job, progress over SSE. */
-import { api, followJob, type Job } from '../api.js';
+import { api, followJob, type Job, type JobResult } from '../api.js';
 import { errorState, h, html, type SafeHtml } from '../dom.js';
 import { money } from '../format.js';
 
-/** What the ingest job returns (src/adapters/http/routes/uploads.ts), per kind of file. */
-interface UploadResult {
-  kind: string;
-  /** focus: */
-  status?: 'ingested' | 'already-ingested';
-  file?: { rows?: number; ingestedAt?: string };
-  notes?: string[];
-  /** scenario: */
-  report?: { total: string; currency: string; scenario: string };
-}
+/** What an ingest job returns (src/adapters/http/routes/uploads.ts): the job results with a kind of file. */
+type UploadResult = Extract<JobResult, { kind: unknown }>;
 
 /** Say what the server did, from its answer: a file ingested before changes nothing, and says so. */
 function outcome(name: string, r: UploadResult | undefined): HTMLElement {

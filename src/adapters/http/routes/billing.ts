@@ -8,7 +8,7 @@ import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
-import { moneyString, problems, recommendationSchema, type RegisterRoutes } from './types.js';
+import { moneyString, problems, type RegisterRoutes } from './types.js';
 
 export function billingOf(ctx: RouteContext): BillingStore {
   return new SqlBillingStore((ctx.store as SqlStore).session);
@@ -35,7 +35,7 @@ const reportQuery = {
 
 const reportRow = {
   type: 'object',
-  required: ['keys', 'currency', 'billedCost', 'effectiveCost', 'rows'],
+  required: ['keys', 'currency', 'billedCost', 'effectiveCost', 'listCost', 'rows'],
   properties: {
     keys: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
     period: { type: 'string' },
@@ -128,7 +128,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['billing'],
       summary: 'Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast',
       querystring: { type: 'object', properties: { at: dateParam('the date to report at (default: the end of the last charge)') } },
-      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'spent', 'forecast', 'overrun', 'alerts', 'actions'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object', required: ['start', 'end'], properties: { start: { type: 'string' }, end: { type: 'string' }, asOf: { type: 'string' } } }, alerts: { type: 'array', items: { type: 'object', required: ['threshold', 'kind'], properties: { threshold: { type: 'number' }, kind: { type: 'string', enum: ['actual', 'forecast'] }, amount: moneyString } } }, actions: { type: 'array', items: { ...recommendationSchema, properties: { ...recommendationSchema.properties, closesCumulative: { type: 'number' } } } }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
+      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'period', 'spent', 'spentShare', 'forecast', 'forecastShare', 'overrun', 'alerts', 'actions', 'closesGap'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object', required: ['start', 'end', 'asOf'], properties: { start: { type: 'string' }, end: { type: 'string' }, asOf: { type: 'string' } } }, alerts: { type: 'array', items: { type: 'object', required: ['threshold', 'kind'], properties: { threshold: { type: 'number' }, kind: { type: 'string', enum: ['actual', 'forecast'] }, amount: moneyString } } }, actions: { type: 'array', items: { type: 'object', required: ['id', 'title', 'saving', 'effort', 'basis', 'closesCumulative'], properties: { id: { type: 'string' }, title: { type: 'string' }, saving: moneyString, effort: { type: 'string' }, basis: { type: 'string' }, closesCumulative: { type: 'number', description: 'share of the overrun closed by this action and those before it' }, alternatives: { type: 'array', items: { type: 'object', required: ['id', 'title', 'saving'], properties: { id: { type: 'string' }, title: { type: 'string' }, saving: moneyString } } } } } }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
     const at = dateOption('at', req.query.at);

@@ -7,7 +7,15 @@ import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '
 import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
-import { gpuInfoSchema, gpuPriceSchema, problems, recommendationSchema, type RegisterRoutes } from './types.js';
+import { gpuInfoSchema, gpuPriceSchema, moneyString, problems, recommendationSchema, type RegisterRoutes } from './types.js';
+
+/** The options a telemetry report used (interval, idle threshold, PUE, currency). */
+const telemetryOptions = {
+  type: 'object',
+  description: 'the options the report used (interval, idle threshold, PUE, currency)',
+  required: ['maxGapS', 'idleUtilPct', 'minIdleS', 'pue', 'currency'],
+  properties: { from: { type: 'string' }, to: { type: 'string' }, intervalMs: { type: 'number' }, maxGapS: { type: 'number' }, idleUtilPct: { type: 'number' }, minIdleS: { type: 'number' }, pricePerKwh: moneyString, pue: { type: 'string' }, currency: { type: 'string' } },
+} as const;
 
 const usagePeriod = {
   type: 'object',
@@ -24,7 +32,7 @@ const usagePeriod = {
     busyFraction: { type: 'number' },
     meanUtilPct: { type: ['number', 'null'] },
     peakMemUsedMiB: { type: ['number', 'null'] },
-    energyKwh: { type: ['number', 'null'] },
+    energyKwh: { type: 'number' },
     idleS: { type: 'number' },
     idleEnergyKwh: { type: ['number', 'null'] },
     idleCost: { type: ['string', 'null'] },
@@ -36,7 +44,7 @@ const usageGpu = { ...gpuInfoSchema, properties: { ...gpuInfoSchema.properties, 
 
 const wasteGpu = {
   type: 'object',
-  required: ['gpu', 'observedS', 'idleS', 'busyS', 'underUsed'],
+  required: ['gpu', 'price', 'observedS', 'idleS', 'busyS', 'meanUtilBusyPct', 'peakMemUsedMiB', 'underUsed', 'idlePeriods', 'lowUseSpells'],
   properties: { gpu: gpuInfoSchema, price: { anyOf: [gpuPriceSchema, { type: 'null' }] }, observedS: { type: 'number' }, idleS: { type: 'number' }, busyS: { type: 'number' }, meanUtilBusyPct: { type: ['number', 'null'] }, peakMemUsedMiB: { type: ['number', 'null'] }, underUsed: { type: 'boolean' }, idlePeriods: { type: 'array' }, lowUseSpells: { type: 'array' } },
 } as const;
 
@@ -66,7 +74,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['gpus'],
       summary: 'Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry)',
       querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m', pattern: '^\\d{1,9}(s|m|h|d)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d); at most ${MAX_USAGE_POINTS} GPU × period points` } } },
-      response: { 200: { type: 'object', required: ['gpus', 'periods'], properties: { options: { type: 'object', description: 'the options the report used (interval, idle threshold, PUE, currency)' }, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
+      response: { 200: { type: 'object', required: ['options', 'gpus', 'periods'], properties: { options: telemetryOptions, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
     const store = telemetryOf(ctx);
@@ -83,7 +91,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
-      response: { 200: { type: 'object', required: ['gpus', 'recommendations', 'savingTotal'], properties: { options: { type: 'object', description: 'the thresholds the findings used' }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, saving: { type: 'string' } } } } } } },
+      response: { 200: { type: 'object', required: ['options', 'gpus', 'recommendations', 'savingTotal', 'savingTotals'], properties: { options: { ...telemetryOptions, description: 'the thresholds the findings used', properties: { ...telemetryOptions.properties, lowUtilPct: { type: 'number' }, lowMemPct: { type: 'number' }, autostopAfterS: { type: 'number' }, hoursPerMonth: { type: 'number' } } }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', required: ['currency', 'saving'], properties: { currency: { type: 'string' }, saving: { type: 'string' } } } } } } },
     },
   }, async () => {
     const store = telemetryOf(ctx);

@@ -1,6 +1,6 @@
 /** Recorded runs (plans, forecasts, simulations): the decisions Penny made, to show and compare. */
 import { NotFound } from '../../../core/errors.js';
-import { idParams, problems, type RegisterRoutes } from './types.js';
+import { forecastResultSchema, idParams, planResultSchema, problems, simulationResultSchema, type RegisterRoutes } from './types.js';
 
 const runSummary = {
   type: 'object',
@@ -23,7 +23,7 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['runs'],
       summary: 'One recorded run with its full result',
       params: idParams,
-      response: { 200: { ...runSummary, required: [...runSummary.required, 'result'], properties: { ...runSummary.properties, result: { type: 'object', description: 'the full result, as `penny plan|forecast|simulate --json` prints it' } } }, ...problems(404) },
+      response: { 200: { ...runSummary, required: [...runSummary.required, 'result'], properties: { ...runSummary.properties, result: { description: 'the full result, as `penny plan|forecast|simulate --json` prints it (by kind)', anyOf: [planResultSchema, forecastResultSchema, simulationResultSchema] } } }, ...problems(404) },
     },
   }, async (req) => {
     const run = await ctx.store.getRun(req.params.id);

@@ -5,7 +5,7 @@ import { costAndRecord, costResultToJson, costScenario } from '../../../app/cost
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { scenarioSchema, type Scenario } from '../../../core/model/scenario.js';
 import { parseScenario, scenarioFromValue } from '../../importers/scenario.js';
-import { costLineSchema, idParams, moneyString, problems, type RegisterRoutes } from './types.js';
+import { costReportSchema, idParams, moneyString, problems, type RegisterRoutes } from './types.js';
 import { MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
 
 
@@ -17,32 +17,6 @@ const scenarioBody = {
   },
 };
 
-const savingProperties = { id: { type: 'string' }, resource: { type: 'string' }, action: { type: 'string' }, title: { type: 'string' }, saving: moneyString, currency: { type: 'string' }, effort: { type: 'string' }, basis: { type: 'string' }, exclusiveGroup: { type: 'string' }, billedAs: { type: 'array', items: { type: 'string' } } } as const;
-
-const costReportSchema = {
-  type: 'object',
-  required: ['scenario', 'currency', 'total', 'byCategory', 'byResource', 'savings'],
-  properties: {
-    scenario: { type: 'string' },
-    currency: { type: 'string' },
-    periodHours: { type: 'number' },
-    capex: { type: 'string' },
-    total: moneyString,
-    byCategory: { type: 'object', additionalProperties: moneyString },
-    byComponent: { type: 'object', additionalProperties: moneyString },
-    byResource: { type: 'array', items: { type: 'object', required: ['name', 'kind', 'total'], properties: { name: { type: 'string' }, kind: { type: 'string' }, total: moneyString } } },
-    lines: { type: 'array', items: costLineSchema },
-    energyKwh: { type: 'string' },
-    busyCost: moneyString,
-    idleCost: moneyString,
-    gpuHours: { type: 'string' },
-    savings: {
-      type: 'array',
-      items: { type: 'object', required: ['id', 'title', 'saving', 'currency', 'effort'], properties: { ...savingProperties, alternatives: { type: 'array', items: { type: 'object', properties: savingProperties } } } },
-    },
-    savingsTotal: { ...moneyString, description: 'the savings added up, each resource-hour once (alternatives not added)' },
-  },
-} as const;
 
 export function scenarioFromRequest(req: FastifyRequest): { scenario: Scenario; source: string } {
   const body = req.body;
