@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { costAndRecord, costResultToJson, costScenario } from '../../../app/cost.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { scenarioSchema, type Scenario } from '../../../core/model/scenario.js';
-import { parseScenario, scenarioFromValue } from '../../importers/scenario.js';
+import { scenarioOffLoop, type ParsePool } from '../documents.js';
 import { costLineSchema, idParams, moneyString, problems, type RegisterRoutes } from './types.js';
 import { MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
 
@@ -44,14 +44,17 @@ const costReportSchema = {
   },
 } as const;
 
-export function scenarioFromRequest(req: FastifyRequest): { scenario: Scenario; source: string } {
+export async function scenarioFromRequest(req: FastifyRequest, parsePool: ParsePool): Promise<{ scenario: Scenario; source: string }> {
   const body = req.body;
+  const file = 'request body';
   if (typeof body === 'string') {
     if (!body.trim()) throw new InvalidInput('the request body is empty', [{ path: '', message: 'empty body' }], 'Send a scenario as YAML or JSON.');
-    return { scenario: parseScenario(body, 'request body'), source: body };
+    return { scenario: await scenarioOffLoop(parsePool, { text: body, file }, Buffer.byteLength(body)), source: body };
   }
   if (body === undefined || body === null) throw new InvalidInput('the request has no body', [{ path: '', message: 'no body' }], 'Send a scenario as YAML or JSON.');
-  return { scenario: scenarioFromValue(body), source: JSON.stringify(body) };
+  // A JSON body is already parsed (natively, fast); validating a large one is the slow part.
+  const source = JSON.stringify(body);
+  return { scenario: await scenarioOffLoop(parsePool, { value: body, file }, source.length), source };
 }
 
 const capexQuery = { type: 'object', properties: { capex: { type: 'string', enum: ['amortise', 'expense'] } } } as const;
@@ -73,7 +76,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
     },
     bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req) => {
-    const { scenario } = scenarioFromRequest(req);
+    const { scenario } = await scenarioFromRequest(req, ctx.parsePool);
     return { valid: true, name: scenario.name, currency: scenario.currency, resources: scenario.resources.length };
   });
 
@@ -81,7 +84,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
     schema: { tags: ['scenarios'], summary: 'Total cost of ownership of a scenario (not recorded)', body: scenarioBody, querystring: capexQuery, response: { 200: costReportSchema, ...problems(400, 413, 415, 422) } },
     bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req) => {
-    const { scenario } = scenarioFromRequest(req);
+    const { scenario } = await scenarioFromRequest(req, ctx.parsePool);
     return costResultToJson(costScenario(scenario, capexOf(req)));
   });
 
@@ -95,7 +98,7 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
     },
     bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req, reply) => {
-    const { scenario, source } = scenarioFromRequest(req);
+    const { scenario, source } = await scenarioFromRequest(req, ctx.parsePool);
     const r = await costAndRecord(ctx.store, ctx.clock, scenario, source, capexOf(req));
     return reply.code(201).send({ scenarioId: r.scenarioId, reportId: r.reportId, report: costResultToJson(r) });
   });
