@@ -106,7 +106,7 @@ export function installMetrics(app: FastifyInstance, src: MetricsSources): Regis
     });
   }
 
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics (text format 0.0.4)', response: { 200: { type: 'string' } } } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics (text format 0.0.4)', response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } }, async (_req, reply) => {
     await Promise.all(beforeScrape.map((f) => f()));
     const body = await register.metrics();
     return reply.type(register.contentType).send(body);
