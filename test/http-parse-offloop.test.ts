@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkYamlShape, INLINE_PARSE_BYTES, MAX_YAML_BYTES } from '../src/adapters/http/limits.js';
 import { parseScenario } from '../src/adapters/importers/scenario.js';
 import { costResultToJson, costScenario } from '../src/app/cost.js';
-import { createParsePool, scenarioOffLoop } from '../src/adapters/http/documents.js';
+import { createParsePool, runParse, scenarioOffLoop } from '../src/adapters/http/documents.js';
+import { HttpProblem } from '../src/adapters/http/problem.js';
 import { startTestServer } from './server.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -120,6 +121,29 @@ describe('request documents are parsed off the event loop', () => {
     const sim = await fetch(`${s.url}/api/simulations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: `${pad}pools:\n  - { name: p, gpus: 8, spot: { trace: /etc/passwd } }\n`, jobs: 'arrival,gpus,duration\n0,1,1\n' }) });
     expect(sim.status).toBe(422);
     expect((await json(sim)).issues).toEqual([expect.objectContaining({ path: 'scenario.pools[0].spot.trace' })]);
+  }, 120_000);
+
+  it('refuses large documents beyond the queue bound (503), and drops a parse whose client went away', async () => {
+    const { text } = largestScenario();
+    const pool = createParsePool(1);
+    try {
+      const first = runParse(pool, 'scenario', { text, file: 'a' }, Buffer.byteLength(text), { maxQueued: 1 });
+      const second = runParse(pool, 'scenario', { text, file: 'b' }, Buffer.byteLength(text), { maxQueued: 1 });
+      const third = runParse(pool, 'scenario', { text, file: 'c' }, Buffer.byteLength(text), { maxQueued: 1 });
+      await expect(third).rejects.toMatchObject({ status: 503, slug: 'busy' });
+      const client = new AbortController();
+      const fourth = runParse(pool, 'scenario', { text, file: 'd' }, Buffer.byteLength(text), { signal: client.signal });
+      client.abort();
+      await expect(fourth).rejects.toBeInstanceOf(HttpProblem);
+      expect(pool.stats().queued).toBe(1);
+      await first;
+      await second;
+      // Small documents never wait for a thread.
+      const small = scenarioText(1);
+      expect((await runParse(pool, 'scenario', { text: small, file: 's' }, Buffer.byteLength(small), { maxQueued: 0 })).value).toMatchObject({ name: 'big', resources: [{ name: 's0' }] });
+    } finally {
+      await pool.close();
+    }
   }, 120_000);
 
   it('reads a large uploaded scenario on a parse thread too', async () => {

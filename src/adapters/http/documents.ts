@@ -17,7 +17,8 @@ import { parseSimScenario } from '../importers/sim-scenario.js';
 import { parseYaml } from '../importers/yaml-doc.js';
 import { fromCloneable, toCloneable, type Cloneable } from '../jobs/cloneable.js';
 import { Cancelled, threadEntry, WorkerPool } from '../jobs/pool.js';
-import { INLINE_PARSE_BYTES, MAX_PARSE_MS } from './limits.js';
+import { INLINE_PARSE_BYTES, MAX_PARSE_MS, MAX_PARSE_QUEUE } from './limits.js';
+import { HttpProblem } from './problem.js';
 
 /** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
 export function fileReferences(doc: unknown): Issue[] {
@@ -81,14 +82,26 @@ export function createParsePool(size = parsePoolSize()): ParsePool {
   return new WorkerPool<ParseTasks>(size, threadEntry(import.meta.url, 'parse-worker'));
 }
 
+export interface ParseOptions {
+  /** The client went away: a queued parse is dropped, a running one stopped. */
+  signal?: AbortSignal;
+  maxQueued?: number;
+}
+
 /**
  * Run a parse task: in place when the document is small, otherwise on the parse pool with a time
  * limit from when a thread takes it (a thread that runs past it is terminated and replaced).
  */
-export async function runParse<K extends keyof ParseTasks>(pool: ParsePool, task: K, input: Parameters<ParseTasks[K]>[0], bytes: number): Promise<Awaited<ReturnType<ParseTasks[K]>>> {
+export async function runParse<K extends keyof ParseTasks>(pool: ParsePool, task: K, input: Parameters<ParseTasks[K]>[0], bytes: number, opts: ParseOptions = {}): Promise<Awaited<ReturnType<ParseTasks[K]>>> {
   type Out = Awaited<ReturnType<ParseTasks[K]>>;
   if (bytes <= INLINE_PARSE_BYTES) return (await (parseTasks[task] as (i: typeof input) => Promise<unknown>)(input)) as Out;
+  const maxQueued = opts.maxQueued ?? MAX_PARSE_QUEUE;
+  if (pool.stats().queued >= maxQueued) {
+    throw new HttpProblem(503, 'busy', 'Server busy', `${input.file}: ${maxQueued} large documents are already waiting to be read`, 'Try again in a few seconds.');
+  }
   const ctl = new AbortController();
+  const gone = () => ctl.abort();
+  opts.signal?.addEventListener('abort', gone, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
     return (await pool.run(task, input as never, {
@@ -98,16 +111,27 @@ export async function runParse<K extends keyof ParseTasks>(pool: ParsePool, task
       },
     })) as Out;
   } catch (e) {
+    if (e instanceof Cancelled && opts.signal?.aborted) throw new HttpProblem(400, 'client-closed', 'Request abandoned', `${input.file}: the client closed the request before it was read`);
     if (e instanceof Cancelled) {
       throw new InvalidInput(`${input.file}: took longer than ${MAX_PARSE_MS / 1000} s to read`, [{ path: '', file: input.file, message: `reading the document took longer than ${MAX_PARSE_MS / 1000} s` }], 'Send a smaller or simpler document.');
     }
     throw e;
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', gone);
   }
 }
 
+/** Aborts when the client closes the connection before its response is sent. */
+export function clientGone(res: { once(e: 'close', f: () => void): unknown; writableFinished: boolean }): AbortSignal {
+  const ctl = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) ctl.abort();
+  });
+  return ctl.signal;
+}
+
 /** A scenario from its text or parsed JSON, read off the event loop when it is large. */
-export async function scenarioOffLoop(pool: ParsePool, doc: ScenarioDocument, bytes: number): Promise<Scenario> {
-  return fromCloneable<Scenario>(await runParse(pool, 'scenario', doc, bytes));
+export async function scenarioOffLoop(pool: ParsePool, doc: ScenarioDocument, bytes: number, opts: ParseOptions = {}): Promise<Scenario> {
+  return fromCloneable<Scenario>(await runParse(pool, 'scenario', doc, bytes, opts));
 }

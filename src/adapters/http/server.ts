@@ -277,7 +277,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err);
     // The client gets a detail without paths or SQL; the log keeps the real error.
-    if (p.status >= 500) req.log.error(err);
+    if (p.status >= 500 && p.status !== 503) req.log.error(err);
     return sendProblem(reply, { ...redactProblem(p), instance: req.url.split('?')[0] });
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.url.split('?')[0]}.`, { instance: req.url.split('?')[0] })));

@@ -6,7 +6,7 @@
  */
 import { recordRun } from '../../../app/runs.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { runParse } from '../documents.js';
+import { clientGone, runParse } from '../documents.js';
 import { relayProgress } from '../../jobs/pool.js';
 import { checkYamlShape, MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
@@ -25,7 +25,7 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
           ...Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: 'string', description: 'the plan scenario as YAML' } }])),
         },
       },
-      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422, 503) },
     },
     bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req, reply) => {
@@ -37,7 +37,7 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
     // self-contained scenario that parses; the job thread parses the same text again and solves;
     // this thread records the run.
     const file = 'request body';
-    await runParse(ctx.parsePool, 'plan', { text, file }, Buffer.byteLength(text));
+    await runParse(ctx.parsePool, 'plan', { text, file }, Buffer.byteLength(text), { signal: clientGone(reply.raw) });
     const job = ctx.jobs.submit('plan', async (progress, ctl) => {
       const json = (await ctx.pool.run('plan', { text, file }, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
       const runId = await recordRun(ctx.store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { api: text }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });

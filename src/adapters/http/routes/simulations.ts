@@ -10,7 +10,7 @@ import { InvalidInput } from '../../../core/errors.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { relayProgress } from '../../jobs/pool.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
-import { runParse } from '../documents.js';
+import { clientGone, runParse } from '../documents.js';
 import { checkYamlShape } from '../limits.js';
 import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
@@ -32,7 +32,7 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
           policies: { type: 'array', minItems: 1, maxItems: POLICY_NAMES.length, uniqueItems: true, items: { type: 'string', enum: [...POLICY_NAMES] } },
         },
       },
-      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422, 503) },
     },
   }, async (req, reply) => {
     const body = req.body as { scenario?: unknown; jobs?: unknown; policies?: unknown } | undefined;
@@ -45,7 +45,7 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
     }
     checkYamlShape(body.scenario, 'scenario');
     // Self-contained (no trace files) and valid, checked on a parse thread when large.
-    await runParse(ctx.parsePool, 'simulation', { text: body.scenario, file: 'scenario' }, Buffer.byteLength(body.scenario));
+    await runParse(ctx.parsePool, 'simulation', { text: body.scenario, file: 'scenario' }, Buffer.byteLength(body.scenario), { signal: clientGone(reply.raw) });
     const dir = confine(ctx.workspaceDir, 'uploads');
     await mkdir(dir, { recursive: true });
     const path = confine(dir, `jobs-${randomUUID()}.csv`);

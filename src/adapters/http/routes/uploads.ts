@@ -71,7 +71,7 @@ export const uploadKinds: UploadKind[] = [
       // The same YAML limits as a request body, and read on a parse thread when large.
       const text = await readFile(path, 'utf8');
       checkYamlShape(text, 'upload');
-      const scenario = await scenarioOffLoop(ctx.parsePool, { text, file: path }, Buffer.byteLength(text));
+      const scenario = await scenarioOffLoop(ctx.parsePool, { text, file: path }, Buffer.byteLength(text), { maxQueued: Infinity });
       progress.tick(1);
       const r = await costAndRecord(ctx.store, ctx.clock, scenario, text);
       progress.tick(2);
