@@ -345,6 +345,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   installMetrics(app, {
     jobs,
     pool,
+    parsePool,
     ...(opts.store instanceof SqlStore && { billing: () => new SqlBillingStore((opts.store as SqlStore).session), telemetrySamples: () => new SqlTelemetryStore((opts.store as SqlStore).session).sampleCount() }),
   });
 
