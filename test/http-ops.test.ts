@@ -61,6 +61,7 @@ describe('/metrics', () => {
     expect(text).not.toContain('xxxxxxxxxx');
     expect(text).toMatch(/penny_jobs\{status="queued"\} 0/);
     expect(text).toMatch(/penny_worker_threads\{state="max"\} [1-9]/);
+    expect(text).toMatch(/penny_parse_threads\{state="max"\} [12]/);
 
     const report = (await (await fetch(`${s.url}/api/billing/report?by=ProviderName`, { headers: auth })).json()) as { keys: { ProviderName: string }; currency: string; billedCost: string; rows: number }[];
     expect(report.length).toBeGreaterThan(0);

@@ -2101,6 +2101,26 @@ export interface operations {
           };
         };
       };
+      /** @description problem details (503) */
+      503: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
     };
   };
   /** Total cost of ownership of a scenario (not recorded) */
@@ -2582,6 +2602,26 @@ export interface operations {
       };
       /** @description problem details (422) */
       422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (503) */
+      503: {
         content: {
           "application/problem+json": {
             type: string;
@@ -3140,6 +3180,26 @@ export interface operations {
       };
       /** @description problem details (422) */
       422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (503) */
+      503: {
         content: {
           "application/problem+json": {
             type: string;
@@ -6240,6 +6300,26 @@ export interface operations {
           };
         };
       };
+      /** @description problem details (503) */
+      503: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
     };
   };
   /** Replay a jobs CSV on a simulated cluster under several policies, as a job; recorded as a run */
@@ -6723,6 +6803,26 @@ export interface operations {
       };
       /** @description problem details (422) */
       422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (503) */
+      503: {
         content: {
           "application/problem+json": {
             type: string;

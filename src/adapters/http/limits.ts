@@ -21,6 +21,16 @@ export const MAX_YAML_NODES = 20_000;
 /** Aliases expanded per document (the `yaml` library's own default, stated here). */
 export const MAX_YAML_ALIASES = 100;
 
+/** Documents up to this size are read on the event loop (a few milliseconds at most); larger
+ * ones on the parse threads (documents.ts). */
+export const INLINE_PARSE_BYTES = 8 * 1024;
+/** A parse thread taking longer than this on one document is stopped and the request refused
+ * (422): a document within the limits above takes a few seconds at most on a loaded machine. */
+export const MAX_PARSE_MS = 20_000;
+/** Large documents waiting for a parse thread beyond this are refused (503, try again): each
+ * holds its text in memory, and a client sending them faster than they parse only grows the queue. */
+export const MAX_PARSE_QUEUE = 8;
+
 /** Largest number of (GPU × interval) points one usage request may return. */
 export const MAX_USAGE_POINTS = 20_000;
 /** Shortest usage interval: telemetry is sampled every few seconds; a minute is the floor. */

@@ -12,10 +12,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { JobRunner } from '../../app/jobs.js';
 import type { BillingStore } from '../../app/billing-ports.js';
 import type { WorkerPool } from '../jobs/pool.js';
+import type { ParsePool } from './documents.js';
 
 export interface MetricsSources {
   jobs: JobRunner;
   pool: WorkerPool;
+  /** Threads that read large request documents (documents.ts). */
+  parsePool?: ParsePool;
   /** Absent when the store has no billing tables (nothing to chart). */
   billing?: () => BillingStore;
   telemetrySamples?: () => Promise<number>;
@@ -72,6 +75,23 @@ export function installMetrics(app: FastifyInstance, src: MetricsSources): Regis
       this.set({ state: 'max' }, src.pool.size);
     },
   });
+
+  if (src.parsePool) {
+    const parsePool = src.parsePool;
+    new Gauge({
+      name: 'penny_parse_threads',
+      help: 'Threads that read large request documents: started, busy, documents waiting, and the most the pool will start',
+      labelNames: ['state'],
+      registers: [register],
+      collect() {
+        const s = parsePool.stats();
+        this.set({ state: 'started' }, s.threads);
+        this.set({ state: 'busy' }, s.running);
+        this.set({ state: 'queued' }, s.queued);
+        this.set({ state: 'max' }, parsePool.size);
+      },
+    });
+  }
 
   if (src.billing) {
     const billing = src.billing;

@@ -22,6 +22,7 @@ import { SqlStore } from '../store/sql-store.js';
 import { SqlTelemetryStore } from '../store/sql-telemetry-store.js';
 import { installMetrics } from './metrics.js';
 import { WorkerPool } from '../jobs/pool.js';
+import { createParsePool, type ParsePool } from './documents.js';
 import type { Clock, Store } from '../../app/ports.js';
 import { HttpProblem, problem, redactProblem, toProblem, type Problem } from './problem.js';
 import { isLoopback, tokenMatches } from './security.js';
@@ -64,6 +65,8 @@ export interface RouteContext {
   jobs: JobRunner;
   /** Where plans and simulations run, off the event loop. */
   pool: WorkerPool;
+  /** Where large request documents are parsed and validated, off the event loop and not behind solves. */
+  parsePool: ParsePool;
   workspaceDir: string;
   readOnly: boolean;
   maxUploadBytes: number;
@@ -274,7 +277,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.setErrorHandler((err, req, reply) => {
     const p = toProblem(err);
     // The client gets a detail without paths or SQL; the log keeps the real error.
-    if (p.status >= 500) req.log.error(err);
+    if (p.status >= 500 && p.status !== 503) req.log.error(err);
     return sendProblem(reply, { ...redactProblem(p), instance: req.url.split('?')[0] });
   });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, problem(404, 'not-found', 'Not found', `No route for ${req.method} ${req.url.split('?')[0]}.`, { instance: req.url.split('?')[0] })));
@@ -323,12 +326,16 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   await app.register(fastifyMultipart, { limits: { fileSize: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD, files: 1, fields: 10, parts: 20, headerPairs: 100 } });
 
   const pool = new WorkerPool(opts.workers);
-  app.addHook('onClose', async () => pool.close());
+  const parsePool = createParsePool();
+  app.addHook('onClose', async () => {
+    await Promise.all([pool.close(), parsePool.close()]);
+  });
   const ctx: RouteContext = {
     store: opts.store,
     clock: opts.clock,
     jobs,
     pool,
+    parsePool,
     workspaceDir: opts.workspaceDir,
     readOnly: opts.readOnly ?? false,
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,
@@ -338,6 +345,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   installMetrics(app, {
     jobs,
     pool,
+    parsePool,
     ...(opts.store instanceof SqlStore && { billing: () => new SqlBillingStore((opts.store as SqlStore).session), telemetrySamples: () => new SqlTelemetryStore((opts.store as SqlStore).session).sampleCount() }),
   });
 

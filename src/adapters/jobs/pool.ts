@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { Progress } from '../../app/ports.js';
 import { Worker } from 'node:worker_threads';
 import { deserializeError, type FromWorker, type ToWorker, type WorkerProgress } from './protocol.js';
-import type { TaskInput, TaskName } from './tasks.js';
+import type { tasks as jobTasks } from './tasks.js';
 
 /** One thread per core, leaving one for the event loop; at least one. */
 export function defaultPoolSize(): number {
@@ -38,18 +38,33 @@ export class Cancelled extends Error {
   }
 }
 
-export class WorkerPool {
+/** A table of tasks a thread can run (tasks.ts for jobs, the HTTP adapter's parse tasks). */
+export type TaskTable = Record<string, (input: never, progress: Progress) => Promise<unknown>>;
+
+/**
+ * The entry module `name` beside the module at `base` (an import.meta.url): `.ts` when running
+ * from the sources (tests, tsx), `.js` when built.
+ */
+export function threadEntry(base: string, name: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
+export class WorkerPool<T extends TaskTable = typeof jobTasks> {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
   private seq = 0;
   private closed = false;
 
-  constructor(readonly size = defaultPoolSize()) {
+  /** `entry`: the thread's module (default: the job thread, worker.ts); it serves a TaskTable. */
+  constructor(
+    readonly size = defaultPoolSize(),
+    private readonly entry: URL = threadEntry(import.meta.url, 'worker'),
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a job pool needs at least one thread (got ${size})`);
   }
 
-  run<T extends TaskName>(task: T, input: TaskInput<T>, hooks: RunHooks = {}): Promise<unknown> {
+  run<K extends keyof T & string>(task: K, input: Parameters<T[K]>[0], hooks: RunHooks = {}): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the job pool is closed'));
     if (hooks.signal?.aborted) return Promise.reject(new Cancelled());
     return new Promise((resolve, reject) => {
@@ -86,9 +101,8 @@ export class WorkerPool {
 
   private spawn(): Worker {
     // From the sources (tests, tsx) the thread loads TypeScript through tsx; built, plain JS.
-    const fromSource = import.meta.url.endsWith('.ts');
-    const entry = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-    const w = fromSource
+    const entry = this.entry;
+    const w = entry.pathname.endsWith('.ts')
       ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true })
       : new Worker(entry);
     w.unref();

@@ -1,10 +1,10 @@
 /** Scenarios: validate, cost, save, list; the overview built from the latest cost report. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { costAndRecord, costResultToJson, costScenario } from '../../../app/cost.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { scenarioSchema, type Scenario } from '../../../core/model/scenario.js';
-import { parseScenario, scenarioFromValue } from '../../importers/scenario.js';
+import { clientGone, scenarioOffLoop, type ParsePool } from '../documents.js';
 import { costReportSchema, idParams, moneyString, problems, type RegisterRoutes } from './types.js';
 import { MAX_DOCUMENT_BYTES, YAML_TYPES } from '../limits.js';
 
@@ -18,14 +18,18 @@ const scenarioBody = {
 };
 
 
-export function scenarioFromRequest(req: FastifyRequest): { scenario: Scenario; source: string } {
+export async function scenarioFromRequest(req: FastifyRequest, reply: FastifyReply, parsePool: ParsePool): Promise<{ scenario: Scenario; source: string }> {
   const body = req.body;
+  const file = 'request body';
+  const signal = clientGone(reply.raw);
   if (typeof body === 'string') {
     if (!body.trim()) throw new InvalidInput('the request body is empty', [{ path: '', message: 'empty body' }], 'Send a scenario as YAML or JSON.');
-    return { scenario: parseScenario(body, 'request body'), source: body };
+    return { scenario: await scenarioOffLoop(parsePool, { text: body, file }, Buffer.byteLength(body), { signal }), source: body };
   }
   if (body === undefined || body === null) throw new InvalidInput('the request has no body', [{ path: '', message: 'no body' }], 'Send a scenario as YAML or JSON.');
-  return { scenario: scenarioFromValue(body), source: JSON.stringify(body) };
+  // A JSON body is already parsed (natively, fast); validating a large one is the slow part.
+  const source = JSON.stringify(body);
+  return { scenario: await scenarioOffLoop(parsePool, { value: body, file }, source.length, { signal }), source };
 }
 
 const capexQuery = { type: 'object', properties: { capex: { type: 'string', enum: ['amortise', 'expense'] } } } as const;
@@ -43,19 +47,19 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
       tags: ['scenarios'],
       summary: 'Check a scenario; 422 with every problem (field path, line) when it is not valid',
       body: scenarioBody,
-      response: { 200: { type: 'object', required: ['valid'], properties: { valid: { type: 'boolean' }, name: { type: 'string' }, currency: { type: 'string' }, resources: { type: 'integer' } } }, ...problems(400, 413, 415, 422) },
+      response: { 200: { type: 'object', required: ['valid'], properties: { valid: { type: 'boolean' }, name: { type: 'string' }, currency: { type: 'string' }, resources: { type: 'integer' } } }, ...problems(400, 413, 415, 422, 503) },
     },
     bodyLimit: MAX_DOCUMENT_BYTES,
-  }, async (req) => {
-    const { scenario } = scenarioFromRequest(req);
+  }, async (req, reply) => {
+    const { scenario } = await scenarioFromRequest(req, reply, ctx.parsePool);
     return { valid: true, name: scenario.name, currency: scenario.currency, resources: scenario.resources.length };
   });
 
   app.post('/api/scenarios/cost', {
-    schema: { tags: ['scenarios'], summary: 'Total cost of ownership of a scenario (not recorded)', body: scenarioBody, querystring: capexQuery, response: { 200: costReportSchema, ...problems(400, 413, 415, 422) } },
+    schema: { tags: ['scenarios'], summary: 'Total cost of ownership of a scenario (not recorded)', body: scenarioBody, querystring: capexQuery, response: { 200: costReportSchema, ...problems(400, 413, 415, 422, 503) } },
     bodyLimit: MAX_DOCUMENT_BYTES,
-  }, async (req) => {
-    const { scenario } = scenarioFromRequest(req);
+  }, async (req, reply) => {
+    const { scenario } = await scenarioFromRequest(req, reply, ctx.parsePool);
     return costResultToJson(costScenario(scenario, capexOf(req)));
   });
 
@@ -65,11 +69,11 @@ export const scenarioRoutes: RegisterRoutes = (app, ctx) => {
       summary: 'Record a scenario and its cost report in the workspace',
       body: scenarioBody,
       querystring: capexQuery,
-      response: { 201: { type: 'object', required: ['scenarioId', 'reportId', 'report'], properties: { scenarioId: { type: 'string' }, reportId: { type: 'string' }, report: costReportSchema } }, ...problems(400, 403, 413, 415, 422) },
+      response: { 201: { type: 'object', required: ['scenarioId', 'reportId', 'report'], properties: { scenarioId: { type: 'string' }, reportId: { type: 'string' }, report: costReportSchema } }, ...problems(400, 403, 413, 415, 422, 503) },
     },
     bodyLimit: MAX_DOCUMENT_BYTES,
   }, async (req, reply) => {
-    const { scenario, source } = scenarioFromRequest(req);
+    const { scenario, source } = await scenarioFromRequest(req, reply, ctx.parsePool);
     const r = await costAndRecord(ctx.store, ctx.clock, scenario, source, capexOf(req));
     return reply.code(201).send({ scenarioId: r.scenarioId, reportId: r.reportId, report: costResultToJson(r) });
   });

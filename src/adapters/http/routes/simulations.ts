@@ -10,8 +10,7 @@ import { InvalidInput } from '../../../core/errors.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { relayProgress } from '../../jobs/pool.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
-import { parseSimScenario } from '../../importers/sim-scenario.js';
-import { parseYaml } from '../../importers/yaml-doc.js';
+import { clientGone, runParse } from '../documents.js';
 import { checkYamlShape } from '../limits.js';
 import { confine } from '../security.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
@@ -33,7 +32,7 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
           policies: { type: 'array', minItems: 1, maxItems: POLICY_NAMES.length, uniqueItems: true, items: { type: 'string', enum: [...POLICY_NAMES] } },
         },
       },
-      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422) },
+      response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422, 503) },
     },
   }, async (req, reply) => {
     const body = req.body as { scenario?: unknown; jobs?: unknown; policies?: unknown } | undefined;
@@ -45,11 +44,8 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
       throw new InvalidInput(`policies must be a list of ${POLICY_NAMES.join(', ')}`, [{ path: 'policies', message: 'unknown policy', found: JSON.stringify(policies) }]);
     }
     checkYamlShape(body.scenario, 'scenario');
-    const doc = parseYaml(body.scenario, 'scenario').value as { pools?: unknown } | null;
-    const pools = doc && typeof doc === 'object' && Array.isArray(doc.pools) ? (doc.pools as ({ spot?: { trace?: unknown } } | null)[]) : [];
-    const traced = pools.flatMap((p, i) => (p && typeof p === 'object' && p.spot && typeof p.spot === 'object' && p.spot.trace !== undefined ? [{ path: `scenario.pools[${i}].spot.trace`, message: 'the API takes no trace files; give the pool a preemption rate or availability' }] : []));
-    if (traced.length) throw new InvalidInput('request body: a simulation sent to the API must be self-contained (no request may make the server read files)', traced, 'Or run `penny simulate FILE --trace F --save` and see it on the Simulations page.');
-    const scenario = await parseSimScenario(body.scenario, 'scenario');
+    // Self-contained (no trace files) and valid, checked on a parse thread when large.
+    await runParse(ctx.parsePool, 'simulation', { text: body.scenario, file: 'scenario' }, Buffer.byteLength(body.scenario), { signal: clientGone(reply.raw) });
     const dir = confine(ctx.workspaceDir, 'uploads');
     await mkdir(dir, { recursive: true });
     const path = confine(dir, `jobs-${randomUUID()}.csv`);

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Progress } from '../../../app/ports.js';
 import { costAndRecord, costResultToJson } from '../../../app/cost.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { loadScenario } from '../../importers/scenario.js';
+import { scenarioOffLoop } from '../documents.js';
 import { ingestFocus } from '../../../app/billing.js';
 import { focusSource } from '../../importers/focus.js';
 import { billingOf } from './billing.js';
@@ -77,11 +77,12 @@ export const uploadKinds: UploadKind[] = [
     detect: (head, ext) => ['.yaml', '.yml', '.json'].includes(ext) && /resources/.test(head),
     async run(ctx, path, progress) {
       progress.start(2, 'scenario');
-      // Parsed on the event loop: the same YAML limits as a request body.
-      checkYamlShape(await readFile(path, 'utf8'), 'upload');
-      const scenario = await loadScenario(path);
+      // The same YAML limits as a request body, and read on a parse thread when large.
+      const text = await readFile(path, 'utf8');
+      checkYamlShape(text, 'upload');
+      const scenario = await scenarioOffLoop(ctx.parsePool, { text, file: path }, Buffer.byteLength(text), { maxQueued: Infinity });
       progress.tick(1);
-      const r = await costAndRecord(ctx.store, ctx.clock, scenario, await readFile(path, 'utf8'));
+      const r = await costAndRecord(ctx.store, ctx.clock, scenario, text);
       progress.tick(2);
       return { kind: 'scenario', scenarioId: r.scenarioId, reportId: r.reportId, report: costResultToJson(r) };
     },
