@@ -88,7 +88,9 @@ describe('planner properties', () => {
     const shuffled: PlanInputs = { ...inputs, offerings: shuffle(inputs.offerings, r), classes: shuffle(inputs.classes, r) };
     const b = await planCapacity(shuffled, solver, EXACT);
     expect(b.plan.totalUsd.toFixed(6)).toBe(a.plan.totalUsd.toFixed(6));
-  });
+    // Two exact solves (gap 1e-9) of a reserved-coupled instance: 20 s idle, past 60 s when the
+    // machine's two cores are shared with the rest of the suite. The guard is for hangs, not speed.
+  }, 240_000);
 
   it('never costs more than either baseline, and the parts add up to the total exactly', async () => {
     const inputs = randomInstance(11, { periods: 24, offerings: 60, classes: 2, peak: 80 });
