@@ -7,12 +7,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
+import { freePort, postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
 import { repoRoot } from './shared-data.js';
 
 const deploy = join(repoRoot, 'deploy');
@@ -93,16 +92,6 @@ describe('container image and compose file', () => {
   if (!promtool) console.warn('skipping: promtool (Debian package prometheus) is not installed');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const pgMissing = postgresUnavailable();
 describe.skipIf(pgMissing)('the container start script, as a plain process, on a real PostgreSQL', () => {

@@ -13,7 +13,7 @@
  * dotted columns of a flattened BigQuery export (`service.description`) all find their column.
  */
 import { Decimal, isDecimalString } from '../money.js';
-import { CellError, isNullCell, timeCell } from './focus.js';
+import { CellError, TYPED_COLUMNS, isNullCell, timeCell } from './focus.js';
 
 export type ExportKind = 'aws-cur' | 'azure-cost' | 'gcp-billing';
 
@@ -370,46 +370,8 @@ function gcpMapper(header: string[]): ExportMapper {
   };
 }
 
-/** The FOCUS columns any mapper may fill. */
-const FOCUS_OUT = [
-  'BilledCost',
-  'EffectiveCost',
-  'ListCost',
-  'ContractedCost',
-  'ConsumedQuantity',
-  'PricingQuantity',
-  'ChargePeriodStart',
-  'ChargePeriodEnd',
-  'BillingPeriodStart',
-  'BillingPeriodEnd',
-  'BillingCurrency',
-  'BillingAccountId',
-  'BillingAccountName',
-  'SubAccountId',
-  'SubAccountName',
-  'ProviderName',
-  'PublisherName',
-  'InvoiceIssuerName',
-  'ServiceName',
-  'ServiceCategory',
-  'RegionId',
-  'AvailabilityZone',
-  'ResourceId',
-  'ResourceName',
-  'SkuId',
-  'ChargeCategory',
-  'ChargeClass',
-  'ChargeDescription',
-  'PricingCategory',
-  'PricingUnit',
-  'ConsumedUnit',
-  'CommitmentDiscountId',
-  'CommitmentDiscountName',
-  'CommitmentDiscountCategory',
-  'CommitmentDiscountStatus',
-  'CommitmentDiscountType',
-  'Tags',
-];
+/** The FOCUS columns a mapped row may carry: every column Penny types. */
+const FOCUS_OUT: readonly string[] = TYPED_COLUMNS;
 
 /**
  * Which export this header is, or undefined (a FOCUS file, or something Penny does not read).
