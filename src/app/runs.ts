@@ -15,6 +15,16 @@ export async function recordRun(store: Store, clock: Clock, r: { kind: string; n
   return store.saveRun({ kind: r.kind, name: r.name, inputHash: inputHash(r.kind, r.inputs), summary: r.summary, result: r.result, createdAt: clock.now().toISOString() });
 }
 
+/** A plan run as the CLI, the API and the demo record it: its summary is what the run list shows. */
+export function recordPlanRun(store: Store, clock: Clock, plan: { scenario: string; totalUsd: string; savings: unknown; solver: unknown }, inputs: unknown): Promise<string> {
+  return recordRun(store, clock, { kind: 'plan', name: plan.scenario, inputs, summary: { totalUsd: plan.totalUsd, savings: plan.savings, solver: plan.solver }, result: plan });
+}
+
+/** A simulation run, recorded the same way wherever it ran. */
+export function recordSimulationRun(store: Store, clock: Clock, sim: { scenario: string; mode: string }, run: { inputs: unknown; policies: string[]; jobs: number }): Promise<string> {
+  return recordRun(store, clock, { kind: 'simulation', name: sim.scenario, inputs: run.inputs, summary: { policies: run.policies, mode: sim.mode, jobs: run.jobs }, result: sim });
+}
+
 /** The forecast as recorded: the forecast file plus the recent history the chart draws. */
 export function forecastRecord(outcome: ForecastOutcome, maxHistory = 2000) {
   const s = outcome.result.series;

@@ -33,6 +33,11 @@ export interface OpenStoreOptions {
 export async function openStore(workspaceDir: string, o: OpenStoreOptions = {}): Promise<SqlStore> {
   await mkdir(workspaceDir, { recursive: true });
   const session: SqlSession = o.databaseUrl ? await PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE));
+  return migrated(session);
+}
+
+/** A store over the session with every migration applied; the session is closed if one fails. */
+async function migrated(session: SqlSession): Promise<SqlStore> {
   const store = new SqlStore(session);
   try {
     await store.migrate();
@@ -45,19 +50,10 @@ export async function openStore(workspaceDir: string, o: OpenStoreOptions = {}):
 
 /** An in-memory store, for tests and one-off runs. */
 export async function openMemoryStore(): Promise<SqlStore> {
-  const store = new SqlStore(await DuckDbSession.open(':memory:'));
-  await store.migrate();
-  return store;
+  return migrated(await DuckDbSession.open(':memory:'));
 }
 
 /** A store on a PostgreSQL database (optionally in its own schema), migrated. */
 export async function openPostgresStore(url: string, o: PostgresOptions = {}): Promise<SqlStore> {
-  const store = new SqlStore(await PostgresSession.open(url, o));
-  try {
-    await store.migrate();
-  } catch (e) {
-    await store.close();
-    throw e;
-  }
-  return store;
+  return migrated(await PostgresSession.open(url, o));
 }

@@ -11,7 +11,7 @@ import type { SqlStore } from '../../store/sql-store.js';
 import { budgetStatusToJson } from '../../../app/billing.js';
 import type { Clock, Store } from '../../../app/ports.js';
 import { planCapacity } from '../../../app/plan.js';
-import { recordRun } from '../../../app/runs.js';
+import { recordPlanRun, recordSimulationRun } from '../../../app/runs.js';
 import { runSimulation } from '../../../app/simulate.js';
 import { dec } from '../../../core/money.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
@@ -41,13 +41,13 @@ export async function recordDemoRuns(store: Store, clock: Clock, packageRoot: st
   const loaded = await loadPlanScenario(planFile);
   const r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: 0.005, explain: true });
   const plan = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[]; solver: unknown };
-  await recordRun(store, clock, { kind: 'plan', name: plan.scenario, inputs: { demo: 'examples/demo/plan.yaml', source: await readFile(planFile, 'utf8') }, summary: { totalUsd: plan.totalUsd, savings: plan.savings, solver: plan.solver }, result: plan });
+  await recordPlanRun(store, clock, plan, { demo: 'examples/demo/plan.yaml', source: await readFile(planFile, 'utf8') });
   const simFile = join(packageRoot, 'examples', 'sim', 'cloud.yaml');
   const trace = await readJobTrace(join(packageRoot, 'examples', 'sim', 'jobs.csv'));
   const policies = ['fifo', 'sjf', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
   const sim = runSimulation({ scenario: await loadSimScenario(simFile), jobs: trace.jobs, hasTimes: trace.hasTimes, policies, fill: false });
-  const simJson = resultToJson(sim, trace.format) as { scenario: string };
-  await recordRun(store, clock, { kind: 'simulation', name: simJson.scenario, inputs: { demo: 'examples/sim/cloud.yaml', policies }, summary: { policies, mode: sim.mode, jobs: trace.jobs.length }, result: simJson });
+  const simJson = resultToJson(sim, trace.format) as { scenario: string; mode: string };
+  await recordSimulationRun(store, clock, simJson, { inputs: { demo: 'examples/sim/cloud.yaml', policies }, policies, jobs: trace.jobs.length });
   return { plan, simulation: { policies } };
 }
 

@@ -10,7 +10,7 @@ import { HighsSolver } from '../../solver/highs.js';
 import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
-import { recordRun } from '../../../app/runs.js';
+import { recordPlanRun } from '../../../app/runs.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
@@ -73,7 +73,7 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
         const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
         const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
         try {
-          await recordRun(store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { file: resolve(file), source: await readFile(file, 'utf8'), catalogs: opts.catalog ?? null, gap: opts.gap }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
+          await recordPlanRun(store, ctx.clock, json, { file: resolve(file), source: await readFile(file, 'utf8'), catalogs: opts.catalog ?? null, gap: opts.gap });
         } finally {
           await store.close();
         }

@@ -10,7 +10,7 @@ import { readJobTrace } from '../../importers/jobs-csv.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
-import { recordRun } from '../../../app/runs.js';
+import { recordSimulationRun } from '../../../app/runs.js';
 import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
@@ -70,10 +70,10 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
               : DEFAULT_REPLAY;
       const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: fillMode, shuffle: opts.shuffle === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
       if (opts.save) {
-        const json = resultToJson(result, trace.format) as { scenario: string };
+        const json = resultToJson(result, trace.format) as { scenario: string; mode: string };
         const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
         try {
-          await recordRun(store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, summary: { policies, mode: result.mode, jobs: trace.jobs.length }, result: json });
+          await recordSimulationRun(store, ctx.clock, json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length });
         } finally {
           await store.close();
         }

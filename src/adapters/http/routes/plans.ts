@@ -4,7 +4,7 @@
  * catalog and inline demand; any file reference (catalog, demand CSV, forecast, spot trace) is
  * refused before anything is solved.
  */
-import { recordRun } from '../../../app/runs.js';
+import { recordPlanRun } from '../../../app/runs.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { clientGone, runParse } from '../documents.js';
 import { relayProgress } from '../../jobs/pool.js';
@@ -40,7 +40,7 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
     await runParse(ctx.parsePool, 'plan', { text, file }, Buffer.byteLength(text), { signal: clientGone(reply.raw) });
     const job = ctx.jobs.submit('plan', async (progress, ctl) => {
       const json = (await ctx.pool.run('plan', { text, file }, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
-      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'plan', name: json.scenario, inputs: { api: text }, summary: { totalUsd: json.totalUsd, savings: json.savings, solver: json.solver }, result: json });
+      const runId = await recordPlanRun(ctx.store, ctx.clock, json, { api: text });
       return { runId, plan: json };
     }, { queued: true, cancellable: true });
     return reply.code(202).send(job);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { recordRun } from '../../../app/runs.js';
+import { recordSimulationRun } from '../../../app/runs.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { relayProgress } from '../../jobs/pool.js';
@@ -62,7 +62,7 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
     const job = ctx.jobs.submit('simulation', async (progress, ctl) => {
       const input = { scenario: body.scenario as string, jobs: trace.jobs, hasTimes: trace.hasTimes, traceFormat: trace.format, policies: policies as string[] };
       const json = (await ctx.pool.run('simulation', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { scenario: string; mode: string };
-      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'simulation', name: json.scenario, inputs: { api: body.scenario, jobs: body.jobs, policies }, summary: { policies, mode: json.mode, jobs: trace.jobs.length }, result: json });
+      const runId = await recordSimulationRun(ctx.store, ctx.clock, json, { inputs: { api: body.scenario, jobs: body.jobs, policies }, policies, jobs: trace.jobs.length });
       return { runId, simulation: json };
     }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
