@@ -188,18 +188,29 @@ describe('local storage from the TCO model', () => {
 describe('lifecycle rules', () => {
   it('writes S3 lifecycle JSON with transitions by age in days and lists colder uploads', async () => {
     const { lifecycleRules } = await import('./lifecycle.js');
-    const out = lifecycleRules('aws', 'STANDARD', [
-      { prefix: 'logs/', steps: [{ fromMonth: 0, tierId: 'aws:STANDARD' }, { fromMonth: 1, tierId: 'aws:STANDARD_IA' }, { fromMonth: 4, tierId: 'aws:DEEP_ARCHIVE' }] },
-      { prefix: 'hot/', steps: [{ fromMonth: 0, tierId: 'aws:STANDARD' }] },
-      { prefix: 'ckpt/', steps: [{ fromMonth: 0, tierId: 'aws:STANDARD_IA' }], expireAfterMonths: 2 },
-    ]);
+    const out = lifecycleRules(
+      'aws',
+      'STANDARD',
+      [
+        { prefix: 'logs/', steps: [{ fromMonth: 0, tierId: 'aws:STANDARD' }, { fromMonth: 1, tierId: 'aws:STANDARD_IA' }, { fromMonth: 4, tierId: 'aws:DEEP_ARCHIVE' }] },
+        { prefix: 'hot/', steps: [{ fromMonth: 0, tierId: 'aws:STANDARD' }] },
+        { prefix: 'ckpt/', steps: [{ fromMonth: 0, tierId: 'aws:STANDARD_IA' }], expireAfterMonths: 2 },
+        { prefix: 'old/', steps: [{ fromMonth: 0, tierId: 'aws:DEEP_ARCHIVE' }] },
+      ],
+      { STANDARD_IA: 30 },
+    );
     expect(out.document).toEqual({
       Rules: [
         { ID: 'penny-1-logs/', Filter: { Prefix: 'logs/' }, Status: 'Enabled', Transitions: [{ Days: 30, StorageClass: 'STANDARD_IA' }, { Days: 120, StorageClass: 'DEEP_ARCHIVE' }] },
         { ID: 'penny-2-ckpt/', Filter: { Prefix: 'ckpt/' }, Status: 'Enabled', Expiration: { Days: 60 } },
+        { ID: 'penny-3-old/', Filter: { Prefix: 'old/' }, Status: 'Enabled', Transitions: [{ Days: 0, StorageClass: 'DEEP_ARCHIVE' }] },
       ],
     });
-    expect(out.uploads).toEqual([{ prefix: 'ckpt/', storageClass: 'STANDARD_IA' }]);
+    expect(out.uploads).toEqual([
+      { prefix: 'ckpt/', storageClass: 'STANDARD_IA' },
+      { prefix: 'old/', storageClass: 'DEEP_ARCHIVE' },
+    ]);
+    expect(out.day0).toEqual(['old/']);
     const g = lifecycleRules('gcp', 'STANDARD', [{ prefix: 'a/', steps: [{ fromMonth: 0, tierId: 'gcp:STANDARD' }, { fromMonth: 3, tierId: 'gcp:COLDLINE' }] }]);
     expect(g.document).toEqual({ lifecycle: { rule: [{ action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 90, matchesPrefix: ['a/'] } }] } });
   });

@@ -28,5 +28,6 @@ export const commands: CommandEntry[] = [
   { name: 'billing', term: 'billing', description: 'the ingested billing files: list them with their totals, or take one out', load: async () => (await import('./billing.js')).registerBilling },
   { name: 'budget', term: 'budget', description: 'monthly budgets on billing spend: burn, forecast overrun, alerts and the actions that close it', load: async () => (await import('./budget.js')).registerBudget },
   { name: 'gpu', term: 'gpu', description: 'GPU telemetry: ingest nvidia-smi / DCGM (Prometheus), usage and energy, idle and waste', load: async () => (await import('./gpu.js')).registerGpu },
+  { name: 'storage', term: 'storage', description: 'storage cost: tier plans from access history, the storage price catalog', load: async () => (await import('./storage.js')).registerStorage },
   { name: 'serve', term: 'serve [options]', description: 'serve the HTTP API and the web dashboard on the workspace', load: async () => (await import('./serve.js')).registerServe },
 ];

@@ -1,0 +1,128 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { Option } from 'commander';
+import { type StorageLogEvent, planStorage, storagePlanToJson } from '../../../app/storage.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { dec, toPlain } from '../../../core/money.js';
+import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, type StorageProvider } from '../../../core/storage/prices.js';
+import { inventoryFiles, readS3Inventory } from '../../importers/s3-inventory.js';
+import { readS3AccessLog } from '../../importers/s3-access-log.js';
+import { readStorageObjectsCsv } from '../../importers/storage-objects-csv.js';
+import { parseTimestamp } from '../../importers/timestamp.js';
+import type { RegisterCommand } from '../context.js';
+import { printJson } from '../context.js';
+import { money, num, table } from '../render.js';
+
+const PROVIDERS = ['aws', 'gcp', 'azure'];
+const tierName = (id: string) => id.slice(id.indexOf(':') + 1);
+const gib = (bytes: number) => num(dec(bytes).div(GIB), 2);
+
+function positiveInt(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInput(`${flag} must be a whole number ≥ 1`, [{ path: flag, message: 'expected an integer ≥ 1', found: v }], `Example: ${flag} 12`);
+  return n;
+}
+
+async function* concatLogs(files: string[]): AsyncGenerator<StorageLogEvent> {
+  for (const f of files) yield* readS3AccessLog(f);
+}
+
+export const registerStorage: RegisterCommand = (program, ctx) => {
+  const storage = program.command('storage').description('storage cost: tier plans from access history, the storage price catalog');
+
+  storage
+    .command('plan')
+    .description('the cheapest tier schedule per prefix from an S3 Inventory (and access logs) or an objects CSV, with lifecycle rules')
+    .option('--inventory <file>', 'S3 Inventory manifest.json, or one CSV data file (plain or gzip)')
+    .option('--inventory-schema <fields>', 'the data file\'s columns when no manifest is given', 'Bucket, Key, Size, LastModifiedDate, StorageClass')
+    .option('--access-log <file>', 'S3 server access log file (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--objects <file>', 'CSV of objects: key,size_bytes,created,accessed (read times separated by ;)')
+    .addOption(new Option('--provider <name>', 'price the tiers of this cloud').choices(PROVIDERS).default('aws'))
+    .option('--horizon <months>', 'months of an object\'s life to plan', '12')
+    .option('--prefix-depth <n>', 'plan per prefix of this many key segments', '1')
+    .option('--by-object', 'plan each object on its own (small lists)')
+    .option('--allow-restore', 'allow tiers whose reads wait hours for a restore (Glacier Flexible Retrieval, Deep Archive, Azure Archive) in months with reads')
+    .option('--as-of <time>', 'end of the observation for an objects CSV (default: its latest time)')
+    .option('--lifecycle-out <file>', 'write the plan as the provider\'s lifecycle configuration JSON')
+    .option('--json', 'print exact JSON (money as decimal strings)')
+    .addHelpText(
+      'after',
+      `\nPrices: built-in list prices of ${STORAGE_PRICES_DATE} (penny storage prices). Age months are 30 days.\n\nExamples:\n  penny storage plan --inventory manifest.json --access-log logs/2025-03-01-00-00-00-ABC --lifecycle-out lifecycle.json\n  penny storage plan --objects objects.csv --provider gcp --horizon 24 --by-object`,
+    )
+    .action(async (opts: { inventory?: string; inventorySchema: string; accessLog?: string[]; objects?: string; provider: StorageProvider; horizon: string; prefixDepth: string; byObject?: boolean; allowRestore?: boolean; asOf?: string; lifecycleOut?: string; json?: boolean }) => {
+      if ((opts.inventory === undefined) === (opts.objects === undefined)) {
+        throw new InvalidInput('give either --inventory or --objects', [{ path: '--inventory', message: 'exactly one object source is needed' }], 'Example: penny storage plan --inventory manifest.json --access-log access.log');
+      }
+      if (opts.objects && opts.accessLog?.length) throw new InvalidInput('--access-log goes with --inventory; an objects CSV lists its reads itself', [{ path: '--access-log', message: 'not with --objects' }], 'Put read times in the CSV\'s accessed column.');
+      const horizonMonths = positiveInt('--horizon', opts.horizon);
+      const prefixDepth = opts.byObject ? Infinity : positiveInt('--prefix-depth', opts.prefixDepth);
+      let asOfMs: number | undefined;
+      if (opts.asOf !== undefined) {
+        asOfMs = parseTimestamp(opts.asOf);
+        if (Number.isNaN(asOfMs)) throw new InvalidInput('--as-of is not a timestamp', [{ path: '--as-of', message: 'expected ISO 8601', found: opts.asOf }], 'Example: --as-of 2025-03-31');
+      }
+      const progress = ctx.progress(Boolean(opts.json));
+      const objects = opts.inventory ? readS3Inventory(await inventoryFiles(opts.inventory, opts.inventorySchema)) : readStorageObjectsCsv(opts.objects!);
+      const logs = opts.accessLog?.length ? concatLogs(opts.accessLog) : undefined;
+      const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }) }, progress);
+      const json = storagePlanToJson(r);
+      if (opts.lifecycleOut) {
+        // Written whole or not at all: a half-written lifecycle file applied to a bucket would be worse than none.
+        const tmp = `${opts.lifecycleOut}.${process.pid}.tmp`;
+        await writeFile(tmp, JSON.stringify(r.lifecycle.document, null, 2) + '\n');
+        await rename(tmp, opts.lifecycleOut);
+      }
+      if (opts.json) return printJson(ctx, json);
+      const out: string[] = [];
+      const win = r.window.fromMs !== undefined ? `reads seen ${new Date(r.window.fromMs).toISOString()} – ${new Date(r.window.toMs).toISOString()}` : `reads listed up to ${new Date(r.window.toMs).toISOString()}`;
+      out.push(`${num(r.objects)} objects, ${gib(r.bytes)} GiB, ${num(r.reads)} reads (${win}) · ${r.provider} list prices of ${r.pricesDate} · ${r.horizonMonths} months of each object's life`);
+      if (r.unmatchedReads > 0) out.push(`${num(r.unmatchedReads)} reads were of keys not in the inventory (deleted since, or another bucket): left out.`);
+      out.push('');
+      const shown = r.rows.slice(0, 40);
+      out.push(
+        table(
+          [{ header: 'Prefix' }, { header: 'Objects', align: 'right' }, { header: 'GiB', align: 'right' }, { header: 'Reads/month', align: 'right' }, { header: 'Plan (tier from month)' }, { header: 'Plan USD', align: 'right' }, { header: 'All standard USD', align: 'right' }, { header: '30/90 rule USD', align: 'right' }, { header: 'Auto-tiering USD', align: 'right' }],
+          [
+            ...shown.map((row) => [row.prefix || '(top level)', num(row.objects), gib(row.bytes), num(row.readsPerMonth, 1), row.plan.steps.map((s) => `${tierName(s.tierId)}@${s.fromMonth}`).join(' → '), money(row.plan.total, 'USD'), money(row.allStandard, 'USD'), money(row.lifecycle3090, 'USD'), row.autoTiering ? money(row.autoTiering, 'USD') : '—']),
+            ['Total', num(r.objects), gib(r.bytes), '', '', money(r.totals.plan, 'USD'), money(r.totals.allStandard, 'USD'), money(r.totals.lifecycle3090, 'USD'), r.totals.autoTiering ? money(r.totals.autoTiering, 'USD') : '—'],
+          ],
+        ),
+      );
+      if (r.rows.length > shown.length) out.push(`… and ${num(r.rows.length - shown.length)} more prefixes (--json lists all).`);
+      out.push('');
+      const saving = r.totals.allStandard.minus(r.totals.plan);
+      out.push(`The plan saves ${money(saving, 'USD')} over ${r.horizonMonths} months against all standard${r.totals.allStandard.isZero() ? '' : ` (${num(saving.div(r.totals.allStandard).times(100), 1)}%)`}.`);
+      const rules = (r.lifecycle.document as { Rules?: unknown[] }).Rules?.length;
+      if (opts.lifecycleOut) out.push(`Lifecycle rules written to ${opts.lifecycleOut}${rules !== undefined ? ` (${rules} rules)` : ''}.`);
+      for (const u of r.lifecycle.uploads.slice(0, 10)) out.push(`Upload new ${u.prefix || '(top level)'} objects with storage class ${u.storageClass}: no transition fee${r.lifecycle.day0.includes(u.prefix) ? ' (the rule moves existing ones at day 0)' : ', and a rule cannot move objects there before day 30'}.`);
+      ctx.stdout(out.join('\n'));
+    });
+
+  storage
+    .command('prices')
+    .description('the built-in storage price catalog: tiers, retrieval, requests, minimum durations, with sources')
+    .addOption(new Option('--provider <name>', 'only this cloud').choices(PROVIDERS))
+    .option('--json', 'print exact JSON (money as decimal strings)')
+    .action((opts: { provider?: string; json?: boolean }) => {
+      const tiers = BUILTIN_STORAGE_CATALOG.tiers.filter((t) => !opts.provider || t.provider === opts.provider);
+      const auto = BUILTIN_STORAGE_CATALOG.autoTiering.filter((a) => !opts.provider || a.provider === opts.provider);
+      if (opts.json) {
+        return printJson(ctx, {
+          date: BUILTIN_STORAGE_CATALOG.date,
+          currency: 'USD',
+          tiers: tiers.map((t) => ({ ...t, storageUsdPerGibMonth: toPlain(t.storageUsdPerGibMonth), retrievalUsdPerGib: toPlain(t.retrievalUsdPerGib), readUsdPer1000: toPlain(t.readUsdPer1000), writeUsdPer1000: toPlain(t.writeUsdPer1000), transitionUsdPer1000: toPlain(t.transitionUsdPer1000) })),
+          autoTiering: auto.map((a) => ({ ...a, monitoringUsdPer1000ObjectsMonth: toPlain(a.monitoringUsdPer1000ObjectsMonth), transitionUsdPer1000: toPlain(a.transitionUsdPer1000), steps: a.steps.map((s) => ({ afterIdleDays: s.afterIdleDays, storageUsdPerGibMonth: toPlain(s.storageUsdPerGibMonth) })) })),
+        });
+      }
+      const usd = (d: ReturnType<typeof dec>) => `$${toPlain(d)}`;
+      const out = [`Storage list prices of ${BUILTIN_STORAGE_CATALOG.date} (USD; GiB = 2^30 bytes; requests per 1,000)`, ''];
+      out.push(
+        table(
+          [{ header: 'Tier' }, { header: 'Storage /GiB-month', align: 'right' }, { header: 'Retrieval /GiB', align: 'right' }, { header: 'Read /1k', align: 'right' }, { header: 'Write /1k', align: 'right' }, { header: 'Transition /1k', align: 'right' }, { header: 'Min days', align: 'right' }, { header: 'Min object', align: 'right' }, { header: 'Access' }],
+          tiers.map((t) => [t.id, usd(t.storageUsdPerGibMonth), usd(t.retrievalUsdPerGib), usd(t.readUsdPer1000), usd(t.writeUsdPer1000), usd(t.transitionUsdPer1000), num(t.minStorageDays), t.minBillableObjectBytes ? `${t.minBillableObjectBytes / 1024} KiB` : '—', t.instantAccess ? 'instant' : 'restore first']),
+        ),
+      );
+      for (const a of auto) out.push('', `${a.provider}:${a.name}: ${usd(a.monitoringUsdPer1000ObjectsMonth)} per 1,000 objects ≥ ${a.minMonitoredObjectBytes / 1024} KiB a month; ${a.steps.map((s) => `${usd(s.storageUsdPerGibMonth)}/GiB-month after ${s.afterIdleDays} idle days`).join(', ')}; no retrieval fees`);
+      out.push('', 'Sources:', ...[...new Set([...tiers.map((t) => t.source), ...auto.map((a) => a.source)])].map((s) => `  ${s}`));
+      ctx.stdout(out.join('\n'));
+    });
+};

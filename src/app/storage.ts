@@ -1,0 +1,177 @@
+/**
+ * Storage use cases: plan tiers for a bucket's objects from how they are read.
+ *
+ * The importers (adapters) give objects and access-log events; this joins them by bucket and
+ * key, builds one access pattern per prefix (core/storage/profile), plans each exactly
+ * (core/storage/tiering) and compares it with all-standard, the 30/90-day rule and the
+ * provider's automatic tiering, and writes the plan as lifecycle rules.
+ */
+import { InvalidInput } from '../core/errors.js';
+import { type Decimal, ZERO, sum, toPlain } from '../core/money.js';
+import { lifecycleRules, type LifecycleOutput } from '../core/storage/lifecycle.js';
+import { BUILTIN_STORAGE_CATALOG, autoTieringOf, tiersOf, type StorageCatalog, type StorageProvider } from '../core/storage/prices.js';
+import { ProfileBuilder } from '../core/storage/profile.js';
+import { type AccessPattern, type CostParts, type ScheduleCost, allStandard, autoTieringCost, lifecycle3090, planTiers } from '../core/storage/tiering.js';
+import { type Progress, silentProgress } from './ports.js';
+
+export interface StorageObjectRecord {
+  bucket: string;
+  key: string;
+  sizeBytes: number;
+  createdMs: number;
+  storageClass?: string;
+  /** Read times (epoch ms), for sources that list reads beside the object. */
+  readsMs?: number[];
+}
+
+/** One access-log line: its time (the log's window) and, when it read an object, what it read. */
+export interface StorageLogEvent {
+  atMs: number;
+  read?: { bucket: string; key: string; bytes: number };
+}
+
+export interface StoragePlanOptions {
+  provider: StorageProvider;
+  horizonMonths: number;
+  prefixDepth: number;
+  allowRestore?: boolean;
+  /** End of the observation when there are no logs (default: the latest time in the objects). */
+  asOfMs?: number;
+  catalog?: StorageCatalog;
+}
+
+export interface PrefixRow {
+  prefix: string;
+  objects: number;
+  bytes: number;
+  readsPerMonth: number;
+  plan: ScheduleCost;
+  allStandard: Decimal;
+  lifecycle3090: Decimal;
+  autoTiering: Decimal | undefined;
+}
+
+export interface StoragePlanResult {
+  provider: StorageProvider;
+  horizonMonths: number;
+  pricesDate: string;
+  sources: string[];
+  objects: number;
+  bytes: number;
+  reads: number;
+  unmatchedReads: number;
+  window: { fromMs: number | undefined; toMs: number };
+  rows: PrefixRow[];
+  totals: { plan: Decimal; allStandard: Decimal; lifecycle3090: Decimal; autoTiering: Decimal | undefined };
+  lifecycle: LifecycleOutput;
+}
+
+export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, logs: AsyncIterable<StorageLogEvent> | undefined, opts: StoragePlanOptions, progress: Progress = silentProgress): Promise<StoragePlanResult> {
+  const catalog = opts.catalog ?? BUILTIN_STORAGE_CATALOG;
+  const tiers = tiersOf(catalog, opts.provider);
+  if (tiers.length === 0) throw new InvalidInput(`no storage tiers for provider ${opts.provider}`, [{ path: '--provider', message: 'not in the price catalog', found: opts.provider }], `Use one of: ${[...new Set(catalog.tiers.map((t) => t.provider))].join(', ')}.`);
+  const auto = autoTieringOf(catalog, opts.provider);
+  const builder = new ProfileBuilder({ horizonMonths: opts.horizonMonths, prefixDepth: opts.prefixDepth, minSizes: [...new Set([0, ...tiers.map((t) => t.minBillableObjectBytes)])], monitorMinBytes: auto?.minMonitoredObjectBytes ?? 0 });
+  const index = new Map<string, number>();
+  let latestMs = -Infinity;
+  for await (const o of objects) {
+    const i = builder.addObject(o.key, o.sizeBytes, o.createdMs / 1000);
+    index.set(`${o.bucket}\u0000${o.key}`, i);
+    latestMs = Math.max(latestMs, o.createdMs);
+    for (const t of o.readsMs ?? []) {
+      builder.addRead(i, t / 1000, o.sizeBytes);
+      latestMs = Math.max(latestMs, t);
+    }
+  }
+  if (index.size === 0) throw new InvalidInput('no objects to plan', [{ path: '', message: 'the object list is empty' }], 'Give an S3 Inventory report or an objects CSV with at least one object.');
+  let fromMs: number | undefined;
+  let toMs = opts.asOfMs ?? latestMs;
+  if (logs) {
+    let first = Infinity;
+    let last = -Infinity;
+    for await (const e of logs) {
+      first = Math.min(first, e.atMs);
+      last = Math.max(last, e.atMs);
+      if (e.read) builder.addRead(index.get(`${e.read.bucket}\u0000${e.read.key}`), e.atMs / 1000, e.read.bytes);
+    }
+    if (first === Infinity) throw new InvalidInput('the access logs have no requests', [{ path: '--access-log', message: 'no log lines' }], 'Give the bucket\'s S3 server access log files, or leave --access-log out.');
+    fromMs = first;
+    toMs = last;
+  }
+  const patterns = builder.build(fromMs === undefined ? -Infinity : fromMs / 1000, toMs / 1000);
+  const planOpts = { horizonMonths: opts.horizonMonths, allowRestore: opts.allowRestore === true };
+  const rows: PrefixRow[] = [];
+  progress.start(patterns.length, 'planning prefixes');
+  for (const p of patterns) {
+    rows.push(planRow(p, tiers, auto, planOpts));
+    progress.tick(rows.length);
+  }
+  progress.finish();
+  const s = builder.summary();
+  const totals = {
+    plan: sum(rows.map((r) => r.plan.total)),
+    allStandard: sum(rows.map((r) => r.allStandard)),
+    lifecycle3090: sum(rows.map((r) => r.lifecycle3090)),
+    autoTiering: auto ? sum(rows.map((r) => r.autoTiering ?? ZERO)) : undefined,
+  };
+  return {
+    provider: opts.provider,
+    horizonMonths: opts.horizonMonths,
+    pricesDate: catalog.date,
+    sources: [...new Set(tiers.map((t) => t.source))],
+    objects: s.objects,
+    bytes: s.bytes,
+    reads: s.reads,
+    unmatchedReads: s.unmatchedReads,
+    window: { fromMs, toMs },
+    rows,
+    totals,
+    lifecycle: lifecycleRules(opts.provider, tiers[0]!.className, rows.map((r) => ({ prefix: r.prefix, steps: r.plan.steps })), Object.fromEntries(tiers.map((t) => [t.className, t.minAgeDaysForTransition]))),
+  };
+}
+
+function planRow(p: AccessPattern, tiers: ReturnType<typeof tiersOf>, auto: ReturnType<typeof autoTieringOf>, opts: { horizonMonths: number; allowRestore: boolean }): PrefixRow {
+  return {
+    prefix: p.name,
+    objects: p.objects,
+    bytes: p.bytes,
+    readsPerMonth: p.readsByMonth.reduce((a, b) => a + b, 0) / Math.max(1, p.readsByMonth.length),
+    plan: planTiers(p, tiers, opts),
+    allStandard: allStandard(p, tiers, opts).total,
+    lifecycle3090: lifecycle3090(p, tiers, opts).total,
+    autoTiering: auto ? autoTieringCost(p, auto, tiers[0]!, opts).total : undefined,
+  };
+}
+
+const partsJson = (p: CostParts) => Object.fromEntries(Object.entries(p).map(([k, v]) => [k, toPlain(v as Decimal)]));
+
+/** The JSON the CLI's --json and the API answer: money as decimal strings. */
+export function storagePlanToJson(r: StoragePlanResult) {
+  const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+  return {
+    provider: r.provider,
+    currency: 'USD',
+    horizonMonths: r.horizonMonths,
+    pricesDate: r.pricesDate,
+    sources: r.sources,
+    objects: r.objects,
+    bytes: r.bytes,
+    reads: r.reads,
+    unmatchedReads: r.unmatchedReads,
+    window: { from: iso(r.window.fromMs), to: iso(r.window.toMs) },
+    totals: { plan: toPlain(r.totals.plan), allStandard: toPlain(r.totals.allStandard), lifecycle3090: toPlain(r.totals.lifecycle3090), autoTiering: r.totals.autoTiering ? toPlain(r.totals.autoTiering) : null },
+    prefixes: r.rows.map((row) => ({
+      prefix: row.prefix,
+      objects: row.objects,
+      bytes: row.bytes,
+      readsPerMonth: row.readsPerMonth,
+      steps: row.plan.steps,
+      plan: toPlain(row.plan.total),
+      planParts: partsJson(row.plan.parts),
+      allStandard: toPlain(row.allStandard),
+      lifecycle3090: toPlain(row.lifecycle3090),
+      autoTiering: row.autoTiering ? toPlain(row.autoTiering) : null,
+    })),
+    lifecycle: r.lifecycle,
+  };
+}

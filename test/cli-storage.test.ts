@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runPenny } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'penny-cli-storage-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+/** An inventory data file (no header, every cell quoted, keys URL-encoded) and 10 days of access logs. */
+function fixtures() {
+  const inv: string[] = [];
+  for (let i = 0; i < 100; i++) inv.push(`"b","hot/f${i}","${MIB}","2025-01-01T00:00:00.000Z","STANDARD"`);
+  for (let i = 0; i < 50; i++) inv.push(`"b","cold/c${i}","${GIB}","2024-06-01T00:00:00.000Z","STANDARD"`);
+  writeFileSync(join(dir, 'inv.csv'), inv.join('\n') + '\n');
+  const log: string[] = [];
+  for (let d = 1; d <= 10; d++) {
+    for (let i = 0; i < 100; i++) {
+      log.push(`79a59df900b949e5 b [${String(d).padStart(2, '0')}/Mar/2025:00:${String(i % 60).padStart(2, '0')}:00 +0000] 192.0.2.3 arn:aws:iam::1:user/x 3E57427F3EXAMPLE REST.GET.OBJECT hot/f${i} "GET /b/hot/f${i} HTTP/1.1" 200 - ${MIB} ${MIB} 70 10 "-" "aws-cli/2" - s9lz= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader b.s3.us-east-1.amazonaws.com TLSv1.2 - -`);
+    }
+  }
+  writeFileSync(join(dir, 'access.log'), log.join('\n') + '\n');
+}
+
+describe('penny storage', () => {
+  fixtures();
+
+  it('plans tiers per prefix from an inventory and access logs and writes S3 lifecycle JSON', async () => {
+    const out = join(dir, 'lifecycle.json');
+    const r = await runPenny(['storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--access-log', join(dir, 'access.log'), '--lifecycle-out', out, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.objects).toBe(150);
+    expect(j.reads).toBe(1000);
+    const hot = j.prefixes.find((p: { prefix: string }) => p.prefix === 'hot/');
+    const cold = j.prefixes.find((p: { prefix: string }) => p.prefix === 'cold/');
+    expect(hot.steps).toEqual([{ fromMonth: 0, tierId: 'aws:STANDARD' }]);
+    expect(cold.steps).toEqual([{ fromMonth: 0, tierId: 'aws:DEEP_ARCHIVE' }]);
+    expect(typeof j.totals.plan).toBe('string');
+    expect(Number(j.totals.plan)).toBeLessThan(Number(j.totals.allStandard));
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ Rules: [{ ID: 'penny-1-cold/', Filter: { Prefix: 'cold/' }, Status: 'Enabled', Transitions: [{ Days: 0, StorageClass: 'DEEP_ARCHIVE' }] }] });
+
+    const t = await runPenny(['storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--access-log', join(dir, 'access.log')]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/Prefix +Objects +GiB +Reads\/month/);
+    expect(t.stdout).toMatch(/The plan saves \$[\d,.]+ over 12 months against all standard/);
+  });
+
+  it('plans each object of an objects CSV on another cloud', async () => {
+    const f = join(dir, 'objects.csv');
+    writeFileSync(f, `key,size_bytes,created,accessed\nckpt/a.pt,${10 * GIB},2025-01-01T00:00:00Z,2025-01-01T12:00:00Z\n`);
+    const r = await runPenny(['storage', 'plan', '--objects', f, '--by-object', '--provider', 'gcp', '--as-of', '2025-12-31', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.prefixes[0].prefix).toBe('ckpt/a.pt');
+    expect(j.prefixes[0].steps[0].tierId.startsWith('gcp:')).toBe(true);
+  });
+
+  it('lists the dated price catalog with its sources', async () => {
+    const r = await runPenny(['storage', 'prices', '--provider', 'aws']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Storage list prices of 2025-03');
+    expect(r.stdout).toMatch(/aws:GLACIER_IR +\$0\.004 +\$0\.03/);
+    expect(r.stdout).toContain('https://aws.amazon.com/s3/pricing/');
+  });
+
+  it('refuses a truncated inventory and an access log of another format with exit 2', async () => {
+    const cut = join(dir, 'cut.csv');
+    writeFileSync(cut, readFileSync(join(dir, 'inv.csv'), 'utf8').slice(0, 200));
+    const a = await runPenny(['storage', 'plan', '--inventory', cut]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/cut\.csv:4: .*truncated/);
+    expect(a.stdout).toBe('');
+
+    const apache = join(dir, 'apache.log');
+    writeFileSync(apache, '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08"\n');
+    const out = join(dir, 'never.json');
+    const b = await runPenny(['storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--access-log', apache, '--lifecycle-out', out]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/apache\.log:1: not an S3 server access log line/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+});
