@@ -31,7 +31,7 @@ async function write(file: string, fill: (w: (s: string) => Promise<void>) => Pr
   const w = async (s: string) => {
     buf += s;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   };

@@ -60,6 +60,26 @@ describe('penny storage', () => {
     expect(j.prefixes[0].steps[0].tierId.startsWith('gcp:')).toBe(true);
   });
 
+  it('measures codecs on a folder and prices the saving', async () => {
+    const folder = join(dir, 'data');
+    (await import('node:fs')).mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'a.csv'), 'ts,value\n' + Array.from({ length: 20000 }, (_, i) => `2025-01-01T00:00:${String(i % 60).padStart(2, '0')}Z,${i % 97}`).join('\n') + '\n');
+    const r = await runPenny(['storage', 'compress', folder, '--codecs', 'gzip-6,brotli-5,parquet-zstd', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.codecs.map((c: { codec: string }) => c.codec)).toEqual(['gzip-6', 'brotli-5', 'parquet-zstd']);
+    for (const c of j.codecs) {
+      expect(c.ratio).toBeGreaterThan(0);
+      expect(c.ratio).toBeLessThan(0.5);
+      expect(c.ratioSe).toBe(0);
+      expect(typeof c.savedUsdPerMonth).toBe('string');
+    }
+    const bad = await runPenny(['storage', 'compress', folder, '--codecs', 'lz4']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown codec lz4');
+  });
+
   it('lists the dated price catalog with its sources', async () => {
     const r = await runPenny(['storage', 'prices', '--provider', 'aws']);
     expect(r.code).toBe(0);

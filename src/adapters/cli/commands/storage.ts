@@ -1,9 +1,11 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
+import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
 import { type StorageLogEvent, planStorage, storagePlanToJson } from '../../../app/storage.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { dec, toPlain } from '../../../core/money.js';
+import { dec, isDecimalString, toPlain } from '../../../core/money.js';
 import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, type StorageProvider } from '../../../core/storage/prices.js';
+import { KNOWN_CODECS, compressionProbe } from '../../importers/compression-probe.js';
 import { inventoryFiles, readS3Inventory } from '../../importers/s3-inventory.js';
 import { readS3AccessLog } from '../../importers/s3-access-log.js';
 import { readStorageObjectsCsv } from '../../importers/storage-objects-csv.js';
@@ -15,6 +17,7 @@ import { money, num, table } from '../render.js';
 const PROVIDERS = ['aws', 'gcp', 'azure'];
 const tierName = (id: string) => id.slice(id.indexOf(':') + 1);
 const gib = (bytes: number) => num(dec(bytes).div(GIB), 2);
+const mib = (bytes: number) => num(dec(bytes).div(1048576), 1);
 
 function positiveInt(flag: string, v: string): number {
   const n = Number(v);
@@ -94,6 +97,40 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       const rules = (r.lifecycle.document as { Rules?: unknown[] }).Rules?.length;
       if (opts.lifecycleOut) out.push(`Lifecycle rules written to ${opts.lifecycleOut}${rules !== undefined ? ` (${rules} rules)` : ''}.`);
       for (const u of r.lifecycle.uploads.slice(0, 10)) out.push(`Upload new ${u.prefix || '(top level)'} objects with storage class ${u.storageClass}: no transition fee${r.lifecycle.day0.includes(u.prefix) ? ' (the rule moves existing ones at day 0)' : ', and a rule cannot move objects there before day 30'}.`);
+      ctx.stdout(out.join('\n'));
+    });
+
+  storage
+    .command('compress')
+    .description('measure codecs on your files or folders (gzip levels, brotli, Parquet with zstd via DuckDB): ratio, speed, bytes and money saved')
+    .argument('<paths...>', 'files or folders')
+    .option('--codecs <list>', `comma-separated, of: ${KNOWN_CODECS.join(', ')}`, DEFAULT_CODECS.join(','))
+    .option('--sample-mib <n>', 'measure at most this many MiB (a seeded sample of blocks beyond it)', '64')
+    .option('--block-mib <n>', 'size of the blocks sampled and compressed', '4')
+    .option('--seed <n>', 'seed of the sample', '1')
+    .option('--tier <id>', 'price saved bytes at this tier (penny storage prices)', 'aws:STANDARD')
+    .option('--cpu-usd-per-hour <usd>', 'price of one CPU core for an hour', DEFAULT_CPU_USD_PER_HOUR.toFixed())
+    .option('--json', 'print exact JSON (money as decimal strings)')
+    .addHelpText('after', '\nThe CPU price defaults to an AWS c7i.large vCPU on demand (us-east-1, 2025-03).\n\nExamples:\n  penny storage compress ../shared/data/gpu-telemetry\n  penny storage compress datasets/ --codecs gzip-6,brotli-9,parquet-zstd --sample-mib 256 --tier aws:STANDARD_IA')
+    .action(async (paths: string[], opts: { codecs: string; sampleMib: string; blockMib: string; seed: string; tier: string; cpuUsdPerHour: string; json?: boolean }) => {
+      const sampleMib = positiveInt('--sample-mib', opts.sampleMib);
+      const blockMib = positiveInt('--block-mib', opts.blockMib);
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw new InvalidInput('--seed must be a whole number', [{ path: '--seed', message: 'expected an integer', found: opts.seed }]);
+      if (!isDecimalString(opts.cpuUsdPerHour)) throw new InvalidInput('--cpu-usd-per-hour is not a number', [{ path: '--cpu-usd-per-hour', message: 'expected a decimal', found: opts.cpuUsdPerHour }], 'Example: --cpu-usd-per-hour 0.05');
+      const r = await measureCompression(compressionProbe, paths, { codecs: opts.codecs.split(',').map((c) => c.trim()).filter(Boolean), sampleBytes: sampleMib * 1048576, blockBytes: blockMib * 1048576, seed, tierId: opts.tier, cpuUsdPerHour: dec(opts.cpuUsdPerHour) }, ctx.progress(Boolean(opts.json)));
+      if (opts.json) return printJson(ctx, compressReportToJson(r));
+      const out: string[] = [];
+      out.push(`${num(r.files)} files, ${mib(r.totalBytes)} MiB (${num(r.tabularFiles)} tabular, ${mib(r.tabularBytes)} MiB) · saved bytes priced at ${r.tier.id} $${toPlain(r.tier.storageUsdPerGibMonth)}/GiB-month · CPU at $${toPlain(r.cpuUsdPerHour)}/core-hour`);
+      out.push('');
+      out.push(
+        table(
+          [{ header: 'Codec' }, { header: 'Measured', align: 'right' }, { header: 'Ratio', align: 'right' }, { header: '± 95%', align: 'right' }, { header: 'MiB/CPU-s', align: 'right' }, { header: 'Of MiB', align: 'right' }, { header: 'Saved MiB', align: 'right' }, { header: 'Saved USD/month', align: 'right' }, { header: 'USD/month per TiB', align: 'right' }, { header: 'CPU USD once', align: 'right' }],
+          r.estimates.map((e) => [e.codec, `${num(e.sampledBlocks)}/${num(e.populationBlocks)}`, num(e.ratio, 3), num(1.96 * e.ratioSe, 3), Number.isFinite(e.mibPerCpuS) ? num(e.mibPerCpuS, 1) : '—', mib(e.totalBytes), mib(e.savedBytes), money(e.savedUsdPerMonth, 'USD'), money(e.savedUsdPerTibMonth, 'USD'), money(e.cpuUsd, 'USD')]),
+        ),
+      );
+      out.push('', 'Ratio = compressed ÷ original, measured on blocks (Parquet: on whole tabular files); ± is the 95% sampling error (0 when everything was measured).');
+      for (const s of r.skipped.slice(0, 5)) out.push(`Not converted to Parquet: ${s.path}: ${s.reason}`);
       ctx.stdout(out.join('\n'));
     });
 
