@@ -1,5 +1,6 @@
 /** What the telemetry use cases need from the store (kept apart from Store so features don't collide). */
 import type { GpuInfo, GpuSample } from '../core/telemetry/model.js';
+import type { GpuRollup } from '../core/telemetry/rollup.js';
 
 export interface TelemetrySourceRecord {
   id: string;
@@ -22,4 +23,6 @@ export interface TelemetryStore {
   samples(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuSample[]>;
   sampleCount(): Promise<number>;
   listSources(): Promise<TelemetrySourceRecord[]>;
+  /** Roll-ups left by `penny gpu compact` (buckets starting in the range); absent: none kept. */
+  rollups?(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuRollup[]>;
 }

@@ -10,6 +10,7 @@ import { dec, type Decimal } from '../core/money.js';
 import { priceEntryFor } from '../core/telemetry/gpu-prices.js';
 import { toSeries, type GpuInfo, type GpuSample } from '../core/telemetry/model.js';
 import { isNvidiaSmiHeader } from '../core/telemetry/nvidia-smi.js';
+import { mergeUsage, usageFromRollups } from '../core/telemetry/rollup.js';
 import { gpuUsage, idlePeriods, lowUseSpells, DEFAULT_USAGE_OPTIONS, type UsageOptions, type UsagePeriod } from '../core/telemetry/usage.js';
 import { gpuWaste, type GpuPrice, type GpuWaste } from '../core/telemetry/waste.js';
 import type { Clock, Progress, Store } from './ports.js';
@@ -220,7 +221,13 @@ export interface UsageReport {
 export async function gpuUsageReport(store: TelemetryStore, o: TelemetryReportOptions, sparkCells = 40): Promise<UsageReport> {
   const { gpus, series, prices } = await loadSeries(store, o);
   const options = resolveOptions(o, prices);
-  const periods = gpuUsage(series, options);
+  let periods = gpuUsage(series, options);
+  if (store.rollups) {
+    // Time compacted by `penny gpu compact` is in roll-ups; the raw samples never cover it again.
+    const range = { ...(o.fromMs !== undefined && { fromMs: o.fromMs }), ...(o.toMs !== undefined && { toMs: o.toMs }) };
+    const rows = (await Promise.all(gpus.map((g) => store.rollups!(g.gpuId, range)))).flat();
+    if (rows.length) periods = mergeUsage(periods, usageFromRollups(rows, options, options.gpuPricePerHour), options, options.gpuPricePerHour);
+  }
   const utilisation = new Map<string, number[]>();
   for (const s of series) {
     const n = s.tsMs.length;

@@ -1,6 +1,7 @@
 /** TelemetryStore in portable SQL over a SqlSession (the same session SqlStore uses). */
 import type { TelemetrySourceRecord, TelemetryStore } from '../../app/telemetry-ports.js';
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
+import type { GpuRollup } from '../../core/telemetry/rollup.js';
 import type { DuckDbSession } from './duckdb.js';
 import type { SqlSession, SqlValue } from './session.js';
 
@@ -79,6 +80,11 @@ export class SqlTelemetryStore implements TelemetryStore {
   async sampleCount(): Promise<number> {
     const rows = await this.session.all<{ n: bigint | number }>(`SELECT count(*) AS n FROM gpu_samples`);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async rollups(gpuId: string, range: { fromMs?: number; toMs?: number } = {}): Promise<GpuRollup[]> {
+    const { SqlTelemetryRollups } = await import('./sql-telemetry-rollups.js');
+    return new SqlTelemetryRollups(this.session).rollups(gpuId, range);
   }
 
   async listSources(): Promise<TelemetrySourceRecord[]> {

@@ -103,7 +103,7 @@ function powerAt(s: GpuSeries, i: number, tMs: number): number {
 }
 
 /** kWh of interval i between a and b (a, b inside it), trapezoid on linearly interpolated power. */
-function segmentKwh(s: GpuSeries, i: number, a: number, b: number): number {
+export function segmentKwh(s: GpuSeries, i: number, a: number, b: number): number {
   const pa = powerAt(s, i, a);
   const pb = powerAt(s, i, b);
   if (!Number.isFinite(pa) || !Number.isFinite(pb)) return 0;

@@ -16,6 +16,7 @@ import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, num, pct, table } from '../render.js';
 import { serverFor } from '../remote.js';
+import { registerGpuCompact } from './gpu-compact.js';
 
 const REPORT_HELP = `
 Thresholds: an interval longer than --max-gap is a gap (not bridged); a sample is idle when
@@ -163,6 +164,8 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         ctx.stdout(out.join('\n'));
       });
     });
+
+  registerGpuCompact(gpu, ctx);
 };
 
 function printIngest(ctx: CliContext, source: string, result: Awaited<ReturnType<typeof ingestNvidiaSmi>>, json: boolean): void {

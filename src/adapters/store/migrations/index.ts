@@ -8,6 +8,7 @@ import { foundation } from './001-foundation.js';
 import { billing } from './100-billing.js';
 import { billingSlices } from './101-billing-slices.js';
 import { telemetry } from './150-telemetry.js';
+import { telemetryRollups } from './151-telemetry-rollups.js';
 
 /** A statement both databases accept, or one per dialect where they differ. */
 export type MigrationStatement = string | { duckdb: string; postgres: string };
@@ -18,4 +19,4 @@ export interface Migration {
   up: MigrationStatement[];
 }
 
-export const migrations: Migration[] = [...foundation, ...billing, ...billingSlices, ...telemetry].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [...foundation, ...billing, ...billingSlices, ...telemetry, ...telemetryRollups].sort((a, b) => a.version - b.version);
