@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dec } from '../src/core/money.js';
 import { runPenny } from './cli.js';
+import { type FocusLine, focusCsv } from './fixtures/focus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-cli-storage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +50,32 @@ describe('penny storage', () => {
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/Prefix +Objects +GiB +Reads\/month/);
     expect(t.stdout).toMatch(/The plan saves \$[\d,.]+ over 12 months against all standard/);
+  });
+
+  it('puts the Storage lines of the ingested FOCUS bills beside the plan', async () => {
+    const ws = join(dir, 'ws-bill');
+    // March 2025: bucket b billed 0.75 a day (23.25), another bucket and a compute line left out.
+    const lines: FocusLine[] = [];
+    for (let d = 1; d <= 31; d++) {
+      const day = `2025-03-${String(d).padStart(2, '0')}`;
+      lines.push({ day, service: 'Amazon Simple Storage Service', category: 'Storage', region: 'us-east-1', resource: 'arn:aws:s3:::b', pricing: 'Standard', list: '0.75', billed: '0.75', effective: '0.75', quantity: '32.6', unit: 'GB-Mo' });
+      lines.push({ day, service: 'Amazon Simple Storage Service', category: 'Storage', region: 'us-east-1', resource: 'arn:aws:s3:::other', pricing: 'Standard', list: '9', billed: '9', effective: '9', quantity: '391', unit: 'GB-Mo' });
+      lines.push({ day, service: 'Amazon Elastic Compute Cloud', category: 'Compute', region: 'us-east-1', resource: 'i-b', pricing: 'Standard', list: '5', billed: '5', effective: '5', quantity: '24', unit: 'Hours' });
+    }
+    const bill = join(dir, 'focus.csv');
+    writeFileSync(bill, focusCsv(lines));
+    expect((await runPenny(['--workspace', ws, 'ingest', bill])).code).toBe(0);
+    const r = await runPenny(['--workspace', ws, 'storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--access-log', join(dir, 'access.log'), '--bill', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.bill.months).toHaveLength(1);
+    expect(j.bill.months[0].effective).toBe('23.25');
+    expect(j.bill.months[0].resources).toEqual(['arn:aws:s3:::b']);
+    expect(dec(j.bill.planPerMonth).times(12).minus(j.totals.plan).abs().lt('1e-30')).toBe(true);
+    const t = await runPenny(['--workspace', ws, 'storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--access-log', join(dir, 'access.log'), '--bill']);
+    expect(t.stdout).toMatch(/Month +Billed \(effective\) +Plan per month +Difference/);
+    expect(t.stdout).toContain('$23.25');
   });
 
   it('plans each object of an objects CSV on another cloud', async () => {

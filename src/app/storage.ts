@@ -12,6 +12,8 @@ import { lifecycleRules, type LifecycleOutput } from '../core/storage/lifecycle.
 import { BUILTIN_STORAGE_CATALOG, autoTieringOf, tiersOf, type StorageCatalog, type StorageProvider } from '../core/storage/prices.js';
 import { ProfileBuilder } from '../core/storage/profile.js';
 import { type AccessPattern, type CostParts, type ScheduleCost, allStandard, autoTieringCost, lifecycle3090, planTiers } from '../core/storage/tiering.js';
+import { billingReport } from './billing.js';
+import type { BillingStore } from './billing-ports.js';
 import { type Progress, silentProgress } from './ports.js';
 
 export interface StorageObjectRecord {
@@ -40,6 +42,11 @@ export interface StoragePlanOptions {
   catalog?: StorageCatalog;
 }
 
+/** Buckets the plan covered, as named in the object source (S3 Inventory's Bucket column). */
+export interface StoragePlanBuckets {
+  buckets: string[];
+}
+
 export interface PrefixRow {
   prefix: string;
   objects: number;
@@ -64,6 +71,7 @@ export interface StoragePlanResult {
   rows: PrefixRow[];
   totals: { plan: Decimal; allStandard: Decimal; lifecycle3090: Decimal; autoTiering: Decimal | undefined };
   lifecycle: LifecycleOutput;
+  buckets: string[];
 }
 
 export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, logs: AsyncIterable<StorageLogEvent> | undefined, opts: StoragePlanOptions, progress: Progress = silentProgress): Promise<StoragePlanResult> {
@@ -73,8 +81,10 @@ export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, l
   const auto = autoTieringOf(catalog, opts.provider);
   const builder = new ProfileBuilder({ horizonMonths: opts.horizonMonths, prefixDepth: opts.prefixDepth, minSizes: [...new Set([0, ...tiers.map((t) => t.minBillableObjectBytes)])], monitorMinBytes: auto?.minMonitoredObjectBytes ?? 0 });
   const index = new Map<string, number>();
+  const buckets = new Set<string>();
   let latestMs = -Infinity;
   for await (const o of objects) {
+    if (o.bucket) buckets.add(o.bucket);
     const i = builder.addObject(o.key, o.sizeBytes, o.createdMs / 1000);
     index.set(`${o.bucket}\u0000${o.key}`, i);
     latestMs = Math.max(latestMs, o.createdMs);
@@ -126,6 +136,7 @@ export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, l
     window: { fromMs, toMs },
     rows,
     totals,
+    buckets: [...buckets].sort(),
     lifecycle: lifecycleRules(opts.provider, tiers[0]!.className, rows.map((r) => ({ prefix: r.prefix, steps: r.plan.steps })), Object.fromEntries(tiers.map((t) => [t.className, t.minAgeDaysForTransition]))),
   };
 }
@@ -173,5 +184,47 @@ export function storagePlanToJson(r: StoragePlanResult) {
       autoTiering: row.autoTiering ? toPlain(row.autoTiering) : null,
     })),
     lifecycle: r.lifecycle,
+  };
+}
+
+/** A FOCUS ResourceId names a bucket as its name, an ARN (arn:aws:s3:::name) or a path ending in it. */
+export function resourceIsBucket(resourceId: string, bucket: string): boolean {
+  return resourceId === bucket || resourceId.endsWith(`:::${bucket}`) || resourceId.endsWith(`/${bucket}`) || resourceId.endsWith(`:${bucket}`);
+}
+
+export interface StorageBillMonth {
+  month: string;
+  currency: string;
+  effective: Decimal;
+  billed: Decimal;
+  resources: string[];
+}
+
+/**
+ * What the ingested FOCUS bills say the resources' storage costs, per month: rows with
+ * ServiceCategory "Storage" whose ResourceId is one of the resources (bucket names or ARNs).
+ */
+export async function storageBill(billing: BillingStore, resources: string[]): Promise<StorageBillMonth[]> {
+  if (resources.length === 0) throw new InvalidInput('no resource to look up in the bills', [{ path: '--bill-resource', message: 'no bucket known' }], 'Name the bucket: --bill-resource my-bucket (an objects CSV has no bucket column).');
+  const rows = await billingReport(billing, { by: [{ kind: 'column', name: 'ResourceId' }], granularity: 'month', where: [{ dim: { kind: 'column', name: 'ServiceCategory' }, value: 'Storage' }] });
+  const months = new Map<string, StorageBillMonth>();
+  for (const r of rows) {
+    const id = r.keys[0];
+    if (!id || !resources.some((b) => resourceIsBucket(id, b))) continue;
+    const key = `${r.period}\u0000${r.currency}`;
+    const m = months.get(key) ?? { month: String(r.period ?? ''), currency: r.currency, effective: ZERO, billed: ZERO, resources: [] };
+    m.effective = m.effective.plus(r.effective);
+    m.billed = m.billed.plus(r.billed);
+    if (!m.resources.includes(id)) m.resources.push(id);
+    months.set(key, m);
+  }
+  return [...months.values()].sort((a, b) => (a.month < b.month ? -1 : a.month > b.month ? 1 : a.currency < b.currency ? -1 : 1));
+}
+
+export function storageBillToJson(months: StorageBillMonth[], plan: StoragePlanResult) {
+  return {
+    months: months.map((m) => ({ month: m.month, currency: m.currency, effective: toPlain(m.effective), billed: toPlain(m.billed), resources: m.resources })),
+    planPerMonth: toPlain(plan.totals.plan.div(plan.horizonMonths)),
+    allStandardPerMonth: toPlain(plan.totals.allStandard.div(plan.horizonMonths)),
   };
 }

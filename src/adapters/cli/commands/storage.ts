@@ -1,7 +1,11 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
-import { type StorageLogEvent, planStorage, storagePlanToJson } from '../../../app/storage.js';
+import type { Command } from 'commander';
+import type { Store } from '../../../app/ports.js';
+import { type StorageBillMonth, type StorageLogEvent, planStorage, storageBill, storageBillToJson, storagePlanToJson } from '../../../app/storage.js';
+import type { SqlSession } from '../../store/session.js';
+import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, isDecimalString, toPlain } from '../../../core/money.js';
 import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, type StorageProvider } from '../../../core/storage/prices.js';
@@ -11,7 +15,7 @@ import { readS3AccessLog } from '../../importers/s3-access-log.js';
 import { readStorageObjectsCsv } from '../../importers/storage-objects-csv.js';
 import { parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson } from '../context.js';
+import { globalOpts, printJson } from '../context.js';
 import { money, num, table } from '../render.js';
 
 const PROVIDERS = ['aws', 'gcp', 'azure'];
@@ -46,12 +50,14 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
     .option('--allow-restore', 'allow tiers whose reads wait hours for a restore (Glacier Flexible Retrieval, Deep Archive, Azure Archive) in months with reads')
     .option('--as-of <time>', 'end of the observation for an objects CSV (default: its latest time)')
     .option('--lifecycle-out <file>', 'write the plan as the provider\'s lifecycle configuration JSON')
+    .option('--bill', 'compare with the Storage lines (ServiceCategory Storage) of the FOCUS bills ingested in the workspace')
+    .option('--bill-resource <id>', 'bucket name or ARN to match the bills\' ResourceId (repeatable; default: the inventory\'s buckets)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print exact JSON (money as decimal strings)')
     .addHelpText(
       'after',
       `\nPrices: built-in list prices of ${STORAGE_PRICES_DATE} (penny storage prices). Age months are 30 days.\n\nExamples:\n  penny storage plan --inventory manifest.json --access-log logs/2025-03-01-00-00-00-ABC --lifecycle-out lifecycle.json\n  penny storage plan --objects objects.csv --provider gcp --horizon 24 --by-object`,
     )
-    .action(async (opts: { inventory?: string; inventorySchema: string; accessLog?: string[]; objects?: string; provider: StorageProvider; horizon: string; prefixDepth: string; byObject?: boolean; allowRestore?: boolean; asOf?: string; lifecycleOut?: string; json?: boolean }) => {
+    .action(async (opts: { inventory?: string; inventorySchema: string; accessLog?: string[]; objects?: string; provider: StorageProvider; horizon: string; prefixDepth: string; byObject?: boolean; allowRestore?: boolean; asOf?: string; lifecycleOut?: string; bill?: boolean; billResource?: string[]; json?: boolean }, cmd: Command) => {
       if ((opts.inventory === undefined) === (opts.objects === undefined)) {
         throw new InvalidInput('give either --inventory or --objects', [{ path: '--inventory', message: 'exactly one object source is needed' }], 'Example: penny storage plan --inventory manifest.json --access-log access.log');
       }
@@ -67,7 +73,17 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       const objects = opts.inventory ? readS3Inventory(await inventoryFiles(opts.inventory, opts.inventorySchema)) : readStorageObjectsCsv(opts.objects!);
       const logs = opts.accessLog?.length ? concatLogs(opts.accessLog) : undefined;
       const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }) }, progress);
-      const json = storagePlanToJson(r);
+      let bill: StorageBillMonth[] | undefined;
+      if (opts.bill || opts.billResource?.length) {
+        const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
+        try {
+          if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for billing`);
+          bill = await storageBill(new SqlBillingStore(store.session), opts.billResource?.length ? opts.billResource : r.buckets);
+        } finally {
+          await store.close();
+        }
+      }
+      const json = { ...storagePlanToJson(r), ...(bill && { bill: storageBillToJson(bill, r) }) };
       if (opts.lifecycleOut) {
         // Written whole or not at all: a half-written lifecycle file applied to a bucket would be worse than none.
         const tmp = `${opts.lifecycleOut}.${process.pid}.tmp`;
@@ -95,6 +111,20 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       const saving = r.totals.allStandard.minus(r.totals.plan);
       out.push(`The plan saves ${money(saving, 'USD')} over ${r.horizonMonths} months against all standard${r.totals.allStandard.isZero() ? '' : ` (${num(saving.div(r.totals.allStandard).times(100), 1)}%)`}.`);
       const rules = (r.lifecycle.document as { Rules?: unknown[] }).Rules?.length;
+      if (bill) {
+        out.push('');
+        if (bill.length === 0) out.push(`No Storage lines in the ingested bills for ${(opts.billResource?.length ? opts.billResource : r.buckets).join(', ')} (ServiceCategory Storage, ResourceId the bucket or its ARN).`);
+        else {
+          out.push(`The bills (ServiceCategory Storage, ${[...new Set(bill.flatMap((m) => m.resources))].join(', ')}) against the plan's average month:`);
+          out.push(
+            table(
+              [{ header: 'Month' }, { header: 'Billed (effective)', align: 'right' }, { header: 'Plan per month', align: 'right' }, { header: 'Difference', align: 'right' }],
+              bill.map((m) => [m.month, money(m.effective, m.currency), money(r.totals.plan.div(r.horizonMonths), 'USD'), m.currency === 'USD' ? money(m.effective.minus(r.totals.plan.div(r.horizonMonths)), 'USD') : '—']),
+            ),
+          );
+          out.push(`(The plan's month is the average over ${r.horizonMonths} months of each object's life; the bill is this month's ages. All standard by the same model: ${money(r.totals.allStandard.div(r.horizonMonths), 'USD')} a month.)`);
+        }
+      }
       if (opts.lifecycleOut) out.push(`Lifecycle rules written to ${opts.lifecycleOut}${rules !== undefined ? ` (${rules} rules)` : ''}.`);
       for (const u of r.lifecycle.uploads.slice(0, 10)) out.push(`Upload new ${u.prefix || '(top level)'} objects with storage class ${u.storageClass}: no transition fee${r.lifecycle.day0.includes(u.prefix) ? ' (the rule moves existing ones at day 0)' : ', and a rule cannot move objects there before day 30'}.`);
       ctx.stdout(out.join('\n'));
