@@ -228,3 +228,15 @@ export function storageBillToJson(months: StorageBillMonth[], plan: StoragePlanR
     allStandardPerMonth: toPlain(plan.totals.allStandard.div(plan.horizonMonths)),
   };
 }
+
+/** The built-in price catalog as JSON (`penny storage prices --json`, GET /api/storage/prices). */
+export function storagePricesToJson(provider?: string, catalog: StorageCatalog = BUILTIN_STORAGE_CATALOG) {
+  const tiers = catalog.tiers.filter((t) => !provider || t.provider === provider);
+  const auto = catalog.autoTiering.filter((a) => !provider || a.provider === provider);
+  return {
+    date: catalog.date,
+    currency: catalog.currency,
+    tiers: tiers.map((t) => ({ ...t, storageUsdPerGibMonth: toPlain(t.storageUsdPerGibMonth), retrievalUsdPerGib: toPlain(t.retrievalUsdPerGib), readUsdPer1000: toPlain(t.readUsdPer1000), writeUsdPer1000: toPlain(t.writeUsdPer1000), transitionUsdPer1000: toPlain(t.transitionUsdPer1000) })),
+    autoTiering: auto.map((a) => ({ ...a, monitoringUsdPer1000ObjectsMonth: toPlain(a.monitoringUsdPer1000ObjectsMonth), transitionUsdPer1000: toPlain(a.transitionUsdPer1000), steps: a.steps.map((x) => ({ afterIdleDays: x.afterIdleDays, storageUsdPerGibMonth: toPlain(x.storageUsdPerGibMonth) })) })),
+  };
+}

@@ -116,6 +116,14 @@ export interface paths {
     /** Replay a jobs CSV on a simulated cluster under several policies, as a job; recorded as a run */
     post: operations["postApiSimulations"];
   };
+  "/api/storage/prices": {
+    /** The built-in storage price catalog (dated, with sources): tiers, retrieval, requests, minimum durations */
+    get: operations["getApiStoragePrices"];
+  };
+  "/api/storage/plan": {
+    /** The cheapest tier schedule per prefix (or object) for a list of objects and their read times, with lifecycle rules (docs/storage.md) */
+    post: operations["postApiStoragePlan"];
+  };
   "/metrics": {
     /** Prometheus metrics (text format 0.0.4) */
     get: operations["getMetrics"];
@@ -6823,6 +6831,326 @@ export interface operations {
       };
       /** @description problem details (503) */
       503: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** The built-in storage price catalog (dated, with sources): tiers, retrieval, requests, minimum durations */
+  getApiStoragePrices: {
+    parameters: {
+      query?: {
+        provider?: "aws" | "gcp" | "azure";
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            date: string;
+            currency: string;
+            tiers: {
+                id: string;
+                provider: string;
+                className: string;
+                rank?: number;
+                /** @description exact decimal amount */
+                storageUsdPerGibMonth: string;
+                /** @description exact decimal amount */
+                retrievalUsdPerGib: string;
+                /** @description exact decimal amount */
+                readUsdPer1000: string;
+                /** @description exact decimal amount */
+                writeUsdPer1000: string;
+                /** @description exact decimal amount */
+                transitionUsdPer1000: string;
+                minStorageDays: number;
+                minBillableObjectBytes?: number;
+                overheadBytesPerObject?: number;
+                overheadStandardBytesPerObject?: number;
+                minAgeDaysForTransition?: number;
+                instantAccess: boolean;
+                source: string;
+              }[];
+            autoTiering: {
+                provider: string;
+                name: string;
+                /** @description exact decimal amount */
+                monitoringUsdPer1000ObjectsMonth: string;
+                minMonitoredObjectBytes?: number;
+                /** @description exact decimal amount */
+                transitionUsdPer1000?: string;
+                source?: string;
+                steps: {
+                    afterIdleDays: number;
+                    /** @description exact decimal amount */
+                    storageUsdPerGibMonth: string;
+                  }[];
+              }[];
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** The cheapest tier schedule per prefix (or object) for a list of objects and their read times, with lifecycle rules (docs/storage.md) */
+  postApiStoragePlan: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @enum {string} */
+          provider?: "aws" | "gcp" | "azure";
+          horizonMonths?: number;
+          prefixDepth?: number;
+          byObject?: boolean;
+          allowRestore?: boolean;
+          /** @description end of the observation (ISO 8601); default the latest time given */
+          asOf?: string;
+          objects: {
+              key: string;
+              sizeBytes: number;
+              created: string;
+              accessed?: string[];
+            }[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            provider: string;
+            currency: string;
+            horizonMonths: number;
+            pricesDate: string;
+            sources?: string[];
+            objects: number;
+            bytes: number;
+            reads?: number;
+            unmatchedReads?: number;
+            window?: {
+              from?: string | null;
+              to?: string | null;
+            };
+            totals: {
+              /** @description exact decimal amount */
+              plan: string;
+              /** @description exact decimal amount */
+              allStandard: string;
+              /** @description exact decimal amount */
+              lifecycle3090: string;
+              autoTiering?: string | null;
+            };
+            prefixes: ({
+                prefix: string;
+                objects: number;
+                bytes: number;
+                readsPerMonth?: number;
+                steps: {
+                    fromMonth: number;
+                    tierId: string;
+                  }[];
+                /** @description exact decimal amount */
+                plan: string;
+                planParts?: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                allStandard: string;
+                /** @description exact decimal amount */
+                lifecycle3090: string;
+                autoTiering?: string | null;
+              })[];
+            lifecycle: {
+              provider: string;
+              document: Record<string, unknown>;
+              uploads: {
+                  prefix?: string;
+                  storageClass?: string;
+                }[];
+              day0?: string[];
+            };
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
         content: {
           "application/problem+json": {
             type: string;

@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
 import type { Command } from 'commander';
 import type { Store } from '../../../app/ports.js';
-import { type StorageBillMonth, type StorageLogEvent, planStorage, storageBill, storageBillToJson, storagePlanToJson } from '../../../app/storage.js';
+import { type StorageBillMonth, type StorageLogEvent, planStorage, storageBill, storageBillToJson, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
 import type { SqlSession } from '../../store/session.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import { InvalidInput } from '../../../core/errors.js';
@@ -172,14 +172,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
     .action((opts: { provider?: string; json?: boolean }) => {
       const tiers = BUILTIN_STORAGE_CATALOG.tiers.filter((t) => !opts.provider || t.provider === opts.provider);
       const auto = BUILTIN_STORAGE_CATALOG.autoTiering.filter((a) => !opts.provider || a.provider === opts.provider);
-      if (opts.json) {
-        return printJson(ctx, {
-          date: BUILTIN_STORAGE_CATALOG.date,
-          currency: 'USD',
-          tiers: tiers.map((t) => ({ ...t, storageUsdPerGibMonth: toPlain(t.storageUsdPerGibMonth), retrievalUsdPerGib: toPlain(t.retrievalUsdPerGib), readUsdPer1000: toPlain(t.readUsdPer1000), writeUsdPer1000: toPlain(t.writeUsdPer1000), transitionUsdPer1000: toPlain(t.transitionUsdPer1000) })),
-          autoTiering: auto.map((a) => ({ ...a, monitoringUsdPer1000ObjectsMonth: toPlain(a.monitoringUsdPer1000ObjectsMonth), transitionUsdPer1000: toPlain(a.transitionUsdPer1000), steps: a.steps.map((s) => ({ afterIdleDays: s.afterIdleDays, storageUsdPerGibMonth: toPlain(s.storageUsdPerGibMonth) })) })),
-        });
-      }
+      if (opts.json) return printJson(ctx, storagePricesToJson(opts.provider));
       const usd = (d: ReturnType<typeof dec>) => `$${toPlain(d)}`;
       const out = [`Storage list prices of ${BUILTIN_STORAGE_CATALOG.date} (USD; GiB = 2^30 bytes; requests per 1,000)`, ''];
       out.push(

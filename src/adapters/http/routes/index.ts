@@ -8,5 +8,6 @@ import { billingRoutes } from './billing.js';
 import { gpuRoutes } from './gpus.js';
 import { planRoutes } from './plans.js';
 import { simulationRoutes } from './simulations.js';
+import { storageRoutes } from './storage.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes, storageRoutes];
