@@ -10,6 +10,7 @@ import { plans } from './pages/plans.js';
 import { costs } from './pages/costs.js';
 import { gpus } from './pages/gpus.js';
 import { simulations } from './pages/simulations.js';
+import { storage } from './pages/storage.js';
 
 type Page = (root: HTMLElement) => Promise<void>;
 
@@ -20,6 +21,7 @@ const pages: { path: string; label: string; render: Page }[] = [
   { path: 'forecasts', label: 'Forecasts', render: forecasts },
   { path: 'plans', label: 'Plans', render: plans },
   { path: 'simulations', label: 'Simulations', render: simulations },
+  { path: 'storage', label: 'Storage', render: storage },
   { path: 'upload', label: 'Upload', render: upload },
 ];
 
