@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
 import type { Command } from 'commander';
@@ -70,7 +70,19 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
         if (Number.isNaN(asOfMs)) throw new InvalidInput('--as-of is not a timestamp', [{ path: '--as-of', message: 'expected ISO 8601', found: opts.asOf }], 'Example: --as-of 2025-03-31');
       }
       const progress = ctx.progress(Boolean(opts.json));
-      const objects = opts.inventory ? readS3Inventory(await inventoryFiles(opts.inventory, opts.inventorySchema)) : readStorageObjectsCsv(opts.objects!);
+      // Reading a large inventory is most of the time: show it by bytes read, over all its data files.
+      const files = opts.inventory ? await inventoryFiles(opts.inventory, opts.inventorySchema) : { schema: [], files: [opts.objects!] };
+      const sizes = await Promise.all(files.files.map(async (f) => (await stat(f)).size));
+      progress.start(sizes.reduce((a, b) => a + b, 0), 'reading objects');
+      // Bytes read count per data file; a count that goes back down is the next file.
+      let before = 0;
+      let last = { read: 0, total: 0 };
+      const onBytes = (read: number, total: number) => {
+        if (read < last.read) before += last.total;
+        last = { read, total };
+        progress.tick(before + read);
+      };
+      const objects = opts.inventory ? readS3Inventory(files, onBytes) : readStorageObjectsCsv(opts.objects!, onBytes);
       const logs = opts.accessLog?.length ? concatLogs(opts.accessLog) : undefined;
       const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }) }, progress);
       let bill: StorageBillMonth[] | undefined;
