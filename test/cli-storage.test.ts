@@ -108,6 +108,20 @@ describe('penny storage', () => {
     expect(bad.stderr).toContain('unknown codec lz4');
   });
 
+  it('prices local disks from the TCO terms beside the cloud', async () => {
+    const nas = 'purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5,name=nas';
+    // (12,000/60 + 0.4 kW × 730 h × 1.5 × 0.20) / 102,400 GiB = 287.6/102,400
+    const p = await runPenny(['storage', 'prices', '--provider', 'aws', '--local', nas]);
+    expect(p.stdout).toMatch(/local:nas +\$0\.00280859375/);
+    const r = await runPenny(['storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--local', nas, '--json']);
+    expect(r.code).toBe(0);
+    // 100 MiB + 50 GiB = 50.09765625 GiB × 287.6/102,400 × 12 months
+    expect(JSON.parse(r.stdout).totals.local).toBe('1.68844757080078125');
+    const bad = await runPenny(['storage', 'plan', '--inventory', join(dir, 'inv.csv'), '--local', 'purchase=12000,tib=100']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--local: months must be');
+  });
+
   it('lists the dated price catalog with its sources', async () => {
     const r = await runPenny(['storage', 'prices', '--provider', 'aws']);
     expect(r.code).toBe(0);

@@ -9,9 +9,9 @@
 import { InvalidInput } from '../core/errors.js';
 import { type Decimal, ZERO, sum, toPlain } from '../core/money.js';
 import { lifecycleRules, type LifecycleOutput } from '../core/storage/lifecycle.js';
-import { BUILTIN_STORAGE_CATALOG, autoTieringOf, tiersOf, type StorageCatalog, type StorageProvider } from '../core/storage/prices.js';
+import { BUILTIN_STORAGE_CATALOG, autoTieringOf, tiersOf, type StorageCatalog, type StorageProvider, type StorageTier } from '../core/storage/prices.js';
 import { ProfileBuilder } from '../core/storage/profile.js';
-import { type AccessPattern, type CostParts, type ScheduleCost, allStandard, autoTieringCost, lifecycle3090, planTiers } from '../core/storage/tiering.js';
+import { type AccessPattern, type CostParts, type ScheduleCost, allStandard, autoTieringCost, costSchedule, lifecycle3090, planTiers } from '../core/storage/tiering.js';
 import { billingReport } from './billing.js';
 import type { BillingStore } from './billing-ports.js';
 import { type Progress, silentProgress } from './ports.js';
@@ -40,6 +40,8 @@ export interface StoragePlanOptions {
   /** End of the observation when there are no logs (default: the latest time in the objects). */
   asOfMs?: number;
   catalog?: StorageCatalog;
+  /** Local disks or a NAS (core/storage/prices.ts localTier) priced beside the cloud plan. */
+  localTier?: StorageTier;
 }
 
 /** Buckets the plan covered, as named in the object source (S3 Inventory's Bucket column). */
@@ -56,6 +58,7 @@ export interface PrefixRow {
   allStandard: Decimal;
   lifecycle3090: Decimal;
   autoTiering: Decimal | undefined;
+  local: Decimal | undefined;
 }
 
 export interface StoragePlanResult {
@@ -69,7 +72,8 @@ export interface StoragePlanResult {
   unmatchedReads: number;
   window: { fromMs: number | undefined; toMs: number };
   rows: PrefixRow[];
-  totals: { plan: Decimal; allStandard: Decimal; lifecycle3090: Decimal; autoTiering: Decimal | undefined };
+  totals: { plan: Decimal; allStandard: Decimal; lifecycle3090: Decimal; autoTiering: Decimal | undefined; local: Decimal | undefined };
+  localTier: StorageTier | undefined;
   lifecycle: LifecycleOutput;
   buckets: string[];
 }
@@ -113,7 +117,7 @@ export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, l
   const rows: PrefixRow[] = [];
   progress.start(patterns.length, 'planning prefixes');
   for (const p of patterns) {
-    rows.push(planRow(p, tiers, auto, planOpts));
+    rows.push(planRow(p, tiers, auto, planOpts, opts.localTier));
     progress.tick(rows.length);
   }
   progress.finish();
@@ -123,6 +127,7 @@ export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, l
     allStandard: sum(rows.map((r) => r.allStandard)),
     lifecycle3090: sum(rows.map((r) => r.lifecycle3090)),
     autoTiering: auto ? sum(rows.map((r) => r.autoTiering ?? ZERO)) : undefined,
+    local: opts.localTier ? sum(rows.map((r) => r.local ?? ZERO)) : undefined,
   };
   return {
     provider: opts.provider,
@@ -137,11 +142,12 @@ export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, l
     rows,
     totals,
     buckets: [...buckets].sort(),
+    localTier: opts.localTier,
     lifecycle: lifecycleRules(opts.provider, tiers[0]!.className, rows.map((r) => ({ prefix: r.prefix, steps: r.plan.steps })), Object.fromEntries(tiers.map((t) => [t.className, t.minAgeDaysForTransition]))),
   };
 }
 
-function planRow(p: AccessPattern, tiers: ReturnType<typeof tiersOf>, auto: ReturnType<typeof autoTieringOf>, opts: { horizonMonths: number; allowRestore: boolean }): PrefixRow {
+function planRow(p: AccessPattern, tiers: ReturnType<typeof tiersOf>, auto: ReturnType<typeof autoTieringOf>, opts: { horizonMonths: number; allowRestore: boolean }, local?: StorageTier): PrefixRow {
   return {
     prefix: p.name,
     objects: p.objects,
@@ -151,6 +157,7 @@ function planRow(p: AccessPattern, tiers: ReturnType<typeof tiersOf>, auto: Retu
     allStandard: allStandard(p, tiers, opts).total,
     lifecycle3090: lifecycle3090(p, tiers, opts).total,
     autoTiering: auto ? autoTieringCost(p, auto, tiers[0]!, opts).total : undefined,
+    local: local ? costSchedule(p, [local], [{ fromMonth: 0, tierId: local.id }], opts).total : undefined,
   };
 }
 
@@ -170,7 +177,8 @@ export function storagePlanToJson(r: StoragePlanResult) {
     reads: r.reads,
     unmatchedReads: r.unmatchedReads,
     window: { from: iso(r.window.fromMs), to: iso(r.window.toMs) },
-    totals: { plan: toPlain(r.totals.plan), allStandard: toPlain(r.totals.allStandard), lifecycle3090: toPlain(r.totals.lifecycle3090), autoTiering: r.totals.autoTiering ? toPlain(r.totals.autoTiering) : null },
+    totals: { plan: toPlain(r.totals.plan), allStandard: toPlain(r.totals.allStandard), lifecycle3090: toPlain(r.totals.lifecycle3090), autoTiering: r.totals.autoTiering ? toPlain(r.totals.autoTiering) : null, local: r.totals.local ? toPlain(r.totals.local) : null },
+    ...(r.localTier && { localTier: { id: r.localTier.id, storageUsdPerGibMonth: toPlain(r.localTier.storageUsdPerGibMonth), source: r.localTier.source } }),
     prefixes: r.rows.map((row) => ({
       prefix: row.prefix,
       objects: row.objects,
@@ -182,6 +190,7 @@ export function storagePlanToJson(r: StoragePlanResult) {
       allStandard: toPlain(row.allStandard),
       lifecycle3090: toPlain(row.lifecycle3090),
       autoTiering: row.autoTiering ? toPlain(row.autoTiering) : null,
+      local: row.local ? toPlain(row.local) : null,
     })),
     lifecycle: r.lifecycle,
   };

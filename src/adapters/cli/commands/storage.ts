@@ -8,7 +8,7 @@ import type { SqlSession } from '../../store/session.js';
 import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, isDecimalString, toPlain } from '../../../core/money.js';
-import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, type StorageProvider } from '../../../core/storage/prices.js';
+import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, localTier, type StorageProvider, type StorageTier } from '../../../core/storage/prices.js';
 import { KNOWN_CODECS, compressionProbe } from '../../importers/compression-probe.js';
 import { inventoryFiles, readS3Inventory } from '../../importers/s3-inventory.js';
 import { readS3AccessLog } from '../../importers/s3-access-log.js';
@@ -27,6 +27,35 @@ function positiveInt(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidInput(`${flag} must be a whole number ≥ 1`, [{ path: flag, message: 'expected an integer ≥ 1', found: v }], `Example: ${flag} 12`);
   return n;
+}
+
+const LOCAL_KEYS = ['name', 'purchase', 'tib', 'months', 'watts', 'kwh', 'pue', 'maintenance'];
+
+/** `--local purchase=12000,tib=100,months=60,watts=400,kwh=0.20[,pue=1.5][,maintenance=1200][,name=nas]`. */
+export function parseLocal(spec: string): StorageTier {
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    if (!k || v === undefined || !LOCAL_KEYS.includes(k)) throw new InvalidInput(`--local: ${JSON.stringify(part)} is not one of ${LOCAL_KEYS.join(', ')} = value`, [{ path: '--local', message: 'unknown field', found: part }], 'Example: --local purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5');
+    fields.set(k, v);
+  }
+  const need = (k: string, what: string) => {
+    const v = fields.get(k);
+    if (v === undefined || !isDecimalString(v) || dec(v).lte(0)) throw new InvalidInput(`--local: ${k} must be ${what} > 0`, [{ path: `--local ${k}`, message: `expected ${what}`, ...(v !== undefined && { found: v }) }], 'Example: --local purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5');
+    return dec(v);
+  };
+  const months = need('months', 'the lifetime in months');
+  if (!months.isInteger()) throw new InvalidInput('--local: months must be a whole number', [{ path: '--local months', message: 'expected an integer', found: months.toFixed() }]);
+  return localTier({
+    name: fields.get('name') ?? 'local',
+    purchaseUsd: need('purchase', 'the purchase price in USD'),
+    usableTib: need('tib', 'the usable TiB'),
+    lifetimeMonths: months.toNumber(),
+    powerW: need('watts', 'the power draw in W'),
+    usdPerKwh: need('kwh', 'the electricity price in USD/kWh'),
+    pue: fields.has('pue') ? need('pue', 'the PUE') : dec(1),
+    ...(fields.has('maintenance') && { maintenanceUsdPerYear: need('maintenance', 'the yearly maintenance in USD') }),
+  });
 }
 
 async function* concatLogs(files: string[]): AsyncGenerator<StorageLogEvent> {
@@ -50,6 +79,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
     .option('--allow-restore', 'allow tiers whose reads wait hours for a restore (Glacier Flexible Retrieval, Deep Archive, Azure Archive) in months with reads')
     .option('--as-of <time>', 'end of the observation for an objects CSV (default: its latest time)')
     .option('--lifecycle-out <file>', 'write the plan as the provider\'s lifecycle configuration JSON')
+    .option('--local <spec>', 'also price everything on local disks or a NAS: purchase=USD,tib=N,months=N,watts=W,kwh=USD[,pue=X][,maintenance=USD/year][,name=NAME]')
     .option('--bill', 'compare with the Storage lines (ServiceCategory Storage) of the FOCUS bills ingested in the workspace')
     .option('--bill-resource <id>', 'bucket name or ARN to match the bills\' ResourceId (repeatable; default: the inventory\'s buckets)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print exact JSON (money as decimal strings)')
@@ -57,7 +87,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       'after',
       `\nPrices: built-in list prices of ${STORAGE_PRICES_DATE} (penny storage prices). Age months are 30 days.\n\nExamples:\n  penny storage plan --inventory manifest.json --access-log logs/2025-03-01-00-00-00-ABC --lifecycle-out lifecycle.json\n  penny storage plan --objects objects.csv --provider gcp --horizon 24 --by-object`,
     )
-    .action(async (opts: { inventory?: string; inventorySchema: string; accessLog?: string[]; objects?: string; provider: StorageProvider; horizon: string; prefixDepth: string; byObject?: boolean; allowRestore?: boolean; asOf?: string; lifecycleOut?: string; bill?: boolean; billResource?: string[]; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { inventory?: string; inventorySchema: string; accessLog?: string[]; objects?: string; provider: StorageProvider; horizon: string; prefixDepth: string; byObject?: boolean; allowRestore?: boolean; asOf?: string; lifecycleOut?: string; local?: string; bill?: boolean; billResource?: string[]; json?: boolean }, cmd: Command) => {
       if ((opts.inventory === undefined) === (opts.objects === undefined)) {
         throw new InvalidInput('give either --inventory or --objects', [{ path: '--inventory', message: 'exactly one object source is needed' }], 'Example: penny storage plan --inventory manifest.json --access-log access.log');
       }
@@ -84,7 +114,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       };
       const objects = opts.inventory ? readS3Inventory(files, onBytes) : readStorageObjectsCsv(opts.objects!, onBytes);
       const logs = opts.accessLog?.length ? concatLogs(opts.accessLog) : undefined;
-      const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }) }, progress);
+      const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }), ...(opts.local && { localTier: parseLocal(opts.local) }) }, progress);
       let bill: StorageBillMonth[] | undefined;
       if (opts.bill || opts.billResource?.length) {
         const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
@@ -106,6 +136,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       const out: string[] = [];
       const win = r.window.fromMs !== undefined ? `reads seen ${new Date(r.window.fromMs).toISOString()} – ${new Date(r.window.toMs).toISOString()}` : `reads listed up to ${new Date(r.window.toMs).toISOString()}`;
       out.push(`${num(r.objects)} objects, ${gib(r.bytes)} GiB, ${num(r.reads)} reads (${win}) · ${r.provider} list prices of ${r.pricesDate} · ${r.horizonMonths} months of each object's life`);
+      if (r.localTier && r.totals.local) out.push(`Local (${r.localTier.source}): $${toPlain(r.localTier.storageUsdPerGibMonth.toSignificantDigits(4))}/GiB-month with the box full, no access charges: ${money(r.totals.local, 'USD')} over ${r.horizonMonths} months.`);
       if (r.unmatchedReads > 0) out.push(`${num(r.unmatchedReads)} reads were of keys not in the inventory (deleted since, or another bucket): left out.`);
       out.push('');
       const shown = r.rows.slice(0, 40);
@@ -180,11 +211,17 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
     .command('prices')
     .description('the built-in storage price catalog: tiers, retrieval, requests, minimum durations, with sources')
     .addOption(new Option('--provider <name>', 'only this cloud').choices(PROVIDERS))
+    .option('--local <spec>', 'add local disks or a NAS priced from the TCO terms: purchase=USD,tib=N,months=N,watts=W,kwh=USD[,pue=X][,maintenance=USD/year][,name=NAME]')
     .option('--json', 'print exact JSON (money as decimal strings)')
-    .action((opts: { provider?: string; json?: boolean }) => {
-      const tiers = BUILTIN_STORAGE_CATALOG.tiers.filter((t) => !opts.provider || t.provider === opts.provider);
+    .action((opts: { provider?: string; local?: string; json?: boolean }) => {
+      const local = opts.local ? parseLocal(opts.local) : undefined;
+      const catalog = local ? { ...BUILTIN_STORAGE_CATALOG, tiers: [...BUILTIN_STORAGE_CATALOG.tiers, local] } : BUILTIN_STORAGE_CATALOG;
+      const tiers = catalog.tiers.filter((t) => !opts.provider || t.provider === opts.provider || t.provider === 'local');
       const auto = BUILTIN_STORAGE_CATALOG.autoTiering.filter((a) => !opts.provider || a.provider === opts.provider);
-      if (opts.json) return printJson(ctx, storagePricesToJson(opts.provider));
+      if (opts.json) {
+        const j = storagePricesToJson(opts.provider, catalog);
+        return printJson(ctx, { ...j, tiers: [...j.tiers, ...(local && opts.provider ? storagePricesToJson('local', catalog).tiers : [])] });
+      }
       const usd = (d: ReturnType<typeof dec>) => `$${toPlain(d)}`;
       const out = [`Storage list prices of ${BUILTIN_STORAGE_CATALOG.date} (USD; GiB = 2^30 bytes; requests per 1,000)`, ''];
       out.push(
