@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactTelemetry } from '../../app/compact.js';
 import { gpuUsageReport } from '../../app/telemetry.js';
 import { seededRng } from '../../core/rng.js';
@@ -10,16 +10,22 @@ import { sharedFile } from '../../../test/shared-data.js';
 import { readNvidiaSmiCsv } from '../importers/nvidia-smi.js';
 import { SqlTelemetryRollups } from './sql-telemetry-rollups.js';
 import { SqlTelemetryStore } from './sql-telemetry-store.js';
-import { openStore } from './workspace.js';
+import { freshSchema, postgresUnavailable, startPostgres, type TestPostgres } from '../../../test/postgres.js';
+import { openPostgresStore, openStore } from './workspace.js';
+import type { SqlStore } from './sql-store.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const DAY = 86_400_000;
 
-async function workspace() {
+async function duckdbStore(): Promise<SqlStore> {
   const dir = mkdtempSync(join(tmpdir(), 'penny-compact-'));
   dirs.push(dir);
-  const store = await openStore(dir);
+  return openStore(dir);
+}
+
+async function workspace(open: () => Promise<SqlStore> = duckdbStore) {
+  const store = await open();
   return { store, tel: new SqlTelemetryStore(store.session), rollups: new SqlTelemetryRollups(store.session) };
 }
 
@@ -28,9 +34,9 @@ async function usageTotals(tel: SqlTelemetryStore, intervalMs?: number) {
   return { energy: r.periods.reduce((a, p) => a + p.energyKwh, 0), busy: r.periods.reduce((a, p) => a + p.busyS, 0), idle: r.periods.reduce((a, p) => a + p.idleS, 0) };
 }
 
-describe('penny gpu compact', () => {
-  it('rolls raw samples into minutes and old minutes into hours, keeping usage, energy and peaks', { timeout: 120_000 }, async () => {
-    const { store, tel, rollups } = await workspace();
+/** The same compaction on each database: what it keeps, what it drops, usage unchanged. */
+async function compactTenDays(open: () => Promise<SqlStore>) {
+    const { store, tel, rollups } = await workspace(open);
     // 10 days of 20 s samples of one GPU: busy days and idle nights, a 700 W spike on day 1.
     const t0 = Date.UTC(2025, 0, 1);
     const rng = seededRng(4);
@@ -64,7 +70,10 @@ describe('penny gpu compact', () => {
     expect(again.after.samples).toBe(r.after.samples);
     expect((await usageTotals(tel, 3_600_000)).energy).toBeCloseTo(before.energy, 9);
     await store.close();
-  });
+}
+
+describe('penny gpu compact', () => {
+  it('rolls raw samples into minutes and old minutes into hours, keeping usage, energy and peaks', { timeout: 120_000 }, () => compactTenDays(duckdbStore));
 
   it('refuses minutes kept shorter than raw samples', async () => {
     const { store, rollups } = await workspace();
@@ -89,4 +98,16 @@ describe('penny gpu compact', () => {
     console.log(`H100 telemetry: ${r.before.samples} samples → ${r.after.samples} + ${r.after.rollups} hour rows; energy ${before.energy.toFixed(6)} → ${after.energy.toFixed(6)} kWh; busy ${before.busy.toFixed(1)} → ${after.busy.toFixed(1)} s; database ${r.before.bytes} → ${r.after.bytes} bytes`);
     await store.close();
   });
+});
+
+const unavailable = postgresUnavailable();
+if (unavailable) console.warn(`skipping the PostgreSQL compaction test: ${unavailable}`);
+
+describe.skipIf(!!unavailable)('penny gpu compact on PostgreSQL', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 120_000);
+  afterAll(async () => pg?.stop());
+  it('compacts the same way', { timeout: 180_000 }, () => compactTenDays(() => openPostgresStore(pg.url, { schema: freshSchema() })));
 });

@@ -99,8 +99,10 @@ export class SqlTelemetryRollups implements RollupStore {
     const samples = await count('gpu_samples');
     const rollups = await count('gpu_rollups');
     if (this.session.dialect === 'postgres') {
-      const r = await this.session.all<{ b: unknown }>(`SELECT pg_total_relation_size('gpu_samples') + pg_total_relation_size('gpu_rollups') AS b`);
-      return { samples, rollups, bytes: Number(r[0]!.b), bytesBasis: 'pg_total_relation_size of gpu_samples + gpu_rollups' };
+      // Deleted rows keep their pages until a VACUUM FULL, so the tables' file size says little
+      // right after a compaction; the live rows' bytes are what the data takes.
+      const r = await this.session.all<{ b: unknown }>(`SELECT (SELECT coalesce(sum(pg_column_size(s.*)), 0) FROM gpu_samples s) + (SELECT coalesce(sum(pg_column_size(r.*)), 0) FROM gpu_rollups r) AS b`);
+      return { samples, rollups, bytes: Number(r[0]!.b), bytesBasis: 'live row bytes of gpu_samples + gpu_rollups (pg_column_size; VACUUM FULL returns the pages)' };
     }
     // Deleted rows free their blocks at a checkpoint; used blocks × block size is what the file holds.
     await this.session.run('CHECKPOINT');
