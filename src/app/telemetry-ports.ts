@@ -21,5 +21,7 @@ export interface TelemetryStore {
   listGpus(): Promise<GpuInfo[]>;
   samples(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuSample[]>;
   sampleCount(): Promise<number>;
+  /** Each GPU's first and last sample time (what a usage report over them would span). */
+  sampleSpans(): Promise<{ gpuId: string; firstMs: number; lastMs: number }[]>;
   listSources(): Promise<TelemetrySourceRecord[]>;
 }

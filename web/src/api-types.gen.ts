@@ -336,6 +336,11 @@ export interface operations {
                 runId: string;
                 /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
                 plan: {
+                  /**
+                   * @description version of this contract (plan v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
                   scenario: string;
                   currency: string;
                   periodHours: number;
@@ -418,6 +423,11 @@ export interface operations {
                 runId: string;
                 /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
                 simulation: OneOf<[{
+                  /**
+                   * @description version of this contract (simulation v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
                   scenario: string;
                   traceFormat?: string;
                   currency: string;
@@ -505,6 +515,11 @@ export interface operations {
                       checks?: Record<string, unknown>;
                     }[];
                 }, {
+                  /**
+                   * @description version of this contract (simulation v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
                   scenario: string;
                   traceFormat?: string;
                   currency: string;
@@ -751,6 +766,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -833,6 +853,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -920,6 +945,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -1206,6 +1236,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -1288,6 +1323,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -1375,6 +1415,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -3667,6 +3712,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -3749,6 +3799,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -3836,6 +3891,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -4160,6 +4220,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -4242,6 +4307,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -4329,6 +4399,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -4616,6 +4691,11 @@ export interface operations {
             summary: Record<string, unknown>;
             /** @description the full result, as `penny plan|forecast|simulate --json` prints it (by kind) */
             result: ({
+              /**
+               * @description version of this contract (plan v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               scenario: string;
               currency: string;
               periodHours: number;
@@ -4694,6 +4774,11 @@ export interface operations {
                   marginalUsd: string | null;
                 })[];
             }) | ({
+              /**
+               * @description version of this contract (forecast v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               model: string;
               interval: string;
               unit: string;
@@ -4747,6 +4832,11 @@ export interface operations {
                   filled: boolean;
                 }[];
             }) | (OneOf<[{
+              /**
+               * @description version of this contract (simulation v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               scenario: string;
               traceFormat?: string;
               currency: string;
@@ -4834,6 +4924,11 @@ export interface operations {
                   checks?: Record<string, unknown>;
                 }[];
             }, {
+              /**
+               * @description version of this contract (simulation v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               scenario: string;
               traceFormat?: string;
               currency: string;
@@ -5951,6 +6046,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -6033,6 +6133,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -6120,6 +6225,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -6472,6 +6582,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -6554,6 +6669,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -6641,6 +6761,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;

@@ -81,6 +81,11 @@ export class SqlTelemetryStore implements TelemetryStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  async sampleSpans(): Promise<{ gpuId: string; firstMs: number; lastMs: number }[]> {
+    const rows = await this.session.all<Row>(`SELECT gpu_id, min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id ORDER BY gpu_id`);
+    return rows.map((r) => ({ gpuId: String(r.gpu_id), firstMs: Number(r.first_ms), lastMs: Number(r.last_ms) }));
+  }
+
   async listSources(): Promise<TelemetrySourceRecord[]> {
     return (await this.session.all<Row>(`SELECT * FROM telemetry_sources ORDER BY ingested_at, id`)).map(sourceFromRow);
   }

@@ -1,10 +1,8 @@
 /** `penny billing files|remove`: the ingested FOCUS files, their totals, and taking one out. */
 import { removeBillingFile } from '../../../app/billing.js';
 import { dec } from '../../../core/money.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 import type { RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { money, num, table } from '../render.js';
 
 export const registerBilling: RegisterCommand = (program, ctx) => {
@@ -18,9 +16,8 @@ export const registerBilling: RegisterCommand = (program, ctx) => {
     .description('ingested FOCUS files: rows, period, totals per currency, and which restatements replace them')
     .option('--json', 'print exact JSON')
     .action(async (opts: { json?: boolean }, cmd) => {
-      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-      try {
-        const files = await new SqlBillingStore(store.session).listBillingFiles();
+      await withWorkspace(ctx, cmd, async (ws) => {
+        const files = await ws.billing.listBillingFiles();
         if (opts.json) return printJson(ctx, files.map(({ columns: _c, ...f }) => f));
         if (files.length === 0) return ctx.stdout('No billing files ingested yet: penny ingest FILE.');
         const rows = files.flatMap((f) =>
@@ -35,9 +32,7 @@ export const registerBilling: RegisterCommand = (program, ctx) => {
           ]),
         );
         ctx.stdout(table([{ header: 'Id' }, { header: 'File' }, { header: 'Charges' }, { header: 'Rows', align: 'right' }, { header: 'Billed cost', align: 'right' }, { header: 'Effective cost', align: 'right' }, { header: 'Status' }], rows));
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   billing
@@ -46,15 +41,11 @@ export const registerBilling: RegisterCommand = (program, ctx) => {
     .argument('<id>', 'the file id, or its first characters as `penny billing files` shows them')
     .option('--json', 'print exact JSON')
     .action(async (id: string, opts: { json?: boolean }, cmd) => {
-      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-      try {
-        const b = new SqlBillingStore(store.session);
-        const r = await removeBillingFile(b, id);
+      await withWorkspace(ctx, cmd, async (ws) => {
+        const r = await removeBillingFile(ws.billing, id);
         if (opts.json) return printJson(ctx, { id: r.file.id, path: r.file.path, removedRows: r.removedRows, restoredRows: r.restoredRows, change: r.change });
         ctx.stdout(`Removed ${r.file.path} (${r.file.id.slice(0, 12)}): ${num(r.file.rows)} rows, ${num(r.removedRows)} of them counted${r.restoredRows ? `; ${num(r.restoredRows)} rows it had replaced count again` : ''}.`);
         for (const c of r.change) ctx.stdout(`Total ${c.currency} changed by ${dec(c.effective).isNegative() ? '' : '+'}${money(dec(c.effective), c.currency)}`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 };

@@ -7,10 +7,8 @@ import { dec } from '../../../core/money.js';
 import { focusHeader, focusSource, looksLikeFocus } from '../../importers/focus.js';
 import { readCsvHeader, sniffText } from '../../importers/csv.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import { detect as detectTelemetry, ingestNvidiaSmi, ingestPrometheus } from '../../../app/telemetry.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
+import type { Workspace } from '../../../app/workspace.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, num, table } from '../render.js';
@@ -20,23 +18,23 @@ import { serverFor, type ServerApi } from '../remote.js';
 export interface IngestKind {
   name: string;
   detect(path: string): Promise<boolean>;
-  ingest(ctx: CliContext, store: SqlStore, path: string, opts: { json: boolean; currency?: string; host?: string; root?: string }): Promise<IngestResult | Record<string, unknown>>;
+  ingest(ctx: CliContext, ws: Workspace, path: string, opts: { json: boolean; currency?: string; host?: string; root?: string }): Promise<IngestResult | Record<string, unknown>>;
 }
 
 export const ingestKinds: IngestKind[] = [
   {
     name: 'nvidia-smi',
     detect: async (path) => detectTelemetry(await readCsvHeader(path).catch(() => [])) === 'nvidia-smi',
-    ingest: async (ctx, store, path, opts) => {
-      const r = await ingestNvidiaSmi(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, ctx.progress(opts.json), { host: opts.host ?? hostFromPath(path, opts.root) });
+    ingest: async (ctx, ws, path, opts) => {
+      const r = await ingestNvidiaSmi(ws.telemetry, ws.clock, telemetryIo, path, ctx.progress(opts.json), { host: opts.host ?? hostFromPath(path, opts.root) });
       return { status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
     },
   },
   {
     name: 'focus',
     detect: async (path) => looksLikeFocus(await focusHeader(path).catch(() => [])),
-    ingest: async (ctx, store, path, opts) =>
-      ingestFocus(new SqlBillingStore(store.session), ctx.clock, path, await focusSource(path), opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
+    ingest: async (ctx, ws, path, opts) =>
+      ingestFocus(ws.billing, ws.clock, path, await focusSource(path), opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
   },
 ];
 
@@ -69,20 +67,20 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
         const stepS = Number(opts.step);
         if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(stepS > 0)) throw new InvalidInput('a Prometheus URL needs --from and --to (ISO 8601) and a positive --step', [{ path: '--from/--to', message: 'missing or not a time', found: `${opts.from} ${opts.to}` }], 'e.g. penny ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-01T06:00Z');
         if (await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace))) throw new InvalidInput('a Prometheus ingest cannot go through the Penny server holding this workspace (yet)', [], 'Stop `penny serve` for the ingest, or use a PostgreSQL database (--database), which several processes can open.');
-        const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+        const ws = await ctx.openWorkspace(ctx.workspaceDir(globalOpts(cmd).workspace));
         try {
-          const r = await ingestPrometheus(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, { fromMs, toMs, stepS }, ctx.progress(Boolean(opts.json)));
+          const r = await ingestPrometheus(ws.telemetry, ws.clock, telemetryIo, path, { fromMs, toMs, stepS }, ctx.progress(Boolean(opts.json)));
           if (opts.json) return printJson(ctx, [{ path, kind: 'prometheus', result: { status: r.created ? 'ingested' : 'already-ingested', telemetry: r } }]);
           ctx.stdout(r.created ? `Ingested ${num(r.samples)} samples of ${r.gpus} GPU(s) from ${path} (DCGM metrics)` : `Already ingested (same answer from ${path}); nothing changed.`);
         } finally {
-          await store.close();
+          await ws.close();
         }
         return;
       }
       const files = await filesOf(path);
       const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
       const server = await serverFor(ctx, workspaceDir);
-      const store = server ? undefined : ((await ctx.openStore(workspaceDir)) as SqlStore);
+      const ws = server ? undefined : await ctx.openWorkspace(workspaceDir);
       const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];
       try {
         for (const f of files) {
@@ -97,10 +95,10 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
             throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export or an nvidia-smi --format=csv log.');
           }
           const o = { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), root: path };
-          results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, store!, f, o) });
+          results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, ws!, f, o) });
         }
       } finally {
-        await store?.close();
+        await ws?.close();
       }
       if (results.length === 0) throw new InvalidInput(`${path}: no file there is one Penny can ingest`, [{ path: '', file: path, message: 'nothing recognised' }]);
       if (opts.json) {

@@ -15,7 +15,6 @@ import { InvalidInput } from '../../../core/errors.js';
 import { scenarioOffLoop } from '../documents.js';
 import { ingestFocus } from '../../../app/billing.js';
 import { focusSource } from '../../importers/focus.js';
-import { billingOf } from './billing.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -26,8 +25,6 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 
 /** What an uploaded file can be, tried in order; the first whose detect() accepts it runs. */
 export interface UploadKind {
@@ -57,7 +54,7 @@ function withHost(up: { filename: string; fields: Record<string, string> }): Rec
 }
 
 async function ingestTelemetryUpload(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>) {
-  const r = await ingestNvidiaSmi(new SqlTelemetryStore((ctx.store as SqlStore).session), ctx.clock, telemetryIo, path, progress, nvidiaSmiOptions(fields));
+  const r = await ingestNvidiaSmi(ctx.telemetry, ctx.clock, telemetryIo, path, progress, nvidiaSmiOptions(fields));
   return { kind: 'nvidia-smi', status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
 }
 
@@ -67,7 +64,7 @@ export const uploadKinds: UploadKind[] = [
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress, fields) {
-      const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
+      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
