@@ -21,11 +21,10 @@ import { loadSimScenario } from '../adapters/importers/sim-scenario.js';
 import { openMemoryStore } from '../adapters/store/workspace.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-ajv.addFormat?.('date-time', true);
+const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ strict: false, allErrors: true });
 const check = (schema: object, value: unknown) => {
   const validate = ajv.compile(schema);
-  return validate(JSON.parse(JSON.stringify(value))) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  return validate(JSON.parse(JSON.stringify(value))) ? [] : (validate.errors ?? []).map((e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`);
 };
 
 const PLAN_YAML = 'name: contract\ncatalogs: [builtin]\nperiodHours: 2\nclasses:\n  - { name: train, demand: [30, 30, 50, 10], gpus: { H100: 2, A100: 1 }, spotShare: 0.3 }\nspot: { availability: 0.9 }\n';

@@ -57,7 +57,7 @@ export interface paths {
   "/api/uploads": {
     /**
      * Upload a file (multipart/form-data, field "file") and ingest it as a job
-     * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Follow the job at /api/jobs/{id}/events.
+     * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Fields before the file part: kind, currency (FOCUS without BillingCurrency), delivery (FOCUS: the export run this file is a part of; parts uploaded under one delivery add up and never restate one another), host and utcOffsetMinutes (nvidia-smi). Follow the job at /api/jobs/{id}/events.
      */
     post: operations["postApiUploads"];
   };
@@ -3564,7 +3564,7 @@ export interface operations {
   };
   /**
    * Upload a file (multipart/form-data, field "file") and ingest it as a job
-   * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Follow the job at /api/jobs/{id}/events.
+   * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Fields before the file part: kind, currency (FOCUS without BillingCurrency), delivery (FOCUS: the export run this file is a part of; parts uploaded under one delivery add up and never restate one another), host and utcOffsetMinutes (nvidia-smi). Follow the job at /api/jobs/{id}/events.
    */
   postApiUploads: {
     requestBody: {

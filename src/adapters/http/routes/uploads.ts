@@ -13,7 +13,7 @@ import type { Progress } from '../../../app/ports.js';
 import { costAndRecord, costResultToJson } from '../../../app/cost.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { scenarioOffLoop } from '../documents.js';
-import { ingestFocus } from '../../../app/billing.js';
+import { deliveryId, ingestFocus } from '../../../app/billing.js';
 import { focusSource } from '../../importers/focus.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
@@ -64,7 +64,7 @@ export const uploadKinds: UploadKind[] = [
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress, fields) {
-      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
+      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path), { ...(fields.currency && { currency: fields.currency }), ...(fields.delivery && { delivery: deliveryId(fields.delivery, 'delivery') }) }, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
@@ -116,7 +116,7 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['ingest'],
       summary: 'Upload a file (multipart/form-data, field "file") and ingest it as a job',
-      description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Follow the job at /api/jobs/{id}/events.`,
+      description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Fields before the file part: kind, currency (FOCUS without BillingCurrency), delivery (FOCUS: the export run this file is a part of; parts uploaded under one delivery add up and never restate one another), host and utcOffsetMinutes (nvidia-smi). Follow the job at /api/jobs/{id}/events.`,
       body: {
         content: {
           'multipart/form-data': {
@@ -141,6 +141,14 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     if (fields.kind !== undefined && !uploadKinds.some((k) => k.name === fields.kind)) {
       await rm(path, { force: true });
       throw new InvalidInput(`kind must be one of ${uploadKinds.map((k) => k.name).join(', ')}, found "${fields.kind}"`, [{ path: 'kind', message: 'unknown kind', found: fields.kind }]);
+    }
+    if (fields.delivery !== undefined) {
+      try {
+        deliveryId(fields.delivery, 'delivery');
+      } catch (e) {
+        await rm(path, { force: true });
+        throw e;
+      }
     }
     const kind = fields.kind !== undefined ? uploadKinds.find((k) => k.name === fields.kind) : uploadKinds.find((k) => k.extensions.includes(ext) && k.detect(text, ext)) ?? uploadKinds.find((k) => k.detect(text, ext));
     if (!kind) {
