@@ -227,6 +227,7 @@ export interface operations {
                   rows: number;
                   ingestedAt?: string;
                   currency?: string;
+                  deliveryId?: string;
                 };
                 totals?: unknown[];
                 replaced?: Record<string, unknown>;
@@ -657,6 +658,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -1127,6 +1129,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -3603,6 +3606,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -4111,6 +4115,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -5077,6 +5082,8 @@ export interface operations {
               ingestedAt?: string;
               sha256?: string;
               contentHash?: string | null;
+              /** @description the delivery (export run) the file is a part of; a file on its own is its own delivery (its id) */
+              deliveryId?: string;
               totals: {
                   currency: string;
                   rows: number;
@@ -5937,6 +5944,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -6473,6 +6481,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;

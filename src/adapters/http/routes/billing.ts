@@ -56,6 +56,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       ingestedAt: { type: 'string' },
       sha256: { type: 'string' },
       contentHash: { type: ['string', 'null'] },
+      deliveryId: { type: 'string', description: 'the delivery (export run) the file is a part of; a file on its own is its own delivery (its id)' },
       totals: { type: 'array', items: { type: 'object', required: ['currency', 'rows', 'billed', 'effective'], properties: { currency: { type: 'string' }, rows: { type: 'integer' }, billed: moneyString, effective: moneyString } } },
       countedRows: { type: 'integer' },
       replacedBy: { type: 'array', items: { type: 'string' } },

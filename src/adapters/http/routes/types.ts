@@ -45,7 +45,7 @@ export const jobResultSchema = {
       properties: {
         kind: { type: 'string', enum: ['focus'] },
         status: { type: 'string', enum: ['ingested', 'already-ingested', 'superseded'] },
-        file: { type: 'object', required: ['rows'], properties: { id: str, path: str, rows: num, ingestedAt: str, currency: str } },
+        file: { type: 'object', required: ['rows'], properties: { id: str, path: str, rows: num, ingestedAt: str, currency: str, deliveryId: str } },
         totals: { type: 'array' },
         replaced: { type: 'object' },
         notes: { type: 'array', items: str },
