@@ -3,7 +3,9 @@ import type { BudgetRecord } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { dec, isCurrencyCode, isDecimalString } from '../../../core/money.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson, withWorkspace } from '../context.js';
+import { globalOpts, printJson, withWorkspace } from '../context.js';
+import { serverFor } from '../remote.js';
+import type { Action, BudgetStatus } from '../../../core/finops/budget.js';
 import { bar, money, num, pct, table } from '../render.js';
 import { replanUnderBudget, type Replan } from '../../../app/replan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
@@ -16,6 +18,29 @@ export function parseScope(text: string): BudgetRecord['scope'] {
 }
 
 const scopeLabel = scopeText;
+
+type BudgetStatusJson = ReturnType<typeof budgetStatusToJson>;
+
+/** A status as the API sends it, back to what the renderer and --replan take (exact: money is decimal text). */
+function budgetStatusFromJson(j: BudgetStatusJson): BudgetStatus & { forecastMethod: string; scope: BudgetRecord['scope']; notes: string[] } {
+  return {
+    name: j.name,
+    currency: j.currency,
+    amount: dec(j.amount),
+    period: j.period,
+    spent: dec(j.spent),
+    spentShare: dec(j.spentShare),
+    forecast: dec(j.forecast),
+    forecastShare: dec(j.forecastShare),
+    overrun: dec(j.overrun),
+    alerts: j.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: dec(a.amount) })),
+    actions: j.actions.map((a) => ({ ...a, saving: dec(a.saving), closesCumulative: dec(a.closesCumulative) }) as unknown as Action),
+    closesGap: j.closesGap,
+    forecastMethod: j.forecastMethod ?? '',
+    scope: !j.scope || j.scope === 'all spend' ? { kind: 'all' } : parseScope(j.scope),
+    notes: j.notes,
+  };
+}
 
 export const registerBudget: RegisterCommand = (program, ctx) => {
   const budget = program
@@ -75,7 +100,11 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .action(async (opts: { at?: string; replan?: string; json?: boolean }, cmd) => {
       const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
       if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
-      const statuses = await withWorkspace(ctx, cmd, (ws) => budgetStatuses(ws.store, ws.billing, { ...(at && { at }), telemetry: ws.telemetry }));
+      // While `penny serve` holds the workspace, the server measures the budgets (the same use case).
+      const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+      const statuses = server
+        ? (await server.get<BudgetStatusJson[]>('/api/budgets/status', { at })).map(budgetStatusFromJson)
+        : await withWorkspace(ctx, cmd, (ws) => budgetStatuses(ws.store, ws.billing, { ...(at && { at }), telemetry: ws.telemetry }));
       let replan: Replan | undefined;
       if (opts.replan) {
         const target = statuses.find((s) => s.overrun.gt(0) && s.currency === 'USD') ?? statuses.find((s) => s.currency === 'USD') ?? statuses[0];
