@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { type OpenAPI3 } from 'openapi-typescript';
 import { buildServer } from '../src/adapters/http/server.js';
-import { openStore } from '../src/adapters/store/workspace.js';
+import { openStore, workspaceOf } from '../src/adapters/store/workspace.js';
+import { highsSolver } from '../src/adapters/solver/highs.js';
 
 export const apiTypesFile = fileURLToPath(new URL('../web/src/api-types.gen.ts', import.meta.url));
 
@@ -26,7 +27,7 @@ export async function openApiDocument(): Promise<OpenAPI3> {
   const store = await openStore(workspaceDir);
   try {
     // The document does not depend on the data, only on the routes: an empty workspace will do.
-    const { app } = await buildServer({ store, clock: { now: () => new Date(0) }, workspaceDir, workers: 1 });
+    const { app } = await buildServer({ workspace: workspaceOf(store, { clock: { now: () => new Date(0) }, solver: highsSolver }), workspaceDir, workers: 1 });
     try {
       await app.ready();
       // A deep copy: the generator must not touch the server's own schema objects.

@@ -23,4 +23,15 @@ describe('layers', () => {
     const bad = [...files(join(root, 'app')), ...files(join(root, 'core'))].flatMap((f) => importsOf(f).filter((i) => /\/adapters\//.test(i)).map((i) => `${relative(root, f)} imports ${i}`));
     expect(bad).toEqual([]);
   });
+
+  it('builds stores, solvers and the server in one place (main.ts), never in the CLI or the HTTP routes', () => {
+    const bad = [...files(join(root, 'adapters/cli')), ...files(join(root, 'adapters/http'))].flatMap((f) => {
+      const text = readFileSync(f, 'utf8');
+      const found = [...text.matchAll(/new (Sql\w*Store|SqlWorkspace|HighsSolver|DuckDbSession|PostgresSession)\b/g)].map((m) => m[0]);
+      // Type-only imports are fine; a value import of these would let the adapter build its own.
+      const imports = [...text.matchAll(/^import (?!type)[^;]*from '([^']*(?:http\/server|store\/(?:workspace|sql-[\w-]+|duckdb|postgres)|solver\/highs)\.js)'/gm)].map((m) => `imports ${m[1]}`);
+      return [...found, ...imports].map((x) => `${relative(root, f)}: ${x}`);
+    });
+    expect(bad).toEqual([]);
+  });
 });

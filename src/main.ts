@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { systemClock } from './app/ports.js';
+import { deferredSolver, type SolverFactory } from './app/workspace.js';
 import { runCli } from './adapters/cli/program.js';
 import { terminalProgress } from './adapters/cli/render.js';
 import { resolveWorkspace } from './adapters/store/workspace-path.js';
@@ -19,15 +20,22 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+// One clock and one solver for the whole process; every workspace a command opens gets them.
+const clock = systemClock;
+// The solver's WebAssembly loads on the first solve, not at start-up (`penny --help` stays fast).
+const solver: SolverFactory = (onProgress) => deferredSolver('HiGHS (WebAssembly)', async () => new (await import('./adapters/solver/highs.js')).HighsSolver(onProgress));
+
 const ctx: CliContext = {
   stdout: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   stderr: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-  clock: systemClock,
+  clock,
+  solver,
   // The database driver loads only for commands that open the workspace.
-  openStore: async (dir) => {
-    const { openStore, resolveDatabase } = await import('./adapters/store/workspace.js');
-    return openStore(resolveWorkspace(dir), { databaseUrl: resolveDatabase(ctx.database) });
+  openWorkspace: async (dir) => {
+    const { openWorkspace, resolveDatabase } = await import('./adapters/store/workspace.js');
+    return openWorkspace(dir, { clock, solver }, { databaseUrl: resolveDatabase(ctx.database) });
   },
+  buildServer: async (o) => (await import('./adapters/http/server.js')).buildServer(o),
   workspaceDir: (flag) => resolveWorkspace(flag),
   progress: (json) => terminalProgress(process.stderr, !json && process.stderr.isTTY === true),
   packageRoot,

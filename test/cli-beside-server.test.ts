@@ -100,6 +100,29 @@ describe('the CLI beside penny serve', () => {
     expect(after.stdout).toBe(expected.report.stdout);
   }, E2E_TIMEOUT_MS);
 
+  it('lists and removes billing files and measures budgets through the server, as a local run does', async () => {
+    const ws = join(tmp, 'budgets');
+    for (const args of [['ingest', bill], ['budget', 'set', 'cloud', '--amount', '150000'], ['budget', 'set', 'research', '--amount', '40000', '--scope', 'tag:team=research']]) {
+      const r = await runPenny(['-w', ws, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const commands = [['billing', 'files'], ['billing', 'files', '--json'], ['budget', 'status'], ['budget', 'status', '--json'], ['budget', 'status', '--at', '2026-10-20']];
+    const before = [];
+    for (const c of commands) before.push(await runPenny(['-w', ws, ...c]));
+    const server = await serve(ws);
+    for (const [i, c] of commands.entries()) {
+      const r = await runPenny(['-w', ws, ...c]);
+      expect(r.code, `${c.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, c.join(' ')).toBe(before[i]!.stdout);
+    }
+    const [file] = JSON.parse(before[1]!.stdout) as { id: string }[];
+    const removed = await runPenny(['-w', ws, 'billing', 'remove', file!.id.slice(0, 12), '--json']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ id: file!.id, restoredRows: 0 });
+    expect(JSON.parse((await runPenny(['-w', ws, 'billing', 'files', '--json'])).stdout)).toEqual([]);
+    await stop(server);
+  }, E2E_TIMEOUT_MS);
+
   it('gives logs without a UUID column the host a local ingest gives them (file name or folder), not the upload\'s', async () => {
     const ws = join(tmp, 'hosts');
     // The demo log without its uuid column: GPUs are HOST:index, the host taken from the path.

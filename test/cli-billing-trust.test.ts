@@ -5,7 +5,7 @@
  * kill at any point of an ingest (inside the commit too) leaves the store unchanged or complete.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -44,6 +44,67 @@ async function totals(w: string): Promise<Record<string, string>> {
   for (const r of rows as { currency: string; effectiveCost: string }[]) t[r.currency] = (t[r.currency] ?? new Decimal(0)).plus(r.effectiveCost);
   return Object.fromEntries(Object.entries(t).map(([c, d]) => [c, d.toFixed()]));
 }
+
+describe('deliveries: the parts of one export add up, and a later run restates them all', () => {
+  const full = demoBill({ from: '2026-10-01', days: 31, seed: 11 });
+  const rerun = demoBill({ from: '2026-10-01', days: 31, seed: 12 });
+  const mtd = demoBill({ from: '2026-10-01', days: 15, seed: 13 });
+  // Rows dealt out to parts in turn: every part covers the whole month, as providers' parts do.
+  const parts = (lines: FocusLine[], n: number) => Array.from({ length: n }, (_, k) => lines.filter((_l, i) => i % n === k));
+  const folder = (name: string, files: Record<string, FocusLine[]>) => {
+    const dir = join(tmp, name);
+    mkdirSync(dir, { recursive: true });
+    for (const [f, lines] of Object.entries(files)) writeFileSync(join(dir, f), focusCsv(lines));
+    return dir;
+  };
+
+  it('a folder of parts (report-00001, report-00002, …) counts every part, in one delivery', async () => {
+    const [a, b, c] = parts(full, 3);
+    const dir = folder('cur/2026-10/run-1', { 'report-00001.csv': a!, 'report-00002.csv': b!, 'report-00003.csv': c! });
+    const w = ws('parts');
+    await json(['-w', w, 'ingest', write('oct-mtd-parts.csv', focusCsv(mtd)), '--json']);
+    const results = await json(['-w', w, 'ingest', dir, '--json']);
+    expect(results.map((r: { result: { status: string } }) => r.result.status)).toEqual(['ingested', 'ingested', 'ingested']);
+    // Only the first part restates the month-to-date file; the others add to their own delivery.
+    expect(results.map((r: { result: { replaced: { rows: number } } }) => r.result.replaced.rows)).toEqual([mtd.length, 0, 0]);
+    expect(new Set(results.map((r: { result: { file: { deliveryId: string } } }) => r.result.file.deliveryId)).size).toBe(1);
+    expect(await totals(w)).toEqual({ USD: sumOf(full) });
+
+    // Ingesting the same folder again changes nothing; a later run of the export (new content,
+    // two parts) replaces all three parts of the first run.
+    await json(['-w', w, 'ingest', dir, '--json']);
+    expect(await totals(w)).toEqual({ USD: sumOf(full) });
+    const [x, y] = parts(rerun, 2);
+    const dir2 = folder('cur/2026-10/run-2', { 'part-00000-7f3a.csv': x!, 'part-00001-7f3a.csv': y! });
+    await json(['-w', w, 'ingest', dir2, '--json']);
+    expect(await totals(w)).toEqual({ USD: sumOf(rerun) });
+    const files = await json(['-w', w, 'billing', 'files', '--json']);
+    expect(files.filter((f: { countedRows: number }) => f.countedRows > 0).map((f: { path: string }) => f.path.split('/').pop()).sort()).toEqual(['part-00000-7f3a.csv', 'part-00001-7f3a.csv']);
+  });
+
+  it('files with dates in their names stay separate deliveries (a later one restates an earlier one)', async () => {
+    const dir = folder('daily', { 'focus-2026-10-15.csv': mtd, 'focus-2026-10-31.csv': full });
+    const w = ws('dated');
+    await json(['-w', w, 'ingest', dir, '--json']);
+    expect(await totals(w)).toEqual({ USD: sumOf(full) });
+  });
+
+  it('--delivery names the parts of one run whatever their names, and refuses a bad name', async () => {
+    const [a, b] = parts(full, 2);
+    const w = ws('named');
+    await json(['-w', w, 'ingest', write('first-half.csv', focusCsv(a!)), '--delivery', 'oct-run-1', '--json']);
+    await json(['-w', w, 'ingest', write('second-half.csv', focusCsv(b!)), '--delivery', 'oct-run-1', '--json']);
+    expect(await totals(w)).toEqual({ USD: sumOf(full) });
+    // Without a name the second file is a restatement of the first: that is what the name is for.
+    const w2 = ws('unnamed');
+    await json(['-w', w2, 'ingest', join(tmp, 'first-half.csv'), '--json']);
+    await json(['-w', w2, 'ingest', join(tmp, 'second-half.csv'), '--json']);
+    expect(await totals(w2)).toEqual({ USD: sumOf(b!) });
+    const bad = await runPenny(['-w', w, 'ingest', join(tmp, 'first-half.csv'), '--delivery', 'a b']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/delivery "a b" is not a delivery name/);
+  });
+});
 
 describe('restatements: a newer export of the same account and period replaces the older rows', () => {
   // The month-to-date export is restated: its first 15 days differ from the full month's.

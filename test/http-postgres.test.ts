@@ -12,7 +12,8 @@ import type { JobRunner } from '../src/app/jobs.js';
 import { buildServer } from '../src/adapters/http/server.js';
 import { SqlBillingStore } from '../src/adapters/store/sql-billing-store.js';
 import type { SqlStore } from '../src/adapters/store/sql-store.js';
-import { openPostgresStore } from '../src/adapters/store/workspace.js';
+import { openPostgresStore, workspaceOf } from '../src/adapters/store/workspace.js';
+import { highsSolver } from '../src/adapters/solver/highs.js';
 import { demoBill, focusCsv } from './fixtures/focus.js';
 import { freshSchema, postgresUnavailable, startPostgres, type TestPostgres } from './postgres.js';
 import { fixedClock } from './server.js';
@@ -35,7 +36,7 @@ describe.skipIf(!!unavailable)('the server on PostgreSQL', () => {
     pg = await startPostgres();
     ws = mkdtempSync(join(tmpdir(), 'penny-httppg-'));
     store = await openPostgresStore(pg.url, { schema: freshSchema('http') });
-    ({ app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir: ws }));
+    ({ app, jobs } = await buildServer({ workspace: workspaceOf(store, { clock: fixedClock, solver: highsSolver }), workspaceDir: ws }));
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {

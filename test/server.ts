@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDemo } from '../src/app/demo.js';
 import { buildServer, type ServerOptions } from '../src/adapters/http/server.js';
-import { openStore } from '../src/adapters/store/workspace.js';
+import { openWorkspace, SqlWorkspace } from '../src/adapters/store/workspace.js';
+import type { Clock } from '../src/app/ports.js';
+import { highsSolver } from '../src/adapters/solver/highs.js';
 import { parseScenario } from '../src/adapters/importers/scenario.js';
 import { loadSeries } from '../src/adapters/importers/series-source.js';
 import { focusSource } from '../src/adapters/importers/focus.js';
-import { SqlBillingStore } from '../src/adapters/store/sql-billing-store.js';
-import { SqlTelemetryStore } from '../src/adapters/store/sql-telemetry-store.js';
 import { telemetryIo } from '../src/adapters/importers/telemetry-io.js';
 import { recordDemoRuns } from '../src/adapters/cli/commands/demo.js';
 import { repoRoot } from './shared-data.js';
@@ -17,9 +17,10 @@ import { recordResponses } from './openapi-conformance.js';
 
 export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
 
-export async function startTestServer(opts: Partial<ServerOptions> & { demo?: boolean; host?: string } = {}) {
+export async function startTestServer(opts: Partial<ServerOptions> & { demo?: boolean; host?: string; clock?: Clock } = {}) {
   const workspaceDir = mkdtempSync(join(tmpdir(), 'penny-http-'));
-  const store = await openStore(workspaceDir);
+  const ws = await openWorkspace(workspaceDir, { clock: fixedClock, solver: highsSolver });
+  const store = ws.store;
   if (opts.demo !== false) {
     const source = readFileSync(join(repoRoot, 'examples', 'demo', 'scenario.yaml'), 'utf8');
     const { series } = await loadSeries(join(repoRoot, 'examples', 'demo', 'gpu-demand.csv'));
@@ -28,18 +29,19 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
       scenario: parseScenario(source),
       scenarioSource: source,
       demand: { series, source: 'examples/demo/gpu-demand.csv' },
-      billing: { store: new SqlBillingStore(store.session), path: bill, source: await focusSource(bill), budgetUsd: '150000' },
-      telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(repoRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
+      billing: { store: ws.billing, path: bill, source: await focusSource(bill), budgetUsd: '150000' },
+      telemetry: { store: ws.telemetry, io: telemetryIo, file: join(repoRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
     });
-    await recordDemoRuns(store, fixedClock, repoRoot);
+    await recordDemoRuns(ws, repoRoot);
   }
-  const { app, jobs } = await buildServer({ store, clock: fixedClock, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
+  const { app, jobs } = await buildServer({ workspace: opts.clock ? new SqlWorkspace(ws.session, { clock: opts.clock, solver: highsSolver }) : ws, workspaceDir, webRoot: join(repoRoot, 'dist', 'web'), ...opts });
   const responses = recordResponses(app);
   const address = await app.listen({ host: opts.host ?? '127.0.0.1', port: 0 });
   return {
     app,
     jobs,
     store,
+    workspace: ws,
     /** Every JSON response so far, to check against the OpenAPI document. */
     responses,
     url: address,

@@ -16,6 +16,11 @@ export interface BillingFileRecord {
   sha256: string;
   /** SHA-256 over the parsed, normalised rows: the same rows in another encoding (gzip, BOM, CRLF, Parquet). */
   contentHash: string | null;
+  /**
+   * The delivery the file is a part of: the parts of one export run add up and never restate one
+   * another (docs/billing.md). A file ingested on its own is its own delivery (its id).
+   */
+  deliveryId: string;
 }
 
 /** One currency's share of a slice (billing account × billing period) of a file. */

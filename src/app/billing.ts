@@ -74,6 +74,16 @@ const fromUnits = (u: bigint): Decimal => new Decimal(u.toString()).div(UNIT);
 const noReplacement = { rows: 0, files: [], change: [] };
 
 /**
+ * The delivery id for a name the user gives (the export run's id): kept apart from file ids (hex
+ * digests) by its prefix. Parts ingested under one name add up and never restate one another.
+ */
+export function deliveryId(name: string, path = '--delivery'): string {
+  const bare = name.startsWith('delivery:') ? name.slice('delivery:'.length) : name;
+  if (!/^[\w.:@/-]{1,200}$/.test(bare)) throw new InvalidInput(`delivery "${name}" is not a delivery name`, [{ path, message: '1–200 letters, digits and . _ - : @ /', found: name }], 'Name the export run, e.g. cur-2024-05-run-7f3a; each run of an export needs a name of its own.');
+  return `delivery:${bare}`;
+}
+
+/**
  * Ingest one export in one transaction. Rows are written batch by batch as they are parsed
  * (memory stays flat however long the bill), then the file's slices and its record, last: rows
  * count only through a committed record (the store's billing_live view), so a crash at any point,
@@ -81,7 +91,7 @@ const noReplacement = { rows: 0, files: [], change: [] };
  * another encoding, change nothing. A fuller or later export of the same slices (billing account ×
  * billing period) replaces the older one's rows in every total; the result says by how much.
  */
-export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
   const same = (existing: BillingFileRecord): IngestResult => ({ status: 'already-ingested', file: existing, totals: [], replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] });
   const existing = await billing.findBillingFile({ sha256: source.sha256 });
   if (existing) return same(existing);
@@ -159,6 +169,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
         ingestedAt: clock.now().toISOString(),
         sha256: source.sha256,
         contentHash,
+        deliveryId: opts.delivery ?? source.sha256,
       };
       const keys = [...slices.keys()];
       const before = await tx.liveSlices(keys);

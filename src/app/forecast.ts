@@ -2,6 +2,7 @@
  * Use case: forecast a prepared series (from any importer) and give the result both as the
  * record the CLI renders and as the forecast file the planner reads.
  */
+import { SCHEMA_VERSIONS } from './contracts.js';
 import { forecastSeries, forecastToJson, type ForecastJson, type ForecastResult } from '../core/forecast/forecast.js';
 import type { Series } from '../core/forecast/series.js';
 import { forecastChartSvg } from '../core/forecast/chart.js';
@@ -18,7 +19,7 @@ export interface RunForecastOptions {
 
 export interface ForecastOutcome {
   result: ForecastResult;
-  json: ForecastJson;
+  json: { schemaVersion: number } & ForecastJson;
 }
 
 export function runForecast(series: Series, o: RunForecastOptions, progress: Progress = silentProgress): ForecastOutcome {
@@ -33,7 +34,7 @@ export function runForecast(series: Series, o: RunForecastOptions, progress: Pro
         progress.tick(done);
       },
     });
-    return { result, json: forecastToJson(result, o.source) };
+    return { result, json: { schemaVersion: SCHEMA_VERSIONS.forecast, ...forecastToJson(result, o.source) } };
   } finally {
     progress.finish();
   }

@@ -3,6 +3,7 @@
  * what a plan run records. Money as exact decimal strings. One place, used by every adapter.
  */
 import type { PlanResult } from './plan.js';
+import { SCHEMA_VERSIONS } from './contracts.js';
 import { BUILTIN_CATALOG_DATE } from '../core/catalog/builtin.js';
 import { toPlain, type Decimal } from '../core/money.js';
 
@@ -11,6 +12,7 @@ const rec = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m)
 export function planToJson(r: PlanResult, catalogs: string[]) {
   const p = r.plan;
   return {
+    schemaVersion: SCHEMA_VERSIONS.plan,
     scenario: r.inputs.name,
     currency: 'USD',
     periodHours: r.inputs.periodHours,

@@ -3,11 +3,13 @@
  * jobs return and what a simulation run records. One place, used by every adapter.
  */
 import type { SimulateResult } from './simulate.js';
+import { SCHEMA_VERSIONS } from './contracts.js';
 import { fillReportToJson } from '../core/sim/fill.js';
 import { simReportToJson } from '../core/sim/metrics.js';
 
 export function resultToJson(r: SimulateResult, traceFormat: string): unknown {
   return {
+    schemaVersion: SCHEMA_VERSIONS.simulation,
     scenario: r.scenario,
     mode: r.mode,
     traceFormat,

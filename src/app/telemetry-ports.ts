@@ -22,6 +22,8 @@ export interface TelemetryStore {
   listGpus(): Promise<GpuInfo[]>;
   samples(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuSample[]>;
   sampleCount(): Promise<number>;
+  /** Each GPU's first and last sample time (what a usage report over them would span). */
+  sampleSpans(): Promise<{ gpuId: string; firstMs: number; lastMs: number }[]>;
   listSources(): Promise<TelemetrySourceRecord[]>;
   /** Roll-ups left by `penny gpu compact` (buckets starting in the range); absent: none kept. */
   rollups?(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuRollup[]>;

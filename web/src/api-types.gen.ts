@@ -57,7 +57,7 @@ export interface paths {
   "/api/uploads": {
     /**
      * Upload a file (multipart/form-data, field "file") and ingest it as a job
-     * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Follow the job at /api/jobs/{id}/events.
+     * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Fields before the file part: kind, currency (FOCUS without BillingCurrency), delivery (FOCUS: the export run this file is a part of; parts uploaded under one delivery add up and never restate one another), host and utcOffsetMinutes (nvidia-smi). Follow the job at /api/jobs/{id}/events.
      */
     post: operations["postApiUploads"];
   };
@@ -235,6 +235,7 @@ export interface operations {
                   rows: number;
                   ingestedAt?: string;
                   currency?: string;
+                  deliveryId?: string;
                 };
                 totals?: unknown[];
                 replaced?: Record<string, unknown>;
@@ -344,6 +345,11 @@ export interface operations {
                 runId: string;
                 /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
                 plan: {
+                  /**
+                   * @description version of this contract (plan v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
                   scenario: string;
                   currency: string;
                   periodHours: number;
@@ -426,6 +432,11 @@ export interface operations {
                 runId: string;
                 /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
                 simulation: OneOf<[{
+                  /**
+                   * @description version of this contract (simulation v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
                   scenario: string;
                   traceFormat?: string;
                   currency: string;
@@ -513,6 +524,11 @@ export interface operations {
                       checks?: Record<string, unknown>;
                     }[];
                 }, {
+                  /**
+                   * @description version of this contract (simulation v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
                   scenario: string;
                   traceFormat?: string;
                   currency: string;
@@ -650,6 +666,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -759,6 +776,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -841,6 +863,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -928,6 +955,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -1105,6 +1137,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -1214,6 +1247,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -1296,6 +1334,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -1383,6 +1426,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -3527,7 +3575,7 @@ export interface operations {
   };
   /**
    * Upload a file (multipart/form-data, field "file") and ingest it as a job
-   * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Follow the job at /api/jobs/{id}/events.
+   * @description Accepted kinds: focus (.csv, .gz, .parquet); scenario (.yaml, .yml, .json); nvidia-smi (.csv, .log, .txt). Fields before the file part: kind, currency (FOCUS without BillingCurrency), delivery (FOCUS: the export run this file is a part of; parts uploaded under one delivery add up and never restate one another), host and utcOffsetMinutes (nvidia-smi). Follow the job at /api/jobs/{id}/events.
    */
   postApiUploads: {
     requestBody: {
@@ -3566,6 +3614,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -3675,6 +3724,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -3757,6 +3811,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -3844,6 +3903,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -4059,6 +4123,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -4168,6 +4233,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -4250,6 +4320,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -4337,6 +4412,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -4624,6 +4704,11 @@ export interface operations {
             summary: Record<string, unknown>;
             /** @description the full result, as `penny plan|forecast|simulate --json` prints it (by kind) */
             result: ({
+              /**
+               * @description version of this contract (plan v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               scenario: string;
               currency: string;
               periodHours: number;
@@ -4702,6 +4787,11 @@ export interface operations {
                   marginalUsd: string | null;
                 })[];
             }) | ({
+              /**
+               * @description version of this contract (forecast v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               model: string;
               interval: string;
               unit: string;
@@ -4755,6 +4845,11 @@ export interface operations {
                   filled: boolean;
                 }[];
             }) | (OneOf<[{
+              /**
+               * @description version of this contract (simulation v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               scenario: string;
               traceFormat?: string;
               currency: string;
@@ -4842,6 +4937,11 @@ export interface operations {
                   checks?: Record<string, unknown>;
                 }[];
             }, {
+              /**
+               * @description version of this contract (simulation v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
               scenario: string;
               traceFormat?: string;
               currency: string;
@@ -4990,6 +5090,8 @@ export interface operations {
               ingestedAt?: string;
               sha256?: string;
               contentHash?: string | null;
+              /** @description the delivery (export run) the file is a part of; a file on its own is its own delivery (its id) */
+              deliveryId?: string;
               totals: {
                   currency: string;
                   rows: number;
@@ -5850,6 +5952,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -5959,6 +6062,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -6041,6 +6149,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -6128,6 +6241,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -6371,6 +6489,7 @@ export interface operations {
                 rows: number;
                 ingestedAt?: string;
                 currency?: string;
+                deliveryId?: string;
               };
               totals?: unknown[];
               replaced?: Record<string, unknown>;
@@ -6480,6 +6599,11 @@ export interface operations {
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
               plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 currency: string;
                 periodHours: number;
@@ -6562,6 +6686,11 @@ export interface operations {
               runId: string;
               /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
               simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;
@@ -6649,6 +6778,11 @@ export interface operations {
                     checks?: Record<string, unknown>;
                   }[];
               }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
                 scenario: string;
                 traceFormat?: string;
                 currency: string;

@@ -1,6 +1,8 @@
 /** What a command needs from the outside, passed in (main.ts wires the real ones; tests fake them). */
 import type { Command } from 'commander';
-import type { Clock, Progress, Store } from '../../app/ports.js';
+import type { Clock, Progress } from '../../app/ports.js';
+import type { SolverFactory, Workspace } from '../../app/workspace.js';
+import type { ServerOptions } from '../http/server.js';
 
 export interface CliContext {
   stdout: (text: string) => void;
@@ -8,8 +10,12 @@ export interface CliContext {
   clock: Clock;
   /** --database as given on the command line (set before a command runs); PENNY_DATABASE_URL otherwise. */
   database?: string;
-  /** Open the workspace store named by --workspace / PENNY_WORKSPACE / ./.penny (on --database when given). */
-  openStore(workspace?: string): Promise<Store>;
+  /** Open the workspace named by --workspace / PENNY_WORKSPACE / ./.penny (on --database when given). */
+  openWorkspace(workspaceDir: string): Promise<Workspace>;
+  /** A solver for commands that solve without a workspace (`penny plan` without recording). */
+  solver: SolverFactory;
+  /** Build the HTTP server over an open workspace (`penny serve`, `penny demo --serve`). */
+  buildServer(o: ServerOptions): Promise<{ app: import('fastify').FastifyInstance }>;
   workspaceDir(flag?: string): string;
   progress(json: boolean): Progress;
   /** The installed package's root (examples/ and the built dashboard live there). */
@@ -21,6 +27,16 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 /** Options every command inherits from the root (`penny --workspace DIR cost …`). */
 export function globalOpts(cmd: Command): { workspace?: string; database?: string } {
   return cmd.optsWithGlobals() as { workspace?: string; database?: string };
+}
+
+/** Open the command's workspace, run `fn`, and close it whatever happens. */
+export async function withWorkspace<T>(ctx: CliContext, cmd: Command, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const ws = await ctx.openWorkspace(ctx.workspaceDir(globalOpts(cmd).workspace));
+  try {
+    return await fn(ws);
+  } finally {
+    await ws.close();
+  }
 }
 
 /** Print a value as JSON: money values are already decimal strings, nothing is lost. */

@@ -60,6 +60,10 @@ export class ServerApi {
     throw problemError(res.status, p, this.info);
   }
 
+  async delete<T>(path: string): Promise<T> {
+    return (await (await this.request(path, { method: 'DELETE' })).json()) as T;
+  }
+
   async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
     const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
     const res = await this.request(`${path}${qs.size ? `?${qs}` : ''}`);

@@ -17,13 +17,13 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { randomUUID } from 'node:crypto';
 import type { FastifyServerOptions } from 'fastify';
 import { JobRunner } from '../../app/jobs.js';
-import { SqlBillingStore } from '../store/sql-billing-store.js';
-import { SqlStore } from '../store/sql-store.js';
-import { SqlTelemetryStore } from '../store/sql-telemetry-store.js';
 import { installMetrics } from './metrics.js';
 import { WorkerPool } from '../jobs/pool.js';
 import { createParsePool, type ParsePool } from './documents.js';
 import type { Clock, Store } from '../../app/ports.js';
+import type { BillingStore } from '../../app/billing-ports.js';
+import type { TelemetryStore } from '../../app/telemetry-ports.js';
+import type { SolverFactory, Workspace } from '../../app/workspace.js';
 import { HttpProblem, problem, redactProblem, toProblem, type Problem } from './problem.js';
 import { isLoopback, tokenMatches } from './security.js';
 import { checkYamlShape, YAML_TYPES, DEFAULT_MAX_BODY, HEADERS_TIMEOUT_MS, jsonTextDepth, KEEP_ALIVE_TIMEOUT_MS, MAX_NESTING, REQUEST_TIMEOUT_MS } from './limits.js';
@@ -34,8 +34,8 @@ import { VERSION } from '../../app/version.js';
 export { DEFAULT_MAX_BODY } from './limits.js';
 
 export interface ServerOptions {
-  store: Store;
-  clock: Clock;
+  /** The stores, clock and solver every route uses (built by the composition root). */
+  workspace: Workspace;
   workspaceDir: string;
   /** When set, every request must carry it (Bearer header, penny_token cookie or ?token=). */
   token?: string;
@@ -60,7 +60,12 @@ export interface ServerOptions {
 }
 
 export interface RouteContext {
+  workspace: Workspace;
+  /** The workspace's parts, for short route code. */
   store: Store;
+  billing: BillingStore;
+  telemetry: TelemetryStore;
+  solver: SolverFactory;
   clock: Clock;
   jobs: JobRunner;
   /** Where plans and simulations run, off the event loop. */
@@ -196,7 +201,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
 
   // The "see the server log" in a 500 is true: the failure and its stack are logged here.
   const logError = (e: unknown, where: string) => app.log.error({ err: e }, where);
-  const jobs = new JobRunner(opts.clock, (e) => {
+  const jobs = new JobRunner(opts.workspace.clock, (e) => {
     const p = redactProblem(toProblem(e));
     if (p.status >= 500) logError(e, 'job failed');
     return { title: p.title, status: p.status, detail: p.detail, ...(p.issues && { issues: p.issues }) };
@@ -331,8 +336,12 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     await Promise.all([pool.close(), parsePool.close()]);
   });
   const ctx: RouteContext = {
-    store: opts.store,
-    clock: opts.clock,
+    workspace: opts.workspace,
+    store: opts.workspace.store,
+    billing: opts.workspace.billing,
+    telemetry: opts.workspace.telemetry,
+    solver: opts.workspace.solver,
+    clock: opts.workspace.clock,
     jobs,
     pool,
     parsePool,
@@ -346,7 +355,8 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     jobs,
     pool,
     parsePool,
-    ...(opts.store instanceof SqlStore && { billing: () => new SqlBillingStore((opts.store as SqlStore).session), telemetrySamples: () => new SqlTelemetryStore((opts.store as SqlStore).session).sampleCount() }),
+    billing: () => opts.workspace.billing,
+    telemetrySamples: () => opts.workspace.telemetry.sampleCount(),
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

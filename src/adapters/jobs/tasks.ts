@@ -12,7 +12,7 @@ import { planToJson } from '../../app/plan-json.js';
 import { resultToJson } from '../../app/simulate-json.js';
 import { planScenarioFromText } from '../importers/plan-scenario.js';
 import { parseSimScenario } from '../importers/sim-scenario.js';
-import { HighsSolver } from '../solver/highs.js';
+import { highsSolver } from '../solver/highs.js';
 
 export interface PlanTaskInput {
   /** The plan scenario (YAML or JSON text), self-contained (checked by the route). */
@@ -36,7 +36,8 @@ export const tasks = {
     progress.start(0, 'solving');
     // Each HiGHS solve (relaxation, MIP, the re-solves that price binding constraints) is one
     // step; inside a MIP the label carries HiGHS's own gap and node count as it reports them.
-    const highs = new HighsSolver((p) => {
+    // A thread cannot be handed main.ts's solver (functions do not cross threads): it builds its own.
+    const highs = highsSolver((p) => {
       const gap = p.gap !== undefined && Number.isFinite(p.gap) ? `gap ${(p.gap * 100).toFixed(2)}%` : 'no incumbent yet';
       progress.note?.(`solve ${solves + 1}: ${gap}, ${p.nodes ?? 0} nodes, ${(p.runningTimeS ?? 0).toFixed(1)} s`);
       progress.tick(solves);

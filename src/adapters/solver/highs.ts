@@ -7,6 +7,7 @@
 import highsModule from 'highs';
 import type { LpModel } from '../../core/planner/lp.js';
 import type { SolveOptions, SolveResult, Solver, SolveStatus } from '../../app/ports.js';
+import type { SolverFactory, SolverProgress } from '../../app/workspace.js';
 
 // The package is CommonJS-typed but loads as ESM under Node: take the loader from either shape.
 type Loader = (typeof import('highs'))['default'];
@@ -19,14 +20,7 @@ export function loadHighs(): Promise<HighsRuntime> {
   return runtime;
 }
 
-/** What HiGHS reports while a MIP solve runs (its MIP logging callback). */
-export interface SolverProgress {
-  gap?: number;
-  primalBound?: number;
-  dualBound?: number;
-  nodes?: number;
-  runningTimeS?: number;
-}
+export type { SolverProgress };
 
 export class HighsSolver implements Solver {
   readonly name = 'HiGHS (WebAssembly)';
@@ -137,3 +131,6 @@ export class HighsSolver implements Solver {
     }
   }
 }
+
+/** HiGHS as the workspace's solver factory. */
+export const highsSolver: SolverFactory = (onProgress) => new HighsSolver(onProgress);

@@ -65,7 +65,7 @@ export function memorySource(id: string, rows: FocusRow[], header = HEADER): Foc
   };
 }
 
-const ingest = (billing: BillingStore, id: string, lines: Line[]) => ingestFocus(billing, clock, `${id}.csv`, memorySource(id, lines.map(row)));
+const ingest = (billing: BillingStore, id: string, lines: Line[], delivery?: string) => ingestFocus(billing, clock, `${id}.csv`, memorySource(id, lines.map(row)), delivery ? { delivery } : {});
 const USD = [{ dim: { kind: 'column' as const, name: 'BillingCurrency' }, value: 'USD' }];
 const total = async (billing: BillingStore, where = USD) => (await billing.billingReport({ by: [], where }))[0]?.effective;
 
@@ -223,6 +223,35 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
         ['late', 0],
       ]);
       expect(await billing.removeBillingFile('full')).toBe(false);
+    });
+
+    it('adds up the parts of one delivery, and replaces all of them with a later delivery', async () => {
+      // Two parts of one export run, each covering the whole month: they add, in either order.
+      const part1 = [jan('2027-01-01', 2, '1.000000000000000001'), jan('2027-01-31', 3, '2')];
+      const part2 = [jan('2027-01-01', 2, '4'), jan('2027-01-31', 3, '8')];
+      expect((await ingest(billing, 'p1', part1, 'delivery:run-1')).replaced.rows).toBe(0);
+      const second = await ingest(billing, 'p2', part2, 'delivery:run-1');
+      expect(second.status).toBe('ingested');
+      expect(second.replaced.rows).toBe(0);
+      expect(await total(billing, JAN)).toBe('15.000000000000000001');
+      // A month-to-date file of its own (smaller coverage) arriving late is superseded by the delivery.
+      expect((await ingest(billing, 'mtd-late', [jan('2027-01-01', 2, '100')])).status).toBe('superseded');
+      // The next run restates the month: its first part replaces both parts of the first run.
+      const rerun = await ingest(billing, 'r1', [jan('2027-01-01', 2, '3'), jan('2027-01-31', 3, '3')], 'delivery:run-2');
+      expect(rerun.replaced).toEqual({ rows: 4, files: ['p1', 'p2'], change: [{ currency: 'USD', effective: '-9.000000000000000001' }] });
+      await ingest(billing, 'r2', [jan('2027-01-15', 4, '0.5')], 'delivery:run-2');
+      expect(await total(billing, JAN)).toBe('6.5');
+      expect((await billing.listBillingFiles()).filter((f) => f.id !== 'f1').map((f) => [f.id, f.deliveryId, f.countedRows, f.replacedBy])).toEqual([
+        ['p1', 'delivery:run-1', 0, ['r1', 'r2']],
+        ['p2', 'delivery:run-1', 0, ['r1', 'r2']],
+        ['mtd-late', 'mtd-late', 0, ['r1', 'r2']],
+        ['r1', 'delivery:run-2', 2, []],
+        ['r2', 'delivery:run-2', 1, []],
+      ]);
+      // Taking the second run out restores the first run's two parts exactly.
+      await removeBillingFile(billing, 'r1');
+      await removeBillingFile(billing, 'r2');
+      expect(await total(billing, JAN)).toBe('15.000000000000000001');
     });
 
     // A monthly charge (February 2027: 28 days) spread over its days, with a remainder a day cannot hold.

@@ -1,7 +1,7 @@
 /** BillingStore over a SqlSession: FOCUS rows in, grouped exact sums out. */
 import type { BillingFileRecord, BillingFileSummary, BillingSlice, BillingStore, BudgetRecord, CommitmentRow, Dimension, LiveSlice, ReportQuery, ReportRow, WindowSpend } from '../../app/billing-ports.js';
 import { MONEY_COLUMNS, QUANTITY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, sliceKey, storeColumn, type FocusRow } from '../../core/billing/focus.js';
-import { REFRESH_ACTIVE_SLICES } from './migrations/101-billing-slices.js';
+import { REFRESH_ACTIVE_DELIVERIES } from './migrations/102-billing-deliveries.js';
 import { InvalidInput } from '../../core/errors.js';
 import { Decimal, ZERO } from '../../core/money.js';
 import type { SqlSession, SqlValue } from './session.js';
@@ -21,7 +21,7 @@ const TYPED = new Set<string>([...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_CO
 
 type Row = Record<string, unknown>;
 // DECIMALs leave the database as text: a JS number would round them.
-const FILE_SELECT = `SELECT id, path, rows, currency, period_start, period_end, billed_total::VARCHAR AS billed_total, effective_total::VARCHAR AS effective_total, columns, ingested_at, sha256, content_hash FROM billing_files`;
+const FILE_SELECT = `SELECT id, path, rows, currency, period_start, period_end, billed_total::VARCHAR AS billed_total, effective_total::VARCHAR AS effective_total, columns, ingested_at, sha256, content_hash, delivery_id FROM billing_files`;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 /** `GROUP BY 1, …, n`: both dialects accept it (PostgreSQL 15 has no GROUP BY ALL). */
 const ordinals = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
@@ -104,7 +104,7 @@ export class SqlBillingStore implements BillingStore {
     const files = (await this.s.all<Row>(`${FILE_SELECT} ORDER BY seq`)).map(fileFromRow);
     const totals = await this.s.all<Row>(`SELECT file_id, currency, sum(rows) AS n, sum(billed)::VARCHAR AS billed, sum(effective)::VARCHAR AS effective, sum(rows) FILTER (WHERE active) AS counted FROM billing_slices GROUP BY file_id, currency ORDER BY file_id, currency`);
     // Which file's slices replace a replaced slice: the counted file of the same slice key.
-    const replacers = await this.s.all<Row>(`SELECT DISTINCT s.file_id, a.file_id AS by FROM billing_slices s JOIN billing_slices a ON a.slice_key = s.slice_key AND a.active AND a.file_id <> s.file_id WHERE NOT s.active ORDER BY 1, 2`);
+    const replacers = await this.s.all<Row>(`SELECT DISTINCT s.file_id, a.file_id AS by FROM billing_slices s JOIN billing_slices a ON a.slice_key = s.slice_key AND a.active AND a.delivery_id <> s.delivery_id WHERE NOT s.active ORDER BY 1, 2`);
     return files.map((f) => {
       const mine = totals.filter((t) => t.file_id === f.id);
       return {
@@ -127,7 +127,7 @@ export class SqlBillingStore implements BillingStore {
     const seq = Number((await this.s.all<Row>(`SELECT coalesce(max(seq), 0) + 1 AS seq FROM billing_files`))[0]!.seq);
     if (fillCurrency) await this.s.run(`UPDATE billing_rows SET billing_currency = $1 WHERE file_id = $2 AND billing_currency IS NULL`, [f.currency, f.id]);
     for (const sl of slices) {
-      await this.s.run(`INSERT INTO billing_slices (file_id, slice_key, billing_account_id, billing_period_start, currency, coverage_start, coverage_end, seq, rows, billed, effective, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true)`, [
+      await this.s.run(`INSERT INTO billing_slices (file_id, slice_key, billing_account_id, billing_period_start, currency, coverage_start, coverage_end, seq, rows, billed, effective, active, delivery_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, true, $12)`, [
         f.id,
         sl.sliceKey,
         sl.billingAccountId,
@@ -139,10 +139,11 @@ export class SqlBillingStore implements BillingStore {
         sl.rows,
         sl.billed,
         sl.effective,
+        f.deliveryId,
       ]);
     }
     // The file's record is written last: until it is committed, none of its rows count.
-    await this.s.run(`INSERT INTO billing_files (id, path, rows, currency, period_start, period_end, billed_total, effective_total, columns, ingested_at, sha256, content_hash, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, [
+    await this.s.run(`INSERT INTO billing_files (id, path, rows, currency, period_start, period_end, billed_total, effective_total, columns, ingested_at, sha256, content_hash, seq, delivery_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
       f.id,
       f.path,
       f.rows,
@@ -156,8 +157,9 @@ export class SqlBillingStore implements BillingStore {
       f.sha256,
       f.contentHash,
       seq,
+      f.deliveryId,
     ]);
-    await this.s.run(REFRESH_ACTIVE_SLICES);
+    await this.s.run(REFRESH_ACTIVE_DELIVERIES);
   }
 
   async sliceKeysOf(fileId: string) {
@@ -178,7 +180,7 @@ export class SqlBillingStore implements BillingStore {
     await this.s.run(`DELETE FROM billing_files WHERE id = $1`, [id]);
     await this.s.run(`DELETE FROM billing_slices WHERE file_id = $1`, [id]);
     await this.s.run(`DELETE FROM billing_rows WHERE file_id = $1`, [id]);
-    await this.s.run(REFRESH_ACTIVE_SLICES);
+    await this.s.run(REFRESH_ACTIVE_DELIVERIES);
     return true;
   }
 
@@ -432,5 +434,6 @@ function fileFromRow(r: Row): BillingFileRecord {
     ingestedAt: String(r.ingested_at),
     sha256: String(r.sha256),
     contentHash: str(r.content_hash),
+    deliveryId: String(r.delivery_id ?? r.id),
   };
 }

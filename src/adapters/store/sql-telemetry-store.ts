@@ -87,6 +87,17 @@ export class SqlTelemetryStore implements TelemetryStore {
     return new SqlTelemetryRollups(this.session).rollups(gpuId, range);
   }
 
+  async sampleSpans(): Promise<{ gpuId: string; firstMs: number; lastMs: number }[]> {
+    // Roll-ups (penny gpu compact) are part of what a usage report spans.
+    const rows = await this.session.all<Row>(
+      `SELECT gpu_id, min(first_ms) AS first_ms, max(last_ms) AS last_ms FROM (
+         SELECT gpu_id, min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id
+         UNION ALL SELECT gpu_id, min(start_ms) AS first_ms, max(start_ms + bucket_ms) AS last_ms FROM gpu_rollups GROUP BY gpu_id
+       ) AS spans GROUP BY gpu_id ORDER BY gpu_id`,
+    );
+    return rows.map((r) => ({ gpuId: String(r.gpu_id), firstMs: Number(r.first_ms), lastMs: Number(r.last_ms) }));
+  }
+
   async listSources(): Promise<TelemetrySourceRecord[]> {
     return (await this.session.all<Row>(`SELECT * FROM telemetry_sources ORDER BY ingested_at, id`)).map(sourceFromRow);
   }

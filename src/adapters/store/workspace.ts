@@ -10,6 +10,11 @@ import { DuckDbSession } from './duckdb.js';
 import { PostgresSession, isPostgresUrl, type PostgresOptions } from './postgres.js';
 import type { SqlSession } from './session.js';
 import { SqlStore } from './sql-store.js';
+import { SqlBillingStore } from './sql-billing-store.js';
+import { SqlTelemetryStore } from './sql-telemetry-store.js';
+import { SqlTelemetryRollups } from './sql-telemetry-rollups.js';
+import type { Clock } from '../../app/ports.js';
+import type { SolverFactory, Workspace } from '../../app/workspace.js';
 
 export { DEFAULT_WORKSPACE, resolveWorkspace } from './workspace-path.js';
 export const DB_FILE = 'penny.duckdb';
@@ -56,4 +61,51 @@ export async function openMemoryStore(): Promise<SqlStore> {
 /** A store on a PostgreSQL database (optionally in its own schema), migrated. */
 export async function openPostgresStore(url: string, o: PostgresOptions = {}): Promise<SqlStore> {
   return migrated(await PostgresSession.open(url, o));
+}
+
+/** What a workspace needs besides its database: supplied by the composition root. */
+export interface WorkspaceServices {
+  clock: Clock;
+  solver: SolverFactory;
+}
+
+/** The workspace over one SQL session: every store shares it, so one transaction spans them all. */
+export class SqlWorkspace implements Workspace {
+  readonly store: SqlStore;
+  readonly billing: SqlBillingStore;
+  readonly telemetry: SqlTelemetryStore;
+  readonly telemetryRollups: SqlTelemetryRollups;
+  readonly clock: Clock;
+  readonly solver: SolverFactory;
+
+  constructor(readonly session: SqlSession, services: WorkspaceServices) {
+    this.store = new SqlStore(session);
+    this.billing = new SqlBillingStore(session);
+    this.telemetry = new SqlTelemetryStore(session);
+    this.telemetryRollups = new SqlTelemetryRollups(session);
+    this.clock = services.clock;
+    this.solver = services.solver;
+  }
+
+  get driver(): string {
+    return this.session.dialect;
+  }
+
+  transaction<T>(fn: (tx: Workspace) => Promise<T>): Promise<T> {
+    return this.session.transaction((tx) => fn(new SqlWorkspace(tx, this)));
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
+
+/** Open (and migrate) the workspace in `workspaceDir`, or on the PostgreSQL database named. */
+export async function openWorkspace(workspaceDir: string, services: WorkspaceServices, o: OpenStoreOptions = {}): Promise<SqlWorkspace> {
+  return new SqlWorkspace((await openStore(workspaceDir, o)).session, services);
+}
+
+/** A workspace over a store already open (tests, and a server handed an open store). */
+export function workspaceOf(store: SqlStore, services: WorkspaceServices): SqlWorkspace {
+  return new SqlWorkspace(store.session, services);
 }

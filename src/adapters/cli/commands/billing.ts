@@ -1,10 +1,18 @@
 /** `penny billing files|remove`: the ingested FOCUS files, their totals, and taking one out. */
 import { removeBillingFile } from '../../../app/billing.js';
 import { dec } from '../../../core/money.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
-import type { RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import type { BillingStore } from '../../../app/billing-ports.js';
+import type { CliContext, RegisterCommand } from '../context.js';
+import { globalOpts, printJson, withWorkspace } from '../context.js';
+import { HttpBillingStore, serverFor, type ServerApi } from '../remote.js';
+import type { Command } from 'commander';
+
+/** The workspace's bills, or, while `penny serve` holds it, the server's answer to the same question. */
+async function withBilling<T>(ctx: CliContext, cmd: Command, local: (billing: BillingStore) => Promise<T>, remote?: (server: ServerApi) => Promise<T>): Promise<T> {
+  const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+  if (server) return remote ? remote(server) : local(new HttpBillingStore(server));
+  return withWorkspace(ctx, cmd, (ws) => local(ws.billing));
+}
 import { money, num, table } from '../render.js';
 
 export const registerBilling: RegisterCommand = (program, ctx) => {
@@ -18,9 +26,8 @@ export const registerBilling: RegisterCommand = (program, ctx) => {
     .description('ingested FOCUS files: rows, period, totals per currency, and which restatements replace them')
     .option('--json', 'print exact JSON')
     .action(async (opts: { json?: boolean }, cmd) => {
-      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-      try {
-        const files = await new SqlBillingStore(store.session).listBillingFiles();
+      await withBilling(ctx, cmd, async (billing) => {
+        const files = await billing.listBillingFiles();
         if (opts.json) return printJson(ctx, files.map(({ columns: _c, ...f }) => f));
         if (files.length === 0) return ctx.stdout('No billing files ingested yet: penny ingest FILE.');
         const rows = files.flatMap((f) =>
@@ -35,9 +42,7 @@ export const registerBilling: RegisterCommand = (program, ctx) => {
           ]),
         );
         ctx.stdout(table([{ header: 'Id' }, { header: 'File' }, { header: 'Charges' }, { header: 'Rows', align: 'right' }, { header: 'Billed cost', align: 'right' }, { header: 'Effective cost', align: 'right' }, { header: 'Status' }], rows));
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   billing
@@ -46,15 +51,18 @@ export const registerBilling: RegisterCommand = (program, ctx) => {
     .argument('<id>', 'the file id, or its first characters as `penny billing files` shows them')
     .option('--json', 'print exact JSON')
     .action(async (id: string, opts: { json?: boolean }, cmd) => {
-      const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-      try {
-        const b = new SqlBillingStore(store.session);
-        const r = await removeBillingFile(b, id);
-        if (opts.json) return printJson(ctx, { id: r.file.id, path: r.file.path, removedRows: r.removedRows, restoredRows: r.restoredRows, change: r.change });
-        ctx.stdout(`Removed ${r.file.path} (${r.file.id.slice(0, 12)}): ${num(r.file.rows)} rows, ${num(r.removedRows)} of them counted${r.restoredRows ? `; ${num(r.restoredRows)} rows it had replaced count again` : ''}.`);
-        for (const c of r.change) ctx.stdout(`Total ${c.currency} changed by ${dec(c.effective).isNegative() ? '' : '+'}${money(dec(c.effective), c.currency)}`);
-      } finally {
-        await store.close();
-      }
+      type Removed = { id: string; path: string; rows?: number; removedRows: number; restoredRows: number; change: { currency: string; effective: string }[] };
+      const r = await withBilling<Removed>(
+        ctx,
+        cmd,
+        async (billing) => {
+          const x = await removeBillingFile(billing, id);
+          return { id: x.file.id, path: x.file.path, rows: x.file.rows, removedRows: x.removedRows, restoredRows: x.restoredRows, change: x.change };
+        },
+        (server) => server.delete<Removed>(`/api/billing/files/${encodeURIComponent(id)}`),
+      );
+      if (opts.json) return printJson(ctx, { id: r.id, path: r.path, removedRows: r.removedRows, restoredRows: r.restoredRows, change: r.change });
+      ctx.stdout(`Removed ${r.path} (${r.id.slice(0, 12)}): ${r.rows !== undefined ? `${num(r.rows)} rows, ${num(r.removedRows)} of them counted` : `${num(r.removedRows)} counted rows`}${r.restoredRows ? `; ${num(r.restoredRows)} rows it had replaced count again` : ''}.`);
+      for (const c of r.change) ctx.stdout(`Total ${c.currency} changed by ${dec(c.effective).isNegative() ? '' : '+'}${money(dec(c.effective), c.currency)}`);
     });
 };

@@ -2,16 +2,13 @@ import { budgetStatusToJson, budgetStatuses, parseDimension, scopeText, setBudge
 import type { BudgetRecord } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import { dec, isCurrencyCode, isDecimalString } from '../../../core/money.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import type { RegisterCommand } from '../context.js';
+import { globalOpts, printJson, withWorkspace } from '../context.js';
+import { serverFor } from '../remote.js';
+import type { Action, BudgetStatus } from '../../../core/finops/budget.js';
 import { bar, money, num, pct, table } from '../render.js';
 import { replanUnderBudget, type Replan } from '../../../app/replan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
-import { HighsSolver } from '../../solver/highs.js';
-import type { Command } from 'commander';
 
 export function parseScope(text: string): BudgetRecord['scope'] {
   if (text === 'all') return { kind: 'all' };
@@ -22,13 +19,27 @@ export function parseScope(text: string): BudgetRecord['scope'] {
 
 const scopeLabel = scopeText;
 
-async function withBilling<T>(ctx: CliContext, cmd: Command, fn: (store: SqlStore, billing: SqlBillingStore) => Promise<T>): Promise<T> {
-  const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-  try {
-    return await fn(store, new SqlBillingStore(store.session));
-  } finally {
-    await store.close();
-  }
+type BudgetStatusJson = ReturnType<typeof budgetStatusToJson>;
+
+/** A status as the API sends it, back to what the renderer and --replan take (exact: money is decimal text). */
+function budgetStatusFromJson(j: BudgetStatusJson): BudgetStatus & { forecastMethod: string; scope: BudgetRecord['scope']; notes: string[] } {
+  return {
+    name: j.name,
+    currency: j.currency,
+    amount: dec(j.amount),
+    period: j.period,
+    spent: dec(j.spent),
+    spentShare: dec(j.spentShare),
+    forecast: dec(j.forecast),
+    forecastShare: dec(j.forecastShare),
+    overrun: dec(j.overrun),
+    alerts: j.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: dec(a.amount) })),
+    actions: j.actions.map((a) => ({ ...a, saving: dec(a.saving), closesCumulative: dec(a.closesCumulative) }) as unknown as Action),
+    closesGap: j.closesGap,
+    forecastMethod: j.forecastMethod ?? '',
+    scope: !j.scope || j.scope === 'all spend' ? { kind: 'all' } : parseScope(j.scope),
+    notes: j.notes,
+  };
 }
 
 export const registerBudget: RegisterCommand = (program, ctx) => {
@@ -53,7 +64,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
       if (!isCurrencyCode(currency)) throw new InvalidInput(`--currency "${opts.currency}" is not an ISO 4217 code`, [{ path: '--currency', message: 'unknown currency', found: opts.currency }]);
       const thresholds = opts.thresholds.split(',').map((t) => Number(t.trim()));
       if (thresholds.some((t) => !Number.isFinite(t) || t <= 0 || t > 1000)) throw new InvalidInput(`--thresholds must be percentages such as 50,80,100, found "${opts.thresholds}"`, [{ path: '--thresholds', message: 'not percentages', found: opts.thresholds }]);
-      const rec = await withBilling(ctx, cmd, (_s, billing) => setBudget(billing, ctx.clock, { name, amount: dec(opts.amount).toFixed(), currency, period: 'month', scope: parseScope(opts.scope), thresholds }));
+      const rec = await withWorkspace(ctx, cmd, (ws) => setBudget(ws.billing, ctx.clock, { name, amount: dec(opts.amount).toFixed(), currency, period: 'month', scope: parseScope(opts.scope), thresholds }));
       if (opts.json) printJson(ctx, rec);
       else ctx.stdout(`Budget ${rec.name}: ${money(dec(rec.amount), currency)} a month on ${scopeLabel(rec.scope)}; alerts at ${thresholds.join('%, ')}%`);
     });
@@ -63,7 +74,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .description('the budgets of the workspace')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd) => {
-      const list = await withBilling(ctx, cmd, (_s, billing) => billing.listBudgets());
+      const list = await withWorkspace(ctx, cmd, (ws) => ws.billing.listBudgets());
       if (opts.json) return printJson(ctx, list);
       if (!list.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
       ctx.stdout(table([{ header: 'Budget' }, { header: 'Per month', align: 'right' }, { header: 'Scope' }, { header: 'Alerts at' }], list.map((b) => [b.name, money(dec(b.amount), b.currency), scopeLabel(b.scope), b.thresholds.map((t) => `${t}%`).join(' ')])));
@@ -74,7 +85,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .description('remove a budget')
     .argument('<name>')
     .action(async (name: string, _opts, cmd) => {
-      const gone = await withBilling(ctx, cmd, (_s, billing) => billing.deleteBudget(name));
+      const gone = await withWorkspace(ctx, cmd, (ws) => ws.billing.deleteBudget(name));
       if (!gone) throw new NotFound(`no budget named ${JSON.stringify(name)}`, 'List them with: penny budget list.');
       ctx.stdout(`Deleted budget ${name}`);
     });
@@ -89,13 +100,17 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .action(async (opts: { at?: string; replan?: string; json?: boolean }, cmd) => {
       const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
       if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
-      const statuses = await withBilling(ctx, cmd, (store, billing) => budgetStatuses(store, billing, { ...(at && { at }), telemetry: new SqlTelemetryStore(store.session) }));
+      // While `penny serve` holds the workspace, the server measures the budgets (the same use case).
+      const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+      const statuses = server
+        ? (await server.get<BudgetStatusJson[]>('/api/budgets/status', { at })).map(budgetStatusFromJson)
+        : await withWorkspace(ctx, cmd, (ws) => budgetStatuses(ws.store, ws.billing, { ...(at && { at }), telemetry: ws.telemetry }));
       let replan: Replan | undefined;
       if (opts.replan) {
         const target = statuses.find((s) => s.overrun.gt(0) && s.currency === 'USD') ?? statuses.find((s) => s.currency === 'USD') ?? statuses[0];
         if (!target) throw new InvalidInput('--replan needs a budget', [], 'Set one first: penny budget set NAME --amount N.');
         const loaded = await loadPlanScenario(opts.replan);
-        replan = await replanUnderBudget(target, loaded.inputs, new HighsSolver());
+        replan = await replanUnderBudget(target, loaded.inputs, ctx.solver());
       }
       const replanJson = replan && {
         budget: replan.budget,

@@ -6,7 +6,7 @@ import { roundPartsToTotal, minorUnits } from '../../../core/money.js';
 import { loadScenario } from '../../importers/scenario.js';
 import { readFile } from 'node:fs/promises';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { bar, money, num, pct, table } from '../render.js';
 
 export const registerCost: RegisterCommand = (program, ctx) => {
@@ -24,12 +24,8 @@ export const registerCost: RegisterCommand = (program, ctx) => {
       const tcoOpts = opts.capex ? { capex: opts.capex } : {};
       let result = costScenario(scenario, tcoOpts);
       if (opts.save) {
-        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-        try {
-          result = await costAndRecord(store, ctx.clock, scenario, await readFile(file, 'utf8'), tcoOpts);
-        } finally {
-          await store.close();
-        }
+        const source = await readFile(file, 'utf8');
+        result = await withWorkspace(ctx, cmd, (ws) => costAndRecord(ws.store, ws.clock, scenario, source, tcoOpts));
       }
       if (opts.json) {
         printJson(ctx, { ...costReportToJson(result.report), savings: result.savings.map(recommendationToJson) });

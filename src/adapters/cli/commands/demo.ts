@@ -6,10 +6,8 @@ import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
 import { parseScenario } from '../../importers/scenario.js';
 import { loadSeries } from '../../importers/series-source.js';
 import { focusSource } from '../../importers/focus.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 import { budgetStatusToJson } from '../../../app/billing.js';
-import type { Clock, Store } from '../../../app/ports.js';
+import type { Workspace } from '../../../app/workspace.js';
 import { planCapacity } from '../../../app/plan.js';
 import { recordPlanRun, recordSimulationRun } from '../../../app/runs.js';
 import { runSimulation } from '../../../app/simulate.js';
@@ -17,7 +15,6 @@ import { dec } from '../../../core/money.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
-import { HighsSolver } from '../../solver/highs.js';
 import { planToJson } from './plan.js';
 import { resultToJson } from './simulate.js';
 import type { RegisterCommand } from '../context.js';
@@ -27,8 +24,6 @@ import { renderCostReport } from './cost.js';
 import { parsePort, startServer } from './serve.js';
 import { Option } from 'commander';
 import { telemetryIo } from '../../importers/telemetry-io.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlSession } from '../../store/session.js';
 
 export const DEMO_WORKSPACE = '.penny-demo';
 
@@ -36,18 +31,18 @@ export const DEMO_WORKSPACE = '.penny-demo';
  * The demo's plan (examples/demo/plan.yaml, two days, about 3 s of HiGHS) and simulation
  * (examples/sim/cloud.yaml on examples/sim/jobs.csv), recorded as runs for the dashboard.
  */
-export async function recordDemoRuns(store: Store, clock: Clock, packageRoot: string): Promise<{ plan: { totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[] }; simulation: { policies: string[] } }> {
+export async function recordDemoRuns(ws: Pick<Workspace, 'store' | 'clock' | 'solver'>, packageRoot: string): Promise<{ plan: { totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[] }; simulation: { policies: string[] } }> {
   const planFile = join(packageRoot, 'examples', 'demo', 'plan.yaml');
   const loaded = await loadPlanScenario(planFile);
-  const r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: 0.005, explain: true });
+  const r = await planCapacity(loaded.inputs, ws.solver(), { mipRelGap: 0.005, explain: true });
   const plan = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: { baseline: string; savingUsd: string; share: number }[]; solver: unknown };
-  await recordPlanRun(store, clock, plan, { demo: 'examples/demo/plan.yaml', source: await readFile(planFile, 'utf8') });
+  await recordPlanRun(ws.store, ws.clock, plan, { demo: 'examples/demo/plan.yaml', source: await readFile(planFile, 'utf8') });
   const simFile = join(packageRoot, 'examples', 'sim', 'cloud.yaml');
   const trace = await readJobTrace(join(packageRoot, 'examples', 'sim', 'jobs.csv'));
   const policies = ['fifo', 'sjf', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
   const sim = runSimulation({ scenario: await loadSimScenario(simFile), jobs: trace.jobs, hasTimes: trace.hasTimes, policies, fill: false });
   const simJson = resultToJson(sim, trace.format) as { scenario: string; mode: string };
-  await recordSimulationRun(store, clock, simJson, { inputs: { demo: 'examples/sim/cloud.yaml', policies }, policies, jobs: trace.jobs.length });
+  await recordSimulationRun(ws.store, ws.clock, simJson, { inputs: { demo: 'examples/sim/cloud.yaml', policies }, policies, jobs: trace.jobs.length });
   return { plan, simulation: { policies } };
 }
 
@@ -67,20 +62,20 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
       const demandFile = join(ctx.packageRoot, 'examples', 'demo', 'gpu-demand.csv');
       const { series } = await loadSeries(demandFile);
       const billFile = join(ctx.packageRoot, 'examples', 'demo', 'billing-focus.csv');
-      const store = (await ctx.openStore(dir)) as SqlStore;
+      const ws = await ctx.openWorkspace(dir);
       let demo;
       let runs;
       try {
-        demo = await buildDemo(store, ctx.clock, {
+        demo = await buildDemo(ws.store, ws.clock, {
           scenario,
           scenarioSource: source,
           demand: { series, source: 'examples/demo/gpu-demand.csv' },
-          billing: { store: new SqlBillingStore(store.session), path: billFile, source: await focusSource(billFile), budgetUsd: '150000' },
-          telemetry: { store: new SqlTelemetryStore(store.session), io: telemetryIo, file: join(ctx.packageRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
+          billing: { store: ws.billing, path: billFile, source: await focusSource(billFile), budgetUsd: '150000' },
+          telemetry: { store: ws.telemetry, io: telemetryIo, file: join(ctx.packageRoot, 'examples', 'demo', 'gpu-telemetry.csv') },
         });
-        runs = await recordDemoRuns(store, ctx.clock, ctx.packageRoot);
+        runs = await recordDemoRuns(ws, ctx.packageRoot);
       } finally {
-        await store.close();
+        await ws.close();
       }
       const r = demo.report;
       if (opts.json) {

@@ -3,34 +3,25 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { forecastRecord, recordRun } from '../../../app/runs.js';
 import { dailySpendSeries, gpuBusySeries } from '../../../app/spend-series.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
-import type { CliContext } from '../context.js';
+import { withWorkspace, type CliContext } from '../context.js';
 import type { Command } from 'commander';
 
 /** `penny forecast gpu`: GPUs busy per interval in the workspace's ingested GPU telemetry. */
 async function gpuSeries(ctx: CliContext, cmd: Command, intervalMs: number) {
-  const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-  try {
-    const series = await gpuBusySeries(new SqlTelemetryStore(store.session), intervalMs);
+  return withWorkspace(ctx, cmd, async (ws) => {
+    const series = await gpuBusySeries(ws.telemetry, intervalMs);
     if (!series) throw new InvalidInput('no GPU telemetry in this workspace to forecast', [], 'Ingest some first: penny ingest nvidia-smi.csv.');
     return { series };
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** `penny forecast billing`: the workspace's daily effective spend, from its ingested FOCUS bills. */
 async function billingSeries(ctx: CliContext, cmd: Command) {
-  const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
-  try {
-    const series = await dailySpendSeries(new SqlBillingStore(store.session));
+  return withWorkspace(ctx, cmd, async (ws) => {
+    const series = await dailySpendSeries(ws.billing);
     if (!series) throw new InvalidInput('no billing data in this workspace to forecast', [], 'Ingest a FOCUS export first: penny ingest FILE.');
     return { series };
-  } finally {
-    await store.close();
-  }
+  });
 }
 import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
@@ -39,7 +30,7 @@ import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
 import { parseDurationMs, parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson } from '../context.js';
 import { num, pct, table } from '../render.js';
 
 interface ForecastOpts {
@@ -120,13 +111,10 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
       if (opts.save) {
-        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-        try {
+        await withWorkspace(ctx, cmd, async (ws) => {
           const rec = forecastRecord(outcome);
-          await recordRun(store, ctx.clock, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts }, summary: rec.summary, result: rec.result });
-        } finally {
-          await store.close();
-        }
+          await recordRun(ws.store, ws.clock, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts }, summary: rec.summary, result: rec.result });
+        });
       }
       if (opts.json) {
         printJson(ctx, outcome.json);

@@ -2,11 +2,8 @@
 import type { Command } from 'commander';
 import { compactTelemetry } from '../../../app/compact.js';
 import { InvalidInput } from '../../../core/errors.js';
-import type { Store } from '../../../app/ports.js';
-import { SqlTelemetryRollups } from '../../store/sql-telemetry-rollups.js';
-import type { SqlSession } from '../../store/session.js';
 import type { CliContext } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { num, table } from '../render.js';
 
 function days(flag: string, v: string): number {
@@ -26,10 +23,9 @@ export function registerGpuCompact(gpu: Command, ctx: CliContext): void {
     .action(async (opts: { rawDays: string; minuteDays: string; json?: boolean }, cmd: Command) => {
       const rawDays = days('--raw-days', opts.rawDays);
       const minuteDays = days('--minute-days', opts.minuteDays);
-      const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-      try {
-        if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for telemetry`);
-        const r = await compactTelemetry(new SqlTelemetryRollups(store.session), ctx.clock, { rawDays, minuteDays });
+      await withWorkspace(ctx, cmd, async (ws) => {
+        if (!ws.telemetryRollups) throw new Error(`the ${ws.driver} workspace keeps no telemetry roll-ups`);
+        const r = await compactTelemetry(ws.telemetryRollups, ws.clock, { rawDays, minuteDays });
         if (opts.json) return printJson(ctx, r);
         const mib = (b: number | null) => (b === null ? '—' : num(b / 1048576, 2));
         const out = [
@@ -50,8 +46,6 @@ export function registerGpuCompact(gpu: Command, ctx: CliContext): void {
           ),
         ];
         ctx.stdout(out.join('\n'));
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

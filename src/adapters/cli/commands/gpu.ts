@@ -10,10 +10,9 @@ import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, owne
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlSession } from '../../store/session.js';
+import type { TelemetryStore } from '../../../app/telemetry-ports.js';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { globalOpts, printJson, withWorkspace } from '../context.js';
 import { money, num, pct, table } from '../render.js';
 import { serverFor } from '../remote.js';
 import { registerGpuCompact } from './gpu-compact.js';
@@ -229,14 +228,8 @@ async function reportOptionsFrom(f: ReportFlags): Promise<TelemetryReportOptions
   return o;
 }
 
-async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: SqlTelemetryStore, store: Store) => Promise<void>): Promise<void> {
-  const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-  try {
-    if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for telemetry`);
-    await fn(new SqlTelemetryStore(store.session), store);
-  } finally {
-    await store.close();
-  }
+async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: TelemetryStore, store: Store) => Promise<void>): Promise<void> {
+  await withWorkspace(ctx, cmd, (ws) => fn(ws.telemetry, ws.store));
 }
 
 function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string; currency?: string } | undefined])[], c: string): string[] {

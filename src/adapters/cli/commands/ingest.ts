@@ -1,16 +1,16 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { groupDeliveries } from '../../../core/billing/deliveries.js';
 import { Option } from 'commander';
-import { ingestFocus, type IngestResult } from '../../../app/billing.js';
+import { deliveryId, ingestFocus, type IngestResult } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec } from '../../../core/money.js';
 import { focusHeader, focusSource, looksLikeFocus } from '../../importers/focus.js';
 import { readCsvHeader, sniffText } from '../../importers/csv.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
 import { detect as detectTelemetry, ingestNvidiaSmi, ingestPrometheus } from '../../../app/telemetry.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
+import type { Workspace } from '../../../app/workspace.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, num, table } from '../render.js';
@@ -20,25 +20,45 @@ import { serverFor, type ServerApi } from '../remote.js';
 export interface IngestKind {
   name: string;
   detect(path: string): Promise<boolean>;
-  ingest(ctx: CliContext, store: SqlStore, path: string, opts: { json: boolean; currency?: string; host?: string; root?: string }): Promise<IngestResult | Record<string, unknown>>;
+  ingest(ctx: CliContext, ws: Workspace, path: string, opts: { json: boolean; currency?: string; host?: string; root?: string; delivery?: string }): Promise<IngestResult | Record<string, unknown>>;
 }
 
 export const ingestKinds: IngestKind[] = [
   {
     name: 'nvidia-smi',
     detect: async (path) => detectTelemetry(await readCsvHeader(path).catch(() => [])) === 'nvidia-smi',
-    ingest: async (ctx, store, path, opts) => {
-      const r = await ingestNvidiaSmi(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, ctx.progress(opts.json), { host: opts.host ?? hostFromPath(path, opts.root) });
+    ingest: async (ctx, ws, path, opts) => {
+      const r = await ingestNvidiaSmi(ws.telemetry, ws.clock, telemetryIo, path, ctx.progress(opts.json), { host: opts.host ?? hostFromPath(path, opts.root) });
       return { status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
     },
   },
   {
     name: 'focus',
     detect: async (path) => looksLikeFocus(await focusHeader(path).catch(() => [])),
-    ingest: async (ctx, store, path, opts) =>
-      ingestFocus(new SqlBillingStore(store.session), ctx.clock, path, await focusSource(path), opts.currency ? { currency: opts.currency } : {}, ctx.progress(opts.json)),
+    ingest: async (ctx, ws, path, opts) =>
+      ingestFocus(ws.billing, ws.clock, path, await focusSource(path), { ...(opts.currency && { currency: opts.currency }), ...(opts.delivery && { delivery: opts.delivery }) }, ctx.progress(opts.json)),
   },
 ];
+
+/**
+ * The delivery of each file that is a part of one (groupDeliveries): its id hashes the folder,
+ * the name pattern and each part's size and modification time, so re-running an interrupted
+ * ingest finds the same delivery, while a later run of the export (rewritten parts) is a new
+ * delivery that restates the old one.
+ */
+async function deliveryIds(files: string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const [key, parts] of groupDeliveries(files.map((p) => ({ path: p, dir: dirname(resolve(p)), name: basename(p) })))) {
+    const h = createHash('sha256').update(key);
+    for (const p of [...parts].sort()) {
+      const st = await stat(p);
+      h.update(`\u0000${basename(p)}\u0000${st.size}\u0000${st.mtimeMs}`);
+    }
+    const id = `delivery:${h.digest('hex').slice(0, 32)}`;
+    for (const p of parts) ids.set(p, id);
+  }
+  return ids;
+}
 
 async function filesOf(path: string): Promise<string[]> {
   const st = await stat(path).catch(() => undefined);
@@ -60,29 +80,32 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
     .option('--to <time>', 'Prometheus: range end (ISO 8601)')
     .option('--step <seconds>', 'Prometheus: resolution in seconds', '15')
     .option('--host <name>', 'nvidia-smi: host of the GPUs (default: a hostname column in the file, else the file\'s folder in a folder ingest, else its name)')
+    .option('--delivery <id>', 'FOCUS: the files are the parts of one delivery (one export run): they add up and never restate one another (default: parts recognised by name, e.g. part-00001)')
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nEach file is one transaction: all its rows or none. The same rows again (in any encoding) change nothing; a fuller or later export of the same billing account and period replaces the earlier one (penny billing files lists them).\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
-    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string; host?: string }, cmd) => {
+    .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string; host?: string; delivery?: string }, cmd) => {
       if (/^https?:\/\//i.test(path)) {
         const fromMs = Date.parse(opts.from ?? '');
         const toMs = Date.parse(opts.to ?? '');
         const stepS = Number(opts.step);
         if (!Number.isFinite(fromMs) || !Number.isFinite(toMs) || !(stepS > 0)) throw new InvalidInput('a Prometheus URL needs --from and --to (ISO 8601) and a positive --step', [{ path: '--from/--to', message: 'missing or not a time', found: `${opts.from} ${opts.to}` }], 'e.g. penny ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-01T06:00Z');
         if (await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace))) throw new InvalidInput('a Prometheus ingest cannot go through the Penny server holding this workspace (yet)', [], 'Stop `penny serve` for the ingest, or use a PostgreSQL database (--database), which several processes can open.');
-        const store = (await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace))) as SqlStore;
+        const ws = await ctx.openWorkspace(ctx.workspaceDir(globalOpts(cmd).workspace));
         try {
-          const r = await ingestPrometheus(new SqlTelemetryStore(store.session), ctx.clock, telemetryIo, path, { fromMs, toMs, stepS }, ctx.progress(Boolean(opts.json)));
+          const r = await ingestPrometheus(ws.telemetry, ws.clock, telemetryIo, path, { fromMs, toMs, stepS }, ctx.progress(Boolean(opts.json)));
           if (opts.json) return printJson(ctx, [{ path, kind: 'prometheus', result: { status: r.created ? 'ingested' : 'already-ingested', telemetry: r } }]);
           ctx.stdout(r.created ? `Ingested ${num(r.samples)} samples of ${r.gpus} GPU(s) from ${path} (DCGM metrics)` : `Already ingested (same answer from ${path}); nothing changed.`);
         } finally {
-          await store.close();
+          await ws.close();
         }
         return;
       }
       const files = await filesOf(path);
+      const delivery = opts.delivery !== undefined ? deliveryId(opts.delivery) : undefined;
+      const deliveries = delivery ? undefined : await deliveryIds(files);
       const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
       const server = await serverFor(ctx, workspaceDir);
-      const store = server ? undefined : ((await ctx.openStore(workspaceDir)) as SqlStore);
+      const ws = server ? undefined : await ctx.openWorkspace(workspaceDir);
       const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];
       try {
         for (const f of files) {
@@ -96,11 +119,12 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
             if (files.length > 1) continue;
             throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export or an nvidia-smi --format=csv log.');
           }
-          const o = { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), root: path };
-          results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, store!, f, o) });
+          const d = delivery ?? deliveries?.get(f);
+          const o = { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), ...(d && { delivery: d }), root: path };
+          results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, ws!, f, o) });
         }
       } finally {
-        await store?.close();
+        await ws?.close();
       }
       if (results.length === 0) throw new InvalidInput(`${path}: no file there is one Penny can ingest`, [{ path: '', file: path, message: 'nothing recognised' }]);
       if (opts.json) {
@@ -123,7 +147,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
  * Ingest one file through the server holding the workspace (its upload route, the same importer),
  * answering with what a local ingest returns so the output is the same.
  */
-async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, kind: string, opts: { json: boolean; currency?: string; host?: string; root?: string }): Promise<IngestResult | Record<string, unknown>> {
+async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, kind: string, opts: { json: boolean; currency?: string; host?: string; root?: string; delivery?: string }): Promise<IngestResult | Record<string, unknown>> {
   // The server saw an upload under a generated name; messages name the file the user gave.
   const shown = relative(process.cwd(), path) || path;
   const local = (text: string) => text.replace(UPLOAD_PATH, shown);
@@ -132,7 +156,7 @@ async function ingestThrough(server: ServerApi, ctx: CliContext, path: string, k
     // An nvidia-smi log's host comes from its local path (its folder in a folder ingest, else its
     // name), as in a local ingest: the server sees only the file's name.
     const host = kind === 'nvidia-smi' ? (opts.host ?? hostFromPath(path, opts.root)) : undefined;
-    r = (await server.uploadAndWait('/api/uploads', path, { kind, currency: opts.currency, host }, ctx.progress(opts.json))) as typeof r;
+    r = (await server.uploadAndWait('/api/uploads', path, { kind, currency: opts.currency, host, delivery: opts.delivery }, ctx.progress(opts.json))) as typeof r;
   } catch (e) {
     if (e instanceof InvalidInput) throw new InvalidInput(local(e.message), e.issues.map((i) => ({ ...i, ...(i.file && { file: local(i.file) }) })), e.hint);
     throw e;

@@ -8,11 +8,11 @@ export const registerInit: RegisterCommand = (program, ctx) => {
     .addHelpText('after', '\nExample:\n  penny init\n  penny --workspace /data/penny init')
     .action(async (_opts, cmd) => {
       const dir = ctx.workspaceDir(globalOpts(cmd).workspace);
-      const store = await ctx.openStore(dir);
+      const ws = await ctx.openWorkspace(dir);
       try {
-        ctx.stdout(`Workspace ready: ${dir} (${store.driver}, schema version ${await store.schemaVersion()})`);
+        ctx.stdout(`Workspace ready: ${dir} (${ws.driver}, schema version ${await ws.store.schemaVersion()})`);
       } finally {
-        await store.close();
+        await ws.close();
       }
     });
 };

@@ -6,10 +6,9 @@ import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
 import { roundPartsToTotal, type Decimal } from '../../../core/money.js';
 import { formatRuns } from '../../../core/planner/plan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
-import { HighsSolver } from '../../solver/highs.js';
 import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
 import type { RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { recordPlanRun } from '../../../app/runs.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -63,7 +62,7 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
       progress.start(1, 'solving');
       let r;
       try {
-        r = await planCapacity(loaded.inputs, new HighsSolver(), { mipRelGap: opts.gap, maxNodes: opts.maxNodes, timeLimitS: opts.timeLimit, explain: opts.explain });
+        r = await planCapacity(loaded.inputs, ctx.solver(), { mipRelGap: opts.gap, maxNodes: opts.maxNodes, timeLimitS: opts.timeLimit, explain: opts.explain });
       } finally {
         progress.finish();
       }
@@ -71,12 +70,8 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
       if (opts.exportLp) await writeFile(opts.exportLp, toLpFormat(r.lp));
       if (opts.save) {
         const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
-        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-        try {
-          await recordPlanRun(store, ctx.clock, json, { file: resolve(file), source: await readFile(file, 'utf8'), catalogs: opts.catalog ?? null, gap: opts.gap });
-        } finally {
-          await store.close();
-        }
+        const source = await readFile(file, 'utf8');
+        await withWorkspace(ctx, cmd, (ws) => recordPlanRun(ws.store, ws.clock, json, { file: resolve(file), source, catalogs: opts.catalog ?? null, gap: opts.gap }));
       }
       if (opts.json) {
         printJson(ctx, planToJson(r, loaded.catalogs));

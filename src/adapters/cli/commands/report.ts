@@ -3,8 +3,6 @@ import { dateOption } from '../../importers/timestamp.js';
 import { allocate, billingReport, dimensionLabel, parseDimension } from '../../../app/billing.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, sum } from '../../../core/money.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { bar, money, pct, table } from '../render.js';
@@ -32,8 +30,8 @@ export const registerReport: RegisterCommand = (program, ctx) => {
       const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
       // While `penny serve` holds the workspace, the same report is asked of it.
       const server = await serverFor(ctx, workspaceDir);
-      const store = server ? undefined : ((await ctx.openStore(workspaceDir)) as SqlStore);
-      const billing: BillingStore = server ? new HttpBillingStore(server) : new SqlBillingStore(store!.session);
+      const ws = server ? undefined : await ctx.openWorkspace(workspaceDir);
+      const billing: BillingStore = server ? new HttpBillingStore(server) : ws!.billing;
       try {
         if ((await billing.listBillingFiles()).length === 0) throw new InvalidInput('no billing data in this workspace', [], 'Ingest a FOCUS export first: penny ingest FILE.');
         if (opts.commitments) {
@@ -76,7 +74,7 @@ export const registerReport: RegisterCommand = (program, ctx) => {
         for (const [c, t] of totals) body.push([...(opts.granularity ? [''] : []), `Total ${c}`, ...by.slice(1).map(() => ''), money(t.list, c), money(t.billed, c), money(t.eff, c), '', '']);
         ctx.stdout(table([...(opts.granularity ? [{ header: opts.granularity === 'day' ? 'Day' : 'Month' }] : []), ...by.map((d) => ({ header: dimensionLabel(d) })), { header: 'List cost', align: 'right' as const }, { header: 'Billed cost', align: 'right' as const }, { header: 'Effective cost', align: 'right' as const }, { header: 'Share', align: 'right' as const }, { header: '' }], body));
       } finally {
-        await store?.close();
+        await ws?.close();
       }
     });
 };

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { Option } from 'commander';
 import { InvalidInput } from '../../../core/errors.js';
-import { buildServer } from '../../http/server.js';
 import { generateToken, isLoopback } from '../../http/security.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts } from '../context.js';
@@ -23,13 +22,13 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   // An empty PENNY_TOKEN counts as unset: it must never turn authentication off.
   const chosen = o.token || process.env.PENNY_TOKEN || undefined;
   const token = chosen ?? (isLoopback(o.host) ? undefined : generateToken());
-  const store = await ctx.openStore(workspaceDir);
+  const ws = await ctx.openWorkspace(workspaceDir);
   // Request logs are on by default, as JSON lines on stderr (stdout keeps the lines above for people).
   const logger = { level: o.logLevel ?? 'info', stream: process.stderr };
-  const { app } = await buildServer({ store, clock: ctx.clock, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), logger, host: o.host, allowedHosts: o.allowedHost ?? [], ...(token && { token }) });
+  const { app } = await ctx.buildServer({ workspace: ws, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), logger, host: o.host, allowedHosts: o.allowedHost ?? [], ...(token && { token }) });
   app.addHook('onClose', async () => {
     await removeServerFile(workspaceDir);
-    await store.close();
+    await ws.close();
   });
   let address: string;
   try {
@@ -43,7 +42,7 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   const shown = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   // Tell CLI commands on this workspace where to send their work while this process holds it.
   // Not fatal: the server works without it, only the CLI cannot find it.
-  await writeServerFile(workspaceDir, { url: shown, token: token ?? null, pid: process.pid, readOnly: o.readOnly ?? false, store: store.driver, startedAt: ctx.clock.now().toISOString() }).catch((e: Error) =>
+  await writeServerFile(workspaceDir, { url: shown, token: token ?? null, pid: process.pid, readOnly: o.readOnly ?? false, store: ws.driver, startedAt: ctx.clock.now().toISOString() }).catch((e: Error) =>
     ctx.stderr(`warning: could not write ${join(workspaceDir, 'server.json')} (${e.message}); CLI commands on this workspace will not find this server`),
   );
   process.once('exit', () => removeServerFileSync(workspaceDir));

@@ -9,7 +9,7 @@ import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
 import type { RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { recordSimulationRun } from '../../../app/runs.js';
 import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
@@ -71,12 +71,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
       const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: fillMode, shuffle: opts.shuffle === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
       if (opts.save) {
         const json = resultToJson(result, trace.format) as { scenario: string; mode: string };
-        const store = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-        try {
-          await recordSimulationRun(store, ctx.clock, json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length });
-        } finally {
-          await store.close();
-        }
+        await withWorkspace(ctx, cmd, (ws) => recordSimulationRun(ws.store, ws.clock, json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length }));
       }
       if (opts.json) {
         printJson(ctx, resultToJson(result, trace.format));

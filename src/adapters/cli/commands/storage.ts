@@ -2,10 +2,7 @@ import { rename, stat, writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
 import type { Command } from 'commander';
-import type { Store } from '../../../app/ports.js';
 import { type StorageBillMonth, type StorageLogEvent, planStorage, storageBill, storageBillToJson, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
-import type { SqlSession } from '../../store/session.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, isDecimalString, toPlain } from '../../../core/money.js';
 import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, localTier, type StorageProvider, type StorageTier } from '../../../core/storage/prices.js';
@@ -15,7 +12,7 @@ import { readS3AccessLog } from '../../importers/s3-access-log.js';
 import { readStorageObjectsCsv } from '../../importers/storage-objects-csv.js';
 import { parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { money, num, table } from '../render.js';
 
 const PROVIDERS = ['aws', 'gcp', 'azure'];
@@ -117,13 +114,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }), ...(opts.local && { localTier: parseLocal(opts.local) }) }, progress);
       let bill: StorageBillMonth[] | undefined;
       if (opts.bill || opts.billResource?.length) {
-        const store: Store & { session?: SqlSession } = await ctx.openStore(ctx.workspaceDir(globalOpts(cmd).workspace));
-        try {
-          if (!store.session) throw new Error(`the ${store.driver} store has no SQL session for billing`);
-          bill = await storageBill(new SqlBillingStore(store.session), opts.billResource?.length ? opts.billResource : r.buckets);
-        } finally {
-          await store.close();
-        }
+        bill = await withWorkspace(ctx, cmd, (ws) => storageBill(ws.billing, opts.billResource?.length ? opts.billResource : r.buckets));
       }
       const json = { ...storagePlanToJson(r), ...(bill && { bill: storageBillToJson(bill, r) }) };
       if (opts.lifecycleOut) {

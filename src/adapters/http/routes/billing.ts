@@ -2,17 +2,10 @@
 import { dateOption } from '../../importers/timestamp.js';
 import type { FastifyRequest } from 'fastify';
 import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, parseDimension, removeBillingFile } from '../../../app/billing.js';
-import type { BillingStore } from '../../../app/billing-ports.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { SqlBillingStore } from '../../store/sql-billing-store.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
 import { moneyString, problems, type RegisterRoutes } from './types.js';
 
-export function billingOf(ctx: RouteContext): BillingStore {
-  return new SqlBillingStore((ctx.store as SqlStore).session);
-}
 
 
 /** Columns or tags to group by, at most: each one is a GROUP BY term. */
@@ -63,6 +56,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       ingestedAt: { type: 'string' },
       sha256: { type: 'string' },
       contentHash: { type: ['string', 'null'] },
+      deliveryId: { type: 'string', description: 'the delivery (export run) the file is a part of; a file on its own is its own delivery (its id)' },
       totals: { type: 'array', items: { type: 'object', required: ['currency', 'rows', 'billed', 'effective'], properties: { currency: { type: 'string' }, rows: { type: 'integer' }, billed: moneyString, effective: moneyString } } },
       countedRows: { type: 'integer' },
       replacedBy: { type: 'array', items: { type: 'string' } },
@@ -75,11 +69,11 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       summary: 'Ingested FOCUS files with their rows, period, totals per currency and which restatements replace them',
       response: { 200: { type: 'array', items: fileSchema } },
     },
-  }, async () => billingOf(ctx).listBillingFiles());
+  }, async () => ctx.billing.listBillingFiles());
 
   app.get('/api/billing/tags', {
     schema: { tags: ['billing'], summary: 'Every tag key in the ingested charges, sorted (what `by=tag:KEY` accepts)', response: { 200: { type: 'array', items: { type: 'string' } } } },
-  }, async () => billingOf(ctx).tagKeys());
+  }, async () => ctx.billing.tagKeys());
 
   app.delete('/api/billing/files/:id', {
     schema: {
@@ -92,7 +86,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
       },
     },
   }, async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const r = await removeBillingFile(billingOf(ctx), req.params.id);
+    const r = await removeBillingFile(ctx.billing, req.params.id);
     return { id: r.file.id, path: r.file.path.split(/[\\/]/).pop(), removedRows: r.removedRows, restoredRows: r.restoredRows, change: r.change };
   });
 
@@ -108,7 +102,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     const to = dateOption('to', q.to);
     const top = q.top === undefined ? undefined : Number(q.top);
     if (top !== undefined && !(Number.isInteger(top) && top >= 1)) throw new InvalidInput(`top must be a positive integer, found "${q.top}"`, [{ path: 'top', message: 'not a positive integer', found: q.top }]);
-    const rows = await billingReport(billingOf(ctx), { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
+    const rows = await billingReport(ctx.billing, { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
     if (rows.length > MAX_REPORT_ROWS) {
       throw new InvalidInput(`the report has ${rows.length} rows, over the limit of ${MAX_REPORT_ROWS}`, [{ path: 'by', message: `over ${MAX_REPORT_ROWS} rows` }], 'Group by fewer columns, give from/to, use granularity=month, or keep the largest groups with top.');
     }
@@ -120,7 +114,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
   }, async (req: FastifyRequest<{ Querystring: { from?: string; to?: string } }>) => {
     const from = dateOption('from', req.query.from);
     const to = dateOption('to', req.query.to);
-    return billingOf(ctx).commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
+    return ctx.billing.commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
   });
 
   app.get('/api/budgets/status', {
@@ -132,9 +126,9 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
     const at = dateOption('at', req.query.at);
-    const billing = billingOf(ctx);
+    const billing = ctx.billing;
     if ((await billing.listBudgets()).length === 0) return [];
     if (!at && !(await billing.lastChargeEnd())) return [];
-    return (await budgetStatuses(ctx.store, billing, { ...(at && { at }), telemetry: new SqlTelemetryStore((ctx.store as SqlStore).session) })).map(budgetStatusToJson);
+    return (await budgetStatuses(ctx.store, billing, { ...(at && { at }), telemetry: ctx.telemetry })).map(budgetStatusToJson);
   });
 };

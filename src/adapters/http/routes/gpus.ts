@@ -4,8 +4,6 @@ import { gpuUsageReport, gpuWasteReport, ownedGpuPrices } from '../../../app/tel
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '../limits.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 import type { RouteContext } from '../server.js';
 import { gpuInfoSchema, gpuPriceSchema, moneyString, problems, recommendationSchema, type RegisterRoutes } from './types.js';
 
@@ -48,7 +46,6 @@ const wasteGpu = {
   properties: { gpu: gpuInfoSchema, price: { anyOf: [gpuPriceSchema, { type: 'null' }] }, observedS: { type: 'number' }, idleS: { type: 'number' }, busyS: { type: 'number' }, meanUtilBusyPct: { type: ['number', 'null'] }, peakMemUsedMiB: { type: ['number', 'null'] }, underUsed: { type: 'boolean' }, idlePeriods: { type: 'array' }, lowUseSpells: { type: 'array' } },
 } as const;
 
-const telemetryOf = (ctx: RouteContext) => new SqlTelemetryStore((ctx.store as SqlStore).session);
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -64,8 +61,8 @@ export function intervalMs(v: string): number {
 
 /** Points (GPU × interval) a usage report would hold, from each GPU's first and last sample. */
 async function usagePoints(ctx: RouteContext, ms: number): Promise<number> {
-  const rows = await (ctx.store as SqlStore).session.all<{ first_ms: unknown; last_ms: unknown }>('SELECT min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id');
-  return rows.reduce((n, r) => n + Math.floor((Number(r.last_ms) - Number(r.first_ms)) / ms) + 1, 0);
+  const spans = await ctx.telemetry.sampleSpans();
+  return spans.reduce((n, r) => n + Math.floor((r.lastMs - r.firstMs) / ms) + 1, 0);
 }
 
 export const gpuRoutes: RegisterRoutes = (app, ctx) => {
@@ -77,7 +74,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
       response: { 200: { type: 'object', required: ['options', 'gpus', 'periods'], properties: { options: telemetryOptions, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
-    const store = telemetryOf(ctx);
+    const store = ctx.telemetry;
     const ms = intervalMs(req.query.interval ?? '15m');
     if ((await store.listGpus()).length === 0) return { gpus: [], periods: [] };
     const points = await usagePoints(ctx, ms);
@@ -94,7 +91,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
       response: { 200: { type: 'object', required: ['options', 'gpus', 'recommendations', 'savingTotal', 'savingTotals'], properties: { options: { ...telemetryOptions, description: 'the thresholds the findings used', properties: { ...telemetryOptions.properties, lowUtilPct: { type: 'number' }, lowMemPct: { type: 'number' }, autostopAfterS: { type: 'number' }, hoursPerMonth: { type: 'number' } } }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', required: ['currency', 'saving'], properties: { currency: { type: 'string' }, saving: { type: 'string' } } } } } } },
     },
   }, async () => {
-    const store = telemetryOf(ctx);
+    const store = ctx.telemetry;
     if ((await store.listGpus()).length === 0) return { gpus: [], recommendations: [], savingTotal: '0', savingTotals: [] };
     return wasteReportToJson(await gpuWasteReport(store, { owned: await ownedGpuPrices(ctx.store) }));
   });

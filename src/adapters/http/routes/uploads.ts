@@ -13,9 +13,8 @@ import type { Progress } from '../../../app/ports.js';
 import { costAndRecord, costResultToJson } from '../../../app/cost.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { scenarioOffLoop } from '../documents.js';
-import { ingestFocus } from '../../../app/billing.js';
+import { deliveryId, ingestFocus } from '../../../app/billing.js';
 import { focusSource } from '../../importers/focus.js';
-import { billingOf } from './billing.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -26,8 +25,6 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { detect as detectTelemetry, ingestNvidiaSmi } from '../../../app/telemetry.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
-import { SqlTelemetryStore } from '../../store/sql-telemetry-store.js';
-import type { SqlStore } from '../../store/sql-store.js';
 
 /** What an uploaded file can be, tried in order; the first whose detect() accepts it runs. */
 export interface UploadKind {
@@ -57,7 +54,7 @@ function withHost(up: { filename: string; fields: Record<string, string> }): Rec
 }
 
 async function ingestTelemetryUpload(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>) {
-  const r = await ingestNvidiaSmi(new SqlTelemetryStore((ctx.store as SqlStore).session), ctx.clock, telemetryIo, path, progress, nvidiaSmiOptions(fields));
+  const r = await ingestNvidiaSmi(ctx.telemetry, ctx.clock, telemetryIo, path, progress, nvidiaSmiOptions(fields));
   return { kind: 'nvidia-smi', status: r.created ? 'ingested' : 'already-ingested', telemetry: r };
 }
 
@@ -67,7 +64,7 @@ export const uploadKinds: UploadKind[] = [
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress, fields) {
-      const r = await ingestFocus(billingOf(ctx), ctx.clock, path, await focusSource(path), fields.currency ? { currency: fields.currency } : {}, progress);
+      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path), { ...(fields.currency && { currency: fields.currency }), ...(fields.delivery && { delivery: deliveryId(fields.delivery, 'delivery') }) }, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
@@ -119,7 +116,7 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['ingest'],
       summary: 'Upload a file (multipart/form-data, field "file") and ingest it as a job',
-      description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Follow the job at /api/jobs/{id}/events.`,
+      description: `Accepted kinds: ${uploadKinds.map((k) => `${k.name} (${k.extensions.join(', ')})`).join('; ')}. Fields before the file part: kind, currency (FOCUS without BillingCurrency), delivery (FOCUS: the export run this file is a part of; parts uploaded under one delivery add up and never restate one another), host and utcOffsetMinutes (nvidia-smi). Follow the job at /api/jobs/{id}/events.`,
       body: {
         content: {
           'multipart/form-data': {
@@ -144,6 +141,14 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     if (fields.kind !== undefined && !uploadKinds.some((k) => k.name === fields.kind)) {
       await rm(path, { force: true });
       throw new InvalidInput(`kind must be one of ${uploadKinds.map((k) => k.name).join(', ')}, found "${fields.kind}"`, [{ path: 'kind', message: 'unknown kind', found: fields.kind }]);
+    }
+    if (fields.delivery !== undefined) {
+      try {
+        deliveryId(fields.delivery, 'delivery');
+      } catch (e) {
+        await rm(path, { force: true });
+        throw e;
+      }
     }
     const kind = fields.kind !== undefined ? uploadKinds.find((k) => k.name === fields.kind) : uploadKinds.find((k) => k.extensions.includes(ext) && k.detect(text, ext)) ?? uploadKinds.find((k) => k.detect(text, ext));
     if (!kind) {

@@ -7,6 +7,7 @@
 import { foundation } from './001-foundation.js';
 import { billing } from './100-billing.js';
 import { billingSlices } from './101-billing-slices.js';
+import { billingDeliveries } from './102-billing-deliveries.js';
 import { telemetry } from './150-telemetry.js';
 import { telemetryRollups } from './151-telemetry-rollups.js';
 
@@ -19,4 +20,4 @@ export interface Migration {
   up: MigrationStatement[];
 }
 
-export const migrations: Migration[] = [...foundation, ...billing, ...billingSlices, ...telemetry, ...telemetryRollups].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [...foundation, ...billing, ...billingSlices, ...billingDeliveries, ...telemetry, ...telemetryRollups].sort((a, b) => a.version - b.version);

@@ -1,0 +1,246 @@
+/**
+ * The JSON contracts of Penny's results: what `penny plan|simulate|forecast|cost --json` print, what
+ * the API returns and records, and what the dashboard's types are generated from (through the
+ * OpenAPI document). One schema each, versioned: every result carries `schemaVersion`, and a
+ * change that removes or retypes a field raises the version (adding an optional field does not).
+ * Results recorded before versioning have no `schemaVersion`; they are version 1.
+ */
+
+/** The version each result kind is at now. */
+export const SCHEMA_VERSIONS = { plan: 1, simulation: 1, forecast: 1 } as const;
+
+const version = (kind: keyof typeof SCHEMA_VERSIONS) => ({ type: 'integer', enum: [SCHEMA_VERSIONS[kind]], description: `version of this contract (${kind} v${SCHEMA_VERSIONS[kind]}); absent in results recorded before versioning` }) as const;
+
+export const moneyString = { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: 'exact decimal amount' } as const;
+
+export const num = { type: 'number' } as const;
+export const str = { type: 'string' } as const;
+export const nullable = <T extends object>(s: T) => ({ anyOf: [s, { type: 'null' }] }) as const;
+
+export const costLineSchema = {
+  type: 'object',
+  required: ['resource', 'category', 'amount'],
+  properties: { resource: str, category: str, component: str, amount: moneyString, basis: str },
+} as const;
+
+const savingProperties = { id: { type: 'string' }, resource: { type: 'string' }, action: { type: 'string' }, title: { type: 'string' }, saving: moneyString, currency: { type: 'string' }, effort: { type: 'string' }, basis: { type: 'string' }, exclusiveGroup: { type: 'string' }, billedAs: { type: 'array', items: { type: 'string' } } } as const;
+
+/** A scenario's cost report with its savings (`penny cost --json`). */
+export const costReportSchema = {
+  type: 'object',
+  // Required: what every report recorded so far carries and the dashboard reads (older workspaces keep their reports).
+  required: ['scenario', 'currency', 'periodHours', 'total', 'byCategory', 'byResource', 'energyKwh', 'idleCost', 'savings'],
+  properties: {
+    scenario: { type: 'string' },
+    currency: { type: 'string' },
+    periodHours: { type: 'number' },
+    capex: { type: 'string' },
+    total: moneyString,
+    byCategory: { type: 'object', additionalProperties: moneyString },
+    byComponent: { type: 'object', additionalProperties: moneyString },
+    byResource: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'kind', 'total', 'byCategory'],
+        properties: {
+          name: { type: 'string' },
+          kind: { type: 'string' },
+          count: { type: 'number' },
+          total: moneyString,
+          byCategory: { type: 'object', additionalProperties: moneyString },
+          byComponent: { type: 'object', additionalProperties: moneyString },
+          hoursOn: { type: 'string' },
+          hoursBusy: { type: 'string' },
+          utilisation: { type: 'string', description: 'busy share of the hours on, 0 to 1' },
+          utilisationMeasured: { type: 'boolean', description: 'utilisation came from the scenario, not the default of 1' },
+          busyCost: moneyString,
+          idleCost: moneyString,
+          energyKwh: { type: 'string' },
+          gpuHours: { type: 'string' },
+          costPerUsefulGpuHour: { type: 'string' },
+          throughput: { type: 'object', required: ['value', 'unit'], properties: { value: { type: 'string' }, unit: { type: 'string' } } },
+          perfCostRatio: { type: 'string' },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+    lines: { type: 'array', items: costLineSchema },
+    energyKwh: { type: 'string' },
+    busyCost: moneyString,
+    idleCost: moneyString,
+    gpuHours: { type: 'string' },
+    savings: {
+      type: 'array',
+      items: { type: 'object', required: ['id', 'title', 'saving', 'currency', 'effort', 'basis'], properties: { ...savingProperties, alternatives: { type: 'array', items: { type: 'object', properties: savingProperties } } } },
+    },
+    savingsTotal: { ...moneyString, description: 'the savings added up, each resource-hour once (alternatives not added)' },
+  },
+} as const;
+
+const numOrNull = { type: ['number', 'null'] } as const;
+const strMap = { type: 'object', additionalProperties: str } as const;
+
+/** A plan's result (src/app/plan-json.ts; `penny plan --json`). */
+export const planResultSchema = {
+  type: 'object',
+  description: 'a plan (docs/planner.md), as `penny plan --json` prints it',
+  required: ['scenario', 'currency', 'periodHours', 'periods', 'catalogs', 'solver', 'timingsS', 'plan', 'totalUsd', 'costByPriceModel', 'costByProvider', 'costByGpu', 'baselines', 'savings', 'explanations'],
+  properties: {
+    schemaVersion: version('plan'),
+    scenario: str,
+    currency: str,
+    periodHours: num,
+    periods: num,
+    catalogs: { type: 'array', items: str },
+    solver: { type: 'object', required: ['name', 'status', 'gap'], properties: { name: str, status: str, method: str, objective: numOrNull, bound: numOrNull, gap: numOrNull, nodes: num, maxNodes: num, stoppedBy: str } },
+    model: { type: 'object', description: 'the size of the optimisation model' },
+    timingsS: { type: 'object', required: ['totalS'], additionalProperties: num, properties: { totalS: num } },
+    plan: {
+      type: 'array',
+      items: {
+        type: 'object',
+        // instanceHours and costUsd optional: the dashboard never relied on them being in older recorded plans.
+        required: ['offering', 'gpu', 'gpuCount', 'priceModel', 'priceUsdPerHour', 'runs'],
+        properties: {
+          offering: str,
+          provider: str,
+          region: str,
+          instanceType: str,
+          gpu: str,
+          gpuCount: num,
+          priceModel: str,
+          priceUsdPerHour: moneyString,
+          runs: { type: 'array', items: { type: 'object', required: ['from', 'to', 'count'], properties: { from: num, to: num, count: num } } },
+          instanceHours: str,
+          costUsd: moneyString,
+        },
+      },
+    },
+    totalUsd: moneyString,
+    egressUsd: moneyString,
+    costByPriceModel: strMap,
+    costByProvider: strMap,
+    costByGpu: strMap,
+    onPremCapexSunkUsd: moneyString,
+    baselines: { type: 'array', items: { type: 'object', required: ['name', 'feasible', 'totalUsd', 'note'], properties: { name: str, feasible: { type: 'boolean' }, totalUsd: nullable(moneyString), unmet: {}, note: str } } },
+    savings: { type: 'array', items: { type: 'object', required: ['baseline', 'savingUsd', 'share'], properties: { baseline: str, baselineUsd: moneyString, savingUsd: moneyString, share: num } } },
+    explanations: { type: 'array', items: { type: 'object', required: ['constraint', 'relaxation', 'savingUsd', 'marginalUsd'], properties: { constraint: str, relaxation: str, savingUsd: nullable(moneyString), marginalUsd: nullable(moneyString) } } },
+  },
+} as const;
+
+/** A forecast's result as a run records it (src/core/forecast/forecast.ts, with the history). */
+export const forecastResultSchema = {
+  type: 'object',
+  description: 'a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on',
+  required: ['model', 'interval', 'unit', 'series', 'horizon', 'metrics', 'backtest', 'points', 'historyValues'],
+  properties: {
+    schemaVersion: version('forecast'),
+    model: str,
+    interval: str,
+    unit: str,
+    source: str,
+    series: str,
+    history: { type: 'object', properties: { start: str, end: str, points: num } },
+    horizon: num,
+    metrics: {
+      type: 'object',
+      description: 'out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable',
+      required: ['mase', 'smape', 'coverageP10P90', 'nominalCoverage', 'baseline', 'baselineMase', 'origins'],
+      properties: { mase: numOrNull, smape: numOrNull, coverageP10P90: numOrNull, rawCoverageP10P90: numOrNull, nominalCoverage: num, baseline: str, baselineMase: numOrNull, skillVsBaseline: numOrNull, origins: num, backtestHorizon: num, scalePeriod: num },
+    },
+    params: { type: 'object', additionalProperties: numOrNull },
+    backtest: { type: 'array', items: { type: 'object', required: ['model'], properties: { model: str, baseline: { type: 'boolean' }, skipped: str, mase: numOrNull, smape: numOrNull, mae: numOrNull, coverageP10P90: numOrNull, rawCoverageP10P90: numOrNull } } },
+    preparation: { type: 'object', description: 'what was done to the history before fitting (merges, fills, outliers, notes)' },
+    points: { type: 'array', items: { type: 'object', required: ['t', 'p10', 'p50', 'p90'], properties: { t: str, p10: num, p50: num, p90: num } } },
+    historyValues: { type: 'array', description: 'the history the model was fitted on, gaps filled (runs record it beside the forecast)', items: { type: 'object', required: ['t', 'value', 'filled'], properties: { t: str, value: num, filled: { type: 'boolean' } } } },
+  },
+} as const;
+
+const percentiles = { type: 'object', required: ['mean', 'p50', 'p90', 'p99'], properties: { mean: num, p50: num, p90: num, p99: num } } as const;
+
+/** One policy replayed on a trace with arrival times (src/core/sim/metrics.ts simReportToJson). */
+const replayPolicySchema = {
+  type: 'object',
+  required: ['policy', 'summary', 'jobs', 'completionTimeS', 'queueingDelayS', 'gpuHoursAllocated', 'gpuHoursBusy', 'utilisation', 'energyKwh', 'cost'],
+  properties: {
+    policy: str,
+    summary: str,
+    currency: str,
+    startS: num,
+    endS: num,
+    events: num,
+    jobs: {
+      type: 'object',
+      required: ['total', 'finished', 'unschedulable', 'preemptions', 'lostGpuHours', 'withDeadline', 'deadlineMisses'],
+      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, migrationsToSpot: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
+    },
+    completionTimeS: percentiles,
+    queueingDelayS: percentiles,
+    gpuHoursAllocated: num,
+    gpuHoursBusy: num,
+    utilisation: num,
+    energyKwh: num,
+    cost: { type: 'object', required: ['total', 'idle', 'byPricing'], properties: { total: moneyString, compute: moneyString, energy: moneyString, idle: moneyString, byPricing: strMap } },
+    pools: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, pricing: str, gpuType: str, peakNodes: num, nodeHours: num, gpuHoursAllocated: num, gpuHoursBusy: num, utilisation: num, energyKwh: num, computeCost: moneyString, energyCost: moneyString, idleCost: moneyString, cost: moneyString } } },
+    unschedulable: { type: 'array' },
+    checks: { type: 'object', description: 'the simulator\'s own conservation checks' },
+  },
+} as const;
+
+/** One policy filling the cluster from a pod list (src/core/sim/fill.ts fillReportToJson). */
+const fillPolicySchema = {
+  type: 'object',
+  required: ['policy', 'summary', 'order', 'seed', 'clusterGpus', 'pods', 'placed', 'failed', 'arrivedGpus', 'unplacedGpus', 'unplacedShare', 'allocatedGpus', 'firstFailureAtShare', 'strandedGpus', 'clusterCostPerHour', 'strandedCostPerHour', 'curve'],
+  properties: {
+    policy: str,
+    summary: str,
+    currency: str,
+    order: { type: 'string', enum: ['list', 'shuffled'] },
+    seed: num,
+    clusterGpus: num,
+    pods: num,
+    placed: num,
+    failed: num,
+    arrivedGpus: num,
+    unplacedGpus: num,
+    unplacedShare: num,
+    allocatedGpus: num,
+    firstFailureAtShare: numOrNull,
+    strandedGpus: num,
+    clusterCostPerHour: moneyString,
+    strandedCostPerHour: moneyString,
+    curve: { type: 'array', items: { type: 'object', required: ['arrivedShare', 'unplacedShare', 'allocatedShare'], properties: { arrivedShare: num, unplacedShare: num, allocatedShare: num } } },
+  },
+} as const;
+
+const simulationCommon = {
+  schemaVersion: version('simulation'),
+  scenario: str,
+  traceFormat: str,
+  currency: str,
+  pools: { type: 'array', items: { type: 'object', required: ['name'], properties: { name: str, pricing: str, gpuType: str, gpusPerNode: num, nodes: {}, maxNodes: {}, pricePerNodeHour: moneyString } } },
+} as const;
+
+/** A simulation's result (src/app/simulate-json.ts; `penny simulate --json`): replay or fill. */
+export const simulationResultSchema = {
+  description: 'a simulation (docs/simulator.md), as `penny simulate --json` prints it',
+  oneOf: [
+    { type: 'object', required: ['scenario', 'mode', 'currency', 'policies'], properties: { ...simulationCommon, mode: { type: 'string', enum: ['replay'] }, policies: { type: 'array', items: replayPolicySchema } } },
+    { type: 'object', required: ['scenario', 'mode', 'currency', 'policies'], properties: { ...simulationCommon, mode: { type: 'string', enum: ['fill'] }, policies: { type: 'array', items: fillPolicySchema } } },
+  ],
+} as const;
+
+/** A recorded run without its result (`GET /api/runs`). */
+export const runSummarySchema = {
+  type: 'object',
+  required: ['id', 'kind', 'name', 'createdAt', 'summary'],
+  properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, inputHash: { type: 'string' }, createdAt: { type: 'string' }, summary: { type: 'object', description: 'by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs}' } },
+} as const;
+
+/** A recorded run with its full result (`GET /api/runs/{id}`). */
+export const runRecordSchema = {
+  ...runSummarySchema,
+  required: [...runSummarySchema.required, 'result'],
+  properties: { ...runSummarySchema.properties, result: { description: 'the full result, as `penny plan|forecast|simulate --json` prints it (by kind)', anyOf: [planResultSchema, forecastResultSchema, simulationResultSchema] } },
+} as const;
