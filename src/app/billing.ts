@@ -73,6 +73,9 @@ const fromUnits = (u: bigint): Decimal => new Decimal(u.toString()).div(UNIT);
 
 const noReplacement = { rows: 0, files: [], change: [] };
 
+/** Rows per append: one DuckDB chunk (2,048 rows), a few milliseconds of the event loop. */
+const APPEND_SLICE_ROWS = 2048;
+
 /**
  * The delivery id for a name the user gives (the export run's id): kept apart from file ids (hex
  * digests) by its prefix. Parts ingested under one name add up and never restate one another.
@@ -140,7 +143,12 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           t.effective += toUnits(r.money.EffectiveCost!);
         }
         rows += batch.length;
-        await tx.insertBillingRows(source.sha256, batch);
+        // Appended a slice at a time with a turn of the event loop between: the appender is
+        // synchronous, and one 10k-row batch held a serving process for about a second.
+        for (let i = 0; i < batch.length; i += APPEND_SLICE_ROWS) {
+          await tx.insertBillingRows(source.sha256, i === 0 && batch.length <= APPEND_SLICE_ROWS ? batch : batch.slice(i, i + APPEND_SLICE_ROWS));
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
       const contentHash = reader.contentHash();
       const twin = await tx.findBillingFile({ contentHash });
