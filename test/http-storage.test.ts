@@ -38,6 +38,20 @@ describe('storage API', () => {
     expect(j.lifecycle.document.Rules[0].Transitions).toEqual([{ Days: 30, StorageClass: 'DEEP_ARCHIVE' }]);
   });
 
+  it('prices local disks beside the plan from the TCO terms, as the CLI does (local fields kept)', async () => {
+    const nas = 'purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5,name=nas';
+    const res = await post({ byObject: true, asOf: '2025-12-31T00:00:00Z', local: nas, objects: [{ key: 'ckpt/a.pt', sizeBytes: 10 * GIB, created: '2025-01-01T00:00:00Z' }] });
+    expect(res.status).toBe(200);
+    const j = await json(res);
+    // (12,000/60 + 0.4 kW × 730 h × 1.5 × 0.20) / 102,400 GiB = 287.6/102,400 per GiB-month; 10 GiB × 12 months.
+    expect(j.localTier).toEqual({ id: 'local:nas', storageUsdPerGibMonth: '0.00280859375', source: expect.any(String) });
+    expect(j.totals.local).toBe('0.33703125');
+    expect(j.prefixes[0].local).toBe(j.totals.local);
+    const bad = await post({ local: 'purchase=12000,tib=100', objects: [{ key: 'a', sizeBytes: 1, created: '2025-01-01T00:00:00Z' }] });
+    expect(bad.status).toBe(422);
+    expect((await json(bad)).detail).toMatch(/local: months must be/);
+  });
+
   it('answers bad input with a 422 problem naming the field', async () => {
     const a = await post({ objects: [{ key: 'a', sizeBytes: 1, created: 'yesterday' }] });
     expect(a.status).toBe(422);

@@ -7,9 +7,9 @@
  * provider's automatic tiering, and writes the plan as lifecycle rules.
  */
 import { InvalidInput } from '../core/errors.js';
-import { type Decimal, ZERO, sum, toPlain } from '../core/money.js';
+import { type Decimal, ZERO, dec, isDecimalString, sum, toPlain } from '../core/money.js';
 import { lifecycleRules, type LifecycleOutput } from '../core/storage/lifecycle.js';
-import { BUILTIN_STORAGE_CATALOG, autoTieringOf, tiersOf, type StorageCatalog, type StorageProvider, type StorageTier } from '../core/storage/prices.js';
+import { BUILTIN_STORAGE_CATALOG, autoTieringOf, localTier, tiersOf, type StorageCatalog, type StorageProvider, type StorageTier } from '../core/storage/prices.js';
 import { ProfileBuilder } from '../core/storage/profile.js';
 import { type AccessPattern, type CostParts, type ScheduleCost, allStandard, autoTieringCost, costSchedule, lifecycle3090, planTiers } from '../core/storage/tiering.js';
 import { billingReport } from './billing.js';
@@ -248,4 +248,36 @@ export function storagePricesToJson(provider?: string, catalog: StorageCatalog =
     tiers: tiers.map((t) => ({ ...t, storageUsdPerGibMonth: toPlain(t.storageUsdPerGibMonth), retrievalUsdPerGib: toPlain(t.retrievalUsdPerGib), readUsdPer1000: toPlain(t.readUsdPer1000), writeUsdPer1000: toPlain(t.writeUsdPer1000), transitionUsdPer1000: toPlain(t.transitionUsdPer1000) })),
     autoTiering: auto.map((a) => ({ ...a, monitoringUsdPer1000ObjectsMonth: toPlain(a.monitoringUsdPer1000ObjectsMonth), transitionUsdPer1000: toPlain(a.transitionUsdPer1000), steps: a.steps.map((x) => ({ afterIdleDays: x.afterIdleDays, storageUsdPerGibMonth: toPlain(x.storageUsdPerGibMonth) })) })),
   };
+}
+
+const LOCAL_KEYS = ['name', 'purchase', 'tib', 'months', 'watts', 'kwh', 'pue', 'maintenance'];
+
+/**
+ * Local disks or a NAS from its TCO terms, as `--local` (or the API's `local`) gives them:
+ * `purchase=12000,tib=100,months=60,watts=400,kwh=0.20[,pue=1.5][,maintenance=1200][,name=nas]`.
+ */
+export function parseLocalSpec(spec: string, path = '--local'): StorageTier {
+  const fields = new Map<string, string>();
+  for (const part of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    if (!k || v === undefined || !LOCAL_KEYS.includes(k)) throw new InvalidInput(`${path}: ${JSON.stringify(part)} is not one of ${LOCAL_KEYS.join(', ')} = value`, [{ path, message: 'unknown field', found: part }], `Example: ${path} purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5`);
+    fields.set(k, v);
+  }
+  const need = (k: string, what: string) => {
+    const v = fields.get(k);
+    if (v === undefined || !isDecimalString(v) || dec(v).lte(0)) throw new InvalidInput(`${path}: ${k} must be ${what} > 0`, [{ path: `${path} ${k}`, message: `expected ${what}`, ...(v !== undefined && { found: v }) }], `Example: ${path} purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5`);
+    return dec(v);
+  };
+  const months = need('months', 'the lifetime in months');
+  if (!months.isInteger()) throw new InvalidInput(`${path}: months must be a whole number`, [{ path: `${path} months`, message: 'expected an integer', found: months.toFixed() }]);
+  return localTier({
+    name: fields.get('name') ?? 'local',
+    purchaseUsd: need('purchase', 'the purchase price in USD'),
+    usableTib: need('tib', 'the usable TiB'),
+    lifetimeMonths: months.toNumber(),
+    powerW: need('watts', 'the power draw in W'),
+    usdPerKwh: need('kwh', 'the electricity price in USD/kWh'),
+    pue: fields.has('pue') ? need('pue', 'the PUE') : dec(1),
+    ...(fields.has('maintenance') && { maintenanceUsdPerYear: need('maintenance', 'the yearly maintenance in USD') }),
+  });
 }

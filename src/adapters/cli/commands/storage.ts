@@ -2,7 +2,7 @@ import { rename, stat, writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
 import type { Command } from 'commander';
-import { type StorageBillMonth, type StorageLogEvent, planStorage, storageBill, storageBillToJson, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
+import { type StorageBillMonth, type StorageLogEvent, parseLocalSpec, planStorage, storageBill, storageBillToJson, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, isDecimalString, toPlain } from '../../../core/money.js';
 import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, localTier, type StorageProvider, type StorageTier } from '../../../core/storage/prices.js';
@@ -26,34 +26,8 @@ function positiveInt(flag: string, v: string): number {
   return n;
 }
 
-const LOCAL_KEYS = ['name', 'purchase', 'tib', 'months', 'watts', 'kwh', 'pue', 'maintenance'];
-
 /** `--local purchase=12000,tib=100,months=60,watts=400,kwh=0.20[,pue=1.5][,maintenance=1200][,name=nas]`. */
-export function parseLocal(spec: string): StorageTier {
-  const fields = new Map<string, string>();
-  for (const part of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
-    const [k, v] = part.split('=').map((x) => x.trim());
-    if (!k || v === undefined || !LOCAL_KEYS.includes(k)) throw new InvalidInput(`--local: ${JSON.stringify(part)} is not one of ${LOCAL_KEYS.join(', ')} = value`, [{ path: '--local', message: 'unknown field', found: part }], 'Example: --local purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5');
-    fields.set(k, v);
-  }
-  const need = (k: string, what: string) => {
-    const v = fields.get(k);
-    if (v === undefined || !isDecimalString(v) || dec(v).lte(0)) throw new InvalidInput(`--local: ${k} must be ${what} > 0`, [{ path: `--local ${k}`, message: `expected ${what}`, ...(v !== undefined && { found: v }) }], 'Example: --local purchase=12000,tib=100,months=60,watts=400,kwh=0.20,pue=1.5');
-    return dec(v);
-  };
-  const months = need('months', 'the lifetime in months');
-  if (!months.isInteger()) throw new InvalidInput('--local: months must be a whole number', [{ path: '--local months', message: 'expected an integer', found: months.toFixed() }]);
-  return localTier({
-    name: fields.get('name') ?? 'local',
-    purchaseUsd: need('purchase', 'the purchase price in USD'),
-    usableTib: need('tib', 'the usable TiB'),
-    lifetimeMonths: months.toNumber(),
-    powerW: need('watts', 'the power draw in W'),
-    usdPerKwh: need('kwh', 'the electricity price in USD/kWh'),
-    pue: fields.has('pue') ? need('pue', 'the PUE') : dec(1),
-    ...(fields.has('maintenance') && { maintenanceUsdPerYear: need('maintenance', 'the yearly maintenance in USD') }),
-  });
-}
+export const parseLocal = (spec: string): StorageTier => parseLocalSpec(spec, '--local');
 
 async function* concatLogs(files: string[]): AsyncGenerator<StorageLogEvent> {
   for (const f of files) yield* readS3AccessLog(f);

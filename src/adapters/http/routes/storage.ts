@@ -3,7 +3,7 @@
  * (the objects CSV's fields as JSON: key, size, creation and read times). A request may not make
  * the server read files, so inventories and access logs stay with the CLI.
  */
-import { type StorageObjectRecord, planStorage, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
+import { type StorageObjectRecord, parseLocalSpec, planStorage, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
 import { InvalidInput } from '../../../core/errors.js';
 import type { StorageProvider } from '../../../core/storage/prices.js';
 import { parseTimestamp } from '../../importers/timestamp.js';
@@ -70,13 +70,14 @@ const planSchema = {
     reads: int,
     unmatchedReads: int,
     window: { type: 'object', properties: { from: { anyOf: [str, { type: 'null' }] }, to: { anyOf: [str, { type: 'null' }] } } },
-    totals: { type: 'object', required: ['plan', 'allStandard', 'lifecycle3090'], properties: { plan: moneyString, allStandard: moneyString, lifecycle3090: moneyString, autoTiering: nullableMoney } },
+    totals: { type: 'object', required: ['plan', 'allStandard', 'lifecycle3090'], properties: { plan: moneyString, allStandard: moneyString, lifecycle3090: moneyString, autoTiering: nullableMoney, local: nullableMoney } },
+    localTier: { type: 'object', required: ['id', 'storageUsdPerGibMonth', 'source'], properties: { id: str, storageUsdPerGibMonth: moneyString, source: str } },
     prefixes: {
       type: 'array',
       items: {
         type: 'object',
         required: ['prefix', 'objects', 'bytes', 'steps', 'plan', 'allStandard', 'lifecycle3090'],
-        properties: { prefix: str, objects: int, bytes: { type: 'number' }, readsPerMonth: { type: 'number' }, steps: { type: 'array', items: stepSchema }, plan: moneyString, planParts: { type: 'object', additionalProperties: moneyString }, allStandard: moneyString, lifecycle3090: moneyString, autoTiering: nullableMoney },
+        properties: { prefix: str, objects: int, bytes: { type: 'number' }, readsPerMonth: { type: 'number' }, steps: { type: 'array', items: stepSchema }, plan: moneyString, planParts: { type: 'object', additionalProperties: moneyString }, allStandard: moneyString, lifecycle3090: moneyString, autoTiering: nullableMoney, local: nullableMoney },
       },
     },
     lifecycle: { type: 'object', required: ['provider', 'document', 'uploads'], properties: { provider: str, document: { type: 'object' }, uploads: { type: 'array', items: { type: 'object', properties: { prefix: str, storageClass: str } } }, day0: { type: 'array', items: str } } },
@@ -90,6 +91,7 @@ interface PlanBody {
   byObject?: boolean;
   allowRestore?: boolean;
   asOf?: string;
+  local?: string;
   objects: { key: string; sizeBytes: number; created: string; accessed?: string[] }[];
 }
 
@@ -118,6 +120,7 @@ export const storageRoutes: RegisterRoutes = (app) => {
           byObject: { type: 'boolean' },
           allowRestore: { type: 'boolean' },
           asOf: { type: 'string', description: 'end of the observation (ISO 8601); default the latest time given' },
+          local: { type: 'string', maxLength: 300, description: 'also price everything on local disks or a NAS from its TCO terms, as `--local`: purchase=USD,tib=N,months=N,watts=W,kwh=USD[,pue=X][,maintenance=USD/year][,name=NAME]' },
           objects: {
             type: 'array',
             minItems: 1,
@@ -145,7 +148,8 @@ export const storageRoutes: RegisterRoutes = (app) => {
       yield* objects;
     }
     const asOfMs = body.asOf === undefined ? undefined : time(body.asOf, 'asOf');
-    const r = await planStorage(iterate(), undefined, { provider: body.provider ?? 'aws', horizonMonths: body.horizonMonths ?? 12, prefixDepth: body.byObject ? Infinity : (body.prefixDepth ?? 1), allowRestore: body.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }) });
+    const local = body.local === undefined ? undefined : parseLocalSpec(body.local, 'local');
+    const r = await planStorage(iterate(), undefined, { provider: body.provider ?? 'aws', horizonMonths: body.horizonMonths ?? 12, prefixDepth: body.byObject ? Infinity : (body.prefixDepth ?? 1), allowRestore: body.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }), ...(local && { localTier: local }) });
     return storagePlanToJson(r);
   });
 };
