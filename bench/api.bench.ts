@@ -4,7 +4,9 @@
  * demo's 48-period plan, each with its demand scaled so none is a repeat) while 200 more reads
  * arrive and /api/health is polled back to back. Reports errors, latency percentiles (health
  * during the jobs; reads alone and during the jobs), job wall time and peak RSS (the process,
- * worker threads included). One JSON object on the last line.
+ * worker threads included). Then a large ingest: a FOCUS export of 67,200 rows (18 MB) uploaded
+ * while /api/health is polled back to back (health during the ingest, its wall time, rows/s).
+ * One JSON object on the last line.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -138,6 +140,34 @@ await polling;
 const succeeded = jobs.filter((j) => j.status === 'succeeded').length;
 const failures = jobs.filter((j) => j.status !== 'succeeded').map((j) => j.error?.detail ?? j.status);
 
+// A large upload: the parse runs on a reading thread, the rows go to DuckDB by COPY.
+const { demoBill, focusCsv } = await import('../test/fixtures/focus.js');
+const COPIES = 100;
+let billCsv = '';
+let billRows = 0;
+for (let k = 0; k < COPIES; k++) {
+  const lines = demoBill({ from: '2026-06-01', days: 96, seed: 1000 + k }).map((l) => ({ ...l, resource: `${l.resource}-bench-${k}` }));
+  const csv = focusCsv(lines);
+  billRows += lines.length;
+  billCsv += k === 0 ? csv : csv.slice(csv.indexOf('\n') + 1);
+}
+await loopLag();
+const healthIngest: Timed[] = [];
+let ingesting = true;
+const ti = performance.now();
+const form = new FormData();
+form.append('file', new Blob([billCsv]), 'bench-bill.csv');
+const pollingIngest = (async () => {
+  while (ingesting) healthIngest.push(await timed('/api/health'));
+})();
+const upload = await fetch(`${url}/api/uploads`, { method: 'POST', body: form });
+const uploadJob = upload.status === 202 ? await waitJob(((await upload.json()) as { id: string }).id) : { status: `upload refused (${upload.status})` };
+const ingestS = (performance.now() - ti) / 1000;
+ingesting = false;
+await pollingIngest;
+const lagDuringIngest = await loopLag();
+const healthDuringIngest = summary(healthIngest);
+
 const rss = peakRssMiB();
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
@@ -150,6 +180,7 @@ console.log(
     health: { duringJobsAndReads: summary(health.reads), duringJobs: healthJobs },
     eventLoopDelayDuringJobs: lagDuringJobs,
     healthP99Under50Ms: healthJobs.p99Ms !== null && healthJobs.p99Ms < 50,
+    ingest: { rows: billRows, fileMiB: Math.round(billCsv.length / 1048576), status: uploadJob.status, wallS: Math.round(ingestS * 10) / 10, rowsPerS: Math.round(billRows / ingestS), health: healthDuringIngest, eventLoopDelay: lagDuringIngest, healthP99Under50Ms: healthDuringIngest.p99Ms !== null && healthDuringIngest.p99Ms < 50 },
     peakRssMiB: rss,
   }),
 );

@@ -106,7 +106,7 @@ describe('the CLI beside penny serve', () => {
       const r = await runPenny(['-w', ws, ...args]);
       expect(r.code, r.stderr).toBe(0);
     }
-    const commands = [['billing', 'files'], ['billing', 'files', '--json'], ['budget', 'status'], ['budget', 'status', '--json'], ['budget', 'status', '--at', '2026-10-20']];
+    const commands = [['billing', 'files'], ['billing', 'files', '--json'], ['budget', 'status'], ['budget', 'status', '--json'], ['budget', 'status', '--at', '2026-10-20'], ['budget', 'list'], ['budget', 'list', '--json']];
     const before = [];
     for (const c of commands) before.push(await runPenny(['-w', ws, ...c]));
     const server = await serve(ws);
@@ -115,6 +115,21 @@ describe('the CLI beside penny serve', () => {
       expect(r.code, `${c.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stdout, c.join(' ')).toBe(before[i]!.stdout);
     }
+    // Budgets set, listed and deleted through the server: the same checks and messages.
+    const set = await runPenny(['-w', ws, 'budget', 'set', 'gpu', '--amount', '9000', '--currency', 'eur', '--scope', 'ServiceName=Amazon EC2', '--thresholds', '80,100']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/Budget gpu: €9,000(\.00)? a month on ServiceName=Amazon EC2; alerts at 80%, 100%/);
+    const typo = await runPenny(['-w', ws, 'budget', 'set', 'bad', '--amount', '1', '--scope', 'ServiceNme=EC2']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/no ingested bill has a column ServiceNme[\s\S]*Did you mean ServiceName\?/);
+    expect((await runPenny(['-w', ws, 'budget', 'set', 'bad', '--amount', '-3'])).stderr).toMatch(/--amount must be a positive number, found "-3"|amount must be a positive number/);
+    const listed = JSON.parse((await runPenny(['-w', ws, 'budget', 'list', '--json'])).stdout) as { name: string; currency: string; scope: unknown; thresholds: number[] }[];
+    expect(listed.map((b) => b.name).sort()).toEqual(['cloud', 'gpu', 'research']);
+    expect(listed.find((b) => b.name === 'gpu')).toMatchObject({ currency: 'EUR', scope: { kind: 'dimension', dim: { kind: 'column', name: 'ServiceName' }, value: 'Amazon EC2' }, thresholds: [80, 100] });
+    expect((await runPenny(['-w', ws, 'budget', 'delete', 'gpu'])).code).toBe(0);
+    const missing = await runPenny(['-w', ws, 'budget', 'delete', 'gpu']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no budget named "gpu"/);
     const [file] = JSON.parse(before[1]!.stdout) as { id: string }[];
     const removed = await runPenny(['-w', ws, 'billing', 'remove', file!.id.slice(0, 12), '--json']);
     expect(removed.code, removed.stderr).toBe(0);

@@ -255,6 +255,18 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
     await refused(write('cut.csv', cut), new RegExp(`cut\\.csv:${lines.length}: RegionId|cut\\.csv:${lines.length}: \\w+: the row has \\d+ of the header's ${FOCUS_HEADER.length} fields`));
   });
 
+  it('a file cut inside its last cell: accepted (it reads as complete) but said, naming the line and value', async () => {
+    // Cut two characters into the last value of the last row: every field is there.
+    const cut = withCell(lines.length, 'x_GpuType', 'H100-SXM5').slice(0, -2);
+    const r = await runPenny(['-w', ws('cutlast'), 'ingest', write('cutlast.csv', cut), '--kind', 'focus']);
+    expect(r.code, r.stderr).toBe(0);
+    const last = FOCUS_HEADER[FOCUS_HEADER.length - 1];
+    expect(r.stdout).toContain(`line ${lines.length}: the file ends without a line break after it; if the file was cut in transfer, its last value (${last} = "H100-SX") may be cut short`);
+    // The same rows ending with a line break: nothing to say.
+    const whole = await runPenny(['-w', ws('cutlast2'), 'ingest', write('whole.csv', `${good.trimEnd()}\n`), '--kind', 'focus']);
+    expect(whole.stdout).not.toMatch(/ends without a line break/);
+  });
+
   it('a truncated .gz', async () => {
     const gz = gzipSync(Buffer.from(good.repeat(40)));
     await refused(write('cut.csv.gz', gz.subarray(0, Math.floor(gz.length * 0.6))), /cut\.csv\.gz: the gzip stream is cut short or corrupt/);

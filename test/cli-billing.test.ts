@@ -219,6 +219,14 @@ describe('reports and budgets on the demo bill', () => {
       const r = await runPenny([...w, 'budget', 'status']);
       expect(r.code, r.stdout).toBe(2);
       expect(r.stderr).toMatch(message);
+      // The other budget is still measured; the bad one is named after it.
+      expect(r.stdout).toMatch(/^ai-cloud · all spend · 2026-10/m);
+      expect(r.stdout).toMatch(new RegExp(`^${name} · .* · cannot be measured`, 'm'));
+      const j = await runPenny([...w, 'budget', 'status', '--json']);
+      expect(j.code).toBe(2);
+      const listed = JSON.parse(j.stdout) as { name: string; problem?: { title: string } }[];
+      expect(listed.map((b) => [b.name, Boolean(b.problem)])).toEqual([['ai-cloud', false], [name, true]]);
+      expect(listed[1]!.problem!.title).toMatch(message);
       expect((await runPenny([...w, 'budget', 'delete', name])).code).toBe(0);
     };
     await check('typo', ['--scope', 'ProviderName=AWZ'], /no rows match ProviderName=AWZ in the budget's period \(2026-10\); did you mean ProviderName=AWS\?/);

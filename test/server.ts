@@ -9,7 +9,7 @@ import type { Clock } from '../src/app/ports.js';
 import { highsSolver } from '../src/adapters/solver/highs.js';
 import { parseScenario } from '../src/adapters/importers/scenario.js';
 import { loadSeries } from '../src/adapters/importers/series-source.js';
-import { focusSource } from '../src/adapters/importers/focus.js';
+import { focusSource } from '../src/adapters/importers/focus-thread.js';
 import { telemetryIo } from '../src/adapters/importers/telemetry-io.js';
 import { recordDemoRuns } from '../src/adapters/cli/commands/demo.js';
 import { repoRoot } from './shared-data.js';

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoBill, focusCsv } from '../../test/fixtures/focus.js';
-import { focusSource } from '../adapters/importers/focus.js';
+import { focusSource, openFocusOnThread } from '../adapters/importers/focus-thread.js';
+import { openFocus } from '../adapters/importers/focus.js';
 import { SqlBillingStore } from '../adapters/store/sql-billing-store.js';
 import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore } from '../adapters/store/workspace.js';
@@ -46,13 +47,15 @@ async function count(): Promise<number> {
   return Number(r!.n);
 }
 
-describe('FOCUS ingest, batch by batch', () => {
+// Read on the calling thread (the CLI) and on a reading thread (the server, for large files): the
+// same rows, totals, hash and errors.
+describe.each([{ thread: false }, { thread: true }])('FOCUS ingest, batch by batch (thread: $thread)', ({ thread }) => {
   it('stores a bill longer than a batch with totals equal to an exact sum of the file', async () => {
     const b = bigBill();
     expect(b.lines).toBeGreaterThan(20_000);
     const path = join(dir, 'big.csv');
     writeFileSync(path, b.csv);
-    const r = await ingestFocus(billing, clock, path, await focusSource(path));
+    const r = await ingestFocus(billing, clock, path, await focusSource(path, { thread }));
     expect(r.file.rows).toBe(b.lines);
     expect(await count()).toBe(b.lines);
     expect(r.file.billedTotal).toBe(b.billed.toFixed());
@@ -74,11 +77,22 @@ describe('FOCUS ingest, batch by batch', () => {
     lines[23_999] = cols.join(',');
     const path = join(dir, 'bad.csv');
     writeFileSync(path, lines.join('\n'));
-    const err = await ingestFocus(billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    const err = await ingestFocus(billing, clock, path, await focusSource(path, { thread })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInput);
     expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'BilledCost', line: 24_000, found: 'twelve' });
     expect(await count()).toBe(0);
     expect(await billing.listBillingFiles()).toEqual([]);
+  });
+
+  it('a file without a mandatory column is refused at its header, naming the column', async () => {
+    const csv = focusCsv(demoBill({ from: '2026-01-01', days: 2, seed: 3 })).split('\n');
+    const at = csv[0]!.split(',').indexOf('BilledCost');
+    const path = join(dir, 'nobilled.csv');
+    writeFileSync(path, csv.map((l) => l.split(',').filter((_, i) => i !== at).join(',')).join('\n'));
+    const err = await ingestFocus(billing, clock, path, await focusSource(path, { thread })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as InvalidInput).message).toMatch(/missing mandatory column BilledCost/);
+    expect(await count()).toBe(0);
   });
 
   it('rows without a currency take the file\'s, even when it appears only later in the file', async () => {
@@ -93,9 +107,34 @@ describe('FOCUS ingest, batch by batch', () => {
     }
     const path = join(dir, 'cur.csv');
     writeFileSync(path, csv.join('\n'));
-    const r = await ingestFocus(billing, clock, path, await focusSource(path));
+    const r = await ingestFocus(billing, clock, path, await focusSource(path, { thread }));
     expect(r.file.currency).toBe('USD');
     const [n] = await store.session.all<{ n: bigint }>("SELECT count(*) AS n FROM billing_rows WHERE billing_currency IS DISTINCT FROM 'USD'");
     expect(Number(n!.n)).toBe(0);
+  });
+});
+
+describe('the reading thread', () => {
+  it("gives the rows, notes and content hash of the calling thread's reader", async () => {
+    const rows = demoBill({ from: '2026-01-01', days: 40, seed: 5 });
+    const csv = focusCsv(rows).split('\n');
+    const at = csv[0]!.split(',').indexOf('BilledCost');
+    // A formatted amount is read leniently, with a note naming its line.
+    const c = csv[3]!.split(',');
+    c[at] = `"$${c[at]}"`;
+    csv[3] = c.join(',');
+    const path = join(dir, 'notes.csv');
+    // Without a line break at the end: a warning that the last value may be cut.
+    writeFileSync(path, csv.join('\n').trimEnd());
+    const read = async (r: Awaited<ReturnType<typeof openFocus>>) => {
+      const all = [];
+      for await (const b of r.batches()) all.push(...b);
+      return { all, notes: r.notes, warnings: r.warnings, hash: r.contentHash(), header: r.header };
+    };
+    const inline = await read(await openFocus(path));
+    const threaded = await read(await openFocusOnThread(path));
+    expect(inline.notes.length).toBeGreaterThan(0);
+    expect(inline.warnings).toHaveLength(1);
+    expect(threaded).toEqual(inline);
   });
 });

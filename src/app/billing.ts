@@ -8,7 +8,7 @@ import { InvalidInput, NotFound } from '../core/errors.js';
 import { budgetStatus, monthOf, type BudgetStatus } from '../core/finops/budget.js';
 import { scenarioSchema } from '../core/model/scenario.js';
 import { scenarioSavings, type Recommendation } from '../core/finops/scenario-savings.js';
-import { Decimal, ZERO, dec, roundPartsToTotal, sum } from '../core/money.js';
+import { Decimal, ZERO, dec, isCurrencyCode, isDecimalString, roundPartsToTotal, sum } from '../core/money.js';
 import type { BillingFileRecord, BillingSlice, BillingStore, BudgetRecord, Dimension, LiveSlice, ReportQuery, ReportRow } from './billing-ports.js';
 import type { Clock, Progress, Store } from './ports.js';
 import { silentProgress } from './ports.js';
@@ -37,8 +37,12 @@ export interface FocusSource {
     batches(onBytes: (read: number, total: number) => void): AsyncIterable<FocusRow[]>;
     /** Cells read leniently, filled as the batches are read. */
     notes: string[];
+    /** What the reader could not check and the user should, once all batches are read. */
+    warnings?: string[];
     /** Hash over the normalised rows, once all batches are read. */
     contentHash(): string;
+    /** Release the reader (its thread) when it is not read to the end. */
+    close?(): void;
   }>;
 }
 
@@ -143,8 +147,8 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           t.effective += toUnits(r.money.EffectiveCost!);
         }
         rows += batch.length;
-        // Appended a slice at a time with a turn of the event loop between: the appender is
-        // synchronous, and one 10k-row batch held a serving process for about a second.
+        // A slice at a time with a turn of the event loop between: whatever a store does on the
+        // calling thread per row (building its statement) stays short for a serving process.
         for (let i = 0; i < batch.length; i += APPEND_SLICE_ROWS) {
           await tx.insertBillingRows(source.sha256, i === 0 && batch.length <= APPEND_SLICE_ROWS ? batch : batch.slice(i, i + APPEND_SLICE_ROWS));
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -214,11 +218,13 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
     if (e instanceof SameContent) return same(e.existing);
     throw e;
   } finally {
+    reader.close?.();
     progress.finish();
   }
   const { file, replaced, superseded, totals } = outcome;
   const notes: string[] = [];
   const lenient = reader.notes;
+  notes.push(...(reader.warnings ?? []));
   if (lenient.length) notes.push(`${lenient.length} cell${lenient.length > 1 ? 's' : ''} read leniently: ${lenient.slice(0, 3).join('; ')}${lenient.length > 3 ? '; …' : ''}`);
   if (currencies.size > 1) notes.push(`several billing currencies (${[...currencies].join(', ')}): totals and reports keep them apart, never summed`);
   if (!reader.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${file.currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
@@ -379,6 +385,33 @@ export async function allocate(billing: BillingStore, q: { tag: string; shared: 
   });
 }
 
+/** A budget scope from its text: `all`, `COLUMN=VALUE` or `tag:KEY=VALUE` (what scopeText writes reads back). */
+export function parseBudgetScope(text: string, path = '--scope'): BudgetRecord['scope'] {
+  if (text === 'all' || text === 'all spend') return { kind: 'all' };
+  const eq = text.lastIndexOf('=');
+  if (eq <= 0 || eq === text.length - 1) throw new InvalidInput(`${path} "${text}": expected all, COLUMN=VALUE or tag:KEY=VALUE`, [{ path, message: 'not a scope', found: text }], 'For example --scope ServiceName=AwesomeDB or --scope tag:team=research.');
+  return { kind: 'dimension', dim: parseDimension(text.slice(0, eq)), value: text.slice(eq + 1) };
+}
+
+/**
+ * A budget as a user gives it (CLI flags or an API body), checked: a positive amount, an ISO 4217
+ * currency, thresholds in percent. `names` are the fields as the caller calls them, for messages.
+ */
+export function budgetInput(name: string, given: { amount: string; currency?: string; scope?: string; thresholds?: number[] }, names: { amount: string; currency: string; scope: string; thresholds: string } = { amount: '--amount', currency: '--currency', scope: '--scope', thresholds: '--thresholds' }): Omit<BudgetRecord, 'createdAt'> {
+  if (!/^[\w.:@/-]{1,100}$/.test(name)) throw new InvalidInput(`"${name}" is not a budget name`, [{ path: 'name', message: '1–100 letters, digits and . _ - : @ /', found: name }]);
+  if (!isDecimalString(given.amount) || dec(given.amount).lte(0)) throw new InvalidInput(`${names.amount} must be a positive number, found "${given.amount}"`, [{ path: names.amount, message: 'not a positive number', found: given.amount }]);
+  const currency = (given.currency ?? 'USD').toUpperCase();
+  if (!isCurrencyCode(currency)) throw new InvalidInput(`${names.currency} "${given.currency}" is not an ISO 4217 code`, [{ path: names.currency, message: 'unknown currency', found: given.currency }]);
+  const thresholds = given.thresholds ?? [50, 80, 100];
+  if (thresholds.length === 0 || thresholds.some((t) => !Number.isFinite(t) || t <= 0 || t > 1000)) throw new InvalidInput(`${names.thresholds} must be percentages such as 50,80,100, found "${thresholds.join(',')}"`, [{ path: names.thresholds, message: 'not percentages', found: thresholds.join(',') }]);
+  return { name, amount: dec(given.amount).toFixed(), currency, period: 'month', scope: parseBudgetScope(given.scope ?? 'all', names.scope), thresholds };
+}
+
+/** A budget as JSON for the API: its scope as text (parseBudgetScope reads it back). */
+export function budgetToJson(b: BudgetRecord) {
+  return { ...b, scope: scopeText(b.scope) };
+}
+
 export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>): Promise<BudgetRecord> {
   // A column no ingested bill has is a typo: refused now (values are checked per period at status).
   if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim]);
@@ -465,9 +498,31 @@ async function resourcesOnBill(billing: BillingStore, q: { from: string; to: str
  * one spanning it) and, when `at` is later than the data, only up to where the data ends: the
  * forecast covers the rest of the month from there.
  */
-export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<(BudgetStatus & { forecastMethod: string; scope: BudgetScope; notes: string[] })[]> {
+export async function budgetStatuses(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<BudgetStatusEntry[]> {
+  const r = await budgetReport(store, billing, opts);
+  if (r.invalid[0]) throw r.invalid[0].problem;
+  return r.statuses;
+}
+
+export type BudgetStatusEntry = BudgetStatus & { forecastMethod: string; scope: BudgetScope; notes: string[] };
+
+/** A budget that cannot be measured (its scope or currency matches no data), with the reason. */
+export interface InvalidBudget {
+  name: string;
+  scope: BudgetScope;
+  currency: string;
+  amount: Decimal;
+  problem: InvalidInput;
+}
+
+/**
+ * Every budget's status; a budget that cannot be measured is set apart with its reason, so one
+ * stale scope never hides the other budgets' burn.
+ */
+export async function budgetReport(store: Store, billing: BillingStore, opts: { at?: string; telemetry?: TelemetryStore } = {}): Promise<{ statuses: BudgetStatusEntry[]; invalid: InvalidBudget[] }> {
   const budgets = await billing.listBudgets();
-  if (budgets.length === 0) return [];
+  const invalid: InvalidBudget[] = [];
+  if (budgets.length === 0) return { statuses: [], invalid };
   const dataEnd = await billing.lastChargeEnd();
   if (!dataEnd) throw new InvalidInput('no billing data to measure budgets against', [], 'Ingest a FOCUS export first: penny ingest FILE.');
   const at = new Date(opts.at ?? dataEnd).toISOString();
@@ -480,9 +535,15 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
     notes.push(`the billing data ends ${dataEnd.slice(0, 16).replace('T', ' ')} UTC, before ${at.slice(0, 16).replace('T', ' ')}: spend is measured to where it ends and the forecast covers the rest of the month`);
   }
   const savings = [...(await knownSavings(store)), ...(await gpuWasteSavings(opts.telemetry, store))];
-  const out: (BudgetStatus & { forecastMethod: string; scope: BudgetScope; notes: string[] })[] = [];
+  const out: BudgetStatusEntry[] = [];
   for (const b of budgets) {
-    await checkBudgetScope(billing, b, period);
+    try {
+      await checkBudgetScope(billing, b, period);
+    } catch (e) {
+      if (!(e instanceof InvalidInput)) throw e;
+      invalid.push({ name: b.name, scope: b.scope, currency: b.currency, amount: dec(b.amount), problem: e });
+      continue;
+    }
     const where = scopeWhere(b.scope);
     const ownNotes = [...notes];
     // A saving closes this budget's gap only if its resource is on this budget's bill: savings on
@@ -515,7 +576,22 @@ export async function budgetStatuses(store: Store, billing: BillingStore, opts: 
     const status = budgetStatus({ name: b.name, amount: dec(b.amount), currency: b.currency, thresholds: b.thresholds }, period, spent, candidates, model.forecaster);
     out.push({ ...status, forecastMethod: model.method(), scope: b.scope, notes: ownNotes });
   }
-  return out;
+  return { statuses: out, invalid };
+}
+
+/** A budget that cannot be measured, as JSON: what it is and why (the API's and the CLI's). */
+export function invalidBudgetToJson(b: InvalidBudget) {
+  return { name: b.name, scope: scopeText(b.scope), currency: b.currency, amount: b.amount.toFixed(), problem: { title: b.problem.message, ...(b.problem.hint && { hint: b.problem.hint }) } };
+}
+
+/** The error a command ends with when some budgets could not be measured (the others are shown). */
+export function invalidBudgetsError(invalid: { name: string; problem: { message: string; hint?: string | undefined } }[]): InvalidInput {
+  if (invalid.length === 1) return new InvalidInput(invalid[0]!.problem.message, [{ path: 'budget', message: 'cannot be measured', found: invalid[0]!.name }], invalid[0]!.problem.hint);
+  return new InvalidInput(
+    `${invalid.length} budgets cannot be measured: ${invalid.map((b) => b.problem.message).join('; ')}`,
+    invalid.map((b) => ({ path: 'budget', message: b.problem.message, found: b.name })),
+    invalid.map((b) => b.problem.hint).filter(Boolean).join(' '),
+  );
 }
 
 export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string; scope?: BudgetScope; notes?: string[] }) {

@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshSchema, postgresUnavailable, startPostgres, type TestPostgres } from '../../test/postgres.js';
-import { focusSource } from '../adapters/importers/focus.js';
+import { focusSource } from '../adapters/importers/focus-thread.js';
 import { SqlBillingStore } from '../adapters/store/sql-billing-store.js';
 import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore, openPostgresStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { dec } from '../core/money.js';
 import { scenarioSchema } from '../core/model/scenario.js';
-import { budgetStatuses, ingestFocus, setBudget } from './billing.js';
+import { budgetReport, budgetStatuses, ingestFocus, setBudget } from './billing.js';
 import { costAndRecord } from './cost.js';
 import type { BudgetRecord } from './billing-ports.js';
 
@@ -196,6 +196,17 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
         expect(e.message).toBe("budget b: no rows match ProviderName=AWZ in the budget's period (2026-06); did you mean ProviderName=AWS?");
         await budget('1000', { scope: scope('ProviderName', 'Azure') });
         expect((await refusal()).hint).toMatch(/ProviderName in 2026-06: AWS, OnPrem/);
+      });
+
+      it('one budget that cannot be measured is set apart; the others are still measured', async () => {
+        // The data: 10 days of AWS at 100 and OnPrem at 30.
+        await budget('3000');
+        await setBudget(billing, clock, { name: 'a-stale', amount: '10', currency: 'USD', period: 'month', scope: scope('ProviderName', 'AWS'), thresholds: [100] });
+        await billing.saveBudget({ name: 'c-typo', amount: '10', currency: 'USD', period: 'month', scope: scope('ProviderName', 'AWZ'), thresholds: [100], createdAt: clock.now().toISOString() });
+        const r = await budgetReport(store, billing);
+        expect(r.statuses.map((s) => [s.name, s.spent.toFixed()])).toEqual([['a-stale', '1000'], ['b', '1300']]);
+        expect(r.invalid.map((b) => b.name)).toEqual(['c-typo']);
+        expect(r.invalid[0]!.problem.message).toMatch(/no rows match ProviderName=AWZ.*did you mean ProviderName=AWS\?/);
       });
 
       it('a EUR budget on USD data', async () => {

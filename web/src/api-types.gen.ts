@@ -96,8 +96,21 @@ export interface paths {
     /** Commitment discount utilisation (Used vs Unused) */
     get: operations["getApiBillingCommitments"];
   };
+  "/api/budgets": {
+    /** The budgets of the workspace */
+    get: operations["getApiBudgets"];
+  };
+  "/api/budgets/{name}": {
+    /** Set a monthly budget (create or replace), checked as `penny budget set` checks it */
+    put: operations["putApiBudgetsByName"];
+    /** Remove a budget */
+    delete: operations["deleteApiBudgetsByName"];
+  };
   "/api/budgets/status": {
-    /** Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast */
+    /**
+     * Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast
+     * @description A budget that cannot be measured (its scope or currency matches no billing data in its period) is listed after the others with a problem saying why and how to fix it; the other budgets are measured as usual.
+     */
     get: operations["getApiBudgetsStatus"];
   };
   "/api/gpus/usage": {
@@ -5547,7 +5560,391 @@ export interface operations {
       };
     };
   };
-  /** Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast */
+  /** The budgets of the workspace */
+  getApiBudgets: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+              name: string;
+              /** @description exact decimal amount */
+              amount: string;
+              currency: string;
+              /** @enum {string} */
+              period: "month";
+              /** @description all spend, COLUMN=VALUE or tag:KEY=VALUE */
+              scope: string;
+              thresholds: number[];
+              createdAt: string;
+            }[];
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Set a monthly budget (create or replace), checked as `penny budget set` checks it */
+  putApiBudgetsByName: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description a positive decimal, per month */
+          amount: string;
+          /** @description ISO 4217 (default USD) */
+          currency?: string;
+          /** @description all (default), COLUMN=VALUE or tag:KEY=VALUE */
+          scope?: string;
+          /** @description alert thresholds in % of the budget (default 50, 80, 100) */
+          thresholds?: number[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            name: string;
+            /** @description exact decimal amount */
+            amount: string;
+            currency: string;
+            /** @enum {string} */
+            period: "month";
+            /** @description all spend, COLUMN=VALUE or tag:KEY=VALUE */
+            scope: string;
+            thresholds: number[];
+            createdAt: string;
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Remove a budget */
+  deleteApiBudgetsByName: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            deleted: string;
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (404) */
+      404: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /**
+   * Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast
+   * @description A budget that cannot be measured (its scope or currency matches no billing data in its period) is listed after the others with a problem saying why and how to fix it; the other budgets are measured as usual.
+   */
   getApiBudgetsStatus: {
     parameters: {
       query?: {
@@ -5560,6 +5957,15 @@ export interface operations {
       200: {
         content: {
           "application/json": ({
+              name: string;
+              scope: string;
+              currency: string;
+              amount: string;
+              problem: {
+                title: string;
+                hint?: string;
+              };
+            } | ({
               name: string;
               scope?: string;
               forecastMethod?: string;
@@ -5604,7 +6010,7 @@ export interface operations {
                     }[];
                 }[];
               closesGap: boolean;
-            })[];
+            }))[];
         };
       };
       /** @description problem details (400) */
@@ -7115,6 +7521,8 @@ export interface operations {
           allowRestore?: boolean;
           /** @description end of the observation (ISO 8601); default the latest time given */
           asOf?: string;
+          /** @description also price everything on local disks or a NAS from its TCO terms, as `--local`: purchase=USD,tib=N,months=N,watts=W,kwh=USD[,pue=X][,maintenance=USD/year][,name=NAME] */
+          local?: string;
           objects: {
               key: string;
               sizeBytes: number;
@@ -7150,6 +7558,13 @@ export interface operations {
               /** @description exact decimal amount */
               lifecycle3090: string;
               autoTiering?: string | null;
+              local?: string | null;
+            };
+            localTier?: {
+              id: string;
+              /** @description exact decimal amount */
+              storageUsdPerGibMonth: string;
+              source: string;
             };
             prefixes: ({
                 prefix: string;
@@ -7170,6 +7585,7 @@ export interface operations {
                 /** @description exact decimal amount */
                 lifecycle3090: string;
                 autoTiering?: string | null;
+                local?: string | null;
               })[];
             lifecycle: {
               provider: string;

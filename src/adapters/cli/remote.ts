@@ -60,6 +60,10 @@ export class ServerApi {
     throw problemError(res.status, p, this.info);
   }
 
+  async put<T>(path: string, body: unknown): Promise<T> {
+    return (await (await this.request(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as T;
+  }
+
   async delete<T>(path: string): Promise<T> {
     return (await (await this.request(path, { method: 'DELETE' })).json()) as T;
   }

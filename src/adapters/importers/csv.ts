@@ -81,6 +81,11 @@ export interface CsvOptions {
   onBytes?: (read: number, total: number) => void;
   /** Headers given by the caller for files without a header line. */
   columns?: string[];
+  /**
+   * Called once the whole text was read: whether it ends with a line break. A file cut in transfer
+   * mostly does not (a CSV has no checksum); some complete exports do not either.
+   */
+  onEnd?: (info: { endsWithLineBreak: boolean }) => void;
 }
 
 export async function isGzip(path: string): Promise<boolean> {
@@ -124,11 +129,18 @@ export async function* readCsv(path: string, opts: CsvOptions = {}): AsyncGenera
     parser.destroy(e);
   };
   raw.on('error', fail('read'));
+  // The last byte of the text (after gunzip): does the file end with a line break?
+  let lastByte = -1;
+  const track = (chunk: Buffer | string) => {
+    if (chunk.length) lastByte = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1]!;
+  };
   if (gzip) {
     const gunzip = createGunzip();
     gunzip.on('error', fail('gzip'));
+    if (opts.onEnd) gunzip.on('data', track);
     raw.pipe(gunzip).pipe(parser);
   } else {
+    if (opts.onEnd) raw.on('data', track);
     raw.pipe(parser);
   }
   try {
@@ -145,6 +157,7 @@ export async function* readCsv(path: string, opts: CsvOptions = {}): AsyncGenera
       for (const c of cells) for (let k = c.indexOf('\n'); k >= 0; k = c.indexOf('\n', k + 1)) inner++;
       yield { line: rec.info.lines - inner, values, header, fields: cells.length };
     }
+    opts.onEnd?.({ endsWithLineBreak: lastByte === 0x0a || lastByte === 0x0d });
   } catch (e) {
     if (streamError?.kind === 'gzip') {
       throw new InvalidInput(`${path}: the gzip stream is cut short or corrupt (${streamError.error.message})`, [{ path: '', file: path, message: `gzip: ${streamError.error.message}` }], 'The file looks truncated: download or export it again.');

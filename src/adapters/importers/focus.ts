@@ -95,6 +95,12 @@ async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ h
   }
 }
 
+/** A record whose every cell is blank (a line of commas); most rows stop at their first cell. */
+function blankRecord(values: Record<string, string>): boolean {
+  for (const k in values) if (values[k]!.trim() !== '') return false;
+  return true;
+}
+
 /** An export being read: its header (checked), then its rows batch by batch. */
 export interface FocusReader {
   header: string[];
@@ -109,8 +115,12 @@ export interface FocusReader {
   batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]>;
   /** Cells read leniently so far (formatted money, out-of-range times), with their lines. */
   notes: string[];
+  /** What the reader could not check and the user should (a file that may be cut), once read. */
+  warnings: string[];
   /** SHA-256 over the normalised rows (canonicalRow), once every batch has been read. */
   contentHash(): string;
+  /** Release what the reader holds (its thread) when it is not read to the end. */
+  close?(): void;
 }
 
 /** Rows per batch: enough for the appender to be efficient, few enough to keep memory flat. */
@@ -142,6 +152,7 @@ export async function openFocus(path: string): Promise<FocusReader> {
     );
   }
   const notes: string[] = [];
+  const warnings: string[] = [];
   const content = createHash('sha256');
   let hashed: string | undefined;
   async function* batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]> {
@@ -183,9 +194,11 @@ export async function openFocus(path: string): Promise<FocusReader> {
         }
       }
     } else {
-      for await (const rec of readCsv(path, { ...(onBytes && { onBytes }) })) {
+      let last: { line: number; column: string; value: string } | undefined;
+      let unterminated = false;
+      for await (const rec of readCsv(path, { ...(onBytes && { onBytes }), onEnd: (e) => (unterminated = !e.endsWithLineBreak) })) {
         // Blank lines between records (some exports have them) carry no values.
-        if (Object.values(rec.values).every((v) => v.trim() === '')) continue;
+        if (blankRecord(rec.values)) continue;
         // A row cut short (a truncated download) would otherwise be stored with empty cells.
         // Against the file's own header (a CUR, Azure or GCP export has its own columns).
         const own = source.header;
@@ -196,12 +209,18 @@ export async function openFocus(path: string): Promise<FocusReader> {
           continue;
         }
         take(rec.values, rec.line);
+        const column = own[own.length - 1]!;
+        last = { line: rec.line, column, value: rec.values[column] ?? '' };
         if (issues.length >= MAX_ISSUES) break;
         if (batch.length >= BATCH_ROWS && issues.length === 0) {
           yield batch;
           batch = [];
         }
       }
+      // A file cut inside its last cell reads as a complete one (a CSV carries no checksum, and
+      // some complete exports, the FOCUS specification's own examples among them, end without a
+      // line break): it cannot be refused, but it is said.
+      if (unterminated && last) warnings.push(`line ${last.line}: the file ends without a line break after it; if the file was cut in transfer, its last value (${last.column} = "${last.value.length > 40 ? `${last.value.slice(0, 40)}…` : last.value}") may be cut short: compare the file's size or total with the provider's`);
     }
     if (issues.length) {
       throw new InvalidInput(`${path}: ${issues.length >= MAX_ISSUES ? `${MAX_ISSUES} or more` : issues.length} bad cell${issues.length > 1 ? 's' : ''}; nothing was ingested`, issues, 'Fix the cells named above (or export the file again) and re-run the ingest.');
@@ -213,14 +232,7 @@ export async function openFocus(path: string): Promise<FocusReader> {
     if (hashed === undefined) throw new Error('contentHash() before every batch was read');
     return hashed;
   };
-  return { header, format: source.format, ...(mapper && { mapping: mapper.kind }), batches, notes, contentHash };
-}
-
-/** An export as the ingest use case reads it: its hash (the idempotence key) and a reader. */
-export async function focusSource(path: string): Promise<{ sha256: string; open: () => Promise<FocusReader> }> {
-  // Before hashing: a 2 GB binary file is refused from its first bytes, not after reading it all.
-  await sniffText(path, 'a FOCUS export (CSV, gzip-compressed CSV or Parquet)');
-  return { sha256: await fileSha256(path), open: () => openFocus(path) };
+  return { header, format: source.format, ...(mapper && { mapping: mapper.kind }), batches, notes, warnings, contentHash };
 }
 
 /** Parse a whole export into memory (for tests and small files; ingest streams with openFocus). */

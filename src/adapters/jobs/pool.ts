@@ -49,6 +49,16 @@ export function threadEntry(base: string, name: string): URL {
   return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
 }
 
+/**
+ * A thread running the module `entry` (from threadEntry). From the sources (tests, tsx) the thread
+ * loads TypeScript through tsx; built, plain JS.
+ */
+export function startThread(entry: URL, workerData?: unknown): Worker {
+  return entry.pathname.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true, workerData })
+    : new Worker(entry, { workerData });
+}
+
 export class WorkerPool<T extends TaskTable = typeof jobTasks> {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
@@ -100,11 +110,7 @@ export class WorkerPool<T extends TaskTable = typeof jobTasks> {
   }
 
   private spawn(): Worker {
-    // From the sources (tests, tsx) the thread loads TypeScript through tsx; built, plain JS.
-    const entry = this.entry;
-    const w = entry.pathname.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })`, { eval: true })
-      : new Worker(entry);
+    const w = startThread(this.entry);
     w.unref();
     w.on('message', (m: FromWorker) => {
       const p = this.busy.get(w);

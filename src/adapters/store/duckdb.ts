@@ -1,5 +1,8 @@
 /** DuckDB driver for the SQL session: the embedded default store, one file in the workspace. */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { StoreError, type SqlSession, type SqlValue } from './session.js';
 
@@ -15,6 +18,32 @@ const READ_ONLY = /^\s*(select|with|from|describe|show|explain|pragma|summarize)
 /** The transaction a piece of async code runs in, found through its async context. */
 interface TxScope {
   open: boolean;
+}
+
+/** Rows from which insertMany loads through COPY (off the event loop) rather than the appender. */
+const COPY_MIN_ROWS = 200;
+let copySeq = 0;
+
+/**
+ * Rows as CSV for COPY: every non-null value quoted (quotes doubled), NULL as an unquoted \N, so
+ * an empty string, the text "\N" and NULL stay three different things.
+ */
+function csvOf(rows: SqlValue[][]): string {
+  const parts: string[] = [];
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (i) line += ',';
+      if (v === null || v === undefined) line += '\\N';
+      else {
+        const t = String(v);
+        line += t.includes('"') ? `"${t.replace(/"/g, '""')}"` : `"${t}"`;
+      }
+    }
+    parts.push(line);
+  }
+  return parts.join('\n') + '\n';
 }
 
 /** Read connections beside the writer: enough for concurrent API reads, few enough to stay cheap. */
@@ -144,10 +173,23 @@ export class DuckDbSession implements SqlSession {
       cols = (await this.all<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table])).map((r) => r.name);
       this.tableColumns.set(table, cols);
     }
+    if (rows.length >= COPY_MIN_ROWS) {
+      // Large batches (an ingest's) go through COPY from a CSV file, which DuckDB parses and casts
+      // on its own threads: the appender's flush casts on the calling thread, and a 2,048-row
+      // flush held a serving process's event loop for hundreds of milliseconds. Values are text as
+      // in the appender path: DuckDB casts text to DECIMAL exactly, never through a double.
+      const file = join(tmpdir(), `penny-copy-${process.pid}-${++copySeq}.csv`);
+      await writeFile(file, csvOf(rows));
+      try {
+        await this.run(`COPY ${table} (${columns.join(', ')}) FROM '${file.replace(/'/g, "''")}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', NULLSTR '\\N', ALLOW_QUOTED_NULLS false, AUTO_DETECT false)`);
+      } finally {
+        await rm(file, { force: true });
+      }
+      return;
+    }
     if (cols.length === columns.length && cols.every((c, i) => c === columns[i])) {
-      // The appender is DuckDB's bulk path (about 50× the multi-row INSERT) and writes inside the
-      // connection's open transaction, so a rollback still removes every row. Values go in as
-      // text: DuckDB casts text to DECIMAL exactly, never through a double.
+      // The appender is DuckDB's bulk path for small batches (about 50× the multi-row INSERT) and
+      // writes inside the connection's open transaction, so a rollback still removes every row.
       const appender = await this.conn.createAppender(table);
       try {
         for (const row of rows) {

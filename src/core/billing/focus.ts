@@ -117,7 +117,24 @@ export function decimalCell(column: string, v: string | undefined, maxScale: num
  */
 export function timeCell(column: string, v: string | undefined, notes?: Notes): string | null {
   if (isNullCell(v)) return null;
-  const t = v!.trim();
+  // A bill has few distinct times (its days or hours) over many rows: each is parsed once. Only
+  // clean readings are kept (an error or a note names its column and must come again).
+  const known = timeCache.get(v!);
+  if (known !== undefined) return known;
+  const before = notes?.length ?? 0;
+  const iso = parseTimeCell(column, v!, notes);
+  if ((notes?.length ?? 0) === before) {
+    if (timeCache.size >= TIME_CACHE_MAX) timeCache.clear();
+    timeCache.set(v!, iso);
+  }
+  return iso;
+}
+
+const TIME_CACHE_MAX = 4096;
+const timeCache = new Map<string, string>();
+
+function parseTimeCell(column: string, v: string, notes?: Notes): string {
+  const t = v.trim();
   let ms: number;
   const us = /^(\d{1,2})\/(\d{1,2})\/(\d{2}|\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t);
   const iso = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(t);

@@ -10,7 +10,8 @@ const CATEGORIES = ['hardware', 'software', 'data', 'staff', 'operations'];
 /** The budget's vertical line on each budget chart (tests look for this colour). */
 const BUDGET_LINE = '#111827';
 
-type Budget = ApiResponse<'/api/budgets/status'>[number];
+type BudgetEntry = ApiResponse<'/api/budgets/status'>[number];
+type Budget = Extract<BudgetEntry, { period: unknown }>;
 
 type ReportRow = ApiResponse<'/api/billing/report'>[number];
 
@@ -20,11 +21,12 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
   if (rows.length === 0) return false;
   // A budget whose scope or currency matches no data is refused (422): say why, keep the page.
   let budgetProblem: string | undefined;
-  const budgets = await api<Budget[]>('/api/budgets/status').catch((e: unknown) => {
+  const entries = await api<BudgetEntry[]>('/api/budgets/status').catch((e: unknown) => {
     if (!(e instanceof ApiError)) throw e;
     budgetProblem = e.message;
     return [];
   });
+  const budgets = entries.filter((b) => !('problem' in b)) as Budget[];
   root.append(h(html`<h2>Spend over time (billing, effective cost)</h2>`));
   const currency = rows[0]!.currency;
   const days = [...new Set(rows.map((r) => r.period!))].sort();
@@ -38,6 +40,7 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
     series: cats.map((c) => ({ name: c, type: 'bar', stack: 'spend', data: days.map((d) => rows.filter((r) => r.period === d && (r.keys.ServiceCategory ?? '(none)') === c).reduce((a, r) => a + Number(r.effectiveCost), 0)) })),
   }, { id: 'chart-spend', height: 300, label: `Daily effective cost from billing, stacked by service category (${cats.join(', ')}), ${days[0]} to ${days.at(-1)}; total ${money(rows.reduce((a, r) => a + Number(r.effectiveCost), 0), currency, 0)}.` });
   if (budgetProblem) root.append(emptyState('Budgets cannot be measured', budgetProblem));
+  for (const b of entries) if ('problem' in b) root.append(emptyState(`Budget ${b.name} (${b.scope}) cannot be measured`, `${b.problem.title}${b.problem.hint ? ` ${b.problem.hint}` : ''}`));
   for (const b of budgets) {
     const over = Number(b.overrun) > 0;
     const el = h(html`<section class="budget ${over ? 'over' : ''}" data-budget="${b.name}">

@@ -1,7 +1,7 @@
-import { budgetStatusToJson, budgetStatuses, parseDimension, scopeText, setBudget } from '../../../app/billing.js';
+import { budgetInput, budgetReport, budgetStatusToJson, budgetToJson, invalidBudgetToJson, invalidBudgetsError, parseBudgetScope, scopeText, setBudget } from '../../../app/billing.js';
 import type { BudgetRecord } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
-import { dec, isCurrencyCode, isDecimalString } from '../../../core/money.js';
+import { dec } from '../../../core/money.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson, withWorkspace } from '../context.js';
 import { serverFor } from '../remote.js';
@@ -10,16 +10,15 @@ import { bar, money, num, pct, table } from '../render.js';
 import { replanUnderBudget, type Replan } from '../../../app/replan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 
-export function parseScope(text: string): BudgetRecord['scope'] {
-  if (text === 'all') return { kind: 'all' };
-  const eq = text.lastIndexOf('=');
-  if (eq <= 0 || eq === text.length - 1) throw new InvalidInput(`--scope "${text}": expected all, COLUMN=VALUE or tag:KEY=VALUE`, [{ path: '--scope', message: 'not a scope', found: text }], 'For example --scope ServiceName=AwesomeDB or --scope tag:team=research.');
-  return { kind: 'dimension', dim: parseDimension(text.slice(0, eq)), value: text.slice(eq + 1) };
-}
+/** --scope's text as a budget scope (the same reading the API gives a body's scope). */
+export const parseScope = (text: string): BudgetRecord['scope'] => parseBudgetScope(text);
 
 const scopeLabel = scopeText;
 
 type BudgetStatusJson = ReturnType<typeof budgetStatusToJson>;
+type InvalidBudgetJson = ReturnType<typeof invalidBudgetToJson>;
+type BudgetJson = ReturnType<typeof budgetToJson>;
+const budgetFromJson = (j: BudgetJson): BudgetRecord => ({ ...j, scope: parseBudgetScope(j.scope) });
 
 /** A status as the API sends it, back to what the renderer and --replan take (exact: money is decimal text). */
 function budgetStatusFromJson(j: BudgetStatusJson): BudgetStatus & { forecastMethod: string; scope: BudgetRecord['scope']; notes: string[] } {
@@ -59,12 +58,14 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the budget as JSON')
     .addHelpText('after', '\nExample:\n  penny budget set research --amount 50000 --scope tag:team=research')
     .action(async (name: string, opts: { amount: string; currency: string; scope: string; thresholds: string; json?: boolean }, cmd) => {
-      if (!isDecimalString(opts.amount) || dec(opts.amount).lte(0)) throw new InvalidInput(`--amount must be a positive number, found "${opts.amount}"`, [{ path: '--amount', message: 'not a positive number', found: opts.amount }]);
-      const currency = opts.currency.toUpperCase();
-      if (!isCurrencyCode(currency)) throw new InvalidInput(`--currency "${opts.currency}" is not an ISO 4217 code`, [{ path: '--currency', message: 'unknown currency', found: opts.currency }]);
       const thresholds = opts.thresholds.split(',').map((t) => Number(t.trim()));
-      if (thresholds.some((t) => !Number.isFinite(t) || t <= 0 || t > 1000)) throw new InvalidInput(`--thresholds must be percentages such as 50,80,100, found "${opts.thresholds}"`, [{ path: '--thresholds', message: 'not percentages', found: opts.thresholds }]);
-      const rec = await withWorkspace(ctx, cmd, (ws) => setBudget(ws.billing, ctx.clock, { name, amount: dec(opts.amount).toFixed(), currency, period: 'month', scope: parseScope(opts.scope), thresholds }));
+      const input = budgetInput(name, { amount: opts.amount, currency: opts.currency, scope: opts.scope, thresholds });
+      const currency = input.currency;
+      // While `penny serve` holds the workspace, the server sets it (the same checks and use case).
+      const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+      const rec = server
+        ? budgetFromJson(await server.put<BudgetJson>(`/api/budgets/${encodeURIComponent(name)}`, { amount: input.amount, currency: input.currency, scope: scopeText(input.scope), thresholds: input.thresholds }))
+        : await withWorkspace(ctx, cmd, (ws) => setBudget(ws.billing, ctx.clock, input));
       if (opts.json) printJson(ctx, rec);
       else ctx.stdout(`Budget ${rec.name}: ${money(dec(rec.amount), currency)} a month on ${scopeLabel(rec.scope)}; alerts at ${thresholds.join('%, ')}%`);
     });
@@ -74,7 +75,8 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .description('the budgets of the workspace')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd) => {
-      const list = await withWorkspace(ctx, cmd, (ws) => ws.billing.listBudgets());
+      const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+      const list = server ? (await server.get<BudgetJson[]>('/api/budgets')).map(budgetFromJson) : await withWorkspace(ctx, cmd, (ws) => ws.billing.listBudgets());
       if (opts.json) return printJson(ctx, list);
       if (!list.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
       ctx.stdout(table([{ header: 'Budget' }, { header: 'Per month', align: 'right' }, { header: 'Scope' }, { header: 'Alerts at' }], list.map((b) => [b.name, money(dec(b.amount), b.currency), scopeLabel(b.scope), b.thresholds.map((t) => `${t}%`).join(' ')])));
@@ -85,7 +87,9 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .description('remove a budget')
     .argument('<name>')
     .action(async (name: string, _opts, cmd) => {
-      const gone = await withWorkspace(ctx, cmd, (ws) => ws.billing.deleteBudget(name));
+      const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+      // The server answers 404 with the same message for a budget it does not have.
+      const gone = server ? (await server.delete<{ deleted: string }>(`/api/budgets/${encodeURIComponent(name)}`), true) : await withWorkspace(ctx, cmd, (ws) => ws.billing.deleteBudget(name));
       if (!gone) throw new NotFound(`no budget named ${JSON.stringify(name)}`, 'List them with: penny budget list.');
       ctx.stdout(`Deleted budget ${name}`);
     });
@@ -102,9 +106,21 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
       if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
       // While `penny serve` holds the workspace, the server measures the budgets (the same use case).
       const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
-      const statuses = server
-        ? (await server.get<BudgetStatusJson[]>('/api/budgets/status', { at })).map(budgetStatusFromJson)
-        : await withWorkspace(ctx, cmd, (ws) => budgetStatuses(ws.store, ws.billing, { ...(at && { at }), telemetry: ws.telemetry }));
+      let statuses: ReturnType<typeof budgetStatusFromJson>[];
+      // Budgets that cannot be measured are reported after the others (and the command exits 2).
+      let invalid: InvalidBudgetJson[];
+      if (server) {
+        const all = await server.get<(BudgetStatusJson | InvalidBudgetJson)[]>('/api/budgets/status', { at });
+        statuses = all.filter((j): j is BudgetStatusJson => !('problem' in j)).map(budgetStatusFromJson);
+        invalid = all.filter((j): j is InvalidBudgetJson => 'problem' in j);
+      } else {
+        const r = await withWorkspace(ctx, cmd, (ws) => budgetReport(ws.store, ws.billing, { ...(at && { at }), telemetry: ws.telemetry }));
+        statuses = r.statuses;
+        invalid = r.invalid.map(invalidBudgetToJson);
+      }
+      const failIfInvalid = () => {
+        if (invalid.length) throw invalidBudgetsError(invalid.map((b) => ({ name: b.name, problem: { message: b.problem.title, hint: b.problem.hint } })));
+      };
       let replan: Replan | undefined;
       if (opts.replan) {
         const target = statuses.find((s) => s.overrun.gt(0) && s.currency === 'USD') ?? statuses.find((s) => s.currency === 'USD') ?? statuses[0];
@@ -123,8 +139,12 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
         ...(replan.infeasible && { infeasible: replan.infeasible }),
         ...(replan.note && { note: replan.note }),
       };
-      if (opts.json) return printJson(ctx, replan ? { budgets: statuses.map(budgetStatusToJson), replan: replanJson } : statuses.map(budgetStatusToJson));
-      if (!statuses.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
+      if (opts.json) {
+        const budgets = [...statuses.map(budgetStatusToJson), ...invalid];
+        printJson(ctx, replan ? { budgets, replan: replanJson } : budgets);
+        return failIfInvalid();
+      }
+      if (!statuses.length && !invalid.length) return ctx.stdout('No budgets yet: penny budget set NAME --amount N');
       for (const s of statuses) {
         const c = s.currency;
         const month = s.period.start.slice(0, 7);
@@ -143,10 +163,11 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
         } else ctx.stdout('  On track: the forecast is within the budget.');
         ctx.stdout('');
       }
+      for (const b of invalid) ctx.stdout(`${b.name} · ${b.scope} · cannot be measured (below)\n`);
       if (replan) {
         if (!replan.unconstrainedUsd) {
           ctx.stdout(`Re-plan of ${opts.replan} under budget ${replan.budget}: ${replan.note}`);
-          return;
+          return failIfInvalid();
         }
         ctx.stdout(`Re-plan of ${opts.replan} under budget ${replan.budget}: ${money(replan.planBudgetUsd, 'USD')} for ${num(replan.plannedHours)} h (what is left this month, pro rata over the ${num(replan.hoursLeft, 1)} h left)`);
         if (replan.note) ctx.stdout(`  note: ${replan.note}`);
@@ -158,5 +179,6 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
           if (replan.infeasible.hint) ctx.stdout(`  To fix: ${replan.infeasible.hint}`);
         }
       }
+      failIfInvalid();
     });
 };

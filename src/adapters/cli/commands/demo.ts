@@ -5,7 +5,7 @@ import { costReportToJson } from '../../../core/cost/tco.js';
 import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
 import { parseScenario } from '../../importers/scenario.js';
 import { loadSeries } from '../../importers/series-source.js';
-import { focusSource } from '../../importers/focus.js';
+import { focusSource } from '../../importers/focus-thread.js';
 import { budgetStatusToJson } from '../../../app/billing.js';
 import type { Workspace } from '../../../app/workspace.js';
 import { planCapacity } from '../../../app/plan.js';

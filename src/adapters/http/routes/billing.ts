@@ -1,12 +1,38 @@
 /** Billing: spend grouped by any FOCUS column or tag over time, commitments, budgets. */
 import { dateOption } from '../../importers/timestamp.js';
 import type { FastifyRequest } from 'fastify';
-import { billingReport, budgetStatusToJson, budgetStatuses, dimensionLabel, parseDimension, removeBillingFile } from '../../../app/billing.js';
-import { InvalidInput } from '../../../core/errors.js';
+import { billingReport, budgetInput, budgetReport, budgetStatusToJson, budgetToJson, invalidBudgetToJson, dimensionLabel, parseDimension, removeBillingFile, setBudget } from '../../../app/billing.js';
+import { InvalidInput, NotFound } from '../../../core/errors.js';
 import type { RouteContext } from '../server.js';
 import { moneyString, problems, type RegisterRoutes } from './types.js';
 
+/** A budget listed with why it cannot be measured (invalidBudgetToJson). */
+const invalidBudgetSchema = {
+  type: 'object',
+  required: ['name', 'scope', 'currency', 'amount', 'problem'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    scope: { type: 'string' },
+    currency: { type: 'string' },
+    amount: { type: 'string' },
+    problem: { type: 'object', required: ['title'], properties: { title: { type: 'string' }, hint: { type: 'string' } } },
+  },
+} as const;
 
+const budgetSchema = {
+  type: 'object',
+  required: ['name', 'amount', 'currency', 'period', 'scope', 'thresholds', 'createdAt'],
+  properties: {
+    name: { type: 'string' },
+    amount: moneyString,
+    currency: { type: 'string' },
+    period: { type: 'string', enum: ['month'] },
+    scope: { type: 'string', description: 'all spend, COLUMN=VALUE or tag:KEY=VALUE' },
+    thresholds: { type: 'array', items: { type: 'number' } },
+    createdAt: { type: 'string' },
+  },
+} as const;
 
 /** Columns or tags to group by, at most: each one is a GROUP BY term. */
 const MAX_DIMENSIONS = 8;
@@ -117,18 +143,59 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     return ctx.billing.commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
   });
 
+  app.get('/api/budgets', {
+    schema: { tags: ['billing'], summary: 'The budgets of the workspace', response: { 200: { type: 'array', items: budgetSchema } } },
+  }, async () => (await ctx.billing.listBudgets()).map(budgetToJson));
+
+  app.put('/api/budgets/:name', {
+    schema: {
+      tags: ['billing'],
+      summary: 'Set a monthly budget (create or replace), checked as `penny budget set` checks it',
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 100 } } },
+      body: {
+        type: 'object',
+        required: ['amount'],
+        additionalProperties: false,
+        properties: {
+          amount: { type: 'string', maxLength: 60, description: 'a positive decimal, per month' },
+          currency: { type: 'string', maxLength: 3, description: 'ISO 4217 (default USD)' },
+          scope: { type: 'string', maxLength: 300, description: 'all (default), COLUMN=VALUE or tag:KEY=VALUE' },
+          thresholds: { type: 'array', maxItems: 20, items: { type: 'number' }, description: 'alert thresholds in % of the budget (default 50, 80, 100)' },
+        },
+      },
+      response: { 200: budgetSchema, ...problems(400, 422) },
+    },
+  }, async (req: FastifyRequest<{ Params: { name: string }; Body: { amount: string; currency?: string; scope?: string; thresholds?: number[] } }>) => {
+    const input = budgetInput(req.params.name, req.body, { amount: 'amount', currency: 'currency', scope: 'scope', thresholds: 'thresholds' });
+    return budgetToJson(await setBudget(ctx.billing, ctx.clock, input));
+  });
+
+  app.delete('/api/budgets/:name', {
+    schema: {
+      tags: ['billing'],
+      summary: 'Remove a budget',
+      params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 100 } } },
+      response: { 200: { type: 'object', required: ['deleted'], properties: { deleted: { type: 'string' } } }, ...problems(404) },
+    },
+  }, async (req: FastifyRequest<{ Params: { name: string } }>) => {
+    if (!(await ctx.billing.deleteBudget(req.params.name))) throw new NotFound(`no budget named ${JSON.stringify(req.params.name)}`, 'List them with: penny budget list (GET /api/budgets).');
+    return { deleted: req.params.name };
+  });
+
   app.get('/api/budgets/status', {
     schema: {
       tags: ['billing'],
       summary: 'Every budget: burn to date, run-rate forecast, alerts, actions when an overrun is forecast',
       querystring: { type: 'object', properties: { at: dateParam('the date to report at (default: the end of the last charge)') } },
-      response: { 200: { type: 'array', items: { type: 'object', required: ['name', 'currency', 'amount', 'period', 'spent', 'spentShare', 'forecast', 'forecastShare', 'overrun', 'alerts', 'actions', 'closesGap'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object', required: ['start', 'end', 'asOf'], properties: { start: { type: 'string' }, end: { type: 'string' }, asOf: { type: 'string' } } }, alerts: { type: 'array', items: { type: 'object', required: ['threshold', 'kind'], properties: { threshold: { type: 'number' }, kind: { type: 'string', enum: ['actual', 'forecast'] }, amount: moneyString } } }, actions: { type: 'array', items: { type: 'object', required: ['id', 'title', 'saving', 'effort', 'basis', 'closesCumulative'], properties: { id: { type: 'string' }, title: { type: 'string' }, saving: moneyString, effort: { type: 'string' }, basis: { type: 'string' }, closesCumulative: { type: 'number', description: 'share of the overrun closed by this action and those before it' }, alternatives: { type: 'array', items: { type: 'object', required: ['id', 'title', 'saving'], properties: { id: { type: 'string' }, title: { type: 'string' }, saving: moneyString } } } } } }, closesGap: { type: 'boolean' } } } }, ...problems(422) },
+      description: 'A budget that cannot be measured (its scope or currency matches no billing data in its period) is listed after the others with a problem saying why and how to fix it; the other budgets are measured as usual.',
+      response: { 200: { type: 'array', items: { anyOf: [invalidBudgetSchema, { type: 'object', required: ['name', 'currency', 'amount', 'period', 'spent', 'spentShare', 'forecast', 'forecastShare', 'overrun', 'alerts', 'actions', 'closesGap'], properties: { name: { type: 'string' }, scope: { type: 'string' }, forecastMethod: { type: 'string' }, notes: { type: 'array', items: { type: 'string' } }, currency: { type: 'string' }, amount: moneyString, spent: moneyString, forecast: moneyString, overrun: moneyString, spentShare: { type: 'number' }, forecastShare: { type: 'number' }, period: { type: 'object', required: ['start', 'end', 'asOf'], properties: { start: { type: 'string' }, end: { type: 'string' }, asOf: { type: 'string' } } }, alerts: { type: 'array', items: { type: 'object', required: ['threshold', 'kind'], properties: { threshold: { type: 'number' }, kind: { type: 'string', enum: ['actual', 'forecast'] }, amount: moneyString } } }, actions: { type: 'array', items: { type: 'object', required: ['id', 'title', 'saving', 'effort', 'basis', 'closesCumulative'], properties: { id: { type: 'string' }, title: { type: 'string' }, saving: moneyString, effort: { type: 'string' }, basis: { type: 'string' }, closesCumulative: { type: 'number', description: 'share of the overrun closed by this action and those before it' }, alternatives: { type: 'array', items: { type: 'object', required: ['id', 'title', 'saving'], properties: { id: { type: 'string' }, title: { type: 'string' }, saving: moneyString } } } } } }, closesGap: { type: 'boolean' } } }] } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: { at?: string } }>) => {
     const at = dateOption('at', req.query.at);
     const billing = ctx.billing;
     if ((await billing.listBudgets()).length === 0) return [];
     if (!at && !(await billing.lastChargeEnd())) return [];
-    return (await budgetStatuses(ctx.store, billing, { ...(at && { at }), telemetry: ctx.telemetry })).map(budgetStatusToJson);
+    const r = await budgetReport(ctx.store, billing, { ...(at && { at }), telemetry: ctx.telemetry });
+    return [...r.statuses.map(budgetStatusToJson), ...r.invalid.map(invalidBudgetToJson)];
   });
 };

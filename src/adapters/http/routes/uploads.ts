@@ -14,7 +14,7 @@ import { costAndRecord, costResultToJson } from '../../../app/cost.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { scenarioOffLoop } from '../documents.js';
 import { deliveryId, ingestFocus } from '../../../app/billing.js';
-import { focusSource } from '../../importers/focus.js';
+import { focusSource } from '../../importers/focus-thread.js';
 import type { RouteContext } from '../server.js';
 import { sendProblem } from '../server.js';
 import { HttpProblem, problem } from '../problem.js';
@@ -64,7 +64,7 @@ export const uploadKinds: UploadKind[] = [
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
     async run(ctx, path, progress, fields) {
-      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path), { ...(fields.currency && { currency: fields.currency }), ...(fields.delivery && { delivery: deliveryId(fields.delivery, 'delivery') }) }, progress);
+      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path, { thread: 'when-large' }), { ...(fields.currency && { currency: fields.currency }), ...(fields.delivery && { delivery: deliveryId(fields.delivery, 'delivery') }) }, progress);
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
