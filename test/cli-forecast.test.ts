@@ -68,6 +68,26 @@ describe('penny forecast', () => {
   });
 });
 
+describe('penny forecast: defects of issue 19', () => {
+  it('keeps the scale of tiny values, refuses huge ones with exit 2, keeps the first row of a header-less file', async () => {
+    const rows = Array.from({ length: 24 * 6 }, (_, i) => `${new Date(Date.UTC(2025, 0, 6) + i * 3_600_000).toISOString()},${((2.5 + Math.sin(i / 3.8) * 0.3) * 1e-7).toExponential(4)}`);
+    const tiny = join(dir, 'tiny.csv');
+    writeFileSync(tiny, `${rows.join('\n')}\n`);
+    const r = await runPenny(['forecast', tiny, '--horizon', '6h', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.history.points).toBe(24 * 6);
+    expect(j.history.start).toBe('2025-01-06T00:00:00.000Z');
+    expect(j.preparation.notes[0]).toMatch(/no header line/);
+    for (const p of j.points) expect(p.p50).toBeGreaterThan(1e-7);
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, `time,v\n${rows.map((row, i) => `${row.split(',')[0]},${1e300 * (1 + (i % 3))}`).join('\n')}\n`);
+    const h = await runPenny(['forecast', huge, '--horizon', '6h']);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/too large to forecast/);
+  });
+});
+
 describe('penny forecast on the real traces beats seasonal naive and states its coverage', () => {
   const dlrm = sharedFile('alibaba-dlrm-2025/disaggregated_DLRM_trace.csv');
   it.skipIf(!dlrm)('DLRM serving GPUs per hour', async () => {

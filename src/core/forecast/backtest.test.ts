@@ -22,8 +22,10 @@ describe('rolling-origin backtest and selection', () => {
   it('shrinks the backtest to what a short series allows', () => {
     const p = planOrigins(30, 24, 4, 1);
     expect(p.horizon).toBe(15);
-    expect(p.origins).toEqual([15]);
-    expect(planOrigins(57, 10, 8, 1)).toEqual({ origins: [33, 35, 37, 39, 41, 43, 45, 47], horizon: 10 });
+    // Windows overlap when the history has no room for four separate ones (4 points minimum).
+    expect(p.origins).toEqual([6, 9, 12, 15]);
+    expect(planOrigins(57, 10, 8, 1)).toEqual({ origins: [5, 11, 17, 23, 29, 35, 41, 47], horizon: 10 });
+    expect(planOrigins(30, 24, 4, 20)).toEqual({ origins: [20], horizon: 10 });
   });
 
   it('beats seasonal naive on a noisy seasonal series and states its coverage', () => {
@@ -83,6 +85,46 @@ describe('rolling-origin backtest and selection', () => {
     const a = forecastToJson(forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 4 }), 's');
     const b = forecastToJson(forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 4 }), 's');
     expect(a).toEqual(b);
+  });
+});
+
+describe('defects of issue 19', () => {
+  it('runs weekly models once the history holds two weeks plus a held-out window', () => {
+    // 2 weeks + 2 days of hourly data: the first origin keeps the two weeks the weekly models need.
+    const y = syntheticSeries({ n: 24 * 16, level: 100, daily: 10, weekly: 30, noiseSd: 1 }, seededRng(5));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 2 });
+    expect(r.backtest.origins[0]).toBe(24 * 14);
+    for (const m of ['snaive-week', 'hw2']) expect(r.backtest.scores.find((s) => s.model === m)?.skipped).toBeUndefined();
+    // Ten days: too short, and the message says what the first origin held.
+    const short = forecastSeries(series(y.slice(0, 240)), { horizon: 24, model: 'auto', origins: 2 });
+    expect(short.backtest.scores.find((s) => s.model === 'snaive-week')?.skipped).toMatch(/needs two weeks of history \(336 points\), has \d+ before the first backtest origin \(of 240 points, the last \d+ are held out/);
+  });
+
+  it('keeps the digits of tiny values (a price per token)', () => {
+    const y = Float64Array.from(syntheticSeries({ n: 24 * 10, level: 2.5, daily: 0.5, noiseSd: 0.05 }, seededRng(6)), (v) => v * 1e-7);
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 3 });
+    const j = forecastToJson(r, 's');
+    for (const p of j.points) {
+      expect(p.p50).toBeGreaterThan(1e-7);
+      expect(p.p50).toBeLessThan(4e-7);
+    }
+    expect(j.metrics.mase).toBeLessThan(j.metrics.baselineMase! + 1e-9);
+  });
+
+  it('refuses values too large to square instead of printing empty quantiles', () => {
+    const y = new Float64Array(100).fill(1e300);
+    expect(() => forecastSeries(series(y), { horizon: 5, model: 'auto', origins: 2 })).toThrow(/too large to forecast/);
+    const ok = forecastSeries(series(Float64Array.from({ length: 100 }, (_, i) => 1e140 * (1 + (i % 7) / 10))), { horizon: 5, model: 'auto', origins: 2 });
+    for (const p of ok.points) expect([p.p10, p.p50, p.p90].every(Number.isFinite)).toBe(true);
+  });
+
+  it('with one origin delivers the band whose coverage it reports (the Gaussian one), not P90 = P50', () => {
+    // A forecast that is too high at its one origin: errors all negative.
+    const y = Float64Array.from({ length: 200 }, (_, i) => (i < 150 ? 100 : 80) + (i % 5));
+    const r = forecastSeries(series(y), { horizon: 50, model: 'mean', origins: 1 });
+    expect(r.backtest.origins).toHaveLength(1);
+    for (const p of r.points) expect(p.p90 - p.p50).toBeGreaterThan(1);
+    expect(r.chosen.coverage).toBe(r.chosen.rawCoverage);
   });
 });
 

@@ -1,9 +1,9 @@
 /**
  * Rolling-origin backtest, model selection and interval calibration.
  *
- * Origins: K cut points, the last one a horizon before the end; each model is fitted on the
- * history before the first origin and, with the same parameters, brought up to date at each later
- * origin (fixed-parameter rolling origin: no origin sees data after it). Every origin forecasts
+ * Origins: K cut points, the last one a horizon before the end; each model is fitted afresh on
+ * the history before each origin (warm-started from the previous origin's estimates: no origin
+ * sees data after it). Every origin forecasts
  * the next Hb steps; the errors give the metrics:
  *   MASE   mean |error| / in-sample mean |y_t − y_{t−m}| (m = the seasonal naive period of the
  *          baseline); below 1 beats the baseline's in-sample one-step error, and the baseline's own
@@ -65,13 +65,17 @@ export function baselineFor(n: number, ctx: FitContext): { period: number; name:
   return { period: 1, name: 'naive' };
 }
 
-/** Where the origins go for n points, a horizon H and K wanted origins. */
-export function planOrigins(n: number, H: number, K: number, scalePeriod: number): { origins: number[]; horizon: number } {
+/**
+ * Where the origins go for n points, a horizon H, K wanted origins and `minTrain`, the points
+ * the first origin must keep (two cycles of the longest season a candidate model can use).
+ * The held-out windows are at most half the history and a horizon long; origins step back from
+ * the end a window apart (non-overlapping) while they keep `minTrain` points, closer together
+ * (overlapping) when that leaves fewer than K.
+ */
+export function planOrigins(n: number, H: number, K: number, minTrainWanted: number): { origins: number[]; horizon: number } {
   if (n < 4) throw new InvalidInput(`a forecast needs at least 4 points of history; this series has ${n}`, [{ path: 'series', message: 'too short', expected: 'at least 4 points after resampling', found: String(n) }], 'Give a longer history, or a shorter --interval.');
-  // The first origin keeps at least half the history: parameters are estimated there and kept
-  // for the later origins, and seasonal models need whole cycles to start from.
-  const minTrain = Math.min(Math.max(4, 2 * scalePeriod, Math.floor(n / 2)), n - 1);
-  const Hb = Math.max(1, Math.min(H, n - minTrain));
+  const minTrain = Math.min(Math.max(4, minTrainWanted), n - 1);
+  const Hb = Math.max(1, Math.min(H, n - Math.max(minTrain, Math.ceil(n / 2))));
   const spare = n - Hb - minTrain;
   let k = Math.max(1, K);
   let step = k > 1 ? Math.min(Hb, Math.floor(spare / (k - 1))) : 0;
@@ -79,6 +83,19 @@ export function planOrigins(n: number, H: number, K: number, scalePeriod: number
   const origins: number[] = [];
   for (let i = 0; i < k; i++) origins.push(n - Hb - (k - 1 - i) * step);
   return { origins, horizon: Hb };
+}
+
+/** The fewest points a model can be fitted on (unusable() is monotone in n): binary search. */
+export function minHistory(model: ForecastModel, ctx: FitContext, horizon: number, upTo: number): number | undefined {
+  if (model.unusable(upTo, ctx, horizon)) return undefined;
+  let lo = 1;
+  let hi = upTo;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (model.unusable(mid, ctx, horizon)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function scaleOf(y: Float64Array, end: number, m: number): number {
@@ -145,9 +162,14 @@ export function zBand(zs: ArrayLike<number>): { lo: number; hi: number } {
 export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): BacktestResult {
   const n = y.length;
   const base = baselineFor(n, ctx);
-  const { origins, horizon: Hb } = planOrigins(n, o.horizon, o.origins, base.period);
-  const scales = origins.map((orig) => scaleOf(y, orig, Math.min(base.period, orig - 1)));
   const models = o.models.some((m) => m.name === o.baseline.name) ? o.models : [o.baseline, ...o.models];
+  // The first origin keeps what the most demanding model needs, as long as one window remains
+  // after it: a weekly model on five weeks of history runs; on ten days it is skipped, and says so.
+  const Hmax = Math.max(1, Math.min(o.horizon, Math.floor(n / 2)));
+  let need = 2 * base.period;
+  for (const m of models) need = Math.max(need, minHistory(m, ctx, Hmax, n - Hmax) ?? 0);
+  const { origins, horizon: Hb } = planOrigins(n, o.horizon, o.origins, need);
+  const scales = origins.map((orig) => scaleOf(y, orig, Math.min(base.period, orig - 1)));
   const scores: ModelScore[] = [];
   const zs = new Map<string, Float64Array>();
   const fits = new Map<string, Fitted>();
@@ -155,7 +177,7 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
     const row: ModelScore = { model: model.name, description: model.description, ...(model.name === o.baseline.name && { baseline: true }) };
     scores.push(row);
     const why = model.unusable(origins[0]!, ctx, Hb);
-    if (why) row.skipped = why;
+    if (why) row.skipped = `${why} before the first backtest origin (of ${n} points, the last ${n - origins[0]!} are held out for the backtest)`;
     else {
       const r = scoreModel(model, y, ctx, origins, Hb, scales);
       Object.assign(row, r.score);
@@ -179,7 +201,9 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
   for (let k = 0; k < K; k++) {
     const orig = origins[k]!;
     const train = y.subarray(0, orig);
-    fit = fit ? fit.extend(train) : model.fit(train, ctx);
+    // Refit at every origin (warm-started from the previous one where the model can): the
+    // parameters at an origin are estimated on what was known there, like the final fit.
+    fit = fit?.refit ? fit.refit(train) : model.fit(train, ctx);
     const f = fit.forecast(Hb);
     let mae = 0;
     for (let i = 0; i < Hb; i++) {

@@ -36,6 +36,11 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(y[i]!)) throw new InvalidInput(`${series.name}: value ${i} is not a number`, [{ path: `values[${i}]`, message: 'not a finite number', found: String(y[i]) }], 'Fill or drop missing values before forecasting.');
   }
+  // Squared errors of values past 1e150 overflow to Infinity and every fit fails: refuse them
+  // rather than print empty quantiles. Tiny values (a price per token, 2.5e-7) are fine.
+  for (let i = 0; i < n; i++) {
+    if (Math.abs(y[i]!) > 1e150) throw new InvalidInput(`${series.name}: the value at ${new Date(slotTime(series, i)).toISOString()} is ${y[i]}, too large to forecast`, [{ path: `values[${i}]`, message: 'magnitude above 1e150', expected: 'values within ±1e150', found: String(y[i]) }], 'Give the series in a larger unit (e.g. thousands or millions).');
+  }
   if (!(Number.isInteger(o.horizon) && o.horizon >= 1)) throw new InvalidInput(`horizon must be at least one interval`, [{ path: 'horizon', message: 'not a positive whole number of intervals', found: String(o.horizon) }], 'Use --horizon 7d, 24h, or a number of intervals.');
   const usable = series.features.filter((f) => f.values.length >= n + o.horizon);
   const ignoredFeatures = series.features.filter((f) => f.values.length < n + o.horizon).map((f) => f.name);
@@ -48,7 +53,12 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   const fit = earlier?.refit ? earlier.refit(y) : model.fit(y, ctx);
   let nonNegative = true;
   for (let i = 0; i < n; i++) if (y[i]! < 0) ((nonNegative = false), (i = n));
-  const q = calibratedForecast(fit, o.horizon, bt.zs.get(model.name), nonNegative);
+  // One origin gives no out-of-sample errors to calibrate on: the model's own band is delivered,
+  // which is the band whose coverage the backtest measured.
+  const q = calibratedForecast(fit, o.horizon, bt.origins.length > 1 ? bt.zs.get(model.name) : undefined, nonNegative);
+  for (const p of q) {
+    if (![p.p10, p.p50, p.p90].every(Number.isFinite)) throw new InvalidInput(`${series.name}: ${model.name} gave a forecast that is not a number`, [{ path: 'model', message: 'non-finite forecast', found: model.name }], 'Try another --model, or give the series in a unit where its values are nearer 1.');
+  }
   const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
   const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
   return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative };
@@ -58,7 +68,8 @@ function baselineModel(n: number, ctx: FitContext) {
   return modelByName(baselineFor(n, ctx).name)!;
 }
 
-const round = (x: number | undefined, d = 6) => (x === undefined || !Number.isFinite(x) ? null : Math.round(x * 10 ** d) / 10 ** d);
+/** Significant digits, not fixed decimals: a $/token series (2.5e-7) keeps its digits. */
+const round = (x: number | undefined, d = 7) => (x === undefined || !Number.isFinite(x) ? null : Number(x.toPrecision(d)));
 const iso = (t: number) => new Date(t).toISOString();
 
 /** The forecast file (`--out`, `--json`): the planner reads `points[].t/p10/p50/p90`. */

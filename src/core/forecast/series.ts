@@ -34,7 +34,8 @@ export interface Span {
   amount: number;
 }
 
-export type Aggregation = 'sum' | 'mean' | 'max' | 'last';
+export type Aggregation = 'sum' | 'mean' | 'max' | 'last' | 'count';
+export const AGGREGATIONS: readonly Aggregation[] = ['sum', 'mean', 'max', 'last', 'count'];
 export type FillMethod = 'linear' | 'ffill' | 'zero';
 
 export interface Outlier {
@@ -108,6 +109,8 @@ export interface ResampleOptions {
   kind: 'samples' | 'events';
   fill: FillMethod;
   featureNames?: string[];
+  /** why `agg` was chosen (said in a note when slots do combine several values) */
+  aggWhy?: string;
 }
 
 /**
@@ -152,15 +155,22 @@ export function resample(obs: Observation[], o: ResampleOptions): Series {
   const count = new Uint32Array(n);
   for (const x of valued) {
     const i = Math.round((Math.floor(x.t / I) * I - first) / I);
-    if (count[i] === 0) acc[i] = x.value;
+    if (o.agg === 'count') acc[i]!++;
+    else if (count[i] === 0) acc[i] = x.value;
     else if (o.agg === 'sum' || o.agg === 'mean') acc[i]! += x.value;
     else if (o.agg === 'max') acc[i] = Math.max(acc[i]!, x.value);
     else acc[i] = x.value;
     count[i]!++;
   }
   if (o.agg === 'mean') for (let i = 0; i < n; i++) if (count[i]! > 1) acc[i] = acc[i]! / count[i]!;
+  let combined = 0;
+  for (let i = 0; i < n; i++) if (count[i]! > 1) combined++;
+  if (o.aggWhy !== undefined && (combined > 0 || o.agg === 'count')) {
+    report.notes.push(`${o.agg === 'count' ? 'rows counted per interval' : `${combined} intervals held several values, combined by ${o.agg}`}${o.aggWhy ? `: ${o.aggWhy}` : ''}`);
+  }
   const filled = new Uint8Array(n);
-  if (o.kind === 'samples') {
+  // A count of rows is an event tally: an interval without a row is a true zero, not a gap.
+  if (o.kind === 'samples' && o.agg !== 'count') {
     fillGaps(acc, count, filled, o.fill);
     let run: FilledRun | undefined;
     for (let i = 0; i < n; i++) {

@@ -25,7 +25,7 @@ async function billingSeries(ctx: CliContext, cmd: Command) {
 }
 import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { INTERVALS, isIntervalName, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
+import { AGGREGATIONS, INTERVALS, isIntervalName, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
 import { parseDurationMs, parseTimestamp } from '../../importers/timestamp.js';
@@ -67,7 +67,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .option('--time <column>', 'CSV: the timestamp column (default: one named time/timestamp/date…, else the first)')
     .option('--value <column>', 'CSV: the value column (default: the first numeric column)')
     .option('--features <columns>', 'CSV: feature columns for regression, comma-separated; rows after the last value give their future values')
-    .addOption(new Option('--agg <how>', 'CSV: combine values inside one interval').choices(['mean', 'sum', 'max', 'last']))
+    .addOption(new Option('--agg <how>', 'CSV: combine values inside one interval: sum (counts), mean (levels), max, last, count (rows per interval); default by the column: whole counts with a count-like name are summed, anything else averaged (said in the output)').choices([...AGGREGATIONS]))
     .addOption(new Option('--fill <how>', 'CSV: fill missing intervals (always flagged in the output)').choices(['linear', 'ffill', 'zero']))
     .option('--trace-start <timestamp>', 'cluster traces: the calendar time of the trace start (times in the file are seconds from it)')
     .option('--app <name>', 'dlrm: only this app_name')
@@ -138,7 +138,8 @@ export function horizonSteps(raw: string, intervalMs: number): number {
 
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : num(x, 3));
-const f1 = (x: number) => (Math.abs(x) >= 100 ? num(x, 0) : num(x, Math.abs(x) >= 10 ? 1 : 2));
+// Values at their own scale: a $/token series (2.5e-7) must not print as 0.00.
+const f1 = (x: number) => (Math.abs(x) >= 100 ? num(x, 0) : Math.abs(x) >= 10 ? num(x, 1) : Math.abs(x) >= 0.1 || x === 0 ? num(x, 2) : String(Number(x.toPrecision(3))));
 
 export function renderForecast(o: ForecastOutcome): string {
   const { result: r, json: j } = o;
