@@ -88,6 +88,29 @@ describe('penny forecast: defects of issue 19', () => {
   });
 });
 
+describe('penny forecast at any interval and season', () => {
+  it('resamples 2-second counts to 10 s, sums them, and takes --season 6', async () => {
+    // Requests every 2 s, in a 60-second cycle (6 ten-second slots).
+    const rows = ['timestamp,requests'];
+    for (let i = 0; i < 5 * 6 * 40; i++) rows.push(`${new Date(Date.UTC(2025, 0, 6) + i * 2000).toISOString()},${1 + (Math.floor(i / 5) % 6 === 0 ? 4 : 0) + (i % 3)}`);
+    const f = join(dir, 'ten.csv');
+    writeFileSync(f, rows.join('\n'));
+    const r = await runPenny(['forecast', f, '--interval', '10s', '--season', '1m', '--horizon', '2m', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.interval).toBe('10s');
+    expect(j.metrics.seasons).toEqual([6]);
+    expect(j.points).toHaveLength(12);
+    expect(j.preparation.notes.join(' ')).toMatch(/combined by sum: "requests" holds whole counts/);
+    const bad = await runPenny(['forecast', f, '--interval', '7 parsecs']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--interval "7 parsecs" is not an interval/);
+    const badSeason = await runPenny(['forecast', f, '--interval', '10s', '--season', '15s']);
+    expect(badSeason.code).toBe(2);
+    expect(badSeason.stderr).toMatch(/--season "15s" is not a whole number of intervals/);
+  });
+});
+
 describe('penny forecast on the real traces beats seasonal naive and states its coverage', () => {
   const dlrm = sharedFile('alibaba-dlrm-2025/disaggregated_DLRM_trace.csv');
   it.skipIf(!dlrm)('DLRM serving GPUs per hour', async () => {

@@ -13,6 +13,8 @@ export interface RunForecastOptions {
   horizon: number;
   model?: string;
   origins?: number;
+  /** seasonal periods in intervals, replacing the day and week */
+  seasons?: number[];
   /** what the forecast file names as its source (a path, a store query) */
   source: string;
 }
@@ -29,6 +31,7 @@ export function runForecast(series: Series, o: RunForecastOptions, progress: Pro
       horizon: o.horizon,
       model: o.model ?? 'auto',
       origins: o.origins ?? 8,
+      ...(o.seasons && { seasons: o.seasons }),
       onModel: (done, total) => {
         progress.start(total, 'backtesting models');
         progress.tick(done);

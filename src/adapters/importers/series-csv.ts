@@ -11,6 +11,8 @@ import { parseTimestamp } from './timestamp.js';
 
 export interface CsvSeriesOptions {
   intervalMs?: number;
+  /** calendar months per slot (`--interval 1mo`) */
+  intervalMonths?: number;
   timeColumn?: string;
   valueColumn?: string;
   features?: string[];
@@ -110,7 +112,7 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
   if (obs.length === 0) throw new InvalidInput(`${path}: no data rows`, [{ path: '', file: path, message: 'the file has a header but no rows' }], hint);
   const intervalMs = o.intervalMs ?? inferInterval(obs);
   const agg = o.agg ? { agg: o.agg, why: `--agg ${o.agg}` } : defaultAggregation(valueCol!, obs.map((x) => x.value));
-  const series = resample(obs, { name: valueCol!, unit: o.unit ?? unitOf(valueCol!) ?? valueCol!, intervalMs, agg: agg.agg, aggWhy: agg.why, kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
+  const series = resample(obs, { name: valueCol!, unit: o.unit ?? unitOf(valueCol!) ?? valueCol!, intervalMs, ...(o.intervalMonths && { intervalMonths: o.intervalMonths }), agg: agg.agg, aggWhy: agg.why, kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
   if (headerless) series.report.notes.unshift(`the file has no header line: its first line is data, read as columns ${header.join(', ')}`);
   return series;
 }
@@ -120,13 +122,17 @@ export function unitOf(header: string): string | undefined {
   return /\[([^\]]+)\]\s*$/.exec(header)?.[1]?.trim();
 }
 
-/** The smallest standard interval at least the median spacing of the timestamps. */
+/**
+ * The smallest standard interval at least the median spacing of the timestamps: 10s, 30s, 1m, 5m,
+ * 15m, 1h, 1d. Spacing under 10 s (an event log, one row per request) gives 1m.
+ */
 export function inferInterval(obs: Observation[]): number {
   const ts = obs.map((x) => x.t).sort((a, b) => a - b);
   const gaps: number[] = [];
   for (let i = 1; i < ts.length; i++) if (ts[i]! > ts[i - 1]!) gaps.push(ts[i]! - ts[i - 1]!);
   gaps.sort((a, b) => a - b);
   const med = gaps[gaps.length >> 1] ?? 3_600_000;
-  for (const ms of [60_000, 300_000, 900_000, 3_600_000, 86_400_000]) if (med <= ms * 1.01) return ms;
+  if (med < 10_000 * 0.99) return 60_000;
+  for (const ms of [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 86_400_000]) if (med <= ms * 1.01) return ms;
   return 86_400_000;
 }

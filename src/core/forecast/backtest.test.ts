@@ -128,6 +128,46 @@ describe('defects of issue 19', () => {
   });
 });
 
+describe('custom seasons and intervals', () => {
+  it('--season 6: seasonal models take a 6-step season the calendar does not know', () => {
+    // Hourly data with a 6-hour cycle and no daily one.
+    const y = syntheticSeries({ n: 24 * 8, level: 50, daily: 20, day: 6, noiseSd: 1 }, seededRng(9));
+    const r = forecastSeries(series(y), { horizon: 12, model: 'snaive-day,hw,ses', origins: 4, seasons: [6] });
+    expect(r.seasons).toEqual([6]);
+    const hw = r.backtest.scores.find((s) => s.model === 'hw')!;
+    const ses = r.backtest.scores.find((s) => s.model === 'ses')!;
+    expect(hw.mase!).toBeLessThan(ses.mase! / 3);
+    expect(r.backtest.scalePeriod).toBe(6);
+    expect(r.model).not.toBe('ses');
+    expect(r.params.period1 ?? r.params.period).toBe(6);
+  });
+
+  it('several seasons: hw2 takes the two shortest (nested), a third is noted as unused', () => {
+    const y = syntheticSeries({ n: 42 * 8, level: 80, daily: 10, weekly: 25, day: 6, week: 42, noiseSd: 1 }, seededRng(10));
+    const r = forecastSeries(series(y), { horizon: 42, model: 'hw,hw2', origins: 3, seasons: [42, 6, 84] });
+    expect(r.seasons).toEqual([6, 42]);
+    const hw2 = r.backtest.scores.find((s) => s.model === 'hw2')!;
+    expect(hw2.mase!).toBeLessThan(r.backtest.scores.find((s) => s.model === 'hw')!.mase!);
+    expect(forecastToJson(r, 's').preparation.notes.join(' ')).toMatch(/seasons 84 not used/);
+    const odd = forecastSeries(series(y), { horizon: 12, model: 'hw2,hw', origins: 2, seasons: [6, 40] });
+    expect(odd.backtest.scores.find((s) => s.model === 'hw2')!.skipped).toMatch(/not a whole number of the first/);
+    expect(() => forecastSeries(series(y), { horizon: 12, model: 'hw', origins: 2, seasons: [1] })).toThrow(/season of 1 steps/);
+  });
+
+  it('forecasts monthly slots with a yearly season, at month starts', () => {
+    const y = syntheticSeries({ n: 48, level: 100, daily: 30, day: 12, noiseSd: 2 }, seededRng(11));
+    const s: Series = { ...series(y, 2_629_746_000), startMs: Date.UTC(2021, 0, 1), intervalMonths: 1 };
+    const r = forecastSeries(s, { horizon: 12, model: 'auto', origins: 3 });
+    expect(r.seasons).toEqual([12]);
+    expect(r.baseline.model).toBe('snaive-day');
+    expect(r.chosen.mase!).toBeLessThan(r.baseline.mase! * 1.2);
+    const j = forecastToJson(r, 's');
+    expect(j.interval).toBe('1mo');
+    expect(j.points.map((p) => p.t.slice(0, 10)).slice(0, 3)).toEqual(['2025-01-01', '2025-02-01', '2025-03-01']);
+    expect(r.backtest.scores.find((b) => b.model === 'snaive-week')!.skipped).toMatch(/no second season/);
+  });
+});
+
 describe('quantiles', () => {
   it('quickselect quantiles equal sorted quantiles', async () => {
     const { quantile, quantileOf } = await import('./backtest.js');

@@ -3,13 +3,18 @@ import { InvalidInput } from '../errors.js';
 import { backtest, baselineFor, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
 import type { FitContext, Quantiles } from './model.js';
 import { modelByName, resolveModels } from './models/index.js';
-import { intervalName, seasonalPeriods, slotTime, type Series } from './series.js';
+import { intervalLabel, seasonalPeriods, seasonNames, slotTime, type Series } from './series.js';
 
 export interface ForecastOptions {
   horizon: number;
   /** `auto`, a family or model names, comma-separated */
   model: string;
   origins: number;
+  /**
+   * Seasonal periods in slots (`--season 6`, `--season 24,168`), replacing the calendar's day and
+   * week: the shortest takes the day's place (snaive-day, hw), the next the week's (snaive-week, hw2).
+   */
+  seasons?: number[];
   onModel?: (done: number, total: number) => void;
 }
 
@@ -28,6 +33,10 @@ export interface ForecastResult {
   /** features ignored because their future values do not cover the horizon */
   ignoredFeatures: string[];
   nonNegative: boolean;
+  /** the seasonal periods the models used, in slots */
+  seasons: number[];
+  /** seasons asked for beyond the two the models take */
+  unusedSeasons: number[];
 }
 
 export function forecastSeries(series: Series, o: ForecastOptions): ForecastResult {
@@ -44,7 +53,12 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   if (!(Number.isInteger(o.horizon) && o.horizon >= 1)) throw new InvalidInput(`horizon must be at least one interval`, [{ path: 'horizon', message: 'not a positive whole number of intervals', found: String(o.horizon) }], 'Use --horizon 7d, 24h, or a number of intervals.');
   const usable = series.features.filter((f) => f.values.length >= n + o.horizon);
   const ignoredFeatures = series.features.filter((f) => f.values.length < n + o.horizon).map((f) => f.name);
-  const ctx: FitContext = { startMs: series.startMs, intervalMs: series.intervalMs, periods: seasonalPeriods(series.intervalMs), features: usable };
+  const seasons = o.seasons?.length ? [...new Set(o.seasons)].sort((a, b) => a - b) : undefined;
+  for (const m of seasons ?? []) {
+    if (!(Number.isInteger(m) && m >= 2)) throw new InvalidInput(`a season of ${m} steps is not possible`, [{ path: 'season', message: 'not a whole number of at least 2 intervals', found: String(m) }], 'Give --season as a number of intervals (e.g. 24 for a day of hours) or a duration that is a whole number of intervals.');
+  }
+  const periods = seasons ? { day: seasons[0]!, ...(seasons[1] !== undefined && { week: seasons[1] }) } : seasonalPeriods(series.intervalMs, series.intervalMonths);
+  const ctx: FitContext = { startMs: series.startMs, intervalMs: series.intervalMs, periods, seasonNames: seasonNames(series.intervalMs, series.intervalMonths, seasons), features: usable };
   const models = resolveModels(o.model);
   const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(o.onModel && { onModel: o.onModel }) });
   const chosen = choose(bt.scores, new Set(models.map((m) => m.name)));
@@ -61,7 +75,8 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   }
   const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
   const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
-  return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative };
+  const unusedSeasons = seasons && seasons.length > 2 ? seasons.slice(2) : [];
+  return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
 }
 
 function baselineModel(n: number, ctx: FitContext) {
@@ -78,7 +93,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
   const rep = s.report;
   return {
     model: r.model,
-    interval: intervalName(s.intervalMs) ?? `${s.intervalMs / 1000}s`,
+    interval: intervalLabel(s),
     unit: s.unit,
     source,
     series: s.name,
@@ -97,6 +112,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
       origins: r.backtest.origins.length,
       backtestHorizon: r.backtest.horizon,
       scalePeriod: r.backtest.scalePeriod,
+      seasons: r.seasons,
     },
     params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, round(v, 8)])),
     backtest: r.backtest.scores.map((b) => ({
@@ -116,6 +132,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
       notes: [
         ...rep.notes,
         ...(r.backtest.horizon < r.points.length ? [`the history allowed a backtest of ${r.backtest.horizon} step${r.backtest.horizon > 1 ? 's' : ''} only; steps beyond it (of ${r.points.length}) are extrapolated without measured accuracy`] : []),
+        ...(r.unusedSeasons.length ? [`seasons ${r.unusedSeasons.join(', ')} not used: the models take the two shortest (${r.seasons.join(', ')})`] : []),
         ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []),
         ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : []),
       ],

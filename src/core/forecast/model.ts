@@ -11,6 +11,8 @@ export interface FitContext {
   intervalMs: number;
   /** seasonal periods in slots (a day, a week) where the interval allows */
   periods: { day?: number; week?: number };
+  /** what the periods are called in messages (`day`, `year`, `6-step season`); day/week if absent */
+  seasonNames?: { day: string; week: string };
   /** user features, each one value per slot, possibly extending past y (future values) */
   features: Feature[];
 }

@@ -25,10 +25,10 @@ async function billingSeries(ctx: CliContext, cmd: Command) {
 }
 import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { AGGREGATIONS, INTERVALS, isIntervalName, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
+import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
-import { parseDurationMs, parseTimestamp } from '../../importers/timestamp.js';
+import { parseDurationMs, parseInterval, parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson } from '../context.js';
 import { num, pct, table } from '../render.js';
@@ -36,6 +36,7 @@ import { num, pct, table } from '../render.js';
 interface ForecastOpts {
   horizon: string;
   interval?: string;
+  season?: string;
   model: string;
   origins: string;
   format: SourceFormat | 'auto';
@@ -59,7 +60,8 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .description('forecast demand from history, with backtested accuracy and P10/P50/P90 intervals')
     .argument('<source>', 'history: a CSV (timestamp + value), an Azure LLM trace, the Alibaba DLRM trace, a v2023 pod list, `billing` (the workspace\'s daily spend) or `gpu` (GPUs busy in its telemetry)')
     .option('--horizon <duration>', 'how far ahead: 30m, 24h, 7d, 2w, or a number of intervals', '7d')
-    .addOption(new Option('--interval <interval>', 'resample to this interval (default: 1m for request traces, 1h for cluster traces, inferred for CSV)').choices(Object.keys(INTERVALS)))
+    .option('--interval <interval>', 'resample to this interval, from seconds to months: 10s, 1m, 5m, 1h, 1d, 1w, 1mo (default: 1m for request traces, 1h for cluster traces, inferred for CSV)')
+    .option('--season <periods>', 'seasonal periods, comma-separated, in intervals or as durations (--season 6, --season 1d,1w); default: the day and the week (the year for months)')
     .option('--model <model>', `auto (every model, chosen by backtest), a family (${Object.keys(FAMILIES).filter((f) => f !== 'auto').join(', ')}) or models, comma-separated: ${MODELS.map((m) => m.name).join(', ')}`, 'auto')
     .option('--origins <n>', 'rolling-origin backtest: how many forecast origins (fewer when the history is short)', '8')
     .addOption(new Option('--format <format>', 'source format (default: recognised from the header)').choices([...SOURCE_FORMATS]).default('auto'))
@@ -80,7 +82,9 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       '\nExamples:\n  penny forecast history.csv --horizon 7d --interval 1h\n  penny forecast AzureLLMInferenceTrace_code.csv --horizon 10m --interval 1m\n  penny forecast disaggregated_DLRM_trace.csv --horizon 1d --out gpu-forecast.json --plot gpu.svg\n  penny forecast openb_pod_list_gpushare40.csv --metric gpus-requested --model ets --json\n\nModels, metrics and how to read them: docs/forecasting.md',
     )
     .action(async (source: string, opts: ForecastOpts, cmd) => {
-      const intervalMs = opts.interval !== undefined && isIntervalName(opts.interval) ? INTERVALS[opts.interval] : undefined;
+      const interval = opts.interval === undefined ? undefined : parseInterval(opts.interval);
+      if (opts.interval !== undefined && !interval) throw new InvalidInput(`--interval "${opts.interval}" is not an interval`, [{ path: 'interval', message: 'not a whole number of seconds from 1s to 4w, nor of months', expected: 'e.g. 10s, 1m, 5m, 1h, 1d, 1w, 1mo, 3mo', found: opts.interval }], 'Use --interval 1h.');
+      const intervalMs = interval?.intervalMs;
       const origins = Number(opts.origins);
       if (!Number.isInteger(origins) || origins < 1 || origins > 50) throw new InvalidInput(`--origins must be a whole number from 1 to 50, not "${opts.origins}"`, [{ path: 'origins', message: 'out of range', expected: '1 to 50', found: opts.origins }]);
       let traceStartMs: number | undefined;
@@ -88,11 +92,13 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
         traceStartMs = parseTimestamp(opts.traceStart);
         if (!Number.isFinite(traceStartMs)) throw new InvalidInput(`--trace-start "${opts.traceStart}" is not a timestamp`, [{ path: 'trace-start', message: 'not a timestamp', expected: 'ISO 8601, e.g. 2025-03-01T00:00:00Z', found: opts.traceStart }]);
       }
+      if (interval?.intervalMonths && /^(store:)?(billing|gpu)$/.test(source)) throw new InvalidInput(`penny forecast ${source} does not take monthly intervals`, [{ path: 'interval', message: 'months apply to a CSV history only', found: opts.interval! }], 'Forecast the daily series and sum it by month.');
       const progress = ctx.progress(Boolean(opts.json));
       progress.start(1, 'reading');
       const { series } = /^(store:)?billing$/.test(source) ? await billingSeries(ctx, cmd) : /^(store:)?gpu$/.test(source) ? await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000) : await loadSeries(source, {
         format: opts.format,
         ...(intervalMs !== undefined && { intervalMs }),
+        ...(interval?.intervalMonths && { intervalMonths: interval.intervalMonths }),
         ...(opts.metric && { metric: opts.metric }),
         ...(opts.time && { timeColumn: opts.time }),
         ...(opts.value && { valueColumn: opts.value }),
@@ -107,7 +113,8 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
         },
       }).finally(() => progress.finish());
       const horizon = horizonSteps(opts.horizon, series.intervalMs);
-      const outcome = runForecast(series, { horizon, model: opts.model, origins, source }, progress);
+      const seasons = opts.season === undefined ? undefined : seasonSteps(opts.season, series.intervalMs);
+      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }) }, progress);
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
       if (opts.save) {
@@ -134,6 +141,18 @@ export function horizonSteps(raw: string, intervalMs: number): number {
   }
   if (steps > 100_000) throw new InvalidInput(`--horizon ${raw} is ${steps} intervals; at most 100,000`, [{ path: 'horizon', message: 'too long', expected: 'at most 100,000 intervals', found: String(steps) }], 'Use a shorter horizon or a longer --interval.');
   return steps;
+}
+
+/** `--season 6,1d`: each period in intervals, a plain number or a whole number of intervals as a duration. */
+export function seasonSteps(raw: string, intervalMs: number): number[] {
+  return raw.split(',').map((part) => {
+    const s = part.trim();
+    const steps = /^\d+$/.test(s) ? Number(s) : parseDurationMs(s) / intervalMs;
+    if (!(Number.isInteger(steps) && steps >= 2 && steps <= 1_000_000)) {
+      throw new InvalidInput(`--season "${s}" is not a whole number of intervals`, [{ path: 'season', message: 'not a whole number of at least 2 intervals', expected: 'e.g. 6, 24, 1d, 1w (a multiple of the interval)', found: s }], 'Give each season as a number of intervals or a duration that the interval divides.');
+    }
+    return steps;
+  });
 }
 
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
