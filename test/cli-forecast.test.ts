@@ -111,6 +111,25 @@ describe('penny forecast at any interval and season', () => {
   });
 });
 
+describe('penny forecast --quantiles', () => {
+  it('delivers P1 and P99 beside P10/P50/P90, with the band\'s measured coverage', async () => {
+    const csv = join(dir, 'q.csv');
+    writeFileSync(csv, historyCsv());
+    const r = await runPenny(['forecast', csv, '--horizon', '12h', '--quantiles', '0.01,0.5,0.99', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.metrics.quantiles).toEqual([0.01, 0.1, 0.5, 0.9, 0.99]);
+    for (const p of j.points) expect(p.p1 <= p.p10 && p.p90 <= p.p99).toBe(true);
+    expect(j.metrics.band.from).toBe('p1');
+    const t = await runPenny(['forecast', csv, '--horizon', '12h', '--quantiles', '0.01,0.99']);
+    expect(t.stdout).toMatch(/inside P1–P99 [\d.]+% \(nominal 98(\.0)?%\)/);
+    expect(t.stdout).toMatch(/Pinball/);
+    const bad = await runPenny(['forecast', csv, '--quantiles', '0.5,99']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--quantiles "99" is not a level between 0 and 1/);
+  });
+});
+
 describe('penny forecast on the real traces beats seasonal naive and states its coverage', () => {
   const dlrm = sharedFile('alibaba-dlrm-2025/disaggregated_DLRM_trace.csv');
   it.skipIf(!dlrm)('DLRM serving GPUs per hour', async () => {

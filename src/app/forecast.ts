@@ -15,6 +15,8 @@ export interface RunForecastOptions {
   origins?: number;
   /** seasonal periods in intervals, replacing the day and week */
   seasons?: number[];
+  /** quantile levels besides 0.1, 0.5, 0.9 */
+  quantiles?: number[];
   /** what the forecast file names as its source (a path, a store query) */
   source: string;
 }
@@ -32,6 +34,7 @@ export function runForecast(series: Series, o: RunForecastOptions, progress: Pro
       model: o.model ?? 'auto',
       origins: o.origins ?? 8,
       ...(o.seasons && { seasons: o.seasons }),
+      ...(o.quantiles && { quantiles: o.quantiles }),
       onModel: (done, total) => {
         progress.start(total, 'backtesting models');
         progress.tick(done);

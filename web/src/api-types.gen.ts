@@ -4816,6 +4816,16 @@ export interface operations {
                 origins: number;
                 backtestHorizon?: number;
                 scalePeriod?: number;
+                seasons?: number[];
+                /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                band?: {
+                  from?: string;
+                  to?: string;
+                  coverage?: number | null;
+                  nominal?: number | null;
+                };
+                pinball?: number | null;
+                quantiles?: number[];
               };
               params?: {
                 [key: string]: number | null;
@@ -4829,6 +4839,7 @@ export interface operations {
                   mae?: number | null;
                   coverageP10P90?: number | null;
                   rawCoverageP10P90?: number | null;
+                  pinball?: number | null;
                 })[];
               /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
               preparation?: Record<string, unknown>;
@@ -4837,6 +4848,7 @@ export interface operations {
                   p10: number;
                   p50: number;
                   p90: number;
+                  [key: string]: number;
                 }[];
               /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
               historyValues: {

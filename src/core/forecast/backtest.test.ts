@@ -168,6 +168,69 @@ describe('custom seasons and intervals', () => {
   });
 });
 
+describe('conformal intervals per horizon step', () => {
+  it('holds about 80% out of sample at early and late steps, where the Gaussian band of naive is far too wide late', () => {
+    // White noise: naive's own sd grows with √h, its true error does not.
+    const y = syntheticSeries({ n: 3000, level: 50, noiseSd: 5 }, seededRng(21));
+    let early = 0;
+    let late = 0;
+    let cuts = 0;
+    for (let cut = 1500; cut + 50 <= 3000; cut += 150) {
+      const r = forecastSeries(series(y.slice(0, cut)), { horizon: 50, model: 'naive', origins: 10 });
+      for (let i = 0; i < 50; i++) {
+        const inside = y[cut + i]! >= r.points[i]!.p10 && y[cut + i]! <= r.points[i]!.p90;
+        if (inside && i < 10) early++;
+        if (inside && i >= 40) late++;
+      }
+      cuts++;
+    }
+    expect(early / (10 * cuts)).toBeGreaterThan(0.65);
+    expect(early / (10 * cuts)).toBeLessThan(0.92);
+    expect(late / (10 * cuts)).toBeGreaterThan(0.65);
+    expect(late / (10 * cuts)).toBeLessThan(0.92);
+  });
+
+  it('delivers any quantiles asked for, in order, and scores them', () => {
+    const y = syntheticSeries({ n: 24 * 30, level: 100, daily: 20, noiseSd: 4 }, seededRng(22));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 8, quantiles: [0.99, 0.5, 0.01, 0.9] });
+    expect(r.levels).toEqual([0.01, 0.1, 0.5, 0.9, 0.99]);
+    for (const p of r.points) {
+      for (let l = 1; l < p.q.length; l++) expect(p.q[l]!).toBeGreaterThanOrEqual(p.q[l - 1]!);
+      expect(p.q[1]).toBe(p.p10);
+      expect(p.q[3]).toBe(p.p90);
+    }
+    const j = forecastToJson(r, 's');
+    expect(Object.keys(j.points[0]!)).toEqual(['t', 'p10', 'p50', 'p90', 'p1', 'p99']);
+    expect(j.metrics.band).toMatchObject({ from: 'p1', to: 'p99', nominal: 0.98 });
+    expect(j.metrics.band.coverage!).toBeGreaterThan(0.85);
+    expect(j.metrics.pinball!).toBeGreaterThan(0);
+    expect(() => forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 2, quantiles: [1.5] })).toThrow(/quantile 1.5 is not between 0 and 1/);
+  });
+
+  it('computes the normal quantile and the pinball loss by their definitions', async () => {
+    const { normalQuantile } = await import('./model.js');
+    const { pinballLoss } = await import('./backtest.js');
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 8);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.281551566, 8);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326347874, 8);
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(pinballLoss(0.9, 10, 8)).toBeCloseTo(1.8, 12);
+    expect(pinballLoss(0.9, 8, 10)).toBeCloseTo(0.2, 12);
+    expect(pinballLoss(0.5, 3, 5)).toBe(1);
+  });
+
+  it('takes the conformal rank ⌈(N+1)q⌉ of the scores near the step', async () => {
+    const { levelOffsets } = await import('./backtest.js');
+    // 4 origins × 10 steps, sd 1, errors 1…40: every step's window holds all 40 scores.
+    const err = Float64Array.from({ length: 40 }, (_, j) => j + 1);
+    const c = { K: 4, Hb: 10, err, sd: new Float64Array(40).fill(1), pred: new Float64Array(40) };
+    // 0.9: rank ⌈41·0.9⌉ = 37 → 37; 0.1: rank ⌊41·0.1⌋ = 4 → 4, but a lower level never sits above the forecast.
+    expect(levelOffsets(c, 3, [0.1, 0.5, 0.9])).toEqual([0, 0, 37]);
+    const neg = { ...c, err: Float64Array.from(err, (e) => e - 20.5) };
+    expect(levelOffsets(neg, 3, [0.1, 0.9])).toEqual([-16.5, 16.5]);
+  });
+});
+
 describe('quantiles', () => {
   it('quickselect quantiles equal sorted quantiles', async () => {
     const { quantile, quantileOf } = await import('./backtest.js');

@@ -15,11 +15,15 @@ export interface ForecastOptions {
    * week: the shortest takes the day's place (snaive-day, hw), the next the week's (snaive-week, hw2).
    */
   seasons?: number[];
+  /** quantile levels to deliver besides 0.1, 0.5 and 0.9 (`--quantiles 0.1,0.5,0.9,0.99`) */
+  quantiles?: number[];
   onModel?: (done: number, total: number) => void;
 }
 
 export interface ForecastPoint extends Quantiles {
   t: number;
+  /** the value at each of the result's `levels` */
+  q: number[];
 }
 
 export interface ForecastResult {
@@ -33,6 +37,8 @@ export interface ForecastResult {
   /** features ignored because their future values do not cover the horizon */
   ignoredFeatures: string[];
   nonNegative: boolean;
+  /** quantile levels delivered, ascending */
+  levels: number[];
   /** the seasonal periods the models used, in slots */
   seasons: number[];
   /** seasons asked for beyond the two the models take */
@@ -60,7 +66,7 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   const periods = seasons ? { day: seasons[0]!, ...(seasons[1] !== undefined && { week: seasons[1] }) } : seasonalPeriods(series.intervalMs, series.intervalMonths);
   const ctx: FitContext = { startMs: series.startMs, intervalMs: series.intervalMs, periods, seasonNames: seasonNames(series.intervalMs, series.intervalMonths, seasons), features: usable };
   const models = resolveModels(o.model);
-  const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(o.onModel && { onModel: o.onModel }) });
+  const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(o.quantiles && { levels: o.quantiles }), ...(o.onModel && { onModel: o.onModel }) });
   const chosen = choose(bt.scores, new Set(models.map((m) => m.name)));
   const model = modelByName(chosen.model)!;
   const earlier = bt.fits.get(model.name);
@@ -69,14 +75,14 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   for (let i = 0; i < n; i++) if (y[i]! < 0) ((nonNegative = false), (i = n));
   // One origin gives no out-of-sample errors to calibrate on: the model's own band is delivered,
   // which is the band whose coverage the backtest measured.
-  const q = calibratedForecast(fit, o.horizon, bt.origins.length > 1 ? bt.zs.get(model.name) : undefined, nonNegative);
+  const q = calibratedForecast(fit, o.horizon, bt.origins.length > 1 ? bt.cal.get(model.name) : undefined, nonNegative, bt.levels);
   for (const p of q) {
     if (![p.p10, p.p50, p.p90].every(Number.isFinite)) throw new InvalidInput(`${series.name}: ${model.name} gave a forecast that is not a number`, [{ path: 'model', message: 'non-finite forecast', found: model.name }], 'Try another --model, or give the series in a unit where its values are nearer 1.');
   }
   const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
   const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
   const unusedSeasons = seasons && seasons.length > 2 ? seasons.slice(2) : [];
-  return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
+  return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
 }
 
 function baselineModel(n: number, ctx: FitContext) {
@@ -86,6 +92,19 @@ function baselineModel(n: number, ctx: FitContext) {
 /** Significant digits, not fixed decimals: a $/token series (2.5e-7) keeps its digits. */
 const round = (x: number | undefined, d = 7) => (x === undefined || !Number.isFinite(x) ? null : Number(x.toPrecision(d)));
 const iso = (t: number) => new Date(t).toISOString();
+
+/** `p99` for 0.99, `p2.5` for 0.025: the JSON key of a quantile level. */
+export function levelName(q: number): string {
+  return `p${Number((q * 100).toPrecision(6))}`;
+}
+
+function extraLevels(levels: number[], q: number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  levels.forEach((l, i) => {
+    if (l !== 0.1 && l !== 0.5 && l !== 0.9) out[levelName(l)] = round(q[i])!;
+  });
+  return out;
+}
 
 /** The forecast file (`--out`, `--json`): the planner reads `points[].t/p10/p50/p90`. */
 export function forecastToJson(r: ForecastResult, source: string) {
@@ -105,6 +124,11 @@ export function forecastToJson(r: ForecastResult, source: string) {
       coverageP10P90: round(r.chosen.coverage),
       rawCoverageP10P90: round(r.chosen.rawCoverage),
       nominalCoverage: 0.8,
+      /** the outermost quantiles delivered, their measured and nominal coverage */
+      band: { from: levelName(r.levels[0]!), to: levelName(r.levels[r.levels.length - 1]!), coverage: round(r.chosen.bandCoverage), nominal: round(r.levels[r.levels.length - 1]! - r.levels[0]!) },
+      /** mean pinball loss over the quantiles, out of sample, scaled like MASE (lower is better) */
+      pinball: round(r.chosen.pinball),
+      quantiles: r.levels,
       baseline: r.baseline.model,
       baselineMase: round(r.baseline.mase),
       /** 1 − MASE/baseline MASE: the share of the baseline's error removed */
@@ -118,7 +142,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
     backtest: r.backtest.scores.map((b) => ({
       model: b.model,
       ...(b.baseline && { baseline: true }),
-      ...(b.skipped ? { skipped: b.skipped } : { mase: round(b.mase), smape: round(b.smape), mae: round(b.mae), coverageP10P90: round(b.coverage), rawCoverageP10P90: round(b.rawCoverage) }),
+      ...(b.skipped ? { skipped: b.skipped } : { mase: round(b.mase), smape: round(b.smape), mae: round(b.mae), coverageP10P90: round(b.coverage), rawCoverageP10P90: round(b.rawCoverage), pinball: round(b.pinball) }),
     })),
     preparation: {
       observations: rep.observations,
@@ -137,7 +161,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
         ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : []),
       ],
     },
-    points: r.points.map((p) => ({ t: iso(p.t), p10: round(p.p10)!, p50: round(p.p50)!, p90: round(p.p90)! })),
+    points: r.points.map((p) => ({ t: iso(p.t), p10: round(p.p10)!, p50: round(p.p50)!, p90: round(p.p90)!, ...extraLevels(r.levels, p.q) })),
   };
 }
 

@@ -37,6 +37,7 @@ interface ForecastOpts {
   horizon: string;
   interval?: string;
   season?: string;
+  quantiles?: string;
   model: string;
   origins: string;
   format: SourceFormat | 'auto';
@@ -63,6 +64,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .option('--interval <interval>', 'resample to this interval, from seconds to months: 10s, 1m, 5m, 1h, 1d, 1w, 1mo (default: 1m for request traces, 1h for cluster traces, inferred for CSV)')
     .option('--season <periods>', 'seasonal periods, comma-separated, in intervals or as durations (--season 6, --season 1d,1w); default: the day and the week (the year for months)')
     .option('--model <model>', `auto (every model, chosen by backtest), a family (${Object.keys(FAMILIES).filter((f) => f !== 'auto').join(', ')}) or models, comma-separated: ${MODELS.map((m) => m.name).join(', ')}`, 'auto')
+    .option('--quantiles <levels>', 'quantile levels to deliver besides P10/P50/P90, calibrated on the backtest: --quantiles 0.1,0.5,0.9,0.99')
     .option('--origins <n>', 'rolling-origin backtest: how many forecast origins (fewer when the history is short)', '8')
     .addOption(new Option('--format <format>', 'source format (default: recognised from the header)').choices([...SOURCE_FORMATS]).default('auto'))
     .option('--metric <metric>', 'what to count: azure-llm requests|input-tokens|output-tokens|tokens; dlrm gpus|instances|cpus; alibaba-pods gpus-in-use|gpus-requested')
@@ -114,7 +116,8 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       }).finally(() => progress.finish());
       const horizon = horizonSteps(opts.horizon, series.intervalMs);
       const seasons = opts.season === undefined ? undefined : seasonSteps(opts.season, series.intervalMs);
-      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }) }, progress);
+      const quantiles = opts.quantiles === undefined ? undefined : quantileLevels(opts.quantiles);
+      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }), ...(quantiles && { quantiles }) }, progress);
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
       if (opts.save) {
@@ -141,6 +144,15 @@ export function horizonSteps(raw: string, intervalMs: number): number {
   }
   if (steps > 100_000) throw new InvalidInput(`--horizon ${raw} is ${steps} intervals; at most 100,000`, [{ path: 'horizon', message: 'too long', expected: 'at most 100,000 intervals', found: String(steps) }], 'Use a shorter horizon or a longer --interval.');
   return steps;
+}
+
+/** `--quantiles 0.1,0.5,0.9,0.99`: levels strictly between 0 and 1. */
+export function quantileLevels(raw: string): number[] {
+  return raw.split(',').map((part) => {
+    const q = Number(part.trim());
+    if (!(part.trim() !== '' && q > 0 && q < 1)) throw new InvalidInput(`--quantiles "${part.trim()}" is not a level between 0 and 1`, [{ path: 'quantiles', message: 'not a number strictly between 0 and 1', expected: 'e.g. 0.1,0.5,0.9,0.99', found: part.trim() }], 'Give levels as fractions: --quantiles 0.05,0.5,0.95.');
+    return q;
+  });
 }
 
 /** `--season 6,1d`: each period in intervals, a plain number or a whole number of intervals as a duration. */
@@ -177,19 +189,20 @@ export function renderForecast(o: ForecastOutcome): string {
   for (const note of p.notes) out.push(`  note: ${note}`);
   out.push('');
   const m = j.metrics;
-  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} step${m.backtestHorizon > 1 ? 's' : ''} (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage out of sample, nominal 80%`);
+  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} step${m.backtestHorizon > 1 ? 's' : ''} (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage and pinball loss out of sample (leave-one-origin-out), coverage nominal 80%`);
   const rows = r.backtest.scores.map((b) => [
     `${b.model}${b.model === r.model ? ' *' : ''}${b.baseline ? ' (baseline)' : ''}`,
     b.skipped ? '' : f3(b.mase),
     b.skipped ? '' : `${num(b.smape!, 1)}%`,
     b.skipped ? '' : pct(b.coverage!),
+    b.skipped ? '' : f3(b.pinball),
     b.skipped ? `skipped: ${b.skipped}` : b.description,
   ]);
-  out.push(table([{ header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'sMAPE', align: 'right' }, { header: 'Coverage', align: 'right' }, { header: '' }], rows));
+  out.push(table([{ header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'sMAPE', align: 'right' }, { header: 'Coverage', align: 'right' }, { header: 'Pinball', align: 'right' }, { header: '' }], rows));
   out.push('');
   const skill = m.skillVsBaseline;
   out.push(
-    `Chosen: ${r.model} — MASE ${f3(m.mase)} vs ${m.baseline} ${f3(m.baselineMase)}${skill !== null ? ` (${skill >= 0 ? `${pct(skill)} lower error` : `${pct(-skill)} higher error`})` : ''}; the truth fell inside P10–P90 ${m.coverageP10P90 !== null ? pct(m.coverageP10P90) : '—'} of the time in backtest (nominal 80%).`,
+    `Chosen: ${r.model} — MASE ${f3(m.mase)} vs ${m.baseline} ${f3(m.baselineMase)}${skill !== null ? ` (${skill >= 0 ? `${pct(skill)} lower error` : `${pct(-skill)} higher error`})` : ''}; the truth fell inside P10–P90 ${m.coverageP10P90 !== null ? pct(m.coverageP10P90) : '—'} of the time in backtest (nominal 80%)${m.band.from !== 'p10' || m.band.to !== 'p90' ? `, inside ${m.band.from.toUpperCase()}–${m.band.to.toUpperCase()} ${m.band.coverage !== null ? pct(m.band.coverage) : '—'} (nominal ${pct(m.band.nominal ?? 0)})` : ''}.`,
   );
   const params = Object.entries(j.params).filter(([k]) => !k.startsWith('hour') && !k.startsWith('weekday'));
   if (params.length) out.push(`Parameters: ${params.map(([k, v]) => `${k} ${v === null ? '—' : Number(v.toPrecision(4))}`).join(', ')}`);
