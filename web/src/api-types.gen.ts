@@ -4793,6 +4793,8 @@ export interface operations {
                */
               schemaVersion?: 1;
               model: string;
+              /** @description the models whose median the ensemble is, when it was chosen */
+              members?: string[];
               interval: string;
               unit: string;
               source?: string;
@@ -4833,6 +4835,7 @@ export interface operations {
               backtest: ({
                   model: string;
                   baseline?: boolean;
+                  members?: string[];
                   skipped?: string;
                   mase?: number | null;
                   smape?: number | null;

@@ -231,6 +231,62 @@ describe('conformal intervals per horizon step', () => {
   });
 });
 
+describe('robust selection and the ensemble', () => {
+  const row = (model: string, maseByOrigin: number[]) => ({ model, description: '', mase: maseByOrigin.reduce((a, b) => a + b, 0) / maseByOrigin.length, mae: 1, maseByOrigin });
+
+  it('calls a gap within the standard error of the paired per-origin differences a near-tie', async () => {
+    const { nearTie } = await import('./backtest.js');
+    // 0.99 vs 1.08: the second lost badly at one origin and won at the others.
+    const best = row('hw-linear', [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 4.42]);
+    const other = row('hw', [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 4.44]);
+    expect(best.mase).toBeCloseTo(0.99, 4);
+    expect(other.mase).toBeCloseTo(1.08, 4);
+    // differences 0.1 ×7 and 0.02: mean 0.09, sd 0.0283, se 0.01 → a real, consistent gap.
+    expect(nearTie(other, best)).toBe(false);
+    const noisy = row('hw', [0.2, 0.9, 0.3, 1.2, 0.4, 0.5, 0.6, 4.5]);
+    // differences −0.3 … 0.7: se ≈ 0.116 > gap 0.085 → within noise.
+    expect(nearTie(noisy, best)).toBe(true);
+    expect(nearTie(row('x', [1.01]), row('y', [1]))).toBe(true);
+    expect(nearTie(row('x', [1.03]), row('y', [1]))).toBe(false);
+  });
+
+  it('among near-ties takes the ensemble, else the simplest; a clear winner wins', async () => {
+    const { choose } = await import('./backtest.js');
+    const best = row('hw-linear', [0.5, 0.5, 0.5, 4.42]);
+    const simple = row('snaive-day', [0.6, 1.2, 0.4, 4.2]);
+    const ens = row('ensemble', [0.5, 0.6, 0.7, 4.3]);
+    expect(choose([simple, best]).model).toBe('snaive-day');
+    expect(choose([simple, best, ens]).model).toBe('ensemble');
+    expect(choose([row('naive', [3, 3, 3, 3]), best]).model).toBe('hw-linear');
+  });
+
+  it('the ensemble forecasts the step-wise median of its members', async () => {
+    const { ensembleOf } = await import('./models/ensemble.js');
+    const { naive, mean, drift } = await import('./models/naive.js');
+    const y = Float64Array.of(1, 2, 3, 4, 10);
+    const ctx = { startMs: 0, intervalMs: H, periods: {}, features: [] };
+    // naive 10, 10; mean 4, 4; drift 12.25, 14.5 → median 10, 10.
+    const e = ensembleOf([naive.fit(y, ctx), mean.fit(y, ctx), drift.fit(y, ctx)]).forecast(2);
+    expect(Array.from(e.mean)).toEqual([10, 10]);
+    const y2 = Float64Array.of(1, 2, 3, 4, 5);
+    // naive 5; mean 3; drift 6 → 5.
+    expect(ensembleOf([naive.fit(y2, ctx), mean.fit(y2, ctx), drift.fit(y2, ctx)]).forecast(1).mean[0]).toBe(5);
+  });
+
+  it('backtests the median of the best three as a candidate and names its members', () => {
+    const y = syntheticSeries({ n: 24 * 7 * 5, level: 200, slope: 0.05, daily: 40, weekly: 15, noiseSd: 8 }, seededRng(31));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 8 });
+    const ens = r.backtest.scores.find((s) => s.model === 'ensemble')!;
+    expect(ens.members).toHaveLength(3);
+    const ranked = r.backtest.scores.filter((s) => s.model !== 'ensemble' && s.mase !== undefined).sort((a, b) => a.mase! - b.mase!);
+    expect(ens.members).toEqual(ranked.slice(0, 3).map((s) => s.model));
+    expect(ens.mase).toBeLessThan(ranked[2]!.mase!);
+    if (r.model === 'ensemble') expect(forecastToJson(r, 's').members).toEqual(ens.members);
+    // One model asked for: no ensemble.
+    expect(forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 3 }).backtest.scores.some((s) => s.model === 'ensemble')).toBe(false);
+  });
+});
+
 describe('quantiles', () => {
   it('quickselect quantiles equal sorted quantiles', async () => {
     const { quantile, quantileOf } = await import('./backtest.js');

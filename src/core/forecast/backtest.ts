@@ -17,6 +17,7 @@
  * leave-one-origin-out: the band at an origin is calibrated on the other origins only.
  */
 import { InvalidInput } from '../errors.js';
+import { ENSEMBLE, medianArrays } from './models/ensemble.js';
 import { normalQuantile, Z90, type FitContext, type Fitted, type ForecastModel, type Quantiles } from './model.js';
 
 export interface BacktestOptions {
@@ -27,6 +28,8 @@ export interface BacktestOptions {
   baseline: ForecastModel;
   /** quantile levels to calibrate and score (default 0.1, 0.5, 0.9) */
   levels?: number[];
+  /** add the median of the best this-many models as a candidate (0 or absent: none) */
+  ensemble?: number;
   onModel?: (done: number, total: number) => void;
 }
 
@@ -46,6 +49,10 @@ export interface ModelScore {
   bandCoverage?: number;
   /** mean pinball loss over the quantiles delivered, leave-one-origin-out, scaled like MASE */
   pinball?: number;
+  /** MASE at each origin (for telling a real difference from a near-tie) */
+  maseByOrigin?: number[];
+  /** the ensemble's members */
+  members?: string[];
   /** P10–P90 coverage of the model's own Gaussian intervals, before calibration */
   rawCoverage?: number;
   baseline?: boolean;
@@ -261,6 +268,21 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
     }
     o.onModel?.(mi + 1, models.length);
   });
+  if (o.ensemble && o.ensemble >= 2) {
+    const asked = new Set(o.models.map((m) => m.name));
+    const ranked = scores.filter((s) => asked.has(s.model) && s.mase !== undefined && Number.isFinite(s.mase)).sort((a, b) => a.mase! - b.mase!);
+    const members = ranked.slice(0, o.ensemble).map((s) => s.model);
+    if (members.length === o.ensemble) {
+      const cs = members.map((m) => cal.get(m)!);
+      const pred = medianArrays(cs.map((c) => c.pred));
+      const sd = medianArrays(cs.map((c) => c.sd));
+      const err = new Float64Array(pred.length);
+      for (let k = 0; k < origins.length; k++) for (let i = 0; i < Hb; i++) err[k * Hb + i] = y[origins[k]! + i]! - pred[k * Hb + i]!;
+      const c: Calibration = { K: origins.length, Hb, err, sd, pred };
+      cal.set(ENSEMBLE, c);
+      scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels) });
+    }
+  }
   return { origins, horizon: Hb, scalePeriod: base.period, baseline: o.baseline.name, scores, levels, cal, fits };
 }
 
@@ -297,6 +319,7 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   let calIn = 0;
   let bandIn = 0;
   let pinSum = 0;
+  const maseByOrigin: number[] = [];
   const lo = levels.indexOf(0.1);
   const hi = levels.indexOf(0.9);
   const outer = levels.length - 1;
@@ -324,16 +347,41 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
     mae /= Hb;
     pin /= Hb * levels.length;
     absSum += mae;
-    maseSum += scales[k]! > 0 ? mae / scales[k]! : mae === 0 ? 0 : Infinity;
+    maseByOrigin.push(scales[k]! > 0 ? mae / scales[k]! : mae === 0 ? 0 : Infinity);
+    maseSum += maseByOrigin[k]!;
     pinSum += scales[k]! > 0 ? pin / scales[k]! : pin === 0 ? 0 : Infinity;
   }
   const N = K * Hb;
-  return { mase: maseSum / K, smape: smapeSum / N, mae: absSum / K, rawCoverage: rawIn / N, coverage: calIn / N, bandCoverage: bandIn / N, pinball: pinSum / K };
+  return { mase: maseSum / K, smape: smapeSum / N, mae: absSum / K, rawCoverage: rawIn / N, coverage: calIn / N, bandCoverage: bandIn / N, pinball: pinSum / K, maseByOrigin };
 }
 
-/** Lowest MASE wins (MAE when MASE is undefined); ties go to the earlier, simpler model. */
+/**
+ * Whether `s` is within noise of `best`: its MASE higher by no more than the standard error of the
+ * paired per-origin differences (and at least 2% of the best). With 8 origins a gap of 0.99 vs
+ * 1.08 is often this: one origin's luck, not a better model.
+ */
+export function nearTie(s: ModelScore, best: ModelScore): boolean {
+  const a = s.mase!;
+  const b = best.mase!;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+  let se = 0;
+  const da = s.maseByOrigin;
+  const db = best.maseByOrigin;
+  if (da && db && da.length === db.length && da.length > 1) {
+    const d = da.map((x, k) => x - db[k]!);
+    const mean = d.reduce((u, v) => u + v, 0) / d.length;
+    const v = d.reduce((u, x) => u + (x - mean) ** 2, 0) / (d.length - 1);
+    se = Math.sqrt(v / d.length);
+  }
+  return a - b <= Math.max(0.02 * b, se) + 1e-12;
+}
+
+/**
+ * Lowest MASE (MAE when MASE is undefined) — unless others are within noise of it (nearTie):
+ * then the ensemble if it is among them, else the simplest of them (the earliest in the table).
+ */
 export function choose(scores: ModelScore[], among?: Set<string>): ModelScore {
-  const ok = scores.filter((s) => s.mase !== undefined && (!among || among.has(s.model)));
+  const ok = scores.filter((s) => s.mase !== undefined && (!among || among.has(s.model) || s.model === ENSEMBLE));
   if (ok.length === 0) {
     const reasons = scores.map((s) => `${s.model}: ${s.skipped ?? 'no score'}`);
     throw new InvalidInput('no model can forecast this series', reasons.map((r) => ({ path: 'model', message: r })), 'Give more history, a shorter --horizon, or another --model.');
@@ -345,7 +393,8 @@ export function choose(scores: ModelScore[], among?: Set<string>): ModelScore {
     const b = key(best);
     if (a < b - 1e-9 || (a === Infinity && b === Infinity && s.mae! < best.mae! - 1e-9)) best = s;
   }
-  return best;
+  const ties = ok.filter((s) => s === best || nearTie(s, best));
+  return ties.find((s) => s.model === ENSEMBLE) ?? ties[0]!;
 }
 
 /**

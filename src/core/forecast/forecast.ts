@@ -3,6 +3,7 @@ import { InvalidInput } from '../errors.js';
 import { backtest, baselineFor, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
 import type { FitContext, Quantiles } from './model.js';
 import { modelByName, resolveModels } from './models/index.js';
+import { ensembleOf } from './models/ensemble.js';
 import { intervalLabel, seasonalPeriods, seasonNames, slotTime, type Series } from './series.js';
 
 export interface ForecastOptions {
@@ -37,6 +38,8 @@ export interface ForecastResult {
   /** features ignored because their future values do not cover the horizon */
   ignoredFeatures: string[];
   nonNegative: boolean;
+  /** the ensemble's members, when the ensemble was chosen */
+  members?: string[];
   /** quantile levels delivered, ascending */
   levels: number[];
   /** the seasonal periods the models used, in slots */
@@ -66,11 +69,14 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   const periods = seasons ? { day: seasons[0]!, ...(seasons[1] !== undefined && { week: seasons[1] }) } : seasonalPeriods(series.intervalMs, series.intervalMonths);
   const ctx: FitContext = { startMs: series.startMs, intervalMs: series.intervalMs, periods, seasonNames: seasonNames(series.intervalMs, series.intervalMonths, seasons), features: usable };
   const models = resolveModels(o.model);
-  const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(o.quantiles && { levels: o.quantiles }), ...(o.onModel && { onModel: o.onModel }) });
+  const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(models.length >= 3 && { ensemble: 3 }), ...(o.quantiles && { levels: o.quantiles }), ...(o.onModel && { onModel: o.onModel }) });
   const chosen = choose(bt.scores, new Set(models.map((m) => m.name)));
-  const model = modelByName(chosen.model)!;
-  const earlier = bt.fits.get(model.name);
-  const fit = earlier?.refit ? earlier.refit(y) : model.fit(y, ctx);
+  const finalFit = (name: string) => {
+    const earlier = bt.fits.get(name);
+    return earlier?.refit ? earlier.refit(y) : modelByName(name)!.fit(y, ctx);
+  };
+  const model = { name: chosen.model };
+  const fit = chosen.members ? ensembleOf(chosen.members.map(finalFit)) : finalFit(chosen.model);
   let nonNegative = true;
   for (let i = 0; i < n; i++) if (y[i]! < 0) ((nonNegative = false), (i = n));
   // One origin gives no out-of-sample errors to calibrate on: the model's own band is delivered,
@@ -82,7 +88,7 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
   const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
   const unusedSeasons = seasons && seasons.length > 2 ? seasons.slice(2) : [];
-  return { series, model: model.name, params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
+  return { series, model: model.name, ...(chosen.members && { members: chosen.members }), params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
 }
 
 function baselineModel(n: number, ctx: FitContext) {
@@ -112,6 +118,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
   const rep = s.report;
   return {
     model: r.model,
+    ...(r.members && { members: r.members }),
     interval: intervalLabel(s),
     unit: s.unit,
     source,
@@ -142,6 +149,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
     backtest: r.backtest.scores.map((b) => ({
       model: b.model,
       ...(b.baseline && { baseline: true }),
+      ...(b.members && { members: b.members }),
       ...(b.skipped ? { skipped: b.skipped } : { mase: round(b.mase), smape: round(b.smape), mae: round(b.mae), coverageP10P90: round(b.coverage), rawCoverageP10P90: round(b.rawCoverage), pinball: round(b.pinball) }),
     })),
     preparation: {
