@@ -133,3 +133,41 @@ describe('double seasonal Holt–Winters', () => {
     expect(two.params.period2).toBe(168);
   });
 });
+
+describe('theta', () => {
+  it('forecasts a straight line with half its slope (the theta-0 and theta-2 lines averaged)', async () => {
+    const { theta } = await import('./models/theta.js');
+    const y = Float64Array.from({ length: 50 }, (_, t) => 5 + 2 * t);
+    const fit = theta.fit(y, ctx({ periods: {} }));
+    expect(fit.params.driftPerStep).toBeCloseTo(1, 12);
+    expect(fit.params.alpha).toBeGreaterThan(0.99);
+    const f = fit.forecast(10);
+    expect(f.mean[0]).toBeCloseTo(103 + 1, 1);
+    expect(f.mean[9]).toBeCloseTo(103 + 10, 1);
+  });
+
+  it('matches the Hyndman–Billah formula computed by hand', async () => {
+    const { theta } = await import('./models/theta.js');
+    const y = Float64Array.of(1, 3, 2, 4);
+    const fit = theta.fit(y, ctx({ periods: {} }));
+    const a = fit.params.alpha!;
+    // Least-squares slope of 1,3,2,4 against 0..3: Sxy 4 / Sxx 5 = 0.8.
+    expect(fit.params.driftPerStep).toBeCloseTo(0.4, 12);
+    let l = 1;
+    for (const v of [3, 2, 4]) l += a * (v - l);
+    const lead = (1 - (1 - a) ** 4) / a;
+    const f = fit.forecast(3);
+    for (let h = 1; h <= 3; h++) expect(f.mean[h - 1]).toBeCloseTo(l + 0.4 * (h - 1 + lead), 12);
+  });
+
+  it('seasonally adjusts a positive series with a significant season and restores it', async () => {
+    const { theta, seasonalAtLag, multiplicativeIndices } = await import('./models/theta.js');
+    const s = [0.8, 1.2, 0.9, 1.1];
+    const y = Float64Array.from({ length: 48 }, (_, t) => (100 + t) * s[t % 4]!);
+    expect(seasonalAtLag(y, 4)).toBe(true);
+    Array.from(multiplicativeIndices(y, 4)).forEach((v, j) => expect(v).toBeCloseTo(s[j]!, 2));
+    const f = theta.fit(y, ctx({ periods: { day: 4 } })).forecast(4);
+    for (let h = 0; h < 4; h++) expect(f.mean[h]! / ((148 + h) * s[(48 + h) % 4]!)).toBeCloseTo(1, 1);
+    expect(seasonalAtLag(syntheticSeries({ n: 500, level: 10, noiseSd: 1 }, seededRng(3)), 24)).toBe(false);
+  });
+});

@@ -4,8 +4,9 @@ import type { ForecastModel } from '../model.js';
 import { drift, mean, naive, seasonalNaive } from './naive.js';
 import { holt, holtDamped, holtWinters, holtWinters2, holtWintersLinear, ses } from './ets.js';
 import { linreg } from './linreg.js';
+import { theta } from './theta.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, holtWinters, holtWintersLinear, holtWinters2, linreg];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, linreg];
 
 export const FAMILIES: Record<string, string[]> = {
   auto: MODELS.map((m) => m.name),
