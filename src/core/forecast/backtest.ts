@@ -259,7 +259,9 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
     const row: ModelScore = { model: model.name, description: model.description, ...(model.name === o.baseline.name && { baseline: true }) };
     scores.push(row);
     const why = model.unusable(origins[0]!, ctx, Hb);
+    const kind = model.unusable(n, ctx, Hb, y);
     if (why) row.skipped = `${why} before the first backtest origin (of ${n} points, the last ${n - origins[0]!} are held out for the backtest)`;
+    else if (kind) row.skipped = kind;
     else {
       const r = scoreModel(model, y, ctx, origins, Hb, scales, levels);
       Object.assign(row, r.score);

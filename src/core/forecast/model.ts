@@ -52,8 +52,11 @@ export interface ForecastModel {
   name: string;
   /** one line for tables and docs */
   description: string;
-  /** why the model cannot run on n points in this context, or undefined when it can */
-  unusable(n: number, ctx: FitContext, horizon: number): string | undefined;
+  /**
+   * Why the model cannot run on n points in this context, or undefined when it can; `y` (the n
+   * points, when known) lets a model refuse a series of the wrong kind (intermittent models).
+   */
+  unusable(n: number, ctx: FitContext, horizon: number, y?: Float64Array): string | undefined;
   fit(y: Float64Array, ctx: FitContext): Fitted;
 }
 

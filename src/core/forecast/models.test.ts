@@ -171,3 +171,38 @@ describe('theta', () => {
     expect(seasonalAtLag(syntheticSeries({ n: 500, level: 10, noiseSd: 1 }, seededRng(3)), 24)).toBe(false);
   });
 });
+
+describe('intermittent demand', () => {
+  const y = Float64Array.of(0, 0, 3, 0, 0, 0, 6, 0);
+
+  it('Croston (SBA) by hand: sizes 3 → 4.5, intervals 3 → 3.5, forecast 0.75 · 4.5 / 3.5', async () => {
+    const { fitCroston } = await import('./models/intermittent.js');
+    const f = fitCroston(y, 0.5);
+    expect(f.params.level).toBeCloseTo((0.75 * 4.5) / 3.5, 12);
+    expect(Array.from(f.forecast(3).mean)).toEqual(new Array(3).fill(f.params.level));
+  });
+
+  it('TSB by hand: probability and size smoothed apart, decaying after the last demand', async () => {
+    const { fitTsb } = await import('./models/intermittent.js');
+    const f = fitTsb(y, { alpha: 0.5, beta: 0.5 });
+    expect(f.params.level).toBeCloseTo(0.2666015625 * 4.875, 12);
+    // Two more zeros (the start, the averages of the history, is now d 0.2): d ends at 0.0666…,
+    // a quarter of its value after the last demand; Croston's forecast would not move.
+    const longer = f.extend(Float64Array.of(...y, 0, 0));
+    expect(longer.params.level).toBeCloseTo(0.0666015625 * 4.875, 12);
+    expect(longer.params.level).toBeLessThan(f.params.level! / 3);
+  });
+
+  it('are candidates on a mostly-zero series only, and say why not otherwise', async () => {
+    const { forecastSeries } = await import('./forecast.js');
+    const rng = seededRng(41);
+    const sparse = Float64Array.from({ length: 400 }, () => (rng.next() < 0.15 ? 1 + Math.floor(rng.next() * 8) : 0));
+    const mk = (values: Float64Array) => ({ name: 'x', unit: 'GPUs', startMs: 0, intervalMs: HOUR, values, filled: new Uint8Array(values.length), features: [], report: { observations: 0, duplicatesMerged: 0, missingValues: 0, sorted: false, gapsFilled: 0, fill: 'none' as const, filledRuns: [], outliers: [], notes: [] } });
+    const r = forecastSeries(mk(sparse), { horizon: 24, model: 'naive,ses,croston,tsb', origins: 6 });
+    const row = (m: string) => r.backtest.scores.find((s) => s.model === m)!;
+    expect(row('croston').skipped).toBeUndefined();
+    expect(row('tsb').mase!).toBeLessThan(row('naive').mase!);
+    const dense = forecastSeries(mk(Float64Array.from({ length: 100 }, (_, i) => 5 + (i % 3))), { horizon: 5, model: 'ses,tsb', origins: 2 });
+    expect(dense.backtest.scores.find((s) => s.model === 'tsb')!.skipped).toMatch(/mostly-zero series \(at least a third of zeros; this one has 0%\)/);
+  });
+});
