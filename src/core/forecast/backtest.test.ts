@@ -298,3 +298,15 @@ describe('quantiles', () => {
     }
   });
 });
+
+describe('a cap', () => {
+  it('clips every quantile at it and says how often', () => {
+    const y = syntheticSeries({ n: 24 * 14, level: 90, daily: 8, noiseSd: 3 }, seededRng(51));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 3, cap: 95, quantiles: [0.99] });
+    for (const p of r.points) for (const v of [p.p10, p.p50, p.p90, ...p.q]) expect(v).toBeLessThanOrEqual(95);
+    expect(r.points.some((p) => p.p90 === 95)).toBe(true);
+    const notes = forecastToJson(r, 's').preparation.notes.join(' ');
+    expect(notes).toMatch(/quantiles clipped at the cap 95 \(\d+ of 24 steps reached it\)/);
+    expect(notes).toMatch(/history values exceed the cap 95/);
+  });
+});

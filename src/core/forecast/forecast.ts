@@ -16,6 +16,8 @@ export interface ForecastOptions {
    * week: the shortest takes the day's place (snaive-day, hw), the next the week's (snaive-week, hw2).
    */
   seasons?: number[];
+  /** an upper bound no value can pass (GPUs in the cluster): every quantile is clipped at it */
+  cap?: number;
   /** quantile levels to deliver besides 0.1, 0.5 and 0.9 (`--quantiles 0.1,0.5,0.9,0.99`) */
   quantiles?: number[];
   onModel?: (done: number, total: number) => void;
@@ -42,6 +44,8 @@ export interface ForecastResult {
   members?: string[];
   /** quantile levels delivered, ascending */
   levels: number[];
+  /** what the cap did */
+  capNotes: string[];
   /** the seasonal periods the models used, in slots */
   seasons: number[];
   /** seasons asked for beyond the two the models take */
@@ -82,13 +86,28 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   // One origin gives no out-of-sample errors to calibrate on: the model's own band is delivered,
   // which is the band whose coverage the backtest measured.
   const q = calibratedForecast(fit, o.horizon, bt.origins.length > 1 ? bt.cal.get(model.name) : undefined, nonNegative, bt.levels);
+  const capNotes: string[] = [];
+  if (o.cap !== undefined) {
+    if (!(o.cap > 0) || !Number.isFinite(o.cap)) throw new InvalidInput(`the cap ${o.cap} is not a positive number`, [{ path: 'cap', message: 'not a positive number', found: String(o.cap) }], 'Give --cap as the most the series can reach, e.g. the GPUs in the cluster.');
+    const cap = o.cap;
+    let clipped = 0;
+    for (const p of q) {
+      if (p.q[p.q.length - 1]! > cap) clipped++;
+      p.q = p.q.map((v) => Math.min(v, cap));
+      ((p.p10 = Math.min(p.p10, cap)), (p.p50 = Math.min(p.p50, cap)), (p.p90 = Math.min(p.p90, cap)));
+    }
+    let above = 0;
+    for (let i = 0; i < n; i++) if (y[i]! > cap) above++;
+    capNotes.push(`quantiles clipped at the cap ${cap} (${clipped} of ${q.length} steps reached it)`);
+    if (above) capNotes.push(`${above} history values exceed the cap ${cap}: is it right?`);
+  }
   for (const p of q) {
     if (![p.p10, p.p50, p.p90].every(Number.isFinite)) throw new InvalidInput(`${series.name}: ${model.name} gave a forecast that is not a number`, [{ path: 'model', message: 'non-finite forecast', found: model.name }], 'Try another --model, or give the series in a unit where its values are nearer 1.');
   }
   const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
   const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
   const unusedSeasons = seasons && seasons.length > 2 ? seasons.slice(2) : [];
-  return { series, model: model.name, ...(chosen.members && { members: chosen.members }), params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
+  return { series, model: model.name, ...(chosen.members && { members: chosen.members }), params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, capNotes, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
 }
 
 function baselineModel(n: number, ctx: FitContext) {
@@ -167,6 +186,7 @@ export function forecastToJson(r: ForecastResult, source: string) {
         ...(r.unusedSeasons.length ? [`seasons ${r.unusedSeasons.join(', ')} not used: the models take the two shortest (${r.seasons.join(', ')})`] : []),
         ...(r.ignoredFeatures.length ? [`features without future values ignored: ${r.ignoredFeatures.join(', ')}`] : []),
         ...(r.nonNegative ? ['history is non-negative: quantiles clipped at 0'] : []),
+        ...r.capNotes,
       ],
     },
     points: r.points.map((p) => ({ t: iso(p.t), p10: round(p.p10)!, p50: round(p.p50)!, p90: round(p.p90)!, ...extraLevels(r.levels, p.q) })),

@@ -38,6 +38,7 @@ interface ForecastOpts {
   interval?: string;
   season?: string;
   quantiles?: string;
+  cap?: string;
   model: string;
   origins: string;
   format: SourceFormat | 'auto';
@@ -65,6 +66,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .option('--season <periods>', 'seasonal periods, comma-separated, in intervals or as durations (--season 6, --season 1d,1w); default: the day and the week (the year for months)')
     .option('--model <model>', `auto (every model, chosen by backtest), a family (${Object.keys(FAMILIES).filter((f) => f !== 'auto').join(', ')}) or models, comma-separated: ${MODELS.map((m) => m.name).join(', ')}`, 'auto')
     .option('--quantiles <levels>', 'quantile levels to deliver besides P10/P50/P90, calibrated on the backtest: --quantiles 0.1,0.5,0.9,0.99')
+    .option('--cap <value>', 'the most the series can reach (the GPUs in the cluster): every quantile is clipped at it')
     .option('--origins <n>', 'rolling-origin backtest: how many forecast origins (fewer when the history is short)', '8')
     .addOption(new Option('--format <format>', 'source format (default: recognised from the header)').choices([...SOURCE_FORMATS]).default('auto'))
     .option('--metric <metric>', 'what to count: azure-llm requests|input-tokens|output-tokens|tokens; dlrm gpus|instances|cpus; alibaba-pods gpus-in-use|gpus-requested')
@@ -117,7 +119,9 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       const horizon = horizonSteps(opts.horizon, series.intervalMs);
       const seasons = opts.season === undefined ? undefined : seasonSteps(opts.season, series.intervalMs);
       const quantiles = opts.quantiles === undefined ? undefined : quantileLevels(opts.quantiles);
-      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }), ...(quantiles && { quantiles }) }, progress);
+      const cap = opts.cap === undefined ? undefined : Number(opts.cap);
+      if (cap !== undefined && !(cap > 0 && Number.isFinite(cap))) throw new InvalidInput(`--cap "${opts.cap}" is not a positive number`, [{ path: 'cap', message: 'not a positive number', expected: 'e.g. 64 (GPUs in the cluster)', found: opts.cap! }], 'Give --cap as the most the series can reach.');
+      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }), ...(quantiles && { quantiles }), ...(cap !== undefined && { cap }) }, progress);
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
       if (opts.save) {
