@@ -206,3 +206,62 @@ describe('intermittent demand', () => {
     expect(dense.backtest.scores.find((s) => s.model === 'tsb')!.skipped).toMatch(/mostly-zero series \(at least a third of zeros; this one has 0%\)/);
   });
 });
+
+describe('sarima', () => {
+  it('maps partial autocorrelations to AR coefficients by Durbin–Levinson', async () => {
+    const { pacfToCoefficients } = await import('./models/sarima.js');
+    expect(pacfToCoefficients([0.5])).toEqual([0.5]);
+    const c = pacfToCoefficients([0.5, 0.2]);
+    expect(c[0]).toBeCloseTo(0.4, 12);
+    expect(c[1]).toBeCloseTo(0.2, 12);
+  });
+
+  it('recovers an AR(1) and forecasts μ + φʰ(yₙ − μ) with sd σ√Σφ²ʲ', async () => {
+    const { fitSarima } = await import('./models/sarima.js');
+    const rng = seededRng(61);
+    const y = new Float64Array(4000);
+    let v = 0;
+    for (let t = 0; t < y.length; t++) ((v = 0.7 * v + rng.normal()), (y[t] = 10 + v));
+    const f = fitSarima(y, { p: 1, d: 0, q: 0, P: 0, D: 0, Q: 0, m: 1 }).fitted;
+    const phi = f.params.ar1!;
+    const mu = f.params.mean!;
+    expect(phi).toBeCloseTo(0.7, 1);
+    expect(f.sigma).toBeCloseTo(1, 1);
+    const fc = f.forecast(3);
+    for (let h = 1; h <= 3; h++) expect(fc.mean[h - 1]).toBeCloseTo(mu + phi ** h * (y[y.length - 1]! - mu), 10);
+    expect(fc.sd[2]).toBeCloseTo(f.sigma * Math.sqrt(1 + phi ** 2 + phi ** 4), 10);
+  });
+
+  it('recovers an MA(1) coefficient', async () => {
+    const { fitSarima } = await import('./models/sarima.js');
+    const rng = seededRng(62);
+    const y = new Float64Array(4000);
+    let prev = 0;
+    for (let t = 0; t < y.length; t++) {
+      const e = rng.normal();
+      y[t] = 5 + e + 0.5 * prev;
+      prev = e;
+    }
+    expect(fitSarima(y, { p: 0, d: 0, q: 1, P: 0, D: 0, Q: 0, m: 1 }).fitted.params.ma1).toBeCloseTo(0.5, 1);
+  });
+
+  it('SARIMA(0,0,0)(0,1,0)m is seasonal naive, with sd growing by whole seasons', async () => {
+    const { fitSarima } = await import('./models/sarima.js');
+    const y = syntheticSeries({ n: 24 * 5, level: 10, daily: 5, noiseSd: 1 }, seededRng(63));
+    const f = fitSarima(y, { p: 0, d: 0, q: 0, P: 0, D: 1, Q: 0, m: 24 }).fitted.forecast(30);
+    for (let i = 0; i < 30; i++) expect(f.mean[i]).toBeCloseTo(y[y.length - 24 + (i % 24)]!, 10);
+    expect(f.sd[24]! / f.sd[0]!).toBeCloseTo(Math.SQRT2, 10);
+  });
+
+  it('arima differences a seasonal series seasonally and beats ses on it in the backtest', async () => {
+    const { chooseDifferencing } = await import('./models/sarima.js');
+    const { forecastSeries } = await import('./forecast.js');
+    const y = syntheticSeries({ n: 24 * 21, level: 100, daily: 20, noiseSd: 2 }, seededRng(64));
+    expect(chooseDifferencing(y, 24).D).toBe(1);
+    const mk = { name: 'x', unit: 'GPUs', startMs: 0, intervalMs: HOUR, values: y, filled: new Uint8Array(y.length), features: [], report: { observations: 0, duplicatesMerged: 0, missingValues: 0, sorted: false, gapsFilled: 0, fill: 'none' as const, filledRuns: [], outliers: [], notes: [] } };
+    const r = forecastSeries(mk, { horizon: 24, model: 'ses,sarima,arima', origins: 4 });
+    const row = (m: string) => r.backtest.scores.find((s) => s.model === m)!;
+    expect(row('sarima').mase!).toBeLessThan(row('ses').mase! / 2);
+    expect(row('arima').mase!).toBeLessThan(row('ses').mase! / 2);
+  });
+});

@@ -6,14 +6,16 @@ import { holt, holtDamped, holtWinters, holtWinters2, holtWintersLinear, ses } f
 import { linreg } from './linreg.js';
 import { theta } from './theta.js';
 import { croston, tsb } from './intermittent.js';
+import { arima, sarima } from './sarima.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, linreg, croston, tsb];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, linreg, croston, tsb];
 
 export const FAMILIES: Record<string, string[]> = {
   auto: MODELS.map((m) => m.name),
   ets: ['ses', 'holt', 'holt-damped', 'hw', 'hw-linear', 'hw2'],
   snaive: ['snaive-day', 'snaive-week'],
   intermittent: ['croston', 'tsb'],
+  arima: ['sarima', 'arima'],
 };
 
 export function modelByName(name: string): ForecastModel | undefined {
