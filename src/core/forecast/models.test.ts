@@ -265,3 +265,28 @@ describe('sarima', () => {
     expect(row('arima').mase!).toBeLessThan(row('ses').mase! / 2);
   });
 });
+
+describe('log transform', () => {
+  it('forecasts exp(m) − c with the delta-method sd, and refuses negative series', async () => {
+    const { logModel } = await import('./models/transform.js');
+    const m = logModel(naive);
+    expect(m.name).toBe('naive-log');
+    const f = m.fit(Float64Array.of(1, 4, 0, 9), ctx()).forecast(2);
+    // Zeros: log(y + 1); naive repeats log 10, so exp − 1 = 9.
+    expect(f.mean[0]).toBeCloseTo(9, 12);
+    // sd: naive's σ on the log scale times exp(log 10) = 10.
+    const inner = naive.fit(Float64Array.from([1, 4, 0, 9], (v) => Math.log(v + 1)), ctx()).forecast(1);
+    expect(f.sd[0]).toBeCloseTo(10 * inner.sd[0]!, 12);
+    expect(m.unusable(4, ctx(), 2, Float64Array.of(1, -1, 2, 3))).toMatch(/without negative values/);
+  });
+
+  it('hw on the logarithm beats additive hw when the season grows with the level', async () => {
+    const { forecastSeries } = await import('./forecast.js');
+    const rng = seededRng(71);
+    const y = Float64Array.from({ length: 24 * 28 }, (_, t) => (50 * Math.exp(t / 300)) * (1 + 0.5 * Math.sin((2 * Math.PI * t) / 24)) * Math.exp(0.03 * rng.normal()));
+    const mk = { name: 'x', unit: 'GPUs', startMs: 0, intervalMs: HOUR, values: y, filled: new Uint8Array(y.length), features: [], report: { observations: 0, duplicatesMerged: 0, missingValues: 0, sorted: false, gapsFilled: 0, fill: 'none' as const, filledRuns: [], outliers: [], notes: [] } };
+    const r = forecastSeries(mk, { horizon: 24, model: 'hw,hw-log', origins: 6 });
+    const row = (name: string) => r.backtest.scores.find((s) => s.model === name)!;
+    expect(row('hw-log').mase!).toBeLessThan(row('hw').mase! * 0.8);
+  });
+});

@@ -7,8 +7,9 @@ import { linreg } from './linreg.js';
 import { theta } from './theta.js';
 import { croston, tsb } from './intermittent.js';
 import { arima, sarima } from './sarima.js';
+import { logModel } from './transform.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, linreg, croston, tsb];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb];
 
 export const FAMILIES: Record<string, string[]> = {
   auto: MODELS.map((m) => m.name),
@@ -16,6 +17,7 @@ export const FAMILIES: Record<string, string[]> = {
   snaive: ['snaive-day', 'snaive-week'],
   intermittent: ['croston', 'tsb'],
   arima: ['sarima', 'arima'],
+  log: ['theta-log', 'hw-log'],
 };
 
 export function modelByName(name: string): ForecastModel | undefined {
