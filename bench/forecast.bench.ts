@@ -10,6 +10,9 @@
 import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { realSeriesBench } from './forecast-real.js';
 import { forecastSeries } from '../src/core/forecast/forecast.js';
 import type { Series } from '../src/core/forecast/series.js';
 import { seededRng } from '../src/core/rng.js';
@@ -81,6 +84,9 @@ if (role === 'part') {
   for (let i = from; i < to; i++) out.push(run(i));
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(JSON.stringify({ out, cpuMs: (cpu.user + cpu.system) / 1000 }));
+} else if (role === 'real') {
+  // Only the real-series protocol: `npx tsx bench/forecast.bench.ts real [DATA_DIR]`.
+  console.log(JSON.stringify(await realSeriesBench(process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'data'))));
 } else {
   const workers = Math.max(1, Number(process.env.BENCH_WORKERS ?? Math.min(2, availableParallelism())));
   const t0 = performance.now();
@@ -126,5 +132,8 @@ if (role === 'part') {
     chosen,
   };
   console.error(`forecast bench: ${summary.series} series in ${summary.totalS} s on ${workers} worker(s)`);
-  console.log(JSON.stringify(summary));
+  // The real series (../shared/data, or PENNY_SHARED_DATA): absent on a user's clone, then skipped.
+  const dataDir = process.env.PENNY_SHARED_DATA ?? join(dirname(here), '..', '..', 'shared', 'data');
+  const real = process.env.BENCH_REAL === '0' ? { skipped: 'BENCH_REAL=0' } : existsSync(dataDir) ? await realSeriesBench(dataDir) : { skipped: `${dataDir} is absent` };
+  console.log(JSON.stringify({ ...summary, real }));
 }

@@ -68,6 +68,68 @@ describe('penny forecast', () => {
   });
 });
 
+describe('penny forecast: defects of issue 19', () => {
+  it('keeps the scale of tiny values, refuses huge ones with exit 2, keeps the first row of a header-less file', async () => {
+    const rows = Array.from({ length: 24 * 6 }, (_, i) => `${new Date(Date.UTC(2025, 0, 6) + i * 3_600_000).toISOString()},${((2.5 + Math.sin(i / 3.8) * 0.3) * 1e-7).toExponential(4)}`);
+    const tiny = join(dir, 'tiny.csv');
+    writeFileSync(tiny, `${rows.join('\n')}\n`);
+    const r = await runPenny(['forecast', tiny, '--horizon', '6h', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.history.points).toBe(24 * 6);
+    expect(j.history.start).toBe('2025-01-06T00:00:00.000Z');
+    expect(j.preparation.notes[0]).toMatch(/no header line/);
+    for (const p of j.points) expect(p.p50).toBeGreaterThan(1e-7);
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, `time,v\n${rows.map((row, i) => `${row.split(',')[0]},${1e300 * (1 + (i % 3))}`).join('\n')}\n`);
+    const h = await runPenny(['forecast', huge, '--horizon', '6h']);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/too large to forecast/);
+  });
+});
+
+describe('penny forecast at any interval and season', () => {
+  it('resamples 2-second counts to 10 s, sums them, and takes --season 6', async () => {
+    // Requests every 2 s, in a 60-second cycle (6 ten-second slots).
+    const rows = ['timestamp,requests'];
+    for (let i = 0; i < 5 * 6 * 40; i++) rows.push(`${new Date(Date.UTC(2025, 0, 6) + i * 2000).toISOString()},${1 + (Math.floor(i / 5) % 6 === 0 ? 4 : 0) + (i % 3)}`);
+    const f = join(dir, 'ten.csv');
+    writeFileSync(f, rows.join('\n'));
+    const r = await runPenny(['forecast', f, '--interval', '10s', '--season', '1m', '--horizon', '2m', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.interval).toBe('10s');
+    expect(j.metrics.seasons).toEqual([6]);
+    expect(j.points).toHaveLength(12);
+    expect(j.preparation.notes.join(' ')).toMatch(/combined by sum: "requests" holds whole counts/);
+    const bad = await runPenny(['forecast', f, '--interval', '7 parsecs']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--interval "7 parsecs" is not an interval/);
+    const badSeason = await runPenny(['forecast', f, '--interval', '10s', '--season', '15s']);
+    expect(badSeason.code).toBe(2);
+    expect(badSeason.stderr).toMatch(/--season "15s" is not a whole number of intervals/);
+  });
+});
+
+describe('penny forecast --quantiles', () => {
+  it('delivers P1 and P99 beside P10/P50/P90, with the band\'s measured coverage', async () => {
+    const csv = join(dir, 'q.csv');
+    writeFileSync(csv, historyCsv());
+    const r = await runPenny(['forecast', csv, '--horizon', '12h', '--quantiles', '0.01,0.5,0.99', '--json']);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.metrics.quantiles).toEqual([0.01, 0.1, 0.5, 0.9, 0.99]);
+    for (const p of j.points) expect(p.p1 <= p.p10 && p.p90 <= p.p99).toBe(true);
+    expect(j.metrics.band.from).toBe('p1');
+    const t = await runPenny(['forecast', csv, '--horizon', '12h', '--quantiles', '0.01,0.99']);
+    expect(t.stdout).toMatch(/inside P1–P99 [\d.]+% \(nominal 98(\.0)?%\)/);
+    expect(t.stdout).toMatch(/Pinball/);
+    const bad = await runPenny(['forecast', csv, '--quantiles', '0.5,99']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--quantiles "99" is not a level between 0 and 1/);
+  });
+});
+
 describe('penny forecast on the real traces beats seasonal naive and states its coverage', () => {
   const dlrm = sharedFile('alibaba-dlrm-2025/disaggregated_DLRM_trace.csv');
   it.skipIf(!dlrm)('DLRM serving GPUs per hour', async () => {

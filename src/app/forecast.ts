@@ -13,6 +13,12 @@ export interface RunForecastOptions {
   horizon: number;
   model?: string;
   origins?: number;
+  /** seasonal periods in intervals, replacing the day and week */
+  seasons?: number[];
+  /** the most the series can reach: quantiles are clipped at it */
+  cap?: number;
+  /** quantile levels besides 0.1, 0.5, 0.9 */
+  quantiles?: number[];
   /** what the forecast file names as its source (a path, a store query) */
   source: string;
 }
@@ -29,6 +35,9 @@ export function runForecast(series: Series, o: RunForecastOptions, progress: Pro
       horizon: o.horizon,
       model: o.model ?? 'auto',
       origins: o.origins ?? 8,
+      ...(o.seasons && { seasons: o.seasons }),
+      ...(o.quantiles && { quantiles: o.quantiles }),
+      ...(o.cap !== undefined && { cap: o.cap }),
       onModel: (done, total) => {
         progress.start(total, 'backtesting models');
         progress.tick(done);

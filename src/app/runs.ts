@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ForecastOutcome } from './forecast.js';
+import { slotTime } from '../core/forecast/series.js';
 import { canonicalJson } from './cost.js';
 import type { Clock, Store } from './ports.js';
 
@@ -30,7 +31,7 @@ export function forecastRecord(outcome: ForecastOutcome, maxHistory = 2000) {
   const s = outcome.result.series;
   const keep = Math.min(s.values.length, Math.max(outcome.json.points.length * 4, 168), maxHistory);
   const from = s.values.length - keep;
-  const history = Array.from({ length: keep }, (_, k) => ({ t: new Date(s.startMs + (from + k) * s.intervalMs).toISOString(), value: s.values[from + k]!, filled: s.filled[from + k] === 1 }));
+  const history = Array.from({ length: keep }, (_, k) => ({ t: new Date(slotTime(s, from + k)).toISOString(), value: s.values[from + k]!, filled: s.filled[from + k] === 1 }));
   const m = outcome.json.metrics as Record<string, unknown>;
   return {
     name: `${s.name} · ${outcome.json.source.split(/[\\/]/).pop()}`,

@@ -4806,6 +4806,8 @@ export interface operations {
                */
               schemaVersion?: 1;
               model: string;
+              /** @description the models whose median the ensemble is, when it was chosen */
+              members?: string[];
               interval: string;
               unit: string;
               source?: string;
@@ -4829,6 +4831,16 @@ export interface operations {
                 origins: number;
                 backtestHorizon?: number;
                 scalePeriod?: number;
+                seasons?: number[];
+                /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                band?: {
+                  from?: string;
+                  to?: string;
+                  coverage?: number | null;
+                  nominal?: number | null;
+                };
+                pinball?: number | null;
+                quantiles?: number[];
               };
               params?: {
                 [key: string]: number | null;
@@ -4836,12 +4848,14 @@ export interface operations {
               backtest: ({
                   model: string;
                   baseline?: boolean;
+                  members?: string[];
                   skipped?: string;
                   mase?: number | null;
                   smape?: number | null;
                   mae?: number | null;
                   coverageP10P90?: number | null;
                   rawCoverageP10P90?: number | null;
+                  pinball?: number | null;
                 })[];
               /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
               preparation?: Record<string, unknown>;
@@ -4850,6 +4864,7 @@ export interface operations {
                   p10: number;
                   p50: number;
                   p90: number;
+                  [key: string]: number;
                 }[];
               /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
               historyValues: {

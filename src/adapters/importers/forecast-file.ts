@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { InvalidInput } from '../../core/errors.js';
-import { INTERVALS, isIntervalName } from '../../core/forecast/series.js';
+import { slotNumber, slotStart } from '../../core/forecast/series.js';
 import { readTextFile } from './input-file.js';
-import { parseTimestamp } from './timestamp.js';
+import { parseInterval, parseTimestamp } from './timestamp.js';
 
 const point = z.object({ t: z.string(), p10: z.number(), p50: z.number(), p90: z.number() });
 const schema = z.object({
@@ -29,7 +29,10 @@ export interface ForecastFilePoint {
 
 export interface ForecastFile {
   model: string;
+  /** the slot length; for monthly forecasts the average month (see intervalMonths) */
   intervalMs: number;
+  /** calendar months per slot, for monthly forecasts */
+  intervalMonths?: number;
   unit: string;
   source?: string;
   points: ForecastFilePoint[];
@@ -48,20 +51,22 @@ export function parseForecastFile(text: string, file = '<forecast>'): ForecastFi
   const r = schema.safeParse(json);
   if (!r.success) throw new InvalidInput(`${file}: not a forecast file`, r.error.issues.map((i) => ({ path: i.path.map(String).join('.'), file, message: i.message })), hint);
   const d = r.data;
-  if (!isIntervalName(d.interval)) throw new InvalidInput(`${file}: unknown interval "${d.interval}"`, [{ path: 'interval', file, message: 'unknown interval', expected: Object.keys(INTERVALS).join(', '), found: d.interval }], hint);
-  const intervalMs = INTERVALS[d.interval];
+  const interval = parseInterval(d.interval);
+  if (!interval) throw new InvalidInput(`${file}: unknown interval "${d.interval}"`, [{ path: 'interval', file, message: 'unknown interval', expected: 'a duration from 1s to 4w (10s, 1m, 1h, 1d, 1w) or months (1mo)', found: d.interval }], hint);
+  const { intervalMs } = interval;
+  const next = (t: number) => (interval.intervalMonths ? slotStart(interval, slotNumber(interval, t) + 1) : t + intervalMs);
   const issues = [];
   const points: ForecastFilePoint[] = [];
   for (const [i, p] of d.points.entries()) {
     const t = parseTimestamp(p.t);
     if (!Number.isFinite(t)) issues.push({ path: `points[${i}].t`, file, message: 'not a timestamp', found: p.t });
-    else if (points.length && t - points[points.length - 1]!.t !== intervalMs) issues.push({ path: `points[${i}].t`, file, message: `not one interval (${d.interval}) after the previous point`, found: p.t });
+    else if (points.length && t !== next(points[points.length - 1]!.t)) issues.push({ path: `points[${i}].t`, file, message: `not one interval (${d.interval}) after the previous point`, found: p.t });
     if (!(p.p10 <= p.p50 && p.p50 <= p.p90)) issues.push({ path: `points[${i}]`, file, message: 'quantiles out of order', expected: 'p10 ≤ p50 ≤ p90', found: `${p.p10}, ${p.p50}, ${p.p90}` });
     points.push({ t, p10: p.p10, p50: p.p50, p90: p.p90 });
     if (issues.length >= 20) break;
   }
   if (issues.length) throw new InvalidInput(`${file}: the forecast points are not usable`, issues, hint);
-  return { model: d.model, intervalMs, unit: d.unit, ...(d.source !== undefined && { source: d.source }), points };
+  return { model: d.model, intervalMs, ...(interval.intervalMonths && { intervalMonths: interval.intervalMonths }), unit: d.unit, ...(d.source !== undefined && { source: d.source }), points };
 }
 
 export async function readForecastFile(path: string): Promise<ForecastFile> {

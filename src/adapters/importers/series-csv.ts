@@ -11,6 +11,8 @@ import { parseTimestamp } from './timestamp.js';
 
 export interface CsvSeriesOptions {
   intervalMs?: number;
+  /** calendar months per slot (`--interval 1mo`) */
+  intervalMonths?: number;
   timeColumn?: string;
   valueColumn?: string;
   features?: string[];
@@ -35,8 +37,35 @@ export function parseNumberCell(raw: string, unit?: string): number | undefined 
   return Number.isFinite(v) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? v : undefined;
 }
 
+/** Column names that hold counts per row (summed when rows share an interval), not levels. */
+const COUNT_NAMES = /(^|[^a-z])(counts?|n|num|number|requests?|reqs?|events?|calls|hits|jobs|arrivals|errors|tokens|bytes|orders|sessions|total)([^a-z]|$)/i;
+
+/**
+ * A first line that is data, not names: its first cell a timestamp and every other cell a number
+ * or empty. (A header cell never parses as a timestamp: names such as `t` or `time` do not.)
+ */
+export function looksHeaderless(first: string[]): boolean {
+  if (first.length < 2 || !Number.isFinite(parseTimestamp(first[0] ?? ''))) return false;
+  return first.slice(1).every((c) => parseNumberCell(c) !== undefined) && first.slice(1).some((c) => Number.isFinite(parseNumberCell(c)!));
+}
+
+/** How values in one interval combine when --agg is not given: counts add up, levels average. */
+export function defaultAggregation(column: string, values: ArrayLike<number>): { agg: Aggregation; why: string } {
+  let whole = true;
+  for (let i = 0; i < values.length && whole; i++) {
+    const v = values[i]!;
+    if (Number.isFinite(v) && !(v >= 0 && Number.isInteger(v))) whole = false;
+  }
+  if (whole && COUNT_NAMES.test(column)) return { agg: 'sum', why: `"${column}" holds whole counts, so they are summed; --agg mean to average them` };
+  return { agg: 'mean', why: `"${column}" is read as a level, so values are averaged; --agg sum if it counts events, --agg max for peaks` };
+}
+
 export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Promise<Series> {
-  const header = await readCsvHeader(path);
+  const firstLine = await readCsvHeader(path);
+  const headerless = looksHeaderless(firstLine);
+  // Without a header line the first row is data: name the columns so that it is kept.
+  const header = headerless ? firstLine.map((_, i) => (i === 0 ? 'time' : i === 1 ? 'value' : `value${i}`)) : firstLine;
+  const columns = headerless ? { columns: header } : {};
   const hint = 'A history CSV has a timestamp column and a value column; name them with --time and --value.';
   const timeCol = o.timeColumn ?? header.find((h) => TIME_NAMES.test(h)) ?? header[0];
   if (!timeCol || !header.includes(timeCol)) {
@@ -49,7 +78,7 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
   const issues: Issue[] = [];
   const obs: Observation[] = [];
   let valueCol = o.valueColumn;
-  for await (const rec of readCsv(path, { ...(o.onBytes && { onBytes: o.onBytes }) })) {
+  for await (const rec of readCsv(path, { ...columns, ...(o.onBytes && { onBytes: o.onBytes }) })) {
     if (!valueCol) {
       // The first column after the time whose first cell is a number.
       valueCol = header.find((h) => h !== timeCol && !features.includes(h) && Number.isFinite(parseNumberCell(rec.values[h] ?? '', unitOf(h)) ?? NaN));
@@ -82,7 +111,10 @@ export async function readCsvSeries(path: string, o: CsvSeriesOptions = {}): Pro
   if (issues.length) throw new InvalidInput(`${path}: ${issues.length >= 20 ? '20 or more' : issues.length} row${issues.length === 1 ? '' : 's'} cannot be read`, issues, hint);
   if (obs.length === 0) throw new InvalidInput(`${path}: no data rows`, [{ path: '', file: path, message: 'the file has a header but no rows' }], hint);
   const intervalMs = o.intervalMs ?? inferInterval(obs);
-  return resample(obs, { name: valueCol!, unit: o.unit ?? unitOf(valueCol!) ?? valueCol!, intervalMs, agg: o.agg ?? 'mean', kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
+  const agg = o.agg ? { agg: o.agg, why: `--agg ${o.agg}` } : defaultAggregation(valueCol!, obs.map((x) => x.value));
+  const series = resample(obs, { name: valueCol!, unit: o.unit ?? unitOf(valueCol!) ?? valueCol!, intervalMs, ...(o.intervalMonths && { intervalMonths: o.intervalMonths }), agg: agg.agg, aggWhy: agg.why, kind: 'samples', fill: o.fill ?? 'linear', featureNames: features });
+  if (headerless) series.report.notes.unshift(`the file has no header line: its first line is data, read as columns ${header.join(', ')}`);
+  return series;
 }
 
 /** The unit in a header such as `power.draw [W]`. */
@@ -90,13 +122,17 @@ export function unitOf(header: string): string | undefined {
   return /\[([^\]]+)\]\s*$/.exec(header)?.[1]?.trim();
 }
 
-/** The smallest standard interval at least the median spacing of the timestamps. */
+/**
+ * The smallest standard interval at least the median spacing of the timestamps: 10s, 30s, 1m, 5m,
+ * 15m, 1h, 1d. Spacing under 10 s (an event log, one row per request) gives 1m.
+ */
 export function inferInterval(obs: Observation[]): number {
   const ts = obs.map((x) => x.t).sort((a, b) => a - b);
   const gaps: number[] = [];
   for (let i = 1; i < ts.length; i++) if (ts[i]! > ts[i - 1]!) gaps.push(ts[i]! - ts[i - 1]!);
   gaps.sort((a, b) => a - b);
   const med = gaps[gaps.length >> 1] ?? 3_600_000;
-  for (const ms of [60_000, 300_000, 900_000, 3_600_000, 86_400_000]) if (med <= ms * 1.01) return ms;
+  if (med < 10_000 * 0.99) return 60_000;
+  for (const ms of [10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 86_400_000]) if (med <= ms * 1.01) return ms;
   return 86_400_000;
 }

@@ -27,6 +27,30 @@ describe('generic history CSV', () => {
     expect(series.report.missingValues).toBe(1);
   });
 
+  it('detects a file without a header line and keeps its first row, with a note', async () => {
+    const rows = Array.from({ length: 6 }, (_, i) => `${new Date(Date.UTC(2025, 0, 1, i)).toISOString()},${10 + i}`).join('\n');
+    const { series } = await loadSeries(file('nohead.csv', `${rows}\n`), { intervalMs: 3_600_000 });
+    expect(Array.from(series.values)).toEqual([10, 11, 12, 13, 14, 15]);
+    expect(series.startMs).toBe(Date.UTC(2025, 0, 1));
+    expect(series.report.notes[0]).toMatch(/no header line: its first line is data, read as columns time, value/);
+  });
+
+  it('sums counts into longer intervals (and says so), averages levels, counts rows with --agg count', async () => {
+    // 10-second request counts: six per minute.
+    const rows = Array.from({ length: 12 }, (_, i) => `${new Date(Date.UTC(2025, 0, 1, 0, 0, i * 10)).toISOString()},${i < 6 ? 2 : 3},${i}.5`).join('\n');
+    const p = file('counts.csv', `timestamp,requests,util\n${rows}\n`);
+    const counts = await loadSeries(p, { intervalMs: 60_000 });
+    expect(Array.from(counts.series.values)).toEqual([12, 18]);
+    expect(counts.series.report.notes.join(' ')).toMatch(/2 intervals held several values, combined by sum: "requests" holds whole counts/);
+    const level = await loadSeries(p, { intervalMs: 60_000, valueColumn: 'util' });
+    expect(Array.from(level.series.values)).toEqual([3, 9]);
+    expect(level.series.report.notes.join(' ')).toMatch(/combined by mean: "util" is read as a level/);
+    const asked = await loadSeries(p, { intervalMs: 60_000, agg: 'mean' });
+    expect(Array.from(asked.series.values)).toEqual([2, 3]);
+    const rowsPer = await loadSeries(p, { intervalMs: 30_000 * 4, agg: 'count' });
+    expect(Array.from(rowsPer.series.values)).toEqual([12]);
+  });
+
   it('infers the interval and reads gzip', async () => {
     const rows = Array.from({ length: 10 }, (_, i) => `${new Date(Date.UTC(2025, 0, 1, 0, i * 5)).toISOString()},${i}`).join('\n');
     const { series } = await loadSeries(file('g.csv.gz', gzipSync(`ts,req\n${rows}\n`)));

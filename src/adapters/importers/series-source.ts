@@ -35,6 +35,8 @@ export function detectFormat(header: string[]): SourceFormat {
 export interface LoadSeriesOptions {
   format?: SourceFormat | 'auto';
   intervalMs?: number;
+  /** calendar months per slot (generic CSV only) */
+  intervalMonths?: number;
   metric?: string;
   timeColumn?: string;
   valueColumn?: string;
@@ -67,6 +69,7 @@ export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promi
     throw new InvalidInput(`${path}: a ${format} source needs the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, missing.map((c) => ({ path: c, file: path, line: 1, message: 'column missing', found: header.join(',') })), format === 'alibaba-pods' ? 'This pod list has no times; use one with creation_time, scheduled_time and deletion_time (e.g. openb_pod_list_gpushare40.csv).' : 'Check the file is the format named.');
   }
   const intervalMs = o.intervalMs ?? DEFAULT_INTERVAL_MS[format];
+  if (o.intervalMonths && format !== 'csv') throw new InvalidInput(`a ${format} source cannot be resampled to calendar months`, [{ path: 'interval', message: 'months apply to a generic CSV only', found: `${o.intervalMonths}mo` }], 'Use --interval 1d or 1w for a trace.');
   const common = { ...(o.onBytes && { onBytes: o.onBytes }), ...(o.traceStartMs !== undefined && { traceStartMs: o.traceStartMs }) };
   switch (format) {
     case 'azure-llm':
@@ -80,6 +83,7 @@ export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promi
         format,
         series: await readCsvSeries(path, {
           ...(intervalMs !== undefined && { intervalMs }),
+          ...(o.intervalMonths && { intervalMonths: o.intervalMonths }),
           ...(o.timeColumn && { timeColumn: o.timeColumn }),
           ...(o.valueColumn && { valueColumn: o.valueColumn }),
           ...(o.features && { features: o.features }),

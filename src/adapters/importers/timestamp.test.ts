@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDurationMs, parseTimestamp } from './timestamp.js';
+import { parseDurationMs, parseInterval, parseTimestamp } from './timestamp.js';
 
 describe('parseTimestamp', () => {
   it('reads the common forms as UTC epoch ms', () => {
@@ -25,5 +25,18 @@ describe('parseDurationMs', () => {
     expect(parseDurationMs('90m')).toBe(5_400_000);
     expect(parseDurationMs('2w')).toBe(14 * 86_400_000);
     expect(parseDurationMs('7 days')).toBeNaN();
+  });
+});
+
+describe('parseInterval', () => {
+  it('takes whole seconds from 1s to 4w and calendar months', () => {
+    expect(parseInterval('10s')).toEqual({ intervalMs: 10_000 });
+    expect(parseInterval('90s')).toEqual({ intervalMs: 90_000 });
+    expect(parseInterval('1m')).toEqual({ intervalMs: 60_000 });
+    expect(parseInterval('1w')).toEqual({ intervalMs: 604_800_000 });
+    expect(parseInterval('1mo')).toEqual({ intervalMs: 2_629_746_000, intervalMonths: 1 });
+    expect(parseInterval('3mo')).toEqual({ intervalMs: 3 * 2_629_746_000, intervalMonths: 3 });
+    for (const bad of ['0s', '500ms', '1.5s', '5w', '13mo', 'hourly', '']) expect(parseInterval(bad)).toBeUndefined();
+    expect(parseDurationMs('12mo')).toBe(12 * 2_629_746_000);
   });
 });

@@ -42,8 +42,9 @@ export function parseTimestamp(raw: string, epoch: EpochUnit = 'auto'): number {
 /** Durations as `--horizon` takes them: 90m, 36h, 7d, 2w, 1d12h. */
 export function parseDurationMs(raw: string): number {
   const s = raw.trim().toLowerCase();
-  const re = /(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)/gy;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  // `mo` is the average Gregorian month (a horizon of 12mo on monthly data is 12 steps).
+  const re = /(\d+(?:\.\d+)?)\s*(ms|mo|min|s|m|h|d|w)/gy;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, mo: 2_629_746_000 };
   let total = 0;
   let matched = 0;
   let m: RegExpExecArray | null;
@@ -63,4 +64,20 @@ export function dateOption(name: string, v: string | undefined): string | undefi
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
   if (!Number.isFinite(ms)) throw new InvalidInput(`${name} "${v}" is not a date`, [{ path: name, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
   return new Date(ms).toISOString();
+}
+
+/**
+ * A forecast interval: whole seconds from 1s to 4w (`10s`, `1m`, `90s`, `2h`, `1d`, `1w`) or
+ * whole calendar months (`1mo`, `3mo`); undefined when it is neither.
+ */
+export function parseInterval(raw: string): { intervalMs: number; intervalMonths?: number } | undefined {
+  const s = raw.trim().toLowerCase();
+  const mo = /^(\d+)\s*mo(nths?)?$/.exec(s);
+  if (mo) {
+    const k = Number(mo[1]);
+    return k >= 1 && k <= 12 ? { intervalMs: k * 2_629_746_000, intervalMonths: k } : undefined;
+  }
+  const ms = parseDurationMs(s);
+  if (!Number.isFinite(ms) || ms < 1000 || ms % 1000 !== 0 || ms > 4 * 604_800_000) return undefined;
+  return { intervalMs: ms };
 }

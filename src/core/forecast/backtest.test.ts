@@ -22,8 +22,10 @@ describe('rolling-origin backtest and selection', () => {
   it('shrinks the backtest to what a short series allows', () => {
     const p = planOrigins(30, 24, 4, 1);
     expect(p.horizon).toBe(15);
-    expect(p.origins).toEqual([15]);
-    expect(planOrigins(57, 10, 8, 1)).toEqual({ origins: [33, 35, 37, 39, 41, 43, 45, 47], horizon: 10 });
+    // Windows overlap when the history has no room for four separate ones (4 points minimum).
+    expect(p.origins).toEqual([6, 9, 12, 15]);
+    expect(planOrigins(57, 10, 8, 1)).toEqual({ origins: [5, 11, 17, 23, 29, 35, 41, 47], horizon: 10 });
+    expect(planOrigins(30, 24, 4, 20)).toEqual({ origins: [20], horizon: 10 });
   });
 
   it('beats seasonal naive on a noisy seasonal series and states its coverage', () => {
@@ -86,6 +88,205 @@ describe('rolling-origin backtest and selection', () => {
   });
 });
 
+describe('defects of issue 19', () => {
+  it('runs weekly models once the history holds two weeks plus a held-out window', () => {
+    // 2 weeks + 2 days of hourly data: the first origin keeps the two weeks the weekly models need.
+    const y = syntheticSeries({ n: 24 * 16, level: 100, daily: 10, weekly: 30, noiseSd: 1 }, seededRng(5));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 2 });
+    expect(r.backtest.origins[0]).toBe(24 * 14);
+    for (const m of ['snaive-week', 'hw2']) expect(r.backtest.scores.find((s) => s.model === m)?.skipped).toBeUndefined();
+    // Ten days: too short, and the message says what the first origin held.
+    const short = forecastSeries(series(y.slice(0, 240)), { horizon: 24, model: 'auto', origins: 2 });
+    expect(short.backtest.scores.find((s) => s.model === 'snaive-week')?.skipped).toMatch(/needs two weeks of history \(336 points\), has \d+ before the first backtest origin \(of 240 points, the last \d+ are held out/);
+  });
+
+  it('keeps the digits of tiny values (a price per token)', () => {
+    const y = Float64Array.from(syntheticSeries({ n: 24 * 10, level: 2.5, daily: 0.5, noiseSd: 0.05 }, seededRng(6)), (v) => v * 1e-7);
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 3 });
+    const j = forecastToJson(r, 's');
+    for (const p of j.points) {
+      expect(p.p50).toBeGreaterThan(1e-7);
+      expect(p.p50).toBeLessThan(4e-7);
+    }
+    expect(j.metrics.mase).toBeLessThan(j.metrics.baselineMase! + 1e-9);
+  });
+
+  it('refuses values too large to square instead of printing empty quantiles', () => {
+    const y = new Float64Array(100).fill(1e300);
+    expect(() => forecastSeries(series(y), { horizon: 5, model: 'auto', origins: 2 })).toThrow(/too large to forecast/);
+    const ok = forecastSeries(series(Float64Array.from({ length: 100 }, (_, i) => 1e140 * (1 + (i % 7) / 10))), { horizon: 5, model: 'auto', origins: 2 });
+    for (const p of ok.points) expect([p.p10, p.p50, p.p90].every(Number.isFinite)).toBe(true);
+  });
+
+  it('with one origin delivers the band whose coverage it reports (the Gaussian one), not P90 = P50', () => {
+    // A forecast that is too high at its one origin: errors all negative.
+    const y = Float64Array.from({ length: 200 }, (_, i) => (i < 150 ? 100 : 80) + (i % 5));
+    const r = forecastSeries(series(y), { horizon: 50, model: 'mean', origins: 1 });
+    expect(r.backtest.origins).toHaveLength(1);
+    for (const p of r.points) expect(p.p90 - p.p50).toBeGreaterThan(1);
+    expect(r.chosen.coverage).toBe(r.chosen.rawCoverage);
+  });
+});
+
+describe('custom seasons and intervals', () => {
+  it('--season 6: seasonal models take a 6-step season the calendar does not know', () => {
+    // Hourly data with a 6-hour cycle and no daily one.
+    const y = syntheticSeries({ n: 24 * 8, level: 50, daily: 20, day: 6, noiseSd: 1 }, seededRng(9));
+    const r = forecastSeries(series(y), { horizon: 12, model: 'snaive-day,hw,ses', origins: 4, seasons: [6] });
+    expect(r.seasons).toEqual([6]);
+    const hw = r.backtest.scores.find((s) => s.model === 'hw')!;
+    const ses = r.backtest.scores.find((s) => s.model === 'ses')!;
+    expect(hw.mase!).toBeLessThan(ses.mase! / 3);
+    expect(r.backtest.scalePeriod).toBe(6);
+    expect(r.model).not.toBe('ses');
+    expect(r.params.period1 ?? r.params.period).toBe(6);
+  });
+
+  it('several seasons: hw2 takes the two shortest (nested), a third is noted as unused', () => {
+    const y = syntheticSeries({ n: 42 * 8, level: 80, daily: 10, weekly: 25, day: 6, week: 42, noiseSd: 1 }, seededRng(10));
+    const r = forecastSeries(series(y), { horizon: 42, model: 'hw,hw2', origins: 3, seasons: [42, 6, 84] });
+    expect(r.seasons).toEqual([6, 42]);
+    const hw2 = r.backtest.scores.find((s) => s.model === 'hw2')!;
+    expect(hw2.mase!).toBeLessThan(r.backtest.scores.find((s) => s.model === 'hw')!.mase!);
+    expect(forecastToJson(r, 's').preparation.notes.join(' ')).toMatch(/seasons 84 not used/);
+    const odd = forecastSeries(series(y), { horizon: 12, model: 'hw2,hw', origins: 2, seasons: [6, 40] });
+    expect(odd.backtest.scores.find((s) => s.model === 'hw2')!.skipped).toMatch(/not a whole number of the first/);
+    expect(() => forecastSeries(series(y), { horizon: 12, model: 'hw', origins: 2, seasons: [1] })).toThrow(/season of 1 steps/);
+  });
+
+  it('forecasts monthly slots with a yearly season, at month starts', () => {
+    const y = syntheticSeries({ n: 48, level: 100, daily: 30, day: 12, noiseSd: 2 }, seededRng(11));
+    const s: Series = { ...series(y, 2_629_746_000), startMs: Date.UTC(2021, 0, 1), intervalMonths: 1 };
+    const r = forecastSeries(s, { horizon: 12, model: 'auto', origins: 3 });
+    expect(r.seasons).toEqual([12]);
+    expect(r.baseline.model).toBe('snaive-day');
+    expect(r.chosen.mase!).toBeLessThan(r.baseline.mase! * 1.2);
+    const j = forecastToJson(r, 's');
+    expect(j.interval).toBe('1mo');
+    expect(j.points.map((p) => p.t.slice(0, 10)).slice(0, 3)).toEqual(['2025-01-01', '2025-02-01', '2025-03-01']);
+    expect(r.backtest.scores.find((b) => b.model === 'snaive-week')!.skipped).toMatch(/no second season/);
+  });
+});
+
+describe('conformal intervals per horizon step', () => {
+  it('holds about 80% out of sample at early and late steps, where the Gaussian band of naive is far too wide late', () => {
+    // White noise: naive's own sd grows with √h, its true error does not.
+    const y = syntheticSeries({ n: 3000, level: 50, noiseSd: 5 }, seededRng(21));
+    let early = 0;
+    let late = 0;
+    let cuts = 0;
+    for (let cut = 1500; cut + 50 <= 3000; cut += 150) {
+      const r = forecastSeries(series(y.slice(0, cut)), { horizon: 50, model: 'naive', origins: 10 });
+      for (let i = 0; i < 50; i++) {
+        const inside = y[cut + i]! >= r.points[i]!.p10 && y[cut + i]! <= r.points[i]!.p90;
+        if (inside && i < 10) early++;
+        if (inside && i >= 40) late++;
+      }
+      cuts++;
+    }
+    expect(early / (10 * cuts)).toBeGreaterThan(0.65);
+    expect(early / (10 * cuts)).toBeLessThan(0.92);
+    expect(late / (10 * cuts)).toBeGreaterThan(0.65);
+    expect(late / (10 * cuts)).toBeLessThan(0.92);
+  });
+
+  it('delivers any quantiles asked for, in order, and scores them', () => {
+    const y = syntheticSeries({ n: 24 * 30, level: 100, daily: 20, noiseSd: 4 }, seededRng(22));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 8, quantiles: [0.99, 0.5, 0.01, 0.9] });
+    expect(r.levels).toEqual([0.01, 0.1, 0.5, 0.9, 0.99]);
+    for (const p of r.points) {
+      for (let l = 1; l < p.q.length; l++) expect(p.q[l]!).toBeGreaterThanOrEqual(p.q[l - 1]!);
+      expect(p.q[1]).toBe(p.p10);
+      expect(p.q[3]).toBe(p.p90);
+    }
+    const j = forecastToJson(r, 's');
+    expect(Object.keys(j.points[0]!)).toEqual(['t', 'p10', 'p50', 'p90', 'p1', 'p99']);
+    expect(j.metrics.band).toMatchObject({ from: 'p1', to: 'p99', nominal: 0.98 });
+    expect(j.metrics.band.coverage!).toBeGreaterThan(0.85);
+    expect(j.metrics.pinball!).toBeGreaterThan(0);
+    expect(() => forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 2, quantiles: [1.5] })).toThrow(/quantile 1.5 is not between 0 and 1/);
+  });
+
+  it('computes the normal quantile and the pinball loss by their definitions', async () => {
+    const { normalQuantile } = await import('./model.js');
+    const { pinballLoss } = await import('./backtest.js');
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 8);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.281551566, 8);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326347874, 8);
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(pinballLoss(0.9, 10, 8)).toBeCloseTo(1.8, 12);
+    expect(pinballLoss(0.9, 8, 10)).toBeCloseTo(0.2, 12);
+    expect(pinballLoss(0.5, 3, 5)).toBe(1);
+  });
+
+  it('takes the conformal rank ⌈(N+1)q⌉ of the scores near the step', async () => {
+    const { levelOffsets } = await import('./backtest.js');
+    // 4 origins × 10 steps, sd 1, errors 1…40: every step's window holds all 40 scores.
+    const err = Float64Array.from({ length: 40 }, (_, j) => j + 1);
+    const c = { K: 4, Hb: 10, err, sd: new Float64Array(40).fill(1), pred: new Float64Array(40) };
+    // 0.9: rank ⌈41·0.9⌉ = 37 → 37; 0.1: rank ⌊41·0.1⌋ = 4 → 4, but a lower level never sits above the forecast.
+    expect(levelOffsets(c, 3, [0.1, 0.5, 0.9])).toEqual([0, 0, 37]);
+    const neg = { ...c, err: Float64Array.from(err, (e) => e - 20.5) };
+    expect(levelOffsets(neg, 3, [0.1, 0.9])).toEqual([-16.5, 16.5]);
+  });
+});
+
+describe('robust selection and the ensemble', () => {
+  const row = (model: string, maseByOrigin: number[]) => ({ model, description: '', mase: maseByOrigin.reduce((a, b) => a + b, 0) / maseByOrigin.length, mae: 1, maseByOrigin });
+
+  it('calls a gap within the standard error of the paired per-origin differences a near-tie', async () => {
+    const { nearTie } = await import('./backtest.js');
+    // 0.99 vs 1.08: the second lost badly at one origin and won at the others.
+    const best = row('hw-linear', [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 4.42]);
+    const other = row('hw', [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 4.44]);
+    expect(best.mase).toBeCloseTo(0.99, 4);
+    expect(other.mase).toBeCloseTo(1.08, 4);
+    // differences 0.1 ×7 and 0.02: mean 0.09, sd 0.0283, se 0.01 → a real, consistent gap.
+    expect(nearTie(other, best)).toBe(false);
+    const noisy = row('hw', [0.2, 0.9, 0.3, 1.2, 0.4, 0.5, 0.6, 4.5]);
+    // differences −0.3 … 0.7: se ≈ 0.116 > gap 0.085 → within noise.
+    expect(nearTie(noisy, best)).toBe(true);
+    expect(nearTie(row('x', [1.01]), row('y', [1]))).toBe(true);
+    expect(nearTie(row('x', [1.03]), row('y', [1]))).toBe(false);
+  });
+
+  it('among near-ties takes the ensemble, else the simplest; a clear winner wins', async () => {
+    const { choose } = await import('./backtest.js');
+    const best = row('hw-linear', [0.5, 0.5, 0.5, 4.42]);
+    const simple = row('snaive-day', [0.6, 1.2, 0.4, 4.2]);
+    const ens = row('ensemble', [0.5, 0.6, 0.7, 4.3]);
+    expect(choose([simple, best]).model).toBe('snaive-day');
+    expect(choose([simple, best, ens]).model).toBe('ensemble');
+    expect(choose([row('naive', [3, 3, 3, 3]), best]).model).toBe('hw-linear');
+  });
+
+  it('the ensemble forecasts the step-wise median of its members', async () => {
+    const { ensembleOf } = await import('./models/ensemble.js');
+    const { naive, mean, drift } = await import('./models/naive.js');
+    const y = Float64Array.of(1, 2, 3, 4, 10);
+    const ctx = { startMs: 0, intervalMs: H, periods: {}, features: [] };
+    // naive 10, 10; mean 4, 4; drift 12.25, 14.5 → median 10, 10.
+    const e = ensembleOf([naive.fit(y, ctx), mean.fit(y, ctx), drift.fit(y, ctx)]).forecast(2);
+    expect(Array.from(e.mean)).toEqual([10, 10]);
+    const y2 = Float64Array.of(1, 2, 3, 4, 5);
+    // naive 5; mean 3; drift 6 → 5.
+    expect(ensembleOf([naive.fit(y2, ctx), mean.fit(y2, ctx), drift.fit(y2, ctx)]).forecast(1).mean[0]).toBe(5);
+  });
+
+  it('backtests the median of the best three as a candidate and names its members', () => {
+    const y = syntheticSeries({ n: 24 * 7 * 5, level: 200, slope: 0.05, daily: 40, weekly: 15, noiseSd: 8 }, seededRng(31));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 8 });
+    const ens = r.backtest.scores.find((s) => s.model === 'ensemble')!;
+    expect(ens.members).toHaveLength(3);
+    const ranked = r.backtest.scores.filter((s) => s.model !== 'ensemble' && s.mase !== undefined).sort((a, b) => a.mase! - b.mase!);
+    expect(ens.members).toEqual(ranked.slice(0, 3).map((s) => s.model));
+    expect(ens.mase).toBeLessThan(ranked[2]!.mase!);
+    if (r.model === 'ensemble') expect(forecastToJson(r, 's').members).toEqual(ens.members);
+    // One model asked for: no ensemble.
+    expect(forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 3 }).backtest.scores.some((s) => s.model === 'ensemble')).toBe(false);
+  });
+});
+
 describe('quantiles', () => {
   it('quickselect quantiles equal sorted quantiles', async () => {
     const { quantile, quantileOf } = await import('./backtest.js');
@@ -95,5 +296,17 @@ describe('quantiles', () => {
       const sorted = xs.slice().sort();
       for (const q of [0, 0.1, 0.5, 0.9, 1]) expect(quantileOf(xs.slice(), q)).toBeCloseTo(quantile(sorted, q), 12);
     }
+  });
+});
+
+describe('a cap', () => {
+  it('clips every quantile at it and says how often', () => {
+    const y = syntheticSeries({ n: 24 * 14, level: 90, daily: 8, noiseSd: 3 }, seededRng(51));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 3, cap: 95, quantiles: [0.99] });
+    for (const p of r.points) for (const v of [p.p10, p.p50, p.p90, ...p.q]) expect(v).toBeLessThanOrEqual(95);
+    expect(r.points.some((p) => p.p90 === 95)).toBe(true);
+    const notes = forecastToJson(r, 's').preparation.notes.join(' ');
+    expect(notes).toMatch(/quantiles clipped at the cap 95 \(\d+ of 24 steps reached it\)/);
+    expect(notes).toMatch(/history values exceed the cap 95/);
   });
 });

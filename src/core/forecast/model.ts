@@ -11,6 +11,8 @@ export interface FitContext {
   intervalMs: number;
   /** seasonal periods in slots (a day, a week) where the interval allows */
   periods: { day?: number; week?: number };
+  /** what the periods are called in messages (`day`, `year`, `6-step season`); day/week if absent */
+  seasonNames?: { day: string; week: string };
   /** user features, each one value per slot, possibly extending past y (future values) */
   features: Feature[];
 }
@@ -50,9 +52,33 @@ export interface ForecastModel {
   name: string;
   /** one line for tables and docs */
   description: string;
-  /** why the model cannot run on n points in this context, or undefined when it can */
-  unusable(n: number, ctx: FitContext, horizon: number): string | undefined;
+  /**
+   * Why the model cannot run on n points in this context, or undefined when it can; `y` (the n
+   * points, when known) lets a model refuse a series of the wrong kind (intermittent models).
+   */
+  unusable(n: number, ctx: FitContext, horizon: number, y?: Float64Array): string | undefined;
   fit(y: Float64Array, ctx: FitContext): Fitted;
+}
+
+/**
+ * The standard normal quantile function (Acklam's rational approximation, relative error below
+ * 1.2e-9): the Gaussian fallback for any quantile asked for.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
 /** z for the 10th/90th percentile of a standard normal. */

@@ -133,3 +133,160 @@ describe('double seasonal Holt–Winters', () => {
     expect(two.params.period2).toBe(168);
   });
 });
+
+describe('theta', () => {
+  it('forecasts a straight line with half its slope (the theta-0 and theta-2 lines averaged)', async () => {
+    const { theta } = await import('./models/theta.js');
+    const y = Float64Array.from({ length: 50 }, (_, t) => 5 + 2 * t);
+    const fit = theta.fit(y, ctx({ periods: {} }));
+    expect(fit.params.driftPerStep).toBeCloseTo(1, 12);
+    expect(fit.params.alpha).toBeGreaterThan(0.99);
+    const f = fit.forecast(10);
+    expect(f.mean[0]).toBeCloseTo(103 + 1, 1);
+    expect(f.mean[9]).toBeCloseTo(103 + 10, 1);
+  });
+
+  it('matches the Hyndman–Billah formula computed by hand', async () => {
+    const { theta } = await import('./models/theta.js');
+    const y = Float64Array.of(1, 3, 2, 4);
+    const fit = theta.fit(y, ctx({ periods: {} }));
+    const a = fit.params.alpha!;
+    // Least-squares slope of 1,3,2,4 against 0..3: Sxy 4 / Sxx 5 = 0.8.
+    expect(fit.params.driftPerStep).toBeCloseTo(0.4, 12);
+    let l = 1;
+    for (const v of [3, 2, 4]) l += a * (v - l);
+    const lead = (1 - (1 - a) ** 4) / a;
+    const f = fit.forecast(3);
+    for (let h = 1; h <= 3; h++) expect(f.mean[h - 1]).toBeCloseTo(l + 0.4 * (h - 1 + lead), 12);
+  });
+
+  it('seasonally adjusts a positive series with a significant season and restores it', async () => {
+    const { theta, seasonalAtLag, multiplicativeIndices } = await import('./models/theta.js');
+    const s = [0.8, 1.2, 0.9, 1.1];
+    const y = Float64Array.from({ length: 48 }, (_, t) => (100 + t) * s[t % 4]!);
+    expect(seasonalAtLag(y, 4)).toBe(true);
+    Array.from(multiplicativeIndices(y, 4)).forEach((v, j) => expect(v).toBeCloseTo(s[j]!, 2));
+    const f = theta.fit(y, ctx({ periods: { day: 4 } })).forecast(4);
+    for (let h = 0; h < 4; h++) expect(f.mean[h]! / ((148 + h) * s[(48 + h) % 4]!)).toBeCloseTo(1, 1);
+    expect(seasonalAtLag(syntheticSeries({ n: 500, level: 10, noiseSd: 1 }, seededRng(3)), 24)).toBe(false);
+  });
+});
+
+describe('intermittent demand', () => {
+  const y = Float64Array.of(0, 0, 3, 0, 0, 0, 6, 0);
+
+  it('Croston (SBA) by hand: sizes 3 → 4.5, intervals 3 → 3.5, forecast 0.75 · 4.5 / 3.5', async () => {
+    const { fitCroston } = await import('./models/intermittent.js');
+    const f = fitCroston(y, 0.5);
+    expect(f.params.level).toBeCloseTo((0.75 * 4.5) / 3.5, 12);
+    expect(Array.from(f.forecast(3).mean)).toEqual(new Array(3).fill(f.params.level));
+  });
+
+  it('TSB by hand: probability and size smoothed apart, decaying after the last demand', async () => {
+    const { fitTsb } = await import('./models/intermittent.js');
+    const f = fitTsb(y, { alpha: 0.5, beta: 0.5 });
+    expect(f.params.level).toBeCloseTo(0.2666015625 * 4.875, 12);
+    // Two more zeros (the start, the averages of the history, is now d 0.2): d ends at 0.0666…,
+    // a quarter of its value after the last demand; Croston's forecast would not move.
+    const longer = f.extend(Float64Array.of(...y, 0, 0));
+    expect(longer.params.level).toBeCloseTo(0.0666015625 * 4.875, 12);
+    expect(longer.params.level).toBeLessThan(f.params.level! / 3);
+  });
+
+  it('are candidates on a mostly-zero series only, and say why not otherwise', async () => {
+    const { forecastSeries } = await import('./forecast.js');
+    const rng = seededRng(41);
+    const sparse = Float64Array.from({ length: 400 }, () => (rng.next() < 0.15 ? 1 + Math.floor(rng.next() * 8) : 0));
+    const mk = (values: Float64Array) => ({ name: 'x', unit: 'GPUs', startMs: 0, intervalMs: HOUR, values, filled: new Uint8Array(values.length), features: [], report: { observations: 0, duplicatesMerged: 0, missingValues: 0, sorted: false, gapsFilled: 0, fill: 'none' as const, filledRuns: [], outliers: [], notes: [] } });
+    const r = forecastSeries(mk(sparse), { horizon: 24, model: 'naive,ses,croston,tsb', origins: 6 });
+    const row = (m: string) => r.backtest.scores.find((s) => s.model === m)!;
+    expect(row('croston').skipped).toBeUndefined();
+    expect(row('tsb').mase!).toBeLessThan(row('naive').mase!);
+    const dense = forecastSeries(mk(Float64Array.from({ length: 100 }, (_, i) => 5 + (i % 3))), { horizon: 5, model: 'ses,tsb', origins: 2 });
+    expect(dense.backtest.scores.find((s) => s.model === 'tsb')!.skipped).toMatch(/mostly-zero series \(at least a third of zeros; this one has 0%\)/);
+  });
+});
+
+describe('sarima', () => {
+  it('maps partial autocorrelations to AR coefficients by Durbin–Levinson', async () => {
+    const { pacfToCoefficients } = await import('./models/sarima.js');
+    expect(pacfToCoefficients([0.5])).toEqual([0.5]);
+    const c = pacfToCoefficients([0.5, 0.2]);
+    expect(c[0]).toBeCloseTo(0.4, 12);
+    expect(c[1]).toBeCloseTo(0.2, 12);
+  });
+
+  it('recovers an AR(1) and forecasts μ + φʰ(yₙ − μ) with sd σ√Σφ²ʲ', async () => {
+    const { fitSarima } = await import('./models/sarima.js');
+    const rng = seededRng(61);
+    const y = new Float64Array(4000);
+    let v = 0;
+    for (let t = 0; t < y.length; t++) ((v = 0.7 * v + rng.normal()), (y[t] = 10 + v));
+    const f = fitSarima(y, { p: 1, d: 0, q: 0, P: 0, D: 0, Q: 0, m: 1 }).fitted;
+    const phi = f.params.ar1!;
+    const mu = f.params.mean!;
+    expect(phi).toBeCloseTo(0.7, 1);
+    expect(f.sigma).toBeCloseTo(1, 1);
+    const fc = f.forecast(3);
+    for (let h = 1; h <= 3; h++) expect(fc.mean[h - 1]).toBeCloseTo(mu + phi ** h * (y[y.length - 1]! - mu), 10);
+    expect(fc.sd[2]).toBeCloseTo(f.sigma * Math.sqrt(1 + phi ** 2 + phi ** 4), 10);
+  });
+
+  it('recovers an MA(1) coefficient', async () => {
+    const { fitSarima } = await import('./models/sarima.js');
+    const rng = seededRng(62);
+    const y = new Float64Array(4000);
+    let prev = 0;
+    for (let t = 0; t < y.length; t++) {
+      const e = rng.normal();
+      y[t] = 5 + e + 0.5 * prev;
+      prev = e;
+    }
+    expect(fitSarima(y, { p: 0, d: 0, q: 1, P: 0, D: 0, Q: 0, m: 1 }).fitted.params.ma1).toBeCloseTo(0.5, 1);
+  });
+
+  it('SARIMA(0,0,0)(0,1,0)m is seasonal naive, with sd growing by whole seasons', async () => {
+    const { fitSarima } = await import('./models/sarima.js');
+    const y = syntheticSeries({ n: 24 * 5, level: 10, daily: 5, noiseSd: 1 }, seededRng(63));
+    const f = fitSarima(y, { p: 0, d: 0, q: 0, P: 0, D: 1, Q: 0, m: 24 }).fitted.forecast(30);
+    for (let i = 0; i < 30; i++) expect(f.mean[i]).toBeCloseTo(y[y.length - 24 + (i % 24)]!, 10);
+    expect(f.sd[24]! / f.sd[0]!).toBeCloseTo(Math.SQRT2, 10);
+  });
+
+  it('arima differences a seasonal series seasonally and beats ses on it in the backtest', async () => {
+    const { chooseDifferencing } = await import('./models/sarima.js');
+    const { forecastSeries } = await import('./forecast.js');
+    const y = syntheticSeries({ n: 24 * 21, level: 100, daily: 20, noiseSd: 2 }, seededRng(64));
+    expect(chooseDifferencing(y, 24).D).toBe(1);
+    const mk = { name: 'x', unit: 'GPUs', startMs: 0, intervalMs: HOUR, values: y, filled: new Uint8Array(y.length), features: [], report: { observations: 0, duplicatesMerged: 0, missingValues: 0, sorted: false, gapsFilled: 0, fill: 'none' as const, filledRuns: [], outliers: [], notes: [] } };
+    const r = forecastSeries(mk, { horizon: 24, model: 'ses,sarima,arima', origins: 4 });
+    const row = (m: string) => r.backtest.scores.find((s) => s.model === m)!;
+    expect(row('sarima').mase!).toBeLessThan(row('ses').mase! / 2);
+    expect(row('arima').mase!).toBeLessThan(row('ses').mase! / 2);
+  });
+});
+
+describe('log transform', () => {
+  it('forecasts exp(m) − c with the delta-method sd, and refuses negative series', async () => {
+    const { logModel } = await import('./models/transform.js');
+    const m = logModel(naive);
+    expect(m.name).toBe('naive-log');
+    const f = m.fit(Float64Array.of(1, 4, 0, 9), ctx()).forecast(2);
+    // Zeros: log(y + 1); naive repeats log 10, so exp − 1 = 9.
+    expect(f.mean[0]).toBeCloseTo(9, 12);
+    // sd: naive's σ on the log scale times exp(log 10) = 10.
+    const inner = naive.fit(Float64Array.from([1, 4, 0, 9], (v) => Math.log(v + 1)), ctx()).forecast(1);
+    expect(f.sd[0]).toBeCloseTo(10 * inner.sd[0]!, 12);
+    expect(m.unusable(4, ctx(), 2, Float64Array.of(1, -1, 2, 3))).toMatch(/without negative values/);
+  });
+
+  it('hw on the logarithm beats additive hw when the season grows with the level', async () => {
+    const { forecastSeries } = await import('./forecast.js');
+    const rng = seededRng(71);
+    const y = Float64Array.from({ length: 24 * 28 }, (_, t) => (50 * Math.exp(t / 300)) * (1 + 0.5 * Math.sin((2 * Math.PI * t) / 24)) * Math.exp(0.03 * rng.normal()));
+    const mk = { name: 'x', unit: 'GPUs', startMs: 0, intervalMs: HOUR, values: y, filled: new Uint8Array(y.length), features: [], report: { observations: 0, duplicatesMerged: 0, missingValues: 0, sorted: false, gapsFilled: 0, fill: 'none' as const, filledRuns: [], outliers: [], notes: [] } };
+    const r = forecastSeries(mk, { horizon: 24, model: 'hw,hw-log', origins: 6 });
+    const row = (name: string) => r.backtest.scores.find((s) => s.model === name)!;
+    expect(row('hw-log').mase!).toBeLessThan(row('hw').mase! * 0.8);
+  });
+});

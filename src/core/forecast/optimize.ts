@@ -53,7 +53,8 @@ export function nelderMead(fn: (x: number[]) => number, start: number[], opts: {
     const b = order[0]!;
     const w = order[d]!;
     const best = F[b]!;
-    if (Math.abs(F[w]! - best) <= tol * (Math.abs(best) + tol)) break;
+    // Relative only: an absolute floor would stop at once on a series of tiny values (2.5e-7).
+    if (Math.abs(F[w]! - best) <= tol * Math.abs(best)) break;
     c.fill(0);
     for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) c[k]! += P[order[i]! * d + k]! / d;
     along(-1, w, xr);

@@ -1,10 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../errors.js';
-import { findOutliers, occupancy, resample, seasonalPeriods, type Observation } from './series.js';
+import { findOutliers, intervalLabel, occupancy, resample, seasonalPeriods, slotTime, type Observation } from './series.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2025, 0, 1);
 const base = { name: 'demand', unit: 'GPUs', intervalMs: H, agg: 'mean' as const, kind: 'samples' as const, fill: 'linear' as const };
+
+describe('intervals from seconds to months', () => {
+  it('bins 10-second slots, summing counts', () => {
+    const obs = Array.from({ length: 30 }, (_, i) => ({ t: T0 + i * 2000, value: 1 }));
+    const s = resample(obs, { ...base, intervalMs: 10_000, agg: 'sum' });
+    expect(Array.from(s.values)).toEqual([5, 5, 5, 5, 5, 5]);
+    expect(intervalLabel(s)).toBe('10s');
+    expect(seasonalPeriods(10_000)).toEqual({ day: 8640, week: 60_480 });
+  });
+
+  it('bins calendar months, of unequal lengths, and knows their year', () => {
+    // The 31st of January, the 28th of February, the 1st of April: three months apart from March's gap.
+    const obs = [Date.UTC(2024, 0, 31, 23), Date.UTC(2024, 1, 29), Date.UTC(2024, 3, 1)].map((t, i) => ({ t, value: 10 * (i + 1) }));
+    const s = resample(obs, { ...base, intervalMs: 2_629_746_000, intervalMonths: 1 });
+    expect(Array.from(s.values)).toEqual([10, 20, 25, 30]);
+    expect(Array.from(s.filled)).toEqual([0, 0, 1, 0]);
+    expect(s.startMs).toBe(Date.UTC(2024, 0, 1));
+    expect([1, 2, 3, 12].map((i) => new Date(slotTime(s, i)).toISOString().slice(0, 10))).toEqual(['2024-02-01', '2024-03-01', '2024-04-01', '2025-01-01']);
+    expect(intervalLabel(s)).toBe('1mo');
+    expect(seasonalPeriods(s.intervalMs, 1)).toEqual({ day: 12 });
+    expect(seasonalPeriods(3 * 2_629_746_000, 3)).toEqual({ day: 4 });
+    const q = resample(obs, { ...base, intervalMs: 3 * 2_629_746_000, intervalMonths: 3 });
+    expect(Array.from(q.values)).toEqual([15, 30]);
+    expect(new Date(slotTime(q, 1)).toISOString().slice(0, 10)).toBe('2024-04-01');
+  });
+});
 
 describe('resample', () => {
   it('sorts unsorted input and says so', () => {

@@ -16,6 +16,41 @@ export function intervalName(ms: number): IntervalName | undefined {
   return (Object.keys(INTERVALS) as IntervalName[]).find((k) => INTERVALS[k] === ms);
 }
 
+/** The average Gregorian month: what a monthly slot counts for when a horizon is a duration. */
+export const MONTH_MS = 2_629_746_000;
+
+/** A slot length: a fixed duration (seconds to weeks), or whole calendar months. */
+export interface Interval {
+  intervalMs: number;
+  /** calendar months per slot; intervalMs is then N average months (for horizons in durations) */
+  intervalMonths?: number;
+}
+
+/** `10s`, `1m`, `90s`, `1h`, `1d`, `1w`, `1mo`, `3mo`: the shortest name of a slot length. */
+export function intervalLabel(s: Interval): string {
+  if (s.intervalMonths) return `${s.intervalMonths}mo`;
+  const named = intervalName(s.intervalMs);
+  if (named) return named;
+  for (const [u, ms] of [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (s.intervalMs % ms === 0) return `${s.intervalMs / ms}${u}`;
+  }
+  return `${s.intervalMs}ms`;
+}
+
+/** The slot a time falls in, as a whole number counted from the epoch (months: from year 0). */
+export function slotNumber(s: Interval, t: number): number {
+  if (!s.intervalMonths) return Math.floor(t / s.intervalMs);
+  const d = new Date(t);
+  return Math.floor((d.getUTCFullYear() * 12 + d.getUTCMonth()) / s.intervalMonths);
+}
+
+/** The start (epoch ms) of slot number k. */
+export function slotStart(s: Interval, k: number): number {
+  if (!s.intervalMonths) return k * s.intervalMs;
+  const m = k * s.intervalMonths;
+  return Date.UTC(Math.floor(m / 12), m % 12);
+}
+
 /** One timestamped reading. `value` NaN = missing (it becomes a gap to fill). */
 export interface Observation {
   /** epoch milliseconds, UTC */
@@ -34,7 +69,8 @@ export interface Span {
   amount: number;
 }
 
-export type Aggregation = 'sum' | 'mean' | 'max' | 'last';
+export type Aggregation = 'sum' | 'mean' | 'max' | 'last' | 'count';
+export const AGGREGATIONS: readonly Aggregation[] = ['sum', 'mean', 'max', 'last', 'count'];
 export type FillMethod = 'linear' | 'ffill' | 'zero';
 
 export interface Outlier {
@@ -80,6 +116,8 @@ export interface Series {
   unit: string;
   startMs: number;
   intervalMs: number;
+  /** calendar months per slot, for monthly series (slots are then not of one length) */
+  intervalMonths?: number;
   values: Float64Array;
   /** 1 where the value was filled, not observed */
   filled: Uint8Array;
@@ -87,8 +125,9 @@ export interface Series {
   report: PrepReport;
 }
 
-export function slotTime(s: Pick<Series, 'startMs' | 'intervalMs'>, i: number): number {
-  return s.startMs + i * s.intervalMs;
+export function slotTime(s: Pick<Series, 'startMs' | 'intervalMs' | 'intervalMonths'>, i: number): number {
+  if (!s.intervalMonths) return s.startMs + i * s.intervalMs;
+  return slotStart(s, slotNumber(s, s.startMs) + i);
 }
 
 function emptyReport(n: number): PrepReport {
@@ -99,6 +138,7 @@ export interface ResampleOptions {
   name: string;
   unit: string;
   intervalMs: number;
+  intervalMonths?: number;
   /** how observations inside one slot combine */
   agg: Aggregation;
   /**
@@ -108,6 +148,8 @@ export interface ResampleOptions {
   kind: 'samples' | 'events';
   fill: FillMethod;
   featureNames?: string[];
+  /** why `agg` was chosen (said in a note when slots do combine several values) */
+  aggWhy?: string;
 }
 
 /**
@@ -142,35 +184,45 @@ export function resample(obs: Observation[], o: ResampleOptions): Series {
     throw new InvalidInput(`${o.name}: no observation has a value`, [{ path: 'value', message: 'every value is missing or not a number', expected: 'numbers' }], 'Check the value column (--value) names a column of numbers.');
   }
   const I = o.intervalMs;
-  const first = Math.floor(valued[0]!.t / I) * I;
-  const lastValued = Math.floor(valued[valued.length - 1]!.t / I) * I;
-  const n = Math.round((lastValued - first) / I) + 1;
+  const grid: Interval = { intervalMs: I, ...(o.intervalMonths && { intervalMonths: o.intervalMonths }) };
+  const k0 = slotNumber(grid, valued[0]!.t);
+  const first = slotStart(grid, k0);
+  const at = (i: number) => slotStart(grid, k0 + i);
+  const slot = (t: number) => slotNumber(grid, t) - k0;
+  const n = slot(valued[valued.length - 1]!.t) + 1;
   if (n > 5_000_000) {
-    throw new InvalidInput(`${o.name}: ${n} slots of ${I / 1000} s is too many`, [{ path: 'interval', message: `the data spans ${n} intervals`, expected: 'at most 5,000,000' }], 'Choose a longer --interval.');
+    throw new InvalidInput(`${o.name}: ${n} slots of ${intervalLabel(grid)} is too many`, [{ path: 'interval', message: `the data spans ${n} intervals`, expected: 'at most 5,000,000' }], 'Choose a longer --interval.');
   }
   const acc = new Float64Array(n);
   const count = new Uint32Array(n);
   for (const x of valued) {
-    const i = Math.round((Math.floor(x.t / I) * I - first) / I);
-    if (count[i] === 0) acc[i] = x.value;
+    const i = slot(x.t);
+    if (o.agg === 'count') acc[i]!++;
+    else if (count[i] === 0) acc[i] = x.value;
     else if (o.agg === 'sum' || o.agg === 'mean') acc[i]! += x.value;
     else if (o.agg === 'max') acc[i] = Math.max(acc[i]!, x.value);
     else acc[i] = x.value;
     count[i]!++;
   }
   if (o.agg === 'mean') for (let i = 0; i < n; i++) if (count[i]! > 1) acc[i] = acc[i]! / count[i]!;
+  let combined = 0;
+  for (let i = 0; i < n; i++) if (count[i]! > 1) combined++;
+  if (o.aggWhy !== undefined && (combined > 0 || o.agg === 'count')) {
+    report.notes.push(`${o.agg === 'count' ? 'rows counted per interval' : `${combined} intervals held several values, combined by ${o.agg}`}${o.aggWhy ? `: ${o.aggWhy}` : ''}`);
+  }
   const filled = new Uint8Array(n);
-  if (o.kind === 'samples') {
+  // A count of rows is an event tally: an interval without a row is a true zero, not a gap.
+  if (o.kind === 'samples' && o.agg !== 'count') {
     fillGaps(acc, count, filled, o.fill);
     let run: FilledRun | undefined;
     for (let i = 0; i < n; i++) {
       if (filled[i]) {
         report.gapsFilled++;
-        if (run && run.to === first + (i - 1) * I) {
-          run.to = first + i * I;
+        if (run && run.to === at(i - 1)) {
+          run.to = at(i);
           run.count++;
         } else {
-          run = { from: first + i * I, to: first + i * I, count: 1 };
+          run = { from: at(i), to: at(i), count: 1 };
           if (report.filledRuns.length < 20) report.filledRuns.push(run);
           else run = undefined;
         }
@@ -180,15 +232,14 @@ export function resample(obs: Observation[], o: ResampleOptions): Series {
   // Features: mean per slot over every row (future rows included), then forward-filled.
   const features: Feature[] = [];
   if (featureNames.length) {
-    const lastAny = Math.floor(sorted[sorted.length - 1]!.t / I) * I;
-    const nf = Math.max(n, Math.round((lastAny - first) / I) + 1);
+    const nf = Math.max(n, slot(sorted[sorted.length - 1]!.t) + 1);
     for (let f = 0; f < featureNames.length; f++) {
       const fv = new Float64Array(nf);
       const fc = new Uint32Array(nf);
       for (const x of sorted) {
         const v = x.features?.[f];
         if (v === undefined || !Number.isFinite(v) || x.t < first) continue;
-        const i = Math.round((Math.floor(x.t / I) * I - first) / I);
+        const i = slot(x.t);
         fv[i]! += v;
         fc[i]!++;
       }
@@ -197,7 +248,7 @@ export function resample(obs: Observation[], o: ResampleOptions): Series {
       features.push({ name: featureNames[f]!, values: fv });
     }
   }
-  const series: Series = { name: o.name, unit: o.unit, startMs: first, intervalMs: I, values: acc, filled, features, report };
+  const series: Series = { name: o.name, unit: o.unit, startMs: first, intervalMs: I, ...(o.intervalMonths && { intervalMonths: o.intervalMonths }), values: acc, filled, features, report };
   report.outliers = findOutliers(series);
   return series;
 }
@@ -286,12 +337,28 @@ export function median(xs: ArrayLike<number>): number {
   return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
 }
 
-/** Seasonal periods in slots for an interval: a day and a week where they are whole numbers of slots. */
-export function seasonalPeriods(intervalMs: number): { day?: number; week?: number } {
+/**
+ * Seasonal periods in slots for an interval: a day and a week where they are whole numbers of
+ * slots (10 s → 8,640 and 60,480; 1 h → 24 and 168; 1 d → the week, 7), a year for monthly
+ * slots (12 for 1mo, 4 for 3mo).
+ */
+export function seasonalPeriods(intervalMs: number, intervalMonths?: number): { day?: number; week?: number } {
+  if (intervalMonths) {
+    const year = 12 / intervalMonths;
+    return Number.isInteger(year) && year >= 2 ? { day: year } : {};
+  }
   const day = 86_400_000 / intervalMs;
   const week = 7 * day;
   return {
     ...(Number.isInteger(day) && day >= 2 && { day }),
     ...(Number.isInteger(week) && week >= 2 && { week }),
   };
+}
+
+/** What the two season slots are called for messages: `day`/`week`, or the user's own seasons. */
+export function seasonNames(intervalMs: number, intervalMonths: number | undefined, custom: number[] | undefined): { day: string; week: string } {
+  if (custom?.length) return { day: `${custom[0]}-step season`, week: custom[1] ? `${custom[1]}-step season` : 'second season' };
+  if (intervalMonths) return { day: 'year', week: 'second season' };
+  const ps = seasonalPeriods(intervalMs);
+  return { day: ps.day ? 'day' : 'week', week: 'week' };
 }

@@ -25,10 +25,10 @@ async function billingSeries(ctx: CliContext, cmd: Command) {
 }
 import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { INTERVALS, isIntervalName, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
+import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
-import { parseDurationMs, parseTimestamp } from '../../importers/timestamp.js';
+import { parseDurationMs, parseInterval, parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson } from '../context.js';
 import { num, pct, table } from '../render.js';
@@ -36,6 +36,9 @@ import { num, pct, table } from '../render.js';
 interface ForecastOpts {
   horizon: string;
   interval?: string;
+  season?: string;
+  quantiles?: string;
+  cap?: string;
   model: string;
   origins: string;
   format: SourceFormat | 'auto';
@@ -59,15 +62,18 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .description('forecast demand from history, with backtested accuracy and P10/P50/P90 intervals')
     .argument('<source>', 'history: a CSV (timestamp + value), an Azure LLM trace, the Alibaba DLRM trace, a v2023 pod list, `billing` (the workspace\'s daily spend) or `gpu` (GPUs busy in its telemetry)')
     .option('--horizon <duration>', 'how far ahead: 30m, 24h, 7d, 2w, or a number of intervals', '7d')
-    .addOption(new Option('--interval <interval>', 'resample to this interval (default: 1m for request traces, 1h for cluster traces, inferred for CSV)').choices(Object.keys(INTERVALS)))
+    .option('--interval <interval>', 'resample to this interval, from seconds to months: 10s, 1m, 5m, 1h, 1d, 1w, 1mo (default: 1m for request traces, 1h for cluster traces, inferred for CSV)')
+    .option('--season <periods>', 'seasonal periods, comma-separated, in intervals or as durations (--season 6, --season 1d,1w); default: the day and the week (the year for months)')
     .option('--model <model>', `auto (every model, chosen by backtest), a family (${Object.keys(FAMILIES).filter((f) => f !== 'auto').join(', ')}) or models, comma-separated: ${MODELS.map((m) => m.name).join(', ')}`, 'auto')
+    .option('--quantiles <levels>', 'quantile levels to deliver besides P10/P50/P90, calibrated on the backtest: --quantiles 0.1,0.5,0.9,0.99')
+    .option('--cap <value>', 'the most the series can reach (the GPUs in the cluster): every quantile is clipped at it')
     .option('--origins <n>', 'rolling-origin backtest: how many forecast origins (fewer when the history is short)', '8')
     .addOption(new Option('--format <format>', 'source format (default: recognised from the header)').choices([...SOURCE_FORMATS]).default('auto'))
     .option('--metric <metric>', 'what to count: azure-llm requests|input-tokens|output-tokens|tokens; dlrm gpus|instances|cpus; alibaba-pods gpus-in-use|gpus-requested')
     .option('--time <column>', 'CSV: the timestamp column (default: one named time/timestamp/date…, else the first)')
     .option('--value <column>', 'CSV: the value column (default: the first numeric column)')
     .option('--features <columns>', 'CSV: feature columns for regression, comma-separated; rows after the last value give their future values')
-    .addOption(new Option('--agg <how>', 'CSV: combine values inside one interval').choices(['mean', 'sum', 'max', 'last']))
+    .addOption(new Option('--agg <how>', 'CSV: combine values inside one interval: sum (counts), mean (levels), max, last, count (rows per interval); default by the column: whole counts with a count-like name are summed, anything else averaged (said in the output)').choices([...AGGREGATIONS]))
     .addOption(new Option('--fill <how>', 'CSV: fill missing intervals (always flagged in the output)').choices(['linear', 'ffill', 'zero']))
     .option('--trace-start <timestamp>', 'cluster traces: the calendar time of the trace start (times in the file are seconds from it)')
     .option('--app <name>', 'dlrm: only this app_name')
@@ -80,7 +86,9 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       '\nExamples:\n  penny forecast history.csv --horizon 7d --interval 1h\n  penny forecast AzureLLMInferenceTrace_code.csv --horizon 10m --interval 1m\n  penny forecast disaggregated_DLRM_trace.csv --horizon 1d --out gpu-forecast.json --plot gpu.svg\n  penny forecast openb_pod_list_gpushare40.csv --metric gpus-requested --model ets --json\n\nModels, metrics and how to read them: docs/forecasting.md',
     )
     .action(async (source: string, opts: ForecastOpts, cmd) => {
-      const intervalMs = opts.interval !== undefined && isIntervalName(opts.interval) ? INTERVALS[opts.interval] : undefined;
+      const interval = opts.interval === undefined ? undefined : parseInterval(opts.interval);
+      if (opts.interval !== undefined && !interval) throw new InvalidInput(`--interval "${opts.interval}" is not an interval`, [{ path: 'interval', message: 'not a whole number of seconds from 1s to 4w, nor of months', expected: 'e.g. 10s, 1m, 5m, 1h, 1d, 1w, 1mo, 3mo', found: opts.interval }], 'Use --interval 1h.');
+      const intervalMs = interval?.intervalMs;
       const origins = Number(opts.origins);
       if (!Number.isInteger(origins) || origins < 1 || origins > 50) throw new InvalidInput(`--origins must be a whole number from 1 to 50, not "${opts.origins}"`, [{ path: 'origins', message: 'out of range', expected: '1 to 50', found: opts.origins }]);
       let traceStartMs: number | undefined;
@@ -88,11 +96,13 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
         traceStartMs = parseTimestamp(opts.traceStart);
         if (!Number.isFinite(traceStartMs)) throw new InvalidInput(`--trace-start "${opts.traceStart}" is not a timestamp`, [{ path: 'trace-start', message: 'not a timestamp', expected: 'ISO 8601, e.g. 2025-03-01T00:00:00Z', found: opts.traceStart }]);
       }
+      if (interval?.intervalMonths && /^(store:)?(billing|gpu)$/.test(source)) throw new InvalidInput(`penny forecast ${source} does not take monthly intervals`, [{ path: 'interval', message: 'months apply to a CSV history only', found: opts.interval! }], 'Forecast the daily series and sum it by month.');
       const progress = ctx.progress(Boolean(opts.json));
       progress.start(1, 'reading');
       const { series } = /^(store:)?billing$/.test(source) ? await billingSeries(ctx, cmd) : /^(store:)?gpu$/.test(source) ? await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000) : await loadSeries(source, {
         format: opts.format,
         ...(intervalMs !== undefined && { intervalMs }),
+        ...(interval?.intervalMonths && { intervalMonths: interval.intervalMonths }),
         ...(opts.metric && { metric: opts.metric }),
         ...(opts.time && { timeColumn: opts.time }),
         ...(opts.value && { valueColumn: opts.value }),
@@ -107,7 +117,11 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
         },
       }).finally(() => progress.finish());
       const horizon = horizonSteps(opts.horizon, series.intervalMs);
-      const outcome = runForecast(series, { horizon, model: opts.model, origins, source }, progress);
+      const seasons = opts.season === undefined ? undefined : seasonSteps(opts.season, series.intervalMs);
+      const quantiles = opts.quantiles === undefined ? undefined : quantileLevels(opts.quantiles);
+      const cap = opts.cap === undefined ? undefined : Number(opts.cap);
+      if (cap !== undefined && !(cap > 0 && Number.isFinite(cap))) throw new InvalidInput(`--cap "${opts.cap}" is not a positive number`, [{ path: 'cap', message: 'not a positive number', expected: 'e.g. 64 (GPUs in the cluster)', found: opts.cap! }], 'Give --cap as the most the series can reach.');
+      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }), ...(quantiles && { quantiles }), ...(cap !== undefined && { cap }) }, progress);
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
       if (opts.save) {
@@ -136,9 +150,31 @@ export function horizonSteps(raw: string, intervalMs: number): number {
   return steps;
 }
 
+/** `--quantiles 0.1,0.5,0.9,0.99`: levels strictly between 0 and 1. */
+export function quantileLevels(raw: string): number[] {
+  return raw.split(',').map((part) => {
+    const q = Number(part.trim());
+    if (!(part.trim() !== '' && q > 0 && q < 1)) throw new InvalidInput(`--quantiles "${part.trim()}" is not a level between 0 and 1`, [{ path: 'quantiles', message: 'not a number strictly between 0 and 1', expected: 'e.g. 0.1,0.5,0.9,0.99', found: part.trim() }], 'Give levels as fractions: --quantiles 0.05,0.5,0.95.');
+    return q;
+  });
+}
+
+/** `--season 6,1d`: each period in intervals, a plain number or a whole number of intervals as a duration. */
+export function seasonSteps(raw: string, intervalMs: number): number[] {
+  return raw.split(',').map((part) => {
+    const s = part.trim();
+    const steps = /^\d+$/.test(s) ? Number(s) : parseDurationMs(s) / intervalMs;
+    if (!(Number.isInteger(steps) && steps >= 2 && steps <= 1_000_000)) {
+      throw new InvalidInput(`--season "${s}" is not a whole number of intervals`, [{ path: 'season', message: 'not a whole number of at least 2 intervals', expected: 'e.g. 6, 24, 1d, 1w (a multiple of the interval)', found: s }], 'Give each season as a number of intervals or a duration that the interval divides.');
+    }
+    return steps;
+  });
+}
+
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : num(x, 3));
-const f1 = (x: number) => (Math.abs(x) >= 100 ? num(x, 0) : num(x, Math.abs(x) >= 10 ? 1 : 2));
+// Values at their own scale: a $/token series (2.5e-7) must not print as 0.00.
+const f1 = (x: number) => (Math.abs(x) >= 100 ? num(x, 0) : Math.abs(x) >= 10 ? num(x, 1) : Math.abs(x) >= 0.1 || x === 0 ? num(x, 2) : String(Number(x.toPrecision(3))));
 
 export function renderForecast(o: ForecastOutcome): string {
   const { result: r, json: j } = o;
@@ -157,19 +193,20 @@ export function renderForecast(o: ForecastOutcome): string {
   for (const note of p.notes) out.push(`  note: ${note}`);
   out.push('');
   const m = j.metrics;
-  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} step${m.backtestHorizon > 1 ? 's' : ''} (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage out of sample, nominal 80%`);
+  out.push(`Backtest: ${m.origins} origin${m.origins > 1 ? 's' : ''} × ${m.backtestHorizon} step${m.backtestHorizon > 1 ? 's' : ''} (rolling origin); MASE scaled by ${m.scalePeriod > 1 ? `seasonal naive (${m.scalePeriod} steps)` : 'naive'} in sample; P10–P90 coverage and pinball loss out of sample (leave-one-origin-out), coverage nominal 80%`);
   const rows = r.backtest.scores.map((b) => [
     `${b.model}${b.model === r.model ? ' *' : ''}${b.baseline ? ' (baseline)' : ''}`,
     b.skipped ? '' : f3(b.mase),
     b.skipped ? '' : `${num(b.smape!, 1)}%`,
     b.skipped ? '' : pct(b.coverage!),
+    b.skipped ? '' : f3(b.pinball),
     b.skipped ? `skipped: ${b.skipped}` : b.description,
   ]);
-  out.push(table([{ header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'sMAPE', align: 'right' }, { header: 'Coverage', align: 'right' }, { header: '' }], rows));
+  out.push(table([{ header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'sMAPE', align: 'right' }, { header: 'Coverage', align: 'right' }, { header: 'Pinball', align: 'right' }, { header: '' }], rows));
   out.push('');
   const skill = m.skillVsBaseline;
   out.push(
-    `Chosen: ${r.model} — MASE ${f3(m.mase)} vs ${m.baseline} ${f3(m.baselineMase)}${skill !== null ? ` (${skill >= 0 ? `${pct(skill)} lower error` : `${pct(-skill)} higher error`})` : ''}; the truth fell inside P10–P90 ${m.coverageP10P90 !== null ? pct(m.coverageP10P90) : '—'} of the time in backtest (nominal 80%).`,
+    `Chosen: ${r.model} — MASE ${f3(m.mase)} vs ${m.baseline} ${f3(m.baselineMase)}${skill !== null ? ` (${skill >= 0 ? `${pct(skill)} lower error` : `${pct(-skill)} higher error`})` : ''}; the truth fell inside P10–P90 ${m.coverageP10P90 !== null ? pct(m.coverageP10P90) : '—'} of the time in backtest (nominal 80%)${m.band.from !== 'p10' || m.band.to !== 'p90' ? `, inside ${m.band.from.toUpperCase()}–${m.band.to.toUpperCase()} ${m.band.coverage !== null ? pct(m.band.coverage) : '—'} (nominal ${pct(m.band.nominal ?? 0)})` : ''}.`,
   );
   const params = Object.entries(j.params).filter(([k]) => !k.startsWith('hour') && !k.startsWith('weekday'));
   if (params.length) out.push(`Parameters: ${params.map(([k, v]) => `${k} ${v === null ? '—' : Number(v.toPrecision(4))}`).join(', ')}`);

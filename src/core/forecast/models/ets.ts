@@ -55,6 +55,7 @@ export function etsModel(spec: EtsSpec): ForecastModel {
     unusable(n, ctx) {
       const ms = etsPeriods(spec, ctx);
       if (spec.seasons !== 'none' && ms.length === 0) return spec.seasons === 'both' ? 'needs an interval with a day and a week of whole slots' : 'the interval has no seasonal period';
+      if (ms.length === 2 && ms[1]! % ms[0]! !== 0) return `its second season (${ms[1]} steps) is not a whole number of the first (${ms[0]})`;
       const longest = Math.max(0, ...ms);
       if (longest && n < 2 * longest) return `needs two seasonal cycles (${2 * longest} points), has ${n}`;
       if (n < 4) return 'needs 4 points';

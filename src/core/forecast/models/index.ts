@@ -4,13 +4,20 @@ import type { ForecastModel } from '../model.js';
 import { drift, mean, naive, seasonalNaive } from './naive.js';
 import { holt, holtDamped, holtWinters, holtWinters2, holtWintersLinear, ses } from './ets.js';
 import { linreg } from './linreg.js';
+import { theta } from './theta.js';
+import { croston, tsb } from './intermittent.js';
+import { arima, sarima } from './sarima.js';
+import { logModel } from './transform.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, holtWinters, holtWintersLinear, holtWinters2, linreg];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb];
 
 export const FAMILIES: Record<string, string[]> = {
   auto: MODELS.map((m) => m.name),
   ets: ['ses', 'holt', 'holt-damped', 'hw', 'hw-linear', 'hw2'],
   snaive: ['snaive-day', 'snaive-week'],
+  intermittent: ['croston', 'tsb'],
+  arima: ['sarima', 'arima'],
+  log: ['theta-log', 'hw-log'],
 };
 
 export function modelByName(name: string): ForecastModel | undefined {

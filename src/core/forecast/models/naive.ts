@@ -16,8 +16,9 @@ export function seasonalNaive(which: 'day' | 'week'): ForecastModel {
     description: `the value one ${which} earlier`,
     unusable(n, ctx) {
       const m = ctx.periods[which];
-      if (!m) return `the interval has no whole number of slots per ${which}`;
-      if (n < 2 * m) return `needs two ${which}s of history (${2 * m} points), has ${n}`;
+      const called = ctx.seasonNames?.[which] ?? which;
+      if (!m) return called === which ? `the interval has no whole number of slots per ${which}` : `there is no ${called} (give two with --season)`;
+      if (n < 2 * m) return `needs two ${called}s of history (${2 * m} points), has ${n}`;
       return undefined;
     },
     fit: (y, ctx) => fitSeasonalNaive(y, ctx.periods[which]!, name),
