@@ -91,7 +91,9 @@ describe('penny simulate', () => {
     const r = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--json']);
     expect(r.code).toBe(0);
     const byName = Object.fromEntries(JSON.parse(r.stdout).policies.map((p: { policy: string }) => [p.policy, p]));
-    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'deadline-aware']);
+    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'greedy', 'deadline-aware']);
+    expect(byName['deadline-aware'].jobs.deadlineMisses).toBe(0);
+    expect(byName['greedy'].jobs.deadlineMisses).toBe(0);
     const total = (n: string) => Number(byName[n].cost.total);
     expect(byName['always-on-demand'].jobs.deadlineMisses).toBe(0);
     expect(byName['deadline-aware'].jobs.deadlineMisses).toBeLessThanOrEqual(byName['always-spot'].jobs.deadlineMisses);

@@ -173,7 +173,7 @@ const replayPolicySchema = {
     jobs: {
       type: 'object',
       required: ['total', 'finished', 'unschedulable', 'preemptions', 'lostGpuHours', 'withDeadline', 'deadlineMisses'],
-      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, migrationsToSpot: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
+      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, migrationsToSpot: num, safetySwitches: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
     },
     completionTimeS: percentiles,
     queueingDelayS: percentiles,

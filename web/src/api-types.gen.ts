@@ -467,6 +467,7 @@ export interface operations {
                         waitingAtEnd?: number;
                         preemptions: number;
                         migrationsToSpot?: number;
+                        safetySwitches?: number;
                         lostGpuHours: number;
                         withDeadline: number;
                         deadlineMisses: number;
@@ -898,6 +899,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -1369,6 +1371,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -3846,6 +3849,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -4355,6 +4359,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -4880,6 +4885,7 @@ export interface operations {
                     waitingAtEnd?: number;
                     preemptions: number;
                     migrationsToSpot?: number;
+                    safetySwitches?: number;
                     lostGpuHours: number;
                     withDeadline: number;
                     deadlineMisses: number;
@@ -6184,6 +6190,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -6457,7 +6464,7 @@ export interface operations {
           scenario: string;
           /** @description jobs CSV text (docs/simulator.md: arrival, gpus, duration, …) */
           jobs: string;
-          policies?: ("fifo" | "priority" | "sjf" | "backfill" | "best-fit" | "least-loaded" | "round-robin" | "hash" | "perf-cost" | "dot-product" | "gpu-packing" | "random-fit" | "fgd" | "always-spot" | "always-on-demand" | "deadline-aware")[];
+          policies?: ("fifo" | "priority" | "sjf" | "backfill" | "best-fit" | "least-loaded" | "round-robin" | "hash" | "perf-cost" | "dot-product" | "gpu-packing" | "random-fit" | "fgd" | "always-spot" | "always-on-demand" | "deadline-aware" | "greedy")[];
         };
       };
     };
@@ -6721,6 +6728,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;

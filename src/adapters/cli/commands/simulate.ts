@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
 const DEFAULT_REPLAY = ['fifo', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
-const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'deadline-aware'];
+const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'greedy', 'deadline-aware'];
 const DEFAULT_FILL = ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd'];
 
 interface Opts {
@@ -143,6 +143,7 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
     );
   }
   for (const r of reports) if (r.jobs.migrationsToSpot > 0) out.push(`${r.policy}: ${num(r.jobs.migrationsToSpot)} planned move${r.jobs.migrationsToSpot > 1 ? 's' : ''} from on-demand back to spot (state saved first, no work lost)`);
+  for (const r of reports) if (r.jobs.safetySwitches > 0) out.push(`${r.policy}: ${num(r.jobs.safetySwitches)} move${r.jobs.safetySwitches > 1 ? 's' : ''} from spot to on-demand at the job's last safe moment`);
   const left = reports.filter((r) => r.jobs.runningAtEnd + r.jobs.waitingAtEnd > 0);
   for (const r of left) out.push(`${r.policy}: ${num(r.jobs.runningAtEnd)} still running and ${num(r.jobs.waitingAtEnd)} waiting at the end`);
   const reasons = reports[0]?.unschedulable ?? [];
