@@ -177,6 +177,7 @@ const replayPolicySchema = {
     },
     completionTimeS: percentiles,
     queueingDelayS: percentiles,
+    vsReference: { type: 'object', description: 'spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured', properties: { ratio: num, capturedShare: num } },
     gpuHoursAllocated: num,
     gpuHoursBusy: num,
     utilisation: num,
@@ -226,7 +227,20 @@ const simulationCommon = {
 export const simulationResultSchema = {
   description: 'a simulation (docs/simulator.md), as `penny simulate --json` prints it',
   oneOf: [
-    { type: 'object', required: ['scenario', 'mode', 'currency', 'policies'], properties: { ...simulationCommon, mode: { type: 'string', enum: ['replay'] }, policies: { type: 'array', items: replayPolicySchema } } },
+    {
+      type: 'object',
+      required: ['scenario', 'mode', 'currency', 'policies'],
+      properties: {
+        ...simulationCommon,
+        mode: { type: 'string', enum: ['replay'] },
+        policies: { type: 'array', items: replayPolicySchema },
+        reference: {
+          type: 'object',
+          description: 'spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from',
+          properties: { cost: moneyString, jobs: num, baseline: str, baselineCost: moneyString },
+        },
+      },
+    },
     { type: 'object', required: ['scenario', 'mode', 'currency', 'policies'], properties: { ...simulationCommon, mode: { type: 'string', enum: ['fill'] }, policies: { type: 'array', items: fillPolicySchema } } },
   ],
 } as const;

@@ -10,6 +10,12 @@ import type { NodePool, SimInput, SimJob } from './model.js';
 import { makePolicy } from './policies/index.js';
 import { fnv1a } from './policies/hash.js';
 import { simulate } from './simulate.js';
+import type { Policy } from './policies/policy.js';
+import { deadlineAware } from './policies/spot.js';
+import { FIRST_TUNING } from './spot.js';
+
+/** deadline-aware with the first margins, which the hand-computed cases below follow. */
+const firstAware = () => deadlineAware(FIRST_TUNING);
 
 export const pool = (o: Partial<NodePool> = {}): NodePool => ({
   name: 'p', gpuType: 'A100', gpusPerNode: 2, cpuMilliPerNode: 64000, memoryMibPerNode: 262144, pricing: 'on-prem', pricePerNodeHour: dec(2),
@@ -21,8 +27,8 @@ export const job = (id: string, o: Partial<SimJob> = {}): SimJob => ({
 export const input = (pools: NodePool[], jobs: SimJob[], o: Partial<SimInput> = {}): SimInput => ({ pools, jobs, energy: { pricePerKwh: dec('0.1'), pue: 1 }, currency: 'USD', seed: 1, ...o });
 
 /** Start and finish time of each job by id. */
-function times(inp: SimInput, policy: string): Record<string, [number, number]> {
-  const raw = runEngine(inp, makePolicy(policy), { checkCapacity: true });
+function times(inp: SimInput, policy: string | Policy): Record<string, [number, number]> {
+  const raw = runEngine(inp, typeof policy === 'string' ? makePolicy(policy) : policy, { checkCapacity: true });
   raw.close();
   expect(raw.overCapacity).toBe(0);
   return Object.fromEntries(raw.jobs.map((j, i) => [j.id, [raw.firstStartS[i]!, raw.finishS[i]!]]));
@@ -181,8 +187,8 @@ describe('spot, preemption and checkpoints', () => {
     const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
     const jobs = [job('x', { workS: 4 * 3600, deadlineS: 8 * 3600, checkpointIntervalS: 600, restartOverheadS: 60 })];
     const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
-    expect(times(inp, 'deadline-aware')).toEqual({ x: [60, 14_520] });
-    const r = simulate(inp, 'deadline-aware');
+    expect(times(inp, firstAware())).toEqual({ x: [60, 14_520] });
+    const r = simulate(inp, firstAware());
     expect(r.jobs.migrationsToSpot).toBe(1);
     expect(r.jobs.preemptions).toBe(0);
     expect(r.jobs.lostGpuHours).toBe(0);
@@ -198,8 +204,8 @@ describe('spot, preemption and checkpoints', () => {
     const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
     const jobs = [job('x', { workS: 4 * 3600, deadlineS: 8 * 3600, checkpointIntervalS: 600, restartOverheadS: 600 })];
     const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
-    expect(times(inp, 'deadline-aware')).toEqual({ x: [600, 15_000] });
-    expect(simulate(inp, 'deadline-aware').jobs.migrationsToSpot).toBe(0);
+    expect(times(inp, firstAware())).toEqual({ x: [600, 15_000] });
+    expect(simulate(inp, firstAware()).jobs.migrationsToSpot).toBe(0);
   });
 
   it('leaves spot at the last safe moment while spot is still there (the decision is an event, not a trace change)', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { backToSpot, greedy, lastSafeS, uniformProgress, type ProgressState } from './spot.js';
+import { backToSpot as backToSpotWith, FIRST_TUNING, greedy, lastSafeS, uniformProgress as upWith, type ProgressState } from './spot.js';
+
+// The hand-computed cases use the first margins (one changeover of grace, back two ahead with four of work).
+const uniformProgress = (s: ProgressState) => upWith(s, FIRST_TUNING);
+const backToSpot = (s: ProgressState) => backToSpotWith(s, FIRST_TUNING);
 
 // A 10 h job that arrived at 0 with a deadline at 20 h; restart 0.25 h, on-demand provisioning
 // 0.25 h (on-demand changeover 0.5 h), spot provisioning 0.25 h (spot changeover 0.5 h).

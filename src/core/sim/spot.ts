@@ -64,7 +64,13 @@ export interface UniformProgressTuning {
   backMinWorkChangeovers: number;
 }
 
-export const DEFAULT_TUNING: UniformProgressTuning = { graceChangeovers: 1, minSpotRunChangeovers: 1, backAheadChangeovers: 2, backMinWorkChangeovers: 4 };
+/** The margins Penny used first (one changeover of grace, back to spot two changeovers ahead with four of work left). */
+export const FIRST_TUNING: UniformProgressTuning = { graceChangeovers: 1, minSpotRunChangeovers: 1, backAheadChangeovers: 2, backMinWorkChangeovers: 4 };
+/**
+ * The cheapest uniform-progress margins measured on the nine real AWS V100 traces (bench/spot-deadline.bench.ts,
+ * 2026-12-02; docs/simulator.md): eight changeovers of grace, back to spot one changeover ahead with two of work left.
+ */
+export const DEFAULT_TUNING: UniformProgressTuning = { graceChangeovers: 8, minSpotRunChangeovers: 1, backAheadChangeovers: 1, backMinWorkChangeovers: 2 };
 
 /**
  * Floating-point slack kept before the deadline: lastSafe is computed from sums of seconds, and a

@@ -4,6 +4,7 @@ import { runSimulation, type SimulateResult } from '../../../app/simulate.js';
 import { InvalidInput } from '../../../core/errors.js';
 import type { FillReport } from '../../../core/sim/fill.js';
 import type { SimReport } from '../../../core/sim/metrics.js';
+import { versusReference, type SpotReference } from '../../../core/sim/reference.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
@@ -77,7 +78,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
         printJson(ctx, resultToJson(result, trace.format));
         return;
       }
-      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length));
+      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length, result.reference));
     });
 };
 
@@ -90,7 +91,7 @@ export function duration(s: number): string {
   return `${num(s / 86400, 1)} d`;
 }
 
-export function renderReplay(scenario: string, reports: SimReport[], jobs: number): string {
+export function renderReplay(scenario: string, reports: SimReport[], jobs: number, reference?: SpotReference): string {
   const c = reports[0]?.currency ?? 'USD';
   const r0 = reports[0];
   const out: string[] = [];
@@ -141,6 +142,26 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
         { indent: '  ' },
       ),
     );
+  }
+  const base = reports.find((r) => r.policy === 'always-on-demand');
+  if (reference) {
+    out.push('', `Perfect-foresight reference (the cheapest schedule knowing the trace, per job; a lower bound): ${money(reference.cost, c)} for ${num(reference.jobs)} jobs`);
+    out.push(
+      table(
+        [{ header: 'Policy' }, { header: '× reference', align: 'right' }, ...(base ? [{ header: 'Saving vs on-demand', align: 'right' as const }, { header: 'Of the possible saving', align: 'right' as const }] : [])],
+        reports.map((r) => {
+          const row = [r.policy, `${num(r.cost.total.div(reference.cost).toNumber(), 2)}×`];
+          if (base) {
+            const v = versusReference(r.cost.total, base.cost.total, reference);
+            // A policy that misses deadlines buys its saving with them: its share is not comparable.
+            row.push(pct(base.cost.total.gt(0) ? base.cost.total.minus(r.cost.total).div(base.cost.total).toNumber() : 0), r.jobs.deadlineMisses > 0 ? `— (${num(r.jobs.deadlineMisses)} missed)` : pct(v.capturedShare));
+          }
+          return row;
+        }),
+        { indent: '  ' },
+      ),
+    );
+    if (base) out.push(`  (possible saving: always-on-demand ${money(base.cost.total, c)} − reference ${money(reference.cost, c)})`);
   }
   for (const r of reports) if (r.jobs.migrationsToSpot > 0) out.push(`${r.policy}: ${num(r.jobs.migrationsToSpot)} planned move${r.jobs.migrationsToSpot > 1 ? 's' : ''} from on-demand back to spot (state saved first, no work lost)`);
   for (const r of reports) if (r.jobs.safetySwitches > 0) out.push(`${r.policy}: ${num(r.jobs.safetySwitches)} move${r.jobs.safetySwitches > 1 ? 's' : ''} from spot to on-demand at the job's last safe moment`);
