@@ -209,6 +209,8 @@ const fillPolicySchema = {
     allocatedGpus: num,
     firstFailureAtShare: numOrNull,
     strandedGpus: num,
+    neverFitPods: num,
+    neverFitGpus: num,
     clusterCostPerHour: moneyString,
     strandedCostPerHour: moneyString,
     curve: { type: 'array', items: { type: 'object', required: ['arrivedShare', 'unplacedShare', 'allocatedShare'], properties: { arrivedShare: num, unplacedShare: num, allocatedShare: num } } },
