@@ -484,6 +484,11 @@ export interface operations {
                         p90: number;
                         p99: number;
                       };
+                      /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                      vsReference?: {
+                        ratio?: number;
+                        capturedShare?: number;
+                      };
                       gpuHoursAllocated: number;
                       gpuHoursBusy: number;
                       utilisation: number;
@@ -524,6 +529,15 @@ export interface operations {
                       /** @description the simulator's own conservation checks */
                       checks?: Record<string, unknown>;
                     }[];
+                  /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                  reference?: {
+                    /** @description exact decimal amount */
+                    cost?: string;
+                    jobs?: number;
+                    baseline?: string;
+                    /** @description exact decimal amount */
+                    baselineCost?: string;
+                  };
                 }, {
                   /**
                    * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -562,6 +576,8 @@ export interface operations {
                       allocatedGpus: number;
                       firstFailureAtShare: number | null;
                       strandedGpus: number;
+                      neverFitPods?: number;
+                      neverFitGpus?: number;
                       /** @description exact decimal amount */
                       clusterCostPerHour: string;
                       /** @description exact decimal amount */
@@ -916,6 +932,11 @@ export interface operations {
                       p90: number;
                       p99: number;
                     };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
                     utilisation: number;
@@ -956,6 +977,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -994,6 +1024,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -1388,6 +1420,11 @@ export interface operations {
                       p90: number;
                       p99: number;
                     };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
                     utilisation: number;
@@ -1428,6 +1465,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -1466,6 +1512,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -3866,6 +3914,11 @@ export interface operations {
                       p90: number;
                       p99: number;
                     };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
                     utilisation: number;
@@ -3906,6 +3959,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -3944,6 +4006,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -4376,6 +4440,11 @@ export interface operations {
                       p90: number;
                       p99: number;
                     };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
                     utilisation: number;
@@ -4416,6 +4485,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -4454,6 +4532,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -4902,6 +4982,11 @@ export interface operations {
                     p90: number;
                     p99: number;
                   };
+                  /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                  vsReference?: {
+                    ratio?: number;
+                    capturedShare?: number;
+                  };
                   gpuHoursAllocated: number;
                   gpuHoursBusy: number;
                   utilisation: number;
@@ -4942,6 +5027,15 @@ export interface operations {
                   /** @description the simulator's own conservation checks */
                   checks?: Record<string, unknown>;
                 }[];
+              /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+              reference?: {
+                /** @description exact decimal amount */
+                cost?: string;
+                jobs?: number;
+                baseline?: string;
+                /** @description exact decimal amount */
+                baselineCost?: string;
+              };
             }, {
               /**
                * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -4980,6 +5074,8 @@ export interface operations {
                   allocatedGpus: number;
                   firstFailureAtShare: number | null;
                   strandedGpus: number;
+                  neverFitPods?: number;
+                  neverFitGpus?: number;
                   /** @description exact decimal amount */
                   clusterCostPerHour: string;
                   /** @description exact decimal amount */
@@ -6207,6 +6303,11 @@ export interface operations {
                       p90: number;
                       p99: number;
                     };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
                     utilisation: number;
@@ -6247,6 +6348,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -6285,6 +6395,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -6745,6 +6857,11 @@ export interface operations {
                       p90: number;
                       p99: number;
                     };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
                     utilisation: number;
@@ -6785,6 +6902,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -6823,6 +6949,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
