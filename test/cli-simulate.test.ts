@@ -91,12 +91,27 @@ describe('penny simulate', () => {
     const r = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--json']);
     expect(r.code).toBe(0);
     const byName = Object.fromEntries(JSON.parse(r.stdout).policies.map((p: { policy: string }) => [p.policy, p]));
-    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'deadline-aware']);
+    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'greedy', 'deadline-aware']);
+    expect(byName['deadline-aware'].jobs.deadlineMisses).toBe(0);
+    expect(byName['greedy'].jobs.deadlineMisses).toBe(0);
     const total = (n: string) => Number(byName[n].cost.total);
     expect(byName['always-on-demand'].jobs.deadlineMisses).toBe(0);
     expect(byName['deadline-aware'].jobs.deadlineMisses).toBeLessThanOrEqual(byName['always-spot'].jobs.deadlineMisses);
     expect(total('deadline-aware')).toBeLessThan(total('always-on-demand'));
     expect(total('always-spot')).toBeLessThan(total('deadline-aware'));
+    // The perfect-foresight bound beside them: below every policy that meets every deadline.
+    const json = JSON.parse(r.stdout);
+    expect(json.reference.jobs).toBe(40);
+    expect(json.reference.baseline).toBe('always-on-demand');
+    for (const n of ['always-on-demand', 'greedy', 'deadline-aware']) expect(total(n)).toBeGreaterThan(Number(json.reference.cost));
+    expect(byName['always-on-demand'].vsReference.capturedShare).toBe(0);
+    for (const n of ['greedy', 'deadline-aware']) {
+      expect(byName[n].vsReference.capturedShare).toBeGreaterThan(0.5);
+      expect(byName[n].vsReference.capturedShare).toBeLessThan(1);
+    }
+    const text = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv']);
+    expect(text.stdout).toContain('Perfect-foresight reference');
+    expect(text.stdout).toMatch(/always-spot .*— \(17 missed\)/);
   });
 
   describe('input that cannot be simulated as given', () => {

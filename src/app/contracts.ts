@@ -180,10 +180,11 @@ const replayPolicySchema = {
     jobs: {
       type: 'object',
       required: ['total', 'finished', 'unschedulable', 'preemptions', 'lostGpuHours', 'withDeadline', 'deadlineMisses'],
-      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, migrationsToSpot: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
+      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, migrationsToSpot: num, safetySwitches: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
     },
     completionTimeS: percentiles,
     queueingDelayS: percentiles,
+    vsReference: { type: 'object', description: 'spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured', properties: { ratio: num, capturedShare: num } },
     gpuHoursAllocated: num,
     gpuHoursBusy: num,
     utilisation: num,
@@ -215,6 +216,8 @@ const fillPolicySchema = {
     allocatedGpus: num,
     firstFailureAtShare: numOrNull,
     strandedGpus: num,
+    neverFitPods: num,
+    neverFitGpus: num,
     clusterCostPerHour: moneyString,
     strandedCostPerHour: moneyString,
     curve: { type: 'array', items: { type: 'object', required: ['arrivedShare', 'unplacedShare', 'allocatedShare'], properties: { arrivedShare: num, unplacedShare: num, allocatedShare: num } } },
@@ -233,7 +236,20 @@ const simulationCommon = {
 export const simulationResultSchema = {
   description: 'a simulation (docs/simulator.md), as `penny simulate --json` prints it',
   oneOf: [
-    { type: 'object', required: ['scenario', 'mode', 'currency', 'policies'], properties: { ...simulationCommon, mode: { type: 'string', enum: ['replay'] }, policies: { type: 'array', items: replayPolicySchema } } },
+    {
+      type: 'object',
+      required: ['scenario', 'mode', 'currency', 'policies'],
+      properties: {
+        ...simulationCommon,
+        mode: { type: 'string', enum: ['replay'] },
+        policies: { type: 'array', items: replayPolicySchema },
+        reference: {
+          type: 'object',
+          description: 'spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from',
+          properties: { cost: moneyString, jobs: num, baseline: str, baselineCost: moneyString },
+        },
+      },
+    },
     { type: 'object', required: ['scenario', 'mode', 'currency', 'policies'], properties: { ...simulationCommon, mode: { type: 'string', enum: ['fill'] }, policies: { type: 'array', items: fillPolicySchema } } },
   ],
 } as const;

@@ -9,6 +9,7 @@ import { makePolicy } from '../core/sim/policies/index.js';
 import { poolsFromNodes, type ListedNode, type SimScenario } from '../core/sim/scenario.js';
 import { compare } from '../core/sim/simulate.js';
 import type { SimReport } from '../core/sim/metrics.js';
+import { spotReference, type SpotReference } from '../core/sim/reference.js';
 import type { Progress } from './ports.js';
 import { silentProgress } from './ports.js';
 
@@ -28,7 +29,7 @@ export interface SimulateRequest {
 }
 
 export type SimulateResult =
-  | { mode: 'replay'; scenario: string; currency: string; pools: NodePool[]; reports: SimReport[] }
+  | { mode: 'replay'; scenario: string; currency: string; pools: NodePool[]; reports: SimReport[]; reference?: SpotReference }
   | { mode: 'fill'; scenario: string; currency: string; pools: NodePool[]; reports: FillReport[] };
 
 export function clusterPools(scenario: SimScenario, nodes?: ListedNode[]): NodePool[] {
@@ -84,5 +85,7 @@ export function runSimulation(req: SimulateRequest, progress: Progress = silentP
     }),
   });
   progress.finish();
-  return { mode: 'replay', scenario: s.name, currency: s.currency, pools, reports };
+  // Spot comparisons get the perfect-foresight reference beside them (when it has a meaning).
+  const reference = policies.some((p) => p.market !== 'any') ? spotReference(input) : undefined;
+  return { mode: 'replay', scenario: s.name, currency: s.currency, pools, reports, ...(reference && { reference }) };
 }

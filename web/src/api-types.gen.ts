@@ -480,6 +480,7 @@ export interface operations {
                         waitingAtEnd?: number;
                         preemptions: number;
                         migrationsToSpot?: number;
+                        safetySwitches?: number;
                         lostGpuHours: number;
                         withDeadline: number;
                         deadlineMisses: number;
@@ -495,6 +496,11 @@ export interface operations {
                         p50: number;
                         p90: number;
                         p99: number;
+                      };
+                      /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                      vsReference?: {
+                        ratio?: number;
+                        capturedShare?: number;
                       };
                       gpuHoursAllocated: number;
                       gpuHoursBusy: number;
@@ -536,6 +542,15 @@ export interface operations {
                       /** @description the simulator's own conservation checks */
                       checks?: Record<string, unknown>;
                     }[];
+                  /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                  reference?: {
+                    /** @description exact decimal amount */
+                    cost?: string;
+                    jobs?: number;
+                    baseline?: string;
+                    /** @description exact decimal amount */
+                    baselineCost?: string;
+                  };
                 }, {
                   /**
                    * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -574,6 +589,8 @@ export interface operations {
                       allocatedGpus: number;
                       firstFailureAtShare: number | null;
                       strandedGpus: number;
+                      neverFitPods?: number;
+                      neverFitGpus?: number;
                       /** @description exact decimal amount */
                       clusterCostPerHour: string;
                       /** @description exact decimal amount */
@@ -911,6 +928,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -926,6 +944,11 @@ export interface operations {
                       p50: number;
                       p90: number;
                       p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
                     };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
@@ -967,6 +990,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -1005,6 +1037,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -1382,6 +1416,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -1397,6 +1432,11 @@ export interface operations {
                       p50: number;
                       p90: number;
                       p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
                     };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
@@ -1438,6 +1478,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -1476,6 +1525,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -3859,6 +3910,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -3874,6 +3926,11 @@ export interface operations {
                       p50: number;
                       p90: number;
                       p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
                     };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
@@ -3915,6 +3972,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -3953,6 +4019,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -4368,6 +4436,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -4383,6 +4452,11 @@ export interface operations {
                       p50: number;
                       p90: number;
                       p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
                     };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
@@ -4424,6 +4498,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -4462,6 +4545,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -4908,6 +4993,7 @@ export interface operations {
                     waitingAtEnd?: number;
                     preemptions: number;
                     migrationsToSpot?: number;
+                    safetySwitches?: number;
                     lostGpuHours: number;
                     withDeadline: number;
                     deadlineMisses: number;
@@ -4923,6 +5009,11 @@ export interface operations {
                     p50: number;
                     p90: number;
                     p99: number;
+                  };
+                  /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                  vsReference?: {
+                    ratio?: number;
+                    capturedShare?: number;
                   };
                   gpuHoursAllocated: number;
                   gpuHoursBusy: number;
@@ -4964,6 +5055,15 @@ export interface operations {
                   /** @description the simulator's own conservation checks */
                   checks?: Record<string, unknown>;
                 }[];
+              /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+              reference?: {
+                /** @description exact decimal amount */
+                cost?: string;
+                jobs?: number;
+                baseline?: string;
+                /** @description exact decimal amount */
+                baselineCost?: string;
+              };
             }, {
               /**
                * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -5002,6 +5102,8 @@ export interface operations {
                   allocatedGpus: number;
                   firstFailureAtShare: number | null;
                   strandedGpus: number;
+                  neverFitPods?: number;
+                  neverFitGpus?: number;
                   /** @description exact decimal amount */
                   clusterCostPerHour: string;
                   /** @description exact decimal amount */
@@ -6605,6 +6707,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -6620,6 +6723,11 @@ export interface operations {
                       p50: number;
                       p90: number;
                       p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
                     };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
@@ -6661,6 +6769,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -6699,6 +6816,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */
@@ -6878,7 +6997,7 @@ export interface operations {
           scenario: string;
           /** @description jobs CSV text (docs/simulator.md: arrival, gpus, duration, …) */
           jobs: string;
-          policies?: ("fifo" | "priority" | "sjf" | "backfill" | "best-fit" | "least-loaded" | "round-robin" | "hash" | "perf-cost" | "dot-product" | "gpu-packing" | "random-fit" | "fgd" | "always-spot" | "always-on-demand" | "deadline-aware")[];
+          policies?: ("fifo" | "priority" | "sjf" | "backfill" | "best-fit" | "least-loaded" | "round-robin" | "hash" | "perf-cost" | "dot-product" | "gpu-packing" | "random-fit" | "fgd" | "always-spot" | "always-on-demand" | "deadline-aware" | "greedy")[];
         };
       };
     };
@@ -7142,6 +7261,7 @@ export interface operations {
                       waitingAtEnd?: number;
                       preemptions: number;
                       migrationsToSpot?: number;
+                      safetySwitches?: number;
                       lostGpuHours: number;
                       withDeadline: number;
                       deadlineMisses: number;
@@ -7157,6 +7277,11 @@ export interface operations {
                       p50: number;
                       p90: number;
                       p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
                     };
                     gpuHoursAllocated: number;
                     gpuHoursBusy: number;
@@ -7198,6 +7323,15 @@ export interface operations {
                     /** @description the simulator's own conservation checks */
                     checks?: Record<string, unknown>;
                   }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
               }, {
                 /**
                  * @description version of this contract (simulation v1); absent in results recorded before versioning
@@ -7236,6 +7370,8 @@ export interface operations {
                     allocatedGpus: number;
                     firstFailureAtShare: number | null;
                     strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
                     /** @description exact decimal amount */
                     clusterCostPerHour: string;
                     /** @description exact decimal amount */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,10 @@ describe('plan scenario', () => {
     expect(lambda.reservedMaxInstances).toBe(2);
     expect(inputs.offeringQuota).toEqual({ 'aws/us-east-1/p5.48xlarge': 2 });
     expect(inputs.spot.byOffering['nebius/eu-north1/gpu-h100-sxm_8gpu-128vcpu-1600gb']).toEqual([0.5, 1, 0.5]);
+    // The same trace read as preemptions (1 = preempted): available where it was 0.
+    const pre = write('pre.yaml', readFileSync(s, 'utf8').replace('{ match: nebius, file: trace.json }', '{ match: nebius, file: trace.json, values: preempted }'));
+    const { inputs: inv } = await loadPlanScenario(pre);
+    expect(inv.spot.byOffering['nebius/eu-north1/gpu-h100-sxm_8gpu-128vcpu-1600gb']).toEqual([0.5, 0, 0.5]);
   });
 
   it('names unknown offering ids with their line', async () => {

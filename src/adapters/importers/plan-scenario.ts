@@ -17,6 +17,7 @@ import { readCatalog } from './catalog-source.js';
 import { readDemandCsv, readForecastDemand } from './demand-csv.js';
 import { MAX_SCENARIO_BYTES, readTextFile } from './input-file.js';
 import { readSpotTrace } from './spot-trace.js';
+import { spotCapacity } from '../../core/model/spot.js';
 import { parseYaml, validateWith, type ParsedYaml } from './yaml-doc.js';
 
 const demandSchema = z.union([
@@ -51,7 +52,19 @@ export const planScenarioSchema = z
     spot: z
       .object({
         availability: numberField({ min: 0, max: 1 }).default(1),
-        traces: z.array(z.object({ match: z.string().min(1), file: z.string().min(1), startS: numberField({ min: 0 }).default(0) }).strict()).default([]),
+        traces: z
+          .array(
+            z
+              .object({
+                match: z.string().min(1),
+                file: z.string().min(1),
+                startS: numberField({ min: 0 }).default(0),
+                // How the trace's values are read (docs/simulator.md weighs the evidence).
+                values: z.enum(['available', 'preempted'], { error: 'expected available or preempted' }).default('available'),
+              })
+              .strict(),
+          )
+          .default([]),
       })
       .strict()
       .default({ availability: 1, traces: [] }),
@@ -139,7 +152,7 @@ export async function planScenarioFromText(text: string, file: string, overrides
 
   const byOffering: Record<string, number[]> = {};
   for (const tr of s.spot.traces) {
-    const trace = await readSpotTrace(rel(tr.file));
+    const trace = spotCapacity(await readSpotTrace(rel(tr.file)), tr.values);
     const avail = periodAvailability(trace, T, s.periodHours, tr.startS);
     for (const o of offerings) if (o.spotUsdPerHour && (o.id === tr.match || o.id.startsWith(`${tr.match}/`) || o.provider === tr.match)) byOffering[o.id] = avail;
   }

@@ -112,7 +112,14 @@ describe('simulation scenario', () => {
     file('trace.json', '{"metadata":{"gap_seconds":60},"data":[1,0,1]}');
     const spot = `name: s\ncurrency: USD\npools:\n  - name: sp\n    gpusPerNode: 1\n    cpuMilli: 1\n    memoryMib: 1\n    pricing: spot\n    pricePerNodeHour: 1\n    maxNodes: 1\n    spot:\n      trace: trace.json\n`;
     const s = await parseSimScenario(spot, join(dir, 's.yaml'));
-    expect(s.pools[0]!.spotTrace?.available).toEqual([1, 0, 1]);
+    // A single-instance probe: 1 says spot can be had (no bound on nodes), 0 that it cannot.
+    expect(s.pools[0]!.spotTrace?.available).toEqual([Infinity, 0, Infinity]);
+    const preempted = await parseSimScenario(spot.replace('trace: trace.json', 'trace: trace.json\n      values: preempted'), join(dir, 's.yaml'));
+    expect(preempted.pools[0]!.spotTrace?.available).toEqual([0, Infinity, 0]);
+    // A multi-instance probe: counts are nodes.
+    file('counts.json', '{"metadata":{"gap_seconds":60},"data":[16,5,0]}');
+    const counts = await parseSimScenario(spot.replace('trace.json', 'counts.json'), join(dir, 's.yaml'));
+    expect(counts.pools[0]!.spotTrace?.available).toEqual([16, 5, 0]);
     const issues = await issuesOf(parseSimScenario(spot.replace('trace.json', 'nope.json'), join(dir, 's.yaml')));
     expect(issues[0]).toMatchObject({ path: 'pools[0].spot.trace', line: 12 });
   });

@@ -28,3 +28,28 @@ export function availableAt(t: SpotTrace, s: number): boolean {
   const i = ((Math.floor(s / t.gapS) % n) + n) % n;
   return t.available[i]! > 0;
 }
+
+/**
+ * How a trace's values are read. `available`: the number of instances the probe could hold at that
+ * tick (the spot-traces README). `preempted`: 1 = the probe's instance was preempted, 0 = running
+ * (how the authors' simulator reads its single-node traces). docs/simulator.md gives the evidence.
+ */
+export type SpotValues = 'available' | 'preempted';
+
+/**
+ * The spot nodes a trace allows per sample: Infinity = no bound from the trace (a single-instance
+ * probe that succeeded says spot can be had, not that only one node can), 0 = none. A trace whose
+ * values go above 1 is a multi-instance probe: its values are counts and are honoured as such
+ * (16-node traces: 5 means 5 nodes, not all); under `preempted` they count preempted instances of
+ * the probe (its largest value), so the nodes left are the difference.
+ */
+export function spotCapacity(trace: SpotTrace, values: SpotValues = 'available'): SpotTrace {
+  let max = 0;
+  for (const v of trace.available) if (v > max) max = v;
+  const counts = max > 1;
+  const cap = trace.available.map((v) => {
+    if (values === 'available') return counts ? v : v > 0 ? Infinity : 0;
+    return counts ? max - v : v > 0 ? 0 : Infinity;
+  });
+  return { name: trace.name, gapS: trace.gapS, available: cap };
+}

@@ -10,6 +10,12 @@ import type { NodePool, SimInput, SimJob } from './model.js';
 import { makePolicy } from './policies/index.js';
 import { fnv1a } from './policies/hash.js';
 import { simulate } from './simulate.js';
+import type { Policy } from './policies/policy.js';
+import { deadlineAware } from './policies/spot.js';
+import { FIRST_TUNING } from './spot.js';
+
+/** deadline-aware with the first margins, which the hand-computed cases below follow. */
+const firstAware = () => deadlineAware(FIRST_TUNING);
 
 export const pool = (o: Partial<NodePool> = {}): NodePool => ({
   name: 'p', gpuType: 'A100', gpusPerNode: 2, cpuMilliPerNode: 64000, memoryMibPerNode: 262144, pricing: 'on-prem', pricePerNodeHour: dec(2),
@@ -21,8 +27,8 @@ export const job = (id: string, o: Partial<SimJob> = {}): SimJob => ({
 export const input = (pools: NodePool[], jobs: SimJob[], o: Partial<SimInput> = {}): SimInput => ({ pools, jobs, energy: { pricePerKwh: dec('0.1'), pue: 1 }, currency: 'USD', seed: 1, ...o });
 
 /** Start and finish time of each job by id. */
-function times(inp: SimInput, policy: string): Record<string, [number, number]> {
-  const raw = runEngine(inp, makePolicy(policy), { checkCapacity: true });
+function times(inp: SimInput, policy: string | Policy): Record<string, [number, number]> {
+  const raw = runEngine(inp, typeof policy === 'string' ? makePolicy(policy) : policy, { checkCapacity: true });
   raw.close();
   expect(raw.overCapacity).toBe(0);
   return Object.fromEntries(raw.jobs.map((j, i) => [j.id, [raw.firstStartS[i]!, raw.finishS[i]!]]));
@@ -181,8 +187,8 @@ describe('spot, preemption and checkpoints', () => {
     const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
     const jobs = [job('x', { workS: 4 * 3600, deadlineS: 8 * 3600, checkpointIntervalS: 600, restartOverheadS: 60 })];
     const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
-    expect(times(inp, 'deadline-aware')).toEqual({ x: [60, 14_520] });
-    const r = simulate(inp, 'deadline-aware');
+    expect(times(inp, firstAware())).toEqual({ x: [60, 14_520] });
+    const r = simulate(inp, firstAware());
     expect(r.jobs.migrationsToSpot).toBe(1);
     expect(r.jobs.preemptions).toBe(0);
     expect(r.jobs.lostGpuHours).toBe(0);
@@ -198,8 +204,41 @@ describe('spot, preemption and checkpoints', () => {
     const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
     const jobs = [job('x', { workS: 4 * 3600, deadlineS: 8 * 3600, checkpointIntervalS: 600, restartOverheadS: 600 })];
     const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
-    expect(times(inp, 'deadline-aware')).toEqual({ x: [600, 15_000] });
-    expect(simulate(inp, 'deadline-aware').jobs.migrationsToSpot).toBe(0);
+    expect(times(inp, firstAware())).toEqual({ x: [600, 15_000] });
+    expect(simulate(inp, firstAware()).jobs.migrationsToSpot).toBe(0);
+  });
+
+  it('leaves spot at the last safe moment while spot is still there (the decision is an event, not a trace change)', () => {
+    // Spot for 2 h, then gone. Work 3 h, deadline 4 h, no checkpoints, restart 60 s, no provisioning.
+    // Last safe moment: 4 h − 60 s − 3 h = 3540 s (everything done on spot would be lost on a
+    // preemption). At 3540 the job saves its state and moves to on-demand: 10,800 − 3540 = 7260 s
+    // left, + 60 s restart → ends at 10,860. Staying on spot to 7200 would lose all and end at 18,060.
+    const trace = { name: 't', gapS: 3600, available: [1, 1, ...Array(200).fill(0)] as number[] };
+    const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 1, spotTrace: trace });
+    const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1 });
+    const inp = input([spot, od], [job('x', { workS: 3 * 3600, deadlineS: 4 * 3600, restartOverheadS: 60 })], { horizonS: 24 * 3600 });
+    for (const policy of ['deadline-aware', 'greedy']) {
+      const raw = runEngine(inp, makePolicy(policy));
+      expect(raw.finishS[0]).toBeCloseTo(10_860, 6);
+      expect(raw.safetySwitches[0]).toBe(1);
+      expect(raw.preemptions[0]).toBe(0);
+    }
+    const always = simulate(inp, 'always-spot');
+    expect(always.jobs.deadlineMisses).toBe(1);
+  });
+
+  it('a trace of counts allows that many spot nodes, and takes back the excess when it falls', () => {
+    // Counts 2, then 1 from 1000 s (a multi-instance probe): three 1-GPU jobs of 1500 s on spot.
+    // a and b start at 0 on two nodes; c waits (2 allowed). At 1000 the count falls to 1: the last
+    // node (b's) goes; b keeps nothing (no checkpoint) and waits with c. a ends at 1500; b then c.
+    const trace = { name: 't', gapS: 1000, available: [2, ...Array(50).fill(1)] as number[] };
+    const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 3, spotTrace: trace });
+    const jobs = [job('a', { workS: 1500 }), job('b', { workS: 1500 }), job('c', { workS: 1500 })];
+    const raw = runEngine(input([spot], jobs), makePolicy('always-spot'));
+    raw.close();
+    expect(Array.from(raw.finishS)).toEqual([1500, 3000, 4500]);
+    expect(Array.from(raw.preemptions)).toEqual([0, 1, 0]);
+    expect(raw.peakNodes[0]).toBe(2);
   });
 
   it('a preemption rate preempts spot nodes (seeded, reproducible)', () => {

@@ -13,7 +13,7 @@ import { EventHeap } from './heap.js';
 import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
-import { backToSpot, uniformProgress } from './spot.js';
+import { backToSpot, DEFAULT_TUNING, greedy, lastSafeS, uniformProgress, type ProgressState, type UniformProgressTuning } from './spot.js';
 
 // Event kinds.
 const FINISH = 1;
@@ -22,6 +22,8 @@ const IDLE_CHECK = 3;
 const PREEMPT = 4;
 const SPOT_CHANGE = 5;
 const WAKE = 6;
+/** A deadline job on spot (running or queued for a spot node) reaches its last safe moment to switch. */
+const SAFETY = 7;
 
 // Job states.
 export const NOT_ARRIVED = 0;
@@ -62,6 +64,8 @@ export interface RawRun {
   preemptions: Int32Array;
   /** Planned moves from on-demand back to spot (deadline-aware policy), per job. */
   migrations: Int32Array;
+  /** Moves from spot to on-demand at the job's last safe moment (deadline rules), per job. */
+  safetySwitches: Int32Array;
   /** Work lost to preemptions, in reference GPU-seconds. */
   lostGpuS: Float64Array;
   /** GPU-seconds each job held (thousandths × seconds / 1000). */
@@ -120,6 +124,10 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let poolActive!: Int32Array;
   let peakNodes!: Int32Array;
   let spotAvail!: Uint8Array;
+  let spotCap!: Float64Array;
+  let safetySwitches!: Int32Array;
+  let deadlineRule!: boolean;
+  let tuning!: UniformProgressTuning;
   let isSpot!: boolean[];
   let poolPrice!: number[];
   let poolOrder!: number[];
@@ -156,13 +164,20 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
 
   // --- spot availability ---------------------------------------------------------------------
+  /** Spot nodes the pool's trace allows at t (Infinity: no bound; 0: unavailable). */
+  function spotCapAt(p: number, t: number): number {
+    const tr = pools[p]!.spotTrace!;
+    const n = tr.available.length;
+    return tr.available[(((Math.floor(t / tr.gapS) % n) + n) % n)]!;
+  }
+  /** The next time the trace's value changes (a count, not only available or not). */
   function nextSpotChange(p: number, t: number): number {
     const tr = pools[p]!.spotTrace!;
     const n = tr.available.length;
-    const now = tr.available[(((Math.floor(t / tr.gapS) % n) + n) % n)]! > 0;
+    const now = spotCapAt(p, t);
     let i = Math.floor(t / tr.gapS) + 1;
     for (let k = 0; k < n; k++, i++) {
-      if (tr.available[((i % n) + n) % n]! > 0 !== now) return i * tr.gapS;
+      if (tr.available[((i % n) + n) % n]! !== now) return i * tr.gapS;
     }
     return Infinity;
   }
@@ -171,6 +186,10 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     for (let p = 0; p < P; p++) if (f[p] === 1 && spotAvail[p] === 1 && c.fitsEmpty(p, d, j)) return true;
     return false;
   }
+  /**
+   * The on-demand pool a deadline counts on: the fastest the job fits. Its delay is the
+   * provisioning delay whenever the pool can grow (its fixed nodes may all be busy).
+   */
   function onDemandFor(j: number): { speed: number; delayS: number } {
     const f = filters[d.cls[j]!]![ON_DEMAND]!;
     let speed = 0;
@@ -178,10 +197,26 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     for (let p = 0; p < P; p++) {
       if (f[p] === 1 && c.fitsEmpty(p, d, j) && pools[p]!.speed > speed) {
         speed = pools[p]!.speed;
-        delayS = pools[p]!.fixedNodes > 0 ? 0 : pools[p]!.provisioningDelayS;
+        delayS = pools[p]!.maxNodes > pools[p]!.fixedNodes ? pools[p]!.provisioningDelayS : 0;
       }
     }
     return { speed: speed || 1, delayS };
+  }
+  /** Provisioning delay of the spot pool the job would go to (the shortest among those available). */
+  function spotDelayFor(j: number): number {
+    const f = filters[d.cls[j]!]![SPOT]!;
+    let delayS = Infinity;
+    for (let p = 0; p < P; p++) if (f[p] === 1 && spotAvail[p] === 1 && c.fitsEmpty(p, d, j)) delayS = Math.min(delayS, pools[p]!.provisioningDelayS);
+    return Number.isFinite(delayS) ? delayS : 0;
+  }
+  /** The state the spot rules read, for job j at t with `leftS` of work left if spot is lost. */
+  function progress(j: number, t: number, leftS: number, spotAvailable: boolean): ProgressState {
+    const job = jobs[j]!;
+    const od = onDemandFor(j);
+    return {
+      t, arrivalS: job.arrivalS, deadlineS: job.deadlineS, totalWorkS: job.workS, remainingWorkS: leftS, restartS: overheadS[j]!,
+      onDemandDelayS: od.delayS, spotDelayS: spotDelayFor(j), spotAvailable, onDemandSpeed: od.speed, committed: committed[j] === 1,
+    };
   }
 
   // --- nodes -----------------------------------------------------------------------------------
@@ -247,6 +282,55 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const end = t + overheadNow[j]! + remaining[j]! / speedOn(j, n);
     endAt[j] = end;
     if (Number.isFinite(end)) heap.push(end, FINISH, j, gen[j]!);
+    if (deadlineRule && market[j] === SPOT) armSafety(j, t, remaining[j]!);
+  }
+
+  /** Schedule the job's last safe moment to leave spot, from the work it would have left if spot went now. */
+  function armSafety(j: number, t: number, leftS: number): void {
+    if (jobs[j]!.deadlineS === undefined || !Number.isFinite(leftS)) return;
+    const at = lastSafeS(progress(j, t, leftS, true));
+    heap.push(Math.max(t, at), SAFETY, j, gen[j]!);
+  }
+  /** Work a job running now would have left if preempted now: its progress up to the last checkpoint. */
+  function savedLeft(j: number, t: number): number {
+    const every = checkpointS[j]!;
+    if (every <= 0) return remaining[j]!;
+    const savedS = Math.floor(productiveS(j, t) / every) * every;
+    return Math.max(0, remaining[j]! - savedS * speedOn(j, node[j]!));
+  }
+  /**
+   * A SAFETY event: the job on spot has reached its last safe moment (recomputed: a checkpoint
+   * since may have moved it later). It moves to on-demand for good; a running job saves its state
+   * first (a planned move, nothing lost), a queued one gives up the spot node it was waiting for.
+   */
+  function safetyCheck(j: number, t: number): void {
+    if (market[j] !== SPOT) return;
+    if (st[j] === RUNNING) {
+      const at = lastSafeS(progress(j, t, savedLeft(j, t), true));
+      if (t < at) {
+        heap.push(at, SAFETY, j, gen[j]!);
+        return;
+      }
+      committed[j] = 1;
+      safetySwitches[j] = safetySwitches[j]! + 1;
+      migrate(j, t, false);
+    } else if (st[j] === QUEUED) {
+      const at = lastSafeS(progress(j, t, remaining[j]!, true));
+      if (t < at) {
+        heap.push(at, SAFETY, j, gen[j]!);
+        return;
+      }
+      queue.removeAt(queue.indexOf(j));
+      const w = waitingFor[j]!;
+      if (w >= 0) {
+        reservedBy[w] = -1;
+        waitingFor[j] = -1;
+      }
+      committed[j] = 1;
+      safetySwitches[j] = safetySwitches[j]! + 1;
+      changed = true;
+      decide(j, t);
+    }
   }
 
   function detach(j: number, t: number): void {
@@ -325,27 +409,24 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     }
   }
   function aheadForSpot(j: number, t: number): boolean {
-    const job = jobs[j]!;
-    const od = onDemandFor(j);
-    const s = { t, arrivalS: job.arrivalS, deadlineS: job.deadlineS, totalWorkS: job.workS, remainingWorkS: workLeft(j, t), changeoverS: overheadS[j]! + od.delayS, spotAvailable: true, onDemandSpeed: od.speed, committed: false };
     // The rule first: it is arithmetic, where looking for a spot node scans the pools.
-    return backToSpot(s) && spotRoomFor(j);
+    return backToSpot(progress(j, t, workLeft(j, t), true), tuning) && spotRoomFor(j);
   }
   /** Is there a spot node for the job now, or room to start one? */
   function spotRoomFor(j: number): boolean {
     const f = filters[d.cls[j]!]![SPOT]!;
     for (let p = 0; p < P; p++) {
       if (f[p] !== 1 || spotAvail[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
-      if (poolActive[p]! < pools[p]!.maxNodes) return true;
+      if (poolActive[p]! < spotRoom(p)) return true;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j)) return true;
     }
     return false;
   }
-  function migrate(j: number, t: number): void {
+  function migrate(j: number, t: number, toSpot = true): void {
     const n = node[j]!;
     remaining[j] = workLeft(j, t);
     restarts[j] = restarts[j]! + 1;
-    migrations[j] = migrations[j]! + 1;
+    if (toSpot) migrations[j] = migrations[j]! + 1;
     detach(j, t);
     if (c.jobsOn[n] === 0) markIdle(n, t);
     decide(j, t);
@@ -389,19 +470,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       else setWaiting(j);
       return;
     }
-    const job = jobs[j]!;
-    const od = onDemandFor(j);
-    const choice = uniformProgress({
-      t,
-      arrivalS: job.arrivalS,
-      deadlineS: job.deadlineS,
-      totalWorkS: job.workS,
-      remainingWorkS: remaining[j]!,
-      changeoverS: Math.max(0, job.restartOverheadS) + od.delayS,
-      spotAvailable: spotUpFor(j),
-      onDemandSpeed: od.speed,
-      committed: committed[j] === 1,
-    });
+    const s = progress(j, t, remaining[j]!, spotUpFor(j));
+    const choice = policy.market === 'greedy' ? greedy(s) : uniformProgress(s, tuning);
     committed[j] = choice.committed ? 1 : 0;
     if (choice.market === 'wait') {
       setWaiting(j);
@@ -411,6 +481,10 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     }
     market[j] = choice.market === 'spot' ? SPOT : ON_DEMAND;
     enqueue(j);
+    if (market[j] === SPOT) {
+      gen[j] = gen[j]! + 1;
+      armSafety(j, t, remaining[j]!);
+    }
   }
 
   /** Would the job fit an empty node of some pool it may use? (The hot path: no job object read.) */
@@ -453,8 +527,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     if (waitingFor[j]! >= 0) return;
     const ok = poolOkOf(j);
     for (const p of poolOrder) {
-      if (ok[p] !== 1 || poolActive[p]! >= pools[p]!.maxNodes || !c.fitsEmpty(p, d, j)) continue;
-      if (isSpot[p] && spotAvail[p] !== 1) continue;
+      if (ok[p] !== 1 || poolActive[p]! >= (isSpot[p] ? spotRoom(p) : pools[p]!.maxNodes) || !c.fitsEmpty(p, d, j)) continue;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
         if (c.state[n] !== OFF) continue;
         c.provision(n, t);
@@ -600,17 +673,24 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let overCapacity!: number;
   let checkCapacity!: boolean;
   const live = (): boolean => nextArrival < N || activeFinite > 0;
-  /** A spot pool's availability flips: evict its nodes when it goes, wake waiting jobs when it comes back. */
+  /**
+   * A spot pool's trace changes value: when it allows fewer nodes than the pool has, the excess
+   * goes (nodes still being provisioned first, then the last nodes up); at 0 every node goes and
+   * queued spot jobs choose again; when it comes back, waiting jobs wake.
+   */
   function spotChange(a: number, t: number): void {
-    spotAvail[a] = spotAvail[a] ? 0 : 1;
+    const was = spotAvail[a]!;
+    spotCap[a] = spotCapAt(a, t);
+    spotAvail[a] = spotCap[a]! > 0 ? 1 : 0;
     changed = true;
     const nx = nextSpotChange(a, t);
     if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
+    if (poolActive[a]! > spotCap[a]!) {
+      for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === PROVISIONING) nodeOff(n, t);
+      for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === UP) evictNode(n, t);
+    }
+    if (was === spotAvail[a]) return;
     if (!spotAvail[a]) {
-      for (let n = c.poolFirst[a]!; n < c.poolEnd[a]!; n++) {
-        if (c.state[n] === UP) evictNode(n, t);
-        else if (c.state[n] === PROVISIONING) nodeOff(n, t);
-      }
       // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
       if (usesMarket) {
         const all = queue.toArray();
@@ -625,6 +705,10 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       wakeWaiting(t);
       if (policy.market === 'deadline-aware') moveBackToSpot(t);
     }
+  }
+  /** Spot nodes the pool may have now: its maxNodes, or fewer when the trace counts instances. */
+  function spotRoom(p: number): number {
+    return Math.min(pools[p]!.maxNodes, spotCap[p]!);
   }
   /**
    * The event loop, a function of its own: V8 optimises it once the warm-up runs have called it,
@@ -662,7 +746,12 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
                 reservedBy[a] = -1;
               }
               nodeUp(a, t);
-              markIdle(a, t);
+              // Under the spot rules the job that ordered the node gets it: a deadline counts on
+              // the provisioning delay, not on winning the node from a job ahead in the queue.
+              if (r >= 0 && usesMarket && st[r] === QUEUED && poolOkOf(r)[c.nodePool[a]!] === 1 && c.fits(a, d, r)) {
+                queue.removeAt(queue.indexOf(r));
+                start(r, a, t);
+              } else markIdle(a, t);
             }
             break;
           case IDLE_CHECK:
@@ -676,6 +765,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
             break;
           case WAKE:
             if (st[a] === WAITING && gen[a] === b) decide(a, t);
+            break;
+          case SAFETY:
+            if (gen[a] === b) safetyCheck(a, t);
             break;
         }
       }
@@ -726,6 +818,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     finishS = new Float64Array(N).fill(NaN);
     preemptions = new Int32Array(N);
     migrations = new Int32Array(N);
+    safetySwitches = new Int32Array(N);
     restarts = new Int32Array(N);
     lostGpuS = new Float64Array(N);
     gpuS = new Float64Array(N);
@@ -745,6 +838,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     poolActive = new Int32Array(P);
     peakNodes = new Int32Array(P);
     spotAvail = new Uint8Array(P).fill(1);
+    spotCap = new Float64Array(P).fill(Infinity);
 
     isSpot = pools.map((p) => p.pricing === 'spot');
     poolPrice = pools.map((p) => p.pricePerNodeHour.toNumber() / Math.max(1, p.gpusPerNode));
@@ -767,6 +861,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }),
     );
     usesMarket = policy.market !== 'any';
+    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy';
+    tuning = policy.tuning ?? DEFAULT_TUNING;
     fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
 
     arrival = new Float64Array(N);
@@ -794,7 +890,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       const tr = pools[p]!.spotTrace;
       if (!isSpot[p] || !tr) continue;
       const t0 = jobs.length > 0 ? jobs[0]!.arrivalS : 0;
-      spotAvail[p] = tr.available[(((Math.floor(t0 / tr.gapS) % tr.available.length) + tr.available.length) % tr.available.length)]! > 0 ? 1 : 0;
+      spotCap[p] = spotCapAt(p, t0);
+      spotAvail[p] = spotCap[p]! > 0 ? 1 : 0;
       const nx = nextSpotChange(p, t0);
       if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
     }
@@ -861,7 +958,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const POOLS = pools;
     const HORIZON = horizon;
     const raw: RawRun = {
-      policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, migrations, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
+      policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, migrations, safetySwitches, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
       ...(timing && { timing }),
       closed: false,
       close(untilS = endS) {

@@ -32,6 +32,22 @@ describe('fill mode', () => {
     expect(bf.strandedCostPerHour.isZero()).toBe(true);
   });
 
+  it('keeps pods no empty node can take (too big, or an unknown GPU model) out of the fragmentation figures', () => {
+    // 4 GPUs of T4. Pods: 1 GPU (fits), 4 GPUs (no node has 4), 1 GPU of A100 (no such pool).
+    const list = [pod('a', 1), pod('big', 4), { ...pod('a100', 1), gpuTypes: ['A100'] }];
+    const r = fill([pool()], list, makePolicy('best-fit'), { seed: 1, currency: 'USD', targetShare: 0.5 });
+    // Only 'a' arrives: two passes of 1 GPU reach 50% of 4 GPUs; nothing refused, nothing stranded.
+    expect(r.pods).toBe(2);
+    expect(r.unplacedGpus).toBe(0);
+    expect(r.strandedGpus).toBe(0);
+    expect(r.neverFitPods).toBe(2);
+    expect(r.neverFitGpus).toBe(5);
+    // A list of only such pods ends (it does not loop looking for demand that never arrives).
+    const none = fill([pool()], [pod('big', 4)], makePolicy('best-fit'), { seed: 1, currency: 'USD' });
+    expect(none.pods).toBe(0);
+    expect(none.neverFitPods).toBe(1);
+  });
+
   it('repeats the list from the top when it is shorter than the target', () => {
     const r = fill([pool()], [pod('a', 1)], makePolicy('fgd'), { seed: 1, currency: 'USD', targetShare: 1.5 });
     // 6 arrivals of 1 GPU reach 150% of 4 GPUs; 2 are refused.

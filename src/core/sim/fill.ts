@@ -53,6 +53,12 @@ export interface FillReport {
   firstFailureAtShare: number | undefined;
   /** GPUs left free while GPU demand was refused: capacity paid for that fragmentation makes unusable. */
   strandedGpus: number;
+  /**
+   * Pods that fit no node even empty (more than any node has, or a GPU model no pool has), once
+   * per list: not fragmentation, so kept out of arrived and refused demand.
+   */
+  neverFitPods: number;
+  neverFitGpus: number;
   clusterCostPerHour: Decimal;
   strandedCostPerHour: Decimal;
   curve: FillPoint[];
@@ -72,8 +78,20 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
   }
   const clusterMilli = c.totalFreeMilli;
   const filters = d.classes;
+  // Pods no empty node could take are not refused for fragmentation: counted apart, once.
+  const fits = new Uint8Array(d.n);
   let listMilli = 0;
-  for (let j = 0; j < d.n; j++) listMilli += d.gpuDemandMilli(j);
+  let neverFitPods = 0;
+  let neverFitMilli = 0;
+  for (let j = 0; j < d.n; j++) {
+    const ok = filters[d.cls[j]!]!;
+    for (let p = 0; p < fixed.length && !fits[j]; p++) if (ok[p] === 1 && fixed[p]!.fixedNodes > 0 && c.fitsEmpty(p, d, j)) fits[j] = 1;
+    if (fits[j]) listMilli += d.gpuDemandMilli(j);
+    else {
+      neverFitPods++;
+      neverFitMilli += d.gpuDemandMilli(j);
+    }
+  }
   const goal = target * clusterMilli;
 
   let arrived = 0;
@@ -87,6 +105,7 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
   outer: for (let pass = 0; listMilli > 0 || pass === 0; pass++) {
     for (let j = 0; j < d.n; j++) {
       if (clusterMilli === 0 || arrived >= goal) break outer;
+      if (!fits[j]) continue;
       const demand = d.gpuDemandMilli(j);
       pods++;
       arrived += demand;
@@ -134,6 +153,8 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
     allocatedGpus: (clusterMilli - c.totalFreeMilli) / 1000,
     firstFailureAtShare: firstFailure,
     strandedGpus: strandedMilli / 1000,
+    neverFitPods,
+    neverFitGpus: neverFitMilli / 1000,
     clusterCostPerHour: sum(pools.map((p) => p.pricePerNodeHour.times(p.fixedNodes))),
     strandedCostPerHour: stranded.length ? sum(stranded) : ZERO,
     curve,
@@ -165,6 +186,7 @@ export function fillReportToJson(r: FillReport): unknown {
     allocatedGpus: r6(r.allocatedGpus),
     firstFailureAtShare: r.firstFailureAtShare === undefined ? null : r6(r.firstFailureAtShare),
     strandedGpus: r6(r.strandedGpus),
+    neverFitGpus: r6(r.neverFitGpus),
     clusterCostPerHour: m(r.clusterCostPerHour),
     strandedCostPerHour: m(r.strandedCostPerHour),
     curve: r.curve.map((p) => ({ arrivedShare: r6(p.arrivedShare), unplacedShare: r6(p.unplacedShare), allocatedShare: r6(p.allocatedShare) })),

@@ -46,6 +46,8 @@ export interface SimReport {
     preemptions: number;
     /** Planned moves from on-demand back to spot (deadline-aware policy). */
     migrationsToSpot: number;
+    /** Moves from spot to on-demand at a job's last safe moment (deadline rules). */
+    safetySwitches: number;
     lostGpuHours: number;
     withDeadline: number;
     deadlineMisses: number;
@@ -135,6 +137,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
   let waiting = 0;
   let preemptions = 0;
   let migrationsToSpot = 0;
+  let safetySwitches = 0;
   let lostGpuS = 0;
   let withDeadline = 0;
   let misses = 0;
@@ -159,6 +162,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
     }
     preemptions += raw.preemptions[j]!;
     migrationsToSpot += raw.migrations[j]!;
+    safetySwitches += raw.safetySwitches[j]!;
     lostGpuS += raw.lostGpuS[j]!;
     jobGpuS += raw.gpuS[j]!;
     if (job.deadlineS !== undefined && job.arrivalS <= raw.endS) {
@@ -187,6 +191,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
       waitingAtEnd: waiting,
       preemptions,
       migrationsToSpot,
+      safetySwitches,
       lostGpuHours: lostGpuS / 3600,
       withDeadline,
       deadlineMisses: misses,

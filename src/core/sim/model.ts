@@ -30,7 +30,7 @@ export interface NodePool {
   busyPowerW: number;
   /** Relative throughput of one GPU (1 = the reference the jobs' work is measured on). */
   speed: number;
-  /** Spot only: availability over time (cyclic). */
+  /** Spot only: spot nodes allowed per sample (cyclic; Infinity = no bound, 0 = unavailable), as core/model/spot.ts spotCapacity reads a trace. */
   spotTrace?: SpotTrace;
   /** Spot only: preemptions per node-hour while running (exponential inter-arrival). */
   preemptionRatePerHour?: number;

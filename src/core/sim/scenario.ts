@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ZERO, type Decimal } from '../money.js';
 import { currencyField, decimalField, nameField, numberField } from '../model/fields.js';
-import type { SpotTrace } from '../model/spot.js';
+import { spotCapacity, type SpotTrace } from '../model/spot.js';
 import type { Energy, NodePool } from './model.js';
 
 const nonNeg = (int = false) => numberField({ min: 0, int });
@@ -16,6 +16,8 @@ const spotSchema = z
   .object({
     /** Path of a SkyPilot spot-traces JSON file, relative to the scenario file. */
     trace: z.string().min(1).optional(),
+    /** How the trace's values are read (core/model/spot.ts SpotValues). */
+    values: z.enum(['available', 'preempted'], { error: 'expected available or preempted' }).optional(),
     preemptionRatePerHour: nonNeg().optional(),
   })
   .strict();
@@ -43,6 +45,7 @@ const poolSchema = z
     if (p.nodes === undefined && p.maxNodes === undefined) ctx.addIssue({ code: 'custom', path: ['nodes'], message: 'give nodes (always on), maxNodes (autoscaled) or both' });
     if (p.nodes !== undefined && p.maxNodes !== undefined && p.maxNodes < p.nodes) ctx.addIssue({ code: 'custom', path: ['maxNodes'], message: `maxNodes (${p.maxNodes}) must be at least nodes (${p.nodes})` });
     if (p.spot && p.pricing !== 'spot') ctx.addIssue({ code: 'custom', path: ['spot'], message: 'spot settings belong to a pool with pricing: spot' });
+    if (p.spot?.values && !p.spot.trace) ctx.addIssue({ code: 'custom', path: ['spot', 'values'], message: 'values says how to read a spot trace: give spot.trace too' });
     if (p.spot?.trace && p.spot.preemptionRatePerHour !== undefined) ctx.addIssue({ code: 'custom', path: ['spot', 'preemptionRatePerHour'], message: 'give a spot trace or a preemption rate, not both' });
   });
 
@@ -131,7 +134,7 @@ export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTr
         speed: p.speed ?? 1,
       };
       const trace = traces[p.name];
-      if (trace) pool.spotTrace = trace;
+      if (trace) pool.spotTrace = spotCapacity(trace, p.spot?.values ?? 'available');
       if (p.spot?.preemptionRatePerHour !== undefined) pool.preemptionRatePerHour = p.spot.preemptionRatePerHour;
       return pool;
     }),

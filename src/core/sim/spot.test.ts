@@ -1,12 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { backToSpot, uniformProgress, type ProgressState } from './spot.js';
+import { backToSpot as backToSpotWith, FIRST_TUNING, greedy, lastSafeS, uniformProgress as upWith, type ProgressState } from './spot.js';
 
-// A 10 h job that arrived at 0 with a deadline at 20 h; changeover 0.5 h.
-const base: ProgressState = { t: 0, arrivalS: 0, deadlineS: 20 * 3600, totalWorkS: 10 * 3600, remainingWorkS: 10 * 3600, changeoverS: 1800, spotAvailable: false, onDemandSpeed: 1, committed: false };
+// The hand-computed cases use the first margins (one changeover of grace, back two ahead with four of work).
+const uniformProgress = (s: ProgressState) => upWith(s, FIRST_TUNING);
+const backToSpot = (s: ProgressState) => backToSpotWith(s, FIRST_TUNING);
 
-describe('uniform progress (Can\'t Be Late)', () => {
-  it('uses spot whenever it is there and slack remains', () => {
+// A 10 h job that arrived at 0 with a deadline at 20 h; restart 0.25 h, on-demand provisioning
+// 0.25 h (on-demand changeover 0.5 h), spot provisioning 0.25 h (spot changeover 0.5 h).
+const base: ProgressState = {
+  t: 0, arrivalS: 0, deadlineS: 20 * 3600, totalWorkS: 10 * 3600, remainingWorkS: 10 * 3600, restartS: 900, onDemandDelayS: 900, spotDelayS: 900,
+  spotAvailable: false, onDemandSpeed: 1, committed: false,
+};
+const GUARD = 1e-3;
+
+describe('the last safe moment', () => {
+  it('is the deadline less restart, on-demand provisioning and the work left on on-demand', () => {
+    // 20 h − 0.25 h − 0.25 h − 10 h = 9.5 h.
+    expect(lastSafeS(base)).toBeCloseTo(9.5 * 3600 - GUARD, 9);
+    // Faster on-demand GPUs: 10 h of work take 5 h.
+    expect(lastSafeS({ ...base, onDemandSpeed: 2 })).toBeCloseTo(14.5 * 3600 - GUARD, 9);
+    expect(lastSafeS({ ...base, deadlineS: undefined })).toBe(Infinity);
+  });
+});
+
+describe("uniform progress (Can't Be Late) within the guarantee", () => {
+  it('uses spot whenever it is there and a run is worth its changeover', () => {
     expect(uniformProgress({ ...base, spotAvailable: true })).toEqual({ market: 'spot', committed: false });
+  });
+
+  it('commits to on-demand when spot would not leave a changeover of work before the last safe moment', () => {
+    // Last safe 9.5 h; spot needs 0.5 h to start plus 0.5 h of run: at 8.6 h it is not worth it.
+    expect(uniformProgress({ ...base, t: 8.6 * 3600, spotAvailable: true })).toEqual({ market: 'on-demand', committed: true });
+    expect(uniformProgress({ ...base, t: 8.4 * 3600, spotAvailable: true }).market).toBe('spot');
   });
 
   it('waits while ahead of the line, until it would fall behind by one changeover', () => {
@@ -15,13 +40,20 @@ describe('uniform progress (Can\'t Be Late)', () => {
     expect(c).toEqual({ market: 'wait', committed: false, wakeAtS: 8.5 * 3600 });
   });
 
-  it('goes on-demand when behind the line', () => {
-    expect(uniformProgress({ ...base, t: 9 * 3600, remainingWorkS: 6 * 3600 }).market).toBe('on-demand');
+  it('wakes at the last safe moment when that comes before the line', () => {
+    // Done 1 h at t = 1 h; line reaches 1 h at 2 h (+0.5 h); last safe 20 − 0.5 − 9 = 10.5 h. Wake 2.5 h.
+    // With a deadline at 11 h: line at 1.1 h + 0.5 h = 1.6 h; last safe 11 − 0.5 − 9 = 1.5 h → wake at 1.5 h.
+    const c = uniformProgress({ ...base, t: 3600, remainingWorkS: 9 * 3600, deadlineS: 11 * 3600 });
+    expect(c.market).toBe('wait');
+    expect(c.wakeAtS).toBeCloseTo(1.5 * 3600 - GUARD, 9);
   });
 
-  it('commits to on-demand at the safety net: time left ≤ work left + 2 changeovers', () => {
-    // 9 h of work left at t = 10 h: 10 h left ≤ 9 h + 1 h → commit, even with spot available.
-    const c = uniformProgress({ ...base, t: 10 * 3600, remainingWorkS: 9 * 3600, spotAvailable: true });
+  it('goes on-demand when behind the line', () => {
+    expect(uniformProgress({ ...base, t: 9 * 3600, remainingWorkS: 6 * 3600 })).toEqual({ market: 'on-demand', committed: false });
+  });
+
+  it('commits at the last safe moment, spot or not', () => {
+    const c = uniformProgress({ ...base, t: 9.5 * 3600, spotAvailable: true });
     expect(c).toEqual({ market: 'on-demand', committed: true });
     expect(uniformProgress({ ...base, committed: true, spotAvailable: true }).market).toBe('on-demand');
   });
@@ -31,9 +63,17 @@ describe('uniform progress (Can\'t Be Late)', () => {
   });
 });
 
+describe('greedy', () => {
+  it('spot while available, wait while not, on-demand for good at the last safe moment', () => {
+    expect(greedy({ ...base, spotAvailable: true })).toEqual({ market: 'spot', committed: false });
+    expect(greedy({ ...base, t: 5 * 3600, remainingWorkS: 6 * 3600 })).toEqual({ market: 'wait', committed: false, wakeAtS: 13.5 * 3600 - GUARD });
+    expect(greedy({ ...base, t: 9.5 * 3600 })).toEqual({ market: 'on-demand', committed: true });
+  });
+});
+
 describe('back to spot from on-demand', () => {
   it('moves when ahead of the line by more than two changeovers, short of the safety net, with work worth the move', () => {
-    // t = 2 h, 4 h done: the line reaches 4 h at 8 h (> 2 + 1); safety net at 20 − 6 − 1 = 13 h (> 2.5); 6 h > 4 × 0.5 h.
+    // t = 2 h, 4 h done: the line reaches 4 h at 8 h (> 2 + 1); last safe 20 − 0.5 − 6 = 13.5 h; 6 h > 4 × 0.5 h.
     expect(backToSpot({ ...base, t: 2 * 3600, remainingWorkS: 6 * 3600, spotAvailable: true })).toBe(true);
   });
 

@@ -1,20 +1,27 @@
 /**
- * When to use spot and when to pay for on-demand, for a job with a deadline: the "uniform progress"
- * rule of Wu et al., "Can't Be Late: Optimizing Spot Instance Savings under Deadlines" (NSDI'24).
+ * When to use spot and when to pay for on-demand, for a job with a deadline.
  *
- * A job of total work W with arrival a and deadline D should have done W·(t−a)/(D−a) by time t.
- * - Safety net: when the time left is no more than the work left plus twice the changeover time
- *   (restart overhead + provisioning), go on-demand and stay there: no later choice can save it.
- * - Spot available: use it (it is the cheap market).
- * - Spot unavailable and behind the uniform-progress line (by more than one changeover): on-demand
- *   now, until the job ends.
- * - Spot unavailable and ahead of the line: wait (it costs nothing) until spot returns, the job
- *   falls behind the line, or the safety net is reached, whichever comes first.
- * - On on-demand (not committed) when spot returns: move back to spot if the job is ahead of the
- *   line by more than two changeovers, short of the safety net by more than one, and the work left
- *   outlasts four changeovers (`backToSpot`): the move costs one changeover, the margins keep it
- *   from flapping and from moving for a tail not worth it.
- * A job without a deadline always waits for spot.
+ * The guarantee (both rules below): a job never misses its deadline while on-demand capacity
+ * exists. It rests on one number, the last safe moment to switch to on-demand:
+ *
+ *   lastSafe = D − restart − on-demand provisioning − W_saved / on-demand speed
+ *
+ * where W_saved is the work left if spot were lost right now (for a job running on spot: the work
+ * left at its last checkpoint, since everything after it is lost on a preemption). Every delay a
+ * switch can cost is in it: spot provisioning is spent before lastSafe (a job only goes to spot when
+ * provisioning and restart still end before it), the on-demand order and the restart after it, and
+ * the work since the checkpoint. The engine schedules lastSafe as an event for every job on spot
+ * (running, or queued for a spot node), so the switch happens at that moment, not at the next
+ * trace change; at lastSafe the job moves to on-demand for good (a planned move: state saved first).
+ *
+ * `uniformProgress` is "uniform progress" from Wu et al., "Can't Be Late: Optimizing Spot Instance
+ * Savings under Deadlines" (NSDI'24) on top of that guarantee:
+ * - spot available and worth going to (provisioning + restart + `minSpotRunS` end before lastSafe): spot;
+ * - spot unavailable and behind the straight line from arrival to deadline (by more than `graceS`):
+ *   on-demand now (not committed: it may move back to spot);
+ * - spot unavailable and ahead of the line: wait (free) until spot returns, the job falls behind the
+ *   line, or lastSafe, whichever comes first.
+ * `greedy` is the paper's baseline: spot while available, wait while not, on-demand for good at lastSafe.
  */
 export type Market = 'spot' | 'on-demand' | 'wait';
 
@@ -23,9 +30,14 @@ export interface ProgressState {
   arrivalS: number;
   deadlineS: number | undefined;
   totalWorkS: number;
+  /** Work left (reference seconds) if spot were lost now: for a job on spot, at its last checkpoint. */
   remainingWorkS: number;
-  /** Time a switch costs: restart overhead plus provisioning delay. */
-  changeoverS: number;
+  /** Time lost on a restart (loading the checkpoint). */
+  restartS: number;
+  /** From ordering an on-demand node to it taking the job (0 when one is always there). */
+  onDemandDelayS: number;
+  /** From ordering a spot node to it taking the job. */
+  spotDelayS: number;
   spotAvailable: boolean;
   /** Speed of on-demand GPUs relative to the work's reference. */
   onDemandSpeed: number;
@@ -40,29 +52,80 @@ export interface MarketChoice {
   wakeAtS?: number;
 }
 
-/** The last moment on-demand can still finish the work left by the deadline, two changeovers spared. */
-const safetyAt = (s: ProgressState, deadlineS: number) => deadlineS - s.remainingWorkS / s.onDemandSpeed - 2 * s.changeoverS;
+/** The tunable part of uniform progress; the guarantee does not depend on these. */
+export interface UniformProgressTuning {
+  /** How far (in changeovers: restart + the market's provisioning) behind the line a waiting job may fall before it buys on-demand. */
+  graceChangeovers: number;
+  /** Go to spot only if this much productive time (in spot changeovers) is left before lastSafe. */
+  minSpotRunChangeovers: number;
+  /** Move from on-demand back to spot only when ahead of the line by this many changeovers… */
+  backAheadChangeovers: number;
+  /** …and with more work left than this many changeovers. */
+  backMinWorkChangeovers: number;
+}
+
+/** The margins Penny used first (one changeover of grace, back to spot two changeovers ahead with four of work left). */
+export const FIRST_TUNING: UniformProgressTuning = { graceChangeovers: 1, minSpotRunChangeovers: 1, backAheadChangeovers: 2, backMinWorkChangeovers: 4 };
+/**
+ * The cheapest uniform-progress margins measured on the nine real AWS V100 traces (bench/spot-deadline.bench.ts,
+ * 2026-12-02; docs/simulator.md): eight changeovers of grace, back to spot one changeover ahead with two of work left.
+ */
+export const DEFAULT_TUNING: UniformProgressTuning = { graceChangeovers: 8, minSpotRunChangeovers: 1, backAheadChangeovers: 1, backMinWorkChangeovers: 2 };
+
+/**
+ * Floating-point slack kept before the deadline: lastSafe is computed from sums of seconds, and a
+ * job that finishes a rounding error after its deadline has missed it.
+ */
+const GUARD_S = 1e-3;
+
+/** The last moment a switch to on-demand still finishes the work left by the deadline. */
+export function lastSafeS(s: Pick<ProgressState, 'deadlineS' | 'remainingWorkS' | 'restartS' | 'onDemandDelayS' | 'onDemandSpeed'>): number {
+  if (s.deadlineS === undefined) return Infinity;
+  return s.deadlineS - s.restartS - s.onDemandDelayS - s.remainingWorkS / s.onDemandSpeed - GUARD_S;
+}
+
 /** When the uniform-progress line reaches the work done so far: a + done·(D−a)/W. */
 function lineAt(s: ProgressState, deadlineS: number): number {
   const span = deadlineS - s.arrivalS;
-  return s.arrivalS + (span > 0 ? ((s.totalWorkS - s.remainingWorkS) * span) / s.totalWorkS : 0);
+  return s.arrivalS + (span > 0 && s.totalWorkS > 0 ? ((s.totalWorkS - s.remainingWorkS) * span) / s.totalWorkS : 0);
 }
 
-export function uniformProgress(s: ProgressState): MarketChoice {
+const spotChangeover = (s: ProgressState) => s.spotDelayS + s.restartS;
+const onDemandChangeover = (s: ProgressState) => s.onDemandDelayS + s.restartS;
+
+/** Is going to spot now still worth it: does a run of `minRunS` fit before lastSafe? */
+function spotWorthIt(s: ProgressState, safe: number, minRunS: number): boolean {
+  return s.t + spotChangeover(s) + minRunS < safe;
+}
+
+export function uniformProgress(s: ProgressState, k: UniformProgressTuning = DEFAULT_TUNING): MarketChoice {
   if (s.committed) return { market: 'on-demand', committed: true };
   if (s.deadlineS === undefined || !Number.isFinite(s.totalWorkS)) return { market: s.spotAvailable ? 'spot' : 'wait', committed: false };
-  const safety = safetyAt(s, s.deadlineS);
-  if (s.t >= safety) return { market: 'on-demand', committed: true };
-  if (s.spotAvailable) return { market: 'spot', committed: false };
-  // One changeover of grace keeps a job that has just arrived (done = 0 = expected) from being
-  // pushed to on-demand at once.
-  const behindAt = lineAt(s, s.deadlineS) + s.changeoverS;
+  const safe = lastSafeS(s);
+  if (s.t >= safe) return { market: 'on-demand', committed: true };
+  if (s.spotAvailable) {
+    if (spotWorthIt(s, safe, k.minSpotRunChangeovers * spotChangeover(s))) return { market: 'spot', committed: false };
+    return { market: 'on-demand', committed: true };
+  }
+  const behindAt = lineAt(s, s.deadlineS) + k.graceChangeovers * onDemandChangeover(s);
   if (s.t >= behindAt) return { market: 'on-demand', committed: false };
-  return { market: 'wait', committed: false, wakeAtS: Math.min(behindAt, safety) };
+  return { market: 'wait', committed: false, wakeAtS: Math.min(behindAt, safe) };
+}
+
+/** The paper's greedy baseline: spot while available, wait while not, on-demand for good at the last safe moment. */
+export function greedy(s: ProgressState): MarketChoice {
+  if (s.committed) return { market: 'on-demand', committed: true };
+  if (s.deadlineS === undefined || !Number.isFinite(s.totalWorkS)) return { market: s.spotAvailable ? 'spot' : 'wait', committed: false };
+  const safe = lastSafeS(s);
+  if (s.t >= safe) return { market: 'on-demand', committed: true };
+  if (s.spotAvailable) return spotWorthIt(s, safe, 0) ? { market: 'spot', committed: false } : { market: 'on-demand', committed: true };
+  return { market: 'wait', committed: false, wakeAtS: safe };
 }
 
 /** A job running on on-demand, not committed, with spot back: should it move (a planned move, no work lost)? */
-export function backToSpot(s: ProgressState): boolean {
+export function backToSpot(s: ProgressState, k: UniformProgressTuning = DEFAULT_TUNING): boolean {
   if (s.committed || s.deadlineS === undefined || !Number.isFinite(s.totalWorkS) || s.totalWorkS <= 0) return false;
-  return s.t + 2 * s.changeoverS < lineAt(s, s.deadlineS) && s.t + s.changeoverS < safetyAt(s, s.deadlineS) && s.remainingWorkS / s.onDemandSpeed > 4 * s.changeoverS;
+  const c = spotChangeover(s);
+  const safe = lastSafeS(s);
+  return s.t + k.backAheadChangeovers * c < lineAt(s, s.deadlineS) && spotWorthIt(s, safe, k.minSpotRunChangeovers * c) && s.remainingWorkS / s.onDemandSpeed > k.backMinWorkChangeovers * c;
 }

@@ -4,6 +4,7 @@ import { runSimulation, type SimulateResult } from '../../../app/simulate.js';
 import { InvalidInput } from '../../../core/errors.js';
 import type { FillReport } from '../../../core/sim/fill.js';
 import type { SimReport } from '../../../core/sim/metrics.js';
+import { versusReference, type SpotReference } from '../../../core/sim/reference.js';
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
@@ -15,7 +16,7 @@ import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
 const DEFAULT_REPLAY = ['fifo', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
-const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'deadline-aware'];
+const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'greedy', 'deadline-aware'];
 const DEFAULT_FILL = ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd'];
 
 interface Opts {
@@ -77,7 +78,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
         printJson(ctx, resultToJson(result, trace.format));
         return;
       }
-      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length));
+      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length, result.reference));
     });
 };
 
@@ -90,7 +91,7 @@ export function duration(s: number): string {
   return `${num(s / 86400, 1)} d`;
 }
 
-export function renderReplay(scenario: string, reports: SimReport[], jobs: number): string {
+export function renderReplay(scenario: string, reports: SimReport[], jobs: number, reference?: SpotReference): string {
   const c = reports[0]?.currency ?? 'USD';
   const r0 = reports[0];
   const out: string[] = [];
@@ -142,7 +143,28 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
       ),
     );
   }
+  const base = reports.find((r) => r.policy === 'always-on-demand');
+  if (reference) {
+    out.push('', `Perfect-foresight reference (the cheapest schedule knowing the trace, per job; a lower bound): ${money(reference.cost, c)} for ${num(reference.jobs)} jobs`);
+    out.push(
+      table(
+        [{ header: 'Policy' }, { header: '× reference', align: 'right' }, ...(base ? [{ header: 'Saving vs on-demand', align: 'right' as const }, { header: 'Of the possible saving', align: 'right' as const }] : [])],
+        reports.map((r) => {
+          const row = [r.policy, `${num(r.cost.total.div(reference.cost).toNumber(), 2)}×`];
+          if (base) {
+            const v = versusReference(r.cost.total, base.cost.total, reference);
+            // A policy that misses deadlines buys its saving with them: its share is not comparable.
+            row.push(pct(base.cost.total.gt(0) ? base.cost.total.minus(r.cost.total).div(base.cost.total).toNumber() : 0), r.jobs.deadlineMisses > 0 ? `— (${num(r.jobs.deadlineMisses)} missed)` : pct(v.capturedShare));
+          }
+          return row;
+        }),
+        { indent: '  ' },
+      ),
+    );
+    if (base) out.push(`  (possible saving: always-on-demand ${money(base.cost.total, c)} − reference ${money(reference.cost, c)})`);
+  }
   for (const r of reports) if (r.jobs.migrationsToSpot > 0) out.push(`${r.policy}: ${num(r.jobs.migrationsToSpot)} planned move${r.jobs.migrationsToSpot > 1 ? 's' : ''} from on-demand back to spot (state saved first, no work lost)`);
+  for (const r of reports) if (r.jobs.safetySwitches > 0) out.push(`${r.policy}: ${num(r.jobs.safetySwitches)} move${r.jobs.safetySwitches > 1 ? 's' : ''} from spot to on-demand at the job's last safe moment`);
   const left = reports.filter((r) => r.jobs.runningAtEnd + r.jobs.waitingAtEnd > 0);
   for (const r of left) out.push(`${r.policy}: ${num(r.jobs.runningAtEnd)} still running and ${num(r.jobs.waitingAtEnd)} waiting at the end`);
   const reasons = reports[0]?.unschedulable ?? [];
@@ -209,6 +231,10 @@ export function renderFill(scenario: string, reports: FillReport[], pods: number
     );
   }
   out.push('', 'Stranded GPUs: free GPU capacity left when demand was refused — paid for, unusable because of fragmentation.');
+  const never = reports[0];
+  if (never && never.neverFitPods > 0) {
+    out.push(`${num(never.neverFitPods)} pod${never.neverFitPods > 1 ? 's' : ''} (${num(never.neverFitGpus, 1)} GPUs) fit no node even empty (more than any node has, or a GPU model no pool has): left out of the figures above, which count fragmentation only.`);
+  }
   return out.join('\n');
 }
 

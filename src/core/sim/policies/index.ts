@@ -14,7 +14,7 @@ import { dotProduct } from './dot-product.js';
 import { gpuPacking } from './gpu-packing.js';
 import { randomFit } from './random-fit.js';
 import { fgd } from './fgd.js';
-import { alwaysSpot, alwaysOnDemand, deadlineAware } from './spot.js';
+import { alwaysSpot, alwaysOnDemand, deadlineAware, greedySpot } from './spot.js';
 
 /** Factories: a policy may keep state (round-robin's pointer), so every run gets a fresh one. */
 export const POLICIES: Record<string, () => Policy> = {
@@ -33,7 +33,8 @@ export const POLICIES: Record<string, () => Policy> = {
   fgd,
   'always-spot': alwaysSpot,
   'always-on-demand': alwaysOnDemand,
-  'deadline-aware': deadlineAware,
+  'deadline-aware': () => deadlineAware(),
+  greedy: greedySpot,
 };
 
 export const POLICY_NAMES = Object.keys(POLICIES);

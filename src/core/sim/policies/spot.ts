@@ -1,3 +1,4 @@
+import type { UniformProgressTuning } from '../spot.js';
 import { policy } from './policy.js';
 
 /**
@@ -6,5 +7,7 @@ import { policy } from './policy.js';
  */
 export const alwaysSpot = () => policy({ name: 'always-spot', summary: 'spot only; waits while spot is unavailable', market: 'always-spot' });
 export const alwaysOnDemand = () => policy({ name: 'always-on-demand', summary: 'on-demand (and on-prem) only', market: 'always-on-demand' });
-export const deadlineAware = () =>
-  policy({ name: 'deadline-aware', summary: 'spot while progress keeps pace with the deadline, on-demand in time (uniform progress)', market: 'deadline-aware' });
+export const deadlineAware = (tuning?: UniformProgressTuning) =>
+  policy({ name: 'deadline-aware', summary: 'spot while progress keeps pace with the deadline, on-demand in time (uniform progress); never misses a deadline while on-demand capacity exists', market: 'deadline-aware', ...(tuning && { tuning }) });
+export const greedySpot = () =>
+  policy({ name: 'greedy', summary: "spot while available, wait while not, on-demand for good at the last safe moment (Can't Be Late's baseline)", market: 'greedy' });

@@ -1,0 +1,30 @@
+/**
+ * The deadline guarantee as a property: over random spot traces (single-instance and counted),
+ * random delays, restarts, checkpoints, speeds and jobs, the deadline rules never miss a deadline
+ * that on-demand alone could meet, provided on-demand capacity exists (one node per job here).
+ */
+import { describe, expect, it } from 'vitest';
+import { randomCase } from '../../../test/random-spot-case.js';
+import { simulate } from './simulate.js';
+
+describe('deadline guarantee (property, 400 seeded random cases)', () => {
+  it('deadline-aware and greedy never miss; always-spot does, so the cases are not trivial', () => {
+    let alwaysSpotMisses = 0;
+    let spotUsed = 0;
+    let jobsWithDeadline = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const inp = randomCase(seed);
+      for (const policy of ['deadline-aware', 'greedy']) {
+        const r = simulate(inp, policy);
+        if (r.jobs.deadlineMisses !== 0 || r.jobs.finished !== inp.jobs.length) {
+          throw new Error(`seed ${seed}, ${policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);
+        }
+        if (policy === 'deadline-aware' && r.cost.byPricing.spot.gt(0)) spotUsed++;
+      }
+      jobsWithDeadline += inp.jobs.length;
+      alwaysSpotMisses += simulate(inp, 'always-spot').jobs.deadlineMisses;
+    }
+    expect(spotUsed).toBeGreaterThan(200);
+    expect(alwaysSpotMisses).toBeGreaterThan(jobsWithDeadline / 10);
+  });
+});
