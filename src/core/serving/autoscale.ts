@@ -43,7 +43,8 @@ export function fixedPeak(replicas: number): Autoscaler {
 /**
  * As the Kubernetes HPA: desired = ceil(ready × metric / target), ignored within a 10% tolerance;
  * scaling up is immediate, scaling down takes the highest recommendation of the last `cooldownS`
- * (the HPA's downscale stabilisation window). The metric is requests in flight per replica
+ * (the HPA's downscale stabilisation window); up by at most double or four more per decision
+ * (its default scale-up policy). The metric is requests in flight per replica
  * (KServe/Knative's concurrency), its target a share of what a replica holds at once.
  */
 export function reactive(o: { initial: number; targetInFlight: number; cooldownS: number; min?: number; max?: number; tolerance?: number }): Autoscaler {
@@ -57,13 +58,15 @@ export function reactive(o: { initial: number; targetInFlight: number; cooldownS
     initial: () => ({ onDemand: o.initial, spot: 0 }),
     decide(s) {
       const ready = s.onDemandReady + s.spotReady;
-      const live = s.onDemand + s.spot;
-      let desired = live;
+      // Its own last target, not the replicas live: a wrapper (spot-mix) may run more than it asked.
+      let desired = current;
       if (ready > 0) {
         const ratio = s.inFlightPerReplica / o.targetInFlight;
         if (Math.abs(ratio - 1) > tol) desired = Math.ceil(ready * ratio);
         // Starting replicas are capacity on its way: do not drop them while the load is there.
-        if (desired < live && ratio > 1 - tol) desired = live;
+        if (desired < current && ratio > 1 - tol) desired = current;
+        // The HPA's default scale-up policy: at most double, or four more, per decision.
+        desired = Math.min(desired, Math.max(2 * ready, ready + 4));
       }
       desired = Math.min(max, Math.max(min, desired));
       history.push({ t: s.nowS, n: desired });
@@ -127,7 +130,8 @@ export function scheduled(o: { perInterval: readonly ScaleTarget[]; intervalS: n
       const a = at(s.nowS);
       const b = at(s.nowS + o.leadS);
       const spot = Math.max(a.spot, b.spot);
-      const lostSpot = s.spotAvailable ? Math.max(0, Math.min(a.spot, s.spot) - s.spotReady) : a.spot;
+      // Spot the schedule counts on that is not serving (preempted, or not yet up) is covered on demand.
+      const lostSpot = Math.max(0, a.spot - s.spotReady);
       return { onDemand: Math.max(a.onDemand, b.onDemand) + lostSpot, spot: s.spotAvailable ? spot : 0 };
     },
   };

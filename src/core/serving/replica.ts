@@ -135,3 +135,11 @@ export function replicaCapacityPerS(p: ReplicaProfile, meanContext: number, mean
   const holdS = meanContext / p.prefillTokensPerS + Math.max(0, meanGenerated - 1) * tpotS(p, concurrency * perRequestTokens);
   return Math.min(prefillBound, concurrency / Math.max(holdS, 1e-9));
 }
+
+/** Requests a replica holds at once and for how long, at its capacity (the autoscalers' targets). */
+export function replicaLoadModel(p: ReplicaProfile, meanContext: number, meanGenerated: number): { capacityPerS: number; concurrency: number; holdS: number } {
+  const perRequestTokens = Math.max(1, meanContext + meanGenerated);
+  const concurrency = Math.max(1, Math.min(p.maxBatch, Math.floor(p.kvCapacityTokens / perRequestTokens)));
+  const holdS = meanContext / p.prefillTokensPerS + Math.max(0, meanGenerated - 1) * tpotS(p, concurrency * perRequestTokens);
+  return { capacityPerS: replicaCapacityPerS(p, meanContext, meanGenerated), concurrency, holdS };
+}
