@@ -57,8 +57,8 @@ export interface ServingPlanReport {
   perInterval: ScaleTarget[];
   targetUtilisation: number;
   solverObjectiveUsd: number;
-  /** Each round: the plan at a utilisation, simulated; the last is the one reported. */
-  rounds: { targetUtilisation: number; minReplicas: number; costUsd: string; sloAttainment: number; sloMet: boolean }[];
+  /** Each round: the plan at a utilisation and on-demand share, simulated; the last is the one reported. */
+  rounds: { targetUtilisation: number; onDemandShare: number; burstFloorPerS: number; costUsd: string; sloAttainment: number; sloMet: boolean }[];
   result: ServingResult;
 }
 
@@ -173,7 +173,7 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
       if (!ok) notes.push(`plan: ${c.profile.model} on ${c.profile.gpusPerReplica} × ${c.profile.gpu} cannot meet the SLO, left out`);
       return ok;
     });
-    plan = await planAndConfirm(input, candidates, fc.p90, capacityAtSlo / load.capacityPerS, floors.forecast ?? 1, common, seed, notes);
+    plan = await planAndConfirm(input, candidates, fc.p90, capacityAtSlo / load.capacityPerS, floors.forecast ?? floors.reactive ?? fixedN, capacityAtSlo, common, seed, notes);
   }
   return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, ...(plan && { plan }), notes };
 }
@@ -195,13 +195,14 @@ export function smallestMeeting(meets: (k: number) => boolean, from: number, max
   return hi;
 }
 
-async function planAndConfirm(input: ServingInput, candidates: { profile: ReplicaProfile; price: ReplicaPrice }[], p90: Float64Array, util0: number, floor: number, common: Omit<Parameters<typeof simulateServing>[0], 'profile' | 'onDemandUsdPerHour' | 'balancer' | 'autoscaler' | 'rng'>, seed: number, notes: string[]): Promise<ServingPlanReport> {
+async function planAndConfirm(input: ServingInput, candidates: { profile: ReplicaProfile; price: ReplicaPrice }[], p90: Float64Array, util0: number, floor: number, capacityAtSloOfFirst: number, common: Omit<Parameters<typeof simulateServing>[0], 'profile' | 'onDemandUsdPerHour' | 'balancer' | 'autoscaler' | 'rng'>, seed: number, notes: string[]): Promise<ServingPlanReport> {
   const w = input.workload;
   const I = input.intervalS;
   const sum = summarize(w);
   const spotAvail = input.spot ? Float64Array.from(p90, (_, k) => (availabilityShare(input.spot!, (input.spotOffsetS ?? 0) + k * I, (input.spotOffsetS ?? 0) + (k + 1) * I) >= 1 ? 1 : 0)) : undefined;
   const rounds: ServingPlanReport['rounds'] = [];
   let util = util0;
+  let sigma = input.planOnDemandShare ?? 0;
   let last: ServingPlanReport | undefined;
   // Simulate the plan; while it misses the SLO, plan again for a lower utilisation.
   for (let round = 0; round < 5; round++) {
@@ -211,16 +212,18 @@ async function planAndConfirm(input: ServingInput, candidates: { profile: Replic
       onDemandUsdPerHour: c.price.onDemandUsdPerHour.toNumber(),
       ...(c.price.spotUsdPerHour && input.spot && { spotUsdPerHour: c.price.spotUsdPerHour.toNumber() }),
     }));
-    const model = buildServingPlan({ demandPerS: Float64Array.from(p90, (a) => a / I), intervalS: I, candidates: cands, ...(spotAvail && { spotAvailable: spotAvail }), ...(input.planOnDemandShare !== undefined && { onDemandShare: input.planOnDemandShare }), minReplicas: floor });
+    const model = buildServingPlan({ demandPerS: Float64Array.from(p90, (a) => a / I), intervalS: I, candidates: cands, ...(spotAvail && { spotAvailable: spotAvail }), onDemandShare: sigma, minCapacityPerS: floor * capacityAtSloOfFirst });
     const sol = await input.solver!.solve(model, { maxNodes: 20_000, mipRelGap: 1e-4 });
     if (sol.status !== 'optimal' && sol.status !== 'feasible') throw new Infeasible(`the serving plan has no solution (${sol.status})`, [sol.message ?? 'the solver found no schedule'], 'Loosen the SLO or allow more replica types.');
     const d = decodeServingPlan(model, sol.values, sol.objective);
     const chosen = candidates[d.candidate]!;
     const result = simulateServing({ ...common, profile: chosen.profile, onDemandUsdPerHour: chosen.price.onDemandUsdPerHour, ...(chosen.price.spotUsdPerHour && { spotUsdPerHour: chosen.price.spotUsdPerHour }), balancer: 'least-outstanding', autoscaler: scheduled({ perInterval: d.perInterval, intervalS: I, leadS: chosen.profile.startupS }), rng: seededRng(seed) });
-    rounds.push({ targetUtilisation: util, minReplicas: floor, costUsd: result.cost.total.toString(), sloAttainment: result.sloAttainment, sloMet: result.sloMet });
-    last = { profile: chosen.profile, price: chosen.price, perInterval: d.perInterval, targetUtilisation: util, solverObjectiveUsd: sol.objective, rounds, result };
+    rounds.push({ targetUtilisation: Math.round(util * 1000) / 1000, onDemandShare: sigma, burstFloorPerS: Math.round(floor * capacityAtSloOfFirst * 1000) / 1000, costUsd: result.cost.total.toString(), sloAttainment: result.sloAttainment, sloMet: result.sloMet });
+    last = { profile: chosen.profile, price: chosen.price, perInterval: d.perInterval, targetUtilisation: Math.round(util * 1000) / 1000, solverObjectiveUsd: sol.objective, rounds, result };
     if (result.sloMet) break;
+    // Misses come from load (more capacity helps) or from preemptions (on-demand helps): both.
     util = Math.round(util * 0.8 * 1000) / 1000;
+    sigma = Math.min(1, sigma + 0.25);
   }
   if (!last!.result.sloMet) notes.push(`plan: still below the SLO after ${rounds.length} rounds (utilisation down to ${util}); the report shows the last`);
   return last!;

@@ -11,12 +11,13 @@
  * Variables: x_gmk ∈ ℤ≥0 replicas serving, l_gmk ≥ 0 replicas launched, y_g ∈ {0, 1} type chosen.
  *
  *   minimise   Σ_gmk p_gm (h x_gmk + s_g l_gmk)
- *   subject to Σ_gm c_g x_gmk ≥ λ_k                      (capacity, every k)
+ *   subject to Σ_gm c_g x_gmk ≥ max(λ_k, φ)              (capacity, every k; φ a floor for bursts
+ *                                                         shorter than an interval)
  *              Σ_g c_g x_g,od,k ≥ σ λ_k                   (on-demand floor)
- *              Σ_gm x_gmk ≥ n_min ≥ 1                     (a floor: bursts inside an interval)
+ *              Σ_gm x_gmk ≥ 1                             (something serves)
  *              l_gmk ≥ x_gmk − x_gm,k−1  (x_gm0 = 0)      (a start-up is paid per launch)
  *              x_g,spot,k ≤ a_k U_g ;  x_gmk ≤ U_g y_g ;  Σ_g y_g = 1
- * with U_g = max(⌈max_k λ_k / c_g⌉ + 1, n_min), the most replicas of type g any interval needs.
+ * with U_g = ⌈max(max_k λ_k, φ) / c_g⌉ + 1, the most replicas of type g any interval needs.
  */
 import { Infeasible } from '../errors.js';
 import { LpBuilder, type LpModel } from '../planner/lp.js';
@@ -37,8 +38,8 @@ export interface ServingPlanInput {
   /** 1 where spot capacity is there for the whole interval. */
   spotAvailable?: ArrayLike<number>;
   onDemandShare?: number;
-  /** Replicas every interval keeps at least (bursts shorter than an interval need them). */
-  minReplicas?: number;
+  /** Capacity (requests/s) every interval keeps at least: bursts shorter than an interval need it. */
+  minCapacityPerS?: number;
 }
 
 export interface ServingPlanDecoded {
@@ -59,7 +60,7 @@ export function buildServingPlan(o: ServingPlanInput): LpModel {
   const y: number[] = [];
   const x: number[][][] = [];
   o.candidates.forEach((c, g) => {
-    const U = Math.max(Math.ceil(peak / c.capacityPerReplicaPerS) + 1, o.minReplicas ?? 1);
+    const U = Math.ceil(Math.max(peak, o.minCapacityPerS ?? 0) / c.capacityPerReplicaPerS) + 1;
     y.push(b.addCol(`y_${g}`, 0, 0, 1, true));
     const markets: [string, number | undefined][] = [['od', c.onDemandUsdPerHour], ['spot', c.spotUsdPerHour]];
     x.push(
@@ -93,9 +94,9 @@ export function buildServingPlan(o: ServingPlanInput): LpModel {
       od.push(x[g]![0]![k]!);
       odCap.push(c.capacityPerReplicaPerS);
     });
-    b.addRow(`capacity_${k}`, idx, cap, o.demandPerS[k]!, Infinity);
+    b.addRow(`capacity_${k}`, idx, cap, Math.max(o.demandPerS[k]!, o.minCapacityPerS ?? 0), Infinity);
     if (sigma > 0) b.addRow(`on_demand_floor_${k}`, od, odCap, sigma * o.demandPerS[k]!, Infinity);
-    b.addRow(`serve_${k}`, idx, idx.map(() => 1), Math.max(1, o.minReplicas ?? 1), Infinity);
+    b.addRow(`serve_${k}`, idx, idx.map(() => 1), 1, Infinity);
   }
   return b.m;
 }
