@@ -42,7 +42,7 @@ describe('readServingTrace', () => {
 
   it('says which rows and fields are wrong, with lines', async () => {
     const f = file('bad.csv', 'time,context_tokens,generated_tokens\n2026-01-01T00:00:00Z,10,5\nyesterday,10,5\n2026-01-01T00:00:02Z,-1,5\n2026-01-01T00:00:03Z,10,0\n');
-    const e = await readServingTrace(f).catch((x: unknown) => x as InvalidInput);
+    const e = (await readServingTrace(f).catch((x: unknown) => x)) as InvalidInput;
     expect(e).toBeInstanceOf(InvalidInput);
     expect(e.issues.map((i) => [i.line, i.path])).toEqual([[3, 'time'], [4, 'context_tokens'], [5, 'generated_tokens']]);
   });

@@ -187,6 +187,8 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   let adapterLookups = 0;
 
   const replicas: Replica[] = [];
+  // Replicas not yet released: ticks and spot changes look at these, not at every replica ever launched.
+  let alive: Replica[] = [];
   let ready: Replica[] = [];
   let ringDirty = true;
   let ringHash = new Uint32Array(0);
@@ -219,7 +221,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   };
 
   const rebuildReady = () => {
-    ready = replicas.filter((r) => r.state === SERVING);
+    ready = alive.filter((r) => r.state === SERVING);
     ringDirty = true;
   };
 
@@ -354,11 +356,13 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   const release = (r: Replica) => {
     r.state = OFF;
     r.offS = now;
+    alive = alive.filter((x) => x !== r);
   };
 
   const launch = (spot: boolean, warm: boolean) => {
     const r: Replica = { id: replicas.length, spot, state: warm ? SERVING : STARTING, launchS: warm ? 0 : now, offS: NaN, queue: new Queue(), inflight: [], kvUsed: 0, prefillFreeS: 0, adapters: [], adapterUse: [] };
     replicas.push(r);
+    alive.push(r);
     if (spot) launchesSpot++;
     else launchesOd++;
     if (!warm) heap.push(now + p.startupS, UP, r.id, 0);
@@ -388,7 +392,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
     let sp = 0;
     let odReady = 0;
     let spReady = 0;
-    for (const r of replicas) {
+    for (const r of alive) {
       if (r.state !== STARTING && r.state !== SERVING) continue;
       if (r.spot) ((sp += 1), (spReady += r.state === SERVING ? 1 : 0));
       else ((od += 1), (odReady += r.state === SERVING ? 1 : 0));
@@ -399,7 +403,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   const reconcile = (t: ScaleTarget) => {
     for (const spot of [false, true]) {
       const want = Math.max(0, Math.floor(spot ? (spotUp && input.spot && input.spotUsdPerHour ? t.spot : 0) : t.onDemand));
-      const live = replicas.filter((r) => r.spot === spot && (r.state === STARTING || r.state === SERVING));
+      const live = alive.filter((r) => r.spot === spot && (r.state === STARTING || r.state === SERVING));
       for (let k = live.length; k < want; k++) launch(spot, false);
       let extra = live.length - want;
       // Cancel starting replicas first, then drain the least loaded serving ones.
@@ -413,9 +417,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
       }
     }
     rebuildReady();
-    let live = 0;
-    for (const r of replicas) if (r.state !== OFF) live++;
-    if (live > peak) peak = live;
+    if (alive.length > peak) peak = alive.length;
   };
 
   const decide = () => {
@@ -504,7 +506,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
       if (next < n || resolved < n) heap.push(now + input.intervalS, TICK, 0, 0);
     } else if (k === SPOT) {
       spotUp = !spotUp;
-      if (!spotUp) for (const r of replicas) if (r.spot && r.state !== OFF) evict(r, true);
+      if (!spotUp) for (const r of alive.slice()) if (r.spot) evict(r, true);
       decide();
       const t = nextSpotChangeS(now);
       if (Number.isFinite(t) && (next < n || resolved < n)) heap.push(t, SPOT, 0, 0);
