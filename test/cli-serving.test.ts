@@ -76,6 +76,30 @@ describe('penny serving', () => {
     expect(r.stderr).toContain('To fix:');
   });
 
+  it('runs a text-to-image trace on a profile the user measured (--profiles)', async () => {
+    const t2i = join(dir, 't2i.csv');
+    const rng = seededRng(3);
+    const lines = ['gmt_create,model_id,lora_num,inference_steps,execution_time'];
+    for (let t = 0, i = 0; i < 600; i++) {
+      t += -Math.log(1 - rng.next()) / 0.5;
+      lines.push(`${new Date(Date.UTC(2025, 2, 1) + t * 1000).toISOString()},ckpt-${Math.floor(rng.next() ** 2 * 6)},${rng.int(3)},${20 + rng.int(11)},3.2`);
+    }
+    writeFileSync(t2i, lines.join('\n') + '\n');
+    const profiles = join(dir, 'profiles.csv');
+    writeFileSync(profiles, 'model,gpu,gpus_per_replica,prefill_tokens_per_s,decode_step_base_ms,decode_step_per_kv_token_us,kv_capacity_tokens,max_batch,startup_s,source\nsdxl,A10,1,1000000,60,0,100000,4,90,measured\n');
+    const r = await runPenny(['serving', t2i, '--profiles', profiles, '--model', 'sdxl', '--gpu', 'A10', '--slo-ttft', '5s', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.format).toBe('alibaba-t2i');
+    expect(j.profile).toMatchObject({ model: 'sdxl', gpu: 'A10', source: 'measured' });
+    expect(j.workload.generatedTokens.mean).toBeGreaterThan(20);
+    expect(j.plan.result.sloMet).toBe(true);
+    const bad = await runPenny(['serving', t2i, '--profiles', profiles, '--model', 'sdxl', '--gpu', 'H100']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no profile for sdxl on H100');
+  }, 120_000);
+
   const azure = sharedFile('azure-llm-2023/AzureLLMInferenceTrace_code.csv');
   const spot = sharedFile('spot-traces/availability/1-node/aws-02-15-2023/us-west-2a_v100_1.json');
   it.skipIf(!azure || !spot)('on the real Azure trace: the plan meets the SLO for less than fixed-for-peak on-demand', async () => {

@@ -52,3 +52,15 @@ describe('readServingTrace', () => {
     await expect(readServingTrace(f)).rejects.toThrow(/missing columns loras, steps, exec/);
   });
 });
+
+describe('readReplicaProfiles', () => {
+  it('reads measured profiles in seconds and says which cells are wrong', async () => {
+    const { readReplicaProfiles } = await import('./replica-profiles.js');
+    const head = 'model,gpu,gpus_per_replica,prefill_tokens_per_s,decode_step_base_ms,decode_step_per_kv_token_us,kv_capacity_tokens,max_batch,startup_s\n';
+    const [p] = await readReplicaProfiles(file('p.csv', `${head}m,L4,1,4000,30,0.5,50000,64,90\n`));
+    expect(p).toMatchObject({ gpusPerReplica: 1, prefillTokensPerS: 4000, decodeStepBaseS: 0.03, decodeStepPerKvTokenS: 5e-7, kvCapacityTokens: 50000, maxBatch: 64, startupS: 90 });
+    const e = (await readReplicaProfiles(file('q.csv', `${head}m,L4,0,4000,30,0.5,50000,64,90\n`)).catch((x: unknown) => x)) as InvalidInput;
+    expect(e.issues[0]).toMatchObject({ path: 'gpus_per_replica', line: 2 });
+    await expect(readReplicaProfiles(file('r.csv', 'model,gpu\nm,L4\n'))).rejects.toThrow(/missing columns gpus_per_replica/);
+  });
+});

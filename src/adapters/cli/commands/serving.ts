@@ -4,10 +4,11 @@ import { builtinCatalog } from '../../../core/catalog/builtin.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { Decimal, isDecimalString } from '../../../core/money.js';
 import { AUTOSCALER_NAMES } from '../../../core/serving/autoscale.js';
-import { GPU_SPECS, MODEL_SPECS, defaultProfiles, deriveProfile } from '../../../core/serving/replica.js';
+import { GPU_SPECS, MODEL_SPECS, defaultProfiles, deriveProfile, type ReplicaProfile } from '../../../core/serving/replica.js';
 import { BALANCER_NAMES, type BalancerName, type ServingResult } from '../../../core/serving/simulate.js';
 import { readServingTrace, SERVING_FORMATS, type ServingFormat } from '../../importers/serving-trace.js';
 import { readSpotTrace } from '../../importers/spot-trace.js';
+import { readReplicaProfiles } from '../../importers/replica-profiles.js';
 import { parseDurationMs } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson } from '../context.js';
@@ -18,6 +19,7 @@ interface Opts {
   model: string;
   gpu: string;
   gpus?: string;
+  profiles?: string;
   provider?: string;
   onDemandPrice?: string;
   spotPrice?: string;
@@ -59,6 +61,7 @@ export const registerServing: RegisterCommand = (program, ctx) => {
     .option('--model <name>', `model served (default table: ${MODEL_SPECS.map((m) => m.model).join(', ')})`, 'llama-3-8b')
     .option('--gpu <type>', `GPU type of a replica (${GPU_SPECS.map((g) => g.gpu).join(', ')})`, 'A100')
     .option('--gpus <n>', 'GPUs per replica (default: the fewest that hold the weights and a KV cache)')
+    .option('--profiles <file>', 'your measured replica profiles (CSV: model,gpu,gpus_per_replica,prefill_tokens_per_s,decode_step_base_ms,decode_step_per_kv_token_us,kv_capacity_tokens,max_batch,startup_s) instead of the default table')
     .option('--provider <name>', 'price replicas from this provider\'s catalog offerings only')
     .option('--on-demand-price <usd>', 'on-demand price of one replica-hour (default: the catalog)')
     .option('--spot-price <usd>', 'spot price of one replica-hour (default: the catalog, where it has one)')
@@ -94,7 +97,8 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       const sloTtftS = seconds('--slo-ttft', opts.sloTtft);
       const spotOffsetS = opts.spotOffset === '0s' ? 0 : seconds('--spot-offset', opts.spotOffset!);
 
-      const profile = deriveProfile(opts.model, opts.gpu, gpus);
+      const table = opts.profiles ? await readReplicaProfiles(opts.profiles) : undefined;
+      const profile = table ? pickProfile(table, opts.profiles!, opts.model, opts.gpu, gpus) : deriveProfile(opts.model, opts.gpu, gpus);
       const catalog = builtinCatalog();
       const fromCatalog = replicaPrice(catalog, profile, opts.provider);
       const od = odOverride ?? fromCatalog?.onDemandUsdPerHour;
@@ -103,7 +107,7 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       const p: ReplicaPrice = { onDemandUsdPerHour: od, ...(spot && { spotUsdPerHour: spot }), source: odOverride ? 'given on the command line' : fromCatalog!.source };
 
       const planCandidates = opts.plan && !odOverride
-        ? defaultProfiles()
+        ? (table ?? defaultProfiles())
             .filter((c) => c.model === opts.model && (!opts.planGpus || opts.planGpus.split(',').map((s) => s.trim()).includes(c.gpu)))
             .flatMap((c) => {
               const cp = replicaPrice(catalog, c, opts.provider);
@@ -132,6 +136,12 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       ctx.stdout(renderServing(outcome, format));
     });
 };
+
+function pickProfile(table: ReplicaProfile[], file: string, model: string, gpu: string, gpus: number | undefined): ReplicaProfile {
+  const p = table.find((x) => x.model === model && x.gpu === gpu && (gpus === undefined || x.gpusPerReplica === gpus));
+  if (!p) throw new InvalidInput(`${file}: no profile for ${model} on ${gpus === undefined ? '' : `${gpus} × `}${gpu}`, [{ path: 'model', file, message: 'no row with this model and GPU', found: `${model} / ${gpu}`, expected: table.map((x) => `${x.model} / ${x.gpusPerReplica} × ${x.gpu}`).join(', ') }], 'Choose --model and --gpu from the profiles file, or add the row.');
+  return p;
+}
 
 const secs = (x: number) => (Number.isFinite(x) ? `${num(x, x < 10 ? 2 : 1)} s` : '—');
 
