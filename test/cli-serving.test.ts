@@ -48,6 +48,7 @@ describe('penny serving', () => {
       expect(x.served + x.dropped.total).toBe(j.workload.requests);
       expect(x.tokens.served + x.tokens.dropped).toBe(x.tokens.asked);
       expect(x.costUsd.total).toMatch(/^\d+\.\d{6}$/);
+      expect(x.checks).toEqual({ requestsConserved: true, tokensConserved: true });
     }
     const ch = j.results.find((x: { balancer: string }) => x.balancer === 'consistent-hash');
     const rr = j.results.find((x: { balancer: string; autoscaler: string }) => x.balancer === 'round-robin' && x.autoscaler === ch.autoscaler);

@@ -307,6 +307,7 @@ export function resultToJson(r: ServingResult, baseline?: ServingResult) {
     costUsd: { onDemand: r.cost.onDemand.toFixed(6), spot: r.cost.spot.toFixed(6), total: r.cost.total.toFixed(6), perThousandRequests: r.cost.perThousandRequests.toFixed(6) },
     ...(baseline && { savingVsBaseline: baseline.cost.total.isZero() ? null : r6(1 - r.cost.total.div(baseline.cost.total).toNumber()) }),
     adapterHitRate: r.adapterHitRate === null ? null : r6(r.adapterHitRate),
+    checks: { requestsConserved: r.served + r.dropped.total === r.requests, tokensConserved: r.tokens.served + r.tokens.dropped === r.tokens.asked },
     endS: r6(r.endS),
     events: r.events,
   };

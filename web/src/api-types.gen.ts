@@ -7459,6 +7459,11 @@ export interface operations {
                 };
                 savingVsBaseline?: number | null;
                 adapterHitRate?: number | null;
+                checks?: {
+                  requestsConserved?: boolean;
+                  tokensConserved?: boolean;
+                  [key: string]: unknown;
+                };
                 endS?: number;
                 events?: number;
                 [key: string]: unknown;
@@ -7555,6 +7560,11 @@ export interface operations {
                 };
                 savingVsBaseline?: number | null;
                 adapterHitRate?: number | null;
+                checks?: {
+                  requestsConserved?: boolean;
+                  tokensConserved?: boolean;
+                  [key: string]: unknown;
+                };
                 endS?: number;
                 events?: number;
                 [key: string]: unknown;

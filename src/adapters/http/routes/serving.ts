@@ -42,6 +42,7 @@ const resultSchema = open(
     costUsd: open({ onDemand: moneyString, spot: moneyString, total: moneyString, perThousandRequests: moneyString }, ['total']),
     savingVsBaseline: { type: ['number', 'null'] },
     adapterHitRate: { type: ['number', 'null'] },
+    checks: open({ requestsConserved: { type: 'boolean' }, tokensConserved: { type: 'boolean' } }),
     endS: num,
     events: int,
   },
