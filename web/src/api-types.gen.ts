@@ -7348,16 +7348,16 @@ export interface operations {
         content: {
           "application/json": {
             workload: {
-              name?: string;
-              requests?: number;
-              durationS?: number;
-              meanRatePerS?: number;
+              name: string;
+              requests: number;
+              durationS: number;
+              meanRatePerS: number;
               [key: string]: unknown;
             };
             profile: {
-              model?: string;
-              gpu?: string;
-              gpusPerReplica?: number;
+              model: string;
+              gpu: string;
+              gpusPerReplica: number;
               [key: string]: unknown;
             };
             price: {
@@ -7372,10 +7372,10 @@ export interface operations {
               attainment?: number;
               [key: string]: unknown;
             };
-            intervalS?: number;
+            intervalS: number;
             capacityPerReplicaPerS?: number;
             capacityAtSloPerS?: number;
-            fixedPeakReplicas?: number;
+            fixedPeakReplicas: number;
             floors?: {
               [key: string]: number;
             };
@@ -7385,8 +7385,8 @@ export interface operations {
               [key: string]: unknown;
             };
             baseline: {
-              balancer?: string;
-              autoscaler?: string;
+              balancer: string;
+              autoscaler: string;
               [key: string]: unknown;
             };
             results: ({
@@ -7395,14 +7395,14 @@ export interface operations {
                 requests: number;
                 served: number;
                 dropped: {
-                  total?: number;
-                  timeout?: number;
-                  tooLong?: number;
-                  retries?: number;
+                  total: number;
+                  timeout: number;
+                  tooLong: number;
+                  retries: number;
                   [key: string]: unknown;
                 };
-                retries?: number;
-                preemptions?: number;
+                retries: number;
+                preemptions: number;
                 launches?: {
                   onDemand?: number;
                   spot?: number;
@@ -7416,34 +7416,34 @@ export interface operations {
                   [key: string]: unknown;
                 };
                 ttftS: {
-                  mean?: number | null;
-                  p50?: number | null;
-                  p90?: number | null;
-                  p99?: number | null;
-                  max?: number | null;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
                   [key: string]: unknown;
                 };
-                tpotS?: {
-                  mean?: number | null;
-                  p50?: number | null;
-                  p90?: number | null;
-                  p99?: number | null;
-                  max?: number | null;
+                tpotS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
                   [key: string]: unknown;
                 };
                 e2eS?: {
-                  mean?: number | null;
-                  p50?: number | null;
-                  p90?: number | null;
-                  p99?: number | null;
-                  max?: number | null;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
                   [key: string]: unknown;
                 };
                 sloAttainment: number;
                 sloMet: boolean;
                 replicaHours: {
-                  onDemand?: number;
-                  spot?: number;
+                  onDemand: number;
+                  spot: number;
                   [key: string]: unknown;
                 };
                 costUsd: {
@@ -7469,41 +7469,42 @@ export interface operations {
                 [key: string]: unknown;
               })[];
             plan: ({
-              profile?: {
-                model?: string;
-                gpu?: string;
+              profile: {
+                model: string;
+                gpu: string;
+                gpusPerReplica: number;
                 [key: string]: unknown;
               };
-              price?: {
+              price: {
                 /** @description exact decimal amount */
                 onDemandUsdPerHour?: string;
                 spotUsdPerHour?: string | null;
                 source?: string;
                 [key: string]: unknown;
               };
-              targetUtilisation?: number;
-              perInterval?: {
-                  onDemand?: number;
-                  spot?: number;
+              targetUtilisation: number;
+              perInterval: {
+                  onDemand: number;
+                  spot: number;
                   [key: string]: unknown;
                 }[];
-              rounds?: {
+              rounds: {
                   [key: string]: unknown;
                 }[];
-              result?: {
+              result: {
                 balancer: string;
                 autoscaler: string;
                 requests: number;
                 served: number;
                 dropped: {
-                  total?: number;
-                  timeout?: number;
-                  tooLong?: number;
-                  retries?: number;
+                  total: number;
+                  timeout: number;
+                  tooLong: number;
+                  retries: number;
                   [key: string]: unknown;
                 };
-                retries?: number;
-                preemptions?: number;
+                retries: number;
+                preemptions: number;
                 launches?: {
                   onDemand?: number;
                   spot?: number;
@@ -7517,34 +7518,34 @@ export interface operations {
                   [key: string]: unknown;
                 };
                 ttftS: {
-                  mean?: number | null;
-                  p50?: number | null;
-                  p90?: number | null;
-                  p99?: number | null;
-                  max?: number | null;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
                   [key: string]: unknown;
                 };
-                tpotS?: {
-                  mean?: number | null;
-                  p50?: number | null;
-                  p90?: number | null;
-                  p99?: number | null;
-                  max?: number | null;
+                tpotS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
                   [key: string]: unknown;
                 };
                 e2eS?: {
-                  mean?: number | null;
-                  p50?: number | null;
-                  p90?: number | null;
-                  p99?: number | null;
-                  max?: number | null;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
                   [key: string]: unknown;
                 };
                 sloAttainment: number;
                 sloMet: boolean;
                 replicaHours: {
-                  onDemand?: number;
-                  spot?: number;
+                  onDemand: number;
+                  spot: number;
                   [key: string]: unknown;
                 };
                 costUsd: {

@@ -20,14 +20,14 @@ const str = { type: 'string' } as const;
 const num = { type: 'number' } as const;
 const int = { type: 'integer' } as const;
 const open = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: true, required, properties }) as const;
-const pcts = open({ mean: { type: ['number', 'null'] }, p50: { type: ['number', 'null'] }, p90: { type: ['number', 'null'] }, p99: { type: ['number', 'null'] }, max: { type: ['number', 'null'] } });
+const pcts = open({ mean: { type: ['number', 'null'] }, p50: { type: ['number', 'null'] }, p90: { type: ['number', 'null'] }, p99: { type: ['number', 'null'] }, max: { type: ['number', 'null'] } }, ['mean', 'p50', 'p90', 'p99', 'max']);
 const resultSchema = open(
   {
     balancer: str,
     autoscaler: str,
     requests: int,
     served: int,
-    dropped: open({ total: int, timeout: int, tooLong: int, retries: int }),
+    dropped: open({ total: int, timeout: int, tooLong: int, retries: int }, ['total', 'timeout', 'tooLong', 'retries']),
     retries: int,
     preemptions: int,
     launches: open({ onDemand: int, spot: int }),
@@ -38,7 +38,7 @@ const resultSchema = open(
     e2eS: pcts,
     sloAttainment: num,
     sloMet: { type: 'boolean' },
-    replicaHours: open({ onDemand: num, spot: num }),
+    replicaHours: open({ onDemand: num, spot: num }, ['onDemand', 'spot']),
     costUsd: open({ onDemand: moneyString, spot: moneyString, total: moneyString, perThousandRequests: moneyString }, ['total']),
     savingVsBaseline: { type: ['number', 'null'] },
     adapterHitRate: { type: ['number', 'null'] },
@@ -46,13 +46,13 @@ const resultSchema = open(
     endS: num,
     events: int,
   },
-  ['balancer', 'autoscaler', 'requests', 'served', 'dropped', 'tokens', 'ttftS', 'sloAttainment', 'sloMet', 'replicaHours', 'costUsd'],
+  ['balancer', 'autoscaler', 'requests', 'served', 'dropped', 'tokens', 'ttftS', 'tpotS', 'sloAttainment', 'sloMet', 'replicaHours', 'costUsd', 'preemptions', 'retries'],
 );
 const priceSchema = open({ onDemandUsdPerHour: moneyString, spotUsdPerHour: { anyOf: [moneyString, { type: 'null' }] }, source: str });
 const servingSchema = open(
   {
-    workload: open({ name: str, requests: int, durationS: num, meanRatePerS: num }),
-    profile: open({ model: str, gpu: str, gpusPerReplica: int }),
+    workload: open({ name: str, requests: int, durationS: num, meanRatePerS: num }, ['name', 'requests', 'durationS', 'meanRatePerS']),
+    profile: open({ model: str, gpu: str, gpusPerReplica: int }, ['model', 'gpu', 'gpusPerReplica']),
     price: priceSchema,
     slo: open({ ttftS: num, attainment: num }),
     intervalS: num,
@@ -61,12 +61,12 @@ const servingSchema = open(
     fixedPeakReplicas: int,
     floors: { type: 'object', additionalProperties: int },
     forecast: open({ model: str, note: str }),
-    baseline: open({ balancer: str, autoscaler: str }),
+    baseline: open({ balancer: str, autoscaler: str }, ['balancer', 'autoscaler']),
     results: { type: 'array', items: resultSchema },
-    plan: { anyOf: [open({ profile: open({ model: str, gpu: str }), price: priceSchema, targetUtilisation: num, perInterval: { type: 'array', items: open({ onDemand: int, spot: int }) }, rounds: { type: 'array', items: open({}) }, result: resultSchema }), { type: 'null' }] },
+    plan: { anyOf: [open({ profile: open({ model: str, gpu: str, gpusPerReplica: int }, ['model', 'gpu', 'gpusPerReplica']), price: priceSchema, targetUtilisation: num, perInterval: { type: 'array', items: open({ onDemand: int, spot: int }, ['onDemand', 'spot']) }, rounds: { type: 'array', items: open({}) }, result: resultSchema }, ['profile', 'price', 'targetUtilisation', 'perInterval', 'rounds', 'result']), { type: 'null' }] },
     notes: { type: 'array', items: str },
   },
-  ['workload', 'profile', 'price', 'slo', 'results', 'baseline', 'plan', 'notes'],
+  ['workload', 'profile', 'price', 'slo', 'intervalS', 'fixedPeakReplicas', 'results', 'baseline', 'plan', 'notes'],
 );
 
 interface Body {
