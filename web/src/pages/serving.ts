@@ -37,6 +37,11 @@ const secs = (x: number | null | undefined) => (x === null || x === undefined ? 
 
 export async function serving(root: HTMLElement): Promise<void> {
   root.append(h(html`<h1>Serving</h1>`), h(html`<p class="note">How many GPU replicas, bought how, for requests to meet a time-to-first-token SLO at the least cost: every load balancer × autoscaler simulated on your request trace, the fixed-for-peak on-demand baseline, and the cheapest replica plan simulated to confirm it (docs/serving.md). Large traces go through the CLI: penny serving trace.csv.</p>`));
+  const health = await api<ApiResponse<'/api/health'>>('/api/health');
+  if (health.readOnly) {
+    root.append(h(html`<p class="note" data-state="read-only">This server runs with --read-only: compare serving set-ups with the CLI (penny serving trace.csv).</p>`));
+    return;
+  }
   const form = h(html`<form id="serving-form" class="run-form">
     <label for="serving-requests">Requests (CSV: time in seconds or ISO 8601, context_tokens, generated_tokens, adapter; at most 20,000)</label>
     <textarea id="serving-requests" rows="6" spellcheck="false"></textarea>
