@@ -294,8 +294,10 @@ export function simulateServing(input: ServingSimInput): ServingResult {
     const r = pick(req);
     state[req] = QUEUED;
     where[req] = r.id;
-    r.queue.push(req);
     outstanding++;
+    // Most requests find room at once: they skip the queue (same order: the queue is empty).
+    if (r.queue.length === 0 && r.inflight.length < p.maxBatch && r.kvUsed + need <= p.kvCapacityTokens && now - w.arrivalS[req]! <= timeoutS) return start(r, req, need);
+    r.queue.push(req);
     admit(r);
   };
 
@@ -311,37 +313,42 @@ export function simulateServing(input: ServingSimInput): ServingResult {
       const need = w.contextTokens[req]! + w.generatedTokens[req]!;
       if (r.inflight.length >= p.maxBatch || r.kvUsed + need > p.kvCapacityTokens) break;
       r.queue.shift();
-      r.kvUsed += need;
-      pos[req] = r.inflight.length;
-      r.inflight.push(req);
-      state[req] = ACTIVE;
-      let loadS = 0;
-      const a = w.adapter[req]!;
-      if (a >= 0) {
-        adapterLookups++;
-        const k = r.adapters.indexOf(a);
-        if (k >= 0) {
-          adapterHits++;
-          r.adapterUse[k] = now;
-        } else {
-          loadS = adapterLoadS;
-          if (r.adapters.length < adapterSlots) (r.adapters.push(a), r.adapterUse.push(now));
-          else {
-            let lru = 0;
-            for (let i = 1; i < r.adapters.length; i++) if (r.adapterUse[i]! < r.adapterUse[lru]!) lru = i;
-            r.adapters[lru] = a;
-            r.adapterUse[lru] = now;
-          }
+      start(r, req, need);
+    }
+  };
+
+  /** Into the batch: KV reserved, prefill after the replica's earlier prompts, completion scheduled. */
+  const start = (r: Replica, req: number, need: number) => {
+    r.kvUsed += need;
+    pos[req] = r.inflight.length;
+    r.inflight.push(req);
+    state[req] = ACTIVE;
+    let loadS = 0;
+    const a = w.adapter[req]!;
+    if (a >= 0) {
+      adapterLookups++;
+      const k = r.adapters.indexOf(a);
+      if (k >= 0) {
+        adapterHits++;
+        r.adapterUse[k] = now;
+      } else {
+        loadS = adapterLoadS;
+        if (r.adapters.length < adapterSlots) (r.adapters.push(a), r.adapterUse.push(now));
+        else {
+          let lru = 0;
+          for (let i = 1; i < r.adapters.length; i++) if (r.adapterUse[i]! < r.adapterUse[lru]!) lru = i;
+          r.adapters[lru] = a;
+          r.adapterUse[lru] = now;
         }
       }
-      const start = Math.max(now, r.prefillFreeS);
-      const firstTokenS = start + loadS + w.contextTokens[req]! / p.prefillTokensPerS;
-      r.prefillFreeS = firstTokenS;
-      const step = tpotS(p, r.kvUsed);
-      pendingTtft[req] = firstTokenS - w.arrivalS[req]!;
-      tpot[req] = step;
-      heap.push(firstTokenS + (w.generatedTokens[req]! - 1) * step, DONE, req, attempt[req]!);
     }
+    const prefillFromS = Math.max(now, r.prefillFreeS);
+    const firstTokenS = prefillFromS + loadS + w.contextTokens[req]! / p.prefillTokensPerS;
+    r.prefillFreeS = firstTokenS;
+    const step = tpotS(p, r.kvUsed);
+    pendingTtft[req] = firstTokenS - w.arrivalS[req]!;
+    tpot[req] = step;
+    heap.push(firstTokenS + (w.generatedTokens[req]! - 1) * step, DONE, req, attempt[req]!);
   };
 
   const removeInflight = (r: Replica, req: number) => {
