@@ -53,6 +53,9 @@ describe('runServing', () => {
     expect(workload.arrivalS.length).toBe(8819);
     expect(base.sloMet).toBe(true);
         expect(mix.cost.total.lt(base.cost.total)).toBe(true);
+    // With the base on-demand replicas its search found, spot meets the SLO too.
+    expect(mix.sloMet).toBe(true);
+    expect(o.floors['spot-mix base on-demand']).toBeGreaterThan(0);
     expect(o.plan!.result.sloMet).toBe(true);
     expect(o.plan!.result.cost.total.lt(base.cost.total)).toBe(true);
   }, 120_000);

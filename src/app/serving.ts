@@ -132,16 +132,16 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   const hasSpot = input.spot !== undefined && input.price.spotUsdPerHour !== undefined;
   if (scalers.includes('spot-mix') && !hasSpot) notes.push(input.price.spotUsdPerHour === undefined ? 'spot-mix left out: no spot price for this GPU (give --spot-price)' : 'spot-mix left out: no spot trace (give --spot-trace)');
   const initial = Math.max(1, Math.ceil(arrivals[0]! / I / capacityAtSlo));
-  const makeScaler = (name: string, min: number): Autoscaler | undefined => {
+  const makeScaler = (name: string, min: number, baseOnDemand = 0): Autoscaler | undefined => {
     const react = () => reactive({ initial: Math.max(initial, min), min, targetInFlight: Math.max(1, capacityAtSlo * load.holdS), cooldownS: input.cooldownS ?? 300 });
     if (name === 'fixed-peak') return fixedPeak(fixedN);
     if (name === 'reactive') return react();
     if (name === 'forecast') return forecastDriven({ p90ArrivalsPerInterval: fc.p90, intervalS: I, capacityPerReplicaPerS: capacityAtSlo, leadS: profile.startupS, min });
-    if (name === 'spot-mix') return hasSpot ? spotMix(react(), { hedge: input.hedge ?? 1 }) : undefined;
+    if (name === 'spot-mix') return hasSpot ? spotMix(react(), { hedge: input.hedge ?? 1, baseOnDemand }) : undefined;
     return undefined;
   };
-  const run = (name: string, balancer: BalancerName, min: number) => {
-    const autoscaler = makeScaler(name, min);
+  const run = (name: string, balancer: BalancerName, min: number, baseOnDemand = 0) => {
+    const autoscaler = makeScaler(name, min, baseOnDemand);
     return autoscaler && simulateServing({ ...common, profile, onDemandUsdPerHour: input.price.onDemandUsdPerHour, ...(input.price.spotUsdPerHour && { spotUsdPerHour: input.price.spotUsdPerHour }), balancer, autoscaler, rng: seededRng(seed) });
   };
   // Each autoscaler's floor (its minReplicas) is the least that meets the SLO on this trace with
@@ -151,11 +151,17 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   for (const s of scalers) {
     if (s !== 'fixed-peak' && makeScaler(s, 1)) {
       const floor = smallestMeeting((m) => run(s, 'least-outstanding', m)!.sloMet, 1, fixedN);
-      if (floor === undefined) notes.push(`${s}: misses the SLO even with ${fixedN} replicas at least; shown with that floor`);
       floors[s] = floor ?? fixedN;
+      // Spot that misses the SLO (preemptions leave too little serving while the fallback starts)
+      // gets the fewest always-on on-demand replicas under it that meet it.
+      if (floor === undefined && s === 'spot-mix') {
+        const base = smallestMeeting((b) => run(s, 'least-outstanding', fixedN, b)!.sloMet, 1, fixedN);
+        if (base !== undefined) floors['spot-mix base on-demand'] = base;
+      }
+      if (floor === undefined && floors['spot-mix base on-demand'] === undefined) notes.push(`${s}: misses the SLO even with ${fixedN} replicas at least; shown with that floor`);
     }
     for (const balancer of balancers) {
-      const r = run(s, balancer, floors[s] ?? 1);
+      const r = run(s, balancer, floors[s] ?? 1, s === 'spot-mix' ? (floors['spot-mix base on-demand'] ?? 0) : 0);
       if (r) results.push(r);
     }
   }

@@ -99,19 +99,23 @@ export function forecastDriven(o: { p90ArrivalsPerInterval: ArrayLike<number>; i
 /**
  * SkyServe's idea: serve from spot, `hedge` spot replicas over the need, and launch on-demand
  * replicas only for the spot replicas that are not serving (preempted, or still starting); they
- * drain when spot serves again. `inner` says how many replicas are needed.
+ * drain when spot serves again. `baseOnDemand` on-demand replicas stay on whatever spot does
+ * (SkyServe's base_ondemand_fallback_replicas), so a preemption never leaves nothing serving while
+ * the fallback starts. `inner` says how many replicas are needed.
  */
-export function spotMix(inner: Autoscaler, o: { hedge: number; name?: string }): Autoscaler {
+export function spotMix(inner: Autoscaler, o: { hedge: number; baseOnDemand?: number; name?: string }): Autoscaler {
+  const base = o.baseOnDemand ?? 0;
   const split = (need: number, s: ScaleObservation | undefined): ScaleTarget => {
-    const spotReady = s?.spotReady ?? need + o.hedge;
+    const spotNeed = Math.max(0, need - base);
+    const spotReady = s?.spotReady ?? spotNeed + o.hedge;
     const spotAvailable = s?.spotAvailable ?? true;
-    return { spot: spotAvailable ? need + o.hedge : 0, onDemand: Math.max(0, need - spotReady) };
+    return { spot: spotAvailable && spotNeed > 0 ? spotNeed + o.hedge : 0, onDemand: Math.min(need, base) + Math.max(0, spotNeed - spotReady) };
   };
   return {
     name: o.name ?? 'spot-mix',
     initial: () => {
       const t = inner.initial();
-      return { spot: t.onDemand + t.spot + o.hedge, onDemand: 0 };
+      return split(t.onDemand + t.spot, undefined);
     },
     decide(s) {
       const t = inner.decide(s);

@@ -87,6 +87,18 @@ describe('simulateServing: hand-checked cases', () => {
     expect(r.endS).toBeCloseTo(41 + 9.99, 9);
   });
 
+  it('base on-demand replicas stay on through a preemption, and the retried request goes to one at once', () => {
+    const spot = { name: 't', gapS: 10, available: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] };
+    // Need 2: 1 on-demand always on, 1 spot; round robin sends the request to the spot replica (second).
+    const r = simulateServing(base({ workload: wl([[0, 0, 1], [0, 100, 1000]]), spot, spotUsdPerHour: new Decimal('1.2'), autoscaler: spotMix(fixedPeak(2), { hedge: 0, baseOnDemand: 1 }) }));
+    expect(r.preemptions).toBe(1);
+    expect(r.retries).toBe(1);
+    // Retried at 10 s on the on-demand replica already serving: first token 1 s later, not after a start-up.
+    expect(r.ttftS.max).toBeCloseTo(11, 9);
+    // The fallback for the lost spot replica launches beside the base one.
+    expect(r.launches).toEqual({ onDemand: 2, spot: 1 });
+  });
+
   it('a request preempted more often than it may retry is dropped', () => {
     const spot = { name: 't', gapS: 10, available: [1, 0] };
     const r = simulateServing(base({ workload: wl([[0, 100, 100_000]]), profile: { ...simple, kvCapacityTokens: 1e6 }, spot, spotUsdPerHour: new Decimal('1.2'), autoscaler: spotMix(fixedPeak(1), { hedge: 0 }), maxRetries: 0 }));
