@@ -159,7 +159,7 @@ export const forecastResultSchema = {
     params: { type: 'object', additionalProperties: numOrNull },
     backtest: { type: 'array', items: { type: 'object', required: ['model'], properties: { model: str, baseline: { type: 'boolean' }, members: { type: 'array', items: str }, skipped: str, mase: numOrNull, smape: numOrNull, mae: numOrNull, coverageP10P90: numOrNull, rawCoverageP10P90: numOrNull, pinball: numOrNull } } },
     preparation: { type: 'object', description: 'what was done to the history before fitting (merges, fills, outliers, notes)' },
-    points: { type: 'array', items: { type: 'object', required: ['t', 'p10', 'p50', 'p90'], description: 'further quantiles asked for (--quantiles) as p1, p99, p2.5…', properties: { t: str, p10: num, p50: num, p90: num }, additionalProperties: num } },
+    points: { type: 'array', items: { type: 'object', required: ['t', 'p10', 'p50', 'p90'], description: 'further quantiles asked for (--quantiles) as p1, p99, p2.5…', properties: { t: str, p10: num, p50: num, p90: num }, patternProperties: { '^p\\d+(\\.\\d+)?$': { type: ['number', 'string'], description: 'a number; typed wider only so that generated types admit t (a string) beside the index' } } } },
     historyValues: { type: 'array', description: 'the history the model was fitted on, gaps filled (runs record it beside the forecast)', items: { type: 'object', required: ['t', 'value', 'filled'], properties: { t: str, value: num, filled: { type: 'boolean' } } } },
   },
 } as const;

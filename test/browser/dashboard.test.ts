@@ -12,7 +12,7 @@ import { repoRoot } from '../shared-data.js';
 import { canvasPaintedScript, chromiumMissing, enforceCsp, launch } from './browser.js';
 
 const missing = chromiumMissing();
-const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'storage', 'upload'];
+const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'storage', 'serving', 'upload'];
 
 describe.skipIf(missing)('dashboard in Chromium', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

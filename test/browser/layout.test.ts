@@ -13,7 +13,7 @@ import { repoRoot } from '../shared-data.js';
 import { chromiumMissing, enforceCsp, launch } from './browser.js';
 
 const missing = chromiumMissing();
-const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'storage', 'upload'];
+const PAGES = ['overview', 'costs', 'gpus', 'forecasts', 'plans', 'simulations', 'storage', 'serving', 'upload'];
 const WIDTHS = [1440, 390];
 const SHOTS = join(repoRoot, 'tmp', 'screenshots');
 

@@ -137,6 +137,10 @@ export interface paths {
     /** The cheapest tier schedule per prefix (or object) for a list of objects and their read times, with lifecycle rules (docs/storage.md) */
     post: operations["postApiStoragePlan"];
   };
+  "/api/serving": {
+    /** Inference serving at least cost: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
+    post: operations["postApiServing"];
+  };
   "/metrics": {
     /** Prometheus metrics (text format 0.0.4) */
     get: operations["getMetrics"];
@@ -4944,13 +4948,13 @@ export interface operations {
                 })[];
               /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
               preparation?: Record<string, unknown>;
-              points: {
+              points: ({
                   t: string;
                   p10: number;
                   p50: number;
                   p90: number;
-                  [key: string]: number;
-                }[];
+                  [key: string]: number | string;
+                })[];
               /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
               historyValues: {
                   t: string;
@@ -7747,6 +7751,396 @@ export interface operations {
                 }[];
               day0?: string[];
             };
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Inference serving at least cost: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
+  postApiServing: {
+    requestBody: {
+      content: {
+        "application/json": {
+          model?: string;
+          gpu?: string;
+          gpus?: number;
+          provider?: string;
+          onDemandUsdPerHour?: string;
+          spotUsdPerHour?: string;
+          sloTtftS?: number;
+          sloAttainment?: number;
+          intervalS?: number;
+          balancers?: ("round-robin" | "least-outstanding" | "power-of-two" | "consistent-hash")[];
+          autoscalers?: ("fixed-peak" | "reactive" | "forecast" | "spot-mix")[];
+          /** @description solve and simulate the replica plan (default true) */
+          plan?: boolean;
+          seed?: number;
+          spot?: {
+            gapS: number;
+            available: number[];
+            offsetS?: number;
+          };
+          requests: ({
+              time: string | number;
+              contextTokens: number;
+              generatedTokens: number;
+              adapter?: string;
+            })[];
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            workload: {
+              name: string;
+              requests: number;
+              durationS: number;
+              meanRatePerS: number;
+              [key: string]: unknown;
+            };
+            profile: {
+              model: string;
+              gpu: string;
+              gpusPerReplica: number;
+              [key: string]: unknown;
+            };
+            price: {
+              /** @description exact decimal amount */
+              onDemandUsdPerHour?: string;
+              spotUsdPerHour?: string | null;
+              source?: string;
+              [key: string]: unknown;
+            };
+            slo: {
+              ttftS?: number;
+              attainment?: number;
+              [key: string]: unknown;
+            };
+            intervalS: number;
+            capacityPerReplicaPerS?: number;
+            capacityAtSloPerS?: number;
+            fixedPeakReplicas: number;
+            floors?: {
+              [key: string]: number;
+            };
+            forecast?: {
+              model?: string;
+              note?: string;
+              [key: string]: unknown;
+            };
+            baseline: {
+              balancer: string;
+              autoscaler: string;
+              [key: string]: unknown;
+            };
+            results: ({
+                balancer: string;
+                autoscaler: string;
+                requests: number;
+                served: number;
+                dropped: {
+                  total: number;
+                  timeout: number;
+                  tooLong: number;
+                  retries: number;
+                  [key: string]: unknown;
+                };
+                retries: number;
+                preemptions: number;
+                launches?: {
+                  onDemand?: number;
+                  spot?: number;
+                  [key: string]: unknown;
+                };
+                peakReplicas?: number;
+                tokens: {
+                  asked?: number;
+                  served?: number;
+                  dropped?: number;
+                  [key: string]: unknown;
+                };
+                ttftS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                tpotS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                e2eS?: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                sloAttainment: number;
+                sloMet: boolean;
+                replicaHours: {
+                  onDemand: number;
+                  spot: number;
+                  [key: string]: unknown;
+                };
+                costUsd: {
+                  /** @description exact decimal amount */
+                  onDemand?: string;
+                  /** @description exact decimal amount */
+                  spot?: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perThousandRequests?: string;
+                  [key: string]: unknown;
+                };
+                savingVsBaseline?: number | null;
+                adapterHitRate?: number | null;
+                checks?: {
+                  requestsConserved?: boolean;
+                  tokensConserved?: boolean;
+                  [key: string]: unknown;
+                };
+                endS?: number;
+                events?: number;
+                [key: string]: unknown;
+              })[];
+            plan: ({
+              profile: {
+                model: string;
+                gpu: string;
+                gpusPerReplica: number;
+                [key: string]: unknown;
+              };
+              price: {
+                /** @description exact decimal amount */
+                onDemandUsdPerHour?: string;
+                spotUsdPerHour?: string | null;
+                source?: string;
+                [key: string]: unknown;
+              };
+              targetUtilisation: number;
+              perInterval: {
+                  onDemand: number;
+                  spot: number;
+                  [key: string]: unknown;
+                }[];
+              rounds: {
+                  [key: string]: unknown;
+                }[];
+              result: {
+                balancer: string;
+                autoscaler: string;
+                requests: number;
+                served: number;
+                dropped: {
+                  total: number;
+                  timeout: number;
+                  tooLong: number;
+                  retries: number;
+                  [key: string]: unknown;
+                };
+                retries: number;
+                preemptions: number;
+                launches?: {
+                  onDemand?: number;
+                  spot?: number;
+                  [key: string]: unknown;
+                };
+                peakReplicas?: number;
+                tokens: {
+                  asked?: number;
+                  served?: number;
+                  dropped?: number;
+                  [key: string]: unknown;
+                };
+                ttftS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                tpotS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                e2eS?: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                sloAttainment: number;
+                sloMet: boolean;
+                replicaHours: {
+                  onDemand: number;
+                  spot: number;
+                  [key: string]: unknown;
+                };
+                costUsd: {
+                  /** @description exact decimal amount */
+                  onDemand?: string;
+                  /** @description exact decimal amount */
+                  spot?: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perThousandRequests?: string;
+                  [key: string]: unknown;
+                };
+                savingVsBaseline?: number | null;
+                adapterHitRate?: number | null;
+                checks?: {
+                  requestsConserved?: boolean;
+                  tokensConserved?: boolean;
+                  [key: string]: unknown;
+                };
+                endS?: number;
+                events?: number;
+                [key: string]: unknown;
+              };
+              [key: string]: unknown;
+            }) | null;
+            notes: string[];
+            [key: string]: unknown;
           };
         };
       };

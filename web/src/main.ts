@@ -11,6 +11,7 @@ import { costs } from './pages/costs.js';
 import { gpus } from './pages/gpus.js';
 import { simulations } from './pages/simulations.js';
 import { storage } from './pages/storage.js';
+import { serving } from './pages/serving.js';
 
 type Page = (root: HTMLElement) => Promise<void>;
 
@@ -22,6 +23,7 @@ const pages: { path: string; label: string; render: Page }[] = [
   { path: 'plans', label: 'Plans', render: plans },
   { path: 'simulations', label: 'Simulations', render: simulations },
   { path: 'storage', label: 'Storage', render: storage },
+  { path: 'serving', label: 'Serving', render: serving },
   { path: 'upload', label: 'Upload', render: upload },
 ];
 

@@ -9,5 +9,6 @@ import { gpuRoutes } from './gpus.js';
 import { planRoutes } from './plans.js';
 import { simulationRoutes } from './simulations.js';
 import { storageRoutes } from './storage.js';
+import { servingRoutes } from './serving.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes, storageRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes, storageRoutes, servingRoutes];

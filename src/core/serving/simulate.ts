@@ -1,0 +1,596 @@
+/**
+ * The request-level serving simulator, on the discrete-event engine's heap (sim/heap.ts).
+ *
+ * Requests arrive from the (sorted) workload, read in order rather than pushed into the heap. A
+ * balancer sends each to a serving replica; a replica admits requests from its FIFO queue into its
+ * batch while the batch has a free slot and the KV cache has room for the request's context and
+ * generated tokens (reserved on admission, as vLLM's scheduler does). Prefill is sequential on a
+ * replica (prompt tokens at the profile's rate, plus the adapter's load time when it is not
+ * resident); the first token comes when its prefill ends (TTFT), the others one decode step apart,
+ * the step time set by the KV tokens resident when the request joined (an approximation that
+ * keeps one event per request). Replicas start after their start-up time; spot replicas are
+ * preempted when the spot trace says capacity is gone, their requests retried elsewhere. Every
+ * replica is paid from launch to release; money is computed once at the end from exact prices.
+ */
+import { Decimal, ZERO } from '../money.js';
+import type { Rng } from '../rng.js';
+import { availableAt, type SpotTrace } from '../model/spot.js';
+import { EventHeap } from '../sim/heap.js';
+import type { Autoscaler, ScaleObservation, ScaleTarget } from './autoscale.js';
+import { tpotS, type ReplicaProfile } from './replica.js';
+import { quantileSorted, type ServingWorkload } from './workload.js';
+
+export const BALANCER_NAMES = ['round-robin', 'least-outstanding', 'power-of-two', 'consistent-hash'] as const;
+export type BalancerName = (typeof BALANCER_NAMES)[number];
+
+export interface Slo {
+  /** A request meets the SLO when its first token comes within this. */
+  ttftS: number;
+  /** Share of all requests (dropped ones count as misses) that must meet it: 0.99 for "P99 TTFT ≤ ttftS". */
+  attainment: number;
+}
+
+export interface ServingSimInput {
+  workload: ServingWorkload;
+  profile: ReplicaProfile;
+  onDemandUsdPerHour: Decimal;
+  spotUsdPerHour?: Decimal;
+  balancer: BalancerName;
+  autoscaler: Autoscaler;
+  slo: Slo;
+  /** Seconds between autoscaler decisions. */
+  intervalS: number;
+  spot?: SpotTrace;
+  /** Where in the spot trace the workload starts, seconds. */
+  spotOffsetS?: number;
+  /** A request still queued this long after arriving is dropped (the client gave up). */
+  timeoutS?: number;
+  /** Attempts after the first a preempted request gets before it is dropped. */
+  maxRetries?: number;
+  /** Adapters resident at once on a replica, and the time to load one that is not. */
+  adapterSlots?: number;
+  adapterLoadS?: number;
+  /** Bounded loads: no replica takes more than this × the mean outstanding (+1). */
+  hashLoadFactor?: number;
+  rng: Rng;
+}
+
+export interface Percentiles {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface ServingResult {
+  balancer: BalancerName;
+  autoscaler: string;
+  requests: number;
+  served: number;
+  dropped: { total: number; timeout: number; tooLong: number; retries: number };
+  retries: number;
+  preemptions: number;
+  launches: { onDemand: number; spot: number };
+  peakReplicas: number;
+  tokens: { asked: number; served: number; dropped: number };
+  /** Seconds; over served requests. */
+  ttftS: Percentiles;
+  tpotS: Percentiles;
+  e2eS: Percentiles;
+  /** Share of all requests whose first token came within the SLO. */
+  sloAttainment: number;
+  sloMet: boolean;
+  replicaHours: { onDemand: number; spot: number };
+  cost: { onDemand: Decimal; spot: Decimal; total: Decimal; perThousandRequests: Decimal };
+  adapterHitRate: number | null;
+  endS: number;
+  events: number;
+}
+
+// Event kinds.
+const DONE = 1;
+const UP = 2;
+const TICK = 3;
+const SPOT = 4;
+
+// Replica states.
+const STARTING = 1;
+const SERVING = 2;
+const DRAINING = 3;
+const OFF = 4;
+
+// Request states.
+const PENDING = 0;
+const QUEUED = 1;
+const ACTIVE = 2;
+const SERVED = 3;
+const DROPPED = 4;
+
+const VNODES = 40;
+
+function mix32(x: number): number {
+  // murmur3's finaliser: a well-spread 32-bit hash of an integer.
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+class Queue {
+  a: number[] = [];
+  head = 0;
+  get length(): number {
+    return this.a.length - this.head;
+  }
+  push(x: number): void {
+    this.a.push(x);
+  }
+  peek(): number {
+    return this.a[this.head]!;
+  }
+  shift(): number {
+    const x = this.a[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.a.length) {
+      this.a = this.a.slice(this.head);
+      this.head = 0;
+    }
+    return x;
+  }
+  drain(): number[] {
+    const out = this.a.slice(this.head);
+    this.a = [];
+    this.head = 0;
+    return out;
+  }
+}
+
+interface Replica {
+  id: number;
+  spot: boolean;
+  state: number;
+  launchS: number;
+  offS: number;
+  queue: Queue;
+  inflight: number[];
+  kvUsed: number;
+  prefillFreeS: number;
+  adapters: number[];
+  adapterUse: number[];
+}
+
+export function simulateServing(input: ServingSimInput): ServingResult {
+  const { workload: w, profile: p, slo, rng } = input;
+  const n = w.arrivalS.length;
+  const timeoutS = input.timeoutS ?? 60;
+  const maxRetries = input.maxRetries ?? 3;
+  const adapterSlots = input.adapterSlots ?? 4;
+  const adapterLoadS = input.adapterLoadS ?? 0.2;
+  const loadFactor = input.hashLoadFactor ?? 1.25;
+  const spotOffsetS = input.spotOffsetS ?? 0;
+  const kind = input.balancer;
+
+  const state = new Uint8Array(n);
+  const attempt = new Int32Array(n);
+  const where = new Int32Array(n).fill(-1);
+  const pos = new Int32Array(n);
+  const ttft = new Float64Array(n).fill(NaN);
+  const tpot = new Float64Array(n).fill(NaN);
+  const doneAt = new Float64Array(n).fill(NaN);
+  const pendingTtft = new Float64Array(n);
+  let served = 0;
+  let dropTimeout = 0;
+  let dropTooLong = 0;
+  let dropRetries = 0;
+  let retries = 0;
+  let preemptions = 0;
+  let adapterHits = 0;
+  let adapterLookups = 0;
+
+  const replicas: Replica[] = [];
+  // Replicas not yet released: ticks and spot changes look at these, not at every replica ever launched.
+  let alive: Replica[] = [];
+  let ready: Replica[] = [];
+  let ringDirty = true;
+  let ringHash = new Uint32Array(0);
+  let ringReplica: Replica[] = [];
+  const pending = new Queue();
+  let outstanding = 0;
+  let rr = 0;
+  let launchesOd = 0;
+  let launchesSpot = 0;
+  let peak = 0;
+
+  const heap = new EventHeap(1024);
+  let now = 0;
+  let events = 0;
+  // Integrals for the autoscaler's metric since its last decision.
+  let lastT = 0;
+  let inFlightArea = 0;
+  let readyArea = 0;
+  let arrivalsSince = 0;
+  let lastDecisionS = 0;
+  let spotUp = input.spot ? availableAt(input.spot, spotOffsetS) : false;
+
+  const advance = (t: number) => {
+    if (t > lastT) {
+      inFlightArea += outstanding * (t - lastT);
+      readyArea += ready.length * (t - lastT);
+      lastT = t;
+    }
+    now = t;
+  };
+
+  const rebuildReady = () => {
+    ready = alive.filter((r) => r.state === SERVING);
+    ringDirty = true;
+  };
+
+  const buildRing = () => {
+    const entries: { h: number; r: Replica }[] = [];
+    for (const r of ready) for (let v = 0; v < VNODES; v++) entries.push({ h: mix32(mix32(r.id + 1) ^ (v * 0x9e3779b1)), r });
+    entries.sort((a, b) => a.h - b.h || a.r.id - b.r.id);
+    ringHash = Uint32Array.from(entries.map((e) => e.h));
+    ringReplica = entries.map((e) => e.r);
+    ringDirty = false;
+  };
+
+  const load = (r: Replica) => r.queue.length + r.inflight.length;
+
+  const pick = (req: number): Replica => {
+    const m = ready.length;
+    if (kind === 'round-robin') return ready[rr++ % m]!;
+    if (kind === 'least-outstanding') {
+      let best = ready[0]!;
+      let bl = load(best);
+      for (let i = 1; i < m; i++) {
+        const l = load(ready[i]!);
+        if (l < bl) ((best = ready[i]!), (bl = l));
+      }
+      return best;
+    }
+    if (kind === 'power-of-two') {
+      if (m === 1) return ready[0]!;
+      const i = rng.int(m);
+      let j = rng.int(m - 1);
+      if (j >= i) j++;
+      const a = ready[i]!;
+      const b = ready[j]!;
+      return load(b) < load(a) ? b : a;
+    }
+    // Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, SODA 2018).
+    if (ringDirty) buildRing();
+    const a = w.adapter[req]!;
+    const key = mix32(a >= 0 ? a + 0x51ed27 : req ^ 0x2545f491);
+    let lo = 0;
+    let hi = ringHash.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ringHash[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    const bound = Math.ceil((loadFactor * (outstanding + 1)) / m);
+    for (let k = 0; k < ringHash.length; k++) {
+      const r = ringReplica[(lo + k) % ringHash.length]!;
+      if (load(r) < bound) return r;
+    }
+    return ringReplica[lo % ringHash.length]!;
+  };
+
+  const drop = (req: number, why: 'timeout' | 'tooLong' | 'retries') => {
+    state[req] = DROPPED;
+    if (why === 'timeout') dropTimeout++;
+    else if (why === 'tooLong') dropTooLong++;
+    else dropRetries++;
+  };
+
+  const dispatch = (req: number) => {
+    const need = w.contextTokens[req]! + w.generatedTokens[req]!;
+    if (need > p.kvCapacityTokens) return drop(req, 'tooLong');
+    if (ready.length === 0) {
+      state[req] = PENDING;
+      pending.push(req);
+      return;
+    }
+    const r = pick(req);
+    state[req] = QUEUED;
+    where[req] = r.id;
+    outstanding++;
+    // Most requests find room at once: they skip the queue (same order: the queue is empty).
+    if (r.queue.length === 0 && r.inflight.length < p.maxBatch && r.kvUsed + need <= p.kvCapacityTokens && now - w.arrivalS[req]! <= timeoutS) return start(r, req, need);
+    r.queue.push(req);
+    admit(r);
+  };
+
+  const admit = (r: Replica) => {
+    while (r.queue.length > 0) {
+      const req = r.queue.peek();
+      if (now - w.arrivalS[req]! > timeoutS) {
+        r.queue.shift();
+        outstanding--;
+        drop(req, 'timeout');
+        continue;
+      }
+      const need = w.contextTokens[req]! + w.generatedTokens[req]!;
+      if (r.inflight.length >= p.maxBatch || r.kvUsed + need > p.kvCapacityTokens) break;
+      r.queue.shift();
+      start(r, req, need);
+    }
+  };
+
+  /** Into the batch: KV reserved, prefill after the replica's earlier prompts, completion scheduled. */
+  const start = (r: Replica, req: number, need: number) => {
+    r.kvUsed += need;
+    pos[req] = r.inflight.length;
+    r.inflight.push(req);
+    state[req] = ACTIVE;
+    let loadS = 0;
+    const a = w.adapter[req]!;
+    if (a >= 0) {
+      adapterLookups++;
+      const k = r.adapters.indexOf(a);
+      if (k >= 0) {
+        adapterHits++;
+        r.adapterUse[k] = now;
+      } else {
+        loadS = adapterLoadS;
+        if (r.adapters.length < adapterSlots) (r.adapters.push(a), r.adapterUse.push(now));
+        else {
+          let lru = 0;
+          for (let i = 1; i < r.adapters.length; i++) if (r.adapterUse[i]! < r.adapterUse[lru]!) lru = i;
+          r.adapters[lru] = a;
+          r.adapterUse[lru] = now;
+        }
+      }
+    }
+    const prefillFromS = Math.max(now, r.prefillFreeS);
+    const firstTokenS = prefillFromS + loadS + w.contextTokens[req]! / p.prefillTokensPerS;
+    r.prefillFreeS = firstTokenS;
+    const step = tpotS(p, r.kvUsed);
+    pendingTtft[req] = firstTokenS - w.arrivalS[req]!;
+    tpot[req] = step;
+    heap.push(firstTokenS + (w.generatedTokens[req]! - 1) * step, DONE, req, attempt[req]!);
+  };
+
+  const removeInflight = (r: Replica, req: number) => {
+    const i = pos[req]!;
+    const last = r.inflight.pop()!;
+    if (last !== req) {
+      r.inflight[i] = last;
+      pos[last] = i;
+    }
+  };
+
+  const release = (r: Replica) => {
+    r.state = OFF;
+    r.offS = now;
+    alive = alive.filter((x) => x !== r);
+  };
+
+  const launch = (spot: boolean, warm: boolean) => {
+    const r: Replica = { id: replicas.length, spot, state: warm ? SERVING : STARTING, launchS: warm ? 0 : now, offS: NaN, queue: new Queue(), inflight: [], kvUsed: 0, prefillFreeS: 0, adapters: [], adapterUse: [] };
+    replicas.push(r);
+    alive.push(r);
+    if (spot) launchesSpot++;
+    else launchesOd++;
+    if (!warm) heap.push(now + p.startupS, UP, r.id, 0);
+  };
+
+  /** Take a replica out: its queued and in-flight requests go elsewhere (in-flight ones as retries). */
+  const evict = (r: Replica, preempted: boolean) => {
+    const queued = r.queue.drain();
+    const inflight = r.inflight.slice();
+    r.inflight = [];
+    r.kvUsed = 0;
+    outstanding -= queued.length + inflight.length;
+    release(r);
+    if (preempted) preemptions++;
+    rebuildReady();
+    for (const req of inflight) {
+      attempt[req]!++;
+      retries++;
+      if (attempt[req]! > maxRetries) drop(req, 'retries');
+      else dispatch(req);
+    }
+    for (const req of queued) dispatch(req);
+  };
+
+  const liveCount = () => {
+    let od = 0;
+    let sp = 0;
+    let odReady = 0;
+    let spReady = 0;
+    for (const r of alive) {
+      if (r.state !== STARTING && r.state !== SERVING) continue;
+      if (r.spot) ((sp += 1), (spReady += r.state === SERVING ? 1 : 0));
+      else ((od += 1), (odReady += r.state === SERVING ? 1 : 0));
+    }
+    return { od, sp, odReady, spReady };
+  };
+
+  const reconcile = (t: ScaleTarget) => {
+    for (const spot of [false, true]) {
+      const want = Math.max(0, Math.floor(spot ? (spotUp && input.spot && input.spotUsdPerHour ? t.spot : 0) : t.onDemand));
+      const live = alive.filter((r) => r.spot === spot && (r.state === STARTING || r.state === SERVING));
+      for (let k = live.length; k < want; k++) launch(spot, false);
+      let extra = live.length - want;
+      // Cancel starting replicas first, then drain the least loaded serving ones.
+      for (const r of live) if (extra > 0 && r.state === STARTING) (release(r), extra--);
+      const byLoad = live.filter((r) => r.state === SERVING).sort((a, b) => load(a) - load(b) || b.id - a.id);
+      for (const r of byLoad) {
+        if (extra <= 0) break;
+        extra--;
+        if (load(r) === 0) release(r);
+        else r.state = DRAINING;
+      }
+    }
+    rebuildReady();
+    if (alive.length > peak) peak = alive.length;
+  };
+
+  const decide = () => {
+    const c = liveCount();
+    const windowS = now - lastDecisionS;
+    const o: ScaleObservation = { nowS: now, onDemand: c.od, spot: c.sp, onDemandReady: c.odReady, spotReady: c.spReady, spotAvailable: spotUp, inFlightPerReplica: readyArea > 0 ? inFlightArea / readyArea : 0, arrivals: arrivalsSince, windowS };
+    inFlightArea = 0;
+    readyArea = 0;
+    arrivalsSince = 0;
+    lastDecisionS = now;
+    reconcile(input.autoscaler.decide(o));
+    drainPending();
+    // With no replica serving, waiting requests time out here (no replica event will reach them).
+    if (pending.length > 0) for (const req of pending.drain()) if (now - w.arrivalS[req]! > timeoutS) drop(req, 'timeout');
+      else pending.push(req);
+  };
+
+  const drainPending = () => {
+    if (ready.length === 0) return;
+    for (const req of pending.drain()) dispatch(req);
+  };
+
+  const nextSpotChangeS = (fromS: number): number => {
+    const tr = input.spot!;
+    const len = tr.available.length;
+    const g = tr.gapS;
+    let i = Math.floor((fromS + spotOffsetS) / g);
+    const up = availableAt(tr, i * g);
+    for (let k = 1; k <= len; k++) if (availableAt(tr, (i + k) * g) !== up) return (i + k) * g - spotOffsetS;
+    return Infinity;
+  };
+
+  // Time 0: the autoscaler's initial replicas are serving.
+  const init = input.autoscaler.initial();
+  for (let k = 0; k < Math.floor(init.onDemand); k++) launch(false, true);
+  if (spotUp && input.spotUsdPerHour) for (let k = 0; k < Math.floor(init.spot); k++) launch(true, true);
+  rebuildReady();
+  peak = replicas.length;
+  heap.push(input.intervalS, TICK, 0, 0);
+  if (input.spot && input.spotUsdPerHour) {
+    const t = nextSpotChangeS(0);
+    if (Number.isFinite(t)) heap.push(t, SPOT, 0, 0);
+  }
+
+  let next = 0;
+  let resolved = 0;
+  const countResolved = () => {
+    resolved = served + dropTimeout + dropTooLong + dropRetries;
+  };
+  while (next < n || resolved < n) {
+    const ta = next < n ? w.arrivalS[next]! : Infinity;
+    if (ta <= heap.peekTime()) {
+      advance(ta);
+      arrivalsSince++;
+      dispatch(next++);
+      countResolved();
+      events++;
+      continue;
+    }
+    if (heap.size === 0) break;
+    heap.pop();
+    events++;
+    advance(heap.t);
+    const k = heap.k;
+    if (k === DONE) {
+      const req = heap.ea;
+      if (heap.eb !== attempt[req] || state[req] !== ACTIVE) continue;
+      const r = replicas[where[req]!]!;
+      r.kvUsed -= w.contextTokens[req]! + w.generatedTokens[req]!;
+      removeInflight(r, req);
+      outstanding--;
+      state[req] = SERVED;
+      ttft[req] = pendingTtft[req]!;
+      doneAt[req] = now;
+      served++;
+      admit(r);
+      if (r.state === DRAINING && load(r) === 0) release(r);
+    } else if (k === UP) {
+      const r = replicas[heap.ea]!;
+      if (r.state !== STARTING) continue;
+      r.state = SERVING;
+      rebuildReady();
+      drainPending();
+    } else if (k === TICK) {
+      decide();
+      if (next < n || resolved < n) heap.push(now + input.intervalS, TICK, 0, 0);
+    } else if (k === SPOT) {
+      spotUp = !spotUp;
+      if (!spotUp) for (const r of alive.slice()) if (r.spot) evict(r, true);
+      decide();
+      const t = nextSpotChangeS(now);
+      if (Number.isFinite(t) && (next < n || resolved < n)) heap.push(t, SPOT, 0, 0);
+    }
+    countResolved();
+  }
+  // Requests left pending when nothing could ever serve them (no replica and none coming).
+  for (const req of pending.drain()) drop(req, 'timeout');
+  countResolved();
+
+  const endS = Math.max(now, n ? w.arrivalS[n - 1]! : 0);
+  let odS = 0;
+  let spotS = 0;
+  for (const r of replicas) {
+    const paid = (Number.isNaN(r.offS) ? endS : r.offS) - r.launchS;
+    if (r.spot) spotS += paid;
+    else odS += paid;
+  }
+
+  // Conservation: every request is served or dropped; every token asked is served or dropped.
+  let asked = 0;
+  let tokServed = 0;
+  let tokDropped = 0;
+  for (let i = 0; i < n; i++) {
+    const t = w.contextTokens[i]! + w.generatedTokens[i]!;
+    asked += t;
+    if (state[i] === SERVED) tokServed += t;
+    else if (state[i] === DROPPED) tokDropped += t;
+  }
+  const dropped = dropTimeout + dropTooLong + dropRetries;
+  if (served + dropped !== n || tokServed + tokDropped !== asked) throw new Error(`serving simulation lost requests: ${n} in, ${served} served, ${dropped} dropped`);
+
+  const ttfts = new Float64Array(served);
+  const tpots = new Float64Array(served);
+  const e2es = new Float64Array(served);
+  let met = 0;
+  for (let i = 0, j = 0; i < n; i++) {
+    if (state[i] !== SERVED) continue;
+    ttfts[j] = ttft[i]!;
+    tpots[j] = tpot[i]!;
+    e2es[j++] = doneAt[i]! - w.arrivalS[i]!;
+    if (ttft[i]! <= slo.ttftS + 1e-9) met++;
+  }
+  const odPrice = input.onDemandUsdPerHour;
+  const spotPrice = input.spotUsdPerHour ?? ZERO;
+  const odCost = odPrice.times(new Decimal(odS.toFixed(6))).div(3600);
+  const spotCost = spotPrice.times(new Decimal(spotS.toFixed(6))).div(3600);
+  const total = odCost.plus(spotCost);
+  const attainment = n ? met / n : 1;
+  return {
+    balancer: input.balancer,
+    autoscaler: input.autoscaler.name,
+    requests: n,
+    served,
+    dropped: { total: dropped, timeout: dropTimeout, tooLong: dropTooLong, retries: dropRetries },
+    retries,
+    preemptions,
+    launches: { onDemand: launchesOd, spot: launchesSpot },
+    peakReplicas: peak,
+    tokens: { asked, served: tokServed, dropped: tokDropped },
+    ttftS: percentiles(ttfts),
+    tpotS: percentiles(tpots),
+    e2eS: percentiles(e2es),
+    sloAttainment: attainment,
+    sloMet: attainment >= slo.attainment,
+    replicaHours: { onDemand: odS / 3600, spot: spotS / 3600 },
+    cost: { onDemand: odCost, spot: spotCost, total, perThousandRequests: n ? total.times(1000).div(n) : ZERO },
+    adapterHitRate: adapterLookups ? adapterHits / adapterLookups : null,
+    endS,
+    events,
+  };
+}
+
+/** Sorts `xs` in place (the simulator's own scratch arrays: a copy of 1 M values costs more than the loop). */
+export function percentiles(xs: Float64Array): Percentiles {
+  const s = xs.sort();
+  let total = 0;
+  for (let i = 0; i < s.length; i++) total += s[i]!;
+  return { mean: s.length ? total / s.length : NaN, p50: quantileSorted(s, 0.5), p90: quantileSorted(s, 0.9), p99: quantileSorted(s, 0.99), max: s.length ? s[s.length - 1]! : NaN };
+}

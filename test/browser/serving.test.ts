@@ -1,0 +1,42 @@
+/** The Serving page in Chromium: the example trace compared and planned, and a bad row named. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../server.js';
+import { chromiumMissing, enforceCsp, launch } from './browser.js';
+
+const missing = chromiumMissing();
+
+describe.skipIf(missing)('serving page in Chromium', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let browser: Browser;
+  beforeAll(async () => {
+    server = await startTestServer({ demo: false });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('compares every balancer × autoscaler on the example and shows the plan', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await enforceCsp(page);
+    await page.goto(`${server.url}/#/serving`);
+    await page.waitForSelector('main[data-ready="true"]', { timeout: 20_000 });
+    await page.click('#serving-form button[type=submit]');
+    await page.waitForSelector('#serving-table', { timeout: 90_000 });
+    const rows = await page.locator('#serving-table tbody tr').allTextContents();
+    // 3 autoscalers × 4 balancers (no spot trace in the page: spot-mix is left out, with a note) + the plan.
+    expect(rows).toHaveLength(13);
+    expect(rows[0]).toMatch(/^fixed-peakround-robin\$/);
+    expect(rows.at(-1)).toMatch(/^plan \(/);
+    await page.fill('#serving-requests', 'time,context_tokens,generated_tokens\n0,-5,3\n');
+    await page.click('#serving-form button[type=submit]');
+    await page.waitForSelector('#serving-result .error');
+    expect(errors.filter((e) => !/422/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
