@@ -257,7 +257,9 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
 
   it('a file cut inside its last cell: accepted (it reads as complete) but said, naming the line and value', async () => {
     // Cut two characters into the last value of the last row: every field is there.
-    const cut = withCell(lines.length, 'x_GpuType', 'H100-SXM5').slice(0, -2);
+    const rows = demoBill({ from: '2026-01-01', days: 3 });
+    rows[rows.length - 1] = { ...rows[rows.length - 1]!, gpu: 'H100-SXM5' };
+    const cut = focusCsv(rows).trimEnd().slice(0, -2);
     const r = await runPenny(['-w', ws('cutlast'), 'ingest', write('cutlast.csv', cut), '--kind', 'focus']);
     expect(r.code, r.stderr).toBe(0);
     const last = FOCUS_HEADER[FOCUS_HEADER.length - 1];

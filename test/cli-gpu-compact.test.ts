@@ -41,6 +41,10 @@ describe('penny gpu compact', () => {
     expect(total(after, 'energyKwh')).toBeCloseTo(2_662_675 / 3.6e6, 9);
     expect(total(before, 'busyS')).toBeCloseTo(3595, 6);
     expect(total(after, 'busyS')).toBeCloseTo(3595, 6);
+    // Waste is found in raw samples: the compacted hours are said, never silently dropped.
+    const waste = JSON.parse((await runPenny(['--workspace', ws, 'gpu', 'waste', '--json'])).stdout);
+    expect(waste.notes).toEqual(['3.0 GPU-hours from 2024-05-01T00:00 to 2024-05-01T03:00 UTC are compacted into roll-ups (penny gpu compact) and not analysed here: findings cover the raw samples only (penny gpu usage counts both)']);
+    expect((await runPenny(['--workspace', ws, 'gpu', 'waste'])).stdout).toMatch(/^note: 3\.0 GPU-hours from 2024-05-01T00:00/m);
     const t = await runPenny(['--workspace', ws, 'gpu', 'compact']);
     expect(t.stdout).toMatch(/Raw samples +Roll-up rows +MiB/);
     const bad = await runPenny(['--workspace', ws, 'gpu', 'compact', '--raw-days', 'seven']);

@@ -47,5 +47,6 @@ export function wasteReportToJson(r: WasteReport) {
   savingTotal: totalSaving(r.recommendations.filter((x) => x.currency === r.options.currency)).toFixed(),
   /** The same per currency: an owned GPU is priced in its scenario's currency, the price table in USD. */
   savingTotals: [...new Set(r.recommendations.map((x) => x.currency))].sort().map((currency) => ({ currency, saving: totalSaving(r.recommendations.filter((x) => x.currency === currency)).toFixed() })),
+  notes: r.notes,
 };
 }

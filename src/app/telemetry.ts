@@ -255,6 +255,8 @@ export interface WasteReport {
   lowMemPct: number;
   gpus: GpuWaste[];
   recommendations: Recommendation[];
+  /** What the findings do not cover (time compacted into roll-ups, read from raw samples only). */
+  notes: string[];
 }
 
 export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOptions): Promise<WasteReport> {
@@ -272,5 +274,19 @@ export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOp
     out.push(gpuWaste(s.gpu, usage, idlePeriods(s, options), prices.get(s.gpu.gpuId), { lowUtilPct, lowMemPct, autostopAfterS, currency: options.currency }, spells));
   }
   const recommendations = out.flatMap((g) => g.recommendations).sort((a, b) => b.saving.cmp(a.saving) || a.id.localeCompare(b.id));
-  return { options, autostopAfterS, lowUtilPct, lowMemPct, gpus: out, recommendations };
+  const notes: string[] = [];
+  if (store.rollups) {
+    // Idle periods and low-use spells are found in raw samples; time `penny gpu compact` rolled up
+    // is not read here, so a finding there would silently vanish: say how much is left out.
+    const range = { ...(o.fromMs !== undefined && { fromMs: o.fromMs }), ...(o.toMs !== undefined && { toMs: o.toMs }) };
+    const gpus = await store.listGpus();
+    const rows = (await Promise.all(gpus.map((g) => store.rollups!(g.gpuId, range)))).flat();
+    if (rows.length) {
+      const hours = rows.reduce((a, r) => a + r.observedS, 0) / 3600;
+      const from = Math.min(...rows.map((r) => r.startMs));
+      const to = Math.max(...rows.map((r) => r.startMs + r.bucketMs));
+      notes.push(`${hours.toFixed(1)} GPU-hours from ${new Date(from).toISOString().slice(0, 16)} to ${new Date(to).toISOString().slice(0, 16)} UTC are compacted into roll-ups (penny gpu compact) and not analysed here: findings cover the raw samples only (penny gpu usage counts both)`);
+    }
+  }
+  return { options, autostopAfterS, lowUtilPct, lowMemPct, gpus: out, recommendations, notes };
 }

@@ -141,6 +141,10 @@ export interface paths {
     /** Inference serving at least cost: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
     post: operations["postApiServing"];
   };
+  "/api/forecasts": {
+    /** Forecast a history sent inline as a job (backtested model choice, calibrated P10/P50/P90) and record it as a run (docs/forecasting.md) */
+    post: operations["postApiForecasts"];
+  };
   "/metrics": {
     /** Prometheus metrics (text format 0.0.4) */
     get: operations["getMetrics"];
@@ -240,7 +244,7 @@ export interface operations {
               };
               createdAt: string;
               finishedAt?: string;
-              /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+              /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
               result?: ({
                 /** @enum {string} */
                 kind: "focus";
@@ -606,6 +610,83 @@ export interface operations {
                         }[];
                     })[];
                 }]>;
+              }) | ({
+                runId: string;
+                /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                forecast: {
+                  /**
+                   * @description version of this contract (forecast v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
+                  model: string;
+                  /** @description the models whose median the ensemble is, when it was chosen */
+                  members?: string[];
+                  interval: string;
+                  unit: string;
+                  source?: string;
+                  series: string;
+                  history?: {
+                    start?: string;
+                    end?: string;
+                    points?: number;
+                  };
+                  horizon: number;
+                  /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                  metrics: {
+                    mase: number | null;
+                    smape: number | null;
+                    coverageP10P90: number | null;
+                    rawCoverageP10P90?: number | null;
+                    nominalCoverage: number;
+                    baseline: string;
+                    baselineMase: number | null;
+                    skillVsBaseline?: number | null;
+                    origins: number;
+                    backtestHorizon?: number;
+                    scalePeriod?: number;
+                    seasons?: number[];
+                    /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                    band?: {
+                      from?: string;
+                      to?: string;
+                      coverage?: number | null;
+                      nominal?: number | null;
+                    };
+                    pinball?: number | null;
+                    quantiles?: number[];
+                  };
+                  params?: {
+                    [key: string]: number | null;
+                  };
+                  backtest: ({
+                      model: string;
+                      baseline?: boolean;
+                      members?: string[];
+                      skipped?: string;
+                      mase?: number | null;
+                      smape?: number | null;
+                      mae?: number | null;
+                      coverageP10P90?: number | null;
+                      rawCoverageP10P90?: number | null;
+                      pinball?: number | null;
+                    })[];
+                  /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                  preparation?: Record<string, unknown>;
+                  points: ({
+                      t: string;
+                      p10: number;
+                      p50: number;
+                      p90: number;
+                      [key: string]: number | string;
+                    })[];
+                  /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                  historyValues: {
+                      t: string;
+                      value: number;
+                      filled: boolean;
+                    }[];
+                };
               });
               /** @description when failed: the problem (as RFC 9457, without type) */
               error?: {
@@ -688,7 +769,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -1054,6 +1135,83 @@ export interface operations {
                       }[];
                   })[];
               }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -1176,7 +1334,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -1542,6 +1700,83 @@ export interface operations {
                       }[];
                   })[];
               }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -3670,7 +3905,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -4036,6 +4271,83 @@ export interface operations {
                       }[];
                   })[];
               }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -4196,7 +4508,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -4562,6 +4874,83 @@ export interface operations {
                       }[];
                   })[];
               }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -6396,6 +6785,8 @@ export interface operations {
                 currency: string;
                 saving: string;
               }[];
+            /** @description what the findings do not cover (time compacted into roll-ups) */
+            notes?: string[];
           };
         };
       };
@@ -6467,7 +6858,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -6833,6 +7224,83 @@ export interface operations {
                       }[];
                   })[];
               }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -7021,7 +7489,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -7387,6 +7855,83 @@ export interface operations {
                       }[];
                   })[];
               }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -8246,6 +8791,665 @@ export interface operations {
       };
       /** @description problem details (422) */
       422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Forecast a history sent inline as a job (backtested model choice, calibrated P10/P50/P90) and record it as a run (docs/forecasting.md) */
+  postApiForecasts: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description what the values are (default value) */
+          name?: string;
+          unit?: string;
+          /** @description resample to this interval: 10s, 1m, 1h, 1d, 1w, 1mo… */
+          interval: string;
+          /**
+           * @description samples: a gauge (an empty interval is a gap, filled and flagged); events: one point per event (an empty interval is zero)
+           * @enum {string}
+           */
+          kind?: "samples" | "events";
+          /**
+           * @description how values inside one interval combine (default by the values: whole counts with a count-like name are summed, anything else averaged)
+           * @enum {string}
+           */
+          agg?: "sum" | "mean" | "max" | "last" | "count";
+          /** @enum {string} */
+          fill?: "linear" | "ffill" | "zero";
+          points: ({
+              /** @description ISO 8601 or epoch milliseconds */
+              t: string | number;
+              value: number;
+            })[];
+          /** @description how far ahead: 30m, 24h, 7d, or a number of intervals */
+          horizon: string;
+          /** @description auto (default), a family or models, comma-separated */
+          model?: string;
+          origins?: number;
+          /** @description seasonal periods: 6, 24, 1d,1w */
+          seasons?: string;
+          /** @description levels besides 0.1, 0.5, 0.9: 0.05,0.99 */
+          quantiles?: string;
+          /** @description the most the series can reach: quantiles are clipped at it */
+          cap?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": {
+            id: string;
+            kind: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            progress: {
+              done: number;
+              total: number;
+              label: string;
+            };
+            createdAt: string;
+            finishedAt?: string;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+                deliveryId?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex?: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent?: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count?: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent?: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines?: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost?: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours?: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: {
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours?: string;
+                    /** @description exact decimal amount */
+                    costUsd?: string;
+                  }[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      safetySwitches?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
+              }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
+            });
+            /** @description when failed: the problem (as RFC 9457, without type) */
+            error?: {
+              title: string;
+              status: number;
+              detail: string;
+              issues?: {
+                  path: string;
+                  message: string;
+                  file?: string;
+                  line?: number;
+                  column?: number;
+                }[];
+            };
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (503) */
+      503: {
         content: {
           "application/problem+json": {
             type: string;

@@ -13,6 +13,9 @@ import { resultToJson } from '../../app/simulate-json.js';
 import { planScenarioFromText } from '../importers/plan-scenario.js';
 import { parseSimScenario } from '../importers/sim-scenario.js';
 import { highsSolver } from '../solver/highs.js';
+import { runForecast } from '../../app/forecast.js';
+import { forecastRecord } from '../../app/runs.js';
+import { resample, type Aggregation, type FillMethod } from '../../core/forecast/series.js';
 
 export interface PlanTaskInput {
   /** The plan scenario (YAML or JSON text), self-contained (checked by the route). */
@@ -27,6 +30,25 @@ export interface SimulationTaskInput {
   hasTimes: boolean;
   traceFormat: string;
   policies: string[];
+}
+
+export interface ForecastTaskInput {
+  /** The history, checked by the route: epoch milliseconds and finite values. */
+  observations: { t: number; value: number }[];
+  name: string;
+  unit: string;
+  intervalMs: number;
+  intervalMonths?: number;
+  agg: Aggregation;
+  aggWhy: string;
+  kind: 'samples' | 'events';
+  fill: FillMethod;
+  horizon: number;
+  model: string;
+  origins: number;
+  seasons?: number[];
+  quantiles?: number[];
+  cap?: number;
 }
 
 export const tasks = {
@@ -60,6 +82,13 @@ export const tasks = {
     const scenario = await parseSimScenario(input.scenario, 'scenario');
     const result = runSimulation({ scenario, jobs: input.jobs, hasTimes: input.hasTimes, policies: input.policies, fill: false }, progress);
     return resultToJson(result, input.traceFormat);
+  },
+
+  /** A forecast of a series sent inline: backtests every model (CPU seconds on long histories). */
+  async forecast(input: ForecastTaskInput, progress: Progress): Promise<ReturnType<typeof forecastRecord>> {
+    const series = resample(input.observations, { name: input.name, unit: input.unit, intervalMs: input.intervalMs, ...(input.intervalMonths && { intervalMonths: input.intervalMonths }), agg: input.agg, aggWhy: input.aggWhy, kind: input.kind, fill: input.fill });
+    const outcome = runForecast(series, { horizon: input.horizon, model: input.model, origins: input.origins, source: 'request body', ...(input.seasons && { seasons: input.seasons }), ...(input.quantiles && { quantiles: input.quantiles }), ...(input.cap !== undefined && { cap: input.cap }) }, progress);
+    return forecastRecord(outcome);
   },
 } satisfies Record<string, (input: never, progress: Progress) => Promise<unknown>>;
 

@@ -43,6 +43,7 @@ export async function gpus(root: HTMLElement): Promise<void> {
     series: [{ type: 'heatmap', data, progressive: 5000 }],
   }, { id: 'chart-gpu-heatmap', height: Math.max(220, u.gpus.length * 36 + 110), label: `Heat map of mean GPU utilisation per 15 minutes for ${u.gpus.length} GPUs over ${times.length} intervals, from 0% (light) to 100% (dark); the GPUs table below has each GPU's idle share and mean utilisation.` });
   root.append(h(html`<h2>Waste and what to do</h2>`));
+  for (const n of w.notes ?? []) root.append(h(html`<p class="note">${n}</p>`));
   root.append(
     w.recommendations.length
       ? table([{ label: 'Action' }, { label: `Saving/month (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], w.recommendations.map((r) => [r.title, money(r.saving, r.currency), r.effort, `${r.basis}${r.alternatives?.length ? `. Alternatives (not added): ${r.alternatives.map((a) => `${a.title} ${money(a.saving, r.currency)}`).join('; ')}` : ''}`]), { id: 'gpu-recs' })

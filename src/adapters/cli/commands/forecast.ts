@@ -28,7 +28,10 @@ import { InvalidInput } from '../../../core/errors.js';
 import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
-import { parseDurationMs, parseInterval, parseTimestamp } from '../../importers/timestamp.js';
+import { parseInterval, parseTimestamp } from '../../importers/timestamp.js';
+import { horizonSteps, quantileLevels, seasonSteps } from '../../importers/forecast-options.js';
+
+export { horizonSteps, quantileLevels, seasonSteps };
 import type { RegisterCommand } from '../context.js';
 import { printJson } from '../context.js';
 import { num, pct, table } from '../render.js';
@@ -139,37 +142,6 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       if (written.length) ctx.stdout(`\nWrote ${written.join(' · ')}`);
     });
 };
-
-export function horizonSteps(raw: string, intervalMs: number): number {
-  const s = raw.trim();
-  const steps = /^\d+$/.test(s) ? Number(s) : Math.ceil(parseDurationMs(s) / intervalMs - 1e-9);
-  if (!Number.isFinite(steps) || steps < 1) {
-    throw new InvalidInput(`--horizon "${raw}" is not a duration`, [{ path: 'horizon', message: 'not a duration', expected: 'e.g. 30m, 24h, 7d, 2w, or a number of intervals', found: raw }], 'Use --horizon 7d.');
-  }
-  if (steps > 100_000) throw new InvalidInput(`--horizon ${raw} is ${steps} intervals; at most 100,000`, [{ path: 'horizon', message: 'too long', expected: 'at most 100,000 intervals', found: String(steps) }], 'Use a shorter horizon or a longer --interval.');
-  return steps;
-}
-
-/** `--quantiles 0.1,0.5,0.9,0.99`: levels strictly between 0 and 1. */
-export function quantileLevels(raw: string): number[] {
-  return raw.split(',').map((part) => {
-    const q = Number(part.trim());
-    if (!(part.trim() !== '' && q > 0 && q < 1)) throw new InvalidInput(`--quantiles "${part.trim()}" is not a level between 0 and 1`, [{ path: 'quantiles', message: 'not a number strictly between 0 and 1', expected: 'e.g. 0.1,0.5,0.9,0.99', found: part.trim() }], 'Give levels as fractions: --quantiles 0.05,0.5,0.95.');
-    return q;
-  });
-}
-
-/** `--season 6,1d`: each period in intervals, a plain number or a whole number of intervals as a duration. */
-export function seasonSteps(raw: string, intervalMs: number): number[] {
-  return raw.split(',').map((part) => {
-    const s = part.trim();
-    const steps = /^\d+$/.test(s) ? Number(s) : parseDurationMs(s) / intervalMs;
-    if (!(Number.isInteger(steps) && steps >= 2 && steps <= 1_000_000)) {
-      throw new InvalidInput(`--season "${s}" is not a whole number of intervals`, [{ path: 'season', message: 'not a whole number of at least 2 intervals', expected: 'e.g. 6, 24, 1d, 1w (a multiple of the interval)', found: s }], 'Give each season as a number of intervals or a duration that the interval divides.');
-    }
-    return steps;
-  });
-}
 
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : num(x, 3));

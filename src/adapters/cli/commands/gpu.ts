@@ -160,6 +160,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         out.push('');
         out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);
         out.push(...priceLines(r.gpus.map((g) => [g.gpu, g.price] as const), c));
+        for (const n of r.notes) out.push(`note: ${n}`);
         ctx.stdout(out.join('\n'));
       });
     });

@@ -10,5 +10,6 @@ import { planRoutes } from './plans.js';
 import { simulationRoutes } from './simulations.js';
 import { storageRoutes } from './storage.js';
 import { servingRoutes } from './serving.js';
+import { forecastRoutes } from './forecasts.js';
 
-export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes, storageRoutes, servingRoutes];
+export const routes: RegisterRoutes[] = [systemRoutes, scenarioRoutes, uploadRoutes, runRoutes, billingRoutes, gpuRoutes, planRoutes, simulationRoutes, storageRoutes, servingRoutes, forecastRoutes];

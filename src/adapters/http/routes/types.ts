@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../server.js';
 
-import { costReportSchema, moneyString, nullable, num, planResultSchema, simulationResultSchema, str } from '../../../app/contracts.js';
+import { costReportSchema, forecastResultSchema, moneyString, nullable, num, planResultSchema, simulationResultSchema, str } from '../../../app/contracts.js';
 
 // The result contracts live in app/ (the CLI prints the same shapes); routes take them from here.
 export { costLineSchema, costReportSchema, forecastResultSchema, moneyString, planResultSchema, runRecordSchema, runSummarySchema, simulationResultSchema } from '../../../app/contracts.js';
@@ -36,7 +36,7 @@ export const problems = (...codes: number[]) => Object.fromEntries(codes.map((c)
 
 /** What each kind of job returns when it succeeds (src/adapters/http/routes/uploads.ts, plans.ts, simulations.ts). */
 export const jobResultSchema = {
-  description: 'when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}',
+  description: 'when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}',
   anyOf: [
     {
       type: 'object',
@@ -55,6 +55,7 @@ export const jobResultSchema = {
     { type: 'object', description: 'ingest:nvidia-smi', required: ['kind', 'status', 'telemetry'], properties: { kind: { type: 'string', enum: ['nvidia-smi'] }, status: { type: 'string', enum: ['ingested', 'already-ingested'] }, telemetry: { type: 'object' } } },
     { type: 'object', description: 'plan', required: ['runId', 'plan'], properties: { runId: str, plan: planResultSchema } },
     { type: 'object', description: 'simulation', required: ['runId', 'simulation'], properties: { runId: str, simulation: simulationResultSchema } },
+    { type: 'object', description: 'forecast', required: ['runId', 'forecast'], properties: { runId: str, forecast: forecastResultSchema } },
   ],
 } as const;
 
