@@ -9,6 +9,8 @@ import { HighsSolver } from '../adapters/solver/highs.js';
 import { planCapacity } from './plan.js';
 import { randomInstance, rng, shuffle } from '../../test/fixtures/planner.js';
 import { bruteForce, tinyInstance } from '../../test/fixtures/brute-force.js';
+import { Worker } from 'node:worker_threads';
+import { planToJson } from './plan-json.js';
 
 const solver = new HighsSolver();
 const EXACT = { mipRelGap: 1e-9, explain: false } as const;
@@ -78,6 +80,27 @@ describe('a work limit, not the clock, decides where a hard solve stops', () => 
     expect(free.work.nodes).toBeGreaterThan(0);
     expect(free.objective).toBeLessThanOrEqual(a.objective + 1e-6);
   });
+});
+
+describe('the same input gives the same plan under any load', () => {
+  // Byte-identical JSON less timings: once on whatever load the suite leaves, once while two
+  // worker threads spin on the CPU (the machine's cores taken). A wall-clock limit would cut the
+  // second solve at another point; the node budget cuts both at the same one.
+  it('plans twice, the second time with the CPU busy, and prints the same JSON', async () => {
+    const inputs = randomInstance(11, { periods: 12, offerings: 40, classes: 3, peak: 60, reserved: false });
+    const opts = { explain: false, mipRelGap: 0, maxNodes: 3 };
+    const strip = (j: ReturnType<typeof planToJson>) => JSON.stringify({ ...j, timingsS: null });
+    const a = strip(planToJson(await planCapacity(inputs, solver, opts), ['generated']));
+    const spin = 'const end = Date.now() + 60000; while (Date.now() < end) Math.sqrt(Math.random());';
+    const workers = [new Worker(spin, { eval: true }), new Worker(spin, { eval: true })];
+    try {
+      const r = await planCapacity(inputs, solver, opts);
+      expect(r.work.stoppedBy).toBe('nodes');
+      expect(strip(planToJson(r, ['generated']))).toBe(a);
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }, 120_000);
 });
 
 describe('planner properties', () => {
