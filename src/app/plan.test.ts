@@ -171,6 +171,17 @@ describe('the documented model, on the two cases the issue settled', () => {
       offerings: [off('r2', 'big8', 8, '4.00'), off('r1', 'two', 2, '4.60'), off('r1', 'one', 1, '3.00')],
       spot: { defaultAvailability: 1, byOffering: {} },
     };
+    // Brute force over the documented model: egress is paid only on the work r2 serves, the
+    // demand local capacity leaves over.
+    let best = Infinity;
+    for (let big = 0; big <= 2; big++)
+      for (let two = 0; two <= 5; two++)
+        for (let one = 0; one <= 10; one++) {
+          const local = 2 * two + one;
+          if (8 * big + local < 10) continue;
+          best = Math.min(best, 4 * big + 4.6 * two + 3 * one + 0.09 * Math.max(0, 10 - local));
+        }
+    expect(best).toBeCloseTo(8.9, 9);
     const r = await planCapacity(inputs, solver, EXACT);
     // two (4.60) + big8 (4.00) + 8 units of egress (0.72) = 9.32, reported optimal before.
     expect(r.plan.totalUsd.toFixed(2)).toBe('8.90');
@@ -186,6 +197,11 @@ describe('the documented model, on the two cases the issue settled', () => {
       offerings: [off('r1', 'one', 1, '2.00', '0.50')],
       spot: { defaultAvailability: 0.85, byOffering: {} },
     };
+    // Brute force: spot work counted towards demand is at most 25% of it; spot is paid while it runs.
+    let best = Infinity;
+    for (let spot = 0; spot <= 12; spot++)
+      for (let od = 0; od <= 10; od++) if (od + Math.min(0.85 * spot, 2.5) >= 10 - 1e-12) best = Math.min(best, 0.5 * 0.85 * spot + 2 * od);
+    expect(best).toBeCloseTo(17.275, 9);
     const r = await planCapacity(inputs, solver, EXACT);
     // 3 × 0.85 h × $0.50 + 8 × $2.00; two spot instances (1.7 units) forced 9 on demand: 18.85.
     expect(r.plan.totalUsd.toFixed(3)).toBe('17.275');
