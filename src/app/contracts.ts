@@ -126,6 +126,12 @@ export const planResultSchema = {
     baselines: { type: 'array', items: { type: 'object', required: ['name', 'feasible', 'totalUsd', 'note'], properties: { name: str, feasible: { type: 'boolean' }, totalUsd: nullable(moneyString), unmet: {}, note: str } } },
     savings: { type: 'array', items: { type: 'object', required: ['baseline', 'savingUsd', 'share'], properties: { baseline: str, baselineUsd: moneyString, savingUsd: moneyString, share: num } } },
     explanations: { type: 'array', items: { type: 'object', required: ['constraint', 'relaxation', 'savingUsd', 'marginalUsd'], properties: { constraint: str, relaxation: str, savingUsd: nullable(moneyString), marginalUsd: nullable(moneyString) } } },
+    savingSplit: {
+      type: 'object',
+      description: 'where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md)',
+      required: ['fromUsd', 'planUsd', 'parts'],
+      properties: { fromUsd: moneyString, planUsd: moneyString, parts: { type: 'array', items: { type: 'object', required: ['part', 'usd', 'rungUsd'], properties: { part: str, usd: moneyString, rungUsd: moneyString } } } },
+    },
   },
 } as const;
 

@@ -42,6 +42,7 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
     onPremCapexSunkUsd: toPlain(p.onPremCapexUsd),
     baselines: r.baselines.map((b) => ({ name: b.name, feasible: b.feasible, totalUsd: b.totalUsd ? toPlain(b.totalUsd) : null, unmet: b.unmet, note: b.note })),
     savings: r.savings.map((s) => ({ baseline: s.baseline, baselineUsd: toPlain(s.baselineUsd), savingUsd: toPlain(s.savingUsd), share: s.share })),
+    ...(r.savingSplit && { savingSplit: { fromUsd: toPlain(r.savingSplit.fromUsd), planUsd: toPlain(r.savingSplit.planUsd), parts: r.savingSplit.parts.map((x) => ({ part: x.part, usd: toPlain(x.usd), rungUsd: toPlain(x.rungUsd) })) } }),
     explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
   };
 }

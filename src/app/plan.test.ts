@@ -212,6 +212,43 @@ describe('the documented model, on the two cases the issue settled', () => {
   });
 });
 
+describe('owned servers in every baseline, and the saving split into owning, placement, committing, spot', () => {
+  // Hand-computed, two periods of 6 A100 work units, spot share 0.5:
+  //  list price, nothing owned: cheap's quota (4) cannot cover 6, so 6 × one at $3 = 36
+  //  owned first: 1 server at $0.50, then 5 × one at $3: 31            → owning 5
+  //  on-demand + owned, any mix: 0.50 + 4 × 2.50 + 3 = 13.50 a period: 27 → placement 4
+  //  + reservations at $2: 0.50 + 5 × 2 = 10.50 a period: 21            → committing 6
+  //  + spot at $1 for half the work: 0.50 + 3 × 1 + 2 × 2 = 7.50: 15    → spot 6
+  it('counts the owned server in the all on-demand baseline and splits 36 → 15 as 5 + 4 + 6 + 6', async () => {
+    const o = (type: string, od: string, extra: Partial<Offering> = {}): Offering => ({ id: offeringId('p', type === 'cheap' ? 'r2' : 'r1', type), provider: 'p', region: type === 'cheap' ? 'r2' : 'r1', instanceType: type, gpu: 'A100', gpuCount: 1, onDemandUsdPerHour: new Decimal(od), source: 'test', ...extra });
+    const inputs: PlanInputs = {
+      name: 'ladder',
+      periodHours: 1,
+      periods: 2,
+      classes: [{ name: 'c', demand: [6, 6], throughput: { A100: 1 }, spotShare: 0.5 }],
+      offerings: [
+        o('one', '3', { spotUsdPerHour: new Decimal(1), reservedUsdPerHour: new Decimal(2), reservedMaxInstances: 5 }),
+        o('cheap', '2.5'),
+        { id: 'on-prem/dc/srv', provider: 'on-prem', region: 'dc', instanceType: 'srv', gpu: 'A100', gpuCount: 1, onPrem: { installed: 1, marginalUsdPerHour: new Decimal('0.5'), pue: 1, energyUsdPerKwh: new Decimal('0.1') }, source: 'test' },
+      ],
+      spot: { defaultAvailability: 1, byOffering: {} },
+      offeringQuota: { 'p/r2/cheap': 4 },
+      groupQuotas: [],
+    };
+    const r = await planCapacity(inputs, solver, { mipRelGap: 1e-9, explain: false, splitSaving: true });
+    expect(r.plan.totalUsd.toFixed(2)).toBe('15.00');
+    const od = r.baselines.find((b) => b.name === 'all on-demand')!;
+    expect(od.totalUsd!.toFixed(2)).toBe('31.00');
+    expect(od.lines.map((l) => `${l.instanceType}:${l.priceModel}`).sort()).toEqual(['one:on-demand', 'srv:on-prem']);
+    const sp = r.savingSplit!;
+    expect(sp.fromUsd.toFixed(2)).toBe('36.00');
+    expect(sp.parts.map((x) => `${x.part} ${x.usd.toFixed(2)}`)).toEqual(['owning 5.00', 'placement 4.00', 'committing 6.00', 'spot 6.00']);
+    expect(sp.parts.reduce((a, x) => a.plus(x.usd), new Decimal(0)).eq(sp.fromUsd.minus(sp.planUsd))).toBe(true);
+    // The greedy baseline runs the owned server too.
+    expect(r.baselines.find((b) => b.name.startsWith('greedy'))!.lines.some((l) => l.priceModel === 'on-prem')).toBe(true);
+  });
+});
+
 describe('infeasible and unbounded are explained, not thrown as stack traces', () => {
   const offering = (id: string, n: number, price: string): Offering => ({ id: offeringId('aws', 'us-east-1', id), provider: 'aws', region: 'us-east-1', instanceType: id, gpu: 'H100', gpuCount: n, onDemandUsdPerHour: new Decimal(price), spotUsdPerHour: new Decimal(price).div(3), source: 'test' });
   const base: PlanInputs = {

@@ -7,7 +7,7 @@
 import { Infeasible, Unbounded } from '../core/errors.js';
 import { Decimal, ZERO } from '../core/money.js';
 import { allOnDemandBaseline, greedyBaseline, type Baseline } from '../core/planner/baselines.js';
-import { buildModel, groupLabel, regionAllowed, type ModelMap } from '../core/planner/build.js';
+import { buildModel, groupLabel, planOptions, regionAllowed, type ModelMap } from '../core/planner/build.js';
 import type { PlanInputs } from '../core/planner/inputs.js';
 import { activities, objectiveOf, type LpModel } from '../core/planner/lp.js';
 import { roundAndRepair } from '../core/planner/repair.js';
@@ -28,6 +28,21 @@ export interface PlanOptions {
   explain?: boolean;
   /** Most re-solves for explanations. */
   maxExplanations?: number;
+  /** Split the saving into owning, placement, committing and spot (two more solves; default: as `explain`). */
+  splitSaving?: boolean;
+}
+
+/**
+ * Where the saving comes from: a ladder of plans, each allowed one more way of buying than the
+ * last, from all on-demand at list price with nothing owned down to the plan. Each part is the
+ * difference of two rungs; a rung with no plan (the quotas need spot, say) merges its part into
+ * the next one's label ("placement + committing").
+ */
+export interface SavingSplit {
+  /** The start: all on-demand at list price, nothing owned. */
+  fromUsd: Decimal;
+  planUsd: Decimal;
+  parts: { part: string; usd: Decimal; rungUsd: Decimal }[];
 }
 
 export interface Explanation {
@@ -61,6 +76,8 @@ export interface PlanResult {
   baselines: Baseline[];
   savings: Saving[];
   explanations: Explanation[];
+  /** Where the saving against all on-demand at list price comes from (absent when not asked for, or no such baseline). */
+  savingSplit?: SavingSplit;
   /** How the model was solved: whole, or period by period (see solveByPeriods). */
   method: string;
   /** Work done: branch-and-bound nodes over every solve, the limit, and which limit stopped it, if any. */
@@ -170,6 +187,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
       return { baseline: b.name, baselineUsd: b.totalUsd!, savingUsd: s, share: b.totalUsd!.gt(0) ? s.div(b.totalUsd!).toNumber() : 0 };
     });
   const explanations = opts.explain === false ? [] : await explainBinding(inputs, solver, model, map, sol, plan, gapTarget, opts);
+  const savingSplit = (opts.splitSaving ?? opts.explain !== false) ? await splitSaving(inputs, solver, plan, gapTarget, opts) : undefined;
   const solveS = sol.solveS;
   return {
     inputs,
@@ -185,6 +203,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     baselines,
     savings,
     explanations,
+    ...(savingSplit && { savingSplit }),
     work: work.report(),
     lp: model,
     values: sol.values,
@@ -391,6 +410,59 @@ async function periodPass(inputs: PlanInputs, model: LpModel, map: ModelMap, sol
   }
   const { o, b } = totals();
   return { objective: o, bound: b, values, milps, types: subs.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The saving split
+
+/**
+ * The ladder: (0) all on-demand at list price, nothing owned; (1) the owned servers first, then
+ * all on-demand (the first baseline): the difference is *owning*; (2) the cheapest plan with
+ * on-demand and owned servers only, any offerings, regions and mix per period: *placement*; (3)
+ * commitments (reservations, savings plans) allowed too: *committing*; (4) the plan, spot
+ * allowed too: *spot*. Rungs 2 and 3 are solved like the plan (same gap, their own node budget,
+ * so deterministic too) and without the budget; a rung that needs no solve (no reserved or no
+ * spot option in the model) is the next one's value. A plan allowed more ways of buying is never
+ * dearer, so rung 3 is taken as at most rung 2; parts still differ by the proved gaps of the two
+ * solves (a part within the gap may come out a few cents below zero).
+ */
+async function splitSaving(inputs: PlanInputs, solver: Solver, plan: Plan, gap: number, opts: PlanOptions): Promise<SavingSplit | undefined> {
+  const list = allOnDemandBaseline(inputs, { owned: false });
+  const owned = allOnDemandBaseline(inputs);
+  const { budgetUsd: _b, ...free } = inputs;
+  void _b;
+  const { options } = planOptions(free);
+  const has = (m: string) => options.some((k) => k.model === m);
+  const cheapest = async (allow: PlanInputs['allow']): Promise<Decimal | undefined> => {
+    const sub: PlanInputs = { ...free, allow };
+    const { model, map } = buildModel(sub);
+    const w = new Work(opts.maxNodes ?? DEFAULT_MAX_NODES, opts.timeLimitS ?? DEFAULT_SAFETY_TIME_LIMIT_S);
+    const s = await solveByPeriods(sub, model, map, solver, gap, w);
+    return hasPlan(s) ? decode(sub, map, s.values).totalUsd : undefined;
+  };
+  const base = inputs.allow ?? {};
+  const rung2 = await cheapest({ ...base, spot: false, reserved: false });
+  let rung3 = has('reserved') ? await cheapest({ ...base, spot: false }) : rung2;
+  if (rung3 && rung2 && rung3.gt(rung2)) rung3 = rung2;
+  if (!has('spot')) rung3 = plan.totalUsd;
+  const rungs: { part: string; usd: Decimal | undefined }[] = [
+    { part: 'owning', usd: owned.feasible ? owned.totalUsd : undefined },
+    { part: 'placement', usd: rung2 },
+    { part: 'committing', usd: rung3 },
+    { part: 'spot', usd: plan.totalUsd },
+  ];
+  if (!list.feasible || !list.totalUsd) return undefined;
+  const parts: SavingSplit['parts'] = [];
+  let prev = list.totalUsd;
+  let pending: string[] = [];
+  for (const r of rungs) {
+    pending.push(r.part);
+    if (r.usd === undefined) continue;
+    parts.push({ part: pending.join(' + '), usd: prev.minus(r.usd), rungUsd: r.usd });
+    prev = r.usd;
+    pending = [];
+  }
+  return { fromUsd: list.totalUsd, planUsd: plan.totalUsd, parts };
 }
 
 // ---------------------------------------------------------------------------------------------

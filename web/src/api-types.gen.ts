@@ -427,6 +427,20 @@ export interface operations {
                       savingUsd: string | null;
                       marginalUsd: string | null;
                     })[];
+                  /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                  savingSplit?: {
+                    /** @description exact decimal amount */
+                    fromUsd: string;
+                    /** @description exact decimal amount */
+                    planUsd: string;
+                    parts: {
+                        part: string;
+                        /** @description exact decimal amount */
+                        usd: string;
+                        /** @description exact decimal amount */
+                        rungUsd: string;
+                      }[];
+                  };
                 };
               }) | ({
                 runId: string;
@@ -858,6 +872,20 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -1329,6 +1357,20 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -3806,6 +3848,20 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -4315,6 +4371,20 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -4786,6 +4856,20 @@ export interface operations {
                   savingUsd: string | null;
                   marginalUsd: string | null;
                 })[];
+              /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+              savingSplit?: {
+                /** @description exact decimal amount */
+                fromUsd: string;
+                /** @description exact decimal amount */
+                planUsd: string;
+                parts: {
+                    part: string;
+                    /** @description exact decimal amount */
+                    usd: string;
+                    /** @description exact decimal amount */
+                    rungUsd: string;
+                  }[];
+              };
             }) | ({
               /**
                * @description version of this contract (forecast v1); absent in results recorded before versioning
@@ -6144,6 +6228,20 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -6681,6 +6779,20 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;

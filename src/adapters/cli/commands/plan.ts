@@ -117,6 +117,12 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
     if (s) out.push(`  ${b.name.padEnd(20)} ${money(s.baselineUsd, 'USD').padStart(14)}  → the plan saves ${money(s.savingUsd, 'USD')} (${pct(s.share)})  [${b.note}]`);
     else out.push(`  ${b.name.padEnd(20)} ${'infeasible'.padStart(14)}  (${b.note}; unmet: ${Object.entries(b.unmet).filter(([, u]) => u > 0).map(([c, u]) => `${c} ${num(u, 1)}`).join(', ')})`);
   }
+  if (r.savingSplit) {
+    const sp = r.savingSplit;
+    const total = sp.fromUsd.minus(sp.planUsd);
+    out.push(`  where the saving comes from, against all on-demand at list price with nothing owned (${money(sp.fromUsd, 'USD')}, saving ${money(total, 'USD')}):`);
+    out.push(`    ${sp.parts.map((x) => `${x.part} ${money(x.usd, 'USD')}`).join(' · ')}`);
+  }
   if (r.explanations.length) {
     out.push('');
     out.push('Binding constraints (each relaxed alone, LP relaxation re-solved; marginal = LP duals summed over periods):');
