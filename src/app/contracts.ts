@@ -111,6 +111,7 @@ export const planResultSchema = {
           gpuCount: num,
           priceModel: str,
           priceUsdPerHour: moneyString,
+          commitment: { type: 'object', description: 'the commitment a reserved line buys; priceUsdPerHour is then its amortised rate', properties: { name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString } },
           runs: { type: 'array', items: { type: 'object', required: ['from', 'to', 'count'], properties: { from: num, to: num, count: num } } },
           instanceHours: str,
           costUsd: moneyString,
@@ -126,6 +127,15 @@ export const planResultSchema = {
     baselines: { type: 'array', items: { type: 'object', required: ['name', 'feasible', 'totalUsd', 'note'], properties: { name: str, feasible: { type: 'boolean' }, totalUsd: nullable(moneyString), unmet: {}, note: str } } },
     savings: { type: 'array', items: { type: 'object', required: ['baseline', 'savingUsd', 'share'], properties: { baseline: str, baselineUsd: moneyString, savingUsd: moneyString, share: num } } },
     explanations: { type: 'array', items: { type: 'object', required: ['constraint', 'relaxation', 'savingUsd', 'marginalUsd'], properties: { constraint: str, relaxation: str, savingUsd: nullable(moneyString), marginalUsd: nullable(moneyString) } } },
+    commitments: {
+      type: 'array',
+      description: 'every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes',
+      items: {
+        type: 'object',
+        required: ['offering', 'name', 'payment', 'amortisedUsdPerHour', 'instances'],
+        properties: { offering: str, name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString, amortisedUsdPerHour: moneyString, onDemandUsdPerHour: nullable(moneyString), breakEvenUtilisation: numOrNull, instances: num, termCostUsd: nullable(moneyString) },
+      },
+    },
     savingSplit: {
       type: 'object',
       description: 'where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md)',

@@ -6,8 +6,11 @@ import type { PlanResult } from './plan.js';
 import { SCHEMA_VERSIONS } from './contracts.js';
 import { BUILTIN_CATALOG_DATE } from '../core/catalog/builtin.js';
 import { toPlain, type Decimal } from '../core/money.js';
+import type { Commitment } from '../core/catalog/offering.js';
 
 const rec = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).sort().map(([k, v]) => [k, toPlain(v)]));
+
+const commitmentJson = (c: Commitment) => ({ name: c.name, termYears: c.termYears ?? null, payment: c.payment, upfrontUsd: toPlain(c.upfrontUsd), usdPerHour: toPlain(c.usdPerHour) });
 
 export function planToJson(r: PlanResult, catalogs: string[]) {
   const p = r.plan;
@@ -30,6 +33,7 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
       gpuCount: l.gpuCount,
       priceModel: l.priceModel,
       priceUsdPerHour: toPlain(l.priceUsdPerHour),
+      ...(l.commitment && { commitment: commitmentJson(l.commitment) }),
       runs: l.runs,
       instanceHours: toPlain(l.instanceHours),
       costUsd: toPlain(l.costUsd),
@@ -43,6 +47,19 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
     baselines: r.baselines.map((b) => ({ name: b.name, feasible: b.feasible, totalUsd: b.totalUsd ? toPlain(b.totalUsd) : null, unmet: b.unmet, note: b.note })),
     savings: r.savings.map((s) => ({ baseline: s.baseline, baselineUsd: toPlain(s.baselineUsd), savingUsd: toPlain(s.savingUsd), share: s.share })),
     ...(r.savingSplit && { savingSplit: { fromUsd: toPlain(r.savingSplit.fromUsd), planUsd: toPlain(r.savingSplit.planUsd), parts: r.savingSplit.parts.map((x) => ({ part: x.part, usd: toPlain(x.usd), rungUsd: toPlain(x.rungUsd) })) } }),
+    commitments: r.commitments.map((c) => ({
+      offering: c.offeringId,
+      name: c.name,
+      termYears: c.termYears ?? null,
+      payment: c.payment,
+      upfrontUsd: toPlain(c.upfrontUsd),
+      usdPerHour: toPlain(c.usdPerHour),
+      amortisedUsdPerHour: toPlain(c.amortisedUsdPerHour),
+      onDemandUsdPerHour: c.onDemandUsdPerHour ? toPlain(c.onDemandUsdPerHour) : null,
+      breakEvenUtilisation: c.breakEvenUtilisation ?? null,
+      instances: c.instances,
+      termCostUsd: c.termCostUsd ? toPlain(c.termCostUsd) : null,
+    })),
     explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
   };
 }

@@ -5,6 +5,7 @@
  * change.
  */
 import { Infeasible, Unbounded } from '../core/errors.js';
+import { amortisedUsdPerHour, breakEvenUtilisation, commitmentsOf, HOURS_PER_TERM_YEAR } from '../core/catalog/offering.js';
 import { Decimal, ZERO } from '../core/money.js';
 import { allOnDemandBaseline, greedyBaseline, type Baseline } from '../core/planner/baselines.js';
 import { buildModel, groupLabel, planOptions, regionAllowed, type ModelMap } from '../core/planner/build.js';
@@ -55,6 +56,24 @@ export interface Explanation {
   marginalUsd?: Decimal;
 }
 
+/** A commitment offer the plan could take, priced and sized. */
+export interface CommitmentOffer {
+  offeringId: string;
+  name: string;
+  termYears?: number;
+  payment: 'none' | 'partial' | 'all';
+  upfrontUsd: Decimal;
+  usdPerHour: Decimal;
+  amortisedUsdPerHour: Decimal;
+  onDemandUsdPerHour?: Decimal;
+  /** Share of hours an instance must be busy for the commitment to beat on-demand (amortised / on-demand). */
+  breakEvenUtilisation?: number;
+  /** Instances the plan commits to (0: not worth it here). */
+  instances: number;
+  /** Total over the term for those instances: upfront + hourly × term hours (absent for a horizon-only rate). */
+  termCostUsd?: Decimal;
+}
+
 export interface Saving {
   baseline: string;
   baselineUsd: Decimal;
@@ -76,6 +95,8 @@ export interface PlanResult {
   baselines: Baseline[];
   savings: Saving[];
   explanations: Explanation[];
+  /** Every commitment offer in the inputs: amortised rate, break-even utilisation, instances taken. */
+  commitments: CommitmentOffer[];
   /** Where the saving against all on-demand at list price comes from (absent when not asked for, or no such baseline). */
   savingSplit?: SavingSplit;
   /** How the model was solved: whole, or period by period (see solveByPeriods). */
@@ -203,6 +224,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     baselines,
     savings,
     explanations,
+    commitments: commitmentOffers(inputs, plan),
     ...(savingSplit && { savingSplit }),
     work: work.report(),
     lp: model,
@@ -412,6 +434,32 @@ async function periodPass(inputs: PlanInputs, model: LpModel, map: ModelMap, sol
   return { objective: o, bound: b, values, milps, types: subs.length };
 }
 
+/** Every commitment offer of the inputs, with what the plan took of it. */
+export function commitmentOffers(inputs: PlanInputs, plan: Plan): CommitmentOffer[] {
+  const out: CommitmentOffer[] = [];
+  for (const o of inputs.offerings) {
+    for (const c of commitmentsOf(o)) {
+      const line = plan.lines.find((l) => l.offeringId === o.id && l.priceModel === 'reserved' && l.commitment?.name === c.name);
+      const instances = line?.runs[0]?.count ?? 0;
+      const be = breakEvenUtilisation(o, c);
+      out.push({
+        offeringId: o.id,
+        name: c.name,
+        ...(c.termYears !== undefined && { termYears: c.termYears }),
+        payment: c.payment,
+        upfrontUsd: c.upfrontUsd,
+        usdPerHour: c.usdPerHour,
+        amortisedUsdPerHour: amortisedUsdPerHour(c),
+        ...(o.onDemandUsdPerHour && { onDemandUsdPerHour: o.onDemandUsdPerHour }),
+        ...(be !== undefined && { breakEvenUtilisation: be }),
+        instances,
+        ...(c.termYears !== undefined && { termCostUsd: c.upfrontUsd.plus(c.usdPerHour.times(c.termYears * HOURS_PER_TERM_YEAR)).times(instances) }),
+      });
+    }
+  }
+  return out.sort((a, b) => b.instances - a.instances || a.offeringId.localeCompare(b.offeringId) || a.name.localeCompare(b.name));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The saving split
 
@@ -512,7 +560,7 @@ function relaxations(inputs: PlanInputs): Relaxation[] {
   for (const o of inputs.offerings) {
     if (o.onPrem)
       out.push({ constraint: `on-prem:${o.id}`, relaxation: `twice the installed servers of ${o.instanceType}`, apply: (i) => ({ ...i, offerings: i.offerings.map((x) => (x.id === o.id ? { ...x, onPrem: { ...x.onPrem!, installed: x.onPrem!.installed * 2 } } : x)) }) });
-    if (o.reservedMaxInstances !== undefined)
+    if (o.reservedMaxInstances !== undefined || o.commitments?.some((c) => c.maxInstances !== undefined))
       out.push({
         constraint: `reserved:${o.id}`,
         relaxation: `no cap on reserved ${o.id}`,
@@ -522,7 +570,7 @@ function relaxations(inputs: PlanInputs): Relaxation[] {
             if (x.id !== o.id) return x;
             const { reservedMaxInstances: _m, ...rest } = x;
             void _m;
-            return rest;
+            return rest.commitments ? { ...rest, commitments: rest.commitments.map(({ maxInstances: _n, ...c }) => (void _n, c)) } : rest;
           }),
         }),
       });
@@ -580,7 +628,7 @@ function penaltyFor(inputs: PlanInputs): number {
   // Far above any option's price per work unit, so the solver only leaves demand unmet when it must.
   let worst = 1;
   for (const o of inputs.offerings) {
-    const p = Math.max(o.onDemandUsdPerHour?.toNumber() ?? 0, o.spotUsdPerHour?.toNumber() ?? 0, o.reservedUsdPerHour?.toNumber() ?? 0, o.onPrem?.marginalUsdPerHour.toNumber() ?? 0);
+    const p = Math.max(o.onDemandUsdPerHour?.toNumber() ?? 0, o.spotUsdPerHour?.toNumber() ?? 0, ...commitmentsOf(o).map((c) => amortisedUsdPerHour(c).toNumber()), o.onPrem?.marginalUsdPerHour.toNumber() ?? 0);
     worst = Math.max(worst, p);
   }
   const egress = Math.max(0, ...inputs.classes.map((c) => (c.data ? c.data.gbPerWorkUnit * c.data.egressUsdPerGb.toNumber() : 0)));

@@ -372,7 +372,7 @@ export interface operations {
                     totalS: number;
                     [key: string]: number;
                   };
-                  plan: {
+                  plan: ({
                       offering: string;
                       provider?: string;
                       region?: string;
@@ -382,6 +382,16 @@ export interface operations {
                       priceModel: string;
                       /** @description exact decimal amount */
                       priceUsdPerHour: string;
+                      /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                      commitment?: {
+                        name?: string;
+                        termYears?: number | null;
+                        payment?: string;
+                        /** @description exact decimal amount */
+                        upfrontUsd?: string;
+                        /** @description exact decimal amount */
+                        usdPerHour?: string;
+                      };
                       runs: {
                           from: number;
                           to: number;
@@ -390,7 +400,7 @@ export interface operations {
                       instanceHours?: string;
                       /** @description exact decimal amount */
                       costUsd?: string;
-                    }[];
+                    })[];
                   /** @description exact decimal amount */
                   totalUsd: string;
                   /** @description exact decimal amount */
@@ -426,6 +436,23 @@ export interface operations {
                       relaxation: string;
                       savingUsd: string | null;
                       marginalUsd: string | null;
+                    })[];
+                  /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                  commitments?: ({
+                      offering: string;
+                      name: string;
+                      termYears?: number | null;
+                      payment: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                      /** @description exact decimal amount */
+                      amortisedUsdPerHour: string;
+                      onDemandUsdPerHour?: string | null;
+                      breakEvenUtilisation?: number | null;
+                      instances: number;
+                      termCostUsd?: string | null;
                     })[];
                   /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                   savingSplit?: {
@@ -817,7 +844,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -827,6 +854,16 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -835,7 +872,7 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
                 /** @description exact decimal amount */
@@ -871,6 +908,23 @@ export interface operations {
                     relaxation: string;
                     savingUsd: string | null;
                     marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
                   })[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
@@ -1302,7 +1356,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -1312,6 +1366,16 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -1320,7 +1384,7 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
                 /** @description exact decimal amount */
@@ -1356,6 +1420,23 @@ export interface operations {
                     relaxation: string;
                     savingUsd: string | null;
                     marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
                   })[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
@@ -3793,7 +3874,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -3803,6 +3884,16 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -3811,7 +3902,7 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
                 /** @description exact decimal amount */
@@ -3847,6 +3938,23 @@ export interface operations {
                     relaxation: string;
                     savingUsd: string | null;
                     marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
                   })[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
@@ -4316,7 +4424,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -4326,6 +4434,16 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -4334,7 +4452,7 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
                 /** @description exact decimal amount */
@@ -4370,6 +4488,23 @@ export interface operations {
                     relaxation: string;
                     savingUsd: string | null;
                     marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
                   })[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
@@ -4801,7 +4936,7 @@ export interface operations {
                 totalS: number;
                 [key: string]: number;
               };
-              plan: {
+              plan: ({
                   offering: string;
                   provider?: string;
                   region?: string;
@@ -4811,6 +4946,16 @@ export interface operations {
                   priceModel: string;
                   /** @description exact decimal amount */
                   priceUsdPerHour: string;
+                  /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                  commitment?: {
+                    name?: string;
+                    termYears?: number | null;
+                    payment?: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                  };
                   runs: {
                       from: number;
                       to: number;
@@ -4819,7 +4964,7 @@ export interface operations {
                   instanceHours?: string;
                   /** @description exact decimal amount */
                   costUsd?: string;
-                }[];
+                })[];
               /** @description exact decimal amount */
               totalUsd: string;
               /** @description exact decimal amount */
@@ -4855,6 +5000,23 @@ export interface operations {
                   relaxation: string;
                   savingUsd: string | null;
                   marginalUsd: string | null;
+                })[];
+              /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+              commitments?: ({
+                  offering: string;
+                  name: string;
+                  termYears?: number | null;
+                  payment: string;
+                  /** @description exact decimal amount */
+                  upfrontUsd?: string;
+                  /** @description exact decimal amount */
+                  usdPerHour?: string;
+                  /** @description exact decimal amount */
+                  amortisedUsdPerHour: string;
+                  onDemandUsdPerHour?: string | null;
+                  breakEvenUtilisation?: number | null;
+                  instances: number;
+                  termCostUsd?: string | null;
                 })[];
               /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
               savingSplit?: {
@@ -6173,7 +6335,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -6183,6 +6345,16 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -6191,7 +6363,7 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
                 /** @description exact decimal amount */
@@ -6227,6 +6399,23 @@ export interface operations {
                     relaxation: string;
                     savingUsd: string | null;
                     marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
                   })[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
@@ -6724,7 +6913,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -6734,6 +6923,16 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -6742,7 +6941,7 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
                 /** @description exact decimal amount */
@@ -6778,6 +6977,23 @@ export interface operations {
                     relaxation: string;
                     savingUsd: string | null;
                     marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
                   })[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {

@@ -7,7 +7,8 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInput, type Issue } from '../../core/errors.js';
-import { normaliseGpu, validateOfferings, type Offering } from '../../core/catalog/offering.js';
+import { normaliseGpu, validateOfferings, type Commitment, type Offering } from '../../core/catalog/offering.js';
+import { Decimal } from '../../core/money.js';
 import { mergeCatalogs } from '../../core/catalog/query.js';
 import { currencyField, decimalField, nameField, numberField } from '../../core/model/fields.js';
 import type { PlanInputs, WorkloadClass } from '../../core/planner/inputs.js';
@@ -47,6 +48,28 @@ export const planScenarioSchema = z
     offerings: z.array(offeringSchema).default([]),
     onPrem: z.array(onPremSchema).default([]),
     reserved: z.array(z.object({ offering: z.string().min(1), usdPerHour: decimalField({ min: 0 }), maxInstances: numberField({ min: 0, int: true }).optional() }).strict()).default([]),
+    commitments: z
+      .array(
+        z
+          .object({
+            offering: z.string().min(1),
+            name: z.string().min(1).optional(),
+            termYears: numberField({ min: 1, max: 3, int: true }).refine((n) => n === 1 || n === 3, 'termYears is 1 or 3 (the terms clouds sell)'),
+            payment: z.enum(['none', 'partial', 'all']),
+            upfrontUsd: decimalField({ min: 0 }).optional(),
+            usdPerHour: decimalField({ min: 0 }).optional(),
+            maxInstances: numberField({ min: 0, int: true }).optional(),
+          })
+          .strict()
+          .superRefine((c, ctx) => {
+            const up = c.upfrontUsd !== undefined && !c.upfrontUsd.isZero();
+            const hourly = c.usdPerHour !== undefined && !c.usdPerHour.isZero();
+            const need = { none: [false, true], partial: [true, true], all: [true, false] }[c.payment];
+            if (need[0] !== up) ctx.addIssue({ code: 'custom', path: ['upfrontUsd'], message: need[0] ? `payment ${c.payment} needs an upfrontUsd above 0 (per instance)` : `payment ${c.payment} has no upfront; remove upfrontUsd or use payment: partial` });
+            if (need[1] !== hourly) ctx.addIssue({ code: 'custom', path: ['usdPerHour'], message: need[1] ? `payment ${c.payment} needs a usdPerHour above 0 (per instance-hour)` : `payment all has no hourly rate; remove usdPerHour or use payment: partial` });
+          }),
+      )
+      .default([]),
     classes: z.array(classSchema).min(1),
     spot: z
       .object({
@@ -112,6 +135,19 @@ export async function planScenarioFromText(text: string, file: string, overrides
     const r = s.reserved.find((x) => x.offering === o.id);
     return r ? { ...o, reservedUsdPerHour: r.usdPerHour, ...(r.maxInstances !== undefined && { reservedMaxInstances: r.maxInstances }) } : o;
   });
+  s.commitments.forEach((c, i) => {
+    if (!ids.has(c.offering)) unknownId(['commitments', i, 'offering'], c.offering);
+  });
+  const paymentName = { none: 'no upfront', partial: 'partial upfront', all: 'all upfront' } as const;
+  const commitments = new Map<string, Commitment[]>();
+  s.commitments.forEach((c, i) => {
+    const list = commitments.get(c.offering) ?? [];
+    const name = c.name ?? `${c.termYears}-year reservation, ${paymentName[c.payment]}`;
+    if (list.some((x) => x.name === name)) issues.push(issueAt(parsed, file, ['commitments', i], 'a second commitment of the same term and payment on this offering; give each a distinct name', JSON.stringify(name)));
+    list.push({ name, termYears: c.termYears, payment: c.payment, upfrontUsd: c.upfrontUsd ?? new Decimal(0), usdPerHour: c.usdPerHour ?? new Decimal(0), ...(c.maxInstances !== undefined && { maxInstances: c.maxInstances }) });
+    commitments.set(c.offering, list);
+  });
+  offerings = offerings.map((o) => (commitments.has(o.id) ? { ...o, commitments: [...(o.commitments ?? []), ...commitments.get(o.id)!] } : o));
   for (const id of Object.keys(s.quotas.offerings)) if (!ids.has(id)) unknownId(['quotas', 'offerings', id], id);
 
   // Demand series.

@@ -35,7 +35,7 @@
  *     horizon-wide reserved columns, such periods are the same subproblem, so one optimal answer
  *     serves them all, and the only other coupling row (the budget) sums costs, which this keeps.
  */
-import type { Offering } from '../catalog/offering.js';
+import { amortisedUsdPerHour, commitmentsOf, type Commitment, type Offering } from '../catalog/offering.js';
 import { priceOf, type PriceModel } from '../catalog/query.js';
 import type { Decimal } from '../money.js';
 import type { PlanInputs, WorkloadClass } from './inputs.js';
@@ -55,6 +55,8 @@ export interface PlanOption {
   egress: number[];
   /** Upper bound on instances (on-prem installed, reserved maximum). */
   upper: number;
+  /** The commitment a reserved option buys (its price is the amortised hourly cost). */
+  commitment?: Commitment;
 }
 
 export interface ModelMap {
@@ -135,6 +137,16 @@ export function planOptions(inp: PlanInputs): { options: PlanOption[]; considere
     const egress = inp.classes.map((c) => (c.data && c.data.region !== o.region ? c.data.gbPerWorkUnit * c.data.egressUsdPerGb.toNumber() : 0));
     for (const model of MODELS) {
       if (inp.allow?.[model] === false) continue;
+      if (model === 'reserved') {
+        // One option per commitment: the MILP sizes each (1- or 3-year, each way of paying).
+        for (const c of commitmentsOf(o)) {
+          const upper = c.maxInstances ?? Infinity;
+          if (upper <= 0) continue;
+          const p = amortisedUsdPerHour(c);
+          all.push({ key: 0, offering: o, model, priceUsdPerHour: p, price: p.toNumber(), cap, avail: ones, egress, upper, commitment: c });
+        }
+        continue;
+      }
       const p = priceOf(o, model);
       if (p === undefined) continue;
       let avail = ones;
@@ -143,13 +155,13 @@ export function planOptions(inp: PlanInputs): { options: PlanOption[]; considere
         avail = tr ? Array.from({ length: T }, (_, t) => tr[t % tr.length]!) : new Array<number>(T).fill(inp.spot.defaultAvailability);
         if (avail.every((a) => a <= 0)) continue;
       }
-      const upper = model === 'on-prem' ? o.onPrem!.installed : model === 'reserved' ? (o.reservedMaxInstances ?? Infinity) : Infinity;
+      const upper = model === 'on-prem' ? o.onPrem!.installed : Infinity;
       if (upper <= 0) continue;
       all.push({ key: 0, offering: o, model, priceUsdPerHour: p, price: p.toNumber(), cap, avail, egress, upper });
     }
   }
   // Stable, input-order-independent option order: shuffled catalogs give the same model.
-  all.sort((a, b) => (a.offering.id < b.offering.id ? -1 : a.offering.id > b.offering.id ? 1 : MODELS.indexOf(a.model) - MODELS.indexOf(b.model)));
+  all.sort((a, b) => (a.offering.id < b.offering.id ? -1 : a.offering.id > b.offering.id ? 1 : MODELS.indexOf(a.model) - MODELS.indexOf(b.model) || (a.commitment?.name ?? '').localeCompare(b.commitment?.name ?? '')));
   const limited = (k: PlanOption) => k.upper !== Infinity || inp.offeringQuota[k.offering.id] !== undefined || inp.groupQuotas.some((g) => inGroup(k.offering, g));
   const sameAvail = (a: number[], b: number[]) => a === b || a.every((v, i) => v === b[i]);
   const dominates = (a: PlanOption, b: PlanOption) =>

@@ -3,6 +3,7 @@
  * recomputed exactly in Decimal from the integer solution (the solver's float objective is only
  * used to report the gap).
  */
+import type { Commitment } from '../catalog/offering.js';
 import type { PriceModel } from '../catalog/query.js';
 import { Decimal, ZERO, sum } from '../money.js';
 import { directClass, type ModelMap, type PlanOption } from './build.js';
@@ -23,7 +24,10 @@ export interface PlanLine {
   gpu: string;
   gpuCount: number;
   priceModel: PriceModel;
+  /** For a reserved line: the amortised hourly cost of its commitment. */
   priceUsdPerHour: Decimal;
+  /** The commitment a reserved line buys. */
+  commitment?: Commitment;
   runs: Run[];
   instanceHours: Decimal;
   costUsd: Decimal;
@@ -88,7 +92,7 @@ export function lineFor(k: PlanOption, counts: number[], inp: PlanInputs): PlanL
     cost = cost.plus(h.times(k.priceUsdPerHour));
   }
   const o = k.offering;
-  return { offeringId: o.id, provider: o.provider, region: o.region, instanceType: o.instanceType, gpu: o.gpu, gpuCount: o.gpuCount, priceModel: k.model, priceUsdPerHour: k.priceUsdPerHour, runs: runs(counts), instanceHours: hours, costUsd: cost };
+  return { offeringId: o.id, provider: o.provider, region: o.region, instanceType: o.instanceType, gpu: o.gpu, gpuCount: o.gpuCount, priceModel: k.model, priceUsdPerHour: k.priceUsdPerHour, ...(k.commitment && { commitment: k.commitment }), runs: runs(counts), instanceHours: hours, costUsd: cost };
 }
 
 export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>): Plan {
@@ -120,7 +124,7 @@ export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>
     }
     lines.push(lineFor(k, counts, inp));
   }
-  lines.sort((a, b) => b.costUsd.comparedTo(a.costUsd) || a.offeringId.localeCompare(b.offeringId) || a.priceModel.localeCompare(b.priceModel));
+  lines.sort((a, b) => b.costUsd.comparedTo(a.costUsd) || a.offeringId.localeCompare(b.offeringId) || a.priceModel.localeCompare(b.priceModel) || (a.commitment?.name ?? '').localeCompare(b.commitment?.name ?? ''));
   // Egress comes from continuous assignments: cents are exact enough, and stable across solvers.
   const egressUsd = sum(egressByClass.map((e) => decOf(e).toDecimalPlaces(6)));
   const unmet: Record<string, number> = {};
