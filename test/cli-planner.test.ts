@@ -46,12 +46,35 @@ describe('penny plan', () => {
     const mps = join(dir, 'week.mps');
     const r = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--export-mps', mps]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/all on-demand .*→ the plan saves \$[\d,.]+ \(\d/);
-    expect(r.stdout).toMatch(/greedy by perf\/cost .*→ the plan saves \$[\d,.]+ \(\d/);
+    expect(r.stdout).toMatch(/all on-demand: .*→ the plan saves \$[\d,.]+ \(\d/);
+    expect(r.stdout).toMatch(/greedy by perf\/cost: .*→ the plan saves \$[\d,.]+ \(\d/);
     expect(r.stdout).toMatch(/MIP gap 0\.\d\d% proved/);
     expect(r.stdout).toMatch(/[\d,]+ branch-and-bound nodes/);
     expect(r.stdout).toMatch(/reserved/);
     expect(readFileSync(mps, 'utf8')).toMatch(/^NAME plan-week/);
+  });
+
+  it('prints a buyer\'s summary first, within the width, with the hourly detail on --detail and every period in --csv', async () => {
+    const csv = join(dir, 'week.csv');
+    const r = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--width', '80', '--csv', csv]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(r.stdout).toMatch(/^Cost: \$[\d,.]+ over 168 h, \$[\d,.]+ per month \(730 h\)/m);
+    expect(r.stdout).toMatch(/^Commit \(paid every hour/m);
+    // Wrapped at 80 columns: words may sit on the next line.
+    expect(r.stdout).toMatch(/1-year\s+reservation,\s+partial\s+upfront:\s+\$50,000\.00\s+upfront\s+\+\s+\$11\.00\/h\s+each\s+=\s+\$16\.71\/h/);
+    expect(r.stdout).toMatch(/^Keep on spot/m);
+    expect(r.stdout).toMatch(/^Burst on demand:/m);
+    expect(r.stdout).not.toMatch(/Instances per period/);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('period,startHour,offering,provider,region,instanceType,gpu,gpuCount,priceModel,commitment,priceUsdPerHour,instances');
+    expect(new Set(rows.slice(1).map((x) => Number(x.split(',')[0]))).size).toBe(168);
+    expect(rows.some((x) => x.includes(',reserved,1-year reservation, partial upfront,'))).toBe(false);
+    expect(rows.some((x) => x.includes(',reserved,"1-year reservation, partial upfront",'))).toBe(true);
+    const d = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--detail']);
+    expect(d.stdout).toMatch(/Instances per period/);
+    expect(d.stdout.indexOf('Burst on demand')).toBeLessThan(d.stdout.indexOf('Instances per period'));
   });
 
   it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {
