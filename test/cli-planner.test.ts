@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGap } from '../src/adapters/cli/commands/plan.js';
 import { runPenny } from './cli.js';
@@ -32,6 +32,43 @@ describe('penny catalog', () => {
     expect(j.offerings.length).toBeGreaterThan(3);
     expect(j.offerings.every((o) => o.gpuCount >= 8 && typeof o.usdPerGpuHour === 'string')).toBe(true);
     expect(j.offerings.some((o) => o.provider === 'nebius')).toBe(true);
+  });
+
+  it('reads a SkyPilot catalog folder (every cloud, nested or flat), dated by its oldest file, and warns past 90 days', async () => {
+    const sky = join(dir, 'sky-v8');
+    mkdirSync(join(sky, 'aws'), { recursive: true });
+    mkdirSync(join(sky, 'lambda'), { recursive: true });
+    writeFileSync(join(sky, 'aws', 'vms.csv'), 'InstanceType,vCPUs,MemoryGiB,AcceleratorName,AcceleratorCount,GpuInfo,Region,AvailabilityZone,Price,SpotPrice\np5.48xlarge,192,2048,H100,8,,us-east-1,us-east-1a,55.04,21.50\np5.48xlarge,192,2048,H100,8,,us-east-1,us-east-1b,55.04,20.10\nm5.large,2,8,,0,,us-east-1,us-east-1a,0.096,\n');
+    writeFileSync(join(sky, 'lambda', 'vms.csv'), 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice\ngpu_8x_h100_sxm5,H100,8,208,1800,23.92,us-east-1,,\n');
+    writeFileSync(join(sky, 'images.csv'), 'not,prices\n');
+    const fresh = await runPenny(['catalog', '--catalog', sky, '--gpu', 'H100', '--json']);
+    expect(fresh.code).toBe(0);
+    const j = JSON.parse(fresh.stdout) as { offerings: { id: string; usdPerHour: string }[]; warnings?: string[] };
+    expect(j.offerings.map((o) => `${o.id} ${o.usdPerHour}`)).toEqual(['lambda/us-east-1/gpu_8x_h100_sxm5 23.92', 'aws/us-east-1/p5.48xlarge 55.04']);
+    expect(j.warnings).toBeUndefined();
+    const old = new Date(Date.now() - 120 * 86_400_000);
+    utimesSync(join(sky, 'aws', 'vms.csv'), old, old);
+    const stale = await runPenny(['catalog', '--catalog', sky, '--gpu', 'H100', '--spot']);
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toMatch(/20\.10/);
+    expect(stale.stderr).toMatch(new RegExp(`warning: the prices in ${sky.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} are 1(19|20|21) days old \\(oldest file modified`));
+    const builtin = await runPenny(['catalog', '--gpu', 'H100']);
+    expect(builtin.stderr).toMatch(/warning: the built-in list prices are \d+ days old \(list date 20\d\d-\d\d/);
+    const empty = join(dir, 'empty-sky');
+    mkdirSync(empty, { recursive: true });
+    const none = await runPenny(['catalog', '--catalog', empty]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no SkyPilot vms\.csv in this folder/);
+  });
+
+  it('reads the real shared prices folder as a SkyPilot catalog folder (its nebius file; FSDL and accelerators left alone)', async () => {
+    const sky = sharedFile('prices/skypilot-v8-nebius-vms.csv');
+    if (!sky) return;
+    const r = await runPenny(['catalog', '--catalog', dirname(sky), '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { offerings: { provider: string }[] };
+    expect(j.offerings.length).toBeGreaterThan(5);
+    expect(new Set(j.offerings.map((o) => o.provider))).toEqual(new Set(['nebius']));
   });
 
   it('refuses a bad --min-gpus with exit 2', async () => {

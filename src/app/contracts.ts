@@ -136,6 +136,7 @@ export const planResultSchema = {
         properties: { offering: str, name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString, amortisedUsdPerHour: moneyString, onDemandUsdPerHour: nullable(moneyString), breakEvenUtilisation: numOrNull, instances: num, termCostUsd: nullable(moneyString) },
       },
     },
+    warnings: { type: 'array', items: str, description: 'e.g. prices older than 90 days' },
     savingSplit: {
       type: 'object',
       description: 'where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md)',

@@ -454,6 +454,8 @@ export interface operations {
                       instances: number;
                       termCostUsd?: string | null;
                     })[];
+                  /** @description e.g. prices older than 90 days */
+                  warnings?: string[];
                   /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                   savingSplit?: {
                     /** @description exact decimal amount */
@@ -926,6 +928,8 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
                   /** @description exact decimal amount */
@@ -1438,6 +1442,8 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
                   /** @description exact decimal amount */
@@ -3956,6 +3962,8 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
                   /** @description exact decimal amount */
@@ -4506,6 +4514,8 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
                   /** @description exact decimal amount */
@@ -5018,6 +5028,8 @@ export interface operations {
                   instances: number;
                   termCostUsd?: string | null;
                 })[];
+              /** @description e.g. prices older than 90 days */
+              warnings?: string[];
               /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
               savingSplit?: {
                 /** @description exact decimal amount */
@@ -6417,6 +6429,8 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
                   /** @description exact decimal amount */
@@ -6995,6 +7009,8 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
                 savingSplit?: {
                   /** @description exact decimal amount */

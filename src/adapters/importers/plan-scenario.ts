@@ -14,7 +14,8 @@ import { currencyField, decimalField, nameField, numberField } from '../../core/
 import type { PlanInputs, WorkloadClass } from '../../core/planner/inputs.js';
 import { periodAvailability } from '../../core/planner/spot.js';
 import { offeringFromYaml, offeringSchema, onPremOffering, onPremSchema } from './catalog-yaml.js';
-import { readCatalog } from './catalog-source.js';
+import { readCatalogDated } from './catalog-source.js';
+import type { CatalogDate } from '../../core/catalog/age.js';
 import { readDemandCsv, readForecastDemand } from './demand-csv.js';
 import { MAX_SCENARIO_BYTES, readTextFile } from './input-file.js';
 import { readSpotTrace } from './spot-trace.js';
@@ -96,6 +97,8 @@ export type PlanScenario = z.output<typeof planScenarioSchema>;
 export interface LoadedPlan {
   inputs: PlanInputs;
   catalogs: string[];
+  /** When each catalog's prices were taken (for the price-age warning). */
+  catalogDates: CatalogDate[];
   file: string;
 }
 
@@ -119,7 +122,12 @@ export async function planScenarioFromText(text: string, file: string, overrides
   const rel = (p: string) => (p === 'builtin' ? p : resolve(dir, p));
   const catalogs = overrides.catalogs ?? s.catalogs;
   const lists: Offering[][] = [];
-  for (const c of catalogs) lists.push(await readCatalog(overrides.catalogs ? c : rel(c)));
+  const catalogDates: CatalogDate[] = [];
+  for (const c of catalogs) {
+    const read = await readCatalogDated(overrides.catalogs ? c : rel(c));
+    lists.push(read.offerings);
+    catalogDates.push({ ...read.date, ref: c });
+  }
   lists.push(s.offerings.map((o) => offeringFromYaml(o, file)));
   lists.push(s.onPrem.map((p) => onPremOffering(p, file)));
   let offerings = mergeCatalogs(...lists);
@@ -193,5 +201,5 @@ export async function planScenarioFromText(text: string, file: string, overrides
     ...(s.budgetUsd !== undefined && { budgetUsd: s.budgetUsd }),
     ...(allow && { allow: { 'on-demand': allow.onDemand, spot: allow.spot, reserved: allow.reserved, 'on-prem': allow.onPrem } }),
   };
-  return { inputs, catalogs, file };
+  return { inputs, catalogs, catalogDates, file };
 }

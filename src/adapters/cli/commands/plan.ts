@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { planToJson } from '../../../app/plan-json.js';
 import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type PlanResult } from '../../../app/plan.js';
 import { InvalidInput } from '../../../core/errors.js';
+import { stalePriceWarnings } from '../../../core/catalog/age.js';
 import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
 import { Decimal, roundPartsToTotal, toPlain } from '../../../core/money.js';
 import { formatRuns, type PlanLine, type Run } from '../../../core/planner/plan.js';
@@ -52,7 +53,7 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .option('--gap <ratio>', 'stop when the proved relative MIP gap is at most this (0.005 or 0.5%)', parseGap, 0.005)
     .option('--max-nodes <n>', `work limit: branch-and-bound nodes over all solves (the same input gives the same plan on any machine)`, positiveInteger('--max-nodes'), DEFAULT_MAX_NODES)
     .option('--time-limit <s>', 'wall-clock safety stop in seconds; a plan it cuts is marked as machine-dependent', positive('--time-limit'), DEFAULT_SAFETY_TIME_LIMIT_S)
-    .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-explain', 'skip the re-solves that price each binding constraint and split the saving')
     .option('--detail', 'after the summary, the hour-by-hour plan, the cost breakdowns and the binding constraints')
     .option('--csv <file>', 'write every period of the plan as CSV (period, offering, pricing model, commitment, instances)')
@@ -61,6 +62,8 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .addHelpText('after', '\nExamples:\n  penny plan examples/plan-week.yaml\n  penny plan examples/plan-week.yaml --json\n  penny plan examples/plan-week.yaml --export-mps week.mps && cbc week.mps solve')
     .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; maxNodes: number; timeLimit: number; catalog?: string[]; explain: boolean; save?: boolean; detail?: boolean; csv?: string; width?: number }, cmd) => {
       const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog } : {});
+      const warnings = stalePriceWarnings(loaded.catalogDates, ctx.clock.now());
+      for (const w of warnings) ctx.stderr(`warning: ${w}`);
       const progress = ctx.progress(Boolean(opts.json));
       progress.start(1, 'solving');
       let r;
@@ -78,7 +81,7 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
         await withWorkspace(ctx, cmd, (ws) => recordPlanRun(ws.store, ws.clock, json, { file: resolve(file), source, catalogs: opts.catalog ?? null, gap: opts.gap }));
       }
       if (opts.json) {
-        printJson(ctx, planToJson(r, loaded.catalogs));
+        printJson(ctx, { ...planToJson(r, loaded.catalogs), ...(warnings.length && { warnings }) });
         return;
       }
       const width = opts.width ?? (process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100);
