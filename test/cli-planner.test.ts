@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGap } from '../src/adapters/cli/commands/plan.js';
+import { Decimal } from '../src/core/money.js';
 import { runPenny } from './cli.js';
 import { repoRoot, sharedFile } from './shared-data.js';
 
@@ -112,6 +113,26 @@ describe('penny plan', () => {
     const d = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--detail']);
     expect(d.stdout).toMatch(/Instances per period/);
     expect(d.stdout.indexOf('Burst on demand')).toBeLessThan(d.stdout.indexOf('Instances per period'));
+  });
+
+  it('reports a plan in the scenario\'s currency through its exchange rate, and asks for the rate when it is missing', async () => {
+    const base = 'catalogs: [builtin]\nclasses:\n  - { name: t, demand: [16, 16], gpus: { H100: 1 } }\nallow: { spot: false }\n';
+    const usd = await runPenny(['plan', write('usd.yaml', base), '--json', '--no-explain']);
+    const eur = await runPenny(['plan', write('eur.yaml', `currency: EUR\nexchangeRates: { USD: 0.92 }\n${base}`), '--json', '--no-explain']);
+    expect(eur.code).toBe(0);
+    const [u, e] = [JSON.parse(usd.stdout), JSON.parse(eur.stdout)];
+    expect(e.totalUsd).toBe(u.totalUsd);
+    expect(e.inCurrency.currency).toBe('EUR');
+    expect(e.inCurrency.total).toBe(new Decimal(u.totalUsd).times('0.92').toFixed());
+    expect(new Decimal(e.perMonthUsd).eq(new Decimal(u.totalUsd).div(2).times(730))).toBe(true);
+    const text = await runPenny(['plan', write('eur.yaml', `currency: EUR\nexchangeRates: { USD: 0.92 }\n${base}`), '--no-explain']);
+    expect(text.stdout).toMatch(/Amounts in EUR at 0\.92 EUR per USD/);
+    // 16 × $2.49 × 2 h = $79.68 = €73.3056.
+    expect(e.inCurrency.total).toBe('73.3056');
+    expect(text.stdout).toMatch(/^Cost: €73\.31 over 2 h, €26,756\.54 per month/m);
+    const missing = await runPenny(['plan', write('gbp.yaml', `currency: GBP\n${base}`)]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/gbp\.yaml:1:\d+: currency: a plan in another currency than USD needs the rate from USD: exchangeRates: \{ USD:/);
   });
 
   it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {

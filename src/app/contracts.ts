@@ -119,6 +119,13 @@ export const planResultSchema = {
       },
     },
     totalUsd: moneyString,
+    perMonthUsd: { ...moneyString, description: 'the plan\'s cost per 730 h' },
+    inCurrency: {
+      type: 'object',
+      description: "the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD)",
+      required: ['currency', 'perUsd', 'total'],
+      properties: { currency: str, perUsd: str, total: moneyString, perMonth: moneyString, costByPriceModel: strMap },
+    },
     egressUsd: moneyString,
     costByPriceModel: strMap,
     costByProvider: strMap,

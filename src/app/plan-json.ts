@@ -5,15 +5,21 @@
 import type { PlanResult } from './plan.js';
 import { SCHEMA_VERSIONS } from './contracts.js';
 import { BUILTIN_CATALOG_DATE } from '../core/catalog/builtin.js';
-import { toPlain, type Decimal } from '../core/money.js';
+import { Decimal, toPlain } from '../core/money.js';
 import type { Commitment } from '../core/catalog/offering.js';
 
 const rec = (m: Record<string, Decimal>) => Object.fromEntries(Object.entries(m).sort().map(([k, v]) => [k, toPlain(v)]));
 
 const commitmentJson = (c: Commitment) => ({ name: c.name, termYears: c.termYears ?? null, payment: c.payment, upfrontUsd: toPlain(c.upfrontUsd), usdPerHour: toPlain(c.usdPerHour) });
 
-export function planToJson(r: PlanResult, catalogs: string[]) {
+/** Hours in a month: 8,760 / 12. */
+export const HOURS_PER_MONTH = 730;
+
+export function planToJson(r: PlanResult, catalogs: string[], currency?: { code: string; perUsd: Decimal }) {
   const p = r.plan;
+  const hours = new Decimal(r.inputs.periods).times(r.inputs.periodHours);
+  const perMonthUsd = hours.gt(0) ? p.totalUsd.div(hours).times(HOURS_PER_MONTH) : p.totalUsd;
+  const conv = (x: Decimal) => toPlain(x.times(currency!.perUsd).toDecimalPlaces(6));
   return {
     schemaVersion: SCHEMA_VERSIONS.plan,
     scenario: r.inputs.name,
@@ -39,6 +45,11 @@ export function planToJson(r: PlanResult, catalogs: string[]) {
       costUsd: toPlain(l.costUsd),
     })),
     totalUsd: toPlain(p.totalUsd),
+    perMonthUsd: toPlain(perMonthUsd.toDecimalPlaces(6)),
+    ...(currency &&
+      currency.code !== 'USD' && {
+        inCurrency: { currency: currency.code, perUsd: toPlain(currency.perUsd), total: conv(p.totalUsd), perMonth: conv(perMonthUsd), costByPriceModel: Object.fromEntries(Object.entries(p.byPriceModel).sort().map(([k, v]) => [k, conv(v)])) },
+      }),
     egressUsd: toPlain(p.egressUsd),
     costByPriceModel: rec(p.byPriceModel),
     costByProvider: rec(p.byProvider),

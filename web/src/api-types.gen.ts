@@ -403,6 +403,20 @@ export interface operations {
                     })[];
                   /** @description exact decimal amount */
                   totalUsd: string;
+                  /** @description the plan's cost per 730 h */
+                  perMonthUsd?: string;
+                  /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                  inCurrency?: {
+                    currency: string;
+                    perUsd: string;
+                    /** @description exact decimal amount */
+                    total: string;
+                    /** @description exact decimal amount */
+                    perMonth?: string;
+                    costByPriceModel?: {
+                      [key: string]: string;
+                    };
+                  };
                   /** @description exact decimal amount */
                   egressUsd?: string;
                   costByPriceModel: {
@@ -877,6 +891,20 @@ export interface operations {
                   })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -1391,6 +1419,20 @@ export interface operations {
                   })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -3911,6 +3953,20 @@ export interface operations {
                   })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -4463,6 +4519,20 @@ export interface operations {
                   })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -4977,6 +5047,20 @@ export interface operations {
                 })[];
               /** @description exact decimal amount */
               totalUsd: string;
+              /** @description the plan's cost per 730 h */
+              perMonthUsd?: string;
+              /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+              inCurrency?: {
+                currency: string;
+                perUsd: string;
+                /** @description exact decimal amount */
+                total: string;
+                /** @description exact decimal amount */
+                perMonth?: string;
+                costByPriceModel?: {
+                  [key: string]: string;
+                };
+              };
               /** @description exact decimal amount */
               egressUsd?: string;
               costByPriceModel: {
@@ -6378,6 +6462,20 @@ export interface operations {
                   })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -6958,6 +7056,20 @@ export interface operations {
                   })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {

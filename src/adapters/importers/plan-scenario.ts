@@ -88,9 +88,14 @@ export const planScenarioSchema = z
       .default({ offerings: {}, groups: [] }),
     budgetUsd: decimalField({ min: 0 }).optional(),
     allow: z.object({ onDemand: z.boolean().default(true), spot: z.boolean().default(true), reserved: z.boolean().default(true), onPrem: z.boolean().default(true) }).strict().optional(),
+    /** Units of `currency` per unit of each listed currency: { USD: 0.92 } for EUR. */
+    exchangeRates: z.record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'), decimalField({ min: 0, exclusiveMin: true })).optional(),
   })
   .strict()
-  .refine((s) => s.currency === 'USD', { message: 'plans are in USD (catalog prices are USD; Penny does not convert)', path: ['currency'] });
+  .refine((s) => s.currency === 'USD' || s.exchangeRates?.USD !== undefined, {
+    message: 'a plan in another currency than USD needs the rate from USD: exchangeRates: { USD: <units of the currency per US dollar> } (catalog prices are USD)',
+    path: ['currency'],
+  });
 
 export type PlanScenario = z.output<typeof planScenarioSchema>;
 
@@ -99,6 +104,8 @@ export interface LoadedPlan {
   catalogs: string[];
   /** When each catalog's prices were taken (for the price-age warning). */
   catalogDates: CatalogDate[];
+  /** The currency the plan is reported in, and its units per US dollar (1 for USD). */
+  currency: { code: string; perUsd: Decimal };
   file: string;
 }
 
@@ -201,5 +208,6 @@ export async function planScenarioFromText(text: string, file: string, overrides
     ...(s.budgetUsd !== undefined && { budgetUsd: s.budgetUsd }),
     ...(allow && { allow: { 'on-demand': allow.onDemand, spot: allow.spot, reserved: allow.reserved, 'on-prem': allow.onPrem } }),
   };
-  return { inputs, catalogs, catalogDates, file };
+  const currency = { code: s.currency, perUsd: s.currency === 'USD' ? new Decimal(1) : s.exchangeRates!.USD! };
+  return { inputs, catalogs, catalogDates, currency, file };
 }

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { planToJson } from '../../../app/plan-json.js';
+import { HOURS_PER_MONTH, planToJson } from '../../../app/plan-json.js';
 import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type PlanResult } from '../../../app/plan.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { stalePriceWarnings } from '../../../core/catalog/age.js';
@@ -81,21 +81,31 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
         await withWorkspace(ctx, cmd, (ws) => recordPlanRun(ws.store, ws.clock, json, { file: resolve(file), source, catalogs: opts.catalog ?? null, gap: opts.gap }));
       }
       if (opts.json) {
-        printJson(ctx, { ...planToJson(r, loaded.catalogs), ...(warnings.length && { warnings }) });
+        printJson(ctx, { ...planToJson(r, loaded.catalogs, loaded.currency), ...(warnings.length && { warnings }) });
         return;
       }
       const width = opts.width ?? (process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 100);
-      ctx.stdout(renderSummary(r, loaded.catalogs, width) + (opts.detail ? `\n\n${renderPlan(r, loaded.catalogs)}` : ''));
+      ctx.stdout(renderSummary(r, loaded.catalogs, width, loaded.currency) + (opts.detail ? `\n\n${renderPlan(r, loaded.catalogs, loaded.currency)}` : ''));
     });
 };
 
-function breakdown(title: string, m: Record<string, Decimal>, total: Decimal): string {
+/** The currency a plan is shown in: its code and units per US dollar (plans are solved in USD). */
+export interface ShownCurrency {
+  code: string;
+  perUsd: Decimal;
+}
+export const USD: ShownCurrency = { code: 'USD', perUsd: new Decimal(1) };
+
+const shower = (c: ShownCurrency) => (x: Decimal) => money(x.times(c.perUsd), c.code);
+
+function breakdown(title: string, m: Record<string, Decimal>, total: Decimal, c: ShownCurrency): string {
   const keys = Object.keys(m).sort((a, b) => m[b]!.comparedTo(m[a]!) || a.localeCompare(b));
-  const shown = roundPartsToTotal(keys.map((k) => m[k]!), 2);
-  return `${title}: ${keys.map((k, i) => `${k} ${money(shown[i]!, 'USD')} (${pct(total.gt(0) ? m[k]!.div(total).toNumber() : 0)})`).join(' · ')}`;
+  const shown = roundPartsToTotal(keys.map((k) => m[k]!.times(c.perUsd)), 2);
+  return `${title}: ${keys.map((k, i) => `${k} ${money(shown[i]!, c.code)} (${pct(total.gt(0) ? m[k]!.div(total).toNumber() : 0)})`).join(' · ')}`;
 }
 
-export function renderPlan(r: PlanResult, catalogs: string[]): string {
+export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency = USD): string {
+  const show = shower(c);
   const p = r.plan;
   const i = r.inputs;
   const out: string[] = [];
@@ -107,29 +117,29 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
   out.push('What to buy (periods t0… of the horizon, run-length: t0–23 ×4 = 4 instances in periods 0 to 23)');
   out.push(
     table(
-      [{ header: 'Offering' }, { header: 'GPU' }, { header: 'Buy as' }, { header: 'USD/h', align: 'right' }, { header: 'Instances per period' }, { header: 'Inst-h', align: 'right' }, { header: 'Cost', align: 'right' }],
-      p.lines.map((l) => [l.offeringId, `${l.gpuCount}×${l.gpu}`, l.priceModel, money(l.priceUsdPerHour, 'USD'), abbreviate(formatRuns(l.runs), 60), num(l.instanceHours, 1), money(l.costUsd, 'USD')]),
+      [{ header: 'Offering' }, { header: 'GPU' }, { header: 'Buy as' }, { header: `${c.code}/h`, align: 'right' }, { header: 'Instances per period' }, { header: 'Inst-h', align: 'right' }, { header: 'Cost', align: 'right' }],
+      p.lines.map((l) => [l.offeringId, `${l.gpuCount}×${l.gpu}`, l.priceModel, show(l.priceUsdPerHour), abbreviate(formatRuns(l.runs), 60), num(l.instanceHours, 1), show(l.costUsd)]),
       { indent: '  ' },
     ),
   );
   out.push('');
-  out.push(`Total: ${money(p.totalUsd, 'USD')}${p.egressUsd.gt(0) ? ` (egress ${money(p.egressUsd, 'USD')} included)` : ''}`);
-  out.push(breakdown('  by pricing model', p.byPriceModel, p.totalUsd));
-  out.push(breakdown('  by provider', p.byProvider, p.totalUsd));
-  out.push(breakdown('  by GPU type', p.byGpu, p.totalUsd));
-  if (p.onPremCapexUsd.gt(0)) out.push(`  on-prem capex (sunk, not in the total): ${money(p.onPremCapexUsd, 'USD')}`);
+  out.push(`Total: ${show(p.totalUsd)}${p.egressUsd.gt(0) ? ` (egress ${show(p.egressUsd)} included)` : ''}`);
+  out.push(breakdown('  by pricing model', p.byPriceModel, p.totalUsd, c));
+  out.push(breakdown('  by provider', p.byProvider, p.totalUsd, c));
+  out.push(breakdown('  by GPU type', p.byGpu, p.totalUsd, c));
+  if (p.onPremCapexUsd.gt(0)) out.push(`  on-prem capex (sunk, not in the total): ${show(p.onPremCapexUsd)}`);
   out.push('');
   out.push('Against the baselines (computed in this run):');
   for (const b of r.baselines) {
     const s = r.savings.find((x) => x.baseline === b.name);
-    if (s) out.push(`  ${b.name.padEnd(20)} ${money(s.baselineUsd, 'USD').padStart(14)}  → the plan saves ${money(s.savingUsd, 'USD')} (${pct(s.share)})  [${b.note}]`);
+    if (s) out.push(`  ${b.name.padEnd(20)} ${show(s.baselineUsd).padStart(14)}  → the plan saves ${show(s.savingUsd)} (${pct(s.share)})  [${b.note}]`);
     else out.push(`  ${b.name.padEnd(20)} ${'infeasible'.padStart(14)}  (${b.note}; unmet: ${Object.entries(b.unmet).filter(([, u]) => u > 0).map(([c, u]) => `${c} ${num(u, 1)}`).join(', ')})`);
   }
   if (r.savingSplit) {
     const sp = r.savingSplit;
     const total = sp.fromUsd.minus(sp.planUsd);
-    out.push(`  where the saving comes from, against all on-demand at list price with nothing owned (${money(sp.fromUsd, 'USD')}, saving ${money(total, 'USD')}):`);
-    out.push(`    ${sp.parts.map((x) => `${x.part} ${money(x.usd, 'USD')}`).join(' · ')}`);
+    out.push(`  where the saving comes from, against all on-demand at list price with nothing owned (${show(sp.fromUsd)}, saving ${show(total)}):`);
+    out.push(`    ${sp.parts.map((x) => `${x.part} ${show(x.usd)}`).join(' · ')}`);
   }
   if (r.explanations.length) {
     out.push('');
@@ -137,16 +147,13 @@ export function renderPlan(r: PlanResult, catalogs: string[]): string {
     out.push(
       table(
         [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Marginal', align: 'right' }],
-        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `≈ ${money(e.savingUsd, 'USD')}` : 'nothing', e.marginalUsd ? money(e.marginalUsd, 'USD') : '']),
+        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `≈ ${show(e.savingUsd)}` : 'nothing', e.marginalUsd ? show(e.marginalUsd) : '']),
         { indent: '  ' },
       ),
     );
   }
   return out.join('\n');
 }
-
-/** Hours in a month: 8,760 / 12. */
-const HOURS_PER_MONTH = 730;
 
 /**
  * Word-wrap one line to `width` columns; continuation lines are indented two more than the
@@ -195,13 +202,13 @@ function when(rs: Run[], max: number): string {
  * spot, when to burst on demand, and the cost per month; then the baselines and where the saving
  * comes from. Every line fits `width` columns. The hour-by-hour plan is `--detail` / `--csv`.
  */
-export function renderSummary(r: PlanResult, catalogs: string[], width: number): string {
+export function renderSummary(r: PlanResult, catalogs: string[], width: number, c: ShownCurrency = USD): string {
   const p = r.plan;
   const i = r.inputs;
   const T = i.periods;
   const hours = new Decimal(T).times(i.periodHours);
   const perMonth = hours.gt(0) ? p.totalUsd.div(hours).times(HOURS_PER_MONTH) : p.totalUsd;
-  const usd = (x: Decimal) => money(x, 'USD');
+  const usd = shower(c);
   const out: string[] = [];
   const counts = (l: PlanLine) => {
     const c = new Array<number>(T).fill(0);
@@ -211,6 +218,7 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number):
   const busy = (l: PlanLine) => counts(l).filter((n) => n > 0).length;
   const label = (l: PlanLine) => `${l.offeringId} (${l.gpuCount}×${l.gpu})`;
   out.push(`${i.name} · ${num(T)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · prices: ${catalogs.map((c) => (c === 'builtin' ? `built-in list of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
+  if (c.code !== 'USD') out.push(`Amounts in ${c.code} at ${toPlain(c.perUsd)} ${c.code} per USD (the scenario's exchangeRates; prices are USD)`);
   const od = r.savings.find((s) => s.baseline === 'all on-demand');
   out.push(`Cost: ${usd(p.totalUsd)} over ${num(hours, hours.isInteger() ? 0 : 1)} h, ${usd(perMonth)} per month (${HOURS_PER_MONTH} h)${od ? `; ${pct(od.share)} below all on-demand with your servers counted` : ''}`);
   const byModel = (m: string) => p.lines.filter((l) => l.priceModel === m);
