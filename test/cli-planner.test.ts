@@ -135,6 +135,19 @@ describe('penny plan', () => {
     expect(missing.stderr).toMatch(/gbp\.yaml:1:\d+: currency: a plan in another currency than USD needs the rate from USD: exchangeRates: \{ USD:/);
   });
 
+  it('sizes a savings plan from the scenario: commits what the base load draws, bursts the rest on demand', async () => {
+    const s = write('sp.yaml', 'catalogs: [builtin]\nclasses:\n  - { name: t, demand: [16, 16, 8, 8], gpus: { H100: 1 }, regions: [aws] }\nallow: { spot: false }\nsavingsPlans:\n  - { name: aws-1y, provider: aws, termYears: 1, payment: none, discount: 0.4 }\n');
+    const r = await runPenny(['plan', s, '--json', '--no-explain']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // One p5.48xlarge ($98.32) all 4 h at 40% off needs $58.992/h: 5,900 whole cents; the second only 2 h of 4, on demand.
+    expect(j.savingsPlans[0]).toMatchObject({ name: 'aws-1y', committedUsdPerHour: '59', breakEvenUtilisation: 0.6, upfrontUsd: '0' });
+    expect(j.totalUsd).toBe(new Decimal(59).times(4).plus(new Decimal('98.32').times(2)).toFixed());
+    const bad = await runPenny(['plan', write('spb.yaml', 'classes:\n  - { name: t, demand: [1], gpus: { H100: 1 } }\nsavingsPlans:\n  - { name: x, provider: aws, termYears: 1, payment: none, discount: 1.4 }\n')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/spb\.yaml:4:\d+: savingsPlans\[0\]\.discount/);
+  });
+
   it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {
     const bad = await runPenny(['plan', 'examples/plan-week.yaml', '--gap', '5']);
     expect(bad.code).toBe(2);

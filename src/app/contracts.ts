@@ -111,6 +111,7 @@ export const planResultSchema = {
           gpuCount: num,
           priceModel: str,
           priceUsdPerHour: moneyString,
+          savingsPlan: { type: 'object', description: "a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour)", properties: { name: str, role: str, committedUsdPerHour: moneyString, usageRateUsdPerHour: moneyString } },
           commitment: { type: 'object', description: 'the commitment a reserved line buys; priceUsdPerHour is then its amortised rate', properties: { name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString } },
           runs: { type: 'array', items: { type: 'object', required: ['from', 'to', 'count'], properties: { from: num, to: num, count: num } } },
           instanceHours: str,
@@ -142,6 +143,11 @@ export const planResultSchema = {
         required: ['offering', 'name', 'payment', 'amortisedUsdPerHour', 'instances'],
         properties: { offering: str, name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString, amortisedUsdPerHour: moneyString, onDemandUsdPerHour: nullable(moneyString), breakEvenUtilisation: numOrNull, instances: num, termCostUsd: nullable(moneyString) },
       },
+    },
+    savingsPlans: {
+      type: 'array',
+      description: 'every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront',
+      items: { type: 'object', required: ['name', 'committedUsdPerHour', 'breakEvenUtilisation', 'usedShare'], properties: { name: str, provider: str, termYears: num, payment: str, discount: num, committedUsdPerHour: moneyString, breakEvenUtilisation: num, usedShare: num, upfrontUsd: moneyString } },
     },
     warnings: { type: 'array', items: str, description: 'e.g. prices older than 90 days' },
     savingSplit: {

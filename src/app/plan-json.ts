@@ -40,6 +40,7 @@ export function planToJson(r: PlanResult, catalogs: string[], currency?: { code:
       priceModel: l.priceModel,
       priceUsdPerHour: toPlain(l.priceUsdPerHour),
       ...(l.commitment && { commitment: commitmentJson(l.commitment) }),
+      ...(l.savingsPlan && { savingsPlan: { name: l.savingsPlan.name, role: l.savingsPlan.role, ...(l.savingsPlan.committedUsdPerHour && { committedUsdPerHour: toPlain(l.savingsPlan.committedUsdPerHour) }), ...(l.savingsPlan.usageRateUsdPerHour && { usageRateUsdPerHour: toPlain(l.savingsPlan.usageRateUsdPerHour) }) } }),
       runs: l.runs,
       instanceHours: toPlain(l.instanceHours),
       costUsd: toPlain(l.costUsd),
@@ -71,6 +72,7 @@ export function planToJson(r: PlanResult, catalogs: string[], currency?: { code:
       instances: c.instances,
       termCostUsd: c.termCostUsd ? toPlain(c.termCostUsd) : null,
     })),
+    savingsPlans: r.savingsPlans.map((p) => ({ name: p.name, provider: p.provider, termYears: p.termYears, payment: p.payment, discount: p.discount, committedUsdPerHour: toPlain(p.committedUsdPerHour), breakEvenUtilisation: p.breakEvenUtilisation, usedShare: p.usedShare, upfrontUsd: toPlain(p.upfrontUsd) })),
     explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
   };
 }

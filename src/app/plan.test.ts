@@ -299,6 +299,46 @@ describe('commitments: 1- and 3-year, no/partial/all upfront, amortised per hour
     expect(offers['1y partial']!.termCostUsd!.toString()).toBe('35040');
   });
 
+  // A savings plan: $4.00 on demand, 30% off for usage the commitment covers; demand 3, 3, 1, 1.
+  // Committing $2.80/h pays for one instance every period (4 × 2.80 = 11.20) and the rest is on
+  // demand (2 + 2 instance-hours × $4 = 16): 27.20, against 32.00 all on demand, 30.40 for $5.60/h.
+  it('sizes a savings plan: $2.80/h committed, 27.20 in all, break-even 70%, used in full', async () => {
+    const offering: Offering = { id: offeringId('aws', 'r', 'one'), provider: 'aws', region: 'r', instanceType: 'one', gpu: 'A100', gpuCount: 1, onDemandUsdPerHour: new Decimal(4), source: 'test' };
+    const demand = [3, 3, 1, 1];
+    const inputs: PlanInputs = {
+      name: 'sp',
+      periodHours: 1,
+      periods: 4,
+      classes: [{ name: 'c', demand, throughput: { A100: 1 }, spotShare: 0 }],
+      offerings: [offering],
+      spot: { defaultAvailability: 1, byOffering: {} },
+      offeringQuota: {},
+      groupQuotas: [],
+      savingsPlans: [{ name: 'compute-1y', provider: 'aws', termYears: 1, payment: 'all', discount: 0.3 }],
+    };
+    // Brute force over commitments in cents: each period, the whole instances it covers, the rest on demand.
+    let best = Infinity;
+    for (let cents = 0; cents <= 1200; cents++) {
+      const covered = Math.floor((cents / 100 + 1e-9) / 2.8);
+      best = Math.min(best, 4 * (cents / 100) + demand.reduce((a, d) => a + 4 * Math.max(0, d - covered), 0));
+    }
+    expect(best).toBeCloseTo(27.2, 9);
+    const r = await planCapacity(inputs, solver, EXACT);
+    expect(r.plan.totalUsd.toFixed(2)).toBe('27.20');
+    const sp = r.savingsPlans[0]!;
+    expect(sp.committedUsdPerHour.toString()).toBe('2.8');
+    expect(sp.breakEvenUtilisation).toBeCloseTo(0.7, 12);
+    expect(sp.usedShare).toBeCloseTo(1, 12);
+    // All upfront: the whole year's commitment at the start, 2.80 × 8,760.
+    expect(sp.upfrontUsd.toString()).toBe('24528');
+    const usage = r.plan.lines.find((l) => l.savingsPlan?.role === 'usage')!;
+    expect(usage.runs).toEqual([{ from: 0, to: 3, count: 1 }]);
+    expect(usage.costUsd.toString()).toBe('0');
+    // Without commitments allowed, the same demand all on demand.
+    const od = await planCapacity({ ...inputs, allow: { reserved: false } }, solver, EXACT);
+    expect(od.plan.totalUsd.toFixed(2)).toBe('32.00');
+  });
+
   it('amortises an upfront that does not divide the term evenly to 40 significant digits', () => {
     const a = amortisedUsdPerHour({ name: 'x', termYears: 1, payment: 'partial', upfrontUsd: new Decimal(1000), usdPerHour: new Decimal('0.5') });
     expect(a.times(8760).minus(new Decimal(1000).plus(new Decimal('0.5').times(8760))).abs().lt(new Decimal('1e-30'))).toBe(true);

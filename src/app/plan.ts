@@ -74,6 +74,22 @@ export interface CommitmentOffer {
   termCostUsd?: Decimal;
 }
 
+/** A savings plan the plan could commit to: the commitment chosen, what it pays for, its break-even. */
+export interface SavingsPlanReport {
+  name: string;
+  provider: string;
+  termYears: number;
+  payment: string;
+  discount: number;
+  committedUsdPerHour: Decimal;
+  /** Share of the committed dollars usage must draw for the plan to beat on-demand: 1 − discount. */
+  breakEvenUtilisation: number;
+  /** Share of the committed dollars the plan's usage draws over the horizon. */
+  usedShare: number;
+  /** Paid at the start of the term: all upfront the whole term's commitment, partial half of it. */
+  upfrontUsd: Decimal;
+}
+
 export interface Saving {
   baseline: string;
   baselineUsd: Decimal;
@@ -97,6 +113,8 @@ export interface PlanResult {
   explanations: Explanation[];
   /** Every commitment offer in the inputs: amortised rate, break-even utilisation, instances taken. */
   commitments: CommitmentOffer[];
+  /** Every savings plan in the inputs, with the commitment chosen (0 when not worth it). */
+  savingsPlans: SavingsPlanReport[];
   /** Where the saving against all on-demand at list price comes from (absent when not asked for, or no such baseline). */
   savingSplit?: SavingSplit;
   /** How the model was solved: whole, or period by period (see solveByPeriods). */
@@ -225,6 +243,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     savings,
     explanations,
     commitments: commitmentOffers(inputs, plan),
+    savingsPlans: savingsPlanReports(inputs, plan),
     ...(savingSplit && { savingSplit }),
     work: work.report(),
     lp: model,
@@ -458,6 +477,27 @@ export function commitmentOffers(inputs: PlanInputs, plan: Plan): CommitmentOffe
     }
   }
   return out.sort((a, b) => b.instances - a.instances || a.offeringId.localeCompare(b.offeringId) || a.name.localeCompare(b.name));
+}
+
+export function savingsPlanReports(inputs: PlanInputs, plan: Plan): SavingsPlanReport[] {
+  const hours = new Decimal(inputs.periods).times(inputs.periodHours);
+  return (inputs.savingsPlans ?? []).map((sp) => {
+    const commit = plan.lines.find((l) => l.savingsPlan?.role === 'commit' && l.savingsPlan.name === sp.name);
+    const committed = commit?.savingsPlan?.committedUsdPerHour ?? ZERO;
+    const drawn = plan.lines.filter((l) => l.savingsPlan?.role === 'usage' && l.savingsPlan.name === sp.name).reduce((a, l) => a.plus(l.instanceHours.times(l.savingsPlan!.usageRateUsdPerHour!)), ZERO);
+    const termCommit = committed.times(sp.termYears * HOURS_PER_TERM_YEAR);
+    return {
+      name: sp.name,
+      provider: sp.provider,
+      termYears: sp.termYears,
+      payment: sp.payment,
+      discount: sp.discount,
+      committedUsdPerHour: committed,
+      breakEvenUtilisation: 1 - sp.discount,
+      usedShare: committed.gt(0) && hours.gt(0) ? drawn.div(committed.times(hours)).toNumber() : 0,
+      upfrontUsd: sp.payment === 'all' ? termCommit : sp.payment === 'partial' ? termCommit.div(2) : ZERO,
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

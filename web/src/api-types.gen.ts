@@ -382,6 +382,15 @@ export interface operations {
                       priceModel: string;
                       /** @description exact decimal amount */
                       priceUsdPerHour: string;
+                      /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                      savingsPlan?: {
+                        name?: string;
+                        role?: string;
+                        /** @description exact decimal amount */
+                        committedUsdPerHour?: string;
+                        /** @description exact decimal amount */
+                        usageRateUsdPerHour?: string;
+                      };
                       /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                       commitment?: {
                         name?: string;
@@ -468,6 +477,20 @@ export interface operations {
                       instances: number;
                       termCostUsd?: string | null;
                     })[];
+                  /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                  savingsPlans?: {
+                      name: string;
+                      provider?: string;
+                      termYears?: number;
+                      payment?: string;
+                      discount?: number;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour: string;
+                      breakEvenUtilisation: number;
+                      usedShare: number;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                    }[];
                   /** @description e.g. prices older than 90 days */
                   warnings?: string[];
                   /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -870,6 +893,15 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
                     /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                     commitment?: {
                       name?: string;
@@ -956,6 +988,20 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
                 /** @description e.g. prices older than 90 days */
                 warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -1398,6 +1444,15 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
                     /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                     commitment?: {
                       name?: string;
@@ -1484,6 +1539,20 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
                 /** @description e.g. prices older than 90 days */
                 warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -3932,6 +4001,15 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
                     /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                     commitment?: {
                       name?: string;
@@ -4018,6 +4096,20 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
                 /** @description e.g. prices older than 90 days */
                 warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -4498,6 +4590,15 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
                     /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                     commitment?: {
                       name?: string;
@@ -4584,6 +4685,20 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
                 /** @description e.g. prices older than 90 days */
                 warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -5026,6 +5141,15 @@ export interface operations {
                   priceModel: string;
                   /** @description exact decimal amount */
                   priceUsdPerHour: string;
+                  /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                  savingsPlan?: {
+                    name?: string;
+                    role?: string;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour?: string;
+                    /** @description exact decimal amount */
+                    usageRateUsdPerHour?: string;
+                  };
                   /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                   commitment?: {
                     name?: string;
@@ -5112,6 +5236,20 @@ export interface operations {
                   instances: number;
                   termCostUsd?: string | null;
                 })[];
+              /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+              savingsPlans?: {
+                  name: string;
+                  provider?: string;
+                  termYears?: number;
+                  payment?: string;
+                  discount?: number;
+                  /** @description exact decimal amount */
+                  committedUsdPerHour: string;
+                  breakEvenUtilisation: number;
+                  usedShare: number;
+                  /** @description exact decimal amount */
+                  upfrontUsd?: string;
+                }[];
               /** @description e.g. prices older than 90 days */
               warnings?: string[];
               /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -6441,6 +6579,15 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
                     /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                     commitment?: {
                       name?: string;
@@ -6527,6 +6674,20 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
                 /** @description e.g. prices older than 90 days */
                 warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
@@ -7035,6 +7196,15 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
                     /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
                     commitment?: {
                       name?: string;
@@ -7121,6 +7291,20 @@ export interface operations {
                     instances: number;
                     termCostUsd?: string | null;
                   })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
                 /** @description e.g. prices older than 90 days */
                 warnings?: string[];
                 /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */

@@ -71,6 +71,22 @@ export const planScenarioSchema = z
           }),
       )
       .default([]),
+    savingsPlans: z
+      .array(
+        z
+          .object({
+            name: nameField(),
+            provider: z.string().min(1),
+            regions: z.array(z.string().min(1)).min(1).optional(),
+            gpus: z.array(z.string().min(1)).min(1).optional(),
+            termYears: numberField({ min: 1, max: 3, int: true }).refine((n) => n === 1 || n === 3, 'termYears is 1 or 3 (the terms clouds sell)'),
+            payment: z.enum(['none', 'partial', 'all']),
+            discount: numberField({ min: 0, max: 1, exclusiveMin: true }),
+            maxUsdPerHour: numberField({ min: 0 }).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     classes: z.array(classSchema).min(1),
     spot: z
       .object({
@@ -206,6 +222,7 @@ export async function planScenarioFromText(text: string, file: string, overrides
     offeringQuota: s.quotas.offerings,
     groupQuotas: s.quotas.groups.map((g) => ({ provider: g.provider, ...(g.region && { region: g.region }), maxGpus: g.maxGpus })),
     ...(s.budgetUsd !== undefined && { budgetUsd: s.budgetUsd }),
+    ...(s.savingsPlans.length && { savingsPlans: s.savingsPlans.map((p) => ({ ...p, ...(p.gpus && { gpus: p.gpus.map(normaliseGpu) }) })) }),
     ...(allow && { allow: { 'on-demand': allow.onDemand, spot: allow.spot, reserved: allow.reserved, 'on-prem': allow.onPrem } }),
   };
   const currency = { code: s.currency, perUsd: s.currency === 'USD' ? new Decimal(1) : s.exchangeRates!.USD! };

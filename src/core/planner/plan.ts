@@ -28,6 +28,11 @@ export interface PlanLine {
   priceUsdPerHour: Decimal;
   /** The commitment a reserved line buys. */
   commitment?: Commitment;
+  /**
+   * A savings plan's line: its commitment (priceModel reserved, `committedUsdPerHour`, runs count
+   * cents per hour), or on-demand usage it pays for (cost 0 here: paid from the commitment).
+   */
+  savingsPlan?: { name: string; provider: string; termYears: number; payment: string; discount: number; role: 'commit' | 'usage'; committedUsdPerHour?: Decimal; usageRateUsdPerHour?: Decimal };
   runs: Run[];
   instanceHours: Decimal;
   costUsd: Decimal;
@@ -81,6 +86,16 @@ export function summarise(lines: PlanLine[], egressUsd: Decimal) {
 /** Exact cost of holding `counts[t]` instances of an option over the horizon. */
 export function lineFor(k: PlanOption, counts: number[], inp: PlanInputs): PlanLine {
   const Δ = decOf(inp.periodHours);
+  if (k.sp) {
+    const { plan, role } = k.sp;
+    const base = role === 'usage' ? lineFor(k.sp.base!, counts, inp) : undefined;
+    const hours = Δ.times(counts.length);
+    const committed = new Decimal(counts[0] ?? 0).div(100);
+    const o = k.offering;
+    const sp = { name: plan.name, provider: plan.provider, termYears: plan.termYears, payment: plan.payment, discount: plan.discount, role, ...(role === 'commit' && { committedUsdPerHour: committed }) };
+    if (base) return { ...base, priceUsdPerHour: ZERO, costUsd: ZERO, savingsPlan: { ...sp, usageRateUsdPerHour: base.priceUsdPerHour.times(new Decimal(1).minus(decOf(plan.discount))) } };
+    return { offeringId: o.id, provider: o.provider, region: o.region, instanceType: o.instanceType, gpu: o.gpu, gpuCount: 0, priceModel: 'reserved', priceUsdPerHour: committed, runs: runs(counts), instanceHours: ZERO, costUsd: committed.times(hours), savingsPlan: sp };
+  }
   let hours = ZERO;
   let cost = ZERO;
   for (let t = 0; t < counts.length; t++) {
@@ -124,7 +139,7 @@ export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>
     }
     lines.push(lineFor(k, counts, inp));
   }
-  lines.sort((a, b) => b.costUsd.comparedTo(a.costUsd) || a.offeringId.localeCompare(b.offeringId) || a.priceModel.localeCompare(b.priceModel) || (a.commitment?.name ?? '').localeCompare(b.commitment?.name ?? ''));
+  lines.sort((a, b) => b.costUsd.comparedTo(a.costUsd) || a.offeringId.localeCompare(b.offeringId) || a.priceModel.localeCompare(b.priceModel) || (a.commitment?.name ?? '').localeCompare(b.commitment?.name ?? '') || (a.savingsPlan?.name ?? '').localeCompare(b.savingsPlan?.name ?? ''));
   // Egress comes from continuous assignments: cents are exact enough, and stable across solvers.
   const egressUsd = sum(egressByClass.map((e) => decOf(e).toDecimalPlaces(6)));
   const unmet: Record<string, number> = {};

@@ -229,7 +229,7 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
   };
   section(
     'Commit (paid every hour of the term, used or not):',
-    byModel('reserved').map((l) => {
+    byModel('reserved').filter((l) => !l.savingsPlan).map((l) => {
       const c = l.commitment;
       const offer = r.commitments.find((x) => x.offeringId === l.offeringId && x.name === c?.name);
       const terms = c?.termYears
@@ -238,6 +238,15 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
       const be = offer?.breakEvenUtilisation !== undefined ? `; beats on-demand above ${pct(offer.breakEvenUtilisation, 0)} use` : '';
       return `  ${l.runs[0]?.count ?? 0} × ${label(l)}, ${terms}${be} · ${usd(l.costUsd)}`;
     }),
+  );
+  section(
+    'Commit to savings plans (spend per hour, paid used or not):',
+    r.savingsPlans
+      .filter((x) => x.committedUsdPerHour.gt(0))
+      .map((x) => {
+        const covered = p.lines.filter((l) => l.savingsPlan?.role === 'usage' && l.savingsPlan.name === x.name);
+        return `  ${usd(x.committedUsdPerHour)}/h to ${x.name} (${x.provider}, ${x.termYears}-year, ${x.payment === 'none' ? 'no' : x.payment} upfront, ${pct(x.discount, 0)} off on-demand; beats on-demand above ${pct(x.breakEvenUtilisation, 0)} use, this plan uses ${pct(x.usedShare, 0)}): pays for ${covered.map((l) => `${span(counts(l).filter((n) => n > 0))} × ${label(l)}`).join(', ')}`;
+      }),
   );
   section(
     'Run your own servers:',
@@ -249,7 +258,7 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
   );
   section(
     'Burst on demand:',
-    byModel('on-demand').map((l) => `  ${span(counts(l).filter((n) => n > 0))} × ${label(l)} at ${usd(l.priceUsdPerHour)}/h, ${busy(l) === T ? 'every period' : `in ${busy(l)} of ${T} periods: ${when(l.runs, 4)}`} · ${usd(l.costUsd)}`),
+    byModel('on-demand').filter((l) => !l.savingsPlan).map((l) => `  ${span(counts(l).filter((n) => n > 0))} × ${label(l)} at ${usd(l.priceUsdPerHour)}/h, ${busy(l) === T ? 'every period' : `in ${busy(l)} of ${T} periods: ${when(l.runs, 4)}`} · ${usd(l.costUsd)}`),
   );
   if (p.egressUsd.gt(0)) out.push(`  Data egress: ${usd(p.egressUsd)}`);
   const unused = r.commitments.filter((c) => c.instances === 0);
