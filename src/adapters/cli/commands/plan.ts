@@ -118,7 +118,11 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
   out.push(
     table(
       [{ header: 'Offering' }, { header: 'GPU' }, { header: 'Buy as' }, { header: `${c.code}/h`, align: 'right' }, { header: 'Instances per period' }, { header: 'Inst-h', align: 'right' }, { header: 'Cost', align: 'right' }],
-      p.lines.map((l) => [l.offeringId, `${l.gpuCount}×${l.gpu}`, l.priceModel, show(l.priceUsdPerHour), abbreviate(formatRuns(l.runs), 60), num(l.instanceHours, 1), show(l.costUsd)]),
+      p.lines.map((l) =>
+        l.savingsPlan?.role === 'commit'
+          ? [l.offeringId, '', 'savings plan', show(l.priceUsdPerHour), 'committed every period', '', show(l.costUsd)]
+          : [l.offeringId, `${l.gpuCount}×${l.gpu}`, l.savingsPlan ? `on-demand via ${l.savingsPlan.name}` : l.commitment && l.commitment.name !== 'reserved' ? `reserved (${l.commitment.name})` : l.priceModel, show(l.priceUsdPerHour), abbreviate(formatRuns(l.runs), 60), num(l.instanceHours, 1), show(l.costUsd)],
+      ),
       { indent: '  ' },
     ),
   );
@@ -290,7 +294,8 @@ export function planCsv(r: PlanResult): string {
   for (const l of r.plan.lines)
     for (const run of l.runs)
       for (let t = run.from; t <= run.to; t++)
-        all.push([t, [t, t * r.inputs.periodHours, l.offeringId, l.provider, l.region, l.instanceType, l.gpu, l.gpuCount, l.priceModel, l.commitment?.name ?? '', toPlain(l.priceUsdPerHour), run.count].map((v) => cell(String(v))).join(',')]);
+        // A savings plan's commitment is dollars per hour, not instances: its row carries the rate and no count.
+        all.push([t, (l.savingsPlan?.role === 'commit' ? [t, t * r.inputs.periodHours, l.offeringId, l.provider, l.region, l.instanceType, '', '', 'savings-plan', l.savingsPlan.name, toPlain(l.priceUsdPerHour), ''] : [t, t * r.inputs.periodHours, l.offeringId, l.provider, l.region, l.instanceType, l.gpu, l.gpuCount, l.priceModel, l.commitment?.name ?? l.savingsPlan?.name ?? '', toPlain(l.priceUsdPerHour), run.count]).map((v) => cell(String(v))).join(',')]);
   all.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   return rows.concat(all.map((x) => x[1])).join('\n') + '\n';
 }
