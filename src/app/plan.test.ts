@@ -4,7 +4,7 @@ import { Decimal } from '../core/money.js';
 import { amortisedUsdPerHour, offeringId, type Offering } from '../core/catalog/offering.js';
 import type { PlanInputs, WorkloadClass } from '../core/planner/inputs.js';
 import { buildModel } from '../core/planner/build.js';
-import { activities, LpBuilder } from '../core/planner/lp.js';
+import { activities, LpBuilder, violations } from '../core/planner/lp.js';
 import { HighsSolver } from '../adapters/solver/highs.js';
 import { planCapacity } from './plan.js';
 import { randomInstance, rng, shuffle } from '../../test/fixtures/planner.js';
@@ -338,6 +338,27 @@ describe('commitments: 1- and 3-year, no/partial/all upfront, amortised per hour
     const od = await planCapacity({ ...inputs, allow: { reserved: false } }, solver, EXACT);
     expect(od.plan.totalUsd.toFixed(2)).toBe('32.00');
   });
+
+  it('with commitments and a savings plan on a random instance, the plan satisfies the whole model and costs its objective', async () => {
+    const base = randomInstance(31, { periods: 8, offerings: 40, classes: 2, peak: 80, reserved: false });
+    const inputs: PlanInputs = {
+      ...base,
+      offerings: base.offerings.map((o, i) =>
+        i % 5 === 0 && o.onDemandUsdPerHour
+          ? { ...o, commitments: [{ name: '1y partial', termYears: 1, payment: 'partial' as const, upfrontUsd: o.onDemandUsdPerHour.times(2628), usdPerHour: o.onDemandUsdPerHour.times('0.35') }, { name: '3y all', termYears: 3, payment: 'all' as const, upfrontUsd: o.onDemandUsdPerHour.times(11826), usdPerHour: new Decimal(0), maxInstances: 3 }] }
+          : o,
+      ),
+      savingsPlans: ['p0', 'p1', 'p2'].map((provider) => ({ name: `${provider}-1y`, provider, termYears: 1, payment: 'none' as const, discount: 0.3 })),
+    };
+    const r = await planCapacity(inputs, solver, { explain: false });
+    expect(violations(r.lp, r.values)).toEqual([]);
+    expect(r.objective).toBeCloseTo(r.plan.totalUsd.toNumber(), 4);
+    // Both kinds are taken, so both decode paths are checked.
+    expect(r.plan.lines.some((l) => l.commitment)).toBe(true);
+    expect(r.plan.lines.some((l) => l.savingsPlan?.role === 'usage')).toBe(true);
+    const free = await planCapacity({ ...inputs, allow: { reserved: false } }, solver, { explain: false });
+    expect(r.plan.totalUsd.toNumber()).toBeLessThanOrEqual(free.plan.totalUsd.toNumber() * 1.005);
+  }, 120_000);
 
   it('amortises an upfront that does not divide the term evenly to 40 significant digits', () => {
     const a = amortisedUsdPerHour({ name: 'x', termYears: 1, payment: 'partial', upfrontUsd: new Decimal(1000), usdPerHour: new Decimal('0.5') });
