@@ -12,6 +12,8 @@ import { toMpsFormat } from '../src/adapters/solver/lp-format.js';
 import { build, independentBlocks, planCapacity } from '../src/app/plan.js';
 import { objectiveOf, violations } from '../src/core/planner/lp.js';
 import { randomInstance } from '../test/fixtures/planner.js';
+import type { PlanInputs } from '../src/core/planner/inputs.js';
+import { Decimal } from '../src/core/money.js';
 
 // No reserved offers here: the instance is on-demand/spot/on-prem with quotas (periods
 // independent); reserved capacity is exercised by the example and the brute-force tests.
@@ -31,6 +33,11 @@ const totalCpuS = (cpu.user + cpu.system) / 1e6;
 const tr = performance.now();
 const rr = await planCapacity(randomInstance(20261122, { ...spec, reserved: true }), solver, { mipRelGap: 0.005, explain: false });
 const withReserved = { totalS: (performance.now() - tr) / 1000, status: rr.status, gap: rr.gap, method: rr.method, objective: rr.objective, work: rr.work };
+// A month of hours: 720 periods × 300 offerings × 4 classes (the larger instance); and the
+// week with 1- and 3-year commitments and a savings plan to size (periods coupled: the whole model
+// is solved, 2 minutes of CPU on the week already, so not on the month).
+const long = await timed(randomInstance(20261122, { ...spec, periods: 720 }));
+const weekCommitted = await timed(withCommitments(randomInstance(20261122, spec)));
 let cbc: Record<string, unknown> = { skipped: 'cbc not on PATH' };
 if (await cbcAvailable()) {
   // 1. The whole exported model, from scratch. Its LP relaxation in both solvers is the check
@@ -111,7 +118,33 @@ console.log(
     savingVsAllOnDemand: r.savings.find((s) => s.baseline === 'all on-demand')?.share ?? null,
     savingVsGreedy: r.savings.find((s) => s.baseline.startsWith('greedy'))?.share ?? null,
     withReserved,
+    month720h: long,
+    weekWithCommitments: weekCommitted,
     cbc,
     highsOverCbcByBlockTime: typeof (cbc.byBlock as { solveS?: number } | undefined)?.solveS === 'number' ? r.timings.solveS / (cbc.byBlock as { solveS: number }).solveS : null,
   }),
 );
+
+async function timed(inp: PlanInputs) {
+  const t = performance.now();
+  const c0 = process.cpuUsage();
+  const x = await planCapacity(inp, solver, { mipRelGap: 0.005, explain: false });
+  const c = process.cpuUsage(c0);
+  return { periods: inp.periods, model: x.model, method: x.method, work: x.work, status: x.status, gap: x.gap, totalS: (performance.now() - t) / 1000, totalCpuS: (c.user + c.system) / 1e6, totalUsd: x.plan.totalUsd.toFixed(2), commitments: x.commitments.filter((o) => o.instances > 0).length, savingsPlans: x.savingsPlans.map((p) => p.committedUsdPerHour.toFixed(2)) };
+}
+
+/** Every 25th offering with an on-demand price gets a 1-year partial and a 3-year all-upfront term; p0 gets a savings plan. */
+function withCommitments(inp: PlanInputs): PlanInputs {
+  const offerings = inp.offerings.map((o, i) => {
+    if (i % 25 !== 0 || !o.onDemandUsdPerHour) return o;
+    const od = o.onDemandUsdPerHour;
+    return {
+      ...o,
+      commitments: [
+        { name: '1y partial', termYears: 1, payment: 'partial' as const, upfrontUsd: od.times(8760 * 0.3).toDecimalPlaces(2), usdPerHour: od.times('0.35').toDecimalPlaces(4) },
+        { name: '3y all', termYears: 3, payment: 'all' as const, upfrontUsd: od.times(3 * 8760 * 0.45).toDecimalPlaces(2), usdPerHour: new Decimal(0) },
+      ],
+    };
+  });
+  return { ...inp, offerings, savingsPlans: [{ name: 'p0-1y', provider: 'p0', termYears: 1, payment: 'none', discount: 0.28 }] };
+}

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseGap } from '../src/adapters/cli/commands/plan.js';
+import { Decimal } from '../src/core/money.js';
 import { runPenny } from './cli.js';
 import { repoRoot, sharedFile } from './shared-data.js';
 
@@ -34,6 +35,43 @@ describe('penny catalog', () => {
     expect(j.offerings.some((o) => o.provider === 'nebius')).toBe(true);
   });
 
+  it('reads a SkyPilot catalog folder (every cloud, nested or flat), dated by its oldest file, and warns past 90 days', async () => {
+    const sky = join(dir, 'sky-v8');
+    mkdirSync(join(sky, 'aws'), { recursive: true });
+    mkdirSync(join(sky, 'lambda'), { recursive: true });
+    writeFileSync(join(sky, 'aws', 'vms.csv'), 'InstanceType,vCPUs,MemoryGiB,AcceleratorName,AcceleratorCount,GpuInfo,Region,AvailabilityZone,Price,SpotPrice\np5.48xlarge,192,2048,H100,8,,us-east-1,us-east-1a,55.04,21.50\np5.48xlarge,192,2048,H100,8,,us-east-1,us-east-1b,55.04,20.10\nm5.large,2,8,,0,,us-east-1,us-east-1a,0.096,\n');
+    writeFileSync(join(sky, 'lambda', 'vms.csv'), 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice\ngpu_8x_h100_sxm5,H100,8,208,1800,23.92,us-east-1,,\n');
+    writeFileSync(join(sky, 'images.csv'), 'not,prices\n');
+    const fresh = await runPenny(['catalog', '--catalog', sky, '--gpu', 'H100', '--json']);
+    expect(fresh.code).toBe(0);
+    const j = JSON.parse(fresh.stdout) as { offerings: { id: string; usdPerHour: string }[]; warnings?: string[] };
+    expect(j.offerings.map((o) => `${o.id} ${o.usdPerHour}`)).toEqual(['lambda/us-east-1/gpu_8x_h100_sxm5 23.92', 'aws/us-east-1/p5.48xlarge 55.04']);
+    expect(j.warnings).toBeUndefined();
+    const old = new Date(Date.now() - 120 * 86_400_000);
+    utimesSync(join(sky, 'aws', 'vms.csv'), old, old);
+    const stale = await runPenny(['catalog', '--catalog', sky, '--gpu', 'H100', '--spot']);
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toMatch(/20\.10/);
+    expect(stale.stderr).toMatch(new RegExp(`warning: the prices in ${sky.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} are 1(19|20|21) days old \\(oldest file modified`));
+    const builtin = await runPenny(['catalog', '--gpu', 'H100']);
+    expect(builtin.stderr).toMatch(/warning: the built-in list prices are \d+ days old \(list date 20\d\d-\d\d/);
+    const empty = join(dir, 'empty-sky');
+    mkdirSync(empty, { recursive: true });
+    const none = await runPenny(['catalog', '--catalog', empty]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no SkyPilot vms\.csv in this folder/);
+  });
+
+  it('reads the real shared prices folder as a SkyPilot catalog folder (its nebius file; FSDL and accelerators left alone)', async () => {
+    const sky = sharedFile('prices/skypilot-v8-nebius-vms.csv');
+    if (!sky) return;
+    const r = await runPenny(['catalog', '--catalog', dirname(sky), '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { offerings: { provider: string }[] };
+    expect(j.offerings.length).toBeGreaterThan(5);
+    expect(new Set(j.offerings.map((o) => o.provider))).toEqual(new Set(['nebius']));
+  });
+
   it('refuses a bad --min-gpus with exit 2', async () => {
     const r = await runPenny(['catalog', '--min-gpus', 'x']);
     expect(r.code).toBe(2);
@@ -46,12 +84,68 @@ describe('penny plan', () => {
     const mps = join(dir, 'week.mps');
     const r = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--export-mps', mps]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/all on-demand .*→ the plan saves \$[\d,.]+ \(\d/);
-    expect(r.stdout).toMatch(/greedy by perf\/cost .*→ the plan saves \$[\d,.]+ \(\d/);
+    expect(r.stdout).toMatch(/all on-demand: .*→ the plan saves \$[\d,.]+ \(\d/);
+    expect(r.stdout).toMatch(/greedy by perf\/cost: .*→ the plan saves \$[\d,.]+ \(\d/);
     expect(r.stdout).toMatch(/MIP gap 0\.\d\d% proved/);
     expect(r.stdout).toMatch(/[\d,]+ branch-and-bound nodes/);
     expect(r.stdout).toMatch(/reserved/);
     expect(readFileSync(mps, 'utf8')).toMatch(/^NAME plan-week/);
+  });
+
+  it('prints a buyer\'s summary first, within the width, with the hourly detail on --detail and every period in --csv', async () => {
+    const csv = join(dir, 'week.csv');
+    const r = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--width', '80', '--csv', csv]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(r.stdout).toMatch(/^Cost: \$[\d,.]+ over 168 h, \$[\d,.]+ per month \(730 h\)/m);
+    expect(r.stdout).toMatch(/^Commit \(paid every hour/m);
+    // Wrapped at 80 columns: words may sit on the next line.
+    expect(r.stdout).toMatch(/1-year\s+reservation,\s+partial\s+upfront:\s+\$50,000\.00\s+upfront\s+\+\s+\$11\.00\/h\s+each\s+=\s+\$16\.71\/h/);
+    expect(r.stdout).toMatch(/^Keep on spot/m);
+    expect(r.stdout).toMatch(/^Burst on demand:/m);
+    expect(r.stdout).not.toMatch(/Instances per period/);
+    const rows = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('period,startHour,offering,provider,region,instanceType,gpu,gpuCount,priceModel,commitment,priceUsdPerHour,instances');
+    expect(new Set(rows.slice(1).map((x) => Number(x.split(',')[0]))).size).toBe(168);
+    expect(rows.some((x) => x.includes(',reserved,1-year reservation, partial upfront,'))).toBe(false);
+    expect(rows.some((x) => x.includes(',reserved,"1-year reservation, partial upfront",'))).toBe(true);
+    const d = await runPenny(['plan', 'examples/plan-week.yaml', '--no-explain', '--detail']);
+    expect(d.stdout).toMatch(/Instances per period/);
+    expect(d.stdout.indexOf('Burst on demand')).toBeLessThan(d.stdout.indexOf('Instances per period'));
+  });
+
+  it('reports a plan in the scenario\'s currency through its exchange rate, and asks for the rate when it is missing', async () => {
+    const base = 'catalogs: [builtin]\nclasses:\n  - { name: t, demand: [16, 16], gpus: { H100: 1 } }\nallow: { spot: false }\n';
+    const usd = await runPenny(['plan', write('usd.yaml', base), '--json', '--no-explain']);
+    const eur = await runPenny(['plan', write('eur.yaml', `currency: EUR\nexchangeRates: { USD: 0.92 }\n${base}`), '--json', '--no-explain']);
+    expect(eur.code).toBe(0);
+    const [u, e] = [JSON.parse(usd.stdout), JSON.parse(eur.stdout)];
+    expect(e.totalUsd).toBe(u.totalUsd);
+    expect(e.inCurrency.currency).toBe('EUR');
+    expect(e.inCurrency.total).toBe(new Decimal(u.totalUsd).times('0.92').toFixed());
+    expect(new Decimal(e.perMonthUsd).eq(new Decimal(u.totalUsd).div(2).times(730))).toBe(true);
+    const text = await runPenny(['plan', write('eur.yaml', `currency: EUR\nexchangeRates: { USD: 0.92 }\n${base}`), '--no-explain']);
+    expect(text.stdout).toMatch(/Amounts in EUR at 0\.92 EUR per USD/);
+    // 16 × $2.49 × 2 h = $79.68 = €73.3056.
+    expect(e.inCurrency.total).toBe('73.3056');
+    expect(text.stdout).toMatch(/^Cost: €73\.31 over 2 h, €26,756\.54 per month/m);
+    const missing = await runPenny(['plan', write('gbp.yaml', `currency: GBP\n${base}`)]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/gbp\.yaml:1:\d+: currency: a plan in another currency than USD needs the rate from USD: exchangeRates: \{ USD:/);
+  });
+
+  it('sizes a savings plan from the scenario: commits what the base load draws, bursts the rest on demand', async () => {
+    const s = write('sp.yaml', 'catalogs: [builtin]\nclasses:\n  - { name: t, demand: [16, 16, 8, 8], gpus: { H100: 1 }, regions: [aws] }\nallow: { spot: false }\nsavingsPlans:\n  - { name: aws-1y, provider: aws, termYears: 1, payment: none, discount: 0.4 }\n');
+    const r = await runPenny(['plan', s, '--json', '--no-explain']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // One p5.48xlarge ($98.32) all 4 h at 40% off needs $58.992/h: 5,900 whole cents; the second only 2 h of 4, on demand.
+    expect(j.savingsPlans[0]).toMatchObject({ name: 'aws-1y', committedUsdPerHour: '59', breakEvenUtilisation: 0.6, upfrontUsd: '0' });
+    expect(j.totalUsd).toBe(new Decimal(59).times(4).plus(new Decimal('98.32').times(2)).toFixed());
+    const bad = await runPenny(['plan', write('spb.yaml', 'classes:\n  - { name: t, demand: [1], gpus: { H100: 1 } }\nsavingsPlans:\n  - { name: x, provider: aws, termYears: 1, payment: none, discount: 1.4 }\n')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/spb\.yaml:4:\d+: savingsPlans\[0\]\.discount/);
   });
 
   it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {

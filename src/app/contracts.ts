@@ -111,6 +111,8 @@ export const planResultSchema = {
           gpuCount: num,
           priceModel: str,
           priceUsdPerHour: moneyString,
+          savingsPlan: { type: 'object', description: "a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour)", properties: { name: str, role: str, committedUsdPerHour: moneyString, usageRateUsdPerHour: moneyString } },
+          commitment: { type: 'object', description: 'the commitment a reserved line buys; priceUsdPerHour is then its amortised rate', properties: { name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString } },
           runs: { type: 'array', items: { type: 'object', required: ['from', 'to', 'count'], properties: { from: num, to: num, count: num } } },
           instanceHours: str,
           costUsd: moneyString,
@@ -118,6 +120,13 @@ export const planResultSchema = {
       },
     },
     totalUsd: moneyString,
+    perMonthUsd: { ...moneyString, description: 'the plan\'s cost per 730 h' },
+    inCurrency: {
+      type: 'object',
+      description: "the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD)",
+      required: ['currency', 'perUsd', 'total'],
+      properties: { currency: str, perUsd: str, total: moneyString, perMonth: moneyString, costByPriceModel: strMap },
+    },
     egressUsd: moneyString,
     costByPriceModel: strMap,
     costByProvider: strMap,
@@ -126,6 +135,27 @@ export const planResultSchema = {
     baselines: { type: 'array', items: { type: 'object', required: ['name', 'feasible', 'totalUsd', 'note'], properties: { name: str, feasible: { type: 'boolean' }, totalUsd: nullable(moneyString), unmet: {}, note: str } } },
     savings: { type: 'array', items: { type: 'object', required: ['baseline', 'savingUsd', 'share'], properties: { baseline: str, baselineUsd: moneyString, savingUsd: moneyString, share: num } } },
     explanations: { type: 'array', items: { type: 'object', required: ['constraint', 'relaxation', 'savingUsd', 'marginalUsd'], properties: { constraint: str, relaxation: str, savingUsd: nullable(moneyString), marginalUsd: nullable(moneyString) } } },
+    commitments: {
+      type: 'array',
+      description: 'every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes',
+      items: {
+        type: 'object',
+        required: ['offering', 'name', 'payment', 'amortisedUsdPerHour', 'instances'],
+        properties: { offering: str, name: str, termYears: numOrNull, payment: str, upfrontUsd: moneyString, usdPerHour: moneyString, amortisedUsdPerHour: moneyString, onDemandUsdPerHour: nullable(moneyString), breakEvenUtilisation: numOrNull, instances: num, termCostUsd: nullable(moneyString) },
+      },
+    },
+    savingsPlans: {
+      type: 'array',
+      description: 'every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront',
+      items: { type: 'object', required: ['name', 'committedUsdPerHour', 'breakEvenUtilisation', 'usedShare'], properties: { name: str, provider: str, termYears: num, payment: str, discount: num, committedUsdPerHour: moneyString, breakEvenUtilisation: num, usedShare: num, upfrontUsd: moneyString } },
+    },
+    warnings: { type: 'array', items: str, description: 'e.g. prices older than 90 days' },
+    savingSplit: {
+      type: 'object',
+      description: 'where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md)',
+      required: ['fromUsd', 'planUsd', 'parts'],
+      properties: { fromUsd: moneyString, planUsd: moneyString, parts: { type: 'array', items: { type: 'object', required: ['part', 'usd', 'rungUsd'], properties: { part: str, usd: moneyString, rungUsd: moneyString } } } },
+    },
   },
 } as const;
 

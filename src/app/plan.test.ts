@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Infeasible, Unbounded } from '../core/errors.js';
 import { Decimal } from '../core/money.js';
-import { offeringId, type Offering } from '../core/catalog/offering.js';
+import { amortisedUsdPerHour, offeringId, type Offering } from '../core/catalog/offering.js';
 import type { PlanInputs, WorkloadClass } from '../core/planner/inputs.js';
 import { buildModel } from '../core/planner/build.js';
-import { activities, LpBuilder } from '../core/planner/lp.js';
+import { activities, LpBuilder, violations } from '../core/planner/lp.js';
 import { HighsSolver } from '../adapters/solver/highs.js';
 import { planCapacity } from './plan.js';
 import { randomInstance, rng, shuffle } from '../../test/fixtures/planner.js';
 import { bruteForce, tinyInstance } from '../../test/fixtures/brute-force.js';
+import { Worker } from 'node:worker_threads';
+import { planToJson } from './plan-json.js';
 
 const solver = new HighsSolver();
 const EXACT = { mipRelGap: 1e-9, explain: false } as const;
@@ -80,6 +82,27 @@ describe('a work limit, not the clock, decides where a hard solve stops', () => 
   });
 });
 
+describe('the same input gives the same plan under any load', () => {
+  // Byte-identical JSON less timings: once on whatever load the suite leaves, once while two
+  // worker threads spin on the CPU (the machine's cores taken). A wall-clock limit would cut the
+  // second solve at another point; the node budget cuts both at the same one.
+  it('plans twice, the second time with the CPU busy, and prints the same JSON', async () => {
+    const inputs = randomInstance(11, { periods: 12, offerings: 40, classes: 3, peak: 60, reserved: false });
+    const opts = { explain: false, mipRelGap: 0, maxNodes: 3 };
+    const strip = (j: ReturnType<typeof planToJson>) => JSON.stringify({ ...j, timingsS: null });
+    const a = strip(planToJson(await planCapacity(inputs, solver, opts), ['generated']));
+    const spin = 'const end = Date.now() + 60000; while (Date.now() < end) Math.sqrt(Math.random());';
+    const workers = [new Worker(spin, { eval: true }), new Worker(spin, { eval: true })];
+    try {
+      const r = await planCapacity(inputs, solver, opts);
+      expect(r.work.stoppedBy).toBe('nodes');
+      expect(strip(planToJson(r, ['generated']))).toBe(a);
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }, 120_000);
+});
+
 describe('planner properties', () => {
   it('shuffled offerings and classes give the same cost', async () => {
     const inputs = randomInstance(7, { periods: 12, offerings: 40, classes: 3, peak: 60 });
@@ -148,6 +171,17 @@ describe('the documented model, on the two cases the issue settled', () => {
       offerings: [off('r2', 'big8', 8, '4.00'), off('r1', 'two', 2, '4.60'), off('r1', 'one', 1, '3.00')],
       spot: { defaultAvailability: 1, byOffering: {} },
     };
+    // Brute force over the documented model: egress is paid only on the work r2 serves, the
+    // demand local capacity leaves over.
+    let best = Infinity;
+    for (let big = 0; big <= 2; big++)
+      for (let two = 0; two <= 5; two++)
+        for (let one = 0; one <= 10; one++) {
+          const local = 2 * two + one;
+          if (8 * big + local < 10) continue;
+          best = Math.min(best, 4 * big + 4.6 * two + 3 * one + 0.09 * Math.max(0, 10 - local));
+        }
+    expect(best).toBeCloseTo(8.9, 9);
     const r = await planCapacity(inputs, solver, EXACT);
     // two (4.60) + big8 (4.00) + 8 units of egress (0.72) = 9.32, reported optimal before.
     expect(r.plan.totalUsd.toFixed(2)).toBe('8.90');
@@ -163,6 +197,11 @@ describe('the documented model, on the two cases the issue settled', () => {
       offerings: [off('r1', 'one', 1, '2.00', '0.50')],
       spot: { defaultAvailability: 0.85, byOffering: {} },
     };
+    // Brute force: spot work counted towards demand is at most 25% of it; spot is paid while it runs.
+    let best = Infinity;
+    for (let spot = 0; spot <= 12; spot++)
+      for (let od = 0; od <= 10; od++) if (od + Math.min(0.85 * spot, 2.5) >= 10 - 1e-12) best = Math.min(best, 0.5 * 0.85 * spot + 2 * od);
+    expect(best).toBeCloseTo(17.275, 9);
     const r = await planCapacity(inputs, solver, EXACT);
     // 3 × 0.85 h × $0.50 + 8 × $2.00; two spot instances (1.7 units) forced 9 on demand: 18.85.
     expect(r.plan.totalUsd.toFixed(3)).toBe('17.275');
@@ -170,6 +209,160 @@ describe('the documented model, on the two cases the issue settled', () => {
     expect(spot.runs[0]!.count).toBe(3);
     // Spot is paid while it runs: 3 instances at 85% availability are 2.55 expected instance-hours.
     expect(spot.instanceHours.toFixed(2)).toBe('2.55');
+  });
+});
+
+describe('owned servers in every baseline, and the saving split into owning, placement, committing, spot', () => {
+  // Hand-computed, two periods of 6 A100 work units, spot share 0.5:
+  //  list price, nothing owned: cheap's quota (4) cannot cover 6, so 6 × one at $3 = 36
+  //  owned first: 1 server at $0.50, then 5 × one at $3: 31            → owning 5
+  //  on-demand + owned, any mix: 0.50 + 4 × 2.50 + 3 = 13.50 a period: 27 → placement 4
+  //  + reservations at $2: 0.50 + 5 × 2 = 10.50 a period: 21            → committing 6
+  //  + spot at $1 for half the work: 0.50 + 3 × 1 + 2 × 2 = 7.50: 15    → spot 6
+  it('counts the owned server in the all on-demand baseline and splits 36 → 15 as 5 + 4 + 6 + 6', async () => {
+    const o = (type: string, od: string, extra: Partial<Offering> = {}): Offering => ({ id: offeringId('p', type === 'cheap' ? 'r2' : 'r1', type), provider: 'p', region: type === 'cheap' ? 'r2' : 'r1', instanceType: type, gpu: 'A100', gpuCount: 1, onDemandUsdPerHour: new Decimal(od), source: 'test', ...extra });
+    const inputs: PlanInputs = {
+      name: 'ladder',
+      periodHours: 1,
+      periods: 2,
+      classes: [{ name: 'c', demand: [6, 6], throughput: { A100: 1 }, spotShare: 0.5 }],
+      offerings: [
+        o('one', '3', { spotUsdPerHour: new Decimal(1), reservedUsdPerHour: new Decimal(2), reservedMaxInstances: 5 }),
+        o('cheap', '2.5'),
+        { id: 'on-prem/dc/srv', provider: 'on-prem', region: 'dc', instanceType: 'srv', gpu: 'A100', gpuCount: 1, onPrem: { installed: 1, marginalUsdPerHour: new Decimal('0.5'), pue: 1, energyUsdPerKwh: new Decimal('0.1') }, source: 'test' },
+      ],
+      spot: { defaultAvailability: 1, byOffering: {} },
+      offeringQuota: { 'p/r2/cheap': 4 },
+      groupQuotas: [],
+    };
+    const r = await planCapacity(inputs, solver, { mipRelGap: 1e-9, explain: false, splitSaving: true });
+    expect(r.plan.totalUsd.toFixed(2)).toBe('15.00');
+    const od = r.baselines.find((b) => b.name === 'all on-demand')!;
+    expect(od.totalUsd!.toFixed(2)).toBe('31.00');
+    expect(od.lines.map((l) => `${l.instanceType}:${l.priceModel}`).sort()).toEqual(['one:on-demand', 'srv:on-prem']);
+    const sp = r.savingSplit!;
+    expect(sp.fromUsd.toFixed(2)).toBe('36.00');
+    expect(sp.parts.map((x) => `${x.part} ${x.usd.toFixed(2)}`)).toEqual(['owning 5.00', 'placement 4.00', 'committing 6.00', 'spot 6.00']);
+    expect(sp.parts.reduce((a, x) => a.plus(x.usd), new Decimal(0)).eq(sp.fromUsd.minus(sp.planUsd))).toBe(true);
+    // The greedy baseline runs the owned server too.
+    expect(r.baselines.find((b) => b.name.startsWith('greedy'))!.lines.some((l) => l.priceModel === 'on-prem')).toBe(true);
+  });
+});
+
+describe('commitments: 1- and 3-year, no/partial/all upfront, amortised per hour and sized by the MILP', () => {
+  // One 1-GPU offering at $3.00 on demand; demand 4, 4, 4, 2 work units.
+  //  3 years all upfront, $39,420 (= 1.50 × 26,280 h): $1.50/h amortised, break-even 50%, at most 2
+  //  1 year partial, $8,760 upfront + $1.00/h: $2.00/h amortised, break-even 66.7%
+  //  1 year no upfront, $2.40/h: break-even 80%
+  // Two 3-year instances cover 2 units every period (4 × 2 × 1.50 = 12); the 2 more units needed
+  // in 3 periods of 4 (75% > 66.7%) are cheaper as two 1-year partial instances (2 × 4 × 2.00 =
+  // 16) than on demand (2 × 3 × 3.00 = 18), and the no-upfront rate (2 × 4 × 2.40 = 19.20) loses.
+  it('takes 2 × 3-year all upfront and 2 × 1-year partial upfront: 28.00, with break-evens 50%, 66.7%, 80%', async () => {
+    const offering: Offering = {
+      id: offeringId('p', 'r', 'one'),
+      provider: 'p',
+      region: 'r',
+      instanceType: 'one',
+      gpu: 'A100',
+      gpuCount: 1,
+      onDemandUsdPerHour: new Decimal(3),
+      commitments: [
+        { name: '3y all', termYears: 3, payment: 'all', upfrontUsd: new Decimal(39420), usdPerHour: new Decimal(0), maxInstances: 2 },
+        { name: '1y partial', termYears: 1, payment: 'partial', upfrontUsd: new Decimal(8760), usdPerHour: new Decimal(1) },
+        { name: '1y none', termYears: 1, payment: 'none', upfrontUsd: new Decimal(0), usdPerHour: new Decimal('2.4') },
+      ],
+      source: 'test',
+    };
+    const inputs: PlanInputs = { name: 'commit', periodHours: 1, periods: 4, classes: [{ name: 'c', demand: [4, 4, 4, 2], throughput: { A100: 1 }, spotShare: 0 }], offerings: [offering], spot: { defaultAvailability: 1, byOffering: {} }, offeringQuota: {}, groupQuotas: [] };
+    // Brute force over the documented model: r3 ≤ 2, r1p, r1n committed all horizon, the rest on demand.
+    let best = Infinity;
+    for (let r3 = 0; r3 <= 2; r3++)
+      for (let r1p = 0; r1p <= 4; r1p++)
+        for (let r1n = 0; r1n <= 4; r1n++) {
+          const od = [4, 4, 4, 2].reduce((a, d) => a + Math.max(0, d - r3 - r1p - r1n), 0);
+          best = Math.min(best, 4 * (1.5 * r3 + 2 * r1p + 2.4 * r1n) + 3 * od);
+        }
+    expect(best).toBeCloseTo(28, 9);
+    const r = await planCapacity(inputs, solver, EXACT);
+    expect(r.plan.totalUsd.toFixed(2)).toBe('28.00');
+    const taken = r.plan.lines.filter((l) => l.priceModel === 'reserved').map((l) => `${l.commitment!.name} ×${l.runs[0]!.count} ${l.costUsd.toFixed(2)}`);
+    expect(taken.sort()).toEqual(['1y partial ×2 16.00', '3y all ×2 12.00']);
+    const offers = Object.fromEntries(r.commitments.map((c) => [c.name, c]));
+    expect(offers['3y all']!.amortisedUsdPerHour.toString()).toBe('1.5');
+    expect(offers['3y all']!.breakEvenUtilisation).toBeCloseTo(0.5, 12);
+    expect(offers['1y partial']!.amortisedUsdPerHour.toString()).toBe('2');
+    expect(offers['1y partial']!.breakEvenUtilisation).toBeCloseTo(2 / 3, 12);
+    expect(offers['1y none']!.breakEvenUtilisation).toBeCloseTo(0.8, 12);
+    expect(offers['1y none']!.instances).toBe(0);
+    // Over the whole term: 2 × 39,420 upfront; 2 × (8,760 + 8,760 h × $1).
+    expect(offers['3y all']!.termCostUsd!.toString()).toBe('78840');
+    expect(offers['1y partial']!.termCostUsd!.toString()).toBe('35040');
+  });
+
+  // A savings plan: $4.00 on demand, 30% off for usage the commitment covers; demand 3, 3, 1, 1.
+  // Committing $2.80/h pays for one instance every period (4 × 2.80 = 11.20) and the rest is on
+  // demand (2 + 2 instance-hours × $4 = 16): 27.20, against 32.00 all on demand, 30.40 for $5.60/h.
+  it('sizes a savings plan: $2.80/h committed, 27.20 in all, break-even 70%, used in full', async () => {
+    const offering: Offering = { id: offeringId('aws', 'r', 'one'), provider: 'aws', region: 'r', instanceType: 'one', gpu: 'A100', gpuCount: 1, onDemandUsdPerHour: new Decimal(4), source: 'test' };
+    const demand = [3, 3, 1, 1];
+    const inputs: PlanInputs = {
+      name: 'sp',
+      periodHours: 1,
+      periods: 4,
+      classes: [{ name: 'c', demand, throughput: { A100: 1 }, spotShare: 0 }],
+      offerings: [offering],
+      spot: { defaultAvailability: 1, byOffering: {} },
+      offeringQuota: {},
+      groupQuotas: [],
+      savingsPlans: [{ name: 'compute-1y', provider: 'aws', termYears: 1, payment: 'all', discount: 0.3 }],
+    };
+    // Brute force over commitments in cents: each period, the whole instances it covers, the rest on demand.
+    let best = Infinity;
+    for (let cents = 0; cents <= 1200; cents++) {
+      const covered = Math.floor((cents / 100 + 1e-9) / 2.8);
+      best = Math.min(best, 4 * (cents / 100) + demand.reduce((a, d) => a + 4 * Math.max(0, d - covered), 0));
+    }
+    expect(best).toBeCloseTo(27.2, 9);
+    const r = await planCapacity(inputs, solver, EXACT);
+    expect(r.plan.totalUsd.toFixed(2)).toBe('27.20');
+    const sp = r.savingsPlans[0]!;
+    expect(sp.committedUsdPerHour.toString()).toBe('2.8');
+    expect(sp.breakEvenUtilisation).toBeCloseTo(0.7, 12);
+    expect(sp.usedShare).toBeCloseTo(1, 12);
+    // All upfront: the whole year's commitment at the start, 2.80 × 8,760.
+    expect(sp.upfrontUsd.toString()).toBe('24528');
+    const usage = r.plan.lines.find((l) => l.savingsPlan?.role === 'usage')!;
+    expect(usage.runs).toEqual([{ from: 0, to: 3, count: 1 }]);
+    expect(usage.costUsd.toString()).toBe('0');
+    // Without commitments allowed, the same demand all on demand.
+    const od = await planCapacity({ ...inputs, allow: { reserved: false } }, solver, EXACT);
+    expect(od.plan.totalUsd.toFixed(2)).toBe('32.00');
+  });
+
+  it('with commitments and a savings plan on a random instance, the plan satisfies the whole model and costs its objective', async () => {
+    const base = randomInstance(31, { periods: 8, offerings: 40, classes: 2, peak: 80, reserved: false });
+    const inputs: PlanInputs = {
+      ...base,
+      offerings: base.offerings.map((o, i) =>
+        i % 5 === 0 && o.onDemandUsdPerHour
+          ? { ...o, commitments: [{ name: '1y partial', termYears: 1, payment: 'partial' as const, upfrontUsd: o.onDemandUsdPerHour.times(2628), usdPerHour: o.onDemandUsdPerHour.times('0.35') }, { name: '3y all', termYears: 3, payment: 'all' as const, upfrontUsd: o.onDemandUsdPerHour.times(11826), usdPerHour: new Decimal(0), maxInstances: 3 }] }
+          : o,
+      ),
+      savingsPlans: ['p0', 'p1', 'p2'].map((provider) => ({ name: `${provider}-1y`, provider, termYears: 1, payment: 'none' as const, discount: 0.3 })),
+    };
+    const r = await planCapacity(inputs, solver, { explain: false });
+    expect(violations(r.lp, r.values)).toEqual([]);
+    expect(r.objective).toBeCloseTo(r.plan.totalUsd.toNumber(), 4);
+    // Both kinds are taken, so both decode paths are checked.
+    expect(r.plan.lines.some((l) => l.commitment)).toBe(true);
+    expect(r.plan.lines.some((l) => l.savingsPlan?.role === 'usage')).toBe(true);
+    const free = await planCapacity({ ...inputs, allow: { reserved: false } }, solver, { explain: false });
+    expect(r.plan.totalUsd.toNumber()).toBeLessThanOrEqual(free.plan.totalUsd.toNumber() * 1.005);
+  }, 120_000);
+
+  it('amortises an upfront that does not divide the term evenly to 40 significant digits', () => {
+    const a = amortisedUsdPerHour({ name: 'x', termYears: 1, payment: 'partial', upfrontUsd: new Decimal(1000), usdPerHour: new Decimal('0.5') });
+    expect(a.times(8760).minus(new Decimal(1000).plus(new Decimal('0.5').times(8760))).abs().lt(new Decimal('1e-30'))).toBe(true);
   });
 });
 

@@ -5,9 +5,10 @@
  * change.
  */
 import { Infeasible, Unbounded } from '../core/errors.js';
+import { amortisedUsdPerHour, breakEvenUtilisation, commitmentsOf, HOURS_PER_TERM_YEAR } from '../core/catalog/offering.js';
 import { Decimal, ZERO } from '../core/money.js';
 import { allOnDemandBaseline, greedyBaseline, type Baseline } from '../core/planner/baselines.js';
-import { buildModel, groupLabel, regionAllowed, type ModelMap } from '../core/planner/build.js';
+import { buildModel, groupLabel, planOptions, regionAllowed, type ModelMap } from '../core/planner/build.js';
 import type { PlanInputs } from '../core/planner/inputs.js';
 import { activities, objectiveOf, type LpModel } from '../core/planner/lp.js';
 import { roundAndRepair } from '../core/planner/repair.js';
@@ -28,6 +29,21 @@ export interface PlanOptions {
   explain?: boolean;
   /** Most re-solves for explanations. */
   maxExplanations?: number;
+  /** Split the saving into owning, placement, committing and spot (two more solves; default: as `explain`). */
+  splitSaving?: boolean;
+}
+
+/**
+ * Where the saving comes from: a ladder of plans, each allowed one more way of buying than the
+ * last, from all on-demand at list price with nothing owned down to the plan. Each part is the
+ * difference of two rungs; a rung with no plan (the quotas need spot, say) merges its part into
+ * the next one's label ("placement + committing").
+ */
+export interface SavingSplit {
+  /** The start: all on-demand at list price, nothing owned. */
+  fromUsd: Decimal;
+  planUsd: Decimal;
+  parts: { part: string; usd: Decimal; rungUsd: Decimal }[];
 }
 
 export interface Explanation {
@@ -38,6 +54,40 @@ export interface Explanation {
   savingUsd: Decimal;
   /** Sum of the LP duals of its rows: what one more unit (instance, GPU, work unit of spot, USD) is worth, summed over periods. */
   marginalUsd?: Decimal;
+}
+
+/** A commitment offer the plan could take, priced and sized. */
+export interface CommitmentOffer {
+  offeringId: string;
+  name: string;
+  termYears?: number;
+  payment: 'none' | 'partial' | 'all';
+  upfrontUsd: Decimal;
+  usdPerHour: Decimal;
+  amortisedUsdPerHour: Decimal;
+  onDemandUsdPerHour?: Decimal;
+  /** Share of hours an instance must be busy for the commitment to beat on-demand (amortised / on-demand). */
+  breakEvenUtilisation?: number;
+  /** Instances the plan commits to (0: not worth it here). */
+  instances: number;
+  /** Total over the term for those instances: upfront + hourly × term hours (absent for a horizon-only rate). */
+  termCostUsd?: Decimal;
+}
+
+/** A savings plan the plan could commit to: the commitment chosen, what it pays for, its break-even. */
+export interface SavingsPlanReport {
+  name: string;
+  provider: string;
+  termYears: number;
+  payment: string;
+  discount: number;
+  committedUsdPerHour: Decimal;
+  /** Share of the committed dollars usage must draw for the plan to beat on-demand: 1 − discount. */
+  breakEvenUtilisation: number;
+  /** Share of the committed dollars the plan's usage draws over the horizon. */
+  usedShare: number;
+  /** Paid at the start of the term: all upfront the whole term's commitment, partial half of it. */
+  upfrontUsd: Decimal;
 }
 
 export interface Saving {
@@ -61,6 +111,12 @@ export interface PlanResult {
   baselines: Baseline[];
   savings: Saving[];
   explanations: Explanation[];
+  /** Every commitment offer in the inputs: amortised rate, break-even utilisation, instances taken. */
+  commitments: CommitmentOffer[];
+  /** Every savings plan in the inputs, with the commitment chosen (0 when not worth it). */
+  savingsPlans: SavingsPlanReport[];
+  /** Where the saving against all on-demand at list price comes from (absent when not asked for, or no such baseline). */
+  savingSplit?: SavingSplit;
   /** How the model was solved: whole, or period by period (see solveByPeriods). */
   method: string;
   /** Work done: branch-and-bound nodes over every solve, the limit, and which limit stopped it, if any. */
@@ -170,6 +226,7 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
       return { baseline: b.name, baselineUsd: b.totalUsd!, savingUsd: s, share: b.totalUsd!.gt(0) ? s.div(b.totalUsd!).toNumber() : 0 };
     });
   const explanations = opts.explain === false ? [] : await explainBinding(inputs, solver, model, map, sol, plan, gapTarget, opts);
+  const savingSplit = (opts.splitSaving ?? opts.explain !== false) ? await splitSaving(inputs, solver, plan, gapTarget, opts) : undefined;
   const solveS = sol.solveS;
   return {
     inputs,
@@ -185,6 +242,9 @@ export async function planCapacity(inputs: PlanInputs, solver: Solver, opts: Pla
     baselines,
     savings,
     explanations,
+    commitments: commitmentOffers(inputs, plan),
+    savingsPlans: savingsPlanReports(inputs, plan),
+    ...(savingSplit && { savingSplit }),
     work: work.report(),
     lp: model,
     values: sol.values,
@@ -393,6 +453,106 @@ async function periodPass(inputs: PlanInputs, model: LpModel, map: ModelMap, sol
   return { objective: o, bound: b, values, milps, types: subs.length };
 }
 
+/** Every commitment offer of the inputs, with what the plan took of it. */
+export function commitmentOffers(inputs: PlanInputs, plan: Plan): CommitmentOffer[] {
+  const out: CommitmentOffer[] = [];
+  for (const o of inputs.offerings) {
+    for (const c of commitmentsOf(o)) {
+      const line = plan.lines.find((l) => l.offeringId === o.id && l.priceModel === 'reserved' && l.commitment?.name === c.name);
+      const instances = line?.runs[0]?.count ?? 0;
+      const be = breakEvenUtilisation(o, c);
+      out.push({
+        offeringId: o.id,
+        name: c.name,
+        ...(c.termYears !== undefined && { termYears: c.termYears }),
+        payment: c.payment,
+        upfrontUsd: c.upfrontUsd,
+        usdPerHour: c.usdPerHour,
+        amortisedUsdPerHour: amortisedUsdPerHour(c),
+        ...(o.onDemandUsdPerHour && { onDemandUsdPerHour: o.onDemandUsdPerHour }),
+        ...(be !== undefined && { breakEvenUtilisation: be }),
+        instances,
+        ...(c.termYears !== undefined && { termCostUsd: c.upfrontUsd.plus(c.usdPerHour.times(c.termYears * HOURS_PER_TERM_YEAR)).times(instances) }),
+      });
+    }
+  }
+  return out.sort((a, b) => b.instances - a.instances || a.offeringId.localeCompare(b.offeringId) || a.name.localeCompare(b.name));
+}
+
+export function savingsPlanReports(inputs: PlanInputs, plan: Plan): SavingsPlanReport[] {
+  const hours = new Decimal(inputs.periods).times(inputs.periodHours);
+  return (inputs.savingsPlans ?? []).map((sp) => {
+    const commit = plan.lines.find((l) => l.savingsPlan?.role === 'commit' && l.savingsPlan.name === sp.name);
+    const committed = commit?.savingsPlan?.committedUsdPerHour ?? ZERO;
+    const drawn = plan.lines.filter((l) => l.savingsPlan?.role === 'usage' && l.savingsPlan.name === sp.name).reduce((a, l) => a.plus(l.instanceHours.times(l.savingsPlan!.usageRateUsdPerHour!)), ZERO);
+    const termCommit = committed.times(sp.termYears * HOURS_PER_TERM_YEAR);
+    return {
+      name: sp.name,
+      provider: sp.provider,
+      termYears: sp.termYears,
+      payment: sp.payment,
+      discount: sp.discount,
+      committedUsdPerHour: committed,
+      breakEvenUtilisation: 1 - sp.discount,
+      usedShare: committed.gt(0) && hours.gt(0) ? drawn.div(committed.times(hours)).toNumber() : 0,
+      upfrontUsd: sp.payment === 'all' ? termCommit : sp.payment === 'partial' ? termCommit.div(2) : ZERO,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The saving split
+
+/**
+ * The ladder: (0) all on-demand at list price, nothing owned; (1) the owned servers first, then
+ * all on-demand (the first baseline): the difference is *owning*; (2) the cheapest plan with
+ * on-demand and owned servers only, any offerings, regions and mix per period: *placement*; (3)
+ * commitments (reservations, savings plans) allowed too: *committing*; (4) the plan, spot
+ * allowed too: *spot*. Rungs 2 and 3 are solved like the plan (same gap, their own node budget,
+ * so deterministic too) and without the budget; a rung that needs no solve (no reserved or no
+ * spot option in the model) is the next one's value. A plan allowed more ways of buying is never
+ * dearer, so rung 3 is taken as at most rung 2; parts still differ by the proved gaps of the two
+ * solves (a part within the gap may come out a few cents below zero).
+ */
+async function splitSaving(inputs: PlanInputs, solver: Solver, plan: Plan, gap: number, opts: PlanOptions): Promise<SavingSplit | undefined> {
+  const list = allOnDemandBaseline(inputs, { owned: false });
+  const owned = allOnDemandBaseline(inputs);
+  const { budgetUsd: _b, ...free } = inputs;
+  void _b;
+  const { options } = planOptions(free);
+  const has = (m: string) => options.some((k) => k.model === m);
+  const cheapest = async (allow: PlanInputs['allow']): Promise<Decimal | undefined> => {
+    const sub: PlanInputs = { ...free, allow };
+    const { model, map } = buildModel(sub);
+    const w = new Work(opts.maxNodes ?? DEFAULT_MAX_NODES, opts.timeLimitS ?? DEFAULT_SAFETY_TIME_LIMIT_S);
+    const s = await solveByPeriods(sub, model, map, solver, gap, w);
+    return hasPlan(s) ? decode(sub, map, s.values).totalUsd : undefined;
+  };
+  const base = inputs.allow ?? {};
+  const rung2 = await cheapest({ ...base, spot: false, reserved: false });
+  let rung3 = has('reserved') ? await cheapest({ ...base, spot: false }) : rung2;
+  if (rung3 && rung2 && rung3.gt(rung2)) rung3 = rung2;
+  if (!has('spot')) rung3 = plan.totalUsd;
+  const rungs: { part: string; usd: Decimal | undefined }[] = [
+    { part: 'owning', usd: owned.feasible ? owned.totalUsd : undefined },
+    { part: 'placement', usd: rung2 },
+    { part: 'committing', usd: rung3 },
+    { part: 'spot', usd: plan.totalUsd },
+  ];
+  if (!list.feasible || !list.totalUsd) return undefined;
+  const parts: SavingSplit['parts'] = [];
+  let prev = list.totalUsd;
+  let pending: string[] = [];
+  for (const r of rungs) {
+    pending.push(r.part);
+    if (r.usd === undefined) continue;
+    parts.push({ part: pending.join(' + '), usd: prev.minus(r.usd), rungUsd: r.usd });
+    prev = r.usd;
+    pending = [];
+  }
+  return { fromUsd: list.totalUsd, planUsd: plan.totalUsd, parts };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Explanations
 
@@ -440,7 +600,7 @@ function relaxations(inputs: PlanInputs): Relaxation[] {
   for (const o of inputs.offerings) {
     if (o.onPrem)
       out.push({ constraint: `on-prem:${o.id}`, relaxation: `twice the installed servers of ${o.instanceType}`, apply: (i) => ({ ...i, offerings: i.offerings.map((x) => (x.id === o.id ? { ...x, onPrem: { ...x.onPrem!, installed: x.onPrem!.installed * 2 } } : x)) }) });
-    if (o.reservedMaxInstances !== undefined)
+    if (o.reservedMaxInstances !== undefined || o.commitments?.some((c) => c.maxInstances !== undefined))
       out.push({
         constraint: `reserved:${o.id}`,
         relaxation: `no cap on reserved ${o.id}`,
@@ -450,7 +610,7 @@ function relaxations(inputs: PlanInputs): Relaxation[] {
             if (x.id !== o.id) return x;
             const { reservedMaxInstances: _m, ...rest } = x;
             void _m;
-            return rest;
+            return rest.commitments ? { ...rest, commitments: rest.commitments.map(({ maxInstances: _n, ...c }) => (void _n, c)) } : rest;
           }),
         }),
       });
@@ -508,7 +668,7 @@ function penaltyFor(inputs: PlanInputs): number {
   // Far above any option's price per work unit, so the solver only leaves demand unmet when it must.
   let worst = 1;
   for (const o of inputs.offerings) {
-    const p = Math.max(o.onDemandUsdPerHour?.toNumber() ?? 0, o.spotUsdPerHour?.toNumber() ?? 0, o.reservedUsdPerHour?.toNumber() ?? 0, o.onPrem?.marginalUsdPerHour.toNumber() ?? 0);
+    const p = Math.max(o.onDemandUsdPerHour?.toNumber() ?? 0, o.spotUsdPerHour?.toNumber() ?? 0, ...commitmentsOf(o).map((c) => amortisedUsdPerHour(c).toNumber()), o.onPrem?.marginalUsdPerHour.toNumber() ?? 0);
     worst = Math.max(worst, p);
   }
   const egress = Math.max(0, ...inputs.classes.map((c) => (c.data ? c.data.gbPerWorkUnit * c.data.egressUsdPerGb.toNumber() : 0)));

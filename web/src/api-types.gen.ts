@@ -393,7 +393,7 @@ export interface operations {
                     totalS: number;
                     [key: string]: number;
                   };
-                  plan: {
+                  plan: ({
                       offering: string;
                       provider?: string;
                       region?: string;
@@ -403,6 +403,25 @@ export interface operations {
                       priceModel: string;
                       /** @description exact decimal amount */
                       priceUsdPerHour: string;
+                      /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                      savingsPlan?: {
+                        name?: string;
+                        role?: string;
+                        /** @description exact decimal amount */
+                        committedUsdPerHour?: string;
+                        /** @description exact decimal amount */
+                        usageRateUsdPerHour?: string;
+                      };
+                      /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                      commitment?: {
+                        name?: string;
+                        termYears?: number | null;
+                        payment?: string;
+                        /** @description exact decimal amount */
+                        upfrontUsd?: string;
+                        /** @description exact decimal amount */
+                        usdPerHour?: string;
+                      };
                       runs: {
                           from: number;
                           to: number;
@@ -411,9 +430,23 @@ export interface operations {
                       instanceHours?: string;
                       /** @description exact decimal amount */
                       costUsd?: string;
-                    }[];
+                    })[];
                   /** @description exact decimal amount */
                   totalUsd: string;
+                  /** @description the plan's cost per 730 h */
+                  perMonthUsd?: string;
+                  /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                  inCurrency?: {
+                    currency: string;
+                    perUsd: string;
+                    /** @description exact decimal amount */
+                    total: string;
+                    /** @description exact decimal amount */
+                    perMonth?: string;
+                    costByPriceModel?: {
+                      [key: string]: string;
+                    };
+                  };
                   /** @description exact decimal amount */
                   egressUsd?: string;
                   costByPriceModel: {
@@ -448,6 +481,53 @@ export interface operations {
                       savingUsd: string | null;
                       marginalUsd: string | null;
                     })[];
+                  /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                  commitments?: ({
+                      offering: string;
+                      name: string;
+                      termYears?: number | null;
+                      payment: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                      /** @description exact decimal amount */
+                      amortisedUsdPerHour: string;
+                      onDemandUsdPerHour?: string | null;
+                      breakEvenUtilisation?: number | null;
+                      instances: number;
+                      termCostUsd?: string | null;
+                    })[];
+                  /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                  savingsPlans?: {
+                      name: string;
+                      provider?: string;
+                      termYears?: number;
+                      payment?: string;
+                      discount?: number;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour: string;
+                      breakEvenUtilisation: number;
+                      usedShare: number;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                    }[];
+                  /** @description e.g. prices older than 90 days */
+                  warnings?: string[];
+                  /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                  savingSplit?: {
+                    /** @description exact decimal amount */
+                    fromUsd: string;
+                    /** @description exact decimal amount */
+                    planUsd: string;
+                    parts: {
+                        part: string;
+                        /** @description exact decimal amount */
+                        usd: string;
+                        /** @description exact decimal amount */
+                        rungUsd: string;
+                      }[];
+                  };
                 };
               }) | ({
                 runId: string;
@@ -918,7 +998,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -928,6 +1008,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -936,9 +1035,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -973,6 +1086,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -1483,7 +1643,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -1493,6 +1653,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -1501,9 +1680,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -1538,6 +1731,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -4054,7 +4294,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -4064,6 +4304,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -4072,9 +4331,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -4109,6 +4382,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -4657,7 +4977,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -4667,6 +4987,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -4675,9 +5014,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -4712,6 +5065,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -5222,7 +5622,7 @@ export interface operations {
                 totalS: number;
                 [key: string]: number;
               };
-              plan: {
+              plan: ({
                   offering: string;
                   provider?: string;
                   region?: string;
@@ -5232,6 +5632,25 @@ export interface operations {
                   priceModel: string;
                   /** @description exact decimal amount */
                   priceUsdPerHour: string;
+                  /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                  savingsPlan?: {
+                    name?: string;
+                    role?: string;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour?: string;
+                    /** @description exact decimal amount */
+                    usageRateUsdPerHour?: string;
+                  };
+                  /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                  commitment?: {
+                    name?: string;
+                    termYears?: number | null;
+                    payment?: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                  };
                   runs: {
                       from: number;
                       to: number;
@@ -5240,9 +5659,23 @@ export interface operations {
                   instanceHours?: string;
                   /** @description exact decimal amount */
                   costUsd?: string;
-                }[];
+                })[];
               /** @description exact decimal amount */
               totalUsd: string;
+              /** @description the plan's cost per 730 h */
+              perMonthUsd?: string;
+              /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+              inCurrency?: {
+                currency: string;
+                perUsd: string;
+                /** @description exact decimal amount */
+                total: string;
+                /** @description exact decimal amount */
+                perMonth?: string;
+                costByPriceModel?: {
+                  [key: string]: string;
+                };
+              };
               /** @description exact decimal amount */
               egressUsd?: string;
               costByPriceModel: {
@@ -5277,6 +5710,53 @@ export interface operations {
                   savingUsd: string | null;
                   marginalUsd: string | null;
                 })[];
+              /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+              commitments?: ({
+                  offering: string;
+                  name: string;
+                  termYears?: number | null;
+                  payment: string;
+                  /** @description exact decimal amount */
+                  upfrontUsd?: string;
+                  /** @description exact decimal amount */
+                  usdPerHour?: string;
+                  /** @description exact decimal amount */
+                  amortisedUsdPerHour: string;
+                  onDemandUsdPerHour?: string | null;
+                  breakEvenUtilisation?: number | null;
+                  instances: number;
+                  termCostUsd?: string | null;
+                })[];
+              /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+              savingsPlans?: {
+                  name: string;
+                  provider?: string;
+                  termYears?: number;
+                  payment?: string;
+                  discount?: number;
+                  /** @description exact decimal amount */
+                  committedUsdPerHour: string;
+                  breakEvenUtilisation: number;
+                  usedShare: number;
+                  /** @description exact decimal amount */
+                  upfrontUsd?: string;
+                }[];
+              /** @description e.g. prices older than 90 days */
+              warnings?: string[];
+              /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+              savingSplit?: {
+                /** @description exact decimal amount */
+                fromUsd: string;
+                /** @description exact decimal amount */
+                planUsd: string;
+                parts: {
+                    part: string;
+                    /** @description exact decimal amount */
+                    usd: string;
+                    /** @description exact decimal amount */
+                    rungUsd: string;
+                  }[];
+              };
             }) | ({
               /**
                * @description version of this contract (forecast v1); absent in results recorded before versioning
@@ -7007,7 +7487,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -7017,6 +7497,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -7025,9 +7524,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -7062,6 +7575,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
@@ -7638,7 +8198,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -7648,6 +8208,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -7656,9 +8235,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -7693,6 +8286,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;

@@ -1,20 +1,67 @@
-/** A catalog reference → Offerings: `builtin`, a SkyPilot vms.csv, an FSDL cloud-gpus.csv or Penny YAML. */
+/**
+ * A catalog reference → Offerings: `builtin`, a SkyPilot vms.csv, a SkyPilot catalog folder, an
+ * FSDL cloud-gpus.csv or Penny YAML; with the date of its prices (the built-in list's date, else
+ * when the file was last written: SkyPilot rewrites its catalog files when it fetches new prices).
+ */
 import { InvalidInput } from '../../core/errors.js';
-import { builtinCatalog } from '../../core/catalog/builtin.js';
+import { BUILTIN_CATALOG_DATE, builtinCatalog } from '../../core/catalog/builtin.js';
+import type { CatalogDate } from '../../core/catalog/age.js';
 import { validateOfferings, type Offering } from '../../core/catalog/offering.js';
 import { readCsvHeader } from './csv.js';
 import { readCatalogYaml } from './catalog-yaml.js';
 import { readFsdlCatalog } from './fsdl-catalog.js';
 import { readSkypilotCatalog } from './skypilot-catalog.js';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mergeCatalogs } from '../../core/catalog/query.js';
 
 export async function readCatalog(ref: string): Promise<Offering[]> {
-  if (ref === 'builtin') return builtinCatalog();
+  return (await readCatalogDated(ref)).offerings;
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; date: CatalogDate }> {
+  if (ref === 'builtin') return { offerings: builtinCatalog(), date: { ref, asOf: BUILTIN_CATALOG_DATE, basis: 'list date' } };
+  let st;
   try {
-    await stat(ref);
+    st = await stat(ref);
   } catch {
-    throw new InvalidInput(`catalog ${ref}: no such file`, [{ path: '', file: ref, message: 'file not found' }], 'Name a SkyPilot vms.csv, an FSDL cloud-gpus.csv, a Penny catalog YAML, or `builtin`.');
+    throw new InvalidInput(`catalog ${ref}: no such file`, [{ path: '', file: ref, message: 'file not found' }], 'Name a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv, a Penny catalog YAML, or `builtin`.');
   }
+  if (st.isDirectory()) return readSkypilotFolder(ref);
+  return { offerings: await readCatalogFile(ref), date: { ref, asOf: isoDay(st.mtime), basis: 'file modified' } };
+}
+
+/**
+ * A SkyPilot catalog folder, as `sky` keeps it (`~/.sky/catalogs/v8/<cloud>/vms.csv`) or as
+ * flat files (`skypilot-v8-<cloud>-vms.csv`): every cloud's vms.csv in it or one level below, the
+ * provider from the sub-folder or file name. Other files (images.csv, accelerators.csv) are not
+ * prices and are left alone. Dated by its oldest vms.csv.
+ */
+async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[]; date: CatalogDate }> {
+  const files: string[] = [];
+  const isVms = (name: string) => name === 'vms.csv' || name === 'vms.csv.gz' || /^skypilot-v\d+-.+-vms\.csv(\.gz)?$/i.test(name);
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (e.isFile() && isVms(e.name)) files.push(join(dir, e.name));
+    else if (e.isDirectory()) for (const f of (await readdir(join(dir, e.name))).sort()) if (isVms(f)) files.push(join(dir, e.name, f));
+  }
+  if (files.length === 0)
+    throw new InvalidInput(`${dir}: no SkyPilot vms.csv in this folder`, [{ path: '', file: dir, message: 'expected <cloud>/vms.csv or skypilot-v8-<cloud>-vms.csv files' }], 'Name a SkyPilot catalog folder (e.g. ~/.sky/catalogs/v8), or a single catalog file.');
+  const lists: Offering[][] = [];
+  let oldest: Date | undefined;
+  for (const f of files) {
+    // The provider from the path: the sub-folder (a vms.csv directly inside is the folder's cloud) or the flat file's name.
+    lists.push((await readSkypilotCatalog(f)).offerings);
+    const m = (await stat(f)).mtime;
+    if (!oldest || m < oldest) oldest = m;
+  }
+  const offerings = mergeCatalogs(...lists);
+  validateOfferings(offerings, dir);
+  return { offerings, date: { ref: dir, asOf: isoDay(oldest!), basis: 'oldest file modified' } };
+}
+
+async function readCatalogFile(ref: string): Promise<Offering[]> {
   let offerings: Offering[];
   if (/\.(ya?ml|json)$/i.test(ref)) {
     offerings = await readCatalogYaml(ref);

@@ -50,6 +50,19 @@ describe('plan scenario', () => {
     expect(e.issues[0]).toMatchObject({ line: 4, path: 'reserved[0].offering' });
   });
 
+  it('reads 1- and 3-year commitments, named by term and payment, and refuses an upfront that does not match the payment, with its line', async () => {
+    const ok = write('c.yaml', 'classes:\n  - { name: x, demand: [1], gpus: { H100: 1 } }\ncommitments:\n  - { offering: aws/us-east-1/p5.48xlarge, termYears: 1, payment: partial, upfrontUsd: 150000, usdPerHour: 30, maxInstances: 4 }\n  - { offering: aws/us-east-1/p5.48xlarge, termYears: 3, payment: all, upfrontUsd: 700000 }\n');
+    const { inputs } = await loadPlanScenario(ok);
+    const p5 = inputs.offerings.find((o) => o.id === 'aws/us-east-1/p5.48xlarge')!;
+    expect(p5.commitments!.map((c) => `${c.name}: ${c.upfrontUsd} + ${c.usdPerHour}/h ≤ ${c.maxInstances ?? '∞'}`)).toEqual(['1-year reservation, partial upfront: 150000 + 30/h ≤ 4', '3-year reservation, all upfront: 700000 + 0/h ≤ ∞']);
+    const bad = write('cb.yaml', 'classes:\n  - { name: x, demand: [1], gpus: { H100: 1 } }\ncommitments:\n  - offering: aws/us-east-1/p5.48xlarge\n    termYears: 2\n    payment: none\n    upfrontUsd: 1000\n    usdPerHour: 30\n');
+    const e = (await loadPlanScenario(bad).catch((x: unknown) => x)) as InvalidInput;
+    expect(e).toBeInstanceOf(InvalidInput);
+    const byPath = Object.fromEntries(e.issues.map((i) => [i.path, i]));
+    expect(byPath['commitments[0].termYears']).toMatchObject({ line: 5 });
+    expect(byPath['commitments[0].upfrontUsd']?.message).toMatch(/payment none has no upfront/);
+  });
+
   it('refuses negative demand in a CSV with the line', async () => {
     write('neg.csv', 'timestamp,x\n2026-01-01T00:00:00Z,-4\n');
     const s = write('n.yaml', 'classes:\n  - { name: x, demand: { csv: neg.csv, column: x }, gpus: { H100: 1 } }\n');

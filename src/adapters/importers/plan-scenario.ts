@@ -7,13 +7,15 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidInput, type Issue } from '../../core/errors.js';
-import { normaliseGpu, validateOfferings, type Offering } from '../../core/catalog/offering.js';
+import { normaliseGpu, validateOfferings, type Commitment, type Offering } from '../../core/catalog/offering.js';
+import { Decimal } from '../../core/money.js';
 import { mergeCatalogs } from '../../core/catalog/query.js';
 import { currencyField, decimalField, nameField, numberField } from '../../core/model/fields.js';
 import type { PlanInputs, WorkloadClass } from '../../core/planner/inputs.js';
 import { periodAvailability } from '../../core/planner/spot.js';
 import { offeringFromYaml, offeringSchema, onPremOffering, onPremSchema } from './catalog-yaml.js';
-import { readCatalog } from './catalog-source.js';
+import { readCatalogDated } from './catalog-source.js';
+import type { CatalogDate } from '../../core/catalog/age.js';
 import { readDemandCsv, readForecastDemand } from './demand-csv.js';
 import { MAX_SCENARIO_BYTES, readTextFile } from './input-file.js';
 import { readSpotTrace } from './spot-trace.js';
@@ -48,6 +50,44 @@ export const planScenarioSchema = z
     offerings: z.array(offeringSchema).default([]),
     onPrem: z.array(onPremSchema).default([]),
     reserved: z.array(z.object({ offering: z.string().min(1), usdPerHour: decimalField({ min: 0 }), maxInstances: numberField({ min: 0, int: true }).optional() }).strict()).default([]),
+    commitments: z
+      .array(
+        z
+          .object({
+            offering: z.string().min(1),
+            name: z.string().min(1).optional(),
+            termYears: numberField({ min: 1, max: 3, int: true }).refine((n) => n === 1 || n === 3, 'termYears is 1 or 3 (the terms clouds sell)'),
+            payment: z.enum(['none', 'partial', 'all']),
+            upfrontUsd: decimalField({ min: 0 }).optional(),
+            usdPerHour: decimalField({ min: 0 }).optional(),
+            maxInstances: numberField({ min: 0, int: true }).optional(),
+          })
+          .strict()
+          .superRefine((c, ctx) => {
+            const up = c.upfrontUsd !== undefined && !c.upfrontUsd.isZero();
+            const hourly = c.usdPerHour !== undefined && !c.usdPerHour.isZero();
+            const need = { none: [false, true], partial: [true, true], all: [true, false] }[c.payment];
+            if (need[0] !== up) ctx.addIssue({ code: 'custom', path: ['upfrontUsd'], message: need[0] ? `payment ${c.payment} needs an upfrontUsd above 0 (per instance)` : `payment ${c.payment} has no upfront; remove upfrontUsd or use payment: partial` });
+            if (need[1] !== hourly) ctx.addIssue({ code: 'custom', path: ['usdPerHour'], message: need[1] ? `payment ${c.payment} needs a usdPerHour above 0 (per instance-hour)` : `payment all has no hourly rate; remove usdPerHour or use payment: partial` });
+          }),
+      )
+      .default([]),
+    savingsPlans: z
+      .array(
+        z
+          .object({
+            name: nameField(),
+            provider: z.string().min(1),
+            regions: z.array(z.string().min(1)).min(1).optional(),
+            gpus: z.array(z.string().min(1)).min(1).optional(),
+            termYears: numberField({ min: 1, max: 3, int: true }).refine((n) => n === 1 || n === 3, 'termYears is 1 or 3 (the terms clouds sell)'),
+            payment: z.enum(['none', 'partial', 'all']),
+            discount: numberField({ min: 0, max: 1, exclusiveMin: true }),
+            maxUsdPerHour: numberField({ min: 0 }).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     classes: z.array(classSchema).min(1),
     spot: z
       .object({
@@ -77,15 +117,24 @@ export const planScenarioSchema = z
       .default({ offerings: {}, groups: [] }),
     budgetUsd: decimalField({ min: 0 }).optional(),
     allow: z.object({ onDemand: z.boolean().default(true), spot: z.boolean().default(true), reserved: z.boolean().default(true), onPrem: z.boolean().default(true) }).strict().optional(),
+    /** Units of `currency` per unit of each listed currency: { USD: 0.92 } for EUR. */
+    exchangeRates: z.record(z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD'), decimalField({ min: 0, exclusiveMin: true })).optional(),
   })
   .strict()
-  .refine((s) => s.currency === 'USD', { message: 'plans are in USD (catalog prices are USD; Penny does not convert)', path: ['currency'] });
+  .refine((s) => s.currency === 'USD' || s.exchangeRates?.USD !== undefined, {
+    message: 'a plan in another currency than USD needs the rate from USD: exchangeRates: { USD: <units of the currency per US dollar> } (catalog prices are USD)',
+    path: ['currency'],
+  });
 
 export type PlanScenario = z.output<typeof planScenarioSchema>;
 
 export interface LoadedPlan {
   inputs: PlanInputs;
   catalogs: string[];
+  /** When each catalog's prices were taken (for the price-age warning). */
+  catalogDates: CatalogDate[];
+  /** The currency the plan is reported in, and its units per US dollar (1 for USD). */
+  currency: { code: string; perUsd: Decimal };
   file: string;
 }
 
@@ -109,7 +158,12 @@ export async function planScenarioFromText(text: string, file: string, overrides
   const rel = (p: string) => (p === 'builtin' ? p : resolve(dir, p));
   const catalogs = overrides.catalogs ?? s.catalogs;
   const lists: Offering[][] = [];
-  for (const c of catalogs) lists.push(await readCatalog(overrides.catalogs ? c : rel(c)));
+  const catalogDates: CatalogDate[] = [];
+  for (const c of catalogs) {
+    const read = await readCatalogDated(overrides.catalogs ? c : rel(c));
+    lists.push(read.offerings);
+    catalogDates.push({ ...read.date, ref: c });
+  }
   lists.push(s.offerings.map((o) => offeringFromYaml(o, file)));
   lists.push(s.onPrem.map((p) => onPremOffering(p, file)));
   let offerings = mergeCatalogs(...lists);
@@ -125,6 +179,19 @@ export async function planScenarioFromText(text: string, file: string, overrides
     const r = s.reserved.find((x) => x.offering === o.id);
     return r ? { ...o, reservedUsdPerHour: r.usdPerHour, ...(r.maxInstances !== undefined && { reservedMaxInstances: r.maxInstances }) } : o;
   });
+  s.commitments.forEach((c, i) => {
+    if (!ids.has(c.offering)) unknownId(['commitments', i, 'offering'], c.offering);
+  });
+  const paymentName = { none: 'no upfront', partial: 'partial upfront', all: 'all upfront' } as const;
+  const commitments = new Map<string, Commitment[]>();
+  s.commitments.forEach((c, i) => {
+    const list = commitments.get(c.offering) ?? [];
+    const name = c.name ?? `${c.termYears}-year reservation, ${paymentName[c.payment]}`;
+    if (list.some((x) => x.name === name)) issues.push(issueAt(parsed, file, ['commitments', i], 'a second commitment of the same term and payment on this offering; give each a distinct name', JSON.stringify(name)));
+    list.push({ name, termYears: c.termYears, payment: c.payment, upfrontUsd: c.upfrontUsd ?? new Decimal(0), usdPerHour: c.usdPerHour ?? new Decimal(0), ...(c.maxInstances !== undefined && { maxInstances: c.maxInstances }) });
+    commitments.set(c.offering, list);
+  });
+  offerings = offerings.map((o) => (commitments.has(o.id) ? { ...o, commitments: [...(o.commitments ?? []), ...commitments.get(o.id)!] } : o));
   for (const id of Object.keys(s.quotas.offerings)) if (!ids.has(id)) unknownId(['quotas', 'offerings', id], id);
 
   // Demand series.
@@ -168,7 +235,9 @@ export async function planScenarioFromText(text: string, file: string, overrides
     offeringQuota: s.quotas.offerings,
     groupQuotas: s.quotas.groups.map((g) => ({ provider: g.provider, ...(g.region && { region: g.region }), maxGpus: g.maxGpus })),
     ...(s.budgetUsd !== undefined && { budgetUsd: s.budgetUsd }),
+    ...(s.savingsPlans.length && { savingsPlans: s.savingsPlans.map((p) => ({ ...p, ...(p.gpus && { gpus: p.gpus.map(normaliseGpu) }) })) }),
     ...(allow && { allow: { 'on-demand': allow.onDemand, spot: allow.spot, reserved: allow.reserved, 'on-prem': allow.onPrem } }),
   };
-  return { inputs, catalogs, file };
+  const currency = { code: s.currency, perUsd: s.currency === 'USD' ? new Decimal(1) : s.exchangeRates!.USD! };
+  return { inputs, catalogs, catalogDates, currency, file };
 }

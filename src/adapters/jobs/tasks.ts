@@ -10,6 +10,7 @@ import { runSimulation } from '../../app/simulate.js';
 import type { SimJob } from '../../core/sim/model.js';
 import { planToJson } from '../../app/plan-json.js';
 import { resultToJson } from '../../app/simulate-json.js';
+import { stalePriceWarnings } from '../../core/catalog/age.js';
 import { planScenarioFromText } from '../importers/plan-scenario.js';
 import { parseSimScenario } from '../importers/sim-scenario.js';
 import { highsSolver } from '../solver/highs.js';
@@ -75,7 +76,9 @@ export const tasks = {
       },
     };
     const r = await planCapacity(loaded.inputs, counted, { explain: true });
-    return planToJson(r, loaded.catalogs);
+    // The thread has no clock handed in: the price age is a warning, not a result, and reads today.
+    const warnings = stalePriceWarnings(loaded.catalogDates, new Date());
+    return { ...planToJson(r, loaded.catalogs, loaded.currency), ...(warnings.length && { warnings }) };
   },
 
   async simulation(input: SimulationTaskInput, progress: Progress): Promise<unknown> {

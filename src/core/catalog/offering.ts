@@ -17,6 +17,54 @@ export interface OnPremPool {
   energyUsdPerKwh: Decimal;
 }
 
+/**
+ * A commitment on one offering: instances reserved for a term, paid upfront, by the hour, or both
+ * (AWS's all / partial / no upfront). The planner prices it at its amortised hourly cost, every
+ * hour of the horizon whether used or not; the horizon stands for the term (a week planned is a
+ * typical week of the year committed).
+ */
+export interface Commitment {
+  /** Unique within the offering, e.g. "1-year reservation, partial upfront". */
+  name: string;
+  /** 1 or 3; undefined = a rate held over the planned horizon only (the scenario's `reserved:`). */
+  termYears?: number;
+  payment: 'none' | 'partial' | 'all';
+  /** Per instance, paid at the start of the term. */
+  upfrontUsd: Decimal;
+  /** Per instance-hour, every hour of the term. */
+  usdPerHour: Decimal;
+  maxInstances?: number;
+}
+
+/** Hours in a commitment year: 365 days, as AWS, Azure and GCP amortise 1- and 3-year terms. */
+export const HOURS_PER_TERM_YEAR = 8760;
+
+/**
+ * The amortised hourly cost of one committed instance: the hourly rate plus the upfront spread
+ * evenly over the term's hours. Exact to Decimal's 40 significant digits (an upfront over 8,760 h
+ * rarely divides evenly).
+ */
+export function amortisedUsdPerHour(c: Commitment): Decimal {
+  if (c.termYears === undefined || c.upfrontUsd.isZero()) return c.usdPerHour;
+  return c.usdPerHour.plus(c.upfrontUsd.div(c.termYears * HOURS_PER_TERM_YEAR));
+}
+
+/** An offering's commitments: its listed ones, and the plain reserved rate as one over the horizon. */
+export function commitmentsOf(o: Offering): Commitment[] {
+  const out = [...(o.commitments ?? [])];
+  if (o.reservedUsdPerHour !== undefined) out.unshift({ name: 'reserved', payment: 'none', upfrontUsd: new Decimal(0), usdPerHour: o.reservedUsdPerHour, ...(o.reservedMaxInstances !== undefined && { maxInstances: o.reservedMaxInstances }) });
+  return out;
+}
+
+/**
+ * The share of hours a committed instance must be used for the commitment to cost no more than
+ * the same hours on demand: amortised rate / on-demand rate (above 1: never worth it).
+ */
+export function breakEvenUtilisation(o: Offering, c: Commitment): number | undefined {
+  if (!o.onDemandUsdPerHour || o.onDemandUsdPerHour.isZero()) return undefined;
+  return amortisedUsdPerHour(c).div(o.onDemandUsdPerHour).toNumber();
+}
+
 export interface Offering {
   /** Stable key: `provider/region/instanceType`. */
   id: string;
@@ -34,6 +82,8 @@ export interface Offering {
   reservedUsdPerHour?: Decimal;
   /** Most reserved instances that may be committed (unlimited when absent). */
   reservedMaxInstances?: number;
+  /** Term commitments (1- or 3-year reservations, no/partial/all upfront). */
+  commitments?: Commitment[];
   /** Board power of the instance's GPUs, watts. */
   powerW?: number;
   onPrem?: OnPremPool;
@@ -87,6 +137,10 @@ export function validateOfferings(offerings: Offering[], file?: string): void {
     checkPrice(o.onDemandUsdPerHour, where('onDemandUsdPerHour'), issues);
     checkPrice(o.spotUsdPerHour, where('spotUsdPerHour'), issues);
     checkPrice(o.reservedUsdPerHour, where('reservedUsdPerHour'), issues);
+    (o.commitments ?? []).forEach((c, j) => {
+      checkPrice(c.upfrontUsd, where(`commitments[${j}].upfrontUsd`), issues);
+      checkPrice(c.usdPerHour, where(`commitments[${j}].usdPerHour`), issues);
+    });
     if (o.onPrem) checkPrice(o.onPrem.marginalUsdPerHour, where('onPrem.marginalUsdPerHour'), issues);
     if (!Number.isInteger(o.gpuCount) || o.gpuCount <= 0) issues.push({ ...where('gpuCount'), message: 'GPU count must be a positive integer', found: String(o.gpuCount) });
   });
@@ -94,5 +148,5 @@ export function validateOfferings(offerings: Offering[], file?: string): void {
 }
 
 export function hasAnyPrice(o: Offering): boolean {
-  return o.onDemandUsdPerHour !== undefined || o.spotUsdPerHour !== undefined || o.reservedUsdPerHour !== undefined || o.onPrem !== undefined;
+  return o.onDemandUsdPerHour !== undefined || o.spotUsdPerHour !== undefined || o.reservedUsdPerHour !== undefined || o.onPrem !== undefined || Boolean(o.commitments?.length);
 }

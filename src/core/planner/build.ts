@@ -35,10 +35,12 @@
  *     horizon-wide reserved columns, such periods are the same subproblem, so one optimal answer
  *     serves them all, and the only other coupling row (the budget) sums costs, which this keeps.
  */
-import type { Offering } from '../catalog/offering.js';
+import { amortisedUsdPerHour, commitmentsOf, type Commitment, type Offering } from '../catalog/offering.js';
+export type { SavingsPlan };
 import { priceOf, type PriceModel } from '../catalog/query.js';
 import type { Decimal } from '../money.js';
-import type { PlanInputs, WorkloadClass } from './inputs.js';
+import type { PlanInputs, SavingsPlan, WorkloadClass } from './inputs.js';
+import { Decimal as Dec } from '../money.js';
 import { LpBuilder, type LpModel } from './lp.js';
 
 export interface PlanOption {
@@ -55,6 +57,14 @@ export interface PlanOption {
   egress: number[];
   /** Upper bound on instances (on-prem installed, reserved maximum). */
   upper: number;
+  /** The commitment a reserved option buys (its price is the amortised hourly cost). */
+  commitment?: Commitment;
+  /**
+   * Savings plans: `commit` is the plan's spend column (a reserved-like horizon column counting
+   * committed cents per hour, price 0.01); `usage` is on-demand usage the plan pays for, priced 0
+   * in the objective and drawn from the commitment at `rateUsdPerHour` (on-demand × (1 − discount)).
+   */
+  sp?: { plan: SavingsPlan; index: number; role: 'commit' | 'usage'; rateUsdPerHour: number; base?: PlanOption };
 }
 
 export interface ModelMap {
@@ -135,6 +145,16 @@ export function planOptions(inp: PlanInputs): { options: PlanOption[]; considere
     const egress = inp.classes.map((c) => (c.data && c.data.region !== o.region ? c.data.gbPerWorkUnit * c.data.egressUsdPerGb.toNumber() : 0));
     for (const model of MODELS) {
       if (inp.allow?.[model] === false) continue;
+      if (model === 'reserved') {
+        // One option per commitment: the MILP sizes each (1- or 3-year, each way of paying).
+        for (const c of commitmentsOf(o)) {
+          const upper = c.maxInstances ?? Infinity;
+          if (upper <= 0) continue;
+          const p = amortisedUsdPerHour(c);
+          all.push({ key: 0, offering: o, model, priceUsdPerHour: p, price: p.toNumber(), cap, avail: ones, egress, upper, commitment: c });
+        }
+        continue;
+      }
       const p = priceOf(o, model);
       if (p === undefined) continue;
       let avail = ones;
@@ -143,17 +163,20 @@ export function planOptions(inp: PlanInputs): { options: PlanOption[]; considere
         avail = tr ? Array.from({ length: T }, (_, t) => tr[t % tr.length]!) : new Array<number>(T).fill(inp.spot.defaultAvailability);
         if (avail.every((a) => a <= 0)) continue;
       }
-      const upper = model === 'on-prem' ? o.onPrem!.installed : model === 'reserved' ? (o.reservedMaxInstances ?? Infinity) : Infinity;
+      const upper = model === 'on-prem' ? o.onPrem!.installed : Infinity;
       if (upper <= 0) continue;
       all.push({ key: 0, offering: o, model, priceUsdPerHour: p, price: p.toNumber(), cap, avail, egress, upper });
     }
   }
+  if (inp.allow?.reserved !== false) all.push(...savingsPlanOptions(inp, all));
   // Stable, input-order-independent option order: shuffled catalogs give the same model.
-  all.sort((a, b) => (a.offering.id < b.offering.id ? -1 : a.offering.id > b.offering.id ? 1 : MODELS.indexOf(a.model) - MODELS.indexOf(b.model)));
-  const limited = (k: PlanOption) => k.upper !== Infinity || inp.offeringQuota[k.offering.id] !== undefined || inp.groupQuotas.some((g) => inGroup(k.offering, g));
+  all.sort((a, b) => (a.offering.id < b.offering.id ? -1 : a.offering.id > b.offering.id ? 1 : MODELS.indexOf(a.model) - MODELS.indexOf(b.model) || (a.commitment?.name ?? '').localeCompare(b.commitment?.name ?? '') || (a.sp?.index ?? -1) - (b.sp?.index ?? -1)));
+  const limited = (k: PlanOption) => k.sp !== undefined || k.upper !== Infinity || inp.offeringQuota[k.offering.id] !== undefined || inp.groupQuotas.some((g) => inGroup(k.offering, g));
   const sameAvail = (a: number[], b: number[]) => a === b || a.every((v, i) => v === b[i]);
   const dominates = (a: PlanOption, b: PlanOption) =>
     a.model === b.model &&
+    a.sp === undefined &&
+    b.sp === undefined &&
     a.model !== 'on-prem' &&
     !limited(a) &&
     a.price <= b.price &&
@@ -176,6 +199,27 @@ export function planOptions(inp: PlanInputs): { options: PlanOption[]; considere
   }
   kept.forEach((k, i) => (k.key = i));
   return { options: kept, considered: all.length };
+}
+
+/**
+ * For each savings plan: its commitment column (an option of the reserved kind with no capacity,
+ * counting cents per hour) and one usage option per on-demand option it covers. Sorted in with the
+ * rest by offering id: the commitment's pseudo-offering is `savings-plan/<provider>/<name>`.
+ */
+function savingsPlanOptions(inp: PlanInputs, all: PlanOption[]): PlanOption[] {
+  const out: PlanOption[] = [];
+  const C = inp.classes.length;
+  (inp.savingsPlans ?? []).forEach((plan, index) => {
+    const covered = all.filter((k) => k.model === 'on-demand' && k.offering.provider === plan.provider && (!plan.regions?.length || plan.regions.includes(k.offering.region)) && (!plan.gpus?.length || plan.gpus.includes(k.offering.gpu)));
+    if (covered.length === 0) return;
+    const offering: Offering = { id: `savings-plan/${plan.provider}/${plan.name}`, provider: 'savings-plan', region: plan.provider, instanceType: plan.name, gpu: '(savings plan)', gpuCount: 1, source: 'scenario' };
+    const cent = new Dec('0.01');
+    out.push({ key: 0, offering, model: 'reserved', priceUsdPerHour: cent, price: 0.01, cap: new Array<number>(C).fill(0), avail: covered[0]!.avail, egress: new Array<number>(C).fill(0), upper: plan.maxUsdPerHour !== undefined ? Math.floor(plan.maxUsdPerHour * 100) : Infinity, sp: { plan, index, role: 'commit', rateUsdPerHour: 0 } });
+    for (const k of covered) {
+      out.push({ ...k, priceUsdPerHour: new Dec(0), price: 0, sp: { plan, index, role: 'usage', rateUsdPerHour: k.price * (1 - plan.discount), base: k } });
+    }
+  });
+  return out;
 }
 
 export function periodTypes(inp: PlanInputs, options: PlanOption[]): number[][] {
@@ -307,6 +351,29 @@ export function buildModel(inp: PlanInputs, opts: BuildOptions = {}): { model: L
         b.addRow(`spot${c}_${t}`, sp.idx, sp.val, -Infinity, cls.spotShare * d);
         rowFamily.push(`spot:${cls.name}`);
       }
+    }
+  }
+
+  // Savings plans: in each period, the usage they pay for (at the discounted rate) is at most the
+  // commitment (cents per hour, so 0.01 × the column).
+  for (const c of options) {
+    if (c.sp?.role !== 'commit' || rCol[c.key]! < 0) continue;
+    const usage = options.filter((k) => k.sp?.role === 'usage' && k.sp.index === c.sp!.index);
+    for (let p = 0; p < P; p++) {
+      const t = types[p]![0]!;
+      const idx: number[] = [];
+      const val: number[] = [];
+      for (const k of usage) {
+        const col = zCol[k.key]![t]!;
+        if (col < 0) continue;
+        idx.push(col);
+        val.push(k.sp!.rateUsdPerHour * k.avail[t]!);
+      }
+      if (idx.length === 0) continue;
+      idx.push(rCol[c.key]!);
+      val.push(-0.01);
+      b.addRow(`sp${c.sp.index}_${t}`, idx, val, -Infinity, 0);
+      rowFamily.push(`savings:${c.sp.plan.name}`);
     }
   }
 

@@ -24,6 +24,25 @@ export interface GroupQuota {
   maxGpus: number;
 }
 
+/**
+ * A savings plan: a spend commitment in USD per hour over a term, which pays for on-demand usage
+ * of the offerings it covers at a discount (AWS Compute Savings Plans, Azure savings plans).
+ * Usage beyond the commitment is paid on demand; the commitment is paid whether used or not.
+ */
+export interface SavingsPlan {
+  name: string;
+  /** Offerings it covers: this provider's, optionally only these regions and GPU types. */
+  provider: string;
+  regions?: string[];
+  gpus?: string[];
+  termYears: number;
+  payment: 'none' | 'partial' | 'all';
+  /** Share off the on-demand rate for covered usage, 0..1 (the rate of the chosen term and payment). */
+  discount: number;
+  /** Most USD per hour that may be committed. */
+  maxUsdPerHour?: number;
+}
+
 export interface PlanInputs {
   name: string;
   /** Δ: hours per period. */
@@ -38,6 +57,8 @@ export interface PlanInputs {
   offeringQuota: Record<string, number>;
   groupQuotas: GroupQuota[];
   budgetUsd?: Decimal;
+  /** Savings plans the planner may commit to (sized like reservations; allowed with `reserved`). */
+  savingsPlans?: SavingsPlan[];
   /** Pricing models the planner may use (default all). */
   allow?: Partial<Record<PriceModel, boolean>>;
 }

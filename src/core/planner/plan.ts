@@ -3,6 +3,7 @@
  * recomputed exactly in Decimal from the integer solution (the solver's float objective is only
  * used to report the gap).
  */
+import type { Commitment } from '../catalog/offering.js';
 import type { PriceModel } from '../catalog/query.js';
 import { Decimal, ZERO, sum } from '../money.js';
 import { directClass, type ModelMap, type PlanOption } from './build.js';
@@ -23,7 +24,15 @@ export interface PlanLine {
   gpu: string;
   gpuCount: number;
   priceModel: PriceModel;
+  /** For a reserved line: the amortised hourly cost of its commitment. */
   priceUsdPerHour: Decimal;
+  /** The commitment a reserved line buys. */
+  commitment?: Commitment;
+  /**
+   * A savings plan's line: its commitment (priceModel reserved, `committedUsdPerHour`, runs count
+   * cents per hour), or on-demand usage it pays for (cost 0 here: paid from the commitment).
+   */
+  savingsPlan?: { name: string; provider: string; termYears: number; payment: string; discount: number; role: 'commit' | 'usage'; committedUsdPerHour?: Decimal; usageRateUsdPerHour?: Decimal };
   runs: Run[];
   instanceHours: Decimal;
   costUsd: Decimal;
@@ -77,6 +86,16 @@ export function summarise(lines: PlanLine[], egressUsd: Decimal) {
 /** Exact cost of holding `counts[t]` instances of an option over the horizon. */
 export function lineFor(k: PlanOption, counts: number[], inp: PlanInputs): PlanLine {
   const Δ = decOf(inp.periodHours);
+  if (k.sp) {
+    const { plan, role } = k.sp;
+    const base = role === 'usage' ? lineFor(k.sp.base!, counts, inp) : undefined;
+    const hours = Δ.times(counts.length);
+    const committed = new Decimal(counts[0] ?? 0).div(100);
+    const o = k.offering;
+    const sp = { name: plan.name, provider: plan.provider, termYears: plan.termYears, payment: plan.payment, discount: plan.discount, role, ...(role === 'commit' && { committedUsdPerHour: committed }) };
+    if (base) return { ...base, priceUsdPerHour: ZERO, costUsd: ZERO, savingsPlan: { ...sp, usageRateUsdPerHour: base.priceUsdPerHour.times(new Decimal(1).minus(decOf(plan.discount))) } };
+    return { offeringId: o.id, provider: o.provider, region: o.region, instanceType: o.instanceType, gpu: o.gpu, gpuCount: 0, priceModel: 'reserved', priceUsdPerHour: committed, runs: runs(counts), instanceHours: ZERO, costUsd: committed.times(hours), savingsPlan: sp };
+  }
   let hours = ZERO;
   let cost = ZERO;
   for (let t = 0; t < counts.length; t++) {
@@ -88,7 +107,7 @@ export function lineFor(k: PlanOption, counts: number[], inp: PlanInputs): PlanL
     cost = cost.plus(h.times(k.priceUsdPerHour));
   }
   const o = k.offering;
-  return { offeringId: o.id, provider: o.provider, region: o.region, instanceType: o.instanceType, gpu: o.gpu, gpuCount: o.gpuCount, priceModel: k.model, priceUsdPerHour: k.priceUsdPerHour, runs: runs(counts), instanceHours: hours, costUsd: cost };
+  return { offeringId: o.id, provider: o.provider, region: o.region, instanceType: o.instanceType, gpu: o.gpu, gpuCount: o.gpuCount, priceModel: k.model, priceUsdPerHour: k.priceUsdPerHour, ...(k.commitment && { commitment: k.commitment }), runs: runs(counts), instanceHours: hours, costUsd: cost };
 }
 
 export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>): Plan {
@@ -120,7 +139,7 @@ export function decode(inp: PlanInputs, map: ModelMap, values: ArrayLike<number>
     }
     lines.push(lineFor(k, counts, inp));
   }
-  lines.sort((a, b) => b.costUsd.comparedTo(a.costUsd) || a.offeringId.localeCompare(b.offeringId) || a.priceModel.localeCompare(b.priceModel));
+  lines.sort((a, b) => b.costUsd.comparedTo(a.costUsd) || a.offeringId.localeCompare(b.offeringId) || a.priceModel.localeCompare(b.priceModel) || (a.commitment?.name ?? '').localeCompare(b.commitment?.name ?? '') || (a.savingsPlan?.name ?? '').localeCompare(b.savingsPlan?.name ?? ''));
   // Egress comes from continuous assignments: cents are exact enough, and stable across solvers.
   const egressUsd = sum(egressByClass.map((e) => decOf(e).toDecimalPlaces(6)));
   const unmet: Record<string, number> = {};

@@ -63,7 +63,8 @@ export function roundAndRepair(inp: PlanInputs, model: LpModel, map: ModelMap, l
     let best: { k: (typeof map.options)[number]; n: number; cost: number; ycol: number } | undefined;
     for (const k of map.options) {
       const col = ownerOf(k);
-      if (col < 0 || k.cap[c]! <= 0 || k.model === 'reserved') continue;
+      // Savings-plan usage is bounded by its commitment row: the rounding does not add to it.
+      if (col < 0 || k.cap[c]! <= 0 || k.model === 'reserved' || k.sp) continue;
       const w = k.cap[c]! * Δ * k.avail[t]!;
       const n = Math.ceil(need / w - 1e-9);
       if (v[col]! + n > model.colUpper[col]! + EPS) continue;

@@ -2,7 +2,8 @@ import { Option } from 'commander';
 import { listCatalog } from '../../../app/catalog.js';
 import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
 import { toPlain } from '../../../core/money.js';
-import { readCatalog } from '../../importers/catalog-source.js';
+import { readCatalogDated } from '../../importers/catalog-source.js';
+import { stalePriceWarnings, type CatalogDate } from '../../../core/catalog/age.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson } from '../context.js';
 import { money, num, table } from '../render.js';
@@ -19,7 +20,7 @@ export const registerCatalog: RegisterCommand = (program, ctx) => {
     .option('--provider <name>', 'provider, e.g. aws (repeat or comma-separate)', list)
     .option('--region <name>', 'region (repeat or comma-separate)', list)
     .addOption(new Option('--sort <key>', 'order by instance price or by price per GPU-hour').choices(['price', 'price-per-gpu']).default('price'))
-    .option('--catalog <ref>', 'catalog: builtin, a SkyPilot vms.csv, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable; default builtin)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--catalog <ref>', 'catalog: builtin, a SkyPilot vms.csv or catalog folder (e.g. ~/.sky/catalogs/v8), an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable; default builtin)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--json', 'print exact JSON (prices as decimal strings)')
     .addHelpText(
       'after',
@@ -31,11 +32,21 @@ export const registerCatalog: RegisterCommand = (program, ctx) => {
         throw new InvalidInput('--min-gpus must be a positive integer', [{ path: '--min-gpus', message: 'expected a positive integer' }], 'Example: --min-gpus 8');
       }
       const refs = opts.catalog?.length ? opts.catalog : ['builtin'];
-      const listing = await listCatalog(refs, readCatalog, { ...(opts.gpu && { gpu: opts.gpu }), ...(opts.minGpus !== undefined && { minGpus: opts.minGpus }), ...(opts.provider && { provider: opts.provider }), ...(opts.region && { region: opts.region }), ...(opts.spot && { spot: true }) }, opts.sort);
+      const dates: CatalogDate[] = [];
+      const readDated = async (ref: string) => {
+        const r = await readCatalogDated(ref);
+        dates.push(r.date);
+        return r.offerings;
+      };
+      const listing = await listCatalog(refs, readDated, { ...(opts.gpu && { gpu: opts.gpu }), ...(opts.minGpus !== undefined && { minGpus: opts.minGpus }), ...(opts.provider && { provider: opts.provider }), ...(opts.region && { region: opts.region }), ...(opts.spot && { spot: true }) }, opts.sort);
+      const warnings = stalePriceWarnings(dates, ctx.clock.now());
+      for (const w of warnings) ctx.stderr(`warning: ${w}`);
       const builtinNote = refs.includes('builtin') ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : undefined;
       if (opts.json) {
         printJson(ctx, {
           sources: listing.sources,
+          pricesAsOf: dates.map((d) => ({ catalog: d.ref, asOf: d.asOf, basis: d.basis })),
+          ...(warnings.length && { warnings }),
           ...(builtinNote && { builtinDate: BUILTIN_CATALOG_DATE }),
           priceModel: opts.spot ? 'spot' : 'on-demand',
           offerings: listing.rows.map((r) => ({
