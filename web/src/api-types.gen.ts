@@ -9657,7 +9657,7 @@ export interface operations {
                   totalS: number;
                   [key: string]: number;
                 };
-                plan: {
+                plan: ({
                     offering: string;
                     provider?: string;
                     region?: string;
@@ -9667,6 +9667,25 @@ export interface operations {
                     priceModel: string;
                     /** @description exact decimal amount */
                     priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
                     runs: {
                         from: number;
                         to: number;
@@ -9675,9 +9694,23 @@ export interface operations {
                     instanceHours?: string;
                     /** @description exact decimal amount */
                     costUsd?: string;
-                  }[];
+                  })[];
                 /** @description exact decimal amount */
                 totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
                 /** @description exact decimal amount */
                 egressUsd?: string;
                 costByPriceModel: {
@@ -9712,6 +9745,53 @@ export interface operations {
                     savingUsd: string | null;
                     marginalUsd: string | null;
                   })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
               };
             }) | ({
               runId: string;
