@@ -31,9 +31,9 @@ const ctx: CliContext = {
   clock,
   solver,
   // The database driver loads only for commands that open the workspace.
-  openWorkspace: async (dir) => {
+  openWorkspace: async (dir, o = {}) => {
     const { openWorkspace, resolveDatabase } = await import('./adapters/store/workspace.js');
-    return openWorkspace(dir, { clock, solver }, { databaseUrl: resolveDatabase(ctx.database) });
+    return openWorkspace(dir, { clock, solver }, { databaseUrl: resolveDatabase(ctx.database), ...(o.serving && { serving: true }) });
   },
   buildServer: async (o) => (await import('./adapters/http/server.js')).buildServer(o),
   workspaceDir: (flag) => resolveWorkspace(flag),

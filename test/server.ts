@@ -19,7 +19,8 @@ export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
 
 export async function startTestServer(opts: Partial<ServerOptions> & { demo?: boolean; host?: string; clock?: Clock } = {}) {
   const workspaceDir = mkdtempSync(join(tmpdir(), 'penny-http-'));
-  const ws = await openWorkspace(workspaceDir, { clock: fixedClock, solver: highsSolver });
+  // As `penny serve` opens it: bulk writes by COPY, off the event loop.
+  const ws = await openWorkspace(workspaceDir, { clock: fixedClock, solver: highsSolver }, { serving: true });
   const store = ws.store;
   if (opts.demo !== false) {
     const source = readFileSync(join(repoRoot, 'examples', 'demo', 'scenario.yaml'), 'utf8');

@@ -138,3 +138,33 @@ describe('the reading thread', () => {
     expect(threaded).toEqual(inline);
   });
 });
+
+describe('bulk writes by COPY (a serving process)', () => {
+  it('store exactly the rows the appender stores: decimals, NULL beside empty text, quotes, line breaks, tags', async () => {
+    const rows = demoBill({ from: '2026-01-01', days: 30, seed: 9 }).map((l, i) => ({
+      ...l,
+      // Text that a CSV round trip could mangle: quotes, commas, a line break; \N reads as no value.
+      resource: i % 5 === 0 ? `db "main", eu\nwest` : i % 7 === 0 ? '\\N' : l.resource,
+      tags: i % 3 === 0 ? { team: 'a"b', note: 'x,y' } : l.tags,
+    }));
+    // 210 rows: one write of at least 200 rows, so it goes by COPY (duckdb.ts COPY_MIN_ROWS).
+    const path = join(dir, 'copy.csv');
+    writeFileSync(path, focusCsv(rows));
+    const dump = async (s: SqlStore) => {
+      const b = new SqlBillingStore(s.session);
+      await ingestFocus(b, clock, path, await focusSource(path));
+      return s.session.all<Record<string, unknown>>('SELECT * EXCLUDE (file_id) FROM billing_rows ORDER BY line');
+    };
+    const copied = await openMemoryStore({ copyWrites: true });
+    try {
+      const viaCopy = await dump(copied);
+      const viaAppender = await dump(store);
+      expect(viaCopy.length).toBe(rows.length);
+      expect(viaCopy).toEqual(viaAppender);
+      expect(viaCopy.some((r) => r.resource_id === 'db "main", eu\nwest')).toBe(true);
+      expect(viaCopy.some((r) => r.resource_id === null)).toBe(true);
+    } finally {
+      await copied.close();
+    }
+  });
+});

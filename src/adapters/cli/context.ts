@@ -10,8 +10,11 @@ export interface CliContext {
   clock: Clock;
   /** --database as given on the command line (set before a command runs); PENNY_DATABASE_URL otherwise. */
   database?: string;
-  /** Open the workspace named by --workspace / PENNY_WORKSPACE / ./.penny (on --database when given). */
-  openWorkspace(workspaceDir: string): Promise<Workspace>;
+  /**
+   * Open the workspace named by --workspace / PENNY_WORKSPACE / ./.penny (on --database when
+   * given); `serving`: for a server, whose bulk writes must leave the event loop free.
+   */
+  openWorkspace(workspaceDir: string, o?: { serving?: boolean }): Promise<Workspace>;
   /** A solver for commands that solve without a workspace (`penny plan` without recording). */
   solver: SolverFactory;
   /** Build the HTTP server over an open workspace (`penny serve`, `penny demo --serve`). */

@@ -72,11 +72,17 @@ export class DuckDbSession implements SqlSession {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly readers: DuckDBConnection[],
+    private readonly copyWrites: boolean,
   ) {
     this.readerBusy = readers.map(() => 0);
   }
 
-  static async open(path: string): Promise<DuckDbSession> {
+  /**
+   * `copyWrites`: large batches go in by COPY, which DuckDB parses and casts on its own threads, so
+   * a serving process's event loop stays free (about 20% slower than the appender on one ingest:
+   * the CLI keeps the appender).
+   */
+  static async open(path: string, o: { copyWrites?: boolean } = {}): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);
@@ -86,7 +92,7 @@ export class DuckDbSession implements SqlSession {
     const conn = await instance.connect();
     const readers: DuckDBConnection[] = [];
     for (let i = 0; i < READERS; i++) readers.push(await instance.connect());
-    return new DuckDbSession(instance, conn, readers);
+    return new DuckDbSession(instance, conn, readers, o.copyWrites === true);
   }
 
   /** True when the caller's async context is inside one of this session's open transactions. */
@@ -173,7 +179,7 @@ export class DuckDbSession implements SqlSession {
       cols = (await this.all<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table])).map((r) => r.name);
       this.tableColumns.set(table, cols);
     }
-    if (rows.length >= COPY_MIN_ROWS) {
+    if (this.copyWrites && rows.length >= COPY_MIN_ROWS) {
       // Large batches (an ingest's) go through COPY from a CSV file, which DuckDB parses and casts
       // on its own threads: the appender's flush casts on the calling thread, and a 2,048-row
       // flush held a serving process's event loop for hundreds of milliseconds. Values are text as

@@ -33,11 +33,13 @@ export interface OpenStoreOptions {
   /** postgres://… : the shared team database instead of the workspace's DuckDB file. */
   databaseUrl?: string;
   postgres?: PostgresOptions;
+  /** A serving process: DuckDB bulk writes off the event loop (DuckDbSession's copyWrites). */
+  serving?: boolean;
 }
 
 export async function openStore(workspaceDir: string, o: OpenStoreOptions = {}): Promise<SqlStore> {
   await mkdir(workspaceDir, { recursive: true });
-  const session: SqlSession = o.databaseUrl ? await PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE));
+  const session: SqlSession = o.databaseUrl ? await PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE), { copyWrites: o.serving === true });
   return migrated(session);
 }
 
@@ -54,8 +56,8 @@ async function migrated(session: SqlSession): Promise<SqlStore> {
 }
 
 /** An in-memory store, for tests and one-off runs. */
-export async function openMemoryStore(): Promise<SqlStore> {
-  return migrated(await DuckDbSession.open(':memory:'));
+export async function openMemoryStore(o: { copyWrites?: boolean } = {}): Promise<SqlStore> {
+  return migrated(await DuckDbSession.open(':memory:', o));
 }
 
 /** A store on a PostgreSQL database (optionally in its own schema), migrated. */

@@ -22,7 +22,7 @@ export async function startServer(ctx: CliContext, workspaceDir: string, o: Serv
   // An empty PENNY_TOKEN counts as unset: it must never turn authentication off.
   const chosen = o.token || process.env.PENNY_TOKEN || undefined;
   const token = chosen ?? (isLoopback(o.host) ? undefined : generateToken());
-  const ws = await ctx.openWorkspace(workspaceDir);
+  const ws = await ctx.openWorkspace(workspaceDir, { serving: true });
   // Request logs are on by default, as JSON lines on stderr (stdout keeps the lines above for people).
   const logger = { level: o.logLevel ?? 'info', stream: process.stderr };
   const { app } = await ctx.buildServer({ workspace: ws, workspaceDir, readOnly: o.readOnly ?? false, webRoot: join(ctx.packageRoot, 'dist', 'web'), logger, host: o.host, allowedHosts: o.allowedHost ?? [], ...(token && { token }) });
