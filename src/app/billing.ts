@@ -121,7 +121,6 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
     outcome = await billing.transaction(async (tx) => {
       // Rows of an ingest killed before its record was committed: never counted, removed now.
       const swept = await tx.sweepOrphanRows();
-      const pending: FocusRow[] = [];
       for await (const batch of reader.batches((read, total) => {
         progress.start(total, 'ingesting');
         progress.tick(read);
@@ -154,13 +153,11 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
         rows += batch.length;
         // Written a slice at a time with a turn of the event loop between: whatever a store does
         // on the calling thread per row (encoding it) stays short for a serving process.
-        for (const r of batch) pending.push(r);
-        while (pending.length >= APPEND_SLICE_ROWS) {
-          await tx.insertBillingRows(source.sha256, pending.splice(0, APPEND_SLICE_ROWS));
+        for (let i = 0; i < batch.length; i += APPEND_SLICE_ROWS) {
+          await tx.insertBillingRows(source.sha256, batch.length <= APPEND_SLICE_ROWS ? batch : batch.slice(i, i + APPEND_SLICE_ROWS));
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      if (pending.length) await tx.insertBillingRows(source.sha256, pending.splice(0));
       const contentHash = reader.contentHash();
       const twin = await tx.findBillingFile({ contentHash });
       if (twin) throw new SameContent(twin);

@@ -260,7 +260,7 @@ export interface WasteReport {
 }
 
 export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOptions): Promise<WasteReport> {
-  const { series, prices } = await loadSeries(store, o);
+  const { gpus, series, prices } = await loadSeries(store, o);
   const options = resolveOptions({ ...o, intervalMs: undefined } as TelemetryReportOptions, prices);
   delete (options as { intervalMs?: number }).intervalMs;
   const autostopAfterS = o.autostopAfterS ?? options.minIdleS;
@@ -279,7 +279,6 @@ export async function gpuWasteReport(store: TelemetryStore, o: TelemetryReportOp
     // Idle periods and low-use spells are found in raw samples; time `penny gpu compact` rolled up
     // is not read here, so a finding there would silently vanish: say how much is left out.
     const range = { ...(o.fromMs !== undefined && { fromMs: o.fromMs }), ...(o.toMs !== undefined && { toMs: o.toMs }) };
-    const gpus = await store.listGpus();
     const rows = (await Promise.all(gpus.map((g) => store.rollups!(g.gpuId, range)))).flat();
     if (rows.length) {
       const hours = rows.reduce((a, r) => a + r.observedS, 0) / 3600;

@@ -1,12 +1,11 @@
 /**
  * A FOCUS export read on a thread of its own: the parse, the checks and the content hash (most of
- * an ingest's CPU) run off the event loop, so a server stays responsive during a large upload and
- * a CLI ingest parses the next batch while the store writes the last one. The reader is the same
- * FocusReader as openFocus's: the thread runs openFocus itself, so both paths give the same rows,
- * notes, hash and errors.
+ * an ingest's CPU) run off the event loop, so a server stays responsive during a large upload. The
+ * reader is the same FocusReader as openFocus's: the thread runs openFocus itself, so both paths
+ * give the same rows, notes, hash and errors.
  *
- * Flow control: the thread sends a batch only when the reader has asked for it (two ahead), so
- * memory stays flat however large the file is.
+ * Flow control: the thread sends a batch only when the reader has allowed it (AHEAD batches
+ * ahead), so memory stays flat however large the file is.
  */
 import { statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
@@ -26,7 +25,7 @@ export type FromFocusThread =
 /** Messages to it: `more` allows one more batch. */
 export type ToFocusThread = { t: 'more' };
 
-/** Rows per message: a structured clone of this many rows costs the event loop a few milliseconds. */
+/** Rows per message (sent as JSON text): parsing this many costs the event loop a few milliseconds. */
 export const THREAD_BATCH_ROWS = 500;
 /** Batches the thread may have sent ahead of the reader. */
 const AHEAD = 8;
