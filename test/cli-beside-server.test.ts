@@ -1,7 +1,7 @@
 /**
  * The CLI beside a running `penny serve` on the same workspace (DuckDB lets one process open the
- * file): `ingest`, `report` and `gpu ingest` go through the server's API, found in server.json,
- * and print what a local run prints.
+ * file): `ingest`, `report`, `gpu ingest|usage|waste`, `billing` and `budget` go through the
+ * server's API, found in server.json, and print what a local run prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,11 @@ describe('the CLI beside penny serve', () => {
       gpu: await runPenny(['-w', local, 'gpu', 'ingest', gpuLog, '--json']),
     };
     for (const r of Object.values(expected)) expect(r.code, r.stderr).toBe(0);
+    // GPU reports with the flags a user passes: the server computes them with the same options.
+    const gpuReports = [['gpu', 'usage'], ['gpu', 'usage', '--interval', '1h', '--price-per-kwh', '0.25', '--pue', '1.3', '--json'], ['gpu', 'waste', '--idle-min', '5m', '--gpu-price-per-hour', '2.49'], ['gpu', 'waste', '--json', '--low-util', '60', '--from', '2024-05-01T00:00Z']];
+    const expectedGpu = [];
+    for (const c of gpuReports) expectedGpu.push(await runPenny(['-w', local, ...c]));
+    for (const r of expectedGpu) expect(r.code, r.stderr).toBe(0);
 
     const ingest = await runPenny(['-w', ws, 'ingest', bill]);
     expect(ingest.code, ingest.stderr).toBe(0);
@@ -78,6 +83,16 @@ describe('the CLI beside penny serve', () => {
     expect(gpu.code, gpu.stderr).toBe(0);
     expect(JSON.parse(gpu.stdout)).toEqual(JSON.parse(expected.gpu.stdout));
     expect(JSON.parse(gpu.stdout)).toMatchObject({ created: true, samples: 1443, gpus: 3 });
+    for (const [i, c] of gpuReports.entries()) {
+      const r = await runPenny(['-w', ws, ...c]);
+      expect(r.code, `${c.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout, c.join(' ')).toBe(expectedGpu[i]!.stdout);
+    }
+    expect(expectedGpu[2]!.stdout).toMatch(/Waste found: \$[\d,.]+\/month/);
+    // A flag the server cannot take is refused with the reason, as bad input.
+    const badCurrency = await runPenny(['-w', ws, 'gpu', 'waste', '--currency', 'usdx']);
+    expect(badCurrency.code).toBe(2);
+    expect(badCurrency.stderr).toMatch(/ISO 4217/);
 
     // The server has the rows: its own API answers from them.
     const usage = (await (await fetch(`${info.url}/api/gpus/usage`, { headers: { authorization: 'Bearer team-secret' } })).json()) as { gpus: unknown[] };

@@ -8,15 +8,17 @@ export function optionsJson(o: { fromMs?: number; toMs?: number; intervalMs?: nu
   return { from: o.fromMs !== undefined ? new Date(o.fromMs).toISOString() : undefined, to: o.toMs !== undefined ? new Date(o.toMs).toISOString() : undefined, intervalMs: o.intervalMs, maxGapS: o.maxGapS, idleUtilPct: o.idleUtilPct, minIdleS: o.minIdleS, pricePerKwh: o.pricePerKwh?.toFixed(), pue: o.pue.toFixed(), currency: o.currency };
 }
 
-export function priceJson(p: { pricePerHour: Decimal; source: string } | undefined) {
-  return p ? { pricePerHour: p.pricePerHour.toFixed(), source: p.source } : null;
+/** `currency` only where the price is not in the report's currency (an owned GPU priced in EUR). */
+export function priceJson(p: { pricePerHour: Decimal; source: string; currency?: string } | undefined) {
+  return p ? { pricePerHour: p.pricePerHour.toFixed(), source: p.source, ...(p.currency && { currency: p.currency }) } : null;
 }
 
 
 export function usageReportToJson(r: UsageReport) {
   return {
   options: optionsJson(r.options),
-  gpus: r.gpus.map((g) => ({ ...g, price: priceJson(r.prices.get(g.gpuId)) })),
+  // `utilisation`: the sparkline cells (mean utilisation %, null where no sample), whole range.
+  gpus: r.gpus.map((g) => ({ ...g, price: priceJson(r.prices.get(g.gpuId)), ...(r.utilisation.has(g.gpuId) && { utilisation: r.utilisation.get(g.gpuId)!.map((x) => (Number.isFinite(x) ? x : null)) }) })),
   periods: r.periods.map((p) => ({
     ...p,
     start: new Date(p.startMs).toISOString(),

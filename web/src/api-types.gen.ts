@@ -7069,8 +7069,26 @@ export interface operations {
   getApiGpusUsage: {
     parameters: {
       query?: {
-        /** @description length of each period, 1m to 366d (e.g. 15m, 1h, 1d); at most 20000 GPU × period points */
+        /** @description length of each period, 1m to 366d (e.g. 15m, 1h, 1d), or `whole` for one period over the whole range; at most 20000 GPU × period points */
         interval?: string;
+        /** @description start (ISO 8601) */
+        from?: string;
+        /** @description end (ISO 8601) */
+        to?: string;
+        /** @description longer sample intervals are gaps, not bridged (default 60) */
+        maxGapS?: number;
+        /** @description a sample is idle at or below this utilisation.gpu (default 0) */
+        idleUtilPct?: number;
+        /** @description an idle period lasts at least this long (default 600) */
+        minIdleS?: number;
+        /** @description electricity price per kWh (facility meter) */
+        pricePerKwh?: string;
+        /** @description power usage effectiveness, 1 to 5 */
+        pue?: string;
+        /** @description ISO 4217 currency of the prices given (default USD) */
+        currency?: string;
+        /** @description hourly price of one GPU (default: a dated public price per model, or the workspace's cost model for owned GPUs) */
+        gpuPricePerHour?: string;
       };
     };
     responses: {
@@ -7101,7 +7119,11 @@ export interface operations {
                   /** @description exact decimal amount */
                   pricePerHour: string;
                   source: string;
+                  /** @description the price's currency where it is not the report's (an owned GPU priced by a scenario in EUR) */
+                  currency?: string;
                 } | null;
+                /** @description mean utilisation.gpu (%) in 40 equal cells over the GPU's whole range, null where no sample (a sparkline) */
+                utilisation?: (number | null)[];
               })[];
             periods: ({
                 gpuId: string;
@@ -7188,6 +7210,34 @@ export interface operations {
   };
   /** Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry) */
   getApiGpusWaste: {
+    parameters: {
+      query?: {
+        /** @description start (ISO 8601) */
+        from?: string;
+        /** @description end (ISO 8601) */
+        to?: string;
+        /** @description longer sample intervals are gaps, not bridged (default 60) */
+        maxGapS?: number;
+        /** @description a sample is idle at or below this utilisation.gpu (default 0) */
+        idleUtilPct?: number;
+        /** @description an idle period lasts at least this long (default 600) */
+        minIdleS?: number;
+        /** @description electricity price per kWh (facility meter) */
+        pricePerKwh?: string;
+        /** @description power usage effectiveness, 1 to 5 */
+        pue?: string;
+        /** @description ISO 4217 currency of the prices given (default USD) */
+        currency?: string;
+        /** @description hourly price of one GPU (default: a dated public price per model, or the workspace's cost model for owned GPUs) */
+        gpuPricePerHour?: string;
+        /** @description under-used below this mean utilisation while busy (default 40) */
+        lowUtilPct?: number;
+        /** @description under-used also when peak memory stays below this share of the GPU (default 25) */
+        lowMemPct?: number;
+        /** @description autostop timeout to price (default: minIdleS) */
+        autostopAfterS?: number;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
@@ -7222,6 +7272,8 @@ export interface operations {
                   /** @description exact decimal amount */
                   pricePerHour: string;
                   source: string;
+                  /** @description the price's currency where it is not the report's (an owned GPU priced by a scenario in EUR) */
+                  currency?: string;
                 } | null;
                 observedS: number;
                 idleS: number;
@@ -7292,6 +7344,26 @@ export interface operations {
       };
       /** @description problem details (421) */
       421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
         content: {
           "application/problem+json": {
             type: string;

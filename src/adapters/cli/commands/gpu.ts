@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { InvalidInput } from '../../../core/errors.js';
-import { recommendationToJson } from '../../../core/finops/scenario-savings.js';
-import { dec, type Decimal } from '../../../core/money.js';
+import { dec, isCurrencyCode, type Decimal } from '../../../core/money.js';
 import { GPU_PRICES } from '../../../core/telemetry/gpu-prices.js';
 import { HOURS_PER_MONTH } from '../../../core/telemetry/waste.js';
-import { priceJson, usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
-import { totalSaving } from '../../../core/finops/scenario-savings.js';
+import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, ownedGpuPrices, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
@@ -70,46 +68,41 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
   )
     .addHelpText('after', `${REPORT_HELP}\n\nExamples:\n  penny gpu usage\n  penny gpu usage --interval 1h --price-per-kwh 0.25 --pue 1.3\n  penny gpu usage --scenario examples/demo/scenario.yaml --json`)
     .action(async (opts: ReportFlags, cmd: Command) => {
-      await withTelemetry(ctx, cmd, async (tel, store) => {
-        const o = await reportOptionsFrom(opts);
-        o.owned = await ownedGpuPrices(store);
-        if (opts.interval) o.intervalMs = parseDuration(opts.interval, '--interval');
-        const r = await gpuUsageReport(tel, o);
-        const c = r.options.currency;
-        if (opts.json) {
-          return printJson(ctx, usageReportToJson(r));
-        }
-        const out: string[] = [];
-        for (const g of r.gpus) {
-          const spark = r.utilisation.get(g.gpuId);
-          out.push(`${g.model ?? 'GPU'} ${g.host}:${g.index} (${g.gpuId})`);
-          if (spark) out.push(`  utilisation ${sparkline(spark)} (0–100%, whole range)`);
-        }
-        out.push('');
-        const rows = r.periods.map((p) => [
-          shortGpu(r.gpus.find((g) => g.gpuId === p.gpuId)!),
-          fmtTime(p.startMs),
-          num(p.observedS / 3600, 2),
-          pct(p.busyFraction),
-          p.meanUtilPct === null ? '' : `${num(p.meanUtilPct, 1)}%`,
-          num(p.energyKwh, 3),
-          p.energyCost ? money(p.energyCost, c) : '',
-          num(p.idleS / 3600, 2),
-          p.idleCost ? money(p.idleCost, c) : '',
-          p.gapS > 0 ? num(p.gapS / 3600, 2) : '',
-        ]);
-        out.push(
-          table(
-            [{ header: 'GPU' }, { header: 'From (UTC)' }, { header: 'Observed h', align: 'right' }, { header: 'Busy', align: 'right' }, { header: 'Mean util', align: 'right' }, { header: 'Energy kWh', align: 'right' }, { header: `Energy (${c})`, align: 'right' }, { header: 'Idle h', align: 'right' }, { header: `Idle (${c})`, align: 'right' }, { header: 'Gaps h', align: 'right' }],
-            rows,
-          ),
-        );
-        const kwh = r.periods.reduce((a, p) => a + p.energyKwh, 0);
-        out.push(`Energy: ${num(kwh, 4)} kWh at the GPU (trapezoid over power.draw)${r.options.pricePerKwh ? `; cost includes PUE ${r.options.pue.toFixed()} at ${r.options.pricePerKwh.toFixed()} ${c}/kWh` : '; pass --price-per-kwh or --scenario for its cost'}.`);
-        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; gaps > ${fmtS(r.options.maxGapS)} not bridged.`);
-        out.push(...priceLines(r.gpus.map((g) => [g, r.prices.get(g.gpuId)] as const), c));
-        ctx.stdout(out.join('\n'));
-      });
+      const o = await reportOptionsFrom(opts);
+      if (opts.interval) o.intervalMs = parseDuration(opts.interval, '--interval');
+      const r = await telemetryReport(ctx, cmd, '/api/gpus/usage', o, { interval: o.intervalMs === undefined ? 'whole' : apiInterval(o.intervalMs, opts.interval!) }, async (tel, store) => usageReportToJson(await gpuUsageReport(tel, { ...o, owned: await ownedGpuPrices(store) })));
+      if (opts.json) return printJson(ctx, r);
+      const c = r.options.currency;
+      const out: string[] = [];
+      for (const g of r.gpus) {
+        out.push(`${g.model ?? 'GPU'} ${g.host}:${g.index} (${g.gpuId})`);
+        if (g.utilisation) out.push(`  utilisation ${sparkline(g.utilisation)} (0–100%, whole range)`);
+      }
+      out.push('');
+      const byId = new Map(r.gpus.map((g) => [g.gpuId, g]));
+      const rows = r.periods.map((p) => [
+        shortGpu(byId.get(p.gpuId)!),
+        fmtTime(p.startMs),
+        num(p.observedS / 3600, 2),
+        pct(p.busyFraction),
+        p.meanUtilPct === null ? '' : `${num(p.meanUtilPct, 1)}%`,
+        num(p.energyKwh, 3),
+        p.energyCost ? money(dec(p.energyCost), c) : '',
+        num(p.idleS / 3600, 2),
+        p.idleCost ? money(dec(p.idleCost), c) : '',
+        p.gapS > 0 ? num(p.gapS / 3600, 2) : '',
+      ]);
+      out.push(
+        table(
+          [{ header: 'GPU' }, { header: 'From (UTC)' }, { header: 'Observed h', align: 'right' }, { header: 'Busy', align: 'right' }, { header: 'Mean util', align: 'right' }, { header: 'Energy kWh', align: 'right' }, { header: `Energy (${c})`, align: 'right' }, { header: 'Idle h', align: 'right' }, { header: `Idle (${c})`, align: 'right' }, { header: 'Gaps h', align: 'right' }],
+          rows,
+        ),
+      );
+      const kwh = r.periods.reduce((a, p) => a + p.energyKwh, 0);
+      out.push(`Energy: ${num(kwh, 4)} kWh at the GPU (trapezoid over power.draw)${r.options.pricePerKwh ? `; cost includes PUE ${r.options.pue} at ${r.options.pricePerKwh} ${c}/kWh` : '; pass --price-per-kwh or --scenario for its cost'}.`);
+      out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; gaps > ${fmtS(r.options.maxGapS)} not bridged.`);
+      out.push(...priceLines(r.gpus.map((g) => [g, g.price] as const), c));
+      ctx.stdout(out.join('\n'));
     });
 
   reportOptions(
@@ -122,47 +115,43 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
   )
     .addHelpText('after', `${REPORT_HELP}\n\nSavings are per month (${HOURS_PER_MONTH} h) at the GPU's hourly price: --gpu-price-per-hour, else a dated default per model.\n\nExamples:\n  penny gpu waste\n  penny gpu waste --idle-min 5m --gpu-price-per-hour 2.49 --json`)
     .action(async (opts: ReportFlags & { lowUtil: string; lowMem: string; autostopAfter?: string }, cmd: Command) => {
-      await withTelemetry(ctx, cmd, async (tel, store) => {
-        const o = await reportOptionsFrom(opts);
-        o.owned = await ownedGpuPrices(store);
-        o.lowUtilPct = parseNumber(opts.lowUtil, '--low-util', 0, 100);
-        o.lowMemPct = parseNumber(opts.lowMem, '--low-mem', 0, 100);
-        if (opts.autostopAfter) o.autostopAfterS = parseDuration(opts.autostopAfter, '--autostop-after') / 1000;
-        const r = await gpuWasteReport(tel, o);
-        const c = r.options.currency;
-        if (opts.json) {
-          return printJson(ctx, wasteReportToJson(r));
-        }
-        const out: string[] = [];
-        out.push(
-          table(
-            [{ header: 'GPU' }, { header: 'Observed h', align: 'right' }, { header: 'Idle', align: 'right' }, { header: 'Idle periods', align: 'right' }, { header: 'Low-use spells', align: 'right' }, { header: 'Mean util busy', align: 'right' }, { header: 'Peak mem GiB', align: 'right' }, { header: 'Under-used' }],
-            r.gpus.map((g) => [
-              shortGpu(g.gpu),
-              num(g.observedS / 3600, 2),
-              g.observedS > 0 ? pct(g.idleS / g.observedS) : '',
-              String(g.idlePeriods.length),
-              g.lowUseSpells.length ? `${g.lowUseSpells.length} (${num(g.lowUseSpells.reduce((a, x) => a + x.durationS, 0) / 60, 1)} min)` : '0',
-              g.meanUtilBusyPct === null ? '' : `${num(g.meanUtilBusyPct, 1)}%`,
-              g.peakMemUsedMiB === null ? '' : num(g.peakMemUsedMiB / 1024, 1),
-              g.underUsed ? 'yes' : '',
-            ]),
-          ),
-        );
-        out.push('');
-        if (r.recommendations.length === 0) out.push('No waste found with these thresholds.');
-        else {
-          out.push(`Recommendations (saving per month of ${HOURS_PER_MONTH} h; release / share / smaller GPU / spot price the same hours: the best counts, the others are listed as alternatives):`);
-          const rows = r.recommendations.flatMap((x) => [[x.title, money(x.saving, x.currency), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(a.saving, a.currency)})`, a.effort])]);
-          out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
-          for (const cur of [...new Set(r.recommendations.map((x) => x.currency))].sort()) out.push(`  Waste found: ${money(totalSaving(r.recommendations.filter((x) => x.currency === cur)), cur)}/month (each GPU-hour once; alternatives not added)`);
-        }
-        out.push('');
-        out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.autostopAfterS)}; under-used < ${r.lowUtilPct}% mean utilisation while busy or < ${r.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);
-        out.push(...priceLines(r.gpus.map((g) => [g.gpu, g.price] as const), c));
-        for (const n of r.notes) out.push(`note: ${n}`);
-        ctx.stdout(out.join('\n'));
-      });
+      const o = await reportOptionsFrom(opts);
+      o.lowUtilPct = parseNumber(opts.lowUtil, '--low-util', 0, 100);
+      o.lowMemPct = parseNumber(opts.lowMem, '--low-mem', 0, 100);
+      if (opts.autostopAfter) o.autostopAfterS = parseDuration(opts.autostopAfter, '--autostop-after') / 1000;
+      const extra = { lowUtilPct: o.lowUtilPct, lowMemPct: o.lowMemPct, ...(o.autostopAfterS !== undefined && { autostopAfterS: o.autostopAfterS }) };
+      const r = await telemetryReport(ctx, cmd, '/api/gpus/waste', o, extra, async (tel, store) => wasteReportToJson(await gpuWasteReport(tel, { ...o, owned: await ownedGpuPrices(store) })));
+      if (opts.json) return printJson(ctx, r);
+      const c = r.options.currency;
+      const out: string[] = [];
+      out.push(
+        table(
+          [{ header: 'GPU' }, { header: 'Observed h', align: 'right' }, { header: 'Idle', align: 'right' }, { header: 'Idle periods', align: 'right' }, { header: 'Low-use spells', align: 'right' }, { header: 'Mean util busy', align: 'right' }, { header: 'Peak mem GiB', align: 'right' }, { header: 'Under-used' }],
+          r.gpus.map((g) => [
+            shortGpu(g.gpu),
+            num(g.observedS / 3600, 2),
+            g.observedS > 0 ? pct(g.idleS / g.observedS) : '',
+            String(g.idlePeriods.length),
+            g.lowUseSpells.length ? `${g.lowUseSpells.length} (${num(g.lowUseSpells.reduce((a, x) => a + x.durationS, 0) / 60, 1)} min)` : '0',
+            g.meanUtilBusyPct === null ? '' : `${num(g.meanUtilBusyPct, 1)}%`,
+            g.peakMemUsedMiB === null ? '' : num(g.peakMemUsedMiB / 1024, 1),
+            g.underUsed ? 'yes' : '',
+          ]),
+        ),
+      );
+      out.push('');
+      if (r.recommendations.length === 0) out.push('No waste found with these thresholds.');
+      else {
+        out.push(`Recommendations (saving per month of ${r.options.hoursPerMonth} h; release / share / smaller GPU / spot price the same hours: the best counts, the others are listed as alternatives):`);
+        const rows = r.recommendations.flatMap((x) => [[x.title, money(dec(x.saving), x.currency), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(dec(a.saving), a.currency)})`, a.effort])]);
+        out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
+        for (const t of r.savingTotals) out.push(`  Waste found: ${money(dec(t.saving), t.currency)}/month (each GPU-hour once; alternatives not added)`);
+      }
+      out.push('');
+      out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; autostop after ${fmtS(r.options.autostopAfterS)}; under-used < ${r.options.lowUtilPct}% mean utilisation while busy or < ${r.options.lowMemPct}% peak memory; low-use spell = 0 < utilisation <= 10% for >= ${fmtS(r.options.minIdleS)}.`);
+      out.push(...priceLines(r.gpus.map((g) => [g.gpu, g.price] as const), c));
+      for (const n of r.notes) out.push(`note: ${n}`);
+      ctx.stdout(out.join('\n'));
     });
 
   registerGpuCompact(gpu, ctx);
@@ -225,7 +214,10 @@ async function reportOptionsFrom(f: ReportFlags): Promise<TelemetryReportOptions
     void pue;
   }
   if (f.gpuPricePerHour) o.gpuPricePerHour = parseMoney(f.gpuPricePerHour, '--gpu-price-per-hour');
-  if (f.currency) o.currency = f.currency.toUpperCase();
+  if (f.currency) {
+    o.currency = f.currency.toUpperCase();
+    if (!isCurrencyCode(o.currency)) throw new InvalidInput(`--currency: "${f.currency}" is not an ISO 4217 code`, [{ path: '--currency', message: 'not an ISO 4217 code', found: f.currency }], 'e.g. USD, EUR, JPY');
+  }
   return o;
 }
 
@@ -233,11 +225,44 @@ async function withTelemetry(ctx: CliContext, cmd: Command, fn: (tel: TelemetryS
   await withWorkspace(ctx, cmd, (ws) => fn(ws.telemetry, ws.store));
 }
 
-function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: Decimal; source: string; currency?: string } | undefined])[], c: string): string[] {
+/**
+ * A usage or waste report as its JSON: computed here, or, when `penny serve` holds the
+ * workspace, by the server with the same options (one renderer prints both, so they match).
+ */
+async function telemetryReport<T>(ctx: CliContext, cmd: Command, path: string, o: TelemetryReportOptions, extra: Record<string, string | number>, local: (tel: TelemetryStore, store: Store) => Promise<T>): Promise<T> {
+  const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+  if (server) {
+    return server.get<T>(path, {
+      from: o.fromMs !== undefined ? new Date(o.fromMs).toISOString() : undefined,
+      to: o.toMs !== undefined ? new Date(o.toMs).toISOString() : undefined,
+      maxGapS: o.maxGapS,
+      idleUtilPct: o.idleUtilPct,
+      minIdleS: o.minIdleS,
+      pricePerKwh: o.pricePerKwh?.toFixed(),
+      pue: o.pue?.toFixed(),
+      currency: o.currency,
+      gpuPricePerHour: o.gpuPricePerHour?.toFixed(),
+      ...extra,
+    });
+  }
+  let out: T | undefined;
+  await withWorkspace(ctx, cmd, async (ws) => {
+    out = await local(ws.telemetry, ws.store);
+  });
+  return out!;
+}
+
+/** The server takes whole seconds, minutes, hours or days from 1m (its report limits). */
+function apiInterval(ms: number, flag: string): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  throw new InvalidInput(`--interval ${flag}: the Penny server holding this workspace takes whole seconds`, [{ path: '--interval', message: 'not whole seconds', found: flag }], 'Use e.g. 15m or 1h.');
+}
+
+function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | null; host: string; index: string }, { pricePerHour: string; source: string; currency?: string } | null])[], c: string): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const [g, p] of gpus) {
-    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'}${p.source.startsWith('owned') ? ` on ${g.host}` : ''} ${money(p.pricePerHour, p.currency ?? c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
+    const line = p ? `GPU price assumed: ${g.model ?? 'GPU'}${p.source.startsWith('owned') ? ` on ${g.host}` : ''} ${money(dec(p.pricePerHour), p.currency ?? c)}/h (${p.source})` : `GPU price unknown for ${g.model ?? g.gpuId}: pass --gpu-price-per-hour (table: ${GPU_PRICES.map((e) => e.model).join(', ')})`;
     if (!seen.has(line)) out.push(line);
     seen.add(line);
   }
@@ -245,8 +270,8 @@ function priceLines(gpus: readonly (readonly [{ gpuId: string; model: string | n
 }
 
 const SPARK = '▁▂▃▄▅▆▇█';
-function sparkline(xs: number[]): string {
-  return xs.map((x) => (Number.isFinite(x) ? SPARK[Math.min(7, Math.floor((Math.max(0, x) / 100) * 8))]! : ' ')).join('');
+function sparkline(xs: (number | null)[]): string {
+  return xs.map((x) => (x !== null && Number.isFinite(x) ? SPARK[Math.min(7, Math.floor((Math.max(0, x) / 100) * 8))]! : ' ')).join('');
 }
 
 function shortGpu(g: { host: string; index: string; model: string | null }): string {

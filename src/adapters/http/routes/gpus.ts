@@ -1,8 +1,9 @@
 /** GPU fleet: utilisation per GPU over time, energy, idle time and cost, waste findings. */
 import type { FastifyRequest } from 'fastify';
-import { gpuUsageReport, gpuWasteReport, ownedGpuPrices } from '../../../app/telemetry.js';
+import { gpuUsageReport, gpuWasteReport, ownedGpuPrices, type TelemetryReportOptions } from '../../../app/telemetry.js';
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
+import { dec, isCurrencyCode } from '../../../core/money.js';
 import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '../limits.js';
 import type { RouteContext } from '../server.js';
 import { gpuInfoSchema, gpuPriceSchema, moneyString, problems, recommendationSchema, type RegisterRoutes } from './types.js';
@@ -38,7 +39,7 @@ const usagePeriod = {
   },
 } as const;
 
-const usageGpu = { ...gpuInfoSchema, properties: { ...gpuInfoSchema.properties, price: { anyOf: [gpuPriceSchema, { type: 'null' }] } } } as const;
+const usageGpu = { ...gpuInfoSchema, properties: { ...gpuInfoSchema.properties, price: { anyOf: [gpuPriceSchema, { type: 'null' }] }, utilisation: { type: 'array', items: { type: ['number', 'null'] }, description: 'mean utilisation.gpu (%) in 40 equal cells over the GPU\'s whole range, null where no sample (a sparkline)' } } } as const;
 
 const wasteGpu = {
   type: 'object',
@@ -59,6 +60,53 @@ export function intervalMs(v: string): number {
   return ms;
 }
 
+/**
+ * The thresholds and prices a report takes, as `penny gpu usage|waste` flags do (in seconds and
+ * percent, the names the report's `options` carry back): the CLI beside a running server sends
+ * them, so its output matches a local run.
+ */
+const reportQueryProperties = {
+  from: { type: 'string', description: 'start (ISO 8601)' },
+  to: { type: 'string', description: 'end (ISO 8601)' },
+  maxGapS: { type: 'number', exclusiveMinimum: 0, description: 'longer sample intervals are gaps, not bridged (default 60)' },
+  idleUtilPct: { type: 'number', minimum: 0, maximum: 100, description: 'a sample is idle at or below this utilisation.gpu (default 0)' },
+  minIdleS: { type: 'number', exclusiveMinimum: 0, description: 'an idle period lasts at least this long (default 600)' },
+  pricePerKwh: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,12})?$', description: 'electricity price per kWh (facility meter)' },
+  pue: { type: 'string', pattern: '^\\d(\\.\\d{1,6})?$', description: 'power usage effectiveness, 1 to 5' },
+  currency: { type: 'string', pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 currency of the prices given (default USD)' },
+  gpuPricePerHour: { type: 'string', pattern: '^\\d{1,12}(\\.\\d{1,12})?$', description: 'hourly price of one GPU (default: a dated public price per model, or the workspace\'s cost model for owned GPUs)' },
+} as const;
+
+type ReportQuery = { from?: string; to?: string; maxGapS?: number; idleUtilPct?: number; minIdleS?: number; pricePerKwh?: string; pue?: string; currency?: string; gpuPricePerHour?: string };
+
+function reportOptionsFromQuery(q: ReportQuery): TelemetryReportOptions {
+  const o: TelemetryReportOptions = {};
+  const time = (v: string, field: string) => {
+    const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) || !/T/.test(v) ? v : `${v}Z`);
+    if (Number.isNaN(t)) throw new InvalidInput(`${field} "${v}" is not a time`, [{ path: field, message: 'expected an ISO 8601 time like 2024-05-01T12:00Z (UTC when no zone)', found: v }]);
+    return t;
+  };
+  if (q.from !== undefined) o.fromMs = time(q.from, 'from');
+  if (q.to !== undefined) o.toMs = time(q.to, 'to');
+  if (o.fromMs !== undefined && o.toMs !== undefined && o.fromMs >= o.toMs) throw new InvalidInput('from must be before to', [{ path: 'from', message: 'not before to', found: q.from }]);
+  if (q.maxGapS !== undefined) o.maxGapS = q.maxGapS;
+  if (q.idleUtilPct !== undefined) o.idleUtilPct = q.idleUtilPct;
+  if (q.minIdleS !== undefined) o.minIdleS = q.minIdleS;
+  if (q.pricePerKwh !== undefined) o.pricePerKwh = dec(q.pricePerKwh);
+  if (q.pue !== undefined) {
+    const pue = dec(q.pue);
+    if (pue.lt(1) || pue.gt(5)) throw new InvalidInput(`pue ${q.pue} is outside 1 to 5`, [{ path: 'pue', message: 'expected 1 to 5', found: q.pue }]);
+    o.pue = pue;
+  }
+  if (q.currency !== undefined) {
+    const c = q.currency.toUpperCase();
+    if (!isCurrencyCode(c)) throw new InvalidInput(`currency "${q.currency}" is not an ISO 4217 code`, [{ path: 'currency', message: 'not an ISO 4217 code', found: q.currency }], 'e.g. USD, EUR, JPY');
+    o.currency = c;
+  }
+  if (q.gpuPricePerHour !== undefined) o.gpuPricePerHour = dec(q.gpuPricePerHour);
+  return o;
+}
+
 /** Points (GPU × interval) a usage report would hold, from each GPU's first and last sample. */
 async function usagePoints(ctx: RouteContext, ms: number): Promise<number> {
   const spans = await ctx.telemetry.sampleSpans();
@@ -70,29 +118,43 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry)',
-      querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m', pattern: '^\\d{1,9}(s|m|h|d)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d); at most ${MAX_USAGE_POINTS} GPU × period points` } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { interval: { type: 'string', default: '15m', pattern: '^(\\d{1,9}(s|m|h|d)|whole)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d), or \`whole\` for one period over the whole range; at most ${MAX_USAGE_POINTS} GPU × period points` }, ...reportQueryProperties } },
       response: { 200: { type: 'object', required: ['options', 'gpus', 'periods'], properties: { options: telemetryOptions, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
     },
-  }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
+  }, async (req: FastifyRequest<{ Querystring: ReportQuery & { interval?: string } }>) => {
     const store = ctx.telemetry;
-    const ms = intervalMs(req.query.interval ?? '15m');
-    if ((await store.listGpus()).length === 0) return { gpus: [], periods: [] };
-    const points = await usagePoints(ctx, ms);
-    if (points > MAX_USAGE_POINTS) {
-      throw new InvalidInput(`interval "${req.query.interval}" would give ${points} GPU × period points, over the limit of ${MAX_USAGE_POINTS}`, [{ path: 'interval', message: `over ${MAX_USAGE_POINTS} points`, found: req.query.interval }], 'Ask for a longer interval.');
+    const interval = req.query.interval ?? '15m';
+    const ms = interval === 'whole' ? undefined : intervalMs(interval);
+    const o = reportOptionsFromQuery(req.query);
+    if (ms !== undefined) {
+      const points = await usagePoints(ctx, ms);
+      if (points > MAX_USAGE_POINTS) {
+        throw new InvalidInput(`interval "${interval}" would give ${points} GPU × period points, over the limit of ${MAX_USAGE_POINTS}`, [{ path: 'interval', message: `over ${MAX_USAGE_POINTS} points`, found: interval }], 'Ask for a longer interval.');
+      }
     }
-    return usageReportToJson(await gpuUsageReport(store, { intervalMs: ms, owned: await ownedGpuPrices(ctx.store) }));
+    return usageReportToJson(await gpuUsageReport(store, { ...o, ...(ms !== undefined && { intervalMs: ms }), owned: await ownedGpuPrices(ctx.store) }));
   });
 
   app.get('/api/gpus/waste', {
     schema: {
       tags: ['gpus'],
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
-      response: { 200: { type: 'object', required: ['options', 'gpus', 'recommendations', 'savingTotal', 'savingTotals'], properties: { options: { ...telemetryOptions, description: 'the thresholds the findings used', properties: { ...telemetryOptions.properties, lowUtilPct: { type: 'number' }, lowMemPct: { type: 'number' }, autostopAfterS: { type: 'number' }, hoursPerMonth: { type: 'number' } } }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', required: ['currency', 'saving'], properties: { currency: { type: 'string' }, saving: { type: 'string' } } } }, notes: { type: 'array', items: { type: 'string' }, description: 'what the findings do not cover (time compacted into roll-ups)' } } } },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          ...reportQueryProperties,
+          lowUtilPct: { type: 'number', minimum: 0, maximum: 100, description: 'under-used below this mean utilisation while busy (default 40)' },
+          lowMemPct: { type: 'number', minimum: 0, maximum: 100, description: 'under-used also when peak memory stays below this share of the GPU (default 25)' },
+          autostopAfterS: { type: 'number', exclusiveMinimum: 0, description: 'autostop timeout to price (default: minIdleS)' },
+        },
+      },
+      response: { 200: { type: 'object', required: ['options', 'gpus', 'recommendations', 'savingTotal', 'savingTotals'], properties: { options: { ...telemetryOptions, description: 'the thresholds the findings used', properties: { ...telemetryOptions.properties, lowUtilPct: { type: 'number' }, lowMemPct: { type: 'number' }, autostopAfterS: { type: 'number' }, hoursPerMonth: { type: 'number' } } }, gpus: { type: 'array', items: wasteGpu }, recommendations: { type: 'array', items: recommendationSchema }, savingTotal: { type: 'string', description: 'monthly saving in the report currency, the best of each set of alternatives only (never adds MIG sharing, a smaller GPU and spot for the same hours)' }, savingTotals: { type: 'array', items: { type: 'object', required: ['currency', 'saving'], properties: { currency: { type: 'string' }, saving: { type: 'string' } } } }, notes: { type: 'array', items: { type: 'string' }, description: 'what the findings do not cover (time compacted into roll-ups)' } } }, ...problems(422) },
     },
-  }, async () => {
+  }, async (req: FastifyRequest<{ Querystring: ReportQuery & { lowUtilPct?: number; lowMemPct?: number; autostopAfterS?: number } }>) => {
     const store = ctx.telemetry;
-    if ((await store.listGpus()).length === 0) return { gpus: [], recommendations: [], savingTotal: '0', savingTotals: [] };
-    return wasteReportToJson(await gpuWasteReport(store, { owned: await ownedGpuPrices(ctx.store) }));
+    const q = req.query;
+    const o = reportOptionsFromQuery(q);
+    return wasteReportToJson(await gpuWasteReport(store, { ...o, ...(q.lowUtilPct !== undefined && { lowUtilPct: q.lowUtilPct }), ...(q.lowMemPct !== undefined && { lowMemPct: q.lowMemPct }), ...(q.autostopAfterS !== undefined && { autostopAfterS: q.autostopAfterS }), owned: await ownedGpuPrices(ctx.store) }));
   });
 };

@@ -87,7 +87,7 @@ export const gpuInfoSchema = {
   properties: { gpuId: str, host: str, index: str, model: nullable(str), memoryTotalMiB: nullable(num) },
 } as const;
 
-export const gpuPriceSchema = { type: 'object', required: ['pricePerHour', 'source'], properties: { pricePerHour: moneyString, source: str } } as const;
+export const gpuPriceSchema = { type: 'object', required: ['pricePerHour', 'source'], properties: { pricePerHour: moneyString, source: str, currency: { ...str, description: 'the price\'s currency where it is not the report\'s (an owned GPU priced by a scenario in EUR)' } } } as const;
 
 /** A saving: what to do, how much a month it saves, and on what basis. */
 const recommendationProperties = { id: str, resource: str, action: str, title: str, saving: moneyString, currency: str, effort: str, basis: str, exclusiveGroup: str, billedAs: { type: 'array', items: str } } as const;
