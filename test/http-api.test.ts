@@ -284,6 +284,20 @@ describe('gpus', () => {
     const groups = w.recommendations.map((r: { exclusiveGroup?: string }) => r.exclusiveGroup).filter(Boolean);
     expect(new Set(groups).size).toBe(groups.length);
     expect((await fetch(`${s.url}/api/gpus/usage?interval=soon`)).status).toBe(422);
+    // The report's options as query fields: a whole-range period, prices, and bad values refused.
+    const whole = await json(await fetch(`${s.url}/api/gpus/usage?interval=whole&pricePerKwh=0.25&pue=1.5&currency=eur`));
+    await conforms('/api/gpus/usage', 'get', 200, whole);
+    expect(whole.periods).toHaveLength(3);
+    expect(whole.options).toMatchObject({ pricePerKwh: '0.25', pue: '1.5', currency: 'EUR' });
+    expect(whole.periods.every((p: { energyCost?: string }) => p.energyCost !== undefined)).toBe(true);
+    const strict = await json(await fetch(`${s.url}/api/gpus/waste?lowUtilPct=90&gpuPricePerHour=1.5&idleUtilPct=5`));
+    expect(strict.options).toMatchObject({ lowUtilPct: 90, idleUtilPct: 5 });
+    expect(strict.gpus.every((g: { price: { pricePerHour: string } }) => g.price.pricePerHour === '1.5')).toBe(true);
+    for (const q of ['currency=usdx', 'currency=XYZ', 'pue=9', 'idleUtilPct=101', 'from=yesterday', 'from=2024-06-01&to=2024-05-01']) {
+      const r = await fetch(`${s.url}/api/gpus/waste?${q}`);
+      expect(r.status, q).toBe(422);
+      expect((await json(r)).title ?? (await r.text()), q).toBeTruthy();
+    }
   });
 });
 

@@ -24,7 +24,7 @@ export function usageReportToJson(r: UsageReport) {
     start: new Date(p.startMs).toISOString(),
     end: new Date(p.endMs).toISOString(),
     energyCost: p.energyCost?.toFixed(),
-    idleCost: p.idleCost?.toFixed(),
+    idleCost: p.idleCost?.toFixed() ?? null,
   })),
 };
 }
