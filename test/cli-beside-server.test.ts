@@ -153,6 +153,42 @@ describe('the CLI beside penny serve', () => {
     await stop(server);
   }, E2E_TIMEOUT_MS);
 
+  it('records --save runs, costs and forecasts of the workspace\'s bills through the server', async () => {
+    const ws = join(tmp, 'saves');
+    const local = join(tmp, 'saves-local');
+    const plan = join(repoRoot, 'examples', 'demo', 'plan.yaml');
+    const scenario = join(repoRoot, 'examples', 'demo', 'scenario.yaml');
+    for (const w of [ws, local]) expect((await runPenny(['-w', w, 'ingest', bill])).code).toBe(0);
+    const commands = [['forecast', 'billing', '--horizon', '7d', '--model', 'snaive', '--json'], ['cost', scenario, '--save', '--json'], ['plan', plan, '--save', '--json']];
+    const expected = [];
+    for (const c of commands) expected.push(await runPenny(['-w', local, ...c]));
+    for (const r of expected) expect(r.code, r.stderr).toBe(0);
+    const server = await serve(ws);
+    const info = JSON.parse(readFileSync(join(ws, 'server.json'), 'utf8')) as { url: string };
+    for (const [i, c] of commands.entries()) {
+      const r = await runPenny(['-w', ws, ...c]);
+      expect(r.code, `${c.join(' ')}: ${r.stderr}`).toBe(0);
+      const strip = (x: string) => JSON.parse(x, (k, v) => (k === 'timingsS' || k === 'seconds' || k === 'elapsedS' ? undefined : v));
+      expect(strip(r.stdout), c.join(' ')).toEqual(strip(expected[i]!.stdout));
+    }
+    // The server holds what the CLI saved: the scenario and its report, and the plan as a run.
+    const scenarios = (await (await fetch(`${info.url}/api/scenarios`)).json()) as { name: string }[];
+    expect(scenarios).toHaveLength(1);
+    const runs = (await (await fetch(`${info.url}/api/runs?kind=plan`)).json()) as { id: string; name: string }[];
+    expect(runs).toHaveLength(1);
+    const run = (await (await fetch(`${info.url}/api/runs/${runs[0]!.id}`)).json()) as { result: { totalUsd: string } };
+    expect(run.result.totalUsd).toBe(JSON.parse(expected[2]!.stdout).totalUsd);
+    // A result that is not of its kind's contract is refused, and nothing is recorded.
+    const bad = await fetch(`${info.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'plan', name: 'x', inputs: {}, summary: {}, result: { scenario: 'x' } }) });
+    expect(bad.status).toBe(422);
+    expect(((await (await fetch(`${info.url}/api/runs?kind=plan`)).json()) as unknown[]).length).toBe(1);
+    // Commands that need the workspace to themselves say so, with what to do.
+    const compact = await runPenny(['-w', ws, 'gpu', 'compact']);
+    expect(compact.code).not.toBe(0);
+    expect(compact.stderr).toMatch(/in use by another Penny process[\s\S]*needs the workspace to itself/);
+    await stop(server);
+  }, E2E_TIMEOUT_MS);
+
   it('gives logs without a UUID column the host a local ingest gives them (file name or folder), not the upload\'s', async () => {
     const ws = join(tmp, 'hosts');
     // The demo log without its uuid column: GPUs are HOST:index, the host taken from the path.

@@ -224,6 +224,16 @@ describe('billing', () => {
     const bad = await fetch(`${s.url}/api/billing/report?by=not%20a%20column`);
     expect(bad.status).toBe(422);
     expect((await fetch(`${s.url}/api/billing/report?from=yesterday`)).status).toBe(422);
+    // where keeps the matching rows only: one service's days, adding up to its share exactly.
+    const service = all[0].keys.ServiceName as string;
+    const one = await json(await fetch(`${s.url}/api/billing/report?by=ServiceName&granularity=day&where=${encodeURIComponent(`ServiceName=${service}`)}`));
+    await conforms('/api/billing/report', 'get', 200, one);
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.every((r: { keys: Record<string, string> }) => r.keys.ServiceName === service)).toBe(true);
+    expect(sumOf(one)).toBeCloseTo(sumOf(all.filter((r: { keys: Record<string, string> }) => r.keys.ServiceName === service)), 6);
+    const none = await json(await fetch(`${s.url}/api/billing/report?by=ServiceName&where=${encodeURIComponent(`ServiceName=${service}`)}&where=ServiceName=nothing`));
+    expect(none).toEqual([]);
+    expect((await fetch(`${s.url}/api/billing/report?where=novalue`)).status).toBe(422);
   });
 
   it('gives budget status with the forecast overrun and its actions', async () => {

@@ -12,18 +12,35 @@ export function inputHash(kind: string, inputs: unknown): string {
   return createHash('sha256').update(canonicalJson({ kind, inputs })).digest('hex');
 }
 
-export async function recordRun(store: Store, clock: Clock, r: { kind: string; name: string; inputs: unknown; summary: Record<string, unknown>; result: unknown }): Promise<string> {
+/** A run to record: where it was computed (here, a job thread, or a CLI beside the server) does not matter. */
+export interface RunInput {
+  kind: string;
+  name: string;
+  inputs: unknown;
+  summary: Record<string, unknown>;
+  result: unknown;
+}
+
+export async function recordRun(store: Store, clock: Clock, r: RunInput): Promise<string> {
   return store.saveRun({ kind: r.kind, name: r.name, inputHash: inputHash(r.kind, r.inputs), summary: r.summary, result: r.result, createdAt: clock.now().toISOString() });
 }
 
 /** A plan run as the CLI, the API and the demo record it: its summary is what the run list shows. */
+export function planRun(plan: { scenario: string; totalUsd: string; savings: unknown; solver: unknown }, inputs: unknown): RunInput {
+  return { kind: 'plan', name: plan.scenario, inputs, summary: { totalUsd: plan.totalUsd, savings: plan.savings, solver: plan.solver }, result: plan };
+}
+
 export function recordPlanRun(store: Store, clock: Clock, plan: { scenario: string; totalUsd: string; savings: unknown; solver: unknown }, inputs: unknown): Promise<string> {
-  return recordRun(store, clock, { kind: 'plan', name: plan.scenario, inputs, summary: { totalUsd: plan.totalUsd, savings: plan.savings, solver: plan.solver }, result: plan });
+  return recordRun(store, clock, planRun(plan, inputs));
 }
 
 /** A simulation run, recorded the same way wherever it ran. */
+export function simulationRun(sim: { scenario: string; mode: string }, run: { inputs: unknown; policies: string[]; jobs: number }): RunInput {
+  return { kind: 'simulation', name: sim.scenario, inputs: run.inputs, summary: { policies: run.policies, mode: sim.mode, jobs: run.jobs }, result: sim };
+}
+
 export function recordSimulationRun(store: Store, clock: Clock, sim: { scenario: string; mode: string }, run: { inputs: unknown; policies: string[]; jobs: number }): Promise<string> {
-  return recordRun(store, clock, { kind: 'simulation', name: sim.scenario, inputs: run.inputs, summary: { policies: run.policies, mode: sim.mode, jobs: run.jobs }, result: sim });
+  return recordRun(store, clock, simulationRun(sim, run));
 }
 
 /** The forecast as recorded: the forecast file plus the recent history the chart draws. */

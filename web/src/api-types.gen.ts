@@ -71,6 +71,8 @@ export interface paths {
   "/api/runs": {
     /** Recorded plans, forecasts and simulations, newest first */
     get: operations["getApiRuns"];
+    /** Record a plan, simulation or forecast computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record */
+    post: operations["postApiRuns"];
   };
   "/api/runs/{id}": {
     /** One recorded run with its full result */
@@ -5574,6 +5576,561 @@ export interface operations {
       };
     };
   };
+  /** Record a plan, simulation or forecast computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record */
+  postApiRuns: {
+    requestBody: {
+      content: {
+        "application/json": OneOf<[{
+          /** @enum {unknown} */
+          kind: "plan";
+          name: string;
+          inputs: Record<string, unknown>;
+          summary: Record<string, unknown>;
+          /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+          result: {
+            /**
+             * @description version of this contract (plan v1); absent in results recorded before versioning
+             * @enum {integer}
+             */
+            schemaVersion?: 1;
+            scenario: string;
+            currency: string;
+            periodHours: number;
+            periods: number;
+            catalogs: string[];
+            solver: {
+              name: string;
+              status: string;
+              method?: string;
+              objective?: number | null;
+              bound?: number | null;
+              gap: number | null;
+              nodes?: number;
+              maxNodes?: number;
+              stoppedBy?: string;
+            };
+            /** @description the size of the optimisation model */
+            model?: Record<string, unknown>;
+            timingsS: {
+              totalS: number;
+              [key: string]: number;
+            };
+            plan: ({
+                offering: string;
+                provider?: string;
+                region?: string;
+                instanceType?: string;
+                gpu: string;
+                gpuCount: number;
+                priceModel: string;
+                /** @description exact decimal amount */
+                priceUsdPerHour: string;
+                /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                savingsPlan?: {
+                  name?: string;
+                  role?: string;
+                  /** @description exact decimal amount */
+                  committedUsdPerHour?: string;
+                  /** @description exact decimal amount */
+                  usageRateUsdPerHour?: string;
+                };
+                /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                commitment?: {
+                  name?: string;
+                  termYears?: number | null;
+                  payment?: string;
+                  /** @description exact decimal amount */
+                  upfrontUsd?: string;
+                  /** @description exact decimal amount */
+                  usdPerHour?: string;
+                };
+                runs: {
+                    from: number;
+                    to: number;
+                    count: number;
+                  }[];
+                instanceHours?: string;
+                /** @description exact decimal amount */
+                costUsd?: string;
+              })[];
+            /** @description exact decimal amount */
+            totalUsd: string;
+            /** @description the plan's cost per 730 h */
+            perMonthUsd?: string;
+            /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+            inCurrency?: {
+              currency: string;
+              perUsd: string;
+              /** @description exact decimal amount */
+              total: string;
+              /** @description exact decimal amount */
+              perMonth?: string;
+              costByPriceModel?: {
+                [key: string]: string;
+              };
+            };
+            /** @description exact decimal amount */
+            egressUsd?: string;
+            costByPriceModel: {
+              [key: string]: string;
+            };
+            costByProvider: {
+              [key: string]: string;
+            };
+            costByGpu: {
+              [key: string]: string;
+            };
+            /** @description exact decimal amount */
+            onPremCapexSunkUsd?: string;
+            baselines: ({
+                name: string;
+                feasible: boolean;
+                totalUsd: string | null;
+                unmet?: unknown;
+                note: string;
+              })[];
+            savings: {
+                baseline: string;
+                /** @description exact decimal amount */
+                baselineUsd?: string;
+                /** @description exact decimal amount */
+                savingUsd: string;
+                share: number;
+              }[];
+            explanations: ({
+                constraint: string;
+                relaxation: string;
+                savingUsd: string | null;
+                marginalUsd: string | null;
+              })[];
+            /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+            commitments?: ({
+                offering: string;
+                name: string;
+                termYears?: number | null;
+                payment: string;
+                /** @description exact decimal amount */
+                upfrontUsd?: string;
+                /** @description exact decimal amount */
+                usdPerHour?: string;
+                /** @description exact decimal amount */
+                amortisedUsdPerHour: string;
+                onDemandUsdPerHour?: string | null;
+                breakEvenUtilisation?: number | null;
+                instances: number;
+                termCostUsd?: string | null;
+              })[];
+            /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+            savingsPlans?: {
+                name: string;
+                provider?: string;
+                termYears?: number;
+                payment?: string;
+                discount?: number;
+                /** @description exact decimal amount */
+                committedUsdPerHour: string;
+                breakEvenUtilisation: number;
+                usedShare: number;
+                /** @description exact decimal amount */
+                upfrontUsd?: string;
+              }[];
+            /** @description e.g. prices older than 90 days */
+            warnings?: string[];
+            /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+            savingSplit?: {
+              /** @description exact decimal amount */
+              fromUsd: string;
+              /** @description exact decimal amount */
+              planUsd: string;
+              parts: {
+                  part: string;
+                  /** @description exact decimal amount */
+                  usd: string;
+                  /** @description exact decimal amount */
+                  rungUsd: string;
+                }[];
+            };
+          };
+        }, {
+          /** @enum {unknown} */
+          kind: "simulation";
+          name: string;
+          inputs: Record<string, unknown>;
+          summary: Record<string, unknown>;
+          /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+          result: OneOf<[{
+            /**
+             * @description version of this contract (simulation v1); absent in results recorded before versioning
+             * @enum {integer}
+             */
+            schemaVersion?: 1;
+            scenario: string;
+            traceFormat?: string;
+            currency: string;
+            pools?: {
+                name: string;
+                pricing?: string;
+                gpuType?: string;
+                gpusPerNode?: number;
+                nodes?: unknown;
+                maxNodes?: unknown;
+                /** @description exact decimal amount */
+                pricePerNodeHour?: string;
+              }[];
+            /** @enum {string} */
+            mode: "replay";
+            policies: {
+                policy: string;
+                summary: string;
+                currency?: string;
+                startS?: number;
+                endS?: number;
+                events?: number;
+                jobs: {
+                  total: number;
+                  finished: number;
+                  unschedulable: number;
+                  runningAtEnd?: number;
+                  waitingAtEnd?: number;
+                  preemptions: number;
+                  migrationsToSpot?: number;
+                  safetySwitches?: number;
+                  lostGpuHours: number;
+                  withDeadline: number;
+                  deadlineMisses: number;
+                };
+                completionTimeS: {
+                  mean: number;
+                  p50: number;
+                  p90: number;
+                  p99: number;
+                };
+                queueingDelayS: {
+                  mean: number;
+                  p50: number;
+                  p90: number;
+                  p99: number;
+                };
+                /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                vsReference?: {
+                  ratio?: number;
+                  capturedShare?: number;
+                };
+                gpuHoursAllocated: number;
+                gpuHoursBusy: number;
+                utilisation: number;
+                energyKwh: number;
+                cost: {
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  compute?: string;
+                  /** @description exact decimal amount */
+                  energy?: string;
+                  /** @description exact decimal amount */
+                  idle: string;
+                  byPricing: {
+                    [key: string]: string;
+                  };
+                };
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    peakNodes?: number;
+                    nodeHours?: number;
+                    gpuHoursAllocated?: number;
+                    gpuHoursBusy?: number;
+                    utilisation?: number;
+                    energyKwh?: number;
+                    /** @description exact decimal amount */
+                    computeCost?: string;
+                    /** @description exact decimal amount */
+                    energyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    /** @description exact decimal amount */
+                    cost?: string;
+                  }[];
+                unschedulable?: unknown[];
+                /** @description the simulator's own conservation checks */
+                checks?: Record<string, unknown>;
+              }[];
+            /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+            reference?: {
+              /** @description exact decimal amount */
+              cost?: string;
+              jobs?: number;
+              baseline?: string;
+              /** @description exact decimal amount */
+              baselineCost?: string;
+            };
+          }, {
+            /**
+             * @description version of this contract (simulation v1); absent in results recorded before versioning
+             * @enum {integer}
+             */
+            schemaVersion?: 1;
+            scenario: string;
+            traceFormat?: string;
+            currency: string;
+            pools?: {
+                name: string;
+                pricing?: string;
+                gpuType?: string;
+                gpusPerNode?: number;
+                nodes?: unknown;
+                maxNodes?: unknown;
+                /** @description exact decimal amount */
+                pricePerNodeHour?: string;
+              }[];
+            /** @enum {string} */
+            mode: "fill";
+            policies: ({
+                policy: string;
+                summary: string;
+                currency?: string;
+                /** @enum {string} */
+                order: "list" | "shuffled";
+                seed: number;
+                clusterGpus: number;
+                pods: number;
+                placed: number;
+                failed: number;
+                arrivedGpus: number;
+                unplacedGpus: number;
+                unplacedShare: number;
+                allocatedGpus: number;
+                firstFailureAtShare: number | null;
+                strandedGpus: number;
+                neverFitPods?: number;
+                neverFitGpus?: number;
+                /** @description exact decimal amount */
+                clusterCostPerHour: string;
+                /** @description exact decimal amount */
+                strandedCostPerHour: string;
+                curve: {
+                    arrivedShare: number;
+                    unplacedShare: number;
+                    allocatedShare: number;
+                  }[];
+              })[];
+          }]>;
+        }, {
+          /** @enum {unknown} */
+          kind: "forecast";
+          name: string;
+          inputs: Record<string, unknown>;
+          summary: Record<string, unknown>;
+          /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+          result: {
+            /**
+             * @description version of this contract (forecast v1); absent in results recorded before versioning
+             * @enum {integer}
+             */
+            schemaVersion?: 1;
+            model: string;
+            /** @description the models whose median the ensemble is, when it was chosen */
+            members?: string[];
+            interval: string;
+            unit: string;
+            source?: string;
+            series: string;
+            history?: {
+              start?: string;
+              end?: string;
+              points?: number;
+            };
+            horizon: number;
+            /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+            metrics: {
+              mase: number | null;
+              smape: number | null;
+              coverageP10P90: number | null;
+              rawCoverageP10P90?: number | null;
+              nominalCoverage: number;
+              baseline: string;
+              baselineMase: number | null;
+              skillVsBaseline?: number | null;
+              origins: number;
+              backtestHorizon?: number;
+              scalePeriod?: number;
+              seasons?: number[];
+              /** @description the outermost quantiles delivered and their out-of-sample coverage */
+              band?: {
+                from?: string;
+                to?: string;
+                coverage?: number | null;
+                nominal?: number | null;
+              };
+              pinball?: number | null;
+              quantiles?: number[];
+            };
+            params?: {
+              [key: string]: number | null;
+            };
+            backtest: ({
+                model: string;
+                baseline?: boolean;
+                members?: string[];
+                skipped?: string;
+                mase?: number | null;
+                smape?: number | null;
+                mae?: number | null;
+                coverageP10P90?: number | null;
+                rawCoverageP10P90?: number | null;
+                pinball?: number | null;
+              })[];
+            /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+            preparation?: Record<string, unknown>;
+            points: ({
+                t: string;
+                p10: number;
+                p50: number;
+                p90: number;
+                [key: string]: number | string;
+              })[];
+            /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+            historyValues: {
+                t: string;
+                value: number;
+                filled: boolean;
+              }[];
+          };
+        }]>;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": {
+            runId: string;
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
   /** One recorded run with its full result */
   getApiRunsById: {
     parameters: {
@@ -6381,6 +6938,8 @@ export interface operations {
         granularity?: "day" | "month";
         /** @description keep the largest N groups; fold the rest into "(other)" */
         top?: number;
+        /** @description keep rows whose column or tag:KEY equals the value (COLUMN=VALUE; repeat for more, all must hold) */
+        where?: string[];
       };
     };
     responses: {
@@ -6472,6 +7031,8 @@ export interface operations {
         from?: string;
         /** @description charges starting before */
         to?: string;
+        /** @description keep rows whose column or tag:KEY equals the value (COLUMN=VALUE; repeat for more, all must hold) */
+        where?: string[];
       };
     };
     responses: {

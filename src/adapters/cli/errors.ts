@@ -30,7 +30,7 @@ export function renderError(e: unknown): { text: string; code: number } {
     const busy = /Could not set lock|Conflicting lock/i.test(e.message);
     return {
       text: busy
-        ? `error: the workspace database is in use by another Penny process\nTo fix: stop the other process (penny serve? while it runs, ingest, report and gpu ingest go through it), use --workspace to pick another folder, or share a PostgreSQL database (--database postgres://…).`
+        ? `error: the workspace database is in use by another Penny process\nTo fix: stop the other process (penny serve? while it runs, most commands go through it, but this one needs the workspace to itself: docs/cli.md), use --workspace to pick another folder, or share a PostgreSQL database (--database postgres://…).`
         : `error: store: ${e.message}`,
       code: EXIT_FAILURE,
     };

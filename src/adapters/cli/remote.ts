@@ -8,8 +8,11 @@ import { basename } from 'node:path';
 import type { BillingFileRecord, BillingFileSummary, BillingStore, CommitmentRow, Dimension, ReportQuery, ReportRow } from '../../app/billing-ports.js';
 import type { Progress } from '../../app/ports.js';
 import { dimensionLabel } from '../../app/billing.js';
+import { recordRun, type RunInput } from '../../app/runs.js';
 import { InvalidInput, PennyError, type Issue } from '../../core/errors.js';
 import { liveServer, type ServerInfo } from './server-file.js';
+import type { Command } from 'commander';
+import { globalOpts, withWorkspace, type CliContext } from './context.js';
 
 interface JobView {
   id: string;
@@ -60,6 +63,16 @@ export class ServerApi {
     throw problemError(res.status, p, this.info);
   }
 
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return (await (await this.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as T;
+  }
+
+  /** POST a document as it is on disk (a scenario's YAML or JSON text), so the server parses what the user wrote. */
+  async postText<T>(path: string, text: string, contentType: string, query: Record<string, string | undefined> = {}): Promise<T> {
+    const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+    return (await (await this.request(`${path}${qs.size ? `?${qs}` : ''}`, { method: 'POST', headers: { 'content-type': contentType }, body: text })).json()) as T;
+  }
+
   async put<T>(path: string, body: unknown): Promise<T> {
     return (await (await this.request(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as T;
   }
@@ -68,8 +81,9 @@ export class ServerApi {
     return (await (await this.request(path, { method: 'DELETE' })).json()) as T;
   }
 
-  async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
-    const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
+  /** GET with query fields; an array repeats its field (`where=a&where=b`). */
+  async get<T>(path: string, query: Record<string, string | number | string[] | undefined> = {}): Promise<T> {
+    const qs = new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, String(v)] as [string, string]])));
     const res = await this.request(`${path}${qs.size ? `?${qs}` : ''}`);
     return (await res.json()) as T;
   }
@@ -123,6 +137,8 @@ interface ApiReportRow {
   rows: number;
 }
 
+const whereFields = (where: ReportQuery['where']) => where?.map((w) => `${dimensionLabel(w.dim)}=${w.value}`);
+
 const remoteOnly = (what: string) => new InvalidInput(`${what} is not available through the Penny server holding this workspace`, [], 'Run it again once the server has stopped.');
 
 /**
@@ -173,8 +189,7 @@ export class HttpBillingStore implements BillingStore {
   }
 
   async billingReport(q: ReportQuery): Promise<ReportRow[]> {
-    if (q.where?.length) throw remoteOnly('a filtered report');
-    const rows = await this.api.get<ApiReportRow[]>('/api/billing/report', { by: q.by.map(dimensionLabel).join(','), from: q.from, to: q.to, granularity: q.granularity, top: q.top });
+    const rows = await this.api.get<ApiReportRow[]>('/api/billing/report', { by: q.by.map(dimensionLabel).join(','), from: q.from, to: q.to, granularity: q.granularity, top: q.top, where: whereFields(q.where) });
     return rows.map((r) => ({
       keys: q.by.map((d: Dimension) => r.keys[dimensionLabel(d)] ?? null),
       ...(r.period && { period: r.period }),
@@ -186,8 +201,8 @@ export class HttpBillingStore implements BillingStore {
     }));
   }
 
-  async commitmentUtilisation(q: { from?: string; to?: string }): Promise<CommitmentRow[]> {
-    return this.api.get<CommitmentRow[]>('/api/billing/commitments', { from: q.from, to: q.to });
+  async commitmentUtilisation(q: { from?: string; to?: string; where?: ReportQuery['where'] }): Promise<CommitmentRow[]> {
+    return this.api.get<CommitmentRow[]>('/api/billing/commitments', { from: q.from, to: q.to, where: whereFields(q.where) });
   }
 
   async lastChargeEnd(): Promise<string | undefined> {
@@ -232,4 +247,18 @@ export async function serverFor(ctx: { database?: string }, workspaceDir: string
     if ((e as Error).name !== 'TimeoutError') return undefined;
   }
   return new ServerApi(info);
+}
+
+/** The workspace's bills, or, while `penny serve` holds it, the server's answer to the same question. */
+export async function withBilling<T>(ctx: CliContext, cmd: Command, local: (billing: BillingStore) => Promise<T>, remote?: (server: ServerApi) => Promise<T>): Promise<T> {
+  const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+  if (server) return remote ? remote(server) : local(new HttpBillingStore(server));
+  return withWorkspace(ctx, cmd, (ws) => local(ws.billing));
+}
+
+/** `--save`: record a run in the workspace, or, while `penny serve` holds it, through the server. */
+export async function saveRun(ctx: CliContext, cmd: Command, run: RunInput): Promise<string> {
+  const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+  if (server) return (await server.post<{ runId: string }>('/api/runs', run)).runId;
+  return withWorkspace(ctx, cmd, (ws) => recordRun(ws.store, ws.clock, run));
 }

@@ -1,18 +1,11 @@
 /** `penny billing files|remove`: the ingested FOCUS files, their totals, and taking one out. */
 import { removeBillingFile } from '../../../app/billing.js';
 import { dec } from '../../../core/money.js';
-import type { BillingStore } from '../../../app/billing-ports.js';
-import type { CliContext, RegisterCommand } from '../context.js';
-import { globalOpts, printJson, withWorkspace } from '../context.js';
-import { HttpBillingStore, serverFor, type ServerApi } from '../remote.js';
+import type { RegisterCommand } from '../context.js';
+import { printJson } from '../context.js';
+import { withBilling } from '../remote.js';
 import type { Command } from 'commander';
 
-/** The workspace's bills, or, while `penny serve` holds it, the server's answer to the same question. */
-async function withBilling<T>(ctx: CliContext, cmd: Command, local: (billing: BillingStore) => Promise<T>, remote?: (server: ServerApi) => Promise<T>): Promise<T> {
-  const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
-  if (server) return remote ? remote(server) : local(new HttpBillingStore(server));
-  return withWorkspace(ctx, cmd, (ws) => local(ws.billing));
-}
 import { money, num, table } from '../render.js';
 
 export const registerBilling: RegisterCommand = (program, ctx) => {

@@ -6,7 +6,8 @@ import { roundPartsToTotal, minorUnits } from '../../../core/money.js';
 import { loadScenario } from '../../importers/scenario.js';
 import { readFile } from 'node:fs/promises';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { printJson, withWorkspace } from '../context.js';
+import { globalOpts, printJson, withWorkspace } from '../context.js';
+import { serverFor } from '../remote.js';
 import { bar, money, num, pct, table } from '../render.js';
 
 export const registerCost: RegisterCommand = (program, ctx) => {
@@ -25,7 +26,11 @@ export const registerCost: RegisterCommand = (program, ctx) => {
       let result = costScenario(scenario, tcoOpts);
       if (opts.save) {
         const source = await readFile(file, 'utf8');
-        result = await withWorkspace(ctx, cmd, (ws) => costAndRecord(ws.store, ws.clock, scenario, source, tcoOpts));
+        const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+        // Beside a running server it records the scenario (parsed again there, from the same text);
+        // the report printed here is the one it computed from the same scenario.
+        if (server) await server.postText('/api/scenarios', source, /\.json$/i.test(file) ? 'application/json' : 'application/yaml', { capex: opts.capex });
+        else result = await withWorkspace(ctx, cmd, (ws) => costAndRecord(ws.store, ws.clock, scenario, source, tcoOpts));
       }
       if (opts.json) {
         printJson(ctx, { ...costReportToJson(result.report), savings: result.savings.map(recommendationToJson) });

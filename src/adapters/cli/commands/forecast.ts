@@ -1,9 +1,10 @@
 import { Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { forecastRecord, recordRun } from '../../../app/runs.js';
+import { forecastRecord } from '../../../app/runs.js';
 import { dailySpendSeries, gpuBusySeries } from '../../../app/spend-series.js';
 import { withWorkspace, type CliContext } from '../context.js';
+import { saveRun, withBilling } from '../remote.js';
 import type { Command } from 'commander';
 
 /** `penny forecast gpu`: GPUs busy per interval in the workspace's ingested GPU telemetry. */
@@ -17,8 +18,8 @@ async function gpuSeries(ctx: CliContext, cmd: Command, intervalMs: number) {
 
 /** `penny forecast billing`: the workspace's daily effective spend, from its ingested FOCUS bills. */
 async function billingSeries(ctx: CliContext, cmd: Command) {
-  return withWorkspace(ctx, cmd, async (ws) => {
-    const series = await dailySpendSeries(ws.billing);
+  return withBilling(ctx, cmd, async (billing) => {
+    const series = await dailySpendSeries(billing);
     if (!series) throw new InvalidInput('no billing data in this workspace to forecast', [], 'Ingest a FOCUS export first: penny ingest FILE.');
     return { series };
   });
@@ -128,10 +129,8 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
       if (opts.save) {
-        await withWorkspace(ctx, cmd, async (ws) => {
-          const rec = forecastRecord(outcome);
-          await recordRun(ws.store, ws.clock, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts }, summary: rec.summary, result: rec.result });
-        });
+        const rec = forecastRecord(outcome);
+        await saveRun(ctx, cmd, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts }, summary: rec.summary, result: rec.result });
       }
       if (opts.json) {
         printJson(ctx, outcome.json);

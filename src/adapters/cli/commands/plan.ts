@@ -10,7 +10,8 @@ import { loadPlanScenario } from '../../importers/plan-scenario.js';
 import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson, withWorkspace } from '../context.js';
-import { recordPlanRun } from '../../../app/runs.js';
+import { planRun } from '../../../app/runs.js';
+import { saveRun } from '../remote.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { money, num, pct, table, width as width_ } from '../render.js';
@@ -78,7 +79,7 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
       if (opts.save) {
         const json = planToJson(r, loaded.catalogs) as { scenario: string; totalUsd: string; savings: unknown; solver: unknown };
         const source = await readFile(file, 'utf8');
-        await withWorkspace(ctx, cmd, (ws) => recordPlanRun(ws.store, ws.clock, json, { file: resolve(file), source, catalogs: opts.catalog ?? null, gap: opts.gap }));
+        await saveRun(ctx, cmd, planRun(json, { file: resolve(file), source, catalogs: opts.catalog ?? null, gap: opts.gap }));
       }
       if (opts.json) {
         printJson(ctx, { ...planToJson(r, loaded.catalogs, loaded.currency), ...(warnings.length && { warnings }) });

@@ -11,7 +11,8 @@ import { readJobTrace } from '../../importers/jobs-csv.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson, withWorkspace } from '../context.js';
-import { recordSimulationRun } from '../../../app/runs.js';
+import { simulationRun } from '../../../app/runs.js';
+import { saveRun } from '../remote.js';
 import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
@@ -72,7 +73,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
       const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: fillMode, shuffle: opts.shuffle === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
       if (opts.save) {
         const json = resultToJson(result, trace.format) as { scenario: string; mode: string };
-        await withWorkspace(ctx, cmd, (ws) => recordSimulationRun(ws.store, ws.clock, json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length }));
+        await saveRun(ctx, cmd, simulationRun(json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length }));
       }
       if (opts.json) {
         printJson(ctx, resultToJson(result, trace.format));

@@ -12,8 +12,9 @@ import { readS3AccessLog } from '../../importers/s3-access-log.js';
 import { readStorageObjectsCsv } from '../../importers/storage-objects-csv.js';
 import { parseTimestamp } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson, withWorkspace } from '../context.js';
+import { printJson } from '../context.js';
 import { money, num, table } from '../render.js';
+import { withBilling } from '../remote.js';
 
 const PROVIDERS = ['aws', 'gcp', 'azure'];
 const tierName = (id: string) => id.slice(id.indexOf(':') + 1);
@@ -88,7 +89,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       const r = await planStorage(objects, logs, { provider: opts.provider, horizonMonths, prefixDepth, allowRestore: opts.allowRestore === true, ...(asOfMs !== undefined && { asOfMs }), ...(opts.local && { localTier: parseLocal(opts.local) }) }, progress);
       let bill: StorageBillMonth[] | undefined;
       if (opts.bill || opts.billResource?.length) {
-        bill = await withWorkspace(ctx, cmd, (ws) => storageBill(ws.billing, opts.billResource?.length ? opts.billResource : r.buckets));
+        bill = await withBilling(ctx, cmd, (billing) => storageBill(billing, opts.billResource?.length ? opts.billResource : r.buckets));
       }
       const json = { ...storagePlanToJson(r), ...(bill && { bill: storageBillToJson(bill, r) }) };
       if (opts.lifecycleOut) {

@@ -2,6 +2,7 @@
 import { dateOption } from '../../importers/timestamp.js';
 import type { FastifyRequest } from 'fastify';
 import { billingReport, budgetInput, budgetReport, budgetStatusToJson, budgetToJson, invalidBudgetToJson, dimensionLabel, parseDimension, removeBillingFile, setBudget } from '../../../app/billing.js';
+import type { Dimension } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
 import type { RouteContext } from '../server.js';
 import { moneyString, problems, type RegisterRoutes } from './types.js';
@@ -41,6 +42,17 @@ export const MAX_REPORT_ROWS = 100_000;
 
 const dateParam = (description: string) => ({ type: 'string', maxLength: 40, description }) as const;
 
+/** Row filters, all of them must hold: `where=ServiceCategory=Storage&where=tag:team=research`. */
+const whereParam = { type: 'array', maxItems: 10, items: { type: 'string', maxLength: 500, pattern: '^[^=]+=' }, description: 'keep rows whose column or tag:KEY equals the value (COLUMN=VALUE; repeat for more, all must hold)' } as const;
+
+function parseWhere(list: string[] | undefined): { dim: Dimension; value: string }[] | undefined {
+  if (!list?.length) return undefined;
+  return list.map((w) => {
+    const at = w.indexOf('=');
+    return { dim: parseDimension(w.slice(0, at).trim()), value: w.slice(at + 1) };
+  });
+}
+
 const reportQuery = {
   type: 'object',
   properties: {
@@ -49,6 +61,7 @@ const reportQuery = {
     to: dateParam('charges starting before'),
     granularity: { type: 'string', enum: ['day', 'month'] },
     top: { type: 'integer', minimum: 1, maximum: 10_000, description: 'keep the largest N groups; fold the rest into "(other)"' },
+    where: whereParam,
   },
 } as const;
 
@@ -118,7 +131,7 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
 
   app.get('/api/billing/report', {
     schema: { tags: ['billing'], summary: 'Spend grouped by columns or tags, optionally per day or month (exact decimal strings)', querystring: reportQuery, response: { 200: { type: 'array', items: reportRow }, ...problems(422) } },
-  }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string; top?: string } }>) => {
+  }, async (req: FastifyRequest<{ Querystring: { by?: string; from?: string; to?: string; granularity?: string; top?: string; where?: string[] } }>) => {
     const q = req.query;
     const names = (q.by ?? 'ServiceName').split(',').filter((s) => s.trim());
     if (names.length > MAX_DIMENSIONS) throw new InvalidInput(`by: ${names.length} columns, at most ${MAX_DIMENSIONS}`, [{ path: 'by', message: `at most ${MAX_DIMENSIONS} columns or tags` }]);
@@ -128,7 +141,8 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
     const to = dateOption('to', q.to);
     const top = q.top === undefined ? undefined : Number(q.top);
     if (top !== undefined && !(Number.isInteger(top) && top >= 1)) throw new InvalidInput(`top must be a positive integer, found "${q.top}"`, [{ path: 'top', message: 'not a positive integer', found: q.top }]);
-    const rows = await billingReport(ctx.billing, { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }) });
+    const where = parseWhere(q.where);
+    const rows = await billingReport(ctx.billing, { by, ...(from && { from }), ...(to && { to }), ...(q.granularity && { granularity: q.granularity as 'day' | 'month' }), ...(top !== undefined && { top }), ...(where && { where }) });
     if (rows.length > MAX_REPORT_ROWS) {
       throw new InvalidInput(`the report has ${rows.length} rows, over the limit of ${MAX_REPORT_ROWS}`, [{ path: 'by', message: `over ${MAX_REPORT_ROWS} rows` }], 'Group by fewer columns, give from/to, use granularity=month, or keep the largest groups with top.');
     }
@@ -136,11 +150,12 @@ export const billingRoutes: RegisterRoutes = (app, ctx) => {
   });
 
   app.get('/api/billing/commitments', {
-    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', querystring: { type: 'object', properties: { from: reportQuery.properties.from, to: reportQuery.properties.to } }, response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
-  }, async (req: FastifyRequest<{ Querystring: { from?: string; to?: string } }>) => {
+    schema: { tags: ['billing'], summary: 'Commitment discount utilisation (Used vs Unused)', querystring: { type: 'object', properties: { from: reportQuery.properties.from, to: reportQuery.properties.to, where: whereParam } }, response: { 200: { type: 'array', items: { type: 'object', required: ['commitmentId', 'used', 'unused', 'currency'], properties: { commitmentId: { type: 'string' }, used: moneyString, unused: moneyString, currency: { type: 'string' } } } } } },
+  }, async (req: FastifyRequest<{ Querystring: { from?: string; to?: string; where?: string[] } }>) => {
     const from = dateOption('from', req.query.from);
     const to = dateOption('to', req.query.to);
-    return ctx.billing.commitmentUtilisation({ ...(from && { from }), ...(to && { to }) });
+    const where = parseWhere(req.query.where);
+    return ctx.billing.commitmentUtilisation({ ...(from && { from }), ...(to && { to }), ...(where && { where }) });
   });
 
   app.get('/api/budgets', {

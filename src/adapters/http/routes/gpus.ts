@@ -118,7 +118,7 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
     schema: {
       tags: ['gpus'],
       summary: 'Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry)',
-      querystring: { type: 'object', additionalProperties: false, properties: { interval: { type: 'string', default: '15m', pattern: '^(\\d{1,9}(s|m|h|d)|whole)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d), or \`whole\` for one period over the whole range; at most ${MAX_USAGE_POINTS} GPU × period points` }, ...reportQueryProperties } },
+      querystring: { type: 'object', properties: { interval: { type: 'string', default: '15m', pattern: '^(\\d{1,9}(s|m|h|d)|whole)$', description: `length of each period, 1m to 366d (e.g. 15m, 1h, 1d), or \`whole\` for one period over the whole range; at most ${MAX_USAGE_POINTS} GPU × period points` }, ...reportQueryProperties } },
       response: { 200: { type: 'object', required: ['options', 'gpus', 'periods'], properties: { options: telemetryOptions, gpus: { type: 'array', items: usageGpu }, periods: { type: 'array', items: usagePeriod } } }, ...problems(422) },
     },
   }, async (req: FastifyRequest<{ Querystring: ReportQuery & { interval?: string } }>) => {
@@ -141,7 +141,6 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
       summary: 'Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry)',
       querystring: {
         type: 'object',
-        additionalProperties: false,
         properties: {
           ...reportQueryProperties,
           lowUtilPct: { type: 'number', minimum: 0, maximum: 100, description: 'under-used below this mean utilisation while busy (default 40)' },
