@@ -9,7 +9,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdbApi } from '../store/duckdb-api.js';
 import type { CompressionProbe } from '../../app/compression.js';
 import { InvalidInput } from '../../core/errors.js';
 import type { Block, FileSize, Measured } from '../../core/storage/compression.js';
@@ -81,7 +81,7 @@ const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 async function parquet(files: FileSize[], progress: Progress): Promise<{ measured: Measured[]; skipped: { path: string; reason: string }[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'penny-parquet-'));
-  const db = await DuckDBInstance.create(':memory:');
+  const db = await duckdbApi.DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const measured: Measured[] = [];
   const skipped: { path: string; reason: string }[] = [];

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdbApi } from '../store/duckdb-api.js';
 import { CellError, REQUIRED_COLUMNS, canonicalRow, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
 import { exportMapper, type ExportMapper } from '../../core/billing/exports.js';
 import { InvalidInput, type Issue } from '../../core/errors.js';
@@ -60,7 +60,7 @@ async function parquetRows(path: string, limit?: number): Promise<{ header: stri
 
 /** A Parquet file's rows as text, in DuckDB's chunks (about 2,048 rows): never the whole file in memory. */
 async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ header: string[]; rows: Record<string, string>[] }> {
-  const db = await DuckDBInstance.create(':memory:');
+  const db = await duckdbApi.DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
     let names: string[];

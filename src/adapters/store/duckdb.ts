@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { duckdbApi, type DuckDBConnection, type DuckDBInstance } from './duckdb-api.js';
 import { StoreError, type SqlSession, type SqlValue } from './session.js';
 
 /**
@@ -85,7 +85,7 @@ export class DuckDbSession implements SqlSession {
   static async open(path: string, o: { copyWrites?: boolean } = {}): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await duckdbApi.DuckDBInstance.create(path);
     } catch (e) {
       throw new StoreError((e as Error).message, `open ${path}`, e);
     }

@@ -171,6 +171,4 @@ export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+):[^@]*@/, '$1:***@');
 }
 
-export function isPostgresUrl(s: string | undefined): boolean {
-  return !!s && /^postgres(ql)?:\/\//i.test(s);
-}
+export { isPostgresUrl } from './database-url.js';

@@ -7,7 +7,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInput } from '../../core/errors.js';
 import { DuckDbSession } from './duckdb.js';
-import { PostgresSession, isPostgresUrl, type PostgresOptions } from './postgres.js';
+import { isPostgresUrl } from './database-url.js';
+// The driver (pg and its 30 modules) loads only for a postgres:// workspace.
+import type { PostgresOptions } from './postgres.js';
+const postgres = () => import('./postgres.js');
 import type { SqlSession } from './session.js';
 import { SqlStore } from './sql-store.js';
 import { SqlBillingStore } from './sql-billing-store.js';
@@ -39,7 +42,7 @@ export interface OpenStoreOptions {
 
 export async function openStore(workspaceDir: string, o: OpenStoreOptions = {}): Promise<SqlStore> {
   await mkdir(workspaceDir, { recursive: true });
-  const session: SqlSession = o.databaseUrl ? await PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE), { copyWrites: o.serving === true });
+  const session: SqlSession = o.databaseUrl ? await (await postgres()).PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE), { copyWrites: o.serving === true });
   return migrated(session);
 }
 
@@ -62,7 +65,7 @@ export async function openMemoryStore(o: { copyWrites?: boolean } = {}): Promise
 
 /** A store on a PostgreSQL database (optionally in its own schema), migrated. */
 export async function openPostgresStore(url: string, o: PostgresOptions = {}): Promise<SqlStore> {
-  return migrated(await PostgresSession.open(url, o));
+  return migrated(await (await postgres()).PostgresSession.open(url, o));
 }
 
 /** What a workspace needs besides its database: supplied by the composition root. */
