@@ -16,7 +16,9 @@ import { buildServingPlan, decodeServingPlan, type PlanCandidate } from '../core
 import { replicaLoadModel, type ReplicaProfile } from '../core/serving/replica.js';
 import { BALANCER_NAMES, simulateServing, type BalancerName, type ServingResult, type Slo } from '../core/serving/simulate.js';
 import { arrivalsPerInterval, quantileSorted, summarize, type ServingWorkload, type WorkloadSummary } from '../core/serving/workload.js';
-import type { Solver } from './ports.js';
+import { InvalidInput } from '../core/errors.js';
+import { SCHEMA_VERSIONS } from './contracts.js';
+import type { Progress, Solver } from './ports.js';
 
 export interface ReplicaPrice {
   onDemandUsdPerHour: Decimal;
@@ -49,6 +51,8 @@ export interface ServingInput {
   /** Share of demand the plan keeps on on-demand replicas. */
   planOnDemandShare?: number;
   solver?: Solver;
+  /** Told of each comparison row as it is simulated (the job thread relays it to the API's job). */
+  progress?: Progress;
 }
 
 export interface ServingPlanReport {
@@ -88,20 +92,24 @@ export function bestTtftS(w: ServingWorkload, p: ReplicaProfile, attainment: num
   return quantileSorted(ctx, attainment) / p.prefillTokensPerS;
 }
 
+/** Refuses an SLO no replica of this profile meets even idle, saying which prompt is too long for it. */
+export function checkSloReachable(w: ServingWorkload, profile: ReplicaProfile, slo: Slo): void {
+  const best = bestTtftS(w, profile, slo.attainment);
+  if (best <= slo.ttftS) return;
+  throw new Infeasible(
+    `no ${profile.model} replica on ${profile.gpusPerReplica} × ${profile.gpu} can meet TTFT ≤ ${slo.ttftS} s for ${(slo.attainment * 100).toFixed(1)}% of requests`,
+    [`the ${(slo.attainment * 100).toFixed(1)}th percentile prompt (${quantileSorted(Int32Array.from(w.contextTokens).sort(), slo.attainment)} tokens) takes ${best.toFixed(2)} s of prefill on an idle replica (${Math.round(profile.prefillTokensPerS)} tokens/s)`],
+    'Loosen the SLO (--slo-ttft, --slo-attainment; in the API sloTtftS, sloAttainment) or choose a faster GPU or more GPUs per replica (--gpu, --gpus).',
+  );
+}
+
 export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   const { workload: w, profile, slo } = input;
   const I = input.intervalS;
   const util = input.targetUtilisation ?? 0.7;
   const notes: string[] = [];
   const sum = summarize(w);
-  const best = bestTtftS(w, profile, slo.attainment);
-  if (best > slo.ttftS) {
-    throw new Infeasible(
-      `no ${profile.model} replica on ${profile.gpusPerReplica} × ${profile.gpu} can meet TTFT ≤ ${slo.ttftS} s for ${(slo.attainment * 100).toFixed(1)}% of requests`,
-      [`the ${(slo.attainment * 100).toFixed(1)}th percentile prompt (${quantileSorted(Int32Array.from(w.contextTokens).sort(), slo.attainment)} tokens) takes ${best.toFixed(2)} s of prefill on an idle replica (${Math.round(profile.prefillTokensPerS)} tokens/s)`],
-      'Loosen the SLO (--slo-ttft, --slo-attainment) or choose a faster GPU or more GPUs per replica (--gpu, --gpus).',
-    );
-  }
+  checkSloReachable(w, profile, slo);
   const load = replicaLoadModel(profile, sum.contextTokens.mean, sum.generatedTokens.mean);
   const arrivals = arrivalsPerInterval(w, I);
   let peak = 0;
@@ -148,7 +156,12 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   // least-outstanding balancing, found by simulation: the costs then compare at the service level.
   const floors: Record<string, number> = {};
   const results: ServingResult[] = [];
+  const progress = input.progress;
+  const rows = scalers.filter((s) => makeScaler(s, 1)).length * balancers.length + (input.solver ? 1 : 0);
+  progress?.start(rows, 'simulating');
   for (const s of scalers) {
+    progress?.note?.(s === 'fixed-peak' ? `${s}: ${fixedN} replicas` : `${s}: searching the least replicas that meet the SLO`);
+    progress?.tick(results.length);
     if (s !== 'fixed-peak' && makeScaler(s, 1)) {
       const floor = smallestMeeting((m) => run(s, 'least-outstanding', m)!.sloMet, 1, fixedN);
       floors[s] = floor ?? fixedN;
@@ -162,7 +175,11 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
     }
     for (const balancer of balancers) {
       const r = run(s, balancer, floors[s] ?? 1, s === 'spot-mix' ? (floors['spot-mix base on-demand'] ?? 0) : 0);
-      if (r) results.push(r);
+      if (r) {
+        results.push(r);
+        progress?.note?.(`${s} × ${balancer}`);
+        progress?.tick(results.length);
+      }
     }
   }
   // The baseline is always in the run, even when fixed-peak was not asked for.
@@ -179,8 +196,12 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
       if (!ok) notes.push(`plan: ${c.profile.model} on ${c.profile.gpusPerReplica} × ${c.profile.gpu} cannot meet the SLO, left out`);
       return ok;
     });
+    progress?.note?.('plan: solving and simulating');
+    progress?.tick(results.length);
     plan = await planAndConfirm(input, candidates, fc.p90, capacityAtSlo / load.capacityPerS, floors.forecast ?? floors.reactive ?? fixedN, capacityAtSlo, common, seed, notes);
   }
+  progress?.tick(rows);
+  progress?.finish();
   return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, ...(plan && { plan }), notes };
 }
 
@@ -323,6 +344,7 @@ export function servingToJson(o: ServingOutcome) {
   const base = o.results[o.baseline]!;
   const price = (p: ReplicaPrice) => ({ onDemandUsdPerHour: p.onDemandUsdPerHour.toString(), spotUsdPerHour: p.spotUsdPerHour?.toString() ?? null, source: p.source });
   return {
+    schemaVersion: SCHEMA_VERSIONS.serving,
     workload: o.workload,
     profile: o.profile,
     price: price(o.price),
@@ -337,5 +359,28 @@ export function servingToJson(o: ServingOutcome) {
     results: o.results.map((r) => resultToJson(r, base)),
     plan: o.plan ? { profile: o.plan.profile, price: price(o.plan.price), targetUtilisation: o.plan.targetUtilisation, solverObjectiveUsd: r6(o.plan.solverObjectiveUsd), perInterval: o.plan.perInterval, rounds: o.plan.rounds, result: resultToJson(o.plan.result, base) } : null,
     notes: o.notes,
+  };
+}
+
+/** The row of a profile table for this model and GPU (and GPUs per replica, when given). */
+export function pickProfile(table: readonly ReplicaProfile[], where: string, model: string, gpu: string, gpus: number | undefined): ReplicaProfile {
+  const p = table.find((x) => x.model === model && x.gpu === gpu && (gpus === undefined || x.gpusPerReplica === gpus));
+  if (!p) throw new InvalidInput(`${where}: no profile for ${model} on ${gpus === undefined ? '' : `${gpus} × `}${gpu}`, [{ path: 'model', file: where, message: 'no row with this model and GPU', found: `${model} / ${gpu}`, expected: table.map((x) => `${x.model} / ${x.gpusPerReplica} × ${x.gpu}`).join(', ') }], 'Choose the model and GPU from the profiles, or add the row.');
+  return p;
+}
+
+export type ServingJson = ReturnType<typeof servingToJson>;
+
+/** What the run list shows of a serving comparison: the baseline, the cheapest row meeting the SLO, the plan. */
+export function servingRunSummary(j: ServingJson): Record<string, unknown> {
+  const base = j.results.find((r) => r.balancer === j.baseline.balancer && r.autoscaler === j.baseline.autoscaler);
+  const meeting = j.results.filter((r) => r.sloMet).sort((a, b) => new Decimal(a.costUsd.total).cmp(new Decimal(b.costUsd.total)))[0];
+  return {
+    requests: j.workload.requests,
+    gpu: `${j.profile.gpusPerReplica} × ${j.profile.gpu}`,
+    fixedPeakReplicas: j.fixedPeakReplicas,
+    baselineUsd: base?.costUsd.total ?? null,
+    cheapestMeetingSlo: meeting ? { autoscaler: meeting.autoscaler, balancer: meeting.balancer, costUsd: meeting.costUsd.total } : null,
+    planUsd: j.plan?.result.costUsd.total ?? null,
   };
 }

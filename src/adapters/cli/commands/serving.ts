@@ -1,5 +1,7 @@
 import { Option } from 'commander';
-import { replicaPrice, runServing, servingToJson, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
+import { pickProfile, replicaPrice, runServing, servingToJson, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
+import { recordServingRun, workloadDigest } from '../../../app/runs.js';
+import { resolve } from 'node:path';
 import { builtinCatalog } from '../../../core/catalog/builtin.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { Decimal, isDecimalString } from '../../../core/money.js';
@@ -11,7 +13,7 @@ import { readSpotTrace } from '../../importers/spot-trace.js';
 import { readReplicaProfiles } from '../../importers/replica-profiles.js';
 import { parseDurationMs } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson } from '../context.js';
+import { printJson, withWorkspace } from '../context.js';
 import { money, num, pct, table } from '../render.js';
 
 interface Opts {
@@ -34,6 +36,7 @@ interface Opts {
   planGpus?: string;
   seed: string;
   json?: boolean;
+  save?: boolean;
 }
 
 const bad = (flag: string, found: string, expected: string, hint: string) => new InvalidInput(`${flag} must be ${expected}, found ${JSON.stringify(found)}`, [{ path: flag.replace(/^--/, ''), message: `not ${expected}`, found, expected }], hint);
@@ -76,8 +79,9 @@ export const registerServing: RegisterCommand = (program, ctx) => {
     .option('--plan-gpus <a,b>', 'GPU types the plan may choose from (default: every type of the table the model fits and the catalog prices)')
     .option('--seed <n>', 'random seed (power of two choices)', '1')
     .option('--json', 'print exact JSON (money as decimal strings)')
+    .option('--save', 'record the comparison in the workspace as a serving run (GET /api/runs?kind=serving, the dashboard\'s Serving page)')
     .addHelpText('after', `\nExamples:\n  penny serving ../shared/data/azure-llm-2023/AzureLLMInferenceTrace_code.csv --spot-trace ../shared/data/spot-traces/availability/1-node/aws-02-15-2023/us-west-2a_v100_1.json --spot-offset 7800s\n  penny serving requests.csv --model llama-3-70b --gpu H100 --slo-ttft 1s --autoscalers fixed-peak,forecast --json\n\nSee docs/serving.md for the replica model, its default table and sources.`)
-    .action(async (file: string, opts: Opts) => {
+    .action(async (file: string, opts: Opts, cmd) => {
       const attainment = Number(opts.sloAttainment);
       if (!(attainment > 0 && attainment <= 1)) throw bad('--slo-attainment', opts.sloAttainment, 'a share in (0, 1]', 'Give e.g. --slo-attainment 0.99.');
       const gpus = opts.gpus === undefined ? undefined : Number(opts.gpus);
@@ -129,19 +133,19 @@ export const registerServing: RegisterCommand = (program, ctx) => {
         ...(spotTrace && { spot: spotTrace, spotOffsetS }),
         ...(opts.plan && { solver: ctx.solver() }),
       });
+      const json = { format, ...servingToJson(outcome) };
+      if (opts.save) {
+        const inputs = { file: resolve(file), trace: workloadDigest(workload), format, profiles: opts.profiles ? resolve(opts.profiles) : null, spotTrace: opts.spotTrace ? resolve(opts.spotTrace) : null, model: opts.model, gpu: opts.gpu, gpus: gpus ?? null, provider: opts.provider ?? null, onDemandPrice: opts.onDemandPrice ?? null, spotPrice: opts.spotPrice ?? null, spotOffsetS, sloTtftS, attainment, intervalS, balancers: balancers ?? null, autoscalers: autoscalers ?? null, plan: opts.plan, planGpus: opts.planGpus ?? null, seed };
+        const runId = await withWorkspace(ctx, cmd, (ws) => recordServingRun(ws.store, ws.clock, json, inputs));
+        if (!opts.json) ctx.stderr?.(`recorded as serving run ${runId}`);
+      }
       if (opts.json) {
-        printJson(ctx, { format, ...servingToJson(outcome) });
+        printJson(ctx, json);
         return;
       }
       ctx.stdout(renderServing(outcome, format));
     });
 };
-
-function pickProfile(table: ReplicaProfile[], file: string, model: string, gpu: string, gpus: number | undefined): ReplicaProfile {
-  const p = table.find((x) => x.model === model && x.gpu === gpu && (gpus === undefined || x.gpusPerReplica === gpus));
-  if (!p) throw new InvalidInput(`${file}: no profile for ${model} on ${gpus === undefined ? '' : `${gpus} × `}${gpu}`, [{ path: 'model', file, message: 'no row with this model and GPU', found: `${model} / ${gpu}`, expected: table.map((x) => `${x.model} / ${x.gpusPerReplica} × ${x.gpu}`).join(', ') }], 'Choose --model and --gpu from the profiles file, or add the row.');
-  return p;
-}
 
 const secs = (x: number) => (Number.isFinite(x) ? `${num(x, x < 10 ? 2 : 1)} s` : '—');
 

@@ -1,4 +1,4 @@
-/** Recorded runs (plans, forecasts, simulations): the decisions Penny made, to show and compare. */
+/** Recorded runs (plans, forecasts, simulations, serving comparisons): the decisions Penny made, to show and compare. */
 import { NotFound } from '../../../core/errors.js';
 import { idParams, problems, runRecordSchema, runSummarySchema, type RegisterRoutes } from './types.js';
 
@@ -6,8 +6,8 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
   app.get<{ Querystring: { kind?: string } }>('/api/runs', {
     schema: {
       tags: ['runs'],
-      summary: 'Recorded plans, forecasts and simulations, newest first',
-      querystring: { type: 'object', properties: { kind: { type: 'string', enum: ['plan', 'forecast', 'simulation'] } } },
+      summary: 'Recorded plans, forecasts, simulations and serving comparisons, newest first',
+      querystring: { type: 'object', properties: { kind: { type: 'string', enum: ['plan', 'forecast', 'simulation', 'serving'] } } },
       response: { 200: { type: 'array', items: runSummarySchema } },
     },
   }, async (req) => ctx.store.listRuns(req.query.kind));
