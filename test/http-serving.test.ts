@@ -109,6 +109,23 @@ describe('serving API', () => {
     }
   });
 
+  it('spreads spot across zones sent as spotZones; spot and spotZones together, or a zone named twice, are a 422', async () => {
+    const few = requests.slice(0, 600);
+    const zones = [{ name: 'us-west-2a', gapS: 60, available: [1, 1, 0, 0, 1, 1, 1, 1, 1, 1] }, { name: 'us-west-2b', gapS: 60, available: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] }];
+    const job = await finished(await post({ requests: few, spotZones: zones, spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false }));
+    const j = job.result.serving;
+    expect(j.spotZones).toEqual(['us-west-2a', 'us-west-2b']);
+    const mix = j.results.find((r: { autoscaler: string }) => r.autoscaler === 'spot-mix');
+    expect(mix.preemptions).toBeGreaterThan(0);
+    expect(mix.served + mix.dropped.total).toBe(few.length);
+    const both = await post({ requests: few, spot: { gapS: 60, available: [1] }, spotZones: zones, plan: false });
+    expect(both.status).toBe(422);
+    expect((await json(both)).issues[0].path).toBe('spotZones');
+    const twice = await post({ requests: few, spotZones: [zones[0], zones[0]], plan: false });
+    expect(twice.status).toBe(422);
+    expect((await json(twice)).issues[0].path).toBe('spotZones[1].name');
+  }, 60_000);
+
   it('refuses bad input with a problem at once, queueing nothing: negative tokens, bad time, an SLO no replica meets', async () => {
     const before = (await json(await fetch(`${s.url}/api/jobs`))).length;
     const a = await post({ requests: [{ time: 0, contextTokens: -1, generatedTokens: 1 }] });

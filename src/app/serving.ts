@@ -39,6 +39,8 @@ export interface ServingInput {
   autoscalers?: string[];
   seed?: number;
   spot?: SpotTrace;
+  /** Several spot zones, one trace each: spot replicas are spread across them (replaces `spot`). */
+  spotZones?: SpotTrace[];
   spotOffsetS?: number;
   /** Share of a replica's capacity the sizing aims at (fixed, forecast, plan) and the reactive target. */
   targetUtilisation?: number;
@@ -82,6 +84,8 @@ export interface ServingOutcome {
   results: ServingResult[];
   /** Index in results of the fixed-for-peak on-demand baseline (round robin). */
   baseline: number;
+  /** The spot zones' trace names (empty without spot). */
+  spotZones: string[];
   plan?: ServingPlanReport;
   notes: string[];
 }
@@ -115,11 +119,12 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   let peak = 0;
   for (const a of arrivals) peak = Math.max(peak, a / I);
   const seed = input.seed ?? 1;
+  const zones = spotZones(input);
   const common = {
     workload: w,
     slo,
     intervalS: I,
-    ...(input.spot && { spot: input.spot }),
+    ...(zones.length && { spotZones: zones }),
     ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
     ...(input.timeoutS !== undefined && { timeoutS: input.timeoutS }),
     ...(input.maxRetries !== undefined && { maxRetries: input.maxRetries }),
@@ -137,7 +142,7 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   const fc = rollingP90(arrivals, I);
   const balancers = input.balancers ?? [...BALANCER_NAMES];
   const scalers = input.autoscalers ?? [...AUTOSCALER_NAMES];
-  const hasSpot = input.spot !== undefined && input.price.spotUsdPerHour !== undefined;
+  const hasSpot = zones.length > 0 && input.price.spotUsdPerHour !== undefined;
   if (scalers.includes('spot-mix') && !hasSpot) notes.push(input.price.spotUsdPerHour === undefined ? 'spot-mix left out: no spot price for this GPU (give --spot-price)' : 'spot-mix left out: no spot trace (give --spot-trace)');
   const initial = Math.max(1, Math.ceil(arrivals[0]! / I / capacityAtSlo));
   const makeScaler = (name: string, min: number, baseOnDemand = 0): Autoscaler | undefined => {
@@ -202,8 +207,10 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   }
   progress?.tick(rows);
   progress?.finish();
-  return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, ...(plan && { plan }), notes };
+  return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, spotZones: zones.map((z) => z.name), ...(plan && { plan }), notes };
 }
+
+const spotZones = (input: ServingInput): SpotTrace[] => (input.spotZones?.length ? input.spotZones : input.spot ? [input.spot] : []);
 
 /** The smallest k ≥ from (up to max) for which meets(k) holds, meets being monotone in k. */
 export function smallestMeeting(meets: (k: number) => boolean, from: number, max: number): number | undefined {
@@ -226,7 +233,11 @@ async function planAndConfirm(input: ServingInput, candidates: { profile: Replic
   const w = input.workload;
   const I = input.intervalS;
   const sum = summarize(w);
-  const spotAvail = input.spot ? Float64Array.from(p90, (_, k) => (availabilityShare(input.spot!, (input.spotOffsetS ?? 0) + k * I, (input.spotOffsetS ?? 0) + (k + 1) * I) >= 1 ? 1 : 0)) : undefined;
+  // Spot counts for an interval when some zone has capacity all through it (replicas in a zone
+  // that goes are replaced in one that stays).
+  const zones = spotZones(input);
+  const off = input.spotOffsetS ?? 0;
+  const spotAvail = zones.length ? Float64Array.from(p90, (_, k) => (zones.some((z) => availabilityShare(z, off + k * I, off + (k + 1) * I) >= 1) ? 1 : 0)) : undefined;
   const rounds: ServingPlanReport['rounds'] = [];
   let util = util0;
   let sigma = input.planOnDemandShare ?? 0;
@@ -237,7 +248,7 @@ async function planAndConfirm(input: ServingInput, candidates: { profile: Replic
       profile: c.profile,
       capacityPerReplicaPerS: replicaLoadModel(c.profile, sum.contextTokens.mean, sum.generatedTokens.mean).capacityPerS * util,
       onDemandUsdPerHour: c.price.onDemandUsdPerHour.toNumber(),
-      ...(c.price.spotUsdPerHour && input.spot && { spotUsdPerHour: c.price.spotUsdPerHour.toNumber() }),
+      ...(c.price.spotUsdPerHour && zones.length && { spotUsdPerHour: c.price.spotUsdPerHour.toNumber() }),
     }));
     const model = buildServingPlan({ demandPerS: Float64Array.from(p90, (a) => a / I), intervalS: I, candidates: cands, ...(spotAvail && { spotAvailable: spotAvail }), onDemandShare: sigma, minCapacityPerS: floor * capacityAtSloOfFirst });
     const sol = await input.solver!.solve(model, { maxNodes: 20_000, mipRelGap: 1e-4 });
@@ -355,6 +366,7 @@ export function servingToJson(o: ServingOutcome) {
     fixedPeakReplicas: o.fixedPeakReplicas,
     floors: o.floors,
     forecast: o.forecast,
+    spotZones: o.spotZones,
     baseline: { balancer: base.balancer, autoscaler: base.autoscaler },
     results: o.results.map((r) => resultToJson(r, base)),
     plan: o.plan ? { profile: o.plan.profile, price: price(o.plan.price), targetUtilisation: o.plan.targetUtilisation, solverObjectiveUsd: r6(o.plan.solverObjectiveUsd), perInterval: o.plan.perInterval, rounds: o.plan.rounds, result: resultToJson(o.plan.result, base) } : null,

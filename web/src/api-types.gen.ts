@@ -11018,11 +11018,20 @@ export interface operations {
           /** @description solve and simulate the replica plan (default true) */
           plan?: boolean;
           seed?: number;
+          /** @description one spot trace (SkyPilot spot-traces data): when spot replicas are preempted */
           spot?: {
             gapS: number;
             available: number[];
             offsetS?: number;
           };
+          /** @description several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone's outage takes only its share */
+          spotZones?: {
+              name?: string;
+              gapS: number;
+              available: number[];
+            }[];
+          /** @description where in the spotZones traces the requests start */
+          spotOffsetS?: number;
           requests: ({
               time: string | number;
               contextTokens: number;

@@ -77,6 +77,7 @@ export interface ServingTaskInput {
   autoscalers?: string[];
   seed: number;
   spot?: SpotTrace;
+  spotZones?: SpotTrace[];
   spotOffsetS?: number;
   plan: boolean;
 }
@@ -137,7 +138,9 @@ export const tasks = {
       ...(input.balancers && { balancers: input.balancers }),
       ...(input.autoscalers && { autoscalers: input.autoscalers }),
       seed: input.seed,
-      ...(input.spot && { spot: input.spot, spotOffsetS: input.spotOffsetS ?? 0 }),
+      ...(input.spot && { spot: input.spot }),
+      ...(input.spotZones && { spotZones: input.spotZones }),
+      ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
       ...(input.plan && { solver: highsSolver() }),
       progress,
     });

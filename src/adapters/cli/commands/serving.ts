@@ -25,7 +25,7 @@ interface Opts {
   provider?: string;
   onDemandPrice?: string;
   spotPrice?: string;
-  spotTrace?: string;
+  spotTrace: string[];
   spotOffset?: string;
   sloTtft: string;
   sloAttainment: string;
@@ -68,7 +68,7 @@ export const registerServing: RegisterCommand = (program, ctx) => {
     .option('--provider <name>', 'price replicas from this provider\'s catalog offerings only')
     .option('--on-demand-price <usd>', 'on-demand price of one replica-hour (default: the catalog)')
     .option('--spot-price <usd>', 'spot price of one replica-hour (default: the catalog, where it has one)')
-    .option('--spot-trace <file>', 'spot availability (SkyPilot spot-traces JSON): when spot replicas are preempted')
+    .option('--spot-trace <file>', 'spot availability (SkyPilot spot-traces JSON): when spot replicas are preempted; repeat for several zones (replicas are spread across them, a zone\'s outage takes only its share)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--spot-offset <duration>', 'where in the spot trace the requests start (e.g. 2h10min)', '0s')
     .option('--slo-ttft <duration>', 'time to first token a request must meet', '2s')
     .option('--slo-attainment <share>', 'share of requests that must meet it (0.99: P99 TTFT within the SLO)', '0.99')
@@ -119,7 +119,7 @@ export const registerServing: RegisterCommand = (program, ctx) => {
             })
         : [{ profile, price: p }];
       const { workload, format } = await readServingTrace(file, opts.format);
-      const spotTrace = opts.spotTrace ? await readSpotTrace(opts.spotTrace) : undefined;
+      const zones = await Promise.all(opts.spotTrace.map((f) => readSpotTrace(f)));
       const outcome = await runServing({
         workload,
         profile,
@@ -130,12 +130,12 @@ export const registerServing: RegisterCommand = (program, ctx) => {
         ...(balancers && { balancers }),
         ...(autoscalers && { autoscalers }),
         seed,
-        ...(spotTrace && { spot: spotTrace, spotOffsetS }),
+        ...(zones.length && { spotZones: zones, spotOffsetS }),
         ...(opts.plan && { solver: ctx.solver() }),
       });
       const json = { format, ...servingToJson(outcome) };
       if (opts.save) {
-        const inputs = { file: resolve(file), trace: workloadDigest(workload), format, profiles: opts.profiles ? resolve(opts.profiles) : null, spotTrace: opts.spotTrace ? resolve(opts.spotTrace) : null, model: opts.model, gpu: opts.gpu, gpus: gpus ?? null, provider: opts.provider ?? null, onDemandPrice: opts.onDemandPrice ?? null, spotPrice: opts.spotPrice ?? null, spotOffsetS, sloTtftS, attainment, intervalS, balancers: balancers ?? null, autoscalers: autoscalers ?? null, plan: opts.plan, planGpus: opts.planGpus ?? null, seed };
+        const inputs = { file: resolve(file), trace: workloadDigest(workload), format, profiles: opts.profiles ? resolve(opts.profiles) : null, spotTraces: opts.spotTrace.map((f) => resolve(f)), model: opts.model, gpu: opts.gpu, gpus: gpus ?? null, provider: opts.provider ?? null, onDemandPrice: opts.onDemandPrice ?? null, spotPrice: opts.spotPrice ?? null, spotOffsetS, sloTtftS, attainment, intervalS, balancers: balancers ?? null, autoscalers: autoscalers ?? null, plan: opts.plan, planGpus: opts.planGpus ?? null, seed };
         const runId = await withWorkspace(ctx, cmd, (ws) => recordServingRun(ws.store, ws.clock, json, inputs));
         if (!opts.json) ctx.stderr?.(`recorded as serving run ${runId}`);
       }
@@ -177,6 +177,7 @@ export function renderServing(o: ServingOutcome, format: string): string {
     `${w.name} (${format}) · ${num(w.requests)} requests over ${num(w.durationS / 60, 1)} min · ${num(w.meanRatePerS, 2)} req/s mean · prompt ${num(w.contextTokens.mean)} / output ${num(w.generatedTokens.mean)} tokens mean`,
     `replica: ${p.model} on ${p.gpusPerReplica} × ${p.gpu} · prefill ${num(p.prefillTokensPerS)} tokens/s · KV ${num(p.kvCapacityTokens)} tokens · start-up ${num(p.startupS)} s · ${money(o.price.onDemandUsdPerHour, 'USD')}/h on demand${o.price.spotUsdPerHour ? `, ${money(o.price.spotUsdPerHour, 'USD')}/h spot` : ''}`,
     `SLO: TTFT ≤ ${o.slo.ttftS} s for ${pct(o.slo.attainment, 1)} of requests · fixed for peak: ${o.fixedPeakReplicas} replicas · ${num(o.capacityAtSloPerS, 2)} req/s per replica within the SLO · floors ${Object.entries(o.floors).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`,
+    ...(o.spotZones.length ? [`spot: ${o.spotZones.length === 1 ? `zone ${o.spotZones[0]}` : `${o.spotZones.length} zones (${o.spotZones.join(', ')}), replicas spread across those with capacity`}`] : []),
     '',
     table(
       [

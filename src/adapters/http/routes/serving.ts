@@ -73,6 +73,8 @@ export interface ServingBody {
   plan?: boolean;
   seed?: number;
   spot?: { gapS: number; available: number[]; offsetS?: number };
+  spotZones?: { name?: string; gapS: number; available: number[] }[];
+  spotOffsetS?: number;
   requests: { time: string | number; contextTokens: number; generatedTokens: number; adapter?: string }[];
 }
 
@@ -103,6 +105,17 @@ export function profilesFromBody(rows: ProfileBody[]): ReplicaProfile[] {
 }
 
 const plainPrice = (p: { onDemandUsdPerHour: { toString(): string }; spotUsdPerHour?: { toString(): string }; source: string }): PlainReplicaPrice => ({ onDemandUsdPerHour: p.onDemandUsdPerHour.toString(), ...(p.spotUsdPerHour && { spotUsdPerHour: p.spotUsdPerHour.toString() }), source: p.source });
+
+/** One spot trace (`spot`) or several zones (`spotZones`, one trace each), never both. */
+function spotOf(b: ServingBody): Pick<ServingTaskInput, 'spot' | 'spotZones' | 'spotOffsetS'> {
+  if (b.spot && b.spotZones) throw new InvalidInput('give spot or spotZones, not both', [{ path: 'spotZones', message: 'spot is given too' }], 'Put the one trace in spotZones as its only zone, or drop spotZones.');
+  if (b.spot) return { spot: { name: 'request', gapS: b.spot.gapS, available: b.spot.available }, spotOffsetS: b.spot.offsetS ?? 0 };
+  if (!b.spotZones) return {};
+  const names = b.spotZones.map((z, i) => z.name ?? `zone-${i + 1}`);
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) throw new InvalidInput(`spotZones[${dup}].name "${names[dup]}" is given twice`, [{ path: `spotZones[${dup}].name`, message: 'zone names must differ', found: names[dup]! }], 'Name each zone once (e.g. us-west-2a, us-west-2b).');
+  return { spotZones: b.spotZones.map((z, i) => ({ name: names[i]!, gapS: z.gapS, available: z.available })), spotOffsetS: b.spotOffsetS ?? 0 };
+}
 
 /** The body as a job's input, every field checked before anything is queued. */
 export function servingInput(b: ServingBody): ServingTaskInput {
@@ -148,7 +161,7 @@ export function servingInput(b: ServingBody): ServingTaskInput {
     ...(b.balancers && { balancers: b.balancers }),
     ...(b.autoscalers && { autoscalers: b.autoscalers }),
     seed: b.seed ?? 1,
-    ...(b.spot && { spot: { name: 'request', gapS: b.spot.gapS, available: b.spot.available }, spotOffsetS: b.spot.offsetS ?? 0 }),
+    ...spotOf(b),
     plan,
   };
 }
@@ -177,7 +190,9 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
           autoscalers: { type: 'array', minItems: 1, items: { type: 'string', enum: [...AUTOSCALER_NAMES] } },
           plan: { type: 'boolean', description: 'solve and simulate the replica plan (default true)' },
           seed: { type: 'integer', minimum: 0 },
-          spot: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
+          spot: { type: 'object', description: 'one spot trace (SkyPilot spot-traces data): when spot replicas are preempted', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
+          spotZones: { type: 'array', minItems: 1, maxItems: 32, description: 'several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone\'s outage takes only its share', items: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } } } } },
+          spotOffsetS: { type: 'number', minimum: 0, description: 'where in the spotZones traces the requests start' },
           requests: {
             type: 'array',
             minItems: 1,
