@@ -131,6 +131,16 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
     ...(input.adapterSlots !== undefined && { adapterSlots: input.adapterSlots }),
     ...(input.adapterLoadS !== undefined && { adapterLoadS: input.adapterLoadS }),
   };
+  const balancers = input.balancers ?? [...BALANCER_NAMES];
+  const scalers = input.autoscalers ?? [...AUTOSCALER_NAMES];
+  const hasSpot = zones.length > 0 && input.price.spotUsdPerHour !== undefined;
+  // Progress counts the comparison rows and the plan; it starts before the fixed-for-peak search,
+  // the first long step on a long trace.
+  const progress = input.progress;
+  const rows = scalers.filter((s) => s !== 'spot-mix' || hasSpot).length * balancers.length + (input.solver ? 1 : 0);
+  progress?.start(rows, 'simulating');
+  progress?.note?.('fixed-peak: searching the fewest always-on replicas that meet the SLO');
+  progress?.tick(0);
   // Fixed for peak: the fewest always-on replicas that meet the SLO on this trace (found by
   // simulation, from the capacity model's estimate up), so bursts shorter than an interval count.
   const meets = (k: number) => simulateServing({ ...common, profile, onDemandUsdPerHour: input.price.onDemandUsdPerHour, balancer: 'round-robin', autoscaler: fixedPeak(k), rng: seededRng(seed) }).sloMet;
@@ -139,10 +149,9 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   // What one replica serves at the SLO on this trace's mix and burstiness: the sizing of the
   // forecast autoscaler and the plan, and (× hold time) the reactive autoscaler's target.
   const capacityAtSlo = Math.min(load.capacityPerS * util, peak / fixedN);
+  progress?.note?.('forecasting arrivals (P90)');
+  progress?.tick(0);
   const fc = rollingP90(arrivals, I);
-  const balancers = input.balancers ?? [...BALANCER_NAMES];
-  const scalers = input.autoscalers ?? [...AUTOSCALER_NAMES];
-  const hasSpot = zones.length > 0 && input.price.spotUsdPerHour !== undefined;
   if (scalers.includes('spot-mix') && !hasSpot) notes.push(input.price.spotUsdPerHour === undefined ? 'spot-mix left out: no spot price for this GPU (give --spot-price)' : 'spot-mix left out: no spot trace (give --spot-trace)');
   const initial = Math.max(1, Math.ceil(arrivals[0]! / I / capacityAtSlo));
   const makeScaler = (name: string, min: number, baseOnDemand = 0): Autoscaler | undefined => {
@@ -161,9 +170,6 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   // least-outstanding balancing, found by simulation: the costs then compare at the service level.
   const floors: Record<string, number> = {};
   const results: ServingResult[] = [];
-  const progress = input.progress;
-  const rows = scalers.filter((s) => makeScaler(s, 1)).length * balancers.length + (input.solver ? 1 : 0);
-  progress?.start(rows, 'simulating');
   for (const s of scalers) {
     progress?.note?.(s === 'fixed-peak' ? `${s}: ${fixedN} replicas` : `${s}: searching the least replicas that meet the SLO`);
     progress?.tick(results.length);

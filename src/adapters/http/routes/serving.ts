@@ -128,7 +128,8 @@ export function servingInput(b: ServingBody): ServingTaskInput {
       adapter = adapters.get(r.adapter);
       if (adapter === undefined) adapters.set(r.adapter, (adapter = adapters.size));
     }
-    return { tMs, contextTokens: r.contextTokens, generatedTokens: r.generatedTokens, ...(adapter !== undefined && { adapter }) };
+    // One object shape for every row (no spread): cheaper for the event loop on a long trace.
+    return { tMs, contextTokens: r.contextTokens, generatedTokens: r.generatedTokens, adapter };
   });
   const workload = workloadFromRows('requests', rows);
   const model = b.model ?? (b.profiles?.[0]?.model ?? 'llama-3-8b');
