@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../src/core/rng.js';
 import { syntheticWorkload } from '../src/core/serving/workload.js';
+import { openStore } from '../src/adapters/store/workspace.js';
 import { runPenny } from './cli.js';
 import { sharedFile } from './shared-data.js';
 
@@ -114,4 +115,24 @@ describe('penny serving', () => {
     expect(j.plan.result.sloMet).toBe(true);
     expect(j.plan.result.savingVsBaseline).toBeGreaterThan(0.3);
   }, 300_000);
+
+  it('--save records the comparison as a serving run, once for the same inputs, readable back from the workspace', async () => {
+    const ws = join(dir, 'ws');
+    const args = ['-w', ws, 'serving', requests, '--autoscalers', 'fixed-peak', '--balancers', 'round-robin', '--no-plan', '--save'];
+    const a = await runPenny([...args, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await runPenny(args);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/^recorded as serving run \S+/);
+    const store = await openStore(ws);
+    try {
+      const runs = await store.listRuns('serving');
+      expect(runs).toHaveLength(1);
+      const run = await store.getRun(runs[0]!.id);
+      expect(run!.result).toEqual(JSON.parse(a.stdout));
+      expect(run!.summary).toMatchObject({ requests: JSON.parse(a.stdout).workload.requests, fixedPeakReplicas: JSON.parse(a.stdout).fixedPeakReplicas });
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });

@@ -6,7 +6,13 @@
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { forecastResultSchema, planResultSchema, runRecordSchema, SCHEMA_VERSIONS, simulationResultSchema } from './contracts.js';
+import { forecastResultSchema, planResultSchema, runRecordSchema, SCHEMA_VERSIONS, servingResultSchema, simulationResultSchema } from './contracts.js';
+import { replicaPrice, runServing, servingToJson } from './serving.js';
+import { recordServingRun } from './runs.js';
+import { builtinCatalog } from '../core/catalog/builtin.js';
+import { seededRng } from '../core/rng.js';
+import { deriveProfile } from '../core/serving/replica.js';
+import { syntheticWorkload } from '../core/serving/workload.js';
 import { planToJson } from './plan-json.js';
 import { planCapacity } from './plan.js';
 import { resultToJson } from './simulate-json.js';
@@ -70,5 +76,26 @@ describe('result contracts', () => {
     const recorded = { ...outcome.json, historyValues: [] };
     expect(check(forecastResultSchema, recorded)).toEqual([]);
     expect(check(forecastResultSchema, { ...recorded, points: [{ t: 'x', p50: 1 }] })).not.toEqual([]);
+  }, 60_000);
+
+  it('a serving comparison validates against the serving contract, and its run against the run record', async () => {
+    const profile = deriveProfile('llama-3-8b', 'A100');
+    const w = syntheticWorkload(seededRng(2), { durationS: 1200, ratePerS: 2, context: [100, 1500], generated: [10, 100] });
+    const o = await runServing({ workload: w, profile, price: replicaPrice(builtinCatalog(), profile, 'aws')!, slo: { ttftS: 2, attainment: 0.99 }, intervalS: 60, autoscalers: ['fixed-peak', 'reactive'], balancers: ['round-robin'], solver: highsSolver() });
+    const json = servingToJson(o);
+    expect(json.schemaVersion).toBe(SCHEMA_VERSIONS.serving);
+    expect(check(servingResultSchema, json)).toEqual([]);
+    expect(check(servingResultSchema, { ...json, results: [{ balancer: 'round-robin' }] }).join()).toMatch(/results\/0/);
+    expect(check(servingResultSchema, { ...json, schemaVersion: SCHEMA_VERSIONS.serving + 1 }).join()).toMatch(/schemaVersion/);
+    const store = await openMemoryStore();
+    try {
+      const id = await recordServingRun(store, { now: () => new Date('2026-12-01T00:00:00Z') }, json, { test: 1 });
+      const run = await store.getRun(id);
+      expect(run!.kind).toBe('serving');
+      expect(check(runRecordSchema, run)).toEqual([]);
+      expect((run!.summary as { planUsd: string }).planUsd).toBe(json.plan!.result.costUsd.total);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 });

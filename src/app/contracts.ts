@@ -7,7 +7,7 @@
  */
 
 /** The version each result kind is at now. */
-export const SCHEMA_VERSIONS = { plan: 1, simulation: 1, forecast: 1 } as const;
+export const SCHEMA_VERSIONS = { plan: 1, simulation: 1, forecast: 1, serving: 1 } as const;
 
 const version = (kind: keyof typeof SCHEMA_VERSIONS) => ({ type: 'integer', enum: [SCHEMA_VERSIONS[kind]], description: `version of this contract (${kind} v${SCHEMA_VERSIONS[kind]}); absent in results recorded before versioning` }) as const;
 
@@ -284,16 +284,74 @@ export const simulationResultSchema = {
   ],
 } as const;
 
+const int = { type: 'integer' } as const;
+const open = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: true, required, properties }) as const;
+const servingPercentiles = open({ mean: numOrNull, p50: numOrNull, p90: numOrNull, p99: numOrNull, max: numOrNull }, ['mean', 'p50', 'p90', 'p99', 'max']);
+/** One balancer × autoscaler simulated on the request trace (src/app/serving.ts resultToJson). */
+const servingRowSchema = open(
+  {
+    balancer: str,
+    autoscaler: str,
+    requests: int,
+    served: int,
+    dropped: open({ total: int, timeout: int, tooLong: int, retries: int }, ['total', 'timeout', 'tooLong', 'retries']),
+    retries: int,
+    preemptions: int,
+    launches: open({ onDemand: int, spot: int }),
+    peakReplicas: int,
+    tokens: open({ asked: int, served: int, dropped: int }),
+    ttftS: servingPercentiles,
+    tpotS: servingPercentiles,
+    e2eS: servingPercentiles,
+    sloAttainment: num,
+    sloMet: { type: 'boolean' },
+    replicaHours: open({ onDemand: num, spot: num }, ['onDemand', 'spot']),
+    costUsd: open({ onDemand: moneyString, spot: moneyString, total: moneyString, perThousandRequests: moneyString }, ['total']),
+    savingVsBaseline: numOrNull,
+    adapterHitRate: numOrNull,
+    checks: open({ requestsConserved: { type: 'boolean' }, tokensConserved: { type: 'boolean' } }),
+    endS: num,
+    events: int,
+  },
+  ['balancer', 'autoscaler', 'requests', 'served', 'dropped', 'tokens', 'ttftS', 'tpotS', 'sloAttainment', 'sloMet', 'replicaHours', 'costUsd', 'preemptions', 'retries'],
+);
+const replicaPriceSchema = open({ onDemandUsdPerHour: moneyString, spotUsdPerHour: nullable(moneyString), source: str });
+const replicaProfileSchema = open({ model: str, gpu: str, gpusPerReplica: int }, ['model', 'gpu', 'gpusPerReplica']);
+
+/** A serving comparison (src/app/serving.ts servingToJson; `penny serving --json`). */
+export const servingResultSchema = open(
+  {
+    schemaVersion: version('serving'),
+    format: { type: 'string', description: 'the trace format, when read from a file (CLI)' },
+    workload: open({ name: str, requests: int, durationS: num, meanRatePerS: num }, ['name', 'requests', 'durationS', 'meanRatePerS']),
+    profile: replicaProfileSchema,
+    price: replicaPriceSchema,
+    slo: open({ ttftS: num, attainment: num }),
+    intervalS: num,
+    capacityPerReplicaPerS: num,
+    capacityAtSloPerS: num,
+    fixedPeakReplicas: int,
+    floors: { type: 'object', additionalProperties: int },
+    forecast: open({ model: str, note: str }),
+    spotZones: { type: 'array', items: str, description: 'the spot traces, one per zone, spot replicas are spread across' },
+    baseline: open({ balancer: str, autoscaler: str }, ['balancer', 'autoscaler']),
+    results: { type: 'array', items: servingRowSchema },
+    plan: nullable(open({ profile: replicaProfileSchema, price: replicaPriceSchema, targetUtilisation: num, solverObjectiveUsd: numOrNull, perInterval: { type: 'array', items: open({ onDemand: int, spot: int }, ['onDemand', 'spot']) }, rounds: { type: 'array', items: open({}) }, result: servingRowSchema }, ['profile', 'price', 'targetUtilisation', 'perInterval', 'rounds', 'result'])),
+    notes: { type: 'array', items: str },
+  },
+  ['workload', 'profile', 'price', 'slo', 'intervalS', 'fixedPeakReplicas', 'results', 'baseline', 'plan', 'notes'],
+);
+
 /** A recorded run without its result (`GET /api/runs`). */
 export const runSummarySchema = {
   type: 'object',
   required: ['id', 'kind', 'name', 'createdAt', 'summary'],
-  properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, inputHash: { type: 'string' }, createdAt: { type: 'string' }, summary: { type: 'object', description: 'by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs}' } },
+  properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, inputHash: { type: 'string' }, createdAt: { type: 'string' }, summary: { type: 'object', description: 'by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs}; serving {requests, fixedPeakReplicas, baselineUsd, cheapestMeetingSlo, planUsd}' } },
 } as const;
 
 /** A recorded run with its full result (`GET /api/runs/{id}`). */
 export const runRecordSchema = {
   ...runSummarySchema,
   required: [...runSummarySchema.required, 'result'],
-  properties: { ...runSummarySchema.properties, result: { description: 'the full result, as `penny plan|forecast|simulate --json` prints it (by kind)', anyOf: [planResultSchema, forecastResultSchema, simulationResultSchema] } },
+  properties: { ...runSummarySchema.properties, result: { description: 'the full result, as `penny plan|forecast|simulate|serving --json` prints it (by kind)', anyOf: [planResultSchema, forecastResultSchema, simulationResultSchema, servingResultSchema] } },
 } as const;

@@ -7,6 +7,8 @@ import type { ForecastOutcome } from './forecast.js';
 import { slotTime } from '../core/forecast/series.js';
 import { canonicalJson } from './cost.js';
 import type { Clock, Store } from './ports.js';
+import { servingRunSummary, type ServingJson } from './serving.js';
+import type { ServingWorkload } from '../core/serving/workload.js';
 
 export function inputHash(kind: string, inputs: unknown): string {
   return createHash('sha256').update(canonicalJson({ kind, inputs })).digest('hex');
@@ -41,6 +43,25 @@ export function simulationRun(sim: { scenario: string; mode: string }, run: { in
 
 export function recordSimulationRun(store: Store, clock: Clock, sim: { scenario: string; mode: string }, run: { inputs: unknown; policies: string[]; jobs: number }): Promise<string> {
   return recordRun(store, clock, simulationRun(sim, run));
+}
+
+/**
+ * A request trace as a run's inputs name it: its size and a digest of exactly what was simulated,
+ * so the same trace recorded again replaces its run and a different one of the same length does not.
+ */
+export function workloadDigest(w: ServingWorkload): string {
+  const h = createHash('sha256');
+  for (const a of [w.arrivalS, w.contextTokens, w.generatedTokens, w.adapter]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return `${w.arrivalS.length} requests, sha256 ${h.digest('hex')}`;
+}
+
+/** A serving comparison (penny serving --save, POST /api/serving), recorded the same way wherever it ran. */
+export function servingRun(json: ServingJson, inputs: unknown): RunInput {
+  return { kind: 'serving', name: `${json.workload.name} · ${json.profile.model} on ${json.profile.gpusPerReplica} × ${json.profile.gpu}`, inputs, summary: servingRunSummary(json), result: json };
+}
+
+export function recordServingRun(store: Store, clock: Clock, json: ServingJson, inputs: unknown): Promise<string> {
+  return recordRun(store, clock, servingRun(json, inputs));
 }
 
 /** The forecast as recorded: the forecast file plus the recent history the chart draws. */

@@ -16,7 +16,9 @@ import { buildServingPlan, decodeServingPlan, type PlanCandidate } from '../core
 import { replicaLoadModel, type ReplicaProfile } from '../core/serving/replica.js';
 import { BALANCER_NAMES, simulateServing, type BalancerName, type ServingResult, type Slo } from '../core/serving/simulate.js';
 import { arrivalsPerInterval, quantileSorted, summarize, type ServingWorkload, type WorkloadSummary } from '../core/serving/workload.js';
-import type { Solver } from './ports.js';
+import { InvalidInput } from '../core/errors.js';
+import { SCHEMA_VERSIONS } from './contracts.js';
+import type { Progress, Solver } from './ports.js';
 
 export interface ReplicaPrice {
   onDemandUsdPerHour: Decimal;
@@ -37,6 +39,8 @@ export interface ServingInput {
   autoscalers?: string[];
   seed?: number;
   spot?: SpotTrace;
+  /** Several spot zones, one trace each: spot replicas are spread across them (replaces `spot`). */
+  spotZones?: SpotTrace[];
   spotOffsetS?: number;
   /** Share of a replica's capacity the sizing aims at (fixed, forecast, plan) and the reactive target. */
   targetUtilisation?: number;
@@ -49,6 +53,8 @@ export interface ServingInput {
   /** Share of demand the plan keeps on on-demand replicas. */
   planOnDemandShare?: number;
   solver?: Solver;
+  /** Told of each comparison row as it is simulated (the job thread relays it to the API's job). */
+  progress?: Progress;
 }
 
 export interface ServingPlanReport {
@@ -78,6 +84,8 @@ export interface ServingOutcome {
   results: ServingResult[];
   /** Index in results of the fixed-for-peak on-demand baseline (round robin). */
   baseline: number;
+  /** The spot zones' trace names (empty without spot). */
+  spotZones: string[];
   plan?: ServingPlanReport;
   notes: string[];
 }
@@ -88,36 +96,51 @@ export function bestTtftS(w: ServingWorkload, p: ReplicaProfile, attainment: num
   return quantileSorted(ctx, attainment) / p.prefillTokensPerS;
 }
 
+/** Refuses an SLO no replica of this profile meets even idle, saying which prompt is too long for it. */
+export function checkSloReachable(w: ServingWorkload, profile: ReplicaProfile, slo: Slo): void {
+  const best = bestTtftS(w, profile, slo.attainment);
+  if (best <= slo.ttftS) return;
+  throw new Infeasible(
+    `no ${profile.model} replica on ${profile.gpusPerReplica} × ${profile.gpu} can meet TTFT ≤ ${slo.ttftS} s for ${(slo.attainment * 100).toFixed(1)}% of requests`,
+    [`the ${(slo.attainment * 100).toFixed(1)}th percentile prompt (${quantileSorted(Int32Array.from(w.contextTokens).sort(), slo.attainment)} tokens) takes ${best.toFixed(2)} s of prefill on an idle replica (${Math.round(profile.prefillTokensPerS)} tokens/s)`],
+    'Loosen the SLO (--slo-ttft, --slo-attainment; in the API sloTtftS, sloAttainment) or choose a faster GPU or more GPUs per replica (--gpu, --gpus).',
+  );
+}
+
 export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   const { workload: w, profile, slo } = input;
   const I = input.intervalS;
   const util = input.targetUtilisation ?? 0.7;
   const notes: string[] = [];
   const sum = summarize(w);
-  const best = bestTtftS(w, profile, slo.attainment);
-  if (best > slo.ttftS) {
-    throw new Infeasible(
-      `no ${profile.model} replica on ${profile.gpusPerReplica} × ${profile.gpu} can meet TTFT ≤ ${slo.ttftS} s for ${(slo.attainment * 100).toFixed(1)}% of requests`,
-      [`the ${(slo.attainment * 100).toFixed(1)}th percentile prompt (${quantileSorted(Int32Array.from(w.contextTokens).sort(), slo.attainment)} tokens) takes ${best.toFixed(2)} s of prefill on an idle replica (${Math.round(profile.prefillTokensPerS)} tokens/s)`],
-      'Loosen the SLO (--slo-ttft, --slo-attainment) or choose a faster GPU or more GPUs per replica (--gpu, --gpus).',
-    );
-  }
+  checkSloReachable(w, profile, slo);
   const load = replicaLoadModel(profile, sum.contextTokens.mean, sum.generatedTokens.mean);
   const arrivals = arrivalsPerInterval(w, I);
   let peak = 0;
   for (const a of arrivals) peak = Math.max(peak, a / I);
   const seed = input.seed ?? 1;
+  const zones = spotZones(input);
   const common = {
     workload: w,
     slo,
     intervalS: I,
-    ...(input.spot && { spot: input.spot }),
+    ...(zones.length && { spotZones: zones }),
     ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
     ...(input.timeoutS !== undefined && { timeoutS: input.timeoutS }),
     ...(input.maxRetries !== undefined && { maxRetries: input.maxRetries }),
     ...(input.adapterSlots !== undefined && { adapterSlots: input.adapterSlots }),
     ...(input.adapterLoadS !== undefined && { adapterLoadS: input.adapterLoadS }),
   };
+  const balancers = input.balancers ?? [...BALANCER_NAMES];
+  const scalers = input.autoscalers ?? [...AUTOSCALER_NAMES];
+  const hasSpot = zones.length > 0 && input.price.spotUsdPerHour !== undefined;
+  // Progress counts the comparison rows and the plan; it starts before the fixed-for-peak search,
+  // the first long step on a long trace.
+  const progress = input.progress;
+  const rows = scalers.filter((s) => s !== 'spot-mix' || hasSpot).length * balancers.length + (input.solver ? 1 : 0);
+  progress?.start(rows, 'simulating');
+  progress?.note?.('fixed-peak: searching the fewest always-on replicas that meet the SLO');
+  progress?.tick(0);
   // Fixed for peak: the fewest always-on replicas that meet the SLO on this trace (found by
   // simulation, from the capacity model's estimate up), so bursts shorter than an interval count.
   const meets = (k: number) => simulateServing({ ...common, profile, onDemandUsdPerHour: input.price.onDemandUsdPerHour, balancer: 'round-robin', autoscaler: fixedPeak(k), rng: seededRng(seed) }).sloMet;
@@ -126,10 +149,9 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   // What one replica serves at the SLO on this trace's mix and burstiness: the sizing of the
   // forecast autoscaler and the plan, and (× hold time) the reactive autoscaler's target.
   const capacityAtSlo = Math.min(load.capacityPerS * util, peak / fixedN);
+  progress?.note?.('forecasting arrivals (P90)');
+  progress?.tick(0);
   const fc = rollingP90(arrivals, I);
-  const balancers = input.balancers ?? [...BALANCER_NAMES];
-  const scalers = input.autoscalers ?? [...AUTOSCALER_NAMES];
-  const hasSpot = input.spot !== undefined && input.price.spotUsdPerHour !== undefined;
   if (scalers.includes('spot-mix') && !hasSpot) notes.push(input.price.spotUsdPerHour === undefined ? 'spot-mix left out: no spot price for this GPU (give --spot-price)' : 'spot-mix left out: no spot trace (give --spot-trace)');
   const initial = Math.max(1, Math.ceil(arrivals[0]! / I / capacityAtSlo));
   const makeScaler = (name: string, min: number, baseOnDemand = 0): Autoscaler | undefined => {
@@ -149,6 +171,8 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   const floors: Record<string, number> = {};
   const results: ServingResult[] = [];
   for (const s of scalers) {
+    progress?.note?.(s === 'fixed-peak' ? `${s}: ${fixedN} replicas` : `${s}: searching the least replicas that meet the SLO`);
+    progress?.tick(results.length);
     if (s !== 'fixed-peak' && makeScaler(s, 1)) {
       const floor = smallestMeeting((m) => run(s, 'least-outstanding', m)!.sloMet, 1, fixedN);
       floors[s] = floor ?? fixedN;
@@ -162,7 +186,11 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
     }
     for (const balancer of balancers) {
       const r = run(s, balancer, floors[s] ?? 1, s === 'spot-mix' ? (floors['spot-mix base on-demand'] ?? 0) : 0);
-      if (r) results.push(r);
+      if (r) {
+        results.push(r);
+        progress?.note?.(`${s} × ${balancer}`);
+        progress?.tick(results.length);
+      }
     }
   }
   // The baseline is always in the run, even when fixed-peak was not asked for.
@@ -179,10 +207,16 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
       if (!ok) notes.push(`plan: ${c.profile.model} on ${c.profile.gpusPerReplica} × ${c.profile.gpu} cannot meet the SLO, left out`);
       return ok;
     });
+    progress?.note?.('plan: solving and simulating');
+    progress?.tick(results.length);
     plan = await planAndConfirm(input, candidates, fc.p90, capacityAtSlo / load.capacityPerS, floors.forecast ?? floors.reactive ?? fixedN, capacityAtSlo, common, seed, notes);
   }
-  return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, ...(plan && { plan }), notes };
+  progress?.tick(rows);
+  progress?.finish();
+  return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, spotZones: zones.map((z) => z.name), ...(plan && { plan }), notes };
 }
+
+const spotZones = (input: ServingInput): SpotTrace[] => (input.spotZones?.length ? input.spotZones : input.spot ? [input.spot] : []);
 
 /** The smallest k ≥ from (up to max) for which meets(k) holds, meets being monotone in k. */
 export function smallestMeeting(meets: (k: number) => boolean, from: number, max: number): number | undefined {
@@ -205,7 +239,11 @@ async function planAndConfirm(input: ServingInput, candidates: { profile: Replic
   const w = input.workload;
   const I = input.intervalS;
   const sum = summarize(w);
-  const spotAvail = input.spot ? Float64Array.from(p90, (_, k) => (availabilityShare(input.spot!, (input.spotOffsetS ?? 0) + k * I, (input.spotOffsetS ?? 0) + (k + 1) * I) >= 1 ? 1 : 0)) : undefined;
+  // Spot counts for an interval when some zone has capacity all through it (replicas in a zone
+  // that goes are replaced in one that stays).
+  const zones = spotZones(input);
+  const off = input.spotOffsetS ?? 0;
+  const spotAvail = zones.length ? Float64Array.from(p90, (_, k) => (zones.some((z) => availabilityShare(z, off + k * I, off + (k + 1) * I) >= 1) ? 1 : 0)) : undefined;
   const rounds: ServingPlanReport['rounds'] = [];
   let util = util0;
   let sigma = input.planOnDemandShare ?? 0;
@@ -216,7 +254,7 @@ async function planAndConfirm(input: ServingInput, candidates: { profile: Replic
       profile: c.profile,
       capacityPerReplicaPerS: replicaLoadModel(c.profile, sum.contextTokens.mean, sum.generatedTokens.mean).capacityPerS * util,
       onDemandUsdPerHour: c.price.onDemandUsdPerHour.toNumber(),
-      ...(c.price.spotUsdPerHour && input.spot && { spotUsdPerHour: c.price.spotUsdPerHour.toNumber() }),
+      ...(c.price.spotUsdPerHour && zones.length && { spotUsdPerHour: c.price.spotUsdPerHour.toNumber() }),
     }));
     const model = buildServingPlan({ demandPerS: Float64Array.from(p90, (a) => a / I), intervalS: I, candidates: cands, ...(spotAvail && { spotAvailable: spotAvail }), onDemandShare: sigma, minCapacityPerS: floor * capacityAtSloOfFirst });
     const sol = await input.solver!.solve(model, { maxNodes: 20_000, mipRelGap: 1e-4 });
@@ -323,6 +361,7 @@ export function servingToJson(o: ServingOutcome) {
   const base = o.results[o.baseline]!;
   const price = (p: ReplicaPrice) => ({ onDemandUsdPerHour: p.onDemandUsdPerHour.toString(), spotUsdPerHour: p.spotUsdPerHour?.toString() ?? null, source: p.source });
   return {
+    schemaVersion: SCHEMA_VERSIONS.serving,
     workload: o.workload,
     profile: o.profile,
     price: price(o.price),
@@ -333,9 +372,33 @@ export function servingToJson(o: ServingOutcome) {
     fixedPeakReplicas: o.fixedPeakReplicas,
     floors: o.floors,
     forecast: o.forecast,
+    spotZones: o.spotZones,
     baseline: { balancer: base.balancer, autoscaler: base.autoscaler },
     results: o.results.map((r) => resultToJson(r, base)),
     plan: o.plan ? { profile: o.plan.profile, price: price(o.plan.price), targetUtilisation: o.plan.targetUtilisation, solverObjectiveUsd: r6(o.plan.solverObjectiveUsd), perInterval: o.plan.perInterval, rounds: o.plan.rounds, result: resultToJson(o.plan.result, base) } : null,
     notes: o.notes,
+  };
+}
+
+/** The row of a profile table for this model and GPU (and GPUs per replica, when given). */
+export function pickProfile(table: readonly ReplicaProfile[], where: string, model: string, gpu: string, gpus: number | undefined): ReplicaProfile {
+  const p = table.find((x) => x.model === model && x.gpu === gpu && (gpus === undefined || x.gpusPerReplica === gpus));
+  if (!p) throw new InvalidInput(`${where}: no profile for ${model} on ${gpus === undefined ? '' : `${gpus} × `}${gpu}`, [{ path: 'model', file: where, message: 'no row with this model and GPU', found: `${model} / ${gpu}`, expected: table.map((x) => `${x.model} / ${x.gpusPerReplica} × ${x.gpu}`).join(', ') }], 'Choose the model and GPU from the profiles, or add the row.');
+  return p;
+}
+
+export type ServingJson = ReturnType<typeof servingToJson>;
+
+/** What the run list shows of a serving comparison: the baseline, the cheapest row meeting the SLO, the plan. */
+export function servingRunSummary(j: ServingJson): Record<string, unknown> {
+  const base = j.results.find((r) => r.balancer === j.baseline.balancer && r.autoscaler === j.baseline.autoscaler);
+  const meeting = j.results.filter((r) => r.sloMet).sort((a, b) => new Decimal(a.costUsd.total).cmp(new Decimal(b.costUsd.total)))[0];
+  return {
+    requests: j.workload.requests,
+    gpu: `${j.profile.gpusPerReplica} × ${j.profile.gpu}`,
+    fixedPeakReplicas: j.fixedPeakReplicas,
+    baselineUsd: base?.costUsd.total ?? null,
+    cheapestMeetingSlo: meeting ? { autoscaler: meeting.autoscaler, balancer: meeting.balancer, costUsd: meeting.costUsd.total } : null,
+    planUsd: j.plan?.result.costUsd.total ?? null,
   };
 }

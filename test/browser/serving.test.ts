@@ -1,4 +1,4 @@
-/** The Serving page in Chromium: the example trace compared and planned, and a bad row named. */
+/** The Serving page in Chromium: the example trace compared and planned as a job, recorded and shown; a bad row named. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../server.js';
@@ -26,8 +26,12 @@ describe.skipIf(missing)('serving page in Chromium', () => {
     await enforceCsp(page);
     await page.goto(`${server.url}/#/serving`);
     await page.waitForSelector('main[data-ready="true"]', { timeout: 20_000 });
+    expect(await page.locator('#runs-area').textContent()).toMatch(/No serving recorded/);
+    await page.click('#start-serving summary');
     await page.click('#serving-form button[type=submit]');
-    await page.waitForSelector('#serving-table', { timeout: 90_000 });
+    await page.locator('#start-result [data-state="done"]').waitFor({ timeout: 90_000 });
+    expect(await page.locator('#run-select option').count()).toBe(1);
+    await page.waitForSelector('#serving-table');
     const rows = await page.locator('#serving-table tbody tr').allTextContents();
     // 3 autoscalers × 4 balancers (no spot trace in the page: spot-mix is left out, with a note) + the plan.
     expect(rows).toHaveLength(13);
@@ -35,7 +39,8 @@ describe.skipIf(missing)('serving page in Chromium', () => {
     expect(rows.at(-1)).toMatch(/^plan \(/);
     await page.fill('#serving-requests', 'time,context_tokens,generated_tokens\n0,-5,3\n');
     await page.click('#serving-form button[type=submit]');
-    await page.waitForSelector('#serving-result .error');
+    await page.waitForSelector('#start-result [role="alert"]');
+    expect(await page.locator('#start-result [role="alert"]').textContent()).toMatch(/contextTokens/);
     expect(errors.filter((e) => !/422/.test(e))).toEqual([]);
     await page.close();
   });

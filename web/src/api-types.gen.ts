@@ -69,9 +69,9 @@ export interface paths {
     post: operations["postApiGpusTelemetry"];
   };
   "/api/runs": {
-    /** Recorded plans, forecasts and simulations, newest first */
+    /** Recorded plans, forecasts, simulations and serving comparisons, newest first */
     get: operations["getApiRuns"];
-    /** Record a plan, simulation or forecast computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record */
+    /** Record a plan, simulation, forecast or serving comparison computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record */
     post: operations["postApiRuns"];
   };
   "/api/runs/{id}": {
@@ -140,7 +140,7 @@ export interface paths {
     post: operations["postApiStoragePlan"];
   };
   "/api/serving": {
-    /** Inference serving at least cost: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
+    /** Inference serving at least cost, as a job recorded as a run: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
     post: operations["postApiServing"];
   };
   "/api/forecasts": {
@@ -246,7 +246,7 @@ export interface operations {
               };
               createdAt: string;
               finishedAt?: string;
-              /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+              /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
               result?: ({
                 /** @enum {string} */
                 kind: "focus";
@@ -769,6 +769,247 @@ export interface operations {
                       filled: boolean;
                     }[];
                 };
+              }) | ({
+                runId: string;
+                serving: {
+                  /**
+                   * @description version of this contract (serving v1); absent in results recorded before versioning
+                   * @enum {integer}
+                   */
+                  schemaVersion?: 1;
+                  /** @description the trace format, when read from a file (CLI) */
+                  format?: string;
+                  workload: {
+                    name: string;
+                    requests: number;
+                    durationS: number;
+                    meanRatePerS: number;
+                    [key: string]: unknown;
+                  };
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  slo: {
+                    ttftS?: number;
+                    attainment?: number;
+                    [key: string]: unknown;
+                  };
+                  intervalS: number;
+                  capacityPerReplicaPerS?: number;
+                  capacityAtSloPerS?: number;
+                  fixedPeakReplicas: number;
+                  floors?: {
+                    [key: string]: number;
+                  };
+                  forecast?: {
+                    model?: string;
+                    note?: string;
+                    [key: string]: unknown;
+                  };
+                  /** @description the spot traces, one per zone, spot replicas are spread across */
+                  spotZones?: string[];
+                  baseline: {
+                    balancer: string;
+                    autoscaler: string;
+                    [key: string]: unknown;
+                  };
+                  results: ({
+                      balancer: string;
+                      autoscaler: string;
+                      requests: number;
+                      served: number;
+                      dropped: {
+                        total: number;
+                        timeout: number;
+                        tooLong: number;
+                        retries: number;
+                        [key: string]: unknown;
+                      };
+                      retries: number;
+                      preemptions: number;
+                      launches?: {
+                        onDemand?: number;
+                        spot?: number;
+                        [key: string]: unknown;
+                      };
+                      peakReplicas?: number;
+                      tokens: {
+                        asked?: number;
+                        served?: number;
+                        dropped?: number;
+                        [key: string]: unknown;
+                      };
+                      ttftS: {
+                        mean: number | null;
+                        p50: number | null;
+                        p90: number | null;
+                        p99: number | null;
+                        max: number | null;
+                        [key: string]: unknown;
+                      };
+                      tpotS: {
+                        mean: number | null;
+                        p50: number | null;
+                        p90: number | null;
+                        p99: number | null;
+                        max: number | null;
+                        [key: string]: unknown;
+                      };
+                      e2eS?: {
+                        mean: number | null;
+                        p50: number | null;
+                        p90: number | null;
+                        p99: number | null;
+                        max: number | null;
+                        [key: string]: unknown;
+                      };
+                      sloAttainment: number;
+                      sloMet: boolean;
+                      replicaHours: {
+                        onDemand: number;
+                        spot: number;
+                        [key: string]: unknown;
+                      };
+                      costUsd: {
+                        /** @description exact decimal amount */
+                        onDemand?: string;
+                        /** @description exact decimal amount */
+                        spot?: string;
+                        /** @description exact decimal amount */
+                        total: string;
+                        /** @description exact decimal amount */
+                        perThousandRequests?: string;
+                        [key: string]: unknown;
+                      };
+                      savingVsBaseline?: number | null;
+                      adapterHitRate?: number | null;
+                      checks?: {
+                        requestsConserved?: boolean;
+                        tokensConserved?: boolean;
+                        [key: string]: unknown;
+                      };
+                      endS?: number;
+                      events?: number;
+                      [key: string]: unknown;
+                    })[];
+                  plan: ({
+                    profile: {
+                      model: string;
+                      gpu: string;
+                      gpusPerReplica: number;
+                      [key: string]: unknown;
+                    };
+                    price: {
+                      /** @description exact decimal amount */
+                      onDemandUsdPerHour?: string;
+                      spotUsdPerHour?: string | null;
+                      source?: string;
+                      [key: string]: unknown;
+                    };
+                    targetUtilisation: number;
+                    solverObjectiveUsd?: number | null;
+                    perInterval: {
+                        onDemand: number;
+                        spot: number;
+                        [key: string]: unknown;
+                      }[];
+                    rounds: {
+                        [key: string]: unknown;
+                      }[];
+                    result: {
+                      balancer: string;
+                      autoscaler: string;
+                      requests: number;
+                      served: number;
+                      dropped: {
+                        total: number;
+                        timeout: number;
+                        tooLong: number;
+                        retries: number;
+                        [key: string]: unknown;
+                      };
+                      retries: number;
+                      preemptions: number;
+                      launches?: {
+                        onDemand?: number;
+                        spot?: number;
+                        [key: string]: unknown;
+                      };
+                      peakReplicas?: number;
+                      tokens: {
+                        asked?: number;
+                        served?: number;
+                        dropped?: number;
+                        [key: string]: unknown;
+                      };
+                      ttftS: {
+                        mean: number | null;
+                        p50: number | null;
+                        p90: number | null;
+                        p99: number | null;
+                        max: number | null;
+                        [key: string]: unknown;
+                      };
+                      tpotS: {
+                        mean: number | null;
+                        p50: number | null;
+                        p90: number | null;
+                        p99: number | null;
+                        max: number | null;
+                        [key: string]: unknown;
+                      };
+                      e2eS?: {
+                        mean: number | null;
+                        p50: number | null;
+                        p90: number | null;
+                        p99: number | null;
+                        max: number | null;
+                        [key: string]: unknown;
+                      };
+                      sloAttainment: number;
+                      sloMet: boolean;
+                      replicaHours: {
+                        onDemand: number;
+                        spot: number;
+                        [key: string]: unknown;
+                      };
+                      costUsd: {
+                        /** @description exact decimal amount */
+                        onDemand?: string;
+                        /** @description exact decimal amount */
+                        spot?: string;
+                        /** @description exact decimal amount */
+                        total: string;
+                        /** @description exact decimal amount */
+                        perThousandRequests?: string;
+                        [key: string]: unknown;
+                      };
+                      savingVsBaseline?: number | null;
+                      adapterHitRate?: number | null;
+                      checks?: {
+                        requestsConserved?: boolean;
+                        tokensConserved?: boolean;
+                        [key: string]: unknown;
+                      };
+                      endS?: number;
+                      events?: number;
+                      [key: string]: unknown;
+                    };
+                    [key: string]: unknown;
+                  }) | null;
+                  notes: string[];
+                  [key: string]: unknown;
+                };
               });
               /** @description when failed: the problem (as RFC 9457, without type) */
               error?: {
@@ -851,7 +1092,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -1373,6 +1614,247 @@ export interface operations {
                     value: number;
                     filled: boolean;
                   }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
               };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
@@ -1496,7 +1978,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -2018,6 +2500,247 @@ export interface operations {
                     value: number;
                     filled: boolean;
                   }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
               };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
@@ -4147,7 +4870,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -4669,6 +5392,247 @@ export interface operations {
                     value: number;
                     filled: boolean;
                   }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
               };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
@@ -4830,7 +5794,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -5353,6 +6317,247 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
+              };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -5492,11 +6697,11 @@ export interface operations {
       };
     };
   };
-  /** Recorded plans, forecasts and simulations, newest first */
+  /** Recorded plans, forecasts, simulations and serving comparisons, newest first */
   getApiRuns: {
     parameters: {
       query?: {
-        kind?: "plan" | "forecast" | "simulation";
+        kind?: "plan" | "forecast" | "simulation" | "serving";
       };
     };
     responses: {
@@ -5509,7 +6714,7 @@ export interface operations {
               name: string;
               inputHash?: string;
               createdAt: string;
-              /** @description by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs} */
+              /** @description by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs}; serving {requests, fixedPeakReplicas, baselineUsd, cheapestMeetingSlo, planUsd} */
               summary: Record<string, unknown>;
             }[];
         };
@@ -5576,7 +6781,7 @@ export interface operations {
       };
     };
   };
-  /** Record a plan, simulation or forecast computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record */
+  /** Record a plan, simulation, forecast or serving comparison computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record */
   postApiRuns: {
     requestBody: {
       content: {
@@ -5997,6 +7202,251 @@ export interface operations {
                 filled: boolean;
               }[];
           };
+        }, {
+          /** @enum {unknown} */
+          kind: "serving";
+          name: string;
+          inputs: Record<string, unknown>;
+          summary: Record<string, unknown>;
+          result: {
+            /**
+             * @description version of this contract (serving v1); absent in results recorded before versioning
+             * @enum {integer}
+             */
+            schemaVersion?: 1;
+            /** @description the trace format, when read from a file (CLI) */
+            format?: string;
+            workload: {
+              name: string;
+              requests: number;
+              durationS: number;
+              meanRatePerS: number;
+              [key: string]: unknown;
+            };
+            profile: {
+              model: string;
+              gpu: string;
+              gpusPerReplica: number;
+              [key: string]: unknown;
+            };
+            price: {
+              /** @description exact decimal amount */
+              onDemandUsdPerHour?: string;
+              spotUsdPerHour?: string | null;
+              source?: string;
+              [key: string]: unknown;
+            };
+            slo: {
+              ttftS?: number;
+              attainment?: number;
+              [key: string]: unknown;
+            };
+            intervalS: number;
+            capacityPerReplicaPerS?: number;
+            capacityAtSloPerS?: number;
+            fixedPeakReplicas: number;
+            floors?: {
+              [key: string]: number;
+            };
+            forecast?: {
+              model?: string;
+              note?: string;
+              [key: string]: unknown;
+            };
+            /** @description the spot traces, one per zone, spot replicas are spread across */
+            spotZones?: string[];
+            baseline: {
+              balancer: string;
+              autoscaler: string;
+              [key: string]: unknown;
+            };
+            results: ({
+                balancer: string;
+                autoscaler: string;
+                requests: number;
+                served: number;
+                dropped: {
+                  total: number;
+                  timeout: number;
+                  tooLong: number;
+                  retries: number;
+                  [key: string]: unknown;
+                };
+                retries: number;
+                preemptions: number;
+                launches?: {
+                  onDemand?: number;
+                  spot?: number;
+                  [key: string]: unknown;
+                };
+                peakReplicas?: number;
+                tokens: {
+                  asked?: number;
+                  served?: number;
+                  dropped?: number;
+                  [key: string]: unknown;
+                };
+                ttftS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                tpotS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                e2eS?: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                sloAttainment: number;
+                sloMet: boolean;
+                replicaHours: {
+                  onDemand: number;
+                  spot: number;
+                  [key: string]: unknown;
+                };
+                costUsd: {
+                  /** @description exact decimal amount */
+                  onDemand?: string;
+                  /** @description exact decimal amount */
+                  spot?: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perThousandRequests?: string;
+                  [key: string]: unknown;
+                };
+                savingVsBaseline?: number | null;
+                adapterHitRate?: number | null;
+                checks?: {
+                  requestsConserved?: boolean;
+                  tokensConserved?: boolean;
+                  [key: string]: unknown;
+                };
+                endS?: number;
+                events?: number;
+                [key: string]: unknown;
+              })[];
+            plan: ({
+              profile: {
+                model: string;
+                gpu: string;
+                gpusPerReplica: number;
+                [key: string]: unknown;
+              };
+              price: {
+                /** @description exact decimal amount */
+                onDemandUsdPerHour?: string;
+                spotUsdPerHour?: string | null;
+                source?: string;
+                [key: string]: unknown;
+              };
+              targetUtilisation: number;
+              solverObjectiveUsd?: number | null;
+              perInterval: {
+                  onDemand: number;
+                  spot: number;
+                  [key: string]: unknown;
+                }[];
+              rounds: {
+                  [key: string]: unknown;
+                }[];
+              result: {
+                balancer: string;
+                autoscaler: string;
+                requests: number;
+                served: number;
+                dropped: {
+                  total: number;
+                  timeout: number;
+                  tooLong: number;
+                  retries: number;
+                  [key: string]: unknown;
+                };
+                retries: number;
+                preemptions: number;
+                launches?: {
+                  onDemand?: number;
+                  spot?: number;
+                  [key: string]: unknown;
+                };
+                peakReplicas?: number;
+                tokens: {
+                  asked?: number;
+                  served?: number;
+                  dropped?: number;
+                  [key: string]: unknown;
+                };
+                ttftS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                tpotS: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                e2eS?: {
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  [key: string]: unknown;
+                };
+                sloAttainment: number;
+                sloMet: boolean;
+                replicaHours: {
+                  onDemand: number;
+                  spot: number;
+                  [key: string]: unknown;
+                };
+                costUsd: {
+                  /** @description exact decimal amount */
+                  onDemand?: string;
+                  /** @description exact decimal amount */
+                  spot?: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perThousandRequests?: string;
+                  [key: string]: unknown;
+                };
+                savingVsBaseline?: number | null;
+                adapterHitRate?: number | null;
+                checks?: {
+                  requestsConserved?: boolean;
+                  tokensConserved?: boolean;
+                  [key: string]: unknown;
+                };
+                endS?: number;
+                events?: number;
+                [key: string]: unknown;
+              };
+              [key: string]: unknown;
+            }) | null;
+            notes: string[];
+            [key: string]: unknown;
+          };
         }]>;
       };
     };
@@ -6148,9 +7598,9 @@ export interface operations {
             name: string;
             inputHash?: string;
             createdAt: string;
-            /** @description by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs} */
+            /** @description by kind: plan {totalUsd, savings, solver}; forecast {model, unit, interval, horizon, mase, …}; simulation {policies, mode, jobs}; serving {requests, fixedPeakReplicas, baselineUsd, cheapestMeetingSlo, planUsd} */
             summary: Record<string, unknown>;
-            /** @description the full result, as `penny plan|forecast|simulate --json` prints it (by kind) */
+            /** @description the full result, as `penny plan|forecast|simulate|serving --json` prints it (by kind) */
             result: ({
               /**
                * @description version of this contract (plan v1); absent in results recorded before versioning
@@ -6544,7 +7994,245 @@ export interface operations {
                       allocatedShare: number;
                     }[];
                 })[];
-            }]>);
+            }]>) | ({
+              /**
+               * @description version of this contract (serving v1); absent in results recorded before versioning
+               * @enum {integer}
+               */
+              schemaVersion?: 1;
+              /** @description the trace format, when read from a file (CLI) */
+              format?: string;
+              workload: {
+                name: string;
+                requests: number;
+                durationS: number;
+                meanRatePerS: number;
+                [key: string]: unknown;
+              };
+              profile: {
+                model: string;
+                gpu: string;
+                gpusPerReplica: number;
+                [key: string]: unknown;
+              };
+              price: {
+                /** @description exact decimal amount */
+                onDemandUsdPerHour?: string;
+                spotUsdPerHour?: string | null;
+                source?: string;
+                [key: string]: unknown;
+              };
+              slo: {
+                ttftS?: number;
+                attainment?: number;
+                [key: string]: unknown;
+              };
+              intervalS: number;
+              capacityPerReplicaPerS?: number;
+              capacityAtSloPerS?: number;
+              fixedPeakReplicas: number;
+              floors?: {
+                [key: string]: number;
+              };
+              forecast?: {
+                model?: string;
+                note?: string;
+                [key: string]: unknown;
+              };
+              /** @description the spot traces, one per zone, spot replicas are spread across */
+              spotZones?: string[];
+              baseline: {
+                balancer: string;
+                autoscaler: string;
+                [key: string]: unknown;
+              };
+              results: ({
+                  balancer: string;
+                  autoscaler: string;
+                  requests: number;
+                  served: number;
+                  dropped: {
+                    total: number;
+                    timeout: number;
+                    tooLong: number;
+                    retries: number;
+                    [key: string]: unknown;
+                  };
+                  retries: number;
+                  preemptions: number;
+                  launches?: {
+                    onDemand?: number;
+                    spot?: number;
+                    [key: string]: unknown;
+                  };
+                  peakReplicas?: number;
+                  tokens: {
+                    asked?: number;
+                    served?: number;
+                    dropped?: number;
+                    [key: string]: unknown;
+                  };
+                  ttftS: {
+                    mean: number | null;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                    max: number | null;
+                    [key: string]: unknown;
+                  };
+                  tpotS: {
+                    mean: number | null;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                    max: number | null;
+                    [key: string]: unknown;
+                  };
+                  e2eS?: {
+                    mean: number | null;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                    max: number | null;
+                    [key: string]: unknown;
+                  };
+                  sloAttainment: number;
+                  sloMet: boolean;
+                  replicaHours: {
+                    onDemand: number;
+                    spot: number;
+                    [key: string]: unknown;
+                  };
+                  costUsd: {
+                    /** @description exact decimal amount */
+                    onDemand?: string;
+                    /** @description exact decimal amount */
+                    spot?: string;
+                    /** @description exact decimal amount */
+                    total: string;
+                    /** @description exact decimal amount */
+                    perThousandRequests?: string;
+                    [key: string]: unknown;
+                  };
+                  savingVsBaseline?: number | null;
+                  adapterHitRate?: number | null;
+                  checks?: {
+                    requestsConserved?: boolean;
+                    tokensConserved?: boolean;
+                    [key: string]: unknown;
+                  };
+                  endS?: number;
+                  events?: number;
+                  [key: string]: unknown;
+                })[];
+              plan: ({
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                targetUtilisation: number;
+                solverObjectiveUsd?: number | null;
+                perInterval: {
+                    onDemand: number;
+                    spot: number;
+                    [key: string]: unknown;
+                  }[];
+                rounds: {
+                    [key: string]: unknown;
+                  }[];
+                result: {
+                  balancer: string;
+                  autoscaler: string;
+                  requests: number;
+                  served: number;
+                  dropped: {
+                    total: number;
+                    timeout: number;
+                    tooLong: number;
+                    retries: number;
+                    [key: string]: unknown;
+                  };
+                  retries: number;
+                  preemptions: number;
+                  launches?: {
+                    onDemand?: number;
+                    spot?: number;
+                    [key: string]: unknown;
+                  };
+                  peakReplicas?: number;
+                  tokens: {
+                    asked?: number;
+                    served?: number;
+                    dropped?: number;
+                    [key: string]: unknown;
+                  };
+                  ttftS: {
+                    mean: number | null;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                    max: number | null;
+                    [key: string]: unknown;
+                  };
+                  tpotS: {
+                    mean: number | null;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                    max: number | null;
+                    [key: string]: unknown;
+                  };
+                  e2eS?: {
+                    mean: number | null;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                    max: number | null;
+                    [key: string]: unknown;
+                  };
+                  sloAttainment: number;
+                  sloMet: boolean;
+                  replicaHours: {
+                    onDemand: number;
+                    spot: number;
+                    [key: string]: unknown;
+                  };
+                  costUsd: {
+                    /** @description exact decimal amount */
+                    onDemand?: string;
+                    /** @description exact decimal amount */
+                    spot?: string;
+                    /** @description exact decimal amount */
+                    total: string;
+                    /** @description exact decimal amount */
+                    perThousandRequests?: string;
+                    [key: string]: unknown;
+                  };
+                  savingVsBaseline?: number | null;
+                  adapterHitRate?: number | null;
+                  checks?: {
+                    requestsConserved?: boolean;
+                    tokensConserved?: boolean;
+                    [key: string]: unknown;
+                  };
+                  endS?: number;
+                  events?: number;
+                  [key: string]: unknown;
+                };
+                [key: string]: unknown;
+              }) | null;
+              notes: string[];
+              [key: string]: unknown;
+            });
           };
         };
       };
@@ -7971,7 +9659,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -8493,6 +10181,247 @@ export interface operations {
                     value: number;
                     filled: boolean;
                   }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
               };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
@@ -8682,7 +10611,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -9204,6 +11133,247 @@ export interface operations {
                     value: number;
                     filled: boolean;
                   }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
               };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
@@ -9694,7 +11864,7 @@ export interface operations {
       };
     };
   };
-  /** Inference serving at least cost: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
+  /** Inference serving at least cost, as a job recorded as a run: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md) */
   postApiServing: {
     requestBody: {
       content: {
@@ -9702,6 +11872,19 @@ export interface operations {
           model?: string;
           gpu?: string;
           gpus?: number;
+          /** @description your measured replica profiles instead of the default table (the profiles CSV of docs/serving.md as JSON); model and gpu choose the row */
+          profiles?: {
+              model: string;
+              gpu: string;
+              gpusPerReplica: number;
+              prefillTokensPerS: number;
+              decodeStepBaseMs: number;
+              decodeStepPerKvTokenUs: number;
+              kvCapacityTokens: number;
+              maxBatch: number;
+              startupS: number;
+              source?: string;
+            }[];
           provider?: string;
           onDemandUsdPerHour?: string;
           spotUsdPerHour?: string;
@@ -9713,415 +11896,26 @@ export interface operations {
           /** @description solve and simulate the replica plan (default true) */
           plan?: boolean;
           seed?: number;
+          /** @description one spot trace (SkyPilot spot-traces data): when spot replicas are preempted */
           spot?: {
             gapS: number;
             available: number[];
             offsetS?: number;
           };
+          /** @description several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone's outage takes only its share */
+          spotZones?: {
+              name?: string;
+              gapS: number;
+              available: number[];
+            }[];
+          /** @description where in the spotZones traces the requests start */
+          spotOffsetS?: number;
           requests: ({
               time: string | number;
               contextTokens: number;
               generatedTokens: number;
               adapter?: string;
             })[];
-        };
-      };
-    };
-    responses: {
-      /** @description Default Response */
-      200: {
-        content: {
-          "application/json": {
-            workload: {
-              name: string;
-              requests: number;
-              durationS: number;
-              meanRatePerS: number;
-              [key: string]: unknown;
-            };
-            profile: {
-              model: string;
-              gpu: string;
-              gpusPerReplica: number;
-              [key: string]: unknown;
-            };
-            price: {
-              /** @description exact decimal amount */
-              onDemandUsdPerHour?: string;
-              spotUsdPerHour?: string | null;
-              source?: string;
-              [key: string]: unknown;
-            };
-            slo: {
-              ttftS?: number;
-              attainment?: number;
-              [key: string]: unknown;
-            };
-            intervalS: number;
-            capacityPerReplicaPerS?: number;
-            capacityAtSloPerS?: number;
-            fixedPeakReplicas: number;
-            floors?: {
-              [key: string]: number;
-            };
-            forecast?: {
-              model?: string;
-              note?: string;
-              [key: string]: unknown;
-            };
-            baseline: {
-              balancer: string;
-              autoscaler: string;
-              [key: string]: unknown;
-            };
-            results: ({
-                balancer: string;
-                autoscaler: string;
-                requests: number;
-                served: number;
-                dropped: {
-                  total: number;
-                  timeout: number;
-                  tooLong: number;
-                  retries: number;
-                  [key: string]: unknown;
-                };
-                retries: number;
-                preemptions: number;
-                launches?: {
-                  onDemand?: number;
-                  spot?: number;
-                  [key: string]: unknown;
-                };
-                peakReplicas?: number;
-                tokens: {
-                  asked?: number;
-                  served?: number;
-                  dropped?: number;
-                  [key: string]: unknown;
-                };
-                ttftS: {
-                  mean: number | null;
-                  p50: number | null;
-                  p90: number | null;
-                  p99: number | null;
-                  max: number | null;
-                  [key: string]: unknown;
-                };
-                tpotS: {
-                  mean: number | null;
-                  p50: number | null;
-                  p90: number | null;
-                  p99: number | null;
-                  max: number | null;
-                  [key: string]: unknown;
-                };
-                e2eS?: {
-                  mean: number | null;
-                  p50: number | null;
-                  p90: number | null;
-                  p99: number | null;
-                  max: number | null;
-                  [key: string]: unknown;
-                };
-                sloAttainment: number;
-                sloMet: boolean;
-                replicaHours: {
-                  onDemand: number;
-                  spot: number;
-                  [key: string]: unknown;
-                };
-                costUsd: {
-                  /** @description exact decimal amount */
-                  onDemand?: string;
-                  /** @description exact decimal amount */
-                  spot?: string;
-                  /** @description exact decimal amount */
-                  total: string;
-                  /** @description exact decimal amount */
-                  perThousandRequests?: string;
-                  [key: string]: unknown;
-                };
-                savingVsBaseline?: number | null;
-                adapterHitRate?: number | null;
-                checks?: {
-                  requestsConserved?: boolean;
-                  tokensConserved?: boolean;
-                  [key: string]: unknown;
-                };
-                endS?: number;
-                events?: number;
-                [key: string]: unknown;
-              })[];
-            plan: ({
-              profile: {
-                model: string;
-                gpu: string;
-                gpusPerReplica: number;
-                [key: string]: unknown;
-              };
-              price: {
-                /** @description exact decimal amount */
-                onDemandUsdPerHour?: string;
-                spotUsdPerHour?: string | null;
-                source?: string;
-                [key: string]: unknown;
-              };
-              targetUtilisation: number;
-              perInterval: {
-                  onDemand: number;
-                  spot: number;
-                  [key: string]: unknown;
-                }[];
-              rounds: {
-                  [key: string]: unknown;
-                }[];
-              result: {
-                balancer: string;
-                autoscaler: string;
-                requests: number;
-                served: number;
-                dropped: {
-                  total: number;
-                  timeout: number;
-                  tooLong: number;
-                  retries: number;
-                  [key: string]: unknown;
-                };
-                retries: number;
-                preemptions: number;
-                launches?: {
-                  onDemand?: number;
-                  spot?: number;
-                  [key: string]: unknown;
-                };
-                peakReplicas?: number;
-                tokens: {
-                  asked?: number;
-                  served?: number;
-                  dropped?: number;
-                  [key: string]: unknown;
-                };
-                ttftS: {
-                  mean: number | null;
-                  p50: number | null;
-                  p90: number | null;
-                  p99: number | null;
-                  max: number | null;
-                  [key: string]: unknown;
-                };
-                tpotS: {
-                  mean: number | null;
-                  p50: number | null;
-                  p90: number | null;
-                  p99: number | null;
-                  max: number | null;
-                  [key: string]: unknown;
-                };
-                e2eS?: {
-                  mean: number | null;
-                  p50: number | null;
-                  p90: number | null;
-                  p99: number | null;
-                  max: number | null;
-                  [key: string]: unknown;
-                };
-                sloAttainment: number;
-                sloMet: boolean;
-                replicaHours: {
-                  onDemand: number;
-                  spot: number;
-                  [key: string]: unknown;
-                };
-                costUsd: {
-                  /** @description exact decimal amount */
-                  onDemand?: string;
-                  /** @description exact decimal amount */
-                  spot?: string;
-                  /** @description exact decimal amount */
-                  total: string;
-                  /** @description exact decimal amount */
-                  perThousandRequests?: string;
-                  [key: string]: unknown;
-                };
-                savingVsBaseline?: number | null;
-                adapterHitRate?: number | null;
-                checks?: {
-                  requestsConserved?: boolean;
-                  tokensConserved?: boolean;
-                  [key: string]: unknown;
-                };
-                endS?: number;
-                events?: number;
-                [key: string]: unknown;
-              };
-              [key: string]: unknown;
-            }) | null;
-            notes: string[];
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description problem details (400) */
-      400: {
-        content: {
-          "application/problem+json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            hint?: string;
-            issues?: {
-                path: string;
-                message: string;
-                file?: string;
-                line?: number;
-                column?: number;
-              }[];
-          };
-        };
-      };
-      /** @description problem details (403) */
-      403: {
-        content: {
-          "application/problem+json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            hint?: string;
-            issues?: {
-                path: string;
-                message: string;
-                file?: string;
-                line?: number;
-                column?: number;
-              }[];
-          };
-        };
-      };
-      /** @description problem details (413) */
-      413: {
-        content: {
-          "application/problem+json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            hint?: string;
-            issues?: {
-                path: string;
-                message: string;
-                file?: string;
-                line?: number;
-                column?: number;
-              }[];
-          };
-        };
-      };
-      /** @description problem details (415) */
-      415: {
-        content: {
-          "application/problem+json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            hint?: string;
-            issues?: {
-                path: string;
-                message: string;
-                file?: string;
-                line?: number;
-                column?: number;
-              }[];
-          };
-        };
-      };
-      /** @description problem details (421) */
-      421: {
-        content: {
-          "application/problem+json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            hint?: string;
-            issues?: {
-                path: string;
-                message: string;
-                file?: string;
-                line?: number;
-                column?: number;
-              }[];
-          };
-        };
-      };
-      /** @description problem details (422) */
-      422: {
-        content: {
-          "application/problem+json": {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance?: string;
-            hint?: string;
-            issues?: {
-                path: string;
-                message: string;
-                file?: string;
-                line?: number;
-                column?: number;
-              }[];
-          };
-        };
-      };
-    };
-  };
-  /** Forecast a history sent inline as a job (backtested model choice, calibrated P10/P50/P90) and record it as a run (docs/forecasting.md) */
-  postApiForecasts: {
-    requestBody: {
-      content: {
-        "application/json": {
-          /** @description what the values are (default value) */
-          name?: string;
-          unit?: string;
-          /** @description resample to this interval: 10s, 1m, 1h, 1d, 1w, 1mo… */
-          interval: string;
-          /**
-           * @description samples: a gauge (an empty interval is a gap, filled and flagged); events: one point per event (an empty interval is zero)
-           * @enum {string}
-           */
-          kind?: "samples" | "events";
-          /**
-           * @description how values inside one interval combine (default by the values: whole counts with a count-like name are summed, anything else averaged)
-           * @enum {string}
-           */
-          agg?: "sum" | "mean" | "max" | "last" | "count";
-          /** @enum {string} */
-          fill?: "linear" | "ffill" | "zero";
-          points: ({
-              /** @description ISO 8601 or epoch milliseconds */
-              t: string | number;
-              value: number;
-            })[];
-          /** @description how far ahead: 30m, 24h, 7d, or a number of intervals */
-          horizon: string;
-          /** @description auto (default), a family or models, comma-separated */
-          model?: string;
-          origins?: number;
-          /** @description seasonal periods: 6, 24, 1d,1w */
-          seasons?: string;
-          /** @description levels besides 0.1, 0.5, 0.9: 0.05,0.99 */
-          quantiles?: string;
-          /** @description the most the series can reach: quantiles are clipped at it */
-          cap?: number;
         };
       };
     };
@@ -10141,7 +11935,7 @@ export interface operations {
             };
             createdAt: string;
             finishedAt?: string;
-            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast} */
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
             result?: ({
               /** @enum {string} */
               kind: "focus";
@@ -10663,6 +12457,1227 @@ export interface operations {
                     value: number;
                     filled: boolean;
                   }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
+              };
+            });
+            /** @description when failed: the problem (as RFC 9457, without type) */
+            error?: {
+              title: string;
+              status: number;
+              detail: string;
+              issues?: {
+                  path: string;
+                  message: string;
+                  file?: string;
+                  line?: number;
+                  column?: number;
+                }[];
+            };
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (403) */
+      403: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (413) */
+      413: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (415) */
+      415: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (503) */
+      503: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** Forecast a history sent inline as a job (backtested model choice, calibrated P10/P50/P90) and record it as a run (docs/forecasting.md) */
+  postApiForecasts: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description what the values are (default value) */
+          name?: string;
+          unit?: string;
+          /** @description resample to this interval: 10s, 1m, 1h, 1d, 1w, 1mo… */
+          interval: string;
+          /**
+           * @description samples: a gauge (an empty interval is a gap, filled and flagged); events: one point per event (an empty interval is zero)
+           * @enum {string}
+           */
+          kind?: "samples" | "events";
+          /**
+           * @description how values inside one interval combine (default by the values: whole counts with a count-like name are summed, anything else averaged)
+           * @enum {string}
+           */
+          agg?: "sum" | "mean" | "max" | "last" | "count";
+          /** @enum {string} */
+          fill?: "linear" | "ffill" | "zero";
+          points: ({
+              /** @description ISO 8601 or epoch milliseconds */
+              t: string | number;
+              value: number;
+            })[];
+          /** @description how far ahead: 30m, 24h, 7d, or a number of intervals */
+          horizon: string;
+          /** @description auto (default), a family or models, comma-separated */
+          model?: string;
+          origins?: number;
+          /** @description seasonal periods: 6, 24, 1d,1w */
+          seasons?: string;
+          /** @description levels besides 0.1, 0.5, 0.9: 0.05,0.99 */
+          quantiles?: string;
+          /** @description the most the series can reach: quantiles are clipped at it */
+          cap?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": {
+            id: string;
+            kind: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            progress: {
+              done: number;
+              total: number;
+              label: string;
+            };
+            createdAt: string;
+            finishedAt?: string;
+            /** @description when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving} */
+            result?: ({
+              /** @enum {string} */
+              kind: "focus";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested" | "superseded";
+              file: {
+                id?: string;
+                path?: string;
+                rows: number;
+                ingestedAt?: string;
+                currency?: string;
+                deliveryId?: string;
+              };
+              totals?: unknown[];
+              replaced?: Record<string, unknown>;
+              notes: string[];
+            }) | {
+              /** @enum {string} */
+              kind: "scenario";
+              scenarioId: string;
+              reportId: string;
+              report: {
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                capex?: string;
+                /** @description exact decimal amount */
+                total: string;
+                byCategory: {
+                  [key: string]: string;
+                };
+                byComponent?: {
+                  [key: string]: string;
+                };
+                byResource: {
+                    name: string;
+                    kind: string;
+                    count?: number;
+                    /** @description exact decimal amount */
+                    total: string;
+                    byCategory: {
+                      [key: string]: string;
+                    };
+                    byComponent?: {
+                      [key: string]: string;
+                    };
+                    hoursOn?: string;
+                    hoursBusy?: string;
+                    /** @description busy share of the hours on, 0 to 1 */
+                    utilisation?: string;
+                    /** @description utilisation came from the scenario, not the default of 1 */
+                    utilisationMeasured?: boolean;
+                    /** @description exact decimal amount */
+                    busyCost?: string;
+                    /** @description exact decimal amount */
+                    idleCost?: string;
+                    energyKwh?: string;
+                    gpuHours?: string;
+                    costPerUsefulGpuHour?: string;
+                    throughput?: {
+                      value: string;
+                      unit: string;
+                    };
+                    perfCostRatio?: string;
+                    tags?: {
+                      [key: string]: string;
+                    };
+                  }[];
+                lines?: {
+                    resource: string;
+                    category: string;
+                    component?: string;
+                    /** @description exact decimal amount */
+                    amount: string;
+                    basis?: string;
+                  }[];
+                energyKwh: string;
+                /** @description exact decimal amount */
+                busyCost?: string;
+                /** @description exact decimal amount */
+                idleCost: string;
+                gpuHours?: string;
+                savings: {
+                    id: string;
+                    resource?: string;
+                    action?: string;
+                    title: string;
+                    /** @description exact decimal amount */
+                    saving: string;
+                    currency: string;
+                    effort: string;
+                    basis: string;
+                    exclusiveGroup?: string;
+                    billedAs?: string[];
+                    alternatives?: {
+                        id?: string;
+                        resource?: string;
+                        action?: string;
+                        title?: string;
+                        /** @description exact decimal amount */
+                        saving?: string;
+                        currency?: string;
+                        effort?: string;
+                        basis?: string;
+                        exclusiveGroup?: string;
+                        billedAs?: string[];
+                      }[];
+                  }[];
+                /** @description the savings added up, each resource-hour once (alternatives not added) */
+                savingsTotal?: string;
+              };
+            } | ({
+              /** @enum {string} */
+              kind: "nvidia-smi";
+              /** @enum {string} */
+              status: "ingested" | "already-ingested";
+              telemetry: Record<string, unknown>;
+            }) | ({
+              runId: string;
+              /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
+              plan: {
+                /**
+                 * @description version of this contract (plan v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                scenario: string;
+                currency: string;
+                periodHours: number;
+                periods: number;
+                catalogs: string[];
+                solver: {
+                  name: string;
+                  status: string;
+                  method?: string;
+                  objective?: number | null;
+                  bound?: number | null;
+                  gap: number | null;
+                  nodes?: number;
+                  maxNodes?: number;
+                  stoppedBy?: string;
+                };
+                /** @description the size of the optimisation model */
+                model?: Record<string, unknown>;
+                timingsS: {
+                  totalS: number;
+                  [key: string]: number;
+                };
+                plan: ({
+                    offering: string;
+                    provider?: string;
+                    region?: string;
+                    instanceType?: string;
+                    gpu: string;
+                    gpuCount: number;
+                    priceModel: string;
+                    /** @description exact decimal amount */
+                    priceUsdPerHour: string;
+                    /** @description a savings plan's commitment line (committedUsdPerHour) or usage it pays for (cost 0 here, drawn at usageRateUsdPerHour) */
+                    savingsPlan?: {
+                      name?: string;
+                      role?: string;
+                      /** @description exact decimal amount */
+                      committedUsdPerHour?: string;
+                      /** @description exact decimal amount */
+                      usageRateUsdPerHour?: string;
+                    };
+                    /** @description the commitment a reserved line buys; priceUsdPerHour is then its amortised rate */
+                    commitment?: {
+                      name?: string;
+                      termYears?: number | null;
+                      payment?: string;
+                      /** @description exact decimal amount */
+                      upfrontUsd?: string;
+                      /** @description exact decimal amount */
+                      usdPerHour?: string;
+                    };
+                    runs: {
+                        from: number;
+                        to: number;
+                        count: number;
+                      }[];
+                    instanceHours?: string;
+                    /** @description exact decimal amount */
+                    costUsd?: string;
+                  })[];
+                /** @description exact decimal amount */
+                totalUsd: string;
+                /** @description the plan's cost per 730 h */
+                perMonthUsd?: string;
+                /** @description the plan's cost in the scenario's currency, at its exchange rate from USD (absent for USD) */
+                inCurrency?: {
+                  currency: string;
+                  perUsd: string;
+                  /** @description exact decimal amount */
+                  total: string;
+                  /** @description exact decimal amount */
+                  perMonth?: string;
+                  costByPriceModel?: {
+                    [key: string]: string;
+                  };
+                };
+                /** @description exact decimal amount */
+                egressUsd?: string;
+                costByPriceModel: {
+                  [key: string]: string;
+                };
+                costByProvider: {
+                  [key: string]: string;
+                };
+                costByGpu: {
+                  [key: string]: string;
+                };
+                /** @description exact decimal amount */
+                onPremCapexSunkUsd?: string;
+                baselines: ({
+                    name: string;
+                    feasible: boolean;
+                    totalUsd: string | null;
+                    unmet?: unknown;
+                    note: string;
+                  })[];
+                savings: {
+                    baseline: string;
+                    /** @description exact decimal amount */
+                    baselineUsd?: string;
+                    /** @description exact decimal amount */
+                    savingUsd: string;
+                    share: number;
+                  }[];
+                explanations: ({
+                    constraint: string;
+                    relaxation: string;
+                    savingUsd: string | null;
+                    marginalUsd: string | null;
+                  })[];
+                /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
+                commitments?: ({
+                    offering: string;
+                    name: string;
+                    termYears?: number | null;
+                    payment: string;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                    /** @description exact decimal amount */
+                    usdPerHour?: string;
+                    /** @description exact decimal amount */
+                    amortisedUsdPerHour: string;
+                    onDemandUsdPerHour?: string | null;
+                    breakEvenUtilisation?: number | null;
+                    instances: number;
+                    termCostUsd?: string | null;
+                  })[];
+                /** @description every savings plan of the scenario: the commitment chosen, break-even (1 − discount), the share of it used, upfront */
+                savingsPlans?: {
+                    name: string;
+                    provider?: string;
+                    termYears?: number;
+                    payment?: string;
+                    discount?: number;
+                    /** @description exact decimal amount */
+                    committedUsdPerHour: string;
+                    breakEvenUtilisation: number;
+                    usedShare: number;
+                    /** @description exact decimal amount */
+                    upfrontUsd?: string;
+                  }[];
+                /** @description e.g. prices older than 90 days */
+                warnings?: string[];
+                /** @description where the saving against all on-demand at list price (nothing owned) comes from: owning, placement, committing, spot (docs/planner.md) */
+                savingSplit?: {
+                  /** @description exact decimal amount */
+                  fromUsd: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  parts: {
+                      part: string;
+                      /** @description exact decimal amount */
+                      usd: string;
+                      /** @description exact decimal amount */
+                      rungUsd: string;
+                    }[];
+                };
+              };
+            }) | ({
+              runId: string;
+              /** @description a simulation (docs/simulator.md), as `penny simulate --json` prints it */
+              simulation: OneOf<[{
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "replay";
+                policies: {
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    startS?: number;
+                    endS?: number;
+                    events?: number;
+                    jobs: {
+                      total: number;
+                      finished: number;
+                      unschedulable: number;
+                      runningAtEnd?: number;
+                      waitingAtEnd?: number;
+                      preemptions: number;
+                      migrationsToSpot?: number;
+                      safetySwitches?: number;
+                      lostGpuHours: number;
+                      withDeadline: number;
+                      deadlineMisses: number;
+                    };
+                    completionTimeS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    queueingDelayS: {
+                      mean: number;
+                      p50: number;
+                      p90: number;
+                      p99: number;
+                    };
+                    /** @description spot comparisons: cost over the perfect-foresight reference, and the share of the possible saving captured */
+                    vsReference?: {
+                      ratio?: number;
+                      capturedShare?: number;
+                    };
+                    gpuHoursAllocated: number;
+                    gpuHoursBusy: number;
+                    utilisation: number;
+                    energyKwh: number;
+                    cost: {
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      compute?: string;
+                      /** @description exact decimal amount */
+                      energy?: string;
+                      /** @description exact decimal amount */
+                      idle: string;
+                      byPricing: {
+                        [key: string]: string;
+                      };
+                    };
+                    pools?: {
+                        name: string;
+                        pricing?: string;
+                        gpuType?: string;
+                        peakNodes?: number;
+                        nodeHours?: number;
+                        gpuHoursAllocated?: number;
+                        gpuHoursBusy?: number;
+                        utilisation?: number;
+                        energyKwh?: number;
+                        /** @description exact decimal amount */
+                        computeCost?: string;
+                        /** @description exact decimal amount */
+                        energyCost?: string;
+                        /** @description exact decimal amount */
+                        idleCost?: string;
+                        /** @description exact decimal amount */
+                        cost?: string;
+                      }[];
+                    unschedulable?: unknown[];
+                    /** @description the simulator's own conservation checks */
+                    checks?: Record<string, unknown>;
+                  }[];
+                /** @description spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from */
+                reference?: {
+                  /** @description exact decimal amount */
+                  cost?: string;
+                  jobs?: number;
+                  baseline?: string;
+                  /** @description exact decimal amount */
+                  baselineCost?: string;
+                };
+              }, {
+                /**
+                 * @description version of this contract (simulation v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                scenario: string;
+                traceFormat?: string;
+                currency: string;
+                pools?: {
+                    name: string;
+                    pricing?: string;
+                    gpuType?: string;
+                    gpusPerNode?: number;
+                    nodes?: unknown;
+                    maxNodes?: unknown;
+                    /** @description exact decimal amount */
+                    pricePerNodeHour?: string;
+                  }[];
+                /** @enum {string} */
+                mode: "fill";
+                policies: ({
+                    policy: string;
+                    summary: string;
+                    currency?: string;
+                    /** @enum {string} */
+                    order: "list" | "shuffled";
+                    seed: number;
+                    clusterGpus: number;
+                    pods: number;
+                    placed: number;
+                    failed: number;
+                    arrivedGpus: number;
+                    unplacedGpus: number;
+                    unplacedShare: number;
+                    allocatedGpus: number;
+                    firstFailureAtShare: number | null;
+                    strandedGpus: number;
+                    neverFitPods?: number;
+                    neverFitGpus?: number;
+                    /** @description exact decimal amount */
+                    clusterCostPerHour: string;
+                    /** @description exact decimal amount */
+                    strandedCostPerHour: string;
+                    curve: {
+                        arrivedShare: number;
+                        unplacedShare: number;
+                        allocatedShare: number;
+                      }[];
+                  })[];
+              }]>;
+            }) | ({
+              runId: string;
+              /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+              forecast: {
+                /**
+                 * @description version of this contract (forecast v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                model: string;
+                /** @description the models whose median the ensemble is, when it was chosen */
+                members?: string[];
+                interval: string;
+                unit: string;
+                source?: string;
+                series: string;
+                history?: {
+                  start?: string;
+                  end?: string;
+                  points?: number;
+                };
+                horizon: number;
+                /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                metrics: {
+                  mase: number | null;
+                  smape: number | null;
+                  coverageP10P90: number | null;
+                  rawCoverageP10P90?: number | null;
+                  nominalCoverage: number;
+                  baseline: string;
+                  baselineMase: number | null;
+                  skillVsBaseline?: number | null;
+                  origins: number;
+                  backtestHorizon?: number;
+                  scalePeriod?: number;
+                  seasons?: number[];
+                  /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                  band?: {
+                    from?: string;
+                    to?: string;
+                    coverage?: number | null;
+                    nominal?: number | null;
+                  };
+                  pinball?: number | null;
+                  quantiles?: number[];
+                };
+                params?: {
+                  [key: string]: number | null;
+                };
+                backtest: ({
+                    model: string;
+                    baseline?: boolean;
+                    members?: string[];
+                    skipped?: string;
+                    mase?: number | null;
+                    smape?: number | null;
+                    mae?: number | null;
+                    coverageP10P90?: number | null;
+                    rawCoverageP10P90?: number | null;
+                    pinball?: number | null;
+                  })[];
+                /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                preparation?: Record<string, unknown>;
+                points: ({
+                    t: string;
+                    p10: number;
+                    p50: number;
+                    p90: number;
+                    [key: string]: number | string;
+                  })[];
+                /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                historyValues: {
+                    t: string;
+                    value: number;
+                    filled: boolean;
+                  }[];
+              };
+            }) | ({
+              runId: string;
+              serving: {
+                /**
+                 * @description version of this contract (serving v1); absent in results recorded before versioning
+                 * @enum {integer}
+                 */
+                schemaVersion?: 1;
+                /** @description the trace format, when read from a file (CLI) */
+                format?: string;
+                workload: {
+                  name: string;
+                  requests: number;
+                  durationS: number;
+                  meanRatePerS: number;
+                  [key: string]: unknown;
+                };
+                profile: {
+                  model: string;
+                  gpu: string;
+                  gpusPerReplica: number;
+                  [key: string]: unknown;
+                };
+                price: {
+                  /** @description exact decimal amount */
+                  onDemandUsdPerHour?: string;
+                  spotUsdPerHour?: string | null;
+                  source?: string;
+                  [key: string]: unknown;
+                };
+                slo: {
+                  ttftS?: number;
+                  attainment?: number;
+                  [key: string]: unknown;
+                };
+                intervalS: number;
+                capacityPerReplicaPerS?: number;
+                capacityAtSloPerS?: number;
+                fixedPeakReplicas: number;
+                floors?: {
+                  [key: string]: number;
+                };
+                forecast?: {
+                  model?: string;
+                  note?: string;
+                  [key: string]: unknown;
+                };
+                /** @description the spot traces, one per zone, spot replicas are spread across */
+                spotZones?: string[];
+                baseline: {
+                  balancer: string;
+                  autoscaler: string;
+                  [key: string]: unknown;
+                };
+                results: ({
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  })[];
+                plan: ({
+                  profile: {
+                    model: string;
+                    gpu: string;
+                    gpusPerReplica: number;
+                    [key: string]: unknown;
+                  };
+                  price: {
+                    /** @description exact decimal amount */
+                    onDemandUsdPerHour?: string;
+                    spotUsdPerHour?: string | null;
+                    source?: string;
+                    [key: string]: unknown;
+                  };
+                  targetUtilisation: number;
+                  solverObjectiveUsd?: number | null;
+                  perInterval: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    }[];
+                  rounds: {
+                      [key: string]: unknown;
+                    }[];
+                  result: {
+                    balancer: string;
+                    autoscaler: string;
+                    requests: number;
+                    served: number;
+                    dropped: {
+                      total: number;
+                      timeout: number;
+                      tooLong: number;
+                      retries: number;
+                      [key: string]: unknown;
+                    };
+                    retries: number;
+                    preemptions: number;
+                    launches?: {
+                      onDemand?: number;
+                      spot?: number;
+                      [key: string]: unknown;
+                    };
+                    peakReplicas?: number;
+                    tokens: {
+                      asked?: number;
+                      served?: number;
+                      dropped?: number;
+                      [key: string]: unknown;
+                    };
+                    ttftS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    tpotS: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    e2eS?: {
+                      mean: number | null;
+                      p50: number | null;
+                      p90: number | null;
+                      p99: number | null;
+                      max: number | null;
+                      [key: string]: unknown;
+                    };
+                    sloAttainment: number;
+                    sloMet: boolean;
+                    replicaHours: {
+                      onDemand: number;
+                      spot: number;
+                      [key: string]: unknown;
+                    };
+                    costUsd: {
+                      /** @description exact decimal amount */
+                      onDemand?: string;
+                      /** @description exact decimal amount */
+                      spot?: string;
+                      /** @description exact decimal amount */
+                      total: string;
+                      /** @description exact decimal amount */
+                      perThousandRequests?: string;
+                      [key: string]: unknown;
+                    };
+                    savingVsBaseline?: number | null;
+                    adapterHitRate?: number | null;
+                    checks?: {
+                      requestsConserved?: boolean;
+                      tokensConserved?: boolean;
+                      [key: string]: unknown;
+                    };
+                    endS?: number;
+                    events?: number;
+                    [key: string]: unknown;
+                  };
+                  [key: string]: unknown;
+                }) | null;
+                notes: string[];
+                [key: string]: unknown;
               };
             });
             /** @description when failed: the problem (as RFC 9457, without type) */

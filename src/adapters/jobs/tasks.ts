@@ -17,6 +17,12 @@ import { highsSolver } from '../solver/highs.js';
 import { runForecast } from '../../app/forecast.js';
 import { forecastRecord } from '../../app/runs.js';
 import { resample, type Aggregation, type FillMethod } from '../../core/forecast/series.js';
+import { runServing, servingToJson, type ReplicaPrice } from '../../app/serving.js';
+import { Decimal } from '../../core/money.js';
+import type { SpotTrace } from '../../core/model/spot.js';
+import type { ReplicaProfile } from '../../core/serving/replica.js';
+import type { BalancerName } from '../../core/serving/simulate.js';
+import type { ServingWorkload } from '../../core/serving/workload.js';
 
 export interface PlanTaskInput {
   /** The plan scenario (YAML or JSON text), self-contained (checked by the route). */
@@ -51,6 +57,32 @@ export interface ForecastTaskInput {
   quantiles?: number[];
   cap?: number;
 }
+
+/** A replica price as it crosses threads: exact decimal strings. */
+export interface PlainReplicaPrice {
+  onDemandUsdPerHour: string;
+  spotUsdPerHour?: string;
+  source: string;
+}
+
+/** A serving comparison, checked by the route (the trace as typed arrays, which clone as they are). */
+export interface ServingTaskInput {
+  workload: ServingWorkload;
+  profile: ReplicaProfile;
+  price: PlainReplicaPrice;
+  planCandidates: { profile: ReplicaProfile; price: PlainReplicaPrice }[];
+  slo: { ttftS: number; attainment: number };
+  intervalS: number;
+  balancers?: BalancerName[];
+  autoscalers?: string[];
+  seed: number;
+  spot?: SpotTrace;
+  spotZones?: SpotTrace[];
+  spotOffsetS?: number;
+  plan: boolean;
+}
+
+const replicaPrice = (p: PlainReplicaPrice): ReplicaPrice => ({ onDemandUsdPerHour: new Decimal(p.onDemandUsdPerHour), ...(p.spotUsdPerHour !== undefined && { spotUsdPerHour: new Decimal(p.spotUsdPerHour) }), source: p.source });
 
 export const tasks = {
   async plan(input: PlanTaskInput, progress: Progress): Promise<unknown> {
@@ -92,6 +124,27 @@ export const tasks = {
     const series = resample(input.observations, { name: input.name, unit: input.unit, intervalMs: input.intervalMs, ...(input.intervalMonths && { intervalMonths: input.intervalMonths }), agg: input.agg, aggWhy: input.aggWhy, kind: input.kind, fill: input.fill });
     const outcome = runForecast(series, { horizon: input.horizon, model: input.model, origins: input.origins, source: 'request body', ...(input.seasons && { seasons: input.seasons }), ...(input.quantiles && { quantiles: input.quantiles }), ...(input.cap !== undefined && { cap: input.cap }) }, progress);
     return forecastRecord(outcome);
+  },
+
+  /** Every balancer × autoscaler on a request trace, and the replica plan (CPU seconds to minutes on a long trace). */
+  async serving(input: ServingTaskInput, progress: Progress): Promise<ReturnType<typeof servingToJson>> {
+    const outcome = await runServing({
+      workload: input.workload,
+      profile: input.profile,
+      price: replicaPrice(input.price),
+      planCandidates: input.planCandidates.map((c) => ({ profile: c.profile, price: replicaPrice(c.price) })),
+      slo: input.slo,
+      intervalS: input.intervalS,
+      ...(input.balancers && { balancers: input.balancers }),
+      ...(input.autoscalers && { autoscalers: input.autoscalers }),
+      seed: input.seed,
+      ...(input.spot && { spot: input.spot }),
+      ...(input.spotZones && { spotZones: input.spotZones }),
+      ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
+      ...(input.plan && { solver: highsSolver() }),
+      progress,
+    });
+    return servingToJson(outcome);
   },
 } satisfies Record<string, (input: never, progress: Progress) => Promise<unknown>>;
 

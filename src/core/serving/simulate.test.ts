@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../money.js';
 import { seededRng } from '../rng.js';
-import { fixedPeak, forecastDriven, reactive, spotMix } from './autoscale.js';
+import { fixedPeak, forecastDriven, reactive, spotMix, type Autoscaler } from './autoscale.js';
 import { deriveProfile, replicaCapacityPerS, type ReplicaProfile } from './replica.js';
 import { BALANCER_NAMES, simulateServing, type ServingSimInput } from './simulate.js';
 import { arrivalsPerInterval, syntheticWorkload, workloadFromRows, type ServingWorkload } from './workload.js';
@@ -104,6 +104,37 @@ describe('simulateServing: hand-checked cases', () => {
     const r = simulateServing(base({ workload: wl([[0, 100, 100_000]]), profile: { ...simple, kvCapacityTokens: 1e6 }, spot, spotUsdPerHour: new Decimal('1.2'), autoscaler: spotMix(fixedPeak(1), { hedge: 0 }), maxRetries: 0 }));
     expect(r.dropped.retries).toBe(1);
     expect(r.served).toBe(0);
+  });
+});
+
+describe('simulateServing: spot zones', () => {
+  // One small request a second for 30 min; always 4 spot replicas wanted, no on-demand.
+  const steady = wl(Array.from({ length: 1800 }, (_, i) => [i, 50, 5] as [number, number, number]));
+  const spot4: Autoscaler = { name: 'spot-4', initial: () => ({ onDemand: 0, spot: 4 }), decide: () => ({ onDemand: 0, spot: 4 }) };
+  // Zone a loses its capacity from 600 s to 1,200 s; zone b never does.
+  const a = { name: 'a', gapS: 300, available: [1, 1, 0, 0, 1, 1] };
+  const b = { name: 'b', gapS: 300, available: [1, 1, 1, 1, 1, 1] };
+
+  it('one zone: its outage takes every spot replica, and requests wait for it to end', () => {
+    const r = simulateServing(base({ workload: steady, spot: a, spotUsdPerHour: new Decimal('1.2'), autoscaler: spot4 }));
+    expect(r.preemptions).toBe(4);
+    expect(r.dropped.timeout).toBeGreaterThan(500);
+    expect(r.served + r.dropped.total).toBe(1800);
+  });
+
+  it('two zones: replicas are spread, an outage takes only its zone\'s share, replaced in the other zone', () => {
+    const r = simulateServing(base({ workload: steady, spotZones: [a, b], spotUsdPerHour: new Decimal('1.2'), autoscaler: spot4 }));
+    expect(r.preemptions).toBe(2);
+    // The two lost replicas are relaunched in zone b; the two left there serve meanwhile.
+    expect(r.launches).toEqual({ onDemand: 0, spot: 6 });
+    expect(r.dropped.total).toBe(0);
+    expect(r.sloMet).toBe(true);
+  });
+
+  it('two zones down together are one outage of everything', () => {
+    const r = simulateServing(base({ workload: steady, spotZones: [a, { ...a, name: 'a2' }], spotUsdPerHour: new Decimal('1.2'), autoscaler: spot4 }));
+    expect(r.preemptions).toBe(4);
+    expect(r.dropped.timeout).toBeGreaterThan(500);
   });
 });
 

@@ -9,7 +9,9 @@
  * resident); the first token comes when its prefill ends (TTFT), the others one decode step apart,
  * the step time set by the KV tokens resident when the request joined (an approximation that
  * keeps one event per request). Replicas start after their start-up time; spot replicas are
- * preempted when the spot trace says capacity is gone, their requests retried elsewhere. Every
+ * preempted when their zone's spot trace says capacity is gone, their requests retried elsewhere.
+ * With several zones (one spot trace each) spot replicas are spread across the zones that have
+ * capacity, so a zone's outage takes only its share of them. Every
  * replica is paid from launch to release; money is computed once at the end from exact prices.
  */
 import { Decimal, ZERO } from '../money.js';
@@ -41,7 +43,9 @@ export interface ServingSimInput {
   /** Seconds between autoscaler decisions. */
   intervalS: number;
   spot?: SpotTrace;
-  /** Where in the spot trace the workload starts, seconds. */
+  /** Spot zones, one trace each (the same period): spot replicas are spread across those up. Replaces `spot`. */
+  spotZones?: readonly SpotTrace[];
+  /** Where in the spot traces the workload starts, seconds. */
   spotOffsetS?: number;
   /** A request still queued this long after arriving is dropped (the client gave up). */
   timeoutS?: number;
@@ -147,6 +151,8 @@ class Queue {
 interface Replica {
   id: number;
   spot: boolean;
+  /** The spot zone (index into the zones), -1 on demand. */
+  zone: number;
   state: number;
   launchS: number;
   offS: number;
@@ -209,7 +215,10 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   let readyArea = 0;
   let arrivalsSince = 0;
   let lastDecisionS = 0;
-  let spotUp = input.spot ? availableAt(input.spot, spotOffsetS) : false;
+  const zones: readonly SpotTrace[] = input.spotZones?.length ? input.spotZones : input.spot ? [input.spot] : [];
+  const zoneUp = zones.map((z) => availableAt(z, spotOffsetS));
+  // Spot is available while any zone has capacity.
+  let spotUp = zoneUp.some(Boolean);
 
   const advance = (t: number) => {
     if (t > lastT) {
@@ -366,8 +375,17 @@ export function simulateServing(input: ServingSimInput): ServingResult {
     alive = alive.filter((x) => x !== r);
   };
 
+  /** The zone with capacity holding the fewest live spot replicas: spread, so one outage takes a share. */
+  const spreadZone = (): number => {
+    const live = zones.map(() => 0);
+    for (const r of alive) if (r.spot && (r.state === STARTING || r.state === SERVING)) live[r.zone]!++;
+    let best = -1;
+    for (let z = 0; z < zones.length; z++) if (zoneUp[z] && (best < 0 || live[z]! < live[best]!)) best = z;
+    return best;
+  };
+
   const launch = (spot: boolean, warm: boolean) => {
-    const r: Replica = { id: replicas.length, spot, state: warm ? SERVING : STARTING, launchS: warm ? 0 : now, offS: NaN, queue: new Queue(), inflight: [], kvUsed: 0, prefillFreeS: 0, adapters: [], adapterUse: [] };
+    const r: Replica = { id: replicas.length, spot, zone: spot ? spreadZone() : -1, state: warm ? SERVING : STARTING, launchS: warm ? 0 : now, offS: NaN, queue: new Queue(), inflight: [], kvUsed: 0, prefillFreeS: 0, adapters: [], adapterUse: [] };
     replicas.push(r);
     alive.push(r);
     if (spot) launchesSpot++;
@@ -409,13 +427,16 @@ export function simulateServing(input: ServingSimInput): ServingResult {
 
   const reconcile = (t: ScaleTarget) => {
     for (const spot of [false, true]) {
-      const want = Math.max(0, Math.floor(spot ? (spotUp && input.spot && input.spotUsdPerHour ? t.spot : 0) : t.onDemand));
+      const want = Math.max(0, Math.floor(spot ? (spotUp && input.spotUsdPerHour ? t.spot : 0) : t.onDemand));
       const live = alive.filter((r) => r.spot === spot && (r.state === STARTING || r.state === SERVING));
       for (let k = live.length; k < want; k++) launch(spot, false);
       let extra = live.length - want;
-      // Cancel starting replicas first, then drain the least loaded serving ones.
+      // Cancel starting replicas first, then drain the least loaded serving ones (spot: from the
+      // zones holding the most first, so the fleet stays spread).
       for (const r of live) if (extra > 0 && r.state === STARTING) (release(r), extra--);
-      const byLoad = live.filter((r) => r.state === SERVING).sort((a, b) => load(a) - load(b) || b.id - a.id);
+      const inZone = zones.map(() => 0);
+      if (spot) for (const r of live) if (r.state === SERVING) inZone[r.zone]!++;
+      const byLoad = live.filter((r) => r.state === SERVING).sort((a, b) => (spot ? inZone[b.zone]! - inZone[a.zone]! : 0) || load(a) - load(b) || b.id - a.id);
       for (const r of byLoad) {
         if (extra <= 0) break;
         extra--;
@@ -447,11 +468,12 @@ export function simulateServing(input: ServingSimInput): ServingResult {
     for (const req of pending.drain()) dispatch(req);
   };
 
-  const nextSpotChangeS = (fromS: number): number => {
-    const tr = input.spot!;
+  const nextSpotChangeS = (zone: number, fromS: number): number => {
+    const tr = zones[zone]!;
     const len = tr.available.length;
     const g = tr.gapS;
-    let i = Math.floor((fromS + spotOffsetS) / g);
+    // Nudged: at a change instant, float rounding must not put us in the sample before it.
+    const i = Math.floor((fromS + spotOffsetS) / g + 1e-9);
     const up = availableAt(tr, i * g);
     for (let k = 1; k <= len; k++) if (availableAt(tr, (i + k) * g) !== up) return (i + k) * g - spotOffsetS;
     return Infinity;
@@ -464,10 +486,12 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   rebuildReady();
   peak = replicas.length;
   heap.push(input.intervalS, TICK, 0, 0);
-  if (input.spot && input.spotUsdPerHour) {
-    const t = nextSpotChangeS(0);
-    if (Number.isFinite(t)) heap.push(t, SPOT, 0, 0);
-  }
+  // One spot event in the heap at a time, at the next change of any zone: zones changing at the
+  // same instant change together, before the autoscaler decides (so it never launches into a zone
+  // about to go).
+  const zoneNextS = zones.map((_, z) => (input.spotUsdPerHour ? nextSpotChangeS(z, 0) : Infinity));
+  const nextSpotS = () => zoneNextS.reduce((m, t) => Math.min(m, t), Infinity);
+  if (Number.isFinite(nextSpotS())) heap.push(nextSpotS(), SPOT, 0, 0);
 
   let next = 0;
   let resolved = 0;
@@ -512,10 +536,15 @@ export function simulateServing(input: ServingSimInput): ServingResult {
       decide();
       if (next < n || resolved < n) heap.push(now + input.intervalS, TICK, 0, 0);
     } else if (k === SPOT) {
-      spotUp = !spotUp;
-      if (!spotUp) for (const r of alive.slice()) if (r.spot) evict(r, true);
+      for (let z = 0; z < zones.length; z++) {
+        if (zoneNextS[z]! > now) continue;
+        zoneUp[z] = !zoneUp[z];
+        zoneNextS[z] = nextSpotChangeS(z, now);
+      }
+      spotUp = zoneUp.some(Boolean);
+      for (const r of alive.slice()) if (r.spot && !zoneUp[r.zone]) evict(r, true);
       decide();
-      const t = nextSpotChangeS(now);
+      const t = nextSpotS();
       if (Number.isFinite(t) && (next < n || resolved < n)) heap.push(t, SPOT, 0, 0);
     }
     countResolved();

@@ -1,5 +1,8 @@
 import { Option } from 'commander';
-import { replicaPrice, runServing, servingToJson, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
+import { pickProfile, replicaPrice, runServing, servingToJson, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
+import { servingRun, workloadDigest } from '../../../app/runs.js';
+import { saveRun } from '../remote.js';
+import { resolve } from 'node:path';
 import { builtinCatalog } from '../../../core/catalog/builtin.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { Decimal, isDecimalString } from '../../../core/money.js';
@@ -23,7 +26,7 @@ interface Opts {
   provider?: string;
   onDemandPrice?: string;
   spotPrice?: string;
-  spotTrace?: string;
+  spotTrace: string[];
   spotOffset?: string;
   sloTtft: string;
   sloAttainment: string;
@@ -34,6 +37,7 @@ interface Opts {
   planGpus?: string;
   seed: string;
   json?: boolean;
+  save?: boolean;
 }
 
 const bad = (flag: string, found: string, expected: string, hint: string) => new InvalidInput(`${flag} must be ${expected}, found ${JSON.stringify(found)}`, [{ path: flag.replace(/^--/, ''), message: `not ${expected}`, found, expected }], hint);
@@ -65,7 +69,7 @@ export const registerServing: RegisterCommand = (program, ctx) => {
     .option('--provider <name>', 'price replicas from this provider\'s catalog offerings only')
     .option('--on-demand-price <usd>', 'on-demand price of one replica-hour (default: the catalog)')
     .option('--spot-price <usd>', 'spot price of one replica-hour (default: the catalog, where it has one)')
-    .option('--spot-trace <file>', 'spot availability (SkyPilot spot-traces JSON): when spot replicas are preempted')
+    .option('--spot-trace <file>', 'spot availability (SkyPilot spot-traces JSON): when spot replicas are preempted; repeat for several zones (replicas are spread across them, a zone\'s outage takes only its share)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--spot-offset <duration>', 'where in the spot trace the requests start (e.g. 2h10min)', '0s')
     .option('--slo-ttft <duration>', 'time to first token a request must meet', '2s')
     .option('--slo-attainment <share>', 'share of requests that must meet it (0.99: P99 TTFT within the SLO)', '0.99')
@@ -76,8 +80,9 @@ export const registerServing: RegisterCommand = (program, ctx) => {
     .option('--plan-gpus <a,b>', 'GPU types the plan may choose from (default: every type of the table the model fits and the catalog prices)')
     .option('--seed <n>', 'random seed (power of two choices)', '1')
     .option('--json', 'print exact JSON (money as decimal strings)')
+    .option('--save', 'record the comparison in the workspace as a serving run (GET /api/runs?kind=serving, the dashboard\'s Serving page)')
     .addHelpText('after', `\nExamples:\n  penny serving ../shared/data/azure-llm-2023/AzureLLMInferenceTrace_code.csv --spot-trace ../shared/data/spot-traces/availability/1-node/aws-02-15-2023/us-west-2a_v100_1.json --spot-offset 7800s\n  penny serving requests.csv --model llama-3-70b --gpu H100 --slo-ttft 1s --autoscalers fixed-peak,forecast --json\n\nSee docs/serving.md for the replica model, its default table and sources.`)
-    .action(async (file: string, opts: Opts) => {
+    .action(async (file: string, opts: Opts, cmd) => {
       const attainment = Number(opts.sloAttainment);
       if (!(attainment > 0 && attainment <= 1)) throw bad('--slo-attainment', opts.sloAttainment, 'a share in (0, 1]', 'Give e.g. --slo-attainment 0.99.');
       const gpus = opts.gpus === undefined ? undefined : Number(opts.gpus);
@@ -115,7 +120,7 @@ export const registerServing: RegisterCommand = (program, ctx) => {
             })
         : [{ profile, price: p }];
       const { workload, format } = await readServingTrace(file, opts.format);
-      const spotTrace = opts.spotTrace ? await readSpotTrace(opts.spotTrace) : undefined;
+      const zones = await Promise.all(opts.spotTrace.map((f) => readSpotTrace(f)));
       const outcome = await runServing({
         workload,
         profile,
@@ -126,22 +131,22 @@ export const registerServing: RegisterCommand = (program, ctx) => {
         ...(balancers && { balancers }),
         ...(autoscalers && { autoscalers }),
         seed,
-        ...(spotTrace && { spot: spotTrace, spotOffsetS }),
+        ...(zones.length && { spotZones: zones, spotOffsetS }),
         ...(opts.plan && { solver: ctx.solver() }),
       });
+      const json = { format, ...servingToJson(outcome) };
+      if (opts.save) {
+        const inputs = { file: resolve(file), trace: workloadDigest(workload), format, profiles: opts.profiles ? resolve(opts.profiles) : null, spotTraces: opts.spotTrace.map((f) => resolve(f)), model: opts.model, gpu: opts.gpu, gpus: gpus ?? null, provider: opts.provider ?? null, onDemandPrice: opts.onDemandPrice ?? null, spotPrice: opts.spotPrice ?? null, spotOffsetS, sloTtftS, attainment, intervalS, balancers: balancers ?? null, autoscalers: autoscalers ?? null, plan: opts.plan, planGpus: opts.planGpus ?? null, seed };
+        const runId = await saveRun(ctx, cmd, servingRun(json, inputs));
+        if (!opts.json) ctx.stderr?.(`recorded as serving run ${runId}`);
+      }
       if (opts.json) {
-        printJson(ctx, { format, ...servingToJson(outcome) });
+        printJson(ctx, json);
         return;
       }
       ctx.stdout(renderServing(outcome, format));
     });
 };
-
-function pickProfile(table: ReplicaProfile[], file: string, model: string, gpu: string, gpus: number | undefined): ReplicaProfile {
-  const p = table.find((x) => x.model === model && x.gpu === gpu && (gpus === undefined || x.gpusPerReplica === gpus));
-  if (!p) throw new InvalidInput(`${file}: no profile for ${model} on ${gpus === undefined ? '' : `${gpus} × `}${gpu}`, [{ path: 'model', file, message: 'no row with this model and GPU', found: `${model} / ${gpu}`, expected: table.map((x) => `${x.model} / ${x.gpusPerReplica} × ${x.gpu}`).join(', ') }], 'Choose --model and --gpu from the profiles file, or add the row.');
-  return p;
-}
 
 const secs = (x: number) => (Number.isFinite(x) ? `${num(x, x < 10 ? 2 : 1)} s` : '—');
 
@@ -173,6 +178,7 @@ export function renderServing(o: ServingOutcome, format: string): string {
     `${w.name} (${format}) · ${num(w.requests)} requests over ${num(w.durationS / 60, 1)} min · ${num(w.meanRatePerS, 2)} req/s mean · prompt ${num(w.contextTokens.mean)} / output ${num(w.generatedTokens.mean)} tokens mean`,
     `replica: ${p.model} on ${p.gpusPerReplica} × ${p.gpu} · prefill ${num(p.prefillTokensPerS)} tokens/s · KV ${num(p.kvCapacityTokens)} tokens · start-up ${num(p.startupS)} s · ${money(o.price.onDemandUsdPerHour, 'USD')}/h on demand${o.price.spotUsdPerHour ? `, ${money(o.price.spotUsdPerHour, 'USD')}/h spot` : ''}`,
     `SLO: TTFT ≤ ${o.slo.ttftS} s for ${pct(o.slo.attainment, 1)} of requests · fixed for peak: ${o.fixedPeakReplicas} replicas · ${num(o.capacityAtSloPerS, 2)} req/s per replica within the SLO · floors ${Object.entries(o.floors).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`,
+    ...(o.spotZones.length ? [`spot: ${o.spotZones.length === 1 ? `zone ${o.spotZones[0]}` : `${o.spotZones.length} zones (${o.spotZones.join(', ')}), replicas spread across those with capacity`}`] : []),
     '',
     table(
       [

@@ -1,7 +1,7 @@
-/** Recorded runs (plans, forecasts, simulations): the decisions Penny made, to show and compare. */
+/** Recorded runs (plans, forecasts, simulations, serving comparisons): the decisions Penny made, to show and compare. */
 import { recordRun, type RunInput } from '../../../app/runs.js';
 import { NotFound } from '../../../core/errors.js';
-import { forecastResultSchema, idParams, planResultSchema, problems, runRecordSchema, runSummarySchema, simulationResultSchema, type RegisterRoutes } from './types.js';
+import { forecastResultSchema, idParams, planResultSchema, problems, runRecordSchema, runSummarySchema, servingResultSchema, simulationResultSchema, type RegisterRoutes } from './types.js';
 
 /** A run computed elsewhere (the CLI beside this server, `--save`): its result must be of its kind's contract. */
 const runOf = (kind: string, result: object) => ({
@@ -14,8 +14,8 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
   app.get<{ Querystring: { kind?: string } }>('/api/runs', {
     schema: {
       tags: ['runs'],
-      summary: 'Recorded plans, forecasts and simulations, newest first',
-      querystring: { type: 'object', properties: { kind: { type: 'string', enum: ['plan', 'forecast', 'simulation'] } } },
+      summary: 'Recorded plans, forecasts, simulations and serving comparisons, newest first',
+      querystring: { type: 'object', properties: { kind: { type: 'string', enum: ['plan', 'forecast', 'simulation', 'serving'] } } },
       response: { 200: { type: 'array', items: runSummarySchema } },
     },
   }, async (req) => ctx.store.listRuns(req.query.kind));
@@ -23,8 +23,8 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
   app.post<{ Body: RunInput }>('/api/runs', {
     schema: {
       tags: ['runs'],
-      summary: 'Record a plan, simulation or forecast computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record',
-      body: { oneOf: [runOf('plan', planResultSchema), runOf('simulation', simulationResultSchema), runOf('forecast', forecastResultSchema)] },
+      summary: 'Record a plan, simulation, forecast or serving comparison computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record',
+      body: { oneOf: [runOf('plan', planResultSchema), runOf('simulation', simulationResultSchema), runOf('forecast', forecastResultSchema), runOf('serving', servingResultSchema)] },
       response: { 201: { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } }, ...problems(403, 413, 422) },
     },
     bodyLimit: 64 * 1024 * 1024,

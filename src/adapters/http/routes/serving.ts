@@ -1,76 +1,65 @@
 /**
- * Inference serving over HTTP: a request trace in the body (the generic CSV's fields as JSON),
- * every balancer × autoscaler simulated against the SLO with the fixed-for-peak baseline, and the
- * replica plan. A request may not make the server read files, so trace files stay with the CLI.
- * The trace is capped so one call holds the event loop for a bounded amount of work.
+ * Inference serving over HTTP: a request trace in the body (the generic CSV's fields as JSON) is
+ * checked here (a 422 at once), then every balancer × autoscaler is simulated against the SLO with
+ * the fixed-for-peak baseline, and the replica plan solved and simulated, as a job on a job thread
+ * (CPU minutes on a long trace), recorded as a run. A request may not make the server read files,
+ * so trace and profile files stay with the CLI: the profile table comes in the body.
  */
-import { replicaPrice, runServing, servingToJson, type ReplicaPrice } from '../../../app/serving.js';
+import type { FastifyRequest } from 'fastify';
+import { recordServingRun, workloadDigest } from '../../../app/runs.js';
+import { checkSloReachable, pickProfile, replicaPrice, type ServingJson } from '../../../app/serving.js';
 import { builtinCatalog } from '../../../core/catalog/builtin.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { Decimal } from '../../../core/money.js';
 import { AUTOSCALER_NAMES } from '../../../core/serving/autoscale.js';
-import { defaultProfiles, deriveProfile } from '../../../core/serving/replica.js';
+import { defaultProfiles, deriveProfile, type ReplicaProfile } from '../../../core/serving/replica.js';
 import { BALANCER_NAMES, type BalancerName } from '../../../core/serving/simulate.js';
 import { workloadFromRows } from '../../../core/serving/workload.js';
 import { parseTimestamp } from '../../importers/timestamp.js';
-import { moneyString, problems, type RegisterRoutes } from './types.js';
+import { relayProgress } from '../../jobs/pool.js';
+import type { PlainReplicaPrice, ServingTaskInput } from '../../jobs/tasks.js';
+import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
-export const MAX_SERVING_REQUESTS = 20_000;
+/** Requests one call may send: about a week of a busy endpoint's trace (some 60 MiB of JSON). */
+export const MAX_SERVING_REQUESTS = 1_000_000;
 const str = { type: 'string' } as const;
 const num = { type: 'number' } as const;
-const int = { type: 'integer' } as const;
-const open = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: true, required, properties }) as const;
-const pcts = open({ mean: { type: ['number', 'null'] }, p50: { type: ['number', 'null'] }, p90: { type: ['number', 'null'] }, p99: { type: ['number', 'null'] }, max: { type: ['number', 'null'] } }, ['mean', 'p50', 'p90', 'p99', 'max']);
-const resultSchema = open(
-  {
-    balancer: str,
-    autoscaler: str,
-    requests: int,
-    served: int,
-    dropped: open({ total: int, timeout: int, tooLong: int, retries: int }, ['total', 'timeout', 'tooLong', 'retries']),
-    retries: int,
-    preemptions: int,
-    launches: open({ onDemand: int, spot: int }),
-    peakReplicas: int,
-    tokens: open({ asked: int, served: int, dropped: int }),
-    ttftS: pcts,
-    tpotS: pcts,
-    e2eS: pcts,
-    sloAttainment: num,
-    sloMet: { type: 'boolean' },
-    replicaHours: open({ onDemand: num, spot: num }, ['onDemand', 'spot']),
-    costUsd: open({ onDemand: moneyString, spot: moneyString, total: moneyString, perThousandRequests: moneyString }, ['total']),
-    savingVsBaseline: { type: ['number', 'null'] },
-    adapterHitRate: { type: ['number', 'null'] },
-    checks: open({ requestsConserved: { type: 'boolean' }, tokensConserved: { type: 'boolean' } }),
-    endS: num,
-    events: int,
-  },
-  ['balancer', 'autoscaler', 'requests', 'served', 'dropped', 'tokens', 'ttftS', 'tpotS', 'sloAttainment', 'sloMet', 'replicaHours', 'costUsd', 'preemptions', 'retries'],
-);
-const priceSchema = open({ onDemandUsdPerHour: moneyString, spotUsdPerHour: { anyOf: [moneyString, { type: 'null' }] }, source: str });
-const servingSchema = open(
-  {
-    workload: open({ name: str, requests: int, durationS: num, meanRatePerS: num }, ['name', 'requests', 'durationS', 'meanRatePerS']),
-    profile: open({ model: str, gpu: str, gpusPerReplica: int }, ['model', 'gpu', 'gpusPerReplica']),
-    price: priceSchema,
-    slo: open({ ttftS: num, attainment: num }),
-    intervalS: num,
-    capacityPerReplicaPerS: num,
-    capacityAtSloPerS: num,
-    fixedPeakReplicas: int,
-    floors: { type: 'object', additionalProperties: int },
-    forecast: open({ model: str, note: str }),
-    baseline: open({ balancer: str, autoscaler: str }, ['balancer', 'autoscaler']),
-    results: { type: 'array', items: resultSchema },
-    plan: { anyOf: [open({ profile: open({ model: str, gpu: str, gpusPerReplica: int }, ['model', 'gpu', 'gpusPerReplica']), price: priceSchema, targetUtilisation: num, perInterval: { type: 'array', items: open({ onDemand: int, spot: int }, ['onDemand', 'spot']) }, rounds: { type: 'array', items: open({}) }, result: resultSchema }, ['profile', 'price', 'targetUtilisation', 'perInterval', 'rounds', 'result']), { type: 'null' }] },
-    notes: { type: 'array', items: str },
-  },
-  ['workload', 'profile', 'price', 'slo', 'intervalS', 'fixedPeakReplicas', 'results', 'baseline', 'plan', 'notes'],
-);
+const decimal = { type: 'string', pattern: '^\\d+(\\.\\d+)?$' } as const;
 
-interface Body {
+/** A measured replica profile, the CSV's columns (docs/serving.md) in camelCase with the same units. */
+const profileItem = {
+  type: 'object',
+  required: ['model', 'gpu', 'gpusPerReplica', 'prefillTokensPerS', 'decodeStepBaseMs', 'decodeStepPerKvTokenUs', 'kvCapacityTokens', 'maxBatch', 'startupS'],
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', minLength: 1, maxLength: 200 },
+    gpu: { type: 'string', minLength: 1, maxLength: 200 },
+    gpusPerReplica: { type: 'integer', minimum: 1, maximum: 64 },
+    prefillTokensPerS: { type: 'number', exclusiveMinimum: 0 },
+    decodeStepBaseMs: { type: 'number', minimum: 0 },
+    decodeStepPerKvTokenUs: { type: 'number', minimum: 0 },
+    kvCapacityTokens: { type: 'integer', minimum: 1 },
+    maxBatch: { type: 'integer', minimum: 1, maximum: 100_000 },
+    startupS: { type: 'number', minimum: 0 },
+    source: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+export interface ProfileBody {
+  model: string;
+  gpu: string;
+  gpusPerReplica: number;
+  prefillTokensPerS: number;
+  decodeStepBaseMs: number;
+  decodeStepPerKvTokenUs: number;
+  kvCapacityTokens: number;
+  maxBatch: number;
+  startupS: number;
+  source?: string;
+}
+
+export interface ServingBody {
   model?: string;
+  profiles?: ProfileBody[];
   gpu?: string;
   gpus?: number;
   provider?: string;
@@ -84,14 +73,105 @@ interface Body {
   plan?: boolean;
   seed?: number;
   spot?: { gapS: number; available: number[]; offsetS?: number };
+  spotZones?: { name?: string; gapS: number; available: number[] }[];
+  spotOffsetS?: number;
   requests: { time: string | number; contextTokens: number; generatedTokens: number; adapter?: string }[];
+}
+
+/** The profile table sent in the body, each row checked (a 422 naming profiles[i] and the field). */
+export function profilesFromBody(rows: ProfileBody[]): ReplicaProfile[] {
+  const seen = new Map<string, number>();
+  return rows.map((r, i) => {
+    const key = `${r.model}\u0000${r.gpu}\u0000${r.gpusPerReplica}`;
+    const first = seen.get(key);
+    if (first !== undefined) throw new InvalidInput(`profiles[${i}] repeats profiles[${first}]: ${r.model} on ${r.gpusPerReplica} × ${r.gpu}`, [{ path: `profiles[${i}]`, message: `the same model, gpu and gpusPerReplica as profiles[${first}]`, found: `${r.model} / ${r.gpusPerReplica} × ${r.gpu}` }], 'Keep one row per model, GPU type and GPUs per replica.');
+    seen.set(key, i);
+    for (const f of ['prefillTokensPerS', 'decodeStepBaseMs', 'decodeStepPerKvTokenUs', 'startupS'] as const) {
+      if (!Number.isFinite(r[f]) || r[f] > 1e12) throw new InvalidInput(`profiles[${i}].${f} is out of range`, [{ path: `profiles[${i}].${f}`, message: 'not a finite number up to 1e12', found: String(r[f]) }], 'Give the measured figure (see docs/serving.md for the units).');
+    }
+    return {
+      model: r.model,
+      gpu: r.gpu,
+      gpusPerReplica: r.gpusPerReplica,
+      prefillTokensPerS: r.prefillTokensPerS,
+      decodeStepBaseS: r.decodeStepBaseMs / 1000,
+      decodeStepPerKvTokenS: r.decodeStepPerKvTokenUs / 1e6,
+      kvCapacityTokens: r.kvCapacityTokens,
+      maxBatch: r.maxBatch,
+      startupS: r.startupS,
+      source: r.source ?? `request body profiles[${i}]`,
+    };
+  });
+}
+
+const plainPrice = (p: { onDemandUsdPerHour: { toString(): string }; spotUsdPerHour?: { toString(): string }; source: string }): PlainReplicaPrice => ({ onDemandUsdPerHour: p.onDemandUsdPerHour.toString(), ...(p.spotUsdPerHour && { spotUsdPerHour: p.spotUsdPerHour.toString() }), source: p.source });
+
+/** One spot trace (`spot`) or several zones (`spotZones`, one trace each), never both. */
+function spotOf(b: ServingBody): Pick<ServingTaskInput, 'spot' | 'spotZones' | 'spotOffsetS'> {
+  if (b.spot && b.spotZones) throw new InvalidInput('give spot or spotZones, not both', [{ path: 'spotZones', message: 'spot is given too' }], 'Put the one trace in spotZones as its only zone, or drop spotZones.');
+  if (b.spot) return { spot: { name: 'request', gapS: b.spot.gapS, available: b.spot.available }, spotOffsetS: b.spot.offsetS ?? 0 };
+  if (!b.spotZones) return {};
+  const names = b.spotZones.map((z, i) => z.name ?? `zone-${i + 1}`);
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) throw new InvalidInput(`spotZones[${dup}].name "${names[dup]}" is given twice`, [{ path: `spotZones[${dup}].name`, message: 'zone names must differ', found: names[dup]! }], 'Name each zone once (e.g. us-west-2a, us-west-2b).');
+  return { spotZones: b.spotZones.map((z, i) => ({ name: names[i]!, gapS: z.gapS, available: z.available })), spotOffsetS: b.spotOffsetS ?? 0 };
+}
+
+/** The body as a job's input, every field checked before anything is queued. */
+export function servingInput(b: ServingBody): ServingTaskInput {
+  const adapters = new Map<string, number>();
+  const rows = b.requests.map((r, i) => {
+    const tMs = typeof r.time === 'number' ? r.time * 1000 : parseTimestamp(r.time);
+    if (!Number.isFinite(tMs)) throw new InvalidInput(`requests[${i}].time is not a time`, [{ path: `requests[${i}].time`, message: 'expected ISO 8601 or seconds', found: String(r.time) }], 'Give times as ISO 8601 (2026-01-05T09:00:00Z) or seconds from the start.');
+    let adapter: number | undefined;
+    if (r.adapter !== undefined) {
+      adapter = adapters.get(r.adapter);
+      if (adapter === undefined) adapters.set(r.adapter, (adapter = adapters.size));
+    }
+    // One object shape for every row (no spread): cheaper for the event loop on a long trace.
+    return { tMs, contextTokens: r.contextTokens, generatedTokens: r.generatedTokens, adapter };
+  });
+  const workload = workloadFromRows('requests', rows);
+  const model = b.model ?? (b.profiles?.[0]?.model ?? 'llama-3-8b');
+  const gpu = b.gpu ?? (b.profiles ? b.profiles.find((p) => p.model === model)?.gpu ?? 'A100' : 'A100');
+  const table = b.profiles ? profilesFromBody(b.profiles) : undefined;
+  const profile = table ? pickProfile(table, 'profiles', model, gpu, b.gpus) : deriveProfile(model, gpu, b.gpus);
+  const catalog = builtinCatalog();
+  const fromCatalog = replicaPrice(catalog, profile, b.provider);
+  const od = b.onDemandUsdPerHour ?? fromCatalog?.onDemandUsdPerHour.toString();
+  if (!od) throw new InvalidInput(`no catalog price for ${profile.gpu}`, [{ path: 'gpu', message: 'no offering of this GPU type in the catalog', found: profile.gpu }], 'Give onDemandUsdPerHour (and spotUsdPerHour), or another gpu or provider.');
+  const spot = b.spotUsdPerHour ?? fromCatalog?.spotUsdPerHour?.toString();
+  const price: PlainReplicaPrice = { onDemandUsdPerHour: od, ...(spot && { spotUsdPerHour: spot }), source: b.onDemandUsdPerHour ? 'given in the request' : fromCatalog!.source };
+  const slo = { ttftS: b.sloTtftS ?? 2, attainment: b.sloAttainment ?? 0.99 };
+  // The one infeasibility a client can fix at once is refused at once, not after a queued job.
+  checkSloReachable(workload, profile, slo);
+  const plan = b.plan !== false;
+  const planCandidates = plan && !b.onDemandUsdPerHour
+    ? (table ?? defaultProfiles()).filter((c) => c.model === model).flatMap((c) => {
+        const p = replicaPrice(catalog, c, b.provider);
+        return p ? [{ profile: c, price: plainPrice(p) }] : [];
+      })
+    : [{ profile, price }];
+  return {
+    workload,
+    profile,
+    price,
+    planCandidates,
+    slo,
+    intervalS: b.intervalS ?? 60,
+    ...(b.balancers && { balancers: b.balancers }),
+    ...(b.autoscalers && { autoscalers: b.autoscalers }),
+    seed: b.seed ?? 1,
+    ...spotOf(b),
+    plan,
+  };
 }
 
 export const servingRoutes: RegisterRoutes = (app, ctx) => {
   app.post('/api/serving', {
     schema: {
       tags: ['serving'],
-      summary: 'Inference serving at least cost: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md)',
+      summary: 'Inference serving at least cost, as a job recorded as a run: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md)',
       body: {
         type: 'object',
         required: ['requests'],
@@ -100,9 +180,10 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
           model: str,
           gpu: str,
           gpus: { type: 'integer', minimum: 1, maximum: 64 },
+          profiles: { type: 'array', minItems: 1, maxItems: 500, description: 'your measured replica profiles instead of the default table (the profiles CSV of docs/serving.md as JSON); model and gpu choose the row', items: profileItem },
           provider: str,
-          onDemandUsdPerHour: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' },
-          spotUsdPerHour: { type: 'string', pattern: '^\\d+(\\.\\d+)?$' },
+          onDemandUsdPerHour: decimal,
+          spotUsdPerHour: decimal,
           sloTtftS: { type: 'number', exclusiveMinimum: 0 },
           sloAttainment: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
           intervalS: { type: 'number', minimum: 1, maximum: 86_400 },
@@ -110,7 +191,9 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
           autoscalers: { type: 'array', minItems: 1, items: { type: 'string', enum: [...AUTOSCALER_NAMES] } },
           plan: { type: 'boolean', description: 'solve and simulate the replica plan (default true)' },
           seed: { type: 'integer', minimum: 0 },
-          spot: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
+          spot: { type: 'object', description: 'one spot trace (SkyPilot spot-traces data): when spot replicas are preempted', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
+          spotZones: { type: 'array', minItems: 1, maxItems: 32, description: 'several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone\'s outage takes only its share', items: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } } } } },
+          spotOffsetS: { type: 'number', minimum: 0, description: 'where in the spotZones traces the requests start' },
           requests: {
             type: 'array',
             minItems: 1,
@@ -124,45 +207,17 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
           },
         },
       },
-      response: { 200: servingSchema, ...problems(400, 413, 415, 422) },
+      response: { 202: jobSchema, ...problems(400, 413, 415, 422, 503) },
     },
-  }, async (req) => {
-    const b = req.body as Body;
-    const adapters = new Map<string, number>();
-    const rows = b.requests.map((r, i) => {
-      const tMs = typeof r.time === 'number' ? r.time * 1000 : parseTimestamp(r.time);
-      if (!Number.isFinite(tMs)) throw new InvalidInput(`requests[${i}].time is not a time`, [{ path: `requests[${i}].time`, message: 'expected ISO 8601 or seconds', found: String(r.time) }], 'Give times as ISO 8601 (2026-01-05T09:00:00Z) or seconds from the start.');
-      let adapter: number | undefined;
-      if (r.adapter !== undefined) {
-        adapter = adapters.get(r.adapter);
-        if (adapter === undefined) adapters.set(r.adapter, (adapter = adapters.size));
-      }
-      return { tMs, contextTokens: r.contextTokens, generatedTokens: r.generatedTokens, ...(adapter !== undefined && { adapter }) };
-    });
-    const workload = workloadFromRows('requests', rows);
-    const model = b.model ?? 'llama-3-8b';
-    const profile = deriveProfile(model, b.gpu ?? 'A100', b.gpus);
-    const catalog = builtinCatalog();
-    const fromCatalog = replicaPrice(catalog, profile, b.provider);
-    const od = b.onDemandUsdPerHour ? new Decimal(b.onDemandUsdPerHour) : fromCatalog?.onDemandUsdPerHour;
-    if (!od) throw new InvalidInput(`no catalog price for ${profile.gpu}`, [{ path: 'gpu', message: 'no offering of this GPU type in the catalog', found: profile.gpu }], 'Give onDemandUsdPerHour (and spotUsdPerHour), or another gpu or provider.');
-    const spot = b.spotUsdPerHour ? new Decimal(b.spotUsdPerHour) : fromCatalog?.spotUsdPerHour;
-    const price: ReplicaPrice = { onDemandUsdPerHour: od, ...(spot && { spotUsdPerHour: spot }), source: b.onDemandUsdPerHour ? 'given in the request' : fromCatalog!.source };
-    const plan = b.plan !== false;
-    const planCandidates = plan && !b.onDemandUsdPerHour ? defaultProfiles().filter((c) => c.model === model).flatMap((c) => { const p = replicaPrice(catalog, c, b.provider); return p ? [{ profile: c, price: p }] : []; }) : [{ profile, price }];
-    const outcome = await runServing({
-      workload,
-      profile,
-      price,
-      planCandidates,
-      slo: { ttftS: b.sloTtftS ?? 2, attainment: b.sloAttainment ?? 0.99 },
-      intervalS: b.intervalS ?? 60,
-      ...(b.balancers && { balancers: b.balancers }),
-      ...(b.autoscalers && { autoscalers: b.autoscalers }),
-      seed: b.seed ?? 1,
-      ...(b.spot && { spot: { name: 'request', gapS: b.spot.gapS, available: b.spot.available }, spotOffsetS: b.spot.offsetS ?? 0 }),
-      ...(plan && { solver: ctx.solver() }),
-    });
-    return servingToJson(outcome);
+    bodyLimit: 128 * 1024 * 1024,
+  }, async (req: FastifyRequest<{ Body: ServingBody }>, reply) => {
+    const input = servingInput(req.body);
+    const b = req.body;
+    const job = ctx.jobs.submit('serving', async (progress, ctl) => {
+      const json = (await ctx.pool.run('serving', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as ServingJson;
+      const runId = await recordServingRun(ctx.store, ctx.clock, json, { api: { ...b, requests: workloadDigest(input.workload) } });
+      return { runId, serving: json };
+    }, { queued: true, cancellable: true });
+    return reply.code(202).send(job);
   });
 };

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteContext } from '../server.js';
 
-import { costReportSchema, forecastResultSchema, moneyString, nullable, num, planResultSchema, simulationResultSchema, str } from '../../../app/contracts.js';
+import { costReportSchema, forecastResultSchema, moneyString, nullable, num, planResultSchema, servingResultSchema, simulationResultSchema, str } from '../../../app/contracts.js';
 
 // The result contracts live in app/ (the CLI prints the same shapes); routes take them from here.
-export { costLineSchema, costReportSchema, forecastResultSchema, moneyString, planResultSchema, runRecordSchema, runSummarySchema, simulationResultSchema } from '../../../app/contracts.js';
+export { costLineSchema, costReportSchema, forecastResultSchema, moneyString, planResultSchema, runRecordSchema, runSummarySchema, servingResultSchema, simulationResultSchema } from '../../../app/contracts.js';
 
 /** A feature's routes: one module, one line in routes/index.ts. */
 export type RegisterRoutes = (app: FastifyInstance, ctx: RouteContext) => void | Promise<void>;
@@ -36,7 +36,7 @@ export const problems = (...codes: number[]) => Object.fromEntries(codes.map((c)
 
 /** What each kind of job returns when it succeeds (src/adapters/http/routes/uploads.ts, plans.ts, simulations.ts). */
 export const jobResultSchema = {
-  description: 'when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}',
+  description: 'when succeeded; by kind: ingest:focus, ingest:scenario, ingest:nvidia-smi, plan {runId, plan}, simulation {runId, simulation}, forecast {runId, forecast}, serving {runId, serving}',
   anyOf: [
     {
       type: 'object',
@@ -56,6 +56,7 @@ export const jobResultSchema = {
     { type: 'object', description: 'plan', required: ['runId', 'plan'], properties: { runId: str, plan: planResultSchema } },
     { type: 'object', description: 'simulation', required: ['runId', 'simulation'], properties: { runId: str, simulation: simulationResultSchema } },
     { type: 'object', description: 'forecast', required: ['runId', 'forecast'], properties: { runId: str, forecast: forecastResultSchema } },
+    { type: 'object', description: 'serving', required: ['runId', 'serving'], properties: { runId: str, serving: servingResultSchema } },
   ],
 } as const;
 
