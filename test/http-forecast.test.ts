@@ -37,6 +37,12 @@ describe('forecasts over HTTP', () => {
     expect(run.result.points).toHaveLength(24);
     const jobView = await json(await fetch(`${s.url}/api/jobs/${job.id}`));
     expect(jobView.result.forecast.points).toHaveLength(24);
+    // Another history of the same length is another run: it never replaces the first one.
+    const shifted = history.map((p) => ({ ...p, value: p.value + 5 }));
+    const other = await s.jobs.wait((await json(await post({ name: 'gpus', unit: 'GPUs', interval: '1h', horizon: '1d', points: shifted, model: 'snaive-day,theta', quantiles: '0.99' }))).id);
+    expect(other.status, JSON.stringify(other.error)).toBe('succeeded');
+    expect((other.result as { runId: string }).runId).not.toBe(r.runId);
+    expect((await fetch(`${s.url}/api/runs/${r.runId}`)).status).toBe(200);
   });
 
   it('answers bad fields with a 422 naming them, and queues nothing', async () => {

@@ -49,6 +49,14 @@ export function recordSimulationRun(store: Store, clock: Clock, sim: { scenario:
  * A request trace as a run's inputs name it: its size and a digest of exactly what was simulated,
  * so the same trace recorded again replaces its run and a different one of the same length does not.
  */
+/**
+ * What stands for a long input in a run's recorded inputs: its size and content hash, so two
+ * different histories of the same length are two runs (a count alone made one replace the other).
+ */
+export function contentDigest(items: unknown[], noun: string): string {
+  return `${items.length} ${noun}, sha256 ${createHash('sha256').update(canonicalJson(items)).digest('hex')}`;
+}
+
 export function workloadDigest(w: ServingWorkload): string {
   const h = createHash('sha256');
   for (const a of [w.arrivalS, w.contextTokens, w.generatedTokens, w.adapter]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));

@@ -4,7 +4,7 @@
  * run, which the dashboard's Runs page draws.
  */
 import type { FastifyRequest } from 'fastify';
-import { recordRun } from '../../../app/runs.js';
+import { contentDigest, recordRun } from '../../../app/runs.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { horizonSteps, quantileLevels, seasonSteps } from '../../importers/forecast-options.js';
@@ -98,7 +98,7 @@ export const forecastRoutes: RegisterRoutes = (app, ctx) => {
     const input = forecastInput(req.body);
     const job = ctx.jobs.submit('forecast', async (progress, ctl) => {
       const rec = (await ctx.pool.run('forecast', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as { name: string; summary: Record<string, unknown>; result: unknown };
-      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'forecast', name: rec.name, inputs: { api: { ...req.body, points: `${req.body.points.length} points` } }, summary: rec.summary, result: rec.result });
+      const runId = await recordRun(ctx.store, ctx.clock, { kind: 'forecast', name: rec.name, inputs: { api: { ...req.body, points: contentDigest(req.body.points, 'points') } }, summary: rec.summary, result: rec.result });
       return { runId, forecast: rec.result };
     }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
