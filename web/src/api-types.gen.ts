@@ -567,6 +567,7 @@ export interface operations {
                         runningAtEnd?: number;
                         waitingAtEnd?: number;
                         preemptions: number;
+                        waited?: number;
                         migrationsToSpot?: number;
                         safetySwitches?: number;
                         lostGpuHours: number;
@@ -638,6 +639,33 @@ export interface operations {
                     baseline?: string;
                     /** @description exact decimal amount */
                     baselineCost?: string;
+                  };
+                  /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                  plan?: {
+                    scenario: string;
+                    horizonS: number;
+                    /** @description exact decimal amount */
+                    fixedCostUsd: string;
+                    notes: string[];
+                    checks: {
+                        policy: string;
+                        /** @description exact decimal amount */
+                        planUsd: string;
+                        /** @description exact decimal amount */
+                        simulatedUsd: string;
+                        jobs: number;
+                        finished: number;
+                        unfinished: number;
+                        unschedulable: number;
+                        afterPlan: number;
+                        withDeadline: number;
+                        late: number;
+                        queued?: number;
+                        waitMeanS?: number;
+                        waitP99S?: number;
+                        preemptions?: number;
+                        holds: boolean;
+                      }[];
                   };
                 }, {
                   /**
@@ -1172,6 +1200,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -1243,6 +1272,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -1817,6 +1873,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -1888,6 +1945,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -4468,6 +4552,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -4539,6 +4624,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -5151,6 +5263,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -5222,6 +5335,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -5865,6 +6005,7 @@ export interface operations {
                     runningAtEnd?: number;
                     waitingAtEnd?: number;
                     preemptions: number;
+                    waited?: number;
                     migrationsToSpot?: number;
                     safetySwitches?: number;
                     lostGpuHours: number;
@@ -5936,6 +6077,33 @@ export interface operations {
                 baseline?: string;
                 /** @description exact decimal amount */
                 baselineCost?: string;
+              };
+              /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+              plan?: {
+                scenario: string;
+                horizonS: number;
+                /** @description exact decimal amount */
+                fixedCostUsd: string;
+                notes: string[];
+                checks: {
+                    policy: string;
+                    /** @description exact decimal amount */
+                    planUsd: string;
+                    /** @description exact decimal amount */
+                    simulatedUsd: string;
+                    jobs: number;
+                    finished: number;
+                    unfinished: number;
+                    unschedulable: number;
+                    afterPlan: number;
+                    withDeadline: number;
+                    late: number;
+                    queued?: number;
+                    waitMeanS?: number;
+                    waitP99S?: number;
+                    preemptions?: number;
+                    holds: boolean;
+                  }[];
               };
             }, {
               /**
@@ -7661,6 +7829,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -7732,6 +7901,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -8372,6 +8568,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -8443,6 +8640,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -9831,6 +10055,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -9902,6 +10127,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**

@@ -181,6 +181,31 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     }
     return Infinity;
   }
+  /**
+   * Nodes period by period (a plan's counts); before time 0 the first period's, after the last the
+   * last's: a plan's run ends with its last period, and a cut there would preempt jobs finishing
+   * at that very instant.
+   */
+  function scheduleAt(p: number, t: number): number {
+    const s = pools[p]!.schedule!;
+    return s.maxNodes[Math.min(s.maxNodes.length - 1, Math.max(0, Math.floor(t / s.periodS)))]!;
+  }
+  function nextScheduleChange(p: number, t: number): number {
+    const s = pools[p]!.schedule!;
+    const now = scheduleAt(p, t);
+    for (let i = Math.max(0, Math.floor(t / s.periodS)) + 1; i < s.maxNodes.length; i++) if (s.maxNodes[i]! !== now) return i * s.periodS;
+    return Infinity;
+  }
+  const hasCapLimit = (p: number) => (isSpot[p]! && pools[p]!.spotTrace !== undefined) || pools[p]!.schedule !== undefined;
+  /** Nodes the pool may have at t: the lesser of its spot trace's count and its schedule. */
+  function capAt(p: number, t: number): number {
+    const trace = isSpot[p]! && pools[p]!.spotTrace !== undefined ? spotCapAt(p, t) : Infinity;
+    return pools[p]!.schedule ? Math.min(trace, scheduleAt(p, t)) : trace;
+  }
+  function nextCapChange(p: number, t: number): number {
+    const a = isSpot[p]! && pools[p]!.spotTrace !== undefined ? nextSpotChange(p, t) : Infinity;
+    return pools[p]!.schedule ? Math.min(a, nextScheduleChange(p, t)) : a;
+  }
   function spotUpFor(j: number): boolean {
     const f = filters[d.cls[j]!]![SPOT]!;
     for (let p = 0; p < P; p++) if (f[p] === 1 && spotAvail[p] === 1 && c.fitsEmpty(p, d, j)) return true;
@@ -527,7 +552,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     if (waitingFor[j]! >= 0) return;
     const ok = poolOkOf(j);
     for (const p of poolOrder) {
-      if (ok[p] !== 1 || poolActive[p]! >= (isSpot[p] ? spotRoom(p) : pools[p]!.maxNodes) || !c.fitsEmpty(p, d, j)) continue;
+      if (ok[p] !== 1 || poolActive[p]! >= spotRoom(p) || !c.fitsEmpty(p, d, j)) continue;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
         if (c.state[n] !== OFF) continue;
         c.provision(n, t);
@@ -680,16 +705,19 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    */
   function spotChange(a: number, t: number): void {
     const was = spotAvail[a]!;
-    spotCap[a] = spotCapAt(a, t);
+    spotCap[a] = capAt(a, t);
     spotAvail[a] = spotCap[a]! > 0 ? 1 : 0;
     changed = true;
-    const nx = nextSpotChange(a, t);
+    const nx = nextCapChange(a, t);
     if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
     if (poolActive[a]! > spotCap[a]!) {
       for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === PROVISIONING) nodeOff(n, t);
+      // A schedule's cut is the operator's choice (the plan buys fewer nodes): idle nodes go first.
+      // Spot takes whichever nodes the cloud takes: the last nodes up.
+      if (!isSpot[a]) for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === UP && c.jobsOn[n] === 0) nodeOff(n, t);
       for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === UP) evictNode(n, t);
     }
-    if (was === spotAvail[a]) return;
+    if (was === spotAvail[a] || !isSpot[a]) return;
     if (!spotAvail[a]) {
       // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
       if (usesMarket) {
@@ -706,7 +734,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       if (policy.market === 'deadline-aware') moveBackToSpot(t);
     }
   }
-  /** Spot nodes the pool may have now: its maxNodes, or fewer when the trace counts instances. */
+  /** Nodes the pool may have now: its maxNodes, or fewer when a spot trace counts instances or a schedule says so. */
   function spotRoom(p: number): number {
     return Math.min(pools[p]!.maxNodes, spotCap[p]!);
   }
@@ -887,12 +915,11 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     blockedHead = -1;
     fresh = new IntList(256);
     for (let p = 0; p < P; p++) {
-      const tr = pools[p]!.spotTrace;
-      if (!isSpot[p] || !tr) continue;
+      if (!hasCapLimit(p)) continue;
       const t0 = jobs.length > 0 ? jobs[0]!.arrivalS : 0;
-      spotCap[p] = spotCapAt(p, t0);
+      spotCap[p] = capAt(p, t0);
       spotAvail[p] = spotCap[p]! > 0 ? 1 : 0;
-      const nx = nextSpotChange(p, t0);
+      const nx = nextCapChange(p, t0);
       if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
     }
     isAutoscaled = new Uint8Array(c.n);

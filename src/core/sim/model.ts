@@ -34,6 +34,12 @@ export interface NodePool {
   spotTrace?: SpotTrace;
   /** Spot only: preemptions per node-hour while running (exponential inter-arrival). */
   preemptionRatePerHour?: number;
+  /**
+   * Nodes the pool may have in each period from time 0 (a plan's instance counts; after the last
+   * period the last count: give a horizon at the plan's end). Applied as a spot trace's count is:
+   * when it falls, the excess nodes go (idle ones first). Every value is at most maxNodes.
+   */
+  schedule?: { periodS: number; maxNodes: readonly number[] };
 }
 
 export interface SimJob {
