@@ -45,8 +45,14 @@ export interface NodePool {
 export interface SimJob {
   id: string;
   arrivalS: number;
-  /** Whole GPUs; 0 for CPU-only jobs. */
+  /** Whole GPUs, all nodes together; 0 for CPU-only jobs. */
   gpus: number;
+  /**
+   * A gang: the job runs on this many nodes at once, all started together or none, `gpus`,
+   * `cpuMilli` and `memoryMib` split equally among them. Without it, a job needing more GPUs than
+   * the largest node it may use is split into the fewest equal shares that fit (core/sim/gang.ts).
+   */
+  nodes?: number;
   /** Share of each GPU in thousandths (1000 = the whole GPU); below 1000 only when gpus = 1 (GPU sharing). */
   gpuMilli: number;
   cpuMilli: number;
