@@ -291,6 +291,25 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     c.off(n, t);
     nodeGen[n] = nodeGen[n]! + 1;
     poolActive[c.nodePool[n]!] = poolActive[c.nodePool[n]!]! - 1;
+    // A gang's order fell through: the nodes it holds up go back to the pool.
+    if (r >= 0 && usesMarket && gSize[r]! > 1 && !gangProvisioning(r)) releaseGang(r, t);
+  }
+  function gangProvisioning(r: number): boolean {
+    for (let n = 0; n < c.n; n++) if (reservedBy[n] === r && c.state[n] === PROVISIONING) return true;
+    return false;
+  }
+  function releaseGang(r: number, t: number): void {
+    for (let n = 0; n < c.n; n++) {
+      if (reservedBy[n] !== r) continue;
+      reservedBy[n] = -1;
+      if (c.state[n] === UP && c.jobsOn[n] === 0) markIdle(n, t);
+    }
+  }
+  /** Once every node a gang ordered is up: it starts (when still queued and it fits), or lets them go. */
+  function settleGang(r: number, t: number): void {
+    if (gangProvisioning(r)) return;
+    if (st[r] === QUEUED && tryStartGang(r, t)) queue.removeAt(queue.indexOf(r));
+    else releaseGang(r, t);
   }
   let t0!: number;
   // --- jobs ------------------------------------------------------------------------------------
@@ -888,6 +907,13 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
           case NODE_UP:
             if (c.state[a] === PROVISIONING && nodeGen[a] === b) {
               const r = reservedBy[a]!;
+              if (r >= 0 && usesMarket && gSize[r]! > 1) {
+                // A gang under the spot rules keeps the nodes it ordered until all are up, then
+                // starts on them before the queue's pass (a deadline counts on that).
+                nodeUp(a, t);
+                settleGang(r, t);
+                break;
+              }
               if (r >= 0) {
                 waitingFor[r] = -1;
                 reservedBy[a] = -1;
