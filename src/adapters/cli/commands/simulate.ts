@@ -51,7 +51,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
     .option('--save', 'record the comparison in the workspace (the dashboard shows it)')
     .addHelpText(
       'after',
-      `\nPolicies: ${POLICY_NAMES.join(', ')}\n\nExamples:\n  penny simulate examples/sim/alibaba.yaml --trace ../shared/data/alibaba-gpu-v2023/openb_pod_list_gpushare40.csv --nodes ../shared/data/alibaba-gpu-v2023/openb_node_list_gpu_node.csv\n  penny simulate examples/sim/spot.yaml --trace examples/sim/spot-jobs.csv --compare always-spot,always-on-demand,deadline-aware\n  penny simulate examples/sim/cloud.yaml --trace examples/sim/jobs.csv --policy backfill --json`,
+      `\nPolicies: ${POLICY_NAMES.join(', ')}\n\nExamples:\n  penny simulate examples/sim/alibaba.yaml --trace ../shared/data/alibaba-gpu-v2023/openb_pod_list_gpushare40.csv --nodes ../shared/data/alibaba-gpu-v2023/openb_node_list_gpu_node.csv\n  penny simulate examples/sim/spot.yaml --trace examples/sim/spot-jobs.csv --compare always-spot,always-on-demand,deadline-aware\n  penny simulate examples/sim/cloud.yaml --trace examples/sim/jobs.csv --policy backfill --json\n  penny plan examples/sim/plan-small.yaml --json > plan.json && penny simulate examples/sim/plan.yaml --plan plan.json --trace examples/sim/plan-jobs.csv`,
     )
     .action(async (file: string, opts: Opts, cmd) => {
       const scenario = await loadSimScenario(file);
