@@ -210,7 +210,7 @@ const replayPolicySchema = {
     jobs: {
       type: 'object',
       required: ['total', 'finished', 'unschedulable', 'preemptions', 'lostGpuHours', 'withDeadline', 'deadlineMisses'],
-      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, migrationsToSpot: num, safetySwitches: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
+      properties: { total: num, finished: num, unschedulable: num, runningAtEnd: num, waitingAtEnd: num, preemptions: num, waited: num, migrationsToSpot: num, safetySwitches: num, lostGpuHours: num, withDeadline: num, deadlineMisses: num },
     },
     completionTimeS: percentiles,
     queueingDelayS: percentiles,
@@ -277,6 +277,25 @@ export const simulationResultSchema = {
           type: 'object',
           description: 'spot comparisons: the perfect-foresight lower bound (sum over jobs), and the baseline the possible saving is measured from',
           properties: { cost: moneyString, jobs: num, baseline: str, baselineCost: moneyString },
+        },
+        plan: {
+          type: 'object',
+          description: '`--plan`: how the plan held once the trace was played out on its pools, one check per policy',
+          required: ['scenario', 'horizonS', 'fixedCostUsd', 'notes', 'checks'],
+          properties: {
+            scenario: str,
+            horizonS: num,
+            fixedCostUsd: moneyString,
+            notes: { type: 'array', items: str },
+            checks: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['policy', 'planUsd', 'simulatedUsd', 'jobs', 'finished', 'unfinished', 'unschedulable', 'afterPlan', 'withDeadline', 'late', 'holds'],
+                properties: { policy: str, planUsd: moneyString, simulatedUsd: moneyString, jobs: num, finished: num, unfinished: num, unschedulable: num, afterPlan: num, withDeadline: num, late: num, queued: num, waitMeanS: num, waitP99S: num, preemptions: num, holds: { type: 'boolean' } },
+              },
+            },
+          },
         },
       },
     },

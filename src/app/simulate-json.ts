@@ -33,6 +33,16 @@ export function resultToJson(r: SimulateResult, traceFormat: string): unknown {
       r.reference && {
         reference: { cost: r.reference.cost.toFixed(), jobs: r.reference.jobs, ...(baselineOf(r) && { baseline: 'always-on-demand', baselineCost: baselineOf(r)!.cost.total.toFixed() }) },
       }),
+    ...(r.mode === 'replay' &&
+      r.plan && {
+        plan: {
+          scenario: r.plan.scenario,
+          horizonS: r.plan.horizonS,
+          fixedCostUsd: r.plan.fixedCostUsd.toFixed(),
+          notes: r.plan.notes,
+          checks: r.plan.checks.map((c) => ({ ...c, planUsd: c.planUsd.toFixed(), simulatedUsd: c.simulatedUsd.toDecimalPlaces(12).toFixed(), waitMeanS: r6(c.waitMeanS), waitP99S: r6(c.waitP99S) })),
+        },
+      }),
   };
 }
 

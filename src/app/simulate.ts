@@ -11,6 +11,8 @@ import { compare } from '../core/sim/simulate.js';
 import type { SimReport } from '../core/sim/metrics.js';
 import { spotReference, type SpotReference } from '../core/sim/reference.js';
 import type { Progress } from './ports.js';
+import type { Decimal } from '../core/money.js';
+import { checkPlan, poolsFromPlan, type PlanCheck, type PlanPoolOptions, type PlanPools, type PlanSpec } from '../core/sim/plan-pools.js';
 import { silentProgress } from './ports.js';
 
 export interface SimulateRequest {
@@ -26,10 +28,21 @@ export interface SimulateRequest {
   /** Fill mode: shuffle the pod list with the seed (overrides the scenario's fill.order). */
   shuffle?: boolean;
   seed?: number;
+  /** A plan from `penny plan`: its lines become the cluster (the scenario's pools are not used). */
+  plan?: PlanSpec;
+}
+
+/** How the plan held, beside the policies' reports. */
+export interface PlanOutcome {
+  scenario: string;
+  horizonS: number;
+  fixedCostUsd: Decimal;
+  notes: string[];
+  checks: PlanCheck[];
 }
 
 export type SimulateResult =
-  | { mode: 'replay'; scenario: string; currency: string; pools: NodePool[]; reports: SimReport[]; reference?: SpotReference }
+  | { mode: 'replay'; scenario: string; currency: string; pools: NodePool[]; reports: SimReport[]; reference?: SpotReference; plan?: PlanOutcome }
   | { mode: 'fill'; scenario: string; currency: string; pools: NodePool[]; reports: FillReport[] };
 
 export function clusterPools(scenario: SimScenario, nodes?: ListedNode[]): NodePool[] {
@@ -58,11 +71,16 @@ export function withDefaults(jobs: SimJob[], s: SimScenario): SimJob[] {
   );
 }
 
+const PLAN_DEFAULTS: PlanPoolOptions = { provisioningDelayS: 0, idleTimeoutS: 600 };
+
 export function runSimulation(req: SimulateRequest, progress: Progress = silentProgress): SimulateResult {
   const s = req.scenario;
-  const pools = clusterPools(s, req.nodes);
+  const fromPlan = req.plan ? planCluster(req, s) : undefined;
+  const pools = fromPlan ? fromPlan.pools : clusterPools(s, req.nodes);
   const policies = req.policies.map(makePolicy);
-  const jobs = withDefaults(req.jobs, s);
+  // A plan buys nothing after its last period: jobs arriving then are counted apart, not run.
+  const allJobs = withDefaults(req.jobs, s);
+  const jobs = fromPlan ? allJobs.filter((j) => j.arrivalS < fromPlan.horizonS) : allJobs;
   const seed = req.seed ?? s.seed;
   if (!req.hasTimes || req.fill) {
     progress.start(policies.length, 'filling');
@@ -74,7 +92,8 @@ export function runSimulation(req: SimulateRequest, progress: Progress = silentP
     progress.finish();
     return { mode: 'fill', scenario: s.name, currency: s.currency, pools, reports };
   }
-  const input: SimInput = { pools, jobs, energy: s.energy, currency: s.currency, seed, ...(s.horizonS !== undefined && { horizonS: s.horizonS }) };
+  const horizonS = fromPlan ? fromPlan.horizonS : s.horizonS;
+  const input: SimInput = { pools, jobs, energy: s.energy, currency: s.currency, seed, ...(horizonS !== undefined && { horizonS }) };
   progress.start(jobs.length * policies.length, 'simulating');
   const reports = compare(input, policies, {
     onPolicy: (i) => ({
@@ -87,5 +106,21 @@ export function runSimulation(req: SimulateRequest, progress: Progress = silentP
   progress.finish();
   // Spot comparisons get the perfect-foresight reference beside them (when it has a meaning).
   const reference = policies.some((p) => p.market !== 'any') ? spotReference(input) : undefined;
-  return { mode: 'replay', scenario: s.name, currency: s.currency, pools, reports, ...(reference && { reference }) };
+  const plan =
+    fromPlan && req.plan
+      ? { scenario: req.plan.scenario, horizonS: fromPlan.horizonS, fixedCostUsd: fromPlan.fixedCostUsd, notes: fromPlan.notes, checks: reports.map((r) => checkPlan(req.plan!, fromPlan.fixedCostUsd, r, allJobs.length - jobs.length)) }
+      : undefined;
+  return { mode: 'replay', scenario: s.name, currency: s.currency, pools, reports, ...(reference && { reference }), ...(plan && { plan }) };
+}
+
+/** The plan's lines as pools, with what a replay against it needs to be meaningful checked first. */
+function planCluster(req: SimulateRequest, s: SimScenario): PlanPools {
+  const plan = req.plan!;
+  const how = 'Simulate a plan with a scenario in USD, a job trace with times, and without --nodes or --fill.';
+  if (s.currency !== 'USD') throw new InvalidInput(`the plan is in USD and the scenario in ${s.currency}`, [{ path: 'currency', message: 'a plan is priced in USD', expected: 'USD', found: s.currency }], how);
+  if (req.nodes) throw new InvalidInput('--nodes and --plan both give the cluster', [{ path: 'nodes', message: 'the plan is the cluster' }], how);
+  if (!req.hasTimes || req.fill) throw new InvalidInput('a plan is checked by replaying a trace with times (fill mode has none)', [{ path: 'trace', message: 'no arrival times' }], how);
+  const pp = poolsFromPlan(plan, s.fromPlan ?? PLAN_DEFAULTS);
+  if (pp.pools.length === 0) throw new InvalidInput('the plan buys no instances', [{ path: 'plan', message: 'no line with instances' }], 'Give a plan with at least one line that buys instances.');
+  return pp;
 }

@@ -569,6 +569,7 @@ export interface operations {
                         runningAtEnd?: number;
                         waitingAtEnd?: number;
                         preemptions: number;
+                        waited?: number;
                         migrationsToSpot?: number;
                         safetySwitches?: number;
                         lostGpuHours: number;
@@ -640,6 +641,33 @@ export interface operations {
                     baseline?: string;
                     /** @description exact decimal amount */
                     baselineCost?: string;
+                  };
+                  /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                  plan?: {
+                    scenario: string;
+                    horizonS: number;
+                    /** @description exact decimal amount */
+                    fixedCostUsd: string;
+                    notes: string[];
+                    checks: {
+                        policy: string;
+                        /** @description exact decimal amount */
+                        planUsd: string;
+                        /** @description exact decimal amount */
+                        simulatedUsd: string;
+                        jobs: number;
+                        finished: number;
+                        unfinished: number;
+                        unschedulable: number;
+                        afterPlan: number;
+                        withDeadline: number;
+                        late: number;
+                        queued?: number;
+                        waitMeanS?: number;
+                        waitP99S?: number;
+                        preemptions?: number;
+                        holds: boolean;
+                      }[];
                   };
                 }, {
                   /**
@@ -1415,6 +1443,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -1486,6 +1515,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -2301,6 +2357,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -2372,6 +2429,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -5193,6 +5277,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -5264,6 +5349,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -6117,6 +6229,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -6188,6 +6301,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -6998,6 +7138,7 @@ export interface operations {
                   runningAtEnd?: number;
                   waitingAtEnd?: number;
                   preemptions: number;
+                  waited?: number;
                   migrationsToSpot?: number;
                   safetySwitches?: number;
                   lostGpuHours: number;
@@ -7069,6 +7210,33 @@ export interface operations {
               baseline?: string;
               /** @description exact decimal amount */
               baselineCost?: string;
+            };
+            /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+            plan?: {
+              scenario: string;
+              horizonS: number;
+              /** @description exact decimal amount */
+              fixedCostUsd: string;
+              notes: string[];
+              checks: {
+                  policy: string;
+                  /** @description exact decimal amount */
+                  planUsd: string;
+                  /** @description exact decimal amount */
+                  simulatedUsd: string;
+                  jobs: number;
+                  finished: number;
+                  unfinished: number;
+                  unschedulable: number;
+                  afterPlan: number;
+                  withDeadline: number;
+                  late: number;
+                  queued?: number;
+                  waitMeanS?: number;
+                  waitP99S?: number;
+                  preemptions?: number;
+                  holds: boolean;
+                }[];
             };
           }, {
             /**
@@ -7872,6 +8040,7 @@ export interface operations {
                     runningAtEnd?: number;
                     waitingAtEnd?: number;
                     preemptions: number;
+                    waited?: number;
                     migrationsToSpot?: number;
                     safetySwitches?: number;
                     lostGpuHours: number;
@@ -7943,6 +8112,33 @@ export interface operations {
                 baseline?: string;
                 /** @description exact decimal amount */
                 baselineCost?: string;
+              };
+              /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+              plan?: {
+                scenario: string;
+                horizonS: number;
+                /** @description exact decimal amount */
+                fixedCostUsd: string;
+                notes: string[];
+                checks: {
+                    policy: string;
+                    /** @description exact decimal amount */
+                    planUsd: string;
+                    /** @description exact decimal amount */
+                    simulatedUsd: string;
+                    jobs: number;
+                    finished: number;
+                    unfinished: number;
+                    unschedulable: number;
+                    afterPlan: number;
+                    withDeadline: number;
+                    late: number;
+                    queued?: number;
+                    waitMeanS?: number;
+                    waitP99S?: number;
+                    preemptions?: number;
+                    holds: boolean;
+                  }[];
               };
             }, {
               /**
@@ -9982,6 +10178,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -10053,6 +10250,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -10934,6 +11158,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -11005,6 +11230,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -12258,6 +12510,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -12329,6 +12582,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**
@@ -13238,6 +13518,7 @@ export interface operations {
                       runningAtEnd?: number;
                       waitingAtEnd?: number;
                       preemptions: number;
+                      waited?: number;
                       migrationsToSpot?: number;
                       safetySwitches?: number;
                       lostGpuHours: number;
@@ -13309,6 +13590,33 @@ export interface operations {
                   baseline?: string;
                   /** @description exact decimal amount */
                   baselineCost?: string;
+                };
+                /** @description `--plan`: how the plan held once the trace was played out on its pools, one check per policy */
+                plan?: {
+                  scenario: string;
+                  horizonS: number;
+                  /** @description exact decimal amount */
+                  fixedCostUsd: string;
+                  notes: string[];
+                  checks: {
+                      policy: string;
+                      /** @description exact decimal amount */
+                      planUsd: string;
+                      /** @description exact decimal amount */
+                      simulatedUsd: string;
+                      jobs: number;
+                      finished: number;
+                      unfinished: number;
+                      unschedulable: number;
+                      afterPlan: number;
+                      withDeadline: number;
+                      late: number;
+                      queued?: number;
+                      waitMeanS?: number;
+                      waitP99S?: number;
+                      preemptions?: number;
+                      holds: boolean;
+                    }[];
                 };
               }, {
                 /**

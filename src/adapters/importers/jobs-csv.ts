@@ -18,7 +18,7 @@ export interface JobTrace {
   hasTimes: boolean;
 }
 
-const HINT = 'A jobs CSV has columns arrival,gpus,duration_s (or work_s) and optionally id,gpu_milli,gpu_type,cpu_milli,memory_mib,priority,deadline,checkpoint_interval_s,restart_overhead_s; see docs/simulator.md.';
+const HINT = 'A jobs CSV has columns arrival,gpus,duration_s (or work_s) and optionally id,nodes,gpu_milli,gpu_type,cpu_milli,memory_mib,priority,deadline,checkpoint_interval_s,restart_overhead_s; see docs/simulator.md.';
 
 export async function readJobTrace(path: string, onBytes?: (read: number, total: number) => void): Promise<JobTrace> {
   const header = await readCsvHeader(path);
@@ -58,7 +58,9 @@ export async function readJobsCsv(path: string, onBytes?: (read: number, total: 
     }
     const v = rec.values;
     const arrivalS = time(rec, 'arrival', false);
-    const gpus = rows.num(rec, 'gpus', { int: true, min: 0, max: 31 });
+    // More GPUs than a node has: the job runs as a gang across nodes (core/sim/gang.ts).
+    const gpus = rows.num(rec, 'gpus', { int: true, min: 0, max: 4096 });
+    const nodes = rows.num(rec, 'nodes', { int: true, min: 1, max: 4096, optional: true });
     const milli = rows.num(rec, 'gpu_milli', { int: true, min: 1, max: 1000, optional: true }) ?? 1000;
     const workS = rows.num(rec, v.work_s !== undefined ? 'work_s' : 'duration_s', { min: 0 });
     const deadline = time(rec, 'deadline', true);
@@ -69,6 +71,9 @@ export async function readJobsCsv(path: string, onBytes?: (read: number, total: 
     const overhead = rows.num(rec, 'restart_overhead_s', { min: 0, optional: true });
     if (gpus !== undefined && gpus > 1 && milli !== 1000) {
       rows.issues.push({ file: path, line: rec.line, path: 'gpu_milli', message: 'GPU sharing (gpu_milli below 1000) is only for jobs with gpus = 1', expected: '1000', found: String(milli) });
+    }
+    if (nodes !== undefined && gpus !== undefined && (gpus % nodes !== 0 || gpus / nodes > 31)) {
+      rows.issues.push({ file: path, line: rec.line, path: 'nodes', message: 'a gang splits its GPUs equally over its nodes, at most 31 per node', expected: `a divisor of gpus (${gpus}) leaving at most 31 GPUs per node`, found: String(nodes) });
     }
     if (deadline !== undefined && arrivalS !== undefined && deadline < arrivalS) {
       rows.issues.push({ file: path, line: rec.line, path: 'deadline', message: 'deadline before arrival', expected: `>= ${arrivalS}`, found: String(deadline) });
@@ -91,6 +96,7 @@ export async function readJobsCsv(path: string, onBytes?: (read: number, total: 
     };
     if (type) job.gpuTypes = type.split('|').map((s) => s.trim()).filter(Boolean);
     if (deadline !== undefined) job.deadlineS = deadline;
+    if (nodes !== undefined) job.nodes = nodes;
     jobs.push(job);
   }
   if (!checked) throw new InvalidInput(`${path}: no jobs in the file`, [{ file: path, path: '', message: 'no data rows' }], HINT);

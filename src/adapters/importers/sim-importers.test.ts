@@ -79,6 +79,16 @@ describe('jobs CSV', () => {
     expect(jobs[1]!.deadlineS).toBeUndefined();
   });
 
+  it('reads gangs: more GPUs than a node, or the nodes asked for, split equally', async () => {
+    const jobs = await readJobsCsv(file('gangs.csv', 'id,arrival,gpus,nodes,work_s\nbig,0,64,,60\ntwo,0,8,2,60\n'));
+    expect(jobs).toHaveLength(2);
+    expect(jobs[0]!.gpus).toBe(64);
+    expect(jobs[0]!.nodes).toBeUndefined();
+    expect(jobs[1]).toMatchObject({ gpus: 8, nodes: 2 });
+    const issues = await issuesOf(readJobsCsv(file('badgang.csv', 'arrival,gpus,nodes,work_s\n0,8,3,60\n0,64,1,60\n')));
+    expect(issues.map((i) => [i.line, i.path])).toEqual([[2, 'nodes'], [3, 'nodes']]);
+  });
+
   it('refuses bad rows with their lines', async () => {
     const issues = await issuesOf(readJobsCsv(file('badjobs.csv', 'arrival,gpus,duration_s,deadline\n0,1,60,\nsoon,1,60,\n10,1,60,5\n')));
     expect(issues.map((i) => [i.line, i.path])).toEqual([[3, 'arrival'], [4, 'deadline']]);

@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { InvalidInput } from '../../core/errors.js';
 import type { SpotTrace } from '../../core/model/spot.js';
-import { simScenarioSchema, toSimScenario, type SimScenario } from '../../core/sim/scenario.js';
+import { FROM_PLAN_TRACE, simScenarioSchema, toSimScenario, type SimScenario } from '../../core/sim/scenario.js';
 import { MAX_SCENARIO_BYTES, readTextFile } from './input-file.js';
 import { readSpotTrace } from './spot-trace.js';
 import { parseYaml, validateWith } from './yaml-doc.js';
@@ -29,6 +29,16 @@ export async function parseSimScenario(text: string, file = '<simulation scenari
       if (!(e instanceof InvalidInput)) throw e;
       const pos = parsed.locate(['pools', i, 'spot', 'trace']);
       throw new InvalidInput(`${file}: pools[${i}].spot.trace: ${e.message}`, [{ path: `pools[${i}].spot.trace`, file, ...(pos && { line: pos.line, column: pos.column }), message: e.message }, ...e.issues], 'The path is relative to the scenario file; a spot trace is SkyPilot spot-traces JSON.');
+    }
+  }
+  const planTrace = doc.fromPlan?.spot?.trace;
+  if (planTrace) {
+    try {
+      traces[FROM_PLAN_TRACE] = await readSpotTrace(resolve(dirname(file), planTrace));
+    } catch (e) {
+      if (!(e instanceof InvalidInput)) throw e;
+      const pos = parsed.locate(['fromPlan', 'spot', 'trace']);
+      throw new InvalidInput(`${file}: fromPlan.spot.trace: ${e.message}`, [{ path: 'fromPlan.spot.trace', file, ...(pos && { line: pos.line, column: pos.column }), message: e.message }, ...e.issues], 'The path is relative to the scenario file; a spot trace is SkyPilot spot-traces JSON.');
     }
   }
   return toSimScenario(doc, traces);

@@ -27,4 +27,22 @@ describe('deadline guarantee (property, 400 seeded random cases)', () => {
     expect(spotUsed).toBeGreaterThan(200);
     expect(alwaysSpotMisses).toBeGreaterThan(jobsWithDeadline / 10);
   });
+
+  // The same cases with every job a gang on two nodes (on-demand room for all of them): a gang's
+  // move to on-demand orders both nodes at once, so its last safe moment holds as a job's does.
+  it('holds for gangs across two nodes (400 cases)', () => {
+    let spotUsed = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const base = randomCase(seed);
+      const inp = { ...base, pools: base.pools.map((p) => (p.pricing === 'on-demand' ? { ...p, maxNodes: 2 * base.jobs.length } : p)), jobs: base.jobs.map((j) => ({ ...j, gpus: 2 * j.gpus, nodes: 2 })) };
+      for (const policy of ['deadline-aware', 'greedy']) {
+        const r = simulate(inp, policy);
+        if (r.jobs.deadlineMisses !== 0 || r.jobs.finished !== inp.jobs.length) {
+          throw new Error(`seed ${seed}, ${policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);
+        }
+        if (policy === 'greedy' && r.cost.byPricing.spot.gt(0)) spotUsed++;
+      }
+    }
+    expect(spotUsed).toBeGreaterThan(150);
+  });
 });

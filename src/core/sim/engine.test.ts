@@ -273,7 +273,7 @@ describe('autoscaling and costs', () => {
   });
 
   it('reports unschedulable jobs with the reason', () => {
-    const r = simulate(input([pool()], [job('big', { gpus: 4 }), job('h100', { gpuTypes: ['H100'] }), job('ok')]), 'fifo');
+    const r = simulate(input([pool()], [job('big', { gpus: 4, nodes: 1 }), job('h100', { gpuTypes: ['H100'] }), job('ok')]), 'fifo');
     expect(r.jobs.unschedulable).toBe(2);
     expect(r.unschedulable.map((u) => u.reason).sort()).toEqual(['needs 4 GPUs on one node; the largest allowed node has 2', 'no pool has GPU type H100']);
     expect(r.jobs.finished).toBe(1);

@@ -13,6 +13,7 @@ import { EventHeap } from './heap.js';
 import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
+import { splitGangs, type Gangs } from './gang.js';
 import { backToSpot, DEFAULT_TUNING, greedy, lastSafeS, uniformProgress, type ProgressState, type UniformProgressTuning } from './spot.js';
 
 // Event kinds.
@@ -138,6 +139,15 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let overheadS!: Float64Array;
   let checkpointS!: Float64Array;
   let queue!: IntList;
+  // Gangs (core/sim/gang.ts): members are engine jobs; the leader is the one queued and timed.
+  let gangs!: Gangs;
+  let lead!: Int32Array;
+  let gNext!: Int32Array;
+  let gSize!: Int32Array;
+  /** A running gang's speed: its slowest member's. */
+  let gangSpeed!: Float64Array;
+  /** Members a gang could not place in its last try. */
+  let gangShort!: Int32Array;
   const before = (x: number, y: number) => queueKey[x]! < queueKey[y]! || (queueKey[x] === queueKey[y] && x < y);
   let changed!: boolean;
   let blockedHead!: number;
@@ -180,6 +190,31 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       if (tr.available[((i % n) + n) % n]! !== now) return i * tr.gapS;
     }
     return Infinity;
+  }
+  /**
+   * Nodes period by period (a plan's counts); before time 0 the first period's, after the last the
+   * last's: a plan's run ends with its last period, and a cut there would preempt jobs finishing
+   * at that very instant.
+   */
+  function scheduleAt(p: number, t: number): number {
+    const s = pools[p]!.schedule!;
+    return s.maxNodes[Math.min(s.maxNodes.length - 1, Math.max(0, Math.floor(t / s.periodS)))]!;
+  }
+  function nextScheduleChange(p: number, t: number): number {
+    const s = pools[p]!.schedule!;
+    const now = scheduleAt(p, t);
+    for (let i = Math.max(0, Math.floor(t / s.periodS)) + 1; i < s.maxNodes.length; i++) if (s.maxNodes[i]! !== now) return i * s.periodS;
+    return Infinity;
+  }
+  const hasCapLimit = (p: number) => (isSpot[p]! && pools[p]!.spotTrace !== undefined) || pools[p]!.schedule !== undefined;
+  /** Nodes the pool may have at t: the lesser of its spot trace's count and its schedule. */
+  function capAt(p: number, t: number): number {
+    const trace = isSpot[p]! && pools[p]!.spotTrace !== undefined ? spotCapAt(p, t) : Infinity;
+    return pools[p]!.schedule ? Math.min(trace, scheduleAt(p, t)) : trace;
+  }
+  function nextCapChange(p: number, t: number): number {
+    const a = isSpot[p]! && pools[p]!.spotTrace !== undefined ? nextSpotChange(p, t) : Infinity;
+    return pools[p]!.schedule ? Math.min(a, nextScheduleChange(p, t)) : a;
   }
   function spotUpFor(j: number): boolean {
     const f = filters[d.cls[j]!]![SPOT]!;
@@ -256,11 +291,34 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     c.off(n, t);
     nodeGen[n] = nodeGen[n]! + 1;
     poolActive[c.nodePool[n]!] = poolActive[c.nodePool[n]!]! - 1;
+    // A gang's order fell through: the nodes it holds up go back to the pool.
+    if (r >= 0 && usesMarket && gSize[r]! > 1 && !gangProvisioning(r)) releaseGang(r, t);
+  }
+  function gangProvisioning(r: number): boolean {
+    for (let n = 0; n < c.n; n++) if (reservedBy[n] === r && c.state[n] === PROVISIONING) return true;
+    return false;
+  }
+  function releaseGang(r: number, t: number): void {
+    for (let n = 0; n < c.n; n++) {
+      if (reservedBy[n] !== r) continue;
+      reservedBy[n] = -1;
+      if (c.state[n] === UP && c.jobsOn[n] === 0) markIdle(n, t);
+    }
+  }
+  /** Once every node a gang ordered is up: it starts (when still queued and it fits), or lets them go. */
+  function settleGang(r: number, t: number): void {
+    if (gangProvisioning(r)) return;
+    if (st[r] === QUEUED && tryStartGang(r, t)) queue.removeAt(queue.indexOf(r));
+    else releaseGang(r, t);
   }
   let t0!: number;
   // --- jobs ------------------------------------------------------------------------------------
   function start(j: number, n: number, t: number): void {
     mask[j] = c.allocate(n, d, j, t);
+    begin(j, n, t, speedOn(j, n));
+  }
+  /** Job (or gang member) j, its resources on node n already allocated, runs from t at `speed`. */
+  function begin(j: number, n: number, t: number, speed: number): void {
     st[j] = RUNNING;
     node[j] = n;
     runStart[j] = t;
@@ -279,10 +337,91 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       waitingFor[j] = -1;
       if (w !== n && c.state[w] === UP && c.jobsOn[w] === 0) markIdle(w, t);
     }
-    const end = t + overheadNow[j]! + remaining[j]! / speedOn(j, n);
+    const end = t + overheadNow[j]! + remaining[j]! / speed;
     endAt[j] = end;
+    // A gang's members end together: its leader's events stand for all of them.
+    if (lead[j] !== j) return;
     if (Number.isFinite(end)) heap.push(end, FINISH, j, gen[j]!);
     if (deadlineRule && market[j] === SPOT) armSafety(j, t, remaining[j]!);
+  }
+
+  /**
+   * A gang starts only whole: each member in turn goes where the policy places it (two may share
+   * a node); if one finds no node, those placed are released again and the gang waits.
+   */
+  function tryStartGang(j: number, t: number): boolean {
+    const k = gSize[j]!;
+    if (d.gpuDemandMilli(j) * k > c.totalFreeMilli) {
+      gangShort[j] = k;
+      return false;
+    }
+    const ok = poolOkOf(j);
+    let placed = 0;
+    for (let m = j; m >= 0; m = gNext[m]!) {
+      const n = policy.pickNode(ctx, m, ok, -1);
+      if (n < 0) break;
+      mask[m] = c.allocate(n, d, m, t);
+      node[m] = n;
+      placed++;
+    }
+    if (placed < k) {
+      for (let m = j, i = 0; i < placed; m = gNext[m]!, i++) {
+        c.release(node[m]!, d, m, mask[m]!, t);
+        node[m] = -1;
+      }
+      gangShort[j] = k - placed;
+      return false;
+    }
+    let speed = Infinity;
+    for (let m = j; m >= 0; m = gNext[m]!) speed = Math.min(speed, speedOn(m, node[m]!));
+    gangSpeed[j] = speed;
+    for (let m = j; m >= 0; m = gNext[m]!) {
+      remaining[m] = remaining[j]!;
+      restarts[m] = restarts[j]!;
+      begin(m, node[m]!, t, speed);
+    }
+    for (let n = 0; n < c.n; n++) {
+      if (reservedBy[n] !== j) continue;
+      reservedBy[n] = -1;
+      if (c.state[n] === UP && c.jobsOn[n] === 0) markIdle(n, t);
+    }
+    return true;
+  }
+  /** Nodes for the members a gang could not place, in the pools the policy ranks first. */
+  function provisionGang(j: number, t: number): void {
+    const ok = poolOkOf(j);
+    const perNode = (p: number) => (d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1);
+    let need = gangShort[j]!;
+    for (let n = 0; n < c.n; n++) if (reservedBy[n] === j && c.state[n] === PROVISIONING) need -= perNode(c.nodePool[n]!);
+    if (need <= 0) return;
+    // All or nothing here too: nodes for part of a gang would sit idle (and be released, and
+    // ordered again, without end when the idle timeout is 0).
+    let room = 0;
+    for (const p of poolOrder) if (ok[p] === 1 && c.fitsEmpty(p, d, j)) room += Math.max(0, spotRoom(p) - poolActive[p]!) * perNode(p);
+    if (room < need) return;
+    for (const p of poolOrder) {
+      if (need <= 0) return;
+      if (ok[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
+      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]! && need > 0 && poolActive[p]! < spotRoom(p); n++) {
+        if (c.state[n] !== OFF) continue;
+        c.provision(n, t);
+        poolActive[p] = poolActive[p]! + 1;
+        if (poolActive[p]! > peakNodes[p]!) peakNodes[p] = poolActive[p]!;
+        reservedBy[n] = j;
+        heap.push(t + pools[p]!.provisioningDelayS, NODE_UP, n, nodeGen[n]!);
+        need -= perNode(p);
+      }
+    }
+  }
+  /** Take every member of j's gang (or j alone) off its node; nodes left empty become idle. */
+  function detachGang(j: number, t: number): void {
+    for (let m = j; m >= 0; m = gNext[m]!) {
+      const n = node[m]!;
+      detach(m, t);
+      // The leader's state is the gang's; a member off its node is not running.
+      if (m !== j) st[m] = NOT_ARRIVED;
+      if (c.state[n] === UP && c.jobsOn[n] === 0) markIdle(n, t);
+    }
   }
 
   /** Schedule the job's last safe moment to leave spot, from the work it would have left if spot went now. */
@@ -296,7 +435,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const every = checkpointS[j]!;
     if (every <= 0) return remaining[j]!;
     const savedS = Math.floor(productiveS(j, t) / every) * every;
-    return Math.max(0, remaining[j]! - savedS * speedOn(j, node[j]!));
+    return Math.max(0, remaining[j]! - savedS * jobSpeed(j));
   }
   /**
    * A SAFETY event: the job on spot has reached its last safe moment (recomputed: a checkpoint
@@ -349,18 +488,24 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
 
   let activeFinite!: number;
   function finish(j: number, t: number): void {
-    const n = node[j]!;
-    detach(j, t);
-    st[j] = FINISHED;
-    finishS[j] = t;
-    remaining[j] = 0;
+    for (let m = j; m >= 0; m = gNext[m]!) {
+      const n = node[m]!;
+      detach(m, t);
+      st[m] = FINISHED;
+      finishS[m] = t;
+      remaining[m] = 0;
+      if (c.jobsOn[n] === 0) markIdle(n, t);
+    }
     activeFinite--;
-    if (c.jobsOn[n] === 0) markIdle(n, t);
   }
 
   /** Speed of the job on node n (GPU speed does not apply to CPU-only jobs). */
   function speedOn(j: number, n: number): number {
     return d.gpus[j]! > 0 ? pools[c.nodePool[n]!]!.speed : 1;
+  }
+  /** Speed of a running job: its node's, or for a gang its slowest member's. */
+  function jobSpeed(j: number): number {
+    return gSize[j]! > 1 ? gangSpeed[j]! : speedOn(j, node[j]!);
   }
   /** Seconds a running job has worked since it (re)started, its restart overhead excluded. */
   function productiveS(j: number, t: number): number {
@@ -368,22 +513,27 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
   /** Reference work a running job has left at t, with nothing lost. */
   function workLeft(j: number, t: number): number {
-    return Math.max(0, remaining[j]! - productiveS(j, t) * speedOn(j, node[j]!));
+    return Math.max(0, remaining[j]! - productiveS(j, t) * jobSpeed(j));
   }
 
-  /** The job loses the work since its last checkpoint and goes back to be scheduled again. */
-  function preempt(j: number, t: number): void {
-    const speed = speedOn(j, node[j]!);
+  /**
+   * The job loses the work since its last checkpoint and goes back to be scheduled again. A gang
+   * member's preemption preempts the whole gang (its other nodes are left idle).
+   */
+  function preempt(j0: number, t: number): void {
+    const j = lead[j0]!;
+    const speed = jobSpeed(j);
     const workedS = productiveS(j, t);
     const every = checkpointS[j]!;
     const savedS = every > 0 ? Math.floor(workedS / every) * every : 0;
     const doneWork = Math.min(remaining[j]!, workedS * speed);
     const savedWork = Math.min(doneWork, savedS * speed);
-    lostGpuS[j] = lostGpuS[j]! + ((doneWork - savedWork) * d.gpus[j]! * d.milli[j]!) / 1000;
+    lostGpuS[j] = lostGpuS[j]! + ((doneWork - savedWork) * d.gpus[j]! * d.milli[j]! * gSize[j]!) / 1000;
     remaining[j] = remaining[j]! - savedWork;
     preemptions[j] = preemptions[j]! + 1;
     restarts[j] = restarts[j]! + 1;
-    detach(j, t);
+    if (gSize[j]! > 1) detachGang(j, t);
+    else detach(j, t);
     decide(j, t);
   }
 
@@ -402,7 +552,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
         if (c.state[n] !== UP) continue;
         for (let j = headOn[n]!; j >= 0; ) {
           const next = nextOn[j]!;
-          if (market[j] === ON_DEMAND && committed[j] === 0 && aheadForSpot(j, t)) migrate(j, t);
+          // Gangs stay where they are: moving one would take every member's node at once.
+          if (market[j] === ON_DEMAND && committed[j] === 0 && gSize[lead[j]!] === 1 && aheadForSpot(j, t)) migrate(j, t);
           j = next;
         }
       }
@@ -427,8 +578,11 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     remaining[j] = workLeft(j, t);
     restarts[j] = restarts[j]! + 1;
     if (toSpot) migrations[j] = migrations[j]! + 1;
-    detach(j, t);
-    if (c.jobsOn[n] === 0) markIdle(n, t);
+    if (gSize[j]! > 1) detachGang(j, t);
+    else {
+      detach(j, t);
+      if (c.jobsOn[n] === 0) markIdle(n, t);
+    }
     decide(j, t);
   }
 
@@ -510,6 +664,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
 
   function arrive(j: number, t: number): void {
+    // A gang arrives through its leader; the other members follow it.
+    if (lead[j] !== j) return;
     if (!placeable(j)) {
       st[j] = UNSCHEDULABLE;
       reasons.set(j, unschedulableReason(j));
@@ -524,10 +680,14 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
 
   /** Start a node for a job that fits nowhere now, in the pool the policy ranks first. */
   function maybeProvision(j: number, t: number): void {
+    if (gSize[j]! > 1) {
+      provisionGang(j, t);
+      return;
+    }
     if (waitingFor[j]! >= 0) return;
     const ok = poolOkOf(j);
     for (const p of poolOrder) {
-      if (ok[p] !== 1 || poolActive[p]! >= (isSpot[p] ? spotRoom(p) : pools[p]!.maxNodes) || !c.fitsEmpty(p, d, j)) continue;
+      if (ok[p] !== 1 || poolActive[p]! >= spotRoom(p) || !c.fitsEmpty(p, d, j)) continue;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
         if (c.state[n] !== OFF) continue;
         c.provision(n, t);
@@ -557,6 +717,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     boundValid = true;
   }
   function tryStart(j: number, t: number, exclude: number): boolean {
+    if (gSize[j]! > 1) return tryStartGang(j, t);
     if (d.gpuDemandMilli(j) > c.totalFreeMilli) return false;
     if (failedInPass) {
       if (!boundValid) computeBounds();
@@ -576,6 +737,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let tmpGpu!: Int32Array;
   let ends!: number[];
   function reservation(h: number): { node: number; atS: number } {
+    // A gang's start needs several nodes freed at once: EASY's one-node reservation cannot say when.
+    if (gSize[h]! > 1) return { node: -1, atS: Infinity };
     const ok = poolOkOf(h);
     let bestNode = -1;
     let bestT = Infinity;
@@ -680,16 +843,19 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    */
   function spotChange(a: number, t: number): void {
     const was = spotAvail[a]!;
-    spotCap[a] = spotCapAt(a, t);
+    spotCap[a] = capAt(a, t);
     spotAvail[a] = spotCap[a]! > 0 ? 1 : 0;
     changed = true;
-    const nx = nextSpotChange(a, t);
+    const nx = nextCapChange(a, t);
     if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, a, 0);
     if (poolActive[a]! > spotCap[a]!) {
       for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === PROVISIONING) nodeOff(n, t);
+      // A schedule's cut is the operator's choice (the plan buys fewer nodes): idle nodes go first.
+      // Spot takes whichever nodes the cloud takes: the last nodes up.
+      if (!isSpot[a]) for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === UP && c.jobsOn[n] === 0) nodeOff(n, t);
       for (let n = c.poolEnd[a]! - 1; n >= c.poolFirst[a]! && poolActive[a]! > spotCap[a]!; n--) if (c.state[n] === UP) evictNode(n, t);
     }
-    if (was === spotAvail[a]) return;
+    if (was === spotAvail[a] || !isSpot[a]) return;
     if (!spotAvail[a]) {
       // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
       if (usesMarket) {
@@ -706,7 +872,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       if (policy.market === 'deadline-aware') moveBackToSpot(t);
     }
   }
-  /** Spot nodes the pool may have now: its maxNodes, or fewer when the trace counts instances. */
+  /** Nodes the pool may have now: its maxNodes, or fewer when a spot trace counts instances or a schedule says so. */
   function spotRoom(p: number): number {
     return Math.min(pools[p]!.maxNodes, spotCap[p]!);
   }
@@ -741,6 +907,13 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
           case NODE_UP:
             if (c.state[a] === PROVISIONING && nodeGen[a] === b) {
               const r = reservedBy[a]!;
+              if (r >= 0 && usesMarket && gSize[r]! > 1) {
+                // A gang under the spot rules keeps the nodes it ordered until all are up, then
+                // starts on them before the queue's pass (a deadline counts on that).
+                nodeUp(a, t);
+                settleGang(r, t);
+                break;
+              }
               if (r >= 0) {
                 waitingFor[r] = -1;
                 reservedBy[a] = -1;
@@ -748,7 +921,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
               nodeUp(a, t);
               // Under the spot rules the job that ordered the node gets it: a deadline counts on
               // the provisioning delay, not on winning the node from a job ahead in the queue.
-              if (r >= 0 && usesMarket && st[r] === QUEUED && poolOkOf(r)[c.nodePool[a]!] === 1 && c.fits(a, d, r)) {
+              if (r >= 0 && usesMarket && st[r] === QUEUED && gSize[r] === 1 && poolOkOf(r)[c.nodePool[a]!] === 1 && c.fits(a, d, r)) {
                 queue.removeAt(queue.indexOf(r));
                 start(r, a, t);
               } else markIdle(a, t);
@@ -787,16 +960,16 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     opts = opts_;
     const setupStart = opts.now?.();
     rng = seededRng(input.seed);
-    // Jobs in arrival order (stable); the engine's job index is the position in this order.
-    let sorted = true;
-    for (let i = 1; i < input.jobs.length && sorted; i++) if (input.jobs[i]!.arrivalS < input.jobs[i - 1]!.arrivalS) sorted = false;
-    jobs = sorted
-      ? input.jobs.slice()
-      : input.jobs
-          .map((j, i) => ({ j, i }))
-          .sort((x, y) => x.j.arrivalS - y.j.arrivalS || x.i - y.i)
-          .map((x) => x.j);
+    // Jobs in arrival order (stable), gangs split into members: the engine's job index is the
+    // position in this order.
+    gangs = splitGangs(input.jobs, input.pools);
+    jobs = gangs.jobs;
+    lead = gangs.lead;
+    gNext = gangs.next;
+    gSize = gangs.size;
     N = jobs.length;
+    gangSpeed = new Float64Array(N);
+    gangShort = new Int32Array(N);
     pools = input.pools;
     P = pools.length;
     c = new Cluster(pools);
@@ -887,12 +1060,11 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     blockedHead = -1;
     fresh = new IntList(256);
     for (let p = 0; p < P; p++) {
-      const tr = pools[p]!.spotTrace;
-      if (!isSpot[p] || !tr) continue;
+      if (!hasCapLimit(p)) continue;
       const t0 = jobs.length > 0 ? jobs[0]!.arrivalS : 0;
-      spotCap[p] = spotCapAt(p, t0);
+      spotCap[p] = capAt(p, t0);
       spotAvail[p] = spotCap[p]! > 0 ? 1 : 0;
-      const nx = nextSpotChange(p, t0);
+      const nx = nextCapChange(p, t0);
       if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
     }
     isAutoscaled = new Uint8Array(c.n);
@@ -957,6 +1129,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const AUTO = isAutoscaled;
     const POOLS = pools;
     const HORIZON = horizon;
+    const G = gangs;
     const raw: RawRun = {
       policy, jobs, endS, events, cluster: c, state: st, firstStartS, finishS, preemptions, migrations, safetySwitches, lostGpuS, gpuS, reasons, peakNodes, overCapacity,
       ...(timing && { timing }),
@@ -979,10 +1152,42 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
         C.closeAt(e);
         raw.endS = e;
         raw.closed = true;
+        if (G.any) fromMembers(raw, G);
       },
     };
     return raw;
   };
+}
+
+/**
+ * The report is about the input's jobs: a gang's state, times and counts are its leader's, its
+ * GPU-seconds the sum of its members'.
+ */
+function fromMembers(raw: RawRun, g: Gangs): void {
+  const M = g.sorted.length;
+  const f64 = (a: Float64Array) => {
+    const out = new Float64Array(M);
+    for (let e = 0; e < a.length; e++) if (g.lead[e] === e) out[g.origin[e]!] = a[e]!;
+    return out;
+  };
+  const i32 = (a: Int32Array) => {
+    const out = new Int32Array(M);
+    for (let e = 0; e < a.length; e++) if (g.lead[e] === e) out[g.origin[e]!] = a[e]!;
+    return out;
+  };
+  const state = new Uint8Array(M);
+  const gpuS = new Float64Array(M);
+  for (let e = 0; e < raw.state.length; e++) {
+    if (g.lead[e] === e) state[g.origin[e]!] = raw.state[e]!;
+    gpuS[g.origin[e]!] = gpuS[g.origin[e]!]! + raw.gpuS[e]!;
+  }
+  const reasons = new Map<number, string>();
+  for (const [e, r] of raw.reasons) reasons.set(g.origin[e]!, r);
+  Object.assign(raw, {
+    jobs: g.sorted, state, gpuS, reasons,
+    firstStartS: f64(raw.firstStartS), finishS: f64(raw.finishS), lostGpuS: f64(raw.lostGpuS),
+    preemptions: i32(raw.preemptions), migrations: i32(raw.migrations), safetySwitches: i32(raw.safetySwitches),
+  });
 }
 
 const engine = createEngine();

@@ -44,6 +44,8 @@ export interface SimReport {
     runningAtEnd: number;
     waitingAtEnd: number;
     preemptions: number;
+    /** Jobs that did not start the moment they arrived: started later, or still waiting at the end. */
+    waited: number;
     /** Planned moves from on-demand back to spot (deadline-aware policy). */
     migrationsToSpot: number;
     /** Moves from spot to on-demand at a job's last safe moment (deadline rules). */
@@ -136,6 +138,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
   let running = 0;
   let waiting = 0;
   let preemptions = 0;
+  let waited = 0;
   let migrationsToSpot = 0;
   let safetySwitches = 0;
   let lostGpuS = 0;
@@ -159,7 +162,8 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
     if (!Number.isNaN(raw.firstStartS[j]!)) {
       wait.push(raw.firstStartS[j]! - job.arrivalS);
       if (raw.firstStartS[j]! < job.arrivalS) early = true;
-    }
+      if (raw.firstStartS[j]! > job.arrivalS) waited++;
+    } else if (s === QUEUED || s === WAITING) waited++;
     preemptions += raw.preemptions[j]!;
     migrationsToSpot += raw.migrations[j]!;
     safetySwitches += raw.safetySwitches[j]!;
@@ -190,6 +194,7 @@ export function buildReport(raw: RawRun, input: SimInput): SimReport {
       runningAtEnd: running,
       waitingAtEnd: waiting,
       preemptions,
+      waited,
       migrationsToSpot,
       safetySwitches,
       lostGpuHours: lostGpuS / 3600,

@@ -34,13 +34,25 @@ export interface NodePool {
   spotTrace?: SpotTrace;
   /** Spot only: preemptions per node-hour while running (exponential inter-arrival). */
   preemptionRatePerHour?: number;
+  /**
+   * Nodes the pool may have in each period from time 0 (a plan's instance counts; after the last
+   * period the last count: give a horizon at the plan's end). Applied as a spot trace's count is:
+   * when it falls, the excess nodes go (idle ones first). Every value is at most maxNodes.
+   */
+  schedule?: { periodS: number; maxNodes: readonly number[] };
 }
 
 export interface SimJob {
   id: string;
   arrivalS: number;
-  /** Whole GPUs; 0 for CPU-only jobs. */
+  /** Whole GPUs, all nodes together; 0 for CPU-only jobs. */
   gpus: number;
+  /**
+   * A gang: the job runs on this many nodes at once, all started together or none, `gpus`,
+   * `cpuMilli` and `memoryMib` split equally among them. Without it, a job needing more GPUs than
+   * the largest node it may use is split into the fewest equal shares that fit (core/sim/gang.ts).
+   */
+  nodes?: number;
   /** Share of each GPU in thousandths (1000 = the whole GPU); below 1000 only when gpus = 1 (GPU sharing). */
   gpuMilli: number;
   cpuMilli: number;

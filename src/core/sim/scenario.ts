@@ -8,6 +8,7 @@ import { ZERO, type Decimal } from '../money.js';
 import { currencyField, decimalField, nameField, numberField } from '../model/fields.js';
 import { spotCapacity, type SpotTrace } from '../model/spot.js';
 import type { Energy, NodePool } from './model.js';
+import type { PlanPoolOptions } from './plan-pools.js';
 
 const nonNeg = (int = false) => numberField({ min: 0, int });
 const money = () => decimalField({ min: 0 });
@@ -69,11 +70,20 @@ export const simScenarioSchema = z
     checkpoint: z.object({ intervalS: nonNeg().optional(), restartOverheadS: nonNeg().optional() }).strict().optional(),
     pools: z.array(poolSchema).optional(),
     nodeModels: z.record(z.string(), nodeModelSchema).optional(),
+    /** How a plan's lines become pools (`penny simulate --plan`): what the plan does not say. */
+    fromPlan: z
+      .object({ provisioningDelayS: nonNeg().optional(), idleTimeoutS: nonNeg().optional(), spot: spotSchema.optional() })
+      .strict()
+      .superRefine((f, ctx) => {
+        if (f.spot?.values && !f.spot.trace) ctx.addIssue({ code: 'custom', path: ['spot', 'values'], message: 'values says how to read a spot trace: give spot.trace too' });
+        if (f.spot?.trace && f.spot.preemptionRatePerHour !== undefined) ctx.addIssue({ code: 'custom', path: ['spot', 'preemptionRatePerHour'], message: 'give a spot trace or a preemption rate, not both' });
+      })
+      .optional(),
     fill: z.object({ targetShare: numberField({ min: 0, exclusiveMin: true }).optional(), stepShare: numberField({ min: 0, exclusiveMin: true, max: 1 }).optional(), order: z.enum(['list', 'shuffled']).optional() }).strict().optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (!s.pools?.length && !s.nodeModels) ctx.addIssue({ code: 'custom', path: ['pools'], message: 'give pools, or nodeModels to price a node list given with --nodes' });
+    if (!s.pools?.length && !s.nodeModels && !s.fromPlan) ctx.addIssue({ code: 'custom', path: ['pools'], message: 'give pools, nodeModels to price a node list given with --nodes, or fromPlan for a plan given with --plan' });
     const seen = new Set<string>();
     s.pools?.forEach((p, i) => {
       if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: ['pools', i, 'name'], message: `pool name "${p.name}" is used twice` });
@@ -103,7 +113,12 @@ export interface SimScenario {
   /** Prices and power per GPU model for nodes read from a node list ("*" = any other model). */
   nodeModels: Record<string, NodeModel>;
   fill: { targetShare: number; stepShare: number; order: 'list' | 'shuffled' };
+  /** Settings for pools made from a plan (`--plan`); defaults when the scenario has no fromPlan. */
+  fromPlan?: PlanPoolOptions;
 }
+
+/** Key under which the loader passes fromPlan's spot trace in `traces`. */
+export const FROM_PLAN_TRACE = '\u0000fromPlan';
 
 /** From the validated document to the core scenario; `traces` are the spot traces already read, by pool name. */
 export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTrace> = {}): SimScenario {
@@ -145,6 +160,12 @@ export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTr
       ]),
     ),
     fill: { targetShare: s.fill?.targetShare ?? 1, stepShare: s.fill?.stepShare ?? 0.05, order: s.fill?.order ?? 'list' },
+    fromPlan: {
+      provisioningDelayS: s.fromPlan?.provisioningDelayS ?? 0,
+      idleTimeoutS: s.fromPlan?.idleTimeoutS ?? 600,
+      ...(traces[FROM_PLAN_TRACE] && { spotTrace: spotCapacity(traces[FROM_PLAN_TRACE], s.fromPlan?.spot?.values ?? 'available') }),
+      ...(s.fromPlan?.spot?.preemptionRatePerHour !== undefined && { preemptionRatePerHour: s.fromPlan.spot.preemptionRatePerHour }),
+    },
   };
 }
 

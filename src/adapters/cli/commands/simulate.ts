@@ -8,6 +8,8 @@ import { versusReference, type SpotReference } from '../../../core/sim/reference
 import { POLICY_NAMES } from '../../../core/sim/policies/index.js';
 import { readAlibabaNodes } from '../../importers/alibaba-v2023.js';
 import { readJobTrace } from '../../importers/jobs-csv.js';
+import { readPlanFile } from '../../importers/plan-file.js';
+import type { PlanOutcome } from '../../../app/simulate.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
 import type { RegisterCommand } from '../context.js';
 import { printJson, withWorkspace } from '../context.js';
@@ -30,6 +32,7 @@ interface Opts {
   seed?: string;
   json?: boolean;
   save?: boolean;
+  plan?: string;
 }
 
 export const registerSimulate: RegisterCommand = (program, ctx) => {
@@ -38,6 +41,7 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
     .description('replay a GPU job trace on a modelled cluster and cost each scheduling policy')
     .argument('<scenario>', 'simulation scenario (YAML or JSON): node pools, prices, spot, checkpointing; see docs/simulator.md')
     .requiredOption('--trace <file>', 'job trace: a jobs CSV or an Alibaba v2023 pod list (openb_pod_list_*.csv)')
+    .option('--plan <file>', 'a plan from `penny plan --json`: its lines, period by period, become the cluster, and the report says whether it holds')
     .option('--nodes <file>', 'node list (Alibaba v2023 openb_node_list_*.csv), priced by the scenario\'s nodeModels')
     .addOption(new Option('--policy <name>', 'one policy').conflicts('compare'))
     .option('--compare <a,b,c>', 'several policies side by side (default: five common ones, or the spot ones when the cluster has spot)')
@@ -48,19 +52,20 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
     .option('--save', 'record the comparison in the workspace (the dashboard shows it)')
     .addHelpText(
       'after',
-      `\nPolicies: ${POLICY_NAMES.join(', ')}\n\nExamples:\n  penny simulate examples/sim/alibaba.yaml --trace ../shared/data/alibaba-gpu-v2023/openb_pod_list_gpushare40.csv --nodes ../shared/data/alibaba-gpu-v2023/openb_node_list_gpu_node.csv\n  penny simulate examples/sim/spot.yaml --trace examples/sim/spot-jobs.csv --compare always-spot,always-on-demand,deadline-aware\n  penny simulate examples/sim/cloud.yaml --trace examples/sim/jobs.csv --policy backfill --json`,
+      `\nPolicies: ${POLICY_NAMES.join(', ')}\n\nExamples:\n  penny simulate examples/sim/alibaba.yaml --trace ../shared/data/alibaba-gpu-v2023/openb_pod_list_gpushare40.csv --nodes ../shared/data/alibaba-gpu-v2023/openb_node_list_gpu_node.csv\n  penny simulate examples/sim/spot.yaml --trace examples/sim/spot-jobs.csv --compare always-spot,always-on-demand,deadline-aware\n  penny simulate examples/sim/cloud.yaml --trace examples/sim/jobs.csv --policy backfill --json\n  penny plan examples/sim/plan-small.yaml --json > plan.json && penny simulate examples/sim/plan.yaml --plan plan.json --trace examples/sim/plan-jobs.csv`,
     )
     .action(async (file: string, opts: Opts, cmd) => {
       const scenario = await loadSimScenario(file);
       const trace = await readJobTrace(opts.trace);
       const nodes = opts.nodes ? await readAlibabaNodes(opts.nodes) : undefined;
+      const plan = opts.plan ? await readPlanFile(opts.plan) : undefined;
       let seed: number | undefined;
       if (opts.seed !== undefined) {
         seed = Number(opts.seed);
         if (!Number.isInteger(seed) || seed < 0) throw new InvalidInput(`--seed must be a non-negative integer, found ${JSON.stringify(opts.seed)}`, [{ path: 'seed', message: 'not a non-negative integer', found: opts.seed }], 'Give a whole number such as --seed 42.');
       }
       const fillMode = !trace.hasTimes || opts.fill === true || opts.shuffle === true;
-      const hasSpot = scenario.pools.some((p) => p.pricing === 'spot');
+      const hasSpot = plan ? plan.lines.some((l) => l.priceModel === 'spot') : scenario.pools.some((p) => p.pricing === 'spot');
       const policies = opts.policy
         ? [opts.policy]
         : opts.compare
@@ -70,16 +75,16 @@ export const registerSimulate: RegisterCommand = (program, ctx) => {
             : hasSpot
               ? DEFAULT_SPOT
               : DEFAULT_REPLAY;
-      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), policies, fill: fillMode, shuffle: opts.shuffle === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
+      const result = runSimulation({ scenario, jobs: trace.jobs, hasTimes: trace.hasTimes, ...(nodes && { nodes }), ...(plan && { plan }), policies, fill: fillMode, shuffle: opts.shuffle === true, ...(seed !== undefined && { seed }) }, ctx.progress(opts.json === true));
       if (opts.save) {
         const json = resultToJson(result, trace.format) as { scenario: string; mode: string };
-        await saveRun(ctx, cmd, simulationRun(json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length }));
+        await saveRun(ctx, cmd, simulationRun(json, { inputs: { file: resolve(file), trace: resolve(opts.trace), nodes: opts.nodes ?? null, plan: opts.plan ? resolve(opts.plan) : null, policies, seed: seed ?? null, fill: fillMode, shuffle: opts.shuffle === true }, policies, jobs: trace.jobs.length }));
       }
       if (opts.json) {
         printJson(ctx, resultToJson(result, trace.format));
         return;
       }
-      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length, result.reference));
+      ctx.stdout(result.mode === 'fill' ? renderFill(result.scenario, result.reports, trace.jobs.length) : renderReplay(result.scenario, result.reports, trace.jobs.length, result.reference) + (result.plan ? `\n\n${renderPlanCheck(result.plan)}` : ''));
     });
 };
 
@@ -181,6 +186,46 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
   }
   const broken = reports.filter((r) => !r.checks.jobsConserved || !r.checks.gpuSecondsBalance || !r.checks.noEarlyStart);
   out.push('', broken.length ? `Conservation checks FAILED for ${broken.map((r) => r.policy).join(', ')}` : 'Checks: every job accounted for; GPU-hours of jobs = GPU-hours of nodes.');
+  return out.join('\n');
+}
+
+/** Does the plan hold once preemptions and queueing are played out? One row per policy. */
+export function renderPlanCheck(p: PlanOutcome): string {
+  const out: string[] = [`Plan "${p.scenario}" (${duration(p.horizonS)}) played out on the trace:`];
+  out.push(
+    table(
+      [
+        { header: 'Policy' },
+        { header: 'Plan (USD)', align: 'right' },
+        { header: 'Simulated', align: 'right' },
+        { header: 'Finished', align: 'right' },
+        { header: 'Unfinished', align: 'right' },
+        { header: 'Late', align: 'right' },
+        { header: 'Wait mean', align: 'right' },
+        { header: 'p99', align: 'right' },
+        { header: 'Preempt', align: 'right' },
+        { header: 'Holds', align: 'right' },
+      ],
+      p.checks.map((c) => [
+        c.policy,
+        money(c.planUsd, 'USD'),
+        money(c.simulatedUsd, 'USD'),
+        `${num(c.finished)}/${num(c.jobs)}`,
+        num(c.unfinished + c.unschedulable),
+        c.withDeadline > 0 ? `${num(c.late)}/${num(c.withDeadline)}` : '',
+        duration(c.waitMeanS),
+        duration(c.waitP99S),
+        num(c.preemptions),
+        c.holds ? 'yes' : 'NO',
+      ]),
+      { indent: '  ' },
+    ),
+  );
+  const after = p.checks[0]?.afterPlan ?? 0;
+  if (after > 0) out.push(`  ${num(after)} job${after > 1 ? 's' : ''} arrive after the plan's last period: nothing was bought for them (not simulated, the plan does not hold).`);
+  if (p.fixedCostUsd.gt(0)) out.push(`  Simulated includes ${money(p.fixedCostUsd, 'USD')} of savings plan commitments, paid whatever runs.`);
+  out.push('  Unfinished: jobs still running or waiting when the plan ends, or that fit no node the plan buys. Wait: from arrival to first start (provisioning included).');
+  for (const n of p.notes) out.push(`  Note: ${n}.`);
   return out.join('\n');
 }
 
