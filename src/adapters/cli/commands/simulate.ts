@@ -12,7 +12,7 @@ import { readPlanFile } from '../../importers/plan-file.js';
 import type { PlanOutcome } from '../../../app/simulate.js';
 import { loadSimScenario } from '../../importers/sim-scenario.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson, withWorkspace } from '../context.js';
+import { printJson } from '../context.js';
 import { simulationRun } from '../../../app/runs.js';
 import { saveRun } from '../remote.js';
 import { resolve } from 'node:path';
