@@ -1,10 +1,10 @@
 /**
  * A catalog reference → Offerings: `builtin`, a SkyPilot vms.csv, a SkyPilot catalog folder, an
- * FSDL cloud-gpus.csv or Penny YAML; with the date of its prices (the built-in list's date, else
+ * FSDL cloud-gpus.csv or Penny YAML; with the date of its prices (each part of the built-in catalog's own date, else
  * when the file was last written: SkyPilot rewrites its catalog files when it fetches new prices).
  */
 import { InvalidInput } from '../../core/errors.js';
-import { BUILTIN_CATALOG_DATE, builtinCatalog } from '../../core/catalog/builtin.js';
+import { builtinCatalog, builtinCatalogDates } from '../../core/catalog/builtin.js';
 import type { CatalogDate } from '../../core/catalog/age.js';
 import { validateOfferings, type Offering } from '../../core/catalog/offering.js';
 import { readCsvHeader } from './csv.js';
@@ -21,8 +21,9 @@ export async function readCatalog(ref: string): Promise<Offering[]> {
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; date: CatalogDate }> {
-  if (ref === 'builtin') return { offerings: builtinCatalog(), date: { ref, asOf: BUILTIN_CATALOG_DATE, basis: 'list date' } };
+/** A catalog with the dates of its prices: one for a file or folder, one per dated part of the built-in catalog. */
+export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; dates: CatalogDate[] }> {
+  if (ref === 'builtin') return { offerings: builtinCatalog(), dates: builtinCatalogDates() };
   let st;
   try {
     st = await stat(ref);
@@ -30,7 +31,7 @@ export async function readCatalogDated(ref: string): Promise<{ offerings: Offeri
     throw new InvalidInput(`catalog ${ref}: no such file`, [{ path: '', file: ref, message: 'file not found' }], 'Name a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv, a Penny catalog YAML, or `builtin`.');
   }
   if (st.isDirectory()) return readSkypilotFolder(ref);
-  return { offerings: await readCatalogFile(ref), date: { ref, asOf: isoDay(st.mtime), basis: 'file modified' } };
+  return { offerings: await readCatalogFile(ref), dates: [{ ref, asOf: isoDay(st.mtime), basis: 'file modified' }] };
 }
 
 /**
@@ -39,7 +40,7 @@ export async function readCatalogDated(ref: string): Promise<{ offerings: Offeri
  * provider from the sub-folder or file name. Other files (images.csv, accelerators.csv) are not
  * prices and are left alone. Dated by its oldest vms.csv.
  */
-async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[]; date: CatalogDate }> {
+async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[]; dates: CatalogDate[] }> {
   const files: string[] = [];
   const isVms = (name: string) => name === 'vms.csv' || name === 'vms.csv.gz' || /^skypilot-v\d+-.+-vms\.csv(\.gz)?$/i.test(name);
   for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -58,7 +59,7 @@ async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[];
   }
   const offerings = mergeCatalogs(...lists);
   validateOfferings(offerings, dir);
-  return { offerings, date: { ref: dir, asOf: isoDay(oldest!), basis: 'oldest file modified' } };
+  return { offerings, dates: [{ ref: dir, asOf: isoDay(oldest!), basis: 'oldest file modified' }] };
 }
 
 async function readCatalogFile(ref: string): Promise<Offering[]> {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../core/errors.js';
 import { normaliseGpu } from '../../core/catalog/offering.js';
 import { cheapest, compatible, orderByPrice } from '../../core/catalog/query.js';
-import { builtinCatalog, BUILTIN_CATALOG_DATE } from '../../core/catalog/builtin.js';
+import { builtinCatalog, builtinCatalogDates } from '../../core/catalog/builtin.js';
 import { sharedFile } from '../../../test/shared-data.js';
 import { readCatalog } from './catalog-source.js';
 import { parseCatalogYaml } from './catalog-yaml.js';
@@ -101,7 +101,7 @@ describe('Penny catalog YAML', () => {
 
 describe('built-in catalog and queries', () => {
   it('is dated, priced and sorted cheapest first', () => {
-    expect(BUILTIN_CATALOG_DATE).toMatch(/^\d{4}-\d{2}$/);
+    for (const d of builtinCatalogDates()) expect(d.asOf).toMatch(/^\d{4}-\d{2}(-\d{2})?$/);
     const h100 = orderByPrice(compatible(builtinCatalog(), { gpu: ['h100'] }), 'on-demand', 'price-per-gpu');
     expect(h100.length).toBeGreaterThanOrEqual(5);
     for (let i = 1; i < h100.length; i++) expect(h100[i]!.onDemandUsdPerHour!.div(h100[i]!.gpuCount).gte(h100[i - 1]!.onDemandUsdPerHour!.div(h100[i - 1]!.gpuCount))).toBe(true);

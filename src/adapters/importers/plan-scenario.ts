@@ -162,7 +162,7 @@ export async function planScenarioFromText(text: string, file: string, overrides
   for (const c of catalogs) {
     const read = await readCatalogDated(overrides.catalogs ? c : rel(c));
     lists.push(read.offerings);
-    catalogDates.push({ ...read.date, ref: c });
+    for (const d of read.dates) catalogDates.push({ ...d, ref: c });
   }
   lists.push(s.offerings.map((o) => offeringFromYaml(o, file)));
   lists.push(s.onPrem.map((p) => onPremOffering(p, file)));

@@ -3,7 +3,7 @@ import { HOURS_PER_MONTH, planToJson } from '../../../app/plan-json.js';
 import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type PlanResult } from '../../../app/plan.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { stalePriceWarnings } from '../../../core/catalog/age.js';
-import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
+import { builtinDateSpan } from '../../../core/catalog/builtin.js';
 import { Decimal, roundPartsToTotal, toPlain } from '../../../core/money.js';
 import { formatRuns, type PlanLine, type Run } from '../../../core/planner/plan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
@@ -109,7 +109,7 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
   const p = r.plan;
   const i = r.inputs;
   const out: string[] = [];
-  out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
+  out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in prices of ${builtinDateSpan()}` : c)).join(', ')}`);
   out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved (${r.method}) · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.work.nodes)} branch-and-bound nodes · ${num(r.timings.totalS, 2)} s`);
   if (r.work.stoppedBy === 'nodes') out.push(`Stopped by the work limit (${num(r.work.maxNodes)} nodes) before the gap of the target was proved; raise --max-nodes to search further. The same input gives this same plan anywhere.`);
   if (r.work.stoppedBy === 'time') out.push(`Warning: stopped by the wall-clock safety limit (--time-limit) before the work limit: this plan may differ on a faster or less loaded machine. Raise --time-limit, or lower --max-nodes for a reproducible stop.`);
@@ -221,7 +221,7 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
   };
   const busy = (l: PlanLine) => counts(l).filter((n) => n > 0).length;
   const label = (l: PlanLine) => `${l.offeringId} (${l.gpuCount}×${l.gpu})`;
-  out.push(`${i.name} · ${num(T)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · prices: ${catalogs.map((c) => (c === 'builtin' ? `built-in list of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
+  out.push(`${i.name} · ${num(T)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · prices: ${catalogs.map((c) => (c === 'builtin' ? `built-in of ${builtinDateSpan()}` : c)).join(', ')}`);
   if (c.code !== 'USD') out.push(`Amounts in ${c.code} at ${toPlain(c.perUsd)} ${c.code} per USD (the scenario's exchangeRates; prices are USD)`);
   const od = r.savings.find((s) => s.baseline === 'all on-demand');
   out.push(`Cost: ${usd(p.totalUsd)} over ${num(hours, hours.isInteger() ? 0 : 1)} h, ${usd(perMonth)} per month (${HOURS_PER_MONTH} h)${od ? `; ${pct(od.share)} below all on-demand with your servers counted` : ''}`);
