@@ -149,6 +149,20 @@ describe('penny plan', () => {
     expect(bad.stderr).toMatch(/spb\.yaml:4:\d+: savingsPlans\[0\]\.discount/);
   });
 
+  it('plans with a catalog in EUR converted at the scenario rate; penny catalog refuses to list it as USD', async () => {
+    const cat = write('eur-cat.csv', 'InstanceType,AcceleratorName,AcceleratorCount,Price,SpotPrice,Region\nh100x1,H100,1,2.76,,fr1\n');
+    const s = write('eur-plan.yaml', 'currency: EUR\nexchangeRates: { USD: 0.92 }\nclasses:\n  - { name: t, demand: [3], gpus: { H100: 1 } }\n');
+    const r = await runPenny(['plan', s, '--catalog', cat, '--catalog-currency', 'EUR', '--json', '--no-explain']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // 3 × €2.76 = €8.28 = $9 exactly.
+    expect([j.totalUsd, j.inCurrency.total]).toEqual(['9', '8.28']);
+    const yaml = write('eur-cat.yaml', 'currency: EUR\nofferings:\n  - { provider: ovh, instanceType: h100x1, gpu: H100, gpus: 1, onDemandUsdPerHour: 2.76 }\n');
+    const list = await runPenny(['catalog', '--catalog', yaml]);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/its prices are in EUR; penny catalog lists USD prices/);
+  });
+
   it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {
     const bad = await runPenny(['plan', 'examples/plan-week.yaml', '--gap', '5']);
     expect(bad.code).toBe(2);

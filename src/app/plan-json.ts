@@ -73,7 +73,15 @@ export function planToJson(r: PlanResult, catalogs: string[], currency?: { code:
       termCostUsd: c.termCostUsd ? toPlain(c.termCostUsd) : null,
     })),
     savingsPlans: r.savingsPlans.map((p) => ({ name: p.name, provider: p.provider, termYears: p.termYears, payment: p.payment, discount: p.discount, committedUsdPerHour: toPlain(p.committedUsdPerHour), breakEvenUtilisation: p.breakEvenUtilisation, usedShare: p.usedShare, upfrontUsd: toPlain(p.upfrontUsd) })),
-    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
+    explanations: r.explanations.map((e) => ({
+      constraint: e.constraint,
+      relaxation: e.relaxation,
+      savingUsd: toPlain(e.savingUsd),
+      pricedOn: e.pricedOn,
+      savingRangeUsd: e.savingRangeUsd ? { low: toPlain(e.savingRangeUsd.low), high: toPlain(e.savingRangeUsd.high) } : null,
+      lpSavingUsd: toPlain(e.lpSavingUsd),
+      marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null,
+    })),
   };
 }
 

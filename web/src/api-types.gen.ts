@@ -475,10 +475,21 @@ export interface operations {
                       savingUsd: string;
                       share: number;
                     }[];
+                  /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                   explanations: ({
                       constraint: string;
                       relaxation: string;
                       savingUsd: string | null;
+                      /** @enum {string} */
+                      pricedOn?: "integer plan" | "LP relaxation";
+                      savingRangeUsd?: null | {
+                        /** @description exact decimal amount */
+                        low: string;
+                        /** @description exact decimal amount */
+                        high: string;
+                      };
+                      /** @description exact decimal amount */
+                      lpSavingUsd?: string;
                       marginalUsd: string | null;
                     })[];
                   /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -1080,10 +1091,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -1725,10 +1747,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -4376,10 +4409,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -5059,10 +5103,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -5704,10 +5759,21 @@ export interface operations {
                   savingUsd: string;
                   share: number;
                 }[];
+              /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
               explanations: ({
                   constraint: string;
                   relaxation: string;
                   savingUsd: string | null;
+                  /** @enum {string} */
+                  pricedOn?: "integer plan" | "LP relaxation";
+                  savingRangeUsd?: null | {
+                    /** @description exact decimal amount */
+                    low: string;
+                    /** @description exact decimal amount */
+                    high: string;
+                  };
+                  /** @description exact decimal amount */
+                  lpSavingUsd?: string;
                   marginalUsd: string | null;
                 })[];
               /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -7569,10 +7635,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -8280,10 +8357,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -9739,10 +9827,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */

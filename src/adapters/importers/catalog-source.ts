@@ -21,9 +21,13 @@ export async function readCatalog(ref: string): Promise<Offering[]> {
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-/** A catalog with the dates of its prices: one for a file or folder, one per dated part of the built-in catalog. */
-export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; dates: CatalogDate[] }> {
-  if (ref === 'builtin') return { offerings: builtinCatalog(), dates: builtinCatalogDates() };
+/**
+ * A catalog with the dates of its prices (one for a file or folder, one per dated part of the
+ * built-in catalog) and the currency its prices are in where the catalog says (a YAML's
+ * `currency:`; the built-in catalog is USD); absent: unsaid, USD unless the user says otherwise.
+ */
+export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; dates: CatalogDate[]; currency?: string }> {
+  if (ref === 'builtin') return { offerings: builtinCatalog(), dates: builtinCatalogDates(), currency: 'USD' };
   let st;
   try {
     st = await stat(ref);
@@ -31,7 +35,7 @@ export async function readCatalogDated(ref: string): Promise<{ offerings: Offeri
     throw new InvalidInput(`catalog ${ref}: no such file`, [{ path: '', file: ref, message: 'file not found' }], 'Name a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv, a Penny catalog YAML, or `builtin`.');
   }
   if (st.isDirectory()) return readSkypilotFolder(ref);
-  return { offerings: await readCatalogFile(ref), dates: [{ ref, asOf: isoDay(st.mtime), basis: 'file modified' }] };
+  return { ...(await readCatalogFile(ref)), dates: [{ ref, asOf: isoDay(st.mtime), basis: 'file modified' }] };
 }
 
 /**
@@ -62,10 +66,11 @@ async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[];
   return { offerings, dates: [{ ref: dir, asOf: isoDay(oldest!), basis: 'oldest file modified' }] };
 }
 
-async function readCatalogFile(ref: string): Promise<Offering[]> {
+async function readCatalogFile(ref: string): Promise<{ offerings: Offering[]; currency?: string }> {
   let offerings: Offering[];
+  let currency: string | undefined;
   if (/\.(ya?ml|json)$/i.test(ref)) {
-    offerings = await readCatalogYaml(ref);
+    ({ offerings, currency } = await readCatalogYaml(ref));
   } else {
     const header = await readCsvHeader(ref);
     if (header.includes('InstanceType') && header.includes('AcceleratorName')) offerings = (await readSkypilotCatalog(ref)).offerings;
@@ -78,5 +83,5 @@ async function readCatalogFile(ref: string): Promise<Offering[]> {
       );
   }
   validateOfferings(offerings, ref);
-  return offerings;
+  return { offerings, ...(currency && { currency }) };
 }

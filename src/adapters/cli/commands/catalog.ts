@@ -35,6 +35,10 @@ export const registerCatalog: RegisterCommand = (program, ctx) => {
       const dates: CatalogDate[] = [];
       const readDated = async (ref: string) => {
         const r = await readCatalogDated(ref);
+        if (r.currency && r.currency !== 'USD') {
+          const { InvalidInput } = await import('../../../core/errors.js');
+          throw new InvalidInput(`${ref}: its prices are in ${r.currency}; penny catalog lists USD prices`, [{ path: 'currency', file: ref, message: `prices in ${r.currency}`, expected: 'USD' }], `Plan with it instead: a scenario with catalogs: [${ref}] and exchangeRates converting ${r.currency} (docs/planner.md, "Currency").`);
+        }
         dates.push(...r.dates);
         return r.offerings;
       };

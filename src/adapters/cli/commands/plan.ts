@@ -4,7 +4,7 @@ import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type Plan
 import { InvalidInput } from '../../../core/errors.js';
 import { stalePriceWarnings } from '../../../core/catalog/age.js';
 import { builtinDateSpan } from '../../../core/catalog/builtin.js';
-import { Decimal, roundPartsToTotal, toPlain } from '../../../core/money.js';
+import { Decimal, isCurrencyCode, roundPartsToTotal, toPlain } from '../../../core/money.js';
 import { formatRuns, type PlanLine, type Run } from '../../../core/planner/plan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
@@ -54,14 +54,18 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .option('--max-nodes <n>', `work limit: branch-and-bound nodes over all solves (the same input gives the same plan on any machine)`, positiveInteger('--max-nodes'), DEFAULT_MAX_NODES)
     .option('--time-limit <s>', 'wall-clock safety stop in seconds; a plan it cuts is marked as machine-dependent', positive('--time-limit'), DEFAULT_SAFETY_TIME_LIMIT_S)
     .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--catalog-currency <code>', "currency of the --catalog files' prices where a file does not say (a CSV); converted with the scenario's exchangeRates")
     .option('--no-explain', 'skip the re-solves that price each binding constraint and split the saving')
     .option('--detail', 'after the summary, the hour-by-hour plan, the cost breakdowns and the binding constraints')
     .option('--csv <file>', 'write every period of the plan as CSV (period, offering, pricing model, commitment, instances)')
     .option('--width <columns>', 'wrap the summary to this many columns (default: the terminal, else 100)', positiveInteger('--width'))
     .option('--save', 'record the plan in the workspace (the dashboard shows it)')
     .addHelpText('after', '\nExamples:\n  penny plan examples/plan-week.yaml\n  penny plan examples/plan-week.yaml --json\n  penny plan examples/plan-week.yaml --export-mps week.mps && cbc week.mps solve')
-    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; maxNodes: number; timeLimit: number; catalog?: string[]; explain: boolean; save?: boolean; detail?: boolean; csv?: string; width?: number }, cmd) => {
-      const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog } : {});
+    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; maxNodes: number; timeLimit: number; catalog?: string[]; catalogCurrency?: string; explain: boolean; save?: boolean; detail?: boolean; csv?: string; width?: number }, cmd) => {
+      if (opts.catalogCurrency !== undefined && !opts.catalog) throw new InvalidInput('--catalog-currency needs --catalog', [{ path: '--catalog-currency', message: 'applies to the --catalog files only' }], "Name the catalogs with --catalog, or write catalogs: [{ path: FILE, currency: EUR }] in the scenario.");
+      const catalogCurrency = opts.catalogCurrency?.trim().toUpperCase();
+      if (catalogCurrency !== undefined && !isCurrencyCode(catalogCurrency)) throw new InvalidInput(`--catalog-currency: not an ISO 4217 code: ${opts.catalogCurrency}`, [{ path: '--catalog-currency', message: 'expected a currency code such as EUR', found: opts.catalogCurrency! }], 'Example: --catalog-currency EUR');
+      const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog, ...(catalogCurrency && { catalogCurrency }) } : {});
       const warnings = stalePriceWarnings(loaded.catalogDates, ctx.clock.now());
       for (const w of warnings) ctx.stderr(`warning: ${w}`);
       const progress = ctx.progress(Boolean(opts.json));
@@ -147,11 +151,18 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
   }
   if (r.explanations.length) {
     out.push('');
-    out.push('Binding constraints (each relaxed alone, LP relaxation re-solved; marginal = LP duals summed over periods):');
+    out.push('Binding constraints (each relaxed alone and re-solved: "integer" = the plan − the relaxed integer plan, both');
+    out.push('proved within the gap, the range the bounds allow in brackets; "LP" = on the LP relaxation only; marginal = LP duals summed over periods):');
     out.push(
       table(
-        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Marginal', align: 'right' }],
-        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `≈ ${show(e.savingUsd)}` : 'nothing', e.marginalUsd ? show(e.marginalUsd) : '']),
+        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Priced on' }, { header: 'Marginal', align: 'right' }],
+        r.explanations.map((e) => [
+          e.constraint,
+          e.relaxation,
+          e.savingRangeUsd ? `${show(e.savingUsd)} [${show(e.savingRangeUsd.low)}–${show(e.savingRangeUsd.high)}]` : e.savingUsd.gt(0) ? `≈ ${show(e.savingUsd)}` : 'nothing',
+          e.pricedOn === 'integer plan' ? 'integer' : 'LP',
+          e.marginalUsd ? show(e.marginalUsd) : '',
+        ]),
         { indent: '  ' },
       ),
     );
@@ -278,7 +289,12 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
     const sp = r.savingSplit;
     out.push(`  Saving against all on-demand at list price, nothing owned (${usd(sp.fromUsd)}): ${sp.parts.map((x) => `${x.part} ${usd(x.usd)}`).join(' · ')}`);
   }
-  if (r.explanations.length) out.push(`  Binding: ${r.explanations.slice(0, 3).map((e) => `${e.relaxation}${e.savingUsd.gt(0) ? ` saves ≈ ${usd(e.savingUsd)}` : ''}`).join(' · ')}`);
+  if (r.explanations.length) {
+    const top = r.explanations.slice(0, 3);
+    const lpOnly = top.some((e) => e.pricedOn !== 'integer plan' && e.savingUsd.gt(0));
+    const says = (e: (typeof top)[number]) => (e.savingUsd.gt(0) ? ` saves ${e.pricedOn === 'integer plan' ? usd(e.savingUsd) : `≈ ${usd(e.savingUsd)} (LP)`}` : ' saves nothing');
+    out.push(`  Binding (each relaxed alone, the plan re-solved${lpOnly ? '; LP: on the LP relaxation only' : ''}): ${top.map((e) => `${e.relaxation}${says(e)}`).join(' · ')}`);
+  }
   out.push('');
   out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved, ${num(r.work.nodes)} branch-and-bound nodes, ${num(r.timings.totalS, 2)} s. Every period: --detail or --csv FILE.`);
   if (r.work.stoppedBy === 'nodes') out.push(`Stopped by the work limit (${num(r.work.maxNodes)} nodes) before the gap was proved; raise --max-nodes to search further. The same input gives this same plan anywhere.`);
