@@ -36,6 +36,31 @@ describe('SkyPilot vms.csv', () => {
     expect(r.offerings.find((o) => o.region === 'us-west-2')!.spotUsdPerHour).toBeUndefined();
   });
 
+  it('GCP: joins a GPU row to the machine it fixes, zone by zone (VM + GPU price), and skips GPUs of a machine of your choice', async () => {
+    // The layout of SkyPilot's catalogs/v8/gcp/vms.csv: machines without an accelerator, GPUs without a machine.
+    const p = file(
+      'gcp-vms.csv',
+      [
+        'InstanceType,vCPUs,MemoryGiB,AcceleratorName,AcceleratorCount,GpuInfo,Region,AvailabilityZone,Price,SpotPrice',
+        'a2-highgpu-8g,96.0,680.0,,,,us-central1,us-central1-a,5.91582,2.958',
+        'a2-highgpu-8g,96.0,680.0,,,,us-central1,us-central1-b,5.91582,2.958',
+        'n1-standard-8,8.0,30.0,,,,us-central1,us-central1-a,0.38,0.08',
+        ',,,A100,8,A100,us-central1,us-central1-a,23.47,7.0',
+        ',,,A100,8,A100,us-central1,us-central1-b,23.47,',
+        ',,,A100,8,A100,us-central1,us-central1-c,23.47,7.0',
+        ',,,T4,1,T4,us-central1,us-central1-a,0.35,0.14',
+        ',,,tpu-v6e-1,1,tpu-v6e-1,us-central1,us-central1-a,2.7,0.54421',
+      ].join('\n') + '\n',
+    );
+    const r = await readSkypilotCatalog(p, 'gcp');
+    expect(r.offerings.map((o) => o.id)).toEqual(['gcp/us-central1/a2-highgpu-8g']);
+    const a2 = r.offerings[0]!;
+    // us-central1-a and -b: 5.91582 + 23.47; spot only in -a (2.958 + 7.0); -c has no a2 machine.
+    expect([a2.onDemandUsdPerHour!.toFixed(), a2.spotUsdPerHour!.toFixed(), a2.gpu, a2.gpuCount, a2.vcpus]).toEqual(['29.38582', '9.958', 'A100', 8, 96]);
+    // Skipped: the machine-less A100 row in -c, the T4 (n1 host of your choice), the TPU; machines are not counted.
+    expect(r.skipped).toBe(3);
+  });
+
   it('refuses a NaN or negative price with file, line and column', async () => {
     const p = file('bad-vms.csv', 'InstanceType,AcceleratorName,AcceleratorCount,Price,Region,SpotPrice\ng5.xlarge,A10G,1,NaN,us-east-1,\ng5.2xlarge,A10G,1,-1.2,us-east-1,\n');
     const e = (await readSkypilotCatalog(p, 'aws').catch((x: unknown) => x)) as InvalidInput;
