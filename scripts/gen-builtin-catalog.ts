@@ -28,7 +28,7 @@ interface ManifestEntry {
 // Instance types (exact) and regions kept per provider: the main GPU types, a handful of regions each.
 const SELECTION: Record<string, { types: string[]; regions: string[] }> = {
   aws: {
-    types: ['p4d.24xlarge', 'p4de.24xlarge', 'p5.48xlarge', 'p5.4xlarge', 'p5en.48xlarge', 'p6-b200.48xlarge'],
+    types: ['p4d.24xlarge', 'p4de.24xlarge', 'p5.48xlarge', 'p5.4xlarge', 'p5en.48xlarge', 'p6-b200.48xlarge', 'g5.12xlarge', 'g6.12xlarge'],
     regions: ['us-east-1', 'us-east-2', 'us-west-2', 'eu-central-1', 'eu-north-1', 'eu-west-2', 'ap-northeast-1', 'ap-south-1'],
   },
   lambda: {

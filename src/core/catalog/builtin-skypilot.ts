@@ -14,7 +14,7 @@ export interface BuiltinSource {
 }
 
 export const SKYPILOT_SOURCES: BuiltinSource[] = [
-  { provider: "aws", source: "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2a (GPU rows p4d–p6)", asOf: "2025-11", basis: "not before" },
+  { provider: "aws", source: "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2a (GPU rows p4d–p6, g5/g6.12xlarge)", asOf: "2025-11", basis: "not before" },
   { provider: "lambda", source: "skypilot-org/skypilot-catalog catalogs/v8/lambda/vms.csv @ 0f407038", asOf: "2025-11", basis: "not before" },
   { provider: "nebius", source: "skypilot-org/skypilot-catalog catalogs/v8 nebius vms.csv (Penny's shared data, skypilot-v8-nebius-vms.csv)", asOf: "2025-03", basis: "undated file, taken as" },
 ];
@@ -57,6 +57,14 @@ export const SKYPILOT_ROWS: SkypilotRow[] = [
   [0, "us-east-1", "p6-b200.48xlarge", "B200", 8, 192, 2048, "113.9328", "13.0338", null],
   [0, "us-east-2", "p6-b200.48xlarge", "B200", 8, 192, 2048, "113.9328", "21.153", null],
   [0, "us-west-2", "p6-b200.48xlarge", "B200", 8, 192, 2048, "113.9328", "23.0826", null],
+  [0, "us-east-1", "g5.12xlarge", "A10G", 4, 48, 192, "5.672", "2.0796", 150],
+  [0, "us-east-2", "g5.12xlarge", "A10G", 4, 48, 192, "5.672", "2.0199", 150],
+  [0, "us-west-2", "g5.12xlarge", "A10G", 4, 48, 192, "5.672", "2.757", 150],
+  [0, "eu-central-1", "g5.12xlarge", "A10G", 4, 48, 192, "7.09282", "2.3129", 150],
+  [0, "us-east-1", "g6.12xlarge", "L4", 4, 48, 192, "4.6016", "1.7552", 72],
+  [0, "us-east-2", "g6.12xlarge", "L4", 4, 48, 192, "4.6016", "1.5184", 72],
+  [0, "us-west-2", "g6.12xlarge", "L4", 4, 48, 192, "4.6016", "2.3163", 72],
+  [0, "eu-central-1", "g6.12xlarge", "L4", 4, 48, 192, "5.75429", "2.16", 72],
   [1, "us-east-1", "gpu_1x_a6000", "A6000", 1, 14, 100, "1.09", null, null],
   [1, "us-west-1", "gpu_1x_a6000", "A6000", 1, 14, 100, "1.09", null, null],
   [1, "us-south-1", "gpu_1x_a6000", "A6000", 1, 14, 100, "1.09", null, null],
