@@ -18,7 +18,7 @@ describe('penny catalog', () => {
   it('lists real H100 offerings cheapest first, with the built-in date', async () => {
     const r = await runPenny(['catalog', '--gpu', 'H100']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/built-in list prices of \d{4}-\d{2}/);
+    expect(r.stdout).toMatch(/built-in prices of \d{4}-\d{2}( to \d{4}-\d{2})?/);
     expect(r.stdout).toMatch(/p5\.48xlarge/);
     expect(r.stdout).toMatch(/USD\/GPU-h/);
   });
@@ -54,7 +54,7 @@ describe('penny catalog', () => {
     expect(stale.stdout).toMatch(/20\.10/);
     expect(stale.stderr).toMatch(new RegExp(`warning: the prices in ${sky.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} are 1(19|20|21) days old \\(oldest file modified`));
     const builtin = await runPenny(['catalog', '--gpu', 'H100']);
-    expect(builtin.stderr).toMatch(/warning: the built-in list prices are \d+ days old \(list date 20\d\d-\d\d/);
+    expect(builtin.stderr).toMatch(/warning: the built-in prices are \d+–\d+ days old \(list prices \(.*\): list date 20\d\d-\d\d; aws prices \(SkyPilot catalog\): not before 20\d\d-\d\d/);
     const empty = join(dir, 'empty-sky');
     mkdirSync(empty, { recursive: true });
     const none = await runPenny(['catalog', '--catalog', empty]);
@@ -127,9 +127,9 @@ describe('penny plan', () => {
     expect(new Decimal(e.perMonthUsd).eq(new Decimal(u.totalUsd).div(2).times(730))).toBe(true);
     const text = await runPenny(['plan', write('eur.yaml', `currency: EUR\nexchangeRates: { USD: 0.92 }\n${base}`), '--no-explain']);
     expect(text.stdout).toMatch(/Amounts in EUR at 0\.92 EUR per USD/);
-    // 16 × $2.49 × 2 h = $79.68 = €73.3056.
-    expect(e.inCurrency.total).toBe('73.3056');
-    expect(text.stdout).toMatch(/^Cost: €73\.31 over 2 h, €26,756\.54 per month/m);
+    // 16 × nebius's 1-GPU H100 at $2.95 × 2 h = $94.40 = €86.848.
+    expect(e.inCurrency.total).toBe('86.848');
+    expect(text.stdout).toMatch(/^Cost: €86\.85 over 2 h, €31,699\.52 per month/m);
     const missing = await runPenny(['plan', write('gbp.yaml', `currency: GBP\n${base}`)]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/gbp\.yaml:1:\d+: currency: a plan in another currency than USD needs the rate from USD: exchangeRates: \{ USD:/);
@@ -140,12 +140,27 @@ describe('penny plan', () => {
     const r = await runPenny(['plan', s, '--json', '--no-explain']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    // One p5.48xlarge ($98.32) all 4 h at 40% off needs $58.992/h: 5,900 whole cents; the second only 2 h of 4, on demand.
-    expect(j.savingsPlans[0]).toMatchObject({ name: 'aws-1y', committedUsdPerHour: '59', breakEvenUtilisation: 0.6, upfrontUsd: '0' });
-    expect(j.totalUsd).toBe(new Decimal(59).times(4).plus(new Decimal('98.32').times(2)).toFixed());
+    // Eight H100s ($55.04/h as one p5.48xlarge or eight p5.4xlarge) all 4 h at 40% off need $33.024/h: 3,303 whole cents;
+    // the second eight only 2 h of 4, on demand ($33.03 × 4 h = $132.12 committed would cost more than $110.08).
+    expect(j.savingsPlans[0]).toMatchObject({ name: 'aws-1y', committedUsdPerHour: '33.03', breakEvenUtilisation: 0.6, upfrontUsd: '0' });
+    expect(j.totalUsd).toBe(new Decimal('33.03').times(4).plus(new Decimal('55.04').times(2)).toFixed());
     const bad = await runPenny(['plan', write('spb.yaml', 'classes:\n  - { name: t, demand: [1], gpus: { H100: 1 } }\nsavingsPlans:\n  - { name: x, provider: aws, termYears: 1, payment: none, discount: 1.4 }\n')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/spb\.yaml:4:\d+: savingsPlans\[0\]\.discount/);
+  });
+
+  it('plans with a catalog in EUR converted at the scenario rate; penny catalog refuses to list it as USD', async () => {
+    const cat = write('eur-cat.csv', 'InstanceType,AcceleratorName,AcceleratorCount,Price,SpotPrice,Region\nh100x1,H100,1,2.76,,fr1\n');
+    const s = write('eur-plan.yaml', 'currency: EUR\nexchangeRates: { USD: 0.92 }\nclasses:\n  - { name: t, demand: [3], gpus: { H100: 1 } }\n');
+    const r = await runPenny(['plan', s, '--catalog', cat, '--catalog-currency', 'EUR', '--json', '--no-explain']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    // 3 × €2.76 = €8.28 = $9 exactly.
+    expect([j.totalUsd, j.inCurrency.total]).toEqual(['9', '8.28']);
+    const yaml = write('eur-cat.yaml', 'currency: EUR\nofferings:\n  - { provider: ovh, instanceType: h100x1, gpu: H100, gpus: 1, onDemandUsdPerHour: 2.76 }\n');
+    const list = await runPenny(['catalog', '--catalog', yaml]);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toMatch(/its prices are in EUR; penny catalog lists USD prices/);
   });
 
   it('refuses a gap that is not a ratio (--gap 5 meant 5%), and reads 0.5%', async () => {
@@ -162,7 +177,7 @@ describe('penny plan', () => {
 
   it('explains a plan whose quota cannot cover the demand, exit 2', async () => {
     const csv = write('d.csv', 'timestamp,training\n2026-03-02T00:00:00Z,40\n2026-03-02T01:00:00Z,40\n');
-    const s = write('quota.yaml', `catalogs: [builtin]\nclasses:\n  - name: training\n    demand: { csv: ${csv}, column: training }\n    gpus: { H100: 1 }\nallow: { spot: false }\nquotas:\n  offerings: { aws/us-east-1/p5.48xlarge: 3 }\n  groups: [{ provider: lambda, maxGpus: 0 }, { provider: gcp, maxGpus: 0 }, { provider: azure, maxGpus: 0 }, { provider: nebius, maxGpus: 0 }]\n`);
+    const s = write('quota.yaml', `catalogs: [builtin]\nclasses:\n  - name: training\n    demand: { csv: ${csv}, column: training }\n    gpus: { H100: 1 }\n    regions: [us-east-1]\nallow: { spot: false }\nquotas:\n  offerings: { aws/us-east-1/p5.48xlarge: 3, aws/us-east-1/p5.4xlarge: 0 }\n  groups: [{ provider: lambda, maxGpus: 0 }, { provider: gcp, maxGpus: 0 }, { provider: azure, maxGpus: 0 }, { provider: nebius, maxGpus: 0 }]\n`);
     const r = await runPenny(['plan', s, '--no-explain']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error: no plan covers the demand/);

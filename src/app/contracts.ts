@@ -134,7 +134,24 @@ export const planResultSchema = {
     onPremCapexSunkUsd: moneyString,
     baselines: { type: 'array', items: { type: 'object', required: ['name', 'feasible', 'totalUsd', 'note'], properties: { name: str, feasible: { type: 'boolean' }, totalUsd: nullable(moneyString), unmet: {}, note: str } } },
     savings: { type: 'array', items: { type: 'object', required: ['baseline', 'savingUsd', 'share'], properties: { baseline: str, baselineUsd: moneyString, savingUsd: moneyString, share: num } } },
-    explanations: { type: 'array', items: { type: 'object', required: ['constraint', 'relaxation', 'savingUsd', 'marginalUsd'], properties: { constraint: str, relaxation: str, savingUsd: nullable(moneyString), marginalUsd: nullable(moneyString) } } },
+    explanations: {
+      type: 'array',
+      description: 'binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation',
+      items: {
+        type: 'object',
+        // pricedOn, savingRangeUsd, lpSavingUsd: added 2026-12-02 (optional: results recorded before were all on the LP relaxation)
+        required: ['constraint', 'relaxation', 'savingUsd', 'marginalUsd'],
+        properties: {
+          constraint: str,
+          relaxation: str,
+          savingUsd: nullable(moneyString),
+          pricedOn: { type: 'string', enum: ['integer plan', 'LP relaxation'] },
+          savingRangeUsd: { anyOf: [{ type: 'null' }, { type: 'object', required: ['low', 'high'], properties: { low: moneyString, high: moneyString } }] },
+          lpSavingUsd: moneyString,
+          marginalUsd: nullable(moneyString),
+        },
+      },
+    },
     commitments: {
       type: 'array',
       description: 'every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes',

@@ -4,7 +4,7 @@
  */
 import type { PlanResult } from './plan.js';
 import { SCHEMA_VERSIONS } from './contracts.js';
-import { BUILTIN_CATALOG_DATE } from '../core/catalog/builtin.js';
+import { builtinDateSpan } from '../core/catalog/builtin.js';
 import { Decimal, toPlain } from '../core/money.js';
 import type { Commitment } from '../core/catalog/offering.js';
 
@@ -26,7 +26,7 @@ export function planToJson(r: PlanResult, catalogs: string[], currency?: { code:
     currency: 'USD',
     periodHours: r.inputs.periodHours,
     periods: r.inputs.periods,
-    catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${BUILTIN_CATALOG_DATE})` : c)),
+    catalogs: catalogs.map((c) => (c === 'builtin' ? `builtin (${builtinDateSpan()})` : c)),
     solver: { name: r.solver, status: r.status, method: r.method, objective: r.objective, bound: r.bound, gap: r.gap, nodes: r.work.nodes, maxNodes: r.work.maxNodes, ...(r.work.stoppedBy && { stoppedBy: r.work.stoppedBy }) },
     model: r.model,
     timingsS: r.timings,
@@ -73,7 +73,15 @@ export function planToJson(r: PlanResult, catalogs: string[], currency?: { code:
       termCostUsd: c.termCostUsd ? toPlain(c.termCostUsd) : null,
     })),
     savingsPlans: r.savingsPlans.map((p) => ({ name: p.name, provider: p.provider, termYears: p.termYears, payment: p.payment, discount: p.discount, committedUsdPerHour: toPlain(p.committedUsdPerHour), breakEvenUtilisation: p.breakEvenUtilisation, usedShare: p.usedShare, upfrontUsd: toPlain(p.upfrontUsd) })),
-    explanations: r.explanations.map((e) => ({ constraint: e.constraint, relaxation: e.relaxation, savingUsd: toPlain(e.savingUsd), marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null })),
+    explanations: r.explanations.map((e) => ({
+      constraint: e.constraint,
+      relaxation: e.relaxation,
+      savingUsd: toPlain(e.savingUsd),
+      pricedOn: e.pricedOn,
+      savingRangeUsd: e.savingRangeUsd ? { low: toPlain(e.savingRangeUsd.low), high: toPlain(e.savingRangeUsd.high) } : null,
+      lpSavingUsd: toPlain(e.lpSavingUsd),
+      marginalUsd: e.marginalUsd ? toPlain(e.marginalUsd) : null,
+    })),
   };
 }
 

@@ -412,3 +412,42 @@ describe('infeasible and unbounded are explained, not thrown as stack traces', (
     expect(new Unbounded('the planning model is unbounded').code).toBe('unbounded');
   });
 });
+
+describe('explanations are priced on the integer plan, the LP figure kept beside', () => {
+  // One class, 10 H100 units in one hour: an 8-GPU instance at $8 (quota 1) and a 1-GPU one at $2.
+  // The plan: 1 × 8-GPU + 2 × 1-GPU = $12. Without the quota the LP relaxation buys 1.25 big
+  // instances ($10: "saves $2"), but whole instances still cost $12 (2 big = $16, 10 small = $20).
+  const off = (type: string, n: number, price: string): Offering => ({ id: offeringId('aws', 'r1', type), provider: 'aws', region: 'r1', instanceType: type, gpu: 'H100', gpuCount: n, onDemandUsdPerHour: new Decimal(price), source: 'test' });
+  const inputs: PlanInputs = {
+    name: 'lp-vs-integer',
+    periodHours: 1,
+    periods: 1,
+    classes: [{ name: 'c', demand: [10], throughput: { H100: 1 }, spotShare: 0 }],
+    offerings: [off('big8', 8, '8'), off('one', 1, '2')],
+    spot: { defaultAvailability: 1, byOffering: {} },
+    offeringQuota: { 'aws/r1/big8': 1 },
+    groupQuotas: [],
+  };
+
+  it('the quota saves $2 on the LP relaxation and nothing on whole instances: the integer figure is reported', async () => {
+    const r = await planCapacity(inputs, solver, { mipRelGap: 1e-9, splitSaving: false });
+    expect(r.plan.totalUsd.toFixed()).toBe('12');
+    const e = r.explanations.find((x) => x.constraint === 'quota:aws/r1/big8')!;
+    expect(e).toMatchObject({ pricedOn: 'integer plan' });
+    expect(e.savingUsd.toFixed()).toBe('0');
+    expect(e.lpSavingUsd.toFixed()).toBe('2');
+    expect([e.savingRangeUsd!.low.toFixed(), e.savingRangeUsd!.high.toFixed()]).toEqual(['0', '0']);
+    const j = planToJson(r, []) as { explanations: { pricedOn: string; savingUsd: string; lpSavingUsd: string; savingRangeUsd: { low: string; high: string } | null }[] };
+    expect(j.explanations[0]).toMatchObject({ pricedOn: 'integer plan', savingUsd: '0', lpSavingUsd: '2', savingRangeUsd: { low: '0', high: '0' } });
+  });
+
+  it('with demand 16 both agree ($8: two big instances instead of one and eight small), and integerExplanations: 0 keeps the LP figure, labelled', async () => {
+    const sixteen: PlanInputs = { ...inputs, classes: [{ ...inputs.classes[0]!, demand: [16] }] };
+    const r = await planCapacity(sixteen, solver, { mipRelGap: 1e-9, splitSaving: false });
+    const e = r.explanations.find((x) => x.constraint === 'quota:aws/r1/big8')!;
+    expect([e.pricedOn, e.savingUsd.toFixed(), e.lpSavingUsd.toFixed()]).toEqual(['integer plan', '8', '8']);
+    const lp = await planCapacity(inputs, solver, { mipRelGap: 1e-9, splitSaving: false, integerExplanations: 0 });
+    const l = lp.explanations.find((x) => x.constraint === 'quota:aws/r1/big8')!;
+    expect([l.pricedOn, l.savingUsd.toFixed(), l.savingRangeUsd]).toEqual(['LP relaxation', '2', undefined]);
+  });
+});

@@ -29,6 +29,12 @@ export interface PlanOptions {
   explain?: boolean;
   /** Most re-solves for explanations. */
   maxExplanations?: number;
+  /**
+   * How many explanations (the largest by their LP saving) are priced on the integer plan: the
+   * relaxed MILP solved like the plan, with its own node budget (default 3, what the summary shows;
+   * 0 = all on the LP relaxation). The rest keep the LP's figure and say so.
+   */
+  integerExplanations?: number;
   /** Split the saving into owning, placement, committing and spot (two more solves; default: as `explain`). */
   splitSaving?: boolean;
 }
@@ -50,8 +56,19 @@ export interface Explanation {
   constraint: string;
   /** What relaxing means here, e.g. "without this quota", "spot share 1.0". */
   relaxation: string;
-  /** What relaxing it saves on the LP relaxation of the plan (re-solved without it). */
+  /**
+   * What relaxing it saves: on the integer plan (the plan's cost − the relaxed plan's, both solved
+   * to the gap) where `pricedOn` is 'integer plan', else on the LP relaxation.
+   */
   savingUsd: Decimal;
+  pricedOn: 'integer plan' | 'LP relaxation';
+  /**
+   * Integer plan only: where the true saving (between the two optima) lies, given the proved
+   * bounds: [plan's bound − relaxed plan's cost, plan's cost − relaxed plan's bound], at least 0.
+   */
+  savingRangeUsd?: { low: Decimal; high: Decimal };
+  /** The LP relaxation's saving, kept beside an integer one for comparison. */
+  lpSavingUsd: Decimal;
   /** Sum of the LP duals of its rows: what one more unit (instance, GPU, work unit of spot, USD) is worth, summed over periods. */
   marginalUsd?: Decimal;
 }
@@ -635,31 +652,53 @@ function bindingFamilies(model: LpModel, map: ModelMap, sol: SolveResult): Set<s
   return out;
 }
 
-async function explainBinding(inputs: PlanInputs, solver: Solver, model: LpModel, map: ModelMap, sol: SolveResult, _plan: Plan, _gap: number, opts: PlanOptions): Promise<Explanation[]> {
+async function explainBinding(inputs: PlanInputs, solver: Solver, model: LpModel, map: ModelMap, sol: Solved, plan: Plan, gap: number, opts: PlanOptions): Promise<Explanation[]> {
   const binding = bindingFamilies(model, map, sol);
   // Region allow-lists are not rows: they bind when a cheaper option elsewhere exists; try them.
   for (const c of inputs.classes) if (c.regions?.length && inputs.offerings.some((o) => !regionAllowed(c, o))) binding.add(`regions:${c.name}`);
   const candidates = relaxations(inputs).filter((r) => binding.has(r.constraint)).slice(0, opts.maxExplanations ?? 12);
   if (candidates.length === 0) return [];
-  // Each relaxation is priced on the LP relaxation of the whole model: a re-solve of milliseconds
-  // where the MILP would take seconds. The figure is the LP's saving, which the integer plan's
-  // saving approaches as demand grows relative to instance size.
+  // Every relaxation is first priced on the LP relaxation of the whole model (milliseconds each):
+  // that ranks them and gives the duals. The largest are then priced on the integer plan, the
+  // relaxed model solved as the plan was; the LP's figure can be far from the integer one where
+  // instances are large against demand (a quota of 3 big instances, a 25% spot share of 10 units).
   const base = await solver.solve(model, { relax: true });
   if (base.status !== 'optimal') return [];
   const marginal = new Map<string, number>();
   if (base.rowDuals) map.rowFamily.forEach((f, i) => marginal.set(f, (marginal.get(f) ?? 0) + Math.abs(base.rowDuals![i]!)));
-  const out: Explanation[] = [];
+  const lp: { r: Relaxation; relaxed: PlanInputs; saving: Decimal }[] = [];
   for (const r of candidates) {
     const relaxed = r.apply(inputs);
     const s2 = await solver.solve(buildModel(relaxed).model, { relax: true });
     if (s2.status !== 'optimal') continue;
-    const saving = new Decimal(String(Math.max(0, base.objective - s2.objective))).toDecimalPlaces(2);
-    const m = marginal.get(r.constraint);
-    out.push({ constraint: r.constraint, relaxation: r.relaxation, savingUsd: saving, ...(m !== undefined && m > 0 && { marginalUsd: new Decimal(String(m)).toDecimalPlaces(4) }) });
+    lp.push({ r, relaxed, saving: cents(Math.max(0, base.objective - s2.objective)) });
   }
-  out.sort((a, b) => b.savingUsd.comparedTo(a.savingUsd) || a.constraint.localeCompare(b.constraint));
+  lp.sort((a, b) => b.saving.comparedTo(a.saving) || a.r.constraint.localeCompare(b.r.constraint));
+  const integerMax = opts.integerExplanations ?? 3;
+  const out: Explanation[] = [];
+  for (const [n, { r, relaxed, saving: lpSaving }] of lp.entries()) {
+    const m = marginal.get(r.constraint);
+    const e: Explanation = { constraint: r.constraint, relaxation: r.relaxation, savingUsd: lpSaving, pricedOn: 'LP relaxation', lpSavingUsd: lpSaving, ...(m !== undefined && m > 0 && { marginalUsd: new Decimal(String(m)).toDecimalPlaces(4) }) };
+    if (n < integerMax && hasPlan(sol)) {
+      // Its own node budget, as each rung of the saving split: deterministic, whatever the load.
+      const { model: m2, map: map2 } = buildModel(relaxed);
+      const s2 = await solveByPeriods(relaxed, m2, map2, solver, gap, new Work(opts.maxNodes ?? DEFAULT_MAX_NODES, opts.timeLimitS ?? DEFAULT_SAFETY_TIME_LIMIT_S));
+      if (hasPlan(s2)) {
+        const relaxedUsd = decode(relaxed, map2, s2.values).totalUsd;
+        // Relaxing can only lower the optimum; a relaxed plan costing more than the plan is the gaps' doing.
+        const point = Decimal.max(0, plan.totalUsd.minus(relaxedUsd)).toDecimalPlaces(2);
+        const low = cents(Math.max(0, sol.bound - s2.objective));
+        const high = Decimal.max(point, cents(Math.max(0, sol.objective - s2.bound)));
+        Object.assign(e, { savingUsd: point, pricedOn: 'integer plan', savingRangeUsd: { low: Decimal.min(low, point), high } });
+      }
+    }
+    out.push(e);
+  }
+  out.sort((a, b) => (a.pricedOn === b.pricedOn ? 0 : a.pricedOn === 'integer plan' ? -1 : 1) || b.savingUsd.comparedTo(a.savingUsd) || a.constraint.localeCompare(b.constraint));
   return out;
 }
+
+const cents = (x: number) => new Decimal(String(x)).toDecimalPlaces(2);
 
 // ---------------------------------------------------------------------------------------------
 // Infeasibility

@@ -16,9 +16,10 @@ const spot = { name: 't', gapS: 600, available: [1, 1, 1, 0, 1, 1, 1, 1, 1, 1] }
 
 describe('runServing', () => {
   it('prices a replica from the catalog: the cheapest per-GPU share × GPUs', () => {
-    // p4d.24xlarge: $32.7726/h over 8 GPUs, spot $9.83/h.
-    expect(price.onDemandUsdPerHour.toString()).toBe('4.096575');
-    expect(price.spotUsdPerHour!.toString()).toBe('1.22875');
+    // p4d.24xlarge: $21.95764/h over 8 GPUs (us-east-2, a millionth of a dollar below us-east-1's
+    // $21.957642), spot $2.4655/h (us-east-1's cheapest zone).
+    expect(price.onDemandUsdPerHour.toString()).toBe('2.744705');
+    expect(price.spotUsdPerHour!.toString()).toBe('0.3081875');
   });
 
   it('compares every balancer × autoscaler with the baseline, and the plan meets the SLO in simulation', async () => {

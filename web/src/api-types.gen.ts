@@ -477,10 +477,21 @@ export interface operations {
                       savingUsd: string;
                       share: number;
                     }[];
+                  /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                   explanations: ({
                       constraint: string;
                       relaxation: string;
                       savingUsd: string | null;
+                      /** @enum {string} */
+                      pricedOn?: "integer plan" | "LP relaxation";
+                      savingRangeUsd?: null | {
+                        /** @description exact decimal amount */
+                        low: string;
+                        /** @description exact decimal amount */
+                        high: string;
+                      };
+                      /** @description exact decimal amount */
+                      lpSavingUsd?: string;
                       marginalUsd: string | null;
                     })[];
                   /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -1351,10 +1362,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -2265,10 +2287,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -5185,10 +5218,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -6137,10 +6181,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -7879,10 +7934,21 @@ export interface operations {
                   savingUsd: string;
                   share: number;
                 }[];
+              /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
               explanations: ({
                   constraint: string;
                   relaxation: string;
                   savingUsd: string | null;
+                  /** @enum {string} */
+                  pricedOn?: "integer plan" | "LP relaxation";
+                  savingRangeUsd?: null | {
+                    /** @description exact decimal amount */
+                    low: string;
+                    /** @description exact decimal amount */
+                    high: string;
+                  };
+                  /** @description exact decimal amount */
+                  lpSavingUsd?: string;
                   marginalUsd: string | null;
                 })[];
               /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -10086,10 +10152,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -11066,10 +11143,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -12418,10 +12506,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */

@@ -1,10 +1,10 @@
 /**
  * A catalog reference → Offerings: `builtin`, a SkyPilot vms.csv, a SkyPilot catalog folder, an
- * FSDL cloud-gpus.csv or Penny YAML; with the date of its prices (the built-in list's date, else
+ * FSDL cloud-gpus.csv or Penny YAML; with the date of its prices (each part of the built-in catalog's own date, else
  * when the file was last written: SkyPilot rewrites its catalog files when it fetches new prices).
  */
 import { InvalidInput } from '../../core/errors.js';
-import { BUILTIN_CATALOG_DATE, builtinCatalog } from '../../core/catalog/builtin.js';
+import { builtinCatalog, builtinCatalogDates } from '../../core/catalog/builtin.js';
 import type { CatalogDate } from '../../core/catalog/age.js';
 import { validateOfferings, type Offering } from '../../core/catalog/offering.js';
 import { readCsvHeader } from './csv.js';
@@ -21,8 +21,13 @@ export async function readCatalog(ref: string): Promise<Offering[]> {
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; date: CatalogDate }> {
-  if (ref === 'builtin') return { offerings: builtinCatalog(), date: { ref, asOf: BUILTIN_CATALOG_DATE, basis: 'list date' } };
+/**
+ * A catalog with the dates of its prices (one for a file or folder, one per dated part of the
+ * built-in catalog) and the currency its prices are in where the catalog says (a YAML's
+ * `currency:`; the built-in catalog is USD); absent: unsaid, USD unless the user says otherwise.
+ */
+export async function readCatalogDated(ref: string): Promise<{ offerings: Offering[]; dates: CatalogDate[]; currency?: string }> {
+  if (ref === 'builtin') return { offerings: builtinCatalog(), dates: builtinCatalogDates(), currency: 'USD' };
   let st;
   try {
     st = await stat(ref);
@@ -30,7 +35,7 @@ export async function readCatalogDated(ref: string): Promise<{ offerings: Offeri
     throw new InvalidInput(`catalog ${ref}: no such file`, [{ path: '', file: ref, message: 'file not found' }], 'Name a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv, a Penny catalog YAML, or `builtin`.');
   }
   if (st.isDirectory()) return readSkypilotFolder(ref);
-  return { offerings: await readCatalogFile(ref), date: { ref, asOf: isoDay(st.mtime), basis: 'file modified' } };
+  return { ...(await readCatalogFile(ref)), dates: [{ ref, asOf: isoDay(st.mtime), basis: 'file modified' }] };
 }
 
 /**
@@ -39,7 +44,7 @@ export async function readCatalogDated(ref: string): Promise<{ offerings: Offeri
  * provider from the sub-folder or file name. Other files (images.csv, accelerators.csv) are not
  * prices and are left alone. Dated by its oldest vms.csv.
  */
-async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[]; date: CatalogDate }> {
+async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[]; dates: CatalogDate[] }> {
   const files: string[] = [];
   const isVms = (name: string) => name === 'vms.csv' || name === 'vms.csv.gz' || /^skypilot-v\d+-.+-vms\.csv(\.gz)?$/i.test(name);
   for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -58,13 +63,14 @@ async function readSkypilotFolder(dir: string): Promise<{ offerings: Offering[];
   }
   const offerings = mergeCatalogs(...lists);
   validateOfferings(offerings, dir);
-  return { offerings, date: { ref: dir, asOf: isoDay(oldest!), basis: 'oldest file modified' } };
+  return { offerings, dates: [{ ref: dir, asOf: isoDay(oldest!), basis: 'oldest file modified' }] };
 }
 
-async function readCatalogFile(ref: string): Promise<Offering[]> {
+async function readCatalogFile(ref: string): Promise<{ offerings: Offering[]; currency?: string }> {
   let offerings: Offering[];
+  let currency: string | undefined;
   if (/\.(ya?ml|json)$/i.test(ref)) {
-    offerings = await readCatalogYaml(ref);
+    ({ offerings, currency } = await readCatalogYaml(ref));
   } else {
     const header = await readCsvHeader(ref);
     if (header.includes('InstanceType') && header.includes('AcceleratorName')) offerings = (await readSkypilotCatalog(ref)).offerings;
@@ -77,5 +83,5 @@ async function readCatalogFile(ref: string): Promise<Offering[]> {
       );
   }
   validateOfferings(offerings, ref);
-  return offerings;
+  return { offerings, ...(currency && { currency }) };
 }

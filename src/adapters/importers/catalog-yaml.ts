@@ -50,13 +50,13 @@ export const onPremSchema = z
 export const catalogSchema = z
   .object({
     catalog: nameField().optional(),
-    currency: currencyField().default('USD'),
+    /** The currency of every price in the file (default USD); a plan converts it with its exchange rates. */
+    currency: currencyField().optional(),
     date: z.string().optional(),
     offerings: z.array(offeringSchema).default([]),
     onPrem: z.array(onPremSchema).default([]),
   })
-  .strict()
-  .refine((c) => c.currency === 'USD', { message: 'catalog prices must be in USD (Penny does not convert currencies)', path: ['currency'] });
+  .strict();
 
 export function offeringFromYaml(o: z.output<typeof offeringSchema>, source: string): Offering {
   return {
@@ -93,15 +93,20 @@ export function onPremOffering(p: z.output<typeof onPremSchema>, source: string)
   };
 }
 
-export function parseCatalogYaml(text: string, file: string): Offering[] {
+/** The offerings of a catalog YAML, their money fields in the file's `currency` (absent: unsaid, USD by default). */
+export function parseCatalogYamlWithCurrency(text: string, file: string): { offerings: Offering[]; currency?: string } {
   const parsed = parseYaml(text, file);
   if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
     throw new InvalidInput(`${file}: a catalog is a mapping with offerings and/or onPrem`, [{ path: '', file, line: 1, message: 'expected a mapping at the top level' }], 'See docs/planner.md, "Catalog YAML".');
   }
   const c = validateWith(catalogSchema, parsed, file, 'catalog');
-  return [...c.offerings.map((o) => offeringFromYaml(o, file)), ...c.onPrem.map((p) => onPremOffering(p, file))];
+  return { offerings: [...c.offerings.map((o) => offeringFromYaml(o, file)), ...c.onPrem.map((p) => onPremOffering(p, file))], ...(c.currency && { currency: c.currency }) };
 }
 
-export async function readCatalogYaml(path: string): Promise<Offering[]> {
-  return parseCatalogYaml(await readTextFile(path, MAX_SCENARIO_BYTES, 'catalog'), path);
+export function parseCatalogYaml(text: string, file: string): Offering[] {
+  return parseCatalogYamlWithCurrency(text, file).offerings;
+}
+
+export async function readCatalogYaml(path: string): Promise<{ offerings: Offering[]; currency?: string }> {
+  return parseCatalogYamlWithCurrency(await readTextFile(path, MAX_SCENARIO_BYTES, 'catalog'), path);
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../core/errors.js';
 import { normaliseGpu } from '../../core/catalog/offering.js';
 import { cheapest, compatible, orderByPrice } from '../../core/catalog/query.js';
-import { builtinCatalog, BUILTIN_CATALOG_DATE } from '../../core/catalog/builtin.js';
+import { builtinCatalog, builtinCatalogDates } from '../../core/catalog/builtin.js';
 import { sharedFile } from '../../../test/shared-data.js';
 import { readCatalog } from './catalog-source.js';
 import { parseCatalogYaml } from './catalog-yaml.js';
@@ -34,6 +34,31 @@ describe('SkyPilot vms.csv', () => {
     expect(east.spotUsdPerHour!.toString()).toBe('9.7');
     expect(east.gpuCount).toBe(8);
     expect(r.offerings.find((o) => o.region === 'us-west-2')!.spotUsdPerHour).toBeUndefined();
+  });
+
+  it('GCP: joins a GPU row to the machine it fixes, zone by zone (VM + GPU price), and skips GPUs of a machine of your choice', async () => {
+    // The layout of SkyPilot's catalogs/v8/gcp/vms.csv: machines without an accelerator, GPUs without a machine.
+    const p = file(
+      'gcp-vms.csv',
+      [
+        'InstanceType,vCPUs,MemoryGiB,AcceleratorName,AcceleratorCount,GpuInfo,Region,AvailabilityZone,Price,SpotPrice',
+        'a2-highgpu-8g,96.0,680.0,,,,us-central1,us-central1-a,5.91582,2.958',
+        'a2-highgpu-8g,96.0,680.0,,,,us-central1,us-central1-b,5.91582,2.958',
+        'n1-standard-8,8.0,30.0,,,,us-central1,us-central1-a,0.38,0.08',
+        ',,,A100,8,A100,us-central1,us-central1-a,23.47,7.0',
+        ',,,A100,8,A100,us-central1,us-central1-b,23.47,',
+        ',,,A100,8,A100,us-central1,us-central1-c,23.47,7.0',
+        ',,,T4,1,T4,us-central1,us-central1-a,0.35,0.14',
+        ',,,tpu-v6e-1,1,tpu-v6e-1,us-central1,us-central1-a,2.7,0.54421',
+      ].join('\n') + '\n',
+    );
+    const r = await readSkypilotCatalog(p, 'gcp');
+    expect(r.offerings.map((o) => o.id)).toEqual(['gcp/us-central1/a2-highgpu-8g']);
+    const a2 = r.offerings[0]!;
+    // us-central1-a and -b: 5.91582 + 23.47; spot only in -a (2.958 + 7.0); -c has no a2 machine.
+    expect([a2.onDemandUsdPerHour!.toFixed(), a2.spotUsdPerHour!.toFixed(), a2.gpu, a2.gpuCount, a2.vcpus]).toEqual(['29.38582', '9.958', 'A100', 8, 96]);
+    // Skipped: the machine-less A100 row in -c, the T4 (n1 host of your choice), the TPU; machines are not counted.
+    expect(r.skipped).toBe(3);
   });
 
   it('refuses a NaN or negative price with file, line and column', async () => {
@@ -101,7 +126,7 @@ describe('Penny catalog YAML', () => {
 
 describe('built-in catalog and queries', () => {
   it('is dated, priced and sorted cheapest first', () => {
-    expect(BUILTIN_CATALOG_DATE).toMatch(/^\d{4}-\d{2}$/);
+    for (const d of builtinCatalogDates()) expect(d.asOf).toMatch(/^\d{4}-\d{2}(-\d{2})?$/);
     const h100 = orderByPrice(compatible(builtinCatalog(), { gpu: ['h100'] }), 'on-demand', 'price-per-gpu');
     expect(h100.length).toBeGreaterThanOrEqual(5);
     for (let i = 1; i < h100.length; i++) expect(h100[i]!.onDemandUsdPerHour!.div(h100[i]!.gpuCount).gte(h100[i - 1]!.onDemandUsdPerHour!.div(h100[i - 1]!.gpuCount))).toBe(true);

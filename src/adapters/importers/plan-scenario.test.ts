@@ -6,6 +6,9 @@ import { InvalidInput } from '../../core/errors.js';
 import { periodAvailability } from '../../core/planner/spot.js';
 import { sharedFile } from '../../../test/shared-data.js';
 import { loadPlanScenario } from './plan-scenario.js';
+import { planCapacity } from '../../app/plan.js';
+import { planToJson } from '../../app/plan-json.js';
+import { HighsSolver } from '../solver/highs.js';
 import { readSpotTrace } from './spot-trace.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-plan-scenario-'));
@@ -85,5 +88,46 @@ describe('spot availability per period', () => {
     const a = periodAvailability(await readSpotTrace(p), 168, 1);
     expect(a).toHaveLength(168);
     expect(a.every((x) => x >= 0 && x <= 1)).toBe(true);
+  });
+});
+
+describe('catalogs in another currency than USD', () => {
+  const eurCat = () => write('eur.yaml', 'currency: EUR\nofferings:\n  - { provider: ovh, region: gra, instanceType: h100x1, gpu: H100, gpus: 1, onDemandUsdPerHour: 2.76, spotUsdPerHour: 0.92 }\n');
+  const csv = () => write('gbp-vms.csv', 'InstanceType,AcceleratorName,AcceleratorCount,Price,SpotPrice,Region\nh100x1,H100,1,2.00,,uk1\n');
+
+  it('converts a YAML catalog that says EUR, and a CSV the scenario says is GBP, with the scenario rates, exactly', async () => {
+    write('eur-plan.yaml', `currency: EUR\nexchangeRates: { USD: 0.92, GBP: 1.15 }\ncatalogs: [eur.yaml, { path: gbp-vms.csv, currency: GBP }]\nclasses:\n  - { name: t, demand: [2], gpus: { H100: 1 } }\n`);
+    eurCat();
+    csv();
+    const { inputs, currency, catalogs } = await loadPlanScenario(join(dir, 'eur-plan.yaml'));
+    const ovh = inputs.offerings.find((o) => o.provider === 'ovh')!;
+    // €2.76 at 0.92 EUR per USD = $3; €0.92 = $1; £2.00 at 1.15 EUR per GBP = €2.30 = $2.50.
+    expect([ovh.onDemandUsdPerHour!.toFixed(), ovh.spotUsdPerHour!.toFixed()]).toEqual(['3', '1']);
+    expect(inputs.offerings.find((o) => o.region === 'uk1')!.onDemandUsdPerHour!.toFixed()).toBe('2.5');
+    expect(ovh.source).toMatch(/prices in EUR/);
+    expect(catalogs).toEqual(['eur.yaml', 'gbp-vms.csv']);
+    expect(currency.perUsd.toFixed()).toBe('0.92');
+    // Planned: two of the £2.00 instance for an hour, $5.00, reported as €4.60 to the cent and beyond.
+    const r = await planCapacity(inputs, new HighsSolver(), { explain: false });
+    const j = planToJson(r, catalogs, currency) as { totalUsd: string; inCurrency: { total: string } };
+    expect([j.totalUsd, j.inCurrency.total]).toEqual(['5', '4.6']);
+  });
+
+  it('a USD plan with a EUR catalog needs exchangeRates.EUR, pointed at the catalog entry; a currency the file contradicts is refused', async () => {
+    eurCat();
+    const s = write('usd-plan.yaml', 'catalogs:\n  - eur.yaml\nclasses:\n  - { name: t, demand: [2], gpus: { H100: 1 } }\n');
+    const e = (await loadPlanScenario(s).catch((x: unknown) => x)) as InvalidInput;
+    expect(e).toBeInstanceOf(InvalidInput);
+    expect(e.issues[0]).toMatchObject({ line: 2, path: 'catalogs[0]' });
+    expect(e.issues[0]!.message).toMatch(/prices in EUR need exchangeRates: \{ EUR: <USD per EUR> \}/);
+    const ok = write('usd-plan2.yaml', 'exchangeRates: { EUR: 1.08 }\ncatalogs: [eur.yaml]\nclasses:\n  - { name: t, demand: [2], gpus: { H100: 1 } }\n');
+    expect((await loadPlanScenario(ok)).inputs.offerings[0]!.onDemandUsdPerHour!.toFixed()).toBe('2.9808');
+    const clash = write('clash.yaml', 'exchangeRates: { EUR: 1.08, GBP: 1.25 }\ncatalogs:\n  - { path: eur.yaml, currency: GBP }\nclasses:\n  - { name: t, demand: [2], gpus: { H100: 1 } }\n');
+    const c = (await loadPlanScenario(clash).catch((x: unknown) => x)) as InvalidInput;
+    expect(c.issues[0]).toMatchObject({ line: 3, path: 'catalogs[0].currency' });
+    expect(c.issues[0]!.message).toMatch(/says its prices are in EUR, not GBP/);
+    // --catalog-currency: the override for --catalog files that do not say.
+    const o = await loadPlanScenario(ok, { catalogs: [csv()], catalogCurrency: 'EUR' });
+    expect(o.inputs.offerings[0]!.onDemandUsdPerHour!.toFixed()).toBe('2.16');
   });
 });

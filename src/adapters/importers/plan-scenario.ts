@@ -16,6 +16,7 @@ import { periodAvailability } from '../../core/planner/spot.js';
 import { offeringFromYaml, offeringSchema, onPremOffering, onPremSchema } from './catalog-yaml.js';
 import { readCatalogDated } from './catalog-source.js';
 import type { CatalogDate } from '../../core/catalog/age.js';
+import { missingRateHint, offeringsToUsd, usdPer, type PlanRates } from '../../core/catalog/currency.js';
 import { readDemandCsv, readForecastDemand } from './demand-csv.js';
 import { MAX_SCENARIO_BYTES, readTextFile } from './input-file.js';
 import { readSpotTrace } from './spot-trace.js';
@@ -46,7 +47,8 @@ export const planScenarioSchema = z
     currency: currencyField().default('USD'),
     periodHours: numberField({ min: 0, exclusiveMin: true }).default(1),
     periods: numberField({ min: 1, int: true }).optional(),
-    catalogs: z.array(z.string().min(1)).default(['builtin']),
+    /** A reference, or { path, currency } for a file whose prices are in another currency than it says (a CSV says none: USD). */
+    catalogs: z.array(z.union([z.string().min(1), z.object({ path: z.string().min(1), currency: currencyField() }).strict()])).default(['builtin']),
     offerings: z.array(offeringSchema).default([]),
     onPrem: z.array(onPremSchema).default([]),
     reserved: z.array(z.object({ offering: z.string().min(1), usdPerHour: decimalField({ min: 0 }), maxInstances: numberField({ min: 0, int: true }).optional() }).strict()).default([]),
@@ -143,12 +145,19 @@ function issueAt(parsed: ParsedYaml, file: string, path: (string | number)[], me
   return { file, ...(pos && { line: pos.line, column: pos.column }), path: path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join(''), message, ...(found !== undefined && { found }) };
 }
 
-export async function loadPlanScenario(file: string, overrides: { catalogs?: string[] } = {}): Promise<LoadedPlan> {
+export interface PlanOverrides {
+  /** Replace the scenario's catalogs (references, relative to the working directory). */
+  catalogs?: string[];
+  /** The currency of those catalogs' prices where a file does not say (CSV); converted with the scenario's rates. */
+  catalogCurrency?: string;
+}
+
+export async function loadPlanScenario(file: string, overrides: PlanOverrides = {}): Promise<LoadedPlan> {
   return planScenarioFromText(await readTextFile(file, MAX_SCENARIO_BYTES, 'plan scenario'), file, overrides);
 }
 
 /** A plan scenario from its text; `file` names it in messages and anchors relative paths. */
-export async function planScenarioFromText(text: string, file: string, overrides: { catalogs?: string[] } = {}): Promise<LoadedPlan> {
+export async function planScenarioFromText(text: string, file: string, overrides: PlanOverrides = {}): Promise<LoadedPlan> {
   const parsed = parseYaml(text, file);
   if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) {
     throw new InvalidInput(`${file}: a plan scenario is a mapping (periodHours, classes, catalogs, …)`, [{ path: '', file, line: 1, message: 'expected a mapping at the top level' }], 'See docs/planner.md for an example.');
@@ -156,14 +165,31 @@ export async function planScenarioFromText(text: string, file: string, overrides
   const s = validateWith(planScenarioSchema, parsed, file, 'plan scenario');
   const dir = dirname(file);
   const rel = (p: string) => (p === 'builtin' ? p : resolve(dir, p));
-  const catalogs = overrides.catalogs ?? s.catalogs;
+  const entries = overrides.catalogs ? overrides.catalogs.map((path) => ({ path, ...(overrides.catalogCurrency && { currency: overrides.catalogCurrency }) })) : s.catalogs.map((c) => (typeof c === 'string' ? { path: c } : c));
+  const catalogs = entries.map((e) => e.path);
+  const rates: PlanRates = { code: s.currency, rates: s.exchangeRates ?? {} };
   const lists: Offering[][] = [];
   const catalogDates: CatalogDate[] = [];
-  for (const c of catalogs) {
-    const read = await readCatalogDated(overrides.catalogs ? c : rel(c));
-    lists.push(read.offerings);
-    catalogDates.push({ ...read.date, ref: c });
+  const currencyIssues: Issue[] = [];
+  for (const [i, e] of entries.entries()) {
+    const read = await readCatalogDated(overrides.catalogs ? e.path : rel(e.path));
+    const at = overrides.catalogs ? { file: '--catalog-currency', path: e.path } : undefined;
+    const said = read.currency;
+    if ('currency' in e && e.currency && said && e.currency !== said) {
+      const msg = `the catalog says its prices are in ${said}, not ${e.currency}`;
+      currencyIssues.push(at ? { ...at, message: msg } : issueAt(parsed, file, ['catalogs', i, 'currency'], msg, e.currency));
+      continue;
+    }
+    const ccy = said ?? ('currency' in e && e.currency ? e.currency : 'USD');
+    if (!usdPer(ccy, rates)) {
+      const msg = `prices in ${ccy} need ${missingRateHint(ccy, rates)} (units of ${rates.code} per unit of each currency)`;
+      currencyIssues.push(at ? { ...at, message: msg } : issueAt(parsed, file, ['catalogs', i], msg, e.path));
+      continue;
+    }
+    lists.push(offeringsToUsd(read.offerings, ccy, rates, { file, path: `catalogs[${i}]` }));
+    for (const d of read.dates) catalogDates.push({ ...d, ref: e.path });
   }
+  if (currencyIssues.length) throw new InvalidInput(`${file}: a catalog's prices cannot be converted to USD`, currencyIssues, `Add the rates to the scenario's exchangeRates (units of ${rates.code} per unit of each currency), or fix the catalog's currency.`);
   lists.push(s.offerings.map((o) => offeringFromYaml(o, file)));
   lists.push(s.onPrem.map((p) => onPremOffering(p, file)));
   let offerings = mergeCatalogs(...lists);

@@ -100,7 +100,7 @@ export function plans(root: HTMLElement): Promise<void> {
     );
     if (p.explanations.length) {
       into.append(h(html`<h2>What binds, and what relaxing it would save</h2>`));
-      into.append(table([{ label: 'Constraint' }, { label: 'Relaxed to' }, { label: `Would save (${c})`, num: true }, { label: 'Marginal', num: true }], p.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd === null ? 'nothing' : money(e.savingUsd, c), e.marginalUsd === null ? '' : money(e.marginalUsd, c)])));
+      into.append(table([{ label: 'Constraint' }, { label: 'Relaxed to' }, { label: `Would save (${c})`, num: true }, { label: 'Priced on' }, { label: 'Marginal', num: true }], p.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd === null ? 'nothing' : money(e.savingUsd, c), e.pricedOn ?? 'LP relaxation', e.marginalUsd === null ? '' : money(e.marginalUsd, c)])));
     }
     if (best) into.append(h(html`<p class="note">Baselines are computed in the same run: ${p.baselines.map((b) => `${b.name}: ${b.note}`).join('; ')}.</p>`));
   }, planStarter());

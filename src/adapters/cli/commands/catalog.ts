@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import { listCatalog } from '../../../app/catalog.js';
-import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
+import { builtinDateSpan } from '../../../core/catalog/builtin.js';
 import { toPlain } from '../../../core/money.js';
 import { readCatalogDated } from '../../importers/catalog-source.js';
 import { stalePriceWarnings, type CatalogDate } from '../../../core/catalog/age.js';
@@ -35,19 +35,23 @@ export const registerCatalog: RegisterCommand = (program, ctx) => {
       const dates: CatalogDate[] = [];
       const readDated = async (ref: string) => {
         const r = await readCatalogDated(ref);
-        dates.push(r.date);
+        if (r.currency && r.currency !== 'USD') {
+          const { InvalidInput } = await import('../../../core/errors.js');
+          throw new InvalidInput(`${ref}: its prices are in ${r.currency}; penny catalog lists USD prices`, [{ path: 'currency', file: ref, message: `prices in ${r.currency}`, expected: 'USD' }], `Plan with it instead: a scenario with catalogs: [${ref}] and exchangeRates converting ${r.currency} (docs/planner.md, "Currency").`);
+        }
+        dates.push(...r.dates);
         return r.offerings;
       };
       const listing = await listCatalog(refs, readDated, { ...(opts.gpu && { gpu: opts.gpu }), ...(opts.minGpus !== undefined && { minGpus: opts.minGpus }), ...(opts.provider && { provider: opts.provider }), ...(opts.region && { region: opts.region }), ...(opts.spot && { spot: true }) }, opts.sort);
       const warnings = stalePriceWarnings(dates, ctx.clock.now());
       for (const w of warnings) ctx.stderr(`warning: ${w}`);
-      const builtinNote = refs.includes('builtin') ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : undefined;
+      const builtinNote = refs.includes('builtin') ? `built-in prices of ${builtinDateSpan()}` : undefined;
       if (opts.json) {
         printJson(ctx, {
           sources: listing.sources,
-          pricesAsOf: dates.map((d) => ({ catalog: d.ref, asOf: d.asOf, basis: d.basis })),
+          pricesAsOf: dates.map((d) => ({ catalog: d.ref, asOf: d.asOf, basis: d.basis, ...(d.label && { prices: d.label }) })),
           ...(warnings.length && { warnings }),
-          ...(builtinNote && { builtinDate: BUILTIN_CATALOG_DATE }),
+          ...(builtinNote && { builtinDate: builtinDateSpan() }),
           priceModel: opts.spot ? 'spot' : 'on-demand',
           offerings: listing.rows.map((r) => ({
             id: r.offering.id,

@@ -3,8 +3,8 @@ import { HOURS_PER_MONTH, planToJson } from '../../../app/plan-json.js';
 import { DEFAULT_MAX_NODES, DEFAULT_SAFETY_TIME_LIMIT_S, planCapacity, type PlanResult } from '../../../app/plan.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { stalePriceWarnings } from '../../../core/catalog/age.js';
-import { BUILTIN_CATALOG_DATE } from '../../../core/catalog/builtin.js';
-import { Decimal, roundPartsToTotal, toPlain } from '../../../core/money.js';
+import { builtinDateSpan } from '../../../core/catalog/builtin.js';
+import { Decimal, isCurrencyCode, roundPartsToTotal, toPlain } from '../../../core/money.js';
 import { formatRuns, type PlanLine, type Run } from '../../../core/planner/plan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 import { toLpFormat, toMpsFormat } from '../../solver/lp-format.js';
@@ -55,14 +55,18 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     .option('--max-nodes <n>', `work limit: branch-and-bound nodes over all solves (the same input gives the same plan on any machine)`, positiveInteger('--max-nodes'), DEFAULT_MAX_NODES)
     .option('--time-limit <s>', 'wall-clock safety stop in seconds; a plan it cuts is marked as machine-dependent', positive('--time-limit'), DEFAULT_SAFETY_TIME_LIMIT_S)
     .option('--catalog <ref>', "replace the scenario's catalogs: builtin, a SkyPilot vms.csv or catalog folder, an FSDL cloud-gpus.csv or a Penny catalog YAML (repeatable)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--catalog-currency <code>', "currency of the --catalog files' prices where a file does not say (a CSV); converted with the scenario's exchangeRates")
     .option('--no-explain', 'skip the re-solves that price each binding constraint and split the saving')
     .option('--detail', 'after the summary, the hour-by-hour plan, the cost breakdowns and the binding constraints')
     .option('--csv <file>', 'write every period of the plan as CSV (period, offering, pricing model, commitment, instances)')
     .option('--width <columns>', 'wrap the summary to this many columns (default: the terminal, else 100)', positiveInteger('--width'))
     .option('--save', 'record the plan in the workspace (the dashboard shows it)')
     .addHelpText('after', '\nExamples:\n  penny plan examples/plan-week.yaml\n  penny plan examples/plan-week.yaml --json\n  penny plan examples/plan-week.yaml --export-mps week.mps && cbc week.mps solve')
-    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; maxNodes: number; timeLimit: number; catalog?: string[]; explain: boolean; save?: boolean; detail?: boolean; csv?: string; width?: number }, cmd) => {
-      const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog } : {});
+    .action(async (file: string, opts: { json?: boolean; exportMps?: string; exportLp?: string; gap: number; maxNodes: number; timeLimit: number; catalog?: string[]; catalogCurrency?: string; explain: boolean; save?: boolean; detail?: boolean; csv?: string; width?: number }, cmd) => {
+      if (opts.catalogCurrency !== undefined && !opts.catalog) throw new InvalidInput('--catalog-currency needs --catalog', [{ path: '--catalog-currency', message: 'applies to the --catalog files only' }], "Name the catalogs with --catalog, or write catalogs: [{ path: FILE, currency: EUR }] in the scenario.");
+      const catalogCurrency = opts.catalogCurrency?.trim().toUpperCase();
+      if (catalogCurrency !== undefined && !isCurrencyCode(catalogCurrency)) throw new InvalidInput(`--catalog-currency: not an ISO 4217 code: ${opts.catalogCurrency}`, [{ path: '--catalog-currency', message: 'expected a currency code such as EUR', found: opts.catalogCurrency! }], 'Example: --catalog-currency EUR');
+      const loaded = await loadPlanScenario(file, opts.catalog ? { catalogs: opts.catalog, ...(catalogCurrency && { catalogCurrency }) } : {});
       const warnings = stalePriceWarnings(loaded.catalogDates, ctx.clock.now());
       for (const w of warnings) ctx.stderr(`warning: ${w}`);
       const progress = ctx.progress(Boolean(opts.json));
@@ -110,7 +114,7 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
   const p = r.plan;
   const i = r.inputs;
   const out: string[] = [];
-  out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in list prices of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
+  out.push(`${i.name} · ${num(i.periods)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · catalogs: ${catalogs.map((c) => (c === 'builtin' ? `built-in prices of ${builtinDateSpan()}` : c)).join(', ')}`);
   out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved (${r.method}) · ${num(r.model.columns)} columns × ${num(r.model.rows)} rows (${num(r.model.optionsKept)} of ${num(r.model.optionsConsidered)} purchase options after dominance pruning) · ${num(r.work.nodes)} branch-and-bound nodes · ${num(r.timings.totalS, 2)} s`);
   if (r.work.stoppedBy === 'nodes') out.push(`Stopped by the work limit (${num(r.work.maxNodes)} nodes) before the gap of the target was proved; raise --max-nodes to search further. The same input gives this same plan anywhere.`);
   if (r.work.stoppedBy === 'time') out.push(`Warning: stopped by the wall-clock safety limit (--time-limit) before the work limit: this plan may differ on a faster or less loaded machine. Raise --time-limit, or lower --max-nodes for a reproducible stop.`);
@@ -148,11 +152,18 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
   }
   if (r.explanations.length) {
     out.push('');
-    out.push('Binding constraints (each relaxed alone, LP relaxation re-solved; marginal = LP duals summed over periods):');
+    out.push('Binding constraints (each relaxed alone and re-solved: "integer" = the plan − the relaxed integer plan, both');
+    out.push('proved within the gap, the range the bounds allow in brackets; "LP" = on the LP relaxation only; marginal = LP duals summed over periods):');
     out.push(
       table(
-        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Marginal', align: 'right' }],
-        r.explanations.map((e) => [e.constraint, e.relaxation, e.savingUsd.gt(0) ? `≈ ${show(e.savingUsd)}` : 'nothing', e.marginalUsd ? show(e.marginalUsd) : '']),
+        [{ header: 'Constraint' }, { header: 'Relaxed to' }, { header: 'Would save', align: 'right' }, { header: 'Priced on' }, { header: 'Marginal', align: 'right' }],
+        r.explanations.map((e) => [
+          e.constraint,
+          e.relaxation,
+          e.savingRangeUsd ? `${show(e.savingUsd)} [${show(e.savingRangeUsd.low)}–${show(e.savingRangeUsd.high)}]` : e.savingUsd.gt(0) ? `≈ ${show(e.savingUsd)}` : 'nothing',
+          e.pricedOn === 'integer plan' ? 'integer' : 'LP',
+          e.marginalUsd ? show(e.marginalUsd) : '',
+        ]),
         { indent: '  ' },
       ),
     );
@@ -222,7 +233,7 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
   };
   const busy = (l: PlanLine) => counts(l).filter((n) => n > 0).length;
   const label = (l: PlanLine) => `${l.offeringId} (${l.gpuCount}×${l.gpu})`;
-  out.push(`${i.name} · ${num(T)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · prices: ${catalogs.map((c) => (c === 'builtin' ? `built-in list of ${BUILTIN_CATALOG_DATE}` : c)).join(', ')}`);
+  out.push(`${i.name} · ${num(T)} periods × ${num(i.periodHours, i.periodHours % 1 ? 2 : 0)} h · ${i.classes.length} class${i.classes.length > 1 ? 'es' : ''} · prices: ${catalogs.map((c) => (c === 'builtin' ? `built-in of ${builtinDateSpan()}` : c)).join(', ')}`);
   if (c.code !== 'USD') out.push(`Amounts in ${c.code} at ${toPlain(c.perUsd)} ${c.code} per USD (the scenario's exchangeRates; prices are USD)`);
   const od = r.savings.find((s) => s.baseline === 'all on-demand');
   out.push(`Cost: ${usd(p.totalUsd)} over ${num(hours, hours.isInteger() ? 0 : 1)} h, ${usd(perMonth)} per month (${HOURS_PER_MONTH} h)${od ? `; ${pct(od.share)} below all on-demand with your servers counted` : ''}`);
@@ -279,7 +290,12 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
     const sp = r.savingSplit;
     out.push(`  Saving against all on-demand at list price, nothing owned (${usd(sp.fromUsd)}): ${sp.parts.map((x) => `${x.part} ${usd(x.usd)}`).join(' · ')}`);
   }
-  if (r.explanations.length) out.push(`  Binding: ${r.explanations.slice(0, 3).map((e) => `${e.relaxation}${e.savingUsd.gt(0) ? ` saves ≈ ${usd(e.savingUsd)}` : ''}`).join(' · ')}`);
+  if (r.explanations.length) {
+    const top = r.explanations.slice(0, 3);
+    const lpOnly = top.some((e) => e.pricedOn !== 'integer plan' && e.savingUsd.gt(0));
+    const says = (e: (typeof top)[number]) => (e.savingUsd.gt(0) ? ` saves ${e.pricedOn === 'integer plan' ? usd(e.savingUsd) : `≈ ${usd(e.savingUsd)} (LP)`}` : ' saves nothing');
+    out.push(`  Binding (each relaxed alone, the plan re-solved${lpOnly ? '; LP: on the LP relaxation only' : ''}): ${top.map((e) => `${e.relaxation}${says(e)}`).join(' · ')}`);
+  }
   out.push('');
   out.push(`${r.solver}: ${r.status}, MIP gap ${pct(r.gap, 2)} proved, ${num(r.work.nodes)} branch-and-bound nodes, ${num(r.timings.totalS, 2)} s. Every period: --detail or --csv FILE.`);
   if (r.work.stoppedBy === 'nodes') out.push(`Stopped by the work limit (${num(r.work.maxNodes)} nodes) before the gap was proved; raise --max-nodes to search further. The same input gives this same plan anywhere.`);
