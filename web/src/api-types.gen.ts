@@ -7097,10 +7097,21 @@ export interface operations {
                 savingUsd: string;
                 share: number;
               }[];
+            /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
             explanations: ({
                 constraint: string;
                 relaxation: string;
                 savingUsd: string | null;
+                /** @enum {string} */
+                pricedOn?: "integer plan" | "LP relaxation";
+                savingRangeUsd?: null | {
+                  /** @description exact decimal amount */
+                  low: string;
+                  /** @description exact decimal amount */
+                  high: string;
+                };
+                /** @description exact decimal amount */
+                lpSavingUsd?: string;
                 marginalUsd: string | null;
               })[];
             /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
@@ -13525,10 +13536,21 @@ export interface operations {
                     savingUsd: string;
                     share: number;
                   }[];
+                /** @description binding constraints, each relaxed alone and re-solved: savingUsd on the integer plan (pricedOn "integer plan", with the range the proved bounds allow) or on the LP relaxation */
                 explanations: ({
                     constraint: string;
                     relaxation: string;
                     savingUsd: string | null;
+                    /** @enum {string} */
+                    pricedOn?: "integer plan" | "LP relaxation";
+                    savingRangeUsd?: null | {
+                      /** @description exact decimal amount */
+                      low: string;
+                      /** @description exact decimal amount */
+                      high: string;
+                    };
+                    /** @description exact decimal amount */
+                    lpSavingUsd?: string;
                     marginalUsd: string | null;
                   })[];
                 /** @description every commitment offer of the scenario: amortised hourly cost, break-even utilisation against on-demand, instances the plan takes */
