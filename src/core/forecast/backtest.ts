@@ -117,7 +117,8 @@ export function minHistory(model: ForecastModel, ctx: FitContext, horizon: numbe
   return lo;
 }
 
-function scaleOf(y: Float64Array, end: number, m: number): number {
+/** Mean absolute error of the m-step naive forecast over y[0..end): the MASE denominator. */
+export function scaleOf(y: Float64Array, end: number, m: number): number {
   let s = 0;
   let c = 0;
   for (let t = m; t < end; t++) ((s += Math.abs(y[t]! - y[t - m]!)), c++);
