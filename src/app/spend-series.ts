@@ -63,7 +63,9 @@ export async function dailySpendSeriesBy(billing: BillingStore, dim: Dimension, 
     .sort(([a], [b]) => (a === '(other)' ? 1 : b === '(other)' ? -1 : a < b ? -1 : a > b ? 1 : 0))
     .map(([key, obs]) => {
       // Zeros at both ends: a group that started late or stopped early spent nothing on those days.
-      obs.push({ t: first, value: 0 }, { t: last, value: 0 });
+      obs.sort((a, b) => a.t - b.t);
+      if (obs[0]!.t > first) obs.unshift({ t: first, value: 0 });
+      if (obs[obs.length - 1]!.t < last) obs.push({ t: last, value: 0 });
       return { key, series: resample(obs, { name: `effective cost per day · ${label}=${key}`, unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' }) };
     });
 }
