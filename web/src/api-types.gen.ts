@@ -725,6 +725,7 @@ export interface operations {
                     origins: number;
                     backtestHorizon?: number;
                     scalePeriod?: number;
+                    scale?: number | null;
                     seasons?: number[];
                     /** @description the outermost quantiles delivered and their out-of-sample coverage */
                     band?: {
@@ -767,6 +768,92 @@ export interface operations {
                       filled: boolean;
                     }[];
                 };
+              }) | ({
+                forecasts: ({
+                    key: string;
+                    runId: string;
+                    /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                    forecast: {
+                      /**
+                       * @description version of this contract (forecast v1); absent in results recorded before versioning
+                       * @enum {integer}
+                       */
+                      schemaVersion?: 1;
+                      model: string;
+                      /** @description the models whose median the ensemble is, when it was chosen */
+                      members?: string[];
+                      interval: string;
+                      unit: string;
+                      source?: string;
+                      series: string;
+                      history?: {
+                        start?: string;
+                        end?: string;
+                        points?: number;
+                      };
+                      horizon: number;
+                      /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                      metrics: {
+                        mase: number | null;
+                        smape: number | null;
+                        coverageP10P90: number | null;
+                        rawCoverageP10P90?: number | null;
+                        nominalCoverage: number;
+                        baseline: string;
+                        baselineMase: number | null;
+                        skillVsBaseline?: number | null;
+                        origins: number;
+                        backtestHorizon?: number;
+                        scalePeriod?: number;
+                        scale?: number | null;
+                        seasons?: number[];
+                        /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                        band?: {
+                          from?: string;
+                          to?: string;
+                          coverage?: number | null;
+                          nominal?: number | null;
+                        };
+                        pinball?: number | null;
+                        quantiles?: number[];
+                      };
+                      params?: {
+                        [key: string]: number | null;
+                      };
+                      backtest: ({
+                          model: string;
+                          baseline?: boolean;
+                          members?: string[];
+                          skipped?: string;
+                          mase?: number | null;
+                          smape?: number | null;
+                          mae?: number | null;
+                          coverageP10P90?: number | null;
+                          rawCoverageP10P90?: number | null;
+                          pinball?: number | null;
+                        })[];
+                      /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                      preparation?: Record<string, unknown>;
+                      points: ({
+                          t: string;
+                          p10: number;
+                          p50: number;
+                          p90: number;
+                          [key: string]: number | string;
+                        })[];
+                      /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                      historyValues: {
+                          t: string;
+                          value: number;
+                          filled: boolean;
+                        }[];
+                    };
+                  })[];
+                /** @description series no forecast could be made for, with the reason */
+                skipped: {
+                    key: string;
+                    reason: string;
+                  }[];
               });
               /** @description when failed: the problem (as RFC 9457, without type) */
               error?: {
@@ -1330,6 +1417,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -1372,6 +1460,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -1975,6 +2149,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -2017,6 +2192,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -4626,6 +4887,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -4668,6 +4930,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -5309,6 +5657,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -5351,6 +5700,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -5789,6 +6224,7 @@ export interface operations {
                 origins: number;
                 backtestHorizon?: number;
                 scalePeriod?: number;
+                scale?: number | null;
                 seasons?: number[];
                 /** @description the outermost quantiles delivered and their out-of-sample coverage */
                 band?: {
@@ -7819,6 +8255,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -7861,6 +8298,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -8530,6 +9053,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -8572,6 +9096,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -9473,10 +10083,23 @@ export interface operations {
           agg?: "sum" | "mean" | "max" | "last" | "count";
           /** @enum {string} */
           fill?: "linear" | "ffill" | "zero";
-          points: ({
+          /** @description the history (one series); or send series */
+          points?: ({
               /** @description ISO 8601 or epoch milliseconds */
               t: string | number;
               value: number;
+            })[];
+          /** @description several histories, one forecast each, keyed (instead of points); at most 525,600 points in all */
+          series?: ({
+              /** @description what tells this series apart (a team, a service) */
+              key: string;
+              name?: string;
+              unit?: string;
+              points: ({
+                  /** @description ISO 8601 or epoch milliseconds */
+                  t: string | number;
+                  value: number;
+                })[];
             })[];
           /** @description how far ahead: 30m, 24h, 7d, or a number of intervals */
           horizon: string;
@@ -9989,6 +10612,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -10031,6 +10655,92 @@ export interface operations {
                     filled: boolean;
                   }[];
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
