@@ -143,7 +143,8 @@ export async function readCsvSeriesMany(path: string, o: CsvManyOptions = {}): P
       }
       fv.push(v);
     }
-    const key = group === undefined ? '' : (rec.values[group] ?? '').trim();
+    // Rows without a group are a group of their own, named like untagged billing charges.
+    const key = group === undefined ? '' : (rec.values[group] ?? '').trim() || '(none)';
     let byColumn = obs.get(key);
     if (!byColumn) {
       if (obs.size >= maxSeries || (obs.size + 1) * valueCols.length > maxSeries) {
