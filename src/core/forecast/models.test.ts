@@ -320,3 +320,24 @@ describe('Box–Cox with λ by Guerrero', () => {
     expect(one.forecast(1).sd[0]).toBeCloseTo(naive.fit(add, c).forecast(1).sd[0]!, 9);
   });
 });
+
+describe('MSTL-style multiple seasonality', () => {
+  it('takes the moving average and the phase means by hand, and repeats two exact seasons', async () => {
+    const { centredAverage, seasonalProfile, mstl } = await import('./models/mstl.js');
+    // Period 4 (even): (x0/2 + x1 + x2 + x3 + x4/2)/4 at t = 2.
+    const x = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const ma = centredAverage(x, 4);
+    expect(ma[2]).toBeCloseTo((0.5 + 2 + 3 + 4 + 2.5) / 4, 12);
+    expect(Number.isNaN(ma[0]!)).toBe(true);
+    // A pure season of 3 on a level of 10: the profile is the season itself (zero mean).
+    expect(Array.from(seasonalProfile(Float64Array.from({ length: 12 }, (_, t) => 10 + [-1, 0, 1][t % 3]!), 3)).map((v) => Number(v.toFixed(12)))).toEqual([-1, 0, 1]);
+    // A day of 4 and a week of 12 steps (a pattern of its own beside the day's), on a level of 50:
+    // the forecast is the week before, exactly.
+    const day = [3, -1, -4, 2];
+    const week = [0, 5, 5, 5, 0, 0, -5, -5, -5, 0, 0, 0];
+    const y = Float64Array.from({ length: 72 }, (_, t) => 50 + day[t % 4]! + week[t % 12]!);
+    const f = mstl.fit(y, ctx({ periods: { day: 4, week: 12 } })).forecast(12);
+    for (let i = 0; i < 12; i++) expect(f.mean[i]).toBeCloseTo(y[60 + i]!, 6);
+    expect(mstl.unusable(7, ctx({ periods: { day: 4 } }), 1)).toMatch(/two cycles/);
+  });
+});

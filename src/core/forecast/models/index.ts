@@ -8,11 +8,12 @@ import { theta } from './theta.js';
 import { croston, tsb } from './intermittent.js';
 import { arima, sarima } from './sarima.js';
 import { boxCoxModel, logModel } from './transform.js';
+import { mstl } from './mstl.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb, boxCoxModel(theta), boxCoxModel(holtWinters)];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb, boxCoxModel(theta), boxCoxModel(holtWinters), mstl];
 
 /** Models not (yet) among auto's candidates: each costs every auto forecast a backtest. */
-const NOT_IN_AUTO = new Set(['theta-bc', 'hw-bc']);
+const NOT_IN_AUTO = new Set(['theta-bc', 'hw-bc', 'mstl']);
 
 export const FAMILIES: Record<string, string[]> = {
   auto: MODELS.map((m) => m.name).filter((n) => !NOT_IN_AUTO.has(n)),
@@ -22,6 +23,7 @@ export const FAMILIES: Record<string, string[]> = {
   arima: ['sarima', 'arima'],
   log: ['theta-log', 'hw-log'],
   boxcox: ['theta-bc', 'hw-bc'],
+  mstl: ['mstl'],
 };
 
 export function modelByName(name: string): ForecastModel | undefined {
