@@ -212,6 +212,19 @@ describe('reports and budgets on the demo bill', () => {
     expect(b.forecastMethod).toMatch(/on 48 days of spend \(P50 of the 13 days left/);
   });
 
+  it('forecasts each service\'s daily spend on its own (--by), the rest as (other)', async () => {
+    const byService = await json(['-w', ws('demo'), 'forecast', 'billing', '--by', 'ServiceName', '--top', '2', '--model', 'mean', '--horizon', '7d', '--json']);
+    const report: { ServiceName: string; effectiveCost: string }[] = await json(['-w', ws('demo'), 'report', '--by', 'ServiceName', '--json']);
+    const cost = report.map((r) => [r.ServiceName, Number(r.effectiveCost)] as const).sort((a, b) => b[1] - a[1]);
+    expect(byService.by).toBe('ServiceName');
+    expect(byService.forecasts.map((f: { key: string }) => f.key)).toEqual([...cost.slice(0, 2).map(([k]) => k).sort(), '(other)']);
+    // The mean model's level is each group's spend over the 48 days: the groups add up to the bill.
+    const level = (key: string) => byService.forecasts.find((f: { key: string }) => f.key === key).params.mean;
+    for (const [k, c] of cost.slice(0, 2)) expect(level(k)).toBeCloseTo(c / 48, 2);
+    expect(level('(other)')).toBeCloseTo(cost.slice(2).reduce((a, [, c]) => a + c, 0) / 48, 2);
+    for (const f of byService.forecasts) expect([f.history.points, f.points.length]).toEqual([48, 7]);
+  });
+
   it('checks a budget\'s scope and currency against the data (exit 2, never "$0 on track")', async () => {
     const w = ['-w', ws('demo')];
     const check = async (name: string, args: string[], message: RegExp) => {

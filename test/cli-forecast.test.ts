@@ -174,3 +174,76 @@ describe('penny forecast with user features', () => {
     expect(j.points[23].p50).toBeCloseTo(20.5 + 5 * Number(last[2]), -1);
   });
 });
+
+/** Hourly rows of two teams' GPUs (long format) for `days` days: a daily cycle each, seeded noise. */
+function teamsCsv(days: number): string {
+  let seed = 11;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+  const rows = ['time,team,gpus'];
+  for (let i = 0; i < 24 * days; i++) {
+    const t = new Date(Date.UTC(2025, 0, 6) + i * 3_600_000).toISOString();
+    rows.push(`${t},ml,${(50 + 10 * Math.sin((2 * Math.PI * i) / 24) + 2 * rand()).toFixed(2)}`);
+    rows.push(`${t},web,${(20 + 5 * Math.cos((2 * Math.PI * i) / 24) + rand()).toFixed(2)}`);
+  }
+  return rows.join('\n');
+}
+
+describe('penny forecast: many series and scores against later actuals', () => {
+  it('forecasts each group of --by and each column of --each-column, keyed by series', async () => {
+    const long = join(dir, 'teams.csv');
+    writeFileSync(long, teamsCsv(8));
+    const j = JSON.parse((await runPenny(['forecast', long, '--by', 'team', '--horizon', '12h', '--model', 'snaive-day,theta', '--json'])).stdout);
+    expect(j.by).toBe('team');
+    expect(j.forecasts.map((f: { key: string }) => f.key)).toEqual(['ml', 'web']);
+    for (const f of j.forecasts) expect(f.points).toHaveLength(12);
+    // Each group is its own series: ml's level is near 50, web's near 20.
+    const mean = (f: { points: { p50: number }[] }) => f.points.reduce((a, p) => a + p.p50, 0) / f.points.length;
+    expect(mean(j.forecasts[0])).toBeGreaterThan(40);
+    expect(mean(j.forecasts[1])).toBeLessThan(30);
+    // The same data wide (one column per team): the same forecasts, keyed by column.
+    const wide = join(dir, 'wide.csv');
+    const lines = teamsCsv(8).split('\n').slice(1);
+    writeFileSync(wide, ['time,ml,web,region', ...Array.from({ length: lines.length / 2 }, (_, k) => `${lines[2 * k]!.split(',')[0]},${lines[2 * k]!.split(',')[2]},${lines[2 * k + 1]!.split(',')[2]},eu`)].join('\n'));
+    const w = JSON.parse((await runPenny(['forecast', wide, '--each-column', '--horizon', '12h', '--model', 'snaive-day,theta', '--json'])).stdout);
+    expect(w.by).toBe('column');
+    expect(w.forecasts.map((f: { key: string }) => f.key)).toEqual(['ml', 'web']);
+    expect(w.forecasts.map((f: { points: unknown }) => f.points)).toEqual(j.forecasts.map((f: { points: unknown }) => f.points));
+    const table = await runPenny(['forecast', long, '--by', 'team', '--horizon', '12h', '--model', 'snaive-day,theta']);
+    expect(table.stdout).toMatch(/2 series by team/);
+    expect(table.stdout).toMatch(/^\s+web\s+192\s+/m);
+    const bad = await runPenny(['forecast', long, '--by', 'squad']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no column "squad"/);
+  });
+
+  it('scores a saved forecast against the actuals that arrive later (a series split in two)', async () => {
+    const ws = join(dir, 'ws-score');
+    const file = join(dir, 'split.csv');
+    const all = historyCsv().split('\n');
+    // The first 20 days now; the next day arrives after the forecast was saved.
+    writeFileSync(file, all.slice(0, 1 + 24 * 20).join('\n'));
+    const made = await runPenny(['-w', ws, 'forecast', file, '--horizon', '24h', '--model', 'snaive-day,theta', '--save', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const forecast = JSON.parse(made.stdout);
+    const waiting = JSON.parse((await runPenny(['-w', ws, 'forecast', 'score', '--json'])).stdout);
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0].status).toBe('waiting');
+    writeFileSync(file, all.slice(0, 1 + 24 * 21).join('\n'));
+    const [s] = JSON.parse((await runPenny(['-w', ws, 'forecast', 'score', '--json'])).stdout);
+    expect(s.status).toBe('scored');
+    expect(s.matched).toBe(24);
+    // MASE and coverage recomputed here from the forecast printed and the day that arrived.
+    const actual = all.slice(1 + 24 * 20, 1 + 24 * 21).map((l) => Number(l.split(',')[1]));
+    const mae = actual.reduce((a, y, i) => a + Math.abs(y - forecast.points[i].p50), 0) / 24;
+    expect(s.mae).toBeCloseTo(mae, 4);
+    expect(s.mase).toBeCloseTo(mae / forecast.metrics.scale, 4);
+    expect(s.coverageP10P90).toBeCloseTo(actual.filter((y, i) => y >= forecast.points[i].p10 && y <= forecast.points[i].p90).length / 24, 6);
+    expect(s.backtest.mase).toBe(forecast.metrics.mase);
+    const text = await runPenny(['-w', ws, 'forecast', 'score']);
+    expect(text.stdout).toMatch(/24\/24/);
+    // A newer forecast of the same file is kept beside the first, not in its place.
+    expect((await runPenny(['-w', ws, 'forecast', file, '--horizon', '24h', '--model', 'snaive-day,theta', '--save', '--json'])).code).toBe(0);
+    const both = JSON.parse((await runPenny(['-w', ws, 'forecast', 'score', '--json'])).stdout);
+    expect(both.map((r: { status: string }) => r.status).sort()).toEqual(['scored', 'waiting']);
+  });
+});

@@ -45,6 +45,22 @@ describe('forecasts over HTTP', () => {
     expect((await fetch(`${s.url}/api/runs/${r.runId}`)).status).toBe(200);
   });
 
+  it('forecasts several series in one request, each recorded as its run, keyed', async () => {
+    const double = history.map((p) => ({ t: p.t, value: 2 * p.value }));
+    const res = await post({ unit: 'GPUs', interval: '1h', horizon: '6h', model: 'snaive-day', series: [{ key: 'ml', points: history }, { key: 'web', points: double }, { key: 'tiny', points: history.slice(0, 3) }] });
+    expect(res.status).toBe(202);
+    const job = await s.jobs.wait((await json(res)).id);
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    const r = job.result as { forecasts: { key: string; runId: string; forecast: { series: string; points: { p50: number }[] } }[]; skipped: { key: string; reason: string }[] };
+    expect(r.forecasts.map((f) => f.key)).toEqual(['ml', 'web']);
+    expect(r.skipped.map((x) => x.key)).toEqual(['tiny']);
+    // The seasonal naive forecast repeats each series' last day: web's is twice ml's.
+    r.forecasts[0]!.forecast.points.forEach((p, i) => expect(r.forecasts[1]!.forecast.points[i]!.p50).toBeCloseTo(2 * p.p50, 3));
+    expect(new Set(r.forecasts.map((f) => f.runId)).size).toBe(2);
+    const run = await json(await fetch(`${s.url}/api/runs/${r.forecasts[1]!.runId}`));
+    expect(run.result.series).toBe('web');
+  });
+
   it('answers bad fields with a 422 naming them, and queues nothing', async () => {
     const before = (await json(await fetch(`${s.url}/api/jobs`))).length;
     expect(before).toBeGreaterThan(0);
@@ -54,13 +70,16 @@ describe('forecasts over HTTP', () => {
       [{ interval: '1h', horizon: '1d', points: [{ t: 'yesterday', value: 1 }, ...history] }, 'points[0].t'],
       [{ interval: '1h', horizon: '1d', points: history, quantiles: '1.5' }, 'quantiles'],
       [{ interval: '1h', horizon: '1d', points: history, cap: -1 }, 'cap'],
+      [{ interval: '1h', horizon: '1d', points: history, series: [{ key: 'a', points: history }] }, 'series'],
+      [{ interval: '1h', horizon: '1d' }, 'points'],
+      [{ interval: '1h', horizon: '1d', series: [{ key: 'a', points: history }, { key: 'b', points: [{ t: 'x', value: 1 }, ...history] }] }, 'series[1].points[0].t'],
+      [{ interval: '1h', horizon: '1d', series: [{ key: 'a', points: history }, { key: 'a', points: history }] }, 'series[1].key'],
     ];
     for (const [body, path] of cases) {
       const res = await post(body);
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(422);
       expect((await json(res)).issues[0].path).toBe(path);
     }
-    expect((await post({ interval: '1h', horizon: '1d' })).status).toBeGreaterThanOrEqual(400);
     expect((await json(await fetch(`${s.url}/api/jobs`))).length).toBe(before);
   });
 

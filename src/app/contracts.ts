@@ -196,7 +196,7 @@ export const forecastResultSchema = {
       description: 'out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable',
       required: ['mase', 'smape', 'coverageP10P90', 'nominalCoverage', 'baseline', 'baselineMase', 'origins'],
       properties: {
-        mase: numOrNull, smape: numOrNull, coverageP10P90: numOrNull, rawCoverageP10P90: numOrNull, nominalCoverage: num, baseline: str, baselineMase: numOrNull, skillVsBaseline: numOrNull, origins: num, backtestHorizon: num, scalePeriod: num,
+        mase: numOrNull, smape: numOrNull, coverageP10P90: numOrNull, rawCoverageP10P90: numOrNull, nominalCoverage: num, baseline: str, baselineMase: numOrNull, skillVsBaseline: numOrNull, origins: num, backtestHorizon: num, scalePeriod: num, scale: numOrNull,
         seasons: { type: 'array', items: num },
         band: { type: 'object', description: 'the outermost quantiles delivered and their out-of-sample coverage', properties: { from: str, to: str, coverage: numOrNull, nominal: numOrNull } },
         pinball: numOrNull,

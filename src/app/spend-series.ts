@@ -7,7 +7,8 @@ import { resample } from '../core/forecast/series.js';
 import type { BudgetPeriod, SpendForecaster } from '../core/finops/budget.js';
 import { runRate } from '../core/finops/budget.js';
 import { Decimal, dec } from '../core/money.js';
-import type { BillingStore, ReportQuery } from './billing-ports.js';
+import type { BillingStore, Dimension, ReportQuery } from './billing-ports.js';
+import { billingReport, dimensionLabel } from './billing.js';
 import { runForecast } from './forecast.js';
 import type { TelemetryStore } from './telemetry-ports.js';
 
@@ -31,6 +32,42 @@ export async function dailySpendSeries(billing: BillingStore, q: { currency?: st
   }
   // Days without a charge are true zeros, not gaps.
   return resample(obs, { name: 'effective cost per day', unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' });
+}
+
+/** How a group without a value of the dimension (an untagged charge) is keyed. */
+export const NO_VALUE_KEY = '(none)';
+
+/**
+ * Daily effective cost per value of one dimension (`--by ServiceName`, `--by tag:team`): the `top`
+ * groups by cost keep their keys, the rest fold into "(other)". Every group's series spans the same
+ * days (from the first charge of any group to the last), days without a charge being zeros, so the
+ * forecasts line up. Only the currency of the first row (the report's order) is kept.
+ */
+export async function dailySpendSeriesBy(billing: BillingStore, dim: Dimension, q: { top?: number; to?: string } = {}): Promise<{ key: string; series: Series }[]> {
+  const rows = await billingReport(billing, { by: [dim], granularity: 'day', ...(q.top !== undefined && { top: q.top }), ...(q.to && { to: q.to }) });
+  const currency = rows[0]?.currency;
+  const kept = rows.filter((r) => r.currency === currency);
+  if (kept.length === 0) return [];
+  const days = kept.map((r) => Date.parse(`${r.period}T00:00:00Z`));
+  const first = Math.min(...days);
+  const last = Math.max(...days);
+  const groups = new Map<string, { t: number; value: number }[]>();
+  kept.forEach((r, i) => {
+    const key = r.keys[0] ?? NO_VALUE_KEY;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push({ t: days[i]!, value: Number(r.effective) });
+  });
+  const label = dimensionLabel(dim);
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === '(other)' ? 1 : b === '(other)' ? -1 : a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, obs]) => {
+      // Zeros at both ends: a group that started late or stopped early spent nothing on those days.
+      obs.sort((a, b) => a.t - b.t);
+      if (obs[0]!.t > first) obs.unshift({ t: first, value: 0 });
+      if (obs[obs.length - 1]!.t < last) obs.push({ t: last, value: 0 });
+      return { key, series: resample(obs, { name: `effective cost per day · ${label}=${key}`, unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' }) };
+    });
 }
 
 export interface ModelForecast {

@@ -766,6 +766,7 @@ export interface operations {
                     origins: number;
                     backtestHorizon?: number;
                     scalePeriod?: number;
+                    scale?: number | null;
                     seasons?: number[];
                     /** @description the outermost quantiles delivered and their out-of-sample coverage */
                     band?: {
@@ -1049,6 +1050,92 @@ export interface operations {
                   notes: string[];
                   [key: string]: unknown;
                 };
+              }) | ({
+                forecasts: ({
+                    key: string;
+                    runId: string;
+                    /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                    forecast: {
+                      /**
+                       * @description version of this contract (forecast v1); absent in results recorded before versioning
+                       * @enum {integer}
+                       */
+                      schemaVersion?: 1;
+                      model: string;
+                      /** @description the models whose median the ensemble is, when it was chosen */
+                      members?: string[];
+                      interval: string;
+                      unit: string;
+                      source?: string;
+                      series: string;
+                      history?: {
+                        start?: string;
+                        end?: string;
+                        points?: number;
+                      };
+                      horizon: number;
+                      /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                      metrics: {
+                        mase: number | null;
+                        smape: number | null;
+                        coverageP10P90: number | null;
+                        rawCoverageP10P90?: number | null;
+                        nominalCoverage: number;
+                        baseline: string;
+                        baselineMase: number | null;
+                        skillVsBaseline?: number | null;
+                        origins: number;
+                        backtestHorizon?: number;
+                        scalePeriod?: number;
+                        scale?: number | null;
+                        seasons?: number[];
+                        /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                        band?: {
+                          from?: string;
+                          to?: string;
+                          coverage?: number | null;
+                          nominal?: number | null;
+                        };
+                        pinball?: number | null;
+                        quantiles?: number[];
+                      };
+                      params?: {
+                        [key: string]: number | null;
+                      };
+                      backtest: ({
+                          model: string;
+                          baseline?: boolean;
+                          members?: string[];
+                          skipped?: string;
+                          mase?: number | null;
+                          smape?: number | null;
+                          mae?: number | null;
+                          coverageP10P90?: number | null;
+                          rawCoverageP10P90?: number | null;
+                          pinball?: number | null;
+                        })[];
+                      /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                      preparation?: Record<string, unknown>;
+                      points: ({
+                          t: string;
+                          p10: number;
+                          p50: number;
+                          p90: number;
+                          [key: string]: number | string;
+                        })[];
+                      /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                      historyValues: {
+                          t: string;
+                          value: number;
+                          filled: boolean;
+                        }[];
+                    };
+                  })[];
+                /** @description series no forecast could be made for, with the reason */
+                skipped: {
+                    key: string;
+                    reason: string;
+                  }[];
               });
               /** @description when failed: the problem (as RFC 9457, without type) */
               error?: {
@@ -1651,6 +1738,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -1934,6 +2022,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -2576,6 +2750,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -2859,6 +3034,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -5507,6 +5768,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -5790,6 +6052,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -6470,6 +6818,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -6753,6 +7102,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -7394,6 +7829,7 @@ export interface operations {
               origins: number;
               backtestHorizon?: number;
               scalePeriod?: number;
+              scale?: number | null;
               seasons?: number[];
               /** @description the outermost quantiles delivered and their out-of-sample coverage */
               band?: {
@@ -8041,6 +8477,7 @@ export interface operations {
                 origins: number;
                 backtestHorizon?: number;
                 scalePeriod?: number;
+                scale?: number | null;
                 seasons?: number[];
                 /** @description the outermost quantiles delivered and their out-of-sample coverage */
                 band?: {
@@ -10452,6 +10889,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -10735,6 +11173,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -11443,6 +11967,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -11726,6 +12251,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -12806,6 +13417,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -13089,6 +13701,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {
@@ -13270,10 +13968,23 @@ export interface operations {
           agg?: "sum" | "mean" | "max" | "last" | "count";
           /** @enum {string} */
           fill?: "linear" | "ffill" | "zero";
-          points: ({
+          /** @description the history (one series); or send series */
+          points?: ({
               /** @description ISO 8601 or epoch milliseconds */
               t: string | number;
               value: number;
+            })[];
+          /** @description several histories, one forecast each, keyed (instead of points); at most 525,600 points in all */
+          series?: ({
+              /** @description what tells this series apart (a team, a service) */
+              key: string;
+              name?: string;
+              unit?: string;
+              points: ({
+                  /** @description ISO 8601 or epoch milliseconds */
+                  t: string | number;
+                  value: number;
+                })[];
             })[];
           /** @description how far ahead: 30m, 24h, 7d, or a number of intervals */
           horizon: string;
@@ -13825,6 +14536,7 @@ export interface operations {
                   origins: number;
                   backtestHorizon?: number;
                   scalePeriod?: number;
+                  scale?: number | null;
                   seasons?: number[];
                   /** @description the outermost quantiles delivered and their out-of-sample coverage */
                   band?: {
@@ -14108,6 +14820,92 @@ export interface operations {
                 notes: string[];
                 [key: string]: unknown;
               };
+            }) | ({
+              forecasts: ({
+                  key: string;
+                  runId: string;
+                  /** @description a forecast (docs/forecasting.md), as `penny forecast --json` prints it, with the history it was fitted on */
+                  forecast: {
+                    /**
+                     * @description version of this contract (forecast v1); absent in results recorded before versioning
+                     * @enum {integer}
+                     */
+                    schemaVersion?: 1;
+                    model: string;
+                    /** @description the models whose median the ensemble is, when it was chosen */
+                    members?: string[];
+                    interval: string;
+                    unit: string;
+                    source?: string;
+                    series: string;
+                    history?: {
+                      start?: string;
+                      end?: string;
+                      points?: number;
+                    };
+                    horizon: number;
+                    /** @description out-of-sample accuracy of the chosen model; sMAPE in percent (0–200), coverage as a share; null when not measurable */
+                    metrics: {
+                      mase: number | null;
+                      smape: number | null;
+                      coverageP10P90: number | null;
+                      rawCoverageP10P90?: number | null;
+                      nominalCoverage: number;
+                      baseline: string;
+                      baselineMase: number | null;
+                      skillVsBaseline?: number | null;
+                      origins: number;
+                      backtestHorizon?: number;
+                      scalePeriod?: number;
+                      scale?: number | null;
+                      seasons?: number[];
+                      /** @description the outermost quantiles delivered and their out-of-sample coverage */
+                      band?: {
+                        from?: string;
+                        to?: string;
+                        coverage?: number | null;
+                        nominal?: number | null;
+                      };
+                      pinball?: number | null;
+                      quantiles?: number[];
+                    };
+                    params?: {
+                      [key: string]: number | null;
+                    };
+                    backtest: ({
+                        model: string;
+                        baseline?: boolean;
+                        members?: string[];
+                        skipped?: string;
+                        mase?: number | null;
+                        smape?: number | null;
+                        mae?: number | null;
+                        coverageP10P90?: number | null;
+                        rawCoverageP10P90?: number | null;
+                        pinball?: number | null;
+                      })[];
+                    /** @description what was done to the history before fitting (merges, fills, outliers, notes) */
+                    preparation?: Record<string, unknown>;
+                    points: ({
+                        t: string;
+                        p10: number;
+                        p50: number;
+                        p90: number;
+                        [key: string]: number | string;
+                      })[];
+                    /** @description the history the model was fitted on, gaps filled (runs record it beside the forecast) */
+                    historyValues: {
+                        t: string;
+                        value: number;
+                        filled: boolean;
+                      }[];
+                  };
+                })[];
+              /** @description series no forecast could be made for, with the reason */
+              skipped: {
+                  key: string;
+                  reason: string;
+                }[];
             });
             /** @description when failed: the problem (as RFC 9457, without type) */
             error?: {

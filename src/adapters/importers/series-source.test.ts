@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../core/errors.js';
 import { sharedFile } from '../../../test/shared-data.js';
-import { detectFormat, loadSeries } from './series-source.js';
+import { detectFormat, loadSeries, loadSeriesMany } from './series-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-series-'));
 function file(name: string, text: string | Buffer): string {
@@ -141,5 +141,26 @@ describe('real traces', () => {
     expect(series.report.observations).toBe(8819);
     expect(total).toBe(8819 - 237); // the last, partial minute is left out and said so
     expect(series.report.notes.join()).toMatch(/partial last interval/);
+  });
+});
+
+describe('several series from one CSV', () => {
+  it('splits rows by --by (an empty group is "(none)"), each on one interval', async () => {
+    const p = file('groups.csv', 'time,team,gpus\n2025-01-01T00:00:00Z,ml,4\n2025-01-01T00:00:00Z,web,1\n2025-01-01T01:00:00Z,ml,6\n2025-01-01T02:00:00Z,web,3\n2025-01-01T02:00:00Z,,7\n');
+    const list = await loadSeriesMany(p, { groupColumn: 'team', intervalMs: 3_600_000 });
+    expect(list.map((s) => s.key)).toEqual(['ml', 'web', '(none)']);
+    expect(Array.from(list[0]!.series.values)).toEqual([4, 6]);
+    // web has no 01:00 row: a gap, filled and flagged like any sampled series.
+    expect(Array.from(list[1]!.series.values)).toEqual([1, 2, 3]);
+    expect(Array.from(list[1]!.series.filled)).toEqual([0, 1, 0]);
+    expect(list[1]!.series.name).toBe('gpus · team=web');
+  });
+
+  it('takes each numeric column (not text ones), or the columns named, and refuses too many', async () => {
+    const p = file('wide.csv', 'time,ml,web,region\n2025-01-01T00:00:00Z,4,,eu\n2025-01-01T01:00:00Z,6,2,eu\n');
+    expect((await loadSeriesMany(p, { eachColumn: true })).map((s) => s.key)).toEqual(['ml', 'web']);
+    expect((await loadSeriesMany(p, { valueColumns: ['web', 'ml'] })).map((s) => s.key)).toEqual(['web', 'ml']);
+    await expect(loadSeriesMany(p, { eachColumn: true, maxSeries: 1 })).rejects.toThrow(/more than 1 series/);
+    await expect(loadSeriesMany(p, { groupColumn: 'time' })).rejects.toThrow(/cannot both group the rows and be the time/);
   });
 });

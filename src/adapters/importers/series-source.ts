@@ -9,7 +9,7 @@ import { AZURE_COLUMNS, AZURE_METRICS, readAzureLlmSeries, type AzureMetric } fr
 import { DLRM_COLUMNS, DLRM_METRICS, readDlrmSeries, type DlrmMetric } from './dlrm-2025.js';
 import { POD_COLUMNS, POD_METRICS, readAlibabaPodSeries, type PodMetric } from './alibaba-pods-series.js';
 import { readCsvHeader } from './csv.js';
-import { readCsvSeries } from './series-csv.js';
+import { readCsvSeries, readCsvSeriesMany, type KeyedCsvSeries } from './series-csv.js';
 
 export const SOURCE_FORMATS = ['auto', 'csv', 'azure-llm', 'dlrm', 'alibaba-pods'] as const;
 export type SourceFormat = Exclude<(typeof SOURCE_FORMATS)[number], 'auto'>;
@@ -48,7 +48,8 @@ export interface LoadSeriesOptions {
   onBytes?: (read: number, total: number) => void;
 }
 
-export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promise<{ series: Series; format: SourceFormat }> {
+/** The file exists, is not empty, and its format (named or recognised) takes the metric asked for. */
+async function checkedFormat(path: string, o: LoadSeriesOptions): Promise<{ format: SourceFormat; header: string[] }> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new InvalidInput(`${path} is a directory`, [{ path: '', file: path, message: 'is a directory' }], 'Name a CSV file.');
@@ -63,6 +64,11 @@ export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promi
   if (o.metric !== undefined && !metrics.includes(o.metric)) {
     throw new InvalidInput(`--metric ${o.metric} does not apply to a ${format} source`, [{ path: 'metric', message: 'unknown metric', expected: metrics.length ? metrics.join(', ') : 'none (use --value for a CSV column)', found: o.metric }], metrics.length ? `Use one of: ${metrics.join(', ')}.` : 'Use --value COLUMN for a CSV.');
   }
+  return { format, header };
+}
+
+export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promise<{ series: Series; format: SourceFormat }> {
+  const { format, header } = await checkedFormat(path, o);
   const required = format === 'azure-llm' ? AZURE_COLUMNS : format === 'dlrm' ? [...DLRM_COLUMNS, 'scheduled_time'] : format === 'alibaba-pods' ? [...POD_COLUMNS, 'scheduled_time'] : [];
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) {
@@ -93,4 +99,26 @@ export async function loadSeries(path: string, o: LoadSeriesOptions = {}): Promi
         }),
       };
   }
+}
+
+/**
+ * Several series from one generic CSV: one per column (`--value a,b`, `--each-column`) and/or per
+ * group (`--by team`). Traces (Azure, DLRM, pod lists) give one series each and are refused.
+ */
+export async function loadSeriesMany(path: string, o: LoadSeriesOptions & { valueColumns?: string[]; eachColumn?: boolean; groupColumn?: string; maxSeries?: number }): Promise<KeyedCsvSeries[]> {
+  const { format } = await checkedFormat(path, o);
+  if (format !== 'csv') throw new InvalidInput(`a ${format} source gives one series; --by, --each-column and several --value columns apply to a generic CSV`, [{ path: o.groupColumn !== undefined ? 'by' : 'value', file: path, message: 'several series from a trace', found: format }], 'Forecast the trace as one series, or give a CSV with one column per series (or a column naming each row\'s series).');
+  return readCsvSeriesMany(path, {
+    ...(o.intervalMs !== undefined && { intervalMs: o.intervalMs }),
+    ...(o.intervalMonths && { intervalMonths: o.intervalMonths }),
+    ...(o.timeColumn && { timeColumn: o.timeColumn }),
+    ...(o.valueColumns && { valueColumns: o.valueColumns }),
+    ...(o.eachColumn && { eachColumn: true }),
+    ...(o.groupColumn !== undefined && { groupColumn: o.groupColumn }),
+    ...(o.maxSeries !== undefined && { maxSeries: o.maxSeries }),
+    ...(o.features && { features: o.features }),
+    ...(o.agg && { agg: o.agg }),
+    ...(o.fill && { fill: o.fill }),
+    ...(o.onBytes && { onBytes: o.onBytes }),
+  });
 }

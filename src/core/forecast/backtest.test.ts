@@ -229,6 +229,25 @@ describe('conformal intervals per horizon step', () => {
     const neg = { ...c, err: Float64Array.from(err, (e) => e - 20.5) };
     expect(levelOffsets(neg, 3, [0.1, 0.9])).toEqual([-16.5, 16.5]);
   });
+
+  it('widens the band by the factor that brings forward coverage to 80% when the errors grow', async () => {
+    const { forwardInflation, levelOffsets } = await import('./backtest.js');
+    // 3 origins × 20 steps, sd 1. Origins 0 and 1 err by i − 9.5: calibrated on them alone (40
+    // scores, each value twice), P90 is the 37th score, 8.5, and P10 the 4th, −8.5.
+    const base = Float64Array.from({ length: 20 }, (_, i) => i - 9.5);
+    const cal = (third: number) => ({ K: 3, Hb: 20, err: Float64Array.from([...base, ...base, ...base.map((e) => third * e)]), sd: new Float64Array(60).fill(1), pred: new Float64Array(60) });
+    // Origin 2 like the others: 18 of its 20 errors (|e| ≤ 8.5) inside, 90%: no widening.
+    expect(forwardInflation(cal(1))).toBe(1);
+    // Origin 2 errs twice as much (|e| = 1, 1, 3, 3 … 19, 19): 16 of 20 inside needs 8.5λ ≥ 15,
+    // λ ≥ 1.765, so 1.8 on the grid of 0.05.
+    const grown = cal(2);
+    const lambda = forwardInflation(grown);
+    expect(lambda).toBeCloseTo(1.8, 12);
+    // The band delivered is that much wider than the scores alone give.
+    const plain = levelOffsets(grown, 5, [0.1, 0.5, 0.9]);
+    const wide = levelOffsets({ ...grown, inflate: lambda }, 5, [0.1, 0.5, 0.9]);
+    wide.forEach((z, l) => expect(z).toBeCloseTo(lambda * plain[l]!, 12));
+  });
 });
 
 describe('robust selection and the ensemble', () => {

@@ -117,7 +117,8 @@ export function minHistory(model: ForecastModel, ctx: FitContext, horizon: numbe
   return lo;
 }
 
-function scaleOf(y: Float64Array, end: number, m: number): number {
+/** Mean absolute error of the m-step naive forecast over y[0..end): the MASE denominator. */
+export function scaleOf(y: Float64Array, end: number, m: number): number {
   let s = 0;
   let c = 0;
   for (let t = m; t < end; t++) ((s += Math.abs(y[t]! - y[t - m]!)), c++);
@@ -179,6 +180,11 @@ export interface Calibration {
   sd: Float64Array;
   /** the point forecasts (for ensembles) */
   pred: Float64Array;
+  /**
+   * How much wider than the scores say the band is drawn: the factor that brings the forward
+   * (calibrate on earlier origins, test on the next) P10–P90 coverage to nominal. 1 when absent.
+   */
+  inflate?: number;
 }
 
 /** Scores wanted per step's calibration set (the window of steps widens until it has them). */
@@ -188,14 +194,14 @@ const WANT_SCORES = 40;
  * The standardised scores e/sd for step i from every origin but `exclude`, over the steps nearest
  * i: a window of steps wide enough to hold WANT_SCORES (all the steps when there are few origins).
  */
-function stepScores(c: Calibration, i: number, exclude: number, out: Float64Array): number {
-  const origins = c.K - (exclude >= 0 ? 1 : 0);
+function stepScores(c: Calibration, i: number, exclude: number, out: Float64Array, upTo = c.K): number {
+  const origins = Math.min(upTo, c.K) - (exclude >= 0 && exclude < upTo ? 1 : 0);
   if (origins <= 0) return 0;
   const width = Math.min(c.Hb, Math.max(1, Math.ceil(WANT_SCORES / origins)));
   const step = Math.min(i, c.Hb - 1);
   const from = Math.max(0, Math.min(c.Hb - width, step - (width >> 1)));
   let m = 0;
-  for (let k = 0; k < c.K; k++) {
+  for (let k = 0; k < Math.min(upTo, c.K); k++) {
     if (k === exclude) continue;
     for (let j = from; j < from + width; j++) {
       const sd = c.sd[k * c.Hb + j]!;
@@ -211,9 +217,9 @@ function stepScores(c: Calibration, i: number, exclude: number, out: Float64Arra
  * too small for that rank), the Gaussian one with fewer than 10 scores. The median is the point
  * forecast itself; lower levels never sit above it nor upper ones below, and levels never cross.
  */
-export function levelOffsets(c: Calibration | undefined, i: number, levels: number[], exclude = -1, buf?: Float64Array): number[] {
+export function levelOffsets(c: Calibration | undefined, i: number, levels: number[], exclude = -1, buf?: Float64Array, upTo = c?.K ?? 0): number[] {
   const scores = buf ?? new Float64Array(c ? c.K * c.Hb : 0);
-  const N = c ? stepScores(c, i, exclude, scores) : 0;
+  const N = c ? stepScores(c, i, exclude, scores, upTo) : 0;
   const a = scores.subarray(0, N);
   const z = levels.map((q) => {
     if (q === 0.5) return 0;
@@ -223,7 +229,44 @@ export function levelOffsets(c: Calibration | undefined, i: number, levels: numb
     return q > 0.5 ? Math.max(0, v) : Math.min(0, v);
   });
   for (let k = 1; k < z.length; k++) if (z[k]! < z[k - 1]!) z[k] = z[k - 1]!;
-  return z;
+  const lambda = c?.inflate ?? 1;
+  return lambda === 1 ? z : z.map((v) => v * lambda);
+}
+
+/** Inflation factors tried, smallest first: the first whose forward coverage reaches nominal wins. */
+const INFLATIONS = Array.from({ length: 41 }, (_, k) => 1 + k * 0.05);
+
+/**
+ * Conformal scores assume the errors to come are like the errors seen; on real series the level
+ * and the noise drift, and the band calibrated on the past covers less of the future than it
+ * promises (71% held out for 80% nominal on the real-series bench). This replays that: at each
+ * origin k ≥ 2 the band is calibrated on origins before k only and scored on origin k; the factor
+ * returned is the smallest (1 to 3) that brings this forward P10–P90 coverage to 80%. Fewer than
+ * 3 origins: 1 (nothing to replay).
+ */
+export function forwardInflation(c: Calibration): number {
+  if (c.K < 3) return 1;
+  const buf = new Float64Array(c.K * c.Hb);
+  const lo: number[] = [];
+  const hi: number[] = [];
+  const e: number[] = [];
+  const plain = { ...c, inflate: 1 };
+  for (let k = 2; k < c.K; k++) {
+    for (let i = 0; i < c.Hb; i++) {
+      const j = k * c.Hb + i;
+      const s = c.sd[j]!;
+      const z = levelOffsets(plain, i, [0.1, 0.9], -1, buf, k);
+      lo.push(z[0]! * s);
+      hi.push(z[1]! * s);
+      e.push(c.err[j]!);
+    }
+  }
+  for (const lambda of INFLATIONS) {
+    let inside = 0;
+    for (let m = 0; m < e.length; m++) if (e[m]! >= lambda * lo[m]! - 1e-12 && e[m]! <= lambda * hi[m]! + 1e-12) inside++;
+    if (inside >= 0.8 * e.length) return lambda;
+  }
+  return INFLATIONS[INFLATIONS.length - 1]!;
 }
 
 /** The pinball (quantile) loss of a forecast `pred` of level q for the truth y. */
@@ -281,6 +324,7 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
       const err = new Float64Array(pred.length);
       for (let k = 0; k < origins.length; k++) for (let i = 0; i < Hb; i++) err[k * Hb + i] = y[origins[k]! + i]! - pred[k * Hb + i]!;
       const c: Calibration = { K: origins.length, Hb, err, sd, pred };
+      c.inflate = forwardInflation(c);
       cal.set(ENSEMBLE, c);
       scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels) });
     }
@@ -308,6 +352,7 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
     }
   }
   const cal: Calibration = { K, Hb, err, sd, pred };
+  cal.inflate = forwardInflation(cal);
   return { score: scoreErrors(y, origins, scales, cal, levels), cal, fit: fit! };
 }
 

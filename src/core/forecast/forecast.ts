@@ -1,6 +1,6 @@
 /** Forecast a prepared series: backtest the candidate models, choose one, forecast with a calibrated band. */
 import { InvalidInput } from '../errors.js';
-import { backtest, baselineFor, calibratedForecast, choose, type BacktestResult, type ModelScore } from './backtest.js';
+import { backtest, baselineFor, calibratedForecast, choose, scaleOf, type BacktestResult, type ModelScore } from './backtest.js';
 import type { FitContext, Quantiles } from './model.js';
 import { modelByName, resolveModels } from './models/index.js';
 import { ensembleOf } from './models/ensemble.js';
@@ -50,6 +50,8 @@ export interface ForecastResult {
   seasons: number[];
   /** seasons asked for beyond the two the models take */
   unusedSeasons: number[];
+  /** the MASE denominator over the whole history: scores against later actuals divide by it */
+  scale: number;
 }
 
 export function forecastSeries(series: Series, o: ForecastOptions): ForecastResult {
@@ -107,7 +109,7 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   const points = q.map((p, i) => ({ t: slotTime(series, n + i), ...p }));
   const baseline = bt.scores.find((s) => s.model === bt.baseline)!;
   const unusedSeasons = seasons && seasons.length > 2 ? seasons.slice(2) : [];
-  return { series, model: model.name, ...(chosen.members && { members: chosen.members }), params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, capNotes, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons };
+  return { series, model: model.name, ...(chosen.members && { members: chosen.members }), params: fit.params, chosen, baseline, backtest: bt, points, ignoredFeatures, nonNegative, capNotes, levels: bt.levels, seasons: [periods.day, periods.week].filter((m): m is number => m !== undefined), unusedSeasons, scale: scaleOf(y, n, Math.min(bt.scalePeriod, n - 1)) };
 }
 
 function baselineModel(n: number, ctx: FitContext) {
@@ -162,6 +164,8 @@ export function forecastToJson(r: ForecastResult, source: string) {
       origins: r.backtest.origins.length,
       backtestHorizon: r.backtest.horizon,
       scalePeriod: r.backtest.scalePeriod,
+      /** mean absolute error of the naive forecast (at scalePeriod) over the history: the MASE scale */
+      scale: round(r.scale),
       seasons: r.seasons,
     },
     params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, round(v, 8)])),

@@ -290,3 +290,54 @@ describe('log transform', () => {
     expect(row('hw-log').mase!).toBeLessThan(row('hw').mase! * 0.8);
   });
 });
+
+describe('Box–Cox with λ by Guerrero', () => {
+  const p = [-1, 1, -1, 1];
+  it('picks λ 0 when the noise grows with the level and 1 when it does not', async () => {
+    const { guerreroLambda } = await import('./models/transform.js');
+    // Seasons of 4 at levels 10, 20, 40: sd/mean is the same in each, so sd/mean^(1−0) has CV 0.
+    const mult = Float64Array.from({ length: 12 }, (_, t) => 10 * 2 ** Math.floor(t / 4) * (1 + 0.1 * p[t % 4]!));
+    expect(guerreroLambda(mult, 4)).toBe(0);
+    // The same swing of ±1 at every level: sd is constant, so sd/mean^0 has CV 0 at λ = 1.
+    const add = Float64Array.from({ length: 12 }, (_, t) => 10 * 2 ** Math.floor(t / 4) + p[t % 4]!);
+    expect(guerreroLambda(add, 4)).toBe(1);
+  });
+
+  it('is the log model at λ 0 and the model itself, inverted exactly, at λ 1', async () => {
+    const { boxCoxModel, logModel } = await import('./models/transform.js');
+    const c = ctx({ periods: { day: 4 } });
+    const mult = Float64Array.from({ length: 24 }, (_, t) => 10 * 1.5 ** Math.floor(t / 4) * (1 + 0.1 * p[t % 4]!));
+    const bc = boxCoxModel(naive).fit(mult, c);
+    expect(bc.params.boxCoxLambda).toBe(0);
+    const lg = logModel(naive).fit(mult, c).forecast(3);
+    const f = bc.forecast(3);
+    for (let i = 0; i < 3; i++) ((expect(f.mean[i]).toBeCloseTo(lg.mean[i]!, 9)), expect(f.sd[i]).toBeCloseTo(lg.sd[i]!, 9));
+    // λ 1: (y − 1)/1 forecast by naive, inverted: the last value, and the same sd as naive's.
+    const add = Float64Array.from({ length: 24 }, (_, t) => 10 * 1.5 ** Math.floor(t / 4) + p[t % 4]!);
+    const one = boxCoxModel(naive).fit(add, c);
+    expect(one.params.boxCoxLambda).toBe(1);
+    expect(one.forecast(1).mean[0]).toBeCloseTo(add[23]!, 9);
+    expect(one.forecast(1).sd[0]).toBeCloseTo(naive.fit(add, c).forecast(1).sd[0]!, 9);
+  });
+});
+
+describe('MSTL-style multiple seasonality', () => {
+  it('takes the moving average and the phase means by hand, and repeats two exact seasons', async () => {
+    const { centredAverage, seasonalProfile, mstl } = await import('./models/mstl.js');
+    // Period 4 (even): (x0/2 + x1 + x2 + x3 + x4/2)/4 at t = 2.
+    const x = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    const ma = centredAverage(x, 4);
+    expect(ma[2]).toBeCloseTo((0.5 + 2 + 3 + 4 + 2.5) / 4, 12);
+    expect(Number.isNaN(ma[0]!)).toBe(true);
+    // A pure season of 3 on a level of 10: the profile is the season itself (zero mean).
+    expect(Array.from(seasonalProfile(Float64Array.from({ length: 12 }, (_, t) => 10 + [-1, 0, 1][t % 3]!), 3)).map((v) => Number(v.toFixed(12)))).toEqual([-1, 0, 1]);
+    // A day of 4 and a week of 12 steps (a pattern of its own beside the day's), on a level of 50:
+    // the forecast is the week before, exactly.
+    const day = [3, -1, -4, 2];
+    const week = [0, 5, 5, 5, 0, 0, -5, -5, -5, 0, 0, 0];
+    const y = Float64Array.from({ length: 72 }, (_, t) => 50 + day[t % 4]! + week[t % 12]!);
+    const f = mstl.fit(y, ctx({ periods: { day: 4, week: 12 } })).forecast(12);
+    for (let i = 0; i < 12; i++) expect(f.mean[i]).toBeCloseTo(y[60 + i]!, 6);
+    expect(mstl.unusable(7, ctx({ periods: { day: 4 } }), 1)).toMatch(/two cycles/);
+  });
+});

@@ -2,7 +2,10 @@ import { Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { forecastRecord } from '../../../app/runs.js';
-import { dailySpendSeries, gpuBusySeries } from '../../../app/spend-series.js';
+import { dailySpendSeries, dailySpendSeriesBy, gpuBusySeries } from '../../../app/spend-series.js';
+import { dimensionLabel, parseDimension } from '../../../app/billing.js';
+import { savedForecasts, scoreSavedForecast, shortRunId, type ForecastScoreRow, type ReloadSpec, type SavedForecastResult } from '../../../app/forecast-score.js';
+import type { Series } from '../../../core/forecast/series.js';
 import { withWorkspace, type CliContext } from '../context.js';
 import { saveRun, withBilling } from '../remote.js';
 import type { Command } from 'commander';
@@ -24,12 +27,13 @@ async function billingSeries(ctx: CliContext, cmd: Command) {
     return { series };
   });
 }
-import { forecastChart, runForecast, type ForecastOutcome } from '../../../app/forecast.js';
+import { forecastChart, runForecast, runForecasts, type ForecastOutcome, type KeyedSeries, type ManyForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
-import { loadSeries, SOURCE_FORMATS, type SourceFormat } from '../../importers/series-source.js';
+import { loadSeries, loadSeriesMany, SOURCE_FORMATS, type LoadSeriesOptions, type SourceFormat } from '../../importers/series-source.js';
 import { parseInterval, parseTimestamp } from '../../importers/timestamp.js';
+import { NotFound } from '../../../core/errors.js';
 import { horizonSteps, quantileLevels, seasonSteps } from '../../importers/forecast-options.js';
 
 export { horizonSteps, quantileLevels, seasonSteps };
@@ -58,6 +62,12 @@ interface ForecastOpts {
   out?: string;
   save?: boolean;
   plot?: string;
+  by?: string;
+  eachColumn?: boolean;
+  top?: string;
+  maxSeries?: string;
+  run?: string;
+  actuals?: string;
 }
 
 export const registerForecast: RegisterCommand = (program, ctx) => {
@@ -85,11 +95,18 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .option('--out <file>', 'write the forecast file (JSON) for `penny plan` and others')
     .option('--save', 'record the forecast in the workspace (the dashboard shows it)')
     .option('--plot <file.svg>', 'write an SVG chart of history, forecast and P10–P90 band')
+    .option('--by <column>', 'one forecast per group: billing: a FOCUS column or tag:KEY (--by ServiceName, --by tag:team); CSV: a column naming each row\'s series (time, team, value)')
+    .option('--each-column', 'CSV: one forecast per numeric column (or name them: --value a,b)')
+    .option('--top <n>', 'billing --by: forecast the n largest groups, the rest summed as (other)', '10')
+    .option('--max-series <n>', 'CSV --by / --each-column: refuse more series than this (each is a full backtest)', '50')
+    .option('--run <id>', 'score: only this saved forecast (an id or its first characters)')
+    .option('--actuals <file>', 'score: read the actuals from this CSV (timestamp, value) instead of the saved forecast\'s source')
     .addHelpText(
       'after',
-      '\nExamples:\n  penny forecast history.csv --horizon 7d --interval 1h\n  penny forecast AzureLLMInferenceTrace_code.csv --horizon 10m --interval 1m\n  penny forecast disaggregated_DLRM_trace.csv --horizon 1d --out gpu-forecast.json --plot gpu.svg\n  penny forecast openb_pod_list_gpushare40.csv --metric gpus-requested --model ets --json\n\nModels, metrics and how to read them: docs/forecasting.md',
+      '\nExamples:\n  penny forecast history.csv --horizon 7d --interval 1h\n  penny forecast billing --by ServiceName --horizon 14d --save\n  penny forecast per-team.csv --by team --json\n  penny forecast score                 (saved forecasts against the actuals that arrived since)\n  penny forecast AzureLLMInferenceTrace_code.csv --horizon 10m --interval 1m\n  penny forecast disaggregated_DLRM_trace.csv --horizon 1d --out gpu-forecast.json --plot gpu.svg\n  penny forecast openb_pod_list_gpushare40.csv --metric gpus-requested --model ets --json\n\nModels, metrics and how to read them: docs/forecasting.md',
     )
     .action(async (source: string, opts: ForecastOpts, cmd) => {
+      if (source === 'score') return scoreCommand(ctx, cmd, opts);
       const interval = opts.interval === undefined ? undefined : parseInterval(opts.interval);
       if (opts.interval !== undefined && !interval) throw new InvalidInput(`--interval "${opts.interval}" is not an interval`, [{ path: 'interval', message: 'not a whole number of seconds from 1s to 4w, nor of months', expected: 'e.g. 10s, 1m, 5m, 1h, 1d, 1w, 1mo, 3mo', found: opts.interval }], 'Use --interval 1h.');
       const intervalMs = interval?.intervalMs;
@@ -100,38 +117,91 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
         traceStartMs = parseTimestamp(opts.traceStart);
         if (!Number.isFinite(traceStartMs)) throw new InvalidInput(`--trace-start "${opts.traceStart}" is not a timestamp`, [{ path: 'trace-start', message: 'not a timestamp', expected: 'ISO 8601, e.g. 2025-03-01T00:00:00Z', found: opts.traceStart }]);
       }
-      if (interval?.intervalMonths && /^(store:)?(billing|gpu)$/.test(source)) throw new InvalidInput(`penny forecast ${source} does not take monthly intervals`, [{ path: 'interval', message: 'months apply to a CSV history only', found: opts.interval! }], 'Forecast the daily series and sum it by month.');
-      const progress = ctx.progress(Boolean(opts.json));
-      progress.start(1, 'reading');
-      const { series } = /^(store:)?billing$/.test(source) ? await billingSeries(ctx, cmd) : /^(store:)?gpu$/.test(source) ? await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000) : await loadSeries(source, {
+      const isBilling = /^(store:)?billing$/.test(source);
+      const isGpu = /^(store:)?gpu$/.test(source);
+      if (interval?.intervalMonths && (isBilling || isGpu)) throw new InvalidInput(`penny forecast ${source} does not take monthly intervals`, [{ path: 'interval', message: 'months apply to a CSV history only', found: opts.interval! }], 'Forecast the daily series and sum it by month.');
+      const valueColumns = opts.value?.split(',').map((c) => c.trim()).filter(Boolean);
+      const many = opts.by !== undefined || Boolean(opts.eachColumn) || (valueColumns?.length ?? 0) > 1;
+      if (many && isGpu) throw new InvalidInput('penny forecast gpu gives one series (GPUs busy); --by and --each-column apply to billing and CSV sources', [{ path: 'by', message: 'not for gpu', found: opts.by ?? '--each-column' }], 'Forecast the GPUs busy as one series.');
+      if (many && opts.plot) throw new InvalidInput('--plot draws one series; it cannot be combined with --by, --each-column or several --value columns', [{ path: 'plot', message: 'one chart per series', found: opts.plot }], 'Forecast the one series to chart on its own (e.g. --value COLUMN).');
+      const top = positiveInt(opts.top ?? '10', 'top', 1000);
+      const maxSeries = positiveInt(opts.maxSeries ?? '50', 'max-series', 10_000);
+      const fileOptions: LoadSeriesOptions = {
         format: opts.format,
         ...(intervalMs !== undefined && { intervalMs }),
         ...(interval?.intervalMonths && { intervalMonths: interval.intervalMonths }),
         ...(opts.metric && { metric: opts.metric }),
         ...(opts.time && { timeColumn: opts.time }),
-        ...(opts.value && { valueColumn: opts.value }),
+        ...(valueColumns?.length === 1 && { valueColumn: valueColumns[0]! }),
         ...(opts.features && { features: opts.features.split(',').map((f) => f.trim()).filter(Boolean) }),
         ...(opts.agg && { agg: opts.agg }),
         ...(opts.fill && { fill: opts.fill }),
         ...(traceStartMs !== undefined && { traceStartMs }),
         ...(opts.app && { app: opts.app }),
-        onBytes: (read, total) => {
-          progress.start(total, 'reading');
-          progress.tick(read);
-        },
-      }).finally(() => progress.finish());
-      const horizon = horizonSteps(opts.horizon, series.intervalMs);
-      const seasons = opts.season === undefined ? undefined : seasonSteps(opts.season, series.intervalMs);
+      };
+      const progress = ctx.progress(Boolean(opts.json));
+      progress.start(1, 'reading');
+      const onBytes = (read: number, total: number) => {
+        progress.start(total, 'reading');
+        progress.tick(read);
+      };
+      /** the series, each with how to read it again for its actuals (penny forecast score) */
+      let list: (KeyedSeries & { reload: ReloadSpec })[];
+      let by = '';
+      try {
+        if (isBilling && opts.by !== undefined) {
+          const dim = parseDimension(opts.by);
+          by = dimensionLabel(dim);
+          const groups = await withBilling(ctx, cmd, (billing) => dailySpendSeriesBy(billing, dim, { top }));
+          if (groups.length === 0) throw new InvalidInput('no billing data in this workspace to forecast', [], 'Ingest a FOCUS export first: penny ingest FILE.');
+          list = groups.map((g) => ({ ...g, reload: { source: 'billing', by, top, key: g.key } }));
+        } else if (isBilling || isGpu) {
+          const { series } = isBilling ? await billingSeries(ctx, cmd) : await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000);
+          list = [{ key: series.name, series, reload: isBilling ? { source: 'billing' } : { source: 'gpu', intervalMs: intervalMs ?? 3_600_000 } }];
+        } else if (many) {
+          const path = resolve(source);
+          const keyed = await loadSeriesMany(source, { ...fileOptions, ...(valueColumns && valueColumns.length > 1 && { valueColumns }), ...(opts.eachColumn && { eachColumn: true }), ...(opts.by !== undefined && { groupColumn: opts.by }), maxSeries, onBytes });
+          by = opts.by ?? 'column';
+          const manyOptions = { ...fileOptions, ...(valueColumns && valueColumns.length > 1 && { valueColumns }), ...(opts.eachColumn && { eachColumn: true }), ...(opts.by !== undefined && { groupColumn: opts.by }), maxSeries };
+          list = keyed.map((k) => ({ key: k.key, series: k.series, reload: { source: 'file', path, options: manyOptions, key: k.key } }));
+        } else {
+          const { series } = await loadSeries(source, { ...fileOptions, onBytes });
+          list = [{ key: series.name, series, reload: { source: 'file', path: resolve(source), options: { ...fileOptions } } }];
+        }
+      } finally {
+        progress.finish();
+      }
+      const first = list[0]!.series;
+      const horizon = horizonSteps(opts.horizon, first.intervalMs);
+      const seasons = opts.season === undefined ? undefined : seasonSteps(opts.season, first.intervalMs);
       const quantiles = opts.quantiles === undefined ? undefined : quantileLevels(opts.quantiles);
       const cap = opts.cap === undefined ? undefined : Number(opts.cap);
       if (cap !== undefined && !(cap > 0 && Number.isFinite(cap))) throw new InvalidInput(`--cap "${opts.cap}" is not a positive number`, [{ path: 'cap', message: 'not a positive number', expected: 'e.g. 64 (GPUs in the cluster)', found: opts.cap! }], 'Give --cap as the most the series can reach.');
-      const outcome = runForecast(series, { horizon, model: opts.model, origins, source, ...(seasons && { seasons }), ...(quantiles && { quantiles }), ...(cap !== undefined && { cap }) }, progress);
+      const runOptions = { horizon, model: opts.model, origins, source, ...(seasons && { seasons }), ...(quantiles && { quantiles }), ...(cap !== undefined && { cap }) };
+      const save = async (made: { key: string; outcome: ForecastOutcome }[]) => {
+        if (!opts.save) return;
+        for (const { key, outcome } of made) {
+          const rec = forecastRecord(outcome);
+          const reload = list.find((l) => l.key === key)!.reload;
+          // The history's end is an input: the same command on newer data is a new forecast, kept
+          // beside the earlier one so that the earlier one can be scored against what came.
+          // Recorded here, or through the server that holds the workspace.
+          await saveRun(ctx, cmd, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts, key, historyEnd: outcome.json.history.end }, summary: rec.summary, result: { ...rec.result, reload } });
+        }
+      };
+      if (many) {
+        const outcome = runForecasts(list, by, runOptions, progress);
+        if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
+        await save(outcome.forecasts);
+        if (opts.json) return printJson(ctx, outcome.json);
+        ctx.stdout(renderMany(outcome));
+        if (opts.out) ctx.stdout(`\nWrote forecast file: ${opts.out}`);
+        return;
+      }
+      const outcome = runForecast(first, runOptions, progress);
       if (opts.out) await writeFile(opts.out, `${JSON.stringify(outcome.json, null, 2)}\n`);
       if (opts.plot) await writeFile(opts.plot, forecastChart(outcome));
-      if (opts.save) {
-        const rec = forecastRecord(outcome);
-        await saveRun(ctx, cmd, { kind: 'forecast', name: rec.name, inputs: { source: resolve(source), argv: opts }, summary: rec.summary, result: rec.result });
-      }
+      await save([{ key: list[0]!.key, outcome }]);
       if (opts.json) {
         printJson(ctx, outcome.json);
         return;
@@ -141,6 +211,83 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       if (written.length) ctx.stdout(`\nWrote ${written.join(' · ')}`);
     });
 };
+
+function positiveInt(text: string, name: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidInput(`--${name} must be a whole number from 1 to ${max}, not "${text}"`, [{ path: name, message: 'out of range', expected: `1 to ${max}`, found: text }]);
+  return n;
+}
+
+/** The actuals of a saved forecast: its source read again (or --actuals), at its interval. */
+async function actualsFor(ctx: CliContext, cmd: Command, f: SavedForecastResult, actualsFile: string | undefined): Promise<{ series?: Series; note?: string }> {
+  const interval = parseInterval(f.interval);
+  if (!interval) return { note: `interval ${f.interval} not understood` };
+  const at = { intervalMs: interval.intervalMs, ...(interval.intervalMonths && { intervalMonths: interval.intervalMonths }) };
+  if (actualsFile !== undefined) return { series: (await loadSeries(actualsFile, { format: 'csv', ...at })).series };
+  const r = f.reload;
+  if (!r) return { note: 'made elsewhere (the API, an older Penny): give --actuals FILE' };
+  try {
+    if (r.source === 'billing') {
+      if (r.by === undefined) return { series: await withBilling(ctx, cmd, (billing) => dailySpendSeries(billing)) };
+      const groups = await withBilling(ctx, cmd, (billing) => dailySpendSeriesBy(billing, parseDimension(r.by!), { ...(r.top !== undefined && { top: r.top }) }));
+      const g = groups.find((x) => x.key === r.key);
+      return g ? { series: g.series } : { note: `the group ${r.key} is no longer in the billing data` };
+    }
+    if (r.source === 'gpu') return { series: await withWorkspace(ctx, cmd, (ws) => gpuBusySeries(ws.telemetry, r.intervalMs)) };
+    if (r.key !== undefined) {
+      const keyed = await loadSeriesMany(r.path, r.options as LoadSeriesOptions);
+      const k = keyed.find((x) => x.key === r.key);
+      return k ? { series: k.series } : { note: `the series ${r.key} is no longer in ${r.path}` };
+    }
+    return { series: (await loadSeries(r.path, r.options as LoadSeriesOptions)).series };
+  } catch (e) {
+    if (e instanceof InvalidInput || e instanceof NotFound) return { note: `actuals not readable: ${e.message}` };
+    throw e;
+  }
+}
+
+/** `penny forecast score`: each saved forecast against the actuals that arrived after it. */
+async function scoreCommand(ctx: CliContext, cmd: Command, opts: ForecastOpts) {
+  const runs = await withWorkspace(ctx, cmd, (ws) => savedForecasts(ws.store, opts.run));
+  const rows: ForecastScoreRow[] = [];
+  for (const run of runs) {
+    const a = await actualsFor(ctx, cmd, run.result as SavedForecastResult, opts.actuals);
+    rows.push(scoreSavedForecast(run, a.series, a.note));
+  }
+  if (opts.json) return printJson(ctx, rows);
+  if (rows.length === 0) {
+    ctx.stdout('No saved forecasts in this workspace: make one with penny forecast SOURCE --save, then score it here once newer data has arrived.');
+    return;
+  }
+  ctx.stdout(renderScores(rows));
+}
+
+export function renderScores(rows: ForecastScoreRow[]): string {
+  const out = ['Saved forecasts against the actuals that arrived after them (MASE on the scale of each forecast\'s history; coverage nominal 80%):'];
+  out.push(
+    table(
+      [{ header: 'Run' }, { header: 'Series' }, { header: 'Model' }, { header: 'History to' }, { header: 'Scored', align: 'right' }, { header: 'MASE', align: 'right' }, { header: 'Backtest', align: 'right' }, { header: 'P10–P90', align: 'right' }, { header: 'Backtest', align: 'right' }, { header: 'Bias', align: 'right' }],
+      rows.map((r) => [
+        shortRunId(r.runId).slice(0, 8),
+        r.name,
+        r.model,
+        r.historyEnd.replace('T', ' ').replace(':00.000Z', 'Z'),
+        r.status === 'scored' ? `${r.matched}/${r.steps}` : r.status === 'waiting' ? `0/${r.steps}` : '—',
+        f3(r.mase),
+        f3(r.backtest.mase),
+        r.coverageP10P90 === undefined ? '—' : pct(r.coverageP10P90),
+        r.backtest.coverageP10P90 === null ? '—' : pct(r.backtest.coverageP10P90),
+        r.bias === undefined ? '—' : f1(r.bias),
+      ]),
+      { indent: '  ' },
+    ),
+  );
+  for (const r of rows) {
+    if (r.status === 'waiting') out.push(`  ${shortRunId(r.runId).slice(0, 8)}: no actuals after ${r.historyEnd} yet`);
+    if (r.note) out.push(`  ${shortRunId(r.runId).slice(0, 8)}: ${r.note}`);
+  }
+  return out.join('\n');
+}
 
 const iso = (t: number) => new Date(t).toISOString().replace(':00.000Z', 'Z').replace('T', ' ');
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : num(x, 3));
@@ -186,5 +333,24 @@ export function renderForecast(o: ForecastOutcome): string {
   const shown = r.points.filter((_, i) => i % every === 0 || i === r.points.length - 1);
   out.push(`Forecast (${s.unit})${every > 1 ? `, every ${every}th of ${r.points.length} points (all in --json / --out)` : ''}:`);
   out.push(table([{ header: 'Time (UTC)' }, { header: 'P10', align: 'right' }, { header: 'P50', align: 'right' }, { header: 'P90', align: 'right' }], shown.map((x) => [iso(x.t), f1(x.p10), f1(x.p50), f1(x.p90)]), { indent: '  ' }));
+  return out.join('\n');
+}
+
+/** One line per series: its model, backtest accuracy, and the forecast's first and last step. */
+export function renderMany(o: ManyForecastOutcome): string {
+  const out: string[] = [];
+  const first = o.forecasts[0]!.outcome;
+  out.push(`${o.forecasts.length} series by ${o.json.by} · ${first.json.interval} intervals · horizon ${num(first.result.points.length)} × ${first.json.interval}${o.skipped.length ? ` · ${o.skipped.length} skipped` : ''}`);
+  out.push('');
+  const rows = o.forecasts.map(({ key, outcome: { result: r, json: j } }) => {
+    const last = r.points[r.points.length - 1]!;
+    const p0 = r.points[0]!;
+    return [key, num(r.series.values.length), r.model, f3(j.metrics.mase), `${f3(j.metrics.baselineMase)} ${j.metrics.baseline}`, j.metrics.coverageP10P90 === null ? '—' : pct(j.metrics.coverageP10P90), `${f1(p0.p50)} (${f1(p0.p10)}–${f1(p0.p90)})`, `${f1(last.p50)} (${f1(last.p10)}–${f1(last.p90)})`];
+  });
+  out.push(table([{ header: 'Series' }, { header: 'Points', align: 'right' }, { header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'Baseline' }, { header: 'Coverage', align: 'right' }, { header: `First step P50 (P10–P90)`, align: 'right' }, { header: `Last step P50 (P10–P90)`, align: 'right' }], rows, { indent: '  ' }));
+  for (const s of o.skipped) out.push(`  skipped ${s.key}: ${s.reason}`);
+  const notes = new Set(o.forecasts.flatMap((f) => f.outcome.json.preparation.notes));
+  if (notes.size) out.push('', ...[...notes].slice(0, 8).map((n) => `  note: ${n}`));
+  out.push('', 'Every step of every series, keyed by series: --json or --out FILE.');
   return out.join('\n');
 }

@@ -57,6 +57,7 @@ export const jobResultSchema = {
     { type: 'object', description: 'simulation', required: ['runId', 'simulation'], properties: { runId: str, simulation: simulationResultSchema } },
     { type: 'object', description: 'forecast', required: ['runId', 'forecast'], properties: { runId: str, forecast: forecastResultSchema } },
     { type: 'object', description: 'serving', required: ['runId', 'serving'], properties: { runId: str, serving: servingResultSchema } },
+    { type: 'object', description: 'forecasts (several series)', required: ['forecasts', 'skipped'], properties: { forecasts: { type: 'array', items: { type: 'object', required: ['key', 'runId', 'forecast'], properties: { key: str, runId: str, forecast: forecastResultSchema } } }, skipped: { type: 'array', description: 'series no forecast could be made for, with the reason', items: { type: 'object', required: ['key', 'reason'], properties: { key: str, reason: str } } } } },
   ],
 } as const;
 

@@ -7,17 +7,23 @@ import { linreg } from './linreg.js';
 import { theta } from './theta.js';
 import { croston, tsb } from './intermittent.js';
 import { arima, sarima } from './sarima.js';
-import { logModel } from './transform.js';
+import { boxCoxModel, logModel } from './transform.js';
+import { mstl } from './mstl.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb, boxCoxModel(theta), boxCoxModel(holtWinters), mstl];
+
+/** Models not (yet) among auto's candidates: each costs every auto forecast a backtest. */
+const NOT_IN_AUTO = new Set(['theta-bc', 'hw-bc', 'mstl']);
 
 export const FAMILIES: Record<string, string[]> = {
-  auto: MODELS.map((m) => m.name),
+  auto: MODELS.map((m) => m.name).filter((n) => !NOT_IN_AUTO.has(n)),
   ets: ['ses', 'holt', 'holt-damped', 'hw', 'hw-linear', 'hw2'],
   snaive: ['snaive-day', 'snaive-week'],
   intermittent: ['croston', 'tsb'],
   arima: ['sarima', 'arima'],
   log: ['theta-log', 'hw-log'],
+  boxcox: ['theta-bc', 'hw-bc'],
+  mstl: ['mstl'],
 };
 
 export function modelByName(name: string): ForecastModel | undefined {

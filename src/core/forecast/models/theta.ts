@@ -87,7 +87,7 @@ export function multiplicativeIndices(y: ArrayLike<number>, m: number): Float64A
   return idx.map((v) => v / mean);
 }
 
-function fitTheta(y: Float64Array, m: number, alphaFixed?: number): Fitted {
+export function fitTheta(y: Float64Array, m: number, alphaFixed?: number): Fitted {
   const n = y.length;
   let positive = true;
   for (let t = 0; t < n; t++) if (!(y[t]! > 0)) ((positive = false), (t = n));
