@@ -123,8 +123,12 @@ export interface FocusReader {
   close?(): void;
 }
 
-/** Rows per batch: enough for the appender to be efficient, few enough to keep memory flat. */
-const BATCH_ROWS = 10_000;
+/**
+ * Rows per batch: two of the ingest's 512-row writes. Larger batches outlive the young
+ * generation's collections (a 10,000-row batch cost about 10% more CPU in garbage collection and
+ * 20-40 MiB more peak memory).
+ */
+const BATCH_ROWS = 1_024;
 
 export interface ParsedFocus {
   header: string[];

@@ -82,10 +82,10 @@ export class DuckDbSession implements SqlSession {
    * a serving process's event loop stays free (about 20% slower than the appender on one ingest:
    * the CLI keeps the appender).
    */
-  static async open(path: string, o: { copyWrites?: boolean } = {}): Promise<DuckDbSession> {
+  static async open(path: string, o: { copyWrites?: boolean; memoryLimit?: string } = {}): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, o.memoryLimit ? { memory_limit: o.memoryLimit } : undefined);
     } catch (e) {
       throw new StoreError((e as Error).message, `open ${path}`, e);
     }
