@@ -164,7 +164,7 @@ export async function* readCsvRows(path: string, opts: CsvOptions & { engine?: '
 }
 
 /** The file's text source (gunzipped when gzip), with progress, its last byte, and its errors told apart. */
-async function openText(path: string, opts: CsvOptions): Promise<{ stream: Readable; lastByte: () => number; failure: () => { kind: 'read' | 'gzip'; error: Error } | undefined }> {
+async function openText(path: string, opts: CsvOptions): Promise<{ stream: Readable; close: () => void; lastByte: () => number; failure: () => { kind: 'read' | 'gzip'; error: Error } | undefined }> {
   const { size } = await import('node:fs/promises').then((fs) => fs.stat(path));
   // Sniff gzip before the stream exists: a 'data' listener starts the flow, and bytes that flow
   // while an await is pending are lost (small files came back empty).
@@ -197,7 +197,12 @@ async function openText(path: string, opts: CsvOptions): Promise<{ stream: Reada
     raw.on('error', (e) => (failure ??= { kind: 'read', error: e }));
   }
   if (opts.onEnd) stream.on('data', track);
-  return { stream, lastByte: () => lastByte, failure: () => failure };
+  // Both streams: a gunzip stopped early must not leave the file being read into it.
+  const close = () => {
+    stream.destroy();
+    raw.destroy();
+  };
+  return { stream, close, lastByte: () => lastByte, failure: () => failure };
 }
 
 function streamFailure(path: string, failure: { kind: 'read' | 'gzip'; error: Error }): Error {
@@ -363,7 +368,7 @@ async function* fastRecords(path: string, delim: number, opts: CsvOptions): Asyn
     opts.onEnd?.({ endsWithLineBreak: src.lastByte() === 0x0a || src.lastByte() === 0x0d });
     return 'done';
   } finally {
-    src.stream.destroy();
+    src.close();
   }
 }
 
@@ -396,7 +401,7 @@ async function* parsedRecords(path: string, opts: CsvOptions): AsyncGenerator<{ 
     const err = e as Error & { lines?: number; code?: string };
     throw new InvalidInput(`${path}: not a readable CSV file: ${err.message}`, [{ path: '', file: path, ...(err.lines !== undefined && { line: err.lines }), message: err.message }], 'Check the file is CSV (comma-separated, quoted fields closed).');
   } finally {
-    src.stream.destroy();
+    src.close();
   }
 }
 
