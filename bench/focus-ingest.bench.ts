@@ -4,7 +4,9 @@
  * one process), timed with its peak memory (GNU time's maximum resident set, where /usr/bin/time
  * exists). Baseline in the same run: DuckDB's own typed `read_csv` of the same file (money as
  * DECIMAL(38,18), periods as TIMESTAMPTZ, the rest auto-detected) into a table, in the same kind of
- * process. One JSON object; speedVsDuckdb is Penny's rows/s ÷ DuckDB's (target ≥ 0.33).
+ * process. One JSON object; speedVsDuckdb is Penny's rows/s ÷ DuckDB's (target ≥ 0.33). CPU
+ * seconds (user + system, all threads) come beside wall time: on a loaded machine they vary less.
+ * FOCUS_BENCH_COPIES=100 gives a third of the rows (67,200), to see whether peak memory grows.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -20,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'penny-focus-bench-'));
 const file = join(dir, 'bill.csv');
 
 // 300 copies of the demo bill's resources over 96 days: 7 lines a day each.
-const COPIES = 300;
+const COPIES = Number(process.env.FOCUS_BENCH_COPIES ?? 300);
 const out = createWriteStream(file);
 let rows = 0;
 for (let k = 0; k < COPIES; k++) {
@@ -34,15 +36,15 @@ await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? 
 
 const fileMib = Math.round(statSync(file).size / 1048576);
 const hasTime = existsSync('/usr/bin/time');
-function run(args: string[]): { s: number; maxRssMib: number | null; stdout: string } {
+function run(args: string[]): { s: number; cpuS: number | null; maxRssMib: number | null; stdout: string } {
   const t0 = performance.now();
   const r = hasTime
-    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    ? spawnSync('/usr/bin/time', ['-f', 'MAXRSS %M CPU %U %S', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
     : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  const m = /MAXRSS (\d+)/.exec(r.stderr ?? '');
-  return { s, maxRssMib: m ? Math.round(Number(m[1]) / 1024) : null, stdout: r.stdout };
+  const m = /MAXRSS (\d+) CPU ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+  return { s, cpuS: m ? Number((Number(m[2]) + Number(m[3])).toFixed(2)) : null, maxRssMib: m ? Math.round(Number(m[1]) / 1024) : null, stdout: r.stdout };
 }
 
 const ws = join(dir, 'ws');
@@ -64,9 +66,11 @@ console.log(
     stored: ingested[0]?.result?.file?.rows ?? null,
     pennyS: Number(penny.s.toFixed(2)),
     pennyRowsPerS: Math.round(rows / penny.s),
+    pennyCpuS: penny.cpuS,
     pennyMaxRssMib: penny.maxRssMib,
     duckdbReadCsvS: Number(baseline.s.toFixed(2)),
     duckdbRows: Number(baseline.stdout.trim()),
+    duckdbCpuS: baseline.cpuS,
     duckdbMaxRssMib: baseline.maxRssMib,
     timeRatioVsDuckdb: Number((penny.s / baseline.s).toFixed(1)),
     speedVsDuckdb: Number((baseline.s / penny.s).toFixed(3)),

@@ -33,7 +33,7 @@ const ctx: CliContext = {
   // The database driver loads only for commands that open the workspace.
   openWorkspace: async (dir, o = {}) => {
     const { openWorkspace, resolveDatabase } = await import('./adapters/store/workspace.js');
-    return openWorkspace(dir, { clock, solver }, { databaseUrl: resolveDatabase(ctx.database), ...(o.serving && { serving: true }) });
+    return openWorkspace(dir, { clock, solver }, { databaseUrl: resolveDatabase(ctx.database), ...(o.serving && { serving: true }), ...(o.bulkLoad && { bulkLoad: true }) });
   },
   buildServer: async (o) => (await import('./adapters/http/server.js')).buildServer(o),
   workspaceDir: (flag) => resolveWorkspace(flag),

@@ -12,9 +12,10 @@ export interface CliContext {
   database?: string;
   /**
    * Open the workspace named by --workspace / PENNY_WORKSPACE / ./.penny (on --database when
-   * given); `serving`: for a server, whose bulk writes must leave the event loop free.
+   * given); `serving`: for a server, whose bulk writes must leave the event loop free; `bulkLoad`:
+   * for a command that loads files (penny ingest), whose memory must not grow with them.
    */
-  openWorkspace(workspaceDir: string, o?: { serving?: boolean }): Promise<Workspace>;
+  openWorkspace(workspaceDir: string, o?: { serving?: boolean; bulkLoad?: boolean }): Promise<Workspace>;
   /** A solver for commands that solve without a workspace (`penny plan` without recording). */
   solver: SolverFactory;
   /** Build the HTTP server over an open workspace (`penny serve`, `penny demo --serve`). */

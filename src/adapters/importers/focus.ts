@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { duckdbApi } from '../store/duckdb-api.js';
-import { CellError, REQUIRED_COLUMNS, canonicalRow, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
+import { CellError, REQUIRED_COLUMNS, canonicalRow, focusRowParser, parseFocusRow, type FocusRow } from '../../core/billing/focus.js';
 import { exportMapper, type ExportMapper } from '../../core/billing/exports.js';
 import { InvalidInput, type Issue } from '../../core/errors.js';
-import { readCsv, readCsvHeader, sniffText } from './csv.js';
+import { readCsvHeader, readCsvRows, sniffText } from './csv.js';
 import { looksLikeJsonLines, readJsonLines, readJsonLinesHeader } from './json-lines.js';
 
 export async function fileSha256(path: string): Promise<string> {
@@ -95,9 +95,9 @@ async function* parquetBatches(path: string, limit?: number): AsyncGenerator<{ h
   }
 }
 
-/** A record whose every cell is blank (a line of commas); most rows stop at their first cell. */
-function blankRecord(values: Record<string, string>): boolean {
-  for (const k in values) if (values[k]!.trim() !== '') return false;
+/** A record whose every cell (of the header's) is blank (a line of commas); most rows stop at their first cell. */
+function blankCells(cells: readonly string[], columns: number): boolean {
+  for (let i = 0; i < columns; i++) if ((cells[i] ?? '').trim() !== '') return false;
   return true;
 }
 
@@ -123,8 +123,12 @@ export interface FocusReader {
   close?(): void;
 }
 
-/** Rows per batch: enough for the appender to be efficient, few enough to keep memory flat. */
-const BATCH_ROWS = 10_000;
+/**
+ * Rows per batch: two of the ingest's 512-row writes. Larger batches outlive the young
+ * generation's collections (a 10,000-row batch cost about 10% more CPU in garbage collection and
+ * 20-40 MiB more peak memory).
+ */
+const BATCH_ROWS = 1_024;
 
 export interface ParsedFocus {
   header: string[];
@@ -158,20 +162,25 @@ export async function openFocus(path: string): Promise<FocusReader> {
   async function* batches(onBytes?: (read: number, total: number) => void): AsyncGenerator<FocusRow[]> {
     const issues: Issue[] = [];
     let batch: FocusRow[] = [];
+    const keep = (row: FocusRow, cellNotes: string[], line: number) => {
+      // After a bad cell nothing more is kept: the ingest will fail; the rest is only checked.
+      if (issues.length === 0) {
+        batch.push(row);
+        content.update(canonicalRow(row));
+        content.update('\n');
+      }
+      for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
+    };
+    const refuse = (e: unknown, line: number) => {
+      if (!(e instanceof CellError)) throw e;
+      issues.push({ path: e.column, file: path, line, message: e.message.slice(e.column.length + 2), found: e.found, expected: e.expected });
+    };
     const take = (values: Record<string, string>, line: number) => {
       try {
         const cellNotes: string[] = [];
-        const row = parseFocusRow(mapper ? mapper.map(values) : values, line, cellNotes);
-        // After a bad cell nothing more is kept: the ingest will fail; the rest is only checked.
-        if (issues.length === 0) {
-          batch.push(row);
-          content.update(canonicalRow(row));
-          content.update('\n');
-        }
-        for (const n of cellNotes) notes.push(`line ${line}: ${n}`);
+        keep(parseFocusRow(mapper ? mapper.map(values) : values, line, cellNotes), cellNotes, line);
       } catch (e) {
-        if (!(e instanceof CellError)) throw e;
-        issues.push({ path: e.column, file: path, line, message: e.message.slice(e.column.length + 2), found: e.found, expected: e.expected });
+        refuse(e, line);
       }
     };
     if (source.format === 'jsonl') {
@@ -196,21 +205,35 @@ export async function openFocus(path: string): Promise<FocusReader> {
     } else {
       let last: { line: number; column: string; value: string } | undefined;
       let unterminated = false;
-      for await (const rec of readCsv(path, { ...(onBytes && { onBytes }), onEnd: (e) => (unterminated = !e.endsWithLineBreak) })) {
+      // A plain FOCUS file's rows go straight from cells to FocusRows (one parser for its header).
+      const own = source.header;
+      const parseCells = mapper ? undefined : focusRowParser(own);
+      const cellNotes: string[] = [];
+      for await (const rec of readCsvRows(path, { ...(onBytes && { onBytes }), onEnd: (e) => (unterminated = !e.endsWithLineBreak) })) {
+        const cells = rec.cells;
         // Blank lines between records (some exports have them) carry no values.
-        if (blankRecord(rec.values)) continue;
+        if (blankCells(cells, own.length)) continue;
         // A row cut short (a truncated download) would otherwise be stored with empty cells.
         // Against the file's own header (a CUR, Azure or GCP export has its own columns).
-        const own = source.header;
-        if (rec.fields < own.length) {
-          const missingFrom = own[rec.fields]!;
-          issues.push({ path: missingFrom, file: path, line: rec.line, message: `the row has ${rec.fields} of the header's ${own.length} fields: cut short from column ${missingFrom} on (a truncated file?)`, expected: `${own.length} fields`, found: `${rec.fields}` });
+        if (cells.length < own.length) {
+          const missingFrom = own[cells.length]!;
+          issues.push({ path: missingFrom, file: path, line: rec.line, message: `the row has ${cells.length} of the header's ${own.length} fields: cut short from column ${missingFrom} on (a truncated file?)`, expected: `${own.length} fields`, found: `${cells.length}` });
           if (issues.length >= MAX_ISSUES) break;
           continue;
         }
-        take(rec.values, rec.line);
-        const column = own[own.length - 1]!;
-        last = { line: rec.line, column, value: rec.values[column] ?? '' };
+        if (parseCells) {
+          try {
+            cellNotes.length = 0;
+            keep(parseCells(cells, rec.line, cellNotes), cellNotes, rec.line);
+          } catch (e) {
+            refuse(e, rec.line);
+          }
+        } else {
+          const values: Record<string, string> = {};
+          for (let i = 0; i < own.length; i++) values[own[i]!] = cells[i] ?? '';
+          take(values, rec.line);
+        }
+        last = { line: rec.line, column: own[own.length - 1]!, value: cells[own.length - 1] ?? '' };
         if (issues.length >= MAX_ISSUES) break;
         if (batch.length >= BATCH_ROWS && issues.length === 0) {
           yield batch;

@@ -3,7 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { duckdbApi, type DuckDBConnection, type DuckDBInstance } from './duckdb-api.js';
+import { duckdbApi, type DuckDBConnection, type DuckDBDataChunk, type DuckDBInstance, type DuckDBType } from './duckdb-api.js';
+
+const { DuckDBDataChunk: DataChunk, DuckDBTypeId } = duckdbApi;
 import { StoreError, type SqlSession, type SqlValue } from './session.js';
 
 /**
@@ -46,6 +48,77 @@ function csvOf(rows: SqlValue[][]): string {
   return parts.join('\n') + '\n';
 }
 
+/** Rows in a DuckDB data chunk at most (its standard vector size). */
+const CHUNK_ROWS = 2048;
+const PLAIN_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
+
+/**
+ * Rows as DuckDB data chunks of the table's types, when every column is VARCHAR (JSON included),
+ * INTEGER, BIGINT, BOOLEAN or DECIMAL and every value is plainly of its column's type (integers
+ * as safe integers, decimals as plain text within the column's scale and width). Otherwise
+ * undefined: the caller appends text and DuckDB casts it, with DuckDB's own errors.
+ */
+function typedChunks(types: DuckDBType[], rows: SqlValue[][]): DuckDBDataChunk[] | undefined {
+  const kinds = types.map((t) => t.typeId);
+  for (const k of kinds) if (k !== DuckDBTypeId.VARCHAR && k !== DuckDBTypeId.INTEGER && k !== DuckDBTypeId.BIGINT && k !== DuckDBTypeId.BOOLEAN && k !== DuckDBTypeId.DECIMAL) return undefined;
+  // Converted first, column by column: a value that does not fit leaves before any chunk is built.
+  const columns: unknown[][] = [];
+  for (let c = 0; c < types.length; c++) {
+    const kind = kinds[c];
+    const out: unknown[] = new Array(rows.length);
+    if (kind === DuckDBTypeId.DECIMAL) {
+      const { width, scale } = types[c] as unknown as { width: number; scale: number };
+      for (let r = 0; r < rows.length; r++) {
+        const v = rows[r]![c];
+        if (v === null || v === undefined) {
+          out[r] = null;
+          continue;
+        }
+        const m = typeof v === 'string' ? PLAIN_DECIMAL.exec(v) : null;
+        if (!m) return undefined;
+        const frac = m[3] ?? '';
+        const int = m[2]!.replace(/^0+(?=\d)/, '');
+        if (frac.length > scale || int.length > width - scale) return undefined;
+        const units = BigInt(int + frac.padEnd(scale, '0'));
+        out[r] = { value: m[1] ? -units : units };
+      }
+    } else if (kind === DuckDBTypeId.INTEGER || kind === DuckDBTypeId.BIGINT) {
+      for (let r = 0; r < rows.length; r++) {
+        const v = rows[r]![c];
+        if (v === null || v === undefined) out[r] = null;
+        else if (typeof v === 'number' && Number.isSafeInteger(v) && (kind === DuckDBTypeId.BIGINT || (v >= -2147483648 && v <= 2147483647))) out[r] = kind === DuckDBTypeId.BIGINT ? BigInt(v) : v;
+        else return undefined;
+      }
+    } else if (kind === DuckDBTypeId.BOOLEAN) {
+      for (let r = 0; r < rows.length; r++) {
+        const v = rows[r]![c];
+        if (v === null || v === undefined) out[r] = null;
+        else if (typeof v === 'boolean') out[r] = v;
+        else return undefined;
+      }
+    } else {
+      for (let r = 0; r < rows.length; r++) {
+        const v = rows[r]![c];
+        out[r] = v === null || v === undefined ? null : String(v);
+      }
+    }
+    columns.push(out);
+  }
+  const chunks: DuckDBDataChunk[] = [];
+  for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows.length - from);
+    const chunk = DataChunk.create(types, n);
+    for (let c = 0; c < types.length; c++) {
+      const vector = chunk.getColumnVector(c) as unknown as { setItem(i: number, v: unknown): void; flush(): void };
+      const col = columns[c]!;
+      for (let r = 0; r < n; r++) vector.setItem(r, col[from + r]);
+      vector.flush();
+    }
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
 /** Read connections beside the writer: enough for concurrent API reads, few enough to stay cheap. */
 const READERS = 4;
 
@@ -82,10 +155,10 @@ export class DuckDbSession implements SqlSession {
    * a serving process's event loop stays free (about 20% slower than the appender on one ingest:
    * the CLI keeps the appender).
    */
-  static async open(path: string, o: { copyWrites?: boolean } = {}): Promise<DuckDbSession> {
+  static async open(path: string, o: { copyWrites?: boolean; memoryLimit?: string } = {}): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
     try {
-      instance = await duckdbApi.DuckDBInstance.create(path);
+      instance = await duckdbApi.DuckDBInstance.create(path, o.memoryLimit ? { memory_limit: o.memoryLimit } : undefined);
     } catch (e) {
       throw new StoreError((e as Error).message, `open ${path}`, e);
     }
@@ -198,13 +271,21 @@ export class DuckDbSession implements SqlSession {
       // writes inside the connection's open transaction, so a rollback still removes every row.
       const appender = await this.conn.createAppender(table);
       try {
-        for (const row of rows) {
-          for (const v of row) {
-            if (v === null) appender.appendNull();
-            else if (typeof v === 'boolean') appender.appendBoolean(v);
-            else appender.appendVarchar(String(v));
+        const types = Array.from({ length: appender.columnCount }, (_, k) => appender.columnType(k));
+        // Typed columns (data chunks): no call into DuckDB per cell but per string, and decimals
+        // already as their scaled integers (exact), not text for DuckDB to cast.
+        const chunks = typedChunks(types, rows);
+        if (chunks) {
+          for (const c of chunks) appender.appendDataChunk(c);
+        } else {
+          for (const row of rows) {
+            for (const v of row) {
+              if (v === null) appender.appendNull();
+              else if (typeof v === 'boolean') appender.appendBoolean(v);
+              else appender.appendVarchar(String(v));
+            }
+            appender.endRow();
           }
-          appender.endRow();
         }
         appender.flushSync();
       } catch (e) {

@@ -83,7 +83,7 @@ const PLAIN_DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
  * digits, a point for decimals) and noted; anything else is refused.
  */
 export function decimalCell(column: string, v: string | undefined, maxScale: number, notes?: Notes): string | null {
-  if (isNullCell(v)) return null;
+  if (v === undefined || mayBeNull(v)) return null;
   let t = v!.trim();
   // The common shape (-123.4500) is normalised as text: the same result as Decimal's toFixed(),
   // without building a Decimal for each of the millions of cells of a large bill.
@@ -116,7 +116,7 @@ export function decimalCell(column: string, v: string | undefined, maxScale: num
  * HH:MM:SS`, and US-style `M/D/YY` or `M/D/YYYY` dates. Returns ISO 8601 UTC.
  */
 export function timeCell(column: string, v: string | undefined, notes?: Notes): string | null {
-  if (isNullCell(v)) return null;
+  if (v === undefined || mayBeNull(v)) return null;
   // A bill has few distinct times (its days or hours) over many rows: each is parsed once. Only
   // clean readings are kept (an error or a note names its column and must come again).
   const known = timeCache.get(v!);
@@ -165,7 +165,7 @@ function parseTimeCell(column: string, v: string, notes?: Notes): string {
 
 /** Tags: a JSON object of key → value (FOCUS). Values are kept as text. */
 export function tagsCell(v: string | undefined): Record<string, string> | null {
-  if (isNullCell(v)) return null;
+  if (v === undefined || mayBeNull(v)) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(v!);
@@ -190,23 +190,81 @@ export interface FocusRow {
 export const MONEY_SCALE = 18;
 
 export function parseFocusRow(values: Record<string, string>, line: number, notes?: Notes): FocusRow {
-  const money = {} as FocusRow['money'];
-  for (const c of MONEY_COLUMNS) money[c] = decimalCell(c, values[c], MONEY_SCALE, notes);
-  const quantities = {} as FocusRow['quantities'];
-  for (const c of QUANTITY_COLUMNS) quantities[c] = decimalCell(c, values[c], MONEY_SCALE, notes);
-  const times = {} as FocusRow['times'];
-  for (const c of TIME_COLUMNS) times[c] = timeCell(c, values[c], notes);
-  if (times.ChargePeriodStart === null) throw new CellError('ChargePeriodStart', values.ChargePeriodStart ?? '', 'a date-time (it is mandatory)');
-  if (times.ChargePeriodEnd === null) throw new CellError('ChargePeriodEnd', values.ChargePeriodEnd ?? '', 'a date-time (it is mandatory)');
-  if (money.BilledCost === null) throw new CellError('BilledCost', values.BilledCost ?? '', 'a decimal number (it is mandatory)');
-  if (money.EffectiveCost === null) throw new CellError('EffectiveCost', values.EffectiveCost ?? '', 'a decimal number (it is mandatory)');
-  if (times.ChargePeriodStart > times.ChargePeriodEnd) throw new CellError('ChargePeriodEnd', values.ChargePeriodEnd ?? '', `a time not before ChargePeriodStart (${values.ChargePeriodStart?.trim()})`);
-  const text: FocusRow['text'] = {};
-  for (const c of TEXT_COLUMNS) if (!isNullCell(values[c])) text[c] = values[c]!.trim();
-  if (text.BillingCurrency !== undefined && !isCurrencyCode(text.BillingCurrency)) throw new CellError('BillingCurrency', text.BillingCurrency, 'an ISO 4217 currency code in capitals, such as USD, EUR or JPY');
-  const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) if (!TYPED_SET.has(k) && !isNullCell(v)) extra[k] = v;
-  return { line, money, quantities, times, text, tags: tagsCell(values.Tags), extra };
+  const header = Object.keys(values);
+  const key = header.join('\u0000');
+  let parse = parsers.get(key);
+  if (!parse) {
+    if (parsers.size >= 64) parsers.clear();
+    parse = focusRowParser(header);
+    parsers.set(key, parse);
+  }
+  return parse(
+    header.map((k) => values[k]!),
+    line,
+    notes,
+  );
+}
+
+/** Parsers of the headers met lately: records of one file (JSON lines, Parquet, a mapped export) share theirs. */
+const parsers = new Map<string, ReturnType<typeof focusRowParser>>();
+
+/** Could this cell be a literal null? Most cells are ruled out by their first and last characters. */
+function mayBeNull(v: string): boolean {
+  if (v.length === 0) return true;
+  const a = v.charCodeAt(0);
+  const z = v.charCodeAt(v.length - 1);
+  // Trimmed away (spaces, and any non-ASCII space), or the first letter of null / NULL / \N.
+  return a <= 32 || a > 126 || z <= 32 || z > 126 || a === 110 || a === 78 || a === 92 ? isNullCell(v) : false;
+}
+
+/**
+ * A row parser for one header: each typed column's cell index is found once, and rows come as
+ * cell arrays (a CSV record as read), so no object is built per row before its FocusRow. The
+ * same rows, checks, notes and errors as parseFocusRow on the record { header[i]: cells[i] }
+ * (with a repeated column name, its last cell, as in such a record).
+ */
+export function focusRowParser(header: readonly string[]): (cells: readonly string[], line: number, notes?: Notes) => FocusRow {
+  const at = new Map<string, number>();
+  header.forEach((h, i) => at.set(h, i));
+  const index = (c: string) => at.get(c) ?? -1;
+  const moneyAt = MONEY_COLUMNS.map(index);
+  const quantityAt = QUANTITY_COLUMNS.map(index);
+  const timeAt = TIME_COLUMNS.map(index);
+  const textAt = TEXT_COLUMNS.map(index);
+  const tagsAt = index('Tags');
+  // Other columns in the order a record of the header lists them (its own key order).
+  const record: Record<string, number> = {};
+  header.forEach((h, i) => (record[h] = i));
+  const extraAt = Object.entries(record).filter(([k]) => !TYPED_SET.has(k));
+  const cell = (cells: readonly string[], i: number) => (i < 0 ? undefined : (cells[i] ?? ''));
+  const raw = (cells: readonly string[], c: string) => cell(cells, index(c));
+  return (cells, line, notes) => {
+    const money = {} as FocusRow['money'];
+    for (let k = 0; k < MONEY_COLUMNS.length; k++) {
+      money[MONEY_COLUMNS[k]!] = decimalCell(MONEY_COLUMNS[k]!, cell(cells, moneyAt[k]!), MONEY_SCALE, notes);
+    }
+    const quantities = {} as FocusRow['quantities'];
+    for (let k = 0; k < QUANTITY_COLUMNS.length; k++) quantities[QUANTITY_COLUMNS[k]!] = decimalCell(QUANTITY_COLUMNS[k]!, cell(cells, quantityAt[k]!), MONEY_SCALE, notes);
+    const times = {} as FocusRow['times'];
+    for (let k = 0; k < TIME_COLUMNS.length; k++) times[TIME_COLUMNS[k]!] = timeCell(TIME_COLUMNS[k]!, cell(cells, timeAt[k]!), notes);
+    if (times.ChargePeriodStart === null) throw new CellError('ChargePeriodStart', raw(cells, 'ChargePeriodStart') ?? '', 'a date-time (it is mandatory)');
+    if (times.ChargePeriodEnd === null) throw new CellError('ChargePeriodEnd', raw(cells, 'ChargePeriodEnd') ?? '', 'a date-time (it is mandatory)');
+    if (money.BilledCost === null) throw new CellError('BilledCost', raw(cells, 'BilledCost') ?? '', 'a decimal number (it is mandatory)');
+    if (money.EffectiveCost === null) throw new CellError('EffectiveCost', raw(cells, 'EffectiveCost') ?? '', 'a decimal number (it is mandatory)');
+    if (times.ChargePeriodStart > times.ChargePeriodEnd) throw new CellError('ChargePeriodEnd', raw(cells, 'ChargePeriodEnd') ?? '', `a time not before ChargePeriodStart (${raw(cells, 'ChargePeriodStart')?.trim()})`);
+    const text: FocusRow['text'] = {};
+    for (let k = 0; k < TEXT_COLUMNS.length; k++) {
+      const v = cell(cells, textAt[k]!);
+      if (v !== undefined && !mayBeNull(v)) text[TEXT_COLUMNS[k]!] = v.trim();
+    }
+    if (text.BillingCurrency !== undefined && !isCurrencyCode(text.BillingCurrency)) throw new CellError('BillingCurrency', text.BillingCurrency, 'an ISO 4217 currency code in capitals, such as USD, EUR or JPY');
+    const extra: Record<string, string> = {};
+    for (const [k, i] of extraAt) {
+      const v = cells[i] ?? '';
+      if (!mayBeNull(v)) extra[k] = v;
+    }
+    return { line, money, quantities, times, text, tags: tagsCell(cell(cells, tagsAt)), extra };
+  };
 }
 
 /**

@@ -106,7 +106,7 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
       const deliveries = delivery ? undefined : await deliveryIds(files);
       const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
       const server = await serverFor(ctx, workspaceDir);
-      const ws = server ? undefined : await ctx.openWorkspace(workspaceDir);
+      const ws = server ? undefined : await ctx.openWorkspace(workspaceDir, { bulkLoad: true });
       const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];
       try {
         for (const f of files) {
