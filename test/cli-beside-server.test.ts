@@ -66,7 +66,7 @@ describe('the CLI beside penny serve', () => {
     };
     for (const r of Object.values(expected)) expect(r.code, r.stderr).toBe(0);
     // GPU reports with the flags a user passes: the server computes them with the same options.
-    const gpuReports = [['gpu', 'usage'], ['gpu', 'usage', '--interval', '1h', '--price-per-kwh', '0.25', '--pue', '1.3', '--json'], ['gpu', 'waste', '--idle-min', '5m', '--gpu-price-per-hour', '2.49'], ['gpu', 'waste', '--json', '--low-util', '60', '--from', '2024-05-01T00:00Z']];
+    const gpuReports = [['gpu', 'usage'], ['gpu', 'usage', '--interval', '1h', '--price-per-kwh', '0.25', '--pue', '1.3', '--json'], ['gpu', 'waste', '--idle-min', '5m', '--gpu-price-per-hour', '2.49'], ['gpu', 'waste', '--json', '--low-util', '60', '--from', '2024-05-01T00:00Z'], ['forecast', 'gpu', '--interval', '15m', '--horizon', '1h', '--json']];
     const expectedGpu = [];
     for (const c of gpuReports) expectedGpu.push(await runPenny(['-w', local, ...c]));
     for (const r of expectedGpu) expect(r.code, r.stderr).toBe(0);

@@ -303,6 +303,13 @@ describe('gpus', () => {
     const strict = await json(await fetch(`${s.url}/api/gpus/waste?lowUtilPct=90&gpuPricePerHour=1.5&idleUtilPct=5`));
     expect(strict.options).toMatchObject({ lowUtilPct: 90, idleUtilPct: 5 });
     expect(strict.gpus.every((g: { price: { pricePerHour: string } }) => g.price.pricePerHour === '1.5')).toBe(true);
+    // GPUs busy per slot: at most the number of GPUs in any slot, an hour apart.
+    const busy = await json(await fetch(`${s.url}/api/gpus/busy?interval=1h`));
+    await conforms('/api/gpus/busy', 'get', 200, busy);
+    expect(busy.intervalMs).toBe(3_600_000);
+    expect(busy.slots.length).toBeGreaterThanOrEqual(4);
+    expect(busy.slots.every((x: { t: number; value: number }) => x.t % 3_600_000 === 0 && x.value >= 0 && x.value <= 3)).toBe(true);
+    expect((await fetch(`${s.url}/api/gpus/busy?interval=1s`)).status).toBe(422);
     for (const q of ['currency=usdx', 'currency=XYZ', 'pue=9', 'idleUtilPct=101', 'from=yesterday', 'from=2024-06-01&to=2024-05-01']) {
       const r = await fetch(`${s.url}/api/gpus/waste?${q}`);
       expect(r.status, q).toBe(422);

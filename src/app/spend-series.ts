@@ -123,6 +123,14 @@ export function modelForecaster(series: Series | undefined): ModelForecast {
  * GPUs of each one's mean utilisation in the interval (3 GPUs at 50% = 1.5 GPUs busy).
  */
 export async function gpuBusySeries(telemetry: TelemetryStore, intervalMs: number): Promise<Series | undefined> {
+  return gpuBusySeriesFrom(await gpuBusySlots(telemetry, intervalMs), intervalMs);
+}
+
+/**
+ * GPUs busy per slot start (the sum over GPUs of each one's mean utilisation in the slot): what
+ * a server sends a CLI beside it, which then builds the same series as a local run.
+ */
+export async function gpuBusySlots(telemetry: TelemetryStore, intervalMs: number): Promise<{ t: number; value: number }[]> {
   const gpus = await telemetry.listGpus();
   const perSlot = new Map<number, number>();
   for (const g of gpus) {
@@ -134,7 +142,10 @@ export async function gpuBusySeries(telemetry: TelemetryStore, intervalMs: numbe
       perSlot.set(t, (perSlot.get(t) ?? 0) + v);
     });
   }
-  if (perSlot.size === 0) return undefined;
-  const obs = [...perSlot.entries()].map(([t, value]) => ({ t, value }));
-  return resample(obs, { name: 'GPUs busy', unit: 'GPUs', intervalMs, agg: 'sum', kind: 'samples', fill: 'linear' });
+  return [...perSlot.entries()].map(([t, value]) => ({ t, value }));
+}
+
+export function gpuBusySeriesFrom(slots: { t: number; value: number }[], intervalMs: number): Series | undefined {
+  if (slots.length === 0) return undefined;
+  return resample(slots, { name: 'GPUs busy', unit: 'GPUs', intervalMs, agg: 'sum', kind: 'samples', fill: 'linear' });
 }

@@ -119,6 +119,10 @@ export interface paths {
     /** Per GPU and interval: busy share, mean utilisation, energy kWh, idle time and cost (empty when no telemetry) */
     get: operations["getApiGpusUsage"];
   };
+  "/api/gpus/busy": {
+    /** GPUs busy per interval (the sum over GPUs of each one's mean utilisation): the series `penny forecast gpu` forecasts */
+    get: operations["getApiGpusBusy"];
+  };
   "/api/gpus/waste": {
     /** Idle and under-used GPUs with recommendations and their monthly saving (empty when no telemetry) */
     get: operations["getApiGpusWaste"];
@@ -10102,6 +10106,90 @@ export interface operations {
                 idleCost: string | null;
                 gapS?: number;
               })[];
+          };
+        };
+      };
+      /** @description problem details (400) */
+      400: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (421) */
+      421: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+      /** @description problem details (422) */
+      422: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
+    };
+  };
+  /** GPUs busy per interval (the sum over GPUs of each one's mean utilisation): the series `penny forecast gpu` forecasts */
+  getApiGpusBusy: {
+    parameters: {
+      query?: {
+        /** @description slot length, 1m to 366d */
+        interval?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            intervalMs: number;
+            slots: {
+                /** @description slot start, ms since the epoch */
+                t: number;
+                value: number;
+              }[];
           };
         };
       };

@@ -2,21 +2,23 @@ import { Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { forecastRecord } from '../../../app/runs.js';
-import { dailySpendSeries, dailySpendSeriesBy, gpuBusySeries } from '../../../app/spend-series.js';
+import { dailySpendSeries, dailySpendSeriesBy, gpuBusySeries, gpuBusySeriesFrom } from '../../../app/spend-series.js';
 import { dimensionLabel, parseDimension } from '../../../app/billing.js';
 import { savedForecasts, scoreSavedForecast, shortRunId, type ForecastScoreRow, type ReloadSpec, type SavedForecastResult } from '../../../app/forecast-score.js';
 import type { Series } from '../../../core/forecast/series.js';
-import { withWorkspace, type CliContext } from '../context.js';
-import { saveRun, withBilling } from '../remote.js';
+import { globalOpts, withWorkspace, type CliContext } from '../context.js';
+import { saveRun, serverFor, withBilling } from '../remote.js';
 import type { Command } from 'commander';
 
 /** `penny forecast gpu`: GPUs busy per interval in the workspace's ingested GPU telemetry. */
 async function gpuSeries(ctx: CliContext, cmd: Command, intervalMs: number) {
-  return withWorkspace(ctx, cmd, async (ws) => {
-    const series = await gpuBusySeries(ws.telemetry, intervalMs);
-    if (!series) throw new InvalidInput('no GPU telemetry in this workspace to forecast', [], 'Ingest some first: penny ingest nvidia-smi.csv.');
-    return { series };
-  });
+  const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
+  // Beside a running server: its slots, from which the same series is built as a local run builds.
+  const series = server
+    ? gpuBusySeriesFrom((await server.get<{ slots: { t: number; value: number }[] }>('/api/gpus/busy', { interval: `${intervalMs / 1000}s` })).slots, intervalMs)
+    : await withWorkspace(ctx, cmd, (ws) => gpuBusySeries(ws.telemetry, intervalMs));
+  if (!series) throw new InvalidInput('no GPU telemetry in this workspace to forecast', [], 'Ingest some first: penny ingest nvidia-smi.csv.');
+  return { series };
 }
 
 /** `penny forecast billing`: the workspace's daily effective spend, from its ingested FOCUS bills. */

@@ -1,6 +1,7 @@
 /** GPU fleet: utilisation per GPU over time, energy, idle time and cost, waste findings. */
 import type { FastifyRequest } from 'fastify';
 import { gpuUsageReport, gpuWasteReport, ownedGpuPrices, type TelemetryReportOptions } from '../../../app/telemetry.js';
+import { gpuBusySlots } from '../../../app/spend-series.js';
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, isCurrencyCode } from '../../../core/money.js';
@@ -133,6 +134,21 @@ export const gpuRoutes: RegisterRoutes = (app, ctx) => {
       }
     }
     return usageReportToJson(await gpuUsageReport(store, { ...o, ...(ms !== undefined && { intervalMs: ms }), owned: await ownedGpuPrices(ctx.store) }));
+  });
+
+  app.get('/api/gpus/busy', {
+    schema: {
+      tags: ['gpus'],
+      summary: 'GPUs busy per interval (the sum over GPUs of each one\'s mean utilisation): the series `penny forecast gpu` forecasts',
+      querystring: { type: 'object', properties: { interval: { type: 'string', default: '1h', pattern: '^\\d{1,9}(s|m|h|d)$', description: 'slot length, 1m to 366d' } } },
+      response: { 200: { type: 'object', required: ['intervalMs', 'slots'], properties: { intervalMs: { type: 'number' }, slots: { type: 'array', items: { type: 'object', required: ['t', 'value'], properties: { t: { type: 'number', description: 'slot start, ms since the epoch' }, value: { type: 'number' } } } } } }, ...problems(422) },
+    },
+  }, async (req: FastifyRequest<{ Querystring: { interval?: string } }>) => {
+    const interval = req.query.interval ?? '1h';
+    const ms = intervalMs(interval);
+    const points = await usagePoints(ctx, ms);
+    if (points > MAX_USAGE_POINTS) throw new InvalidInput(`interval "${interval}" would give ${points} GPU × slot points, over the limit of ${MAX_USAGE_POINTS}`, [{ path: 'interval', message: `over ${MAX_USAGE_POINTS} points`, found: interval }], 'Ask for a longer interval.');
+    return { intervalMs: ms, slots: await gpuBusySlots(ctx.telemetry, ms) };
   });
 
   app.get('/api/gpus/waste', {
