@@ -69,8 +69,7 @@ export class ServerApi {
 
   /** POST a document as it is on disk (a scenario's YAML or JSON text), so the server parses what the user wrote. */
   async postText<T>(path: string, text: string, contentType: string, query: Record<string, string | undefined> = {}): Promise<T> {
-    const qs = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
-    return (await (await this.request(`${path}${qs.size ? `?${qs}` : ''}`, { method: 'POST', headers: { 'content-type': contentType }, body: text })).json()) as T;
+    return (await (await this.request(withQuery(path, query), { method: 'POST', headers: { 'content-type': contentType }, body: text })).json()) as T;
   }
 
   async put<T>(path: string, body: unknown): Promise<T> {
@@ -83,8 +82,7 @@ export class ServerApi {
 
   /** GET with query fields; an array repeats its field (`where=a&where=b`). */
   async get<T>(path: string, query: Record<string, string | number | string[] | undefined> = {}): Promise<T> {
-    const qs = new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, String(v)] as [string, string]])));
-    const res = await this.request(`${path}${qs.size ? `?${qs}` : ''}`);
+    const res = await this.request(withQuery(path, query));
     return (await res.json()) as T;
   }
 
@@ -117,6 +115,12 @@ export class ServerApi {
     if (job.status === 'failed') throw problemError(job.error?.status ?? 500, job.error ?? {}, this.info);
     return job.result;
   }
+}
+
+/** `path?query`: undefined fields left out, an array repeating its field (`where=a&where=b`). */
+function withQuery(path: string, query: Record<string, string | number | string[] | undefined>): string {
+  const qs = new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, String(v)] as [string, string]])));
+  return `${path}${qs.size ? `?${qs}` : ''}`;
 }
 
 function problemError(status: number, p: ProblemView, info: ServerInfo): Error {

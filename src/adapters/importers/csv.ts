@@ -225,6 +225,23 @@ interface ScanState {
 }
 
 /**
+ * The line break at `i` (LF or CR): its length (1 or 2), once it agrees with the file's; 0 when
+ * the text ends inside it (read on with the next chunk); -1 when csv-parse must read the file (a
+ * lone CR, or a file mixing LF and CRLF).
+ */
+function lineBreak(text: string, i: number, final: boolean, state: ScanState): number {
+  const crlf = text.charCodeAt(i) === CR;
+  if (crlf) {
+    if (i + 1 >= text.length) return final ? -1 : 0;
+    if (text.charCodeAt(i + 1) !== LF) return -1;
+  }
+  const eol = crlf ? CR : LF;
+  if (state.eol === 0) state.eol = eol;
+  else if (state.eol !== eol) return -1;
+  return crlf ? 2 : 1;
+}
+
+/**
  * Complete records of `text` into `out`. Returns how much of the text was consumed (the rest is
  * an incomplete record, read again with the next chunk), or -1 when the text needs csv-parse.
  */
@@ -237,16 +254,10 @@ function scanRecords(text: string, final: boolean, delim: number, state: ScanSta
     const c0 = text.charCodeAt(i);
     // An empty line: skipped, as csv-parse's skip_empty_lines does.
     if (c0 === LF || c0 === CR) {
-      const crlf = c0 === CR;
-      if (crlf) {
-        if (i + 1 >= n) return final ? -1 : p;
-        if (text.charCodeAt(i + 1) !== LF) return -1;
-      }
-      const eol = crlf ? CR : LF;
-      if (state.eol === 0) state.eol = eol;
-      else if (state.eol !== eol) return -1;
+      const len = lineBreak(text, i, final, state);
+      if (len <= 0) return len === 0 ? p : -1;
       state.line++;
-      p = i + (crlf ? 2 : 1);
+      p = i + len;
       continue;
     }
     const cells: string[] = [];
@@ -308,17 +319,11 @@ function scanRecords(text: string, final: boolean, delim: number, state: ScanSta
         continue;
       }
       if (d === LF || d === CR) {
-        const crlf = d === CR;
-        if (crlf) {
-          if (i + 1 >= n) return final ? -1 : p;
-          if (text.charCodeAt(i + 1) !== LF) return -1;
-        }
-        const eol = crlf ? CR : LF;
-        if (state.eol === 0) state.eol = eol;
-        else if (state.eol !== eol) return -1;
+        const len = lineBreak(text, i, final, state);
+        if (len <= 0) return len === 0 ? p : -1;
         out.push({ line: state.line, cells });
         state.line = line + 1;
-        p = i + (crlf ? 2 : 1);
+        p = i + len;
         continue record;
       }
       // Anything else after a closing quote: csv-parse says what is wrong.

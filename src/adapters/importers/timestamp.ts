@@ -67,6 +67,16 @@ export function dateOption(name: string, v: string | undefined): string | undefi
 }
 
 /**
+ * An option's time, in ms: ISO 8601, UTC when it names no zone (`2024-05-01T12:00` is noon UTC,
+ * whatever the machine's zone); a clear error naming the option otherwise.
+ */
+export function timeOptionMs(v: string, name: string): number {
+  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) || !/T/.test(v) ? v : `${v}Z`);
+  if (Number.isNaN(t)) throw new InvalidInput(`${name}: "${v}" is not a time`, [{ path: name, message: 'expected an ISO 8601 time like 2024-05-01T12:00Z (UTC when no zone)', found: v }]);
+  return t;
+}
+
+/**
  * A forecast interval: whole seconds from 1s to 4w (`10s`, `1m`, `90s`, `2h`, `1d`, `1w`) or
  * whole calendar months (`1mo`, `3mo`); undefined when it is neither.
  */

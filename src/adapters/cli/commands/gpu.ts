@@ -8,6 +8,7 @@ import { gpuUsageReport, gpuWasteReport, ingestNvidiaSmi, ingestPrometheus, owne
 import type { Store } from '../../../app/ports.js';
 import { loadScenario } from '../../importers/scenario.js';
 import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
+import { timeOptionMs } from '../../importers/timestamp.js';
 import type { TelemetryStore } from '../../../app/telemetry-ports.js';
 import type { CliContext, RegisterCommand } from '../context.js';
 import { globalOpts, printJson, withWorkspace } from '../context.js';
@@ -50,7 +51,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
         let result;
         if (/^https?:\/\//i.test(source)) {
           if (!opts.from || !opts.to) throw new InvalidInput('a Prometheus source needs --from and --to', [{ path: '--from/--to', message: 'both are required for a URL' }], 'e.g. --from 2024-05-01T00:00Z --to 2024-05-01T06:00Z');
-          result = await ingestPrometheus(tel, ctx.clock, telemetryIo, source, { fromMs: parseTime(opts.from, '--from'), toMs: parseTime(opts.to, '--to'), stepS: parseDuration(opts.step, '--step') / 1000 }, progress);
+          result = await ingestPrometheus(tel, ctx.clock, telemetryIo, source, { fromMs: timeOptionMs(opts.from, '--from'), toMs: timeOptionMs(opts.to, '--to'), stepS: parseDuration(opts.step, '--step') / 1000 }, progress);
         } else {
           const offset = Number(opts.utcOffset);
           if (!Number.isInteger(offset)) throw new InvalidInput('--utc-offset must be whole minutes', [{ path: '--utc-offset', message: 'expected an integer', found: opts.utcOffset }]);
@@ -198,8 +199,8 @@ async function reportOptionsFrom(f: ReportFlags): Promise<TelemetryReportOptions
     idleUtilPct: parseNumber(f.idleUtil, '--idle-util', 0, 100),
     minIdleS: parseDuration(f.idleMin, '--idle-min') / 1000,
   };
-  if (f.from) o.fromMs = parseTime(f.from, '--from');
-  if (f.to) o.toMs = parseTime(f.to, '--to');
+  if (f.from) o.fromMs = timeOptionMs(f.from, '--from');
+  if (f.to) o.toMs = timeOptionMs(f.to, '--to');
   if (f.scenario) {
     const s = await loadScenario(f.scenario);
     if (!s.electricity) throw new InvalidInput(`${f.scenario} has no electricity section`, [{ path: 'electricity', file: f.scenario, message: 'expected electricity.pricePerKwh (and pue)' }], 'Add one, or pass --price-per-kwh and --pue.');
@@ -245,11 +246,7 @@ async function telemetryReport<T>(ctx: CliContext, cmd: Command, path: string, o
       ...extra,
     });
   }
-  let out: T | undefined;
-  await withWorkspace(ctx, cmd, async (ws) => {
-    out = await local(ws.telemetry, ws.store);
-  });
-  return out!;
+  return withWorkspace(ctx, cmd, (ws) => local(ws.telemetry, ws.store));
 }
 
 /** The server takes whole seconds, minutes, hours or days from 1m (its report limits). */
@@ -294,11 +291,6 @@ export function parseDuration(s: string, flag: string): number {
   return v;
 }
 
-function parseTime(s: string, flag: string): number {
-  const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) || !/T/.test(s) ? s : `${s}Z`);
-  if (Number.isNaN(t)) throw new InvalidInput(`${flag}: not a time`, [{ path: flag, message: 'expected an ISO 8601 time like 2024-05-01T12:00Z (UTC when no zone)', found: s }]);
-  return t;
-}
 
 function parseNumber(s: string, flag: string, min: number, max: number): number {
   const v = Number(s);

@@ -4,6 +4,7 @@ import { gpuUsageReport, gpuWasteReport, ownedGpuPrices, type TelemetryReportOpt
 import { gpuBusySlots } from '../../../app/spend-series.js';
 import { usageReportToJson, wasteReportToJson } from '../../../app/telemetry-json.js';
 import { InvalidInput } from '../../../core/errors.js';
+import { timeOptionMs } from '../../importers/timestamp.js';
 import { dec, isCurrencyCode } from '../../../core/money.js';
 import { MAX_USAGE_INTERVAL_MS, MAX_USAGE_POINTS, MIN_USAGE_INTERVAL_MS } from '../limits.js';
 import type { RouteContext } from '../server.js';
@@ -82,13 +83,8 @@ type ReportQuery = { from?: string; to?: string; maxGapS?: number; idleUtilPct?:
 
 function reportOptionsFromQuery(q: ReportQuery): TelemetryReportOptions {
   const o: TelemetryReportOptions = {};
-  const time = (v: string, field: string) => {
-    const t = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) || !/T/.test(v) ? v : `${v}Z`);
-    if (Number.isNaN(t)) throw new InvalidInput(`${field} "${v}" is not a time`, [{ path: field, message: 'expected an ISO 8601 time like 2024-05-01T12:00Z (UTC when no zone)', found: v }]);
-    return t;
-  };
-  if (q.from !== undefined) o.fromMs = time(q.from, 'from');
-  if (q.to !== undefined) o.toMs = time(q.to, 'to');
+  if (q.from !== undefined) o.fromMs = timeOptionMs(q.from, 'from');
+  if (q.to !== undefined) o.toMs = timeOptionMs(q.to, 'to');
   if (o.fromMs !== undefined && o.toMs !== undefined && o.fromMs >= o.toMs) throw new InvalidInput('from must be before to', [{ path: 'from', message: 'not before to', found: q.from }]);
   if (q.maxGapS !== undefined) o.maxGapS = q.maxGapS;
   if (q.idleUtilPct !== undefined) o.idleUtilPct = q.idleUtilPct;

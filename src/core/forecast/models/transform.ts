@@ -13,29 +13,30 @@ function offsetFor(y: Float64Array): number {
   return min === 0 ? 1 : 0;
 }
 
-function wrap(inner: Fitted, c: number, name: string): Fitted {
+/**
+ * A model fitted on boxCox(y, λ, c), forecasting on the original scale: the inverse of the point
+ * forecast, and the delta method's sd (the inverse's slope × the sd). λ = 0 is the logarithm.
+ */
+function wrapTransformed(inner: Fitted, name: string, params: Record<string, number>, lambda: number, c: number): Fitted {
+  const again = (f: Fitted) => wrapTransformed(f, name, params, lambda, c);
   return withPredict({
     model: name,
-    params: { ...inner.params, logOffset: c },
+    params: { ...inner.params, ...params },
     sigma: inner.sigma,
     forecast(h) {
       const f = inner.forecast(h);
       const mean = new Float64Array(h);
       const sd = new Float64Array(h);
       for (let i = 0; i < h; i++) {
-        const e = Math.exp(f.mean[i]!);
-        mean[i] = e - c;
-        sd[i] = e * f.sd[i]!;
+        const b = invBoxCox(f.mean[i]!, lambda);
+        mean[i] = b.value - c;
+        sd[i] = b.slope * f.sd[i]!;
       }
       return { mean, sd };
     },
-    extend: (y) => wrap(inner.extend(logged(y, c)), c, name),
-    ...(inner.refit && { refit: (y: Float64Array) => wrap(inner.refit!(logged(y, c)), c, name) }),
+    extend: (y) => again(inner.extend(boxCox(y, lambda, c))),
+    ...(inner.refit && { refit: (y: Float64Array) => again(inner.refit!(boxCox(y, lambda, c))) }),
   });
-}
-
-function logged(y: Float64Array, c: number): Float64Array {
-  return Float64Array.from(y, (v) => Math.log(Math.max(v + c, 1e-300)));
 }
 
 export function logModel(base: ForecastModel): ForecastModel {
@@ -49,7 +50,7 @@ export function logModel(base: ForecastModel): ForecastModel {
     },
     fit(y, ctx) {
       const c = offsetFor(y);
-      return wrap(base.fit(logged(y, c), ctx), c, name);
+      return wrapTransformed(base.fit(boxCox(y, 0, c), ctx), name, { logOffset: c }, 0, c);
     },
   };
 }
@@ -110,27 +111,6 @@ function invBoxCox(z: number, lambda: number): { value: number; slope: number } 
   return { value: base ** (1 / lambda), slope: base ** (1 / lambda - 1) };
 }
 
-function wrapBc(inner: Fitted, lambda: number, c: number, name: string): Fitted {
-  return withPredict({
-    model: name,
-    params: { ...inner.params, boxCoxLambda: lambda, boxCoxOffset: c },
-    sigma: inner.sigma,
-    forecast(h) {
-      const f = inner.forecast(h);
-      const mean = new Float64Array(h);
-      const sd = new Float64Array(h);
-      for (let i = 0; i < h; i++) {
-        const b = invBoxCox(f.mean[i]!, lambda);
-        mean[i] = b.value - c;
-        sd[i] = b.slope * f.sd[i]!;
-      }
-      return { mean, sd };
-    },
-    extend: (y) => wrapBc(inner.extend(boxCox(y, lambda, c)), lambda, c, name),
-    ...(inner.refit && { refit: (y: Float64Array) => wrapBc(inner.refit!(boxCox(y, lambda, c)), lambda, c, name) }),
-  });
-}
-
 /**
  * A model fitted on the Box–Cox transform of y + c (c = 1 when the series has zeros), λ chosen by
  * Guerrero's method on the history it is first fitted on (the day's season, else pairs of points)
@@ -150,7 +130,7 @@ export function boxCoxModel(base: ForecastModel): ForecastModel {
       const c = offsetFor(y);
       const shifted = Float64Array.from(y, (v) => v + c);
       const lambda = guerreroLambda(shifted, ctx.periods.day ?? 2);
-      return wrapBc(base.fit(boxCox(y, lambda, c), ctx), lambda, c, name);
+      return wrapTransformed(base.fit(boxCox(y, lambda, c), ctx), name, { boxCoxLambda: lambda, boxCoxOffset: c }, lambda, c);
     },
   };
 }
