@@ -279,6 +279,56 @@ describe('robust selection and the ensemble', () => {
     expect(choose([row('naive', [3, 3, 3, 3]), best]).model).toBe('hw-linear');
   });
 
+  it('keeps the best champion unless a challenger beats it by more than half a standard error and 2%', async () => {
+    const { choose, clearlyBetter } = await import('./backtest.js');
+    const snaive = row('snaive-day', [1.0, 1.1, 0.9, 1.2]);
+    const sarima = row('sarima', [0.9, 1.0, 0.8, 1.0]);
+    // Gains on sarima 0.1, 0.15, 0.08, 0.1: mean 0.1075, se 0.015 → beyond noise and 2% of 0.925.
+    const clear = row('theta', [0.8, 0.85, 0.72, 0.9]);
+    expect(clearlyBetter(clear, sarima)).toBe(true);
+    expect(choose([snaive, sarima, clear], undefined, ['snaive-day', 'sarima']).model).toBe('theta');
+    // theta is best but noisy; the ensemble is within noise of it and taken, yet it gains on
+    // sarima 0.02, 0.02, 0, 0.02 (mean 0.015, under 2% of 0.925): the champion is kept.
+    const lucky = row('theta', [0.5, 1.3, 0.4, 1.2]);
+    const ens = row('ensemble', [0.88, 0.98, 0.8, 0.98]);
+    expect(choose([snaive, sarima, lucky, ens]).model).toBe('ensemble');
+    expect(clearlyBetter(ens, sarima)).toBe(false);
+    expect(choose([snaive, sarima, lucky, ens], undefined, ['snaive-day', 'sarima']).model).toBe('sarima');
+    // Gains 0.4, −0.3, 0.4, −0.2: mean 0.075, se 0.19 → noise too.
+    expect(clearlyBetter(lucky, sarima)).toBe(false);
+    // Ahead at every origin by 1%: consistent, but under 2% of the champion's MASE.
+    expect(clearlyBetter(row('theta', [0.891, 0.99, 0.792, 0.99]), sarima)).toBe(false);
+    // A champion that was not asked for (not among the scores) changes nothing.
+    expect(choose([snaive, clear], undefined, ['snaive-day', 'sarima']).model).toBe('theta');
+  });
+
+  it('auto picks the fixed SARIMA on a series SARIMA generated, and seasonal naive on a seasonal random walk', () => {
+    // SARIMA(φ,0,θ)(0,1,Θ)24: (1 − B²⁴) yₜ = wₜ, wₜ = φwₜ₋₁ + eₜ + θeₜ₋₁ + Θeₜ₋₂₄ + θΘeₜ₋₂₅.
+    const path = (seed: number, phi: number, theta: number, Theta: number) => {
+      const rng = seededRng(seed);
+      const n = 24 * 22;
+      const e = new Float64Array(n);
+      const w = new Float64Array(n);
+      const y = new Float64Array(n);
+      for (let t = 0; t < n; t++) {
+        e[t] = 3 * rng.normal();
+        w[t] = (t > 0 ? phi * w[t - 1]! + theta * e[t - 1]! : 0) + e[t]! + (t >= 24 ? Theta * e[t - 24]! : 0) + (t >= 25 ? theta * Theta * e[t - 25]! : 0);
+        y[t] = t < 24 ? 100 + 30 * Math.sin((2 * Math.PI * t) / 24) + w[t]! : y[t - 24]! + w[t]!;
+      }
+      return { hist: y.subarray(0, 24 * 21), truth: y.subarray(24 * 21) };
+    };
+    const heldOut = (r: ReturnType<typeof forecastSeries>, truth: Float64Array) => r.points.reduce((a, p, i) => a + Math.abs(truth[i]! - p.p50), 0) / truth.length;
+    const s = path(2, 0.8, 0.3, -0.6);
+    const auto = forecastSeries(series(s.hist), { horizon: 24, model: 'auto', origins: 8 });
+    // The median of the best three edged ahead in the backtest (noise: without the champions it was chosen).
+    expect(auto.model).toBe('sarima');
+    const snaive = forecastSeries(series(s.hist), { horizon: 24, model: 'snaive-day', origins: 8 });
+    expect(heldOut(auto, s.truth)).toBeLessThan(heldOut(snaive, s.truth));
+    // yₜ = yₜ₋₂₄ + eₜ: seasonal naive is the right model (SARIMA nests it; nothing else does better).
+    const rw = path(2, 0, 0, 0);
+    expect(forecastSeries(series(rw.hist), { horizon: 24, model: 'auto', origins: 8 }).model).toBe('snaive-day');
+  });
+
   it('the ensemble forecasts the step-wise median of its members', async () => {
     const { ensembleOf } = await import('./models/ensemble.js');
     const { naive, mean, drift } = await import('./models/naive.js');
@@ -303,6 +353,40 @@ describe('robust selection and the ensemble', () => {
     if (r.model === 'ensemble') expect(forecastToJson(r, 's').members).toEqual(ens.members);
     // One model asked for: no ensemble.
     expect(forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 3 }).backtest.scores.some((s) => s.model === 'ensemble')).toBe(false);
+  });
+});
+
+describe('a mass at zero', () => {
+  it('floors a lower level at 0 when at least that share of the calibration truths were 0', async () => {
+    const { zeroFloored, forwardInflation } = await import('./backtest.js');
+    // 3 origins × 20 steps, errors i − 9.5 at each, sd 1; the first 4 truths of each origin were 0 (20%).
+    const base = Float64Array.from({ length: 20 }, (_, i) => i - 9.5);
+    const zero = Uint8Array.from({ length: 60 }, (_, j) => (j % 20 < 4 ? 1 : 0));
+    const c = { K: 3, Hb: 20, err: Float64Array.from([...base, ...base, ...base]), sd: new Float64Array(60).fill(1), pred: new Float64Array(60), zero };
+    expect(zeroFloored(c, 0.1)).toBe(true);
+    expect(zeroFloored(c, 0.2)).toBe(true);
+    expect(zeroFloored(c, 0.25)).toBe(false);
+    expect(zeroFloored(c, 0.9)).toBe(false);
+    expect(zeroFloored({ ...c, zero: undefined }, 0.1)).toBe(false);
+    // Floored, the band [0, P90] is one-sided: replayed on origin 2 with P90 = 8.5 (from origins 0
+    // and 1), 16 of 20 errors must be ≤ 8.5λ: the 16th smallest is 5.5, λ ≥ 0.647 → 0.65. Not
+    // floored, the band is only ever widened: 18 of 20 are inside already, λ = 1.
+    expect(forwardInflation(c)).toBeCloseTo(0.65, 12);
+    expect(forwardInflation({ ...c, zero: undefined })).toBe(1);
+  });
+
+  it('delivers P10 = 0 on a count series that is 0 a third of the time, and reports that band', () => {
+    const rng = seededRng(17);
+    const y = Float64Array.from({ length: 24 * 14 }, () => (rng.next() < 1 / 3 ? 0 : Math.round(50 + 20 * rng.normal() ** 2)));
+    const r = forecastSeries(series(y), { horizon: 24, model: 'auto', origins: 8 });
+    for (const p of r.points) expect(p.p10).toBe(0);
+    expect(r.points.some((p) => p.p90 > 0)).toBe(true);
+    // The backtest's coverage is of that band: every 0 inside it.
+    expect(r.chosen.coverage!).toBeGreaterThan(0.7);
+    expect(r.chosen.coverage!).toBeLessThan(0.95);
+    // No zeros (and a band far from 0), no floor.
+    const pos = Float64Array.from(y, (v) => v + 200);
+    expect(forecastSeries(series(pos), { horizon: 24, model: 'auto', origins: 8 }).points.every((p) => p.p10 > 0)).toBe(true);
   });
 });
 

@@ -76,7 +76,10 @@ export function forecastSeries(series: Series, o: ForecastOptions): ForecastResu
   const ctx: FitContext = { startMs: series.startMs, intervalMs: series.intervalMs, periods, seasonNames: seasonNames(series.intervalMs, series.intervalMonths, seasons), features: usable };
   const models = resolveModels(o.model);
   const bt = backtest(y, ctx, { horizon: o.horizon, origins: o.origins, models, baseline: baselineModel(n, ctx), ...(models.length >= 3 && { ensemble: 3 }), ...(o.quantiles && { levels: o.quantiles }), ...(o.onModel && { onModel: o.onModel }) });
-  const chosen = choose(bt.scores, new Set(models.map((m) => m.name)));
+  const asked = new Set(models.map((m) => m.name));
+  // The references a choice must beat beyond noise: seasonal naive (the baseline) and the fixed
+  // SARIMA, where they were asked for (both are among auto's candidates).
+  const chosen = choose(bt.scores, asked, [bt.baseline, 'sarima'].filter((m) => asked.has(m)));
   const finalFit = (name: string) => {
     const earlier = bt.fits.get(name);
     return earlier?.refit ? earlier.refit(y) : modelByName(name)!.fit(y, ctx);
