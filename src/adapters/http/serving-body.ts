@@ -9,7 +9,8 @@
  * from the schema check on the event loop: the same problem, the same field paths.
  */
 import Ajv2020 from 'ajv/dist/2020.js';
-import { checkSloReachable, pickProfile, replicaPrice } from '../../app/serving.js';
+import { checkSloReachable, pickProfile, replicaPrice, zoneSpotPrices } from '../../app/serving.js';
+import { Decimal } from '../../core/money.js';
 import { workloadDigest } from '../../app/runs.js';
 import { builtinCatalog } from '../../core/catalog/builtin.js';
 import { InvalidInput } from '../../core/errors.js';
@@ -70,7 +71,7 @@ export const servingBodySchema = {
     plan: { type: 'boolean', description: 'solve and simulate the replica plan (default true)' },
     seed: { type: 'integer', minimum: 0 },
     spot: { type: 'object', description: 'one spot trace (SkyPilot spot-traces data): when spot replicas are preempted', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
-    spotZones: { type: 'array', minItems: 1, maxItems: 32, description: 'several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone\'s outage takes only its share', items: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } } } } },
+    spotZones: { type: 'array', minItems: 1, maxItems: 32, description: 'several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone\'s outage takes only its share', items: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200, description: 'e.g. us-west-2a: its region (us-west-2) prices the zone from the catalog' }, gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, spotUsdPerHour: { ...decimal, description: 'this zone\'s spot price of a replica-hour (default: spotUsdPerHour, else the catalog in the zone\'s region)' } } } },
     spotOffsetS: { type: 'number', minimum: 0, description: 'where in the spotZones traces the requests start' },
     requests: {
       type: 'array',
@@ -115,7 +116,7 @@ export interface ServingBody {
   plan?: boolean;
   seed?: number;
   spot?: { gapS: number; available: number[]; offsetS?: number };
-  spotZones?: { name?: string; gapS: number; available: number[] }[];
+  spotZones?: { name?: string; gapS: number; available: number[]; spotUsdPerHour?: string }[];
   spotOffsetS?: number;
   requests: { time: string | number; contextTokens: number; generatedTokens: number; adapter?: string }[];
 }
@@ -188,6 +189,7 @@ export function servingInput(b: ServingBody): ServingTaskInput {
   // The one infeasibility a client can fix at once is refused at once, not after a queued job.
   checkSloReachable(workload, profile, slo);
   const plan = b.plan !== false;
+  const zones = spotOf(b);
   const planCandidates = plan && !b.onDemandUsdPerHour
     ? (table ?? defaultProfiles()).filter((c) => c.model === model).flatMap((c) => {
         const p = replicaPrice(catalog, c, b.provider);
@@ -204,7 +206,8 @@ export function servingInput(b: ServingBody): ServingTaskInput {
     ...(b.balancers && { balancers: b.balancers }),
     ...(b.autoscalers && { autoscalers: b.autoscalers }),
     seed: b.seed ?? 1,
-    ...spotOf(b),
+    ...zones,
+    ...(zones.spotZones && { spotZonePrices: zoneSpotPrices(catalog, profile, zones.spotZones, b.spotZones!.map((z) => (z.spotUsdPerHour === undefined ? undefined : new Decimal(z.spotUsdPerHour))), b.spotUsdPerHour === undefined ? undefined : new Decimal(b.spotUsdPerHour), b.provider).prices.map((x) => x?.toString() ?? null) }),
     plan,
   };
 }

@@ -78,6 +78,8 @@ export interface ServingTaskInput {
   seed: number;
   spot?: SpotTrace;
   spotZones?: SpotTrace[];
+  /** Each zone's spot price of a replica-hour as an exact string (null: the replica's spot price). */
+  spotZonePrices?: (string | null)[];
   spotOffsetS?: number;
   plan: boolean;
 }
@@ -140,6 +142,7 @@ export const tasks = {
       seed: input.seed,
       ...(input.spot && { spot: input.spot }),
       ...(input.spotZones && { spotZones: input.spotZones }),
+      ...(input.spotZonePrices && { spotZonePrices: input.spotZonePrices.map((x) => (x === null ? undefined : new Decimal(x))) }),
       ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
       ...(input.plan && { solver: highsSolver() }),
       progress,

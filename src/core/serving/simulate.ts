@@ -45,6 +45,8 @@ export interface ServingSimInput {
   spot?: SpotTrace;
   /** Spot zones, one trace each (the same period): spot replicas are spread across those up. Replaces `spot`. */
   spotZones?: readonly SpotTrace[];
+  /** Each zone's spot price of a replica-hour (index as spotZones); spotUsdPerHour where absent. */
+  spotZoneUsdPerHour?: readonly (Decimal | undefined)[];
   /** Where in the spot traces the workload starts, seconds. */
   spotOffsetS?: number;
   /** A request still queued this long after arriving is dropped (the client gave up). */
@@ -217,6 +219,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   let lastDecisionS = 0;
   const zones: readonly SpotTrace[] = input.spotZones?.length ? input.spotZones : input.spot ? [input.spot] : [];
   const zoneUp = zones.map((z) => availableAt(z, spotOffsetS));
+  const zonePrice = zones.map((_, z) => input.spotZoneUsdPerHour?.[z] ?? input.spotUsdPerHour ?? ZERO);
   // Spot is available while any zone has capacity.
   let spotUp = zoneUp.some(Boolean);
 
@@ -380,7 +383,8 @@ export function simulateServing(input: ServingSimInput): ServingResult {
     const live = zones.map(() => 0);
     for (const r of alive) if (r.spot && (r.state === STARTING || r.state === SERVING)) live[r.zone]!++;
     let best = -1;
-    for (let z = 0; z < zones.length; z++) if (zoneUp[z] && (best < 0 || live[z]! < live[best]!)) best = z;
+    // Among zones holding as few, the cheaper (zones priced alike: the first).
+    for (let z = 0; z < zones.length; z++) if (zoneUp[z] && (best < 0 || live[z]! < live[best]! || (live[z] === live[best] && zonePrice[z]!.lt(zonePrice[best]!)))) best = z;
     return best;
   };
 
@@ -451,7 +455,7 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   const decide = () => {
     const c = liveCount();
     const windowS = now - lastDecisionS;
-    const o: ScaleObservation = { nowS: now, onDemand: c.od, spot: c.sp, onDemandReady: c.odReady, spotReady: c.spReady, spotAvailable: spotUp, inFlightPerReplica: readyArea > 0 ? inFlightArea / readyArea : 0, arrivals: arrivalsSince, windowS };
+    const o: ScaleObservation = { nowS: now, onDemand: c.od, spot: c.sp, onDemandReady: c.odReady, spotReady: c.spReady, spotAvailable: spotUp, spotZonesUp: zoneUp.reduce((k, up) => k + (up ? 1 : 0), 0), inFlightPerReplica: readyArea > 0 ? inFlightArea / readyArea : 0, arrivals: arrivalsSince, windowS };
     inFlightArea = 0;
     readyArea = 0;
     arrivalsSince = 0;
@@ -556,9 +560,10 @@ export function simulateServing(input: ServingSimInput): ServingResult {
   const endS = Math.max(now, n ? w.arrivalS[n - 1]! : 0);
   let odS = 0;
   let spotS = 0;
+  const zoneS = zones.map(() => 0);
   for (const r of replicas) {
     const paid = (Number.isNaN(r.offS) ? endS : r.offS) - r.launchS;
-    if (r.spot) spotS += paid;
+    if (r.spot) ((spotS += paid), (zoneS[r.zone]! += paid));
     else odS += paid;
   }
 
@@ -587,9 +592,10 @@ export function simulateServing(input: ServingSimInput): ServingResult {
     if (ttft[i]! <= slo.ttftS + 1e-9) met++;
   }
   const odPrice = input.onDemandUsdPerHour;
-  const spotPrice = input.spotUsdPerHour ?? ZERO;
   const odCost = odPrice.times(new Decimal(odS.toFixed(6))).div(3600);
-  const spotCost = spotPrice.times(new Decimal(spotS.toFixed(6))).div(3600);
+  // Each zone's spot seconds at its own price (money once per zone).
+  let spotCost = ZERO;
+  for (let z = 0; z < zones.length; z++) if (zoneS[z]! > 0) spotCost = spotCost.plus(zonePrice[z]!.times(new Decimal(zoneS[z]!.toFixed(6))).div(3600));
   const total = odCost.plus(spotCost);
   const attainment = n ? met / n : 1;
   return {
