@@ -3,8 +3,8 @@ import { Decimal } from '../money.js';
 import { seededRng } from '../rng.js';
 import { fixedPeak, forecastDriven, reactive, spotMix, zoneHedge, type Autoscaler } from './autoscale.js';
 import { deriveProfile, replicaCapacityPerS, type ReplicaProfile } from './replica.js';
-import { BALANCER_NAMES, simulateServing, type ServingSimInput } from './simulate.js';
-import { arrivalsPerInterval, syntheticWorkload, workloadFromRows, type ServingWorkload } from './workload.js';
+import { BALANCER_NAMES, percentiles, simulateServing, type ServingSimInput } from './simulate.js';
+import { arrivalsPerInterval, quantileSorted, syntheticWorkload, workloadFromRows, type ServingWorkload } from './workload.js';
 
 /** A replica whose numbers are easy to add up: 100 prompt tokens/s, 10 ms per token. */
 const simple: ReplicaProfile = { model: 'm', gpu: 'g', gpusPerReplica: 1, prefillTokensPerS: 100, decodeStepBaseS: 0.01, decodeStepPerKvTokenS: 0, kvCapacityTokens: 100_000, maxBatch: 8, startupS: 30, source: 'test' };
@@ -104,6 +104,25 @@ describe('simulateServing: hand-checked cases', () => {
     const r = simulateServing(base({ workload: wl([[0, 100, 100_000]]), profile: { ...simple, kvCapacityTokens: 1e6 }, spot, spotUsdPerHour: new Decimal('1.2'), autoscaler: spotMix(fixedPeak(1), { hedge: 0 }), maxRetries: 0 }));
     expect(r.dropped.retries).toBe(1);
     expect(r.served).toBe(0);
+  });
+});
+
+describe('percentiles', () => {
+  it('selects the same nearest-rank values as sorting, on random, sorted, reversed and constant columns', () => {
+    const rng = seededRng(3);
+    const cases: Float64Array[] = [];
+    for (const n of [1, 2, 3, 10, 101, 1000, 10_007]) {
+      cases.push(Float64Array.from({ length: n }, () => rng.int(50) / 7));
+      cases.push(Float64Array.from({ length: n }, (_, i) => i));
+      cases.push(Float64Array.from({ length: n }, (_, i) => n - i));
+      cases.push(new Float64Array(n).fill(2.5));
+    }
+    for (const xs of cases) {
+      const sorted = xs.slice().sort();
+      const p = percentiles(xs.slice());
+      expect([p.p50, p.p90, p.p99, p.max]).toEqual([quantileSorted(sorted, 0.5), quantileSorted(sorted, 0.9), quantileSorted(sorted, 0.99), sorted[sorted.length - 1]]);
+      expect(p.mean).toBeCloseTo(sorted.reduce((a, b) => a + b, 0) / sorted.length, 9);
+    }
   });
 });
 
