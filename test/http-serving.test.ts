@@ -112,9 +112,11 @@ describe('serving API', () => {
   it('spreads spot across zones sent as spotZones; spot and spotZones together, or a zone named twice, are a 422', async () => {
     const few = requests.slice(0, 600);
     const zones = [{ name: 'us-west-2a', gapS: 60, available: [1, 1, 0, 0, 1, 1, 1, 1, 1, 1] }, { name: 'us-west-2b', gapS: 60, available: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] }];
-    const job = await finished(await post({ requests: few, spotZones: zones, spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false }));
+    // Zone b has its own spot price; zone a takes the one given for all.
+    const job = await finished(await post({ requests: few, spotZones: [zones[0], { ...zones[1], spotUsdPerHour: '0.90' }], spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false }));
     const j = job.result.serving;
     expect(j.spotZones).toEqual(['us-west-2a', 'us-west-2b']);
+    expect(j.spotZonePricesUsdPerHour).toEqual(['1.2', '0.9']);
     const mix = j.results.find((r: { autoscaler: string }) => r.autoscaler === 'spot-mix');
     expect(mix.preemptions).toBeGreaterThan(0);
     expect(mix.served + mix.dropped.total).toBe(few.length);
