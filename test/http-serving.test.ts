@@ -117,6 +117,9 @@ describe('serving API', () => {
     const j = job.result.serving;
     expect(j.spotZones).toEqual(['us-west-2a', 'us-west-2b']);
     expect(j.spotZonePricesUsdPerHour).toEqual(['1.2', '0.9']);
+    const hedged = await post({ requests: few, spotZones: zones, spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false, hedge: 'some' });
+    expect(hedged.status).toBe(422);
+    expect((await json(hedged)).issues[0].path).toMatch(/^hedge/);
     const mix = j.results.find((r: { autoscaler: string }) => r.autoscaler === 'spot-mix');
     expect(mix.preemptions).toBeGreaterThan(0);
     expect(mix.served + mix.dropped.total).toBe(few.length);

@@ -12981,6 +12981,8 @@ export interface operations {
             }[];
           /** @description where in the spotZones traces the requests start */
           spotOffsetS?: number;
+          /** @description spot-mix: extra spot replicas over the need; zones (default): the fewest that survive losing the fullest zone (docs/serving.md) */
+          hedge?: number | "zones";
           requests: ({
               time: string | number;
               contextTokens: number;

@@ -73,6 +73,7 @@ export const servingBodySchema = {
     spot: { type: 'object', description: 'one spot trace (SkyPilot spot-traces data): when spot replicas are preempted', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
     spotZones: { type: 'array', minItems: 1, maxItems: 32, description: 'several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone\'s outage takes only its share', items: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200, description: 'e.g. us-west-2a: its region (us-west-2) prices the zone from the catalog' }, gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, spotUsdPerHour: { ...decimal, description: 'this zone\'s spot price of a replica-hour (default: spotUsdPerHour, else the catalog in the zone\'s region)' } } } },
     spotOffsetS: { type: 'number', minimum: 0, description: 'where in the spotZones traces the requests start' },
+    hedge: { anyOf: [{ type: 'integer', minimum: 0, maximum: 1000 }, { type: 'string', enum: ['zones'] }], description: 'spot-mix: extra spot replicas over the need; zones (default): the fewest that survive losing the fullest zone (docs/serving.md)' },
     requests: {
       type: 'array',
       minItems: 1,
@@ -118,6 +119,7 @@ export interface ServingBody {
   spot?: { gapS: number; available: number[]; offsetS?: number };
   spotZones?: { name?: string; gapS: number; available: number[]; spotUsdPerHour?: string }[];
   spotOffsetS?: number;
+  hedge?: number | 'zones';
   requests: { time: string | number; contextTokens: number; generatedTokens: number; adapter?: string }[];
 }
 
@@ -207,6 +209,7 @@ export function servingInput(b: ServingBody): ServingTaskInput {
     ...(b.autoscalers && { autoscalers: b.autoscalers }),
     seed: b.seed ?? 1,
     ...zones,
+    ...(b.hedge !== undefined && { hedge: b.hedge }),
     ...(zones.spotZones && { spotZonePrices: zoneSpotPrices(catalog, profile, zones.spotZones, b.spotZones!.map((z) => (z.spotUsdPerHour === undefined ? undefined : new Decimal(z.spotUsdPerHour))), b.spotUsdPerHour === undefined ? undefined : new Decimal(b.spotUsdPerHour), b.provider).prices.map((x) => x?.toString() ?? null) }),
     plan,
   };

@@ -80,6 +80,7 @@ export interface ServingTaskInput {
   spotZones?: SpotTrace[];
   /** Each zone's spot price of a replica-hour as an exact string (null: the replica's spot price). */
   spotZonePrices?: (string | null)[];
+  hedge?: number | 'zones';
   spotOffsetS?: number;
   plan: boolean;
 }
@@ -144,6 +145,7 @@ export const tasks = {
       ...(input.spotZones && { spotZones: input.spotZones }),
       ...(input.spotZonePrices && { spotZonePrices: input.spotZonePrices.map((x) => (x === null ? undefined : new Decimal(x))) }),
       ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
+      ...(input.hedge !== undefined && { hedge: input.hedge }),
       ...(input.plan && { solver: highsSolver() }),
       progress,
     });
