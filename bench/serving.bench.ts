@@ -4,7 +4,7 @@
  * token mix) repeated back to back 1×, 10× and 100× (up to 0.88 M requests), with the replicas the
  * trace needs always on (fixed-peak, least-outstanding) and with the spot mix behind consistent
  * hashing on a spot trace with preemptions. Growth: the exponent k in time ∝ n^k from 1× to 100×
- * (1 is linear). Warm-up runs first (the JIT), then the median of several runs per size (15 at
+ * (1 is linear). Warm-up runs first (the JIT; then one per size, the heap), then the median of several runs per size (15 at
  * 1×, 7 at 10×, 3 at 100×), CPU seconds beside the wall time (on a shared machine a wall time well
  * above the CPU time means others held the core), and each configuration's rate as a ratio to the
  * fixed-peak baseline measured in the same run. One JSON object.
@@ -71,6 +71,9 @@ const table: Record<string, Row[]> = {};
 // so a burst of load from others falls on them alike and the ratios to the baseline stay fair.
 for (const k of sizes) {
   const w = traces.get(k)!;
+  // Untimed runs of each at this size first, for the heap to grow to the size's arrays (the first
+  // 10× runs after only 1× ones take about three times as long, mostly collecting garbage).
+  for (let i = 0; i < 3; i++) for (const c of configs) measure(c, w);
   const samples = new Map(configs.map((c) => [c.name, [] as ReturnType<typeof measure>[]]));
   for (let i = 0; i < runsAt[k]!; i++) for (const c of configs) samples.get(c.name)!.push(measure(c, w));
   for (const c of configs) {
