@@ -26,9 +26,11 @@ const requests = fixture();
 
 describe('penny serving', () => {
   it('compares every balancer × autoscaler and the plan in an aligned table with units', async () => {
-    const r = await runPenny(['serving', requests, '--spot-trace', join(dir, 'spot.json'), '--plan-gpus', 'A100,L4']);
+    // The zone's own spot price after '@'.
+    const r = await runPenny(['serving', requests, '--spot-trace', `${join(dir, 'spot.json')}@0.50`, '--plan-gpus', 'A100,L4']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^spot: zone spot at \$0\.50\/h$/m);
     for (const a of ['fixed-peak', 'reactive', 'forecast', 'spot-mix']) for (const b of ['round-robin', 'least-outstanding', 'power-of-two', 'consistent-hash']) expect(r.stdout).toMatch(new RegExp(`^${a}\\s+${b}\\s+\\$[\\d,]+\\.\\d\\d\\s+-?\\d+%\\s+[\\d.]+%\\s+(yes|NO)\\s+[\\d.]+ s\\s+[\\d.]+ s\\s+[\\d.]+ ms`, 'm'));
     expect(r.stdout).toMatch(/^plan \(1 × (A100|L4)\)/m);
     expect(r.stdout).toContain('TTFT p99');
@@ -55,6 +57,15 @@ describe('penny serving', () => {
     const rr = j.results.find((x: { balancer: string; autoscaler: string }) => x.balancer === 'round-robin' && x.autoscaler === ch.autoscaler);
     expect(ch.adapterHitRate).toBeGreaterThan(rr.adapterHitRate);
   }, 120_000);
+
+  it('refuses a --hedge that is neither zones nor a whole number, and a zone price that is not positive, with exit 2', async () => {
+    const h = await runPenny(['serving', requests, '--hedge', 'lots']);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/--hedge must be zones or a whole number/);
+    const p = await runPenny(['serving', requests, '--spot-trace', `${join(dir, 'spot.json')}@0`]);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/positive decimal/);
+  });
 
   it('names a missing column, a negative token count with its line, and exits 2', async () => {
     const f = join(dir, 'missing.csv');

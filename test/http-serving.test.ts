@@ -3,7 +3,7 @@
  * recorded as a run; the profile table in the body; bad input refused at once; checked against the
  * OpenAPI document.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seededRng } from '../src/core/rng.js';
 import { syntheticWorkload } from '../src/core/serving/workload.js';
 import { nonConforming } from './openapi-conformance.js';
@@ -112,9 +112,14 @@ describe('serving API', () => {
   it('spreads spot across zones sent as spotZones; spot and spotZones together, or a zone named twice, are a 422', async () => {
     const few = requests.slice(0, 600);
     const zones = [{ name: 'us-west-2a', gapS: 60, available: [1, 1, 0, 0, 1, 1, 1, 1, 1, 1] }, { name: 'us-west-2b', gapS: 60, available: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] }];
-    const job = await finished(await post({ requests: few, spotZones: zones, spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false }));
+    // Zone b has its own spot price; zone a takes the one given for all.
+    const job = await finished(await post({ requests: few, spotZones: [zones[0], { ...zones[1], spotUsdPerHour: '0.90' }], spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false }));
     const j = job.result.serving;
     expect(j.spotZones).toEqual(['us-west-2a', 'us-west-2b']);
+    expect(j.spotZonePricesUsdPerHour).toEqual(['1.2', '0.9']);
+    const hedged = await post({ requests: few, spotZones: zones, spotUsdPerHour: '1.20', autoscalers: ['spot-mix'], balancers: ['least-outstanding'], plan: false, hedge: 'some' });
+    expect(hedged.status).toBe(422);
+    expect((await json(hedged)).issues[0].path).toMatch(/^hedge/);
     const mix = j.results.find((r: { autoscaler: string }) => r.autoscaler === 'spot-mix');
     expect(mix.preemptions).toBeGreaterThan(0);
     expect(mix.served + mix.dropped.total).toBe(few.length);
@@ -137,6 +142,52 @@ describe('serving API', () => {
     expect(c.status).toBe(422);
     expect((await json(c)).detail).toMatch(/can meet TTFT/);
     expect((await json(await fetch(`${s.url}/api/jobs`))).length).toBe(before);
+  });
+
+  it('reads a large body on a parse thread: the event loop never JSON.parses it, and bad rows still get 4xx with field paths', async () => {
+    // 40,000 requests (~2.4 MB of JSON): far over the size read in place (8 KiB).
+    const big = trace(4000, 10, 11);
+    expect(big.length).toBeGreaterThan(35_000);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const before = (await json(await fetch(`${s.url}/api/jobs`))).length;
+      const schemaBad = big.map((r, i) => (i === 30_000 ? { ...r, contextTokens: -5 } : r));
+      const a = await post({ requests: schemaBad, plan: false });
+      expect(a.status).toBe(422);
+      const pa = await json(a);
+      expect(pa.issues[0].path).toBe('requests[30000].contextTokens');
+      expect(pa.detail).toMatch(/^body: requests\[30000\]\.contextTokens must be >= 0/);
+      const timeBad = big.map((r, i) => (i === 31_000 ? { ...r, time: 'later' } : r));
+      const b = await post({ requests: timeBad, plan: false });
+      expect(b.status).toBe(422);
+      expect((await json(b)).issues[0].path).toBe('requests[31000].time');
+      const text = JSON.stringify({ requests: big, plan: false });
+      const c = await fetch(`${s.url}/api/serving`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text.slice(0, -2) });
+      expect(c.status).toBe(400);
+      expect((await json(c)).detail).toMatch(/not valid JSON/);
+      expect((await json(await fetch(`${s.url}/api/jobs`))).length).toBe(before);
+      const ok = await post({ requests: big, autoscalers: ['fixed-peak'], balancers: ['round-robin'], plan: false });
+      expect(ok.status).toBe(202);
+      const { id } = await json(ok);
+      await fetch(`${s.url}/api/jobs/${id}`, { method: 'DELETE' });
+      // Nothing of megabytes was parsed on this (the server's) thread: the parse thread read them all.
+      const onLoop = parse.mock.calls.filter(([t]) => typeof t === 'string' && t.length > 1_000_000);
+      expect(onLoop).toHaveLength(0);
+    } finally {
+      parse.mockRestore();
+    }
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(Number(/penny_parse_threads\{state="started"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('refuses an empty body and a small body the schema refuses as before (422 naming the field)', async () => {
+    const none = await fetch(`${s.url}/api/serving`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect([400, 422]).toContain(none.status);
+    const missing = await post({ plan: false });
+    expect(missing.status).toBe(422);
+    expect((await json(missing)).issues[0].path).toBe('requests');
+    const extra = await post({ requests: requests.slice(0, 2), nonsense: 1 });
+    expect(extra.status).toBe(422);
   });
 
   it('conforms to the OpenAPI document', async () => {

@@ -370,6 +370,7 @@ export const servingResultSchema = open(
     floors: { type: 'object', additionalProperties: int },
     forecast: open({ model: str, note: str }),
     spotZones: { type: 'array', items: str, description: 'the spot traces, one per zone, spot replicas are spread across' },
+    spotZonePricesUsdPerHour: { type: 'array', items: { type: ['string', 'null'] }, description: 'each zone\'s spot price of a replica-hour (index as spotZones; null: no spot price)' },
     baseline: open({ balancer: str, autoscaler: str }, ['balancer', 'autoscaler']),
     results: { type: 'array', items: servingRowSchema },
     plan: nullable(open({ profile: replicaProfileSchema, price: replicaPriceSchema, targetUtilisation: num, solverObjectiveUsd: numOrNull, perInterval: { type: 'array', items: open({ onDemand: int, spot: int }, ['onDemand', 'spot']) }, rounds: { type: 'array', items: open({}) }, result: servingRowSchema }, ['profile', 'price', 'targetUtilisation', 'perInterval', 'rounds', 'result'])),

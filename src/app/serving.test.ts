@@ -8,11 +8,37 @@ import { seededRng } from '../core/rng.js';
 import { deriveProfile } from '../core/serving/replica.js';
 import { syntheticWorkload } from '../core/serving/workload.js';
 import { sharedFile } from '../../test/shared-data.js';
-import { replicaPrice, runServing, servingToJson } from './serving.js';
+import { replicaPrice, runServing, servingToJson, zoneRegion, zoneSpotPrices } from './serving.js';
+import { Decimal } from '../core/money.js';
+import type { Offering } from '../core/catalog/offering.js';
 
 const profile = deriveProfile('llama-3-8b', 'A100');
 const price = replicaPrice(builtinCatalog(), profile, 'aws')!;
 const spot = { name: 't', gapS: 600, available: [1, 1, 1, 0, 1, 1, 1, 1, 1, 1] };
+
+describe('spot prices per zone', () => {
+  it('names a zone\'s region as the spot traces name zones (AWS and GCP)', () => {
+    expect(zoneRegion('us-west-2a_v100_1')).toBe('us-west-2');
+    expect(zoneRegion('eu-central-1b')).toBe('eu-central-1');
+    expect(zoneRegion('us-central1-a')).toBe('us-central1');
+    expect(zoneRegion('zone-1')).toBeUndefined();
+  });
+
+  it('prices each zone: given, else the price for all, else the catalog in its region, else the default (undefined)', () => {
+    const offer = (region: string, spot: string): Offering => ({ id: `aws/${region}/p4d`, provider: 'aws', region, instanceType: 'p4d.24xlarge', gpu: 'A100', gpuCount: 8, onDemandUsdPerHour: new Decimal('32'), spotUsdPerHour: new Decimal(spot) }) as Offering;
+    const offerings = [offer('us-east-1', '2.4'), offer('us-west-2', '8')];
+    const two = { ...profile, gpusPerReplica: 2 };
+    const z = (name: string) => ({ name, gapS: 60, available: [1] });
+    const zones = [z('us-east-1a_v100_1'), z('us-west-2b_v100_1'), z('us-west-2c'), z('ap-south-1a'), z('mine')];
+    const r = zoneSpotPrices(offerings, two, zones, [undefined, undefined, new Decimal('0.5'), undefined, undefined], undefined);
+    // 2 GPUs × (the region's instance spot price / 8 GPUs): us-east-1 $0.60, us-west-2 $2.00; us-west-2c as given.
+    expect(r.prices.map((x) => x?.toString())).toEqual(['0.6', '2', '0.5', undefined, undefined]);
+    expect(r.sources[3]).toMatch(/no catalog spot price in ap-south-1/);
+    // A price for all zones overrides the catalog, not a zone's own.
+    const all = zoneSpotPrices(offerings, two, zones, [undefined, undefined, new Decimal('0.5'), undefined, undefined], new Decimal('1'));
+    expect(all.prices.map((x) => x?.toString())).toEqual([undefined, undefined, '0.5', undefined, undefined]);
+  });
+});
 
 describe('runServing', () => {
   it('prices a replica from the catalog: the cheapest per-GPU share × GPUs', () => {

@@ -41,10 +41,13 @@ export interface ServingInput {
   spot?: SpotTrace;
   /** Several spot zones, one trace each: spot replicas are spread across them (replaces `spot`). */
   spotZones?: SpotTrace[];
+  /** Each zone's spot price of a replica-hour (index as spotZones; zoneSpotPrices); price.spotUsdPerHour where absent. */
+  spotZonePrices?: (Decimal | undefined)[];
   spotOffsetS?: number;
   /** Share of a replica's capacity the sizing aims at (fixed, forecast, plan) and the reactive target. */
   targetUtilisation?: number;
-  hedge?: number;
+  /** Extra spot replicas of spot-mix: a number, or by default sized by the zones (autoscale.ts zoneHedge). */
+  hedge?: number | 'zones';
   cooldownS?: number;
   timeoutS?: number;
   maxRetries?: number;
@@ -86,6 +89,8 @@ export interface ServingOutcome {
   baseline: number;
   /** The spot zones' trace names (empty without spot). */
   spotZones: string[];
+  /** Each zone's spot price of a replica-hour, as the simulations paid it (index as spotZones). */
+  spotZonePrices: (Decimal | undefined)[];
   plan?: ServingPlanReport;
   notes: string[];
 }
@@ -133,7 +138,10 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   };
   const balancers = input.balancers ?? [...BALANCER_NAMES];
   const scalers = input.autoscalers ?? [...AUTOSCALER_NAMES];
-  const hasSpot = zones.length > 0 && input.price.spotUsdPerHour !== undefined;
+  // Each zone's spot replicas are paid at the zone's price (the replica's spot price where none).
+  const zonePrices = zones.map((_, z) => input.spotZonePrices?.[z] ?? input.price.spotUsdPerHour);
+  const hasSpot = zones.length > 0 && zonePrices.every((x) => x !== undefined);
+  const spotPricing = hasSpot ? { spotUsdPerHour: (input.price.spotUsdPerHour ?? zonePrices[0])!, spotZoneUsdPerHour: zonePrices } : {};
   // Progress counts the comparison rows and the plan; it starts before the fixed-for-peak search,
   // the first long step on a long trace.
   const progress = input.progress;
@@ -152,19 +160,19 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   progress?.note?.('forecasting arrivals (P90)');
   progress?.tick(0);
   const fc = rollingP90(arrivals, I);
-  if (scalers.includes('spot-mix') && !hasSpot) notes.push(input.price.spotUsdPerHour === undefined ? 'spot-mix left out: no spot price for this GPU (give --spot-price)' : 'spot-mix left out: no spot trace (give --spot-trace)');
+  if (scalers.includes('spot-mix') && !hasSpot) notes.push(zones.length === 0 ? 'spot-mix left out: no spot trace (give --spot-trace)' : 'spot-mix left out: no spot price for this GPU (give --spot-price, or a price per zone: --spot-trace FILE@PRICE)');
   const initial = Math.max(1, Math.ceil(arrivals[0]! / I / capacityAtSlo));
   const makeScaler = (name: string, min: number, baseOnDemand = 0): Autoscaler | undefined => {
     const react = () => reactive({ initial: Math.max(initial, min), min, targetInFlight: Math.max(1, capacityAtSlo * load.holdS), cooldownS: input.cooldownS ?? 300 });
     if (name === 'fixed-peak') return fixedPeak(fixedN);
     if (name === 'reactive') return react();
     if (name === 'forecast') return forecastDriven({ p90ArrivalsPerInterval: fc.p90, intervalS: I, capacityPerReplicaPerS: capacityAtSlo, leadS: profile.startupS, min });
-    if (name === 'spot-mix') return hasSpot ? spotMix(react(), { hedge: input.hedge ?? 1, baseOnDemand }) : undefined;
+    if (name === 'spot-mix') return hasSpot ? spotMix(react(), { hedge: input.hedge ?? 'zones', zones: zones.length, baseOnDemand }) : undefined;
     return undefined;
   };
   const run = (name: string, balancer: BalancerName, min: number, baseOnDemand = 0) => {
     const autoscaler = makeScaler(name, min, baseOnDemand);
-    return autoscaler && simulateServing({ ...common, profile, onDemandUsdPerHour: input.price.onDemandUsdPerHour, ...(input.price.spotUsdPerHour && { spotUsdPerHour: input.price.spotUsdPerHour }), balancer, autoscaler, rng: seededRng(seed) });
+    return autoscaler && simulateServing({ ...common, profile, onDemandUsdPerHour: input.price.onDemandUsdPerHour, ...spotPricing, balancer, autoscaler, rng: seededRng(seed) });
   };
   // Each autoscaler's floor (its minReplicas) is the least that meets the SLO on this trace with
   // least-outstanding balancing, found by simulation: the costs then compare at the service level.
@@ -213,7 +221,7 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   }
   progress?.tick(rows);
   progress?.finish();
-  return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, spotZones: zones.map((z) => z.name), ...(plan && { plan }), notes };
+  return { workload: { name: w.name, ...sum }, profile, price: input.price, slo, intervalS: I, capacityPerReplicaPerS: load.capacityPerS, capacityAtSloPerS: capacityAtSlo, floors, fixedPeakReplicas: fixedN, forecast: { model: fc.model, note: fc.note }, results, baseline, spotZones: zones.map((z) => z.name), spotZonePrices: hasSpot ? zonePrices : zones.map(() => undefined), ...(plan && { plan }), notes };
 }
 
 const spotZones = (input: ServingInput): SpotTrace[] => (input.spotZones?.length ? input.spotZones : input.spot ? [input.spot] : []);
@@ -244,24 +252,37 @@ async function planAndConfirm(input: ServingInput, candidates: { profile: Replic
   const zones = spotZones(input);
   const off = input.spotOffsetS ?? 0;
   const spotAvail = zones.length ? Float64Array.from(p90, (_, k) => (zones.some((z) => availabilityShare(z, off + k * I, off + (k + 1) * I) >= 1) ? 1 : 0)) : undefined;
+  // The compared profile's spot is paid per zone; another GPU type at its own spot price in every
+  // zone. The MILP prices spot at the zones' mean: replicas are spread evenly across them.
+  const planSpotPrice = (c: { profile: ReplicaProfile; price: ReplicaPrice }): { mean: Decimal; zones: Decimal[] } | undefined => {
+    const same = c.profile.model === input.profile.model && c.profile.gpu === input.profile.gpu && c.profile.gpusPerReplica === input.profile.gpusPerReplica;
+    const per = zones.map((_, z) => (same ? input.spotZonePrices?.[z] : undefined) ?? c.price.spotUsdPerHour);
+    if (!zones.length || per.some((x) => x === undefined)) return c.price.spotUsdPerHour && { mean: c.price.spotUsdPerHour, zones: [] };
+    const zs = per as Decimal[];
+    return { mean: zs.reduce((a, b) => a.plus(b), new Decimal(0)).div(zs.length), zones: zs };
+  };
   const rounds: ServingPlanReport['rounds'] = [];
   let util = util0;
   let sigma = input.planOnDemandShare ?? 0;
   let last: ServingPlanReport | undefined;
   // Simulate the plan; while it misses the SLO, plan again for a lower utilisation.
   for (let round = 0; round < 5; round++) {
-    const cands: PlanCandidate[] = candidates.map((c) => ({
-      profile: c.profile,
-      capacityPerReplicaPerS: replicaLoadModel(c.profile, sum.contextTokens.mean, sum.generatedTokens.mean).capacityPerS * util,
-      onDemandUsdPerHour: c.price.onDemandUsdPerHour.toNumber(),
-      ...(c.price.spotUsdPerHour && zones.length && { spotUsdPerHour: c.price.spotUsdPerHour.toNumber() }),
-    }));
+    const cands: PlanCandidate[] = candidates.map((c) => {
+      const spot = planSpotPrice(c);
+      return {
+        profile: c.profile,
+        capacityPerReplicaPerS: replicaLoadModel(c.profile, sum.contextTokens.mean, sum.generatedTokens.mean).capacityPerS * util,
+        onDemandUsdPerHour: c.price.onDemandUsdPerHour.toNumber(),
+        ...(spot && zones.length && { spotUsdPerHour: spot.mean.toNumber() }),
+      };
+    });
     const model = buildServingPlan({ demandPerS: Float64Array.from(p90, (a) => a / I), intervalS: I, candidates: cands, ...(spotAvail && { spotAvailable: spotAvail }), onDemandShare: sigma, minCapacityPerS: floor * capacityAtSloOfFirst });
     const sol = await input.solver!.solve(model, { maxNodes: 20_000, mipRelGap: 1e-4 });
     if (sol.status !== 'optimal' && sol.status !== 'feasible') throw new Infeasible(`the serving plan has no solution (${sol.status})`, [sol.message ?? 'the solver found no schedule'], 'Loosen the SLO or allow more replica types.');
     const d = decodeServingPlan(model, sol.values, sol.objective);
     const chosen = candidates[d.candidate]!;
-    const result = simulateServing({ ...common, profile: chosen.profile, onDemandUsdPerHour: chosen.price.onDemandUsdPerHour, ...(chosen.price.spotUsdPerHour && { spotUsdPerHour: chosen.price.spotUsdPerHour }), balancer: 'least-outstanding', autoscaler: scheduled({ perInterval: d.perInterval, intervalS: I, leadS: chosen.profile.startupS }), rng: seededRng(seed) });
+    const chosenSpot = planSpotPrice(chosen);
+    const result = simulateServing({ ...common, profile: chosen.profile, onDemandUsdPerHour: chosen.price.onDemandUsdPerHour, ...(chosenSpot && { spotUsdPerHour: chosenSpot.mean, spotZoneUsdPerHour: chosenSpot.zones }), balancer: 'least-outstanding', autoscaler: scheduled({ perInterval: d.perInterval, intervalS: I, leadS: chosen.profile.startupS }), rng: seededRng(seed) });
     rounds.push({ targetUtilisation: Math.round(util * 1000) / 1000, onDemandShare: sigma, burstFloorPerS: Math.round(floor * capacityAtSloOfFirst * 1000) / 1000, costUsd: result.cost.total.toString(), sloAttainment: result.sloAttainment, sloMet: result.sloMet });
     last = { profile: chosen.profile, price: chosen.price, perInterval: d.perInterval, targetUtilisation: Math.round(util * 1000) / 1000, solverObjectiveUsd: sol.objective, rounds, result };
     if (result.sloMet) break;
@@ -327,6 +348,34 @@ export function replicaPrice(offerings: readonly Offering[], p: ReplicaProfile, 
   };
 }
 
+/** The region of a spot zone named as the spot traces name them: us-west-2a(_v100_1) → us-west-2 (AWS), us-central1-a → us-central1 (GCP). */
+export function zoneRegion(zone: string): string | undefined {
+  const z = zone.split('_')[0]!;
+  return /^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$/.exec(z)?.[1] ?? /^([a-z]+-[a-z]+\d+)-[a-z]$/.exec(z)?.[1];
+}
+
+/**
+ * Each spot zone's price of a replica-hour and where it came from: the price given for the zone
+ * (`--spot-trace FILE@PRICE`, `spotZones[i].spotUsdPerHour`), else the one given for all spot
+ * (`--spot-price`), else the catalog's cheapest spot offering of the GPU in the zone's region, else
+ * the replica's spot price (the cheapest anywhere): undefined then, and the caller's default applies.
+ */
+export function zoneSpotPrices(offerings: readonly Offering[], p: ReplicaProfile, zones: readonly SpotTrace[], given: readonly (Decimal | undefined)[], spotForAll: Decimal | undefined, provider?: string): { prices: (Decimal | undefined)[]; sources: string[] } {
+  const prices: (Decimal | undefined)[] = [];
+  const sources: string[] = [];
+  zones.forEach((z, i) => {
+    const own = given[i];
+    if (own) return void (prices.push(own), sources.push(`${z.name}: given`));
+    if (spotForAll) return void (prices.push(undefined), sources.push(`${z.name}: the spot price given for all zones`));
+    const region = zoneRegion(z.name);
+    const inRegion = region ? replicaPrice(compatible(offerings, { region: [region] }), p, provider)?.spotUsdPerHour : undefined;
+    if (inRegion) return void (prices.push(inRegion), sources.push(`${z.name}: catalog spot in ${region}`));
+    prices.push(undefined);
+    sources.push(`${z.name}: ${region ? `no catalog spot price in ${region}; ` : ''}the replica's spot price`);
+  });
+  return { prices, sources };
+}
+
 const r6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
 
 export function resultToJson(r: ServingResult, baseline?: ServingResult) {
@@ -373,6 +422,7 @@ export function servingToJson(o: ServingOutcome) {
     floors: o.floors,
     forecast: o.forecast,
     spotZones: o.spotZones,
+    spotZonePricesUsdPerHour: o.spotZonePrices.map((x) => x?.toString() ?? null),
     baseline: { balancer: base.balancer, autoscaler: base.autoscaler },
     results: o.results.map((r) => resultToJson(r, base)),
     plan: o.plan ? { profile: o.plan.profile, price: price(o.plan.price), targetUtilisation: o.plan.targetUtilisation, solverObjectiveUsd: r6(o.plan.solverObjectiveUsd), perInterval: o.plan.perInterval, rounds: o.plan.rounds, result: resultToJson(o.plan.result, base) } : null,

@@ -862,6 +862,8 @@ export interface operations {
                   };
                   /** @description the spot traces, one per zone, spot replicas are spread across */
                   spotZones?: string[];
+                  /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                  spotZonePricesUsdPerHour?: (string | null)[];
                   baseline: {
                     balancer: string;
                     autoscaler: string;
@@ -1834,6 +1836,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -2846,6 +2850,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -5864,6 +5870,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -6914,6 +6922,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -7929,6 +7939,8 @@ export interface operations {
             };
             /** @description the spot traces, one per zone, spot replicas are spread across */
             spotZones?: string[];
+            /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+            spotZonePricesUsdPerHour?: (string | null)[];
             baseline: {
               balancer: string;
               autoscaler: string;
@@ -8755,6 +8767,8 @@ export interface operations {
               };
               /** @description the spot traces, one per zone, spot replicas are spread across */
               spotZones?: string[];
+              /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+              spotZonePricesUsdPerHour?: (string | null)[];
               baseline: {
                 balancer: string;
                 autoscaler: string;
@@ -11069,6 +11083,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -12147,6 +12163,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -12954,12 +12972,17 @@ export interface operations {
           };
           /** @description several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone's outage takes only its share */
           spotZones?: {
+              /** @description e.g. us-west-2a: its region (us-west-2) prices the zone from the catalog */
               name?: string;
               gapS: number;
               available: number[];
+              /** @description this zone's spot price of a replica-hour (default: spotUsdPerHour, else the catalog in the zone's region) */
+              spotUsdPerHour?: string;
             }[];
           /** @description where in the spotZones traces the requests start */
           spotOffsetS?: number;
+          /** @description spot-mix: extra spot replicas over the need; zones (default): the fewest that survive losing the fullest zone (docs/serving.md) */
+          hedge?: number | "zones";
           requests: ({
               time: string | number;
               contextTokens: number;
@@ -13597,6 +13620,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;
@@ -14716,6 +14741,8 @@ export interface operations {
                 };
                 /** @description the spot traces, one per zone, spot replicas are spread across */
                 spotZones?: string[];
+                /** @description each zone's spot price of a replica-hour (index as spotZones; null: no spot price) */
+                spotZonePricesUsdPerHour?: (string | null)[];
                 baseline: {
                   balancer: string;
                   autoscaler: string;

@@ -19,6 +19,7 @@ import { fromCloneable, toCloneable, type Cloneable } from '../jobs/cloneable.js
 import { Cancelled, threadEntry, WorkerPool } from '../jobs/pool.js';
 import { INLINE_PARSE_BYTES, MAX_PARSE_MS, MAX_PARSE_QUEUE } from './limits.js';
 import { HttpProblem } from './problem.js';
+import { readServingBody, type ReadServingBody, type UnreadableBody } from './serving-body.js';
 
 /** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
 export function fileReferences(doc: unknown): Issue[] {
@@ -68,6 +69,11 @@ export const parseTasks = {
     await parseSimScenario(input.text, input.file);
     return null;
   },
+
+  /** POST /api/serving's raw body (up to a million requests): JSON, schema, rows, as the route would. */
+  async serving(input: { body: Uint8Array | string; file: string }): Promise<ReadServingBody | UnreadableBody> {
+    return readServingBody(input.body);
+  },
 };
 
 export type ParseTasks = typeof parseTasks;
@@ -86,6 +92,10 @@ export interface ParseOptions {
   /** The client went away: a queued parse is dropped, a running one stopped. */
   signal?: AbortSignal;
   maxQueued?: number;
+  /** The time limit of this parse (MAX_PARSE_MS by default). */
+  maxMs?: number;
+  /** Buffers of the input moved to the thread rather than copied (when it goes to one). */
+  transfer?: ArrayBuffer[];
 }
 
 /**
@@ -96,6 +106,7 @@ export async function runParse<K extends keyof ParseTasks>(pool: ParsePool, task
   type Out = Awaited<ReturnType<ParseTasks[K]>>;
   if (bytes <= INLINE_PARSE_BYTES) return (await (parseTasks[task] as (i: typeof input) => Promise<unknown>)(input)) as Out;
   const maxQueued = opts.maxQueued ?? MAX_PARSE_QUEUE;
+  const maxMs = opts.maxMs ?? MAX_PARSE_MS;
   if (pool.stats().queued >= maxQueued) {
     throw new HttpProblem(503, 'busy', 'Server busy', `${input.file}: ${maxQueued} large documents are already waiting to be read`, 'Try again in a few seconds.');
   }
@@ -106,14 +117,15 @@ export async function runParse<K extends keyof ParseTasks>(pool: ParsePool, task
   try {
     return (await pool.run(task, input as never, {
       signal: ctl.signal,
+      ...(opts.transfer && { transfer: opts.transfer }),
       started: () => {
-        timer = setTimeout(() => ctl.abort(), MAX_PARSE_MS);
+        timer = setTimeout(() => ctl.abort(), maxMs);
       },
     })) as Out;
   } catch (e) {
     if (e instanceof Cancelled && opts.signal?.aborted) throw new HttpProblem(400, 'client-closed', 'Request abandoned', `${input.file}: the client closed the request before it was read`);
     if (e instanceof Cancelled) {
-      throw new InvalidInput(`${input.file}: took longer than ${MAX_PARSE_MS / 1000} s to read`, [{ path: '', file: input.file, message: `reading the document took longer than ${MAX_PARSE_MS / 1000} s` }], 'Send a smaller or simpler document.');
+      throw new InvalidInput(`${input.file}: took longer than ${maxMs / 1000} s to read`, [{ path: '', file: input.file, message: `reading the document took longer than ${maxMs / 1000} s` }], 'Send a smaller or simpler document.');
     }
     throw e;
   } finally {

@@ -66,6 +66,15 @@ function pointerToPath(context: string | undefined, pointer: string | undefined,
   return context === 'body' || !context ? s : s || context;
 }
 
+/**
+ * A schema check's errors (Ajv's) as the problem's detail and issues, the paths as fields
+ * (`pools[0].name`): the same whether Fastify checked the part or a parse thread did.
+ */
+export function validationProblem(where: string, validation: readonly { instancePath?: string; message?: string; params?: Record<string, unknown> }[]): { detail: string; issues: { path: string; message: string }[] } {
+  const issues = validation.map((v) => ({ path: pointerToPath(where, v.instancePath, v.params?.missingProperty), message: `${where}: ${v.message ?? 'not valid'}` }));
+  return { detail: `${where}: ${issues.map((i) => `${i.path || where} ${i.message.slice(where.length + 2)}`).join('; ')}`, issues };
+}
+
 /** Map anything thrown by a use case or by Fastify to the problem a client sees. */
 export function toProblem(e: unknown): Problem {
   if (e instanceof HttpProblem) return problem(e.status, e.slug, e.title, e.message, e.hint ? { hint: e.hint } : {});
@@ -79,9 +88,8 @@ export function toProblem(e: unknown): Problem {
   const fe = e as FastifyValidationError;
   if (fe && Array.isArray(fe.validation)) {
     // Schema validation of the querystring, parameters or body: the request parsed but is not valid.
-    const where = fe.validationContext ?? 'request';
-    const issues = fe.validation.map((v) => ({ path: pointerToPath(where, v.instancePath, v.params?.missingProperty), message: `${where}: ${v.message ?? 'not valid'}` }));
-    return problem(422, 'invalid-input', 'The input is not valid', `${where}: ${issues.map((i) => `${i.path || where} ${i.message.slice(where.length + 2)}`).join('; ')}`, { issues });
+    const { detail, issues } = validationProblem(fe.validationContext ?? 'request', fe.validation);
+    return problem(422, 'invalid-input', 'The input is not valid', detail, { issues });
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const slug = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413 ? 'too-large' : fe.statusCode === 415 ? 'unsupported-media-type' : fe.statusCode === 408 ? 'timeout' : 'bad-request';

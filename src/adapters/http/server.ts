@@ -216,6 +216,8 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
   app.setValidatorCompiler(({ schema, httpPart }) => {
     // Multipart bodies are streamed by the handler; their schema only documents the form.
     if ((schema as { 'x-streamed'?: boolean })['x-streamed']) return () => true;
+    // Bodies a route reads on a parse thread (POST /api/serving) are checked there, with this schema.
+    if ((schema as { 'x-read-off-loop'?: boolean })['x-read-off-loop']) return () => true;
     const { $schema: _ignored, ...rest } = schema as Record<string, unknown>;
     return (httpPart === 'body' ? ajvBody : ajvQuery).compile(rest);
   });

@@ -20,6 +20,8 @@ export interface RunHooks {
   /** Called when a thread takes the task from the queue. */
   started?: () => void;
   signal?: AbortSignal;
+  /** Buffers moved to the thread instead of copied (a large body, a trace's columns): unusable here after. */
+  transfer?: ArrayBuffer[];
 }
 
 interface Pending {
@@ -105,7 +107,7 @@ export class WorkerPool<T extends TaskTable = typeof jobTasks> {
       const w = this.idle.pop() ?? this.spawn();
       this.busy.set(w, p);
       p.hooks.started?.();
-      w.postMessage({ id: p.id, task: p.task, input: p.input } satisfies ToWorker);
+      w.postMessage({ id: p.id, task: p.task, input: p.input } satisfies ToWorker, p.hooks.transfer);
     }
   }
 

@@ -78,6 +78,9 @@ export interface ServingTaskInput {
   seed: number;
   spot?: SpotTrace;
   spotZones?: SpotTrace[];
+  /** Each zone's spot price of a replica-hour as an exact string (null: the replica's spot price). */
+  spotZonePrices?: (string | null)[];
+  hedge?: number | 'zones';
   spotOffsetS?: number;
   plan: boolean;
 }
@@ -140,7 +143,9 @@ export const tasks = {
       seed: input.seed,
       ...(input.spot && { spot: input.spot }),
       ...(input.spotZones && { spotZones: input.spotZones }),
+      ...(input.spotZonePrices && { spotZonePrices: input.spotZonePrices.map((x) => (x === null ? undefined : new Decimal(x))) }),
       ...(input.spotOffsetS !== undefined && { spotOffsetS: input.spotOffsetS }),
+      ...(input.hedge !== undefined && { hedge: input.hedge }),
       ...(input.plan && { solver: highsSolver() }),
       progress,
     });

@@ -17,6 +17,8 @@ export interface ScaleObservation {
   onDemandReady: number;
   spotReady: number;
   spotAvailable: boolean;
+  /** Spot zones with capacity now (0 without spot). */
+  spotZonesUp?: number;
   /** Time-averaged requests in flight (queued or in a batch) per serving replica since the last decision. */
   inFlightPerReplica: number;
   /** Arrivals since the last decision, and the seconds that covers. */
@@ -97,19 +99,41 @@ export function forecastDriven(o: { p90ArrivalsPerInterval: ArrayLike<number>; i
 }
 
 /**
- * SkyServe's idea: serve from spot, `hedge` spot replicas over the need, and launch on-demand
- * replicas only for the spot replicas that are not serving (preempted, or still starting); they
- * drain when spot serves again. `baseOnDemand` on-demand replicas stay on whatever spot does
- * (SkyServe's base_ondemand_fallback_replicas), so a preemption never leaves nothing serving while
- * the fallback starts. `inner` says how many replicas are needed.
+ * The spot hedge sized by zones: the fewest extra spot replicas such that, spread across `zonesUp`
+ * zones (the simulator puts each launch in the zone holding the fewest), losing the zone holding
+ * the most still leaves `need` serving: the least h with (need + h) − ⌈(need + h) / zones⌉ ≥ need,
+ * which is ⌈need / (zones − 1)⌉. This is SkyServe's over-provisioning against the capacity one outage
+ * can take at once, assuming zones fail independently (zones that fail together are one zone here;
+ * give a fixed hedge for them). One zone (or none up): an outage takes every spot replica and no
+ * spot hedge covers it (the on-demand fallback and base on-demand do), so the hedge is one
+ * replica of headroom, as before zones were counted.
  */
-export function spotMix(inner: Autoscaler, o: { hedge: number; baseOnDemand?: number; name?: string }): Autoscaler {
+export function zoneHedge(need: number, zonesUp: number): number {
+  if (need <= 0) return 0;
+  if (zonesUp <= 1) return 1;
+  // (need + h) − ⌈(need + h) / Z⌉ = ⌊(need + h)(Z − 1) / Z⌋ ≥ need  ⟺  h ≥ need / (Z − 1).
+  return Math.ceil(need / (zonesUp - 1));
+}
+
+/**
+ * SkyServe's idea: serve from spot, a hedge of spot replicas over the need, and launch on-demand
+ * replicas only for the spot replicas that are not serving (preempted, or still starting); they
+ * drain when spot serves again. The hedge is `hedge` replicas when a number, or by default
+ * (`'zones'`) zoneHedge of the need and the zones up now, so one zone's outage leaves the need
+ * serving on spot when there are two zones or more. `baseOnDemand` on-demand replicas stay on
+ * whatever spot does (SkyServe's base_ondemand_fallback_replicas), so a preemption never leaves
+ * nothing serving while the fallback starts. `inner` says how many replicas are needed; `zones` is
+ * the zones' count before anything is observed (for the initial fleet).
+ */
+export function spotMix(inner: Autoscaler, o: { hedge?: number | 'zones'; zones?: number; baseOnDemand?: number; name?: string }): Autoscaler {
   const base = o.baseOnDemand ?? 0;
+  const hedgeOf = (spotNeed: number, zonesUp: number) => (typeof o.hedge === 'number' ? o.hedge : zoneHedge(spotNeed, zonesUp));
   const split = (need: number, s: ScaleObservation | undefined): ScaleTarget => {
     const spotNeed = Math.max(0, need - base);
-    const spotReady = s?.spotReady ?? spotNeed + o.hedge;
+    const hedge = hedgeOf(spotNeed, s?.spotZonesUp ?? o.zones ?? 1);
+    const spotReady = s?.spotReady ?? spotNeed + hedge;
     const spotAvailable = s?.spotAvailable ?? true;
-    return { spot: spotAvailable && spotNeed > 0 ? spotNeed + o.hedge : 0, onDemand: Math.min(need, base) + Math.max(0, spotNeed - spotReady) };
+    return { spot: spotAvailable && spotNeed > 0 ? spotNeed + hedge : 0, onDemand: Math.min(need, base) + Math.max(0, spotNeed - spotReady) };
   };
   return {
     name: o.name ?? 'spot-mix',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../money.js';
 import { seededRng } from '../rng.js';
-import { fixedPeak, forecastDriven, reactive, spotMix, type Autoscaler } from './autoscale.js';
+import { fixedPeak, forecastDriven, reactive, spotMix, zoneHedge, type Autoscaler } from './autoscale.js';
 import { deriveProfile, replicaCapacityPerS, type ReplicaProfile } from './replica.js';
-import { BALANCER_NAMES, simulateServing, type ServingSimInput } from './simulate.js';
-import { arrivalsPerInterval, syntheticWorkload, workloadFromRows, type ServingWorkload } from './workload.js';
+import { BALANCER_NAMES, percentiles, simulateServing, type ServingSimInput } from './simulate.js';
+import { arrivalsPerInterval, quantileSorted, syntheticWorkload, workloadFromRows, type ServingWorkload } from './workload.js';
 
 /** A replica whose numbers are easy to add up: 100 prompt tokens/s, 10 ms per token. */
 const simple: ReplicaProfile = { model: 'm', gpu: 'g', gpusPerReplica: 1, prefillTokensPerS: 100, decodeStepBaseS: 0.01, decodeStepPerKvTokenS: 0, kvCapacityTokens: 100_000, maxBatch: 8, startupS: 30, source: 'test' };
@@ -107,6 +107,25 @@ describe('simulateServing: hand-checked cases', () => {
   });
 });
 
+describe('percentiles', () => {
+  it('selects the same nearest-rank values as sorting, on random, sorted, reversed and constant columns', () => {
+    const rng = seededRng(3);
+    const cases: Float64Array[] = [];
+    for (const n of [1, 2, 3, 10, 101, 1000, 10_007]) {
+      cases.push(Float64Array.from({ length: n }, () => rng.int(50) / 7));
+      cases.push(Float64Array.from({ length: n }, (_, i) => i));
+      cases.push(Float64Array.from({ length: n }, (_, i) => n - i));
+      cases.push(new Float64Array(n).fill(2.5));
+    }
+    for (const xs of cases) {
+      const sorted = xs.slice().sort();
+      const p = percentiles(xs.slice());
+      expect([p.p50, p.p90, p.p99, p.max]).toEqual([quantileSorted(sorted, 0.5), quantileSorted(sorted, 0.9), quantileSorted(sorted, 0.99), sorted[sorted.length - 1]]);
+      expect(p.mean).toBeCloseTo(sorted.reduce((a, b) => a + b, 0) / sorted.length, 9);
+    }
+  });
+});
+
 describe('simulateServing: spot zones', () => {
   // One small request a second for 30 min; always 4 spot replicas wanted, no on-demand.
   const steady = wl(Array.from({ length: 1800 }, (_, i) => [i, 50, 5] as [number, number, number]));
@@ -129,6 +148,48 @@ describe('simulateServing: spot zones', () => {
     expect(r.launches).toEqual({ onDemand: 0, spot: 6 });
     expect(r.dropped.total).toBe(0);
     expect(r.sloMet).toBe(true);
+  });
+
+  it('the zone hedge: the fewest extra spot replicas that survive losing the fullest zone (hand-computed)', () => {
+    // need 6: two zones hold 6 + 6 (lose 6, 6 left); three 3 + 3 + 3 (lose 3); four 2 × 4 (lose 2); seven 1 × 7.
+    expect([2, 3, 4, 7].map((z) => zoneHedge(6, z))).toEqual([6, 3, 2, 1]);
+    // need 4 over three zones: 2 extra, 6 spread 2/2/2, one zone's loss leaves 4.
+    expect(zoneHedge(4, 3)).toBe(2);
+    expect(zoneHedge(5, 3)).toBe(3); // 8 spread 3/3/2: losing 3 leaves 5
+    expect(zoneHedge(0, 3)).toBe(0);
+    expect(zoneHedge(6, 1)).toBe(1); // one zone: no spot hedge covers its loss; one of headroom
+  });
+
+  it('three zones: the zone hedge of spot-mix rides out one zone outage on spot alone, a one-replica hedge needs on-demand', () => {
+    const c = { ...b, name: 'c' };
+    const run = (hedge: number | 'zones') => simulateServing(base({ workload: steady, spotZones: [a, b, c], spotUsdPerHour: new Decimal('1.2'), autoscaler: spotMix(fixedPeak(4), { hedge, zones: 3 }) }));
+    const z = run('zones');
+    // 4 needed + 2 hedge = 6 spread 2/2/2; zone a's outage takes 2 and leaves 4 serving: no on-demand.
+    // With two zones up the hedge is 4: 8 spot, the 4 more launched in b and c; back to 6 when a returns.
+    expect(z.preemptions).toBe(2);
+    expect(z.launches).toEqual({ onDemand: 0, spot: 10 });
+    expect(z.replicaHours.onDemand).toBe(0);
+    expect(z.dropped.total).toBe(0);
+    // A hedge of 1: 5 spread 2/2/1, a's outage leaves 3 of the 4 needed, one on-demand covers it.
+    const one = run(1);
+    expect(one.preemptions).toBe(2);
+    expect(one.launches.onDemand).toBe(1);
+  });
+
+  it('spot replicas are paid at their zone price; ties in the spread go to the cheaper zone (hand-computed)', () => {
+    // One request: 1 s of prefill + 10 tokens × 10 ms, the simulation ends at 1.1 s.
+    const one = wl([[0, 100, 11]]);
+    const spotN = (k: number): Autoscaler => ({ name: 'spot', initial: () => ({ onDemand: 0, spot: k }), decide: () => ({ onDemand: 0, spot: k }) });
+    const c = { ...b, name: 'c' };
+    // One replica in b ($1.20, the default) and one in c ($2.40): 1.1 s × $3.60/h = $0.0011.
+    const two = simulateServing(base({ workload: one, spotZones: [b, c], spotUsdPerHour: new Decimal('1.2'), spotZoneUsdPerHour: [undefined, new Decimal('2.4')], autoscaler: spotN(2) }));
+    expect(two.endS).toBeCloseTo(1.1, 9);
+    expect(two.cost.spot.toString()).toBe('0.0011');
+    // Three replicas, b at $3.60 and c at $1.80: c (cheaper) gets the first and third, 1.1 s × (3.60 + 2 × 1.80)/h = $0.0022
+    // (b first would be 2 × 3.60 + 1.80: $0.00275).
+    const three = simulateServing(base({ workload: one, spotZones: [b, c], spotUsdPerHour: new Decimal('1'), spotZoneUsdPerHour: [new Decimal('3.6'), new Decimal('1.8')], autoscaler: spotN(3) }));
+    expect(three.cost.spot.toString()).toBe('0.0022');
+    expect(three.cost.total.toString()).toBe('0.0022');
   });
 
   it('two zones down together are one outage of everything', () => {

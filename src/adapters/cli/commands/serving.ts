@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { pickProfile, replicaPrice, runServing, servingToJson, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
+import { pickProfile, replicaPrice, runServing, servingToJson, zoneSpotPrices, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
 import { servingRun, workloadDigest } from '../../../app/runs.js';
 import { saveRun } from '../remote.js';
 import { resolve } from 'node:path';
@@ -28,6 +28,7 @@ interface Opts {
   spotPrice?: string;
   spotTrace: string[];
   spotOffset?: string;
+  hedge: string;
   sloTtft: string;
   sloAttainment: string;
   interval: string;
@@ -69,8 +70,9 @@ export const registerServing: RegisterCommand = (program, ctx) => {
     .option('--provider <name>', 'price replicas from this provider\'s catalog offerings only')
     .option('--on-demand-price <usd>', 'on-demand price of one replica-hour (default: the catalog)')
     .option('--spot-price <usd>', 'spot price of one replica-hour (default: the catalog, where it has one)')
-    .option('--spot-trace <file>', 'spot availability (SkyPilot spot-traces JSON): when spot replicas are preempted; repeat for several zones (replicas are spread across them, a zone\'s outage takes only its share)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--spot-trace <file[@usd]>', 'spot availability (SkyPilot spot-traces JSON): when spot replicas are preempted; repeat for several zones (replicas are spread across them, a zone\'s outage takes only its share); FILE@PRICE gives the zone its own spot price of a replica-hour (default: --spot-price, else the catalog in the zone\'s region, e.g. us-west-2 for us-west-2a)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--spot-offset <duration>', 'where in the spot trace the requests start (e.g. 2h10min)', '0s')
+    .option('--hedge <n|zones>', 'spot-mix: extra spot replicas over the need; zones (default): the fewest that survive losing the fullest zone, ceil(need / (zones up - 1)), one with one zone; a number for zones that fail together', 'zones')
     .option('--slo-ttft <duration>', 'time to first token a request must meet', '2s')
     .option('--slo-attainment <share>', 'share of requests that must meet it (0.99: P99 TTFT within the SLO)', '0.99')
     .option('--interval <duration>', 'autoscaling and planning interval', '60s')
@@ -101,6 +103,8 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       const intervalS = seconds('--interval', opts.interval);
       const sloTtftS = seconds('--slo-ttft', opts.sloTtft);
       const spotOffsetS = opts.spotOffset === '0s' ? 0 : seconds('--spot-offset', opts.spotOffset!);
+      if (opts.hedge !== 'zones' && !/^\d+$/.test(opts.hedge)) throw bad('--hedge', opts.hedge, 'zones or a whole number of replicas', 'Give e.g. --hedge 2, or leave it at zones.');
+      const hedge = opts.hedge === 'zones' ? ('zones' as const) : Number(opts.hedge);
 
       const table = opts.profiles ? await readReplicaProfiles(opts.profiles) : undefined;
       const profile = table ? pickProfile(table, opts.profiles!, opts.model, opts.gpu, gpus) : deriveProfile(opts.model, opts.gpu, gpus);
@@ -120,7 +124,14 @@ export const registerServing: RegisterCommand = (program, ctx) => {
             })
         : [{ profile, price: p }];
       const { workload, format } = await readServingTrace(file, opts.format);
-      const zones = await Promise.all(opts.spotTrace.map((f) => readSpotTrace(f)));
+      // FILE@PRICE: the zone's own spot price (a path may hold '@': only a decimal after the last one is a price).
+      const zoneArgs = opts.spotTrace.map((arg) => {
+        const at = arg.lastIndexOf('@');
+        const tail = at > 0 ? arg.slice(at + 1) : '';
+        return at > 0 && /^[\d.]+$/.test(tail) ? { file: arg.slice(0, at), price: price(tail, `--spot-trace ${arg}`) } : { file: arg, price: undefined };
+      });
+      const zones = await Promise.all(zoneArgs.map((z) => readSpotTrace(z.file)));
+      const zonePrices = zoneSpotPrices(catalog, profile, zones, zoneArgs.map((z) => z.price), spotOverride, opts.provider);
       const outcome = await runServing({
         workload,
         profile,
@@ -131,12 +142,13 @@ export const registerServing: RegisterCommand = (program, ctx) => {
         ...(balancers && { balancers }),
         ...(autoscalers && { autoscalers }),
         seed,
-        ...(zones.length && { spotZones: zones, spotOffsetS }),
+        ...(zones.length && { spotZones: zones, spotZonePrices: zonePrices.prices, spotOffsetS }),
+        hedge,
         ...(opts.plan && { solver: ctx.solver() }),
       });
       const json = { format, ...servingToJson(outcome) };
       if (opts.save) {
-        const inputs = { file: resolve(file), trace: workloadDigest(workload), format, profiles: opts.profiles ? resolve(opts.profiles) : null, spotTraces: opts.spotTrace.map((f) => resolve(f)), model: opts.model, gpu: opts.gpu, gpus: gpus ?? null, provider: opts.provider ?? null, onDemandPrice: opts.onDemandPrice ?? null, spotPrice: opts.spotPrice ?? null, spotOffsetS, sloTtftS, attainment, intervalS, balancers: balancers ?? null, autoscalers: autoscalers ?? null, plan: opts.plan, planGpus: opts.planGpus ?? null, seed };
+        const inputs = { file: resolve(file), trace: workloadDigest(workload), format, profiles: opts.profiles ? resolve(opts.profiles) : null, spotTraces: zoneArgs.map((z) => resolve(z.file)), spotZonePrices: zonePrices.prices.map((x) => x?.toString() ?? null), model: opts.model, gpu: opts.gpu, gpus: gpus ?? null, provider: opts.provider ?? null, onDemandPrice: opts.onDemandPrice ?? null, spotPrice: opts.spotPrice ?? null, spotOffsetS, hedge, sloTtftS, attainment, intervalS, balancers: balancers ?? null, autoscalers: autoscalers ?? null, plan: opts.plan, planGpus: opts.planGpus ?? null, seed };
         const runId = await saveRun(ctx, cmd, servingRun(json, inputs));
         if (!opts.json) ctx.stderr?.(`recorded as serving run ${runId}`);
       }
@@ -178,7 +190,7 @@ export function renderServing(o: ServingOutcome, format: string): string {
     `${w.name} (${format}) · ${num(w.requests)} requests over ${num(w.durationS / 60, 1)} min · ${num(w.meanRatePerS, 2)} req/s mean · prompt ${num(w.contextTokens.mean)} / output ${num(w.generatedTokens.mean)} tokens mean`,
     `replica: ${p.model} on ${p.gpusPerReplica} × ${p.gpu} · prefill ${num(p.prefillTokensPerS)} tokens/s · KV ${num(p.kvCapacityTokens)} tokens · start-up ${num(p.startupS)} s · ${money(o.price.onDemandUsdPerHour, 'USD')}/h on demand${o.price.spotUsdPerHour ? `, ${money(o.price.spotUsdPerHour, 'USD')}/h spot` : ''}`,
     `SLO: TTFT ≤ ${o.slo.ttftS} s for ${pct(o.slo.attainment, 1)} of requests · fixed for peak: ${o.fixedPeakReplicas} replicas · ${num(o.capacityAtSloPerS, 2)} req/s per replica within the SLO · floors ${Object.entries(o.floors).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`,
-    ...(o.spotZones.length ? [`spot: ${o.spotZones.length === 1 ? `zone ${o.spotZones[0]}` : `${o.spotZones.length} zones (${o.spotZones.join(', ')}), replicas spread across those with capacity`}`] : []),
+    ...(o.spotZones.length ? [`spot: ${o.spotZones.length === 1 ? 'zone' : `${o.spotZones.length} zones, replicas spread across those with capacity:`} ${o.spotZones.map((z, i) => `${z}${o.spotZonePrices[i] ? ` at ${money(o.spotZonePrices[i]!, 'USD')}/h` : ''}`).join(', ')}`] : []),
     '',
     table(
       [

@@ -1,221 +1,96 @@
 /**
  * Inference serving over HTTP: a request trace in the body (the generic CSV's fields as JSON) is
- * checked here (a 422 at once), then every balancer × autoscaler is simulated against the SLO with
+ * read and checked on a parse thread, off the event loop (serving-body.ts; a 4xx at once), then every balancer × autoscaler is simulated against the SLO with
  * the fixed-for-peak baseline, and the replica plan solved and simulated, as a job on a job thread
  * (CPU minutes on a long trace), recorded as a run. A request may not make the server read files,
  * so trace and profile files stay with the CLI: the profile table comes in the body.
  */
-import type { FastifyRequest } from 'fastify';
-import { recordServingRun, workloadDigest } from '../../../app/runs.js';
-import { checkSloReachable, pickProfile, replicaPrice, type ServingJson } from '../../../app/serving.js';
-import { builtinCatalog } from '../../../core/catalog/builtin.js';
-import { InvalidInput } from '../../../core/errors.js';
-import { AUTOSCALER_NAMES } from '../../../core/serving/autoscale.js';
-import { defaultProfiles, deriveProfile, type ReplicaProfile } from '../../../core/serving/replica.js';
-import { BALANCER_NAMES, type BalancerName } from '../../../core/serving/simulate.js';
-import { workloadFromRows } from '../../../core/serving/workload.js';
-import { parseTimestamp } from '../../importers/timestamp.js';
+import { recordServingRun } from '../../../app/runs.js';
+import type { ServingJson } from '../../../app/serving.js';
 import { relayProgress } from '../../jobs/pool.js';
-import type { PlainReplicaPrice, ServingTaskInput } from '../../jobs/tasks.js';
+import { clientGone, runParse } from '../documents.js';
+import { HttpProblem, PayloadTooLarge } from '../problem.js';
+import { MAX_SERVING_BODY_BYTES, servingBodySchema } from '../serving-body.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
-/** Requests one call may send: about a week of a busy endpoint's trace (some 60 MiB of JSON). */
-export const MAX_SERVING_REQUESTS = 1_000_000;
-const str = { type: 'string' } as const;
-const num = { type: 'number' } as const;
-const decimal = { type: 'string', pattern: '^\\d+(\\.\\d+)?$' } as const;
+export { MAX_SERVING_REQUESTS, profilesFromBody, servingInput, type ProfileBody, type ServingBody } from '../serving-body.js';
 
-/** A measured replica profile, the CSV's columns (docs/serving.md) in camelCase with the same units. */
-const profileItem = {
-  type: 'object',
-  required: ['model', 'gpu', 'gpusPerReplica', 'prefillTokensPerS', 'decodeStepBaseMs', 'decodeStepPerKvTokenUs', 'kvCapacityTokens', 'maxBatch', 'startupS'],
-  additionalProperties: false,
-  properties: {
-    model: { type: 'string', minLength: 1, maxLength: 200 },
-    gpu: { type: 'string', minLength: 1, maxLength: 200 },
-    gpusPerReplica: { type: 'integer', minimum: 1, maximum: 64 },
-    prefillTokensPerS: { type: 'number', exclusiveMinimum: 0 },
-    decodeStepBaseMs: { type: 'number', minimum: 0 },
-    decodeStepPerKvTokenUs: { type: 'number', minimum: 0 },
-    kvCapacityTokens: { type: 'integer', minimum: 1 },
-    maxBatch: { type: 'integer', minimum: 1, maximum: 100_000 },
-    startupS: { type: 'number', minimum: 0 },
-    source: { type: 'string', maxLength: 500 },
-  },
-} as const;
+/** A million requests take a few seconds to read on a loaded machine; this bounds a pathological body. */
+const SERVING_PARSE_MS = 60_000;
 
-export interface ProfileBody {
-  model: string;
-  gpu: string;
-  gpusPerReplica: number;
-  prefillTokensPerS: number;
-  decodeStepBaseMs: number;
-  decodeStepPerKvTokenUs: number;
-  kvCapacityTokens: number;
-  maxBatch: number;
-  startupS: number;
-  source?: string;
-}
-
-export interface ServingBody {
-  model?: string;
-  profiles?: ProfileBody[];
-  gpu?: string;
-  gpus?: number;
-  provider?: string;
-  onDemandUsdPerHour?: string;
-  spotUsdPerHour?: string;
-  sloTtftS?: number;
-  sloAttainment?: number;
-  intervalS?: number;
-  balancers?: BalancerName[];
-  autoscalers?: string[];
-  plan?: boolean;
-  seed?: number;
-  spot?: { gapS: number; available: number[]; offsetS?: number };
-  spotZones?: { name?: string; gapS: number; available: number[] }[];
-  spotOffsetS?: number;
-  requests: { time: string | number; contextTokens: number; generatedTokens: number; adapter?: string }[];
-}
-
-/** The profile table sent in the body, each row checked (a 422 naming profiles[i] and the field). */
-export function profilesFromBody(rows: ProfileBody[]): ReplicaProfile[] {
-  const seen = new Map<string, number>();
-  return rows.map((r, i) => {
-    const key = `${r.model}\u0000${r.gpu}\u0000${r.gpusPerReplica}`;
-    const first = seen.get(key);
-    if (first !== undefined) throw new InvalidInput(`profiles[${i}] repeats profiles[${first}]: ${r.model} on ${r.gpusPerReplica} × ${r.gpu}`, [{ path: `profiles[${i}]`, message: `the same model, gpu and gpusPerReplica as profiles[${first}]`, found: `${r.model} / ${r.gpusPerReplica} × ${r.gpu}` }], 'Keep one row per model, GPU type and GPUs per replica.');
-    seen.set(key, i);
-    for (const f of ['prefillTokensPerS', 'decodeStepBaseMs', 'decodeStepPerKvTokenUs', 'startupS'] as const) {
-      if (!Number.isFinite(r[f]) || r[f] > 1e12) throw new InvalidInput(`profiles[${i}].${f} is out of range`, [{ path: `profiles[${i}].${f}`, message: 'not a finite number up to 1e12', found: String(r[f]) }], 'Give the measured figure (see docs/serving.md for the units).');
-    }
-    return {
-      model: r.model,
-      gpu: r.gpu,
-      gpusPerReplica: r.gpusPerReplica,
-      prefillTokensPerS: r.prefillTokensPerS,
-      decodeStepBaseS: r.decodeStepBaseMs / 1000,
-      decodeStepPerKvTokenS: r.decodeStepPerKvTokenUs / 1e6,
-      kvCapacityTokens: r.kvCapacityTokens,
-      maxBatch: r.maxBatch,
-      startupS: r.startupS,
-      source: r.source ?? `request body profiles[${i}]`,
+/**
+ * The body's bytes in one ArrayBuffer of its own, filled chunk by chunk as they arrive (one small
+ * copy each, spread over the upload), so the whole can be moved to a parse thread at no cost:
+ * Fastify's own reader would concatenate tens of MiB at the end, and posting them would copy them
+ * again, both on this loop. Bodies without a length (chunked) grow by doubling.
+ */
+export function readRawBody(payload: NodeJS.ReadableStream, contentLength: string | undefined, limit: number): Promise<Uint8Array> {
+  const tooLarge = () => new PayloadTooLarge(`request body: over the limit of ${limit} bytes`, 'Send at most 1,000,000 requests in one call; longer traces go through the CLI (penny serving).');
+  const declared = contentLength === undefined ? NaN : Number(contentLength);
+  if (declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    let buf = new Uint8Array(new ArrayBuffer(Number.isFinite(declared) ? declared : 64 * 1024));
+    let n = 0;
+    const fail = (e: Error) => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', fail);
+      reject(e);
     };
+    const onData = (chunk: Buffer | string) => {
+      const c = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (n + c.length > limit) return fail(tooLarge());
+      if (n + c.length > buf.length) {
+        if (Number.isFinite(declared)) return fail(Object.assign(new Error('request body: longer than its Content-Length'), { statusCode: 400 }));
+        const grown = new Uint8Array(new ArrayBuffer(Math.min(limit, Math.max(buf.length * 2, n + c.length))));
+        grown.set(buf.subarray(0, n));
+        buf = grown;
+      }
+      buf.set(c, n);
+      n += c.length;
+    };
+    const onEnd = () => {
+      payload.removeListener('data', onData);
+      payload.removeListener('error', fail);
+      if (Number.isFinite(declared) && n !== declared) return reject(Object.assign(new Error('request body: shorter than its Content-Length'), { statusCode: 400 }));
+      resolve(n === buf.length ? buf : buf.slice(0, n));
+    };
+    payload.on('data', onData);
+    payload.once('end', onEnd);
+    payload.once('error', fail);
+    payload.resume();
   });
-}
-
-const plainPrice = (p: { onDemandUsdPerHour: { toString(): string }; spotUsdPerHour?: { toString(): string }; source: string }): PlainReplicaPrice => ({ onDemandUsdPerHour: p.onDemandUsdPerHour.toString(), ...(p.spotUsdPerHour && { spotUsdPerHour: p.spotUsdPerHour.toString() }), source: p.source });
-
-/** One spot trace (`spot`) or several zones (`spotZones`, one trace each), never both. */
-function spotOf(b: ServingBody): Pick<ServingTaskInput, 'spot' | 'spotZones' | 'spotOffsetS'> {
-  if (b.spot && b.spotZones) throw new InvalidInput('give spot or spotZones, not both', [{ path: 'spotZones', message: 'spot is given too' }], 'Put the one trace in spotZones as its only zone, or drop spotZones.');
-  if (b.spot) return { spot: { name: 'request', gapS: b.spot.gapS, available: b.spot.available }, spotOffsetS: b.spot.offsetS ?? 0 };
-  if (!b.spotZones) return {};
-  const names = b.spotZones.map((z, i) => z.name ?? `zone-${i + 1}`);
-  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
-  if (dup >= 0) throw new InvalidInput(`spotZones[${dup}].name "${names[dup]}" is given twice`, [{ path: `spotZones[${dup}].name`, message: 'zone names must differ', found: names[dup]! }], 'Name each zone once (e.g. us-west-2a, us-west-2b).');
-  return { spotZones: b.spotZones.map((z, i) => ({ name: names[i]!, gapS: z.gapS, available: z.available })), spotOffsetS: b.spotOffsetS ?? 0 };
-}
-
-/** The body as a job's input, every field checked before anything is queued. */
-export function servingInput(b: ServingBody): ServingTaskInput {
-  const adapters = new Map<string, number>();
-  const rows = b.requests.map((r, i) => {
-    const tMs = typeof r.time === 'number' ? r.time * 1000 : parseTimestamp(r.time);
-    if (!Number.isFinite(tMs)) throw new InvalidInput(`requests[${i}].time is not a time`, [{ path: `requests[${i}].time`, message: 'expected ISO 8601 or seconds', found: String(r.time) }], 'Give times as ISO 8601 (2026-01-05T09:00:00Z) or seconds from the start.');
-    let adapter: number | undefined;
-    if (r.adapter !== undefined) {
-      adapter = adapters.get(r.adapter);
-      if (adapter === undefined) adapters.set(r.adapter, (adapter = adapters.size));
-    }
-    // One object shape for every row (no spread): cheaper for the event loop on a long trace.
-    return { tMs, contextTokens: r.contextTokens, generatedTokens: r.generatedTokens, adapter };
-  });
-  const workload = workloadFromRows('requests', rows);
-  const model = b.model ?? (b.profiles?.[0]?.model ?? 'llama-3-8b');
-  const gpu = b.gpu ?? (b.profiles ? b.profiles.find((p) => p.model === model)?.gpu ?? 'A100' : 'A100');
-  const table = b.profiles ? profilesFromBody(b.profiles) : undefined;
-  const profile = table ? pickProfile(table, 'profiles', model, gpu, b.gpus) : deriveProfile(model, gpu, b.gpus);
-  const catalog = builtinCatalog();
-  const fromCatalog = replicaPrice(catalog, profile, b.provider);
-  const od = b.onDemandUsdPerHour ?? fromCatalog?.onDemandUsdPerHour.toString();
-  if (!od) throw new InvalidInput(`no catalog price for ${profile.gpu}`, [{ path: 'gpu', message: 'no offering of this GPU type in the catalog', found: profile.gpu }], 'Give onDemandUsdPerHour (and spotUsdPerHour), or another gpu or provider.');
-  const spot = b.spotUsdPerHour ?? fromCatalog?.spotUsdPerHour?.toString();
-  const price: PlainReplicaPrice = { onDemandUsdPerHour: od, ...(spot && { spotUsdPerHour: spot }), source: b.onDemandUsdPerHour ? 'given in the request' : fromCatalog!.source };
-  const slo = { ttftS: b.sloTtftS ?? 2, attainment: b.sloAttainment ?? 0.99 };
-  // The one infeasibility a client can fix at once is refused at once, not after a queued job.
-  checkSloReachable(workload, profile, slo);
-  const plan = b.plan !== false;
-  const planCandidates = plan && !b.onDemandUsdPerHour
-    ? (table ?? defaultProfiles()).filter((c) => c.model === model).flatMap((c) => {
-        const p = replicaPrice(catalog, c, b.provider);
-        return p ? [{ profile: c, price: plainPrice(p) }] : [];
-      })
-    : [{ profile, price }];
-  return {
-    workload,
-    profile,
-    price,
-    planCandidates,
-    slo,
-    intervalS: b.intervalS ?? 60,
-    ...(b.balancers && { balancers: b.balancers }),
-    ...(b.autoscalers && { autoscalers: b.autoscalers }),
-    seed: b.seed ?? 1,
-    ...spotOf(b),
-    plan,
-  };
 }
 
 export const servingRoutes: RegisterRoutes = (app, ctx) => {
+  // In this route's scope only: JSON bodies are kept as bytes, for the parse thread to read.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', (req, payload, done) => {
+    readRawBody(payload, req.headers['content-length'], MAX_SERVING_BODY_BYTES).then((b) => done(null, b), (e: Error) => done(e, undefined));
+  });
   app.post('/api/serving', {
     schema: {
       tags: ['serving'],
       summary: 'Inference serving at least cost, as a job recorded as a run: every load balancer × autoscaler on a request trace against a TTFT SLO, the fixed-for-peak baseline and the replica plan (docs/serving.md)',
-      body: {
-        type: 'object',
-        required: ['requests'],
-        additionalProperties: false,
-        properties: {
-          model: str,
-          gpu: str,
-          gpus: { type: 'integer', minimum: 1, maximum: 64 },
-          profiles: { type: 'array', minItems: 1, maxItems: 500, description: 'your measured replica profiles instead of the default table (the profiles CSV of docs/serving.md as JSON); model and gpu choose the row', items: profileItem },
-          provider: str,
-          onDemandUsdPerHour: decimal,
-          spotUsdPerHour: decimal,
-          sloTtftS: { type: 'number', exclusiveMinimum: 0 },
-          sloAttainment: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-          intervalS: { type: 'number', minimum: 1, maximum: 86_400 },
-          balancers: { type: 'array', minItems: 1, items: { type: 'string', enum: [...BALANCER_NAMES] } },
-          autoscalers: { type: 'array', minItems: 1, items: { type: 'string', enum: [...AUTOSCALER_NAMES] } },
-          plan: { type: 'boolean', description: 'solve and simulate the replica plan (default true)' },
-          seed: { type: 'integer', minimum: 0 },
-          spot: { type: 'object', description: 'one spot trace (SkyPilot spot-traces data): when spot replicas are preempted', required: ['gapS', 'available'], additionalProperties: false, properties: { gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } }, offsetS: { type: 'number', minimum: 0 } } },
-          spotZones: { type: 'array', minItems: 1, maxItems: 32, description: 'several spot zones, one trace each over the same period (instead of spot): spot replicas are spread across the zones with capacity, so one zone\'s outage takes only its share', items: { type: 'object', required: ['gapS', 'available'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, gapS: { type: 'number', exclusiveMinimum: 0 }, available: { type: 'array', minItems: 1, maxItems: 1_000_000, items: { type: 'integer', minimum: 0 } } } } },
-          spotOffsetS: { type: 'number', minimum: 0, description: 'where in the spotZones traces the requests start' },
-          requests: {
-            type: 'array',
-            minItems: 1,
-            maxItems: MAX_SERVING_REQUESTS,
-            items: {
-              type: 'object',
-              required: ['time', 'contextTokens', 'generatedTokens'],
-              additionalProperties: false,
-              properties: { time: { anyOf: [str, num] }, contextTokens: { type: 'integer', minimum: 0 }, generatedTokens: { type: 'integer', minimum: 1 }, adapter: str },
-            },
-          },
-        },
-      },
+      // Checked on the parse thread with the raw body (serving-body.ts), not on the event loop.
+      body: { ...servingBodySchema, 'x-read-off-loop': true },
       response: { 202: jobSchema, ...problems(400, 413, 415, 422, 503) },
     },
-    bodyLimit: 128 * 1024 * 1024,
-  }, async (req: FastifyRequest<{ Body: ServingBody }>, reply) => {
-    const input = servingInput(req.body);
-    const b = req.body;
+    bodyLimit: MAX_SERVING_BODY_BYTES,
+  }, async (req, reply) => {
+    // The bytes as they came; a parse thread reads them unless they are small (documents.ts).
+    // No body at all is checked as null (the schema's 422), as Fastify would.
+    const raw = req.body instanceof Uint8Array ? req.body : new TextEncoder().encode('null');
+    // The bytes move to the parse thread (no copy on this loop); the route does not read them again.
+    const read = await runParse(ctx.parsePool, 'serving', { body: raw, file: 'request body' }, raw.byteLength, { signal: clientGone(reply.raw), maxMs: SERVING_PARSE_MS, transfer: [raw.buffer as ArrayBuffer] });
+    if ('unreadable' in read) throw new HttpProblem(400, 'bad-request', 'Bad request', read.unreadable);
+    const { input, inputs } = read;
     const job = ctx.jobs.submit('serving', async (progress, ctl) => {
-      const json = (await ctx.pool.run('serving', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress) })) as ServingJson;
-      const runId = await recordServingRun(ctx.store, ctx.clock, json, { api: { ...b, requests: workloadDigest(input.workload) } });
+      // The trace's columns move to the job thread rather than being copied on this loop.
+      const w = input.workload;
+      const transfer = [w.arrivalS.buffer, w.contextTokens.buffer, w.generatedTokens.buffer, w.adapter.buffer] as ArrayBuffer[];
+      const json = (await ctx.pool.run('serving', input, { signal: ctl.signal, started: ctl.started, progress: relayProgress(progress), transfer: [...new Set(transfer)] })) as ServingJson;
+      const runId = await recordServingRun(ctx.store, ctx.clock, json, { api: inputs });
       return { runId, serving: json };
     }, { queued: true, cancellable: true });
     return reply.code(202).send(job);
