@@ -85,11 +85,12 @@ export function reactive(o: { initial: number; targetInFlight: number; cooldownS
  * Replicas for the P90 forecast of arrivals: at time t, enough for the interval now and for the
  * interval a start-up later, so replicas are serving when the load comes.
  */
-export function forecastDriven(o: { p90ArrivalsPerInterval: ArrayLike<number>; intervalS: number; capacityPerReplicaPerS: number; leadS: number; min?: number }): Autoscaler {
+export function forecastDriven(o: { p90ArrivalsPerInterval: ArrayLike<number>; intervalS: number; capacityPerReplicaPerS: number; leadS: number; min?: number; max?: number }): Autoscaler {
   const need = (t: number) => {
     const k = Math.min(o.p90ArrivalsPerInterval.length - 1, Math.max(0, Math.floor(t / o.intervalS)));
     const rate = (o.p90ArrivalsPerInterval[k] ?? 0) / o.intervalS;
-    return Math.max(o.min ?? 1, Math.ceil(rate / o.capacityPerReplicaPerS));
+    const want = Math.max(o.min ?? 1, Math.ceil(rate / o.capacityPerReplicaPerS));
+    return o.max === undefined ? want : Math.min(Math.max(o.min ?? 1, o.max), want);
   };
   return {
     name: 'forecast',

@@ -234,6 +234,15 @@ describe('simulateServing: balancers and autoscalers', () => {
     expect(r.cost.total.lt(fixed.cost.total)).toBe(true);
   });
 
+  it('the forecast autoscaler asks for its P90 need, never above its max (the HPA maxReplicas) nor below its min', () => {
+    // 600 requests a minute P90 at 2 requests/s per replica: 5 replicas; a max of 3 caps it, a min of 7 lifts it.
+    const state: Parameters<Autoscaler['decide']>[0] = { nowS: 0, onDemand: 0, spot: 0, onDemandReady: 0, spotReady: 0, spotAvailable: false, inFlightPerReplica: 0, arrivals: 0, windowS: 60 };
+    const p90 = [600, 600];
+    expect(forecastDriven({ p90ArrivalsPerInterval: p90, intervalS: 60, capacityPerReplicaPerS: 2, leadS: 60 }).decide(state).onDemand).toBe(5);
+    expect(forecastDriven({ p90ArrivalsPerInterval: p90, intervalS: 60, capacityPerReplicaPerS: 2, leadS: 60, max: 3 }).decide(state).onDemand).toBe(3);
+    expect(forecastDriven({ p90ArrivalsPerInterval: p90, intervalS: 60, capacityPerReplicaPerS: 2, leadS: 60, min: 7, max: 3 }).decide(state).onDemand).toBe(7);
+  });
+
   it('is deterministic for a seed', () => {
     const run = () => simulateServing({ workload: w, profile, onDemandUsdPerHour: new Decimal(4), balancer: 'power-of-two', autoscaler: fixedPeak(4), slo: { ttftS: 2, attainment: 0.99 }, intervalS: 60, rng: seededRng(11) });
     expect(run()).toEqual(run());
