@@ -39,8 +39,8 @@ const withReserved = { totalS: (performance.now() - tr) / 1000, status: rr.statu
 const long = await timed(randomInstance(20261122, { ...spec, periods: 720 }));
 const weekCommitted = await timed(withCommitments(randomInstance(20261122, spec)));
 // The committed generator at 120 periods: the horizon where rounding the LP's commitment counts
-// missed the gap and the whole model took 559 nodes (193 s CPU); now the local search and the
-// pass aimed at the whole model's bound (docs/planner.md).
+// missed the gap and the whole model took 559 nodes (193 s CPU); now the period pass aims at the
+// whole model's bound, with the local search where rounding misses (docs/planner.md).
 const committed120h = await timed(withCommitments(randomInstance(20261122, { ...spec, periods: 120 })));
 let cbc: Record<string, unknown> = { skipped: 'cbc not on PATH' };
 if (await cbcAvailable()) {
