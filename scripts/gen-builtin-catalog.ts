@@ -50,7 +50,7 @@ const SELECTION: Record<string, { types: string[]; regions: string[] }> = {
     regions: ['us-east-1', 'us-west-1', 'us-south-1', 'europe-central-1', 'asia-northeast-1'],
   },
   gcp: {
-    types: ['a2-highgpu-1g', 'a2-highgpu-8g', 'a2-ultragpu-8g', 'a3-highgpu-8g', 'a3-megagpu-8g', 'a3-ultragpu-8g', 'a4-highgpu-8g'],
+    types: ['a2-highgpu-1g', 'a2-highgpu-8g', 'a2-ultragpu-8g', 'a3-highgpu-8g', 'a3-megagpu-8g', 'a3-ultragpu-8g', 'a4-highgpu-8g', 'g2-standard-4'],
     regions: ['us-central1', 'us-east4', 'europe-west4'],
   },
   nebius: {

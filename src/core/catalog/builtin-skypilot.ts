@@ -16,7 +16,7 @@ export interface BuiltinSource {
 export const SKYPILOT_SOURCES: BuiltinSource[] = [
   { provider: "aws", source: "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @ 00148f2a (GPU rows p4d–p6, g5/g6.12xlarge)", asOf: "2025-11", basis: "not before" },
   { provider: "lambda", source: "skypilot-org/skypilot-catalog catalogs/v8/lambda/vms.csv @ 0f407038", asOf: "2025-11", basis: "not before" },
-  { provider: "gcp", source: "skypilot-org/skypilot-catalog catalogs/v8/gcp/vms.csv @ 006059e0f18acb1341e22a27751e9f80df6ba92f (GPU rows and a2/a3/a4 machine rows, us-central1, us-east4, europe-west4)", asOf: "2025-03", basis: "not before" },
+  { provider: "gcp", source: "skypilot-org/skypilot-catalog catalogs/v8/gcp/vms.csv @ 006059e0f18acb1341e22a27751e9f80df6ba92f (GPU rows and a2/a3/a4/g2 machine rows, us-central1, us-east4, europe-west4)", asOf: "2025-03", basis: "not before" },
   { provider: "nebius", source: "skypilot-org/skypilot-catalog catalogs/v8 nebius vms.csv (Penny's shared data, skypilot-v8-nebius-vms.csv)", asOf: "2025-03", basis: "undated file, taken as" },
 ];
 
@@ -143,6 +143,9 @@ export const SKYPILOT_ROWS: SkypilotRow[] = [
   [2, "us-central1", "a4-highgpu-8g", "B200", 8, 224, 3968, "90.216", "32.6064", null],
   [2, "us-east4", "a4-highgpu-8g", "B200", 8, 224, 3968, "64.44", "32.6064", null],
   [2, "europe-west4", "a4-highgpu-8g", "B200", 8, 224, 3968, "90.216", "35.8672", null],
+  [2, "us-central1", "g2-standard-4", "L4", 1, 4, 16, "0.70683", "0.28184", 72],
+  [2, "us-east4", "g2-standard-4", "L4", 1, 4, 16, "0.70452", "0.28181", 72],
+  [2, "europe-west4", "g2-standard-4", "L4", 1, 4, 16, "0.74233", "0.3153", 72],
   [3, "eu-north1", "gpu-h100-sxm_1gpu-16vcpu-200gb", "H100", 1, 16, 200, "2.95", "1.25", 700],
   [3, "eu-north1", "gpu-h100-sxm_8gpu-128vcpu-1600gb", "H100", 8, 128, 1600, "23.6", "10", 700],
   [3, "eu-north1", "gpu-h200-sxm_1gpu-16vcpu-200gb", "H200", 1, 16, 200, "3.5", "1.45", null],

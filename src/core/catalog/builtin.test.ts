@@ -27,6 +27,8 @@ describe('built-in catalog', () => {
     const a2 = byId('gcp/us-central1/a2-highgpu-1g');
     expect([a2.gpu, a2.gpuCount, a2.onDemandUsdPerHour!.toFixed(), a2.spotUsdPerHour!.toFixed()]).toEqual(['A100', 1, '3.67339', '1.80385']);
     expect(byId('gcp/us-east4/a3-highgpu-8g').onDemandUsdPerHour!.toFixed()).toBe('87.83247');
+    // g2-standard-4 $0.14679 + one L4 $0.56004: GCP's published $0.7068, now with spot.
+    expect(byId('gcp/us-central1/g2-standard-4').onDemandUsdPerHour!.toFixed()).toBe('0.70683');
     // Left out as an outlier by the generator ($43.07, under 60% of the other regions' median):
     // the hand-kept 2025-03 list price stands.
     const h100 = byId('gcp/us-central1/a3-highgpu-8g');
