@@ -14,7 +14,7 @@ import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 import { splitGangs, type Gangs } from './gang.js';
-import { backToSpot, DEFAULT_TUNING, greedy, lastSafeS, uniformProgress, type ProgressState, type UniformProgressTuning } from './spot.js';
+import { backToSpot, backToSpotReserve, DEFAULT_TUNING, greedy, lastSafeS, RESERVE_TUNING, slackReserve, uniformProgress, type ProgressState, type SlackReserveTuning, type UniformProgressTuning } from './spot.js';
 
 // Event kinds.
 const FINISH = 1;
@@ -129,6 +129,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let safetySwitches!: Int32Array;
   let deadlineRule!: boolean;
   let tuning!: UniformProgressTuning;
+  let reserveTuning!: SlackReserveTuning;
   let isSpot!: boolean[];
   let poolPrice!: number[];
   let poolOrder!: number[];
@@ -561,7 +562,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
   function aheadForSpot(j: number, t: number): boolean {
     // The rule first: it is arithmetic, where looking for a spot node scans the pools.
-    return backToSpot(progress(j, t, workLeft(j, t), true), tuning) && spotRoomFor(j);
+    const s = progress(j, t, workLeft(j, t), true);
+    const back = policy.market === 'slack-reserve' ? backToSpotReserve({ ...s, checkpointS: checkpointS[j]! }, reserveTuning) : backToSpot(s, tuning);
+    return back && spotRoomFor(j);
   }
   /** Is there a spot node for the job now, or room to start one? */
   function spotRoomFor(j: number): boolean {
@@ -625,7 +628,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       return;
     }
     const s = progress(j, t, remaining[j]!, spotUpFor(j));
-    const choice = policy.market === 'greedy' ? greedy(s) : uniformProgress(s, tuning);
+    const choice = policy.market === 'greedy' ? greedy(s) : policy.market === 'slack-reserve' ? slackReserve(s, reserveTuning) : uniformProgress(s, tuning);
     committed[j] = choice.committed ? 1 : 0;
     if (choice.market === 'wait') {
       setWaiting(j);
@@ -869,7 +872,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }
     } else {
       wakeWaiting(t);
-      if (policy.market === 'deadline-aware') moveBackToSpot(t);
+      if (policy.market === 'deadline-aware' || policy.market === 'slack-reserve') moveBackToSpot(t);
     }
   }
   /** Nodes the pool may have now: its maxNodes, or fewer when a spot trace counts instances or a schedule says so. */
@@ -1034,8 +1037,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }),
     );
     usesMarket = policy.market !== 'any';
-    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy';
+    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy' || policy.market === 'slack-reserve';
     tuning = policy.tuning ?? DEFAULT_TUNING;
+    reserveTuning = policy.reserveTuning ?? RESERVE_TUNING;
     fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
 
     arrival = new Float64Array(N);
