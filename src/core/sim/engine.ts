@@ -393,7 +393,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const ok = poolOkOf(j);
     const perNode = (p: number) => (d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1);
     let need = gangShort[j]!;
-    for (let n = 0; n < c.n; n++) if (reservedBy[n] === j && c.state[n] === PROVISIONING) need -= perNode(c.nodePool[n]!);
+    // Nodes already ordered count only in the pools it may use now (a gang that left spot for
+    // on-demand at its last safe moment may still hold spot nodes being provisioned).
+    for (let n = 0; n < c.n; n++) if (reservedBy[n] === j && c.state[n] === PROVISIONING && ok[c.nodePool[n]!] === 1) need -= perNode(c.nodePool[n]!);
     if (need <= 0) return;
     // All or nothing here too: nodes for part of a gang would sit idle (and be released, and
     // ordered again, without end when the idle timeout is 0).
@@ -466,6 +468,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
         reservedBy[w] = -1;
         waitingFor[j] = -1;
       }
+      // A gang lets go of the spot nodes it ordered: it goes to on-demand now, not when they come up.
+      if (gSize[j]! > 1) releaseGang(j, t);
       committed[j] = 1;
       safetySwitches[j] = safetySwitches[j]! + 1;
       changed = true;
@@ -547,32 +551,37 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    * again.
    */
   function moveBackToSpot(t: number): void {
+    // Candidates first, moves after: a gang's move takes members off other nodes of this scan.
+    const candidates: number[] = [];
     for (let p = 0; p < P; p++) {
       if (isSpot[p]) continue;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
         if (c.state[n] !== UP) continue;
-        for (let j = headOn[n]!; j >= 0; ) {
-          const next = nextOn[j]!;
-          // Gangs stay where they are: moving one would take every member's node at once.
-          if (market[j] === ON_DEMAND && committed[j] === 0 && gSize[lead[j]!] === 1 && aheadForSpot(j, t)) migrate(j, t);
-          j = next;
-        }
+        // A gang is looked at through its leader (its members follow it).
+        for (let j = headOn[n]!; j >= 0; j = nextOn[j]!) if (lead[j] === j && market[j] === ON_DEMAND && committed[j] === 0) candidates.push(j);
       }
     }
+    for (const j of candidates) if (st[j] === RUNNING && aheadForSpot(j, t)) migrate(j, t);
   }
   function aheadForSpot(j: number, t: number): boolean {
     // The rule first: it is arithmetic, where looking for a spot node scans the pools.
     const s = progress(j, t, workLeft(j, t), true);
     const back = policy.market === 'slack-reserve' ? backToSpotReserve({ ...s, checkpointS: checkpointS[j]! }, reserveTuning) : backToSpot(s, tuning);
-    return back && spotRoomFor(j);
+    return back && spotRoomFor(j, gSize[j]!);
   }
-  /** Is there a spot node for the job now, or room to start one? */
-  function spotRoomFor(j: number): boolean {
+  /**
+   * Is there room on spot now for the job, or for all k members of its gang: nodes up where a
+   * member fits (one each, to be safe) and nodes that may still be started?
+   */
+  function spotRoomFor(j: number, k: number): boolean {
     const f = filters[d.cls[j]!]![SPOT]!;
+    let room = 0;
     for (let p = 0; p < P; p++) {
       if (f[p] !== 1 || spotAvail[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
-      if (poolActive[p]! < spotRoom(p)) return true;
-      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j)) return true;
+      const perNode = d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1;
+      room += Math.max(0, spotRoom(p) - poolActive[p]!) * perNode;
+      if (room >= k) return true;
+      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j) && ++room >= k) return true;
     }
     return false;
   }
