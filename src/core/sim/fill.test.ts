@@ -67,6 +67,15 @@ describe('fill mode', () => {
     expect(after.strandedGpus).toBe(3);
   });
 
+  it('keeps the list order when the pods have arrival times (gangs split without reordering)', () => {
+    // Times in reverse: filled in list order all the same. 2 GPUs then 1 then 1 on 2 × 2 GPUs under
+    // least-loaded: c on node 0, a and b on node 1; by arrival (b, a, c) b and a would be spread over
+    // both nodes and c would find no node with 2 GPUs free.
+    const list = [{ ...pod('c', 2), arrivalS: 30 }, { ...pod('a', 1), arrivalS: 20 }, { ...pod('b', 1), arrivalS: 10 }];
+    const r = fill([pool()], list, makePolicy('least-loaded'), { seed: 1, currency: 'USD', targetShare: 1 });
+    expect(r.unplacedGpus).toBe(0);
+  });
+
   it('repeats the list from the top when it is shorter than the target', () => {
     const r = fill([pool()], [pod('a', 1)], makePolicy('fgd'), { seed: 1, currency: 'USD', targetShare: 1.5 });
     // 6 arrivals of 1 GPU reach 150% of 4 GPUs; 2 are refused.

@@ -73,7 +73,9 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
   const c = new Cluster(fixed);
   // A pod larger than any node (or asking for several) is a gang, split as a replay splits it:
   // placed whole across nodes or not at all.
-  const g = splitGangs(list, fixed);
+  // (Arrivals set to 0 first: splitGangs orders by arrival, and fill keeps the list's order even
+  // for a list with times, `--fill`.)
+  const g = splitGangs(list.map((j) => (j.arrivalS === 0 ? j : { ...j, arrivalS: 0 })), fixed);
   const d = new Demands(g.jobs, fixed);
   const ctx: PlaceContext = { c, d, rng: seededRng(opts.seed), jobId: (j) => g.jobs[j]!.id };
   for (let n = 0; n < c.n; n++) {
