@@ -11,11 +11,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSpotTrace } from '../src/adapters/importers/spot-trace.js';
 import { spotCapacity, type SpotValues } from '../src/core/model/spot.js';
-import { deadlineAware } from '../src/core/sim/policies/spot.js';
+import { deadlineAware, slackReserve } from '../src/core/sim/policies/spot.js';
 import { makePolicy } from '../src/core/sim/policies/index.js';
 import { spotReference, versusReference } from '../src/core/sim/reference.js';
 import { compare } from '../src/core/sim/simulate.js';
-import { DEFAULT_TUNING, FIRST_TUNING, type UniformProgressTuning } from '../src/core/sim/spot.js';
+import { DEFAULT_TUNING, FIRST_TUNING, RESERVE_TUNING, type SlackReserveTuning, type UniformProgressTuning } from '../src/core/sim/spot.js';
 import { spotEvaluation } from '../test/random-spot-case.js';
 import { sharedFile } from '../test/shared-data.js';
 
@@ -24,17 +24,32 @@ if (!dir) {
   console.log(JSON.stringify({ skipped: 'no ../shared/data/spot-traces' }));
   process.exit(0);
 }
-const only = process.env.SPOT_BENCH_TUNINGS === 'default';
-const tunings: Record<string, UniformProgressTuning> = only
-  ? { 'deadline-aware': DEFAULT_TUNING }
-  : {
-      'deadline-aware': DEFAULT_TUNING,
-      'da first margins': FIRST_TUNING,
-      'da grace 8, back 2/4': { ...DEFAULT_TUNING, backAheadChangeovers: 2, backMinWorkChangeovers: 4 },
-      'da grace 32': { ...DEFAULT_TUNING, graceChangeovers: 32 },
-      'da minRun 0': { ...DEFAULT_TUNING, minSpotRunChangeovers: 0 },
-      'da no move back': { ...DEFAULT_TUNING, backAheadChangeovers: Infinity },
-    };
+// SPOT_BENCH_TUNINGS: `default` (the named policies only), `grid` (slack-reserve's margins, to choose
+// them: run it with SPOT_BENCH_SEED=2 so the margins are not chosen on the jobs they are reported on),
+// or unset (the named policies and deadline-aware's variants).
+const mode = process.env.SPOT_BENCH_TUNINGS ?? 'variants';
+const seed = Number(process.env.SPOT_BENCH_SEED ?? 1);
+// SPOT_BENCH_CHECKPOINT_S: the jobs' checkpoint interval (1800 s unless set): how much of the gap to
+// the bound is the work a preemption takes, which no policy without foresight can avoid.
+const checkpointS = Number(process.env.SPOT_BENCH_CHECKPOINT_S ?? 1800);
+const tunings: Record<string, UniformProgressTuning> =
+  mode === 'variants'
+    ? {
+        'deadline-aware': DEFAULT_TUNING,
+        'da first margins': FIRST_TUNING,
+        'da grace 8, back 2/4': { ...DEFAULT_TUNING, backAheadChangeovers: 2, backMinWorkChangeovers: 4 },
+        'da grace 32': { ...DEFAULT_TUNING, graceChangeovers: 32 },
+        'da minRun 0': { ...DEFAULT_TUNING, minSpotRunChangeovers: 0 },
+        'da no move back': { ...DEFAULT_TUNING, backAheadChangeovers: Infinity },
+      }
+    : { 'deadline-aware': DEFAULT_TUNING };
+const reserves: Record<string, SlackReserveTuning> = { 'slack-reserve': RESERVE_TUNING };
+if (mode === 'grid') {
+  for (const reserveShare of [0, 0.05, 0.1, 0.2, 0.3])
+    for (const reserveChangeovers of [0, 1, 2, 4])
+      for (const backChangeovers of [0, 1, 2])
+        for (const backCheckpoints of [0, 0.5, 1, 2]) reserves[`sr ${reserveShare}/${reserveChangeovers}/${backChangeovers}/${backCheckpoints}`] = { ...RESERVE_TUNING, reserveShare, reserveChangeovers, backChangeovers, backCheckpoints };
+}
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 interface Acc { ratios: number[]; captured: number[]; savings: number[]; misses: number }
 const out: Record<string, Record<string, Acc>> = {};
@@ -43,10 +58,10 @@ for (const values of ['available', 'preempted'] as SpotValues[]) {
     const key = `${values} slack ${slack}`;
     const acc: Record<string, Acc> = (out[key] = {});
     for (const f of files) {
-      const input = spotEvaluation(spotCapacity(await readSpotTrace(join(dir, f)), values), slack);
+      const input = spotEvaluation(spotCapacity(await readSpotTrace(join(dir, f)), values), slack, seed, 40, checkpointS);
       const ref = spotReference(input)!;
-      const names = ['always-on-demand', 'always-spot', 'greedy', ...Object.keys(tunings)];
-      const policies = names.map((n) => (tunings[n] ? { ...deadlineAware(tunings[n]), name: n } : makePolicy(n)));
+      const names = ['always-on-demand', 'always-spot', 'greedy', ...Object.keys(tunings), ...Object.keys(reserves)];
+      const policies = names.map((n) => (tunings[n] ? { ...deadlineAware(tunings[n]), name: n } : reserves[n] ? { ...slackReserve(reserves[n]), name: n } : makePolicy(n)));
       const reports = compare(input, policies);
       const od = reports[0]!;
       for (const r of reports) {
@@ -77,4 +92,7 @@ const summary = Object.fromEntries(
     ),
   ]),
 );
-console.log(JSON.stringify({ traces: files.length, jobsPerTrace: 40, summary }));
+// Captured share per trace (in file order) for the named policies.
+const named = ['greedy', 'deadline-aware', 'slack-reserve'];
+const perTrace = Object.fromEntries(Object.entries(out).map(([k, acc]) => [k, Object.fromEntries(named.map((p) => [p, acc[p]!.captured.map(r3)]))]));
+console.log(JSON.stringify({ traces: files.length, files, jobsPerTrace: 40, seed, checkpointS, summary, perTrace }));

@@ -62,7 +62,7 @@ export function randomCase(seed: number): SimInput {
  * deadline `slack` × its work after arrival; on-demand $3.06/h (2 min to provision), spot $0.918/h
  * (3 min), as examples/sim/spot.yaml.
  */
-export function spotEvaluation(trace: { name: string; gapS: number; available: number[] }, slack: number, seed = 1, n = 40): SimInput {
+export function spotEvaluation(trace: { name: string; gapS: number; available: number[] }, slack: number, seed = 1, n = 40, checkpointIntervalS = 1800): SimInput {
   const rng = seededRng(seed);
   const base = { gpuType: 'V100', gpusPerNode: 1, cpuMilliPerNode: 8000, memoryMibPerNode: 62464, fixedNodes: 0, idlePowerW: 0, busyPowerW: 0, speed: 1, idleTimeoutS: 300 };
   const od: NodePool = { ...base, name: 'v100-on-demand', pricing: 'on-demand', pricePerNodeHour: dec('3.06'), maxNodes: n, provisioningDelayS: 120 };
@@ -71,7 +71,7 @@ export function spotEvaluation(trace: { name: string; gapS: number; available: n
   for (let i = 0; i < n; i++) {
     const workS = Math.round(between(rng, 4, 16) * 3600);
     const arrivalS = Math.round(between(rng, 0, 40 * 86400));
-    jobs.push({ id: `train-${i}`, arrivalS, gpus: 1, gpuMilli: 1000, cpuMilli: 8000, memoryMib: 62464, workS, priority: 0, deadlineS: arrivalS + slack * workS, checkpointIntervalS: 1800, restartOverheadS: 300 });
+    jobs.push({ id: `train-${i}`, arrivalS, gpus: 1, gpuMilli: 1000, cpuMilli: 8000, memoryMib: 62464, workS, priority: 0, deadlineS: arrivalS + slack * workS, checkpointIntervalS, restartOverheadS: 300 });
   }
   jobs.sort((x, y) => x.arrivalS - y.arrivalS);
   return { pools: [od, spot], jobs, energy: { pricePerKwh: dec(0), pue: 1 }, currency: 'USD', seed };

@@ -5,26 +5,34 @@
  */
 import { describe, expect, it } from 'vitest';
 import { randomCase } from '../../../test/random-spot-case.js';
-import { simulate } from './simulate.js';
+import { spotReference } from './reference.js';
+import { compare, simulate } from './simulate.js';
 
 describe('deadline guarantee (property, 400 seeded random cases)', () => {
-  it('deadline-aware and greedy never miss; always-spot does, so the cases are not trivial', () => {
+  it('deadline-aware, greedy and slack-reserve never miss, and never pay less than the perfect-foresight bound; always-spot misses, so the cases are not trivial', () => {
     let alwaysSpotMisses = 0;
     let spotUsed = 0;
     let jobsWithDeadline = 0;
+    let bounded = 0;
     for (let seed = 1; seed <= 400; seed++) {
       const inp = randomCase(seed);
-      for (const policy of ['deadline-aware', 'greedy']) {
-        const r = simulate(inp, policy);
+      // The bound's programme is the slow part (about 0.1 s a case): checked on the first 50 cases.
+      const ref = seed <= 50 ? spotReference(inp) : undefined;
+      const reports = compare(inp, ['deadline-aware', 'greedy', 'slack-reserve']);
+      for (const r of reports) {
         if (r.jobs.deadlineMisses !== 0 || r.jobs.finished !== inp.jobs.length) {
-          throw new Error(`seed ${seed}, ${policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);
+          throw new Error(`seed ${seed}, ${r.policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);
         }
-        if (policy === 'deadline-aware' && r.cost.byPricing.spot.gt(0)) spotUsed++;
+        if (r.policy !== 'greedy' && r.cost.byPricing.spot.gt(0)) spotUsed++;
+        // The bound is only a bound if no schedule the engine plays can beat it.
+        if (ref && r.cost.total.lt(ref.cost)) throw new Error(`seed ${seed}, ${r.policy}: ${r.cost.total.toFixed()} below the bound ${ref.cost.toFixed()}`);
       }
+      if (ref) bounded++;
       jobsWithDeadline += inp.jobs.length;
       alwaysSpotMisses += simulate(inp, 'always-spot').jobs.deadlineMisses;
     }
-    expect(spotUsed).toBeGreaterThan(200);
+    expect(spotUsed).toBeGreaterThan(400);
+    expect(bounded).toBe(50);
     expect(alwaysSpotMisses).toBeGreaterThan(jobsWithDeadline / 10);
   });
 
@@ -35,7 +43,7 @@ describe('deadline guarantee (property, 400 seeded random cases)', () => {
     for (let seed = 1; seed <= 400; seed++) {
       const base = randomCase(seed);
       const inp = { ...base, pools: base.pools.map((p) => (p.pricing === 'on-demand' ? { ...p, maxNodes: 2 * base.jobs.length } : p)), jobs: base.jobs.map((j) => ({ ...j, gpus: 2 * j.gpus, nodes: 2 })) };
-      for (const policy of ['deadline-aware', 'greedy']) {
+      for (const policy of ['deadline-aware', 'greedy', 'slack-reserve']) {
         const r = simulate(inp, policy);
         if (r.jobs.deadlineMisses !== 0 || r.jobs.finished !== inp.jobs.length) {
           throw new Error(`seed ${seed}, ${policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);

@@ -11,7 +11,7 @@ import { makePolicy } from './policies/index.js';
 import { fnv1a } from './policies/hash.js';
 import { simulate } from './simulate.js';
 import type { Policy } from './policies/policy.js';
-import { deadlineAware } from './policies/spot.js';
+import { deadlineAware, slackReserve } from './policies/spot.js';
 import { FIRST_TUNING } from './spot.js';
 
 /** deadline-aware with the first margins, which the hand-computed cases below follow. */
@@ -206,6 +206,35 @@ describe('spot, preemption and checkpoints', () => {
     const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
     expect(times(inp, firstAware())).toEqual({ x: [600, 15_000] });
     expect(simulate(inp, firstAware()).jobs.migrationsToSpot).toBe(0);
+  });
+
+  it('slack-reserve buys on-demand while it still has slack and goes back to spot when spot returns; greedy waits it out and stays on on-demand', () => {
+    // Spot gone for 3 h, then back for good. Work 4 h, deadline 6 h, restart 60 s, checkpoint every
+    // 600 s, no provisioning; margins: reserve 0.2 of the work left + one changeover pair, back with
+    // slack for the move, a pair and half a checkpoint interval.
+    // Last safe at 0: 21,600 − 60 − 14,400 = 7140 (less the 1 ms guard).
+    // greedy: waits to 7140, on-demand for good, ends 7140 + 14,400 = 21,540: 4 h at 3/h = 12.
+    // slack-reserve: reserve 0.2 × 14,400 + 120 = 3000 → waits to 4140, then on-demand (not for good).
+    // 10,800: spot back; done 6660, left 7740; slack 21,600 − 60 − 7740 − 10,800 = 3000 > 60 + 120 +
+    // 300: moves (state saved), spot from 10,800 with the restart: ends 10,800 + 60 + 7740 = 18,600.
+    // Cost: on-demand 4140–10,800 = 6660 s at 3/h (5.55) + spot 7800 s at 1/h (2.1666…).
+    const trace = { name: 't', gapS: 3600, available: [0, 0, 0, ...Array(200).fill(1)] as number[] };
+    const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 1, spotTrace: trace, idlePowerW: 0, busyPowerW: 0 });
+    const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1, idlePowerW: 0, busyPowerW: 0 });
+    const jobs = [job('x', { workS: 4 * 3600, deadlineS: 6 * 3600, checkpointIntervalS: 600, restartOverheadS: 60 })];
+    const inp = input([spot, od], jobs, { horizonS: 24 * 3600 });
+    const reserve = slackReserve({ reserveShare: 0.2, reserveChangeovers: 1, backChangeovers: 1, backCheckpoints: 0.5, minSpotRunChangeovers: 1 });
+    const g = runEngine(inp, makePolicy('greedy'));
+    expect(g.finishS[0]).toBeCloseTo(21_540, 2);
+    expect(simulate(inp, 'greedy').cost.total.toNumber()).toBeCloseTo(12, 6);
+    const raw = runEngine(inp, reserve);
+    expect(raw.firstStartS[0]).toBeCloseTo(4140, 2);
+    expect(raw.finishS[0]).toBeCloseTo(18_600, 2);
+    const r = simulate(inp, reserve);
+    expect(r.jobs.migrationsToSpot).toBe(1);
+    expect(r.jobs.deadlineMisses).toBe(0);
+    // (The 1 ms guard before the last safe moment moves the switch a millisecond earlier.)
+    expect(r.cost.total.toNumber()).toBeCloseTo(5.55 + 7800 / 3600, 5);
   });
 
   it('leaves spot at the last safe moment while spot is still there (the decision is an event, not a trace change)', () => {

@@ -14,7 +14,7 @@ import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 import { splitGangs, type Gangs } from './gang.js';
-import { backToSpot, DEFAULT_TUNING, greedy, lastSafeS, uniformProgress, type ProgressState, type UniformProgressTuning } from './spot.js';
+import { backToSpot, backToSpotReserve, DEFAULT_TUNING, greedy, lastSafeS, RESERVE_TUNING, slackReserve, uniformProgress, type ProgressState, type SlackReserveTuning, type UniformProgressTuning } from './spot.js';
 
 // Event kinds.
 const FINISH = 1;
@@ -129,6 +129,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let safetySwitches!: Int32Array;
   let deadlineRule!: boolean;
   let tuning!: UniformProgressTuning;
+  let reserveTuning!: SlackReserveTuning;
   let isSpot!: boolean[];
   let poolPrice!: number[];
   let poolOrder!: number[];
@@ -392,7 +393,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const ok = poolOkOf(j);
     const perNode = (p: number) => (d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1);
     let need = gangShort[j]!;
-    for (let n = 0; n < c.n; n++) if (reservedBy[n] === j && c.state[n] === PROVISIONING) need -= perNode(c.nodePool[n]!);
+    // Nodes already ordered count only in the pools it may use now (a gang that left spot for
+    // on-demand at its last safe moment may still hold spot nodes being provisioned).
+    for (let n = 0; n < c.n; n++) if (reservedBy[n] === j && c.state[n] === PROVISIONING && ok[c.nodePool[n]!] === 1) need -= perNode(c.nodePool[n]!);
     if (need <= 0) return;
     // All or nothing here too: nodes for part of a gang would sit idle (and be released, and
     // ordered again, without end when the idle timeout is 0).
@@ -465,6 +468,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
         reservedBy[w] = -1;
         waitingFor[j] = -1;
       }
+      // A gang lets go of the spot nodes it ordered: it goes to on-demand now, not when they come up.
+      if (gSize[j]! > 1) releaseGang(j, t);
       committed[j] = 1;
       safetySwitches[j] = safetySwitches[j]! + 1;
       changed = true;
@@ -546,30 +551,37 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    * again.
    */
   function moveBackToSpot(t: number): void {
+    // Candidates first, moves after: a gang's move takes members off other nodes of this scan.
+    const candidates: number[] = [];
     for (let p = 0; p < P; p++) {
       if (isSpot[p]) continue;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) {
         if (c.state[n] !== UP) continue;
-        for (let j = headOn[n]!; j >= 0; ) {
-          const next = nextOn[j]!;
-          // Gangs stay where they are: moving one would take every member's node at once.
-          if (market[j] === ON_DEMAND && committed[j] === 0 && gSize[lead[j]!] === 1 && aheadForSpot(j, t)) migrate(j, t);
-          j = next;
-        }
+        // A gang is looked at through its leader (its members follow it).
+        for (let j = headOn[n]!; j >= 0; j = nextOn[j]!) if (lead[j] === j && market[j] === ON_DEMAND && committed[j] === 0) candidates.push(j);
       }
     }
+    for (const j of candidates) if (st[j] === RUNNING && aheadForSpot(j, t)) migrate(j, t);
   }
   function aheadForSpot(j: number, t: number): boolean {
     // The rule first: it is arithmetic, where looking for a spot node scans the pools.
-    return backToSpot(progress(j, t, workLeft(j, t), true), tuning) && spotRoomFor(j);
+    const s = progress(j, t, workLeft(j, t), true);
+    const back = policy.market === 'slack-reserve' ? backToSpotReserve({ ...s, checkpointS: checkpointS[j]! }, reserveTuning) : backToSpot(s, tuning);
+    return back && spotRoomFor(j, gSize[j]!);
   }
-  /** Is there a spot node for the job now, or room to start one? */
-  function spotRoomFor(j: number): boolean {
+  /**
+   * Is there room on spot now for the job, or for all k members of its gang: nodes up where a
+   * member fits (one each, to be safe) and nodes that may still be started?
+   */
+  function spotRoomFor(j: number, k: number): boolean {
     const f = filters[d.cls[j]!]![SPOT]!;
+    let room = 0;
     for (let p = 0; p < P; p++) {
       if (f[p] !== 1 || spotAvail[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
-      if (poolActive[p]! < spotRoom(p)) return true;
-      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j)) return true;
+      const perNode = d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1;
+      room += Math.max(0, spotRoom(p) - poolActive[p]!) * perNode;
+      if (room >= k) return true;
+      for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j) && ++room >= k) return true;
     }
     return false;
   }
@@ -625,7 +637,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       return;
     }
     const s = progress(j, t, remaining[j]!, spotUpFor(j));
-    const choice = policy.market === 'greedy' ? greedy(s) : uniformProgress(s, tuning);
+    const choice = policy.market === 'greedy' ? greedy(s) : policy.market === 'slack-reserve' ? slackReserve(s, reserveTuning) : uniformProgress(s, tuning);
     committed[j] = choice.committed ? 1 : 0;
     if (choice.market === 'wait') {
       setWaiting(j);
@@ -869,7 +881,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }
     } else {
       wakeWaiting(t);
-      if (policy.market === 'deadline-aware') moveBackToSpot(t);
+      if (policy.market === 'deadline-aware' || policy.market === 'slack-reserve') moveBackToSpot(t);
     }
   }
   /** Nodes the pool may have now: its maxNodes, or fewer when a spot trace counts instances or a schedule says so. */
@@ -1034,8 +1046,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }),
     );
     usesMarket = policy.market !== 'any';
-    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy';
+    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy' || policy.market === 'slack-reserve';
     tuning = policy.tuning ?? DEFAULT_TUNING;
+    reserveTuning = policy.reserveTuning ?? RESERVE_TUNING;
     fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
 
     arrival = new Float64Array(N);

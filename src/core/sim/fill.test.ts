@@ -33,19 +33,47 @@ describe('fill mode', () => {
   });
 
   it('keeps pods no empty node can take (too big, or an unknown GPU model) out of the fragmentation figures', () => {
-    // 4 GPUs of T4. Pods: 1 GPU (fits), 4 GPUs (no node has 4), 1 GPU of A100 (no such pool).
-    const list = [pod('a', 1), pod('big', 4), { ...pod('a100', 1), gpuTypes: ['A100'] }];
+    // 4 GPUs of T4. Pods: 1 GPU (fits), 6 GPUs (a gang of three 2-GPU members: only two nodes),
+    // 1 GPU of A100 (no such pool).
+    const list = [pod('a', 1), pod('big', 6), { ...pod('a100', 1), gpuTypes: ['A100'] }];
     const r = fill([pool()], list, makePolicy('best-fit'), { seed: 1, currency: 'USD', targetShare: 0.5 });
     // Only 'a' arrives: two passes of 1 GPU reach 50% of 4 GPUs; nothing refused, nothing stranded.
     expect(r.pods).toBe(2);
     expect(r.unplacedGpus).toBe(0);
     expect(r.strandedGpus).toBe(0);
     expect(r.neverFitPods).toBe(2);
-    expect(r.neverFitGpus).toBe(5);
+    expect(r.neverFitGpus).toBe(7);
     // A list of only such pods ends (it does not loop looking for demand that never arrives).
-    const none = fill([pool()], [pod('big', 4)], makePolicy('best-fit'), { seed: 1, currency: 'USD' });
+    const none = fill([pool()], [pod('big', 6)], makePolicy('best-fit'), { seed: 1, currency: 'USD' });
     expect(none.pods).toBe(0);
     expect(none.neverFitPods).toBe(1);
+  });
+
+  it('places a pod larger than any node as a gang across nodes, whole or not at all', () => {
+    // 2 nodes × 2 GPUs. 'big' (4 GPUs) is a gang of two 2-GPU members: alone it takes both nodes.
+    const alone = fill([pool()], [pod('big', 4)], makePolicy('best-fit'), { seed: 1, currency: 'USD', targetShare: 1 });
+    expect(alone.pods).toBe(1);
+    expect(alone.placed).toBe(1);
+    expect(alone.allocatedGpus).toBe(4);
+    expect(alone.neverFitPods).toBe(0);
+    // After a 1-GPU pod, one member would find a node and the other none: neither is placed (the
+    // first member's GPUs go back), 4 of 5 GPUs arrived are refused, 3 GPUs stranded.
+    const after = fill([pool()], [pod('a', 1), pod('big', 4)], makePolicy('best-fit'), { seed: 1, currency: 'USD', targetShare: 1.25 });
+    expect(after.pods).toBe(2);
+    expect(after.placed).toBe(1);
+    expect(after.arrivedGpus).toBe(5);
+    expect(after.unplacedGpus).toBe(4);
+    expect(after.allocatedGpus).toBe(1);
+    expect(after.strandedGpus).toBe(3);
+  });
+
+  it('keeps the list order when the pods have arrival times (gangs split without reordering)', () => {
+    // Times in reverse: filled in list order all the same. 2 GPUs then 1 then 1 on 2 × 2 GPUs under
+    // least-loaded: c on node 0, a and b on node 1; by arrival (b, a, c) b and a would be spread over
+    // both nodes and c would find no node with 2 GPUs free.
+    const list = [{ ...pod('c', 2), arrivalS: 30 }, { ...pod('a', 1), arrivalS: 20 }, { ...pod('b', 1), arrivalS: 10 }];
+    const r = fill([pool()], list, makePolicy('least-loaded'), { seed: 1, currency: 'USD', targetShare: 1 });
+    expect(r.unplacedGpus).toBe(0);
   });
 
   it('repeats the list from the top when it is shorter than the target', () => {

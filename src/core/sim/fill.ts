@@ -11,6 +11,7 @@
 import { Decimal, ZERO, sum, toPlain } from '../money.js';
 import { seededRng } from '../rng.js';
 import { Cluster, Demands } from './cluster.js';
+import { splitGangs } from './gang.js';
 import type { NodePool, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 
@@ -54,7 +55,7 @@ export interface FillReport {
   /** GPUs left free while GPU demand was refused: capacity paid for that fragmentation makes unusable. */
   strandedGpus: number;
   /**
-   * Pods that fit no node even empty (more than any node has, or a GPU model no pool has), once
+   * Pods that fit no node even empty (more CPU or memory than any node has, a gang with more members than the cluster has slots, or a GPU model no pool has), once
    * per list: not fragmentation, so kept out of arrived and refused demand.
    */
   neverFitPods: number;
@@ -70,8 +71,13 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
   const step = opts.stepShare ?? 0.05;
   const fixed = pools.map((p) => ({ ...p, maxNodes: p.fixedNodes }));
   const c = new Cluster(fixed);
-  const d = new Demands(list, fixed);
-  const ctx: PlaceContext = { c, d, rng: seededRng(opts.seed), jobId: (j) => list[j]!.id };
+  // A pod larger than any node (or asking for several) is a gang, split as a replay splits it:
+  // placed whole across nodes or not at all.
+  // (Arrivals set to 0 first: splitGangs orders by arrival, and fill keeps the list's order even
+  // for a list with times, `--fill`.)
+  const g = splitGangs(list.map((j) => (j.arrivalS === 0 ? j : { ...j, arrivalS: 0 })), fixed);
+  const d = new Demands(g.jobs, fixed);
+  const ctx: PlaceContext = { c, d, rng: seededRng(opts.seed), jobId: (j) => g.jobs[j]!.id };
   for (let n = 0; n < c.n; n++) {
     c.provision(n, 0);
     c.up(n, 0);
@@ -83,15 +89,48 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
   let listMilli = 0;
   let neverFitPods = 0;
   let neverFitMilli = 0;
+  // Per pod (a gang's leader stands for it): does it fit the empty cluster? A gang's members each
+  // need a slot: the pools that take a member hold so many of them per node.
   for (let j = 0; j < d.n; j++) {
+    if (g.lead[j] !== j) continue;
     const ok = filters[d.cls[j]!]!;
-    for (let p = 0; p < fixed.length && !fits[j]; p++) if (ok[p] === 1 && fixed[p]!.fixedNodes > 0 && c.fitsEmpty(p, d, j)) fits[j] = 1;
-    if (fits[j]) listMilli += d.gpuDemandMilli(j);
-    else {
+    const k = g.size[j]!;
+    let slots = 0;
+    for (let p = 0; p < fixed.length && slots < k; p++) {
+      if (ok[p] !== 1 || fixed[p]!.fixedNodes === 0 || !c.fitsEmpty(p, d, j)) continue;
+      slots += k === 1 ? 1 : fixed[p]!.fixedNodes * (d.gpus[j]! > 0 ? Math.max(1, Math.floor(fixed[p]!.gpusPerNode / d.gpus[j]!)) : 1);
+    }
+    const demand = d.gpuDemandMilli(j) * k;
+    if (slots >= k) {
+      fits[j] = 1;
+      listMilli += demand;
+    } else {
       neverFitPods++;
-      neverFitMilli += d.gpuDemandMilli(j);
+      neverFitMilli += demand;
     }
   }
+  /** Place pod j (all its gang's members, or none); true when placed. */
+  const place = (j: number): boolean => {
+    const k = g.size[j]!;
+    if (k === 1) {
+      const n = policy.pickNode(ctx, j, filters[d.cls[j]!]!, -1);
+      if (n < 0) return false;
+      c.allocate(n, d, j, 0);
+      return true;
+    }
+    const at: number[] = [];
+    const masks: number[] = [];
+    for (let m = j; m >= 0; m = g.next[m]!) {
+      const n = policy.pickNode(ctx, m, filters[d.cls[m]!]!, -1);
+      if (n < 0) {
+        for (let i = 0, x = j; i < at.length; i++, x = g.next[x]!) c.release(at[i]!, d, x, masks[i]!, 0);
+        return false;
+      }
+      masks.push(c.allocate(n, d, m, 0));
+      at.push(n);
+    }
+    return true;
+  };
   const goal = target * clusterMilli;
 
   let arrived = 0;
@@ -106,14 +145,11 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
     for (let j = 0; j < d.n; j++) {
       if (clusterMilli === 0 || arrived >= goal) break outer;
       if (!fits[j]) continue;
-      const demand = d.gpuDemandMilli(j);
+      const demand = d.gpuDemandMilli(j) * g.size[j]!;
       pods++;
       arrived += demand;
-      const n = policy.pickNode(ctx, j, filters[d.cls[j]!]!, -1);
-      if (n >= 0) {
-        c.allocate(n, d, j, 0);
-        placed++;
-      } else {
+      if (place(j)) placed++;
+      else {
         unplaced += demand;
         if (demand > 0 && firstFailure === undefined) firstFailure = (arrived - demand) / clusterMilli;
       }

@@ -9,6 +9,7 @@ import { membersOf, splitGangs } from './gang.js';
 import { buildReport } from './metrics.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import { makePolicy } from './policies/index.js';
+import { slackReserve } from './policies/spot.js';
 
 const pool = (o: Partial<NodePool> = {}): NodePool => ({
   name: 'p', gpuType: 'A100', gpusPerNode: 4, cpuMilliPerNode: 64000, memoryMibPerNode: 262144, pricing: 'on-prem', pricePerNodeHour: dec(1),
@@ -89,5 +90,28 @@ describe('gang scheduling', () => {
     expect(report.jobs.finished).toBe(1);
     expect(report.jobs.deadlineMisses).toBe(0);
     expect(report.jobs.preemptions).toBe(1);
+  });
+  // A gang moved back to spot whole. g (2 × 4 GPUs, 4 h, deadline 5 h, checkpoint 600 s, restart
+  // 60 s, no provisioning) under slack-reserve (reserve 0.2 × work left + a changeover pair, back
+  // with slack for the move, a pair and half a checkpoint interval). Spot is gone the first hour.
+  // Last safe 18,000 − 60 − 14,400 = 3540; reserve 2880 + 120 = 3000 → waits to 540, then both
+  // members on on-demand. 3600: spot back (2 nodes); done 3060, left 11,340; slack 18,000 − 60 −
+  // 11,340 − 3600 = 3000 > 60 + 120 + 300, room for both members: the gang moves whole (state
+  // saved), restarts on spot at 3600 (60 s) and ends at 3600 + 60 + 11,340 = 15,000.
+  // Cost: on-demand 2 × 3060 s at 3/h = 5.1; spot 2 × 11,400 s at 1/h = 6.333…
+  it('moves a gang back to spot whole when spot returns and the slack pays for it', () => {
+    const spot = pool({ name: 's', pricing: 'spot', fixedNodes: 0, spotTrace: { name: 't', gapS: 3600, available: [0, 2, 2, 2, 2, 2, 2, 2] } });
+    const od = pool({ name: 'od', pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0 });
+    const inp = input([spot, od], [job('g', { gpus: 8, workS: 4 * 3600, deadlineS: 5 * 3600, checkpointIntervalS: 600, restartOverheadS: 60 })]);
+    const policy = slackReserve({ reserveShare: 0.2, reserveChangeovers: 1, backChangeovers: 1, backCheckpoints: 0.5, minSpotRunChangeovers: 1 });
+    const raw = runEngine(inp, policy, { checkCapacity: true });
+    expect(Math.min(...raw.firstStartS)).toBeCloseTo(540, 2);
+    expect(Math.max(...raw.finishS)).toBeCloseTo(15_000, 2);
+    const report = buildReport(raw, inp);
+    expect(raw.overCapacity).toBe(0);
+    expect(report.jobs.migrationsToSpot).toBeGreaterThan(0);
+    expect(report.jobs.deadlineMisses).toBe(0);
+    expect(report.cost.byPricing['on-demand'].toNumber()).toBeCloseTo(5.1, 5);
+    expect(report.cost.byPricing.spot.toNumber()).toBeCloseTo(22_800 / 3600, 5);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backToSpot as backToSpotWith, FIRST_TUNING, greedy, lastSafeS, uniformProgress as upWith, type ProgressState } from './spot.js';
+import { backToSpot as backToSpotWith, backToSpotReserve, FIRST_TUNING, greedy, lastSafeS, slackReserve, uniformProgress as upWith, type ProgressState, type SlackReserveTuning } from './spot.js';
 
 // The hand-computed cases use the first margins (one changeover of grace, back two ahead with four of work).
 const uniformProgress = (s: ProgressState) => upWith(s, FIRST_TUNING);
@@ -85,5 +85,38 @@ describe('back to spot from on-demand', () => {
     expect(backToSpot({ ...ahead, remainingWorkS: 1.5 * 3600 })).toBe(false);
     expect(backToSpot({ ...ahead, committed: true })).toBe(false);
     expect(backToSpot({ ...ahead, deadlineS: undefined })).toBe(false);
+  });
+});
+
+describe('slack reserve', () => {
+  // Reserve: 0.2 of the on-demand time the work left needs plus one changeover pair (0.5 h + 0.5 h);
+  // back to spot with more slack than the move (0.5 h), a changeover pair (1 h) and half a checkpoint interval.
+  const k: SlackReserveTuning = { reserveShare: 0.2, reserveChangeovers: 1, backChangeovers: 1, backCheckpoints: 0.5, minSpotRunChangeovers: 1 };
+
+  it('waits while the slack is above the reserve, and wakes when it reaches it', () => {
+    // t = 5 h, 6 h left: last safe 20 − 0.5 − 6 = 13.5 h, slack 8.5 h; reserve 0.2 × 6 h + 1 h = 2.2 h → wake at 11.3 h.
+    const c = slackReserve({ ...base, t: 5 * 3600, remainingWorkS: 6 * 3600 }, k);
+    expect(c.market).toBe('wait');
+    expect(c.wakeAtS).toBeCloseTo(11.3 * 3600 - GUARD, 6);
+    // Woken at that moment: on-demand, not for good (it may come back to spot).
+    expect(slackReserve({ ...base, t: c.wakeAtS!, remainingWorkS: 6 * 3600 }, k)).toEqual({ market: 'on-demand', committed: false });
+  });
+
+  it('takes spot while it is there and a run is worth its changeover; commits only at the last safe moment', () => {
+    expect(slackReserve({ ...base, t: 5 * 3600, remainingWorkS: 6 * 3600, spotAvailable: true }, k)).toEqual({ market: 'spot', committed: false });
+    // Last safe 13.5 h; spot needs 0.5 h to start and 0.5 h of run: at 12.6 h it is not worth it.
+    expect(slackReserve({ ...base, t: 12.6 * 3600, remainingWorkS: 6 * 3600, spotAvailable: true }, k)).toEqual({ market: 'on-demand', committed: true });
+    expect(slackReserve({ ...base, t: 13.5 * 3600, remainingWorkS: 6 * 3600 }, k)).toEqual({ market: 'on-demand', committed: true });
+  });
+
+  it('moves back to spot while the slack pays for the move and one preemption', () => {
+    // 6 h left, checkpoint every 1 h: need 0.5 h + 1 h + 0.5 h = 2 h of slack. Last safe 13.5 h.
+    const onOd = { ...base, remainingWorkS: 6 * 3600, spotAvailable: true, checkpointS: 3600 };
+    expect(backToSpotReserve({ ...onOd, t: 11.4 * 3600 }, k)).toBe(true);
+    expect(backToSpotReserve({ ...onOd, t: 11.6 * 3600 }, k)).toBe(false);
+    // No checkpoints: a preemption would take all 6 h of work, half of which is counted: 0.5 + 1 + 3 = 4.5 h.
+    expect(backToSpotReserve({ ...onOd, t: 8.9 * 3600, checkpointS: 0 }, k)).toBe(true);
+    expect(backToSpotReserve({ ...onOd, t: 9.1 * 3600, checkpointS: 0 }, k)).toBe(false);
+    expect(backToSpotReserve({ ...onOd, t: 2 * 3600, committed: true }, k)).toBe(false);
   });
 });

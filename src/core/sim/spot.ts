@@ -129,3 +129,61 @@ export function backToSpot(s: ProgressState, k: UniformProgressTuning = DEFAULT_
   const safe = lastSafeS(s);
   return s.t + k.backAheadChangeovers * c < lineAt(s, s.deadlineS) && spotWorthIt(s, safe, k.minSpotRunChangeovers * c) && s.remainingWorkS / s.onDemandSpeed > k.backMinWorkChangeovers * c;
 }
+
+/**
+ * The margins of `slackReserve`, in seconds of slack (lastSafe − now). The guarantee does not depend on them.
+ */
+export interface SlackReserveTuning {
+  /** While spot is gone, wait only while the slack is above this share of the on-demand time the work left needs… */
+  reserveShare: number;
+  /** …plus this many changeovers (spot + on-demand, each with its restart). */
+  reserveChangeovers: number;
+  /** Leave on-demand for spot that is back only with more slack than this many changeovers (spot + on-demand)… */
+  backChangeovers: number;
+  /** …plus this many checkpoint intervals (the work a preemption may take). */
+  backCheckpoints: number;
+  /** Go to spot only if this much productive time (in spot changeovers) is left before lastSafe. */
+  minSpotRunChangeovers: number;
+}
+
+/** Chosen on job seed 2 of the nine real traces (bench/spot-deadline.bench.ts, SPOT_BENCH_SEED=2); reported on seed 1. */
+export const RESERVE_TUNING: SlackReserveTuning = { reserveShare: 0.2, reserveChangeovers: 1, backChangeovers: 1, backCheckpoints: 0.5, minSpotRunChangeovers: 1 };
+
+/**
+ * "Slack reserve": slack (lastSafe − now) is the only budget a deadline job has, and nothing refills
+ * it while spot and on-demand run at one speed: waiting, provisioning, restarts and the work a
+ * preemption takes all spend it. Greedy spends it first come, first served, and once it is gone the
+ * job sits on on-demand for good, however long spot then stays up. This rule keeps a reserve:
+ * - spot up and a run worth it: spot (as greedy);
+ * - spot gone: wait while the slack is above the reserve (a share of the work left plus a few
+ *   changeovers), then on-demand, not for good;
+ * - on on-demand with spot back (`backToSpotReserve`): move back (a planned move, state saved) when
+ *   the slack still pays for the move and for one preemption (a checkpoint interval of lost work and
+ *   the way back to on-demand), so the job returns to spot every time spot comes back while it can.
+ * The last safe moment is the same as greedy's, so the no-miss guarantee is the same.
+ */
+export function slackReserve(s: ProgressState, k: SlackReserveTuning = RESERVE_TUNING): MarketChoice {
+  if (s.committed) return { market: 'on-demand', committed: true };
+  if (s.deadlineS === undefined || !Number.isFinite(s.totalWorkS)) return { market: s.spotAvailable ? 'spot' : 'wait', committed: false };
+  const safe = lastSafeS(s);
+  if (s.t >= safe) return { market: 'on-demand', committed: true };
+  if (s.spotAvailable) {
+    if (spotWorthIt(s, safe, k.minSpotRunChangeovers * spotChangeover(s))) return { market: 'spot', committed: false };
+    return { market: 'on-demand', committed: true };
+  }
+  const reserve = k.reserveShare * (s.remainingWorkS / s.onDemandSpeed) + k.reserveChangeovers * (spotChangeover(s) + onDemandChangeover(s));
+  // Compared as the wake-up time itself, so a job woken then does not wait again by a rounding error.
+  const wakeAtS = safe - reserve;
+  if (s.t < wakeAtS - GUARD_S) return { market: 'wait', committed: false, wakeAtS };
+  return { market: 'on-demand', committed: false };
+}
+
+/** slackReserve's move from on-demand back to spot: does the slack pay for the move and one preemption? */
+export function backToSpotReserve(s: ProgressState & { checkpointS: number }, k: SlackReserveTuning = RESERVE_TUNING): boolean {
+  if (s.committed || s.deadlineS === undefined || !Number.isFinite(s.totalWorkS) || s.totalWorkS <= 0) return false;
+  const safe = lastSafeS(s);
+  const c = spotChangeover(s);
+  const lossS = s.checkpointS > 0 ? Math.min(s.checkpointS, s.remainingWorkS) : s.remainingWorkS;
+  const need = c + k.backChangeovers * (c + onDemandChangeover(s)) + k.backCheckpoints * lossS;
+  return safe - s.t > need && spotWorthIt(s, safe, k.minSpotRunChangeovers * c);
+}

@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
 const DEFAULT_REPLAY = ['fifo', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
-const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'greedy', 'deadline-aware'];
+const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve'];
 const DEFAULT_FILL = ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd'];
 
 interface Opts {
@@ -279,7 +279,7 @@ export function renderFill(scenario: string, reports: FillReport[], pods: number
   out.push('', 'Stranded GPUs: free GPU capacity left when demand was refused — paid for, unusable because of fragmentation.');
   const never = reports[0];
   if (never && never.neverFitPods > 0) {
-    out.push(`${num(never.neverFitPods)} pod${never.neverFitPods > 1 ? 's' : ''} (${num(never.neverFitGpus, 1)} GPUs) fit no node even empty (more than any node has, or a GPU model no pool has): left out of the figures above, which count fragmentation only.`);
+    out.push(`${num(never.neverFitPods)} pod${never.neverFitPods > 1 ? 's' : ''} (${num(never.neverFitGpus, 1)} GPUs) fit no node even empty (more CPU or memory than any node has, more gang members than the cluster has slots, or a GPU model no pool has): left out of the figures above, which count fragmentation only.`);
   }
   return out.join('\n');
 }

@@ -14,7 +14,7 @@ import { dotProduct } from './dot-product.js';
 import { gpuPacking } from './gpu-packing.js';
 import { randomFit } from './random-fit.js';
 import { fgd } from './fgd.js';
-import { alwaysSpot, alwaysOnDemand, deadlineAware, greedySpot } from './spot.js';
+import { alwaysSpot, alwaysOnDemand, deadlineAware, greedySpot, slackReserve } from './spot.js';
 
 /** Factories: a policy may keep state (round-robin's pointer), so every run gets a fresh one. */
 export const POLICIES: Record<string, () => Policy> = {
@@ -35,6 +35,7 @@ export const POLICIES: Record<string, () => Policy> = {
   'always-on-demand': alwaysOnDemand,
   'deadline-aware': () => deadlineAware(),
   greedy: greedySpot,
+  'slack-reserve': () => slackReserve(),
 };
 
 export const POLICY_NAMES = Object.keys(POLICIES);

@@ -1,4 +1,4 @@
-import type { UniformProgressTuning } from '../spot.js';
+import type { SlackReserveTuning, UniformProgressTuning } from '../spot.js';
 import { policy } from './policy.js';
 
 /**
@@ -11,3 +11,5 @@ export const deadlineAware = (tuning?: UniformProgressTuning) =>
   policy({ name: 'deadline-aware', summary: 'spot while progress keeps pace with the deadline, on-demand in time (uniform progress); never misses a deadline while on-demand capacity exists', market: 'deadline-aware', ...(tuning && { tuning }) });
 export const greedySpot = () =>
   policy({ name: 'greedy', summary: "spot while available, wait while not, on-demand for good at the last safe moment (Can't Be Late's baseline)", market: 'greedy' });
+export const slackReserve = (reserveTuning?: SlackReserveTuning) =>
+  policy({ name: 'slack-reserve', summary: 'spot while available; while it is gone, wait only down to a reserve of slack, then on-demand, and back to spot when it returns and the slack pays for a preemption; never misses a deadline while on-demand capacity exists', market: 'slack-reserve', ...(reserveTuning && { reserveTuning }) });
