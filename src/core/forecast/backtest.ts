@@ -14,7 +14,8 @@
  * divided by its own step-ahead sd, are the scores; the quantile for step i comes from the scores
  * of the origins at the steps near i (at least 40 where the backtest has them), with the
  * finite-sample rank ⌈(N+1)q⌉. Coverage and pinball loss are reported honestly,
- * leave-one-origin-out: the band at an origin is calibrated on the other origins only.
+ * leave-one-origin-out: the band at an origin is calibrated on the other origins only, and
+ * widened by a factor replayed on the other origins only (forwardInflation).
  */
 import { InvalidInput } from '../errors.js';
 import { ENSEMBLE, medianArrays } from './models/ensemble.js';
@@ -28,6 +29,11 @@ export interface BacktestOptions {
   baseline: ForecastModel;
   /** quantile levels to calibrate and score (default 0.1, 0.5, 0.9) */
   levels?: number[];
+  /**
+   * the most a value can be (`--cap`): the forecast delivered is clipped there, so the backtest's
+   * point forecasts and bands are too, and the coverage reported is that of the band delivered
+   */
+  cap?: number;
   /** add the median of the best this-many models as a candidate (0 or absent: none) */
   ensemble?: number;
   onModel?: (done: number, total: number) => void;
@@ -185,6 +191,8 @@ export interface Calibration {
    * series): the share of zeros is the probability mass at 0 (see zeroFloored). Absent otherwise.
    */
   zero?: Uint8Array;
+  /** the cap the delivered values are clipped at (BacktestOptions.cap) */
+  cap?: number;
   /**
    * How much wider than the scores say the band is drawn: the factor that brings the forward
    * (calibrate on earlier origins, test on the next) P10–P90 coverage to nominal. 1 when absent.
@@ -263,37 +271,57 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  * Conformal scores assume the errors to come are like the errors seen; on real series the level
  * and the noise drift, and the band calibrated on the past covers less of the future than it
  * promises (71% held out for 80% nominal on the real-series bench). This replays that: at each
- * origin k ≥ 2 the band is calibrated on origins before k only and scored on origin k; the factor
- * returned is the smallest (1 to 3) that brings this forward P10–P90 coverage to 80%. Fewer than
- * 3 origins: 1 (nothing to replay).
+ * origin k with at least two earlier origins the band is calibrated on those earlier origins only
+ * and scored on origin k; the factor returned is the smallest (1 to 3) that brings this forward
+ * P10–P90 coverage to 80%. Too few origins: 1 (nothing to replay). `exclude` leaves an origin out
+ * altogether — neither replayed nor calibrated on — so that the coverage reported for it
+ * (scoreErrors, leave-one-origin-out) is of a band whose width it did not help choose.
  */
-export function forwardInflation(c: Calibration): number {
-  if (c.K < 3) return 1;
+export function forwardInflation(c: Calibration, exclude = -1): number {
   const buf = new Float64Array(c.K * c.Hb);
   const lo: number[] = [];
   const hi: number[] = [];
   const e: number[] = [];
+  const p: number[] = [];
   const plain = { ...c, inflate: 1 };
-  for (let k = 2; k < c.K; k++) {
-    // The band replayed is the one delivered: a P10 floored at 0 takes every truth ≥ 0.
-    const floored = zeroFloored(c, 0.1, -1, k);
+  const deliver = delivered(c);
+  for (let k = 0; k < c.K; k++) {
+    const earlier = k - (exclude >= 0 && exclude < k ? 1 : 0);
+    if (k === exclude || earlier < 2) continue;
+    // The band replayed is the one delivered: a P10 floored at 0 takes every truth ≥ 0, and the
+    // levels are clipped at 0 (a count) and at the cap.
+    const floored = zeroFloored(c, 0.1, exclude, k);
     for (let i = 0; i < c.Hb; i++) {
       const j = k * c.Hb + i;
       const s = c.sd[j]!;
-      const z = levelOffsets(plain, i, [0.1, 0.9], -1, buf, k);
+      const z = levelOffsets(plain, i, [0.1, 0.9], exclude, buf, k);
       lo.push(floored ? -Infinity : z[0]! * s);
       hi.push(z[1]! * s);
       e.push(c.err[j]!);
+      p.push(c.pred[j]!);
     }
   }
+  if (e.length === 0) return 1;
   // A band floored at 0 is one-sided: it may also narrow (see INFLATIONS).
-  const from = zeroFloored(c, 0.1) ? 0 : INFLATIONS.indexOf(1);
+  const from = zeroFloored(c, 0.1, exclude) ? 0 : INFLATIONS.indexOf(1);
   for (const lambda of INFLATIONS.slice(from)) {
     let inside = 0;
-    for (let m = 0; m < e.length; m++) if (e[m]! >= lambda * lo[m]! - 1e-12 && e[m]! <= lambda * hi[m]! + 1e-12) inside++;
+    for (let m = 0; m < e.length; m++) {
+      const truth = p[m]! + e[m]!;
+      const tol = 1e-12 * (Math.abs(truth) + Math.abs(p[m]!)) + 1e-12;
+      const bottom = lo[m] === -Infinity ? -Infinity : deliver(p[m]! + lambda * lo[m]!);
+      if (truth >= bottom - tol && truth <= deliver(p[m]! + lambda * hi[m]!) + tol) inside++;
+    }
     if (inside >= 0.8 * e.length) return lambda;
   }
   return INFLATIONS[INFLATIONS.length - 1]!;
+}
+
+/** A value as delivered: clipped at 0 for a never-negative series, and at the cap. */
+function delivered(c: Pick<Calibration, 'zero' | 'cap'>): (v: number) => number {
+  const floor = c.zero !== undefined ? 0 : -Infinity;
+  const cap = c.cap ?? Infinity;
+  return (v) => Math.min(cap, Math.max(floor, v));
 }
 
 /** The pinball (quantile) loss of a forecast `pred` of level q for the truth y. */
@@ -335,7 +363,7 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
     if (why) row.skipped = `${why} before the first backtest origin (of ${n} points, the last ${n - origins[0]!} are held out for the backtest)`;
     else if (kind) row.skipped = kind;
     else {
-      const r = scoreModel(model, y, ctx, origins, Hb, scales, levels, nonNegative);
+      const r = scoreModel(model, y, ctx, origins, Hb, scales, levels, nonNegative, o.cap);
       Object.assign(row, r.score);
       cal.set(model.name, r.cal);
       fits.set(model.name, r.fit);
@@ -352,7 +380,7 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
       const sd = medianArrays(cs.map((c) => c.sd));
       const err = new Float64Array(pred.length);
       for (let k = 0; k < origins.length; k++) for (let i = 0; i < Hb; i++) err[k * Hb + i] = y[origins[k]! + i]! - pred[k * Hb + i]!;
-      const c: Calibration = { K: origins.length, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }) };
+      const c: Calibration = { K: origins.length, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(o.cap !== undefined && { cap: o.cap }) };
       c.inflate = forwardInflation(c);
       cal.set(ENSEMBLE, c);
       scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels) });
@@ -370,7 +398,7 @@ function zerosOf(y: Float64Array, origins: number[], Hb: number): Uint8Array {
   return z;
 }
 
-function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, origins: number[], Hb: number, scales: number[], levels: number[], nonNegative: boolean) {
+function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, origins: number[], Hb: number, scales: number[], levels: number[], nonNegative: boolean, cap: number | undefined) {
   const K = origins.length;
   const err = new Float64Array(K * Hb);
   const sd = new Float64Array(K * Hb);
@@ -389,12 +417,19 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
       sd[k * Hb + i] = f.sd[i]!;
     }
   }
-  const cal: Calibration = { K, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }) };
+  const cal: Calibration = { K, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(cap !== undefined && { cap }) };
   cal.inflate = forwardInflation(cal);
   return { score: scoreErrors(y, origins, scales, cal, levels), cal, fit: fit! };
 }
 
-/** MASE, sMAPE, MAE, and the delivered band's coverage and pinball loss, leave-one-origin-out. */
+/**
+ * MASE, sMAPE, MAE of the point forecast delivered, and the delivered band's coverage and pinball
+ * loss, leave-one-origin-out: the band at origin k is calibrated on the other origins, and widened
+ * by the forward replay of the other origins (forwardInflation without k) — the factor the final
+ * forecast uses is replayed on every origin, so scoring an origin with it would let that origin
+ * help choose the width of its own band. Delivered: clipped at 0 for a never-negative series, floored
+ * there where zeros are common, clipped at the cap.
+ */
 export function scoreErrors(y: Float64Array, origins: number[], scales: number[], c: Calibration, levels: number[]): Omit<ModelScore, 'model' | 'description'> {
   const { K, Hb, err, sd, pred } = c;
   let maseSum = 0;
@@ -409,27 +444,26 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   const hi = levels.indexOf(0.9);
   const outer = levels.length - 1;
   const buf = new Float64Array(K * Hb);
-  // The band delivered for a never-negative series is clipped at 0, and floored there where zeros
-  // are common: the coverage and pinball loss are that band's.
-  const nonNegative = c.zero !== undefined;
+  const deliver = delivered(c);
   for (let k = 0; k < K; k++) {
     let mae = 0;
     let pin = 0;
     const floor = levels.map((q) => K > 1 && zeroFloored(c, q, k));
+    const honest = K > 1 && c.inflate !== undefined ? { ...c, inflate: forwardInflation(c, k) } : c;
     for (let i = 0; i < Hb; i++) {
       const j = k * Hb + i;
       const truth = y[origins[k]! + i]!;
-      const e = err[j]!;
       const s = sd[j]!;
-      const a = Math.abs(e);
+      const point = deliver(pred[j]!);
+      const a = Math.abs(truth - point);
       mae += a;
-      const denom = Math.abs(truth) + Math.abs(pred[j]!);
+      const denom = Math.abs(truth) + Math.abs(point);
       if (denom > 0) smapeSum += (200 * a) / denom;
       const tol = 1e-12 * (Math.abs(truth) + Math.abs(pred[j]!));
-      if (a <= Z90 * s + tol) rawIn++;
+      if (Math.abs(err[j]!) <= Z90 * s + tol) rawIn++;
       // One origin: nothing to calibrate on out of sample, so the Gaussian band is what is delivered.
-      const z = K > 1 ? levelOffsets(c, i, levels, k, buf) : levels.map(normalQuantile);
-      const v = z.map((zl, l) => (floor[l] ? 0 : nonNegative ? Math.max(0, pred[j]! + zl * s) : pred[j]! + zl * s));
+      const z = K > 1 ? levelOffsets(honest, i, levels, k, buf) : levels.map(normalQuantile);
+      const v = z.map((zl, l) => (floor[l] ? deliver(0) : deliver(pred[j]! + zl * s)));
       if (truth >= v[lo]! - tol && truth <= v[hi]! + tol) calIn++;
       if (truth >= v[0]! - tol && truth <= v[outer]! + tol) bandIn++;
       for (let l = 0; l < levels.length; l++) pin += pinballLoss(levels[l]!, truth, v[l]!);
