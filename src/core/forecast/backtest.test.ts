@@ -465,3 +465,46 @@ describe('the backtest scores the band delivered', () => {
     expect(s.coverage).toBeCloseTo(34 / 40, 12);
   });
 });
+
+describe('the forward replay', () => {
+  it('finds the factor a plain scan of the grid finds, left-out origins shared or not', async () => {
+    const { forwardInflation, inflationsLeavingOut, levelOffsets, zeroFloored } = await import('./backtest.js');
+    // The reference: every factor of the grid tried in turn, the band built from levelOffsets.
+    const scan = (c: Parameters<typeof forwardInflation>[0], x: number) => {
+      const grid = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
+      const clip = (v: number) => Math.min(c.cap ?? Infinity, c.zero ? Math.max(0, v) : v);
+      const rows: [number, number, number, number][] = [];
+      for (let k = 0; k < c.K; k++) {
+        if (k === x || k - (x >= 0 && x < k ? 1 : 0) < 2) continue;
+        const fl = zeroFloored(c, 0.1, x, k);
+        for (let i = 0; i < c.Hb; i++) {
+          const j = k * c.Hb + i;
+          const z = levelOffsets({ ...c, inflate: 1 }, i, [0.1, 0.9], x, undefined, k);
+          rows.push([fl ? -Infinity : z[0]! * c.sd[j]!, z[1]! * c.sd[j]!, c.pred[j]! + c.err[j]!, c.pred[j]!]);
+        }
+      }
+      if (!rows.length) return 1;
+      for (const l of grid.filter((g) => zeroFloored(c, 0.1, x) || g >= 1 - 1e-9)) {
+        const inside = rows.filter(([lo, hi, y, p]) => y >= (lo === -Infinity ? -Infinity : clip(p + l * lo)) - 1e-9 && y <= clip(p + l * hi) + 1e-9).length;
+        if (inside >= 0.8 * rows.length) return l;
+      }
+      return grid[grid.length - 1]!;
+    };
+    const rng = seededRng(23);
+    for (let t = 0; t < 12; t++) {
+      const K = 3 + (t % 5);
+      const Hb = 6;
+      const N = K * Hb;
+      // Truths that drift and are 0 a fifth of the time; a cap now and then.
+      const pred = Float64Array.from({ length: N }, () => 5 + 5 * rng.next());
+      const truth = Float64Array.from({ length: N }, (_, j) => (rng.next() < 0.2 ? 0 : Math.max(0, pred[j]! + (1 + j / Hb) * rng.normal())));
+      const c = { K, Hb, pred, err: Float64Array.from(truth, (v, j) => v - pred[j]!), sd: new Float64Array(N).fill(1), zero: Uint8Array.from(truth, (v) => (v === 0 ? 1 : 0)), ...(t % 3 === 0 && { cap: 9 }) };
+      const shared = inflationsLeavingOut(c);
+      expect(forwardInflation(c)).toBeCloseTo(scan(c, -1), 12);
+      for (let x = 0; x < K; x++) {
+        expect(forwardInflation(c, x)).toBeCloseTo(scan(c, x), 12);
+        expect(shared[x]).toBeCloseTo(scan(c, x), 12);
+      }
+    }
+  });
+});

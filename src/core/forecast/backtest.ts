@@ -279,42 +279,86 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  */
 export function forwardInflation(c: Calibration, exclude = -1): number {
   const buf = new Float64Array(c.K * c.Hb);
-  const lo: number[] = [];
-  const hi: number[] = [];
-  const e: number[] = [];
-  const p: number[] = [];
+  const bands: Float64Array[] = [];
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayOrigin(c, k, exclude, buf));
+  return smallestFactor(c, bands, exclude);
+}
+
+/**
+ * forwardInflation(c, k) for every origin k, sharing the work: an origin's replayed band depends
+ * on a left-out origin only when that one came before it.
+ */
+export function inflationsLeavingOut(c: Calibration): number[] {
+  const buf = new Float64Array(c.K * c.Hb);
+  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayOrigin(c, k, -1, buf) : undefined));
+  return Array.from({ length: c.K }, (_, x) => {
+    const bands: Float64Array[] = [];
+    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : replayOrigin(c, k, x, buf));
+    return smallestFactor(c, bands, x);
+  });
+}
+
+/** Whether origin k is replayed when `exclude` is left out: it has two earlier origins to calibrate on. */
+function replayable(k: number, exclude: number): boolean {
+  return k !== exclude && k - (exclude >= 0 && exclude < k ? 1 : 0) >= 2;
+}
+
+/**
+ * The P10–P90 band at origin k calibrated on the origins before it (but `exclude`), uninflated:
+ * per step i, [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth).
+ */
+function replayOrigin(c: Calibration, k: number, exclude: number, buf: Float64Array): Float64Array {
   const plain = { ...c, inflate: 1 };
-  const deliver = delivered(c);
-  for (let k = 0; k < c.K; k++) {
-    const earlier = k - (exclude >= 0 && exclude < k ? 1 : 0);
-    if (k === exclude || earlier < 2) continue;
-    // The band replayed is the one delivered: a P10 floored at 0 takes every truth ≥ 0, and the
-    // levels are clipped at 0 (a count) and at the cap.
-    const floored = zeroFloored(c, 0.1, exclude, k);
-    for (let i = 0; i < c.Hb; i++) {
-      const j = k * c.Hb + i;
-      const s = c.sd[j]!;
-      const z = levelOffsets(plain, i, [0.1, 0.9], exclude, buf, k);
-      lo.push(floored ? -Infinity : z[0]! * s);
-      hi.push(z[1]! * s);
-      e.push(c.err[j]!);
-      p.push(c.pred[j]!);
-    }
+  const floored = zeroFloored(c, 0.1, exclude, k);
+  const out = new Float64Array(4 * c.Hb);
+  for (let i = 0; i < c.Hb; i++) {
+    const j = k * c.Hb + i;
+    const s = c.sd[j]!;
+    const z = levelOffsets(plain, i, [0.1, 0.9], exclude, buf, k);
+    out[4 * i] = floored ? -Infinity : z[0]! * s;
+    out[4 * i + 1] = z[1]! * s;
+    out[4 * i + 2] = c.err[j]!;
+    out[4 * i + 3] = c.pred[j]!;
   }
-  if (e.length === 0) return 1;
-  // A band floored at 0 is one-sided: it may also narrow (see INFLATIONS).
-  const from = zeroFloored(c, 0.1, exclude) ? 0 : INFLATIONS.indexOf(1);
-  for (const lambda of INFLATIONS.slice(from)) {
+  return out;
+}
+
+/**
+ * The smallest factor of INFLATIONS whose widened bands, as delivered (a P10 floored at 0 takes
+ * every truth ≥ 0; every level clipped at 0 for a count and at the cap), hold 80% of the truths
+ * replayed. The bands only grow with the factor (lo ≤ 0 ≤ hi, clipping is monotone), so the
+ * coverage does too: a binary search finds the same factor as trying them in turn.
+ */
+function smallestFactor(c: Calibration, bands: Float64Array[], exclude: number): number {
+  let n = 0;
+  for (const b of bands) n += b.length / 4;
+  if (n === 0) return 1;
+  const floor = c.zero !== undefined ? 0 : -Infinity;
+  const cap = c.cap ?? Infinity;
+  const covers = (lambda: number) => {
     let inside = 0;
-    for (let m = 0; m < e.length; m++) {
-      const truth = p[m]! + e[m]!;
-      const tol = 1e-12 * (Math.abs(truth) + Math.abs(p[m]!)) + 1e-12;
-      const bottom = lo[m] === -Infinity ? -Infinity : deliver(p[m]! + lambda * lo[m]!);
-      if (truth >= bottom - tol && truth <= deliver(p[m]! + lambda * hi[m]!) + tol) inside++;
+    for (const b of bands) {
+      for (let m = 0; m < b.length; m += 4) {
+        const p = b[m + 3]!;
+        const truth = p + b[m + 2]!;
+        const tol = 1e-12 * (Math.abs(truth) + Math.abs(p)) + 1e-12;
+        const lo = b[m]!;
+        const bottom = lo === -Infinity ? -Infinity : Math.min(cap, Math.max(floor, p + lambda * lo));
+        const top = Math.min(cap, Math.max(floor, p + lambda * b[m + 1]!));
+        if (truth >= bottom - tol && truth <= top + tol) inside++;
+      }
     }
-    if (inside >= 0.8 * e.length) return lambda;
+    return inside >= 0.8 * n;
+  };
+  // A band floored at 0 is one-sided: it may also narrow (see INFLATIONS).
+  let lo = zeroFloored(c, 0.1, exclude) ? 0 : INFLATIONS.indexOf(1);
+  let hi = INFLATIONS.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (covers(INFLATIONS[mid]!)) hi = mid;
+    else lo = mid + 1;
   }
-  return INFLATIONS[INFLATIONS.length - 1]!;
+  return INFLATIONS[lo]!;
 }
 
 /** A value as delivered: clipped at 0 for a never-negative series, and at the cap. */
@@ -445,11 +489,12 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   const outer = levels.length - 1;
   const buf = new Float64Array(K * Hb);
   const deliver = delivered(c);
+  const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c) : undefined;
   for (let k = 0; k < K; k++) {
     let mae = 0;
     let pin = 0;
     const floor = levels.map((q) => K > 1 && zeroFloored(c, q, k));
-    const honest = K > 1 && c.inflate !== undefined ? { ...c, inflate: forwardInflation(c, k) } : c;
+    const honest = inflations ? { ...c, inflate: inflations[k]! } : c;
     for (let i = 0; i < Hb; i++) {
       const j = k * Hb + i;
       const truth = y[origins[k]! + i]!;

@@ -112,7 +112,7 @@ export function nelderMead(fn: (x: number[]) => number, start: number[], opts: N
  * the search began (the warm start of a refit). Deterministic; the evaluations are bounded by
  * (starts + restarts) × maxEvals.
  */
-export function minimize(fn: (x: number[]) => number, starts: number[][], opts: NelderMeadOptions & { restarts?: number } = {}): MinimizeResult {
+export function minimize(fn: (x: number[]) => number, starts: number[][], opts: NelderMeadOptions & { restarts?: number; restartStep?: number } = {}): MinimizeResult {
   const tol = opts.tol ?? 1e-7;
   let best: MinimizeResult | undefined;
   let evaluations = 0;
@@ -123,7 +123,7 @@ export function minimize(fn: (x: number[]) => number, starts: number[][], opts: 
   }
   if (!best) throw new Error('minimize needs at least one start');
   for (let k = 0; k < (opts.restarts ?? 2); k++) {
-    const r = nelderMead(fn, best.x, opts);
+    const r = nelderMead(fn, best.x, { ...opts, step: opts.restartStep ?? opts.step });
     evaluations += r.evaluations;
     const gain = best.f - r.f;
     if (r.f < best.f) best = r;
