@@ -493,7 +493,8 @@ describe('the forward replay', () => {
     const rng = seededRng(23);
     for (let t = 0; t < 12; t++) {
       const K = 3 + (t % 5);
-      const Hb = 6;
+      // Short windows now and then: fewer than 10 scores, the Gaussian offsets.
+      const Hb = t % 4 === 1 ? 3 : 6;
       const N = K * Hb;
       // Truths that drift and are 0 a fifth of the time; a cap now and then.
       const pred = Float64Array.from({ length: N }, () => 5 + 5 * rng.next());

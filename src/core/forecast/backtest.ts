@@ -279,8 +279,9 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  */
 export function forwardInflation(c: Calibration, exclude = -1): number {
   const buf = new Float64Array(c.K * c.Hb);
+  const sc = standardised(c);
   const bands: Float64Array[] = [];
-  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayOrigin(c, k, exclude, buf));
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayOrigin(c, sc, k, exclude, buf));
   return smallestFactor(c, bands, exclude);
 }
 
@@ -290,10 +291,11 @@ export function forwardInflation(c: Calibration, exclude = -1): number {
  */
 export function inflationsLeavingOut(c: Calibration): number[] {
   const buf = new Float64Array(c.K * c.Hb);
-  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayOrigin(c, k, -1, buf) : undefined));
+  const sc = standardised(c);
+  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayOrigin(c, sc, k, -1, buf) : undefined));
   return Array.from({ length: c.K }, (_, x) => {
     const bands: Float64Array[] = [];
-    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : replayOrigin(c, k, x, buf));
+    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : replayOrigin(c, sc, k, x, buf));
     return smallestFactor(c, bands, x);
   });
 }
@@ -307,21 +309,43 @@ function replayable(k: number, exclude: number): boolean {
  * The P10–P90 band at origin k calibrated on the origins before it (but `exclude`), uninflated:
  * per step i, [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth).
  */
-function replayOrigin(c: Calibration, k: number, exclude: number, buf: Float64Array): Float64Array {
-  const plain = { ...c, inflate: 1 };
+function replayOrigin(c: Calibration, sc: Float64Array, k: number, exclude: number, buf: Float64Array): Float64Array {
+  // levelOffsets(c, i, [0.1, 0.9], exclude, buf, k) without inflation, inlined: the replay runs it
+  // for every step of some K²/2 (origin, left-out origin) pairs of every model.
   const floored = zeroFloored(c, 0.1, exclude, k);
   const out = new Float64Array(4 * c.Hb);
+  const origins = k - (exclude >= 0 && exclude < k ? 1 : 0);
+  const width = Math.min(c.Hb, Math.max(1, Math.ceil(WANT_SCORES / origins)));
   for (let i = 0; i < c.Hb; i++) {
+    const from = Math.max(0, Math.min(c.Hb - width, i - (width >> 1)));
+    let N = 0;
+    for (let o = 0; o < k; o++) {
+      if (o === exclude) continue;
+      for (let j = o * c.Hb + from; j < o * c.Hb + from + width; j++) if (!Number.isNaN(sc[j]!)) buf[N++] = sc[j]!;
+    }
+    let zLo = Z10;
+    let zHi = Z90Q;
+    if (N >= 10) {
+      zLo = Math.min(0, select(buf, Math.max(1, Math.floor((N + 1) * 0.1)) - 1, 0, N - 1));
+      zHi = Math.max(0, select(buf, Math.min(N, Math.ceil((N + 1) * 0.9)) - 1, 0, N - 1));
+    }
     const j = k * c.Hb + i;
     const s = c.sd[j]!;
-    const z = levelOffsets(plain, i, [0.1, 0.9], exclude, buf, k);
-    out[4 * i] = floored ? -Infinity : z[0]! * s;
-    out[4 * i + 1] = z[1]! * s;
+    out[4 * i] = floored ? -Infinity : zLo * s;
+    out[4 * i + 1] = zHi * s;
     out[4 * i + 2] = c.err[j]!;
     out[4 * i + 3] = c.pred[j]!;
   }
   return out;
 }
+
+/** Each backtest error over its step-ahead sd (NaN where the sd is 0: no score). */
+function standardised(c: Calibration): Float64Array {
+  return Float64Array.from(c.err, (e, j) => (c.sd[j]! > 0 ? e / c.sd[j]! : NaN));
+}
+
+const Z10 = normalQuantile(0.1);
+const Z90Q = normalQuantile(0.9);
 
 /**
  * The smallest factor of INFLATIONS whose widened bands, as delivered (a P10 floored at 0 takes
