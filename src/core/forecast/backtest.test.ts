@@ -413,3 +413,99 @@ describe('a cap', () => {
     expect(notes).toMatch(/history values exceed the cap 95/);
   });
 });
+
+describe('the backtest scores the band delivered', () => {
+  it('clips the point forecast and the band at the cap', async () => {
+    const { scoreErrors } = await import('./backtest.js');
+    // One origin, 4 steps, sd 1: the Gaussian band pred ± 1.2816. The model says 20 where the
+    // truth sits at the cap, 11; then 10 where the truth is 9 and 10.5.
+    const y = Float64Array.from([11, 11, 9, 10.5]);
+    const pred = Float64Array.from([20, 20, 10, 10]);
+    const c = { K: 1, Hb: 4, err: Float64Array.from(y, (v, i) => v - pred[i]!), sd: new Float64Array(4).fill(1), pred };
+    const plain = scoreErrors(y, [0], [1], c, [0.1, 0.5, 0.9]);
+    // Uncapped: [18.7, 21.3] misses both 11s; MASE (9 + 9 + 1 + 0.5) / 4.
+    expect(plain.coverage).toBe(0.5);
+    expect(plain.mase).toBeCloseTo(4.875, 12);
+    // Capped at 11, the band delivered at the first two steps is [11, 11]: both 11s inside, no error.
+    const capped = scoreErrors(y, [0], [1], { ...c, cap: 11 }, [0.1, 0.5, 0.9]);
+    expect(capped.coverage).toBe(1);
+    expect(capped.mase).toBeCloseTo(0.375, 12);
+  });
+
+  it('passes --cap to the backtest, so what it reports is of the clipped forecast', () => {
+    // GPUs in use that saturate at a cluster of 95: the truths sit at the cap a third of the time.
+    const y = Float64Array.from(syntheticSeries({ n: 24 * 14, level: 92, daily: 8, noiseSd: 2 }, seededRng(52)), (v) => Math.min(95, v));
+    const free = forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 4 });
+    const capped = forecastSeries(series(y), { horizon: 24, model: 'hw', origins: 4, cap: 95 });
+    expect(capped.chosen.mase!).toBeLessThan(free.chosen.mase!);
+    // No truth is above the cap: clipping there can only help the band (a P90 of 97 loses pinball).
+    expect(capped.chosen.pinball!).toBeLessThan(free.chosen.pinball!);
+    expect(capped.chosen.coverage!).toBeGreaterThanOrEqual(free.chosen.coverage!);
+  });
+
+  it('scores each origin with a widening factor replayed without it (no leak)', async () => {
+    const { forwardInflation, scoreErrors } = await import('./backtest.js');
+    // 4 origins × 10 steps, sd 1, every step's scores pooled. Origins 0–2 err by i − 4.5 (±0.5 …
+    // ±4.5); origin 3 twice that (±1, ±3 … ±9).
+    const base = Array.from({ length: 10 }, (_, i) => i - 4.5);
+    const err = Float64Array.from([...base, ...base, ...base, ...base.map((e) => 2 * e)]);
+    const pred = new Float64Array(40).fill(100);
+    const c = { K: 4, Hb: 10, err, sd: new Float64Array(40).fill(1), pred };
+    const y = Float64Array.from(err, (e) => 100 + e);
+    // Replayed on all origins: origin 2 (band ±4.5 from 0, 1) all inside; origin 3 (±4.5 from 0–2)
+    // 4 of 10; 16 of 20 need |e| ≤ 5 inside, 4.5λ ≥ 5: λ = 1.15 on the grid.
+    expect(forwardInflation(c)).toBeCloseTo(1.15, 12);
+    // Without origin 3 only origin 2 is replayed: λ = 1. Without 0, 1 or 2, origin 3 is replayed
+    // on the two others (±4.5) and needs 8 of 10, |e| ≤ 7: λ = 1.6.
+    expect(forwardInflation(c, 3)).toBe(1);
+    for (const k of [0, 1, 2]) expect(forwardInflation({ ...c, inflate: 1.15 }, k)).toBeCloseTo(1.6, 12);
+    // Scored leave-one-origin-out: origins 0–2 (band ±5 from the others, ×1.6) all inside; origin 3
+    // (±4.5, ×1) 4 of 10: 34 of 40. With the factor of all origins, 1.15, it would be 36 of 40.
+    const s = scoreErrors(y, [0, 10, 20, 30], [1, 1, 1, 1], { ...c, inflate: forwardInflation(c) }, [0.1, 0.5, 0.9]);
+    expect(s.coverage).toBeCloseTo(34 / 40, 12);
+  });
+});
+
+describe('the forward replay', () => {
+  it('finds the factor a plain scan of the grid finds, left-out origins shared or not', async () => {
+    const { forwardInflation, inflationsLeavingOut, levelOffsets, zeroFloored } = await import('./backtest.js');
+    // The reference: every factor of the grid tried in turn, the band built from levelOffsets.
+    const scan = (c: Parameters<typeof forwardInflation>[0], x: number) => {
+      const grid = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
+      const clip = (v: number) => Math.min(c.cap ?? Infinity, c.zero ? Math.max(0, v) : v);
+      const rows: [number, number, number, number][] = [];
+      for (let k = 0; k < c.K; k++) {
+        if (k === x || k - (x >= 0 && x < k ? 1 : 0) < 2) continue;
+        const fl = zeroFloored(c, 0.1, x, k);
+        for (let i = 0; i < c.Hb; i++) {
+          const j = k * c.Hb + i;
+          const z = levelOffsets({ ...c, inflate: 1 }, i, [0.1, 0.9], x, undefined, k);
+          rows.push([fl ? -Infinity : z[0]! * c.sd[j]!, z[1]! * c.sd[j]!, c.pred[j]! + c.err[j]!, c.pred[j]!]);
+        }
+      }
+      if (!rows.length) return 1;
+      for (const l of grid.filter((g) => zeroFloored(c, 0.1, x) || g >= 1 - 1e-9)) {
+        const inside = rows.filter(([lo, hi, y, p]) => y >= (lo === -Infinity ? -Infinity : clip(p + l * lo)) - 1e-9 && y <= clip(p + l * hi) + 1e-9).length;
+        if (inside >= 0.8 * rows.length) return l;
+      }
+      return grid[grid.length - 1]!;
+    };
+    const rng = seededRng(23);
+    for (let t = 0; t < 12; t++) {
+      const K = 3 + (t % 5);
+      // Short windows now and then: fewer than 10 scores, the Gaussian offsets.
+      const Hb = t % 4 === 1 ? 3 : 6;
+      const N = K * Hb;
+      // Truths that drift and are 0 a fifth of the time; a cap now and then.
+      const pred = Float64Array.from({ length: N }, () => 5 + 5 * rng.next());
+      const truth = Float64Array.from({ length: N }, (_, j) => (rng.next() < 0.2 ? 0 : Math.max(0, pred[j]! + (1 + j / Hb) * rng.normal())));
+      const c = { K, Hb, pred, err: Float64Array.from(truth, (v, j) => v - pred[j]!), sd: new Float64Array(N).fill(1), zero: Uint8Array.from(truth, (v) => (v === 0 ? 1 : 0)), ...(t % 3 === 0 && { cap: 9 }) };
+      const shared = inflationsLeavingOut(c);
+      expect(forwardInflation(c)).toBeCloseTo(scan(c, -1), 12);
+      for (let x = 0; x < K; x++) {
+        expect(forwardInflation(c, x)).toBeCloseTo(scan(c, x), 12);
+        expect(shared[x]).toBeCloseTo(scan(c, x), 12);
+      }
+    }
+  });
+});

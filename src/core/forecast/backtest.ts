@@ -14,7 +14,8 @@
  * divided by its own step-ahead sd, are the scores; the quantile for step i comes from the scores
  * of the origins at the steps near i (at least 40 where the backtest has them), with the
  * finite-sample rank ⌈(N+1)q⌉. Coverage and pinball loss are reported honestly,
- * leave-one-origin-out: the band at an origin is calibrated on the other origins only.
+ * leave-one-origin-out: the band at an origin is calibrated on the other origins only, and
+ * widened by a factor replayed on the other origins only (forwardInflation).
  */
 import { InvalidInput } from '../errors.js';
 import { ENSEMBLE, medianArrays } from './models/ensemble.js';
@@ -28,6 +29,11 @@ export interface BacktestOptions {
   baseline: ForecastModel;
   /** quantile levels to calibrate and score (default 0.1, 0.5, 0.9) */
   levels?: number[];
+  /**
+   * the most a value can be (`--cap`): the forecast delivered is clipped there, so the backtest's
+   * point forecasts and bands are too, and the coverage reported is that of the band delivered
+   */
+  cap?: number;
   /** add the median of the best this-many models as a candidate (0 or absent: none) */
   ensemble?: number;
   onModel?: (done: number, total: number) => void;
@@ -185,6 +191,8 @@ export interface Calibration {
    * series): the share of zeros is the probability mass at 0 (see zeroFloored). Absent otherwise.
    */
   zero?: Uint8Array;
+  /** the cap the delivered values are clipped at (BacktestOptions.cap) */
+  cap?: number;
   /**
    * How much wider than the scores say the band is drawn: the factor that brings the forward
    * (calibrate on earlier origins, test on the next) P10–P90 coverage to nominal. 1 when absent.
@@ -263,37 +271,125 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  * Conformal scores assume the errors to come are like the errors seen; on real series the level
  * and the noise drift, and the band calibrated on the past covers less of the future than it
  * promises (71% held out for 80% nominal on the real-series bench). This replays that: at each
- * origin k ≥ 2 the band is calibrated on origins before k only and scored on origin k; the factor
- * returned is the smallest (1 to 3) that brings this forward P10–P90 coverage to 80%. Fewer than
- * 3 origins: 1 (nothing to replay).
+ * origin k with at least two earlier origins the band is calibrated on those earlier origins only
+ * and scored on origin k; the factor returned is the smallest (1 to 3) that brings this forward
+ * P10–P90 coverage to 80%. Too few origins: 1 (nothing to replay). `exclude` leaves an origin out
+ * altogether — neither replayed nor calibrated on — so that the coverage reported for it
+ * (scoreErrors, leave-one-origin-out) is of a band whose width it did not help choose.
  */
-export function forwardInflation(c: Calibration): number {
-  if (c.K < 3) return 1;
+export function forwardInflation(c: Calibration, exclude = -1): number {
   const buf = new Float64Array(c.K * c.Hb);
-  const lo: number[] = [];
-  const hi: number[] = [];
-  const e: number[] = [];
-  const plain = { ...c, inflate: 1 };
-  for (let k = 2; k < c.K; k++) {
-    // The band replayed is the one delivered: a P10 floored at 0 takes every truth ≥ 0.
-    const floored = zeroFloored(c, 0.1, -1, k);
-    for (let i = 0; i < c.Hb; i++) {
-      const j = k * c.Hb + i;
-      const s = c.sd[j]!;
-      const z = levelOffsets(plain, i, [0.1, 0.9], -1, buf, k);
-      lo.push(floored ? -Infinity : z[0]! * s);
-      hi.push(z[1]! * s);
-      e.push(c.err[j]!);
+  const sc = standardised(c);
+  const bands: Float64Array[] = [];
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayOrigin(c, sc, k, exclude, buf));
+  return smallestFactor(c, bands, exclude);
+}
+
+/**
+ * forwardInflation(c, k) for every origin k, sharing the work: an origin's replayed band depends
+ * on a left-out origin only when that one came before it.
+ */
+export function inflationsLeavingOut(c: Calibration): number[] {
+  const buf = new Float64Array(c.K * c.Hb);
+  const sc = standardised(c);
+  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayOrigin(c, sc, k, -1, buf) : undefined));
+  return Array.from({ length: c.K }, (_, x) => {
+    const bands: Float64Array[] = [];
+    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : replayOrigin(c, sc, k, x, buf));
+    return smallestFactor(c, bands, x);
+  });
+}
+
+/** Whether origin k is replayed when `exclude` is left out: it has two earlier origins to calibrate on. */
+function replayable(k: number, exclude: number): boolean {
+  return k !== exclude && k - (exclude >= 0 && exclude < k ? 1 : 0) >= 2;
+}
+
+/**
+ * The P10–P90 band at origin k calibrated on the origins before it (but `exclude`), uninflated:
+ * per step i, [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth).
+ */
+function replayOrigin(c: Calibration, sc: Float64Array, k: number, exclude: number, buf: Float64Array): Float64Array {
+  // levelOffsets(c, i, [0.1, 0.9], exclude, buf, k) without inflation, inlined: the replay runs it
+  // for every step of some K²/2 (origin, left-out origin) pairs of every model.
+  const floored = zeroFloored(c, 0.1, exclude, k);
+  const out = new Float64Array(4 * c.Hb);
+  const origins = k - (exclude >= 0 && exclude < k ? 1 : 0);
+  const width = Math.min(c.Hb, Math.max(1, Math.ceil(WANT_SCORES / origins)));
+  for (let i = 0; i < c.Hb; i++) {
+    const from = Math.max(0, Math.min(c.Hb - width, i - (width >> 1)));
+    let N = 0;
+    for (let o = 0; o < k; o++) {
+      if (o === exclude) continue;
+      for (let j = o * c.Hb + from; j < o * c.Hb + from + width; j++) if (!Number.isNaN(sc[j]!)) buf[N++] = sc[j]!;
     }
+    let zLo = Z10;
+    let zHi = Z90Q;
+    if (N >= 10) {
+      zLo = Math.min(0, select(buf, Math.max(1, Math.floor((N + 1) * 0.1)) - 1, 0, N - 1));
+      zHi = Math.max(0, select(buf, Math.min(N, Math.ceil((N + 1) * 0.9)) - 1, 0, N - 1));
+    }
+    const j = k * c.Hb + i;
+    const s = c.sd[j]!;
+    out[4 * i] = floored ? -Infinity : zLo * s;
+    out[4 * i + 1] = zHi * s;
+    out[4 * i + 2] = c.err[j]!;
+    out[4 * i + 3] = c.pred[j]!;
   }
-  // A band floored at 0 is one-sided: it may also narrow (see INFLATIONS).
-  const from = zeroFloored(c, 0.1) ? 0 : INFLATIONS.indexOf(1);
-  for (const lambda of INFLATIONS.slice(from)) {
+  return out;
+}
+
+/** Each backtest error over its step-ahead sd (NaN where the sd is 0: no score). */
+function standardised(c: Calibration): Float64Array {
+  return Float64Array.from(c.err, (e, j) => (c.sd[j]! > 0 ? e / c.sd[j]! : NaN));
+}
+
+const Z10 = normalQuantile(0.1);
+const Z90Q = normalQuantile(0.9);
+
+/**
+ * The smallest factor of INFLATIONS whose widened bands, as delivered (a P10 floored at 0 takes
+ * every truth ≥ 0; every level clipped at 0 for a count and at the cap), hold 80% of the truths
+ * replayed. The bands only grow with the factor (lo ≤ 0 ≤ hi, clipping is monotone), so the
+ * coverage does too: a binary search finds the same factor as trying them in turn.
+ */
+function smallestFactor(c: Calibration, bands: Float64Array[], exclude: number): number {
+  let n = 0;
+  for (const b of bands) n += b.length / 4;
+  if (n === 0) return 1;
+  const floor = c.zero !== undefined ? 0 : -Infinity;
+  const cap = c.cap ?? Infinity;
+  const covers = (lambda: number) => {
     let inside = 0;
-    for (let m = 0; m < e.length; m++) if (e[m]! >= lambda * lo[m]! - 1e-12 && e[m]! <= lambda * hi[m]! + 1e-12) inside++;
-    if (inside >= 0.8 * e.length) return lambda;
+    for (const b of bands) {
+      for (let m = 0; m < b.length; m += 4) {
+        const p = b[m + 3]!;
+        const truth = p + b[m + 2]!;
+        const tol = 1e-12 * (Math.abs(truth) + Math.abs(p)) + 1e-12;
+        const lo = b[m]!;
+        const bottom = lo === -Infinity ? -Infinity : Math.min(cap, Math.max(floor, p + lambda * lo));
+        const top = Math.min(cap, Math.max(floor, p + lambda * b[m + 1]!));
+        if (truth >= bottom - tol && truth <= top + tol) inside++;
+      }
+    }
+    return inside >= 0.8 * n;
+  };
+  // A band floored at 0 is one-sided: it may also narrow (see INFLATIONS).
+  let lo = zeroFloored(c, 0.1, exclude) ? 0 : INFLATIONS.indexOf(1);
+  let hi = INFLATIONS.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (covers(INFLATIONS[mid]!)) hi = mid;
+    else lo = mid + 1;
   }
-  return INFLATIONS[INFLATIONS.length - 1]!;
+  return INFLATIONS[lo]!;
+}
+
+/** A value as delivered: clipped at 0 for a never-negative series, and at the cap. */
+function delivered(c: Pick<Calibration, 'zero' | 'cap'>): (v: number) => number {
+  const floor = c.zero !== undefined ? 0 : -Infinity;
+  const cap = c.cap ?? Infinity;
+  return (v) => Math.min(cap, Math.max(floor, v));
 }
 
 /** The pinball (quantile) loss of a forecast `pred` of level q for the truth y. */
@@ -335,7 +431,7 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
     if (why) row.skipped = `${why} before the first backtest origin (of ${n} points, the last ${n - origins[0]!} are held out for the backtest)`;
     else if (kind) row.skipped = kind;
     else {
-      const r = scoreModel(model, y, ctx, origins, Hb, scales, levels, nonNegative);
+      const r = scoreModel(model, y, ctx, origins, Hb, scales, levels, nonNegative, o.cap);
       Object.assign(row, r.score);
       cal.set(model.name, r.cal);
       fits.set(model.name, r.fit);
@@ -352,7 +448,7 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
       const sd = medianArrays(cs.map((c) => c.sd));
       const err = new Float64Array(pred.length);
       for (let k = 0; k < origins.length; k++) for (let i = 0; i < Hb; i++) err[k * Hb + i] = y[origins[k]! + i]! - pred[k * Hb + i]!;
-      const c: Calibration = { K: origins.length, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }) };
+      const c: Calibration = { K: origins.length, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(o.cap !== undefined && { cap: o.cap }) };
       c.inflate = forwardInflation(c);
       cal.set(ENSEMBLE, c);
       scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels) });
@@ -370,7 +466,7 @@ function zerosOf(y: Float64Array, origins: number[], Hb: number): Uint8Array {
   return z;
 }
 
-function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, origins: number[], Hb: number, scales: number[], levels: number[], nonNegative: boolean) {
+function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, origins: number[], Hb: number, scales: number[], levels: number[], nonNegative: boolean, cap: number | undefined) {
   const K = origins.length;
   const err = new Float64Array(K * Hb);
   const sd = new Float64Array(K * Hb);
@@ -389,12 +485,19 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
       sd[k * Hb + i] = f.sd[i]!;
     }
   }
-  const cal: Calibration = { K, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }) };
+  const cal: Calibration = { K, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(cap !== undefined && { cap }) };
   cal.inflate = forwardInflation(cal);
   return { score: scoreErrors(y, origins, scales, cal, levels), cal, fit: fit! };
 }
 
-/** MASE, sMAPE, MAE, and the delivered band's coverage and pinball loss, leave-one-origin-out. */
+/**
+ * MASE, sMAPE, MAE of the point forecast delivered, and the delivered band's coverage and pinball
+ * loss, leave-one-origin-out: the band at origin k is calibrated on the other origins, and widened
+ * by the forward replay of the other origins (forwardInflation without k) — the factor the final
+ * forecast uses is replayed on every origin, so scoring an origin with it would let that origin
+ * help choose the width of its own band. Delivered: clipped at 0 for a never-negative series, floored
+ * there where zeros are common, clipped at the cap.
+ */
 export function scoreErrors(y: Float64Array, origins: number[], scales: number[], c: Calibration, levels: number[]): Omit<ModelScore, 'model' | 'description'> {
   const { K, Hb, err, sd, pred } = c;
   let maseSum = 0;
@@ -409,27 +512,27 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   const hi = levels.indexOf(0.9);
   const outer = levels.length - 1;
   const buf = new Float64Array(K * Hb);
-  // The band delivered for a never-negative series is clipped at 0, and floored there where zeros
-  // are common: the coverage and pinball loss are that band's.
-  const nonNegative = c.zero !== undefined;
+  const deliver = delivered(c);
+  const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c) : undefined;
   for (let k = 0; k < K; k++) {
     let mae = 0;
     let pin = 0;
     const floor = levels.map((q) => K > 1 && zeroFloored(c, q, k));
+    const honest = inflations ? { ...c, inflate: inflations[k]! } : c;
     for (let i = 0; i < Hb; i++) {
       const j = k * Hb + i;
       const truth = y[origins[k]! + i]!;
-      const e = err[j]!;
       const s = sd[j]!;
-      const a = Math.abs(e);
+      const point = deliver(pred[j]!);
+      const a = Math.abs(truth - point);
       mae += a;
-      const denom = Math.abs(truth) + Math.abs(pred[j]!);
+      const denom = Math.abs(truth) + Math.abs(point);
       if (denom > 0) smapeSum += (200 * a) / denom;
       const tol = 1e-12 * (Math.abs(truth) + Math.abs(pred[j]!));
-      if (a <= Z90 * s + tol) rawIn++;
+      if (Math.abs(err[j]!) <= Z90 * s + tol) rawIn++;
       // One origin: nothing to calibrate on out of sample, so the Gaussian band is what is delivered.
-      const z = K > 1 ? levelOffsets(c, i, levels, k, buf) : levels.map(normalQuantile);
-      const v = z.map((zl, l) => (floor[l] ? 0 : nonNegative ? Math.max(0, pred[j]! + zl * s) : pred[j]! + zl * s));
+      const z = K > 1 ? levelOffsets(honest, i, levels, k, buf) : levels.map(normalQuantile);
+      const v = z.map((zl, l) => (floor[l] ? deliver(0) : deliver(pred[j]! + zl * s)));
       if (truth >= v[lo]! - tol && truth <= v[hi]! + tol) calIn++;
       if (truth >= v[0]! - tol && truth <= v[outer]! + tol) bandIn++;
       for (let l = 0; l < levels.length; l++) pin += pinballLoss(levels[l]!, truth, v[l]!);

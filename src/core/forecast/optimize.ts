@@ -8,11 +8,26 @@ export interface MinimizeResult {
   evaluations: number;
 }
 
-export function nelderMead(fn: (x: number[]) => number, start: number[], opts: { step?: number; maxEvals?: number; tol?: number } = {}): MinimizeResult {
+export interface NelderMeadOptions {
+  /** edge of the first simplex */
+  step?: number;
+  /** the work limit: function evaluations */
+  maxEvals?: number;
+  /** stop when the simplex's values agree within this share of the best */
+  tol?: number;
+  /**
+   * and (when given) its vertices within this distance of the best in every coordinate: a value
+   * test alone stops on a flat valley far from its floor (an SSE that barely moves with α).
+   */
+  xTol?: number;
+}
+
+export function nelderMead(fn: (x: number[]) => number, start: number[], opts: NelderMeadOptions = {}): MinimizeResult {
   const d = start.length;
   const step = opts.step ?? 0.5;
   const maxEvals = opts.maxEvals ?? 200 * d;
   const tol = opts.tol ?? 1e-7;
+  const xTol = opts.xTol;
   let evals = 0;
   const arg = new Array<number>(d).fill(0);
   const f = (p: Float64Array, off: number) => {
@@ -39,6 +54,11 @@ export function nelderMead(fn: (x: number[]) => number, start: number[], opts: {
     for (let k = 0; k < d; k++) P[w * d + k] = x[k]!;
     F[w] = v;
   };
+  const spread = (b: number) => {
+    let s = 0;
+    for (let i = 0; i <= d; i++) for (let k = 0; k < d; k++) s = Math.max(s, Math.abs(P[i * d + k]! - P[b * d + k]!));
+    return s;
+  };
   const sort = () => {
     // Insertion sort of d+1 indices by value.
     for (let i = 1; i <= d; i++) {
@@ -54,7 +74,7 @@ export function nelderMead(fn: (x: number[]) => number, start: number[], opts: {
     const w = order[d]!;
     const best = F[b]!;
     // Relative only: an absolute floor would stop at once on a series of tiny values (2.5e-7).
-    if (Math.abs(F[w]! - best) <= tol * Math.abs(best)) break;
+    if (Math.abs(F[w]! - best) <= tol * Math.abs(best) && (xTol === undefined || spread(b) <= xTol)) break;
     c.fill(0);
     for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) c[k]! += P[order[i]! * d + k]! / d;
     along(-1, w, xr);
@@ -82,6 +102,34 @@ export function nelderMead(fn: (x: number[]) => number, start: number[], opts: {
   sort();
   const b = order[0]!;
   return { x: Array.from(P.subarray(b * d, b * d + d)), f: F[b]!, evaluations: evals };
+}
+
+/**
+ * Nelder–Mead from each start, then restarted from the best point found with a fresh simplex
+ * until a restart no longer improves it by more than `tol` of its value (at most `restarts`
+ * times). The simplex collapses early on ridges and flat valleys; a converged run from a new
+ * simplex either confirms the point or moves off it, so the answer no longer depends on where
+ * the search began (the warm start of a refit). Deterministic; the evaluations are bounded by
+ * (starts + restarts) × maxEvals.
+ */
+export function minimize(fn: (x: number[]) => number, starts: number[][], opts: NelderMeadOptions & { restarts?: number; restartStep?: number } = {}): MinimizeResult {
+  const tol = opts.tol ?? 1e-7;
+  let best: MinimizeResult | undefined;
+  let evaluations = 0;
+  for (const s of starts) {
+    const r = nelderMead(fn, s, opts);
+    evaluations += r.evaluations;
+    if (!best || r.f < best.f) best = r;
+  }
+  if (!best) throw new Error('minimize needs at least one start');
+  for (let k = 0; k < (opts.restarts ?? 2); k++) {
+    const r = nelderMead(fn, best.x, { ...opts, step: opts.restartStep ?? opts.step });
+    evaluations += r.evaluations;
+    const gain = best.f - r.f;
+    if (r.f < best.f) best = r;
+    if (!(gain > tol * Math.abs(best.f))) break;
+  }
+  return { ...best, evaluations };
 }
 
 export const logistic = (x: number) => 1 / (1 + Math.exp(-x));
