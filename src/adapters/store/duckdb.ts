@@ -83,10 +83,11 @@ export class DuckDbSession implements SqlSession {
    * a serving process's event loop stays free (about 20% slower than the appender on one ingest:
    * the CLI keeps the appender).
    */
-  static async open(path: string, o: { copyWrites?: boolean; memoryLimit?: string } = {}): Promise<DuckDbSession> {
+  static async open(path: string, o: { copyWrites?: boolean; memoryLimit?: string; threads?: number } = {}): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
     try {
-      instance = await duckdbApi.DuckDBInstance.create(path, o.memoryLimit ? { memory_limit: o.memoryLimit } : undefined);
+      const config = { ...(o.memoryLimit && { memory_limit: o.memoryLimit }), ...(o.threads && { threads: String(o.threads) }) };
+      instance = await duckdbApi.DuckDBInstance.create(path, Object.keys(config).length ? config : undefined);
     } catch (e) {
       throw new StoreError((e as Error).message, `open ${path}`, e);
     }
