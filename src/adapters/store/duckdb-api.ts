@@ -8,4 +8,4 @@ import { createRequire } from 'node:module';
 import type * as DuckDbApi from '@duckdb/node-api';
 
 export const duckdbApi = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDbApi;
-export type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBType } from '@duckdb/node-api';
+export type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType } from '@duckdb/node-api';

@@ -3,9 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { duckdbApi, type DuckDBConnection, type DuckDBDataChunk, type DuckDBInstance, type DuckDBType } from './duckdb-api.js';
-
-const { DuckDBDataChunk: DataChunk, DuckDBTypeId } = duckdbApi;
+import { duckdbApi, type DuckDBAppender, type DuckDBConnection, type DuckDBInstance } from './duckdb-api.js';
+import { ChunkWriter } from './duckdb-chunk.js';
 import { StoreError, type SqlSession, type SqlValue } from './session.js';
 
 /**
@@ -48,77 +47,6 @@ function csvOf(rows: SqlValue[][]): string {
   return parts.join('\n') + '\n';
 }
 
-/** Rows in a DuckDB data chunk at most (its standard vector size). */
-const CHUNK_ROWS = 2048;
-const PLAIN_DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
-
-/**
- * Rows as DuckDB data chunks of the table's types, when every column is VARCHAR (JSON included),
- * INTEGER, BIGINT, BOOLEAN or DECIMAL and every value is plainly of its column's type (integers
- * as safe integers, decimals as plain text within the column's scale and width). Otherwise
- * undefined: the caller appends text and DuckDB casts it, with DuckDB's own errors.
- */
-function typedChunks(types: DuckDBType[], rows: SqlValue[][]): DuckDBDataChunk[] | undefined {
-  const kinds = types.map((t) => t.typeId);
-  for (const k of kinds) if (k !== DuckDBTypeId.VARCHAR && k !== DuckDBTypeId.INTEGER && k !== DuckDBTypeId.BIGINT && k !== DuckDBTypeId.BOOLEAN && k !== DuckDBTypeId.DECIMAL) return undefined;
-  // Converted first, column by column: a value that does not fit leaves before any chunk is built.
-  const columns: unknown[][] = [];
-  for (let c = 0; c < types.length; c++) {
-    const kind = kinds[c];
-    const out: unknown[] = new Array(rows.length);
-    if (kind === DuckDBTypeId.DECIMAL) {
-      const { width, scale } = types[c] as unknown as { width: number; scale: number };
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r]![c];
-        if (v === null || v === undefined) {
-          out[r] = null;
-          continue;
-        }
-        const m = typeof v === 'string' ? PLAIN_DECIMAL.exec(v) : null;
-        if (!m) return undefined;
-        const frac = m[3] ?? '';
-        const int = m[2]!.replace(/^0+(?=\d)/, '');
-        if (frac.length > scale || int.length > width - scale) return undefined;
-        const units = BigInt(int + frac.padEnd(scale, '0'));
-        out[r] = { value: m[1] ? -units : units };
-      }
-    } else if (kind === DuckDBTypeId.INTEGER || kind === DuckDBTypeId.BIGINT) {
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r]![c];
-        if (v === null || v === undefined) out[r] = null;
-        else if (typeof v === 'number' && Number.isSafeInteger(v) && (kind === DuckDBTypeId.BIGINT || (v >= -2147483648 && v <= 2147483647))) out[r] = kind === DuckDBTypeId.BIGINT ? BigInt(v) : v;
-        else return undefined;
-      }
-    } else if (kind === DuckDBTypeId.BOOLEAN) {
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r]![c];
-        if (v === null || v === undefined) out[r] = null;
-        else if (typeof v === 'boolean') out[r] = v;
-        else return undefined;
-      }
-    } else {
-      for (let r = 0; r < rows.length; r++) {
-        const v = rows[r]![c];
-        out[r] = v === null || v === undefined ? null : String(v);
-      }
-    }
-    columns.push(out);
-  }
-  const chunks: DuckDBDataChunk[] = [];
-  for (let from = 0; from < rows.length; from += CHUNK_ROWS) {
-    const n = Math.min(CHUNK_ROWS, rows.length - from);
-    const chunk = DataChunk.create(types, n);
-    for (let c = 0; c < types.length; c++) {
-      const vector = chunk.getColumnVector(c) as unknown as { setItem(i: number, v: unknown): void; flush(): void };
-      const col = columns[c]!;
-      for (let r = 0; r < n; r++) vector.setItem(r, col[from + r]);
-      vector.flush();
-    }
-    chunks.push(chunk);
-  }
-  return chunks;
-}
-
 /** Read connections beside the writer: enough for concurrent API reads, few enough to stay cheap. */
 const READERS = 4;
 
@@ -155,10 +83,11 @@ export class DuckDbSession implements SqlSession {
    * a serving process's event loop stays free (about 20% slower than the appender on one ingest:
    * the CLI keeps the appender).
    */
-  static async open(path: string, o: { copyWrites?: boolean; memoryLimit?: string } = {}): Promise<DuckDbSession> {
+  static async open(path: string, o: { copyWrites?: boolean; memoryLimit?: string; threads?: number } = {}): Promise<DuckDbSession> {
     let instance: DuckDBInstance;
     try {
-      instance = await duckdbApi.DuckDBInstance.create(path, o.memoryLimit ? { memory_limit: o.memoryLimit } : undefined);
+      const config = { ...(o.memoryLimit && { memory_limit: o.memoryLimit }), ...(o.threads && { threads: String(o.threads) }) };
+      instance = await duckdbApi.DuckDBInstance.create(path, Object.keys(config).length ? config : undefined);
     } catch (e) {
       throw new StoreError((e as Error).message, `open ${path}`, e);
     }
@@ -182,6 +111,7 @@ export class DuckDbSession implements SqlSession {
   }
 
   private async query<T>(conn: DuckDBConnection, sql: string, params: SqlValue[]): Promise<T[]> {
+    if (conn === this.conn) this.endBulk();
     try {
       const reader = await conn.runAndReadAll(sql, params.length ? (params as never) : undefined);
       return reader.getRowObjectsJS() as T[];
@@ -206,6 +136,7 @@ export class DuckDbSession implements SqlSession {
 
   async run(sql: string, params: SqlValue[] = []): Promise<void> {
     const exec = async () => {
+      this.endBulk();
       try {
         await this.conn.run(sql, params.length ? (params as never) : undefined);
       } catch (e) {
@@ -243,6 +174,26 @@ export class DuckDbSession implements SqlSession {
 
   private tableColumns = new Map<string, string[]>();
 
+  /**
+   * The appender of a run of insertMany calls into one table inside a transaction, with its
+   * reusable chunk: creating an appender per call (an ingest makes hundreds) cost about a tenth of
+   * a large ingest's CPU. Every call still flushes its rows, so a constraint error names the call
+   * that caused it; the appender closes before any other statement runs on the writer connection.
+   */
+  private bulk: { table: string; appender: DuckDBAppender; writer: ChunkWriter | undefined } | undefined;
+
+  /** Close the open bulk appender, if any (its rows are already flushed). */
+  private endBulk(): void {
+    const b = this.bulk;
+    if (!b) return;
+    this.bulk = undefined;
+    try {
+      b.appender.closeSync();
+    } catch {
+      // A failed flush leaves the appender invalid; that failure was already thrown to its caller.
+    }
+  }
+
   async insertMany(table: string, columns: string[], rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return;
     // Outside a transaction the rows still go in whole or not at all, in the writer's queue.
@@ -269,15 +220,19 @@ export class DuckDbSession implements SqlSession {
     if (cols.length === columns.length && cols.every((c, i) => c === columns[i])) {
       // The appender is DuckDB's bulk path for small batches (about 50× the multi-row INSERT) and
       // writes inside the connection's open transaction, so a rollback still removes every row.
-      const appender = await this.conn.createAppender(table);
-      try {
+      let b = this.bulk;
+      if (b?.table !== table) {
+        this.endBulk();
+        const appender = await this.conn.createAppender(table);
         const types = Array.from({ length: appender.columnCount }, (_, k) => appender.columnType(k));
+        b = this.bulk = { table, appender, writer: ChunkWriter.forTypes(types) };
+      }
+      const { appender, writer } = b;
+      try {
         // Typed columns (data chunks): no call into DuckDB per cell but per string, and decimals
         // already as their scaled integers (exact), not text for DuckDB to cast.
-        const chunks = typedChunks(types, rows);
-        if (chunks) {
-          for (const c of chunks) appender.appendDataChunk(c);
-        } else {
+        if (writer?.accepts(rows)) writer.append(appender, rows);
+        else {
           for (const row of rows) {
             for (const v of row) {
               if (v === null) appender.appendNull();
@@ -289,9 +244,8 @@ export class DuckDbSession implements SqlSession {
         }
         appender.flushSync();
       } catch (e) {
+        this.endBulk();
         throw new StoreError((e as Error).message, `append into ${table}`, e);
-      } finally {
-        appender.closeSync();
       }
       return;
     }
@@ -313,6 +267,7 @@ export class DuckDbSession implements SqlSession {
   async appendRows(table: string, kinds: ('varchar' | 'bigint' | 'double')[], rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return;
     if (!this.inTransaction()) return this.transaction(() => this.appendRows(table, kinds, rows));
+    this.endBulk();
     let appender;
     try {
       appender = await this.conn.createAppender(table);
@@ -339,6 +294,7 @@ export class DuckDbSession implements SqlSession {
     if (this.closed) return;
     this.closed = true;
     await this.writeQueue;
+    this.endBulk();
     for (const r of this.readers) r.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
