@@ -278,24 +278,29 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  * (scoreErrors, leave-one-origin-out) is of a band whose width it did not help choose.
  */
 export function forwardInflation(c: Calibration, exclude = -1): number {
-  const buf = new Float64Array(c.K * c.Hb);
   const sc = standardised(c);
   const bands: Float64Array[] = [];
-  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayOrigin(c, sc, k, exclude, buf));
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayBands(c, sc, k, [exclude])[0]!);
   return smallestFactor(c, bands, exclude);
 }
 
 /**
  * forwardInflation(c, k) for every origin k, sharing the work: an origin's replayed band depends
- * on a left-out origin only when that one came before it.
+ * on a left-out origin only when that one came before it, and the bands of one origin for every
+ * earlier left-out origin come from one sorted window of scores (replayBands).
  */
 export function inflationsLeavingOut(c: Calibration): number[] {
-  const buf = new Float64Array(c.K * c.Hb);
   const sc = standardised(c);
-  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayOrigin(c, sc, k, -1, buf) : undefined));
+  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayBands(c, sc, k, [-1])[0] : undefined));
+  // without[k][x]: origin k's band with the earlier origin x left out.
+  const without = Array.from({ length: c.K }, (_, k) => {
+    const xs: number[] = [];
+    for (let x = 0; x < k; x++) if (replayable(k, x)) xs.push(x);
+    return xs.length ? replayBands(c, sc, k, xs) : [];
+  });
   return Array.from({ length: c.K }, (_, x) => {
     const bands: Float64Array[] = [];
-    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : replayOrigin(c, sc, k, x, buf));
+    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : without[k]![x]!);
     return smallestFactor(c, bands, x);
   });
 }
@@ -306,37 +311,123 @@ function replayable(k: number, exclude: number): boolean {
 }
 
 /**
- * The P10–P90 band at origin k calibrated on the origins before it (but `exclude`), uninflated:
- * per step i, [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth).
+ * The scores of origins 0..upTo−1 over a window of `width` steps, kept sorted as the window slides
+ * one step at a time, with each score's origin: the r-th smallest score of all origins but one is
+ * then read off in a few steps, for every origin left out, instead of a selection per left-out
+ * origin. The order statistics are those select() finds on the same scores.
  */
-function replayOrigin(c: Calibration, sc: Float64Array, k: number, exclude: number, buf: Float64Array): Float64Array {
-  // levelOffsets(c, i, [0.1, 0.9], exclude, buf, k) without inflation, inlined: the replay runs it
-  // for every step of some K²/2 (origin, left-out origin) pairs of every model.
-  const floored = zeroFloored(c, 0.1, exclude, k);
-  const out = new Float64Array(4 * c.Hb);
-  const origins = k - (exclude >= 0 && exclude < k ? 1 : 0);
+class ScoreWindow {
+  private readonly vals: Float64Array;
+  private readonly org: Int32Array;
+  private readonly col: Int32Array;
+  /** scores per origin in the window */
+  readonly per: Int32Array;
+  n = 0;
+  private from = -2;
+  constructor(
+    private readonly sc: Float64Array,
+    private readonly Hb: number,
+    private readonly upTo: number,
+    private readonly width: number,
+  ) {
+    this.vals = new Float64Array(upTo * width);
+    this.org = new Int32Array(upTo * width);
+    this.col = new Int32Array(upTo * width);
+    this.per = new Int32Array(upTo);
+  }
+  /** The window of steps from..from+width−1. */
+  moveTo(from: number): void {
+    if (from === this.from) return;
+    if (from === this.from + 1) {
+      // Drop the step that left, keep the order, add the step that came.
+      let m = 0;
+      for (let j = 0; j < this.n; j++) {
+        if (this.col[j] === this.from) {
+          this.per[this.org[j]!]!--;
+          continue;
+        }
+        this.vals[m] = this.vals[j]!;
+        this.org[m] = this.org[j]!;
+        this.col[m++] = this.col[j]!;
+      }
+      this.n = m;
+      this.addStep(from + this.width - 1);
+    } else {
+      this.n = 0;
+      this.per.fill(0);
+      for (let s = from; s < from + this.width; s++) this.addStep(s);
+    }
+    this.from = from;
+  }
+  private addStep(s: number): void {
+    for (let o = 0; o < this.upTo; o++) {
+      const v = this.sc[o * this.Hb + s]!;
+      if (Number.isNaN(v)) continue;
+      let j = this.n++;
+      while (j > 0 && this.vals[j - 1]! > v) {
+        this.vals[j] = this.vals[j - 1]!;
+        this.org[j] = this.org[j - 1]!;
+        this.col[j] = this.col[j - 1]!;
+        j--;
+      }
+      this.vals[j] = v;
+      this.org[j] = o;
+      this.col[j] = s;
+      this.per[o]!++;
+    }
+  }
+  /** Scores in the window but those of origin x (−1: none left out). */
+  count(x: number): number {
+    return this.n - (x >= 0 && x < this.upTo ? this.per[x]! : 0);
+  }
+  /** The r-th smallest (1-based) score in the window but those of origin x. */
+  kth(r: number, x: number): number {
+    const N = this.count(x);
+    if (r <= N - r + 1) {
+      for (let j = 0, seen = 0; ; j++) if (this.org[j] !== x && ++seen === r) return this.vals[j]!;
+    }
+    for (let j = this.n - 1, seen = 0; ; j--) if (this.org[j] !== x && ++seen === N - r + 1) return this.vals[j]!;
+  }
+}
+
+/**
+ * The P10–P90 band at origin k calibrated on the origins before it but x, uninflated, for each x
+ * of `xs` (all before k, or all −1: none left out): per step i, [lo, hi, error, forecast] at 4i.
+ * A P10 floored at 0 is −∞ (it takes every truth). The same offsets as levelOffsets(c, i,
+ * [0.1, 0.9], x, buf, k): the replay runs it for every step of some K²/2 (origin, left-out origin)
+ * pairs of every model.
+ */
+function replayBands(c: Calibration, sc: Float64Array, k: number, xs: number[]): Float64Array[] {
+  const origins = k - (xs[0]! >= 0 && xs[0]! < k ? 1 : 0);
   const width = Math.min(c.Hb, Math.max(1, Math.ceil(WANT_SCORES / origins)));
+  const win = new ScoreWindow(sc, c.Hb, k, width);
+  const floored = xs.map((x) => zeroFloored(c, 0.1, x, k));
+  const outs = xs.map(() => new Float64Array(4 * c.Hb));
+  const zLo = new Float64Array(xs.length);
+  const zHi = new Float64Array(xs.length);
+  let last = -1;
   for (let i = 0; i < c.Hb; i++) {
     const from = Math.max(0, Math.min(c.Hb - width, i - (width >> 1)));
-    let N = 0;
-    for (let o = 0; o < k; o++) {
-      if (o === exclude) continue;
-      for (let j = o * c.Hb + from; j < o * c.Hb + from + width; j++) if (!Number.isNaN(sc[j]!)) buf[N++] = sc[j]!;
-    }
-    let zLo = Z10;
-    let zHi = Z90Q;
-    if (N >= 10) {
-      zLo = Math.min(0, select(buf, Math.max(1, Math.floor((N + 1) * 0.1)) - 1, 0, N - 1));
-      zHi = Math.max(0, select(buf, Math.min(N, Math.ceil((N + 1) * 0.9)) - 1, 0, N - 1));
+    if (from !== last) {
+      win.moveTo(from);
+      last = from;
+      for (let e = 0; e < xs.length; e++) {
+        const N = win.count(xs[e]!);
+        zLo[e] = N >= 10 ? Math.min(0, win.kth(Math.max(1, Math.floor((N + 1) * 0.1)), xs[e]!)) : Z10;
+        zHi[e] = N >= 10 ? Math.max(0, win.kth(Math.min(N, Math.ceil((N + 1) * 0.9)), xs[e]!)) : Z90Q;
+      }
     }
     const j = k * c.Hb + i;
     const s = c.sd[j]!;
-    out[4 * i] = floored ? -Infinity : zLo * s;
-    out[4 * i + 1] = zHi * s;
-    out[4 * i + 2] = c.err[j]!;
-    out[4 * i + 3] = c.pred[j]!;
+    for (let e = 0; e < xs.length; e++) {
+      const out = outs[e]!;
+      out[4 * i] = floored[e] ? -Infinity : zLo[e]! * s;
+      out[4 * i + 1] = zHi[e]! * s;
+      out[4 * i + 2] = c.err[j]!;
+      out[4 * i + 3] = c.pred[j]!;
+    }
   }
-  return out;
+  return outs;
 }
 
 /** Each backtest error over its step-ahead sd (NaN where the sd is 0: no score). */
