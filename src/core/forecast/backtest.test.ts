@@ -510,3 +510,22 @@ describe('the forward replay', () => {
     }
   });
 });
+
+describe('the leave-one-origin-out offsets', () => {
+  it('are levelOffsets with each origin left out, read off one sorted window per step', async () => {
+    const { levelOffsets, offsetsLeavingOut } = await import('./backtest.js');
+    const rng = seededRng(29);
+    for (let t = 0; t < 12; t++) {
+      const K = 2 + (t % 7);
+      // Few scores (the Gaussian offsets), long sliding windows, zero sds (no score), odd levels.
+      const Hb = t % 3 === 0 ? 4 : 30;
+      const N = K * Hb;
+      const levels = t % 2 ? [0.1, 0.5, 0.9] : [0.01, 0.1, 0.25, 0.5, 0.9, 0.99];
+      const c = { K, Hb, pred: new Float64Array(N), err: Float64Array.from({ length: N }, (_, j) => (1 + j / Hb) * rng.normal()), sd: Float64Array.from({ length: N }, (_, j) => (t % 2 === 0 && j % 5 === 2 ? 0 : 0.5 + rng.next())) };
+      const got = offsetsLeavingOut(c, levels);
+      for (let k = 0; k < K; k++) {
+        for (let i = 0; i < Hb; i++) expect(Array.from(got.subarray((k * Hb + i) * levels.length, (k * Hb + i + 1) * levels.length))).toEqual(levelOffsets(c, i, levels, k));
+      }
+    }
+  });
+});

@@ -602,14 +602,19 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   const lo = levels.indexOf(0.1);
   const hi = levels.indexOf(0.9);
   const outer = levels.length - 1;
-  const buf = new Float64Array(K * Hb);
+  const L = levels.length;
   const deliver = delivered(c);
   const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c) : undefined;
+  // levelOffsets(c, i, levels, k) uninflated, for every origin k and step i.
+  const offsets = K > 1 ? offsetsLeavingOut(c, levels) : undefined;
+  const gauss = levels.map(normalQuantile);
+  const z = new Array<number>(L).fill(0);
+  const v = new Array<number>(L).fill(0);
   for (let k = 0; k < K; k++) {
     let mae = 0;
     let pin = 0;
     const floor = levels.map((q) => K > 1 && zeroFloored(c, q, k));
-    const honest = inflations ? { ...c, inflate: inflations[k]! } : c;
+    const lambda = inflations ? inflations[k]! : (c.inflate ?? 1);
     for (let i = 0; i < Hb; i++) {
       const j = k * Hb + i;
       const truth = y[origins[k]! + i]!;
@@ -622,8 +627,8 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
       const tol = 1e-12 * (Math.abs(truth) + Math.abs(pred[j]!));
       if (Math.abs(err[j]!) <= Z90 * s + tol) rawIn++;
       // One origin: nothing to calibrate on out of sample, so the Gaussian band is what is delivered.
-      const z = K > 1 ? levelOffsets(honest, i, levels, k, buf) : levels.map(normalQuantile);
-      const v = z.map((zl, l) => (floor[l] ? deliver(0) : deliver(pred[j]! + zl * s)));
+      for (let l = 0; l < L; l++) z[l] = offsets ? (lambda === 1 ? offsets[(k * Hb + i) * L + l]! : offsets[(k * Hb + i) * L + l]! * lambda) : gauss[l]!;
+      for (let l = 0; l < L; l++) v[l] = floor[l] ? deliver(0) : deliver(pred[j]! + z[l]! * s);
       if (truth >= v[lo]! - tol && truth <= v[hi]! + tol) calIn++;
       if (truth >= v[0]! - tol && truth <= v[outer]! + tol) bandIn++;
       for (let l = 0; l < levels.length; l++) pin += pinballLoss(levels[l]!, truth, v[l]!);
@@ -637,6 +642,43 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   }
   const N = K * Hb;
   return { mase: maseSum / K, smape: smapeSum / N, mae: absSum / K, rawCoverage: rawIn / N, coverage: calIn / N, bandCoverage: bandIn / N, pinball: pinSum / K, maseByOrigin };
+}
+
+/**
+ * levelOffsets(c, i, levels, k) without inflation for every origin k and step i, at
+ * ((k·Hb + i)·levels + l): the scores of all origins but k come from one sorted window per step.
+ */
+export function offsetsLeavingOut(c: Calibration, levels: number[]): Float64Array {
+  const { K, Hb } = c;
+  const L = levels.length;
+  const out = new Float64Array(K * Hb * L);
+  const width = Math.min(Hb, Math.max(1, Math.ceil(WANT_SCORES / (K - 1))));
+  const win = new ScoreWindow(standardised(c), Hb, K, width);
+  const z = new Float64Array(K * L);
+  let last = -1;
+  for (let i = 0; i < Hb; i++) {
+    const from = Math.max(0, Math.min(Hb - width, i - (width >> 1)));
+    if (from !== last) {
+      win.moveTo(from);
+      last = from;
+      for (let k = 0; k < K; k++) {
+        const N = win.count(k);
+        for (let l = 0; l < L; l++) {
+          const q = levels[l]!;
+          let v: number;
+          if (q === 0.5) v = 0;
+          else if (N < 10) v = normalQuantile(q);
+          else {
+            const r = win.kth(q > 0.5 ? Math.min(N, Math.ceil((N + 1) * q)) : Math.max(1, Math.floor((N + 1) * q)), k);
+            v = q > 0.5 ? Math.max(0, r) : Math.min(0, r);
+          }
+          z[k * L + l] = l > 0 && v < z[k * L + l - 1]! ? z[k * L + l - 1]! : v;
+        }
+      }
+    }
+    for (let k = 0; k < K; k++) for (let l = 0; l < L; l++) out[(k * Hb + i) * L + l] = z[k * L + l]!;
+  }
+  return out;
 }
 
 /**
