@@ -277,11 +277,25 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  * altogether — neither replayed nor calibrated on — so that the coverage reported for it
  * (scoreErrors, leave-one-origin-out) is of a band whose width it did not help choose.
  */
-export function forwardInflation(c: Calibration, exclude = -1): number {
-  const sc = standardised(c);
+export function forwardInflation(c: Calibration, exclude = -1, r: Replay = replayOf(c)): number {
   const bands: Float64Array[] = [];
-  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayBands(c, sc, k, [exclude])[0]!);
+  // An origin before the one left out is replayed as with none left out.
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(exclude < 0 || k < exclude ? r.all[k]! : replayBands(c, r.sc, k, [exclude])[0]!);
   return smallestFactor(c, bands, exclude);
+}
+
+/**
+ * The standardised scores, and each origin's band replayed with no origin left out: the factor
+ * the final forecast uses and every leave-one-origin-out factor share them (scoreModel).
+ */
+export interface Replay {
+  sc: Float64Array;
+  all: (Float64Array | undefined)[];
+}
+
+export function replayOf(c: Calibration): Replay {
+  const sc = standardised(c);
+  return { sc, all: Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayBands(c, sc, k, [-1])[0] : undefined)) };
 }
 
 /**
@@ -289,18 +303,16 @@ export function forwardInflation(c: Calibration, exclude = -1): number {
  * on a left-out origin only when that one came before it, and the bands of one origin for every
  * earlier left-out origin come from one sorted window of scores (replayBands).
  */
-export function inflationsLeavingOut(c: Calibration): number[] {
-  const sc = standardised(c);
-  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayBands(c, sc, k, [-1])[0] : undefined));
+export function inflationsLeavingOut(c: Calibration, r: Replay = replayOf(c)): number[] {
   // without[k][x]: origin k's band with the earlier origin x left out.
   const without = Array.from({ length: c.K }, (_, k) => {
     const xs: number[] = [];
     for (let x = 0; x < k; x++) if (replayable(k, x)) xs.push(x);
-    return xs.length ? replayBands(c, sc, k, xs) : [];
+    return xs.length ? replayBands(c, r.sc, k, xs) : [];
   });
   return Array.from({ length: c.K }, (_, x) => {
     const bands: Float64Array[] = [];
-    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : without[k]![x]!);
+    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? r.all[k]! : without[k]![x]!);
     return smallestFactor(c, bands, x);
   });
 }
@@ -320,6 +332,8 @@ class ScoreWindow {
   private readonly vals: Float64Array;
   private readonly org: Int32Array;
   private readonly col: Int32Array;
+  private readonly newVals: Float64Array;
+  private readonly newOrg: Int32Array;
   /** scores per origin in the window */
   readonly per: Int32Array;
   n = 0;
@@ -334,47 +348,81 @@ class ScoreWindow {
     this.org = new Int32Array(upTo * width);
     this.col = new Int32Array(upTo * width);
     this.per = new Int32Array(upTo);
+    this.newVals = new Float64Array(upTo);
+    this.newOrg = new Int32Array(upTo);
   }
   /** The window of steps from..from+width−1. */
   moveTo(from: number): void {
     if (from === this.from) return;
-    if (from === this.from + 1) {
-      // Drop the step that left, keep the order, add the step that came.
-      let m = 0;
-      for (let j = 0; j < this.n; j++) {
-        if (this.col[j] === this.from) {
-          this.per[this.org[j]!]!--;
-          continue;
-        }
-        this.vals[m] = this.vals[j]!;
-        this.org[m] = this.org[j]!;
-        this.col[m++] = this.col[j]!;
-      }
-      this.n = m;
-      this.addStep(from + this.width - 1);
-    } else {
+    if (from === this.from + 1) this.slide();
+    else {
       this.n = 0;
       this.per.fill(0);
-      for (let s = from; s < from + this.width; s++) this.addStep(s);
+      for (let s = from; s < from + this.width; s++) {
+        for (let o = 0; o < this.upTo; o++) {
+          const v = this.sc[o * this.Hb + s]!;
+          if (Number.isNaN(v)) continue;
+          let j = this.n++;
+          while (j > 0 && this.vals[j - 1]! > v) {
+            this.vals[j] = this.vals[j - 1]!;
+            this.org[j] = this.org[j - 1]!;
+            this.col[j] = this.col[j - 1]!;
+            j--;
+          }
+          this.vals[j] = v;
+          this.org[j] = o;
+          this.col[j] = s;
+          this.per[o]!++;
+        }
+      }
     }
     this.from = from;
   }
-  private addStep(s: number): void {
+  /**
+   * One step on: the step that left is dropped and the step that came (its scores sorted first)
+   * merged in, in one pass from the top down (the slots freed below make room).
+   */
+  private slide(): void {
+    const gone = this.from;
+    const s = gone + this.width;
+    // The new step's scores, sorted, in the tail of the buffers past the live ones.
+    let m = 0;
+    const nv = this.newVals;
+    const no = this.newOrg;
     for (let o = 0; o < this.upTo; o++) {
       const v = this.sc[o * this.Hb + s]!;
       if (Number.isNaN(v)) continue;
-      let j = this.n++;
-      while (j > 0 && this.vals[j - 1]! > v) {
-        this.vals[j] = this.vals[j - 1]!;
-        this.org[j] = this.org[j - 1]!;
-        this.col[j] = this.col[j - 1]!;
-        j--;
-      }
-      this.vals[j] = v;
-      this.org[j] = o;
-      this.col[j] = s;
+      let j = m++;
+      while (j > 0 && nv[j - 1]! > v) ((nv[j] = nv[j - 1]!), (no[j] = no[j - 1]!), j--);
+      nv[j] = v;
+      no[j] = o;
       this.per[o]!++;
     }
+    // Compact the kept ones to the bottom, then merge from the top down.
+    let kept = 0;
+    for (let j = 0; j < this.n; j++) {
+      if (this.col[j] === gone) {
+        this.per[this.org[j]!]!--;
+        continue;
+      }
+      this.vals[kept] = this.vals[j]!;
+      this.org[kept] = this.org[j]!;
+      this.col[kept++] = this.col[j]!;
+    }
+    let a = kept - 1;
+    let b = m - 1;
+    for (let w = kept + m - 1; b >= 0; w--) {
+      if (a >= 0 && this.vals[a]! > nv[b]!) {
+        this.vals[w] = this.vals[a]!;
+        this.org[w] = this.org[a]!;
+        this.col[w] = this.col[a--]!;
+      } else {
+        this.vals[w] = nv[b]!;
+        this.org[w] = no[b--]!;
+        this.col[w] = s;
+      }
+    }
+    this.n = kept + m;
   }
   /** Scores in the window but those of origin x (−1: none left out). */
   count(x: number): number {
@@ -540,9 +588,10 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
       const err = new Float64Array(pred.length);
       for (let k = 0; k < origins.length; k++) for (let i = 0; i < Hb; i++) err[k * Hb + i] = y[origins[k]! + i]! - pred[k * Hb + i]!;
       const c: Calibration = { K: origins.length, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(o.cap !== undefined && { cap: o.cap }) };
-      c.inflate = forwardInflation(c);
+      const replay = replayOf(c);
+      c.inflate = forwardInflation(c, -1, replay);
       cal.set(ENSEMBLE, c);
-      scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels) });
+      scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels, replay) });
     }
   }
   return { origins, horizon: Hb, scalePeriod: base.period, baseline: o.baseline.name, scores, levels, cal, fits };
@@ -577,8 +626,9 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
     }
   }
   const cal: Calibration = { K, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(cap !== undefined && { cap }) };
-  cal.inflate = forwardInflation(cal);
-  return { score: scoreErrors(y, origins, scales, cal, levels), cal, fit: fit! };
+  const replay = replayOf(cal);
+  cal.inflate = forwardInflation(cal, -1, replay);
+  return { score: scoreErrors(y, origins, scales, cal, levels, replay), cal, fit: fit! };
 }
 
 /**
@@ -589,7 +639,7 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
  * help choose the width of its own band. Delivered: clipped at 0 for a never-negative series, floored
  * there where zeros are common, clipped at the cap.
  */
-export function scoreErrors(y: Float64Array, origins: number[], scales: number[], c: Calibration, levels: number[]): Omit<ModelScore, 'model' | 'description'> {
+export function scoreErrors(y: Float64Array, origins: number[], scales: number[], c: Calibration, levels: number[], replay?: Replay): Omit<ModelScore, 'model' | 'description'> {
   const { K, Hb, err, sd, pred } = c;
   let maseSum = 0;
   let smapeSum = 0;
@@ -604,9 +654,9 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   const outer = levels.length - 1;
   const L = levels.length;
   const deliver = delivered(c);
-  const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c) : undefined;
+  const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c, replay) : undefined;
   // levelOffsets(c, i, levels, k) uninflated, for every origin k and step i.
-  const offsets = K > 1 ? offsetsLeavingOut(c, levels) : undefined;
+  const offsets = K > 1 ? offsetsLeavingOut(c, levels, replay?.sc) : undefined;
   const gauss = levels.map(normalQuantile);
   const z = new Array<number>(L).fill(0);
   const v = new Array<number>(L).fill(0);
@@ -648,12 +698,12 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
  * levelOffsets(c, i, levels, k) without inflation for every origin k and step i, at
  * ((k·Hb + i)·levels + l): the scores of all origins but k come from one sorted window per step.
  */
-export function offsetsLeavingOut(c: Calibration, levels: number[]): Float64Array {
+export function offsetsLeavingOut(c: Calibration, levels: number[], sc: Float64Array = standardised(c)): Float64Array {
   const { K, Hb } = c;
   const L = levels.length;
   const out = new Float64Array(K * Hb * L);
   const width = Math.min(Hb, Math.max(1, Math.ceil(WANT_SCORES / (K - 1))));
-  const win = new ScoreWindow(standardised(c), Hb, K, width);
+  const win = new ScoreWindow(sc, Hb, K, width);
   const z = new Float64Array(K * L);
   let last = -1;
   for (let i = 0; i < Hb; i++) {
