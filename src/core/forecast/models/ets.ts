@@ -214,14 +214,16 @@ export function etsSse(y: Float64Array, p: EtsParams, init: Init, ms: number[], 
   return runEts(y, p, init, ms, false).sse;
 }
 
-function decode(x: number[], spec: EtsSpec, ms: number[]): EtsParams {
+function decode(x: number[], spec: EtsSpec, ms: number[], out?: EtsParams): EtsParams {
   let i = 0;
   const alpha = 1e-4 + 0.9998 * logistic(x[i++]!);
   const beta = spec.trend === 'none' ? 0 : alpha * logistic(x[i++]!);
   const phi = spec.trend === 'damped' ? 0.8 + 0.18 * logistic(x[i++]!) : spec.trend === 'additive' ? 1 : 0;
   const gamma1 = ms.length >= 1 ? (1 - alpha) * logistic(x[i++]!) : 0;
   const gamma2 = ms.length >= 2 ? (1 - alpha - gamma1) * logistic(x[i++]!) : 0;
-  return { alpha, beta, phi, gamma1, gamma2 };
+  if (!out) return { alpha, beta, phi, gamma1, gamma2 };
+  ((out.alpha = alpha), (out.beta = beta), (out.phi = phi), (out.gamma1 = gamma1), (out.gamma2 = gamma2));
+  return out;
 }
 
 /**
@@ -235,7 +237,8 @@ export function fitEts(y: Float64Array, spec: EtsSpec, ms: number[], fixed?: Ets
     const dims = 1 + (spec.trend === 'none' ? 0 : 1) + (spec.trend === 'damped' ? 1 : 0) + ms.length;
     const s1 = new Float64Array(init.s1.length);
     const s2 = new Float64Array(init.s2.length);
-    const obj = (x: number[]) => etsSse(y, decode(x, spec, ms), init, ms, s1, s2);
+    const scratch: EtsParams = { alpha: 0, beta: 0, phi: 0, gamma1: 0, gamma2: 0 };
+    const obj = (x: number[]) => etsSse(y, decode(x, spec, ms, scratch), init, ms, s1, s2);
     let best: number[] = [];
     if (warm) best = encode(warm, spec, ms);
     else {
