@@ -280,41 +280,51 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
 export function forwardInflation(c: Calibration, exclude = -1, r: Replay = replayOf(c)): number {
   const bands: Float64Array[] = [];
   // An origin before the one left out is replayed as with none left out.
-  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(exclude < 0 || k < exclude ? r.all[k]! : replayBands(c, r.sc, k, [exclude])[0]!);
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(exclude < 0 || k < exclude ? r.all[k]! : r.without[k]![exclude]!);
   return smallestFactor(c, bands, exclude);
 }
 
 /**
- * The standardised scores, and each origin's band replayed with no origin left out: the factor
- * the final forecast uses and every leave-one-origin-out factor share them (scoreModel).
+ * The standardised scores, each origin's band replayed with no origin left out, and with each
+ * earlier origin left out: the factor the final forecast uses and every leave-one-origin-out
+ * factor share them (scoreModel).
  */
 export interface Replay {
   sc: Float64Array;
   all: (Float64Array | undefined)[];
-}
-
-export function replayOf(c: Calibration): Replay {
-  const sc = standardised(c);
-  return { sc, all: Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayBands(c, sc, k, [-1])[0] : undefined)) };
+  /** without[k][x]: origin k's band with the earlier origin x left out */
+  without: Float64Array[][];
 }
 
 /**
- * forwardInflation(c, k) for every origin k, sharing the work: an origin's replayed band depends
- * on a left-out origin only when that one came before it, and the bands of one origin for every
- * earlier left-out origin come from one sorted window of scores (replayBands).
+ * Every band of the replay. Origin k's bands for each earlier origin left out come from one
+ * sorted window of the scores of origins 0..k−1 (replayBands); origin k−1's band with none left
+ * out is calibrated on the same origins but k−1 at the same width, so it comes from that window too.
  */
-export function inflationsLeavingOut(c: Calibration, r: Replay = replayOf(c)): number[] {
-  // without[k][x]: origin k's band with the earlier origin x left out.
-  const without = Array.from({ length: c.K }, (_, k) => {
+export function replayOf(c: Calibration): Replay {
+  const sc = standardised(c);
+  const all: (Float64Array | undefined)[] = new Array(c.K).fill(undefined);
+  const without: Float64Array[][] = [];
+  for (let k = 0; k < c.K; k++) {
     const xs: number[] = [];
     for (let x = 0; x < k; x++) if (replayable(k, x)) xs.push(x);
-    return xs.length ? replayBands(c, r.sc, k, xs) : [];
-  });
-  return Array.from({ length: c.K }, (_, x) => {
-    const bands: Float64Array[] = [];
-    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? r.all[k]! : without[k]![x]!);
-    return smallestFactor(c, bands, x);
-  });
+    if (!xs.length) {
+      without.push([]);
+      continue;
+    }
+    const at = xs.map(() => k);
+    const prev = replayable(k - 1, -1);
+    const bands = replayBands(c, sc, k, prev ? [...xs, k - 1] : xs, prev ? [...at, k - 1] : at);
+    if (prev) all[k - 1] = bands.pop();
+    without.push(bands);
+  }
+  for (let k = 0; k < c.K; k++) if (replayable(k, -1) && !all[k]) all[k] = replayBands(c, sc, k, [-1])[0];
+  return { sc, all, without };
+}
+
+/** forwardInflation(c, k) for every origin k, from one replay (replayOf). */
+export function inflationsLeavingOut(c: Calibration, r: Replay = replayOf(c)): number[] {
+  return Array.from({ length: c.K }, (_, x) => forwardInflation(c, x, r));
 }
 
 /** Whether origin k is replayed when `exclude` is left out: it has two earlier origins to calibrate on. */
@@ -439,13 +449,13 @@ class ScoreWindow {
 }
 
 /**
- * The P10–P90 band at origin k calibrated on the origins before it but x, uninflated, for each x
- * of `xs` (all before k, or all −1: none left out): per step i, [lo, hi, error, forecast] at 4i.
- * A P10 floored at 0 is −∞ (it takes every truth). The same offsets as levelOffsets(c, i,
- * [0.1, 0.9], x, buf, k): the replay runs it for every step of some K²/2 (origin, left-out origin)
- * pairs of every model.
+ * The P10–P90 band calibrated on the origins before k but x, uninflated, for each x of `xs` (all
+ * before k, or all −1: none left out), at origin at[x's index] (k by default): per step i,
+ * [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth). The same
+ * offsets as levelOffsets(c, i, [0.1, 0.9], x, buf, k): the replay runs it for every step of some
+ * K²/2 (origin, left-out origin) pairs of every model.
  */
-function replayBands(c: Calibration, sc: Float64Array, k: number, xs: number[]): Float64Array[] {
+function replayBands(c: Calibration, sc: Float64Array, k: number, xs: number[], at: number[] = xs.map(() => k)): Float64Array[] {
   const origins = k - (xs[0]! >= 0 && xs[0]! < k ? 1 : 0);
   const width = Math.min(c.Hb, Math.max(1, Math.ceil(WANT_SCORES / origins)));
   const win = new ScoreWindow(sc, c.Hb, k, width);
@@ -465,9 +475,9 @@ function replayBands(c: Calibration, sc: Float64Array, k: number, xs: number[]):
         zHi[e] = N >= 10 ? Math.max(0, win.kth(Math.min(N, Math.ceil((N + 1) * 0.9)), xs[e]!)) : Z90Q;
       }
     }
-    const j = k * c.Hb + i;
-    const s = c.sd[j]!;
     for (let e = 0; e < xs.length; e++) {
+      const j = at[e]! * c.Hb + i;
+      const s = c.sd[j]!;
       const out = outs[e]!;
       out[4 * i] = floored[e] ? -Infinity : zLo[e]! * s;
       out[4 * i + 1] = zHi[e]! * s;
