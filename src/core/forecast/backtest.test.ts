@@ -491,20 +491,40 @@ describe('the forward replay', () => {
       return grid[grid.length - 1]!;
     };
     const rng = seededRng(23);
-    for (let t = 0; t < 12; t++) {
-      const K = 3 + (t % 5);
-      // Short windows now and then: fewer than 10 scores, the Gaussian offsets.
-      const Hb = t % 4 === 1 ? 3 : 6;
+    for (let t = 0; t < 16; t++) {
+      const K = 3 + (t % 6);
+      // Short windows now and then: fewer than 10 scores, the Gaussian offsets; long ones that
+      // slide (the sorted window kept step to step); a zero sd (no score) here and there.
+      const Hb = t % 4 === 1 ? 3 : t % 4 === 2 ? 25 : 6;
       const N = K * Hb;
       // Truths that drift and are 0 a fifth of the time; a cap now and then.
       const pred = Float64Array.from({ length: N }, () => 5 + 5 * rng.next());
       const truth = Float64Array.from({ length: N }, (_, j) => (rng.next() < 0.2 ? 0 : Math.max(0, pred[j]! + (1 + j / Hb) * rng.normal())));
-      const c = { K, Hb, pred, err: Float64Array.from(truth, (v, j) => v - pred[j]!), sd: new Float64Array(N).fill(1), zero: Uint8Array.from(truth, (v) => (v === 0 ? 1 : 0)), ...(t % 3 === 0 && { cap: 9 }) };
+      const c = { K, Hb, pred, err: Float64Array.from(truth, (v, j) => v - pred[j]!), sd: Float64Array.from({ length: N }, (_, j) => (t % 2 === 0 && j % 7 === 3 ? 0 : 0.5 + (j % 5) / 4)), zero: Uint8Array.from(truth, (v) => (v === 0 ? 1 : 0)), ...(t % 3 === 0 && { cap: 9 }) };
       const shared = inflationsLeavingOut(c);
       expect(forwardInflation(c)).toBeCloseTo(scan(c, -1), 12);
       for (let x = 0; x < K; x++) {
         expect(forwardInflation(c, x)).toBeCloseTo(scan(c, x), 12);
         expect(shared[x]).toBeCloseTo(scan(c, x), 12);
+      }
+    }
+  });
+});
+
+describe('the leave-one-origin-out offsets', () => {
+  it('are levelOffsets with each origin left out, read off one sorted window per step', async () => {
+    const { levelOffsets, offsetsLeavingOut } = await import('./backtest.js');
+    const rng = seededRng(29);
+    for (let t = 0; t < 12; t++) {
+      const K = 2 + (t % 7);
+      // Few scores (the Gaussian offsets), long sliding windows, zero sds (no score), odd levels.
+      const Hb = t % 3 === 0 ? 4 : 30;
+      const N = K * Hb;
+      const levels = t % 2 ? [0.1, 0.5, 0.9] : [0.01, 0.1, 0.25, 0.5, 0.9, 0.99];
+      const c = { K, Hb, pred: new Float64Array(N), err: Float64Array.from({ length: N }, (_, j) => (1 + j / Hb) * rng.normal()), sd: Float64Array.from({ length: N }, (_, j) => (t % 2 === 0 && j % 5 === 2 ? 0 : 0.5 + rng.next())) };
+      const got = offsetsLeavingOut(c, levels);
+      for (let k = 0; k < K; k++) {
+        for (let i = 0; i < Hb; i++) expect(Array.from(got.subarray((k * Hb + i) * levels.length, (k * Hb + i + 1) * levels.length))).toEqual(levelOffsets(c, i, levels, k));
       }
     }
   });

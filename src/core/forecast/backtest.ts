@@ -277,27 +277,54 @@ const INFLATIONS = Array.from({ length: 56 }, (_, k) => 0.25 + k * 0.05);
  * altogether — neither replayed nor calibrated on — so that the coverage reported for it
  * (scoreErrors, leave-one-origin-out) is of a band whose width it did not help choose.
  */
-export function forwardInflation(c: Calibration, exclude = -1): number {
-  const buf = new Float64Array(c.K * c.Hb);
-  const sc = standardised(c);
+export function forwardInflation(c: Calibration, exclude = -1, r: Replay = replayOf(c)): number {
   const bands: Float64Array[] = [];
-  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(replayOrigin(c, sc, k, exclude, buf));
+  // An origin before the one left out is replayed as with none left out.
+  for (let k = 0; k < c.K; k++) if (replayable(k, exclude)) bands.push(exclude < 0 || k < exclude ? r.all[k]! : r.without[k]![exclude]!);
   return smallestFactor(c, bands, exclude);
 }
 
 /**
- * forwardInflation(c, k) for every origin k, sharing the work: an origin's replayed band depends
- * on a left-out origin only when that one came before it.
+ * The standardised scores, each origin's band replayed with no origin left out, and with each
+ * earlier origin left out: the factor the final forecast uses and every leave-one-origin-out
+ * factor share them (scoreModel).
  */
-export function inflationsLeavingOut(c: Calibration): number[] {
-  const buf = new Float64Array(c.K * c.Hb);
+export interface Replay {
+  sc: Float64Array;
+  all: (Float64Array | undefined)[];
+  /** without[k][x]: origin k's band with the earlier origin x left out */
+  without: Float64Array[][];
+}
+
+/**
+ * Every band of the replay. Origin k's bands for each earlier origin left out come from one
+ * sorted window of the scores of origins 0..k−1 (replayBands); origin k−1's band with none left
+ * out is calibrated on the same origins but k−1 at the same width, so it comes from that window too.
+ */
+export function replayOf(c: Calibration): Replay {
   const sc = standardised(c);
-  const all = Array.from({ length: c.K }, (_, k) => (replayable(k, -1) ? replayOrigin(c, sc, k, -1, buf) : undefined));
-  return Array.from({ length: c.K }, (_, x) => {
-    const bands: Float64Array[] = [];
-    for (let k = 0; k < c.K; k++) if (replayable(k, x)) bands.push(k < x ? all[k]! : replayOrigin(c, sc, k, x, buf));
-    return smallestFactor(c, bands, x);
-  });
+  const all: (Float64Array | undefined)[] = new Array(c.K).fill(undefined);
+  const without: Float64Array[][] = [];
+  for (let k = 0; k < c.K; k++) {
+    const xs: number[] = [];
+    for (let x = 0; x < k; x++) if (replayable(k, x)) xs.push(x);
+    if (!xs.length) {
+      without.push([]);
+      continue;
+    }
+    const at = xs.map(() => k);
+    const prev = replayable(k - 1, -1);
+    const bands = replayBands(c, sc, k, prev ? [...xs, k - 1] : xs, prev ? [...at, k - 1] : at);
+    if (prev) all[k - 1] = bands.pop();
+    without.push(bands);
+  }
+  for (let k = 0; k < c.K; k++) if (replayable(k, -1) && !all[k]) all[k] = replayBands(c, sc, k, [-1])[0];
+  return { sc, all, without };
+}
+
+/** forwardInflation(c, k) for every origin k, from one replay (replayOf). */
+export function inflationsLeavingOut(c: Calibration, r: Replay = replayOf(c)): number[] {
+  return Array.from({ length: c.K }, (_, x) => forwardInflation(c, x, r));
 }
 
 /** Whether origin k is replayed when `exclude` is left out: it has two earlier origins to calibrate on. */
@@ -306,37 +333,159 @@ function replayable(k: number, exclude: number): boolean {
 }
 
 /**
- * The P10–P90 band at origin k calibrated on the origins before it (but `exclude`), uninflated:
- * per step i, [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth).
+ * The scores of origins 0..upTo−1 over a window of `width` steps, kept sorted as the window slides
+ * one step at a time, with each score's origin: the r-th smallest score of all origins but one is
+ * then read off in a few steps, for every origin left out, instead of a selection per left-out
+ * origin. The order statistics are those select() finds on the same scores.
  */
-function replayOrigin(c: Calibration, sc: Float64Array, k: number, exclude: number, buf: Float64Array): Float64Array {
-  // levelOffsets(c, i, [0.1, 0.9], exclude, buf, k) without inflation, inlined: the replay runs it
-  // for every step of some K²/2 (origin, left-out origin) pairs of every model.
-  const floored = zeroFloored(c, 0.1, exclude, k);
-  const out = new Float64Array(4 * c.Hb);
-  const origins = k - (exclude >= 0 && exclude < k ? 1 : 0);
+class ScoreWindow {
+  private readonly vals: Float64Array;
+  private readonly org: Int32Array;
+  private readonly col: Int32Array;
+  private readonly newVals: Float64Array;
+  private readonly newOrg: Int32Array;
+  /** scores per origin in the window */
+  readonly per: Int32Array;
+  n = 0;
+  private from = -2;
+  constructor(
+    private readonly sc: Float64Array,
+    private readonly Hb: number,
+    private readonly upTo: number,
+    private readonly width: number,
+  ) {
+    this.vals = new Float64Array(upTo * width);
+    this.org = new Int32Array(upTo * width);
+    this.col = new Int32Array(upTo * width);
+    this.per = new Int32Array(upTo);
+    this.newVals = new Float64Array(upTo);
+    this.newOrg = new Int32Array(upTo);
+  }
+  /** The window of steps from..from+width−1. */
+  moveTo(from: number): void {
+    if (from === this.from) return;
+    if (from === this.from + 1) this.slide();
+    else {
+      this.n = 0;
+      this.per.fill(0);
+      for (let s = from; s < from + this.width; s++) {
+        for (let o = 0; o < this.upTo; o++) {
+          const v = this.sc[o * this.Hb + s]!;
+          if (Number.isNaN(v)) continue;
+          let j = this.n++;
+          while (j > 0 && this.vals[j - 1]! > v) {
+            this.vals[j] = this.vals[j - 1]!;
+            this.org[j] = this.org[j - 1]!;
+            this.col[j] = this.col[j - 1]!;
+            j--;
+          }
+          this.vals[j] = v;
+          this.org[j] = o;
+          this.col[j] = s;
+          this.per[o]!++;
+        }
+      }
+    }
+    this.from = from;
+  }
+  /**
+   * One step on: the step that left is dropped and the step that came (its scores sorted first)
+   * merged in, in one pass from the top down (the slots freed below make room).
+   */
+  private slide(): void {
+    const gone = this.from;
+    const s = gone + this.width;
+    // The new step's scores, sorted, in the tail of the buffers past the live ones.
+    let m = 0;
+    const nv = this.newVals;
+    const no = this.newOrg;
+    for (let o = 0; o < this.upTo; o++) {
+      const v = this.sc[o * this.Hb + s]!;
+      if (Number.isNaN(v)) continue;
+      let j = m++;
+      while (j > 0 && nv[j - 1]! > v) ((nv[j] = nv[j - 1]!), (no[j] = no[j - 1]!), j--);
+      nv[j] = v;
+      no[j] = o;
+      this.per[o]!++;
+    }
+    // Compact the kept ones to the bottom, then merge from the top down.
+    let kept = 0;
+    for (let j = 0; j < this.n; j++) {
+      if (this.col[j] === gone) {
+        this.per[this.org[j]!]!--;
+        continue;
+      }
+      this.vals[kept] = this.vals[j]!;
+      this.org[kept] = this.org[j]!;
+      this.col[kept++] = this.col[j]!;
+    }
+    let a = kept - 1;
+    let b = m - 1;
+    for (let w = kept + m - 1; b >= 0; w--) {
+      if (a >= 0 && this.vals[a]! > nv[b]!) {
+        this.vals[w] = this.vals[a]!;
+        this.org[w] = this.org[a]!;
+        this.col[w] = this.col[a--]!;
+      } else {
+        this.vals[w] = nv[b]!;
+        this.org[w] = no[b--]!;
+        this.col[w] = s;
+      }
+    }
+    this.n = kept + m;
+  }
+  /** Scores in the window but those of origin x (−1: none left out). */
+  count(x: number): number {
+    return this.n - (x >= 0 && x < this.upTo ? this.per[x]! : 0);
+  }
+  /** The r-th smallest (1-based) score in the window but those of origin x. */
+  kth(r: number, x: number): number {
+    const N = this.count(x);
+    if (r <= N - r + 1) {
+      for (let j = 0, seen = 0; ; j++) if (this.org[j] !== x && ++seen === r) return this.vals[j]!;
+    }
+    for (let j = this.n - 1, seen = 0; ; j--) if (this.org[j] !== x && ++seen === N - r + 1) return this.vals[j]!;
+  }
+}
+
+/**
+ * The P10–P90 band calibrated on the origins before k but x, uninflated, for each x of `xs` (all
+ * before k, or all −1: none left out), at origin at[x's index] (k by default): per step i,
+ * [lo, hi, error, forecast] at 4i. A P10 floored at 0 is −∞ (it takes every truth). The same
+ * offsets as levelOffsets(c, i, [0.1, 0.9], x, buf, k): the replay runs it for every step of some
+ * K²/2 (origin, left-out origin) pairs of every model.
+ */
+function replayBands(c: Calibration, sc: Float64Array, k: number, xs: number[], at: number[] = xs.map(() => k)): Float64Array[] {
+  const origins = k - (xs[0]! >= 0 && xs[0]! < k ? 1 : 0);
   const width = Math.min(c.Hb, Math.max(1, Math.ceil(WANT_SCORES / origins)));
+  const win = new ScoreWindow(sc, c.Hb, k, width);
+  const floored = xs.map((x) => zeroFloored(c, 0.1, x, k));
+  const outs = xs.map(() => new Float64Array(4 * c.Hb));
+  const zLo = new Float64Array(xs.length);
+  const zHi = new Float64Array(xs.length);
+  let last = -1;
   for (let i = 0; i < c.Hb; i++) {
     const from = Math.max(0, Math.min(c.Hb - width, i - (width >> 1)));
-    let N = 0;
-    for (let o = 0; o < k; o++) {
-      if (o === exclude) continue;
-      for (let j = o * c.Hb + from; j < o * c.Hb + from + width; j++) if (!Number.isNaN(sc[j]!)) buf[N++] = sc[j]!;
+    if (from !== last) {
+      win.moveTo(from);
+      last = from;
+      for (let e = 0; e < xs.length; e++) {
+        const N = win.count(xs[e]!);
+        zLo[e] = N >= 10 ? Math.min(0, win.kth(Math.max(1, Math.floor((N + 1) * 0.1)), xs[e]!)) : Z10;
+        zHi[e] = N >= 10 ? Math.max(0, win.kth(Math.min(N, Math.ceil((N + 1) * 0.9)), xs[e]!)) : Z90Q;
+      }
     }
-    let zLo = Z10;
-    let zHi = Z90Q;
-    if (N >= 10) {
-      zLo = Math.min(0, select(buf, Math.max(1, Math.floor((N + 1) * 0.1)) - 1, 0, N - 1));
-      zHi = Math.max(0, select(buf, Math.min(N, Math.ceil((N + 1) * 0.9)) - 1, 0, N - 1));
+    for (let e = 0; e < xs.length; e++) {
+      const j = at[e]! * c.Hb + i;
+      const s = c.sd[j]!;
+      const out = outs[e]!;
+      out[4 * i] = floored[e] ? -Infinity : zLo[e]! * s;
+      out[4 * i + 1] = zHi[e]! * s;
+      out[4 * i + 2] = c.err[j]!;
+      out[4 * i + 3] = c.pred[j]!;
     }
-    const j = k * c.Hb + i;
-    const s = c.sd[j]!;
-    out[4 * i] = floored ? -Infinity : zLo * s;
-    out[4 * i + 1] = zHi * s;
-    out[4 * i + 2] = c.err[j]!;
-    out[4 * i + 3] = c.pred[j]!;
   }
-  return out;
+  return outs;
 }
 
 /** Each backtest error over its step-ahead sd (NaN where the sd is 0: no score). */
@@ -449,9 +598,10 @@ export function backtest(y: Float64Array, ctx: FitContext, o: BacktestOptions): 
       const err = new Float64Array(pred.length);
       for (let k = 0; k < origins.length; k++) for (let i = 0; i < Hb; i++) err[k * Hb + i] = y[origins[k]! + i]! - pred[k * Hb + i]!;
       const c: Calibration = { K: origins.length, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(o.cap !== undefined && { cap: o.cap }) };
-      c.inflate = forwardInflation(c);
+      const replay = replayOf(c);
+      c.inflate = forwardInflation(c, -1, replay);
       cal.set(ENSEMBLE, c);
-      scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels) });
+      scores.push({ model: ENSEMBLE, description: `median of the best ${members.length}: ${members.join(', ')}`, members, ...scoreErrors(y, origins, scales, c, levels, replay) });
     }
   }
   return { origins, horizon: Hb, scalePeriod: base.period, baseline: o.baseline.name, scores, levels, cal, fits };
@@ -486,8 +636,9 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
     }
   }
   const cal: Calibration = { K, Hb, err, sd, pred, ...(nonNegative && { zero: zerosOf(y, origins, Hb) }), ...(cap !== undefined && { cap }) };
-  cal.inflate = forwardInflation(cal);
-  return { score: scoreErrors(y, origins, scales, cal, levels), cal, fit: fit! };
+  const replay = replayOf(cal);
+  cal.inflate = forwardInflation(cal, -1, replay);
+  return { score: scoreErrors(y, origins, scales, cal, levels, replay), cal, fit: fit! };
 }
 
 /**
@@ -498,7 +649,7 @@ function scoreModel(model: ForecastModel, y: Float64Array, ctx: FitContext, orig
  * help choose the width of its own band. Delivered: clipped at 0 for a never-negative series, floored
  * there where zeros are common, clipped at the cap.
  */
-export function scoreErrors(y: Float64Array, origins: number[], scales: number[], c: Calibration, levels: number[]): Omit<ModelScore, 'model' | 'description'> {
+export function scoreErrors(y: Float64Array, origins: number[], scales: number[], c: Calibration, levels: number[], replay?: Replay): Omit<ModelScore, 'model' | 'description'> {
   const { K, Hb, err, sd, pred } = c;
   let maseSum = 0;
   let smapeSum = 0;
@@ -511,14 +662,19 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   const lo = levels.indexOf(0.1);
   const hi = levels.indexOf(0.9);
   const outer = levels.length - 1;
-  const buf = new Float64Array(K * Hb);
+  const L = levels.length;
   const deliver = delivered(c);
-  const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c) : undefined;
+  const inflations = K > 1 && c.inflate !== undefined ? inflationsLeavingOut(c, replay) : undefined;
+  // levelOffsets(c, i, levels, k) uninflated, for every origin k and step i.
+  const offsets = K > 1 ? offsetsLeavingOut(c, levels, replay?.sc) : undefined;
+  const gauss = levels.map(normalQuantile);
+  const z = new Array<number>(L).fill(0);
+  const v = new Array<number>(L).fill(0);
   for (let k = 0; k < K; k++) {
     let mae = 0;
     let pin = 0;
     const floor = levels.map((q) => K > 1 && zeroFloored(c, q, k));
-    const honest = inflations ? { ...c, inflate: inflations[k]! } : c;
+    const lambda = inflations ? inflations[k]! : (c.inflate ?? 1);
     for (let i = 0; i < Hb; i++) {
       const j = k * Hb + i;
       const truth = y[origins[k]! + i]!;
@@ -531,8 +687,8 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
       const tol = 1e-12 * (Math.abs(truth) + Math.abs(pred[j]!));
       if (Math.abs(err[j]!) <= Z90 * s + tol) rawIn++;
       // One origin: nothing to calibrate on out of sample, so the Gaussian band is what is delivered.
-      const z = K > 1 ? levelOffsets(honest, i, levels, k, buf) : levels.map(normalQuantile);
-      const v = z.map((zl, l) => (floor[l] ? deliver(0) : deliver(pred[j]! + zl * s)));
+      for (let l = 0; l < L; l++) z[l] = offsets ? (lambda === 1 ? offsets[(k * Hb + i) * L + l]! : offsets[(k * Hb + i) * L + l]! * lambda) : gauss[l]!;
+      for (let l = 0; l < L; l++) v[l] = floor[l] ? deliver(0) : deliver(pred[j]! + z[l]! * s);
       if (truth >= v[lo]! - tol && truth <= v[hi]! + tol) calIn++;
       if (truth >= v[0]! - tol && truth <= v[outer]! + tol) bandIn++;
       for (let l = 0; l < levels.length; l++) pin += pinballLoss(levels[l]!, truth, v[l]!);
@@ -546,6 +702,43 @@ export function scoreErrors(y: Float64Array, origins: number[], scales: number[]
   }
   const N = K * Hb;
   return { mase: maseSum / K, smape: smapeSum / N, mae: absSum / K, rawCoverage: rawIn / N, coverage: calIn / N, bandCoverage: bandIn / N, pinball: pinSum / K, maseByOrigin };
+}
+
+/**
+ * levelOffsets(c, i, levels, k) without inflation for every origin k and step i, at
+ * ((k·Hb + i)·levels + l): the scores of all origins but k come from one sorted window per step.
+ */
+export function offsetsLeavingOut(c: Calibration, levels: number[], sc: Float64Array = standardised(c)): Float64Array {
+  const { K, Hb } = c;
+  const L = levels.length;
+  const out = new Float64Array(K * Hb * L);
+  const width = Math.min(Hb, Math.max(1, Math.ceil(WANT_SCORES / (K - 1))));
+  const win = new ScoreWindow(sc, Hb, K, width);
+  const z = new Float64Array(K * L);
+  let last = -1;
+  for (let i = 0; i < Hb; i++) {
+    const from = Math.max(0, Math.min(Hb - width, i - (width >> 1)));
+    if (from !== last) {
+      win.moveTo(from);
+      last = from;
+      for (let k = 0; k < K; k++) {
+        const N = win.count(k);
+        for (let l = 0; l < L; l++) {
+          const q = levels[l]!;
+          let v: number;
+          if (q === 0.5) v = 0;
+          else if (N < 10) v = normalQuantile(q);
+          else {
+            const r = win.kth(q > 0.5 ? Math.min(N, Math.ceil((N + 1) * q)) : Math.max(1, Math.floor((N + 1) * q)), k);
+            v = q > 0.5 ? Math.max(0, r) : Math.min(0, r);
+          }
+          z[k * L + l] = l > 0 && v < z[k * L + l - 1]! ? z[k * L + l - 1]! : v;
+        }
+      }
+    }
+    for (let k = 0; k < K; k++) for (let l = 0; l < L; l++) out[(k * Hb + i) * L + l] = z[k * L + l]!;
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitEts, initialStates, runEts, type EtsParams, type EtsSpec } from './ets.js';
+import { etsSse, fitEts, initialStates, runEts, type EtsParams, type EtsSpec } from './ets.js';
 
 // Small series whose SSE surface a fine grid maps: the reference is the grid's minimum, checkable
 // by hand (runEts is the textbook recursion), and the fit must reach it from any start.
@@ -49,6 +49,21 @@ describe('ETS parameter search', () => {
       // ... and the same point from every start.
       expect(Math.abs(a! - found[0]![0]!)).toBeLessThan(1e-3);
       expect(Math.abs(b! - found[0]![1]!)).toBeLessThan(1e-3);
+    }
+  });
+});
+
+describe('the search objective', () => {
+  it('is the SSE of runEts to the last bit, for every seasonal shape, reusing its buffers', () => {
+    const y = Float64Array.from({ length: 200 }, (_, t) => 50 + 10 * Math.sin(t / 3) + 5 * Math.cos(t / 11) + ((t * 7919) % 13));
+    for (const ms of [[], [4], [4, 12]]) {
+      const init = initialStates(y, ms);
+      const s1 = new Float64Array(init.s1.length);
+      const s2 = new Float64Array(init.s2.length);
+      for (const p of [{ alpha: 0.3, beta: 0.05, phi: 0.9, gamma1: 0.1, gamma2: 0.05 }, { alpha: 0.7, beta: 0, phi: 1, gamma1: 0.2, gamma2: 0.01 }]) {
+        // Twice: the buffers hold the first run's states when the second starts.
+        for (let r = 0; r < 2; r++) expect(Object.is(etsSse(y, p, init, ms, s1, s2), runEts(y, p, init, ms, false).sse)).toBe(true);
+      }
     }
   });
 });

@@ -156,14 +156,74 @@ export function runEts(y: Float64Array, p: EtsParams, init: Init, ms: number[], 
   return { sse, level: l, trend: b, s1, s2 };
 }
 
-function decode(x: number[], spec: EtsSpec, ms: number[]): EtsParams {
+/**
+ * runEts(y, p, init, ms, false).sse, the same arithmetic in the same order, without allocating
+ * (the seasonal states are copied into `s1`, `s2`) and with a loop per seasonal shape: the
+ * parameter search calls it hundreds of times per fit.
+ */
+export function etsSse(y: Float64Array, p: EtsParams, init: Init, ms: number[], s1: Float64Array, s2: Float64Array): number {
+  const n = y.length;
+  const m1 = ms[0] ?? 0;
+  const m2 = ms[1] ?? 0;
+  let l = init.level;
+  let b = init.trend;
+  const { alpha, beta, phi, gamma1, gamma2 } = p;
+  let sse = 0;
+  if (!m1 && !m2) {
+    for (let t = 0; t < n; t++) {
+      const pb = phi * b;
+      const e = y[t]! - (l + pb);
+      sse += e * e;
+      l = l + pb + alpha * e;
+      b = pb + beta * e;
+    }
+    return sse;
+  }
+  if (m1 && !m2) {
+    s1.set(init.s1);
+    let j1 = 0;
+    for (let t = 0; t < n; t++) {
+      const pb = phi * b;
+      const e = y[t]! - (l + pb + s1[j1]!);
+      sse += e * e;
+      l = l + pb + alpha * e;
+      b = pb + beta * e;
+      s1[j1]! += gamma1 * e;
+      if (++j1 === m1) j1 = 0;
+    }
+    return sse;
+  }
+  if (m1 && m2) {
+    s1.set(init.s1);
+    s2.set(init.s2);
+    let j1 = 0;
+    let j2 = 0;
+    for (let t = 0; t < n; t++) {
+      const pb = phi * b;
+      const e = y[t]! - (l + pb + s1[j1]! + s2[j2]!);
+      sse += e * e;
+      l = l + pb + alpha * e;
+      b = pb + beta * e;
+      s1[j1]! += gamma1 * e;
+      if (++j1 === m1) j1 = 0;
+      s2[j2]! += gamma2 * e;
+      if (++j2 === m2) j2 = 0;
+    }
+    return sse;
+  }
+  return runEts(y, p, init, ms, false).sse;
+}
+
+function decode(x: number[], spec: EtsSpec, ms: number[], out?: EtsParams): EtsParams {
   let i = 0;
   const alpha = 1e-4 + 0.9998 * logistic(x[i++]!);
   const beta = spec.trend === 'none' ? 0 : alpha * logistic(x[i++]!);
   const phi = spec.trend === 'damped' ? 0.8 + 0.18 * logistic(x[i++]!) : spec.trend === 'additive' ? 1 : 0;
   const gamma1 = ms.length >= 1 ? (1 - alpha) * logistic(x[i++]!) : 0;
   const gamma2 = ms.length >= 2 ? (1 - alpha - gamma1) * logistic(x[i++]!) : 0;
-  return { alpha, beta, phi, gamma1, gamma2 };
+  if (!out) return { alpha, beta, phi, gamma1, gamma2 };
+  ((out.alpha = alpha), (out.beta = beta), (out.phi = phi), (out.gamma1 = gamma1), (out.gamma2 = gamma2));
+  return out;
 }
 
 /**
@@ -175,7 +235,10 @@ export function fitEts(y: Float64Array, spec: EtsSpec, ms: number[], fixed?: Ets
   let params = fixed;
   if (!params) {
     const dims = 1 + (spec.trend === 'none' ? 0 : 1) + (spec.trend === 'damped' ? 1 : 0) + ms.length;
-    const obj = (x: number[]) => runEts(y, decode(x, spec, ms), init, ms, false).sse;
+    const s1 = new Float64Array(init.s1.length);
+    const s2 = new Float64Array(init.s2.length);
+    const scratch: EtsParams = { alpha: 0, beta: 0, phi: 0, gamma1: 0, gamma2: 0 };
+    const obj = (x: number[]) => etsSse(y, decode(x, spec, ms, scratch), init, ms, s1, s2);
     let best: number[] = [];
     if (warm) best = encode(warm, spec, ms);
     else {

@@ -111,6 +111,33 @@ function residuals(z: Float64Array, pi: Poly, b: Poly, start: number): { e: Floa
   return { e, sse, count };
 }
 
+/**
+ * residuals(z, pi, b, start).sse, the same sums in the same order, into `e` (kept for the fit:
+ * its slots before `start` stay 0, as a fresh array's) with the terms as flat arrays: the
+ * coefficient search calls it hundreds of times per fit.
+ */
+function residualSse(z: Float64Array, pi: Poly, b: Poly, start: number, e: Float64Array): number {
+  const n = z.length;
+  const np = pi.length;
+  const nb = b.length;
+  const pl = new Int32Array(np);
+  const pc = new Float64Array(np);
+  const bl = new Int32Array(nb);
+  const bc = new Float64Array(nb);
+  for (let k = 0; k < np; k++) ((pl[k] = pi[k]!.lag), (pc[k] = pi[k]!.c));
+  for (let k = 0; k < nb; k++) ((bl[k] = b[k]!.lag), (bc[k] = b[k]!.c));
+  let sse = 0;
+  for (let t = start; t < n; t++) {
+    let pred = 0;
+    for (let k = 0; k < np; k++) pred += pc[k]! * z[t - pl[k]!]!;
+    for (let k = 0; k < nb; k++) if (t - bl[k]! >= 0) pred += bc[k]! * e[t - bl[k]!]!;
+    const r = z[t]! - pred;
+    e[t] = r;
+    sse += r * r;
+  }
+  return sse;
+}
+
 function dims(o: Order): number {
   return o.p + o.q + o.P + o.Q;
 }
@@ -131,10 +158,11 @@ export function fitSarima(y: Float64Array, o: Order, warm?: number[], maxEvals =
   }
   const z = Float64Array.from(y, (v) => v - mu);
   const start = o.p + o.P * o.m + o.d + o.D * o.m;
+  const scratch = new Float64Array(n);
   const obj = (x: number[]) => {
     const c = decode(x, o);
     const { pi, b } = terms(arPolynomial(c.phi, c.Phi, o), maPolynomial(c.theta, c.Theta, o));
-    return residuals(z, pi, b, start).sse;
+    return residualSse(z, pi, b, start, scratch);
   };
   const k = dims(o);
   let x: number[] = warm?.length === k ? warm : new Array<number>(k).fill(0.1);
