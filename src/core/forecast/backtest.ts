@@ -18,6 +18,7 @@
  * widened by a factor replayed on the other origins only (forwardInflation).
  */
 import { InvalidInput } from '../errors.js';
+import { selectKth } from '../select.js';
 import { ENSEMBLE, medianArrays } from './models/ensemble.js';
 import { normalQuantile, Z90, type FitContext, type Fitted, type ForecastModel, type Quantiles } from './model.js';
 
@@ -140,37 +141,13 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** k-th smallest (0-based) by quickselect; reorders `a`. O(n): calibration runs it per origin. */
-function select(a: Float64Array, k: number, from = 0, to = a.length - 1): number {
-  let lo = from;
-  let hi = to;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}
-
 /** Quantile with linear interpolation (the same as `quantile` on sorted data); reorders `a`. */
 export function quantileOf(a: Float64Array, q: number): number {
   const n = a.length;
   if (n === 0) return NaN;
   const pos = (n - 1) * q;
   const lo = Math.floor(pos);
-  const x = select(a, lo);
+  const x = selectKth(a, lo);
   if (lo + 1 >= n || pos === lo) return x;
   // After selection everything right of lo is ≥ a[lo]: the next order statistic is their minimum.
   let next = Infinity;
@@ -238,7 +215,7 @@ export function levelOffsets(c: Calibration | undefined, i: number, levels: numb
     if (q === 0.5) return 0;
     if (N < 10) return normalQuantile(q);
     const rank = q > 0.5 ? Math.min(N, Math.ceil((N + 1) * q)) : Math.max(1, Math.floor((N + 1) * q));
-    const v = select(a, rank - 1);
+    const v = selectKth(a, rank - 1);
     return q > 0.5 ? Math.max(0, v) : Math.min(0, v);
   });
   for (let k = 1; k < z.length; k++) if (z[k]! < z[k - 1]!) z[k] = z[k - 1]!;
@@ -336,7 +313,7 @@ function replayable(k: number, exclude: number): boolean {
  * The scores of origins 0..upTo−1 over a window of `width` steps, kept sorted as the window slides
  * one step at a time, with each score's origin: the r-th smallest score of all origins but one is
  * then read off in a few steps, for every origin left out, instead of a selection per left-out
- * origin. The order statistics are those select() finds on the same scores.
+ * origin. The order statistics are those selectKth() finds on the same scores.
  */
 class ScoreWindow {
   private readonly vals: Float64Array;

@@ -17,6 +17,7 @@
 import { Decimal, ZERO } from '../money.js';
 import type { Rng } from '../rng.js';
 import { availableAt, type SpotTrace } from '../model/spot.js';
+import { selectKth } from '../select.js';
 import { EventHeap } from '../sim/heap.js';
 import type { Autoscaler, ScaleObservation, ScaleTarget } from './autoscale.js';
 import { tpotS, type ReplicaProfile } from './replica.js';
@@ -657,40 +658,9 @@ export function percentiles(xs: Float64Array): Percentiles {
   const k50 = rank(0.5);
   const k90 = rank(0.9);
   const k99 = rank(0.99);
-  select(xs, k50, 0, n - 1);
-  select(xs, k90, k50, n - 1);
-  select(xs, k99, k90, n - 1);
+  selectKth(xs, k50, 0, n - 1);
+  selectKth(xs, k90, k50, n - 1);
+  selectKth(xs, k99, k90, n - 1);
   return { mean: total / n, p50: xs[k50]!, p90: xs[k90]!, p99: xs[k99]!, max };
 }
 
-/** Puts the k-th smallest of a[lo..hi] at k, smaller ones before it and larger after (Hoare's quickselect, median-of-three pivots). */
-export function select(a: Float64Array, k: number, lo: number, hi: number): void {
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // Median of three as the pivot: sorted or constant columns (common here) stay linear.
-    if (a[mid]! < a[lo]!) swap(a, mid, lo);
-    if (a[hi]! < a[lo]!) swap(a, hi, lo);
-    if (a[hi]! < a[mid]!) swap(a, hi, mid);
-    const pivot = a[mid]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}

@@ -98,16 +98,29 @@ function spotWorthIt(s: ProgressState, safe: number, minRunS: number): boolean {
   return s.t + spotChangeover(s) + minRunS < safe;
 }
 
-export function uniformProgress(s: ProgressState, k: UniformProgressTuning = DEFAULT_TUNING): MarketChoice {
+/**
+ * What every deadline rule decides alike: committed stays on-demand; without a deadline, spot when
+ * it is there; at the last safe moment, on-demand for good; with spot up, spot while a run of
+ * `minSpotRunChangeovers` changeovers still fits before the last safe moment, else on-demand for
+ * good. Otherwise (spot down, time to spare) the rule's own choice: `safe` is the last safe moment.
+ */
+function decideCommon(s: ProgressState, minSpotRunChangeovers: number): MarketChoice | { safe: number; deadlineS: number } {
   if (s.committed) return { market: 'on-demand', committed: true };
   if (s.deadlineS === undefined || !Number.isFinite(s.totalWorkS)) return { market: s.spotAvailable ? 'spot' : 'wait', committed: false };
   const safe = lastSafeS(s);
   if (s.t >= safe) return { market: 'on-demand', committed: true };
   if (s.spotAvailable) {
-    if (spotWorthIt(s, safe, k.minSpotRunChangeovers * spotChangeover(s))) return { market: 'spot', committed: false };
+    if (spotWorthIt(s, safe, minSpotRunChangeovers * spotChangeover(s))) return { market: 'spot', committed: false };
     return { market: 'on-demand', committed: true };
   }
-  const behindAt = lineAt(s, s.deadlineS) + k.graceChangeovers * onDemandChangeover(s);
+  return { safe, deadlineS: s.deadlineS };
+}
+
+export function uniformProgress(s: ProgressState, k: UniformProgressTuning = DEFAULT_TUNING): MarketChoice {
+  const common = decideCommon(s, k.minSpotRunChangeovers);
+  if ('market' in common) return common;
+  const { safe, deadlineS } = common;
+  const behindAt = lineAt(s, deadlineS) + k.graceChangeovers * onDemandChangeover(s);
   if (s.t >= behindAt) return { market: 'on-demand', committed: false };
   return { market: 'wait', committed: false, wakeAtS: Math.min(behindAt, safe) };
 }
@@ -163,14 +176,9 @@ export const RESERVE_TUNING: SlackReserveTuning = { reserveShare: 0.2, reserveCh
  * The last safe moment is the same as greedy's, so the no-miss guarantee is the same.
  */
 export function slackReserve(s: ProgressState, k: SlackReserveTuning = RESERVE_TUNING): MarketChoice {
-  if (s.committed) return { market: 'on-demand', committed: true };
-  if (s.deadlineS === undefined || !Number.isFinite(s.totalWorkS)) return { market: s.spotAvailable ? 'spot' : 'wait', committed: false };
-  const safe = lastSafeS(s);
-  if (s.t >= safe) return { market: 'on-demand', committed: true };
-  if (s.spotAvailable) {
-    if (spotWorthIt(s, safe, k.minSpotRunChangeovers * spotChangeover(s))) return { market: 'spot', committed: false };
-    return { market: 'on-demand', committed: true };
-  }
+  const common = decideCommon(s, k.minSpotRunChangeovers);
+  if ('market' in common) return common;
+  const { safe } = common;
   const reserve = k.reserveShare * (s.remainingWorkS / s.onDemandSpeed) + k.reserveChangeovers * (spotChangeover(s) + onDemandChangeover(s));
   // Compared as the wake-up time itself, so a job woken then does not wait again by a rounding error.
   const wakeAtS = safe - reserve;
