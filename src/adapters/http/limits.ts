@@ -21,6 +21,13 @@ export const MAX_YAML_NODES = 20_000;
 /** Aliases expanded per document (the `yaml` library's own default, stated here). */
 export const MAX_YAML_ALIASES = 100;
 
+/**
+ * Ajv's options for request bodies: never coerced, no defaults, the first error only. The server's
+ * validator (server.ts) and the serving body's check on a parse thread (serving-body.ts) both use
+ * them, so a body gets the same 4xx and field path on either path.
+ */
+export const BODY_AJV_OPTIONS = { strict: false, allErrors: false, validateFormats: false, coerceTypes: false, useDefaults: false } as const;
+
 /** Documents up to this size are read on the event loop (a few milliseconds at most); larger
  * ones on the parse threads (documents.ts). */
 export const INLINE_PARSE_BYTES = 8 * 1024;

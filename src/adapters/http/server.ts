@@ -26,7 +26,7 @@ import type { TelemetryStore } from '../../app/telemetry-ports.js';
 import type { SolverFactory, Workspace } from '../../app/workspace.js';
 import { HttpProblem, problem, redactProblem, toProblem, type Problem } from './problem.js';
 import { isLoopback, tokenMatches } from './security.js';
-import { checkYamlShape, YAML_TYPES, DEFAULT_MAX_BODY, HEADERS_TIMEOUT_MS, jsonTextDepth, KEEP_ALIVE_TIMEOUT_MS, MAX_NESTING, REQUEST_TIMEOUT_MS } from './limits.js';
+import { BODY_AJV_OPTIONS, checkYamlShape, YAML_TYPES, DEFAULT_MAX_BODY, HEADERS_TIMEOUT_MS, jsonTextDepth, KEEP_ALIVE_TIMEOUT_MS, MAX_NESTING, REQUEST_TIMEOUT_MS } from './limits.js';
 import { routes } from './routes/index.js';
 import { problemSchema } from './routes/types.js';
 import { VERSION } from '../../app/version.js';
@@ -209,10 +209,9 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
 
   // Querystrings and parameters are strings on the wire: coerce ("3" → 3, one "by" → "by"), but a
   // repeated parameter where one is declared is an error. Bodies are never coerced.
-  const ajvOptions = { strict: false, allErrors: false, validateFormats: false } as const;
   const Ajv = Ajv2020 as unknown as typeof Ajv2020.default;
-  const ajvQuery = new Ajv({ ...ajvOptions, coerceTypes: 'array', useDefaults: true, removeAdditional: false });
-  const ajvBody = new Ajv({ ...ajvOptions, coerceTypes: false, useDefaults: false });
+  const ajvQuery = new Ajv({ ...BODY_AJV_OPTIONS, coerceTypes: 'array', useDefaults: true, removeAdditional: false });
+  const ajvBody = new Ajv(BODY_AJV_OPTIONS);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     // Multipart bodies are streamed by the handler; their schema only documents the form.
     if ((schema as { 'x-streamed'?: boolean })['x-streamed']) return () => true;

@@ -20,7 +20,7 @@ import { BALANCER_NAMES, type BalancerName } from '../../core/serving/simulate.j
 import { workloadFromRows } from '../../core/serving/workload.js';
 import { parseTimestamp } from '../importers/timestamp.js';
 import type { PlainReplicaPrice, ServingTaskInput } from '../jobs/tasks.js';
-import { jsonTextDepth, MAX_NESTING } from './limits.js';
+import { BODY_AJV_OPTIONS, jsonTextDepth, MAX_NESTING } from './limits.js';
 import { validationProblem } from './problem.js';
 
 /** Requests one call may send: about a week of a busy endpoint's trace (some 60 MiB of JSON). */
@@ -216,12 +216,12 @@ export function servingInput(b: ServingBody): ServingTaskInput {
 }
 
 
-/** The server's options for body schemas (server.ts): no coercion, no defaults, the first error. */
+/** Compiled once per parse thread, with the server's body options (limits.ts). */
 let validate: ReturnType<InstanceType<typeof Ajv2020.default>['compile']> | undefined;
 function validator() {
   if (!validate) {
     const Ajv = Ajv2020 as unknown as typeof Ajv2020.default;
-    validate = new Ajv({ strict: false, allErrors: false, validateFormats: false, coerceTypes: false, useDefaults: false }).compile(servingBodySchema);
+    validate = new Ajv(BODY_AJV_OPTIONS).compile(servingBodySchema);
   }
   return validate;
 }

@@ -13,7 +13,7 @@ import { EventHeap } from './heap.js';
 import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
-import { splitGangs, type Gangs } from './gang.js';
+import { membersPerNode, splitGangs, type Gangs } from './gang.js';
 import { backToSpot, backToSpotReserve, DEFAULT_TUNING, greedy, lastSafeS, RESERVE_TUNING, slackReserve, uniformProgress, type ProgressState, type SlackReserveTuning, type UniformProgressTuning } from './spot.js';
 
 // Event kinds.
@@ -391,7 +391,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   /** Nodes for the members a gang could not place, in the pools the policy ranks first. */
   function provisionGang(j: number, t: number): void {
     const ok = poolOkOf(j);
-    const perNode = (p: number) => (d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1);
+    const perNode = (p: number) => membersPerNode(pools[p]!, d.gpus[j]!);
     let need = gangShort[j]!;
     // Nodes already ordered count only in the pools it may use now (a gang that left spot for
     // on-demand at its last safe moment may still hold spot nodes being provisioned).
@@ -578,7 +578,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     let room = 0;
     for (let p = 0; p < P; p++) {
       if (f[p] !== 1 || spotAvail[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
-      const perNode = d.gpus[j]! > 0 ? Math.max(1, Math.floor(pools[p]!.gpusPerNode / d.gpus[j]!)) : 1;
+      const perNode = membersPerNode(pools[p]!, d.gpus[j]!);
       room += Math.max(0, spotRoom(p) - poolActive[p]!) * perNode;
       if (room >= k) return true;
       for (let n = c.poolFirst[p]!; n < c.poolEnd[p]!; n++) if (c.state[n] === UP && c.fits(n, d, j) && ++room >= k) return true;

@@ -11,7 +11,7 @@
 import { Decimal, ZERO, sum, toPlain } from '../money.js';
 import { seededRng } from '../rng.js';
 import { Cluster, Demands } from './cluster.js';
-import { splitGangs } from './gang.js';
+import { membersPerNode, splitGangs } from './gang.js';
 import type { NodePool, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 
@@ -98,7 +98,7 @@ export function fill(pools: readonly NodePool[], trace: readonly SimJob[], polic
     let slots = 0;
     for (let p = 0; p < fixed.length && slots < k; p++) {
       if (ok[p] !== 1 || fixed[p]!.fixedNodes === 0 || !c.fitsEmpty(p, d, j)) continue;
-      slots += k === 1 ? 1 : fixed[p]!.fixedNodes * (d.gpus[j]! > 0 ? Math.max(1, Math.floor(fixed[p]!.gpusPerNode / d.gpus[j]!)) : 1);
+      slots += k === 1 ? 1 : fixed[p]!.fixedNodes * membersPerNode(fixed[p]!, d.gpus[j]!);
     }
     const demand = d.gpuDemandMilli(j) * k;
     if (slots >= k) {

@@ -22,6 +22,14 @@ export interface Gangs {
   any: boolean;
 }
 
+/**
+ * Members of a gang (each asking `gpusPerMember` GPUs) one node of `pool` holds: its GPUs divided
+ * by theirs, at least one; a member without GPUs counts one per node.
+ */
+export function membersPerNode(pool: NodePool, gpusPerMember: number): number {
+  return gpusPerMember > 0 ? Math.max(1, Math.floor(pool.gpusPerNode / gpusPerMember)) : 1;
+}
+
 /** Members a job runs as: its `nodes`, or when it needs more GPUs than the largest node it may use, the fewest equal shares that fit. */
 export function membersOf(job: SimJob, pools: readonly NodePool[]): number {
   if (job.nodes !== undefined) return job.nodes;

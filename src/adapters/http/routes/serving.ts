@@ -10,10 +10,13 @@ import type { ServingJson } from '../../../app/serving.js';
 import { relayProgress } from '../../jobs/pool.js';
 import { clientGone, runParse } from '../documents.js';
 import { HttpProblem, PayloadTooLarge } from '../problem.js';
-import { MAX_SERVING_BODY_BYTES, servingBodySchema } from '../serving-body.js';
+import { MAX_SERVING_BODY_BYTES, MAX_SERVING_REQUESTS, servingBodySchema } from '../serving-body.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
 export { MAX_SERVING_REQUESTS, profilesFromBody, servingInput, type ProfileBody, type ServingBody } from '../serving-body.js';
+
+/** The most a declared Content-Length reserves before its bytes arrive. */
+const PREALLOCATE_BYTES = 8 * 1024 * 1024;
 
 /** A million requests take a few seconds to read on a loaded machine; this bounds a pathological body. */
 const SERVING_PARSE_MS = 60_000;
@@ -25,11 +28,14 @@ const SERVING_PARSE_MS = 60_000;
  * again, both on this loop. Bodies without a length (chunked) grow by doubling.
  */
 export function readRawBody(payload: NodeJS.ReadableStream, contentLength: string | undefined, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => new PayloadTooLarge(`request body: over the limit of ${limit} bytes`, 'Send at most 1,000,000 requests in one call; longer traces go through the CLI (penny serving).');
+  const tooLarge = () => new PayloadTooLarge(`request body: over the limit of ${limit} bytes`, `Send at most ${MAX_SERVING_REQUESTS.toLocaleString('en-US')} requests in one call; longer traces go through the CLI (penny serving).`);
   const declared = contentLength === undefined ? NaN : Number(contentLength);
   if (declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
-    let buf = new Uint8Array(new ArrayBuffer(Number.isFinite(declared) ? declared : 64 * 1024));
+    // A declared length is believed only up to PREALLOCATE_BYTES: a client that declares 128 MiB
+    // and sends nothing holds no more than that; past it the buffer doubles as bytes arrive.
+    const most = Number.isFinite(declared) ? declared : limit;
+    let buf = new Uint8Array(new ArrayBuffer(Number.isFinite(declared) ? Math.min(declared, PREALLOCATE_BYTES) : 64 * 1024));
     let n = 0;
     const fail = (e: Error) => {
       payload.removeListener('data', onData);
@@ -40,9 +46,9 @@ export function readRawBody(payload: NodeJS.ReadableStream, contentLength: strin
     const onData = (chunk: Buffer | string) => {
       const c = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (n + c.length > limit) return fail(tooLarge());
+      if (n + c.length > most) return fail(Object.assign(new Error('request body: longer than its Content-Length'), { statusCode: 400 }));
       if (n + c.length > buf.length) {
-        if (Number.isFinite(declared)) return fail(Object.assign(new Error('request body: longer than its Content-Length'), { statusCode: 400 }));
-        const grown = new Uint8Array(new ArrayBuffer(Math.min(limit, Math.max(buf.length * 2, n + c.length))));
+        const grown = new Uint8Array(new ArrayBuffer(Math.min(most, Math.max(buf.length * 2, n + c.length))));
         grown.set(buf.subarray(0, n));
         buf = grown;
       }
@@ -53,6 +59,7 @@ export function readRawBody(payload: NodeJS.ReadableStream, contentLength: strin
       payload.removeListener('data', onData);
       payload.removeListener('error', fail);
       if (Number.isFinite(declared) && n !== declared) return reject(Object.assign(new Error('request body: shorter than its Content-Length'), { statusCode: 400 }));
+      // A copy only when the buffer is larger than the body (a chunked body's last doubling).
       resolve(n === buf.length ? buf : buf.slice(0, n));
     };
     payload.on('data', onData);
