@@ -76,6 +76,18 @@ function scoreAt(s: Series, origin: number, H: number, model: string): (Score & 
   return { mase: ae / H / scale, pinball: pl / H / scale, coverage: inside / H, promised: r.chosen.coverage ?? NaN, chosen: r.model };
 }
 
+/**
+ * auto − reference MASE, origin by origin: the mean difference, its standard error and the
+ * differences themselves. With five origins one lucky window can decide the sign; a mean within
+ * a standard error or two of 0 says the two are not told apart by this protocol.
+ */
+function paired(a: number[], b: number[]): { meanDiff: number; se: number; byOrigin: number[] } {
+  const d = a.map((x, k) => x - b[k]!);
+  const mean = d.reduce((u, v) => u + v, 0) / d.length;
+  const v = d.length > 1 ? d.reduce((u, x) => u + (x - mean) ** 2, 0) / (d.length - 1) : 0;
+  return { meanDiff: r3(mean), se: r3(Math.sqrt(v / d.length)), byOrigin: d.map(r3) };
+}
+
 export async function realSeriesBench(dataDir: string) {
   const out: Record<string, unknown>[] = [];
   for (const spec of SPECS) {
@@ -90,11 +102,13 @@ export async function realSeriesBench(dataDir: string) {
     const origins = Array.from({ length: spec.origins }, (_, k) => n - (spec.origins - k) * H);
     const names = ['auto', ...MODELS.map((m) => m.name)];
     const table: Record<string, Score & { origins: number }> = {};
+    const byOrigin: Record<string, number[]> = {};
     const chosen: Record<string, number> = {};
     for (const model of names) {
       const rows = origins.map((o) => scoreAt(series, o, H, model)).filter((x) => x !== undefined);
       if (rows.length < origins.length) continue;
       if (model === 'auto') for (const r of rows) chosen[r.chosen] = (chosen[r.chosen] ?? 0) + 1;
+      byOrigin[model] = rows.map((r) => r.mase);
       const mean = (f: (x: Score) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;
       table[model] = { mase: r3(mean((x) => x.mase)), pinball: r3(mean((x) => x.pinball)), coverage: r3(mean((x) => x.coverage)), promised: r3(mean((x) => x.promised)), origins: rows.length };
     }
@@ -114,6 +128,7 @@ export async function realSeriesBench(dataDir: string) {
       sarimaScore: table.sarima ?? 'not run (no season in the history)',
       bestReference: ref && { model: ref, mase: table[ref]!.mase },
       autoNoWorseThanBestReference: ref !== undefined && table.auto !== undefined && table.auto.mase <= table[ref]!.mase,
+      autoMinusReference: ref !== undefined && byOrigin.auto && byOrigin[ref] ? paired(byOrigin.auto, byOrigin[ref]) : undefined,
       autoCoverageWithin72To88: table.auto !== undefined && table.auto.coverage >= 0.72 && table.auto.coverage <= 0.88,
       bestSingle: ranked[0] && { model: ranked[0][0], ...ranked[0][1] },
       autoChose: chosen,

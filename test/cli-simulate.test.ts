@@ -86,8 +86,8 @@ describe('penny simulate', () => {
     }
   });
 
-  it('spot: cost and deadline misses for always-spot, always-on-demand and the deadline-aware rule', async () => {
-    if (!sharedFile('spot-traces/availability/1-node/aws-02-15-2023/us-east-2a_v100_1.json')) return;
+  const noTraces = !sharedFile('spot-traces/availability/1-node/aws-02-15-2023/us-east-2a_v100_1.json');
+  it.skipIf(noTraces)('spot: cost and deadline misses for always-spot, always-on-demand and the deadline-aware rule (skipped without ../shared/data/spot-traces)', async () => {
     const r = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--json']);
     expect(r.code).toBe(0);
     const byName = Object.fromEntries(JSON.parse(r.stdout).policies.map((p: { policy: string }) => [p.policy, p]));
@@ -113,6 +113,24 @@ describe('penny simulate', () => {
     const text = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv']);
     expect(text.stdout).toContain('Perfect-foresight reference');
     expect(text.stdout).toMatch(/always-spot .*— \(17 missed\)/);
+  });
+
+  it.skipIf(noTraces)('spot in two zones: the perfect-foresight bound over both zones, below every rule that meets its deadlines (skipped without ../shared/data/spot-traces)', async () => {
+    const [one, two] = await Promise.all([
+      runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--compare', 'always-on-demand,slack-reserve', '--json']),
+      runPenny(['simulate', 'examples/sim/spot-zones.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--compare', 'always-on-demand,slack-reserve', '--json']),
+    ]);
+    expect(two.code, two.stderr).toBe(0);
+    const a = JSON.parse(one.stdout);
+    const b = JSON.parse(two.stdout);
+    expect(b.reference.jobs).toBe(40);
+    // A second zone can only lower the bound (the job may use either), and no rule beats it.
+    expect(Number(b.reference.cost)).toBeLessThan(Number(a.reference.cost));
+    for (const p of b.policies) {
+      expect(p.jobs.deadlineMisses).toBe(0);
+      expect(Number(p.cost.total)).toBeGreaterThan(Number(b.reference.cost));
+    }
+    expect(b.policies[1].vsReference.capturedShare).toBeGreaterThan(0.5);
   });
 
   describe('input that cannot be simulated as given', () => {

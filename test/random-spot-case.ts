@@ -76,3 +76,23 @@ export function spotEvaluation(trace: { name: string; gapS: number; available: n
   jobs.sort((x, y) => x.arrivalS - y.arrivalS);
   return { pools: [od, spot], jobs, energy: { pricePerKwh: dec(0), pue: 1 }, currency: 'USD', seed };
 }
+
+/**
+ * randomCase(seed) with its spot pool split into 2–3 zones: each with its own random trace, price
+ * ($0.8–1.2/h) and provisioning delay, and the first zone's node limit.
+ */
+export function randomZonesCase(seed: number): SimInput {
+  const base = randomCase(seed);
+  const rng = seededRng(1_000_000 + seed);
+  const spot = base.pools.find((p) => p.pricing === 'spot')!;
+  const maxCount = spot.spotTrace!.available.some((v) => v > 1 && Number.isFinite(v)) ? 2 + rng.int(15) : 1;
+  const zones: NodePool[] = [{ ...spot, name: 'spot-a' }];
+  const more = 1 + rng.int(2);
+  for (let z = 0; z < more; z++) {
+    zones.push({
+      ...spot, name: `spot-${'bc'[z]}`, pricePerNodeHour: dec(between(rng, 0.8, 1.2).toFixed(3)), provisioningDelayS: Math.round(between(rng, 0, 900)),
+      spotTrace: spotCapacity(randomTrace(rng, maxCount)),
+    });
+  }
+  return { ...base, pools: [...zones, ...base.pools.filter((p) => p.pricing !== 'spot')] };
+}

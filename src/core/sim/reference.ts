@@ -3,7 +3,8 @@
  * way to finish it by its deadline knowing the whole spot trace in advance (a dynamic programme
  * over the trace's ticks). Summed over jobs it is a lower bound on what any policy can pay, so a
  * policy's cost over it, and the share of the possible saving (always-on-demand − reference) it
- * captures, say how much is left on the table.
+ * captures, say how much is left on the table. With spot in several zones (several spot pools, each
+ * with its own trace) the job may run in any zone that is up; moving between zones is a new run.
  *
  * Why it is a lower bound (each relaxation only lowers it):
  * - each job sees the whole spot capacity (jobs do not compete for the trace's nodes) and every
@@ -45,7 +46,8 @@ export interface RefResult {
 
 interface Pt {
   w: number;
-  spotS: number;
+  /** billed seconds on each spot zone */
+  spotS: number[];
   odS: number;
   c: number;
 }
@@ -55,25 +57,40 @@ const IDLE0 = 'i0';
 const BUCKETS = 1000;
 const IDLE1 = 'i1';
 
-/** The cheapest schedule with perfect foresight; undefined when even on-demand alone cannot finish in time. */
-export function referenceSchedule(job: RefJob, spot: RefMarket & { trace: SpotTrace }, od: RefMarket): RefResult | undefined {
+/** A spot market (one zone) with its trace. */
+export type RefSpot = RefMarket & { trace: SpotTrace };
+
+const spotsOf = (spot: RefSpot | readonly RefSpot[]): readonly RefSpot[] => (Array.isArray(spot) ? spot : [spot as RefSpot]);
+
+/** Whether spot is up in `trace` at time t (the trace repeats). */
+function upAt(trace: SpotTrace, t: number): boolean {
+  const n = trace.available.length;
+  return trace.available[(((Math.floor(t / trace.gapS) % n) + n) % n)]! > 0;
+}
+
+/**
+ * The cheapest schedule with perfect foresight; undefined when even on-demand alone cannot finish
+ * in time. `spot` is one zone or several (each with its own trace, price, speed and provisioning
+ * delay): a move between zones is a new run, with the new zone's provisioning and the restart.
+ * Ticks are those of every trace's boundaries together.
+ */
+export function referenceSchedule(job: RefJob, spot: RefSpot | readonly RefSpot[], od: RefMarket): RefResult | undefined {
+  const spots = spotsOf(spot);
+  const Z = spots.length;
   const W = job.workS;
   const a = job.arrivalS;
   const D = job.deadlineS;
   if (!(W >= 0) || !Number.isFinite(W) || !(D > a)) return W === 0 ? { cost: new Decimal(0), spotS: 0, onDemandS: 0 } : undefined;
   if (W === 0) return { cost: new Decimal(0), spotS: 0, onDemandS: 0 };
-  const ps = spot.pricePerHour.toNumber() / 3600;
+  const ps = spots.map((z) => z.pricePerHour.toNumber() / 3600);
   const po = od.pricePerHour.toNumber() / 3600;
-  const gap = spot.trace.gapS;
-  const n = spot.trace.available.length;
-  const availableAt = (t: number) => spot.trace.available[(((Math.floor(t / gap) % n) + n) % n)]! > 0;
-  const maxSpeed = Math.max(spot.speed, od.speed);
+  const maxSpeed = Math.max(od.speed, ...spots.map((z) => z.speed));
 
   // All on-demand from arrival, when it makes the deadline: a first bound that prunes from the start.
   const odOnlyS = od.provisioningDelayS + W / od.speed;
-  let best: Pt | undefined = a + odOnlyS <= D ? { w: W, spotS: 0, odS: odOnlyS, c: odOnlyS * po } : undefined;
+  let best: Pt | undefined = a + odOnlyS <= D ? { w: W, spotS: new Array<number>(Z).fill(0), odS: odOnlyS, c: odOnlyS * po } : undefined;
   let bestCost = best ? best.c : Infinity;
-  let front = new Map<string, Pt[]>([[IDLE0, [{ w: 0, spotS: 0, odS: 0, c: 0 }]]]);
+  let front = new Map<string, Pt[]>([[IDLE0, [{ w: 0, spotS: new Array<number>(Z).fill(0), odS: 0, c: 0 }]]]);
 
   const add = (m: Map<string, Pt[]>, key: string, p: Pt) => {
     if (p.c >= bestCost) return;
@@ -81,43 +98,50 @@ export function referenceSchedule(job: RefJob, spot: RefMarket & { trace: SpotTr
     if (l) l.push(p);
     else m.set(key, [p]);
   };
-  /** A run on market `mk` through [t, t+L) with `ov` of overhead left at its start. */
-  const run = (next: Map<string, Pt[]>, p: Pt, mk: 'S' | 'O', ov: number, L: number) => {
-    const speed = mk === 'S' ? spot.speed : od.speed;
-    const price = mk === 'S' ? ps : po;
+  /** A run on market `mk` (a zone's index, or -1 for on-demand) through [t, t+L) with `ov` of overhead left at its start. */
+  const run = (next: Map<string, Pt[]>, p: Pt, mk: number, ov: number, L: number) => {
+    const speed = mk >= 0 ? spots[mk]!.speed : od.speed;
+    const price = mk >= 0 ? ps[mk]! : po;
     const productive = Math.max(0, L - ov);
+    const billed = (used: number): Pt => {
+      const spotS = mk >= 0 ? p.spotS.map((x, z) => (z === mk ? x + used : x)) : p.spotS;
+      return { w: p.w, spotS, odS: mk >= 0 ? p.odS : p.odS + used, c: p.c + used * price };
+    };
     if (p.w + productive * speed >= W - 1e-9) {
       // Finishes inside this tick: billed only up to the finish.
-      const used = Math.min(L, ov) + (W - p.w) / speed;
-      const q: Pt = mk === 'S' ? { w: W, spotS: p.spotS + used, odS: p.odS, c: p.c + used * price } : { w: W, spotS: p.spotS, odS: p.odS + used, c: p.c + used * price };
+      const q = billed(Math.min(L, ov) + (W - p.w) / speed);
+      q.w = W;
       if (q.c < bestCost) {
         bestCost = q.c;
         best = q;
       }
       return;
     }
-    const q: Pt = mk === 'S' ? { w: p.w + productive * speed, spotS: p.spotS + L, odS: p.odS, c: p.c + L * price } : { w: p.w + productive * speed, spotS: p.spotS, odS: p.odS + L, c: p.c + L * price };
-    add(next, `${mk}${Math.max(0, ov - L)}`, q);
+    const q = billed(L);
+    q.w = p.w + productive * speed;
+    add(next, `${mk >= 0 ? `S${mk}:` : 'O'}${Math.max(0, ov - L)}`, q);
   };
+  const keyMarket = (key: string): number | undefined => (key === IDLE0 || key === IDLE1 ? undefined : key[0] === 'O' ? -1 : Number(key.slice(1, key.indexOf(':'))));
+  const keyOverhead = (key: string): number => Number(key[0] === 'O' ? key.slice(1) : key.slice(key.indexOf(':') + 1));
 
   for (let t = a; t < D; ) {
-    const tEnd = Math.min(D, (Math.floor(t / gap) + 1) * gap);
+    // The tick ends at the first boundary of any trace.
+    let tEnd = D;
+    for (const z of spots) tEnd = Math.min(tEnd, (Math.floor(t / z.trace.gapS) + 1) * z.trace.gapS);
     const L = tEnd - t;
-    const spotUp = availableAt(t);
+    const up = spots.map((z) => upAt(z.trace, t));
     const next = new Map<string, Pt[]>();
     for (const [key, pts] of front) {
-      const idle = key === IDLE0 || key === IDLE1;
+      const mk = keyMarket(key);
       const restart = key === IDLE0 ? 0 : job.restartOverheadS;
-      const mk = idle ? undefined : (key[0] as 'S' | 'O');
-      const ov = idle ? 0 : Number(key.slice(1));
+      const ov = mk === undefined ? 0 : keyOverhead(key);
       for (const p of pts) {
         // Stop (or stay idle): free.
-        add(next, idle ? key : IDLE1, p);
-        if (mk === 'S' && spotUp) run(next, p, 'S', ov, L);
-        if (mk === 'O') run(next, p, 'O', ov, L);
+        add(next, mk === undefined ? key : IDLE1, p);
+        if (mk !== undefined && (mk === -1 || up[mk])) run(next, p, mk, ov, L);
         // Start a run on a market the job is not on now.
-        if (mk !== 'S' && spotUp) run(next, p, 'S', spot.provisioningDelayS + restart, L);
-        if (mk !== 'O') run(next, p, 'O', od.provisioningDelayS + restart, L);
+        for (let z = 0; z < Z; z++) if (z !== mk && up[z]) run(next, p, z, spots[z]!.provisioningDelayS + restart, L);
+        if (mk !== -1) run(next, p, -1, od.provisioningDelayS + restart, L);
       }
     }
     // Keep each phase's Pareto front, and only points that can still finish by the deadline.
@@ -155,8 +179,9 @@ export function referenceSchedule(job: RefJob, spot: RefMarket & { trace: SpotTr
   }
   if (!best) return undefined;
   const b = best as Pt;
-  const cost = spot.pricePerHour.times(b.spotS).div(3600).plus(od.pricePerHour.times(b.odS).div(3600));
-  return { cost, spotS: b.spotS, onDemandS: b.odS };
+  let cost = od.pricePerHour.times(b.odS).div(3600);
+  for (let z = 0; z < Z; z++) cost = cost.plus(spots[z]!.pricePerHour.times(b.spotS[z]!).div(3600));
+  return { cost, spotS: b.spotS.reduce((x, y) => x + y, 0), onDemandS: b.odS };
 }
 
 export interface SpotReference {
@@ -173,16 +198,15 @@ export interface VersusReference {
 }
 
 /**
- * The reference for a replay, when it has a meaning: one spot pool with a trace, on-demand pools,
- * and a deadline on every job with finite work (without one, "cheapest in time" is undefined).
- * Each job gets the spot pool and the on-demand pool with the lowest price per unit of work among
- * those it may use. Undefined when the input does not qualify or a job cannot meet its deadline
- * even on on-demand alone.
+ * The reference for a replay, when it has a meaning: spot pools (one, or several zones), each with a
+ * trace, on-demand pools, and a deadline on every job with finite work (without one, "cheapest in
+ * time" is undefined). Each job gets every spot pool it may use and the on-demand pool with the
+ * lowest price per unit of work among those it may use. Undefined when the input does not qualify
+ * or a job cannot meet its deadline even on on-demand alone.
  */
 export function spotReference(input: { pools: readonly NodePool[]; jobs: readonly SimJob[] }): SpotReference | undefined {
   const spots = input.pools.filter((p) => p.pricing === 'spot');
-  if (spots.length !== 1 || !spots[0]!.spotTrace) return undefined;
-  const sp = spots[0]!;
+  if (spots.length === 0 || spots.some((p) => !p.spotTrace)) return undefined;
   const ods = input.pools.filter((p) => p.pricing === 'on-demand');
   if (ods.length === 0) return undefined;
   const allows = (p: NodePool, j: SimJob) => j.gpus <= p.gpusPerNode && j.cpuMilli <= p.cpuMilliPerNode && j.memoryMib <= p.memoryMibPerNode && (!j.gpuTypes || j.gpuTypes.includes(p.gpuType));
@@ -191,13 +215,14 @@ export function spotReference(input: { pools: readonly NodePool[]; jobs: readonl
   let jobs = 0;
   for (const j of input.jobs) {
     if (!Number.isFinite(j.workS)) continue;
-    if (j.deadlineS === undefined || !allows(sp, j)) return undefined;
+    const mine = spots.filter((p) => allows(p, j));
+    if (j.deadlineS === undefined || mine.length === 0) return undefined;
     const od = ods.filter((p) => allows(p, j)).sort((a, b) => a.pricePerNodeHour.toNumber() / a.speed - b.pricePerNodeHour.toNumber() / b.speed)[0];
     if (!od) return undefined;
     const gpuJob = j.gpus > 0;
     const r = referenceBound(
       { arrivalS: j.arrivalS, deadlineS: j.deadlineS, workS: j.workS, restartOverheadS: Math.max(0, j.restartOverheadS) },
-      { speed: gpuJob ? sp.speed : 1, pricePerHour: share(sp, j), provisioningDelayS: sp.provisioningDelayS, trace: sp.spotTrace! },
+      mine.map((sp) => ({ speed: gpuJob ? sp.speed : 1, pricePerHour: share(sp, j), provisioningDelayS: sp.provisioningDelayS, trace: sp.spotTrace! })),
       { speed: gpuJob ? od.speed : 1, pricePerHour: share(od, j), provisioningDelayS: od.fixedNodes > 0 ? 0 : od.provisioningDelayS },
     );
     if (r === undefined) return undefined;
@@ -223,71 +248,94 @@ export function versusReference(policyCost: Decimal, baselineCost: Decimal, ref:
  * the bound is the largest over λ (the function is concave: golden-section search). It misses the
  * optimum only by the run overheads' indivisibility (on the example trace, 0.1%).
  */
-export function referenceBound(job: RefJob, spot: RefMarket & { trace: SpotTrace }, od: RefMarket): number | undefined {
+export function referenceBound(job: RefJob, spot: RefSpot | readonly RefSpot[], od: RefMarket): number | undefined {
+  const spots = spotsOf(spot);
+  const Z = spots.length;
   const W = job.workS;
   const a = job.arrivalS;
   const D = job.deadlineS;
   if (W === 0) return 0;
   if (!(W > 0) || !Number.isFinite(W) || !(D > a) || a + od.provisioningDelayS + W / od.speed > D) return undefined;
-  const ps = spot.pricePerHour.toNumber() / 3600;
+  const ps = spots.map((z) => z.pricePerHour.toNumber() / 3600);
   const po = od.pricePerHour.toNumber() / 3600;
-  const gap = spot.trace.gapS;
-  const n = spot.trace.available.length;
-  // Tick lengths and spot availability, once.
+  // Tick lengths and each zone's spot availability, once: a tick ends at the first boundary of any trace.
   const lens: number[] = [];
-  const up: boolean[] = [];
+  const up: boolean[][] = spots.map(() => []);
   for (let t = a; t < D; ) {
-    const tEnd = Math.min(D, (Math.floor(t / gap) + 1) * gap);
+    let tEnd = D;
+    for (const z of spots) tEnd = Math.min(tEnd, (Math.floor(t / z.trace.gapS) + 1) * z.trace.gapS);
     lens.push(tEnd - t);
-    up.push(spot.trace.available[(((Math.floor(t / gap) % n) + n) % n)]! > 0);
+    for (let z = 0; z < Z; z++) up[z]!.push(upAt(spots[z]!.trace, t));
     t = tEnd;
   }
+  // Per market (zones 0…Z−1, on-demand Z) and tick: overhead left → value, as two parallel lists
+  // (a handful of entries), double-buffered so the programme allocates nothing per tick.
+  const M = Z + 1;
+  const mkTables = () => Array.from({ length: M }, () => ({ keys: [] as number[], vals: [] as number[] }));
+  let cur = mkTables();
+  let nxt = mkTables();
+  const speedOf = [...spots.map((z) => z.speed), od.speed];
+  const priceOf = [...ps, po];
   const L = (lambda: number): number => {
     // Phase values: idle never started, idle since, and per market the overhead left → value.
-    let i0 = 0;
+    const i0 = 0;
     let i1 = Infinity;
-    let S = new Map<number, number>();
-    let O = new Map<number, number>();
-    const step = (m: Map<number, number>, ov: number, v: number, len: number, speed: number, price: number) => {
+    for (const t of cur) ((t.keys.length = 0), (t.vals.length = 0));
+    const step = (m: number, ov: number, v: number, len: number) => {
       const productive = Math.max(0, len - ov);
-      const nv = v + len * price - lambda * productive * speed;
+      const nv = v + len * priceOf[m]! - lambda * productive * speedOf[m]!;
       const key = Math.max(0, ov - len);
-      const old = m.get(key);
-      if (old === undefined || nv < old) m.set(key, nv);
+      const t = nxt[m]!;
+      const at = t.keys.indexOf(key);
+      if (at < 0) (t.keys.push(key), t.vals.push(nv));
+      else if (nv < t.vals[at]!) t.vals[at] = nv;
+    };
+    const minOf = (xs: number[]) => {
+      let b = Infinity;
+      for (const x of xs) if (x < b) b = x;
+      return b;
     };
     for (let k = 0; k < lens.length; k++) {
       const len = lens[k]!;
-      const nS = new Map<number, number>();
-      const nO = new Map<number, number>();
-      let bestS = Infinity;
-      let bestO = Infinity;
-      for (const v of S.values()) bestS = Math.min(bestS, v);
-      for (const v of O.values()) bestO = Math.min(bestO, v);
-      // Stopping is free: idle since.
-      const ni1 = Math.min(i1, bestS, bestO);
-      if (up[k]) for (const [ov, v] of S) step(nS, ov, v, len, spot.speed, ps);
-      for (const [ov, v] of O) step(nO, ov, v, len, od.speed, po);
-      // Starts: from idle (first run without restart), or switching market (with restart).
-      if (up[k]) {
-        step(nS, spot.provisioningDelayS, i0, len, spot.speed, ps);
-        const from = Math.min(i1, bestO);
-        if (from < Infinity) step(nS, spot.provisioningDelayS + job.restartOverheadS, from, len, spot.speed, ps);
+      for (const t of nxt) ((t.keys.length = 0), (t.vals.length = 0));
+      const bestO = minOf(cur[Z]!.vals);
+      let anyS = Infinity;
+      // The two lowest zone values, so "the best zone other than z" is one comparison.
+      let first = Infinity;
+      let firstZ = -1;
+      let second = Infinity;
+      for (let z = 0; z < Z; z++) {
+        const b = minOf(cur[z]!.vals);
+        anyS = Math.min(anyS, b);
+        if (b < first) ((second = first), (first = b), (firstZ = z));
+        else if (b < second) second = b;
       }
-      step(nO, od.provisioningDelayS, i0, len, od.speed, po);
-      const fromO = Math.min(i1, bestS);
-      if (fromO < Infinity) step(nO, od.provisioningDelayS + job.restartOverheadS, fromO, len, od.speed, po);
+      // Stopping is free: idle since.
+      const ni1 = Math.min(i1, anyS, bestO);
+      for (let z = 0; z < Z; z++) {
+        if (!up[z]![k]) continue;
+        const c = cur[z]!;
+        for (let e = 0; e < c.keys.length; e++) step(z, c.keys[e]!, c.vals[e]!, len);
+        // Starts: from idle (first run without restart), or from another market (with restart).
+        step(z, spots[z]!.provisioningDelayS, i0, len);
+        const from = Math.min(i1, bestO, z === firstZ ? second : first);
+        if (from < Infinity) step(z, spots[z]!.provisioningDelayS + job.restartOverheadS, from, len);
+      }
+      const c = cur[Z]!;
+      for (let e = 0; e < c.keys.length; e++) step(Z, c.keys[e]!, c.vals[e]!, len);
+      step(Z, od.provisioningDelayS, i0, len);
+      const fromO = Math.min(i1, anyS);
+      if (fromO < Infinity) step(Z, od.provisioningDelayS + job.restartOverheadS, fromO, len);
       i1 = ni1;
-      S = nS;
-      O = nO;
+      [cur, nxt] = [nxt, cur];
     }
     let m = Math.min(i0, i1);
-    for (const v of S.values()) m = Math.min(m, v);
-    for (const v of O.values()) m = Math.min(m, v);
+    for (const t of cur) m = Math.min(m, minOf(t.vals));
     return m + lambda * W;
   };
   // λ above the dearest market's price per second of work (with room for overheads) is never the maximum.
   let lo = 0;
-  let hi = (4 * Math.max(po / od.speed, ps / spot.speed)) + 1e-12;
+  let hi = 4 * Math.max(po / od.speed, ...ps.map((p, z) => p / spots[z]!.speed)) + 1e-12;
   const g = (Math.sqrt(5) - 1) / 2;
   let x1 = hi - g * (hi - lo);
   let x2 = lo + g * (hi - lo);
