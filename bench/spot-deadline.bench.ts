@@ -32,6 +32,10 @@ const seed = Number(process.env.SPOT_BENCH_SEED ?? 1);
 // SPOT_BENCH_CHECKPOINT_S: the jobs' checkpoint interval (1800 s unless set): how much of the gap to
 // the bound is the work a preemption takes, which no policy without foresight can avoid.
 const checkpointS = Number(process.env.SPOT_BENCH_CHECKPOINT_S ?? 1800);
+// SPOT_BENCH_NOTICE_S: a preemption notice (AWS gives 120 s) on which the jobs write a checkpoint
+// in SPOT_BENCH_WRITE_S (60 unless set); unset: periodic checkpoints only.
+const noticeS = Number(process.env.SPOT_BENCH_NOTICE_S ?? 0);
+const writeS = Number(process.env.SPOT_BENCH_WRITE_S ?? 60);
 const tunings: Record<string, UniformProgressTuning> =
   mode === 'variants'
     ? {
@@ -58,7 +62,8 @@ for (const values of ['available', 'preempted'] as SpotValues[]) {
     const key = `${values} slack ${slack}`;
     const acc: Record<string, Acc> = (out[key] = {});
     for (const f of files) {
-      const input = spotEvaluation(spotCapacity(await readSpotTrace(join(dir, f)), values), slack, seed, 40, checkpointS);
+      const plain = spotEvaluation(spotCapacity(await readSpotTrace(join(dir, f)), values), slack, seed, 40, checkpointS);
+      const input = noticeS > 0 ? { ...plain, pools: plain.pools.map((p) => (p.pricing === 'spot' ? { ...p, spotNoticeS: noticeS } : p)), jobs: plain.jobs.map((j) => ({ ...j, checkpointOnNoticeWriteS: writeS })) } : plain;
       const ref = spotReference(input)!;
       const names = ['always-on-demand', 'always-spot', 'greedy', ...Object.keys(tunings), ...Object.keys(reserves)];
       const policies = names.map((n) => (tunings[n] ? { ...deadlineAware(tunings[n]), name: n } : reserves[n] ? { ...slackReserve(reserves[n]), name: n } : makePolicy(n)));
@@ -95,4 +100,4 @@ const summary = Object.fromEntries(
 // Captured share per trace (in file order) for the named policies.
 const named = ['greedy', 'deadline-aware', 'slack-reserve'];
 const perTrace = Object.fromEntries(Object.entries(out).map(([k, acc]) => [k, Object.fromEntries(named.map((p) => [p, acc[p]!.captured.map(r3)]))]));
-console.log(JSON.stringify({ traces: files.length, files, jobsPerTrace: 40, seed, checkpointS, summary, perTrace }));
+console.log(JSON.stringify({ traces: files.length, files, jobsPerTrace: 40, seed, checkpointS, ...(noticeS > 0 && { noticeS, writeS }), summary, perTrace }));

@@ -64,10 +64,16 @@ export function clusterPools(scenario: SimScenario, nodes?: ListedNode[]): NodeP
 
 /** Jobs without their own checkpoint settings take the scenario's. */
 export function withDefaults(jobs: SimJob[], s: SimScenario): SimJob[] {
+  const onNotice = s.checkpointOnNoticeWriteS;
   return jobs.map((j) =>
-    j.checkpointIntervalS >= 0 && j.restartOverheadS >= 0
+    j.checkpointIntervalS >= 0 && j.restartOverheadS >= 0 && (onNotice === undefined || j.checkpointOnNoticeWriteS !== undefined)
       ? j
-      : { ...j, checkpointIntervalS: j.checkpointIntervalS >= 0 ? j.checkpointIntervalS : s.checkpointIntervalS, restartOverheadS: j.restartOverheadS >= 0 ? j.restartOverheadS : s.restartOverheadS },
+      : {
+          ...j,
+          checkpointIntervalS: j.checkpointIntervalS >= 0 ? j.checkpointIntervalS : s.checkpointIntervalS,
+          restartOverheadS: j.restartOverheadS >= 0 ? j.restartOverheadS : s.restartOverheadS,
+          ...(onNotice !== undefined && j.checkpointOnNoticeWriteS === undefined && { checkpointOnNoticeWriteS: onNotice }),
+        },
   );
 }
 

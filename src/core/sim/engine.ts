@@ -522,7 +522,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   }
 
   /**
-   * The job loses the work since its last checkpoint and goes back to be scheduled again. A gang
+   * The job loses the work since its last checkpoint (periodic, or written on the pool's preemption
+   * notice) and goes back to be scheduled again. A gang
    * member's preemption preempts the whole gang (its other nodes are left idle).
    */
   function preempt(j0: number, t: number): void {
@@ -530,7 +531,13 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     const speed = jobSpeed(j);
     const workedS = productiveS(j, t);
     const every = checkpointS[j]!;
-    const savedS = every > 0 ? Math.floor(workedS / every) * every : 0;
+    // Warned `notice` seconds ahead, a job that can write a checkpoint in that time saves its work
+    // as it stood when the warning came (the work during the notice is lost: the write is of the
+    // state then); otherwise only its periodic checkpoints count.
+    const notice = pools[c.nodePool[node[j0]!]!]!.spotNoticeS ?? 0;
+    const write = jobs[j]!.checkpointOnNoticeWriteS;
+    const onNoticeS = write !== undefined && notice > 0 && write <= notice ? Math.max(0, workedS - notice) : 0;
+    const savedS = Math.max(every > 0 ? Math.floor(workedS / every) * every : 0, onNoticeS);
     const doneWork = Math.min(remaining[j]!, workedS * speed);
     const savedWork = Math.min(doneWork, savedS * speed);
     lostGpuS[j] = lostGpuS[j]! + ((doneWork - savedWork) * d.gpus[j]! * d.milli[j]! * gSize[j]!) / 1000;

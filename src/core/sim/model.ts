@@ -35,6 +35,11 @@ export interface NodePool {
   /** Spot only: preemptions per node-hour while running (exponential inter-arrival). */
   preemptionRatePerHour?: number;
   /**
+   * Spot only: the warning the cloud gives before it takes a node back (AWS: 120 s; GCP and Azure:
+   * 30 s). A job that checkpoints on a notice (SimJob.checkpointOnNoticeWriteS) uses it.
+   */
+  spotNoticeS?: number;
+  /**
    * Nodes the pool may have in each period from time 0 (a plan's instance counts; after the last
    * period the last count: give a horizon at the plan's end). Applied as a spot trace's count is:
    * when it falls, the excess nodes go (idle ones first). Every value is at most maxNodes.
@@ -69,6 +74,12 @@ export interface SimJob {
   checkpointIntervalS: number;
   /** Time lost on every restart after a preemption (loading the checkpoint). */
   restartOverheadS: number;
+  /**
+   * Seconds the job takes to write a checkpoint when warned of a preemption; undefined = it does
+   * not checkpoint on a notice (only its periodic checkpoints count). When the pool's notice
+   * (NodePool.spotNoticeS) is at least this long, a preempted job keeps its work up to the notice.
+   */
+  checkpointOnNoticeWriteS?: number;
 }
 
 export interface Energy {

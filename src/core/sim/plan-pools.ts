@@ -38,6 +38,7 @@ export interface PlanPoolOptions {
   /** Spot lines: an availability trace (its count further caps the plan's), or a preemption rate. */
   spotTrace?: SpotTrace;
   preemptionRatePerHour?: number;
+  spotNoticeS?: number;
 }
 
 export interface PlanPools {
@@ -105,7 +106,7 @@ export function poolsFromPlan(plan: PlanSpec, o: PlanPoolOptions): PlanPools {
     if (l.priceModel === 'spot') {
       if (o.spotTrace) pool.spotTrace = o.spotTrace;
       else if (o.preemptionRatePerHour !== undefined) pool.preemptionRatePerHour = o.preemptionRatePerHour;
-      else notes.push(`${name}: no spot trace or preemption rate given, so this spot pool is never preempted`);
+      else notes.push(`${name}: no spot trace or preemption rate given, so this spot pool is never preempted`);      if (o.spotNoticeS !== undefined) pool.spotNoticeS = o.spotNoticeS;
     }
     pools.push(pool);
   });

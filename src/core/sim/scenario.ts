@@ -20,6 +20,8 @@ const spotSchema = z
     /** How the trace's values are read (core/model/spot.ts SpotValues). */
     values: z.enum(['available', 'preempted'], { error: 'expected available or preempted' }).optional(),
     preemptionRatePerHour: nonNeg().optional(),
+    /** The warning before a preemption, in seconds (AWS 120, GCP and Azure 30). */
+    noticeS: nonNeg().optional(),
   })
   .strict();
 
@@ -67,7 +69,15 @@ export const simScenarioSchema = z
     seed: numberField({ min: 0, int: true }).optional(),
     horizonH: numberField({ min: 0, exclusiveMin: true }).optional(),
     energy: z.object({ pricePerKwh: money(), pue: numberField({ min: 1 }).optional() }).strict().optional(),
-    checkpoint: z.object({ intervalS: nonNeg().optional(), restartOverheadS: nonNeg().optional() }).strict().optional(),
+    checkpoint: z
+      .object({
+        intervalS: nonNeg().optional(),
+        restartOverheadS: nonNeg().optional(),
+        /** Jobs write a checkpoint when warned of a preemption, taking writeS (see spot.noticeS). */
+        onNotice: z.object({ writeS: nonNeg().optional() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
     pools: z.array(poolSchema).optional(),
     nodeModels: z.record(z.string(), nodeModelSchema).optional(),
     /** How a plan's lines become pools (`penny simulate --plan`): what the plan does not say. */
@@ -109,6 +119,8 @@ export interface SimScenario {
   energy: Energy;
   checkpointIntervalS: number;
   restartOverheadS: number;
+  /** Seconds to write a checkpoint on a preemption notice; undefined = jobs do not. */
+  checkpointOnNoticeWriteS?: number;
   pools: NodePool[];
   /** Prices and power per GPU model for nodes read from a node list ("*" = any other model). */
   nodeModels: Record<string, NodeModel>;
@@ -130,6 +142,7 @@ export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTr
     energy: { pricePerKwh: s.energy?.pricePerKwh ?? ZERO, pue: s.energy?.pue ?? 1 },
     checkpointIntervalS: s.checkpoint?.intervalS ?? 0,
     restartOverheadS: s.checkpoint?.restartOverheadS ?? 0,
+    ...(s.checkpoint?.onNotice && { checkpointOnNoticeWriteS: s.checkpoint.onNotice.writeS ?? 0 }),
     pools: (s.pools ?? []).map((p) => {
       const fixed = p.nodes ?? 0;
       const pool: NodePool = {
@@ -151,6 +164,7 @@ export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTr
       const trace = traces[p.name];
       if (trace) pool.spotTrace = spotCapacity(trace, p.spot?.values ?? 'available');
       if (p.spot?.preemptionRatePerHour !== undefined) pool.preemptionRatePerHour = p.spot.preemptionRatePerHour;
+      if (p.spot?.noticeS !== undefined) pool.spotNoticeS = p.spot.noticeS;
       return pool;
     }),
     nodeModels: Object.fromEntries(
@@ -165,6 +179,7 @@ export function toSimScenario(s: SimScenarioInput, traces: Record<string, SpotTr
       idleTimeoutS: s.fromPlan?.idleTimeoutS ?? 600,
       ...(traces[FROM_PLAN_TRACE] && { spotTrace: spotCapacity(traces[FROM_PLAN_TRACE], s.fromPlan?.spot?.values ?? 'available') }),
       ...(s.fromPlan?.spot?.preemptionRatePerHour !== undefined && { preemptionRatePerHour: s.fromPlan.spot.preemptionRatePerHour }),
+      ...(s.fromPlan?.spot?.noticeS !== undefined && { spotNoticeS: s.fromPlan.spot.noticeS }),
     },
   };
 }
