@@ -20,11 +20,7 @@ export const fixedClock = { now: () => new Date('2026-11-01T12:00:00Z') };
 
 export async function startTestServer(opts: Partial<ServerOptions> & { demo?: boolean; host?: string; clock?: Clock } = {}) {
   const workspaceDir = mkdtempSync(join(tmpdir(), 'penny-http-'));
-  if (opts.demo !== false) {
-    const template = await demoTemplate();
-    if (template) cpSync(template, workspaceDir, { recursive: true });
-    else await withDemo(workspaceDir);
-  }
+  if (opts.demo !== false) await copyDemoWorkspace(workspaceDir);
   // As `penny serve` opens it: bulk writes by COPY, off the event loop.
   const ws = await openWorkspace(workspaceDir, { clock: fixedClock, solver: highsSolver }, { serving: true });
   const store = ws.store;
@@ -46,6 +42,13 @@ export async function startTestServer(opts: Partial<ServerOptions> & { demo?: bo
       rmSync(workspaceDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The demo workspace (what `penny demo` builds, at fixedClock) in `dir`: a copy of the run's one build. */
+export async function copyDemoWorkspace(dir: string): Promise<void> {
+  const template = await demoTemplate();
+  if (template) cpSync(template, dir, { recursive: true });
+  else await withDemo(dir);
 }
 
 /** Build the demo workspace in `dir`, as `penny demo` does, and close it (its database complete on disk). */
