@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A scratch folder for the run: the demo workspace is built there once (test/server.ts).
+    globalSetup: ['test/global-setup.ts'],
   },
 });

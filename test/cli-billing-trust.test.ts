@@ -12,6 +12,9 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Decimal } from '../src/core/money.js';
+import { billingReport, parseDimension } from '../src/app/billing.js';
+import { openWorkspace } from '../src/adapters/store/workspace.js';
+import { highsSolver } from '../src/adapters/solver/highs.js';
 import { pennyBin, runPenny } from './cli.js';
 import { FOCUS_HEADER, demoBill, focusCsv, type FocusLine } from './fixtures/focus.js';
 import { repoRoot } from './shared-data.js';
@@ -43,6 +46,24 @@ async function totals(w: string): Promise<Record<string, string>> {
   const t: Record<string, Decimal> = {};
   for (const r of rows as { currency: string; effectiveCost: string }[]) t[r.currency] = (t[r.currency] ?? new Decimal(0)).plus(r.effectiveCost);
   return Object.fromEntries(Object.entries(t).map(([c, d]) => [c, d.toFixed()]));
+}
+
+/**
+ * The store read in this process: opening it recovers it as the next command would; the rows and
+ * files are those `penny report --by ServiceName` and `penny billing files` print. For checks
+ * that a refused or killed ingest (which runs the binary) left the store as it was, without two
+ * CLI starts per check.
+ */
+async function readStore(w: string) {
+  const store = await openWorkspace(w, { clock: { now: () => new Date() }, solver: highsSolver });
+  try {
+    const rows = await billingReport(store.billing, { by: [parseDimension('ServiceName')] });
+    const t: Record<string, Decimal> = {};
+    for (const r of rows) t[r.currency] = (t[r.currency] ?? new Decimal(0)).plus(r.effective);
+    return { rows, totals: Object.fromEntries(Object.entries(t).map(([c, d]) => [c, d.toFixed()])), files: await store.billing.listBillingFiles() };
+  } finally {
+    await store.close();
+  }
 }
 
 describe('deliveries: the parts of one export add up, and a later run restates them all', () => {
@@ -234,15 +255,16 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
   let before: unknown;
   beforeAll(async () => {
     await json(['-w', w(), 'ingest', join(repoRoot, 'examples', 'demo', 'billing-focus.csv'), '--json']);
-    before = await json(['-w', w(), 'report', '--by', 'ServiceName', '--json']);
+    before = (await readStore(w())).rows;
   });
   const refused = async (f: string, pattern: RegExp) => {
     const r = await runPenny(['-w', w(), 'ingest', f, '--kind', 'focus']);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     expect(r.stderr).toMatch(pattern);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(await json(['-w', w(), 'report', '--by', 'ServiceName', '--json'])).toEqual(before);
-    expect(await json(['-w', w(), 'billing', 'files', '--json'])).toHaveLength(1);
+    const after = await readStore(w());
+    expect(after.rows).toEqual(before);
+    expect(after.files).toHaveLength(1);
   };
   const good = focusCsv(demoBill({ from: '2026-01-01', days: 3 }));
   const lines = good.trimEnd().split('\n');
@@ -343,8 +365,7 @@ describe('a kill at any point of a large ingest, inside the commit too', () => {
     const commitMs = Math.max(...[...scratch.stderr.matchAll(/commit: done in (\d+) ms/g)].map((m) => Number(m[1])));
     const outcomes: string[] = [];
     const check = async (label: string) => {
-      const now = await totals(w);
-      const files = await json(['-w', w, 'billing', 'files', '--json']);
+      const { totals: now, files } = await readStore(w);
       if (files.length === 1) {
         expect(now, `${label}: unchanged`).toEqual(before);
         outcomes.push('unchanged');
@@ -353,8 +374,8 @@ describe('a kill at any point of a large ingest, inside the commit too', () => {
         expect(files).toHaveLength(2);
         outcomes.push('complete');
         // Complete: take it out again so the next kill starts from the same store.
-        await json(['-w', w, 'billing', 'remove', files[1].id, '--json']);
-        expect(await totals(w)).toEqual(before);
+        await json(['-w', w, 'billing', 'remove', files[1]!.id, '--json']);
+        expect((await readStore(w)).totals).toEqual(before);
       }
     };
     const killAfter = async (label: string, when: (child: ReturnType<typeof spawn>) => Promise<void>) => {

@@ -139,6 +139,14 @@ describe('penny demo', () => {
     const j = JSON.parse(again.stdout);
     expect(j.topSavings).toHaveLength(3);
     expect(Number(j.topSavings[0].saving)).toBeGreaterThanOrEqual(Number(j.topSavings[1].saving));
+    // Its GPU telemetry shows an idle and an under-used GPU (test/cli-gpu.test.ts checks the same
+    // on the demo the test servers share, so that `penny demo` is built once here).
+    expect(first.stdout).toContain('GPU telemetry');
+    const w = JSON.parse((await runPenny(['--workspace', ws, 'gpu', 'waste', '--json'])).stdout);
+    const actions = w.recommendations.map((r: { action: string; resource: string }) => `${r.action}:${r.resource.slice(-1)}`);
+    expect(actions).toContain('autostop:2');
+    expect(actions).toContain('share:1');
+    expect(actions.some((a: string) => a.endsWith(':0') && !a.startsWith('spot'))).toBe(false);
   });
 
   it('reports a workspace held by another process clearly', async () => {
