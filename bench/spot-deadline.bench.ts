@@ -3,7 +3,7 @@
  * ../shared/data (AWS V100, 9 zones, 45 days): 40 single-GPU jobs per trace (test/random-spot-case.ts
  * spotEvaluation), deadline slack 1.2 and 1.5, both readings of the trace's values. For each policy:
  * cost over the bound (mean, worst) and the share of the possible saving (always-on-demand − bound)
- * captured (mean, worst), deadline misses (must be 0 for greedy and deadline-aware), and the
+ * captured (mean, worst), deadline misses (must be 0 for the deadline rules), and the
  * saving against always-on-demand. Tuning variants of deadline-aware are measured beside the
  * default, to choose the cheapest within the guarantee. Not a timing benchmark: one JSON object.
  */
