@@ -142,6 +142,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let pastRunUp!: boolean[];
   let pastUpRunsS!: number[][];
   let spotAgeGen!: Int32Array;
+  let spotAgeAt!: Float64Array;
   let isSpot!: boolean[];
   let poolPrice!: number[];
   let poolOrder!: number[];
@@ -604,7 +605,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    * so the job saves its state first: it loses no work, only the restart overhead when it starts
    * again.
    */
-  function moveBackToSpot(t: number): void {
+  /** Returns how many jobs on on-demand, not committed, it looked at (moved or not). */
+  function moveBackToSpot(t: number): number {
     // Candidates first, moves after: a gang's move takes members off other nodes of this scan.
     const candidates: number[] = [];
     for (let p = 0; p < P; p++) {
@@ -616,6 +618,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }
     }
     for (const j of candidates) if (st[j] === RUNNING && aheadForSpot(j, t)) migrate(j, t);
+    return candidates.length;
   }
   function aheadForSpot(j: number, t: number): boolean {
     // The rule first: it is arithmetic, where looking for a spot node scans the pools.
@@ -711,6 +714,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     }
     market[j] = choice.market === 'spot' ? SPOT : ON_DEMAND;
     enqueue(j);
+    // spot-hazard sent it to on-demand with spot up (a run not worth it yet): look again as the run ages.
+    if (hazard && market[j] === ON_DEMAND && !choice.committed && s.spotAvailable) for (let p = 0; p < P; p++) if (isSpot[p] && spotAvail[p] === 1 && !spotAgeArmed(p, t)) armSpotAge(p, t);
     if (market[j] === SPOT) {
       gen[j] = gen[j]! + 1;
       armSafety(j, t, remaining[j]!);
@@ -949,12 +954,25 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       if (hazard) armSpotAge(a, t);
     }
   }
+  /** Is a job queued for on-demand and not committed to it (spot-hazard may yet move it)? */
+  function onDemandQueued(): boolean {
+    for (let k = 0; k < queue.n; k++) {
+      const j = queue.a[k]!;
+      if (market[j] === ON_DEMAND && committed[j] === 0) return true;
+    }
+    return false;
+  }
   /** spot-hazard: look again a tick later while spot stays up in pool a (a run that has aged may now be worth it). */
   function armSpotAge(a: number, t: number): void {
     const tr = pools[a]!.spotTrace;
     if (!tr) return;
     spotAgeGen[a] = spotAgeGen[a]! + 1;
-    heap.push((Math.floor(t / tr.gapS) + 1) * tr.gapS, SPOT_AGE, a, spotAgeGen[a]!);
+    spotAgeAt[a] = (Math.floor(t / tr.gapS) + 1) * tr.gapS;
+    heap.push(spotAgeAt[a]!, SPOT_AGE, a, spotAgeGen[a]!);
+  }
+  /** Is pool a's next tick already in the heap (a later one than t)? */
+  function spotAgeArmed(a: number, t: number): boolean {
+    return spotAgeAt[a]! > t;
   }
   /** Nodes the pool may have now: its maxNodes, or fewer when a spot trace counts instances or a schedule says so. */
   function spotRoom(p: number): number {
@@ -1027,10 +1045,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
             if (gen[a] === b) safetyCheck(a, t);
             break;
           case SPOT_AGE:
-            if (spotAvail[a] === 1 && spotAgeGen[a] === b) {
-              moveBackToSpot(t);
-              armSpotAge(a, t);
-            }
+            // Ticks go on only while a job on on-demand may still move (running or queued there):
+            // otherwise a run with nothing left to happen would never end.
+            if (spotAvail[a] === 1 && spotAgeGen[a] === b && (moveBackToSpot(t) > 0 || onDemandQueued())) armSpotAge(a, t);
             break;
         }
       }
@@ -1165,6 +1182,7 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     pastRunUp = pools.map(() => false);
     pastUpRunsS = pools.map(() => []);
     spotAgeGen = new Int32Array(P);
+    spotAgeAt = new Float64Array(P).fill(-Infinity);
     if (hazard) for (let p = 0; p < P; p++) if (isSpot[p] && spotAvail[p] === 1 && pools[p]!.spotTrace) armSpotAge(p, jobs.length > 0 ? jobs[0]!.arrivalS : 0);
     isAutoscaled = new Uint8Array(c.n);
     for (let n = 0; n < c.n; n++) isAutoscaled[n] = autoscaled(n) ? 1 : 0;

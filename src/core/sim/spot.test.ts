@@ -156,6 +156,9 @@ describe('spot hazard: spot runs chosen by the pool\'s past', () => {
     // Without enough past, or without any, it tries spot as slack-reserve does.
     expect(spotHazard(s, past(0), { ...k, minRuns: 11 })).toEqual({ market: 'spot', committed: false });
     expect(spotHazard(s, undefined, k)).toEqual({ market: 'spot', committed: false });
+    // No deadline, or endless work (a service): nothing to weigh, spot while it is up.
+    expect(spotHazard({ ...s, deadlineS: undefined }, past(0), k)).toEqual({ market: 'spot', committed: false });
+    expect(spotHazard({ ...s, totalWorkS: Infinity, remainingWorkS: Infinity }, past(0), k)).toEqual({ market: 'spot', committed: false });
   });
 
   it('buys on-demand (not for good) instead of waiting once the slack is down to the reserve; spot down: as slack-reserve', () => {

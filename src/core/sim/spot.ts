@@ -283,7 +283,8 @@ export function spotRunValue(s: ProgressState & { checkpointS: number }, past: S
  */
 export function spotHazard(s: ProgressState & { checkpointS: number }, past: SpotPast | undefined, k: SpotHazardTuning = HAZARD_TUNING): MarketChoice {
   const common = decideCommon(s, k.minSpotRunChangeovers);
-  if ('market' in common && (common.market !== 'spot' || past === undefined)) return common;
+  // Without a deadline (or with endless work) there is no slack to price: spot whenever it is up, as slack-reserve.
+  if ('market' in common && (common.market !== 'spot' || past === undefined || s.deadlineS === undefined || !Number.isFinite(s.totalWorkS))) return common;
   const safe = lastSafeS(s);
   if ('market' in common) {
     const v = spotRunValue(s, past!, k);
