@@ -3,7 +3,7 @@
  * ../shared/data (AWS V100, 9 zones, 45 days): 40 single-GPU jobs per trace (test/random-spot-case.ts
  * spotEvaluation), deadline slack 1.2 and 1.5, both readings of the trace's values. For each policy:
  * cost over the bound (mean, worst) and the share of the possible saving (always-on-demand − bound)
- * captured (mean, worst), deadline misses (must be 0 for greedy and deadline-aware), and the
+ * captured (mean, worst), deadline misses (must be 0 for the deadline rules), and the
  * saving against always-on-demand. Tuning variants of deadline-aware are measured beside the
  * default, to choose the cheapest within the guarantee. Not a timing benchmark: one JSON object.
  */
@@ -11,11 +11,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSpotTrace } from '../src/adapters/importers/spot-trace.js';
 import { spotCapacity, type SpotValues } from '../src/core/model/spot.js';
-import { deadlineAware, slackReserve } from '../src/core/sim/policies/spot.js';
+import { deadlineAware, slackReserve, spotHazard } from '../src/core/sim/policies/spot.js';
 import { makePolicy } from '../src/core/sim/policies/index.js';
 import { spotReference, versusReference } from '../src/core/sim/reference.js';
 import { compare } from '../src/core/sim/simulate.js';
-import { DEFAULT_TUNING, FIRST_TUNING, RESERVE_TUNING, type SlackReserveTuning, type UniformProgressTuning } from '../src/core/sim/spot.js';
+import { DEFAULT_TUNING, FIRST_TUNING, HAZARD_TUNING, RESERVE_TUNING, type SlackReserveTuning, type SpotHazardTuning, type UniformProgressTuning } from '../src/core/sim/spot.js';
 import { spotEvaluation } from '../test/random-spot-case.js';
 import { sharedFile } from '../test/shared-data.js';
 
@@ -54,6 +54,13 @@ if (mode === 'grid') {
       for (const backChangeovers of [0, 1, 2])
         for (const backCheckpoints of [0, 0.5, 1, 2]) reserves[`sr ${reserveShare}/${reserveChangeovers}/${backChangeovers}/${backCheckpoints}`] = { ...RESERVE_TUNING, reserveShare, reserveChangeovers, backChangeovers, backCheckpoints };
 }
+// `hazard-grid`: spot-hazard's margins (with SPOT_BENCH_SEED=2, as for `grid`).
+const hazards: Record<string, SpotHazardTuning> = { 'spot-hazard': HAZARD_TUNING };
+if (mode === 'hazard-grid') {
+  for (const slackValue of [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 1])
+    for (const minRuns of [3, 5, 10, 20])
+      for (const reserveShare of [0.1, 0.2, 0.3]) hazards[`sh ${slackValue}/${minRuns}/${reserveShare}`] = { ...HAZARD_TUNING, slackValue, minRuns, reserveShare };
+}
 const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 interface Acc { ratios: number[]; captured: number[]; savings: number[]; misses: number }
 const out: Record<string, Record<string, Acc>> = {};
@@ -65,8 +72,10 @@ for (const values of ['available', 'preempted'] as SpotValues[]) {
       const plain = spotEvaluation(spotCapacity(await readSpotTrace(join(dir, f)), values), slack, seed, 40, checkpointS);
       const input = noticeS > 0 ? { ...plain, pools: plain.pools.map((p) => (p.pricing === 'spot' ? { ...p, spotNoticeS: noticeS } : p)), jobs: plain.jobs.map((j) => ({ ...j, checkpointOnNoticeWriteS: writeS })) } : plain;
       const ref = spotReference(input)!;
-      const names = ['always-on-demand', 'always-spot', 'greedy', ...Object.keys(tunings), ...Object.keys(reserves)];
-      const policies = names.map((n) => (tunings[n] ? { ...deadlineAware(tunings[n]), name: n } : reserves[n] ? { ...slackReserve(reserves[n]), name: n } : makePolicy(n)));
+      const names = ['always-on-demand', 'always-spot', 'greedy', ...Object.keys(tunings), ...Object.keys(reserves), ...Object.keys(hazards)];
+      const policies = names.map((n) =>
+        tunings[n] ? { ...deadlineAware(tunings[n]), name: n } : reserves[n] ? { ...slackReserve(reserves[n]), name: n } : hazards[n] ? { ...spotHazard(hazards[n]), name: n } : makePolicy(n),
+      );
       const reports = compare(input, policies);
       const od = reports[0]!;
       for (const r of reports) {
@@ -98,6 +107,6 @@ const summary = Object.fromEntries(
   ]),
 );
 // Captured share per trace (in file order) for the named policies.
-const named = ['greedy', 'deadline-aware', 'slack-reserve'];
+const named = ['greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard'];
 const perTrace = Object.fromEntries(Object.entries(out).map(([k, acc]) => [k, Object.fromEntries(named.map((p) => [p, acc[p]!.captured.map(r3)]))]));
 console.log(JSON.stringify({ traces: files.length, files, jobsPerTrace: 40, seed, checkpointS, ...(noticeS > 0 && { noticeS, writeS }), summary, perTrace }));

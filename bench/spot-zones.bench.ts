@@ -21,7 +21,7 @@ if (!dir) {
   process.exit(0);
 }
 const regions: Record<string, string[]> = { 'us-east-1': ['us-east-1a', 'us-east-1c', 'us-east-1d', 'us-east-1f'], 'us-east-2': ['us-east-2a', 'us-east-2b'], 'us-west-2': ['us-west-2a', 'us-west-2b', 'us-west-2c'] };
-const policies = ['greedy', 'deadline-aware', 'slack-reserve'];
+const policies = ['greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard'];
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const results: Record<string, unknown> = {};
 for (const values of ['available', 'preempted'] as SpotValues[]) {

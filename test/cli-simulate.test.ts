@@ -91,10 +91,11 @@ describe('penny simulate', () => {
     const r = await runPenny(['simulate', 'examples/sim/spot.yaml', '--trace', 'examples/sim/spot-jobs.csv', '--json']);
     expect(r.code).toBe(0);
     const byName = Object.fromEntries(JSON.parse(r.stdout).policies.map((p: { policy: string }) => [p.policy, p]));
-    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve']);
+    expect(Object.keys(byName)).toEqual(['always-spot', 'always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard']);
     expect(byName['deadline-aware'].jobs.deadlineMisses).toBe(0);
     expect(byName['greedy'].jobs.deadlineMisses).toBe(0);
     expect(byName['slack-reserve'].jobs.deadlineMisses).toBe(0);
+    expect(byName['spot-hazard'].jobs.deadlineMisses).toBe(0);
     const total = (n: string) => Number(byName[n].cost.total);
     expect(byName['always-on-demand'].jobs.deadlineMisses).toBe(0);
     expect(byName['deadline-aware'].jobs.deadlineMisses).toBeLessThanOrEqual(byName['always-spot'].jobs.deadlineMisses);
@@ -104,9 +105,9 @@ describe('penny simulate', () => {
     const json = JSON.parse(r.stdout);
     expect(json.reference.jobs).toBe(40);
     expect(json.reference.baseline).toBe('always-on-demand');
-    for (const n of ['always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve']) expect(total(n)).toBeGreaterThan(Number(json.reference.cost));
+    for (const n of ['always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard']) expect(total(n)).toBeGreaterThan(Number(json.reference.cost));
     expect(byName['always-on-demand'].vsReference.capturedShare).toBe(0);
-    for (const n of ['greedy', 'deadline-aware', 'slack-reserve']) {
+    for (const n of ['greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard']) {
       expect(byName[n].vsReference.capturedShare).toBeGreaterThan(0.5);
       expect(byName[n].vsReference.capturedShare).toBeLessThan(1);
     }

@@ -23,14 +23,14 @@ describe.skipIf(!dir)('deadline rules on the real spot traces (AWS V100, 9 zones
         const trace = spotCapacity(await readSpotTrace(join(dir!, f)), values);
         for (const slack of [1.2, 1.5]) {
           const input = spotEvaluation(trace, slack);
-          const [od, greedy, aware, reserve] = compare(input, ['always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve']);
-          for (const r of [greedy!, aware!, reserve!]) {
+          const [od, greedy, aware, reserve, hazard] = compare(input, ['always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard']);
+          for (const r of [greedy!, aware!, reserve!, hazard!]) {
             expect(r.jobs.deadlineMisses, `${f} slack ${slack} ${r.policy}`).toBe(0);
             expect(r.jobs.finished).toBe(40);
           }
           const ref = spotReference(input)!;
           expect(ref.jobs).toBe(40);
-          for (const r of [od!, greedy!, aware!, reserve!]) expect(r.cost.total.gte(ref.cost), `${f} ${r.policy} above the bound`).toBe(true);
+          for (const r of [od!, greedy!, aware!, reserve!, hazard!]) expect(r.cost.total.gte(ref.cost), `${f} ${r.policy} above the bound`).toBe(true);
         }
       }
     }, 600_000);

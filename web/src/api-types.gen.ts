@@ -11531,7 +11531,7 @@ export interface operations {
           scenario: string;
           /** @description jobs CSV text (docs/simulator.md: arrival, gpus, duration, …) */
           jobs: string;
-          policies?: ("fifo" | "priority" | "sjf" | "backfill" | "best-fit" | "least-loaded" | "round-robin" | "hash" | "perf-cost" | "dot-product" | "gpu-packing" | "random-fit" | "fgd" | "always-spot" | "always-on-demand" | "deadline-aware" | "greedy" | "slack-reserve")[];
+          policies?: ("fifo" | "priority" | "sjf" | "backfill" | "best-fit" | "least-loaded" | "round-robin" | "hash" | "perf-cost" | "dot-product" | "gpu-packing" | "random-fit" | "fgd" | "always-spot" | "always-on-demand" | "deadline-aware" | "greedy" | "slack-reserve" | "spot-hazard")[];
         };
       };
     };

@@ -11,8 +11,8 @@ import { makePolicy } from './policies/index.js';
 import { fnv1a } from './policies/hash.js';
 import { simulate } from './simulate.js';
 import type { Policy } from './policies/policy.js';
-import { deadlineAware, slackReserve } from './policies/spot.js';
-import { FIRST_TUNING } from './spot.js';
+import { deadlineAware, slackReserve, spotHazard } from './policies/spot.js';
+import { FIRST_TUNING, HAZARD_TUNING } from './spot.js';
 
 /** deadline-aware with the first margins, which the hand-computed cases below follow. */
 const firstAware = () => deadlineAware(FIRST_TUNING);
@@ -235,6 +235,31 @@ describe('spot, preemption and checkpoints', () => {
     expect(r.jobs.deadlineMisses).toBe(0);
     // (The 1 ms guard before the last safe moment moves the switch a millisecond earlier.)
     expect(r.cost.total.toNumber()).toBeCloseTo(5.55 + 7800 / 3600, 5);
+  });
+
+  it('spot-hazard waits out a young spot run when the pool\'s past runs were all short, reading only the trace before now', () => {
+    // Ticks of 600 s: spot up one tick in two for the first 12 ticks (six runs of 600 s that ended by
+    // 7200), then up for good. The job (4 h of work, checkpoint every 1800 s, restart 60 s, no
+    // provisioning; spot 1/h, on-demand 3/h) arrives at 7500: spot up for 300 s. The six past runs
+    // all outlast that age; each, as this run, would have 300 s left: 240 s of work after the restart,
+    // no checkpoint, nothing kept, billed 300 s at 1/3 of on-demand's price, and slack spent: value
+    // below 0 → wait (slack 21,840 − 7500 far above the reserve 0.2 × 14,400 + 120 = 3000), and look
+    // again a tick later, at 8100. Spot has then been up 900 s, longer than any past run: no past to
+    // go by (fewer than 5 runs) → spot, ending at 8100 + 14,400 = 22,500. Slack-reserve goes at once
+    // and ends at 7500 + 14,400 = 21,900. Had the engine shown the rule the current run (up to the
+    // trace's end), the past would have held a 33 h run and the rule would have gone at 7500 too.
+    const trace = { name: 't', gapS: 600, available: [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, ...Array(200).fill(1)] as number[] };
+    const spot = pool({ name: 's', gpusPerNode: 1, pricing: 'spot', pricePerNodeHour: dec(1), fixedNodes: 0, maxNodes: 1, spotTrace: trace, idlePowerW: 0, busyPowerW: 0 });
+    const od = pool({ name: 'od', gpusPerNode: 1, pricing: 'on-demand', pricePerNodeHour: dec(3), fixedNodes: 0, maxNodes: 1, idlePowerW: 0, busyPowerW: 0 });
+    const jobs = [job('x', { arrivalS: 7500, workS: 4 * 3600, deadlineS: 7500 + 8 * 3600, checkpointIntervalS: 1800, restartOverheadS: 60 })];
+    const inp = input([spot, od], jobs, { horizonS: 48 * 3600 });
+    expect(times(inp, 'slack-reserve')).toEqual({ x: [7500, 21_900] });
+    expect(times(inp, 'spot-hazard')).toEqual({ x: [8100, 22_500] });
+    // Believing the past only from 7 runs on: six is too few, so it tries spot at once.
+    expect(times(inp, spotHazard({ ...HAZARD_TUNING, minRuns: 7 }))).toEqual({ x: [7500, 21_900] });
+    const r = simulate(inp, 'spot-hazard');
+    expect(r.jobs.deadlineMisses).toBe(0);
+    expect(r.cost.total.toNumber()).toBeCloseTo(4, 6);
   });
 
   it('leaves spot at the last safe moment while spot is still there (the decision is an event, not a trace change)', () => {

@@ -14,7 +14,7 @@ import { IntList } from './int-list.js';
 import type { NodePool, SimInput, SimJob } from './model.js';
 import type { Policy, PlaceContext } from './policies/policy.js';
 import { membersPerNode, splitGangs, type Gangs } from './gang.js';
-import { backToSpot, backToSpotReserve, DEFAULT_TUNING, greedy, lastSafeS, RESERVE_TUNING, slackReserve, uniformProgress, type ProgressState, type SlackReserveTuning, type UniformProgressTuning } from './spot.js';
+import { backToSpot, backToSpotHazard, backToSpotReserve, DEFAULT_TUNING, greedy, HAZARD_TUNING, lastSafeS, RESERVE_TUNING, slackReserve, spotHazard, uniformProgress, type ProgressState, type SlackReserveTuning, type SpotHazardTuning, type SpotPast, type UniformProgressTuning } from './spot.js';
 
 // Event kinds.
 const FINISH = 1;
@@ -25,6 +25,8 @@ const SPOT_CHANGE = 5;
 const WAKE = 6;
 /** A deadline job on spot (running or queued for a spot node) reaches its last safe moment to switch. */
 const SAFETY = 7;
+/** spot-hazard: a tick of a spot pool's trace while spot is up there (jobs on on-demand look again as the run ages). */
+const SPOT_AGE = 8;
 
 // Job states.
 export const NOT_ARRIVED = 0;
@@ -130,6 +132,17 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
   let deadlineRule!: boolean;
   let tuning!: UniformProgressTuning;
   let reserveTuning!: SlackReserveTuning;
+  let hazardTuning!: SpotHazardTuning;
+  let hazard!: boolean;
+  // spot-hazard's view of each spot pool's past, read from its trace tick by tick as time passes
+  // (never ahead of now): the next tick to read, the current run's first tick and whether it is a
+  // run of availability, and the lengths of the runs of availability that have ended.
+  let pastTick!: number[];
+  let pastRunStart!: number[];
+  let pastRunUp!: boolean[];
+  let pastUpRunsS!: number[][];
+  let spotAgeGen!: Int32Array;
+  let spotAgeAt!: Float64Array;
   let isSpot!: boolean[];
   let poolPrice!: number[];
   let poolOrder!: number[];
@@ -253,6 +266,48 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       t, arrivalS: job.arrivalS, deadlineS: job.deadlineS, totalWorkS: job.workS, remainingWorkS: leftS, restartS: overheadS[j]!,
       onDemandDelayS: od.delayS, spotDelayS: spotDelayFor(j), spotAvailable, onDemandSpeed: od.speed, committed: committed[j] === 1,
     };
+  }
+
+  /** Read pool p's trace up to the tick holding t (and no further): the runs that ended by then. */
+  function readPast(p: number, t: number): void {
+    const tr = pools[p]!.spotTrace!;
+    const n = tr.available.length;
+    const last = Math.floor(t / tr.gapS);
+    for (let i = pastTick[p]!; i <= last; i++) {
+      const up = tr.available[((i % n) + n) % n]! > 0;
+      if (i === 0 || pastTick[p] === 0) {
+        pastRunUp[p] = up;
+        pastRunStart[p] = i;
+      } else if (up !== pastRunUp[p]) {
+        if (pastRunUp[p]) pastUpRunsS[p]!.push((i - pastRunStart[p]!) * tr.gapS);
+        pastRunUp[p] = up;
+        pastRunStart[p] = i;
+      }
+      pastTick[p] = i + 1;
+    }
+  }
+  /** What spot-hazard may know at t of the spot pool job j would go to (the first it may use with spot up). */
+  function spotPastFor(j: number, t: number): SpotPast | undefined {
+    const f = filters[d.cls[j]!]![SPOT]!;
+    for (const p of poolOrder) {
+      if (f[p] !== 1 || spotAvail[p] !== 1 || !c.fitsEmpty(p, d, j)) continue;
+      const tr = pools[p]!.spotTrace;
+      if (!tr) return undefined;
+      readPast(p, t);
+      // The age of the run the engine is in (its view and the trace's agree but at a tick's instant).
+      const ageS = pastRunUp[p] === (spotAvail[p] === 1) ? t - pastRunStart[p]! * tr.gapS : 0;
+      const od = onDemandPoolFor(j);
+      const priceRatio = od >= 0 && poolPrice[od]! > 0 ? poolPrice[p]! / poolPrice[od]! : 1;
+      return { ageS, upRunsS: pastUpRunsS[p]!, spotSpeed: d.gpus[j]! > 0 ? pools[p]!.speed : 1, priceRatio, tickS: tr.gapS };
+    }
+    return undefined;
+  }
+  /** The on-demand pool the deadline counts on (as onDemandFor), or -1. */
+  function onDemandPoolFor(j: number): number {
+    const f = filters[d.cls[j]!]![ON_DEMAND]!;
+    let best = -1;
+    for (let p = 0; p < P; p++) if (f[p] === 1 && c.fitsEmpty(p, d, j) && (best < 0 || pools[p]!.speed > pools[best]!.speed)) best = p;
+    return best;
   }
 
   // --- nodes -----------------------------------------------------------------------------------
@@ -557,7 +612,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    * so the job saves its state first: it loses no work, only the restart overhead when it starts
    * again.
    */
-  function moveBackToSpot(t: number): void {
+  /** Returns how many jobs on on-demand, not committed, it looked at (moved or not). */
+  function moveBackToSpot(t: number): number {
     // Candidates first, moves after: a gang's move takes members off other nodes of this scan.
     const candidates: number[] = [];
     for (let p = 0; p < P; p++) {
@@ -569,11 +625,16 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }
     }
     for (const j of candidates) if (st[j] === RUNNING && aheadForSpot(j, t)) migrate(j, t);
+    return candidates.length;
   }
   function aheadForSpot(j: number, t: number): boolean {
     // The rule first: it is arithmetic, where looking for a spot node scans the pools.
     const s = progress(j, t, workLeft(j, t), true);
-    const back = policy.market === 'slack-reserve' ? backToSpotReserve({ ...s, checkpointS: checkpointS[j]! }, reserveTuning) : backToSpot(s, tuning);
+    const back = hazard
+      ? backToSpotHazard({ ...s, checkpointS: checkpointS[j]! }, spotPastFor(j, t), hazardTuning)
+      : policy.market === 'slack-reserve'
+        ? backToSpotReserve({ ...s, checkpointS: checkpointS[j]! }, reserveTuning)
+        : backToSpot(s, tuning);
     return back && spotRoomFor(j, gSize[j]!);
   }
   /**
@@ -644,7 +705,13 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       return;
     }
     const s = progress(j, t, remaining[j]!, spotUpFor(j));
-    const choice = policy.market === 'greedy' ? greedy(s) : policy.market === 'slack-reserve' ? slackReserve(s, reserveTuning) : uniformProgress(s, tuning);
+    const choice = hazard
+      ? spotHazard({ ...s, checkpointS: checkpointS[j]! }, s.spotAvailable ? spotPastFor(j, t) : undefined, hazardTuning)
+      : policy.market === 'greedy'
+        ? greedy(s)
+        : policy.market === 'slack-reserve'
+          ? slackReserve(s, reserveTuning)
+          : uniformProgress(s, tuning);
     committed[j] = choice.committed ? 1 : 0;
     if (choice.market === 'wait') {
       setWaiting(j);
@@ -654,6 +721,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     }
     market[j] = choice.market === 'spot' ? SPOT : ON_DEMAND;
     enqueue(j);
+    // spot-hazard sent it to on-demand with spot up (a run not worth it yet): look again as the run ages.
+    if (hazard && market[j] === ON_DEMAND && !choice.committed && s.spotAvailable) for (let p = 0; p < P; p++) if (isSpot[p] && spotAvail[p] === 1 && !spotAgeArmed(p, t)) armSpotAge(p, t);
     if (market[j] === SPOT) {
       gen[j] = gen[j]! + 1;
       armSafety(j, t, remaining[j]!);
@@ -888,8 +957,29 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }
     } else {
       wakeWaiting(t);
-      if (policy.market === 'deadline-aware' || policy.market === 'slack-reserve') moveBackToSpot(t);
+      if (policy.market === 'deadline-aware' || policy.market === 'slack-reserve' || hazard) moveBackToSpot(t);
+      if (hazard) armSpotAge(a, t);
     }
+  }
+  /** Is a job queued for on-demand and not committed to it (spot-hazard may yet move it)? */
+  function onDemandQueued(): boolean {
+    for (let k = 0; k < queue.n; k++) {
+      const j = queue.a[k]!;
+      if (market[j] === ON_DEMAND && committed[j] === 0) return true;
+    }
+    return false;
+  }
+  /** spot-hazard: look again a tick later while spot stays up in pool a (a run that has aged may now be worth it). */
+  function armSpotAge(a: number, t: number): void {
+    const tr = pools[a]!.spotTrace;
+    if (!tr) return;
+    spotAgeGen[a] = spotAgeGen[a]! + 1;
+    spotAgeAt[a] = (Math.floor(t / tr.gapS) + 1) * tr.gapS;
+    heap.push(spotAgeAt[a]!, SPOT_AGE, a, spotAgeGen[a]!);
+  }
+  /** Is pool a's next tick already in the heap (a later one than t)? */
+  function spotAgeArmed(a: number, t: number): boolean {
+    return spotAgeAt[a]! > t;
   }
   /** Nodes the pool may have now: its maxNodes, or fewer when a spot trace counts instances or a schedule says so. */
   function spotRoom(p: number): number {
@@ -960,6 +1050,11 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
             break;
           case SAFETY:
             if (gen[a] === b) safetyCheck(a, t);
+            break;
+          case SPOT_AGE:
+            // Ticks go on only while a job on on-demand may still move (running or queued there):
+            // otherwise a run with nothing left to happen would never end.
+            if (spotAvail[a] === 1 && spotAgeGen[a] === b && (moveBackToSpot(t) > 0 || onDemandQueued())) armSpotAge(a, t);
             break;
         }
       }
@@ -1053,9 +1148,11 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       }),
     );
     usesMarket = policy.market !== 'any';
-    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy' || policy.market === 'slack-reserve';
+    hazard = policy.market === 'spot-hazard';
+    deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy' || policy.market === 'slack-reserve' || hazard;
     tuning = policy.tuning ?? DEFAULT_TUNING;
     reserveTuning = policy.reserveTuning ?? RESERVE_TUNING;
+    hazardTuning = policy.hazardTuning ?? HAZARD_TUNING;
     fixedMarket = policy.market === 'always-spot' ? SPOT : policy.market === 'always-on-demand' ? ON_DEMAND : ANY;
 
     arrival = new Float64Array(N);
@@ -1087,6 +1184,13 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       const nx = nextCapChange(p, t0);
       if (Number.isFinite(nx)) heap.push(nx, SPOT_CHANGE, p, 0);
     }
+    pastTick = pools.map(() => 0);
+    pastRunStart = pools.map(() => 0);
+    pastRunUp = pools.map(() => false);
+    pastUpRunsS = pools.map(() => []);
+    spotAgeGen = new Int32Array(P);
+    spotAgeAt = new Float64Array(P).fill(-Infinity);
+    if (hazard) for (let p = 0; p < P; p++) if (isSpot[p] && spotAvail[p] === 1 && pools[p]!.spotTrace) armSpotAge(p, jobs.length > 0 ? jobs[0]!.arrivalS : 0);
     isAutoscaled = new Uint8Array(c.n);
     for (let n = 0; n < c.n; n++) isAutoscaled[n] = autoscaled(n) ? 1 : 0;
     idleSince = new Float64Array(c.n);

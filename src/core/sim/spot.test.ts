@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backToSpot as backToSpotWith, backToSpotReserve, FIRST_TUNING, greedy, lastSafeS, slackReserve, uniformProgress as upWith, type ProgressState, type SlackReserveTuning } from './spot.js';
+import { backToSpot as backToSpotWith, backToSpotHazard, backToSpotReserve, FIRST_TUNING, greedy, lastSafeS, slackReserve, spotHazard, spotRunValue, uniformProgress as upWith, type ProgressState, type SlackReserveTuning, type SpotHazardTuning, type SpotPast } from './spot.js';
 
 // The hand-computed cases use the first margins (one changeover of grace, back two ahead with four of work).
 const uniformProgress = (s: ProgressState) => upWith(s, FIRST_TUNING);
@@ -118,5 +118,64 @@ describe('slack reserve', () => {
     expect(backToSpotReserve({ ...onOd, t: 8.9 * 3600, checkpointS: 0 }, k)).toBe(true);
     expect(backToSpotReserve({ ...onOd, t: 9.1 * 3600, checkpointS: 0 }, k)).toBe(false);
     expect(backToSpotReserve({ ...onOd, t: 2 * 3600, committed: true }, k)).toBe(false);
+  });
+});
+
+describe('spot hazard: spot runs chosen by the pool\'s past', () => {
+  // slack-reserve's margins (reserve 2.2 h at 6 h left), a second of slack worth 1 on-demand second
+  // per unit of pressure, past believed from one run.
+  const k: SpotHazardTuning = { reserveShare: 0.2, reserveChangeovers: 1, backChangeovers: 1, backCheckpoints: 0.5, minSpotRunChangeovers: 1, slackValue: 1, minRuns: 1 };
+  // t = 5 h, 6 h left, checkpoint every hour, spot up: last safe 13.5 h, slack 8.5 h; spot changeover
+  // 0.5 h, on-demand changeover 0.5 h; spot at 0.3 × the on-demand price.
+  const h = 3600;
+  const s = { ...base, t: 5 * h, remainingWorkS: 6 * h, spotAvailable: true, checkpointS: h };
+  // A zone whose runs are mostly short: nine of 0.5 h and one of 12 h.
+  const runs = [...Array(9).fill(0.5 * h), 12 * h];
+  const past = (ageS: number): SpotPast => ({ ageS, upRunsS: runs, spotSpeed: 1, priceRatio: 0.3, tickS: 195 });
+  // Slack price: 1 × 6 h of on-demand work over 8.5 h of slack.
+  const price = 6 / 8.5;
+
+  it('values a run by the past runs longer than its age, work kept to the last checkpoint', () => {
+    // A 0.5 h run ends in its changeover: no work, billed 0.5 h, slack spent 0.5 h + 0.5 h back to on-demand.
+    const short = -0.3 * 0.5 * h - price * 1 * h;
+    // A 12 h run outlasts the work: 6 h of work, billed 0.5 h + 6 h, slack spent 0.5 h.
+    const long = 6 * h - 0.3 * 6.5 * h - price * 0.5 * h;
+    expect(spotRunValue(s, past(0), k)).toBeCloseTo((9 * short + long) / 10, 0);
+    expect(spotRunValue(s, past(0), k)!).toBeLessThan(0);
+    // At age 0.5 h only the 12 h run is longer: 11.5 h left of it, still more than the work.
+    expect(spotRunValue(s, past(0.5 * h), k)).toBeCloseTo(long, 0);
+    // A 2.5 h run (one alone): 2 h productive, 2 checkpoints kept, billed 2.5 h, slack spent 3 h − 2 h.
+    expect(spotRunValue(s, { ...past(0), upRunsS: [2.5 * h] }, k)).toBeCloseTo(2 * h - 0.3 * 2.5 * h - price * 1 * h, 0);
+    // Too few runs longer than the age to believe: no value.
+    expect(spotRunValue(s, past(0), { ...k, minRuns: 11 })).toBeUndefined();
+  });
+
+  it('waits a tick on a young run in a zone of short runs, and takes it once it has aged', () => {
+    expect(spotHazard(s, past(0), k)).toEqual({ market: 'wait', committed: false, wakeAtS: 5 * h + 195 });
+    expect(spotHazard(s, past(0.5 * h), k)).toEqual({ market: 'spot', committed: false });
+    // Without enough past, or without any, it tries spot as slack-reserve does.
+    expect(spotHazard(s, past(0), { ...k, minRuns: 11 })).toEqual({ market: 'spot', committed: false });
+    expect(spotHazard(s, undefined, k)).toEqual({ market: 'spot', committed: false });
+    // No deadline, or endless work (a service): nothing to weigh, spot while it is up.
+    expect(spotHazard({ ...s, deadlineS: undefined }, past(0), k)).toEqual({ market: 'spot', committed: false });
+    expect(spotHazard({ ...s, totalWorkS: Infinity, remainingWorkS: Infinity }, past(0), k)).toEqual({ market: 'spot', committed: false });
+  });
+
+  it('buys on-demand (not for good) instead of waiting once the slack is down to the reserve; spot down: as slack-reserve', () => {
+    // Reserve 0.2 × 6 h + 1 h = 2.2 h: at 11.4 h the slack (2.1 h) is below it.
+    expect(spotHazard({ ...s, t: 11.4 * h }, past(0), k)).toEqual({ market: 'on-demand', committed: false });
+    const down = { ...s, spotAvailable: false };
+    expect(spotHazard(down, undefined, k)).toEqual(slackReserve(down, k));
+    // The guarantee's part is slack-reserve's: at the last safe moment, on-demand for good.
+    expect(spotHazard({ ...s, t: 13.5 * h }, past(0.5 * h), k)).toEqual({ market: 'on-demand', committed: true });
+  });
+
+  it('moves back from on-demand only when slack-reserve would and the run is worth it', () => {
+    expect(backToSpotHazard(s, past(0), k)).toBe(false);
+    expect(backToSpotHazard(s, past(0.5 * h), k)).toBe(true);
+    expect(backToSpotHazard(s, undefined, k)).toBe(true);
+    // Slack-reserve's own test fails at 11.6 h (2 h of slack needed, 1.9 h left), whatever the past.
+    expect(backToSpotReserve({ ...s, t: 11.6 * h }, k)).toBe(false);
+    expect(backToSpotHazard({ ...s, t: 11.6 * h }, past(0.5 * h), k)).toBe(false);
   });
 });

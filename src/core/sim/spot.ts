@@ -195,3 +195,112 @@ export function backToSpotReserve(s: ProgressState & { checkpointS: number }, k:
   const need = c + k.backChangeovers * (c + onDemandChangeover(s)) + k.backCheckpoints * lossS;
   return safe - s.t > need && spotWorthIt(s, safe, k.minSpotRunChangeovers * c);
 }
+
+/**
+ * What an operator knows of a spot pool at a moment, from its trace up to that moment and never
+ * after: how long spot has been up now, and how long the pool's earlier runs of availability
+ * lasted (only runs that have ended). The engine builds it from the ticks before now.
+ */
+export interface SpotPast {
+  /** How long spot has been up in the pool now (seconds, from the tick it came back). */
+  ageS: number;
+  /** Lengths in seconds of the pool's runs of availability that ended before now. */
+  upRunsS: readonly number[];
+  /** Speed of the pool's GPUs relative to the work's reference. */
+  spotSpeed: number;
+  /** Spot price over on-demand price, per GPU-hour. */
+  priceRatio: number;
+  /** The trace's tick: when to look again at a run not yet worth starting. */
+  tickS: number;
+}
+
+/** The margins of `spotHazard`: slack-reserve's, and how the past is weighed. The guarantee does not depend on them. */
+export interface SpotHazardTuning extends SlackReserveTuning {
+  /**
+   * What a second of slack is worth, in on-demand seconds, per unit of pressure (the on-demand time
+   * the work left needs over the slack): a run that ends before a checkpoint spends slack that
+   * later forces on-demand.
+   */
+  slackValue: number;
+  /** Runs of the past (longer than spot's age now) needed before the past is believed; with fewer, spot is tried. */
+  minRuns: number;
+}
+
+/** Chosen on job seed 2 of the nine real traces (bench/spot-deadline.bench.ts, SPOT_BENCH_SEED=2); reported on seed 1. */
+export const HAZARD_TUNING: SpotHazardTuning = { ...RESERVE_TUNING, slackValue: 0.4, minRuns: 5 };
+
+/**
+ * The expected value of starting a spot run now, in on-demand seconds (what on-demand would cost
+ * for the work kept, less spot's bill, less the slack spent at `slackValue`), over the pool's past
+ * runs of availability longer than spot's age now, each taken as how long this run would last: a
+ * run's remaining length is its length less the age. Heavy tails make a young run a poor bet and an
+ * old one a good one. The run keeps its work up to its last checkpoint (all of it when the work
+ * ends first); a run cut before its first checkpoint keeps nothing and costs its bill and, after
+ * it, the way back to on-demand. Undefined when fewer than `minRuns` past runs outlasted the age.
+ */
+export function spotRunValue(s: ProgressState & { checkpointS: number }, past: SpotPast, k: SpotHazardTuning = HAZARD_TUNING): number | undefined {
+  const c = spotChangeover(s);
+  const slackS = lastSafeS(s) - s.t;
+  const odLeftS = s.remainingWorkS / s.onDemandSpeed;
+  const slackPrice = (k.slackValue * odLeftS) / Math.max(slackS, 1);
+  const speed = past.spotSpeed;
+  const every = s.checkpointS;
+  let n = 0;
+  let sum = 0;
+  for (const len of past.upRunsS) {
+    if (len <= past.ageS) continue;
+    n++;
+    const runS = len - past.ageS;
+    const productiveS = Math.max(0, runS - c);
+    let workS: number;
+    let billedS: number;
+    let spentS: number;
+    if (productiveS * speed >= s.remainingWorkS) {
+      workS = s.remainingWorkS;
+      billedS = c + s.remainingWorkS / speed;
+      spentS = billedS;
+    } else {
+      workS = every > 0 ? Math.floor(productiveS / every) * every * speed : 0;
+      billedS = runS;
+      spentS = runS + onDemandChangeover(s);
+    }
+    const workOdS = workS / s.onDemandSpeed;
+    sum += workOdS - past.priceRatio * billedS - slackPrice * Math.max(0, spentS - workOdS);
+  }
+  if (n < k.minRuns) return undefined;
+  return sum / n;
+}
+
+/**
+ * "Spot hazard": slack-reserve, with spot runs chosen by the pool's past. Spot runs on these
+ * traces are heavy-tailed: most are short, a few very long, so the longer spot has been up the
+ * longer it tends to stay. Where slack-reserve goes to spot whenever it is up, this rule goes only
+ * when the run is worth it by `spotRunValue` (a young run in a zone whose runs rarely reach a
+ * checkpoint is not); otherwise it waits (looking again a tick later, as the run ages) while the
+ * slack is above slack-reserve's reserve, and buys on-demand below it. Spot down: as slack-reserve.
+ * The common part (last safe moment, committed, spot not worth it by the guarantee's own test) is
+ * slack-reserve's, so the no-miss guarantee is the same.
+ */
+export function spotHazard(s: ProgressState & { checkpointS: number }, past: SpotPast | undefined, k: SpotHazardTuning = HAZARD_TUNING): MarketChoice {
+  const common = decideCommon(s, k.minSpotRunChangeovers);
+  // Without a deadline (or with endless work) there is no slack to price: spot whenever it is up, as slack-reserve.
+  if ('market' in common && (common.market !== 'spot' || past === undefined || s.deadlineS === undefined || !Number.isFinite(s.totalWorkS))) return common;
+  const safe = lastSafeS(s);
+  if ('market' in common) {
+    const v = spotRunValue(s, past!, k);
+    if (v === undefined || v > 0) return common;
+  }
+  const reserve = k.reserveShare * (s.remainingWorkS / s.onDemandSpeed) + k.reserveChangeovers * (spotChangeover(s) + onDemandChangeover(s));
+  const wakeAtS = safe - reserve;
+  if (s.t >= wakeAtS - GUARD_S) return { market: 'on-demand', committed: false };
+  // Spot up but not worth it yet: look again a tick later, when the run has aged.
+  return { market: 'wait', committed: false, wakeAtS: s.spotAvailable && past ? Math.min(wakeAtS, s.t + past.tickS) : wakeAtS };
+}
+
+/** spotHazard's move from on-demand back to spot: slack-reserve's test, and the run worth it by the past. */
+export function backToSpotHazard(s: ProgressState & { checkpointS: number }, past: SpotPast | undefined, k: SpotHazardTuning = HAZARD_TUNING): boolean {
+  if (!backToSpotReserve(s, k)) return false;
+  if (past === undefined) return true;
+  const v = spotRunValue(s, past, k);
+  return v === undefined || v > 0;
+}

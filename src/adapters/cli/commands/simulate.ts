@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { money, num, pct, table } from '../render.js';
 
 const DEFAULT_REPLAY = ['fifo', 'backfill', 'best-fit', 'least-loaded', 'perf-cost'];
-const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve'];
+const DEFAULT_SPOT = ['always-spot', 'always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard'];
 const DEFAULT_FILL = ['best-fit', 'dot-product', 'gpu-packing', 'random-fit', 'fgd'];
 
 interface Opts {

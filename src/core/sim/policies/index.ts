@@ -14,7 +14,7 @@ import { dotProduct } from './dot-product.js';
 import { gpuPacking } from './gpu-packing.js';
 import { randomFit } from './random-fit.js';
 import { fgd } from './fgd.js';
-import { alwaysSpot, alwaysOnDemand, deadlineAware, greedySpot, slackReserve } from './spot.js';
+import { alwaysSpot, alwaysOnDemand, deadlineAware, greedySpot, slackReserve, spotHazard } from './spot.js';
 
 /** Factories: a policy may keep state (round-robin's pointer), so every run gets a fresh one. */
 export const POLICIES: Record<string, () => Policy> = {
@@ -36,6 +36,7 @@ export const POLICIES: Record<string, () => Policy> = {
   'deadline-aware': () => deadlineAware(),
   greedy: greedySpot,
   'slack-reserve': () => slackReserve(),
+  'spot-hazard': () => spotHazard(),
 };
 
 export const POLICY_NAMES = Object.keys(POLICIES);

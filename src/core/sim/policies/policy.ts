@@ -6,7 +6,7 @@
  */
 import type { Rng } from '../../rng.js';
 import { UP, type Cluster, type Demands } from '../cluster.js';
-import type { SlackReserveTuning, UniformProgressTuning } from '../spot.js';
+import type { SlackReserveTuning, SpotHazardTuning, UniformProgressTuning } from '../spot.js';
 
 export type QueueOrder = 'fifo' | 'priority' | 'sjf';
 /**
@@ -16,7 +16,7 @@ export type QueueOrder = 'fifo' | 'priority' | 'sjf';
  */
 export type QueueMode = 'head' | 'skip' | 'easy';
 /** any: every pool; the others are the spot policies' rules (see core/sim/spot.ts). */
-export type MarketRule = 'any' | 'always-spot' | 'always-on-demand' | 'deadline-aware' | 'greedy' | 'slack-reserve';
+export type MarketRule = 'any' | 'always-spot' | 'always-on-demand' | 'deadline-aware' | 'greedy' | 'slack-reserve' | 'spot-hazard';
 /** Which pool grows when a job needs a new node: cheapest per GPU-hour, or most throughput per dollar. */
 export type PoolRank = 'price' | 'perf-per-dollar';
 
@@ -39,6 +39,8 @@ export interface Policy {
   tuning?: UniformProgressTuning;
   /** slack-reserve only: its margins (core/sim/spot.ts RESERVE_TUNING when absent). */
   reserveTuning?: SlackReserveTuning;
+  /** spot-hazard only: its margins (core/sim/spot.ts HAZARD_TUNING when absent). */
+  hazardTuning?: SpotHazardTuning;
   /**
    * A node for job j among nodes that are up, in a pool with poolOk[pool] = 1, not `exclude`,
    * where the job fits; -1 when there is none.

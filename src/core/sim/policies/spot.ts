@@ -1,4 +1,4 @@
-import type { SlackReserveTuning, UniformProgressTuning } from '../spot.js';
+import type { SlackReserveTuning, SpotHazardTuning, UniformProgressTuning } from '../spot.js';
 import { policy } from './policy.js';
 
 /**
@@ -13,3 +13,5 @@ export const greedySpot = () =>
   policy({ name: 'greedy', summary: "spot while available, wait while not, on-demand for good at the last safe moment (Can't Be Late's baseline)", market: 'greedy' });
 export const slackReserve = (reserveTuning?: SlackReserveTuning) =>
   policy({ name: 'slack-reserve', summary: 'spot while available; while it is gone, wait only down to a reserve of slack, then on-demand, and back to spot when it returns and the slack pays for a preemption; never misses a deadline while on-demand capacity exists', market: 'slack-reserve', ...(reserveTuning && { reserveTuning }) });
+export const spotHazard = (hazardTuning?: SpotHazardTuning) =>
+  policy({ name: 'spot-hazard', summary: "slack-reserve, going to spot only when the pool's past runs (those longer than spot's age now) say a run started now keeps enough work past its checkpoints; never misses a deadline while on-demand capacity exists", market: 'spot-hazard', ...(hazardTuning && { hazardTuning }) });
