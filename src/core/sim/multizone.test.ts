@@ -64,7 +64,7 @@ describe('multi-zone spot (property, 8 seeded random cases of 2–3 zones)', () 
     for (let seed = 1; seed <= 8; seed++) {
       const inp = randomZonesCase(seed);
       const ref = spotReference(inp);
-      for (const r of compare(inp, ['deadline-aware', 'greedy', 'slack-reserve'])) {
+      for (const r of compare(inp, ['deadline-aware', 'greedy', 'slack-reserve', 'spot-hazard'])) {
         if (r.jobs.deadlineMisses !== 0 || r.jobs.finished !== inp.jobs.length) throw new Error(`seed ${seed}, ${r.policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);
         if (ref && r.cost.total.lt(ref.cost)) throw new Error(`seed ${seed}, ${r.policy}: ${r.cost.total.toFixed()} below the bound ${ref.cost.toFixed()}`);
         if (r.pools.filter((p) => p.name.startsWith('spot-') && p.cost.gt(0)).length > 1) movedZones++;

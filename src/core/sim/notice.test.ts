@@ -91,7 +91,7 @@ describe('checkpoint on a preemption notice', () => {
       };
       const ref = seed <= 20 ? spotReference(inp) : undefined;
       const plain = compare(base, ['greedy', 'slack-reserve']);
-      const warned = compare(inp, ['deadline-aware', 'greedy', 'slack-reserve']);
+      const warned = compare(inp, ['deadline-aware', 'greedy', 'slack-reserve', 'spot-hazard']);
       for (const r of warned) {
         if (r.jobs.deadlineMisses !== 0 || r.jobs.finished !== inp.jobs.length) throw new Error(`seed ${seed}, ${r.policy}: ${r.jobs.deadlineMisses} of ${r.jobs.withDeadline} deadlines missed, ${r.jobs.finished} finished`);
         if (ref && r.cost.total.lt(ref.cost)) throw new Error(`seed ${seed}, ${r.policy}: ${r.cost.total.toFixed()} below the bound ${ref.cost.toFixed()}`);

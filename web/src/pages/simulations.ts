@@ -18,7 +18,7 @@ type FillResult = Extract<SimResult, { mode: 'fill' }>['policies'][number];
 const hours = (s: number) => `${num(s / 3600, 1)} h`;
 
 /** The policies the API accepts (src/core/sim/policies), the default ones ticked. */
-const POLICIES = ['fifo', 'priority', 'sjf', 'backfill', 'best-fit', 'least-loaded', 'round-robin', 'hash', 'perf-cost', 'dot-product', 'gpu-packing', 'random-fit', 'fgd', 'always-spot', 'always-on-demand', 'deadline-aware'];
+const POLICIES = ['fifo', 'priority', 'sjf', 'backfill', 'best-fit', 'least-loaded', 'round-robin', 'hash', 'perf-cost', 'dot-product', 'gpu-packing', 'random-fit', 'fgd', 'always-spot', 'always-on-demand', 'greedy', 'deadline-aware', 'slack-reserve', 'spot-hazard'];
 const DEFAULT_POLICIES = ['fifo', 'sjf', 'backfill', 'best-fit', 'least-loaded'];
 
 function simulationStarter(): RunStarter {
