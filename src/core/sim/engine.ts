@@ -298,7 +298,9 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       const ageS = pastRunUp[p] === (spotAvail[p] === 1) ? t - pastRunStart[p]! * tr.gapS : 0;
       const od = onDemandPoolFor(j);
       const priceRatio = od >= 0 && poolPrice[od]! > 0 ? poolPrice[p]! / poolPrice[od]! : 1;
-      return { ageS, upRunsS: pastUpRunsS[p]!, spotSpeed: d.gpus[j]! > 0 ? pools[p]!.speed : 1, priceRatio, tickS: tr.gapS };
+      const notice = pools[p]!.spotNoticeS ?? 0;
+      const write = jobs[j]!.checkpointOnNoticeWriteS;
+      return { ageS, upRunsS: pastUpRunsS[p]!, spotSpeed: d.gpus[j]! > 0 ? pools[p]!.speed : 1, priceRatio, tickS: tr.gapS, ...(write !== undefined && notice > 0 && write <= notice && { noticeS: notice }) };
     }
     return undefined;
   }

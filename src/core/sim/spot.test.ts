@@ -148,6 +148,14 @@ describe('spot hazard: spot runs chosen by the pool\'s past', () => {
     expect(spotRunValue(s, { ...past(0), upRunsS: [2.5 * h] }, k)).toBeCloseTo(2 * h - 0.3 * 2.5 * h - price * 1 * h, 0);
     // Too few runs longer than the age to believe: no value.
     expect(spotRunValue(s, past(0), { ...k, minRuns: 11 })).toBeUndefined();
+    // With a 120 s notice the job checkpoints on: a 2.25 h run keeps 1.75 h − 120 s of work (more
+    // than its one periodic checkpoint), billed 2.25 h, slack spent 2.75 h − the work kept.
+    const kept = 1.75 * h - 120;
+    expect(spotRunValue(s, { ...past(0), upRunsS: [2.25 * h], noticeS: 120 }, k)).toBeCloseTo(kept - 0.3 * 2.25 * h - price * (2.75 * h - kept), 0);
+    // A 1.6 h run: 1.1 h productive, the notice's state (1.1 h − 120 s) beats the checkpoint at 1 h.
+    expect(spotRunValue(s, { ...past(0), upRunsS: [1.6 * h], noticeS: 120 }, k)).toBeCloseTo(1.1 * h - 120 - 0.3 * 1.6 * h - price * (2.1 * h - (1.1 * h - 120)), 0);
+    // A 1.05 h run: 0.55 h productive; the notice keeps 0.55 h − 120 s, without it nothing.
+    expect(spotRunValue(s, { ...past(0), upRunsS: [1.05 * h] }, k)).toBeCloseTo(-0.3 * 1.05 * h - price * 1.55 * h, 0);
   });
 
   it('waits a tick on a young run in a zone of short runs, and takes it once it has aged', () => {

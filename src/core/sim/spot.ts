@@ -212,6 +212,12 @@ export interface SpotPast {
   priceRatio: number;
   /** The trace's tick: when to look again at a run not yet worth starting. */
   tickS: number;
+  /**
+   * The pool's preemption notice when the job writes a checkpoint on it in time
+   * (NodePool.spotNoticeS, SimJob.checkpointOnNoticeWriteS): a preempted run then keeps its work
+   * up to the notice. Absent: only periodic checkpoints count.
+   */
+  noticeS?: number;
 }
 
 /** The margins of `spotHazard`: slack-reserve's, and how the past is weighed. The guarantee does not depend on them. */
@@ -260,7 +266,8 @@ export function spotRunValue(s: ProgressState & { checkpointS: number }, past: S
       billedS = c + s.remainingWorkS / speed;
       spentS = billedS;
     } else {
-      workS = every > 0 ? Math.floor(productiveS / every) * every * speed : 0;
+      const periodicS = every > 0 ? Math.floor(productiveS / every) * every : 0;
+      workS = Math.max(periodicS, past.noticeS !== undefined ? productiveS - past.noticeS : 0) * speed;
       billedS = runS;
       spentS = runS + onDemandChangeover(s);
     }
