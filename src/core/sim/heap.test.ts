@@ -21,4 +21,11 @@ describe('EventHeap', () => {
     expect(got).toEqual(expected);
     expect(h.peekTime()).toBe(Infinity);
   });
+
+  it('refuses an event at time NaN, which would otherwise keep a run going forever', () => {
+    const h = new EventHeap();
+    expect(() => h.push(Number.NaN, 1, 0, 0)).toThrow(/NaN/);
+    h.push(Infinity, 1, 0, 0);
+    expect(h.size).toBe(1);
+  });
 });

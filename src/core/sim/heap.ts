@@ -44,6 +44,8 @@ export class EventHeap {
   }
 
   push(t: number, kind: number, a: number, b: number): void {
+    // A NaN time never compares past the horizon, so the run would never end: fail loudly instead.
+    if (t !== t) throw new Error(`simulator bug: an event (kind ${kind}) was scheduled at time NaN; please report it with the scenario`);
     if (this.size === this.time.length) this.grow();
     const time = this.time;
     const seq = this.seq;
