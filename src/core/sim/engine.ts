@@ -240,16 +240,10 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
    * provisioning delay whenever the pool can grow (its fixed nodes may all be busy).
    */
   function onDemandFor(j: number): { speed: number; delayS: number } {
-    const f = filters[d.cls[j]!]![ON_DEMAND]!;
-    let speed = 0;
-    let delayS = 0;
-    for (let p = 0; p < P; p++) {
-      if (f[p] === 1 && c.fitsEmpty(p, d, j) && pools[p]!.speed > speed) {
-        speed = pools[p]!.speed;
-        delayS = pools[p]!.maxNodes > pools[p]!.fixedNodes ? pools[p]!.provisioningDelayS : 0;
-      }
-    }
-    return { speed: speed || 1, delayS };
+    const p = onDemandPoolFor(j);
+    if (p < 0) return { speed: 1, delayS: 0 };
+    const pool = pools[p]!;
+    return { speed: pool.speed, delayS: pool.maxNodes > pool.fixedNodes ? pool.provisioningDelayS : 0 };
   }
   /** Provisioning delay of the spot pool the job would go to (the shortest among those available). */
   function spotDelayFor(j: number): number {
@@ -298,13 +292,18 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
       const ageS = pastRunUp[p] === (spotAvail[p] === 1) ? t - pastRunStart[p]! * tr.gapS : 0;
       const od = onDemandPoolFor(j);
       const priceRatio = od >= 0 && poolPrice[od]! > 0 ? poolPrice[p]! / poolPrice[od]! : 1;
-      const notice = pools[p]!.spotNoticeS ?? 0;
-      const write = jobs[j]!.checkpointOnNoticeWriteS;
-      return { ageS, upRunsS: pastUpRunsS[p]!, spotSpeed: d.gpus[j]! > 0 ? pools[p]!.speed : 1, priceRatio, tickS: tr.gapS, ...(write !== undefined && notice > 0 && write <= notice && { noticeS: notice }) };
+      const notice = noticeKeeps(j, p);
+      return { ageS, upRunsS: pastUpRunsS[p]!, spotSpeed: d.gpus[j]! > 0 ? pools[p]!.speed : 1, priceRatio, tickS: tr.gapS, ...(notice > 0 && { noticeS: notice }) };
     }
     return undefined;
   }
-  /** The on-demand pool the deadline counts on (as onDemandFor), or -1. */
+  /** Pool p's preemption notice when job j writes a checkpoint on it in time (its state then is kept), else 0. */
+  function noticeKeeps(j: number, p: number): number {
+    const notice = pools[p]!.spotNoticeS ?? 0;
+    const write = jobs[j]!.checkpointOnNoticeWriteS;
+    return write !== undefined && notice > 0 && write <= notice ? notice : 0;
+  }
+  /** The on-demand pool the deadline counts on (the fastest the job fits, the first of equals), or -1. */
   function onDemandPoolFor(j: number): number {
     const f = filters[d.cls[j]!]![ON_DEMAND]!;
     let best = -1;
@@ -591,9 +590,8 @@ function createEngine(): (input: SimInput, policy: Policy, opts: EngineOptions) 
     // Warned `notice` seconds ahead, a job that can write a checkpoint in that time saves its work
     // as it stood when the warning came (the work during the notice is lost: the write is of the
     // state then); otherwise only its periodic checkpoints count.
-    const notice = pools[c.nodePool[node[j0]!]!]!.spotNoticeS ?? 0;
-    const write = jobs[j]!.checkpointOnNoticeWriteS;
-    const onNoticeS = write !== undefined && notice > 0 && write <= notice ? Math.max(0, workedS - notice) : 0;
+    const notice = noticeKeeps(j, c.nodePool[node[j0]!]!);
+    const onNoticeS = notice > 0 ? Math.max(0, workedS - notice) : 0;
     const savedS = Math.max(every > 0 ? Math.floor(workedS / every) * every : 0, onNoticeS);
     const doneWork = Math.min(remaining[j]!, workedS * speed);
     const savedWork = Math.min(doneWork, savedS * speed);
