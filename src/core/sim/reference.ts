@@ -20,7 +20,7 @@
  * completes the work. Money is computed exactly afterwards from the billed seconds of that point.
  */
 import { Decimal } from '../money.js';
-import type { SpotTrace } from '../model/spot.js';
+import { availableAt, type SpotTrace } from '../model/spot.js';
 import type { NodePool, SimJob } from './model.js';
 
 export interface RefMarket {
@@ -61,12 +61,6 @@ const IDLE1 = 'i1';
 export type RefSpot = RefMarket & { trace: SpotTrace };
 
 const spotsOf = (spot: RefSpot | readonly RefSpot[]): readonly RefSpot[] => (Array.isArray(spot) ? spot : [spot as RefSpot]);
-
-/** Whether spot is up in `trace` at time t (the trace repeats). */
-function upAt(trace: SpotTrace, t: number): boolean {
-  const n = trace.available.length;
-  return trace.available[(((Math.floor(t / trace.gapS) % n) + n) % n)]! > 0;
-}
 
 /**
  * The cheapest schedule with perfect foresight; undefined when even on-demand alone cannot finish
@@ -129,7 +123,7 @@ export function referenceSchedule(job: RefJob, spot: RefSpot | readonly RefSpot[
     let tEnd = D;
     for (const z of spots) tEnd = Math.min(tEnd, (Math.floor(t / z.trace.gapS) + 1) * z.trace.gapS);
     const L = tEnd - t;
-    const up = spots.map((z) => upAt(z.trace, t));
+    const up = spots.map((z) => availableAt(z.trace, t));
     const next = new Map<string, Pt[]>();
     for (const [key, pts] of front) {
       const mk = keyMarket(key);
@@ -265,7 +259,7 @@ export function referenceBound(job: RefJob, spot: RefSpot | readonly RefSpot[], 
     let tEnd = D;
     for (const z of spots) tEnd = Math.min(tEnd, (Math.floor(t / z.trace.gapS) + 1) * z.trace.gapS);
     lens.push(tEnd - t);
-    for (let z = 0; z < Z; z++) up[z]!.push(upAt(spots[z]!.trace, t));
+    for (let z = 0; z < Z; z++) up[z]!.push(availableAt(spots[z]!.trace, t));
     t = tEnd;
   }
   // Per market (zones 0…Z−1, on-demand Z) and tick: overhead left → value, as two parallel lists
