@@ -178,12 +178,18 @@ export const RESERVE_TUNING: SlackReserveTuning = { reserveShare: 0.2, reserveCh
 export function slackReserve(s: ProgressState, k: SlackReserveTuning = RESERVE_TUNING): MarketChoice {
   const common = decideCommon(s, k.minSpotRunChangeovers);
   if ('market' in common) return common;
-  const { safe } = common;
-  const reserve = k.reserveShare * (s.remainingWorkS / s.onDemandSpeed) + k.reserveChangeovers * (spotChangeover(s) + onDemandChangeover(s));
   // Compared as the wake-up time itself, so a job woken then does not wait again by a rounding error.
-  const wakeAtS = safe - reserve;
+  const wakeAtS = reserveWakeS(s, common.safe, k);
   if (s.t < wakeAtS - GUARD_S) return { market: 'wait', committed: false, wakeAtS };
   return { market: 'on-demand', committed: false };
+}
+
+/**
+ * When the slack falls to slack-reserve's reserve (a share of the on-demand time of the work left,
+ * plus changeover pairs): until then a job may wait for spot, from then on it buys on-demand.
+ */
+function reserveWakeS(s: ProgressState, safe: number, k: SlackReserveTuning): number {
+  return safe - (k.reserveShare * (s.remainingWorkS / s.onDemandSpeed) + k.reserveChangeovers * (spotChangeover(s) + onDemandChangeover(s)));
 }
 
 /** slackReserve's move from on-demand back to spot: does the slack pay for the move and one preemption? */
@@ -297,8 +303,7 @@ export function spotHazard(s: ProgressState & { checkpointS: number }, past: Spo
     const v = spotRunValue(s, past!, k);
     if (v === undefined || v > 0) return common;
   }
-  const reserve = k.reserveShare * (s.remainingWorkS / s.onDemandSpeed) + k.reserveChangeovers * (spotChangeover(s) + onDemandChangeover(s));
-  const wakeAtS = safe - reserve;
+  const wakeAtS = reserveWakeS(s, safe, k);
   if (s.t >= wakeAtS - GUARD_S) return { market: 'on-demand', committed: false };
   // Spot up but not worth it yet: look again a tick later, when the run has aged.
   return { market: 'wait', committed: false, wakeAtS: s.spotAvailable && past ? Math.min(wakeAtS, s.t + past.tickS) : wakeAtS };
