@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../rng.js';
 import type { FitContext } from './model.js';
-import { drift, naive, seasonalNaive, mean } from './models/naive.js';
+import { drift, fitWindowMedian, MEDIAN_WINDOWS, naive, seasonalNaive, mean, windowMedian } from './models/naive.js';
 import { fitEts, holtWinters, ses } from './models/ets.js';
 import { linreg } from './models/linreg.js';
 import { simulateHoltWinters, simulateSes, syntheticSeries } from './synthetic.js';
@@ -31,6 +31,49 @@ describe('benchmark models', () => {
   it('mean forecasts the mean', () => {
     const fit = mean.fit(Float64Array.from([2, 4, 6]), ctx());
     expect(Array.from(fit.forecast(2).mean)).toEqual([4, 4]);
+  });
+
+  it('window-median: the window with the least one-step absolute error in sample, its median flat', () => {
+    // 12 points: windows 3 and 5 fit (2k ≤ 12), both scored on slots 5…11.
+    // k=3 predicts 6, 6, 6, 7, 7, 8, 5 → |errors| 6+1+294+7+1+3+5 = 317
+    // k=5 predicts 5, 0, 6, 7, 6, 7, 7 → |errors| 5+7+294+7+2+2+7 = 324 → k=3, level median(8, 5, 0) = 5.
+    const y = Float64Array.from([5, 0, 0, 400, 6, 0, 7, 300, 0, 8, 5, 0]);
+    const fit = windowMedian.fit(y, ctx());
+    expect(fit.params).toEqual({ windowSlots: 3, level: 5 });
+    expect(Array.from(fit.forecast(3).mean)).toEqual([5, 5, 5]);
+    // its spread: residuals from slot 3 on (the first with 3 before it): 400, 6, then 6, −1, 294, −7, 1, −3, −5
+    expect(fit.sigma).toBeCloseTo(Math.sqrt((400 ** 2 + 36 + 36 + 1 + 294 ** 2 + 49 + 1 + 9 + 25) / 9), 10);
+    // extend keeps the window; refit chooses again
+    const longer = Float64Array.from([...y, 9, 9]);
+    expect(fit.extend(longer).params).toEqual({ windowSlots: 3, level: 9 });
+    expect(windowMedian.unusable(5, ctx(), 1)).toMatch(/6 points/);
+  });
+
+  it('window-median matches a brute-force median of every window (seeded random series)', () => {
+    const rng = seededRng(19);
+    const median = (a: number[]) => {
+      const s = a.slice().sort((u, v) => u - v);
+      return s.length % 2 ? s[s.length >> 1]! : (s[(s.length >> 1) - 1]! + s[s.length >> 1]!) / 2;
+    };
+    for (let c = 0; c < 60; c++) {
+      const n = 6 + rng.int(400);
+      // bursty: many zeros and ties, where a sliding sorted window is easiest to get wrong
+      const y = Float64Array.from({ length: n }, () => (rng.next() < 0.4 ? 0 : rng.int(20)));
+      const fit = windowMedian.fit(y, ctx());
+      const usable = MEDIAN_WINDOWS.filter((w) => 2 * w <= n);
+      const from = Math.max(usable[usable.length - 1]!, n - 256);
+      let bestK = usable[0]!;
+      let best = Infinity;
+      for (const w of usable) {
+        let e = 0;
+        for (let t = from; t < n; t++) e += Math.abs(y[t]! - median(Array.from(y.subarray(t - w, t))));
+        if (e < best - 1e-12) ((best = e), (bestK = w));
+      }
+      expect(fit.params.windowSlots).toBe(bestK);
+      expect(fit.params.level).toBe(median(Array.from(y.subarray(n - bestK))));
+      const k = usable[rng.int(usable.length)]!;
+      expect(fitWindowMedian(y, k).params.level).toBe(median(Array.from(y.subarray(n - k))));
+    }
   });
 
   it('seasonal naive refuses too short a history, saying why', () => {

@@ -1,7 +1,7 @@
 /** Every model by name, simplest first (ties in the backtest go to the simpler model). */
 import { InvalidInput } from '../../errors.js';
 import type { ForecastModel } from '../model.js';
-import { drift, mean, naive, seasonalNaive } from './naive.js';
+import { drift, mean, naive, seasonalNaive, windowMedian } from './naive.js';
 import { holt, holtDamped, holtWinters, holtWinters2, holtWintersLinear, ses } from './ets.js';
 import { linreg } from './linreg.js';
 import { theta } from './theta.js';
@@ -10,7 +10,7 @@ import { arima, sarima } from './sarima.js';
 import { boxCoxModel, logModel } from './transform.js';
 import { mstl } from './mstl.js';
 
-export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb, boxCoxModel(theta), boxCoxModel(holtWinters), mstl];
+export const MODELS: ForecastModel[] = [naive, seasonalNaive('day'), seasonalNaive('week'), mean, drift, ses, holt, holtDamped, theta, windowMedian, holtWinters, holtWintersLinear, holtWinters2, sarima, arima, logModel(theta), logModel(holtWinters), linreg, croston, tsb, boxCoxModel(theta), boxCoxModel(holtWinters), mstl];
 
 /** Models not (yet) among auto's candidates: each costs every auto forecast a backtest. */
 const NOT_IN_AUTO = new Set(['theta-bc', 'hw-bc', 'mstl']);
