@@ -1,0 +1,119 @@
+/**
+ * What the spot rules (core/sim/spot.ts) are shown of a job and the pools: the ProgressState they
+ * decide on, and for spot-hazard the past of the spot pool the job would go to.
+ *
+ * Owns: which spot and on-demand pools a job would use (availability, fit, speed, provisioning
+ * delay), the work a preemption notice keeps, room on spot for a job or a whole gang, and
+ * spot-hazard's view of each spot trace's past, read tick by tick as the clock passes and never
+ * ahead of it. Reads only; the choices made from these are market.ts and spot-events.ts.
+ */
+import { UP } from '../cluster.js';
+import { membersPerNode } from '../gang.js';
+import type { ProgressState, SpotPast } from '../spot.js';
+import { spotRoom } from './capacity.js';
+import { ON_DEMAND, SPOT, type EngineState } from './state.js';
+
+/** Is spot up, in a pool the job may use and fits an empty node of? */
+export function spotUpFor(s: EngineState, j: number): boolean {
+  const f = s.filters[s.d.cls[j]!]![SPOT]!;
+  for (let p = 0; p < s.P; p++) if (f[p] === 1 && s.spotAvail[p] === 1 && s.c.fitsEmpty(p, s.d, j)) return true;
+  return false;
+}
+
+/** The on-demand pool the deadline counts on (the fastest the job fits, the first of equals), or -1. */
+export function onDemandPoolFor(s: EngineState, j: number): number {
+  const f = s.filters[s.d.cls[j]!]![ON_DEMAND]!;
+  let best = -1;
+  for (let p = 0; p < s.P; p++) if (f[p] === 1 && s.c.fitsEmpty(p, s.d, j) && (best < 0 || s.pools[p]!.speed > s.pools[best]!.speed)) best = p;
+  return best;
+}
+
+/**
+ * The on-demand pool a deadline counts on: the fastest the job fits. Its delay is the
+ * provisioning delay whenever the pool can grow (its fixed nodes may all be busy).
+ */
+export function onDemandFor(s: EngineState, j: number): { speed: number; delayS: number } {
+  const p = onDemandPoolFor(s, j);
+  if (p < 0) return { speed: 1, delayS: 0 };
+  const pool = s.pools[p]!;
+  return { speed: pool.speed, delayS: pool.maxNodes > pool.fixedNodes ? pool.provisioningDelayS : 0 };
+}
+
+/** Provisioning delay of the spot pool the job would go to (the shortest among those available). */
+export function spotDelayFor(s: EngineState, j: number): number {
+  const f = s.filters[s.d.cls[j]!]![SPOT]!;
+  let delayS = Infinity;
+  for (let p = 0; p < s.P; p++) if (f[p] === 1 && s.spotAvail[p] === 1 && s.c.fitsEmpty(p, s.d, j)) delayS = Math.min(delayS, s.pools[p]!.provisioningDelayS);
+  return Number.isFinite(delayS) ? delayS : 0;
+}
+
+/** Pool p's preemption notice when job j writes a checkpoint on it in time (its state then is kept), else 0. */
+export function noticeKeeps(s: EngineState, j: number, p: number): number {
+  const notice = s.pools[p]!.spotNoticeS ?? 0;
+  const write = s.jobs[j]!.checkpointOnNoticeWriteS;
+  return write !== undefined && notice > 0 && write <= notice ? notice : 0;
+}
+
+/** The state the spot rules read, for job j at t with `leftS` of work left if spot is lost. */
+export function progress(s: EngineState, j: number, t: number, leftS: number, spotAvailable: boolean): ProgressState {
+  const job = s.jobs[j]!;
+  const od = onDemandFor(s, j);
+  return {
+    t, arrivalS: job.arrivalS, deadlineS: job.deadlineS, totalWorkS: job.workS, remainingWorkS: leftS, restartS: s.overheadS[j]!,
+    onDemandDelayS: od.delayS, spotDelayS: spotDelayFor(s, j), spotAvailable, onDemandSpeed: od.speed, committed: s.committed[j] === 1,
+  };
+}
+
+/** Read pool p's trace up to the tick holding t (and no further): the runs that ended by then. */
+export function readPast(s: EngineState, p: number, t: number): void {
+  const tr = s.pools[p]!.spotTrace!;
+  const n = tr.available.length;
+  const last = Math.floor(t / tr.gapS);
+  for (let i = s.pastTick[p]!; i <= last; i++) {
+    const up = tr.available[((i % n) + n) % n]! > 0;
+    if (i === 0 || s.pastTick[p] === 0) {
+      s.pastRunUp[p] = up;
+      s.pastRunStart[p] = i;
+    } else if (up !== s.pastRunUp[p]) {
+      if (s.pastRunUp[p]) s.pastUpRunsS[p]!.push((i - s.pastRunStart[p]!) * tr.gapS);
+      s.pastRunUp[p] = up;
+      s.pastRunStart[p] = i;
+    }
+    s.pastTick[p] = i + 1;
+  }
+}
+
+/** What spot-hazard may know at t of the spot pool job j would go to (the first it may use with spot up). */
+export function spotPastFor(s: EngineState, j: number, t: number): SpotPast | undefined {
+  const f = s.filters[s.d.cls[j]!]![SPOT]!;
+  for (const p of s.poolOrder) {
+    if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j)) continue;
+    const tr = s.pools[p]!.spotTrace;
+    if (!tr) return undefined;
+    readPast(s, p, t);
+    // The age of the run the engine is in (its view and the trace's agree but at a tick's instant).
+    const ageS = s.pastRunUp[p] === (s.spotAvail[p] === 1) ? t - s.pastRunStart[p]! * tr.gapS : 0;
+    const od = onDemandPoolFor(s, j);
+    const priceRatio = od >= 0 && s.poolPrice[od]! > 0 ? s.poolPrice[p]! / s.poolPrice[od]! : 1;
+    const notice = noticeKeeps(s, j, p);
+    return { ageS, upRunsS: s.pastUpRunsS[p]!, spotSpeed: s.d.gpus[j]! > 0 ? s.pools[p]!.speed : 1, priceRatio, tickS: tr.gapS, ...(notice > 0 && { noticeS: notice }) };
+  }
+  return undefined;
+}
+
+/**
+ * Is there room on spot now for the job, or for all k members of its gang: nodes up where a
+ * member fits (one each, to be safe) and nodes that may still be started?
+ */
+export function spotRoomFor(s: EngineState, j: number, k: number): boolean {
+  const f = s.filters[s.d.cls[j]!]![SPOT]!;
+  let room = 0;
+  for (let p = 0; p < s.P; p++) {
+    if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j)) continue;
+    const perNode = membersPerNode(s.pools[p]!, s.d.gpus[j]!);
+    room += Math.max(0, spotRoom(s, p) - s.poolActive[p]!) * perNode;
+    if (room >= k) return true;
+    for (let n = s.c.poolFirst[p]!; n < s.c.poolEnd[p]!; n++) if (s.c.state[n] === UP && s.c.fits(n, s.d, j) && ++room >= k) return true;
+  }
+  return false;
+}
