@@ -81,20 +81,29 @@ export function tryStartGang(s: EngineState, j: number, t: number): boolean {
 
 /** Nodes for the members a gang could not place, in the pools the policy ranks first. */
 export function provisionGang(s: EngineState, j: number, t: number): void {
+  // The zone it was sent to has no room left for the members missing: any spot zone, as without a choice.
+  if (!orderGang(s, j, t) && s.spotPref[j]! >= 0) {
+    s.spotPref[j] = -1;
+    orderGang(s, j, t);
+  }
+}
+
+/** provisionGang in the pools the gang may use now; false when they have no room for all its missing members. */
+function orderGang(s: EngineState, j: number, t: number): boolean {
   const ok = poolOkOf(s, j);
   const perNode = (p: number) => membersPerNode(s.pools[p]!, s.d.gpus[j]!);
   let need = s.gangShort[j]!;
   // Nodes already ordered count only in the pools it may use now (a gang that left spot for
   // on-demand at its last safe moment may still hold spot nodes being provisioned).
   for (let n = 0; n < s.c.n; n++) if (s.reservedBy[n] === j && s.c.state[n] === PROVISIONING && ok[s.c.nodePool[n]!] === 1) need -= perNode(s.c.nodePool[n]!);
-  if (need <= 0) return;
+  if (need <= 0) return true;
   // All or nothing here too: nodes for part of a gang would sit idle (and be released, and
   // ordered again, without end when the idle timeout is 0).
   let room = 0;
   for (const p of s.poolOrder) if (ok[p] === 1 && s.c.fitsEmpty(p, s.d, j)) room += Math.max(0, spotRoom(s, p) - s.poolActive[p]!) * perNode(p);
-  if (room < need) return;
+  if (room < need) return false;
   for (const p of s.poolOrder) {
-    if (need <= 0) return;
+    if (need <= 0) return true;
     if (ok[p] !== 1 || !s.c.fitsEmpty(p, s.d, j)) continue;
     for (let n = s.c.poolFirst[p]!; n < s.c.poolEnd[p]! && need > 0 && s.poolActive[p]! < spotRoom(s, p); n++) {
       if (s.c.state[n] !== OFF) continue;
@@ -106,6 +115,7 @@ export function provisionGang(s: EngineState, j: number, t: number): void {
       need -= perNode(p);
     }
   }
+  return true;
 }
 
 /** Take every member of j's gang (or j alone) off its node; nodes left empty become idle. */

@@ -41,8 +41,10 @@ export function enqueue(s: EngineState, j: number): void {
   if (lo === 0) s.changed = true;
 }
 
-/** The pools a job may go to now: its class's, in the market it is on (any, for plain policies). */
+/** The pools a job may go to now: its class's, in the market it is on (any, for plain policies), or the spot zone it was sent to. */
 export function poolOkOf(s: EngineState, j: number): Uint8Array {
+  // A job sent to one spot zone goes there alone (spotPref, set by market.ts decide).
+  if (s.spotPref[j]! >= 0 && s.market[j] === SPOT) return s.onlyPool[s.spotPref[j]!]!;
   return s.filters[s.d.cls[j]!]![s.usesMarket ? s.market[j]! : ANY]!;
 }
 

@@ -13,7 +13,7 @@ import { detachGang, releaseGang } from './gangs.js';
 import { detach, enqueue, jobSpeed, productiveS, workLeft } from './jobs.js';
 import { markIdle } from './nodes.js';
 import { armSpotAge, spotAgeArmed } from './spot-events.js';
-import { progress, spotPastFor, spotUpFor } from './spot-view.js';
+import { chooseSpotZone, progress, spotPastFor, spotUpFor } from './spot-view.js';
 import { ON_DEMAND, QUEUED, RUNNING, SAFETY, SPOT, WAITING, WAKE, type EngineState } from './state.js';
 
 /** Queue the job, or for spot policies first choose its market (or let it wait). */
@@ -33,9 +33,12 @@ export function decide(s: EngineState, j: number, t: number): void {
     else setWaiting(s, j);
     return;
   }
+  s.spotPref[j] = -1;
   const ps = progress(s, j, t, s.remaining[j]!, spotUpFor(s, j));
+  // The zone first (by its past, read up to now): the rule then decides on that zone's run.
+  const zone = s.zoneChoice && ps.spotAvailable ? chooseSpotZone(s, j, t, ps) : undefined;
   const choice = s.hazard
-    ? spotHazard({ ...ps, checkpointS: s.checkpointS[j]! }, ps.spotAvailable ? spotPastFor(s, j, t) : undefined, s.hazardTuning)
+    ? spotHazard({ ...ps, checkpointS: s.checkpointS[j]! }, zone ? zone.past : ps.spotAvailable ? spotPastFor(s, j, t) : undefined, s.hazardTuning)
     : s.policy.market === 'greedy'
       ? greedy(ps)
       : s.policy.market === 'slack-reserve'
@@ -49,6 +52,7 @@ export function decide(s: EngineState, j: number, t: number): void {
     return;
   }
   s.market[j] = choice.market === 'spot' ? SPOT : ON_DEMAND;
+  if (s.market[j] === SPOT && zone?.room) s.spotPref[j] = zone.pool;
   enqueue(s, j);
   // spot-hazard sent it to on-demand with spot up (a run not worth it yet): look again as the run ages.
   if (s.hazard && s.market[j] === ON_DEMAND && !choice.committed && ps.spotAvailable) for (let p = 0; p < s.P; p++) if (s.isSpot[p] && s.spotAvail[p] === 1 && !spotAgeArmed(s, p, t)) armSpotAge(s, p, t);

@@ -68,6 +68,9 @@ export function maybeProvision(s: EngineState, j: number, t: number): void {
     return;
   }
   if (s.waitingFor[j]! >= 0) return;
+  // The zone it was sent to is full (jobs ahead took its room): any spot zone, as without a choice.
+  const pref = s.spotPref[j]!;
+  if (pref >= 0 && s.poolActive[pref]! >= spotRoom(s, pref)) s.spotPref[j] = -1;
   const ok = poolOkOf(s, j);
   for (const p of s.poolOrder) {
     if (ok[p] !== 1 || s.poolActive[p]! >= spotRoom(s, p) || !s.c.fitsEmpty(p, s.d, j)) continue;

@@ -105,6 +105,15 @@ export function setUp(s: EngineState, input: SimInput, policy: Policy, opts: Eng
   s.usesMarket = policy.market !== 'any';
   s.hazard = policy.market === 'spot-hazard';
   s.deadlineRule = policy.market === 'deadline-aware' || policy.market === 'greedy' || policy.market === 'slack-reserve' || s.hazard;
+  // Measured on the real traces (docs/simulator.md, Several zones): the zone choice helps these
+  // two; slack-reserve and greedy keep the first zone with room.
+  s.zoneChoice = s.hazard || policy.market === 'deadline-aware';
+  s.spotPref = new Int32Array(N).fill(-1);
+  s.onlyPool = pools.map((_, p) => {
+    const f = new Uint8Array(P);
+    f[p] = 1;
+    return f;
+  });
   s.tuning = policy.tuning ?? DEFAULT_TUNING;
   s.reserveTuning = policy.reserveTuning ?? RESERVE_TUNING;
   s.hazardTuning = policy.hazardTuning ?? HAZARD_TUNING;

@@ -14,7 +14,7 @@ import { capAt, nextCapChange } from './capacity.js';
 import { workLeft } from './jobs.js';
 import { decide, migrate, wakeWaiting } from './market.js';
 import { evictNode, nodeOff } from './nodes.js';
-import { progress, spotPastFor, spotRoomFor, spotUpFor } from './spot-view.js';
+import { chooseSpotZone, progress, spotPastFor, spotRoomFor, spotUpFor } from './spot-view.js';
 import { ON_DEMAND, RUNNING, SPOT, SPOT_AGE, SPOT_CHANGE, type EngineState } from './state.js';
 
 /**
@@ -41,10 +41,12 @@ export function spotChange(s: EngineState, a: number, t: number): void {
     // Queued spot jobs choose again: waiting, or on-demand if the deadline asks for it.
     if (s.usesMarket) {
       const all = s.queue.toArray();
-      const again = all.filter((j) => s.market[j] === SPOT && !spotUpFor(s, j));
+      // A job sent to this zone chooses again too, though spot may be up in another.
+      const lost = (j: number) => s.market[j] === SPOT && (s.spotPref[j] === a || !spotUpFor(s, j));
+      const again = all.filter(lost);
       if (again.length > 0) {
         s.queue.clear();
-        for (const j of all) if (!(s.market[j] === SPOT && !spotUpFor(s, j))) s.queue.push(j);
+        for (const j of all) if (!lost(j)) s.queue.push(j);
         for (const j of again) decide(s, j, t);
       }
     }
@@ -106,7 +108,7 @@ export function aheadForSpot(s: EngineState, j: number, t: number): boolean {
   // The rule first: it is arithmetic, where looking for a spot node scans the pools.
   const ps = progress(s, j, t, workLeft(s, j, t), true);
   const back = s.hazard
-    ? backToSpotHazard({ ...ps, checkpointS: s.checkpointS[j]! }, spotPastFor(s, j, t), s.hazardTuning)
+    ? backToSpotHazard({ ...ps, checkpointS: s.checkpointS[j]! }, s.zoneChoice ? chooseSpotZone(s, j, t, ps)?.past : spotPastFor(s, j, t), s.hazardTuning)
     : s.policy.market === 'slack-reserve'
       ? backToSpotReserve({ ...ps, checkpointS: s.checkpointS[j]! }, s.reserveTuning)
       : backToSpot(ps, s.tuning);

@@ -1,6 +1,7 @@
 /**
  * What the spot rules (core/sim/spot.ts) are shown of a job and the pools: the ProgressState they
- * decide on, and for spot-hazard the past of the spot pool the job would go to.
+ * decide on, the spot zone a job goes to (chosen by each zone's past for spot-hazard and
+ * deadline-aware), and for spot-hazard that zone's past.
  *
  * Owns: which spot and on-demand pools a job would use (availability, fit, speed, provisioning
  * delay), the work a preemption notice keeps, room on spot for a job or a whole gang, and
@@ -9,7 +10,7 @@
  */
 import { UP } from '../cluster.js';
 import { membersPerNode } from '../gang.js';
-import type { ProgressState, SpotPast } from '../spot.js';
+import { bestZone, meanResidualS, spotRunValue, type ProgressState, type SpotPast } from '../spot.js';
 import { spotRoom } from './capacity.js';
 import { ON_DEMAND, SPOT, type EngineState } from './state.js';
 
@@ -83,22 +84,73 @@ export function readPast(s: EngineState, p: number, t: number): void {
   }
 }
 
-/** What spot-hazard may know at t of the spot pool job j would go to (the first it may use with spot up). */
+/** What an operator may know at t of spot pool p, for job j: its trace read up to now (undefined without a trace). */
+export function pastOf(s: EngineState, j: number, p: number, t: number): SpotPast | undefined {
+  const tr = s.pools[p]!.spotTrace;
+  if (!tr) return undefined;
+  readPast(s, p, t);
+  // The age of the run the engine is in (its view and the trace's agree but at a tick's instant).
+  const ageS = s.pastRunUp[p] === (s.spotAvail[p] === 1) ? t - s.pastRunStart[p]! * tr.gapS : 0;
+  const od = onDemandPoolFor(s, j);
+  const priceRatio = od >= 0 && s.poolPrice[od]! > 0 ? s.poolPrice[p]! / s.poolPrice[od]! : 1;
+  const notice = noticeKeeps(s, j, p);
+  return { ageS, upRunsS: s.pastUpRunsS[p]!, spotSpeed: s.d.gpus[j]! > 0 ? s.pools[p]!.speed : 1, priceRatio, tickS: tr.gapS, ...(notice > 0 && { noticeS: notice }) };
+}
+
+/** What spot-hazard may know at t of the first spot pool (in the pools' order) job j may use with spot up. */
 export function spotPastFor(s: EngineState, j: number, t: number): SpotPast | undefined {
   const f = s.filters[s.d.cls[j]!]![SPOT]!;
-  for (const p of s.poolOrder) {
-    if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j)) continue;
-    const tr = s.pools[p]!.spotTrace;
-    if (!tr) return undefined;
-    readPast(s, p, t);
-    // The age of the run the engine is in (its view and the trace's agree but at a tick's instant).
-    const ageS = s.pastRunUp[p] === (s.spotAvail[p] === 1) ? t - s.pastRunStart[p]! * tr.gapS : 0;
-    const od = onDemandPoolFor(s, j);
-    const priceRatio = od >= 0 && s.poolPrice[od]! > 0 ? s.poolPrice[p]! / s.poolPrice[od]! : 1;
-    const notice = noticeKeeps(s, j, p);
-    return { ageS, upRunsS: s.pastUpRunsS[p]!, spotSpeed: s.d.gpus[j]! > 0 ? s.pools[p]!.speed : 1, priceRatio, tickS: tr.gapS, ...(notice > 0 && { noticeS: notice }) };
+  for (const p of s.poolOrder) if (f[p] === 1 && s.spotAvail[p] === 1 && s.c.fitsEmpty(p, s.d, j)) return pastOf(s, j, p, t);
+  return undefined;
+}
+
+/** The spot zone chosen for a job: the pool, its past, and whether it has room for the job (or its gang) now. */
+export interface ZoneChoice {
+  pool: number;
+  past: SpotPast | undefined;
+  room: boolean;
+}
+
+const zoneScores: (number | undefined)[] = [];
+const zoneAges: number[] = [];
+const zonePools: number[] = [];
+
+/**
+ * The spot zone job j goes to at t, chosen online by each zone's past (its trace read up to now,
+ * never ahead): among the spot pools it may use with spot up and room for it (all members of a
+ * gang), the best by `bestZone` of spot-hazard's `spotRunValue` (the rule that values runs) or,
+ * for deadline-aware, of the expected rest of the run now (`meanResidualS`, over as many past
+ * runs as spot-hazard believes). Without room in any, the best of those up (`room` false: the job
+ * may then take a node in any). Undefined when spot is up nowhere the job fits.
+ */
+export function chooseSpotZone(s: EngineState, j: number, t: number, ps: ProgressState): ZoneChoice | undefined {
+  const f = s.filters[s.d.cls[j]!]![SPOT]!;
+  const k = s.gSize[j]!;
+  for (const needRoom of [true, false]) {
+    zonePools.length = 0;
+    zoneScores.length = 0;
+    zoneAges.length = 0;
+    for (const p of s.poolOrder) {
+      if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j) || (needRoom && !zoneRoomFor(s, j, p, k))) continue;
+      const past = pastOf(s, j, p, t);
+      zonePools.push(p);
+      zoneAges.push(past ? past.ageS : 0);
+      zoneScores.push(!past ? undefined : s.hazard ? spotRunValue({ ...ps, spotDelayS: s.pools[p]!.provisioningDelayS, checkpointS: s.checkpointS[j]! }, past, s.hazardTuning) : meanResidualS(past, s.hazardTuning.minRuns));
+    }
+    if (zonePools.length === 0) continue;
+    const p = zonePools[bestZone(zoneScores, zoneAges)]!;
+    return { pool: p, past: pastOf(s, j, p, t), room: needRoom };
   }
   return undefined;
+}
+
+/** Has spot pool p room now for job j, or all k members of its gang (nodes that may still be started, and nodes up where one fits)? */
+function zoneRoomFor(s: EngineState, j: number, p: number, k: number): boolean {
+  const perNode = membersPerNode(s.pools[p]!, s.d.gpus[j]!);
+  let room = Math.max(0, spotRoom(s, p) - s.poolActive[p]!) * perNode;
+  if (room >= k) return true;
+  for (let n = s.c.poolFirst[p]!; n < s.c.poolEnd[p]!; n++) if (s.c.state[n] === UP && s.c.fits(n, s.d, j) && ++room >= k) return true;
+  return false;
 }
 
 /**

@@ -160,6 +160,12 @@ export class EngineState {
   /** A rule with a last safe moment (deadline-aware, greedy, slack-reserve, spot-hazard). */
   deadlineRule = false;
   hazard = false;
+  /** The rule sends a job on spot to the zone its past says is best (chooseSpotZone), not the first with room. */
+  zoneChoice = false;
+  /** The spot pool a job on spot was sent to, or -1: any spot pool it may use (also its only filter then). */
+  spotPref: Int32Array = new Int32Array(0);
+  /** onlyPool[p]: a pool filter that allows pool p alone. */
+  onlyPool: Uint8Array[] = [];
   tuning!: UniformProgressTuning;
   reserveTuning!: SlackReserveTuning;
   hazardTuning!: SpotHazardTuning;
