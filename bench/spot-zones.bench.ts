@@ -15,6 +15,8 @@ import { spotReference, versusReference } from '../src/core/sim/reference.js';
 import { spotEvaluation } from '../test/random-spot-case.js';
 import { sharedFile } from '../test/shared-data.js';
 
+// SPOT_BENCH_SEED: the jobs' draw (1 unless set; margins are chosen on 2 and reported on 1).
+const seed = Number(process.env.SPOT_BENCH_SEED ?? 1);
 const dir = sharedFile('spot-traces/availability/1-node/aws-02-15-2023');
 if (!dir) {
   console.log(JSON.stringify({ skipped: 'no ../shared/data/spot-traces' }));
@@ -30,7 +32,7 @@ for (const values of ['available', 'preempted'] as SpotValues[]) {
       const traces = await Promise.all(zones.map(async (z) => spotCapacity(await readSpotTrace(join(dir, `${z}_v100_1.json`)), values)));
       const row: Record<string, unknown> = {};
       for (const multi of [false, true]) {
-        const base = spotEvaluation(traces[0]!, slack);
+        const base = spotEvaluation(traces[0]!, slack, seed);
         const spot = base.pools[1]!;
         const pools = multi ? [base.pools[0]!, ...traces.map((t, i) => ({ ...spot, name: `spot-${zones[i]}`, spotTrace: t }))] : base.pools;
         const input = { ...base, pools };
@@ -48,4 +50,4 @@ for (const values of ['available', 'preempted'] as SpotValues[]) {
     }
   }
 }
-console.log(JSON.stringify({ jobs: 40, results }));
+console.log(JSON.stringify({ jobs: 40, seed, results }));

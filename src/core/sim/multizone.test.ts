@@ -56,6 +56,57 @@ describe('multi-zone spot', () => {
   });
 });
 
+describe('multi-zone spot: the zone chosen by its past', () => {
+  // Ticks of 1000 s. Zone a (first in the pools' order) was up one tick in two for the first 20
+  // ticks: ten runs of 1000 s, ended by 20,000. Zone b was up three ticks in four: five runs of
+  // 3000 s. Both are up for good from 20,000. The job (4 h of work, checkpoint every 1000 s,
+  // restart 60 s, deadline 8 h after it arrives; spot $1/h, on-demand $3/h) arrives at 20,500:
+  // spot has been up 500 s in both.
+  const a = zone('a', '1', [...Array(10).fill([1, 0]).flat(), ...Array(100).fill(1)], 0);
+  const b = zone('b', '1', [...Array(5).fill([1, 1, 1, 0]).flat(), ...Array(100).fill(1)], 0);
+  const x: SimJob = { ...job, arrivalS: 20_500, workS: 14_400, deadlineS: 20_500 + 28_800, checkpointIntervalS: 1000 };
+  const inp: SimInput = { pools: [a, b, od], jobs: [x], energy: { pricePerKwh: dec(0), pue: 1 }, currency: 'USD', seed: 1, horizonS: 86_400 };
+  const costs = (policy: string) => Object.fromEntries(simulate(inp, policy).pools.map((p) => [p.name, p.cost.toNumber()]));
+
+  it('spot-hazard and deadline-aware send the job to the zone whose past runs were long; slack-reserve and greedy to the first', () => {
+    // deadline-aware: expected rest of the run now, over the past runs longer than 500 s: a 1000 −
+    // 500 = 500 s, b 3000 − 500 = 2500 s → b.
+    // spot-hazard: slack 49,300 − 60 − 14,400 − 20,500 = 14,340 s, priced 0.4 × 14,400 / 14,340 a
+    // second. In a each past run leaves 500 s: 440 s of work after the restart, no checkpoint,
+    // nothing kept, billed 500 s at a third of on-demand's price, 560 s of slack spent (with the way
+    // back to on-demand): value −167 − 225 < 0. In b each leaves 2500 s: 2440 s of work, 2000 kept to
+    // the last checkpoint, billed 2500 s, 560 s of slack spent beyond the work kept:
+    // 2000 − 833 − 225 > 0 → spot in b at once, ending at 20,500 + 14,400 = 34,900 ($4 in b).
+    // (Reading a's past only, as before the zone choice, it waited a tick and took a at 21,500.)
+    for (const policy of ['spot-hazard', 'deadline-aware']) {
+      const raw = runEngine(inp, makePolicy(policy));
+      expect(raw.firstStartS[0], policy).toBe(20_500);
+      expect(raw.finishS[0], policy).toBeCloseTo(34_900, 6);
+      expect(costs(policy), policy).toEqual({ a: 0, b: expect.closeTo(4, 9), od: 0 });
+    }
+    // The first zone with room, as before: a.
+    for (const policy of ['slack-reserve', 'greedy']) {
+      expect(runEngine(inp, makePolicy(policy)).finishS[0], policy).toBeCloseTo(34_900, 6);
+      expect(costs(policy), policy).toEqual({ a: expect.closeTo(4, 9), b: 0, od: 0 });
+    }
+  });
+
+  it('a job sent to a zone that goes before its node is up chooses again', () => {
+    // b now takes 600 s to provision and is up for one tick only (20,000–21,000). Deadline-aware
+    // sends the job to b at 20,500 (2500 s expected against a's 500 s) and orders a node there, due
+    // at 21,100; b goes at 21,000, the order with it, and the job chooses again: a is up, it starts
+    // there at 21,000 and ends at 21,000 + 14,400 = 35,400 (a first start: no restart).
+    const b2 = zone('b', '1', [...Array(5).fill([1, 1, 1, 0]).flat(), 1, ...Array(100).fill(0)], 600);
+    const moved = { ...inp, pools: [a, b2, od] };
+    const raw = runEngine(moved, makePolicy('deadline-aware'));
+    expect(raw.firstStartS[0]).toBe(21_000);
+    expect(raw.finishS[0]).toBeCloseTo(35_400, 6);
+    const r = simulate(moved, 'deadline-aware');
+    expect(r.jobs.deadlineMisses).toBe(0);
+    expect(r.pools.find((p) => p.name === 'a')!.cost.toNumber()).toBeCloseTo(4, 9);
+  });
+});
+
 describe('multi-zone spot (property, 8 seeded random cases of 2–3 zones)', () => {
   it('the deadline rules never miss, and no rule pays less than the several-zone perfect-foresight bound', () => {
     let bounded = 0;

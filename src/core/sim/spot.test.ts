@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backToSpot as backToSpotWith, backToSpotHazard, backToSpotReserve, FIRST_TUNING, greedy, lastSafeS, slackReserve, spotHazard, spotRunValue, uniformProgress as upWith, type ProgressState, type SlackReserveTuning, type SpotHazardTuning, type SpotPast } from './spot.js';
+import { backToSpot as backToSpotWith, backToSpotHazard, backToSpotReserve, bestZone, FIRST_TUNING, meanResidualS, greedy, lastSafeS, slackReserve, spotHazard, spotRunValue, uniformProgress as upWith, type ProgressState, type SlackReserveTuning, type SpotHazardTuning, type SpotPast } from './spot.js';
 
 // The hand-computed cases use the first margins (one changeover of grace, back two ahead with four of work).
 const uniformProgress = (s: ProgressState) => upWith(s, FIRST_TUNING);
@@ -185,5 +185,27 @@ describe('spot hazard: spot runs chosen by the pool\'s past', () => {
     // Slack-reserve's own test fails at 11.6 h (2 h of slack needed, 1.9 h left), whatever the past.
     expect(backToSpotReserve({ ...s, t: 11.6 * h }, k)).toBe(false);
     expect(backToSpotHazard({ ...s, t: 11.6 * h }, past(0.5 * h), k)).toBe(false);
+  });
+});
+
+describe('choosing a spot zone by its past', () => {
+  it("expects the run now to last the mean of the past runs longer than its age, less the age", () => {
+    const runs = [600, 600, 3000, 6000];
+    // Age 1000 s: the 3000 s and 6000 s runs outlasted it, with 2000 s and 5000 s left.
+    expect(meanResidualS({ ageS: 1000, upRunsS: runs }, 2)).toBe(3500);
+    // Age 0: every run, (600 + 600 + 3000 + 6000) / 4.
+    expect(meanResidualS({ ageS: 0, upRunsS: runs }, 2)).toBe(2550);
+    // Too few runs outlasted the age to believe, or none at all.
+    expect(meanResidualS({ ageS: 1000, upRunsS: runs }, 3)).toBeUndefined();
+    expect(meanResidualS({ ageS: 0, upRunsS: [] }, 0)).toBeUndefined();
+  });
+
+  it('takes the best score; a zone whose past says nothing yet before any score, the oldest run first; ties to the first', () => {
+    expect(bestZone([1, 3, 2], [0, 0, 0])).toBe(1);
+    expect(bestZone([2, 2], [0, 500])).toBe(0);
+    expect(bestZone([1, undefined, 5], [0, 0, 9000])).toBe(1);
+    expect(bestZone([undefined, 5, undefined], [100, 9000, 300])).toBe(2);
+    expect(bestZone([undefined, undefined], [300, 300])).toBe(0);
+    expect(bestZone([], [])).toBe(-1);
   });
 });

@@ -316,3 +316,43 @@ export function backToSpotHazard(s: ProgressState & { checkpointS: number }, pas
   const v = spotRunValue(s, past, k);
   return v === undefined || v > 0;
 }
+
+/**
+ * How much longer spot's run now is expected to last in a pool, from its past: the mean, over the
+ * runs of availability that ended before now and lasted longer than spot's age now, of their
+ * length less the age (the mean residual life of the runs). Heavy tails make it grow with the age.
+ * Undefined when fewer than `minRuns` past runs outlasted the age.
+ */
+export function meanResidualS(past: Pick<SpotPast, 'ageS' | 'upRunsS'>, minRuns: number): number | undefined {
+  let n = 0;
+  let sum = 0;
+  for (const len of past.upRunsS) {
+    if (len <= past.ageS) continue;
+    n++;
+    sum += len - past.ageS;
+  }
+  return n < Math.max(1, minRuns) ? undefined : sum / n;
+}
+
+/**
+ * Which of several spot zones (pools) to go to, by what each one's past says: `scores[i]` is zone
+ * i's `spotRunValue` or `meanResidualS` (larger is better), `agesS[i]` how long spot has been up
+ * there. A zone whose past says nothing (score undefined: too few of its past runs outlasted
+ * spot's age there) ranks above every zone with a score, the oldest run first, as the rules try
+ * spot where the past is not believed yet: once a zone has some history that is a run older than
+ * nearly all its past runs, and on heavy-tailed runs the best bet of all. Ties go to the first
+ * (the pools' order: the cheapest first). -1 for no zones.
+ */
+export function bestZone(scores: readonly (number | undefined)[], agesS: readonly number[]): number {
+  let best = -1;
+  for (let i = 0; i < scores.length; i++) {
+    if (best < 0) {
+      best = i;
+      continue;
+    }
+    const a = scores[i];
+    const b = scores[best];
+    if (a === undefined ? b !== undefined || agesS[i]! > agesS[best]! : b !== undefined && a > b) best = i;
+  }
+  return best;
+}

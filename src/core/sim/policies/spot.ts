@@ -2,7 +2,8 @@ import type { SlackReserveTuning, SpotHazardTuning, UniformProgressTuning } from
 import { policy } from './policy.js';
 
 /**
- * Spot policies. They choose the market (spot or on-demand) per job; placement is first fit.
+ * Spot policies. They choose the market (spot or on-demand) per job; placement is first fit, within
+ * the spot zone chosen by its past for spot-hazard and deadline-aware (engine/spot-view.ts chooseSpotZone).
  * The rules themselves live in core/sim/spot.ts, where the engine applies them.
  */
 export const alwaysSpot = () => policy({ name: 'always-spot', summary: 'spot only; waits while spot is unavailable', market: 'always-spot' });
