@@ -109,7 +109,8 @@ function fitMean(y: Float64Array): Fitted {
 export const MEDIAN_WINDOWS = [3, 5, 8, 12, 24, 48];
 /**
  * How far back the window is chosen and the spread measured: the recent regime is what a flat
- * level forecasts, and scoring every slot of a long hourly history made auto 47% slower.
+ * level forecasts, and it bounds a fit's work on a long history (the backtest refits at every
+ * origin).
  */
 const MEDIAN_SCORED_SLOTS = 256;
 
