@@ -112,6 +112,7 @@ export interface ZoneChoice {
 }
 
 const zoneScores: (number | undefined)[] = [];
+const zonePasts: (SpotPast | undefined)[] = [];
 const zoneAges: number[] = [];
 const zonePools: number[] = [];
 
@@ -130,27 +131,30 @@ export function chooseSpotZone(s: EngineState, j: number, t: number, ps: Progres
     zonePools.length = 0;
     zoneScores.length = 0;
     zoneAges.length = 0;
+    zonePasts.length = 0;
     for (const p of s.poolOrder) {
-      if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j) || (needRoom && !zoneRoomFor(s, j, p, k))) continue;
+      if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j) || (needRoom && poolRoom(s, j, p, k) < k)) continue;
       const past = pastOf(s, j, p, t);
       zonePools.push(p);
+      zonePasts.push(past);
       zoneAges.push(past ? past.ageS : 0);
       zoneScores.push(!past ? undefined : s.hazard ? spotRunValue({ ...ps, spotDelayS: s.pools[p]!.provisioningDelayS, checkpointS: s.checkpointS[j]! }, past, s.hazardTuning) : meanResidualS(past, s.hazardTuning.minRuns));
     }
     if (zonePools.length === 0) continue;
-    const p = zonePools[bestZone(zoneScores, zoneAges)]!;
-    return { pool: p, past: pastOf(s, j, p, t), room: needRoom };
+    const i = bestZone(zoneScores, zoneAges);
+    return { pool: zonePools[i]!, past: zonePasts[i], room: needRoom };
   }
   return undefined;
 }
 
-/** Has spot pool p room now for job j, or all k members of its gang (nodes that may still be started, and nodes up where one fits)? */
-function zoneRoomFor(s: EngineState, j: number, p: number, k: number): boolean {
-  const perNode = membersPerNode(s.pools[p]!, s.d.gpus[j]!);
-  let room = Math.max(0, spotRoom(s, p) - s.poolActive[p]!) * perNode;
-  if (room >= k) return true;
-  for (let n = s.c.poolFirst[p]!; n < s.c.poolEnd[p]!; n++) if (s.c.state[n] === UP && s.c.fits(n, s.d, j) && ++room >= k) return true;
-  return false;
+/**
+ * Room for job j's members in spot pool p now, counted up to `upTo`: nodes that may still be
+ * started (each holding membersPerNode) and nodes up where one member fits (one each, to be safe).
+ */
+function poolRoom(s: EngineState, j: number, p: number, upTo: number): number {
+  let room = Math.max(0, spotRoom(s, p) - s.poolActive[p]!) * membersPerNode(s.pools[p]!, s.d.gpus[j]!);
+  for (let n = s.c.poolFirst[p]!; n < s.c.poolEnd[p]! && room < upTo; n++) if (s.c.state[n] === UP && s.c.fits(n, s.d, j)) room++;
+  return room;
 }
 
 /**
@@ -162,10 +166,8 @@ export function spotRoomFor(s: EngineState, j: number, k: number): boolean {
   let room = 0;
   for (let p = 0; p < s.P; p++) {
     if (f[p] !== 1 || s.spotAvail[p] !== 1 || !s.c.fitsEmpty(p, s.d, j)) continue;
-    const perNode = membersPerNode(s.pools[p]!, s.d.gpus[j]!);
-    room += Math.max(0, spotRoom(s, p) - s.poolActive[p]!) * perNode;
+    room += poolRoom(s, j, p, k - room);
     if (room >= k) return true;
-    for (let n = s.c.poolFirst[p]!; n < s.c.poolEnd[p]!; n++) if (s.c.state[n] === UP && s.c.fits(n, s.d, j) && ++room >= k) return true;
   }
   return false;
 }
