@@ -51,6 +51,9 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
       expect(await page.locator('.chart:not([role="img"][aria-label]), .chart[aria-label=""]').count(), `${p}: charts without a text alternative`).toBe(0);
       expect(await page.evaluate(`[...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((e) => !e.labels?.length && !e.getAttribute('aria-label')).map((e) => e.outerHTML.slice(0, 80))`), `${p}: unlabelled controls`).toEqual([]);
       expect(await page.locator('main .error').count(), `${p} shows no error`).toBe(0);
+      // A value the page failed to format shows as JavaScript's own words (markup joined as text once
+      // put "[object Object][object Object]" where the plan's savings should be).
+      expect((await page.locator('main').innerText()).match(/\[object \w+\]|\bNaN\b|\bundefined\b|\bnull\b|\bInfinity\b/g), `${p}: unformatted values on screen`).toBeNull();
       expect(errors, `${p}: console errors`).toEqual([]);
       await page.close();
     }
@@ -119,6 +122,9 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await expect.poll(() => plan.page.evaluate(canvasPaintedScript('#chart-plan-baselines')), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => plan.page.evaluate(canvasPaintedScript('#chart-plan-timeline', 1000)), { timeout: 10_000 }).toBe(true);
     expect(await plan.page.locator('#plan-table tbody tr').count()).toBeGreaterThan(0);
+    // One card per baseline the plan beats, with its saving and share.
+    expect(await plan.page.locator('.card .label').allTextContents()).toEqual(['Plan cost', 'Saves vs all on-demand', 'Saves vs greedy by perf/cost', 'MIP gap proved']);
+    expect(await plan.page.locator('.card').nth(1).locator('.value').textContent()).toMatch(/^\$[\d,]+$/);
     expect(plan.errors).toEqual([]);
     await plan.page.close();
     const sim = await open('simulations');

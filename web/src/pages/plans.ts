@@ -55,7 +55,7 @@ export function plans(root: HTMLElement): Promise<void> {
     into.append(
       h(html`<div class="cards">
         ${card('Plan cost', money(p.totalUsd, c, 0), `${num(p.periods)} periods × ${num(p.periodHours)} h`)}
-        ${p.savings.map((s) => card(`Saves vs ${s.baseline}`, money(s.savingUsd, c, 0), pct(s.share))).join('')}
+        ${p.savings.map((s) => card(`Saves vs ${s.baseline}`, money(s.savingUsd, c, 0), pct(s.share)))}
         ${card('MIP gap proved', p.solver.gap === null ? '—' : pct(p.solver.gap, 2), `${p.solver.name}, ${p.solver.status}, ${num(p.timingsS.totalS, 1)} s`)}
       </div>`),
     );
