@@ -81,8 +81,10 @@ export function plans(root: HTMLElement): Promise<void> {
     chart(into, {
       tooltip: { trigger: 'axis' },
       legend: { type: 'scroll', top: 0 },
-      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: 'category', data: periods.map((t) => `t${t}`), name: 'period' },
+      // Room below the legend for the y axis's name, and the x axis's name under its labels (at the
+      // end of the axis it was clipped at the chart's right edge).
+      grid: { left: 8, right: 24, top: 56, bottom: 28, containLabel: true },
+      xAxis: { type: 'category', data: periods.map((t) => `t${t}`), name: 'period', nameLocation: 'middle', nameGap: 28 },
       yAxis: { type: 'value', name: 'instances' },
       series: p.plan.map((o) => {
         const counts = new Array<number>(p.periods).fill(0);
