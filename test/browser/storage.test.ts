@@ -42,6 +42,8 @@ describe.skipIf(missing)('storage page in Chromium', () => {
     expect(rows.find((r) => r.startsWith('ckpt/run1/step1000.pt'))).toContain('STANDARD_IA from 0 → DEEP_ARCHIVE from 1');
     expect(rows.find((r) => r.startsWith('hot/features.parquet'))).toContain('STANDARD from 0');
     expect(await page.locator('#storage-lifecycle').textContent()).toContain('"StorageClass": "DEEP_ARCHIVE"');
+    // The plan starts the checkpoint in Standard-IA, which no rule can do before day 30: the page says to upload it there.
+    expect(await page.locator('#storage-uploads li').allTextContents()).toEqual(['Upload new ckpt/run1/step1000.pt objects with storage class STANDARD_IA: no transition fee, and a rule cannot move objects there before day 30.']);
     await page.fill('#storage-objects', 'key,size_bytes,created\na,1,yesterday\n');
     await page.click('#storage-form button[type=submit]');
     await page.waitForSelector('#storage-result .error');

@@ -67,6 +67,17 @@ export async function storage(root: HTMLElement): Promise<void> {
           h(html`<h3>Lifecycle rules (${plan.provider})</h3>`),
           h(html`<pre id="storage-lifecycle">${JSON.stringify(plan.lifecycle.document, null, 2)}</pre>`),
         );
+        // The rules alone do not give the plan's cost when it starts colder than the warmest class:
+        // a rule cannot move objects into S3 Standard-IA before day 30, so new objects must be
+        // uploaded into that class (as the CLI says under its table).
+        const uploads = plan.lifecycle.uploads ?? [];
+        const day0 = new Set(plan.lifecycle.day0 ?? []);
+        if (uploads.length > 0) {
+          const shown = uploads.slice(0, 50);
+          result.append(
+            h(html`<ul id="storage-uploads">${shown.map((u) => html`<li>Upload new <code>${u.prefix || '(top level)'}</code> objects with storage class <code>${u.storageClass ?? ''}</code>: no transition fee${day0.has(u.prefix ?? '') ? ' (the rule moves existing ones at day 0)' : ', and a rule cannot move objects there before day 30'}.</li>`)}${uploads.length > shown.length ? html`<li>and ${num(uploads.length - shown.length)} more prefixes (penny storage plan --json lists them all)</li>` : ''}</ul>`),
+          );
+        }
       } catch (e) {
         result.append(errorState(e));
       }
