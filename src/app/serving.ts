@@ -160,7 +160,7 @@ export async function runServing(input: ServingInput): Promise<ServingOutcome> {
   progress?.note?.('forecasting arrivals (P90)');
   progress?.tick(0);
   const fc = rollingP90(arrivals, I);
-  if (scalers.includes('spot-mix') && !hasSpot) notes.push(zones.length === 0 ? 'spot-mix left out: no spot trace (give --spot-trace)' : 'spot-mix left out: no spot price for this GPU (give --spot-price, or a price per zone: --spot-trace FILE@PRICE)');
+  if (scalers.includes('spot-mix') && !hasSpot) notes.push(zones.length === 0 ? 'spot-mix left out: no spot trace (the CLI\'s --spot-trace; the API\'s spot or spotZones)' : 'spot-mix left out: no spot price for this GPU (the CLI\'s --spot-price, or a price per zone: --spot-trace FILE@PRICE; the API\'s spotUsdPerHour, or spotZones[].spotUsdPerHour)');
   const initial = Math.max(1, Math.ceil(arrivals[0]! / I / capacityAtSlo));
   const makeScaler = (name: string, min: number, baseOnDemand = 0): Autoscaler | undefined => {
     // Both elastic autoscalers stop at the fixed-for-peak fleet (the HPA's maxReplicas): that many

@@ -73,7 +73,7 @@ export function serving(root: HTMLElement): Promise<void> {
     const rows = [...r.results.map((x) => ({ label: x.autoscaler, x })), ...(r.plan ? [{ label: `plan (${r.plan.profile.gpu})`, x: r.plan.result }] : [])];
     into.append(
       h(html`<div class="cards">
-        ${card('Fixed for peak', money(base.costUsd.total, 'USD'), `${r.fixedPeakReplicas} on-demand replicas, TTFT within the SLO for ${pct(base.sloAttainment, 2)}`)}
+        ${card('Fixed for peak', money(base.costUsd.total, 'USD'), `${r.fixedPeakReplicas} on-demand replica${r.fixedPeakReplicas === 1 ? '' : 's'}, TTFT within the SLO for ${pct(base.sloAttainment, 2)}`)}
         ${card('Plan', r.plan ? money(r.plan.result.costUsd.total, 'USD') : '—', r.plan ? `${r.plan.profile.gpu}, ${pct(r.plan.result.sloAttainment, 2)} within the SLO` : '')}
         ${card('Requests', num(r.workload.requests), `${num(r.workload.meanRatePerS, 2)} per second`)}
       </div>`),
