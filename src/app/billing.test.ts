@@ -168,3 +168,27 @@ describe('bulk writes by COPY (a serving process)', () => {
     }
   });
 });
+
+describe('sums the store cannot hold', () => {
+  const header = 'BillingAccountId,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost';
+  it('a slice whose rows add up to 10^20 or more is refused as bad input, naming the file and column, and nothing is written', async () => {
+    // Each amount is below 10^20 (accepted on its own); their sum in one slice is not.
+    const path = join(dir, 'sum-over.csv');
+    writeFileSync(path, `${header}\na,USD,2026-10-01,2026-10-02,60000000000000000000,1\na,USD,2026-10-02,2026-10-03,60000000000000000000,1\n`);
+    const err = await ingestFocus(billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as InvalidInput).message).toMatch(/sum-over\.csv: BilledCost adds up to 120000000000000000000 \(billing account a, billing period 2026-10, USD\)/);
+    expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'BilledCost', file: path });
+    expect(await count()).toBe(0);
+    expect(await billing.listBillingFiles()).toEqual([]);
+  });
+
+  it("a file whose slices each fit but whose total does not is refused too (the file's total is stored)", async () => {
+    const path = join(dir, 'total-over.csv');
+    writeFileSync(path, `${header}\na,USD,2026-10-01,2026-10-02,1,-60000000000000000000\na,USD,2026-11-01,2026-11-02,1,-60000000000000000000\n`);
+    const err = await ingestFocus(billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as InvalidInput).issues.map((i) => [i.path, i.found])).toEqual([['EffectiveCost', '-120000000000000000000']]);
+    expect(await count()).toBe(0);
+  });
+});

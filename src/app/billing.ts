@@ -208,6 +208,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           });
         }
       }
+      checkStorable(path, f, [...merged.values()]);
       await tx.insertBillingFile(f, [...merged.values()], withoutCurrency > 0);
       const after = await tx.liveSlices(keys);
       const totals = new Map<string, { currency: string; rows: number; billed: Decimal; effective: Decimal }>();
@@ -236,6 +237,29 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   if (superseded) notes.push('a fuller or later export of the same billing account and period is already counted: this file is kept (penny billing files) but replaces nothing and adds nothing');
   if (outcome.swept > 0) notes.push(`${outcome.swept} rows left by an interrupted ingest (never counted) were removed`);
   return { status: superseded ? 'superseded' : 'ingested', file, totals, replaced, notes };
+}
+
+/** What DECIMAL(38, 18) holds: 20 digits before the point. */
+const STORABLE = new Decimal(10).pow(20);
+
+/**
+ * Each row's amounts are below 10^20 (the importer checks), but a file's sums are stored too (per
+ * slice and for the file): sums the store cannot hold are bad input, refused with the file, the
+ * column and the slice, never a failed write in the store.
+ */
+function checkStorable(path: string, f: BillingFileRecord, slices: BillingSlice[]): void {
+  const sums = [
+    ...slices.flatMap((s) => (['billed', 'effective'] as const).map((k) => ({ column: k === 'billed' ? 'BilledCost' : 'EffectiveCost', value: s[k], where: `billing account ${s.billingAccountId ?? '(none)'}, billing period ${s.billingPeriodStart?.slice(0, 7) ?? s.coverageStart.slice(0, 7)}, ${s.currency}` }))),
+    { column: 'BilledCost', value: f.billedTotal, where: `the file's total in ${f.currency}` },
+    { column: 'EffectiveCost', value: f.effectiveTotal, where: `the file's total in ${f.currency}` },
+  ];
+  const over = sums.filter((x) => dec(x.value).abs().gte(STORABLE));
+  if (over.length === 0) return;
+  throw new InvalidInput(
+    `${path}: ${over[0]!.column} adds up to ${over[0]!.value} (${over[0]!.where}): sums must stay below 10^20 in magnitude; nothing was ingested`,
+    over.map((x) => ({ path: x.column, file: path, message: `adds up to ${x.value} (${x.where})`, expected: 'a sum below 10^20 in magnitude', found: x.value })),
+    'Check the amounts in the file (a cost in the wrong unit, or a column shifted by an unquoted comma); the store keeps amounts and their sums to 20 digits before the point.',
+  );
 }
 
 const signed = (x: string) => (x.startsWith('-') ? x : `+${x}`);
