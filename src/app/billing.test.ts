@@ -15,7 +15,7 @@ import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { Decimal } from '../core/money.js';
-import { ingestFocus } from './billing.js';
+import { budgetInput, ingestFocus, setBudget } from './billing.js';
 
 const clock = { now: () => new Date('2026-11-22T00:00:00Z') };
 const dir = mkdtempSync(join(tmpdir(), 'penny-billtest-'));
@@ -190,5 +190,27 @@ describe('sums the store cannot hold', () => {
     expect(err).toBeInstanceOf(InvalidInput);
     expect((err as InvalidInput).issues.map((i) => [i.path, i.found])).toEqual([['EffectiveCost', '-120000000000000000000']]);
     expect(await count()).toBe(0);
+  });
+});
+
+describe('budget amounts', () => {
+  it('are stored as given: an amount the store would round or cannot hold is refused, naming the field', async () => {
+    for (const amount of ['0.1234567890123456789012345', '100000000000000000000', '123456789012345678901234567890']) {
+      const err = (() => {
+        try {
+          budgetInput('b', { amount }, { amount: 'amount', currency: 'currency', scope: 'scope', thresholds: 'thresholds' });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err, amount).toBeInstanceOf(InvalidInput);
+      expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'amount', found: amount });
+    }
+    // The longest amounts kept: what the store gives back is what was confirmed.
+    for (const amount of ['0.123456789012345678', '99999999999999999999.999999999999999999']) {
+      const saved = await setBudget(billing, clock, budgetInput('b', { amount }));
+      expect(saved.amount).toBe(amount);
+      expect((await billing.listBudgets()).map((b) => b.amount)).toEqual([amount]);
+    }
   });
 });

@@ -428,6 +428,10 @@ export function parseBudgetScope(text: string, path = '--scope'): BudgetRecord['
 export function budgetInput(name: string, given: { amount: string; currency?: string; scope?: string; thresholds?: number[] }, names: { amount: string; currency: string; scope: string; thresholds: string } = { amount: '--amount', currency: '--currency', scope: '--scope', thresholds: '--thresholds' }): Omit<BudgetRecord, 'createdAt'> {
   if (!/^[\w.:@/-]{1,100}$/.test(name)) throw new InvalidInput(`"${name}" is not a budget name`, [{ path: 'name', message: '1–100 letters, digits and . _ - : @ /', found: name }]);
   if (!isDecimalString(given.amount) || dec(given.amount).lte(0)) throw new InvalidInput(`${names.amount} must be a positive number, found "${given.amount}"`, [{ path: names.amount, message: 'not a positive number', found: given.amount }]);
+  // The store keeps DECIMAL(38, 18): an amount it would round, or cannot hold, is refused here
+  // rather than confirmed and then stored as another number (or failing in the store).
+  const amount = dec(given.amount);
+  if (amount.decimalPlaces() > 18 || amount.gte(STORABLE)) throw new InvalidInput(`${names.amount} "${given.amount}" cannot be kept exactly: at most 18 digits after the point and below 10^20`, [{ path: names.amount, message: 'out of range', expected: 'below 10^20, at most 18 decimals', found: given.amount }], 'Give the monthly budget in the currency\'s units, e.g. 150000 or 1234.56.');
   const currency = (given.currency ?? 'USD').toUpperCase();
   if (!isCurrencyCode(currency)) throw new InvalidInput(`${names.currency} "${given.currency}" is not an ISO 4217 code`, [{ path: names.currency, message: 'unknown currency', found: given.currency }]);
   const thresholds = given.thresholds ?? [50, 80, 100];
