@@ -214,3 +214,15 @@ describe('budget amounts', () => {
     }
   });
 });
+
+describe('a file ingested again', () => {
+  it('answers with its totals per currency, as its first ingest did', async () => {
+    const path = join(dir, 'two-currencies.csv');
+    writeFileSync(path, 'BillingAccountId,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost\na,USD,2026-10-01,2026-10-02,10.5,10\na,EUR,2026-10-01,2026-10-02,7,7\n');
+    const first = await ingestFocus(billing, clock, path, await focusSource(path));
+    expect(first.totals).toEqual([{ currency: 'EUR', rows: 1, billed: '7', effective: '7' }, { currency: 'USD', rows: 1, billed: '10.5', effective: '10' }]);
+    const again = await ingestFocus(billing, clock, path, await focusSource(path));
+    expect(again.status).toBe('already-ingested');
+    expect(again.totals).toEqual(first.totals);
+  });
+});

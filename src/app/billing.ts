@@ -103,7 +103,12 @@ export function deliveryId(name: string, path = '--delivery'): string {
  * billing period) replaces the older one's rows in every total; the result says by how much.
  */
 export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
-  const same = (existing: BillingFileRecord): IngestResult => ({ status: 'already-ingested', file: existing, totals: [], replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] });
+  // The file's own totals per currency, as on its first ingest: a bill in several currencies is
+  // never shown as the total of its first currency alone.
+  const same = async (existing: BillingFileRecord): Promise<IngestResult> => {
+    const totals = (await billing.listBillingFiles()).find((f) => f.id === existing.id)?.totals ?? [];
+    return { status: 'already-ingested', file: existing, totals, replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] };
+  };
   const existing = await billing.findBillingFile({ sha256: source.sha256 });
   if (existing) return same(existing);
   const reader = await source.open();
