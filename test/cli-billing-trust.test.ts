@@ -291,6 +291,17 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
     expect(whole.stdout).not.toMatch(/ends without a line break/);
   });
 
+  it('an unclosed quote says so, with or without --kind (not "unrecognised header")', async () => {
+    // The last row's last cell opens a quote that never closes (a download cut inside a quoted Tags cell).
+    const open = `${lines.slice(0, 3).join('\n')}\n${lines[3]!.split(',').slice(0, -1).join(',')},"{x\n`;
+    const f = write('openquote.csv', open);
+    await refused(f, /openquote\.csv: not a readable CSV file: Quote Not Closed/);
+    const r = await runPenny(['-w', w(), 'ingest', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/openquote\.csv:4: Quote Not Closed/);
+    expect(r.stderr).not.toMatch(/unrecognised header/);
+  });
+
   it('a truncated .gz', async () => {
     const gz = gzipSync(Buffer.from(good.repeat(40)));
     await refused(write('cut.csv.gz', gz.subarray(0, Math.floor(gz.length * 0.6))), /cut\.csv\.gz: the gzip stream is cut short or corrupt/);
