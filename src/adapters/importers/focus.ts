@@ -221,6 +221,15 @@ export async function openFocus(path: string): Promise<FocusReader> {
           if (issues.length >= MAX_ISSUES) break;
           continue;
         }
+        // A value past the header's last column: a row shifted by an unquoted comma (its cells
+        // would be read under the wrong columns) or a value that would be dropped. Empty extra
+        // cells (a trailing comma) carry nothing and are let through.
+        if (cells.length > own.length && cells.slice(own.length).some((c) => c.trim() !== '')) {
+          const lastColumn = own[own.length - 1]!;
+          issues.push({ path: lastColumn, file: path, line: rec.line, message: `the row has ${cells.length} fields, the header ${own.length}: values past the last column ${lastColumn} (an unquoted comma in a value?)`, expected: `${own.length} fields`, found: `${cells.length}` });
+          if (issues.length >= MAX_ISSUES) break;
+          continue;
+        }
         if (parseCells) {
           try {
             cellNotes.length = 0;
