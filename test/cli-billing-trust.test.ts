@@ -299,6 +299,11 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
     expect(r.code, r.stderr).toBe(0);
   });
 
+  it('a column named twice in the header', async () => {
+    const twice = lines.map((l, i) => (i === 0 ? `${l},BilledCost` : `${l},0`)).join('\n');
+    await refused(write('twice.csv', twice), /twice\.csv: the header names column BilledCost more than once\n\s+\S*twice\.csv:1: BilledCost: column named more than once; found 2 times/);
+  });
+
   it('an unclosed quote says so, with or without --kind (not "unrecognised header")', async () => {
     // The last row's last cell opens a quote that never closes (a download cut inside a quoted Tags cell).
     const open = `${lines.slice(0, 3).join('\n')}\n${lines[3]!.split(',').slice(0, -1).join(',')},"{x\n`;
