@@ -291,6 +291,30 @@ describe('bad input: refused with file:line, exit 2, the store unchanged', () =>
     expect(whole.stdout).not.toMatch(/ends without a line break/);
   });
 
+  it('a row with values past the header (a value with an unquoted comma shifts the cells after it)', async () => {
+    const shifted = lines.map((l, i) => (i === 2 ? `${l},12.5` : l)).join('\n');
+    await refused(write('shifted.csv', shifted), new RegExp(`shifted\\.csv:3: ${FOCUS_HEADER.at(-1)}: the row has ${FOCUS_HEADER.length + 1} fields, the header ${FOCUS_HEADER.length}: values past the last column`));
+    // A trailing comma (an empty field past the header) carries nothing: accepted.
+    const r = await runPenny(['-w', ws('trailing'), 'ingest', write('trailing.csv', lines.map((l, i) => (i === 0 ? l : `${l},`)).join('\n')), '--kind', 'focus']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a column named twice in the header', async () => {
+    const twice = lines.map((l, i) => (i === 0 ? `${l},BilledCost` : `${l},0`)).join('\n');
+    await refused(write('twice.csv', twice), /twice\.csv: the header names column BilledCost more than once\n\s+\S*twice\.csv:1: BilledCost: column named more than once; found 2 times/);
+  });
+
+  it('an unclosed quote says so, with or without --kind (not "unrecognised header")', async () => {
+    // The last row's last cell opens a quote that never closes (a download cut inside a quoted Tags cell).
+    const open = `${lines.slice(0, 3).join('\n')}\n${lines[3]!.split(',').slice(0, -1).join(',')},"{x\n`;
+    const f = write('openquote.csv', open);
+    await refused(f, /openquote\.csv: not a readable CSV file: Quote Not Closed/);
+    const r = await runPenny(['-w', w(), 'ingest', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/openquote\.csv:4: Quote Not Closed/);
+    expect(r.stderr).not.toMatch(/unrecognised header/);
+  });
+
   it('a truncated .gz', async () => {
     const gz = gzipSync(Buffer.from(good.repeat(40)));
     await refused(write('cut.csv.gz', gz.subarray(0, Math.floor(gz.length * 0.6))), /cut\.csv\.gz: the gzip stream is cut short or corrupt/);

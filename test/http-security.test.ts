@@ -242,6 +242,19 @@ describe('no unhandled 500s', () => {
     expect((await fetch(`${s.url}/api/plans`, { method: 'POST', headers: { 'content-type': 'application/yaml' } })).status).toBe(422);
   });
 
+  it('a malformed or overlong path parameter is a problem too, not the framework\'s own JSON', async () => {
+    for (const [method, path, status] of [['GET', `/api/runs/${'x'.repeat(5000)}`, 414], ['GET', '/api/runs/%E0%A4%A', 400], ['DELETE', `/api/budgets/${'b'.repeat(101)}`, 414]] as const) {
+      const res = await fetch(`${s.url}${path}`, { method });
+      expect(res.status, path.slice(0, 40)).toBe(status);
+      expect(res.headers.get('content-type'), path.slice(0, 40)).toMatch(/^application\/problem\+json/);
+      const body = await json(res);
+      expect(body).toMatchObject({ status, type: expect.stringMatching(/^urn:penny:problem:/) });
+      // The refused text is not echoed back (it may be 100 KiB).
+      expect(JSON.stringify(body).length).toBeLessThan(600);
+    }
+    expect((await fetch(`${s.url}/api/health`)).status).toBe(200);
+  });
+
   it('with a token: repeated ?token= and a malformed cookie are 401, not 500', async () => {
     const t = await startTestServer({ demo: false, token: 'tok' });
     try {

@@ -15,7 +15,7 @@ import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { Decimal } from '../core/money.js';
-import { ingestFocus } from './billing.js';
+import { budgetInput, ingestFocus, setBudget } from './billing.js';
 
 const clock = { now: () => new Date('2026-11-22T00:00:00Z') };
 const dir = mkdtempSync(join(tmpdir(), 'penny-billtest-'));
@@ -166,5 +166,63 @@ describe('bulk writes by COPY (a serving process)', () => {
     } finally {
       await copied.close();
     }
+  });
+});
+
+describe('sums the store cannot hold', () => {
+  const header = 'BillingAccountId,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost';
+  it('a slice whose rows add up to 10^20 or more is refused as bad input, naming the file and column, and nothing is written', async () => {
+    // Each amount is below 10^20 (accepted on its own); their sum in one slice is not.
+    const path = join(dir, 'sum-over.csv');
+    writeFileSync(path, `${header}\na,USD,2026-10-01,2026-10-02,60000000000000000000,1\na,USD,2026-10-02,2026-10-03,60000000000000000000,1\n`);
+    const err = await ingestFocus(billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as InvalidInput).message).toMatch(/sum-over\.csv: BilledCost adds up to 120000000000000000000 \(billing account a, billing period 2026-10, USD\)/);
+    expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'BilledCost', file: path });
+    expect(await count()).toBe(0);
+    expect(await billing.listBillingFiles()).toEqual([]);
+  });
+
+  it("a file whose slices each fit but whose total does not is refused too (the file's total is stored)", async () => {
+    const path = join(dir, 'total-over.csv');
+    writeFileSync(path, `${header}\na,USD,2026-10-01,2026-10-02,1,-60000000000000000000\na,USD,2026-11-01,2026-11-02,1,-60000000000000000000\n`);
+    const err = await ingestFocus(billing, clock, path, await focusSource(path)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as InvalidInput).issues.map((i) => [i.path, i.found])).toEqual([['EffectiveCost', '-120000000000000000000']]);
+    expect(await count()).toBe(0);
+  });
+});
+
+describe('budget amounts', () => {
+  it('are stored as given: an amount the store would round or cannot hold is refused, naming the field', async () => {
+    for (const amount of ['0.1234567890123456789012345', '100000000000000000000', '123456789012345678901234567890']) {
+      const err = (() => {
+        try {
+          budgetInput('b', { amount }, { amount: 'amount', currency: 'currency', scope: 'scope', thresholds: 'thresholds' });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(err, amount).toBeInstanceOf(InvalidInput);
+      expect((err as InvalidInput).issues[0]).toMatchObject({ path: 'amount', found: amount });
+    }
+    // The longest amounts kept: what the store gives back is what was confirmed.
+    for (const amount of ['0.123456789012345678', '99999999999999999999.999999999999999999']) {
+      const saved = await setBudget(billing, clock, budgetInput('b', { amount }));
+      expect(saved.amount).toBe(amount);
+      expect((await billing.listBudgets()).map((b) => b.amount)).toEqual([amount]);
+    }
+  });
+});
+
+describe('a file ingested again', () => {
+  it('answers with its totals per currency, as its first ingest did', async () => {
+    const path = join(dir, 'two-currencies.csv');
+    writeFileSync(path, 'BillingAccountId,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,BilledCost,EffectiveCost\na,USD,2026-10-01,2026-10-02,10.5,10\na,EUR,2026-10-01,2026-10-02,7,7\n');
+    const first = await ingestFocus(billing, clock, path, await focusSource(path));
+    expect(first.totals).toEqual([{ currency: 'EUR', rows: 1, billed: '7', effective: '7' }, { currency: 'USD', rows: 1, billed: '10.5', effective: '10' }]);
+    const again = await ingestFocus(billing, clock, path, await focusSource(path));
+    expect(again.status).toBe('already-ingested');
+    expect(again.totals).toEqual(first.totals);
   });
 });

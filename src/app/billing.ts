@@ -103,7 +103,12 @@ export function deliveryId(name: string, path = '--delivery'): string {
  * billing period) replaces the older one's rows in every total; the result says by how much.
  */
 export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
-  const same = (existing: BillingFileRecord): IngestResult => ({ status: 'already-ingested', file: existing, totals: [], replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] });
+  // The file's own totals per currency, as on its first ingest: a bill in several currencies is
+  // never shown as the total of its first currency alone.
+  const same = async (existing: BillingFileRecord): Promise<IngestResult> => {
+    const totals = (await billing.listBillingFiles()).find((f) => f.id === existing.id)?.totals ?? [];
+    return { status: 'already-ingested', file: existing, totals, replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] };
+  };
   const existing = await billing.findBillingFile({ sha256: source.sha256 });
   if (existing) return same(existing);
   const reader = await source.open();
@@ -208,6 +213,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           });
         }
       }
+      checkStorable(path, f, [...merged.values()]);
       await tx.insertBillingFile(f, [...merged.values()], withoutCurrency > 0);
       const after = await tx.liveSlices(keys);
       const totals = new Map<string, { currency: string; rows: number; billed: Decimal; effective: Decimal }>();
@@ -236,6 +242,29 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   if (superseded) notes.push('a fuller or later export of the same billing account and period is already counted: this file is kept (penny billing files) but replaces nothing and adds nothing');
   if (outcome.swept > 0) notes.push(`${outcome.swept} rows left by an interrupted ingest (never counted) were removed`);
   return { status: superseded ? 'superseded' : 'ingested', file, totals, replaced, notes };
+}
+
+/** What DECIMAL(38, 18) holds: 20 digits before the point. */
+const STORABLE = new Decimal(10).pow(20);
+
+/**
+ * Each row's amounts are below 10^20 (the importer checks), but a file's sums are stored too (per
+ * slice and for the file): sums the store cannot hold are bad input, refused with the file, the
+ * column and the slice, never a failed write in the store.
+ */
+function checkStorable(path: string, f: BillingFileRecord, slices: BillingSlice[]): void {
+  const sums = [
+    ...slices.flatMap((s) => (['billed', 'effective'] as const).map((k) => ({ column: k === 'billed' ? 'BilledCost' : 'EffectiveCost', value: s[k], where: `billing account ${s.billingAccountId ?? '(none)'}, billing period ${s.billingPeriodStart?.slice(0, 7) ?? s.coverageStart.slice(0, 7)}, ${s.currency}` }))),
+    { column: 'BilledCost', value: f.billedTotal, where: `the file's total in ${f.currency}` },
+    { column: 'EffectiveCost', value: f.effectiveTotal, where: `the file's total in ${f.currency}` },
+  ];
+  const over = sums.filter((x) => dec(x.value).abs().gte(STORABLE));
+  if (over.length === 0) return;
+  throw new InvalidInput(
+    `${path}: ${over[0]!.column} adds up to ${over[0]!.value} (${over[0]!.where}): sums must stay below 10^20 in magnitude; nothing was ingested`,
+    over.map((x) => ({ path: x.column, file: path, message: `adds up to ${x.value} (${x.where})`, expected: 'a sum below 10^20 in magnitude', found: x.value })),
+    'Check the amounts in the file (a cost in the wrong unit, or a column shifted by an unquoted comma); the store keeps amounts and their sums to 20 digits before the point.',
+  );
 }
 
 const signed = (x: string) => (x.startsWith('-') ? x : `+${x}`);
@@ -404,6 +433,10 @@ export function parseBudgetScope(text: string, path = '--scope'): BudgetRecord['
 export function budgetInput(name: string, given: { amount: string; currency?: string; scope?: string; thresholds?: number[] }, names: { amount: string; currency: string; scope: string; thresholds: string } = { amount: '--amount', currency: '--currency', scope: '--scope', thresholds: '--thresholds' }): Omit<BudgetRecord, 'createdAt'> {
   if (!/^[\w.:@/-]{1,100}$/.test(name)) throw new InvalidInput(`"${name}" is not a budget name`, [{ path: 'name', message: '1–100 letters, digits and . _ - : @ /', found: name }]);
   if (!isDecimalString(given.amount) || dec(given.amount).lte(0)) throw new InvalidInput(`${names.amount} must be a positive number, found "${given.amount}"`, [{ path: names.amount, message: 'not a positive number', found: given.amount }]);
+  // The store keeps DECIMAL(38, 18): an amount it would round, or cannot hold, is refused here
+  // rather than confirmed and then stored as another number (or failing in the store).
+  const amount = dec(given.amount);
+  if (amount.decimalPlaces() > 18 || amount.gte(STORABLE)) throw new InvalidInput(`${names.amount} "${given.amount}" cannot be kept exactly: at most 18 digits after the point and below 10^20`, [{ path: names.amount, message: 'out of range', expected: 'below 10^20, at most 18 decimals', found: given.amount }], 'Give the monthly budget in the currency\'s units, e.g. 150000 or 1234.56.');
   const currency = (given.currency ?? 'USD').toUpperCase();
   if (!isCurrencyCode(currency)) throw new InvalidInput(`${names.currency} "${given.currency}" is not an ISO 4217 code`, [{ path: names.currency, message: 'unknown currency', found: given.currency }]);
   const thresholds = given.thresholds ?? [50, 80, 100];

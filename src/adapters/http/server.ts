@@ -193,6 +193,14 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
     },
+    // The router's own refusals (a path parameter over its 100 characters, a malformed
+    // percent-encoding) as problems like every other error, without echoing the refused text.
+    frameworkErrors: (err, _req, reply) => {
+      const long = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(reply, long
+        ? problem(414, 'uri-too-long', 'URI too long', 'A path parameter is longer than 100 characters.', { hint: 'Ids and names in paths are at most 100 characters.' })
+        : problem(400, 'bad-request', 'Bad request', 'The URL is not valid: a malformed percent-encoding or route constraint.'));
+    },
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -155,6 +155,17 @@ export async function openFocus(path: string): Promise<FocusReader> {
       'Export the cost and usage data in FOCUS format (1.0 to 1.2), with its mandatory columns, or give an AWS CUR, Azure Cost Management or Google Cloud BigQuery billing export as it is.',
     );
   }
+  // Two FOCUS columns of one name: which one's values count would be a guess (the last one did).
+  // (A provider's export is read through its mapping, which names the columns it takes.)
+  const seen = new Set<string>();
+  const twice = mapper ? [] : [...new Set(source.header.filter((c) => seen.size === seen.add(c).size))];
+  if (twice.length) {
+    throw new InvalidInput(
+      `${path}: the header names ${twice.length > 1 ? 'columns' : 'column'} ${twice.join(', ')} more than once`,
+      twice.map((c) => ({ path: c, file: path, line: 1, message: 'column named more than once', found: `${source.header.filter((x) => x === c).length} times` })),
+      'Export the file again, or remove or rename the duplicate column so each name says which values count.',
+    );
+  }
   const notes: string[] = [];
   const warnings: string[] = [];
   const content = createHash('sha256');
@@ -218,6 +229,15 @@ export async function openFocus(path: string): Promise<FocusReader> {
         if (cells.length < own.length) {
           const missingFrom = own[cells.length]!;
           issues.push({ path: missingFrom, file: path, line: rec.line, message: `the row has ${cells.length} of the header's ${own.length} fields: cut short from column ${missingFrom} on (a truncated file?)`, expected: `${own.length} fields`, found: `${cells.length}` });
+          if (issues.length >= MAX_ISSUES) break;
+          continue;
+        }
+        // A value past the header's last column: a row shifted by an unquoted comma (its cells
+        // would be read under the wrong columns) or a value that would be dropped. Empty extra
+        // cells (a trailing comma) carry nothing and are let through.
+        if (cells.length > own.length && cells.slice(own.length).some((c) => c.trim() !== '')) {
+          const lastColumn = own[own.length - 1]!;
+          issues.push({ path: lastColumn, file: path, line: rec.line, message: `the row has ${cells.length} fields, the header ${own.length}: values past the last column ${lastColumn} (an unquoted comma in a value?)`, expected: `${own.length} fields`, found: `${cells.length}` });
           if (issues.length >= MAX_ISSUES) break;
           continue;
         }

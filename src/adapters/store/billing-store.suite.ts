@@ -177,6 +177,21 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       expect(await billing.deleteBudget('ml')).toBe(false);
     });
 
+    it('says whether a budget was deleted while other budgets are written and deleted at the same time', async () => {
+      const b = { name: 'x', amount: '1', currency: 'USD', period: 'month' as const, scope: { kind: 'all' as const }, thresholds: [100], createdAt: 't' };
+      for (let i = 0; i < 10; i++) await billing.saveBudget({ ...b, name: `old${i}` });
+      // Deletes of existing budgets beside writes of new ones, and deletes of budgets that never
+      // were beside deletes of others: each answer is about its own budget only.
+      const answers = await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) => billing.deleteBudget(`old${i}`)),
+        ...Array.from({ length: 10 }, (_, i) => billing.saveBudget({ ...b, name: `new${i}` }).then(() => 'saved')),
+        ...Array.from({ length: 10 }, (_, i) => billing.deleteBudget(`never${i}`)),
+      ]);
+      expect(answers.slice(0, 10)).toEqual(Array(10).fill(true));
+      expect(answers.slice(20)).toEqual(Array(10).fill(false));
+      expect((await billing.listBudgets()).map((x) => x.name).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `new${i}`));
+    });
+
     it('rolls back rows written in a failed transaction', async () => {
       await expect(
         tx(async () => {

@@ -414,9 +414,9 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async deleteBudget(name: string) {
-    const before = (await this.listBudgets()).length;
-    await this.s.run(`DELETE FROM budgets WHERE name = $1`, [name]);
-    return (await this.listBudgets()).length < before;
+    // What this statement deleted, not a count of all budgets before and after: other budgets
+    // written or deleted meanwhile changed that count (a deleted budget answered 404).
+    return (await this.s.all(`DELETE FROM budgets WHERE name = $1 RETURNING name`, [name])).length > 0;
   }
 }
 

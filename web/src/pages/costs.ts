@@ -3,6 +3,7 @@ import { api, type ApiResponse } from '../api.js';
 import { chart, disposeCharts } from '../chart.js';
 import { emptyState, h, table, html } from '../dom.js';
 import { csvCell, money, pct, moneyAxis } from '../format.js';
+import { stackByCurrency } from '../stack.js';
 
 type ReportRow = ApiResponse<'/api/billing/report'>[number];
 
@@ -50,31 +51,32 @@ export async function costs(root: HTMLElement): Promise<void> {
       return;
     }
     const label = (r: ReportRow) => Object.values(r.keys).map((k) => k ?? '(none)').join(' · ');
-    const currency = totals[0]!.currency;
-    const top = totals.slice(0, MAX_SERIES).map(label);
-    const periods = [...new Set(series.map((r) => r.period!))].sort();
-    const byKey = new Map<string, Map<string, number>>();
-    for (const r of series) {
-      const k = top.includes(label(r)) ? label(r) : '(other)';
-      const m = byKey.get(k) ?? new Map<string, number>();
-      m.set(r.period!, (m.get(r.period!) ?? 0) + Number(r.effectiveCost));
-      byKey.set(k, m);
+    // One chart per currency: amounts in different currencies are never stacked or added up. The
+    // largest groups of each currency keep their series; the rest of it is "(other)".
+    const currencies = [...new Set(totals.map((r) => r.currency))];
+    const tops = new Map(currencies.map((c) => [c, totals.filter((r) => r.currency === c).slice(0, MAX_SERIES).map(label)]));
+    const charts = stackByCurrency(series, (r) => (tops.get(r.currency)?.includes(label(r)) ? label(r) : '(other)'));
+    for (const [i, c] of charts.entries()) {
+      const { currency, periods } = c;
+      const groups = totals.filter((r) => r.currency === currency).length;
+      if (charts.length > 1) out.append(h(html`<h3>In ${currency}</h3>`));
+      chart(out, {
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), currency, 0) },
+        legend: { type: 'scroll', top: 0 },
+        grid: { left: 8, right: 24, top: 36, bottom: 40, containLabel: true },
+        dataZoom: [{ type: 'slider', bottom: 4 }],
+        xAxis: { type: 'category', data: periods },
+        yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
+        series: c.series.map((s) => ({ name: s.name, type: 'bar', stack: 'cost', large: true, data: s.data })),
+      }, { id: i === 0 ? 'chart-costs' : `chart-costs-${currency}`, height: 360, label: `Effective cost in ${currency} per ${data.get('granularity')} by ${by}, stacked, for the ${Math.min(MAX_SERIES, groups)} largest groups${groups > MAX_SERIES ? ' and the rest as (other)' : ''}; the table below has the totals.` });
     }
-    chart(out, {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), currency, 0) },
-      legend: { type: 'scroll', top: 0 },
-      grid: { left: 8, right: 24, top: 36, bottom: 40, containLabel: true },
-      dataZoom: [{ type: 'slider', bottom: 4 }],
-      xAxis: { type: 'category', data: periods },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
-      series: [...byKey.entries()].map(([name, m]) => ({ name, type: 'bar', stack: 'cost', large: true, data: periods.map((p) => m.get(p) ?? 0) })),
-    }, { id: 'chart-costs', height: 360, label: `Effective cost per ${data.get('granularity')} by ${by}, stacked, for the ${Math.min(MAX_SERIES, totals.length)} largest groups${totals.length > MAX_SERIES ? ' and the rest as (other)' : ''}; the table below has the totals.` });
-    const total = totals.filter((r) => r.currency === currency).reduce((a, r) => a + Number(r.effectiveCost), 0);
+    // Each row's share of its own currency's total.
+    const totalOf = new Map(currencies.map((c) => [c, totals.filter((r) => r.currency === c).reduce((a, r) => a + Number(r.effectiveCost), 0)]));
     const shown = totals.slice(0, MAX_TABLE_ROWS);
     out.append(
       table(
         [{ label: by }, { label: 'Currency' }, { label: 'List cost', num: true }, { label: 'Billed cost', num: true }, { label: 'Effective cost', num: true }, { label: 'Share', num: true }, { label: 'Rows', num: true }],
-        shown.map((r) => [label(r), r.currency, r.listCost === null ? '' : money(r.listCost, r.currency), money(r.billedCost, r.currency), money(r.effectiveCost, r.currency), r.currency === currency && total > 0 ? pct(Number(r.effectiveCost) / total) : '', r.rows.toLocaleString('en-US')]),
+        shown.map((r) => [label(r), r.currency, r.listCost === null ? '' : money(r.listCost, r.currency), money(r.billedCost, r.currency), money(r.effectiveCost, r.currency), totalOf.get(r.currency)! > 0 ? pct(Number(r.effectiveCost) / totalOf.get(r.currency)!) : '', r.rows.toLocaleString('en-US')]),
         { id: 'cost-table' },
       ),
     );

@@ -3,6 +3,7 @@ import { api, ApiError, type ApiResponse } from '../api.js';
 import { chart } from '../chart.js';
 import { card, emptyState, h, table, html } from '../dom.js';
 import { money, num, pct, moneyAxis } from '../format.js';
+import { stackByCurrency } from '../stack.js';
 
 type Report = ApiResponse<'/api/reports/latest'>['report'];
 
@@ -28,17 +29,20 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
   });
   const budgets = entries.filter((b) => !('problem' in b)) as Budget[];
   root.append(h(html`<h2>Spend over time (billing, effective cost)</h2>`));
-  const currency = rows[0]!.currency;
-  const days = [...new Set(rows.map((r) => r.period!))].sort();
-  const cats = [...new Set(rows.map((r) => r.keys.ServiceCategory ?? '(none)'))];
-  chart(root, {
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), currency, 0) },
-    legend: { top: 0 },
-    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: days },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
-    series: cats.map((c) => ({ name: c, type: 'bar', stack: 'spend', data: days.map((d) => rows.filter((r) => r.period === d && (r.keys.ServiceCategory ?? '(none)') === c).reduce((a, r) => a + Number(r.effectiveCost), 0)) })),
-  }, { id: 'chart-spend', height: 300, label: `Daily effective cost from billing, stacked by service category (${cats.join(', ')}), ${days[0]} to ${days.at(-1)}; total ${money(rows.reduce((a, r) => a + Number(r.effectiveCost), 0), currency, 0)}.` });
+  // One chart per currency: amounts in different currencies are never stacked or added up.
+  const charts = stackByCurrency(rows, (r) => r.keys.ServiceCategory ?? '(none)');
+  for (const [i, c] of charts.entries()) {
+    const { currency, periods: days } = c;
+    if (charts.length > 1) root.append(h(html`<h3>In ${currency}</h3>`));
+    chart(root, {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => money(Number(v), currency, 0) },
+      legend: { top: 0 },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: days },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxis(v, currency) } },
+      series: c.series.map((s) => ({ name: s.name, type: 'bar', stack: 'spend', data: s.data })),
+    }, { id: i === 0 ? 'chart-spend' : `chart-spend-${currency}`, height: 300, label: `Daily effective cost from billing in ${currency}, stacked by service category (${c.series.map((s) => s.name).join(', ')}), ${days[0]} to ${days.at(-1)}; total ${money(c.total, currency, 0)}.` });
+  }
   if (budgetProblem) root.append(emptyState('Budgets cannot be measured', budgetProblem));
   for (const b of entries) if ('problem' in b) root.append(emptyState(`Budget ${b.name} (${b.scope}) cannot be measured`, `${b.problem.title}${b.problem.hint ? ` ${b.problem.hint}` : ''}`));
   for (const b of budgets) {

@@ -118,6 +118,9 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
           }
           if (!kind) {
             if (files.length > 1) continue;
+            // A file that cannot be read as CSV (an unclosed quote) says so, line and all, rather
+            // than "unrecognised header": the detectors above set its read error aside.
+            await focusHeader(f);
             throw new InvalidInput(`${f}: not a file Penny can ingest (recognised: ${ingestKinds.map((k) => k.name).join(', ')})`, [{ path: '', file: f, line: 1, message: 'unrecognised header' }], 'Name the kind with --kind, or check the file is a FOCUS export or an nvidia-smi --format=csv log.');
           }
           const d = delivery ?? deliveries?.get(f);
