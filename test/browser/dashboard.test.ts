@@ -130,6 +130,15 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     const sim = await open('simulations');
     await expect.poll(() => sim.page.evaluate(canvasPaintedScript('#chart-sim-cost')), { timeout: 10_000 }).toBe(true);
     expect(await sim.page.locator('#sim-table tbody tr').count()).toBe(6);
+    // The demo's cheapest policy (FIFO) misses deadlines: the card names the cheapest that misses
+    // none, and says what the cheaper one falls short by.
+    const rows = (await sim.page.locator('#sim-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')))).map((t) => ({ policy: t[0]!, cost: Number(t[1]!.replace(/[$,]/g, '')), missed: t[8]!.startsWith('0 /') ? 0 : 1, unscheduled: Number(t[9]) }));
+    const ok = rows.filter((x) => x.missed === 0 && x.unscheduled === 0).sort((a, b) => a.cost - b.cost)[0]!;
+    const cheapest = [...rows].sort((a, b) => a.cost - b.cost)[0]!;
+    expect(cheapest.missed, 'the demo should keep a cheapest policy that misses deadlines').toBe(1);
+    const simCard = sim.page.locator('.card', { hasText: 'Cheapest that finishes every job in time' });
+    expect(await simCard.locator('.value').textContent()).toBe(ok.policy);
+    expect(await simCard.locator('.note').textContent()).toMatch(new RegExp(`; ${cheapest.policy} costs \\$[\\d,]+ with \\d+ deadline miss`));
     expect(sim.errors).toEqual([]);
     await sim.page.close();
   });

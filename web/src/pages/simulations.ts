@@ -55,11 +55,26 @@ export function simulations(root: HTMLElement): Promise<void> {
       fillView(r.scenario, r.policies, c, into);
       return;
     }
-    const cheapest = [...r.policies].sort((a, b) => Number(a.cost.total) - Number(b.cost.total))[0];
+    // The cheapest policy is only a recommendation if it does the work: a policy that misses
+    // deadlines or leaves jobs unrun is cheap for that reason (always-spot, or FIFO letting jobs
+    // run late). So the card names the cheapest that finishes every job in time, and says what the
+    // cheaper ones fall short by.
+    const byCost = [...r.policies].sort((a, b) => Number(a.cost.total) - Number(b.cost.total));
+    const shortfall = (p: (typeof byCost)[number]) =>
+      [p.jobs.deadlineMisses > 0 ? `${num(p.jobs.deadlineMisses)} deadline miss${p.jobs.deadlineMisses === 1 ? '' : 'es'}` : '', p.jobs.finished < p.jobs.total ? `${num(p.jobs.total - p.jobs.finished)} of ${num(p.jobs.total)} jobs not finished` : ''].filter(Boolean).join(', ');
+    const cheapest = byCost[0];
+    const meets = byCost.find((p) => shortfall(p) === '');
+    const cheapCard = !cheapest
+      ? ''
+      : meets === cheapest
+        ? card('Cheapest', cheapest.policy, `${money(cheapest.cost.total, c, 0)}, every job finished in time`)
+        : meets
+          ? card('Cheapest that finishes every job in time', meets.policy, `${money(meets.cost.total, c, 0)}; ${cheapest.policy} costs ${money(cheapest.cost.total, c, 0)} with ${shortfall(cheapest)}`)
+          : card('Cheapest', cheapest.policy, `${money(cheapest.cost.total, c, 0)}, with ${shortfall(cheapest)} (no policy finishes every job in time)`);
     into.append(
       h(html`<div class="cards">
         ${card('Policies compared', String(r.policies.length), `${r.scenario} · ${r.mode}`)}
-        ${cheapest ? card('Cheapest', cheapest.policy, money(cheapest.cost.total, c, 0)) : ''}
+        ${cheapCard}
         ${card('Jobs', num(r.policies[0]?.jobs.total ?? 0), 'in the trace')}
       </div>`),
     );
