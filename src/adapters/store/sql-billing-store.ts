@@ -223,13 +223,15 @@ export class SqlBillingStore implements BillingStore {
     }
     let sql: string;
     if (q.top !== undefined && dims.length > 0) {
-      // The largest `top` groups by effective cost over the whole range keep their keys; the rest
-      // fold into "(other)" in the database, so a chart of 5,000 resources × 365 days stays small.
+      // The largest `top` groups of each currency by effective cost over the whole range keep their
+      // keys; the rest fold into "(other)" in the database, so a chart of 5,000 resources × 365 days
+      // stays small. Ranked within a currency: amounts in two currencies are not comparable, and a
+      // ranking across them left a small currency's chart all "(other)".
       const top = Math.max(1, Math.floor(q.top));
       const on = [...kcols, 'currency'].map((k) => `g.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
       sql = `WITH g AS (${grouped}),
         t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
-        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (ORDER BY total DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}) AS rn FROM t)
+        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (PARTITION BY currency ORDER BY total DESC NULLS LAST, ${nullsLast(kcols)}) AS rn FROM t)
         SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
           sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, (${KNOWN_LIST('g.list')})::VARCHAR AS list_text, sum(g.n) AS n
         FROM g JOIN r ON ${on}
