@@ -68,6 +68,22 @@ describe('billing files over the API', () => {
   });
 });
 
+describe('removing one file twice at once', () => {
+  it('removes it once: one 200 with its rows, the other 404', async () => {
+    const bill = focusCsv(demoBill({ from: '2029-07-01', days: 2, account: 'twice-acct' }));
+    expect((await ingest('twice.csv', bill)).status).toBe('succeeded');
+    const files = await json(await fetch(`${s.url}/api/billing/files`));
+    const f = files.find((x: { periodStart: string }) => x.periodStart?.startsWith('2029-07-01'));
+    const before = await total();
+    const answers = await Promise.all([0, 1, 2].map(() => fetch(`${s.url}/api/billing/files/${f.id}`, { method: 'DELETE' })));
+    const statuses = answers.map((r) => r.status).sort();
+    const bodies = await Promise.all(answers.map(json));
+    expect(statuses).toEqual([200, 404, 404]);
+    expect(bodies.find((b) => b.removedRows !== undefined).removedRows).toBe(f.rows);
+    expect(new Decimal(before).minus(await total()).toFixed()).toBe(new Decimal(f.effectiveTotal).toFixed());
+  });
+});
+
 describe('bad uploads: a problem, nothing stored, the server up', () => {
   const good = focusCsv(demoBill({ from: '2028-01-01', days: 3 }));
   it('a truncated .gz is refused at once with a 4xx', async () => {

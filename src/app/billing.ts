@@ -294,7 +294,9 @@ export async function removeBillingFile(billing: BillingStore, id: string): Prom
   return billing.transaction(async (tx) => {
     const keys = await tx.sliceKeysOf(file.id);
     const before = await tx.liveSlices(keys);
-    await tx.removeBillingFile(file.id);
+    // Another remove of the same file may have committed since findFile: this one removed nothing
+    // and says so (404), rather than answering 200 with 0 rows.
+    if (!(await tx.removeBillingFile(file.id))) throw new NotFound(`billing file ${file.id.slice(0, 12)} (${file.path.split(/[\\/]/).pop()}) was removed meanwhile`, 'penny billing files lists the ingested files and their ids.');
     const after = await tx.liveSlices(keys);
     const k = (x: LiveSlice) => `${x.fileId}\u0000${x.sliceKey}\u0000${x.currency}`;
     const was = new Set(before.map(k));

@@ -181,8 +181,8 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async removeBillingFile(id: string) {
-    if (!(await this.getBillingFile(id))) return false;
-    await this.s.run(`DELETE FROM billing_files WHERE id = $1`, [id]);
+    // What this statement deleted: a remove running beside another of the same file finds it gone.
+    if ((await this.s.all(`DELETE FROM billing_files WHERE id = $1 RETURNING id`, [id])).length === 0) return false;
     await this.s.run(`DELETE FROM billing_slices WHERE file_id = $1`, [id]);
     await this.s.run(`DELETE FROM billing_rows WHERE file_id = $1`, [id]);
     await this.s.run(REFRESH_ACTIVE_DELIVERIES);
