@@ -102,12 +102,15 @@ export function deliveryId(name: string, path = '--delivery'): string {
  * another encoding, change nothing. A fuller or later export of the same slices (billing account ×
  * billing period) replaces the older one's rows in every total; the result says by how much.
  */
-export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string; name?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+  // What the file is called in the record and the notes: an upload's own name, not the server's
+  // path where its bytes were kept while they were read.
+  const name = opts.name ?? (relative(process.cwd(), path) || path);
   // The file's own totals per currency, as on its first ingest: a bill in several currencies is
   // never shown as the total of its first currency alone.
   const same = async (existing: BillingFileRecord): Promise<IngestResult> => {
     const totals = (await billing.listBillingFiles()).find((f) => f.id === existing.id)?.totals ?? [];
-    return { status: 'already-ingested', file: existing, totals, replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] };
+    return { status: 'already-ingested', file: existing, totals, replaced: noReplacement, notes: [`${name} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] };
   };
   const existing = await billing.findBillingFile({ sha256: source.sha256 });
   if (existing) return same(existing);
@@ -179,7 +182,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
       }
       const f: BillingFileRecord = {
         id: source.sha256,
-        path: relative(process.cwd(), path) || path,
+        path: name,
         rows,
         currency,
         periodStart,
@@ -213,7 +216,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           });
         }
       }
-      checkStorable(path, f, [...merged.values()]);
+      checkStorable(opts.name ?? path, f, [...merged.values()]);
       await tx.insertBillingFile(f, [...merged.values()], withoutCurrency > 0);
       const after = await tx.liveSlices(keys);
       const totals = new Map<string, { currency: string; rows: number; billed: Decimal; effective: Decimal }>();
