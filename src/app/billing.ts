@@ -353,7 +353,7 @@ export async function billingReport(billing: BillingStore, q: ReportQuery): Prom
  * A column no ingested file has, or a tag key no row has, is a typo, not an empty group: refuse it
  * and name the likely one ("Did you mean ServiceName?"). Nothing to check before any ingest.
  */
-export async function checkDimensions(billing: BillingStore, dims: Dimension[]): Promise<void> {
+export async function checkDimensions(billing: BillingStore, dims: Dimension[], path = 'by'): Promise<void> {
   const files = await billing.listBillingFiles();
   if (files.length === 0 || dims.length === 0) return;
   const columns = new Set(files.flatMap((f) => f.columns));
@@ -364,7 +364,7 @@ export async function checkDimensions(billing: BillingStore, dims: Dimension[]):
       const near = nearest(d.name, columns);
       throw new InvalidInput(
         `no ingested bill has a column ${d.name}`,
-        [{ path: 'by', message: 'unknown column', expected: 'a column of the ingested bills, or tag:KEY', found: d.name }],
+        [{ path, message: 'unknown column', expected: 'a column of the ingested bills, or tag:KEY', found: d.name }],
         near ? `Did you mean ${near}?` : `Columns of the ingested bills: ${[...columns].sort().join(', ')}.`,
       );
     }
@@ -373,7 +373,7 @@ export async function checkDimensions(billing: BillingStore, dims: Dimension[]):
     const near = nearest(d.key, tags);
     throw new InvalidInput(
       `no ingested charge has a tag ${d.key}`,
-      [{ path: 'by', message: 'unknown tag key', expected: 'a tag key of the ingested bills', found: `tag:${d.key}` }],
+      [{ path, message: 'unknown tag key', expected: 'a tag key of the ingested bills', found: `tag:${d.key}` }],
       near ? `Did you mean tag:${near}?` : tags.length ? `Tag keys in the ingested bills: ${tags.join(', ')}.` : 'The ingested bills have no tags.',
     );
   }
@@ -454,9 +454,10 @@ export function budgetToJson(b: BudgetRecord) {
   return { ...b, scope: scopeText(b.scope) };
 }
 
-export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>): Promise<BudgetRecord> {
+/** `scopePath`: what the caller calls the scope (`--scope`, `scope`), where its issue is reported. */
+export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>, scopePath = 'scope'): Promise<BudgetRecord> {
   // A column no ingested bill has is a typo: refused now (values are checked per period at status).
-  if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim]);
+  if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim], scopePath);
   const rec = { ...b, createdAt: clock.now().toISOString() };
   await billing.saveBudget(rec);
   return rec;
