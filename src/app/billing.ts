@@ -225,7 +225,9 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
         totals.set(m.currency, { currency: m.currency, rows: t.rows + m.rows, billed: t.billed.plus(m.billed), effective: t.effective.plus(m.effective) });
       }
       const perCurrency = [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)).map((t) => ({ currency: t.currency, rows: t.rows, billed: t.billed.toFixed(), effective: t.effective.toFixed() }));
-      return { file: f, totals: perCurrency, swept, ...restatement(f.id, before, after) };
+      const r = restatement(f.id, before, after);
+      // A file without charges has no slices: none of its own is live, yet nothing replaced it.
+      return { file: f, totals: perCurrency, swept, replaced: r.replaced, superseded: r.superseded && slices.size > 0 };
     });
   } catch (e) {
     if (e instanceof SameContent) return same(e.existing);
@@ -243,6 +245,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   if (!reader.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${file.currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
   if (replaced.rows > 0) notes.push(`restatement: replaced ${replaced.rows} row${replaced.rows === 1 ? '' : 's'} of ${replaced.files.length} earlier file${replaced.files.length === 1 ? '' : 's'}; total changed by ${replaced.change.map((c) => `${signed(c.effective)} ${c.currency}`).join(', ')}`);
   if (superseded) notes.push('a fuller or later export of the same billing account and period is already counted: this file is kept (penny billing files) but replaces nothing and adds nothing');
+  if (file.rows === 0) notes.push('no charges in the file (a header only): recorded with 0 rows; it adds nothing and replaces nothing');
   if (outcome.swept > 0) notes.push(`${outcome.swept} rows left by an interrupted ingest (never counted) were removed`);
   return { status: superseded ? 'superseded' : 'ingested', file, totals, replaced, notes };
 }
