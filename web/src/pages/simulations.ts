@@ -104,7 +104,7 @@ export function simulations(root: HTMLElement): Promise<void> {
           { label: 'Deadline misses', num: true },
           { label: 'Unscheduled', num: true },
         ],
-        r.policies.map((p) => [p.policy, money(p.cost.total, c), money(p.cost.idle, c), pct(p.utilisation), hours(p.completionTimeS.p50), hours(p.completionTimeS.p90), hours(p.queueingDelayS.p90), num(p.jobs.preemptions), `${num(p.jobs.deadlineMisses)} / ${num(p.jobs.withDeadline)}`, num(p.jobs.unschedulable)]),
+        r.policies.map((p) => [p.policy, money(p.cost.total, c), money(p.cost.idle, c), pct(p.utilisation), p.jobs.finished > 0 ? hours(p.completionTimeS.p50) : '—', p.jobs.finished > 0 ? hours(p.completionTimeS.p90) : '—', p.jobs.finished + (p.jobs.runningAtEnd ?? 0) + p.jobs.preemptions > 0 ? hours(p.queueingDelayS.p90) : '—', num(p.jobs.preemptions), `${num(p.jobs.deadlineMisses)} / ${num(p.jobs.withDeadline)}`, num(p.jobs.unschedulable)]),
         { id: 'sim-table' },
       ),
     );
