@@ -7,6 +7,7 @@ import exampleJobs from '../../../examples/sim/jobs.csv?raw';
 import { card, h, table, html } from '../dom.js';
 import { money, num, pct, moneyAxis } from '../format.js';
 import { withRuns, type RunStarter } from './runs.js';
+import { cheapestPolicy } from '../sim-cheapest.js';
 
 
 
@@ -55,11 +56,11 @@ export function simulations(root: HTMLElement): Promise<void> {
       fillView(r.scenario, r.policies, c, into);
       return;
     }
-    const cheapest = [...r.policies].sort((a, b) => Number(a.cost.total) - Number(b.cost.total))[0];
+    const cheapest = cheapestPolicy(r.policies);
     into.append(
       h(html`<div class="cards">
         ${card('Policies compared', String(r.policies.length), `${r.scenario} · ${r.mode}`)}
-        ${cheapest ? card('Cheapest', cheapest.policy, money(cheapest.cost.total, c, 0)) : ''}
+        ${cheapest ? card('Cheapest', cheapest.best.policy, `${money(cheapest.best.cost.total, c, 0)}${cheapest.fewer ? ` · of those finishing ${num(cheapest.finished)} jobs; ${num(cheapest.fewer)} finished fewer, not compared` : ''}`) : ''}
         ${card('Jobs', num(r.policies[0]?.jobs.total ?? 0), 'in the trace')}
       </div>`),
     );
