@@ -259,3 +259,24 @@ describe('reports and budgets on the demo bill', () => {
     }
   });
 });
+
+describe('a list cost the bill does not give', () => {
+  it('shows as unknown, never as $0.00, and makes its total unknown', async () => {
+    const file = join(tmp, 'no-list.csv');
+    const lines = demoBill({ from: '2026-09-01', days: 2 }).slice(0, 4);
+    // The first charge has no ListCost: its group's list cost is unknown, not the others' sum.
+    writeFileSync(file, focusCsv(lines.map((l, i) => (i === 0 ? { ...l, list: 'NULL' } : l))));
+    const w = ['-w', ws('no-list')];
+    expect((await runPenny([...w, 'ingest', file])).code).toBe(0);
+    const rows = await json([...w, 'report', '--by', 'ResourceId', '--json']);
+    const first = rows.find((r: { ResourceId: string }) => r.ResourceId === lines[0]!.resource);
+    expect(first.listCost).toBeNull();
+    expect(rows.filter((r: { listCost: string | null }) => r.listCost !== null).length).toBeGreaterThan(0);
+    const r = await runPenny([...w, 'report', '--by', 'ResourceId']);
+    expect(r.code, r.stderr).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.startsWith(lines[0]!.resource))!;
+    expect(line.trim().split(/\s{2,}/)[1]).toBe('—');
+    expect(r.stdout).toMatch(/^Total USD\s+—\s+\$/m);
+    expect(r.stdout).toMatch(/list cost unknown/);
+  });
+});

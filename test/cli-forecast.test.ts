@@ -249,3 +249,36 @@ describe('penny forecast: many series and scores against later actuals', () => {
     expect(both.map((r: { status: string }) => r.status).sort()).toEqual(['scored', 'waiting']);
   });
 });
+
+describe('penny forecast billing in a workspace billed in two currencies', () => {
+  const HEADER = 'BillingAccountId,ChargePeriodStart,ChargePeriodEnd,BillingPeriodStart,BillingPeriodEnd,BillingCurrency,ProviderName,ServiceName,ListCost,BilledCost,EffectiveCost';
+  const days = (account: string, currency: string, amount: number, from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => {
+      const d = from + i;
+      const day = `2026-09-${String(d).padStart(2, '0')}`;
+      const next = d === 30 ? '2026-10-01' : `2026-09-${String(d + 1).padStart(2, '0')}`;
+      return `${account},${day}T00:00:00Z,${next}T00:00:00Z,2026-09-01T00:00:00Z,2026-10-01T00:00:00Z,${currency},Cloud${account},Compute,${amount},${amount},${amount}`;
+    });
+
+  it('says which currency it forecasts and that the others are left out, and scores against actuals in that currency', async () => {
+    const ws = join(dir, 'ws-two-currencies');
+    const first = join(dir, 'bill-a.csv');
+    writeFileSync(first, [HEADER, ...days('1', 'USD', 100, 1, 20), ...days('2', 'EUR', 50, 1, 20)].join('\n') + '\n');
+    expect((await runPenny(['-w', ws, 'ingest', first])).code).toBe(0);
+    const made = await runPenny(['-w', ws, 'forecast', 'billing', '--horizon', '3d', '--model', 'naive', '--save', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const f = JSON.parse(made.stdout);
+    expect(f.unit).toBe('USD');
+    expect(f.preparation.notes.join(' ')).toMatch(/spend in EUR is left out/);
+    expect(JSON.parse((await runPenny(['-w', ws, 'forecast', 'billing', '--horizon', '3d', '--model', 'naive', '--currency', 'eur', '--json'])).stdout).unit).toBe('EUR');
+    // Later: the USD days arrive, and a large EUR account now leads the bill's first day.
+    const later = join(dir, 'bill-b.csv');
+    writeFileSync(later, [HEADER, ...days('1', 'USD', 100, 1, 23), ...days('3', 'EUR', 1000, 1, 23)].join('\n') + '\n');
+    expect((await runPenny(['-w', ws, 'ingest', later])).code).toBe(0);
+    const [s] = JSON.parse((await runPenny(['-w', ws, 'forecast', 'score', '--json'])).stdout);
+    expect(s.status).toBe('scored');
+    expect(s.matched).toBe(3);
+    // USD actuals (100 a day, as forecast), not the EUR account's 1,050.
+    expect(s.mae).toBe(0);
+  });
+});

@@ -68,6 +68,40 @@ describe('billing files over the API', () => {
   });
 });
 
+describe('uploads are named by the uploaded file, never a server path', () => {
+  it('lists and re-ingests under the name the file was uploaded with, and names it in errors', async () => {
+    const bill = focusCsv(demoBill({ from: '2029-05-01', days: 2, account: 'named-acct' }));
+    expect((await ingest('may-export.csv', bill)).status).toBe('succeeded');
+    const files = await json(await fetch(`${s.url}/api/billing/files`));
+    const f = files.find((x: { periodStart: string }) => x.periodStart?.startsWith('2029-05-01'));
+    expect(f.path).toBe('may-export.csv');
+    const again = (await ingest('copy-of-may.csv', bill)).result as { status: string; notes: string[] };
+    expect(again.status).toBe('already-ingested');
+    expect(JSON.stringify(again)).not.toMatch(/uploads|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(again.notes.join(' ')).toMatch(/copy-of-may\.csv was ingested before \(same content as may-export\.csv/);
+    const bad = await ingest('broken-may.csv', bill.replace(/,USD,/, ',usd,'));
+    expect(bad.status).toBe('failed');
+    expect(JSON.stringify(bad.error)).toMatch(/broken-may\.csv/);
+    expect(JSON.stringify(bad.error)).not.toMatch(/uploads|[0-9a-f]{8}-[0-9a-f]{4}-/);
+  });
+});
+
+describe('removing one file twice at once', () => {
+  it('removes it once: one 200 with its rows, the other 404', async () => {
+    const bill = focusCsv(demoBill({ from: '2029-07-01', days: 2, account: 'twice-acct' }));
+    expect((await ingest('twice.csv', bill)).status).toBe('succeeded');
+    const files = await json(await fetch(`${s.url}/api/billing/files`));
+    const f = files.find((x: { periodStart: string }) => x.periodStart?.startsWith('2029-07-01'));
+    const before = await total();
+    const answers = await Promise.all([0, 1, 2].map(() => fetch(`${s.url}/api/billing/files/${f.id}`, { method: 'DELETE' })));
+    const statuses = answers.map((r) => r.status).sort();
+    const bodies = await Promise.all(answers.map(json));
+    expect(statuses).toEqual([200, 404, 404]);
+    expect(bodies.find((b) => b.removedRows !== undefined).removedRows).toBe(f.rows);
+    expect(new Decimal(before).minus(await total()).toFixed()).toBe(new Decimal(f.effectiveTotal).toFixed());
+  });
+});
+
 describe('bad uploads: a problem, nothing stored, the server up', () => {
   const good = focusCsv(demoBill({ from: '2028-01-01', days: 3 }));
   it('a truncated .gz is refused at once with a 4xx', async () => {

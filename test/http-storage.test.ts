@@ -61,6 +61,10 @@ describe('storage API', () => {
     expect(b.status).toBe(422);
     const c = await post({ objects: [{ key: 'a', sizeBytes: -1, created: '2025-01-01' }] });
     expect(c.status).toBe(422);
+    // A byte count past 2^53 was planned as another (…993 as …992): refused, not changed.
+    const d = await fetch(`${s.url}/api/storage/plan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"objects":[{"key":"a","sizeBytes":9007199254740993,"created":"2025-01-01T00:00:00Z"}]}' });
+    expect(d.status).toBe(422);
+    expect((await json(d)).issues[0].path).toMatch(/objects\[0\]\.sizeBytes/);
   });
 
   it('conforms to the OpenAPI document', async () => {

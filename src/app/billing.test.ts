@@ -226,3 +226,23 @@ describe('a file ingested again', () => {
     expect(again.totals).toEqual(first.totals);
   });
 });
+
+describe('a FOCUS file with a header and no charges', () => {
+  it('is recorded with 0 rows and a note, as ingested: it supersedes nothing and nothing supersedes it', async () => {
+    const bill = join(dir, 'full.csv');
+    writeFileSync(bill, focusCsv(demoBill({ from: '2026-09-01', days: 3 })));
+    const empty = join(dir, 'header-only.csv');
+    writeFileSync(empty, focusCsv([]));
+    expect((await ingestFocus(billing, clock, bill, await focusSource(bill))).status).toBe('ingested');
+    const before = await billing.billingReport({ by: [] });
+    const r = await ingestFocus(billing, clock, empty, await focusSource(empty));
+    expect(r.status).toBe('ingested');
+    expect(r.file.rows).toBe(0);
+    expect(r.replaced.rows).toBe(0);
+    expect(r.notes.join(' ')).toMatch(/no charges/);
+    expect(r.notes.join(' ')).not.toMatch(/fuller or later export/);
+    expect(await billing.billingReport({ by: [] })).toEqual(before);
+    const files = await billing.listBillingFiles();
+    expect(files.map((f) => [f.path.endsWith('full.csv'), f.rows === f.countedRows, f.replacedBy]).sort()).toEqual([[false, true, []], [true, true, []]]);
+  });
+});

@@ -102,12 +102,15 @@ export function deliveryId(name: string, path = '--delivery'): string {
  * another encoding, change nothing. A fuller or later export of the same slices (billing account ×
  * billing period) replaces the older one's rows in every total; the result says by how much.
  */
-export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+export async function ingestFocus(billing: BillingStore, clock: Clock, path: string, source: FocusSource, opts: { currency?: string; delivery?: string; name?: string } = {}, progress: Progress = silentProgress): Promise<IngestResult> {
+  // What the file is called in the record and the notes: an upload's own name, not the server's
+  // path where its bytes were kept while they were read.
+  const name = opts.name ?? (relative(process.cwd(), path) || path);
   // The file's own totals per currency, as on its first ingest: a bill in several currencies is
   // never shown as the total of its first currency alone.
   const same = async (existing: BillingFileRecord): Promise<IngestResult> => {
     const totals = (await billing.listBillingFiles()).find((f) => f.id === existing.id)?.totals ?? [];
-    return { status: 'already-ingested', file: existing, totals, replaced: noReplacement, notes: [`${path} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] };
+    return { status: 'already-ingested', file: existing, totals, replaced: noReplacement, notes: [`${name} was ingested before (same content as ${existing.path}, ${existing.ingestedAt}); nothing changed`] };
   };
   const existing = await billing.findBillingFile({ sha256: source.sha256 });
   if (existing) return same(existing);
@@ -179,7 +182,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
       }
       const f: BillingFileRecord = {
         id: source.sha256,
-        path: relative(process.cwd(), path) || path,
+        path: name,
         rows,
         currency,
         periodStart,
@@ -213,7 +216,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           });
         }
       }
-      checkStorable(path, f, [...merged.values()]);
+      checkStorable(opts.name ?? path, f, [...merged.values()]);
       await tx.insertBillingFile(f, [...merged.values()], withoutCurrency > 0);
       const after = await tx.liveSlices(keys);
       const totals = new Map<string, { currency: string; rows: number; billed: Decimal; effective: Decimal }>();
@@ -222,7 +225,9 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
         totals.set(m.currency, { currency: m.currency, rows: t.rows + m.rows, billed: t.billed.plus(m.billed), effective: t.effective.plus(m.effective) });
       }
       const perCurrency = [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : 1)).map((t) => ({ currency: t.currency, rows: t.rows, billed: t.billed.toFixed(), effective: t.effective.toFixed() }));
-      return { file: f, totals: perCurrency, swept, ...restatement(f.id, before, after) };
+      const r = restatement(f.id, before, after);
+      // A file without charges has no slices: none of its own is live, yet nothing replaced it.
+      return { file: f, totals: perCurrency, swept, replaced: r.replaced, superseded: r.superseded && slices.size > 0 };
     });
   } catch (e) {
     if (e instanceof SameContent) return same(e.existing);
@@ -240,6 +245,7 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
   if (!reader.header.includes('BillingCurrency')) notes.push(`no BillingCurrency column: amounts taken as ${file.currency}${opts.currency ? '' : ' (use --currency to say otherwise)'}`);
   if (replaced.rows > 0) notes.push(`restatement: replaced ${replaced.rows} row${replaced.rows === 1 ? '' : 's'} of ${replaced.files.length} earlier file${replaced.files.length === 1 ? '' : 's'}; total changed by ${replaced.change.map((c) => `${signed(c.effective)} ${c.currency}`).join(', ')}`);
   if (superseded) notes.push('a fuller or later export of the same billing account and period is already counted: this file is kept (penny billing files) but replaces nothing and adds nothing');
+  if (file.rows === 0) notes.push('no charges in the file (a header only): recorded with 0 rows; it adds nothing and replaces nothing');
   if (outcome.swept > 0) notes.push(`${outcome.swept} rows left by an interrupted ingest (never counted) were removed`);
   return { status: superseded ? 'superseded' : 'ingested', file, totals, replaced, notes };
 }
@@ -294,7 +300,9 @@ export async function removeBillingFile(billing: BillingStore, id: string): Prom
   return billing.transaction(async (tx) => {
     const keys = await tx.sliceKeysOf(file.id);
     const before = await tx.liveSlices(keys);
-    await tx.removeBillingFile(file.id);
+    // Another remove of the same file may have committed since findFile: this one removed nothing
+    // and says so (404), rather than answering 200 with 0 rows.
+    if (!(await tx.removeBillingFile(file.id))) throw new NotFound(`billing file ${file.id.slice(0, 12)} (${file.path.split(/[\\/]/).pop()}) was removed meanwhile`, 'penny billing files lists the ingested files and their ids.');
     const after = await tx.liveSlices(keys);
     const k = (x: LiveSlice) => `${x.fileId}\u0000${x.sliceKey}\u0000${x.currency}`;
     const was = new Set(before.map(k));
@@ -348,7 +356,7 @@ export async function billingReport(billing: BillingStore, q: ReportQuery): Prom
  * A column no ingested file has, or a tag key no row has, is a typo, not an empty group: refuse it
  * and name the likely one ("Did you mean ServiceName?"). Nothing to check before any ingest.
  */
-export async function checkDimensions(billing: BillingStore, dims: Dimension[]): Promise<void> {
+export async function checkDimensions(billing: BillingStore, dims: Dimension[], path = 'by'): Promise<void> {
   const files = await billing.listBillingFiles();
   if (files.length === 0 || dims.length === 0) return;
   const columns = new Set(files.flatMap((f) => f.columns));
@@ -359,7 +367,7 @@ export async function checkDimensions(billing: BillingStore, dims: Dimension[]):
       const near = nearest(d.name, columns);
       throw new InvalidInput(
         `no ingested bill has a column ${d.name}`,
-        [{ path: 'by', message: 'unknown column', expected: 'a column of the ingested bills, or tag:KEY', found: d.name }],
+        [{ path, message: 'unknown column', expected: 'a column of the ingested bills, or tag:KEY', found: d.name }],
         near ? `Did you mean ${near}?` : `Columns of the ingested bills: ${[...columns].sort().join(', ')}.`,
       );
     }
@@ -368,7 +376,7 @@ export async function checkDimensions(billing: BillingStore, dims: Dimension[]):
     const near = nearest(d.key, tags);
     throw new InvalidInput(
       `no ingested charge has a tag ${d.key}`,
-      [{ path: 'by', message: 'unknown tag key', expected: 'a tag key of the ingested bills', found: `tag:${d.key}` }],
+      [{ path, message: 'unknown tag key', expected: 'a tag key of the ingested bills', found: `tag:${d.key}` }],
       near ? `Did you mean tag:${near}?` : tags.length ? `Tag keys in the ingested bills: ${tags.join(', ')}.` : 'The ingested bills have no tags.',
     );
   }
@@ -449,9 +457,10 @@ export function budgetToJson(b: BudgetRecord) {
   return { ...b, scope: scopeText(b.scope) };
 }
 
-export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>): Promise<BudgetRecord> {
+/** `scopePath`: what the caller calls the scope (`--scope`, `scope`), where its issue is reported. */
+export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<BudgetRecord, 'createdAt'>, scopePath = 'scope'): Promise<BudgetRecord> {
   // A column no ingested bill has is a typo: refused now (values are checked per period at status).
-  if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim]);
+  if (b.scope.kind === 'dimension') await checkDimensions(billing, [b.scope.dim], scopePath);
   const rec = { ...b, createdAt: clock.now().toISOString() };
   await billing.saveBudget(rec);
   return rec;

@@ -209,6 +209,16 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
         expect(r.invalid[0]!.problem.message).toMatch(/no rows match ProviderName=AWZ.*did you mean ProviderName=AWS\?/);
       });
 
+      it('a scope naming a column no bill has is refused under the scope\'s field', async () => {
+        const set = (path?: string) => setBudget(billing, clock, { name: 'col', amount: '10', currency: 'USD', period: 'month', scope: scope('ProvidrName', 'AWS'), thresholds: [100] }, ...(path ? [path] : []));
+        const e = await set().catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(InvalidInput);
+        expect((e as InvalidInput).issues.map((i) => [i.path, i.found])).toEqual([['scope', 'ProvidrName']]);
+        expect((e as InvalidInput).hint).toMatch(/Did you mean ProviderName\?/);
+        expect(((await set('--scope').catch((x: unknown) => x)) as InvalidInput).issues[0]!.path).toBe('--scope');
+        expect((await billing.listBudgets()).map((b) => b.name)).not.toContain('col');
+      });
+
       it('a EUR budget on USD data', async () => {
         await budget('1000', { currency: 'EUR' });
         expect((await refusal()).message).toMatch(/budget b is in EUR but all spend is billed in USD in 2026-06/);

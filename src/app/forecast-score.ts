@@ -14,7 +14,7 @@ import type { RunRecord, Store } from './ports.js';
  * (optionally one group of a dimension), its GPU telemetry, or the file it was read from.
  */
 export type ReloadSpec =
-  | { source: 'billing'; by?: string; top?: number; key?: string }
+  | { source: 'billing'; by?: string; top?: number; key?: string; currency?: string }
   | { source: 'gpu'; intervalMs: number }
   | { source: 'file'; path: string; options: Record<string, unknown>; key?: string };
 

@@ -26,12 +26,25 @@ export async function dailySpendSeries(billing: BillingStore, q: { currency?: st
   const currency = q.currency ?? rows[0]?.currency;
   const obs = rows.filter((r) => r.currency === currency).map((r) => ({ t: Date.parse(`${r.period}T00:00:00Z`), value: Number(r.effective) }));
   if (obs.length === 0) return undefined;
+  // Only when the currency was not asked for: a budget's forecast is in the budget's currency by design.
+  const others = q.currency === undefined ? leftOut(rows, currency!) : undefined;
   if (q.to && q.fillTo) {
     const lastDay = Math.floor(Date.parse(q.to) / DAY_MS) * DAY_MS - (Date.parse(q.to) % DAY_MS === 0 ? DAY_MS : 0);
     if (obs.every((o) => o.t < lastDay)) obs.push({ t: lastDay, value: 0 });
   }
   // Days without a charge are true zeros, not gaps.
-  return resample(obs, { name: 'effective cost per day', unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' });
+  const series = resample(obs, { name: 'effective cost per day', unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' });
+  if (others) series.report.notes.push(others);
+  return series;
+}
+
+/**
+ * A forecast of spend is in one currency; spend in the others is left out, and said to be: the
+ * series (labelled in its currency) must not read as the whole bill.
+ */
+function leftOut(rows: { currency: string }[], currency: string): string | undefined {
+  const others = [...new Set(rows.map((r) => r.currency))].filter((c) => c !== currency).sort();
+  return others.length ? `spend in ${others.join(', ')} is left out: a forecast is in one currency (${currency} here; --currency for another)` : undefined;
 }
 
 /** How a group without a value of the dimension (an untagged charge) is keyed. */
@@ -41,13 +54,15 @@ export const NO_VALUE_KEY = '(none)';
  * Daily effective cost per value of one dimension (`--by ServiceName`, `--by tag:team`): the `top`
  * groups by cost keep their keys, the rest fold into "(other)". Every group's series spans the same
  * days (from the first charge of any group to the last), days without a charge being zeros, so the
- * forecasts line up. Only the currency of the first row (the report's order) is kept.
+ * forecasts line up. One currency: `currency`, else the first row's (the report's order).
  */
-export async function dailySpendSeriesBy(billing: BillingStore, dim: Dimension, q: { top?: number; to?: string } = {}): Promise<{ key: string; series: Series }[]> {
+export async function dailySpendSeriesBy(billing: BillingStore, dim: Dimension, q: { top?: number; to?: string; currency?: string } = {}): Promise<{ key: string; series: Series }[]> {
   const rows = await billingReport(billing, { by: [dim], granularity: 'day', ...(q.top !== undefined && { top: q.top }), ...(q.to && { to: q.to }) });
-  const currency = rows[0]?.currency;
+  const currency = q.currency ?? rows[0]?.currency;
   const kept = rows.filter((r) => r.currency === currency);
   if (kept.length === 0) return [];
+  // Only when the currency was not asked for: a budget's forecast is in the budget's currency by design.
+  const others = q.currency === undefined ? leftOut(rows, currency!) : undefined;
   const days = kept.map((r) => Date.parse(`${r.period}T00:00:00Z`));
   const first = Math.min(...days);
   const last = Math.max(...days);
@@ -66,7 +81,9 @@ export async function dailySpendSeriesBy(billing: BillingStore, dim: Dimension, 
       obs.sort((a, b) => a.t - b.t);
       if (obs[0]!.t > first) obs.unshift({ t: first, value: 0 });
       if (obs[obs.length - 1]!.t < last) obs.push({ t: last, value: 0 });
-      return { key, series: resample(obs, { name: `effective cost per day · ${label}=${key}`, unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' }) };
+      const series = resample(obs, { name: `effective cost per day · ${label}=${key}`, unit: currency ?? 'USD', intervalMs: DAY_MS, agg: 'sum', kind: 'events', fill: 'zero' });
+      if (others) series.report.notes.push(others);
+      return { key, series };
     });
 }
 

@@ -67,6 +67,17 @@ describe('nvidia-smi ingest', () => {
     expect(await tel.listSources()).toEqual([]);
   });
 
+  it('refuses negative watts and MiB, which gave negative energy and cost', async () => {
+    const f = write('neg.csv', [HEADER, row(0, 0, '50 %', '-3000.00 W'), `0, 50 W, 2024/05/01 12:00:01.000, 50 %, -100 MiB, NVIDIA A10G`].join('\n'));
+    const err = await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect(err.issues.map((i: { line: number; path: string; found: string }) => [i.line, i.path, i.found])).toEqual([
+      [2, 'power.draw [W]', '-3000'],
+      [3, 'memory.used [MiB]', '-100'],
+    ]);
+    expect(await tel.sampleCount()).toBe(0);
+  });
+
   it('refuses a CSV that is not an nvidia-smi log', async () => {
     const f = write('other.csv', 'a,b\n1,2\n');
     await expect(ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress)).rejects.toThrow(/not an nvidia-smi CSV log/);

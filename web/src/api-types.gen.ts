@@ -9352,7 +9352,7 @@ export interface operations {
         /** @description charges starting before */
         to?: string;
         granularity?: "day" | "month";
-        /** @description keep the largest N groups; fold the rest into "(other)" */
+        /** @description keep the largest N groups of each currency; fold the rest of that currency into "(other)" */
         top?: number;
         /** @description keep rows whose column or tag:KEY equals the value (COLUMN=VALUE; repeat for more, all must hold) */
         where?: string[];

@@ -71,6 +71,12 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
     for (const [name, v, max] of [['utilization.gpu', utilPct, 100], ['utilization.memory', utilMemPct, 100]] as const) {
       if (v !== null && (v < 0 || v > max)) bad(rec.line, fields.get(name)!, String(v), `0–${max} %`);
     }
+    // Watts and MiB below zero are no reading: a negative power.draw gave negative energy and cost.
+    const powerName = fields.has('power.draw') ? 'power.draw' : fields.has('power.draw.instant') ? 'power.draw.instant' : 'power.draw.average';
+    for (const [name, v] of [['memory.used', memUsedMiB], ['memory.total', memTotalMiB], [powerName, powerW]] as const) {
+      const f = fields.get(name);
+      if (f && v !== null && v < 0) bad(rec.line, f, String(v), `a non-negative number${f.unit ? ` in ${f.unit}` : ''} or [N/A]`);
+    }
     if (issues.length > before) {
       badRows++;
       continue;

@@ -66,6 +66,21 @@ describe('plan scenario', () => {
     expect(byPath['commitments[0].upfrontUsd']?.message).toMatch(/payment none has no upfront/);
   });
 
+  it('refuses demand and throughput the solver cannot hold (10^20 is its infinity: the solve failed as an internal error), naming the field', async () => {
+    const refused = async (name: string, text: string) => {
+      const e = (await loadPlanScenario(write(name, text)).catch((x: unknown) => x)) as InvalidInput;
+      expect(e, name).toBeInstanceOf(InvalidInput);
+      return e.issues;
+    };
+    expect(await refused('d.yaml', 'classes:\n  - name: x\n    demand: [1, 1e30]\n    gpus: { H100: 1 }\n')).toEqual([expect.objectContaining({ path: 'classes[0].demand', line: 3, message: expect.stringMatching(/period 1: 1e\+30 work units; at most 10\^15/) })]);
+    write('big.csv', 'timestamp,x\n2026-01-01T00:00:00Z,4\n2026-01-01T01:00:00Z,2e16\n');
+    expect((await refused('dc.yaml', 'classes:\n  - { name: x, demand: { csv: big.csv, column: x }, gpus: { H100: 1 } }\n'))[0]).toMatchObject({ path: 'classes[0].demand', line: 2 });
+    expect((await refused('g.yaml', 'classes:\n  - name: x\n    demand: [1]\n    gpus: { H100: 1e25 }\n'))[0]).toMatchObject({ path: 'classes[0].gpus.H100', line: 4 });
+    // 10^15 itself is a demand the solver holds.
+    const { inputs } = await loadPlanScenario(write('ok.yaml', 'classes:\n  - { name: x, demand: [1e15], gpus: { H100: 1000000 } }\n'));
+    expect(inputs.classes[0]!.demand).toEqual([1e15]);
+  });
+
   it('refuses negative demand in a CSV with the line', async () => {
     write('neg.csv', 'timestamp,x\n2026-01-01T00:00:00Z,-4\n');
     const s = write('n.yaml', 'classes:\n  - { name: x, demand: { csv: neg.csv, column: x }, gpus: { H100: 1 } }\n');

@@ -23,6 +23,9 @@ import { readSpotTrace } from './spot-trace.js';
 import { spotCapacity } from '../../core/model/spot.js';
 import { parseYaml, validateWith, type ParsedYaml } from './yaml-doc.js';
 
+/** The most work units one class may demand in a period: well inside a double's exact integers. */
+const MAX_DEMAND = 1e15;
+
 const demandSchema = z.union([
   z.array(numberField({ min: 0 })).min(1),
   z.object({ csv: z.string().min(1), column: z.string().min(1) }).strict(),
@@ -34,7 +37,9 @@ const classSchema = z
     name: nameField(),
     demand: demandSchema,
     /** GPU type → work units per GPU-hour (throughput factor f[c,g]). */
-    gpus: z.record(z.string().min(1), numberField({ min: 0, exclusiveMin: true })).refine((r) => Object.keys(r).length > 0, 'list at least one GPU type'),
+    // At most 10^6 work units per GPU-hour (a million A100s in one GPU): the solver's coefficients
+    // reach its infinity, 10^20, long before any real ratio.
+    gpus: z.record(z.string().min(1), numberField({ min: 0, exclusiveMin: true, max: 1e6 })).refine((r) => Object.keys(r).length > 0, 'list at least one GPU type'),
     spotShare: numberField({ min: 0, max: 1 }).default(0),
     regions: z.array(z.string().min(1)).min(1).optional(),
     data: z.object({ region: z.string().min(1), gbPerWorkUnit: numberField({ min: 0 }), egressUsdPerGb: decimalField({ min: 0 }) }).strict().optional(),
@@ -231,6 +236,11 @@ export async function planScenarioFromText(text: string, file: string, overrides
   const T = s.periods ?? Math.max(...demands.map((d) => d.length));
   demands.forEach((d, i) => {
     if (d.length < T) issues.push(issueAt(parsed, file, ['classes', i, 'demand'], `demand has ${d.length} periods; the horizon has ${T}`, `${d.length} values`));
+    // Demand is a bound of the solver's rows: from 10^20 it is infinite there (the solve failed as
+    // an internal error), and above 2^53 doubles lose whole work units. Checked here, whatever the
+    // source (inline, CSV, forecast), so the message names the class.
+    const t = d.findIndex((v) => v > MAX_DEMAND);
+    if (t >= 0) issues.push(issueAt(parsed, file, ['classes', i, 'demand'], `period ${t}: ${d[t]} work units; at most 10^15 a period (the solver works in doubles)`, String(d[t])));
   });
   if (issues.length) throw new InvalidInput(`${file}: ${issues.length} problem${issues.length > 1 ? 's' : ''} in the plan scenario`, issues, 'Fix the fields named above; docs/planner.md describes each one.');
 

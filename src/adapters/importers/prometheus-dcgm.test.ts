@@ -150,3 +150,31 @@ describe.skipIf(!bin)('DCGM metrics from a real Prometheus', () => {
     await expect(readPrometheusDcgm(`http://127.0.0.1:${port}`, { fromMs: startMs, toMs: startMs + 1000, stepS: 1 }, { timeoutMs: 2000 })).rejects.toThrow(InvalidInput);
   });
 });
+
+describe('DCGM values out of range (a Prometheus answer made here, no binary needed)', () => {
+  it('refuses a utilisation over 100% and negative watts, naming metric, GPU and time; nothing is read', async () => {
+    const t0 = 1_700_000_000;
+    const values: Record<string, [number, string][]> = {
+      DCGM_FI_DEV_GPU_UTIL: [[t0, '50'], [t0 + 1, '150']],
+      DCGM_FI_DEV_POWER_USAGE: [[t0, '300'], [t0 + 1, '-3000']],
+    };
+    const answer = (url: string) => {
+      const metric = new URL(url).searchParams.get('query')!;
+      const result = values[metric] ? [{ metric: { gpu: '0', UUID: 'GPU-x', Hostname: 'h' }, values: values[metric] }] : [];
+      return new Response(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }), { status: 200 });
+    };
+    const fakeFetch = (async (url: string | URL) => answer(String(url))) as typeof fetch;
+    const range = { fromMs: t0 * 1000, toMs: (t0 + 1) * 1000, stepS: 1 };
+    const err = (await readPrometheusDcgm('http://prom:9090', range, { fetch: fakeFetch }).catch((e: unknown) => e)) as InvalidInput;
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect(err.message).toMatch(/2 DCGM values out of range/);
+    expect(err.issues.map((i) => [i.path, i.found, i.message])).toEqual([
+      ['DCGM_FI_DEV_GPU_UTIL', '150', `GPU-x at ${new Date((t0 + 1) * 1000).toISOString()}: out of range`],
+      ['DCGM_FI_DEV_POWER_USAGE', '-3000', `GPU-x at ${new Date((t0 + 1) * 1000).toISOString()}: out of range`],
+    ]);
+    values.DCGM_FI_DEV_GPU_UTIL![1]![1] = '100';
+    values.DCGM_FI_DEV_POWER_USAGE![1]![1] = '0';
+    const ok = await readPrometheusDcgm('http://prom:9090', range, { fetch: fakeFetch });
+    expect(ok.samples.map((s) => [s.utilGpuPct, s.powerW])).toEqual([[50, 300], [100, 0]]);
+  });
+});

@@ -12,7 +12,7 @@
  * reading that would be counted once per instance. A whole GPU uses DCGM_FI_DEV_GPU_UTIL, or
  * GR_ENGINE_ACTIVE where that is all there is.
  */
-import { InvalidInput } from '../../core/errors.js';
+import { InvalidInput, type Issue } from '../../core/errors.js';
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
 
 export interface PromRange {
@@ -22,6 +22,21 @@ export interface PromRange {
 }
 
 export const DCGM_METRICS = ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_DEV_MEM_COPY_UTIL', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE'] as const;
+
+/**
+ * What each metric can be, as the nvidia-smi importer checks its columns: a utilisation of 150% or
+ * a power of -3,000 W is a broken exporter or recording rule, and would be summed into energy and
+ * cost (negative power gave negative kWh).
+ */
+const DCGM_RANGE: Record<(typeof DCGM_METRICS)[number], { max: number; expected: string }> = {
+  DCGM_FI_DEV_GPU_UTIL: { max: 100, expected: '0–100 (%)' },
+  DCGM_FI_PROF_GR_ENGINE_ACTIVE: { max: 1, expected: 'a ratio 0–1' },
+  DCGM_FI_DEV_MEM_COPY_UTIL: { max: 100, expected: '0–100 (%)' },
+  DCGM_FI_DEV_POWER_USAGE: { max: Infinity, expected: 'watts, 0 or more' },
+  DCGM_FI_DEV_FB_USED: { max: Infinity, expected: 'MiB, 0 or more' },
+  DCGM_FI_DEV_FB_FREE: { max: Infinity, expected: 'MiB, 0 or more' },
+};
+const MAX_ISSUES = 20;
 
 interface PromSeries {
   metric: Record<string, string>;
@@ -44,6 +59,8 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
   const gpus = new Map<string, GpuInfo>();
   const rows = new Map<string, GpuSample & { grActive: number | null }>();
   const mig = new Set<string>();
+  const issues: Issue[] = [];
+  let outOfRange = 0;
   let done = 0;
   for (const metric of DCGM_METRICS) {
     for (const [a, b] of chunks) {
@@ -69,6 +86,10 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
           if (!r) rows.set(key, (r = { gpuId, tsMs, utilGpuPct: null, utilMemPct: null, memUsedMiB: null, powerW: null, grActive: null }));
           const x = Number(v);
           if (!Number.isFinite(x)) continue;
+          if (x < 0 || x > DCGM_RANGE[metric].max) {
+            if (outOfRange++ < MAX_ISSUES) issues.push({ path: metric, message: `${gpuId} at ${new Date(tsMs).toISOString()}: out of range`, expected: DCGM_RANGE[metric].expected, found: String(v) });
+            continue;
+          }
           if (metric === 'DCGM_FI_DEV_GPU_UTIL') r.utilGpuPct = x;
           else if (metric === 'DCGM_FI_PROF_GR_ENGINE_ACTIVE') r.grActive = x;
           else if (metric === 'DCGM_FI_DEV_MEM_COPY_UTIL') r.utilMemPct = x;
@@ -82,6 +103,9 @@ export async function readPrometheusDcgm(baseUrl: string, range: PromRange, opts
         }
       }
     }
+  }
+  if (issues.length) {
+    throw new InvalidInput(`${outOfRange} DCGM value${outOfRange > 1 ? 's' : ''} out of range from ${base}; nothing was ingested`, issues, 'Check the exporter and any recording rules behind these metrics, or ingest a window without these values (--from/--to).');
   }
   const pct = (ratio: number | null) => (ratio === null ? null : Math.min(100, Math.max(0, ratio * 100)));
   const samples = [...rows.values()].map(({ gpuId, tsMs, utilGpuPct, grActive, utilMemPct, memUsedMiB, powerW }) => ({ gpuId, tsMs, utilGpuPct: mig.has(gpuId) ? pct(grActive) : utilGpuPct ?? pct(grActive), utilMemPct, memUsedMiB, powerW }));

@@ -79,7 +79,7 @@ export async function* readS3Inventory(inv: InventoryFiles, onBytes?: (read: num
       const v = rec.values;
       if (v.IsDeleteMarker === 'true' || v.IsLatest === 'false') continue;
       const size = Number(v.Size);
-      if (v.Size === '' || !Number.isInteger(size) || size < 0) throw new InvalidInput(`${file}:${rec.line}: Size is not a byte count`, [{ path: 'Size', ...where, message: 'expected a whole number of bytes', found: v.Size }], 'Check the schema matches the data file (give the manifest.json).');
+      if (v.Size === '' || !Number.isSafeInteger(size) || size < 0) throw new InvalidInput(`${file}:${rec.line}: Size is not a byte count`, [{ path: 'Size', ...where, message: 'expected a whole number of bytes', found: v.Size }], 'Check the schema matches the data file (give the manifest.json).');
       const createdMs = parseTimestamp(v.LastModifiedDate ?? '');
       if (Number.isNaN(createdMs)) throw new InvalidInput(`${file}:${rec.line}: LastModifiedDate is not a timestamp`, [{ path: 'LastModifiedDate', ...where, message: 'expected an ISO 8601 timestamp', found: v.LastModifiedDate }], 'Check the schema matches the data file (give the manifest.json).');
       let key = v.Key!;

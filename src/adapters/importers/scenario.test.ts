@@ -32,6 +32,16 @@ describe('scenario files', () => {
     expect(issues).toEqual([expect.objectContaining({ file: 's.yaml', line: 4, path: 'resources[0].purchasePrice', message: 'expected a non-negative number, found -5' })]);
   });
 
+  it('refuses an amount with more significant digits than Penny computes with, rather than rounding it', () => {
+    const price = '1.0000000000000000000000000000000000000001'; // 41 significant digits
+    const issues = issuesOf(`resources:\n  - name: a\n    kind: server\n    purchasePrice: ${price}\n`);
+    expect(issues).toEqual([expect.objectContaining({ file: 's.yaml', line: 4, path: 'resources[0].purchasePrice', message: `expected at most 40 significant digits, found ${price} (41)` })]);
+    // 40 digits, and large round numbers, are kept exactly.
+    const forty = '1.000000000000000000000000000000000000001';
+    const s = parseScenario(`resources:\n  - { name: a, kind: server, purchasePrice: ${forty} }\n  - { name: b, kind: server, purchasePrice: 1e45 }\n`);
+    expect(s.resources.map((r) => r.kind === 'server' && r.purchasePrice!.toFixed())).toEqual([forty, `1${'0'.repeat(45)}`]);
+  });
+
   it('reports text where a number goes', () => {
     const [i] = issuesOf('resources:\n  - name: a\n    kind: gpu\n    purchasePrice: 10\n    powerW: lots\n    idlePowerW: 1\n');
     expect(i).toMatchObject({ line: 5, path: 'resources[0].powerW', message: 'expected a non-negative number, found "lots"' });

@@ -84,5 +84,10 @@ describe('objects CSV', () => {
       for await (const _ of readStorageObjectsCsv(f)) void _;
     };
     await expect(read()).rejects.toThrow(/objects\.csv:2: size_bytes is not a byte count/);
+    // Past 2^53 a double cannot hold every byte count: 9007199254740993 was read as …992.
+    writeFileSync(f, 'key,size_bytes,created\nm/a,9007199254740993,2025-01-01\n');
+    await expect(read()).rejects.toThrow(/objects\.csv:2: size_bytes is not a byte count/);
+    writeFileSync(f, 'key,size_bytes,created\nm/a,9007199254740991,2025-01-01\n');
+    for await (const o of readStorageObjectsCsv(f)) expect(o.sizeBytes).toBe(9007199254740991);
   });
 });

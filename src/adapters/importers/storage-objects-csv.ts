@@ -24,7 +24,7 @@ export async function* readStorageObjectsCsv(file: string, onBytes?: (read: numb
     const v = rec.values;
     if (!v.key) throw new InvalidInput(`${file}:${rec.line}: key is empty`, [{ path: 'key', ...where, message: 'empty key' }], 'Give every object its key (path).');
     const size = Number(v.size_bytes);
-    if (v.size_bytes === '' || !Number.isInteger(size) || size < 0) throw new InvalidInput(`${file}:${rec.line}: size_bytes is not a byte count`, [{ path: 'size_bytes', ...where, message: 'expected a whole number of bytes', found: v.size_bytes }], 'Write sizes in bytes, without units.');
+    if (v.size_bytes === '' || !Number.isSafeInteger(size) || size < 0) throw new InvalidInput(`${file}:${rec.line}: size_bytes is not a byte count`, [{ path: 'size_bytes', ...where, message: 'expected a whole number of bytes', found: v.size_bytes }], 'Write sizes in bytes, without units.');
     const createdMs = parseTimestamp(v.created ?? '');
     if (Number.isNaN(createdMs)) throw new InvalidInput(`${file}:${rec.line}: created is not a timestamp`, [{ path: 'created', ...where, message: 'expected an ISO 8601 timestamp', found: v.created }], 'Write times as ISO 8601, e.g. 2025-01-03T10:00:00Z.');
     const readsMs = (v.accessed ?? '')

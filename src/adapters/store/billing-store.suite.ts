@@ -115,7 +115,8 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
     it('groups by column, tag and extra column, to the last digit', async () => {
       const by = await billing.billingReport({ by: [{ kind: 'column', name: 'ServiceName' }] });
       expect(by.map((r) => [r.keys[0], r.currency, r.effective, r.list])).toEqual([
-        ['Compute', 'USD', '123456789012.123456789012345678', '1'],
+        // One of Compute's rows has no ListCost: the group's list cost is unknown, not the other's 1.
+        ['Compute', 'USD', '123456789012.123456789012345678', null],
         ['Network', 'EUR', '0.25', null],
         ['Storage', 'USD', '0.1', null],
         ['Network', 'USD', '0', null],
@@ -150,12 +151,36 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
         ['2026-09', '100000000000.000000000000000001'],
         ['2026-10', '23456789012.223456789012345677'],
       ]);
+      // The largest group of each currency keeps its key: EUR's Network is not folded for being
+      // smaller than USD's Compute (a EUR chart of nothing but "(other)").
       const top = await billing.billingReport({ by: [{ kind: 'column', name: 'ServiceName' }], top: 1 });
       expect(top.map((r) => [r.keys[0], r.currency, r.effective, r.rows])).toEqual([
         ['Compute', 'USD', '123456789012.123456789012345678', 2],
-        ['(other)', 'EUR', '0.25', 1],
+        ['Network', 'EUR', '0.25', 1],
         ['(other)', 'USD', '0.1', 2],
       ]);
+    });
+
+    it('gives a list cost only for groups whose every row has one, in every view', async () => {
+      const more: Line[] = [
+        { line: 2, day: '2026-10-05', service: 'Gpu', billed: '2', effective: '2', list: '2', account: 'acct-2', currency: 'USD' },
+        { line: 3, day: '2026-10-06', service: 'Gpu', billed: '3', effective: '3', list: '3.5', account: 'acct-2', currency: 'USD' },
+        { line: 4, day: '2026-10-05', service: 'Disk', billed: '1', effective: '1', list: '1', account: 'acct-2', currency: 'USD' },
+        { line: 5, day: '2026-10-06', service: 'Disk', billed: '1', effective: '1', account: 'acct-2', currency: 'USD' },
+      ];
+      expect((await ingest(billing, 'f2', more)).status).toBe('ingested');
+      const from = '2026-10-05';
+      const svc = [{ kind: 'column' as const, name: 'ServiceName' }];
+      const by = await billing.billingReport({ by: svc, from });
+      expect(by.map((r) => [r.keys[0], r.list])).toEqual([['Gpu', '5.5'], ['Disk', null]]);
+      const days = await billing.billingReport({ by: svc, from, granularity: 'day' });
+      expect(days.map((r) => [r.period, r.keys[0], r.list])).toEqual([['2026-10-05', 'Gpu', '2'], ['2026-10-05', 'Disk', '1'], ['2026-10-06', 'Gpu', '3.5'], ['2026-10-06', 'Disk', null]]);
+      const months = await billing.billingReport({ by: [], from, granularity: 'month' });
+      expect(months.map((r) => r.list)).toEqual([null]);
+      const top = await billing.billingReport({ by: svc, from: '2026-10-01', top: 1, where: USD });
+      expect(top.map((r) => [r.keys[0], r.list])).toEqual([['Compute', null], ['(other)', null]]);
+      const topKnown = await billing.billingReport({ by: svc, from, to: '2026-10-06', top: 1 });
+      expect(topKnown.map((r) => [r.keys[0], r.list])).toEqual([['Gpu', '2'], ['(other)', '1']]);
     });
 
     it('reports commitment use and the last charge end', async () => {

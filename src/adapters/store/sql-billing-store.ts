@@ -26,6 +26,11 @@ const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 /** `GROUP BY 1, …, n`: both dialects accept it (PostgreSQL 15 has no GROUP BY ALL). */
 const ordinals = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
 /** DuckDB sorts NULLs last in both directions, PostgreSQL first when descending: said once, the same in both. */
+/**
+ * A group's list cost is known only when every row in it has one: SUM skips NULLs, so a group with
+ * one unpriced row would otherwise show the others' sum as if it were the whole.
+ */
+const KNOWN_LIST = (col: string) => `CASE WHEN count(${col}) = count(*) THEN sum(${col}) END`;
 const nullsLast = (cols: string[]) => cols.map((c) => `${c} NULLS LAST`).join(', ');
 
 const UNIT = new Decimal(10).pow(18);
@@ -176,8 +181,8 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async removeBillingFile(id: string) {
-    if (!(await this.getBillingFile(id))) return false;
-    await this.s.run(`DELETE FROM billing_files WHERE id = $1`, [id]);
+    // What this statement deleted: a remove running beside another of the same file finds it gone.
+    if ((await this.s.all(`DELETE FROM billing_files WHERE id = $1 RETURNING id`, [id])).length === 0) return false;
     await this.s.run(`DELETE FROM billing_slices WHERE file_id = $1`, [id]);
     await this.s.run(`DELETE FROM billing_rows WHERE file_id = $1`, [id]);
     await this.s.run(REFRESH_ACTIVE_DELIVERIES);
@@ -212,21 +217,23 @@ export class SqlBillingStore implements BillingStore {
       const where = this.where(q, params);
       const keys = [...dims.map((d, i) => `${d} AS k${i}`), ...(period ? [`${period} AS period`] : []), 'billing_currency AS currency'];
       grouped = `SELECT ${keys.join(', ')},
-         sum(billed_cost) AS billed, sum(effective_cost) AS effective, sum(list_cost) AS list, count(*) AS n
+         sum(billed_cost) AS billed, sum(effective_cost) AS effective, ${KNOWN_LIST('list_cost')} AS list, count(*) AS n
        FROM billing_live ${where}
        GROUP BY ${ordinals(keys.length)}`;
     }
     let sql: string;
     if (q.top !== undefined && dims.length > 0) {
-      // The largest `top` groups by effective cost over the whole range keep their keys; the rest
-      // fold into "(other)" in the database, so a chart of 5,000 resources × 365 days stays small.
+      // The largest `top` groups of each currency by effective cost over the whole range keep their
+      // keys; the rest fold into "(other)" in the database, so a chart of 5,000 resources × 365 days
+      // stays small. Ranked within a currency: amounts in two currencies are not comparable, and a
+      // ranking across them left a small currency's chart all "(other)".
       const top = Math.max(1, Math.floor(q.top));
       const on = [...kcols, 'currency'].map((k) => `g.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
       sql = `WITH g AS (${grouped}),
         t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
-        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (ORDER BY total DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}) AS rn FROM t)
+        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (PARTITION BY currency ORDER BY total DESC NULLS LAST, ${nullsLast(kcols)}) AS rn FROM t)
         SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
-          sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, sum(g.list)::VARCHAR AS list_text, sum(g.n) AS n
+          sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, (${KNOWN_LIST('g.list')})::VARCHAR AS list_text, sum(g.n) AS n
         FROM g JOIN r ON ${on}
         GROUP BY ${ordinals(kcols.length + (period ? 2 : 1))}
         ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
@@ -318,7 +325,7 @@ export class SqlBillingStore implements BillingStore {
           CASE WHEN is_last THEN ep + eu - sum(ep) OVER (PARTITION BY file_id, line) ELSE ep END AS ef,
           CASE WHEN is_last THEN lp + lu - sum(lp) OVER (PARTITION BY file_id, line) ELSE lp END AS l
         FROM shares)
-      SELECT ${[...kcols, `${day} AS period`, 'currency'].join(', ')}, sum(b) AS billed, sum(ef) AS effective, sum(l) AS list, count(*) AS n
+      SELECT ${[...kcols, `${day} AS period`, 'currency'].join(', ')}, sum(b) AS billed, sum(ef) AS effective, ${KNOWN_LIST('l')} AS list, count(*) AS n
       FROM exact ${dayFilters.length ? `WHERE ${dayFilters.join(' AND ')}` : ''}
       GROUP BY ${ordinals(kcols.length + 2)}`;
   }

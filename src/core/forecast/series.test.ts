@@ -105,6 +105,20 @@ describe('outliers and periods', () => {
     expect(values[50]).toBe(500);
   });
 
+  it('finds no outliers on a straight trend, and still finds a spike at either end', () => {
+    const series = (values: Float64Array) => ({ name: 'x', unit: '', startMs: T0, intervalMs: H, values, filled: new Uint8Array(values.length), features: [], report: {} as never });
+    // The ends' windows are one-sided: measured against the window's median alone, the first and
+    // last points of any trend looked like outliers (a ramp 0..47 reported 10 of them).
+    const ramp = Float64Array.from({ length: 48 }, (_, i) => i);
+    expect(findOutliers(series(ramp))).toEqual([]);
+    const noisy = Float64Array.from({ length: 100 }, (_, i) => 100 + 2 * i + (i % 3));
+    expect(findOutliers(series(noisy))).toEqual([]);
+    const spiked = Float64Array.from(noisy);
+    spiked[99] = 2000;
+    spiked[0] = -900;
+    expect(findOutliers(series(spiked)).map((o) => o.t).sort()).toEqual([T0, T0 + 99 * H]);
+  });
+
   it('knows the day and week in slots', () => {
     expect(seasonalPeriods(H)).toEqual({ day: 24, week: 168 });
     expect(seasonalPeriods(86_400_000)).toEqual({ week: 7 });

@@ -315,10 +315,26 @@ export function findOutliers(s: Series, threshold = 6, max = 10): Outlier[] {
   const w = Math.min(12, Math.floor((n - 1) / 2));
   const dev = new Float64Array(n);
   const win: number[] = [];
+  const steps: number[] = [];
   for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - w);
+    const hi = Math.min(n - 1, i + w);
     win.length = 0;
-    for (let k = Math.max(0, i - w); k <= Math.min(n - 1, i + w); k++) if (k !== i) win.push(y[k]!);
-    dev[i] = y[i]! - median(win);
+    for (let k = lo; k <= hi; k++) if (k !== i) win.push(y[k]!);
+    // Near an end the window is one-sided: its median is the value at its middle, several slots
+    // away, so on a trend the first and last points looked like outliers. There the median is
+    // carried to i along the window's median step; a centred window (offset 0) is unchanged.
+    let offset = 0;
+    let slope = 0;
+    if (i - lo !== hi - i) {
+      const at: number[] = [];
+      for (let k = lo; k <= hi; k++) if (k !== i) at.push(k);
+      offset = i - median(at);
+      steps.length = 0;
+      for (let k = lo; k < hi; k++) if (k !== i && k + 1 !== i) steps.push(y[k + 1]! - y[k]!);
+      slope = steps.length ? median(steps) : 0;
+    }
+    dev[i] = y[i]! - (median(win) + slope * offset);
   }
   const mad = median(Array.from(dev, Math.abs)) * 1.4826;
   if (!(mad > 0)) return [];

@@ -49,6 +49,14 @@ function check(d: Decimal, o: NumOpts): boolean {
 
 /** A decimal (money or any exact quantity). Accepts YAML numbers and decimal strings. */
 export function decimalField(o: NumOpts = { min: 0 }) {
+  return decimal(o, true);
+}
+
+/**
+ * `exact`: more significant digits than Decimal's precision are refused, since every sum or product
+ * of the value would round it (1.000…0001 with 41 digits priced a server at 1) without a word.
+ */
+function decimal(o: NumOpts, exact: boolean) {
   const expected = rangeText(o);
   return z.unknown().transform((v, ctx): Decimal => {
     const d = parseDecimal(v);
@@ -60,13 +68,18 @@ export function decimalField(o: NumOpts = { min: 0 }) {
       });
       return z.NEVER;
     }
+    if (exact && d.isFinite() && d.sd() > Decimal.precision) {
+      const want = `at most ${Decimal.precision} significant digits`;
+      ctx.addIssue({ code: 'custom', message: `expected ${want}, found ${describe(v)} (${d.sd()})`, params: { expected: want, found: describe(v) } });
+      return z.NEVER;
+    }
     return d;
   });
 }
 
 /** A plain number (hours, watts, ratios) where binary floating point is fine. */
 export function numberField(o: NumOpts = { min: 0 }) {
-  return decimalField(o).transform((d) => d.toNumber());
+  return decimal(o, false).transform((d) => d.toNumber());
 }
 
 export function optionalDecimal(o?: NumOpts) {

@@ -333,6 +333,13 @@ describe('autoscaling and costs', () => {
     expect(r.jobs.finished).toBe(1);
   });
 
+  it('a job whose only pools have no nodes at all is unschedulable, not waiting to the end', () => {
+    // A cluster of zero capacity ran nothing, yet said 0 unschedulable (300 "waiting at the end").
+    const r = simulate(input([pool({ fixedNodes: 0, maxNodes: 0 }), pool({ name: 'h', gpuType: 'H100' })], [job('a', { gpuTypes: ['A100'] }), job('b', { gpuTypes: ['H100'] })]), 'fifo');
+    expect([r.jobs.unschedulable, r.jobs.waitingAtEnd, r.jobs.finished]).toEqual([1, 0, 1]);
+    expect(r.unschedulable).toEqual([{ reason: 'every pool it may use has no nodes (maxNodes 0)', jobs: 1 }]);
+  });
+
   it('jobs that never end are still running at the horizon', () => {
     const r = simulate(input([pool()], [job('svc', { workS: Infinity }), job('x', { workS: 100 })], { horizonS: 1000 }), 'fifo');
     expect(r.jobs.runningAtEnd).toBe(1);

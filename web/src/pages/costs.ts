@@ -76,7 +76,7 @@ export async function costs(root: HTMLElement): Promise<void> {
     out.append(
       table(
         [{ label: by }, { label: 'Currency' }, { label: 'List cost', num: true }, { label: 'Billed cost', num: true }, { label: 'Effective cost', num: true }, { label: 'Share', num: true }, { label: 'Rows', num: true }],
-        shown.map((r) => [label(r), r.currency, r.listCost === null ? '' : money(r.listCost, r.currency), money(r.billedCost, r.currency), money(r.effectiveCost, r.currency), totalOf.get(r.currency)! > 0 ? pct(Number(r.effectiveCost) / totalOf.get(r.currency)!) : '', r.rows.toLocaleString('en-US')]),
+        shown.map((r) => [label(r), r.currency, r.listCost === null ? '—' : money(r.listCost, r.currency), money(r.billedCost, r.currency), money(r.effectiveCost, r.currency), totalOf.get(r.currency)! > 0 ? pct(Number(r.effectiveCost) / totalOf.get(r.currency)!) : '', r.rows.toLocaleString('en-US')]),
         { id: 'cost-table' },
       ),
     );

@@ -7,6 +7,7 @@ import exampleJobs from '../../../examples/sim/jobs.csv?raw';
 import { card, h, table, html } from '../dom.js';
 import { money, num, pct, moneyAxis } from '../format.js';
 import { withRuns, type RunStarter } from './runs.js';
+import { cheapestPolicy, shortfall } from '../sim-cheapest.js';
 
 
 
@@ -55,22 +56,15 @@ export function simulations(root: HTMLElement): Promise<void> {
       fillView(r.scenario, r.policies, c, into);
       return;
     }
-    // The cheapest policy is only a recommendation if it does the work: a policy that misses
-    // deadlines or leaves jobs unrun is cheap for that reason (always-spot, or FIFO letting jobs
-    // run late). So the card names the cheapest that finishes every job in time, and says what the
-    // cheaper ones fall short by.
-    const byCost = [...r.policies].sort((a, b) => Number(a.cost.total) - Number(b.cost.total));
-    const shortfall = (p: (typeof byCost)[number]) =>
-      [p.jobs.deadlineMisses > 0 ? `${num(p.jobs.deadlineMisses)} deadline miss${p.jobs.deadlineMisses === 1 ? '' : 'es'}` : '', p.jobs.finished < p.jobs.total ? `${num(p.jobs.total - p.jobs.finished)} of ${num(p.jobs.total)} jobs not finished` : ''].filter(Boolean).join(', ');
-    const cheapest = byCost[0];
-    const meets = byCost.find((p) => shortfall(p) === '');
-    const cheapCard = !cheapest
+    // The cheapest policy is a recommendation only if it does the work (web/src/sim-cheapest.ts).
+    const pick = cheapestPolicy(r.policies);
+    const cheapCard = !pick
       ? ''
-      : meets === cheapest
-        ? card('Cheapest', cheapest.policy, `${money(cheapest.cost.total, c, 0)}, every job finished in time`)
-        : meets
-          ? card('Cheapest that finishes every job in time', meets.policy, `${money(meets.cost.total, c, 0)}; ${cheapest.policy} costs ${money(cheapest.cost.total, c, 0)} with ${shortfall(cheapest)}`)
-          : card('Cheapest', cheapest.policy, `${money(cheapest.cost.total, c, 0)}, with ${shortfall(cheapest)} (no policy finishes every job in time)`);
+      : pick.meets && !pick.cheaper
+        ? card('Cheapest', pick.best.policy, `${money(pick.best.cost.total, c, 0)}, every job finished in time`)
+        : pick.meets
+          ? card('Cheapest that finishes every job in time', pick.best.policy, `${money(pick.best.cost.total, c, 0)}; ${pick.cheaper!.policy} costs ${money(pick.cheaper!.cost.total, c, 0)} with ${shortfall(pick.cheaper!)}`)
+          : card('Cheapest', pick.best.policy, `${money(pick.best.cost.total, c, 0)}, with ${shortfall(pick.best)} (no policy finishes every job in time${pick.cheaper ? `; ${pick.cheaper.policy} costs ${money(pick.cheaper.cost.total, c, 0)} with ${shortfall(pick.cheaper)}` : ''})`);
     into.append(
       h(html`<div class="cards">
         ${card('Policies compared', String(r.policies.length), `${r.scenario} · ${r.mode}`)}
@@ -119,7 +113,7 @@ export function simulations(root: HTMLElement): Promise<void> {
           { label: 'Deadline misses', num: true },
           { label: 'Unscheduled', num: true },
         ],
-        r.policies.map((p) => [p.policy, money(p.cost.total, c), money(p.cost.idle, c), pct(p.utilisation), hours(p.completionTimeS.p50), hours(p.completionTimeS.p90), hours(p.queueingDelayS.p90), num(p.jobs.preemptions), `${num(p.jobs.deadlineMisses)} / ${num(p.jobs.withDeadline)}`, num(p.jobs.unschedulable)]),
+        r.policies.map((p) => [p.policy, money(p.cost.total, c), money(p.cost.idle, c), pct(p.utilisation), p.jobs.finished > 0 ? hours(p.completionTimeS.p50) : '—', p.jobs.finished > 0 ? hours(p.completionTimeS.p90) : '—', p.jobs.finished + (p.jobs.runningAtEnd ?? 0) + p.jobs.preemptions > 0 ? hours(p.queueingDelayS.p90) : '—', num(p.jobs.preemptions), `${num(p.jobs.deadlineMisses)} / ${num(p.jobs.withDeadline)}`, num(p.jobs.unschedulable)]),
         { id: 'sim-table' },
       ),
     );

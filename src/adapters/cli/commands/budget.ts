@@ -65,7 +65,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
       const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
       const rec = server
         ? budgetFromJson(await server.put<BudgetJson>(`/api/budgets/${encodeURIComponent(name)}`, { amount: input.amount, currency: input.currency, scope: scopeText(input.scope), thresholds: input.thresholds }))
-        : await withWorkspace(ctx, cmd, (ws) => setBudget(ws.billing, ctx.clock, input));
+        : await withWorkspace(ctx, cmd, (ws) => setBudget(ws.billing, ctx.clock, input, '--scope'));
       if (opts.json) printJson(ctx, rec);
       else ctx.stdout(`Budget ${rec.name}: ${money(dec(rec.amount), currency)} a month on ${scopeLabel(rec.scope)}; alerts at ${thresholds.join('%, ')}%`);
     });

@@ -22,15 +22,16 @@ async function gpuSeries(ctx: CliContext, cmd: Command, intervalMs: number) {
 }
 
 /** `penny forecast billing`: the workspace's daily effective spend, from its ingested FOCUS bills. */
-async function billingSeries(ctx: CliContext, cmd: Command) {
+async function billingSeries(ctx: CliContext, cmd: Command, currency?: string) {
   return withBilling(ctx, cmd, async (billing) => {
-    const series = await dailySpendSeries(billing);
-    if (!series) throw new InvalidInput('no billing data in this workspace to forecast', [], 'Ingest a FOCUS export first: penny ingest FILE.');
+    const series = await dailySpendSeries(billing, currency ? { currency } : {});
+    if (!series) throw new InvalidInput(`no billing data${currency ? ` in ${currency}` : ''} in this workspace to forecast`, [], currency ? 'penny report lists the currencies billed.' : 'Ingest a FOCUS export first: penny ingest FILE.');
     return { series };
   });
 }
 import { forecastChart, runForecast, runForecasts, type ForecastOutcome, type KeyedSeries, type ManyForecastOutcome } from '../../../app/forecast.js';
 import { InvalidInput } from '../../../core/errors.js';
+import { isCurrencyCode } from '../../../core/money.js';
 import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../../core/forecast/series.js';
 import { FAMILIES, MODELS } from '../../../core/forecast/models/index.js';
 import { loadSeries, loadSeriesMany, SOURCE_FORMATS, type LoadSeriesOptions, type SourceFormat } from '../../importers/series-source.js';
@@ -67,6 +68,7 @@ interface ForecastOpts {
   by?: string;
   eachColumn?: boolean;
   top?: string;
+  currency?: string;
   maxSeries?: string;
   run?: string;
   actuals?: string;
@@ -100,6 +102,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
     .option('--by <column>', 'one forecast per group: billing: a FOCUS column or tag:KEY (--by ServiceName, --by tag:team); CSV: a column naming each row\'s series (time, team, value)')
     .option('--each-column', 'CSV: one forecast per numeric column (or name them: --value a,b)')
     .option('--top <n>', 'billing --by: forecast the n largest groups, the rest summed as (other)', '10')
+    .option('--currency <code>', 'billing: the currency whose spend to forecast (default: the largest on the first day; others are left out, and said to be)')
     .option('--max-series <n>', 'CSV --by / --each-column: refuse more series than this (each is a full backtest)', '50')
     .option('--run <id>', 'score: only this saved forecast (an id or its first characters)')
     .option('--actuals <file>', 'score: read the actuals from this CSV (timestamp, value) instead of the saved forecast\'s source')
@@ -127,6 +130,8 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       if (many && isGpu) throw new InvalidInput('penny forecast gpu gives one series (GPUs busy); --by and --each-column apply to billing and CSV sources', [{ path: 'by', message: 'not for gpu', found: opts.by ?? '--each-column' }], 'Forecast the GPUs busy as one series.');
       if (many && opts.plot) throw new InvalidInput('--plot draws one series; it cannot be combined with --by, --each-column or several --value columns', [{ path: 'plot', message: 'one chart per series', found: opts.plot }], 'Forecast the one series to chart on its own (e.g. --value COLUMN).');
       const top = positiveInt(opts.top ?? '10', 'top', 1000);
+      const currency = opts.currency?.trim().toUpperCase();
+      if (currency !== undefined && !isCurrencyCode(currency)) throw new InvalidInput(`--currency "${opts.currency}" is not an ISO 4217 code`, [{ path: '--currency', message: 'unknown currency', found: opts.currency }], 'e.g. USD, EUR, JPY');
       const maxSeries = positiveInt(opts.maxSeries ?? '50', 'max-series', 10_000);
       const fileOptions: LoadSeriesOptions = {
         format: opts.format,
@@ -154,12 +159,12 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
         if (isBilling && opts.by !== undefined) {
           const dim = parseDimension(opts.by);
           by = dimensionLabel(dim);
-          const groups = await withBilling(ctx, cmd, (billing) => dailySpendSeriesBy(billing, dim, { top }));
-          if (groups.length === 0) throw new InvalidInput('no billing data in this workspace to forecast', [], 'Ingest a FOCUS export first: penny ingest FILE.');
-          list = groups.map((g) => ({ ...g, reload: { source: 'billing', by, top, key: g.key } }));
+          const groups = await withBilling(ctx, cmd, (billing) => dailySpendSeriesBy(billing, dim, { top, ...(currency && { currency }) }));
+          if (groups.length === 0) throw new InvalidInput(`no billing data${currency ? ` in ${currency}` : ''} in this workspace to forecast`, [], 'Ingest a FOCUS export first: penny ingest FILE.');
+          list = groups.map((g) => ({ ...g, reload: { source: 'billing', by, top, key: g.key, currency: g.series.unit } }));
         } else if (isBilling || isGpu) {
-          const { series } = isBilling ? await billingSeries(ctx, cmd) : await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000);
-          list = [{ key: series.name, series, reload: isBilling ? { source: 'billing' } : { source: 'gpu', intervalMs: intervalMs ?? 3_600_000 } }];
+          const { series } = isBilling ? await billingSeries(ctx, cmd, currency) : await gpuSeries(ctx, cmd, intervalMs ?? 3_600_000);
+          list = [{ key: series.name, series, reload: isBilling ? { source: 'billing', currency: series.unit } : { source: 'gpu', intervalMs: intervalMs ?? 3_600_000 } }];
         } else if (many) {
           const path = resolve(source);
           const keyed = await loadSeriesMany(source, { ...fileOptions, ...(valueColumns && valueColumns.length > 1 && { valueColumns }), ...(opts.eachColumn && { eachColumn: true }), ...(opts.by !== undefined && { groupColumn: opts.by }), maxSeries, onBytes });
@@ -230,8 +235,11 @@ async function actualsFor(ctx: CliContext, cmd: Command, f: SavedForecastResult,
   if (!r) return { note: 'made elsewhere (the API, an older Penny): give --actuals FILE' };
   try {
     if (r.source === 'billing') {
-      if (r.by === undefined) return { series: await withBilling(ctx, cmd, (billing) => dailySpendSeries(billing)) };
-      const groups = await withBilling(ctx, cmd, (billing) => dailySpendSeriesBy(billing, parseDimension(r.by!), { ...(r.top !== undefined && { top: r.top }) }));
+      // The actuals in the forecast's own currency (saved before it was recorded: its unit), even
+      // when spend in another currency has come to lead the bill since.
+      const currency = r.currency ?? f.unit;
+      if (r.by === undefined) return { series: await withBilling(ctx, cmd, (billing) => dailySpendSeries(billing, { currency })) };
+      const groups = await withBilling(ctx, cmd, (billing) => dailySpendSeriesBy(billing, parseDimension(r.by!), { currency, ...(r.top !== undefined && { top: r.top }) }));
       const g = groups.find((x) => x.key === r.key);
       return g ? { series: g.series } : { note: `the group ${r.key} is no longer in the billing data` };
     }

@@ -10,6 +10,8 @@ import { HttpBillingStore, serverFor } from '../remote.js';
 import type { BillingStore } from '../../../app/billing-ports.js';
 
 
+const UNKNOWN = '—';
+
 export const registerReport: RegisterCommand = (program, ctx) => {
   program
     .command('report')
@@ -61,18 +63,22 @@ export const registerReport: RegisterCommand = (program, ctx) => {
         const by = opts.by.split(',').filter((s) => s.trim()).map(parseDimension);
         const rows = await billingReport(billing, { by, ...(from && { from }), ...(to && { to }), ...(opts.granularity && { granularity: opts.granularity }) });
         if (opts.json) return printJson(ctx, rows.map((r) => ({ ...Object.fromEntries(by.map((d, i) => [dimensionLabel(d), r.keys[i]])), ...(r.period && { period: r.period }), currency: r.currency, billedCost: r.billed, effectiveCost: r.effective, listCost: r.list, rows: r.rows })));
-        const totals = new Map<string, { eff: ReturnType<typeof dec>; billed: ReturnType<typeof dec>; list: ReturnType<typeof dec> }>();
+        // An unknown list cost (a group with rows that have none) is shown as unknown, and makes its
+        // currency's total list cost unknown: counting it as 0 would print a figure that is wrong.
+        const totals = new Map<string, { eff: ReturnType<typeof dec>; billed: ReturnType<typeof dec>; list: ReturnType<typeof dec> | null }>();
         for (const r of rows) {
           const t = totals.get(r.currency) ?? { eff: dec(0), billed: dec(0), list: dec(0) };
-          totals.set(r.currency, { eff: t.eff.plus(r.effective), billed: t.billed.plus(r.billed), list: t.list.plus(r.list ?? 0) });
+          totals.set(r.currency, { eff: t.eff.plus(r.effective), billed: t.billed.plus(r.billed), list: t.list === null || r.list === null ? null : t.list.plus(r.list) });
         }
+        const listCell = (v: ReturnType<typeof dec> | string | null, c: string) => (v === null ? UNKNOWN : money(dec(v), c));
         const body = rows.map((r) => {
           const tot = totals.get(r.currency)!.eff;
           const share = tot.isZero() ? 0 : dec(r.effective).div(tot).toNumber();
-          return [...(r.period ? [r.period] : []), ...r.keys.map((k) => k ?? '(none)'), money(dec(r.list ?? 0), r.currency), money(dec(r.billed), r.currency), money(dec(r.effective), r.currency), pct(share), bar(share, 16)];
+          return [...(r.period ? [r.period] : []), ...r.keys.map((k) => k ?? '(none)'), listCell(r.list, r.currency), money(dec(r.billed), r.currency), money(dec(r.effective), r.currency), pct(share), bar(share, 16)];
         });
-        for (const [c, t] of totals) body.push([...(opts.granularity ? [''] : []), `Total ${c}`, ...by.slice(1).map(() => ''), money(t.list, c), money(t.billed, c), money(t.eff, c), '', '']);
+        for (const [c, t] of totals) body.push([...(opts.granularity ? [''] : []), `Total ${c}`, ...by.slice(1).map(() => ''), listCell(t.list, c), money(t.billed, c), money(t.eff, c), '', '']);
         ctx.stdout(table([...(opts.granularity ? [{ header: opts.granularity === 'day' ? 'Day' : 'Month' }] : []), ...by.map((d) => ({ header: dimensionLabel(d) })), { header: 'List cost', align: 'right' as const }, { header: 'Billed cost', align: 'right' as const }, { header: 'Effective cost', align: 'right' as const }, { header: 'Share', align: 'right' as const }, { header: '' }], body));
+        if (rows.some((r) => r.list === null)) ctx.stdout(`${UNKNOWN} list cost unknown: some charges in the group have no ListCost.`);
       } finally {
         await ws?.close();
       }

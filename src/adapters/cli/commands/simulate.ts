@@ -97,6 +97,9 @@ export function duration(s: number): string {
   return `${num(s / 86400, 1)} d`;
 }
 
+/** Whether any job ever started: one that did has finished, is running or was preempted. */
+const anyStarted = (r: SimReport) => r.jobs.finished + r.jobs.runningAtEnd + r.jobs.preemptions > 0;
+
 export function renderReplay(scenario: string, reports: SimReport[], jobs: number, reference?: SpotReference): string {
   const c = reports[0]?.currency ?? 'USD';
   const r0 = reports[0];
@@ -127,10 +130,11 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
         money(r.cost.idle, c),
         pct(r.utilisation),
         num(r.jobs.finished),
-        duration(r.completionTimeS.p50),
-        duration(r.completionTimeS.p90),
-        duration(r.completionTimeS.p99),
-        duration(r.queueingDelayS.mean),
+        // Times of no job are unknown, not 0 s: a cluster that ran nothing showed JCT and wait 0.0 s.
+        r.jobs.finished > 0 ? duration(r.completionTimeS.p50) : '—',
+        r.jobs.finished > 0 ? duration(r.completionTimeS.p90) : '—',
+        r.jobs.finished > 0 ? duration(r.completionTimeS.p99) : '—',
+        anyStarted(r) ? duration(r.queueingDelayS.mean) : '—',
         num(r.jobs.preemptions),
         num(r.jobs.lostGpuHours, 1),
         r.jobs.withDeadline > 0 ? `${num(r.jobs.deadlineMisses)}/${num(r.jobs.withDeadline)}` : '',
@@ -181,7 +185,7 @@ export function renderReplay(scenario: string, reports: SimReport[], jobs: numbe
   // A cluster far bigger than its trace gives every policy the same free nodes: the table then
   // ranks nothing, and a reader should be told so rather than left to read tie-breaks as results.
   const busiest = Math.max(0, ...reports.map((r) => r.utilisation));
-  if (reports.length > 1 && busiest < 0.05 && reports.every((r) => r.queueingDelayS.mean === 0)) {
+  if (reports.length > 1 && busiest < 0.05 && reports.every((r) => r.queueingDelayS.mean === 0 && anyStarted(r) && r.jobs.waitingAtEnd === 0 && r.jobs.unschedulable === 0)) {
     out.push('', `Note: the cluster is at most ${pct(busiest)} used and no job waited, so every policy found free nodes: this comparison does not rank the policies. Use a smaller cluster (or a busier trace), or fill mode (--fill) for placement quality.`);
   }
   const broken = reports.filter((r) => !r.checks.jobsConserved || !r.checks.gpuSecondsBalance || !r.checks.noEarlyStart);

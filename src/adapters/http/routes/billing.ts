@@ -60,7 +60,7 @@ const reportQuery = {
     from: dateParam('charges starting on or after (YYYY-MM-DD or ISO 8601)'),
     to: dateParam('charges starting before'),
     granularity: { type: 'string', enum: ['day', 'month'] },
-    top: { type: 'integer', minimum: 1, maximum: 10_000, description: 'keep the largest N groups; fold the rest into "(other)"' },
+    top: { type: 'integer', minimum: 1, maximum: 10_000, description: 'keep the largest N groups of each currency; fold the rest of that currency into "(other)"' },
     where: whereParam,
   },
 } as const;

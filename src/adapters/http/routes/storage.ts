@@ -129,7 +129,7 @@ export const storageRoutes: RegisterRoutes = (app) => {
               type: 'object',
               required: ['key', 'sizeBytes', 'created'],
               additionalProperties: false,
-              properties: { key: { type: 'string', minLength: 1 }, sizeBytes: { type: 'integer', minimum: 0 }, created: { type: 'string' }, accessed: { type: 'array', items: { type: 'string' }, maxItems: 10_000 } },
+              properties: { key: { type: 'string', minLength: 1 }, sizeBytes: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, created: { type: 'string' }, accessed: { type: 'array', items: { type: 'string' }, maxItems: 10_000 } },
             },
           },
         },

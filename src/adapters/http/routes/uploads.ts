@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Progress } from '../../../app/ports.js';
 import { costAndRecord, costResultToJson } from '../../../app/cost.js';
@@ -31,7 +31,25 @@ export interface UploadKind {
   name: string;
   extensions: string[];
   detect(head: string, ext: string): boolean;
-  run(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>): Promise<unknown>;
+  /** `name`: the uploaded file's own name, what the records and messages call it. */
+  run(ctx: RouteContext, path: string, progress: Progress, fields: Record<string, string>, name: string): Promise<unknown>;
+}
+
+/**
+ * Bad input in an upload named by the file's own name: the importers name the path they read
+ * (the workspace's uploads folder and a generated name), which is neither the user's file nor
+ * something a client should see.
+ */
+async function asUploaded<T>(path: string, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof InvalidInput)) throw e;
+    const forms = [...new Set([path, relative(process.cwd(), path), basename(path)])].filter(Boolean).sort((a, b) => b.length - a.length);
+    const named = (t: string) => forms.reduce((acc, f) => acc.split(f).join(name), t);
+    const out = new InvalidInput(named(e.message), e.issues.map((i) => ({ ...i, message: named(i.message), ...(i.file !== undefined && { file: named(i.file) }), ...(i.found !== undefined && { found: named(i.found) }) })), e.hint === undefined ? undefined : named(e.hint));
+    throw out;
+  }
 }
 
 /** The header of a CSV sample, split on commas (enough to recognise nvidia-smi's). */
@@ -63,8 +81,8 @@ export const uploadKinds: UploadKind[] = [
     name: 'focus',
     extensions: ['.csv', '.gz', '.parquet'],
     detect: (head, ext) => ext === '.parquet' || ext === '.gz' || (/BilledCost/.test(head) && /ChargePeriodStart/.test(head)),
-    async run(ctx, path, progress, fields) {
-      const r = await ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path, { thread: 'when-large' }), { ...(fields.currency && { currency: fields.currency }), ...(fields.delivery && { delivery: deliveryId(fields.delivery, 'delivery') }) }, progress);
+    async run(ctx, path, progress, fields, name) {
+      const r = await asUploaded(path, name, async () => ingestFocus(ctx.billing, ctx.clock, path, await focusSource(path, { thread: 'when-large' }), { name, ...(fields.currency && { currency: fields.currency }), ...(fields.delivery && { delivery: deliveryId(fields.delivery, 'delivery') }) }, progress));
       return { kind: 'focus', status: r.status, file: { ...r.file, path: r.file.path.split(/[\\/]/).pop() }, totals: r.totals, replaced: r.replaced, notes: r.notes };
     },
   },
@@ -72,12 +90,12 @@ export const uploadKinds: UploadKind[] = [
     name: 'scenario',
     extensions: ['.yaml', '.yml', '.json'],
     detect: (head, ext) => ['.yaml', '.yml', '.json'].includes(ext) && /resources/.test(head),
-    async run(ctx, path, progress) {
+    async run(ctx, path, progress, _fields, name) {
       progress.start(2, 'scenario');
       // The same YAML limits as a request body, and read on a parse thread when large.
       const text = await readFile(path, 'utf8');
       checkYamlShape(text, 'upload');
-      const scenario = await scenarioOffLoop(ctx.parsePool, { text, file: path }, Buffer.byteLength(text), { maxQueued: Infinity });
+      const scenario = await scenarioOffLoop(ctx.parsePool, { text, file: name }, Buffer.byteLength(text), { maxQueued: Infinity });
       progress.tick(1);
       const r = await costAndRecord(ctx.store, ctx.clock, scenario, text);
       progress.tick(2);
@@ -163,7 +181,7 @@ export const uploadRoutes: RegisterRoutes = (app, ctx) => {
     }
     const job = ctx.jobs.submit(`ingest:${kind.name}`, async (progress) => {
       try {
-        return await kind.run(ctx, path, progress, fields);
+        return await kind.run(ctx, path, progress, fields, basename(up.filename.replace(/\\/g, '/')));
       } finally {
         await rm(path, { force: true });
       }

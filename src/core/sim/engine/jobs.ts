@@ -157,7 +157,9 @@ export function preempt(s: EngineState, j0: number, t: number): void {
 /** Would the job fit an empty node of some pool it may use? (The hot path: no job object read.) */
 export function placeable(s: EngineState, j: number): boolean {
   const f = s.filters[s.d.cls[j]!]![s.fixedMarket]!;
-  for (let p = 0; p < s.P; p++) if (f[p] === 1 && s.c.fitsEmpty(p, s.d, j)) return true;
+  // A pool of no nodes at all (maxNodes 0) can never run it: the job would wait to the end as if
+  // capacity might come, and be counted as waiting rather than unschedulable.
+  for (let p = 0; p < s.P; p++) if (f[p] === 1 && s.pools[p]!.maxNodes > 0 && s.c.fitsEmpty(p, s.d, j)) return true;
   return false;
 }
 
@@ -165,14 +167,18 @@ export function unschedulableReason(s: EngineState, j: number): string {
   const job = s.jobs[j]!;
   const f = s.filters[s.d.cls[j]!]![s.fixedMarket]!;
   let typeOk = false;
+  let anyNodes = false;
   let maxGpus = 0;
   for (let p = 0; p < s.P; p++) {
     if (f[p] !== 1) continue;
     typeOk = true;
+    if (s.pools[p]!.maxNodes === 0) continue;
+    anyNodes = true;
     maxGpus = Math.max(maxGpus, s.pools[p]!.gpusPerNode);
   }
   const where = s.fixedMarket === SPOT ? 'spot pool' : s.fixedMarket === ON_DEMAND ? 'non-spot pool' : 'pool';
   if (!typeOk) return job.gpuTypes ? `no ${where} has GPU type ${job.gpuTypes.join(' or ')}` : `no ${where}`;
+  if (!anyNodes) return `every ${where} it may use has no nodes (maxNodes 0)`;
   if (job.gpus > maxGpus) return `needs ${job.gpus} GPUs on one node; the largest allowed node has ${maxGpus}`;
   return 'needs more CPU or memory than any allowed node has';
 }
