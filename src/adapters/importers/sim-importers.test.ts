@@ -118,6 +118,13 @@ describe('simulation scenario', () => {
     expect(fewer.map((i) => `${i.line} ${i.path} ${i.message}`)).toEqual(['12 pools[0].maxNodes maxNodes (1) must be at least nodes (2)']);
   });
 
+  it('refuses a horizon past 100 years (a unit mistake), naming its line', async () => {
+    const issues = await issuesOf(parseSimScenario(`horizonH: 1e9\n${ok}`, 'long.yaml'));
+    expect(issues.map((i) => `${i.file}:${i.line} ${i.path}`)).toEqual(['long.yaml:1 horizonH']);
+    expect(issues[0]!.message).toMatch(/876000/);
+    expect((await parseSimScenario(`horizonH: 876000\n${ok}`, 'ok.yaml')).horizonS).toBe(876_000 * 3600);
+  });
+
   it('reads a spot trace relative to the scenario, and says where when it is missing', async () => {
     file('trace.json', '{"metadata":{"gap_seconds":60},"data":[1,0,1]}');
     const spot = `name: s\ncurrency: USD\npools:\n  - name: sp\n    gpusPerNode: 1\n    cpuMilli: 1\n    memoryMib: 1\n    pricing: spot\n    pricePerNodeHour: 1\n    maxNodes: 1\n    spot:\n      trace: trace.json\n`;

@@ -62,12 +62,17 @@ const nodeModelSchema = z
   })
   .strict();
 
+/** The longest simulated period a scenario may ask for: 100 years, in hours. */
+export const HORIZON_MAX_H = 876_000;
+
 export const simScenarioSchema = z
   .object({
     name: nameField(),
     currency: currencyField(),
     seed: numberField({ min: 0, int: true }).optional(),
-    horizonH: numberField({ min: 0, exclusiveMin: true }).optional(),
+    // Up to 100 years: more is a unit mistake (1e9 hours was accepted and costed every fixed node
+    // idle for all of it, $39B at 0% utilisation), not a period anyone simulates.
+    horizonH: numberField({ min: 0, exclusiveMin: true, max: HORIZON_MAX_H }).optional(),
     energy: z.object({ pricePerKwh: money(), pue: numberField({ min: 1 }).optional() }).strict().optional(),
     checkpoint: z
       .object({
