@@ -89,6 +89,15 @@ describe('penny serving', () => {
     expect(r.stderr).toContain('To fix:');
   });
 
+  it('says a trace whose requests all arrive at one instant has no rate, rather than 0.00 req/s', async () => {
+    const f = join(dir, 'burst.csv');
+    writeFileSync(f, ['time,context_tokens,generated_tokens', ...Array.from({ length: 20 }, () => '2026-01-01T00:00:00Z,200,20')].join('\n') + '\n');
+    const r = await runPenny(['serving', f, '--no-plan']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('20 requests all at one instant (no rate)');
+    expect(r.stdout).not.toMatch(/0\.00 req\/s/);
+  });
+
   it('runs a text-to-image trace on a profile the user measured (--profiles)', async () => {
     const t2i = join(dir, 't2i.csv');
     const rng = seededRng(3);

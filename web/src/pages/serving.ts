@@ -75,7 +75,7 @@ export function serving(root: HTMLElement): Promise<void> {
       h(html`<div class="cards">
         ${card('Fixed for peak', money(base.costUsd.total, 'USD'), `${r.fixedPeakReplicas} on-demand replica${r.fixedPeakReplicas === 1 ? '' : 's'}, TTFT within the SLO for ${pct(base.sloAttainment, 2)}`)}
         ${card('Plan', r.plan ? money(r.plan.result.costUsd.total, 'USD') : '—', r.plan ? `${r.plan.profile.gpu}, ${pct(r.plan.result.sloAttainment, 2)} within the SLO` : '')}
-        ${card('Requests', num(r.workload.requests), `${num(r.workload.meanRatePerS, 2)} per second`)}
+        ${card('Requests', num(r.workload.requests), r.workload.durationS > 0 ? `${num(r.workload.meanRatePerS, 2)} per second` : 'all at one instant (no rate)')}
       </div>`),
       table(
         [{ label: 'Autoscaler' }, { label: 'Balancer' }, { label: 'Cost', num: true }, { label: 'Saving', num: true }, { label: 'TTFT ≤ SLO', num: true }, { label: 'Met' }, { label: 'TTFT p50', num: true }, { label: 'TTFT p99', num: true }, { label: 'On-demand h', num: true }, { label: 'Spot h', num: true }, { label: 'Dropped', num: true }],

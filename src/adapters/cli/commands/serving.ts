@@ -187,7 +187,7 @@ export function renderServing(o: ServingOutcome, format: string): string {
   const base = o.results[o.baseline]!;
   const p = o.profile;
   const out: string[] = [
-    `${w.name} (${format}) · ${num(w.requests)} requests over ${num(w.durationS / 60, 1)} min · ${num(w.meanRatePerS, 2)} req/s mean · prompt ${num(w.contextTokens.mean)} / output ${num(w.generatedTokens.mean)} tokens mean`,
+    `${w.name} (${format}) · ${num(w.requests)} requests ${w.durationS > 0 ? `over ${num(w.durationS / 60, 1)} min · ${num(w.meanRatePerS, 2)} req/s mean` : 'all at one instant (no rate)'} · prompt ${num(w.contextTokens.mean)} / output ${num(w.generatedTokens.mean)} tokens mean`,
     `replica: ${p.model} on ${p.gpusPerReplica} × ${p.gpu} · prefill ${num(p.prefillTokensPerS)} tokens/s · KV ${num(p.kvCapacityTokens)} tokens · start-up ${num(p.startupS)} s · ${money(o.price.onDemandUsdPerHour, 'USD')}/h on demand${o.price.spotUsdPerHour ? `, ${money(o.price.spotUsdPerHour, 'USD')}/h spot` : ''}`,
     `SLO: TTFT ≤ ${o.slo.ttftS} s for ${pct(o.slo.attainment, 1)} of requests · fixed for peak: ${o.fixedPeakReplicas} replicas · ${num(o.capacityAtSloPerS, 2)} req/s per replica within the SLO · floors ${Object.entries(o.floors).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`,
     ...(o.spotZones.length ? [`spot: ${o.spotZones.length === 1 ? 'zone' : `${o.spotZones.length} zones, replicas spread across those with capacity:`} ${o.spotZones.map((z, i) => `${z}${o.spotZonePrices[i] ? ` at ${money(o.spotZonePrices[i]!, 'USD')}/h` : ''}`).join(', ')}`] : []),
