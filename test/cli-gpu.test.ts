@@ -59,6 +59,16 @@ describe('penny gpu', () => {
     expect(wj.recommendations.some((r: { resource: string; action: string }) => r.resource === 'GPU-0000' && r.action !== 'spot')).toBe(false);
   });
 
+  it('says why a GPU with a single sample has no usage row, rather than an empty table', async () => {
+    const one = join(dir, 'one-sample.csv');
+    writeFileSync(one, log().split('\n').slice(0, 2).join('\n') + '\n');
+    const w1 = join(dir, 'ws-one');
+    expect((await runPenny(['--workspace', w1, 'gpu', 'ingest', one])).code).toBe(0);
+    const u = await runPenny(['--workspace', w1, 'gpu', 'usage']);
+    expect(u.code).toBe(0);
+    expect(u.stdout).toMatch(/: no time measured \(a single sample, or samples more than 1 min apart\)/);
+  });
+
   it('explains bad input and exits 2', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'timestamp, utilization.gpu [%]\n2024/05/01 00:00:00, 12 W\n');

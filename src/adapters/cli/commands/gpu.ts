@@ -99,6 +99,10 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
           rows,
         ),
       );
+      // A GPU with no measured time (one sample, or samples further apart than the gap limit) has no
+      // row: say so, or the empty table reads as a GPU that used nothing.
+      const measured = new Set(r.periods.filter((p) => p.observedS > 0).map((p) => p.gpuId));
+      for (const g of r.gpus) if (!measured.has(g.gpuId)) out.push(`${shortGpu(g)}: no time measured (a single sample, or samples more than ${fmtS(r.options.maxGapS)} apart): usage needs two samples within ${fmtS(r.options.maxGapS)}; ingest more of its log, or raise --max-gap.`);
       const kwh = r.periods.reduce((a, p) => a + p.energyKwh, 0);
       out.push(`Energy: ${num(kwh, 4)} kWh at the GPU (trapezoid over power.draw)${r.options.pricePerKwh ? `; cost includes PUE ${r.options.pue} at ${r.options.pricePerKwh} ${c}/kWh` : '; pass --price-per-kwh or --scenario for its cost'}.`);
       out.push(`Idle = utilisation <= ${r.options.idleUtilPct}% for >= ${fmtS(r.options.minIdleS)}; gaps > ${fmtS(r.options.maxGapS)} not bridged.`);
