@@ -25,12 +25,12 @@ const FILE_SELECT = `SELECT id, path, rows, currency, period_start, period_end, 
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 /** `GROUP BY 1, …, n`: both dialects accept it (PostgreSQL 15 has no GROUP BY ALL). */
 const ordinals = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
-/** DuckDB sorts NULLs last in both directions, PostgreSQL first when descending: said once, the same in both. */
 /**
  * A group's list cost is known only when every row in it has one: SUM skips NULLs, so a group with
  * one unpriced row would otherwise show the others' sum as if it were the whole.
  */
 const KNOWN_LIST = (col: string) => `CASE WHEN count(${col}) = count(*) THEN sum(${col}) END`;
+/** DuckDB sorts NULLs last in both directions, PostgreSQL first when descending: said once, the same in both. */
 const nullsLast = (cols: string[]) => cols.map((c) => `${c} NULLS LAST`).join(', ');
 
 const UNIT = new Decimal(10).pow(18);
