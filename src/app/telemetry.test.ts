@@ -78,6 +78,39 @@ describe('nvidia-smi ingest', () => {
     expect(await tel.sampleCount()).toBe(0);
   });
 
+  it('counts exact repeats of a row as repeats, not as samples already stored', async () => {
+    // A log appended twice (`cat a.csv a.csv`): the second copy's rows are the first's again.
+    const rows = [row(0, 0, '10 %', '50.00 W'), row(0, 1, '20 %', '60.00 W')];
+    const f = write('twice.csv', [HEADER, ...rows, ...rows].join('\n'));
+    const r = await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress);
+    expect(r).toMatchObject({ created: true, samples: 2, repeatedRows: 2, duplicates: 0 });
+  });
+
+  it('refuses two different readings of one GPU at one time, naming both lines', async () => {
+    // Two loggers in one file: GPU 0 at 12:00:01 reads 20 % on line 3 and 90 % on line 4.
+    const f = write('clash.csv', [HEADER, row(0, 0, '10 %', '50.00 W'), row(0, 1, '20 %', '60.00 W'), row(0, 1, '90 %', '300.00 W')].join('\n'));
+    const err = await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect(err.message).toContain('1 row(s) that contradict an earlier reading');
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatchObject({ line: 4, path: 'timestamp', file: f });
+    expect(err.issues[0].message).toContain('(line 3)');
+    expect(err.issues[0].found).toContain('90 %');
+    expect(err.hint).toMatch(/two loggers/i);
+    expect(await tel.sampleCount()).toBe(0);
+  });
+
+  it('refuses a several-GPU log without an index or uuid column rather than keep one GPU of each instant', async () => {
+    // Before: the second GPU's rows were "already stored, skipped", and the fleet looked like one GPU.
+    const header = 'timestamp, utilization.gpu [%], power.draw [W]';
+    const f = write('noindex.csv', [header, '2024/05/01 12:00:00.000, 0 %, 50 W', '2024/05/01 12:00:00.000, 100 %, 400 W'].join('\n'));
+    const err = await ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect(err.issues[0].message).toContain('no index, uuid or pci.bus_id column');
+    expect(err.hint).toContain('--query-gpu=timestamp,index,uuid');
+    expect(await tel.sampleCount()).toBe(0);
+  });
+
   it('refuses a CSV that is not an nvidia-smi log', async () => {
     const f = write('other.csv', 'a,b\n1,2\n');
     await expect(ingestNvidiaSmi(tel, clock, telemetryIo, f, silentProgress)).rejects.toThrow(/not an nvidia-smi CSV log/);

@@ -21,6 +21,8 @@ import type { TelemetrySourceRecord, TelemetryStore } from './telemetry-ports.js
 export interface TelemetryBatch {
   gpus: GpuInfo[];
   samples: GpuSample[];
+  /** Rows the reader skipped because they repeat an earlier row of the same source exactly. */
+  repeatedRows?: number;
 }
 
 /** The edge work the use cases need: wired from src/adapters/importers (see telemetry-io.ts). */
@@ -42,8 +44,10 @@ export interface IngestResult {
   created: boolean;
   gpus: number;
   samples: number;
-  /** Samples skipped because the store already had one for that GPU and time. */
+  /** Samples skipped because the store already had one for that GPU and time (from another source). */
   duplicates: number;
+  /** Rows skipped because they repeat an earlier row of this same file exactly (a log appended twice). */
+  repeatedRows: number;
 }
 
 export async function ingestNvidiaSmi(
@@ -56,7 +60,7 @@ export async function ingestNvidiaSmi(
 ): Promise<IngestResult> {
   const hash = await io.hashFile(path);
   const found = await store.findSource(hash);
-  if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0 };
+  if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0, repeatedRows: 0 };
   progress.start(100, `reading ${path}`);
   const batch = await io.readNvidiaSmi(path, { ...opts, onBytes: (r, t) => progress.tick(t ? Math.floor((r / t) * 100) : 0) });
   progress.finish();
@@ -84,7 +88,7 @@ export async function ingestPrometheus(
   // The content is the identity: the same answer ingested twice is one source.
   const hash = createHash('sha256').update(JSON.stringify([baseUrl, batch.gpus, batch.samples])).digest('hex');
   const found = await store.findSource(hash);
-  if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0 };
+  if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0, repeatedRows: 0 };
   return save(store, clock, { kind: 'prometheus', location: `${baseUrl} ${new Date(range.fromMs).toISOString()}..${new Date(range.toMs).toISOString()} step ${range.stepS}s`, contentHash: hash }, batch);
 }
 
@@ -94,7 +98,7 @@ async function save(store: TelemetryStore, clock: Clock, src: Pick<TelemetrySour
     await tx.upsertGpus(batch.gpus);
     const added = await tx.addSamples(id, batch.samples);
     await tx.addSource({ id, ...src, samples: added, ingestedAt: clock.now().toISOString() });
-    return { sourceId: id, created: true, gpus: batch.gpus.length, samples: added, duplicates: batch.samples.length - added };
+    return { sourceId: id, created: true, gpus: batch.gpus.length, samples: added, duplicates: batch.samples.length - added, repeatedRows: batch.repeatedRows ?? 0 };
   });
 }
 

@@ -11,6 +11,8 @@ export interface NvidiaSmiLog {
   gpus: GpuInfo[];
   samples: GpuSample[];
   fields: string[];
+  /** Rows that repeat an earlier row's GPU, time and readings exactly (a log appended twice): skipped. */
+  repeatedRows: number;
 }
 
 const MAX_ISSUES = 20;
@@ -33,11 +35,17 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
   const gpus = new Map<string, GpuInfo>();
   const samples: GpuSample[] = [];
   const issues: Issue[] = [];
-  const bad = (line: number, f: SmiField | string, found: string, expected: string) => {
-    if (issues.length < MAX_ISSUES) issues.push({ path: typeof f === 'string' ? f : f.header, file: path, line, message: 'bad value', expected, found });
+  const bad = (line: number, f: SmiField | string, found: string, expected: string, message = 'bad value') => {
+    if (issues.length < MAX_ISSUES) issues.push({ path: typeof f === 'string' ? f : f.header, file: path, line, message, expected, found });
     else issues.length === MAX_ISSUES && issues.push({ path: '', file: path, message: 'further problems not listed' });
   };
   let badRows = 0;
+  // (GPU, time) → the first row read for it: one GPU has one reading per instant, so a second row
+  // with other values is two GPUs the log cannot tell apart, or two loggers in one file.
+  const seen = new Map<string, Map<number, { line: number; sample: GpuSample }>>();
+  const identified = ['uuid', 'index', 'pci.bus_id', 'mig.uuid', 'gpu_instance_id'].some((f) => fields.has(f));
+  let repeatedRows = 0;
+  let conflictRows = 0;
   for await (const rec of readCsv(path, opts.onBytes ? { onBytes: opts.onBytes } : {})) {
     const cell = (name: string) => {
       const f = fields.get(name);
@@ -103,10 +111,40 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
     const g = gpus.get(gpuId);
     if (!g) gpus.set(gpuId, { gpuId, host, index, model, memoryTotalMiB: memTotalMiB });
     else if (g.memoryTotalMiB === null && memTotalMiB !== null) g.memoryTotalMiB = memTotalMiB;
-    samples.push({ gpuId, tsMs: tsMs!, utilGpuPct, utilMemPct, memUsedMiB, powerW });
+    const sample: GpuSample = { gpuId, tsMs: tsMs!, utilGpuPct, utilMemPct, memUsedMiB, powerW };
+    let atTime = seen.get(gpuId);
+    if (!atTime) seen.set(gpuId, (atTime = new Map()));
+    const first = atTime.get(sample.tsMs);
+    if (first) {
+      if (sameReadings(first.sample, sample)) {
+        repeatedRows++;
+        continue;
+      }
+      conflictRows++;
+      const what = identified ? `GPU ${gpuId} already has a reading at ${tsCell} (line ${first.line}) with other values` : `a second reading at ${tsCell} (first on line ${first.line}) with other values, and no index, uuid or pci.bus_id column to tell GPUs apart`;
+      bad(rec.line, fields.get('timestamp')!, `${tsCell}: ${describe(sample)} vs ${describe(first.sample)}`, `one reading per GPU and time`, `contradicts an earlier row: ${what}`);
+      continue;
+    }
+    atTime.set(sample.tsMs, { line: rec.line, sample });
+    samples.push(sample);
   }
   if (issues.length) {
-    throw new InvalidInput(`${path}: ${badRows} bad row(s) in the nvidia-smi log; nothing was ingested`, issues, 'Fix or delete the rows named above; missing readings may be written [N/A].');
+    const hint = conflictRows && !identified
+      ? 'This log holds several GPUs but does not say which row is which. Record it again with an index or uuid column: nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500'
+      : conflictRows
+        ? 'Two loggers may have written into one file: keep one of the rows named above for each GPU and time (or split the file by logger), then ingest again.'
+        : 'Fix or delete the rows named above; missing readings may be written [N/A].';
+    const count = conflictRows && badRows ? `${badRows} bad row(s) and ${conflictRows} row(s) that contradict an earlier reading` : conflictRows ? `${conflictRows} row(s) that contradict an earlier reading of the same GPU and time` : `${badRows} bad row(s)`;
+    throw new InvalidInput(`${path}: ${count} in the nvidia-smi log; nothing was ingested`, issues, hint);
   }
-  return { gpus: [...gpus.values()], samples, fields: [...fields.keys()] };
+  return { gpus: [...gpus.values()], samples, fields: [...fields.keys()], repeatedRows };
+}
+
+function sameReadings(a: GpuSample, b: GpuSample): boolean {
+  return a.utilGpuPct === b.utilGpuPct && a.utilMemPct === b.utilMemPct && a.memUsedMiB === b.memUsedMiB && a.powerW === b.powerW;
+}
+
+function describe(s: GpuSample): string {
+  const part = (v: number | null, unit: string) => (v === null ? '[N/A]' : `${v}${unit}`);
+  return `${part(s.utilGpuPct, ' %')}, ${part(s.memUsedMiB, ' MiB')}, ${part(s.powerW, ' W')}`;
 }

@@ -164,7 +164,11 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
 
 function printIngest(ctx: CliContext, source: string, result: Awaited<ReturnType<typeof ingestNvidiaSmi>>, json: boolean): void {
   if (json) return printJson(ctx, result);
-  ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
+  const skipped = [
+    result.repeatedRows ? `${num(result.repeatedRows)} row(s) repeating an earlier row of this file` : '',
+    result.duplicates ? `${num(result.duplicates)} already stored from an earlier source` : '',
+  ].filter(Boolean);
+  ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
 }
 
 interface ReportFlags {
