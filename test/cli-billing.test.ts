@@ -223,6 +223,10 @@ describe('reports and budgets on the demo bill', () => {
     for (const [k, c] of cost.slice(0, 2)) expect(level(k)).toBeCloseTo(c / 48, 2);
     expect(level('(other)')).toBeCloseTo(cost.slice(2).reduce((a, [, c]) => a + c, 0) / 48, 2);
     for (const f of byService.forecasts) expect([f.history.points, f.points.length]).toEqual([48, 7]);
+    // The table says what it forecasts and in which currency, as a single forecast's header does.
+    const table = await runPenny(['-w', ws('demo'), 'forecast', 'billing', '--by', 'ServiceName', '--top', '2', '--model', 'mean', '--horizon', '7d']);
+    expect(table.stdout).toMatch(/^3 series of effective cost per day \(USD\), by ServiceName/m);
+    expect(table.stdout).toMatch(/First step P50 \(P10–P90\), USD/);
   });
 
   it('checks a budget\'s scope and currency against the data (exit 2, never "$0 on track")', async () => {

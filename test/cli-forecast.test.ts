@@ -211,7 +211,7 @@ describe('penny forecast: many series and scores against later actuals', () => {
     expect(w.forecasts.map((f: { key: string }) => f.key)).toEqual(['ml', 'web']);
     expect(w.forecasts.map((f: { points: unknown }) => f.points)).toEqual(j.forecasts.map((f: { points: unknown }) => f.points));
     const table = await runPenny(['forecast', long, '--by', 'team', '--horizon', '12h', '--model', 'snaive-day,theta']);
-    expect(table.stdout).toMatch(/2 series by team/);
+    expect(table.stdout).toMatch(/^2 series of gpus, by team/m);
     expect(table.stdout).toMatch(/^\s+web\s+192\s+/m);
     const bad = await runPenny(['forecast', long, '--by', 'squad']);
     expect(bad.code).toBe(2);

@@ -308,7 +308,7 @@ export function renderForecast(o: ForecastOutcome): string {
   const { result: r, json: j } = o;
   const s = r.series;
   const out: string[] = [];
-  out.push(`${s.name} (${s.unit}) · ${num(s.values.length)} points of ${j.interval} from ${iso(s.startMs)} to ${j.history.end.replace('T', ' ').replace(':00.000Z', 'Z')} · horizon ${num(r.points.length)} × ${j.interval}`);
+  out.push(`${titled(s.name, s.unit)} · ${num(s.values.length)} points of ${j.interval} from ${iso(s.startMs)} to ${j.history.end.replace('T', ' ').replace(':00.000Z', 'Z')} · horizon ${num(r.points.length)} × ${j.interval}`);
   const p = j.preparation;
   const prep = [
     p.duplicatesMerged ? `${num(p.duplicatesMerged)} duplicate timestamps merged` : '',
@@ -346,18 +346,31 @@ export function renderForecast(o: ForecastOutcome): string {
   return out.join('\n');
 }
 
+/** A series' name with its unit, once: a CSV column's unit is often its own name ("gpus (gpus)"). */
+function titled(name: string, unit: string | undefined): string {
+  return unit && unit.toLowerCase() !== name.toLowerCase() ? `${name} (${unit})` : name;
+}
+
 /** One line per series: its model, backtest accuracy, and the forecast's first and last step. */
 export function renderMany(o: ManyForecastOutcome): string {
   const out: string[] = [];
   const first = o.forecasts[0]!.outcome;
-  out.push(`${o.forecasts.length} series by ${o.json.by} · ${first.json.interval} intervals · horizon ${num(first.result.points.length)} × ${first.json.interval}${o.skipped.length ? ` · ${o.skipped.length} skipped` : ''}`);
+  // What is forecast and in which unit (a currency for spend) heads the table, as it does a single
+  // forecast; series of different units (columns of one CSV) carry theirs in each cell instead.
+  const units = new Set(o.forecasts.map((f) => f.outcome.result.series.unit));
+  const unit = units.size === 1 ? [...units][0]! : undefined;
+  const names = new Set(o.forecasts.map((f) => f.outcome.result.series.name.split(' · ')[0]!));
+  const what = names.size === 1 ? `${titled([...names][0]!, unit)}, ` : unit ? `in ${unit}, ` : '';
+  out.push(`${o.forecasts.length} series of ${what}by ${o.json.by} · ${first.json.interval} intervals · horizon ${num(first.result.points.length)} × ${first.json.interval}${o.skipped.length ? ` · ${o.skipped.length} skipped` : ''}`);
   out.push('');
   const rows = o.forecasts.map(({ key, outcome: { result: r, json: j } }) => {
     const last = r.points[r.points.length - 1]!;
     const p0 = r.points[0]!;
-    return [key, num(r.series.values.length), r.model, f3(j.metrics.mase), `${f3(j.metrics.baselineMase)} ${j.metrics.baseline}`, j.metrics.coverageP10P90 === null ? '—' : pct(j.metrics.coverageP10P90), `${f1(p0.p50)} (${f1(p0.p10)}–${f1(p0.p90)})`, `${f1(last.p50)} (${f1(last.p10)}–${f1(last.p90)})`];
+    const u = unit === undefined && r.series.unit ? ` ${r.series.unit}` : '';
+    return [key, num(r.series.values.length), r.model, f3(j.metrics.mase), `${f3(j.metrics.baselineMase)} ${j.metrics.baseline}`, j.metrics.coverageP10P90 === null ? '—' : pct(j.metrics.coverageP10P90), `${f1(p0.p50)} (${f1(p0.p10)}–${f1(p0.p90)})${u}`, `${f1(last.p50)} (${f1(last.p10)}–${f1(last.p90)})${u}`];
   });
-  out.push(table([{ header: 'Series' }, { header: 'Points', align: 'right' }, { header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'Baseline' }, { header: 'Coverage', align: 'right' }, { header: `First step P50 (P10–P90)`, align: 'right' }, { header: `Last step P50 (P10–P90)`, align: 'right' }], rows, { indent: '  ' }));
+  const inUnit = unit ? `, ${unit}` : '';
+  out.push(table([{ header: 'Series' }, { header: 'Points', align: 'right' }, { header: 'Model' }, { header: 'MASE', align: 'right' }, { header: 'Baseline' }, { header: 'Coverage', align: 'right' }, { header: `First step P50 (P10–P90)${inUnit}`, align: 'right' }, { header: `Last step P50 (P10–P90)${inUnit}`, align: 'right' }], rows, { indent: '  ' }));
   for (const s of o.skipped) out.push(`  skipped ${s.key}: ${s.reason}`);
   const notes = new Set(o.forecasts.flatMap((f) => f.outcome.json.preparation.notes));
   if (notes.size) out.push('', ...[...notes].slice(0, 8).map((n) => `  note: ${n}`));
