@@ -1,10 +1,11 @@
 import { InvalidInput } from '../../core/errors.js';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvFallbacks, readCsv, readCsvHeader, readCsvRows } from './csv.js';
+import { csvFallbacks, readCsv, readCsvHeader, readCsvRows, sniffText } from './csv.js';
+import { telemetryIo } from './telemetry-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'penny-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,6 +17,16 @@ async function all(path: string) {
 }
 
 describe('readCsv', () => {
+  it('refuses a folder by name (was EISDIR with no path, exit 1: penny serving DIR, penny gpu ingest DIR)', async () => {
+    const folder = join(dir, 'logs.csv');
+    mkdirSync(folder);
+    for (const read of [() => readCsvHeader(folder), () => sniffText(folder), () => telemetryIo.hashFile(folder)]) {
+      const err = await read().catch((e) => e);
+      expect(err).toBeInstanceOf(InvalidInput);
+      expect(err.message).toBe(`${folder} is a folder, not a file`);
+    }
+  });
+
   it('reads a tiny file whole, with BOM, CRLF, quotes and line numbers', async () => {
     const p = join(dir, 'a.csv');
     writeFileSync(p, '\uFEFFa, b ,c\r\n1,"x, ""y""",3\r\n\r\n4,"multi\nline",6\r\n7,8\r\n');

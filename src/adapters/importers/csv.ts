@@ -31,7 +31,9 @@ export async function sniffText(path: string, what = 'a CSV file'): Promise<void
   let head: Buffer;
   let size: number;
   try {
-    size = (await fh.stat()).size;
+    const st = await fh.stat();
+    if (st.isDirectory()) throw new InvalidInput(`${path} is a folder, not a file`, [{ path: '', file: path, message: 'is a folder' }], `Give ${what}.`);
+    size = st.size;
     head = Buffer.alloc(Math.min(64 * 1024, size));
     await fh.read(head, 0, head.length, 0);
   } finally {
@@ -165,7 +167,10 @@ export async function* readCsvRows(path: string, opts: CsvOptions & { engine?: '
 
 /** The file's text source (gunzipped when gzip), with progress, its last byte, and its errors told apart. */
 async function openText(path: string, opts: CsvOptions): Promise<{ stream: Readable; close: () => void; lastByte: () => number; failure: () => { kind: 'read' | 'gzip'; error: Error } | undefined }> {
-  const { size } = await import('node:fs/promises').then((fs) => fs.stat(path));
+  const st = await import('node:fs/promises').then((fs) => fs.stat(path));
+  // A folder opens, then fails its first read with an EISDIR that names no path (exit 1, no file).
+  if (st.isDirectory()) throw new InvalidInput(`${path} is a folder, not a file`, [{ path: '', file: path, message: 'is a folder' }], 'Name a CSV file in it.');
+  const size = st.size;
   // Sniff gzip before the stream exists: a 'data' listener starts the flow, and bytes that flow
   // while an await is pending are lost (small files came back empty).
   const gzip = await isGzip(path);
