@@ -216,6 +216,27 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('says how many samples of an nvidia-smi log were stored and skipped, and that a second upload changed nothing', async () => {
+    // Was "Ingested gpu-x.csv as nvidia-smi" both times: no count, and a re-upload looked like a write.
+    const file = join(tmp, 'gpu-x.csv');
+    const row = (s: number, u: number) => `2026/11/02 08:00:0${s}.000, 7, GPU-upload-test, NVIDIA L4, ${u} %, 1000 MiB, 40.00 W`;
+    writeFileSync(file, ['timestamp, index, uuid, name, utilization.gpu [%], memory.used [MiB], power.draw [W]', row(0, 10), row(1, 20), row(1, 20)].join('\n') + '\n');
+    for (const [state, text] of [
+      ['done', /^Ingested gpu-x\.csv as an nvidia-smi log: 2 samples of 1 GPU \(skipped: 1 row repeating an earlier row of the file\)\. See the GPUs\.$/],
+      ['unchanged', /^Already ingested: gpu-x\.csv has the same content as a GPU log ingested before; nothing changed\.$/],
+    ] as const) {
+      const { page, errors } = await open('upload');
+      await page.setInputFiles('#upload-file', file);
+      await page.click('#upload-form button[type=submit]');
+      const result = page.locator('#upload-result [data-state]');
+      await result.waitFor({ timeout: 20_000 });
+      expect(await result.getAttribute('data-state')).toBe(state);
+      expect(await result.textContent()).toMatch(text);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
   it('solves a plan from the Plans page with live progress and shows it', async () => {
     const { page, errors } = await open('plans');
     const before = await page.locator('#run-select option').count();

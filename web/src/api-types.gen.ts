@@ -367,7 +367,18 @@ export interface operations {
                 kind: "nvidia-smi";
                 /** @enum {string} */
                 status: "ingested" | "already-ingested";
-                telemetry: Record<string, unknown>;
+                telemetry: {
+                  sourceId: string;
+                  created: boolean;
+                  /** @description GPUs in the file */
+                  gpus: number;
+                  /** @description samples stored */
+                  samples: number;
+                  /** @description samples skipped: the store already had one for that GPU and time from another source */
+                  duplicates: number;
+                  /** @description rows skipped: exact repeats of an earlier row of this file */
+                  repeatedRows: number;
+                };
               }) | ({
                 runId: string;
                 /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -1341,7 +1352,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -2355,7 +2377,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -5375,7 +5408,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -6427,7 +6471,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -10588,7 +10643,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -11668,7 +11734,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -13125,7 +13202,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */
@@ -14246,7 +14334,18 @@ export interface operations {
               kind: "nvidia-smi";
               /** @enum {string} */
               status: "ingested" | "already-ingested";
-              telemetry: Record<string, unknown>;
+              telemetry: {
+                sourceId: string;
+                created: boolean;
+                /** @description GPUs in the file */
+                gpus: number;
+                /** @description samples stored */
+                samples: number;
+                /** @description samples skipped: the store already had one for that GPU and time from another source */
+                duplicates: number;
+                /** @description rows skipped: exact repeats of an earlier row of this file */
+                repeatedRows: number;
+              };
             }) | ({
               runId: string;
               /** @description a plan (docs/planner.md), as `penny plan --json` prints it */

@@ -14,6 +14,16 @@ function outcome(name: string, r: UploadResult | undefined): HTMLElement {
     text = html`<p class="note" data-state="unchanged">Already ingested: ${name} has the same content as a file ingested${r.file?.ingestedAt ? ` on ${r.file.ingestedAt.slice(0, 16).replace('T', ' ')}` : ' before'}; nothing changed.</p>`;
   } else if (r?.kind === 'focus') {
     text = html`<p class="ok" data-state="done">Ingested ${name} as FOCUS billing${r.file?.rows !== undefined ? `: ${r.file.rows.toLocaleString('en-US')} rows` : ''}. ${r.notes?.join(' ') ?? ''} ${overview}</p>`;
+  } else if (r?.kind === 'nvidia-smi' && r.status === 'already-ingested') {
+    text = html`<p class="note" data-state="unchanged">Already ingested: ${name} has the same content as a GPU log ingested before; nothing changed.</p>`;
+  } else if (r?.kind === 'nvidia-smi') {
+    // What was skipped is said, so a count lower than the file's rows is not a silent loss.
+    const t = r.telemetry;
+    const skipped = [
+      t.repeatedRows ? `${t.repeatedRows.toLocaleString('en-US')} row${t.repeatedRows === 1 ? '' : 's'} repeating an earlier row of the file` : '',
+      t.duplicates ? `${t.duplicates.toLocaleString('en-US')} sample${t.duplicates === 1 ? '' : 's'} already stored from an earlier log` : '',
+    ].filter(Boolean);
+    text = html`<p class="ok" data-state="done">Ingested ${name} as an nvidia-smi log: ${t.samples.toLocaleString('en-US')} sample${t.samples === 1 ? '' : 's'} of ${t.gpus} GPU${t.gpus === 1 ? '' : 's'}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}. <a href="#/gpus">See the GPUs</a>.</p>`;
   } else if (r?.kind === 'scenario' && r.report) {
     text = html`<p class="ok" data-state="done">Costed and recorded ${name} as a scenario: ${r.report.scenario}, total ${money(r.report.total, r.report.currency)}. ${overview}</p>`;
   } else {
@@ -24,7 +34,7 @@ function outcome(name: string, r: UploadResult | undefined): HTMLElement {
 
 export async function upload(root: HTMLElement): Promise<void> {
   root.append(h(html`<h1>Upload</h1>`));
-  root.append(h(html`<p>Upload a scenario (YAML or JSON) to cost it and record it, or a FOCUS billing export (CSV, CSV.gz or Parquet) to ingest it.</p>`));
+  root.append(h(html`<p>Upload a scenario (YAML or JSON) to cost it and record it, a FOCUS billing export (CSV, CSV.gz or Parquet) or an nvidia-smi CSV log to ingest it.</p>`));
   const form = h(html`<form id="upload-form">
       <label for="upload-file">File to ingest</label>
       <input type="file" name="file" id="upload-file" accept=".yaml,.yml,.json,.csv,.gz,.parquet" required />

@@ -52,7 +52,7 @@ export const jobResultSchema = {
       },
     },
     { type: 'object', description: 'ingest:scenario', required: ['kind', 'scenarioId', 'reportId', 'report'], properties: { kind: { type: 'string', enum: ['scenario'] }, scenarioId: str, reportId: str, report: costReportSchema } },
-    { type: 'object', description: 'ingest:nvidia-smi', required: ['kind', 'status', 'telemetry'], properties: { kind: { type: 'string', enum: ['nvidia-smi'] }, status: { type: 'string', enum: ['ingested', 'already-ingested'] }, telemetry: { type: 'object' } } },
+    { type: 'object', description: 'ingest:nvidia-smi', required: ['kind', 'status', 'telemetry'], properties: { kind: { type: 'string', enum: ['nvidia-smi'] }, status: { type: 'string', enum: ['ingested', 'already-ingested'] }, telemetry: { type: 'object', required: ['sourceId', 'created', 'gpus', 'samples', 'duplicates', 'repeatedRows'], properties: { sourceId: str, created: { type: 'boolean' }, gpus: { type: 'integer', description: 'GPUs in the file' }, samples: { type: 'integer', description: 'samples stored' }, duplicates: { type: 'integer', description: 'samples skipped: the store already had one for that GPU and time from another source' }, repeatedRows: { type: 'integer', description: 'rows skipped: exact repeats of an earlier row of this file' } } } } },
     { type: 'object', description: 'plan', required: ['runId', 'plan'], properties: { runId: str, plan: planResultSchema } },
     { type: 'object', description: 'simulation', required: ['runId', 'simulation'], properties: { runId: str, simulation: simulationResultSchema } },
     { type: 'object', description: 'forecast', required: ['runId', 'forecast'], properties: { runId: str, forecast: forecastResultSchema } },
