@@ -65,6 +65,12 @@ describe('penny serving', () => {
     const p = await runPenny(['serving', requests, '--spot-trace', `${join(dir, 'spot.json')}@0`]);
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/positive decimal/);
+    // Past these the plan's costs overflowed the solver: exit 1 with "cost Infinity is not finite".
+    for (const args of [['--on-demand-price', '1e400'], ['--on-demand-price', `1${'0'.repeat(400)}`], ['--interval', '99999999999'], ['--interval', '2d']]) {
+      const r = await runPenny(['serving', requests, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(args[0] === '--interval' ? /--interval must be from 1 s to 1 day/ : /--on-demand-price must be a positive decimal below 1,000,000,000/);
+    }
   });
 
   it('names a missing column, a negative token count with its line, and exits 2', async () => {

@@ -141,6 +141,18 @@ describe('serving API', () => {
     const c = await post({ requests, gpu: 'L4', sloTtftS: 0.01, plan: false });
     expect(c.status).toBe(422);
     expect((await json(c)).detail).toMatch(/can meet TTFT/);
+    // A price of 1 and 400 zeros failed mid-job as a 500 (its plan's cost overflowed); 0 made plans free.
+    for (const [field, body] of [
+      ['onDemandUsdPerHour', { onDemandUsdPerHour: `1${'0'.repeat(400)}` }],
+      ['spotUsdPerHour', { spotUsdPerHour: '0' }],
+      ['onDemandUsdPerHour', { onDemandUsdPerHour: '1000000000' }],
+    ] as const) {
+      const r = await post({ requests, ...body });
+      expect(r.status, field).toBe(422);
+      const problem = await json(r);
+      expect(problem.issues[0].path).toBe(field);
+      expect(problem.detail).toMatch(/positive decimal below 1,000,000,000 \(USD per replica-hour\)/);
+    }
     expect((await json(await fetch(`${s.url}/api/jobs`))).length).toBe(before);
   });
 

@@ -101,6 +101,22 @@ export function bestTtftS(w: ServingWorkload, p: ReplicaProfile, attainment: num
   return quantileSorted(ctx, attainment) / p.prefillTokensPerS;
 }
 
+/**
+ * A replica-hour price a user gives (CLI flag or API field). A billion dollars or more is a unit
+ * mistake, and its cost coefficients overflow the plan's solver (a request with 1 followed by 400
+ * zeros failed as a 500 mid-job); zero would make every plan free.
+ */
+export const MAX_REPLICA_USD_PER_HOUR = new Decimal('1e9');
+export const INTERVAL_S_RANGE = { min: 1, max: 86_400 } as const;
+
+export function givenReplicaPrice(raw: string, path: string, hint: string): Decimal {
+  const d = /^\d+(\.\d+)?$/.test(raw.trim()) ? new Decimal(raw.trim()) : undefined;
+  if (!d || d.lte(0) || d.gte(MAX_REPLICA_USD_PER_HOUR)) {
+    throw new InvalidInput(`${path} must be a positive decimal below 1,000,000,000 (USD per replica-hour), found "${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}"`, [{ path, message: 'not a replica-hour price', expected: 'a decimal in (0, 1e9) USD per replica-hour', found: raw.length > 40 ? `${raw.slice(0, 40)}… (${raw.length} characters)` : raw }], hint);
+  }
+  return d;
+}
+
 /** Refuses an SLO no replica of this profile meets even idle, saying which prompt is too long for it. */
 export function checkSloReachable(w: ServingWorkload, profile: ReplicaProfile, slo: Slo): void {
   const best = bestTtftS(w, profile, slo.attainment);

@@ -9,7 +9,7 @@
  * from the schema check on the event loop: the same problem, the same field paths.
  */
 import Ajv2020 from 'ajv/dist/2020.js';
-import { checkSloReachable, pickProfile, replicaPrice, zoneSpotPrices } from '../../app/serving.js';
+import { checkSloReachable, givenReplicaPrice, INTERVAL_S_RANGE, pickProfile, replicaPrice, zoneSpotPrices } from '../../app/serving.js';
 import { Decimal } from '../../core/money.js';
 import { workloadDigest } from '../../app/runs.js';
 import { builtinCatalog } from '../../core/catalog/builtin.js';
@@ -65,7 +65,7 @@ export const servingBodySchema = {
     spotUsdPerHour: decimal,
     sloTtftS: { type: 'number', exclusiveMinimum: 0 },
     sloAttainment: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-    intervalS: { type: 'number', minimum: 1, maximum: 86_400 },
+    intervalS: { type: 'number', minimum: INTERVAL_S_RANGE.min, maximum: INTERVAL_S_RANGE.max },
     balancers: { type: 'array', minItems: 1, items: { type: 'string', enum: [...BALANCER_NAMES] } },
     autoscalers: { type: 'array', minItems: 1, items: { type: 'string', enum: [...AUTOSCALER_NAMES] } },
     plan: { type: 'boolean', description: 'solve and simulate the replica plan (default true)' },
@@ -164,6 +164,10 @@ function spotOf(b: ServingBody): Pick<ServingTaskInput, 'spot' | 'spotZones' | '
 
 /** The body as a job's input, every field checked before anything is queued. */
 export function servingInput(b: ServingBody): ServingTaskInput {
+  const hint = 'Give the price of one replica-hour in USD, e.g. "4.10".';
+  if (b.onDemandUsdPerHour !== undefined) givenReplicaPrice(b.onDemandUsdPerHour, 'onDemandUsdPerHour', hint);
+  if (b.spotUsdPerHour !== undefined) givenReplicaPrice(b.spotUsdPerHour, 'spotUsdPerHour', hint);
+  b.spotZones?.forEach((z, i) => z.spotUsdPerHour !== undefined && givenReplicaPrice(z.spotUsdPerHour, `spotZones[${i}].spotUsdPerHour`, hint));
   const adapters = new Map<string, number>();
   const rows = b.requests.map((r, i) => {
     const tMs = typeof r.time === 'number' ? r.time * 1000 : parseTimestamp(r.time);

@@ -1,11 +1,11 @@
 import { Option } from 'commander';
-import { pickProfile, replicaPrice, runServing, servingToJson, zoneSpotPrices, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
+import { givenReplicaPrice, INTERVAL_S_RANGE, pickProfile, replicaPrice, runServing, servingToJson, zoneSpotPrices, type ReplicaPrice, type ServingOutcome } from '../../../app/serving.js';
 import { servingRun, workloadDigest } from '../../../app/runs.js';
 import { saveRun } from '../remote.js';
 import { resolve } from 'node:path';
 import { builtinCatalog } from '../../../core/catalog/builtin.js';
 import { InvalidInput } from '../../../core/errors.js';
-import { Decimal, isDecimalString } from '../../../core/money.js';
+import { Decimal } from '../../../core/money.js';
 import { AUTOSCALER_NAMES } from '../../../core/serving/autoscale.js';
 import { GPU_SPECS, MODEL_SPECS, defaultProfiles, deriveProfile, type ReplicaProfile } from '../../../core/serving/replica.js';
 import { BALANCER_NAMES, type BalancerName, type ServingResult } from '../../../core/serving/simulate.js';
@@ -93,14 +93,15 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       if (!(Number.isInteger(seed) && seed >= 0)) throw bad('--seed', opts.seed, 'a non-negative whole number', 'Give e.g. --seed 42.');
       const price = (raw: string | undefined, flag: string) => {
         if (raw === undefined) return undefined;
-        if (!isDecimalString(raw) || new Decimal(raw).lte(0)) throw bad(flag, raw, 'a positive decimal (USD per replica-hour)', `Give e.g. ${flag} 4.10.`);
-        return new Decimal(raw);
+        return givenReplicaPrice(raw, flag, `Give e.g. ${flag} 4.10.`);
       };
       const odOverride = price(opts.onDemandPrice, '--on-demand-price');
       const spotOverride = price(opts.spotPrice, '--spot-price');
       const balancers = list('--balancers', opts.balancers, BALANCER_NAMES) as BalancerName[] | undefined;
       const autoscalers = list('--autoscalers', opts.autoscalers, AUTOSCALER_NAMES);
       const intervalS = seconds('--interval', opts.interval);
+      // The API's bounds: one autoscaling decision a day at most, and no sub-second planning slots.
+      if (intervalS < INTERVAL_S_RANGE.min || intervalS > INTERVAL_S_RANGE.max) throw bad('--interval', opts.interval, 'from 1 s to 1 day', 'Give e.g. --interval 60s or --interval 5min.');
       const sloTtftS = seconds('--slo-ttft', opts.sloTtft);
       const spotOffsetS = opts.spotOffset === '0s' ? 0 : seconds('--spot-offset', opts.spotOffset!);
       if (opts.hedge !== 'zones' && !/^\d+$/.test(opts.hedge)) throw bad('--hedge', opts.hedge, 'zones or a whole number of replicas', 'Give e.g. --hedge 2, or leave it at zones.');
