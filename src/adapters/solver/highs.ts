@@ -9,6 +9,9 @@ import type { LpModel } from '../../core/planner/lp.js';
 import type { SolveOptions, SolveResult, Solver, SolveStatus } from '../../app/ports.js';
 import type { SolverFactory, SolverProgress } from '../../app/workspace.js';
 
+/** HiGHS's options are 32-bit integers: a larger node limit is refused ("setOptionValue failed"); it means no limit. */
+const HIGHS_INT_MAX = 2_147_483_647;
+
 // The package is CommonJS-typed but loads as ESM under Node: take the loader from either shape.
 type Loader = (typeof import('highs'))['default'];
 const highsLoader = ((highsModule as unknown as { default?: Loader }).default ?? highsModule) as unknown as Loader;
@@ -56,7 +59,7 @@ export class HighsSolver implements Solver {
         output_flag: false,
         random_seed: 1,
         ...(opts.mipRelGap !== undefined && { mip_rel_gap: opts.mipRelGap }),
-        ...(opts.maxNodes !== undefined && !opts.relax && { mip_max_nodes: Math.max(1, Math.floor(opts.maxNodes)) }),
+        ...(opts.maxNodes !== undefined && !opts.relax && { mip_max_nodes: Math.min(HIGHS_INT_MAX, Math.max(1, Math.floor(opts.maxNodes))) }),
         ...(opts.timeLimitS !== undefined && { time_limit: opts.timeLimitS }),
       });
       // HiGHS checks the start itself and keeps it only if it is feasible (and integral) in the model.

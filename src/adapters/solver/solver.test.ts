@@ -40,6 +40,12 @@ describe('HiGHS behind the Solver port', () => {
     expect(lp.rowDuals).toHaveLength(3);
   });
 
+  it('takes a node limit past 32 bits as no limit (was "setOptionValue failed", exit 1 on penny plan --max-nodes 99999999999)', async () => {
+    const mip = await solver.solve(small(), { maxNodes: 99_999_999_999 });
+    expect(mip.status).toBe('optimal');
+    expect(mip.objective).toBeCloseTo(8.85, 9);
+  });
+
   it('reads back its own LP and MPS exports to the same objective', async () => {
     const h = await loadHighs();
     const m = small();
