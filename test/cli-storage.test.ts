@@ -86,6 +86,16 @@ describe('penny storage', () => {
     const j = JSON.parse(r.stdout);
     expect(j.prefixes[0].prefix).toBe('ckpt/a.pt');
     expect(j.prefixes[0].steps[0].tierId.startsWith('gcp:')).toBe(true);
+    expect(j.readsBeforeCreation).toBe(0);
+  });
+
+  it('says how many reads came before their object was created, and leaves them out', async () => {
+    const f = join(dir, 'rewritten.csv');
+    // Written again on 2025-06-01; two reads of the earlier object under the key were logged in May.
+    writeFileSync(f, `key,size_bytes,created,accessed\nckpt/b.pt,${GIB},2025-06-01T00:00:00Z,2025-05-02T00:00:00Z;2025-05-03T00:00:00Z;2025-06-02T00:00:00Z\n`);
+    const r = await runPenny(['storage', 'plan', '--objects', f, '--as-of', '2025-12-31']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^2 reads came before their object's creation date \(an earlier object under the same key, written again since\): left out\.$/m);
   });
 
   it('measures codecs on a folder and prices the saving', async () => {

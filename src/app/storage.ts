@@ -70,6 +70,7 @@ export interface StoragePlanResult {
   bytes: number;
   reads: number;
   unmatchedReads: number;
+  readsBeforeCreation: number;
   window: { fromMs: number | undefined; toMs: number };
   rows: PrefixRow[];
   totals: { plan: Decimal; allStandard: Decimal; lifecycle3090: Decimal; autoTiering: Decimal | undefined; local: Decimal | undefined };
@@ -138,6 +139,7 @@ export async function planStorage(objects: AsyncIterable<StorageObjectRecord>, l
     bytes: s.bytes,
     reads: s.reads,
     unmatchedReads: s.unmatchedReads,
+    readsBeforeCreation: s.readsBeforeCreation,
     window: { fromMs, toMs },
     rows,
     totals,
@@ -176,6 +178,7 @@ export function storagePlanToJson(r: StoragePlanResult) {
     bytes: r.bytes,
     reads: r.reads,
     unmatchedReads: r.unmatchedReads,
+    readsBeforeCreation: r.readsBeforeCreation,
     window: { from: iso(r.window.fromMs), to: iso(r.window.toMs) },
     totals: { plan: toPlain(r.totals.plan), allStandard: toPlain(r.totals.allStandard), lifecycle3090: toPlain(r.totals.lifecycle3090), autoTiering: r.totals.autoTiering ? toPlain(r.totals.autoTiering) : null, local: r.totals.local ? toPlain(r.totals.local) : null },
     ...(r.localTier && { localTier: { id: r.localTier.id, storageUsdPerGibMonth: toPlain(r.localTier.storageUsdPerGibMonth), source: r.localTier.source } }),

@@ -12834,6 +12834,8 @@ export interface operations {
             bytes: number;
             reads?: number;
             unmatchedReads?: number;
+            /** @description reads dated before their object's creation (an earlier object under the key): left out of the rates */
+            readsBeforeCreation?: number;
             window?: {
               from?: string | null;
               to?: string | null;

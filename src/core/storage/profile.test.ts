@@ -33,7 +33,23 @@ describe('access profile', () => {
     expect(p!.readsByMonth[3]).toBe(0);
     expect(p!.billedBytesByMinSize[131072]).toBe(2 * 131072);
     expect(p!.monitoredObjects).toBe(0);
-    expect(b.summary()).toEqual({ objects: 2, bytes: 4000, reads: 4, unmatchedReads: 1 });
+    expect(b.summary()).toEqual({ objects: 2, bytes: 4000, reads: 4, unmatchedReads: 1, readsBeforeCreation: 0 });
+  });
+
+  it('leaves out reads dated before their object was created (an earlier object under the key), and counts them', () => {
+    // c was written again on day 30; the log (days 0–60) saw 5 reads of its earlier version at days 10–14.
+    const run = (withEarlier: boolean) => {
+      const b = new ProfileBuilder(opts);
+      const c = b.addObject('d/c', 3000, 30 * DAY);
+      if (withEarlier) for (let d = 10; d < 15; d++) b.addRead(c, d * DAY, 3000);
+      b.addRead(c, 40 * DAY, 3000);
+      return { p: b.build(0, 60 * DAY)[0]!, s: b.summary() };
+    };
+    const before = run(true);
+    // Before: those 5 were counted at age 0 over 1 object-month observed: 6 reads a month, not 1.
+    expect(before.p.readsByMonth[0]).toBeCloseTo(1, 12);
+    expect(before.p.readsByMonth).toEqual(run(false).p.readsByMonth);
+    expect(before.s).toMatchObject({ reads: 6, unmatchedReads: 0, readsBeforeCreation: 5 });
   });
 
   it('carries the nearest observed rate to ages the logs never saw', () => {

@@ -51,6 +51,12 @@ export interface ProfileSummary {
   reads: number;
   /** Reads of keys that are not among the objects (deleted since, or another bucket). */
   unmatchedReads: number;
+  /**
+   * Reads dated before their object's creation: of an earlier object under the same key (written
+   * again since; an inventory gives the last write). Left out like unmatched reads: the object
+   * is observed only from its creation, so counting them would inflate its first month's rate.
+   */
+  readsBeforeCreation: number;
 }
 
 export class ProfileBuilder {
@@ -62,6 +68,7 @@ export class ProfileBuilder {
   private readonly groupIds = new Map<Group, number>();
   private reads = 0;
   private unmatched = 0;
+  private beforeCreation = 0;
   private bytes = 0;
   constructor(private readonly opts: ProfileOptions) {}
 
@@ -97,6 +104,7 @@ export class ProfileBuilder {
   addRead(index: number | undefined, atS: number, bytes: number): void {
     this.reads++;
     if (index === undefined) return void this.unmatched++;
+    if (atS < this.created[index]!) return void this.beforeCreation++;
     const g = this.groupIndex[this.objGroup[index]!]!;
     const k = this.age(index, atS);
     g.reads[k]! += 1;
@@ -109,7 +117,7 @@ export class ProfileBuilder {
   }
 
   summary(): ProfileSummary {
-    return { objects: this.created.length, bytes: this.bytes, reads: this.reads, unmatchedReads: this.unmatched };
+    return { objects: this.created.length, bytes: this.bytes, reads: this.reads, unmatchedReads: this.unmatched, readsBeforeCreation: this.beforeCreation };
   }
 
   /** Patterns, largest first; the window is when reads were recorded (seconds). */

@@ -104,6 +104,7 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       out.push(`${num(r.objects)} objects, ${gib(r.bytes)} GiB, ${num(r.reads)} reads (${win}) · ${r.provider} list prices of ${r.pricesDate} · ${r.horizonMonths} months of each object's life`);
       if (r.localTier && r.totals.local) out.push(`Local (${r.localTier.source}): $${toPlain(r.localTier.storageUsdPerGibMonth.toSignificantDigits(4))}/GiB-month with the box full, no access charges: ${money(r.totals.local, 'USD')} over ${r.horizonMonths} months.`);
       if (r.unmatchedReads > 0) out.push(`${num(r.unmatchedReads)} reads were of keys not in the inventory (deleted since, or another bucket): left out.`);
+      if (r.readsBeforeCreation > 0) out.push(`${num(r.readsBeforeCreation)} reads came before their object's creation date (an earlier object under the same key, written again since): left out.`);
       out.push('');
       const shown = r.rows.slice(0, 40);
       out.push(

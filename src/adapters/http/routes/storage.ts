@@ -69,6 +69,7 @@ const planSchema = {
     bytes: { type: 'number' },
     reads: int,
     unmatchedReads: int,
+    readsBeforeCreation: { ...int, description: 'reads dated before their object\'s creation (an earlier object under the key): left out of the rates' },
     window: { type: 'object', properties: { from: { anyOf: [str, { type: 'null' }] }, to: { anyOf: [str, { type: 'null' }] } } },
     totals: { type: 'object', required: ['plan', 'allStandard', 'lifecycle3090'], properties: { plan: moneyString, allStandard: moneyString, lifecycle3090: moneyString, autoTiering: nullableMoney, local: nullableMoney } },
     localTier: { type: 'object', required: ['id', 'storageUsdPerGibMonth', 'source'], properties: { id: str, storageUsdPerGibMonth: moneyString, source: str } },
