@@ -95,6 +95,10 @@ describe('penny storage', () => {
     writeFileSync(f, `key,size_bytes,created,accessed\nckpt/b.pt,${GIB},2025-06-01T00:00:00Z,2025-05-02T00:00:00Z;2025-05-03T00:00:00Z;2025-06-02T00:00:00Z\n`);
     const r = await runPenny(['storage', 'plan', '--objects', f, '--as-of', '2025-12-31']);
     expect(r.code, r.stderr).toBe(0);
+    // Past ten years (the API's bound) the plan's per-month arrays were allocated at that length: exit 1.
+    const far = await runPenny(['storage', 'plan', '--objects', f, '--horizon', '99999999999']);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(/--horizon must be at most 120 months/);
     expect(r.stdout).toMatch(/^2 reads came before their object's creation date \(an earlier object under the same key, written again since\): left out\.$/m);
   });
 

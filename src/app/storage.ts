@@ -61,6 +61,9 @@ export interface PrefixRow {
   local: Decimal | undefined;
 }
 
+/** Ten years of an object's life: the prices are list prices of a date, and the plan's arrays are per month. */
+export const MAX_HORIZON_MONTHS = 120;
+
 export interface StoragePlanResult {
   provider: StorageProvider;
   horizonMonths: number;

@@ -2,7 +2,7 @@ import { rename, stat, writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { DEFAULT_CODECS, DEFAULT_CPU_USD_PER_HOUR, compressReportToJson, measureCompression } from '../../../app/compression.js';
 import type { Command } from 'commander';
-import { type StorageBillMonth, type StorageLogEvent, parseLocalSpec, planStorage, storageBill, storageBillToJson, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
+import { type StorageBillMonth, type StorageLogEvent, MAX_HORIZON_MONTHS, parseLocalSpec, planStorage, storageBill, storageBillToJson, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
 import { InvalidInput } from '../../../core/errors.js';
 import { dec, isDecimalString, toPlain } from '../../../core/money.js';
 import { BUILTIN_STORAGE_CATALOG, GIB, STORAGE_PRICES_DATE, localTier, type StorageProvider, type StorageTier } from '../../../core/storage/prices.js';
@@ -65,6 +65,8 @@ export const registerStorage: RegisterCommand = (program, ctx) => {
       }
       if (opts.objects && opts.accessLog?.length) throw new InvalidInput('--access-log goes with --inventory; an objects CSV lists its reads itself', [{ path: '--access-log', message: 'not with --objects' }], 'Put read times in the CSV\'s accessed column.');
       const horizonMonths = positiveInt('--horizon', opts.horizon);
+      // The API's bound: 1e11 months allocated arrays of that length and exited 1.
+      if (horizonMonths > MAX_HORIZON_MONTHS) throw new InvalidInput(`--horizon must be at most ${MAX_HORIZON_MONTHS} months`, [{ path: '--horizon', message: `expected 1–${MAX_HORIZON_MONTHS} months`, found: opts.horizon }], 'Example: --horizon 36');
       const prefixDepth = opts.byObject ? Infinity : positiveInt('--prefix-depth', opts.prefixDepth);
       let asOfMs: number | undefined;
       if (opts.asOf !== undefined) {

@@ -3,7 +3,7 @@
  * (the objects CSV's fields as JSON: key, size, creation and read times). A request may not make
  * the server read files, so inventories and access logs stay with the CLI.
  */
-import { type StorageObjectRecord, parseLocalSpec, planStorage, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
+import { type StorageObjectRecord, MAX_HORIZON_MONTHS, parseLocalSpec, planStorage, storagePlanToJson, storagePricesToJson } from '../../../app/storage.js';
 import { InvalidInput } from '../../../core/errors.js';
 import type { StorageProvider } from '../../../core/storage/prices.js';
 import { parseTimestamp } from '../../importers/timestamp.js';
@@ -116,7 +116,7 @@ export const storageRoutes: RegisterRoutes = (app) => {
         additionalProperties: false,
         properties: {
           provider: { type: 'string', enum: ['aws', 'gcp', 'azure'] },
-          horizonMonths: { type: 'integer', minimum: 1, maximum: 120 },
+          horizonMonths: { type: 'integer', minimum: 1, maximum: MAX_HORIZON_MONTHS },
           prefixDepth: { type: 'integer', minimum: 1, maximum: 64 },
           byObject: { type: 'boolean' },
           allowRestore: { type: 'boolean' },
