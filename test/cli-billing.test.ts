@@ -227,6 +227,16 @@ describe('reports and budgets on the demo bill', () => {
     const table = await runPenny(['-w', ws('demo'), 'forecast', 'billing', '--by', 'ServiceName', '--top', '2', '--model', 'mean', '--horizon', '7d']);
     expect(table.stdout).toMatch(/^3 series of effective cost per day \(USD\), by ServiceName/m);
     expect(table.stdout).toMatch(/First step P50 \(P10–P90\), USD/);
+    // Options this source does not read are refused (exit 2), not run as if absent.
+    for (const [args, message] of [
+      [['--metric', 'tokens'], /--metric does not apply to penny forecast billing/],
+      [['--top', '3'], /--top does not apply to penny forecast billing[\s\S]*goes with --by/],
+      [['--value', 'a', '--format', 'csv'], /--format, --value do not apply to penny forecast billing/],
+    ] as const) {
+      const r = await runPenny(['-w', ws('demo'), 'forecast', 'billing', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
   });
 
   it('checks a budget\'s scope and currency against the data (exit 2, never "$0 on track")', async () => {

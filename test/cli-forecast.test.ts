@@ -213,6 +213,9 @@ describe('penny forecast: many series and scores against later actuals', () => {
     const table = await runPenny(['forecast', long, '--by', 'team', '--horizon', '12h', '--model', 'snaive-day,theta']);
     expect(table.stdout).toMatch(/^2 series of gpus, by team/m);
     expect(table.stdout).toMatch(/^\s+web\s+192\s+/m);
+    const billingOnly = await runPenny(['forecast', long, '--by', 'team', '--currency', 'EUR']);
+    expect(billingOnly.code).toBe(2);
+    expect(billingOnly.stderr).toMatch(/--currency does not apply to penny forecast FILE/);
     const bad = await runPenny(['forecast', long, '--by', 'squad']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no column "squad"/);

@@ -124,6 +124,7 @@ export const registerForecast: RegisterCommand = (program, ctx) => {
       }
       const isBilling = /^(store:)?billing$/.test(source);
       const isGpu = /^(store:)?gpu$/.test(source);
+      checkOptionsApply(cmd, isBilling ? 'billing' : isGpu ? 'gpu' : 'file', opts.by !== undefined);
       if (interval?.intervalMonths && (isBilling || isGpu)) throw new InvalidInput(`penny forecast ${source} does not take monthly intervals`, [{ path: 'interval', message: 'months apply to a CSV history only', found: opts.interval! }], 'Forecast the daily series and sum it by month.');
       const valueColumns = opts.value?.split(',').map((c) => c.trim()).filter(Boolean);
       const many = opts.by !== undefined || Boolean(opts.eachColumn) || (valueColumns?.length ?? 0) > 1;
@@ -344,6 +345,31 @@ export function renderForecast(o: ForecastOutcome): string {
   out.push(`Forecast (${s.unit})${every > 1 ? `, every ${every}th of ${r.points.length} points (all in --json / --out)` : ''}:`);
   out.push(table([{ header: 'Time (UTC)' }, { header: 'P10', align: 'right' }, { header: 'P50', align: 'right' }, { header: 'P90', align: 'right' }], shown.map((x) => [iso(x.t), f1(x.p10), f1(x.p50), f1(x.p90)]), { indent: '  ' }));
   return out.join('\n');
+}
+
+/**
+ * Options given that this source does not read are refused, not ignored: `forecast billing
+ * --metric tokens` or `forecast file.csv --currency EUR` ran as if the option were absent.
+ */
+function checkOptionsApply(cmd: Command, kind: 'billing' | 'gpu' | 'file', by: boolean): void {
+  const fileOnly = ['format', 'metric', 'time', 'value', 'features', 'agg', 'fill', 'traceStart', 'app', 'eachColumn', 'maxSeries'];
+  const notFor: Record<typeof kind, string[]> = {
+    billing: [...fileOnly, ...(by ? [] : ['top']), 'run', 'actuals'],
+    gpu: [...fileOnly, 'currency', 'top', 'run', 'actuals'],
+    file: ['currency', 'top', 'run', 'actuals'],
+  };
+  const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const wrong = notFor[kind].filter((name) => cmd.getOptionValueSource(name) === 'cli');
+  if (!wrong.length) return;
+  const source = kind === 'file' ? 'a file' : kind;
+  const why = (name: string) => (name === 'top' && kind === 'billing' ? 'goes with --by' : name === 'run' || name === 'actuals' ? 'is for penny forecast score' : `does not apply to ${source}`);
+  throw new InvalidInput(
+    `${wrong.map(flag).join(', ')} ${wrong.length > 1 ? 'do' : 'does'} not apply to penny forecast ${kind === 'file' ? 'FILE' : kind}`,
+    wrong.map((name) => ({ path: flag(name), message: why(name), found: String(cmd.getOptionValue(name)) })),
+    kind === 'file'
+      ? '--currency and --top are for billing (penny forecast billing --by … --top N --currency EUR); --run and --actuals for penny forecast score.'
+      : `Leave ${wrong.length > 1 ? 'them' : 'it'} out${wrong.includes('top') ? ', or add --by COLUMN to forecast the largest groups' : ''}; penny forecast --help says which source reads which option.`,
+  );
 }
 
 /** A series' name with its unit, once: a CSV column's unit is often its own name ("gpus (gpus)"). */
