@@ -79,6 +79,13 @@ describe('penny gpu', () => {
     const u = await runPenny(['--workspace', ws, 'gpu', 'ingest', 'http://127.0.0.1:9']);
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('--from and --to');
+    // A range given with a file did not filter it: the whole log was ingested without a word.
+    const ranged = await runPenny(['--workspace', ws, 'gpu', 'ingest', bad, '--from', '2024-05-01T00:00Z', '--to', '2024-05-02T00:00Z']);
+    expect(ranged.code).toBe(2);
+    expect(ranged.stderr).toMatch(/--from, --to apply to a Prometheus URL, not a file: a file is ingested whole/);
+    const hosted = await runPenny(['--workspace', ws, 'gpu', 'ingest', 'http://127.0.0.1:9', '--from', '2024-05-01T00:00Z', '--to', '2024-05-02T00:00Z', '--host', 'a']);
+    expect(hosted.code).toBe(2);
+    expect(hosted.stderr).toMatch(/--host applies to an nvidia-smi file, not a Prometheus URL/);
     const e = await runPenny(['--workspace', join(dir, 'empty'), 'gpu', 'waste']);
     expect(e.code).toBe(2);
     expect(e.stderr).toContain('no GPU telemetry');

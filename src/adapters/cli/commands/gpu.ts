@@ -36,6 +36,17 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  nvidia-smi --query-gpu=timestamp,index,uuid,name,utilization.gpu,utilization.memory,memory.used,memory.total,power.draw --format=csv -lms 500 > gpu.csv\n  penny gpu ingest gpu.csv\n  penny gpu ingest http://127.0.0.1:9090 --from 2024-05-01T00:00Z --to 2024-05-02T00:00Z --step 30s')
     .action(async (source: string, opts: { from?: string; to?: string; step: string; host?: string; utcOffset: string; json?: boolean }, cmd: Command) => {
+      // A range given with a file does not filter it (the whole log is ingested): refused, not ignored.
+      const isUrl = /^https?:\/\//i.test(source);
+      const wrong = (isUrl ? ['host', 'utcOffset'] : ['from', 'to', 'step']).filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      if (wrong.length) {
+        const flags = wrong.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        throw new InvalidInput(
+          `${flags.join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} to ${isUrl ? 'an nvidia-smi file, not a Prometheus URL' : 'a Prometheus URL, not a file: a file is ingested whole'}`,
+          flags.map((f) => ({ path: f, message: isUrl ? 'nvidia-smi only' : 'Prometheus only' })),
+          isUrl ? `DCGM series name their host and are in UTC: leave ${flags.length > 1 ? 'them' : 'it'} out.` : `Leave ${flags.length > 1 ? 'them' : 'it'} out (penny gpu usage --from/--to reports a range of what is stored).`,
+        );
+      }
       const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
       if (server) {
         // The server holding the workspace ingests it, with the same importer and options.
