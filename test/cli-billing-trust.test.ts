@@ -124,6 +124,11 @@ describe('deliveries: the parts of one export add up, and a later run restates t
     const bad = await runPenny(['-w', w, 'ingest', join(tmp, 'first-half.csv'), '--delivery', 'a b']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/delivery "a b" is not a delivery name/);
+    // A range given with a file did not filter it: the whole file was ingested without a word.
+    const ranged = await runPenny(['-w', ws('ranged'), 'ingest', join(tmp, 'first-half.csv'), '--from', '2026-10-05']);
+    expect(ranged.code).toBe(2);
+    expect(ranged.stderr).toMatch(/--from applies to a Prometheus URL, not files: each file is ingested whole/);
+    expect((await runPenny(['-w', ws('ranged'), 'billing', 'files', '--json'])).stdout).not.toMatch(/first-half/);
   });
 });
 

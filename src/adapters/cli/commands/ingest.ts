@@ -85,6 +85,17 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
     .option('--json', 'print the summary as JSON')
     .addHelpText('after', '\nEach file is one transaction: all its rows or none. The same rows again (in any encoding) change nothing; a fuller or later export of the same billing account and period replaces the earlier one (penny billing files lists them).\n\nExamples:\n  penny ingest exports/focus-2026-10.csv.gz\n  penny ingest exports/ --kind focus --json')
     .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string; host?: string; delivery?: string }, cmd) => {
+      // A range given with files does not filter them (each is ingested whole): refused, not ignored.
+      const isUrl = /^https?:\/\//i.test(path);
+      const wrong = (isUrl ? ['kind', 'currency', 'host', 'delivery'] : ['from', 'to', 'step']).filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      if (wrong.length) {
+        const flags = wrong.map((o) => `--${o}`);
+        throw new InvalidInput(
+          `${flags.join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} to ${isUrl ? 'files, not a Prometheus URL' : 'a Prometheus URL, not files: each file is ingested whole'}`,
+          flags.map((f) => ({ path: f, message: isUrl ? 'files only' : 'Prometheus only' })),
+          isUrl ? `Leave ${flags.length > 1 ? 'them' : 'it'} out for a Prometheus URL.` : `Leave ${flags.length > 1 ? 'them' : 'it'} out (penny report --from/--to reports a range of what is stored).`,
+        );
+      }
       if (/^https?:\/\//i.test(path)) {
         const fromMs = Date.parse(opts.from ?? '');
         const toMs = Date.parse(opts.to ?? '');
