@@ -65,6 +65,10 @@ describe('penny serving', () => {
     const p = await runPenny(['serving', requests, '--spot-trace', `${join(dir, 'spot.json')}@0`]);
     expect(p.code).toBe(2);
     expect(p.stderr).toMatch(/positive decimal/);
+    // Spot options without a spot trace ran as if absent.
+    const offset = await runPenny(['serving', requests, '--spot-offset', '1h', '--hedge', '2']);
+    expect(offset.code).toBe(2);
+    expect(offset.stderr).toMatch(/--spot-offset, --hedge need a spot trace \(--spot-trace FILE\)/);
     // Past these the plan's costs overflowed the solver: exit 1 with "cost Infinity is not finite".
     for (const args of [['--on-demand-price', '1e400'], ['--on-demand-price', `1${'0'.repeat(400)}`], ['--interval', '99999999999'], ['--interval', '2d']]) {
       const r = await runPenny(['serving', requests, ...args]);

@@ -106,6 +106,12 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       const spotOffsetS = opts.spotOffset === '0s' ? 0 : seconds('--spot-offset', opts.spotOffset!);
       if (opts.hedge !== 'zones' && !/^\d+$/.test(opts.hedge)) throw bad('--hedge', opts.hedge, 'zones or a whole number of replicas', 'Give e.g. --hedge 2, or leave it at zones.');
       const hedge = opts.hedge === 'zones' ? ('zones' as const) : Number(opts.hedge);
+      // Spot options without a spot trace ran as if absent, with no word (spot-offset) or a note.
+      const spotOnly = ['spotOffset', 'hedge'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
+      if (spotOnly.length && opts.spotTrace.length === 0) {
+        const flags = spotOnly.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        throw new InvalidInput(`${flags.join(', ')} ${flags.length > 1 ? 'need' : 'needs'} a spot trace (--spot-trace FILE)`, flags.map((f) => ({ path: f, message: 'spot only' })), 'Give the spot availability with --spot-trace (SkyPilot spot-traces JSON), or leave the spot options out.');
+      }
 
       const table = opts.profiles ? await readReplicaProfiles(opts.profiles) : undefined;
       const profile = table ? pickProfile(table, opts.profiles!, opts.model, opts.gpu, gpus) : deriveProfile(opts.model, opts.gpu, gpus);
