@@ -42,7 +42,9 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
   let badRows = 0;
   // (GPU, time) → the first row read for it: one GPU has one reading per instant, so a second row
   // with other values is two GPUs the log cannot tell apart, or two loggers in one file.
-  const seen = new Map<string, Map<number, { line: number; sample: GpuSample }>>();
+  // Indices into `samples` (and `lines`), not objects: a fleet's log has millions of rows.
+  const seen = new Map<string, Map<number, number>>();
+  const lines: number[] = [];
   const identified = ['uuid', 'index', 'pci.bus_id', 'mig.uuid', 'gpu_instance_id'].some((f) => fields.has(f));
   let repeatedRows = 0;
   let conflictRows = 0;
@@ -114,18 +116,20 @@ export async function readNvidiaSmiCsv(path: string, opts: { host?: string; utcO
     const sample: GpuSample = { gpuId, tsMs: tsMs!, utilGpuPct, utilMemPct, memUsedMiB, powerW };
     let atTime = seen.get(gpuId);
     if (!atTime) seen.set(gpuId, (atTime = new Map()));
-    const first = atTime.get(sample.tsMs);
-    if (first) {
-      if (sameReadings(first.sample, sample)) {
+    const firstAt = atTime.get(sample.tsMs);
+    if (firstAt !== undefined) {
+      const first = samples[firstAt]!;
+      if (sameReadings(first, sample)) {
         repeatedRows++;
         continue;
       }
       conflictRows++;
-      const what = identified ? `GPU ${gpuId} already has a reading at ${tsCell} (line ${first.line}) with other values` : `a second reading at ${tsCell} (first on line ${first.line}) with other values, and no index, uuid or pci.bus_id column to tell GPUs apart`;
-      bad(rec.line, fields.get('timestamp')!, `${tsCell}: ${describe(sample)} vs ${describe(first.sample)}`, `one reading per GPU and time`, `contradicts an earlier row: ${what}`);
+      const what = identified ? `GPU ${gpuId} already has a reading at ${tsCell} (line ${lines[firstAt]}) with other values` : `a second reading at ${tsCell} (first on line ${lines[firstAt]}) with other values, and no index, uuid or pci.bus_id column to tell GPUs apart`;
+      bad(rec.line, fields.get('timestamp')!, `${tsCell}: ${describe(sample)} vs ${describe(first)}`, `one reading per GPU and time`, `contradicts an earlier row: ${what}`);
       continue;
     }
-    atTime.set(sample.tsMs, { line: rec.line, sample });
+    atTime.set(sample.tsMs, samples.length);
+    lines.push(rec.line);
     samples.push(sample);
   }
   if (issues.length) {
