@@ -169,6 +169,19 @@ describe('reports and budgets on the demo bill', () => {
     expect(c.utilisation).toBeLessThan(1);
   });
 
+  it('refuses an option the chosen report does not read, rather than print another report without a word', async () => {
+    for (const [args, message] of [
+      [['--allocate', 'tag:team', '--by', 'RegionId'], /--by cannot be used with --allocate/],
+      [['--commitments', '--granularity', 'day'], /--granularity cannot be used with --commitments/],
+      [['--shared', 'even'], /--shared goes with --allocate/],
+      [['--by', 'RegionId', '--idle', 'shared', '--shared', 'even'], /--shared, --idle go with --allocate/],
+    ] as const) {
+      const r = await runPenny(['-w', ws('demo'), 'report', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it('shows burn, the forecast overrun and the actions that close it', async () => {
     await json(['-w', ws('demo'), 'cost', 'examples/demo/scenario.yaml', '--save', '--json']);
     const set = await runPenny(['-w', ws('demo'), 'budget', 'set', 'ai-cloud', '--amount', '150000', '--thresholds', '50,80,100']);

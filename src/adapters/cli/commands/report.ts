@@ -27,6 +27,22 @@ export const registerReport: RegisterCommand = (program, ctx) => {
     .option('--json', 'print exact JSON')
     .addHelpText('after', '\nExamples:\n  penny report --by ServiceName,RegionId\n  penny report --by tag:team --granularity month --from 2026-09-01\n  penny report --allocate tag:team --shared even\n  penny report --commitments --json')
     .action(async (opts: { by: string; from?: string; to?: string; granularity?: 'day' | 'month'; allocate?: string; shared: 'proportional' | 'even'; idle: 'apart' | 'shared'; commitments?: boolean; json?: boolean }, cmd) => {
+      // The three reports read different options; one given to a report that does not read it ran
+      // as if absent (`--allocate tag:team --by RegionId` printed showback by team, no word).
+      const given = (o: string) => cmd.getOptionValueSource(o) === 'cli';
+      const mode = opts.commitments ? '--commitments' : opts.allocate ? '--allocate' : undefined;
+      const unread = [
+        ...(mode && opts.allocate && opts.commitments ? ['--allocate'] : []),
+        ...(mode ? [...(given('by') ? ['--by'] : []), ...(given('granularity') ? ['--granularity'] : [])] : []),
+        ...(mode !== '--allocate' ? [...(given('shared') ? ['--shared'] : []), ...(given('idle') ? ['--idle'] : [])] : []),
+      ];
+      if (unread.length) {
+        throw new InvalidInput(
+          `${unread.join(', ')} ${mode ? `cannot be used with ${mode}` : unread.length > 1 ? 'go with --allocate' : 'goes with --allocate'}`,
+          unread.map((f) => ({ path: f, message: mode ? `not read by ${mode}` : 'needs --allocate tag:KEY' })),
+          mode === '--allocate' ? 'Showback groups by the --allocate tag only: run penny report --by … apart for other groupings.' : mode === '--commitments' ? 'Commitment utilisation is one row per commitment: run the other report apart.' : 'Add --allocate tag:KEY (e.g. tag:team), or leave them out.',
+        );
+      }
       const from = dateOption('--from', opts.from);
       const to = dateOption('--to', opts.to);
       const workspaceDir = ctx.workspaceDir(globalOpts(cmd).workspace);
