@@ -58,6 +58,17 @@ describe('FOCUS spec examples', () => {
     expect(again.every((x: { result: { status: string } }) => x.result.status === 'already-ingested')).toBe(true);
     expect(await json(['-w', ws('spec'), 'report', '--by', 'ServiceName', '--json'])).toEqual(before);
   });
+  it.skipIf(!dir)('counts a commitment\'s list cost once: its purchase row adds none beside the usage it covers', async () => {
+    // Purchase: BilledCost 1.50, ListCost 3.00, EffectiveCost 0; the hour it covers, unused:
+    // ListCost 3.00, EffectiveCost 1.50; an on-demand hour: 2.00. List cost 3.00 + 2.00 = 5.00.
+    const f = join(dir!, 'commitment_discount_flexibility', 'zero_percent_utilization_without_commitment_discount_flexibility.csv');
+    await json(['-w', ws('spec-list'), 'ingest', f, '--json']);
+    const rows = await json(['-w', ws('spec-list'), 'report', '--by', 'ChargeCategory', '--json']);
+    expect(rows.map((r: Record<string, string>) => [r.ChargeCategory, r.listCost, r.billedCost, r.effectiveCost])).toEqual([
+      ['Usage', '5', '2', '3.5'],
+      ['Purchase', '0', '1.5', '0'],
+    ]);
+  });
   if (!dir) console.warn('skipping: ../shared/data/focus-spec-examples is absent');
 });
 
