@@ -267,6 +267,23 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
         expect((await status()).actions).toEqual([]);
       });
 
+      it('an unused commitment\'s action is a monthly saving like the others, not the month so far', async () => {
+        // 10 days of June: 100 a day of usage and 10 a day of a commitment left unused.
+        const head = 'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ProviderName,ServiceName,ResourceId,BilledCost,EffectiveCost,CommitmentDiscountId,CommitmentDiscountStatus';
+        const lines = daily('2026-06-01', 10, () => '0').flatMap((d) => [`${d.start},${d.end},USD,AWS,EC2,i-1,100,100,,`, `${d.start},${d.end},USD,AWS,EC2,sp-1,0,10,sp-1,Unused`]);
+        const path = join(dir, `bill-${++files}.csv`);
+        writeFileSync(path, `${[head, ...lines].join('\n')}\n`);
+        await ingestFocus(billing, clock, path, await focusSource(path));
+        await budget('2500');
+        const s = await status('2026-06-11T00:00:00Z');
+        // 1,100 spent in 10 days → 3,300 by the run rate: 800 over.
+        expect(s.overrun.toFixed()).toBe('800');
+        // 100 unused in the 240 h so far: 100 × 730 h / 240 h = 304.1666… a month (not 100).
+        expect(s.actions.map((a) => [a.id, a.saving.toFixed()])).toEqual([['commitment:sp-1', dec(100).times(730).div(240).toFixed()]]);
+        expect(s.actions[0]!.saving.toDecimalPlaces(2).toFixed()).toBe('304.17');
+        expect(s.actions[0]!.closesCumulative.toDecimalPlaces(4).toFixed()).toBe('0.3802');
+      });
+
       it('a budget in another currency gets no USD savings', async () => {
         await ingest(daily('2026-06-01', 10, () => '1000', { resource: 'i-burst', currency: 'EUR' }));
         await costAndRecord(store, clock, scenario, 's.yaml');
