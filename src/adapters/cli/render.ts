@@ -1,5 +1,5 @@
 /** Terminal output: aligned tables, money with currency, small bar charts, a progress bar. */
-import { Decimal, formatMoney, groupThousands } from '../../core/money.js';
+import { Decimal, formatMoney, groupThousands, minorUnits, roundPartsToTotal } from '../../core/money.js';
 import type { Progress } from '../../app/ports.js';
 
 export type Align = 'left' | 'right';
@@ -28,6 +28,16 @@ export function width(s: string): number {
 
 export function money(x: Decimal, currency: string): string {
   return formatMoney(x, currency);
+}
+
+/**
+ * Parts of a total, each shown to the currency's minor unit so that the shown parts add up to
+ * their shown total (largest remainder): a breakdown whose cents disagree with its total reads
+ * as an error.
+ */
+export function moneyParts(parts: Decimal[], currency: string): string[] {
+  const decimals = minorUnits(currency);
+  return roundPartsToTotal(parts, decimals).map((x) => formatMoney(x, currency, decimals));
 }
 
 export function num(x: number | Decimal, decimals = 0): string {

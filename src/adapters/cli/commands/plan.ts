@@ -14,7 +14,7 @@ import { planRun } from '../../../app/runs.js';
 import { saveRun } from '../remote.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { money, num, pct, table, width as width_ } from '../render.js';
+import { money, moneyParts, num, pct, table, width as width_ } from '../render.js';
 
 /**
  * The MIP gap is a ratio (0.005 = 0.5%); "0.5%" is read too. 1 or more would accept any plan, so it
@@ -148,7 +148,8 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
     const sp = r.savingSplit;
     const total = sp.fromUsd.minus(sp.planUsd);
     out.push(`  where the saving comes from, against all on-demand at list price with nothing owned (${show(sp.fromUsd)}, saving ${show(total)}):`);
-    out.push(`    ${sp.parts.map((x) => `${x.part} ${show(x.usd)}`).join(' · ')}`);
+    const shown = moneyParts(sp.parts.map((x) => x.usd.times(c.perUsd)), c.code);
+    out.push(`    ${sp.parts.map((x, k) => `${x.part} ${shown[k]}`).join(' · ')}`);
   }
   if (r.explanations.length) {
     out.push('');
@@ -288,7 +289,8 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
   }
   if (r.savingSplit) {
     const sp = r.savingSplit;
-    out.push(`  Saving against all on-demand at list price, nothing owned (${usd(sp.fromUsd)}): ${sp.parts.map((x) => `${x.part} ${usd(x.usd)}`).join(' · ')}`);
+    const shown = moneyParts(sp.parts.map((x) => x.usd.times(c.perUsd)), c.code);
+    out.push(`  Saving against all on-demand at list price, nothing owned (${usd(sp.fromUsd)}): ${sp.parts.map((x, k) => `${x.part} ${shown[k]}`).join(' · ')}`);
   }
   if (r.explanations.length) {
     const top = r.explanations.slice(0, 3);
