@@ -166,6 +166,32 @@ describe('reports and budgets on the demo bill', () => {
     }
   });
 
+  it('keeps untagged cost in the total of a currency in which no charge has the tag', async () => {
+    // USD: team a 100 direct, 50 untagged. EUR: 70 untagged, 30 of an unused commitment, no tag at
+    // all: nobody to share the 70 with. Allocated EUR: 0 direct + 70 unshared + 30 idle = 100, the bill.
+    const f = join(tmp, 'two-currencies-one-tagged.csv');
+    writeFileSync(f, [
+      'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ServiceName,ResourceId,BilledCost,EffectiveCost,Tags,CommitmentDiscountId,CommitmentDiscountStatus',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-1,100,100,"{""team"":""a""}",,',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-2,50,50,,,',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,EUR,VM,v-1,70,70,,,',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,EUR,VM,sp-1,0,30,,sp-1,Unused',
+    ].join('\n') + '\n');
+    await json(['-w', ws('alloc-eur'), 'ingest', f, '--json']);
+    const all = await json(['-w', ws('alloc-eur'), 'report', '--allocate', 'tag:team', '--json']);
+    const eur = all.find((c: { currency: string }) => c.currency === 'EUR');
+    expect([eur.owners, eur.unallocated, eur.unshared, eur.idle]).toEqual([[], '70', '70', '30']);
+    const usd = all.find((c: { currency: string }) => c.currency === 'USD');
+    expect([usd.owners[0].total, usd.unshared, usd.idle]).toEqual(['150', '0', '0']);
+    const shown = await runPenny(['-w', ws('alloc-eur'), 'report', '--allocate', 'tag:team']);
+    expect(shown.stdout).toContain('cost without the tag (€70.00) not shared: no EUR charge has tag:team');
+    expect(shown.stdout).toMatch(/\(no team: untagged, not shared\) +€70\.00/);
+    expect(shown.stdout).toMatch(/Total +€0\.00 +€0\.00 +€100\.00/);
+    // Idle shared like untagged cost: still nobody to share it with, still in the total.
+    const idleShared = await json(['-w', ws('alloc-eur'), 'report', '--allocate', 'tag:team', '--idle', 'shared', '--json']);
+    expect(idleShared.find((c: { currency: string }) => c.currency === 'EUR').unshared).toBe('100');
+  });
+
   it('shares idle (unused commitment) cost too when asked', async () => {
     const [c] = await json(['-w', ws('demo'), 'report', '--allocate', 'tag:team', '--idle', 'shared', '--json']);
     expect(c.idle).toBe('0');

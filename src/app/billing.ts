@@ -394,9 +394,10 @@ export interface Allocation {
  * an owner is shared, evenly or in proportion to direct cost; idle cost (unused commitments,
  * `CommitmentDiscountStatus = Unused`) is shown apart, or shared like the rest with
  * `idle: 'shared'`. Exact: the shares add up to the shared amount to the last digit (largest
- * remainder at 12 decimals).
+ * remainder at 12 decimals). In each currency the owners' totals + idle + unshared (untagged cost
+ * of a currency in which no charge has the tag, so no owner to share it) = the bill.
  */
-export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; idle?: 'apart' | 'shared'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal; idle: Decimal }[]> {
+export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; idle?: 'apart' | 'shared'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal; unshared: Decimal; idle: Decimal }[]> {
   const range = { ...(q.from && { from: q.from }), ...(q.to && { to: q.to }) };
   await checkDimensions(billing, [{ kind: 'tag', key: q.tag }]);
   const rows = await billing.billingReport({ by: [{ kind: 'tag', key: q.tag }, { kind: 'column', name: 'CommitmentDiscountStatus' }], ...range });
@@ -420,6 +421,9 @@ export async function allocate(billing: BillingStore, q: { tag: string; shared: 
     return {
       currency,
       unallocated,
+      // No charge in this currency has the tag: there is no owner to share the untagged cost with,
+      // and it stays apart rather than dropping out of the total.
+      unshared: owners.length ? ZERO : unallocated,
       idle,
       owners: owners.map((key, i) => ({ key, direct: direct[i]!, shared: shares[i]!, total: direct[i]!.plus(shares[i]!) })).sort((a, b) => b.total.comparedTo(a.total)),
     };

@@ -50,12 +50,14 @@ export const registerReport: RegisterCommand = (program, ctx) => {
           const dim = parseDimension(opts.allocate);
           if (dim.kind !== 'tag') throw new InvalidInput('--allocate takes tag:KEY, e.g. tag:team', [{ path: '--allocate', message: 'not a tag', found: opts.allocate }]);
           const result = await allocate(billing, { tag: dim.key, shared: opts.shared, idle: opts.idle, ...(from && { from }), ...(to && { to }) });
-          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), idle: c.idle.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
+          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), unshared: c.unshared.toFixed(), idle: c.idle.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
           for (const c of result) {
-            ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}`);
+            const how = c.owners.length ? `shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}` : `not shared: no ${c.currency} charge has tag:${dim.key}`;
+            ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) ${how}`);
             const rows = [...c.owners.map((o) => [o.key ?? '', money(o.direct, c.currency), money(o.shared, c.currency), money(o.total, c.currency)])];
+            if (!c.unshared.isZero()) rows.push([`(no ${dim.key}: untagged, not shared)`, '', '', money(c.unshared, c.currency)]);
             if (c.idle.gt(0)) rows.push(['(idle: unused commitments)', '', '', money(c.idle, c.currency)]);
-            rows.push(['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated, c.currency), money(sum(c.owners.map((o) => o.total)).plus(c.idle), c.currency)]);
+            rows.push(['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated.minus(c.unshared), c.currency), money(sum(c.owners.map((o) => o.total)).plus(c.unshared).plus(c.idle), c.currency)]);
             ctx.stdout(table([{ header: dim.key }, { header: 'Direct', align: 'right' }, { header: 'Shared', align: 'right' }, { header: 'Total', align: 'right' }], rows));
           }
           return;
