@@ -86,6 +86,7 @@ describe('penny cost on the examples', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Saving over 365 days \(USD\)/);
     expect(r.stdout).toMatch(/Stop cloud-burst-p5 when idle \(utilisation 35%\) +\$257,587\.20/);
+    expect((await runPenny(['cost', 'examples/utilisation-example.yaml'])).stdout).toMatch(/^utilisation-example · 24 h \(1 day\) ·/);
   });
 
   it('prints an aligned table with thousands separators and the currency', async () => {

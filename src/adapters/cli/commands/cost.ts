@@ -109,10 +109,10 @@ function capital(s: string): string {
   return s[0]!.toUpperCase() + s.slice(1);
 }
 
-/** "365 days", "1.5 days": the scenario's period, as the report's first line states it. */
+/** "365 days", "1 day", "1.5 days": the scenario's period, as the report's first line states it. */
 function periodDays(hours: number): string {
   const days = hours / 24;
-  return `${num(days, days % 1 ? 1 : 0)} days`;
+  return `${num(days, days % 1 ? 1 : 0)} ${days === 1 ? 'day' : 'days'}`;
 }
 
 /**
