@@ -192,6 +192,24 @@ describe('reports and budgets on the demo bill', () => {
     expect(idleShared.find((c: { currency: string }) => c.currency === 'EUR').unshared).toBe('100');
   });
 
+  it('shows the shares in cents that add up to the bill: a third of $100 is $33.34 once', async () => {
+    // Teams a, b, c have 10 each and 100 is untagged, shared evenly: 33.333333333334 + 2 ×
+    // 33.333333333333 (JSON, exact). On screen each rounded alone read 3 × $33.33 = $99.99 under a
+    // Total of $100.00, and 3 × $43.33 = $129.99 for a bill of $130.00.
+    const f = join(tmp, 'even-thirds.csv');
+    writeFileSync(f, [
+      'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ServiceName,ResourceId,BilledCost,EffectiveCost,Tags',
+      ...['a', 'b', 'c'].map((t, i) => `2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-${i},10,10,"{""team"":""${t}""}"`),
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-9,100,100,',
+    ].join('\n') + '\n');
+    await json(['-w', ws('alloc-thirds'), 'ingest', f, '--json']);
+    const r = await runPenny(['-w', ws('alloc-thirds'), 'report', '--allocate', 'tag:team', '--shared', 'even']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^[abc] /.test(l)).map((l) => l.split(/\s+/).slice(1));
+    expect(rows).toEqual([['$10.00', '$33.34', '$43.34'], ['$10.00', '$33.33', '$43.33'], ['$10.00', '$33.33', '$43.33']]);
+    expect(r.stdout).toMatch(/Total +\$30\.00 +\$100\.00 +\$130\.00/);
+  });
+
   it('shares idle (unused commitment) cost too when asked', async () => {
     const [c] = await json(['-w', ws('demo'), 'report', '--allocate', 'tag:team', '--idle', 'shared', '--json']);
     expect(c.idle).toBe('0');

@@ -5,7 +5,7 @@ import { InvalidInput } from '../../../core/errors.js';
 import { dec, sum } from '../../../core/money.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
-import { bar, money, pct, table } from '../render.js';
+import { bar, money, moneyParts, pct, table } from '../render.js';
 import { HttpBillingStore, serverFor } from '../remote.js';
 import type { BillingStore } from '../../../app/billing-ports.js';
 
@@ -54,9 +54,13 @@ export const registerReport: RegisterCommand = (program, ctx) => {
           for (const c of result) {
             const how = c.owners.length ? `shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}` : `not shared: no ${c.currency} charge has tag:${dim.key}`;
             ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) ${how}`);
-            const rows = [...c.owners.map((o) => [o.key ?? '', money(o.direct, c.currency), money(o.shared, c.currency), money(o.total, c.currency)])];
-            if (!c.unshared.isZero()) rows.push([`(no ${dim.key}: untagged, not shared)`, '', '', money(c.unshared, c.currency)]);
-            if (c.idle.gt(0)) rows.push(['(idle: unused commitments)', '', '', money(c.idle, c.currency)]);
+            // Each column shown so that its cents add up to its total (an even third of $100 is
+            // $33.34 once and $33.33 twice, not $33.33 three times under a total of $100.00).
+            const extra = [...(c.unshared.isZero() ? [] : [{ label: `(no ${dim.key}: untagged, not shared)`, amount: c.unshared }]), ...(c.idle.gt(0) ? [{ label: '(idle: unused commitments)', amount: c.idle }] : [])];
+            const direct = moneyParts(c.owners.map((o) => o.direct), c.currency);
+            const shared = moneyParts(c.owners.map((o) => o.shared), c.currency);
+            const total = moneyParts([...c.owners.map((o) => o.total), ...extra.map((x) => x.amount)], c.currency);
+            const rows = [...c.owners.map((o, i) => [o.key ?? '', direct[i]!, shared[i]!, total[i]!]), ...extra.map((x, i) => [x.label, '', '', total[c.owners.length + i]!])];
             rows.push(['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated.minus(c.unshared), c.currency), money(sum(c.owners.map((o) => o.total)).plus(c.unshared).plus(c.idle), c.currency)]);
             ctx.stdout(table([{ header: dim.key }, { header: 'Direct', align: 'right' }, { header: 'Shared', align: 'right' }, { header: 'Total', align: 'right' }], rows));
           }
