@@ -262,7 +262,10 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
       .filter((x) => x.committedUsdPerHour.gt(0))
       .map((x) => {
         const covered = p.lines.filter((l) => l.savingsPlan?.role === 'usage' && l.savingsPlan.name === x.name);
-        return `  ${usd(x.committedUsdPerHour)}/h to ${x.name} (${x.provider}, ${x.termYears}-year, ${x.payment === 'none' ? 'no' : x.payment} upfront, ${pct(x.discount, 0)} off on-demand; beats on-demand above ${pct(x.breakEvenUtilisation, 0)} use, this plan uses ${pct(x.usedShare, 0)}): pays for ${covered.map((l) => `${span(counts(l).filter((n) => n > 0))} × ${label(l)}`).join(', ')}`;
+        // The commitment's cost over the horizon, as every other line shows its own: without it the
+        // amounts listed did not add up to the plan's cost.
+        const commit = p.lines.find((l) => l.savingsPlan?.role === 'commit' && l.savingsPlan.name === x.name);
+        return `  ${usd(x.committedUsdPerHour)}/h to ${x.name} (${x.provider}, ${x.termYears}-year, ${x.payment === 'none' ? 'no' : x.payment} upfront, ${pct(x.discount, 0)} off on-demand; beats on-demand above ${pct(x.breakEvenUtilisation, 0)} use, this plan uses ${pct(x.usedShare, 0)}): pays for ${covered.map((l) => `${span(counts(l).filter((n) => n > 0))} × ${label(l)}`).join(', ')}${commit ? ` · ${usd(commit.costUsd)}` : ''}`;
       }),
   );
   section(
