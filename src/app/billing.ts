@@ -664,7 +664,7 @@ export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string; 
     forecastShare: s.forecastShare.toDecimalPlaces(6).toNumber(),
     overrun: s.overrun.toDecimalPlaces(12).toFixed(),
     alerts: s.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: a.amount.toFixed() })),
-    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber(), ...(a.alternatives && { alternatives: a.alternatives.map((x) => ({ id: x.id, title: x.title, saving: x.saving.toDecimalPlaces(12).toFixed() })) }) })),
+    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4, Decimal.ROUND_DOWN).toNumber(), ...(a.alternatives && { alternatives: a.alternatives.map((x) => ({ id: x.id, title: x.title, saving: x.saving.toDecimalPlaces(12).toFixed() })) }) })),
     closesGap: s.closesGap,
     notes: s.notes ?? [],
   };

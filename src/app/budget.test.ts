@@ -14,8 +14,9 @@ import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore, openPostgresStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { dec } from '../core/money.js';
+import { budgetStatus, monthOf } from '../core/finops/budget.js';
 import { scenarioSchema } from '../core/model/scenario.js';
-import { budgetReport, budgetStatuses, ingestFocus, setBudget } from './billing.js';
+import { budgetReport, budgetStatusToJson, budgetStatuses, ingestFocus, setBudget } from './billing.js';
 import { costAndRecord } from './cost.js';
 import type { BudgetRecord } from './billing-ports.js';
 
@@ -295,3 +296,16 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
     });
   });
 });
+
+describe('budget status as JSON', () => {
+  it('never rounds a gap closed up to all of it', () => {
+    // Overrun 10,000 (40,000 forecast from 20,000 spent by mid-month, budget 30,000); one action of
+    // 9,999.6 a month closes 0.99996 of it: "closesCumulative": 1 beside "closesGap": false before.
+    const period = { ...monthOf('2026-06-16T00:00:00Z'), asOf: '2026-06-16T00:00:00.000Z' };
+    const s = budgetStatus({ name: 'b', amount: dec(30000), currency: 'USD', thresholds: [100] }, period, dec(20000), [{ id: 'x', resource: 'r', action: 'autostop', title: 't', saving: dec('9999.6'), currency: 'USD', effort: 'low', basis: '' }], () => dec(40000));
+    expect([s.overrun.toFixed(), s.closesGap]).toEqual(['10000', false]);
+    const j = budgetStatusToJson(s);
+    expect([j.actions[0]!.closesCumulative, j.closesGap]).toEqual([0.9999, false]);
+  });
+});
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../core/money.js';
-import { bar, moneyParts, table, width } from './render.js';
+import { bar, moneyParts, pctClosed, table, width } from './render.js';
 
 describe('terminal rendering', () => {
   it('draws bars in eighths of a cell', () => {
@@ -29,6 +29,15 @@ describe('terminal rendering', () => {
     expect(moneyParts(parts, 'USD')).toEqual(['$3,102.29', '-$68.75', '$5,772.81', '$5,143.82']);
     // ¥0.5 + ¥0.5 + ¥1 = ¥2: each alone (half to even) would show ¥0 + ¥0 + ¥1.
     expect(moneyParts([new Decimal('0.5'), new Decimal('0.5'), new Decimal('1')], 'JPY')).toEqual(['¥1', '¥0', '¥1']);
+  });
+
+  it('never shows a gap as 100% closed when it is not', () => {
+    // An overrun of 8,630.97 and actions worth 8,600.00 close 99.64% of it: "(not enough to close
+    // it)" beside a last row of "100%" (rounded half up) contradicted itself.
+    expect(pctClosed(new Decimal('8600').div('8630.97'))).toBe('99%');
+    expect(pctClosed(new Decimal('0.99999'))).toBe('99%');
+    expect(pctClosed(new Decimal(1))).toBe('100%');
+    expect(pctClosed(new Decimal('0.219'))).toBe('21%');
   });
 });
 

@@ -50,6 +50,14 @@ export function pct(x: number | Decimal, decimals = 1): string {
   return `${d.times(100).toDecimalPlaces(decimals).toFixed(decimals)}%`;
 }
 
+/**
+ * A share of a gap closed, in whole percent rounded down: 99.6% is "99%", so a list of actions
+ * that does not close a budget's overrun never reads "100%" beside "not enough to close it".
+ */
+export function pctClosed(x: Decimal): string {
+  return pct(x.toDecimalPlaces(2, Decimal.ROUND_DOWN), 0);
+}
+
 /** A horizontal bar of `cells` wide for share ∈ [0, 1], with eighth-block resolution. */
 export function bar(share: number, cells = 24): string {
   const eighths = Math.round(Math.max(0, Math.min(1, share)) * cells * 8);

@@ -62,7 +62,7 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
       yAxis: { type: 'category', data: ['forecast', 'spent'] },
       series: [{ type: 'bar', data: [{ value: Number(b.forecast), itemStyle: { color: over ? '#d92d20' : '#2f6fdb' } }, Number(b.spent)], markLine: { symbol: 'none', silent: true, lineStyle: { color: BUDGET_LINE, type: 'solid', width: 2 }, data: [{ xAxis: Number(b.amount), name: 'budget' }], label: { formatter: 'budget', position: 'end' } } }],
     }, { id: `chart-budget-${b.name}`, height: 134, label: `Budget ${b.name}: spent ${money(b.spent, b.currency, 0)} and forecast ${money(b.forecast, b.currency, 0)} to month end, against the budget line at ${money(b.amount, b.currency, 0)}.` });
-    if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, pct(a.closesCumulative, 0)])));
+    if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, `${Math.floor(Math.round(a.closesCumulative * 10000) / 100)}%`])));
   }
   return true;
 }

@@ -7,7 +7,7 @@ import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson, withWorkspace } from '../context.js';
 import { serverFor } from '../remote.js';
 import type { Action, BudgetStatus } from '../../../core/finops/budget.js';
-import { bar, money, num, pct, table } from '../render.js';
+import { bar, money, num, pct, pctClosed, table } from '../render.js';
 import { replanUnderBudget, type Replan } from '../../../app/replan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 
@@ -159,7 +159,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
         for (const a of s.alerts) ctx.stdout(`  ${a.kind === 'actual' ? 'ALERT' : 'WARNING'}: ${a.kind === 'actual' ? 'spend has passed' : 'the forecast passes'} ${a.threshold}% (${money(a.amount, c)})`);
         if (s.overrun.gt(0)) {
           ctx.stdout(`  Forecast overrun: ${money(s.overrun, c)}.${s.actions.length ? ` Actions, by saving per unit of effort${s.closesGap ? ' (together they close it)' : ' (not enough to close it)'}:` : ' No action found in the workspace data to close it.'}`);
-          if (s.actions.length) ctx.stdout(table([{ header: '#' }, { header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }, { header: 'Gap closed', align: 'right' }], s.actions.map((a, i) => [String(i + 1), a.title, money(a.saving, c), a.effort, pct(a.closesCumulative, 0)]), { indent: '  ' }));
+          if (s.actions.length) ctx.stdout(table([{ header: '#' }, { header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }, { header: 'Gap closed', align: 'right' }], s.actions.map((a, i) => [String(i + 1), a.title, money(a.saving, c), a.effort, pctClosed(a.closesCumulative)]), { indent: '  ' }));
         } else ctx.stdout('  On track: the forecast is within the budget.');
         ctx.stdout('');
       }
