@@ -58,6 +58,17 @@ describe('FOCUS spec examples', () => {
     expect(again.every((x: { result: { status: string } }) => x.result.status === 'already-ingested')).toBe(true);
     expect(await json(['-w', ws('spec'), 'report', '--by', 'ServiceName', '--json'])).toEqual(before);
   });
+  it.skipIf(!dir)('counts a commitment\'s list cost once: its purchase row adds none beside the usage it covers', async () => {
+    // Purchase: BilledCost 1.50, ListCost 3.00, EffectiveCost 0; the hour it covers, unused:
+    // ListCost 3.00, EffectiveCost 1.50; an on-demand hour: 2.00. List cost 3.00 + 2.00 = 5.00.
+    const f = join(dir!, 'commitment_discount_flexibility', 'zero_percent_utilization_without_commitment_discount_flexibility.csv');
+    await json(['-w', ws('spec-list'), 'ingest', f, '--json']);
+    const rows = await json(['-w', ws('spec-list'), 'report', '--by', 'ChargeCategory', '--json']);
+    expect(rows.map((r: Record<string, string>) => [r.ChargeCategory, r.listCost, r.billedCost, r.effectiveCost])).toEqual([
+      ['Usage', '5', '2', '3.5'],
+      ['Purchase', '0', '1.5', '0'],
+    ]);
+  });
   if (!dir) console.warn('skipping: ../shared/data/focus-spec-examples is absent');
 });
 
@@ -153,6 +164,50 @@ describe('reports and budgets on the demo bill', () => {
       expect(new Decimal(c.idle).gt(0)).toBe(true);
       expect(total.plus(c.idle).toFixed()).toBe(columnSum(demo, 'EffectiveCost'));
     }
+  });
+
+  it('keeps untagged cost in the total of a currency in which no charge has the tag', async () => {
+    // USD: team a 100 direct, 50 untagged. EUR: 70 untagged, 30 of an unused commitment, no tag at
+    // all: nobody to share the 70 with. Allocated EUR: 0 direct + 70 unshared + 30 idle = 100, the bill.
+    const f = join(tmp, 'two-currencies-one-tagged.csv');
+    writeFileSync(f, [
+      'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ServiceName,ResourceId,BilledCost,EffectiveCost,Tags,CommitmentDiscountId,CommitmentDiscountStatus',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-1,100,100,"{""team"":""a""}",,',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-2,50,50,,,',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,EUR,VM,v-1,70,70,,,',
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,EUR,VM,sp-1,0,30,,sp-1,Unused',
+    ].join('\n') + '\n');
+    await json(['-w', ws('alloc-eur'), 'ingest', f, '--json']);
+    const all = await json(['-w', ws('alloc-eur'), 'report', '--allocate', 'tag:team', '--json']);
+    const eur = all.find((c: { currency: string }) => c.currency === 'EUR');
+    expect([eur.owners, eur.unallocated, eur.unshared, eur.idle]).toEqual([[], '70', '70', '30']);
+    const usd = all.find((c: { currency: string }) => c.currency === 'USD');
+    expect([usd.owners[0].total, usd.unshared, usd.idle]).toEqual(['150', '0', '0']);
+    const shown = await runPenny(['-w', ws('alloc-eur'), 'report', '--allocate', 'tag:team']);
+    expect(shown.stdout).toContain('cost without the tag (€70.00) not shared: no EUR charge has tag:team');
+    expect(shown.stdout).toMatch(/\(no team: untagged, not shared\) +€70\.00/);
+    expect(shown.stdout).toMatch(/Total +€0\.00 +€0\.00 +€100\.00/);
+    // Idle shared like untagged cost: still nobody to share it with, still in the total.
+    const idleShared = await json(['-w', ws('alloc-eur'), 'report', '--allocate', 'tag:team', '--idle', 'shared', '--json']);
+    expect(idleShared.find((c: { currency: string }) => c.currency === 'EUR').unshared).toBe('100');
+  });
+
+  it('shows the shares in cents that add up to the bill: a third of $100 is $33.34 once', async () => {
+    // Teams a, b, c have 10 each and 100 is untagged, shared evenly: 33.333333333334 + 2 ×
+    // 33.333333333333 (JSON, exact). On screen each rounded alone read 3 × $33.33 = $99.99 under a
+    // Total of $100.00, and 3 × $43.33 = $129.99 for a bill of $130.00.
+    const f = join(tmp, 'even-thirds.csv');
+    writeFileSync(f, [
+      'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ServiceName,ResourceId,BilledCost,EffectiveCost,Tags',
+      ...['a', 'b', 'c'].map((t, i) => `2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-${i},10,10,"{""team"":""${t}""}"`),
+      '2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,USD,EC2,i-9,100,100,',
+    ].join('\n') + '\n');
+    await json(['-w', ws('alloc-thirds'), 'ingest', f, '--json']);
+    const r = await runPenny(['-w', ws('alloc-thirds'), 'report', '--allocate', 'tag:team', '--shared', 'even']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^[abc] /.test(l)).map((l) => l.split(/\s+/).slice(1));
+    expect(rows).toEqual([['$10.00', '$33.34', '$43.34'], ['$10.00', '$33.33', '$43.33'], ['$10.00', '$33.33', '$43.33']]);
+    expect(r.stdout).toMatch(/Total +\$30\.00 +\$100\.00 +\$130\.00/);
   });
 
   it('shares idle (unused commitment) cost too when asked', async () => {

@@ -79,6 +79,16 @@ describe('penny cost on the examples', () => {
     }
   });
 
+  it('states the period of scenario savings, which budgets and GPU waste give per month', async () => {
+    // The demo's autostop of cloud-burst-p5: 2 × 2,340 idle h × 55.04/h = 257,587.20 over the
+    // scenario's 365 days (21,465.60 a month in penny budget status): the column says which.
+    const r = await runPenny(['cost', 'examples/demo/scenario.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Saving over 365 days \(USD\)/);
+    expect(r.stdout).toMatch(/Stop cloud-burst-p5 when idle \(utilisation 35%\) +\$257,587\.20/);
+    expect((await runPenny(['cost', 'examples/utilisation-example.yaml'])).stdout).toMatch(/^utilisation-example · 24 h \(1 day\) ·/);
+  });
+
   it('prints an aligned table with thousands separators and the currency', async () => {
     const r = await runPenny(['cost', 'examples/energy-example-expensed.yaml']);
     expect(r.code).toBe(0);

@@ -104,6 +104,25 @@ describe('penny gpu', () => {
   });
 });
 
+describe('penny gpu waste on GPUs owned in another currency', () => {
+  it('labels the saving column with the rows\' currency (EUR), not the report\'s (USD)', async () => {
+    // The demo telemetry on host localhost, owned through a EUR scenario: 200,000 EUR over 4 years
+    // for 8 GPUs = 50,000 / 70,080 GPU-h = 0.71347 EUR/h. Share of localhost:1: 730 × 0.71347 ×
+    // (1 − 2/7) = 372.02 EUR a month. The table's column read "Saving/month (USD)" over "€372.02".
+    const ws = join(dir, 'owned-eur');
+    const scenario = join(dir, 'owned-eur.yaml');
+    writeFileSync(scenario, 'name: owned-eur\ncurrency: EUR\nperiod: { years: 1 }\nresources:\n  - name: localhost\n    kind: server\n    gpus: 8\n    purchasePrice: 200000\n    lifetimeYears: 4\n');
+    expect((await runPenny(['--workspace', ws, 'ingest', 'examples/demo/gpu-telemetry.csv', '--host', 'localhost'])).code).toBe(0);
+    expect((await runPenny(['--workspace', ws, 'cost', scenario, '--save'])).code).toBe(0);
+    const r = await runPenny(['--workspace', ws, 'gpu', 'waste']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Saving\/month \(EUR\)/);
+    expect(r.stdout).not.toMatch(/Saving\/month \(USD\)/);
+    expect(r.stdout).toMatch(/Share NVIDIA H100 80GB HBM3 localhost:1 .* €372\.02/);
+    expect(r.stdout).toContain('Waste found: €742.03/month');
+  });
+});
+
 describe('penny forecast gpu', () => {
   it('forecasts GPUs busy from the ingested telemetry: 0.9 + 0.3 at first, then 0.9', async () => {
     const ws = join(dir, 'ws-forecast');

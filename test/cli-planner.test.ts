@@ -144,6 +144,13 @@ describe('penny plan', () => {
     // the second eight only 2 h of 4, on demand ($33.03 × 4 h = $132.12 committed would cost more than $110.08).
     expect(j.savingsPlans[0]).toMatchObject({ name: 'aws-1y', committedUsdPerHour: '33.03', breakEvenUtilisation: 0.6, upfrontUsd: '0' });
     expect(j.totalUsd).toBe(new Decimal('33.03').times(4).plus(new Decimal('55.04').times(2)).toFixed());
+    // The summary lists the commitment's cost beside the burst's: $132.12 + $110.08 = $242.20, the plan's cost.
+    const shown = await runPenny(['plan', s, '--no-explain']);
+    // Lines are wrapped to the terminal: continuation lines joined back.
+    const flat = shown.stdout.replace(/\n {4,}/g, ' ');
+    expect(flat).toMatch(/^Cost: \$242\.20 over 4 h/m);
+    expect(flat).toMatch(/\$33\.03\/h to aws-1y .*\(8×H100\) · \$132\.12$/m);
+    expect(flat).toMatch(/p5\.48xlarge \(8×H100\) at \$55\.04\/h, .* · \$110\.08$/m);
     const bad = await runPenny(['plan', write('spb.yaml', 'classes:\n  - { name: t, demand: [1], gpus: { H100: 1 } }\nsavingsPlans:\n  - { name: x, provider: aws, termYears: 1, payment: none, discount: 1.4 }\n')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/spb\.yaml:4:\d+: savingsPlans\[0\]\.discount/);

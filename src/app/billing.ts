@@ -394,9 +394,10 @@ export interface Allocation {
  * an owner is shared, evenly or in proportion to direct cost; idle cost (unused commitments,
  * `CommitmentDiscountStatus = Unused`) is shown apart, or shared like the rest with
  * `idle: 'shared'`. Exact: the shares add up to the shared amount to the last digit (largest
- * remainder at 12 decimals).
+ * remainder at 12 decimals). In each currency the owners' totals + idle + unshared (untagged cost
+ * of a currency in which no charge has the tag, so no owner to share it) = the bill.
  */
-export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; idle?: 'apart' | 'shared'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal; idle: Decimal }[]> {
+export async function allocate(billing: BillingStore, q: { tag: string; shared: 'even' | 'proportional'; idle?: 'apart' | 'shared'; from?: string; to?: string }): Promise<{ currency: string; owners: Allocation[]; unallocated: Decimal; unshared: Decimal; idle: Decimal }[]> {
   const range = { ...(q.from && { from: q.from }), ...(q.to && { to: q.to }) };
   await checkDimensions(billing, [{ kind: 'tag', key: q.tag }]);
   const rows = await billing.billingReport({ by: [{ kind: 'tag', key: q.tag }, { kind: 'column', name: 'CommitmentDiscountStatus' }], ...range });
@@ -420,6 +421,9 @@ export async function allocate(billing: BillingStore, q: { tag: string; shared: 
     return {
       currency,
       unallocated,
+      // No charge in this currency has the tag: there is no owner to share the untagged cost with,
+      // and it stays apart rather than dropping out of the total.
+      unshared: owners.length ? ZERO : unallocated,
       idle,
       owners: owners.map((key, i) => ({ key, direct: direct[i]!, shared: shares[i]!, total: direct[i]!.plus(shares[i]!) })).sort((a, b) => b.total.comparedTo(a.total)),
     };
@@ -466,6 +470,9 @@ export async function setBudget(billing: BillingStore, clock: Clock, b: Omit<Bud
   return rec;
 }
 
+/** A month of savings, as every saving in a budget's actions is stated: 730 h. */
+const HOURS_PER_MONTH = 730;
+
 /** Savings the workspace knows of, as monthly amounts: from the latest recorded cost report. */
 export async function knownSavings(store: Store): Promise<Recommendation[]> {
   const latest = await store.latestCostReport();
@@ -474,7 +481,7 @@ export async function knownSavings(store: Store): Promise<Recommendation[]> {
   if (!rec) return [];
   const scenario = scenarioSchema.parse(rec.scenario);
   const periodHours = (latest.report as { periodHours: number }).periodHours;
-  const monthly = (s: Recommendation): Recommendation => ({ ...s, saving: s.saving.times(730).div(periodHours), basis: `${s.basis} (per month: × 730 h / ${periodHours} h)`, ...(s.alternatives && { alternatives: s.alternatives.map(monthly) }) });
+  const monthly = (s: Recommendation): Recommendation => ({ ...s, saving: s.saving.times(HOURS_PER_MONTH).div(periodHours), basis: `${s.basis} (per month: × ${HOURS_PER_MONTH} h / ${periodHours} h)`, ...(s.alternatives && { alternatives: s.alternatives.map(monthly) }) });
   return scenarioSavings(scenario).map(monthly);
 }
 
@@ -602,17 +609,20 @@ export async function budgetReport(store: Store, billing: BillingStore, opts: { 
     if (elsewhere > 0) ownNotes.push(`${elsewhere} saving(s) found in the workspace are not on this budget's bill (${scopeText(b.scope)}, ${b.currency}, ${period.start.slice(0, 7)}): owned hardware, other scopes or currencies; not counted as actions`);
     const spent = dec((await billing.spendInWindow({ from: period.start, to: period.asOf, where })).find((x) => x.currency === b.currency)?.effective ?? '0');
     const unused = (await billing.commitmentUtilisation({ from: period.start, to: period.asOf, where })).filter((c) => dec(c.unused).gt(0) && c.currency === b.currency);
+    // Every other action's saving is per month of 730 h: the unused part of a commitment so far
+    // this month is brought to the same month (its run rate), not listed as if it were a month's.
+    const elapsedH = dec(Date.parse(period.asOf) - Date.parse(period.start)).div(3_600_000);
     const candidates: Recommendation[] = [
       ...own,
-      ...unused.map((c) => ({
+      ...(elapsedH.gt(0) ? unused : []).map((c) => ({
         id: `commitment:${c.commitmentId}`,
         resource: c.commitmentId,
         action: 'right-size-commitment',
-        title: `Right-size commitment ${c.commitmentId} (unused ${dec(c.unused).toDecimalPlaces(2)} this month)`,
-        saving: dec(c.unused),
+        title: `Right-size commitment ${c.commitmentId} (unused ${dec(c.unused).toDecimalPlaces(2)} so far this month)`,
+        saving: dec(c.unused).times(HOURS_PER_MONTH).div(elapsedH),
         currency: c.currency,
         effort: 'high' as const,
-        basis: `unused commitment in the billing data this month; saved at renewal or by exchange`,
+        basis: `unused commitment in the billing data: ${dec(c.unused).toDecimalPlaces(2)} over the ${elapsedH.toDecimalPlaces(1)} h of the month to date, × ${HOURS_PER_MONTH} h / ${elapsedH.toDecimalPlaces(1)} h for a month; saved at renewal or by exchange`,
       })),
     ];
     // The forecasting models on this scope's daily spend (whole days before `asOf`), when there are enough of them.
@@ -654,7 +664,7 @@ export function budgetStatusToJson(s: BudgetStatus & { forecastMethod?: string; 
     forecastShare: s.forecastShare.toDecimalPlaces(6).toNumber(),
     overrun: s.overrun.toDecimalPlaces(12).toFixed(),
     alerts: s.alerts.map((a) => ({ threshold: a.threshold, kind: a.kind, amount: a.amount.toFixed() })),
-    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4).toNumber(), ...(a.alternatives && { alternatives: a.alternatives.map((x) => ({ id: x.id, title: x.title, saving: x.saving.toDecimalPlaces(12).toFixed() })) }) })),
+    actions: s.actions.map((a) => ({ id: a.id, title: a.title, saving: a.saving.toDecimalPlaces(12).toFixed(), effort: a.effort, basis: a.basis, closesCumulative: a.closesCumulative.toDecimalPlaces(4, Decimal.ROUND_DOWN).toNumber(), ...(a.alternatives && { alternatives: a.alternatives.map((x) => ({ id: x.id, title: x.title, saving: x.saving.toDecimalPlaces(12).toFixed() })) }) })),
     closesGap: s.closesGap,
     notes: s.notes ?? [],
   };

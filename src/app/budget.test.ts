@@ -14,8 +14,9 @@ import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore, openPostgresStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { dec } from '../core/money.js';
+import { budgetStatus, monthOf } from '../core/finops/budget.js';
 import { scenarioSchema } from '../core/model/scenario.js';
-import { budgetReport, budgetStatuses, ingestFocus, setBudget } from './billing.js';
+import { budgetReport, budgetStatusToJson, budgetStatuses, ingestFocus, setBudget } from './billing.js';
 import { costAndRecord } from './cost.js';
 import type { BudgetRecord } from './billing-ports.js';
 
@@ -267,6 +268,23 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
         expect((await status()).actions).toEqual([]);
       });
 
+      it('an unused commitment\'s action is a monthly saving like the others, not the month so far', async () => {
+        // 10 days of June: 100 a day of usage and 10 a day of a commitment left unused.
+        const head = 'ChargePeriodStart,ChargePeriodEnd,BillingCurrency,ProviderName,ServiceName,ResourceId,BilledCost,EffectiveCost,CommitmentDiscountId,CommitmentDiscountStatus';
+        const lines = daily('2026-06-01', 10, () => '0').flatMap((d) => [`${d.start},${d.end},USD,AWS,EC2,i-1,100,100,,`, `${d.start},${d.end},USD,AWS,EC2,sp-1,0,10,sp-1,Unused`]);
+        const path = join(dir, `bill-${++files}.csv`);
+        writeFileSync(path, `${[head, ...lines].join('\n')}\n`);
+        await ingestFocus(billing, clock, path, await focusSource(path));
+        await budget('2500');
+        const s = await status('2026-06-11T00:00:00Z');
+        // 1,100 spent in 10 days → 3,300 by the run rate: 800 over.
+        expect(s.overrun.toFixed()).toBe('800');
+        // 100 unused in the 240 h so far: 100 × 730 h / 240 h = 304.1666… a month (not 100).
+        expect(s.actions.map((a) => [a.id, a.saving.toFixed()])).toEqual([['commitment:sp-1', dec(100).times(730).div(240).toFixed()]]);
+        expect(s.actions[0]!.saving.toDecimalPlaces(2).toFixed()).toBe('304.17');
+        expect(s.actions[0]!.closesCumulative.toDecimalPlaces(4).toFixed()).toBe('0.3802');
+      });
+
       it('a budget in another currency gets no USD savings', async () => {
         await ingest(daily('2026-06-01', 10, () => '1000', { resource: 'i-burst', currency: 'EUR' }));
         await costAndRecord(store, clock, scenario, 's.yaml');
@@ -278,3 +296,16 @@ describe.each(DRIVERS)('on %s', (driver, skip) => {
     });
   });
 });
+
+describe('budget status as JSON', () => {
+  it('never rounds a gap closed up to all of it', () => {
+    // Overrun 10,000 (40,000 forecast from 20,000 spent by mid-month, budget 30,000); one action of
+    // 9,999.6 a month closes 0.99996 of it: "closesCumulative": 1 beside "closesGap": false before.
+    const period = { ...monthOf('2026-06-16T00:00:00Z'), asOf: '2026-06-16T00:00:00.000Z' };
+    const s = budgetStatus({ name: 'b', amount: dec(30000), currency: 'USD', thresholds: [100] }, period, dec(20000), [{ id: 'x', resource: 'r', action: 'autostop', title: 't', saving: dec('9999.6'), currency: 'USD', effort: 'low', basis: '' }], () => dec(40000));
+    expect([s.overrun.toFixed(), s.closesGap]).toEqual(['10000', false]);
+    const j = budgetStatusToJson(s);
+    expect([j.actions[0]!.closesCumulative, j.closesGap]).toEqual([0.9999, false]);
+  });
+});
+

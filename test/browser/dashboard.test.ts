@@ -64,6 +64,8 @@ describe.skipIf(missing)('dashboard in Chromium', () => {
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-category')), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => page.evaluate(canvasPaintedScript('#chart-resource')), { timeout: 10_000 }).toBe(true);
     expect(await page.locator('#savings tbody tr').count()).toBeGreaterThanOrEqual(3);
+    // Scenario savings are over its 365 days; the budget's actions on this page are per month.
+    expect(await page.locator('#savings thead').innerText()).toContain('Saving over 365 days (USD)');
     expect(await page.locator('.card .value').first().textContent()).toMatch(/^\$[\d,]+$/);
     expect(errors).toEqual([]);
     await page.close();

@@ -1,5 +1,5 @@
 /** Terminal output: aligned tables, money with currency, small bar charts, a progress bar. */
-import { Decimal, formatMoney, groupThousands } from '../../core/money.js';
+import { Decimal, formatMoney, groupThousands, minorUnits, roundPartsToTotal } from '../../core/money.js';
 import type { Progress } from '../../app/ports.js';
 
 export type Align = 'left' | 'right';
@@ -30,6 +30,16 @@ export function money(x: Decimal, currency: string): string {
   return formatMoney(x, currency);
 }
 
+/**
+ * Parts of a total, each shown to the currency's minor unit so that the shown parts add up to
+ * their shown total (largest remainder): a breakdown whose cents disagree with its total reads
+ * as an error.
+ */
+export function moneyParts(parts: Decimal[], currency: string): string[] {
+  const decimals = minorUnits(currency);
+  return roundPartsToTotal(parts, decimals).map((x) => formatMoney(x, currency, decimals));
+}
+
 export function num(x: number | Decimal, decimals = 0): string {
   const d = x instanceof Decimal ? x : new Decimal(String(x));
   return groupThousands(d.toDecimalPlaces(decimals, Decimal.ROUND_HALF_EVEN).toFixed(decimals));
@@ -38,6 +48,14 @@ export function num(x: number | Decimal, decimals = 0): string {
 export function pct(x: number | Decimal, decimals = 1): string {
   const d = x instanceof Decimal ? x : new Decimal(String(x));
   return `${d.times(100).toDecimalPlaces(decimals).toFixed(decimals)}%`;
+}
+
+/**
+ * A share of a gap closed, in whole percent rounded down: 99.6% is "99%", so a list of actions
+ * that does not close a budget's overrun never reads "100%" beside "not enough to close it".
+ */
+export function pctClosed(x: Decimal): string {
+  return pct(x.toDecimalPlaces(2, Decimal.ROUND_DOWN), 0);
 }
 
 /** A horizontal bar of `cells` wide for share ∈ [0, 1], with eighth-block resolution. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDurationMs, parseInterval, parseTimestamp } from './timestamp.js';
+import { dateOption, parseDurationMs, parseInterval, parseTimestamp } from './timestamp.js';
 
 describe('parseTimestamp', () => {
   it('reads the common forms as UTC epoch ms', () => {
@@ -40,3 +40,31 @@ describe('parseInterval', () => {
     expect(parseDurationMs('12mo')).toBe(12 * 2_629_746_000);
   });
 });
+
+describe('dateOption', () => {
+  // Node reads TZ when a Date is made: the machine's zone must not move a date option.
+  const inZone = <T>(tz: string, f: () => T): T => {
+    const was = process.env.TZ;
+    process.env.TZ = tz;
+    try {
+      return f();
+    } finally {
+      if (was === undefined) delete process.env.TZ;
+      else process.env.TZ = was;
+    }
+  };
+
+  it('reads a time without a zone as UTC, whatever the machine\'s zone (budgets and reports are in UTC months)', () => {
+    for (const tz of ['UTC', 'America/Los_Angeles', 'Asia/Tokyo', 'Europe/Berlin']) {
+      // Midnight of 1 November: October's budget, whole. Read in Los Angeles' zone it was 07:00
+      // UTC on 1 November (November's month); in Tokyo's, 15:00 UTC on 31 October.
+      expect(inZone(tz, () => dateOption('--at', '2026-11-01T00:00')), tz).toBe('2026-11-01T00:00:00.000Z');
+      expect(inZone(tz, () => dateOption('--at', '2026-10-10T12:30:15')), tz).toBe('2026-10-10T12:30:15.000Z');
+      expect(inZone(tz, () => dateOption('--at', '2026-10-10')), tz).toBe('2026-10-10T00:00:00.000Z');
+      expect(inZone(tz, () => dateOption('--at', '2026-10-10T09:00+09:00')), tz).toBe('2026-10-10T00:00:00.000Z');
+      expect(inZone(tz, () => dateOption('--at', '2026-10-10T00:00Z')), tz).toBe('2026-10-10T00:00:00.000Z');
+    }
+    expect(() => dateOption('--at', 'yesterday')).toThrow(/--at "yesterday" is not a date/);
+  });
+});
+

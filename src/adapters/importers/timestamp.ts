@@ -56,12 +56,16 @@ export function parseDurationMs(raw: string): number {
 }
 
 /**
- * A date option or query parameter (`--from 2026-10-01`, `?to=…`) as ISO 8601 UTC; a bare date is
- * midnight UTC. Empty means absent; anything unparseable is refused naming the option.
+ * A date option or query parameter (`--from 2026-10-01`, `?to=…`, `--at`) as ISO 8601 UTC; a bare
+ * date is midnight UTC, and so is a time that names no zone (`2026-11-01T00:00`): Date.parse would
+ * read it in the machine's zone, which put `--at 2026-11-01T00:00` in November on a machine in
+ * Los Angeles and moved spend to date with the zone. Empty means absent; anything unparseable is
+ * refused naming the option.
  */
 export function dateOption(name: string, v: string | undefined): string | undefined {
   if (v === undefined || v === '') return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  const zoneless = /T\d/.test(v) && !/([zZ]|[+-]\d\d(:?\d\d)?)$/.test(v);
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : zoneless ? `${v}Z` : v);
   if (!Number.isFinite(ms)) throw new InvalidInput(`${name} "${v}" is not a date`, [{ path: name, message: 'not a date', expected: 'YYYY-MM-DD or ISO 8601', found: v }]);
   return new Date(ms).toISOString();
 }

@@ -28,6 +28,8 @@ interface Line {
   start?: string;
   account?: string;
   billingPeriod?: string;
+  /** ChargeCategory, when the row is not plain usage. */
+  category?: string;
 }
 
 const row = (l: Line): FocusRow => ({
@@ -39,6 +41,7 @@ const row = (l: Line): FocusRow => ({
     ServiceName: l.service,
     ...(l.account && { ProviderName: 'Cloud', BillingAccountId: l.account }),
     ...(l.currency && { BillingCurrency: l.currency }),
+    ...(l.category && { ChargeCategory: l.category }),
     ...(l.commitment && { CommitmentDiscountId: l.commitment.id, CommitmentDiscountStatus: l.commitment.status }),
   },
   tags: l.team ? { team: l.team, 'cost center': `cc-${l.team}` } : null,
@@ -181,6 +184,27 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       expect(top.map((r) => [r.keys[0], r.list])).toEqual([['Compute', null], ['(other)', null]]);
       const topKnown = await billing.billingReport({ by: svc, from, to: '2026-10-06', top: 1 });
       expect(topKnown.map((r) => [r.keys[0], r.list])).toEqual([['Gpu', '2'], ['(other)', '1']]);
+    });
+
+    it('counts the list cost of a commitment once: not on its purchase and again on the usage it covers', async () => {
+      // The FOCUS spec's example (zero_percent_utilization_without_commitment_discount_flexibility):
+      // a commitment bought for 1.50 (ListCost 3.00, EffectiveCost 0: amortised into the hour it
+      // covers), that hour unused (ListCost 3.00, EffectiveCost 1.50), an on-demand hour (2.00
+      // everywhere). List cost of what was charged: 3.00 + 2.00 = 5.00, not 3.00 + 3.00 + 2.00 = 8.00.
+      const spec: Line[] = [
+        { line: 2, day: '2026-11-02', service: 'Commitments', category: 'Purchase', billed: '1.5', effective: '0', list: '3', currency: 'USD' },
+        { line: 3, day: '2026-11-02', service: 'Compute', billed: '0', effective: '1.5', list: '3', commitment: { id: 'cd-9', status: 'Unused' }, currency: 'USD' },
+        { line: 4, day: '2026-11-02', service: 'Compute', billed: '2', effective: '2', list: '2', currency: 'USD' },
+        // A purchase that is its own cost (a licence paid and used at once) keeps its list cost.
+        { line: 5, day: '2026-11-02', service: 'Licence', category: 'Purchase', billed: '7', effective: '7', list: '9', currency: 'USD' },
+      ];
+      expect((await ingest(billing, 'f9', spec)).status).toBe('ingested');
+      const from = '2026-11-01';
+      const svc = [{ kind: 'column' as const, name: 'ServiceName' }];
+      expect((await billing.billingReport({ by: [], from })).map((r) => [r.billed, r.effective, r.list])).toEqual([['10.5', '10.5', '14']]);
+      expect((await billing.billingReport({ by: svc, from })).map((r) => [r.keys[0], r.list])).toEqual([['Licence', '9'], ['Compute', '5'], ['Commitments', '0']]);
+      expect((await billing.billingReport({ by: [], from, granularity: 'day' })).map((r) => [r.period, r.list])).toEqual([['2026-11-02', '14']]);
+      expect((await billing.billingReport({ by: [], from, granularity: 'month' })).map((r) => r.list)).toEqual(['14']);
     });
 
     it('reports commitment use and the last charge end', async () => {

@@ -30,6 +30,14 @@ const ordinals = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(
  * one unpriced row would otherwise show the others' sum as if it were the whole.
  */
 const KNOWN_LIST = (col: string) => `CASE WHEN count(${col}) = count(*) THEN sum(${col}) END`;
+/**
+ * A row's list cost on the basis of its effective cost (accrual). A purchase whose EffectiveCost
+ * is 0 is a prepayment for future charges (a commitment, prepaid credits): the usage it covers
+ * carries its own ListCost, so adding the purchase's too counts the same hours twice (FOCUS
+ * ListCost: exclude either the purchases or the covered charges when aggregating). Known 0, not
+ * unknown: such a group's list cost is that of what it covers.
+ */
+const LIST_COST = `CASE WHEN charge_category = 'Purchase' AND effective_cost = 0 THEN CAST(0 AS DECIMAL(38, 18)) ELSE list_cost END`;
 /** DuckDB sorts NULLs last in both directions, PostgreSQL first when descending: said once, the same in both. */
 const nullsLast = (cols: string[]) => cols.map((c) => `${c} NULLS LAST`).join(', ');
 
@@ -217,7 +225,7 @@ export class SqlBillingStore implements BillingStore {
       const where = this.where(q, params);
       const keys = [...dims.map((d, i) => `${d} AS k${i}`), ...(period ? [`${period} AS period`] : []), 'billing_currency AS currency'];
       grouped = `SELECT ${keys.join(', ')},
-         sum(billed_cost) AS billed, sum(effective_cost) AS effective, ${KNOWN_LIST('list_cost')} AS list, count(*) AS n
+         sum(billed_cost) AS billed, sum(effective_cost) AS effective, ${KNOWN_LIST(LIST_COST)} AS list, count(*) AS n
        FROM billing_live ${where}
        GROUP BY ${ordinals(keys.length)}`;
     }
@@ -304,7 +312,7 @@ export class SqlBillingStore implements BillingStore {
     return `WITH src AS (
         SELECT ${[...keys, 'billing_currency AS currency', 'file_id', 'line'].join(', ')},
           charge_period_start::TIMESTAMP AS s, charge_period_end::TIMESTAMP AS e,
-          ${units('billed_cost')} AS bu, ${units('effective_cost')} AS eu, ${units('list_cost')} AS lu
+          ${units('billed_cost')} AS bu, ${units('effective_cost')} AS eu, ${units(`(${LIST_COST})`)} AS lu
         FROM billing_live ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}),
       days AS (
         SELECT *, ${pg ? series : `unnest(${series})`} AS d FROM src),

@@ -3,6 +3,7 @@ import { api, type ApiResponse } from '../api.js';
 import { chart } from '../chart.js';
 import { card, emptyState, h, table, html } from '../dom.js';
 import { money, num, pct } from '../format.js';
+import { savingColumnLabel, wasteFoundText } from '../waste-total.js';
 
 type Usage = ApiResponse<'/api/gpus/usage'>;
 
@@ -20,14 +21,15 @@ export async function gpus(root: HTMLElement): Promise<void> {
   const kwh = u.periods.reduce((a, p) => a + p.energyKwh, 0);
   const idleH = u.periods.reduce((a, p) => a + p.idleS, 0) / 3600;
   const idleCost = u.periods.reduce((a, p) => a + Number(p.idleCost ?? 0), 0);
-  // The API's total counts each GPU-hour once (alternatives are not added).
-  const monthly = Number(w.savingTotal);
+  // The API's totals count each GPU-hour once (alternatives are not added), one per currency: an
+  // owned GPU is priced in its scenario's currency, the price table in USD.
+  const found = wasteFoundText(w.savingTotals, c);
   root.append(
     h(html`<div class="cards">
       ${card('GPUs', num(u.gpus.length), `${w.gpus.filter((g) => g.underUsed).length} under-used`)}
       ${card('Energy', `${num(kwh, 2)} kWh`, 'at the GPU, integrated power')}
       ${card('Idle', `${num(idleH, 1)} h`, idleCost > 0 ? `${money(idleCost, c)} at the GPUs' hourly price` : '')}
-      ${card('Waste found', `${money(monthly, c, 0)}/month`, `${w.recommendations.length} recommendations`)}
+      ${card('Waste found', found, `${w.recommendations.length} recommendations`)}
     </div>`),
   );
   const times = [...new Set(u.periods.map((p) => p.start))].sort();
@@ -46,7 +48,7 @@ export async function gpus(root: HTMLElement): Promise<void> {
   for (const n of w.notes ?? []) root.append(h(html`<p class="note">${n}</p>`));
   root.append(
     w.recommendations.length
-      ? table([{ label: 'Action' }, { label: `Saving/month (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], w.recommendations.map((r) => [r.title, money(r.saving, r.currency), r.effort, `${r.basis}${r.alternatives?.length ? `. Alternatives (not added): ${r.alternatives.map((a) => `${a.title} ${money(a.saving, r.currency)}`).join('; ')}` : ''}`]), { id: 'gpu-recs' })
+      ? table([{ label: 'Action' }, { label: savingColumnLabel(w.recommendations.map((r) => r.currency), c), num: true }, { label: 'Effort' }, { label: 'Why' }], w.recommendations.map((r) => [r.title, money(r.saving, r.currency), r.effort, `${r.basis}${r.alternatives?.length ? `. Alternatives (not added): ${r.alternatives.map((a) => `${a.title} ${money(a.saving, r.currency)}`).join('; ')}` : ''}`]), { id: 'gpu-recs' })
       : emptyState('No waste found', 'Every GPU was busy enough over the observed time.'),
   );
   root.append(h(html`<h2>GPUs</h2>`));

@@ -62,7 +62,7 @@ async function billingSection(root: HTMLElement): Promise<boolean> {
       yAxis: { type: 'category', data: ['forecast', 'spent'] },
       series: [{ type: 'bar', data: [{ value: Number(b.forecast), itemStyle: { color: over ? '#d92d20' : '#2f6fdb' } }, Number(b.spent)], markLine: { symbol: 'none', silent: true, lineStyle: { color: BUDGET_LINE, type: 'solid', width: 2 }, data: [{ xAxis: Number(b.amount), name: 'budget' }], label: { formatter: 'budget', position: 'end' } } }],
     }, { id: `chart-budget-${b.name}`, height: 134, label: `Budget ${b.name}: spent ${money(b.spent, b.currency, 0)} and forecast ${money(b.forecast, b.currency, 0)} to month end, against the budget line at ${money(b.amount, b.currency, 0)}.` });
-    if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, pct(a.closesCumulative, 0)])));
+    if (b.actions.length) el.append(table([{ label: 'Action (by saving per effort)' }, { label: `Saving/month (${b.currency})`, num: true }, { label: 'Effort' }, { label: 'Gap closed', num: true }], b.actions.map((a) => [a.title, money(a.saving, b.currency), a.effort, `${Math.floor(Math.round(a.closesCumulative * 10000) / 100)}%`])));
   }
   return true;
 }
@@ -91,7 +91,7 @@ export async function overview(root: HTMLElement): Promise<void> {
       ${card('Total cost', money(r.total, c, 0), `over ${num(days)} days`)}
       ${card('Paying for idle capacity', money(r.idleCost, c, 0), Number(r.total) > 0 ? `${pct(Number(r.idleCost) / Number(r.total))} of the total` : '')}
       ${card('Energy', `${num(r.energyKwh)} kWh`, 'owned hardware, PUE included')}
-      ${card('Savings found', money(totalSavings, c, 0), topSaving ? `largest: ${topSaving.title}` : 'none')}
+      ${card('Savings found', money(totalSavings, c, 0), topSaving ? `over ${num(days)} days; largest: ${topSaving.title}` : 'none')}
     </div>`),
   );
   const grid = h(html`<div class="grid2"></div>`);
@@ -121,10 +121,11 @@ export async function overview(root: HTMLElement): Promise<void> {
     { id: 'chart-resource', height: Math.max(320, resources.length * 26 + 60), label: `Cost of each of ${resources.length} resources, stacked by category; the Resources table below lists them.` },
   );
   await billingSection(root);
+  // Over the scenario's period, where the budget's actions above are per month: said on both.
   root.append(h(html`<h2>Largest savings</h2>`));
   root.append(
     r.savings.length
-      ? table([{ label: 'Action' }, { label: `Saving (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], r.savings.map((s) => [s.title, money(s.saving, c), s.effort, s.basis]), { id: 'savings' })
+      ? table([{ label: 'Action' }, { label: `Saving over ${num(days)} days (${c})`, num: true }, { label: 'Effort' }, { label: 'Why' }], r.savings.map((s) => [s.title, money(s.saving, c), s.effort, s.basis]), { id: 'savings' })
       : emptyState('No savings found', 'Give utilisation, spot or reserved prices, or seats used in the scenario for Penny to weigh them.'),
   );
   root.append(h(html`<h2>Resources</h2>`));

@@ -1,3 +1,4 @@
+import { dateOption } from '../../importers/timestamp.js';
 import { budgetInput, budgetReport, budgetStatusToJson, budgetToJson, invalidBudgetToJson, invalidBudgetsError, parseBudgetScope, scopeText, setBudget } from '../../../app/billing.js';
 import type { BudgetRecord } from '../../../app/billing-ports.js';
 import { InvalidInput, NotFound } from '../../../core/errors.js';
@@ -6,7 +7,7 @@ import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson, withWorkspace } from '../context.js';
 import { serverFor } from '../remote.js';
 import type { Action, BudgetStatus } from '../../../core/finops/budget.js';
-import { bar, money, num, pct, table } from '../render.js';
+import { bar, money, num, pct, pctClosed, table } from '../render.js';
 import { replanUnderBudget, type Replan } from '../../../app/replan.js';
 import { loadPlanScenario } from '../../importers/plan-scenario.js';
 
@@ -102,8 +103,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
     .option('--json', 'print exact JSON')
     .addHelpText('after', '\nThe month is the calendar month (UTC) of --at (default: where the billing data ends); spend to date counts\ncharges before it (pro rata for one spanning it), the forecast the rest of the month (docs/billing.md). Actions come from the workspace\'s scenario savings\n(monthly), its GPU telemetry waste findings and unused commitments in the billing data, ordered by\nsaving per unit of effort.\n\nExample:\n  penny budget status')
     .action(async (opts: { at?: string; replan?: string; json?: boolean }, cmd) => {
-      const at = opts.at && (/^\d{4}-\d{2}-\d{2}$/.test(opts.at) ? `${opts.at}T00:00:00Z` : opts.at);
-      if (at && !Number.isFinite(Date.parse(at))) throw new InvalidInput(`--at "${opts.at}" is not a date`, [{ path: '--at', message: 'not a date', found: opts.at }]);
+      const at = dateOption('--at', opts.at);
       // While `penny serve` holds the workspace, the server measures the budgets (the same use case).
       const server = await serverFor(ctx, ctx.workspaceDir(globalOpts(cmd).workspace));
       let statuses: ReturnType<typeof budgetStatusFromJson>[];
@@ -159,7 +159,7 @@ export const registerBudget: RegisterCommand = (program, ctx) => {
         for (const a of s.alerts) ctx.stdout(`  ${a.kind === 'actual' ? 'ALERT' : 'WARNING'}: ${a.kind === 'actual' ? 'spend has passed' : 'the forecast passes'} ${a.threshold}% (${money(a.amount, c)})`);
         if (s.overrun.gt(0)) {
           ctx.stdout(`  Forecast overrun: ${money(s.overrun, c)}.${s.actions.length ? ` Actions, by saving per unit of effort${s.closesGap ? ' (together they close it)' : ' (not enough to close it)'}:` : ' No action found in the workspace data to close it.'}`);
-          if (s.actions.length) ctx.stdout(table([{ header: '#' }, { header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }, { header: 'Gap closed', align: 'right' }], s.actions.map((a, i) => [String(i + 1), a.title, money(a.saving, c), a.effort, pct(a.closesCumulative, 0)]), { indent: '  ' }));
+          if (s.actions.length) ctx.stdout(table([{ header: '#' }, { header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }, { header: 'Gap closed', align: 'right' }], s.actions.map((a, i) => [String(i + 1), a.title, money(a.saving, c), a.effort, pctClosed(a.closesCumulative)]), { indent: '  ' }));
         } else ctx.stdout('  On track: the forecast is within the budget.');
         ctx.stdout('');
       }

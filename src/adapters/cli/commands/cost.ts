@@ -43,8 +43,7 @@ export const registerCost: RegisterCommand = (program, ctx) => {
 export function renderCostReport(r: CostReport, by: 'category' | 'resource', savings: Recommendation[] = []): string {
   const c = r.currency;
   const out: string[] = [];
-  const days = r.periodHours / 24;
-  out.push(`${r.scenario} · ${num(r.periodHours)} h (${num(days, days % 1 ? 1 : 0)} days) · capex ${r.capex === 'expense' ? 'expensed' : 'amortised'} · ${c}`);
+  out.push(`${r.scenario} · ${num(r.periodHours)} h (${periodDays(r.periodHours)}) · capex ${r.capex === 'expense' ? 'expensed' : 'amortised'} · ${c}`);
   out.push('');
   const decimals = minorUnits(c);
   if (by === 'category') {
@@ -97,7 +96,7 @@ export function renderCostReport(r: CostReport, by: 'category' | 'resource', sav
     out.push('Savings found:');
     out.push(
       table(
-        [{ header: 'Action' }, { header: `Saving (${c})`, align: 'right' }, { header: 'Effort' }],
+        [{ header: 'Action' }, { header: savingHeader(r), align: 'right' }, { header: 'Effort' }],
         savings.map((s) => [s.title, money(s.saving, c), s.effort]),
         { indent: '  ' },
       ),
@@ -110,3 +109,16 @@ function capital(s: string): string {
   return s[0]!.toUpperCase() + s.slice(1);
 }
 
+/** "365 days", "1 day", "1.5 days": the scenario's period, as the report's first line states it. */
+function periodDays(hours: number): string {
+  const days = hours / 24;
+  return `${num(days, days % 1 ? 1 : 0)} ${days === 1 ? 'day' : 'days'}`;
+}
+
+/**
+ * A scenario saving is over the scenario's period, where budget and GPU savings are per month:
+ * its column says which ("Saving over 365 days (USD)"), so the two are never read as one unit.
+ */
+export function savingHeader(r: Pick<CostReport, 'periodHours' | 'currency'>): string {
+  return `Saving over ${periodDays(r.periodHours)} (${r.currency})`;
+}

@@ -20,7 +20,7 @@ import { resultToJson } from './simulate.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
 import { money, table } from '../render.js';
-import { renderCostReport } from './cost.js';
+import { renderCostReport, savingHeader } from './cost.js';
 import { parsePort, startServer } from './serve.js';
 import { Option } from 'commander';
 import { telemetryIo } from '../../importers/telemetry-io.js';
@@ -87,7 +87,7 @@ export const registerDemo: RegisterCommand = (program, ctx) => {
         lines.push('', 'Three largest savings:');
         lines.push(
           table(
-            [{ header: '#' }, { header: 'Action' }, { header: `Saving (${r.currency})`, align: 'right' }, { header: 'Why' }],
+            [{ header: '#' }, { header: 'Action' }, { header: savingHeader(r), align: 'right' }, { header: 'Why' }],
             demo.topSavings.map((s, i) => [String(i + 1), s.title, money(s.saving, r.currency), s.basis]),
             { indent: '  ' },
           ),

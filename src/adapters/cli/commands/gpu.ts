@@ -160,7 +160,9 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
       else {
         out.push(`Recommendations (saving per month of ${r.options.hoursPerMonth} h; release / share / smaller GPU / spot price the same hours: the best counts, the others are listed as alternatives):`);
         const rows = r.recommendations.flatMap((x) => [[x.title, money(dec(x.saving), x.currency), x.effort], ...(x.alternatives ?? []).map((a) => [`  or: ${a.title}`, `(${money(dec(a.saving), a.currency)})`, a.effort])]);
-        out.push(table([{ header: 'Action' }, { header: `Saving/month (${c})`, align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
+        // An owned GPU is priced in its scenario's currency: the column names one only when every row is in it.
+        const currencies = [...new Set(r.recommendations.map((x) => x.currency))];
+        out.push(table([{ header: 'Action' }, { header: currencies.length === 1 ? `Saving/month (${currencies[0]})` : 'Saving/month', align: 'right' }, { header: 'Effort' }], rows, { indent: '  ' }));
         for (const t of r.savingTotals) out.push(`  Waste found: ${money(dec(t.saving), t.currency)}/month (each GPU-hour once; alternatives not added)`);
       }
       out.push('');

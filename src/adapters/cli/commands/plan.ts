@@ -14,7 +14,7 @@ import { planRun } from '../../../app/runs.js';
 import { saveRun } from '../remote.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { money, num, pct, table, width as width_ } from '../render.js';
+import { money, moneyParts, num, pct, table, width as width_ } from '../render.js';
 
 /**
  * The MIP gap is a ratio (0.005 = 0.5%); "0.5%" is read too. 1 or more would accept any plan, so it
@@ -148,7 +148,8 @@ export function renderPlan(r: PlanResult, catalogs: string[], c: ShownCurrency =
     const sp = r.savingSplit;
     const total = sp.fromUsd.minus(sp.planUsd);
     out.push(`  where the saving comes from, against all on-demand at list price with nothing owned (${show(sp.fromUsd)}, saving ${show(total)}):`);
-    out.push(`    ${sp.parts.map((x) => `${x.part} ${show(x.usd)}`).join(' · ')}`);
+    const shown = moneyParts(sp.parts.map((x) => x.usd.times(c.perUsd)), c.code);
+    out.push(`    ${sp.parts.map((x, k) => `${x.part} ${shown[k]}`).join(' · ')}`);
   }
   if (r.explanations.length) {
     out.push('');
@@ -261,7 +262,10 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
       .filter((x) => x.committedUsdPerHour.gt(0))
       .map((x) => {
         const covered = p.lines.filter((l) => l.savingsPlan?.role === 'usage' && l.savingsPlan.name === x.name);
-        return `  ${usd(x.committedUsdPerHour)}/h to ${x.name} (${x.provider}, ${x.termYears}-year, ${x.payment === 'none' ? 'no' : x.payment} upfront, ${pct(x.discount, 0)} off on-demand; beats on-demand above ${pct(x.breakEvenUtilisation, 0)} use, this plan uses ${pct(x.usedShare, 0)}): pays for ${covered.map((l) => `${span(counts(l).filter((n) => n > 0))} × ${label(l)}`).join(', ')}`;
+        // The commitment's cost over the horizon, as every other line shows its own: without it the
+        // amounts listed did not add up to the plan's cost.
+        const commit = p.lines.find((l) => l.savingsPlan?.role === 'commit' && l.savingsPlan.name === x.name);
+        return `  ${usd(x.committedUsdPerHour)}/h to ${x.name} (${x.provider}, ${x.termYears}-year, ${x.payment === 'none' ? 'no' : x.payment} upfront, ${pct(x.discount, 0)} off on-demand; beats on-demand above ${pct(x.breakEvenUtilisation, 0)} use, this plan uses ${pct(x.usedShare, 0)}): pays for ${covered.map((l) => `${span(counts(l).filter((n) => n > 0))} × ${label(l)}`).join(', ')}${commit ? ` · ${usd(commit.costUsd)}` : ''}`;
       }),
   );
   section(
@@ -288,7 +292,8 @@ export function renderSummary(r: PlanResult, catalogs: string[], width: number, 
   }
   if (r.savingSplit) {
     const sp = r.savingSplit;
-    out.push(`  Saving against all on-demand at list price, nothing owned (${usd(sp.fromUsd)}): ${sp.parts.map((x) => `${x.part} ${usd(x.usd)}`).join(' · ')}`);
+    const shown = moneyParts(sp.parts.map((x) => x.usd.times(c.perUsd)), c.code);
+    out.push(`  Saving against all on-demand at list price, nothing owned (${usd(sp.fromUsd)}): ${sp.parts.map((x, k) => `${x.part} ${shown[k]}`).join(' · ')}`);
   }
   if (r.explanations.length) {
     const top = r.explanations.slice(0, 3);

@@ -5,7 +5,7 @@ import { InvalidInput } from '../../../core/errors.js';
 import { dec, sum } from '../../../core/money.js';
 import type { RegisterCommand } from '../context.js';
 import { globalOpts, printJson } from '../context.js';
-import { bar, money, pct, table } from '../render.js';
+import { bar, money, moneyParts, pct, table } from '../render.js';
 import { HttpBillingStore, serverFor } from '../remote.js';
 import type { BillingStore } from '../../../app/billing-ports.js';
 
@@ -66,12 +66,18 @@ export const registerReport: RegisterCommand = (program, ctx) => {
           const dim = parseDimension(opts.allocate);
           if (dim.kind !== 'tag') throw new InvalidInput('--allocate takes tag:KEY, e.g. tag:team', [{ path: '--allocate', message: 'not a tag', found: opts.allocate }]);
           const result = await allocate(billing, { tag: dim.key, shared: opts.shared, idle: opts.idle, ...(from && { from }), ...(to && { to }) });
-          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), idle: c.idle.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
+          if (opts.json) return printJson(ctx, result.map((c) => ({ currency: c.currency, unallocated: c.unallocated.toFixed(), unshared: c.unshared.toFixed(), idle: c.idle.toFixed(), shared: opts.shared, owners: c.owners.map((o) => ({ [dim.key]: o.key, direct: o.direct.toFixed(), shared: o.shared.toFixed(), total: o.total.toFixed() })) })));
           for (const c of result) {
-            ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}`);
-            const rows = [...c.owners.map((o) => [o.key ?? '', money(o.direct, c.currency), money(o.shared, c.currency), money(o.total, c.currency)])];
-            if (c.idle.gt(0)) rows.push(['(idle: unused commitments)', '', '', money(c.idle, c.currency)]);
-            rows.push(['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated, c.currency), money(sum(c.owners.map((o) => o.total)).plus(c.idle), c.currency)]);
+            const how = c.owners.length ? `shared ${opts.shared === 'even' ? 'evenly' : 'in proportion to direct cost'}` : `not shared: no ${c.currency} charge has tag:${dim.key}`;
+            ctx.stdout(`Showback by tag:${dim.key} (${c.currency}); cost without the tag (${money(c.unallocated, c.currency)}) ${how}`);
+            // Each column shown so that its cents add up to its total (an even third of $100 is
+            // $33.34 once and $33.33 twice, not $33.33 three times under a total of $100.00).
+            const extra = [...(c.unshared.isZero() ? [] : [{ label: `(no ${dim.key}: untagged, not shared)`, amount: c.unshared }]), ...(c.idle.gt(0) ? [{ label: '(idle: unused commitments)', amount: c.idle }] : [])];
+            const direct = moneyParts(c.owners.map((o) => o.direct), c.currency);
+            const shared = moneyParts(c.owners.map((o) => o.shared), c.currency);
+            const total = moneyParts([...c.owners.map((o) => o.total), ...extra.map((x) => x.amount)], c.currency);
+            const rows = [...c.owners.map((o, i) => [o.key ?? '', direct[i]!, shared[i]!, total[i]!]), ...extra.map((x, i) => [x.label, '', '', total[c.owners.length + i]!])];
+            rows.push(['Total', money(sum(c.owners.map((o) => o.direct)), c.currency), money(c.unallocated.minus(c.unshared), c.currency), money(sum(c.owners.map((o) => o.total)).plus(c.unshared).plus(c.idle), c.currency)]);
             ctx.stdout(table([{ header: dim.key }, { header: 'Direct', align: 'right' }, { header: 'Shared', align: 'right' }, { header: 'Total', align: 'right' }], rows));
           }
           return;
