@@ -42,7 +42,7 @@ export interface IngestResult {
   created: boolean;
   gpus: number;
   samples: number;
-  /** Samples skipped because the store already had one for that GPU and time. */
+  /** Samples skipped because the store already had one for that GPU and time, or a roll-up of it. */
   duplicates: number;
 }
 

@@ -49,11 +49,22 @@ export class SqlTelemetryStore implements TelemetryStore {
         if (t < lo) lo = t;
         if (t > hi) hi = t;
       }
-      const existing = new Set(
-        (await this.session.all<{ ts_ms: bigint | number }>(`SELECT ts_ms FROM gpu_samples WHERE gpu_id = $1 AND ts_ms BETWEEN $2 AND $3`, [gpuId, lo, hi])).map((r) => Number(r.ts_ms)),
-      );
+      // Roll-ups (penny gpu compact) hold samples that are no longer raw: a sample they cover is
+      // counted already, and storing it again would count its energy and hours twice.
+      const buckets = (await this.session.all<Row>(`SELECT start_ms, bucket_ms FROM gpu_rollups WHERE gpu_id = $1 AND start_ms <= $2 AND start_ms + bucket_ms > $3 ORDER BY start_ms`, [gpuId, hi, lo])).map((r) => ({ startMs: Number(r.start_ms), endMs: Number(r.start_ms) + Number(r.bucket_ms), firstRawMs: Infinity }));
+      const from = buckets.length ? Math.min(lo, buckets[0]!.startMs) : lo;
+      const stored = (await this.session.all<{ ts_ms: bigint | number }>(`SELECT ts_ms FROM gpu_samples WHERE gpu_id = $1 AND ts_ms BETWEEN $2 AND $3 ORDER BY ts_ms`, [gpuId, from, hi])).map((r) => Number(r.ts_ms));
+      const existing = new Set(stored);
+      // The bucket the raw cut went through was rolled up to its first raw sample only: a sample
+      // after that one is not in the roll-up.
+      for (const t of stored) {
+        const b = bucketAt(buckets, t);
+        if (b && t < b.firstRawMs) b.firstRawMs = t;
+      }
       for (const s of m.values()) {
         if (existing.has(s.tsMs)) continue;
+        const b = bucketAt(buckets, s.tsMs);
+        if (b && s.tsMs < b.firstRawMs) continue;
         rows.push([s.gpuId, s.tsMs, s.utilGpuPct, s.utilMemPct, s.memUsedMiB, s.powerW, sourceId]);
       }
     }
@@ -104,6 +115,20 @@ export class SqlTelemetryStore implements TelemetryStore {
 }
 
 type Row = Record<string, unknown>;
+
+/** The roll-up bucket holding `tsMs` (buckets sorted by start, never overlapping), by bisection. */
+function bucketAt<B extends { startMs: number; endMs: number }>(buckets: B[], tsMs: number): B | undefined {
+  let lo = 0;
+  let hi = buckets.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = buckets[mid]!;
+    if (tsMs < b.startMs) hi = mid - 1;
+    else if (tsMs >= b.endMs) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
 
 function num(x: unknown): number | null {
   return x == null ? null : Number(x);

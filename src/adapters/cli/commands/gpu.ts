@@ -164,7 +164,7 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
 
 function printIngest(ctx: CliContext, source: string, result: Awaited<ReturnType<typeof ingestNvidiaSmi>>, json: boolean): void {
   if (json) return printJson(ctx, result);
-  ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
+  ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${result.duplicates ? ` (${num(result.duplicates)} already stored or rolled up, skipped)` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
 }
 
 interface ReportFlags {
