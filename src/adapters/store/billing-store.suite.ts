@@ -265,6 +265,54 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       expect(await billing.removeBillingFile('full')).toBe(false);
     });
 
+    it('decides which rows count one write at a time: concurrent ingests and removes never double-count nor drop a slice', async () => {
+      // Each write, once it has recorded (or removed) its file, waits for the other to do the same
+      // before it commits, up to a second: where writes overlap (PostgreSQL: a client per
+      // transaction) they overlap in their last step, where each decides which slices count.
+      let arrived = 0;
+      let wake = () => undefined as void;
+      const holding = (b: BillingStore): BillingStore =>
+        new Proxy(b, {
+          get(t, p) {
+            if (p === 'transaction') return <T>(fn: (tx: BillingStore) => Promise<T>) => t.transaction((tx) => fn(holding(tx)));
+            if (p === 'insertBillingFile' || p === 'removeBillingFile') {
+              return async (...args: unknown[]) => {
+                const out = await (t[p] as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+                const both = new Promise<void>((resolve) => {
+                  const previous = wake;
+                  wake = () => (previous(), resolve());
+                });
+                if (++arrived % 2 === 0) wake();
+                await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 1000))]);
+                return out;
+              };
+            }
+            const v = Reflect.get(t, p) as unknown;
+            return typeof v === 'function' ? v.bind(t) : v;
+          },
+        });
+      const statuses = (rs: { status: string }[]) => rs.map((r) => r.status).sort();
+      // A month-to-date export and the full month at once: the full month counts, alone.
+      // (Which is recorded first decides whether the month-to-date one is "superseded".)
+      await Promise.all([ingest(holding(billing), 'mtd', MTD), ingest(holding(billing), 'full', FULL)]);
+      expect(await total(billing, JAN)).toBe('60.500000000000000001');
+      expect((await billing.listBillingFiles()).filter((f) => f.id !== 'f1').map((f) => [f.id, f.countedRows]).sort()).toEqual([
+        ['full', 3],
+        ['mtd', 0],
+      ]);
+      // The full month taken out while another account's bill comes in: the month-to-date export
+      // counts again, and the other bill counts.
+      const other = [{ ...jan('2027-01-03', 2, '7'), account: 'B' }];
+      await Promise.all([removeBillingFile(holding(billing), 'full'), ingest(holding(billing), 'other', other)]);
+      expect(await total(billing, JAN)).toBe('30.000000000000000001');
+      expect(await total(billing, [...USD, { dim: { kind: 'column', name: 'BillingAccountId' }, value: 'B' }])).toBe('7');
+      // The same rows in two encodings at once count once, and the second is told so.
+      expect(statuses(await Promise.all([ingest(holding(billing), 'full-csv', FULL), ingest(holding(billing), 'full-gz', FULL)]))).toEqual(['already-ingested', 'ingested']);
+      // The same bytes twice at once: one ingest, one "already ingested", no error.
+      expect(statuses(await Promise.all([ingest(holding(billing), 'again', [jan('2027-01-31', 9, '1')]), ingest(holding(billing), 'again', [jan('2027-01-31', 9, '1')])]))).toEqual(['already-ingested', 'superseded']);
+      expect(await total(billing, JAN)).toBe('60.500000000000000001');
+    });
+
     it('adds up the parts of one delivery, and replaces all of them with a later delivery', async () => {
       // Two parts of one export run, each covering the whole month: they add, in either order.
       const part1 = [jan('2027-01-01', 2, '1.000000000000000001'), jan('2027-01-31', 3, '2')];

@@ -34,6 +34,8 @@ const KNOWN_LIST = (col: string) => `CASE WHEN count(${col}) = count(*) THEN sum
 const nullsLast = (cols: string[]) => cols.map((c) => `${c} NULLS LAST`).join(', ');
 
 const UNIT = new Decimal(10).pow(18);
+/** PostgreSQL advisory lock key of billing writes (the migrations' key + 1; any fixed number). */
+const COUNTING_LOCK = 112101110110122;
 
 /** An amount in integer units of 10^-18 → decimal text. */
 export function fromUnits(units: string): string {
@@ -126,6 +128,13 @@ export class SqlBillingStore implements BillingStore {
     const n = Number(rows[0]?.n ?? 0);
     if (n > 0) await this.s.run(`DELETE FROM billing_rows WHERE file_id NOT IN (SELECT id FROM billing_files)`);
     return n;
+  }
+
+  async lockCounting() {
+    // DuckDB needs none: one process holds the file and its writes queue for one connection. On
+    // PostgreSQL, transactions overlap: each would decide which slices count (seq, the refresh of
+    // \`active\`) without seeing the other's uncommitted file, and both restatements counted.
+    if (this.s.dialect === 'postgres') await this.s.run(`SELECT pg_advisory_xact_lock(${COUNTING_LOCK})`);
   }
 
   async insertBillingFile(f: BillingFileRecord, slices: BillingSlice[], fillCurrency: boolean) {
