@@ -4,6 +4,7 @@ import type { CostReportRecord, RunRecord, ScenarioRecord, Store } from '../../a
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import type { SqlSession } from './session.js';
 import { dec, toPlain } from '../../core/money.js';
+import { Conflict } from '../../core/errors.js';
 
 export class SqlStore implements Store {
   constructor(readonly session: SqlSession) {}
@@ -29,6 +30,16 @@ export class SqlStore implements Store {
   private async applyMigrations(migrations: Migration[]): Promise<number[]> {
     await this.session.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)`);
     const done = new Set((await this.session.all<{ version: number }>(`SELECT version FROM schema_migrations`)).map((r) => Number(r.version)));
+    // A newer Penny's migration: this one would write its old shapes (an old refresh of which
+    // billing rows count, rows without a newer column) beside the newer ones and corrupt totals.
+    const known = new Set(allMigrations.map((m) => m.version));
+    const unknown = [...done].filter((v) => !known.has(v)).sort((a, b) => a - b);
+    if (unknown.length) {
+      throw new Conflict(
+        `the workspace database has schema version ${unknown.join(', ')}, which this Penny does not know: a newer Penny has migrated it (this one knows up to ${Math.max(...known)})`,
+        'upgrade Penny to the version the rest of the team uses (penny --version); nothing was written.',
+      );
+    }
     const applied: number[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
