@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,12 @@ describe('workspace', () => {
     expect(await b.migrate()).toEqual([]);
     expect((await b.listScenarios()).map((s) => s.name)).toEqual(['n']);
     await b.close();
+  });
+
+  it('says a workspace path that is a file is not a folder (bad input), not EEXIST', async () => {
+    const file = join(tmp(), 'notes.txt');
+    writeFileSync(file, 'x');
+    await expect(openStore(file)).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/notes\.txt is a file, not a folder/) });
   });
 
   it('refuses a database a newer Penny migrated, and leaves it as it was', async () => {
