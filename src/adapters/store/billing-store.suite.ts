@@ -202,6 +202,25 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       expect(await billing.deleteBudget('ml')).toBe(false);
     });
 
+    it('orders text byte by byte on every driver, whatever the database\'s collation', async () => {
+      // Byte order (what DuckDB gives): upper case before lower, "_" between them, "-" counted. A
+      // server's en-US collation would give _shared, Alpha, beta-x, betax, ml, Research, zeta.
+      const names = ['zeta', 'Research', '_shared', 'ml', 'betax', 'beta-x', 'Alpha'];
+      const bytes = [...names].sort();
+      const mar = names.map((service, i): Line => ({ line: i + 2, day: '2027-03-01', service, billed: '5', effective: '5', currency: 'USD', account: 'C', commitment: { id: `${service}-cd`, status: 'Used' } }));
+      await ingest(billing, 'mar', mar);
+      const C = [...USD, { dim: { kind: 'column' as const, name: 'BillingAccountId' }, value: 'C' }];
+      const by = [{ kind: 'column' as const, name: 'ServiceName' }];
+      expect((await billing.billingReport({ by, where: C })).map((r) => r.keys[0])).toEqual(bytes);
+      expect((await billing.billingReport({ by, where: C, granularity: 'day' })).map((r) => r.keys[0])).toEqual(bytes);
+      // Equal amounts: which groups keep their names in a top-3 chart is the same on both drivers.
+      expect((await billing.billingReport({ by, where: C, top: 3 })).map((r) => r.keys[0])).toEqual(['(other)', ...bytes.slice(0, 3)]);
+      const cds = (await billing.commitmentUtilisation({ where: C })).map((r) => r.commitmentId);
+      expect(cds).toEqual(bytes.map((n) => `${n}-cd`));
+      for (const name of names) await billing.saveBudget({ name, amount: '1', currency: 'USD', period: 'month', scope: { kind: 'all' }, thresholds: [100], createdAt: 't' });
+      expect((await billing.listBudgets()).map((b) => b.name)).toEqual(bytes);
+    });
+
     it('says whether a budget was deleted while other budgets are written and deleted at the same time', async () => {
       const b = { name: 'x', amount: '1', currency: 'USD', period: 'month' as const, scope: { kind: 'all' as const }, thresholds: [100], createdAt: 't' };
       for (let i = 0; i < 10; i++) await billing.saveBudget({ ...b, name: `old${i}` });

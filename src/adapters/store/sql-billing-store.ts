@@ -4,7 +4,7 @@ import { MONEY_COLUMNS, QUANTITY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, sliceKey, 
 import { REFRESH_ACTIVE_DELIVERIES } from './migrations/102-billing-deliveries.js';
 import { InvalidInput } from '../../core/errors.js';
 import { Decimal, ZERO } from '../../core/money.js';
-import type { SqlSession, SqlValue } from './session.js';
+import { bytewise, type SqlSession, type SqlValue } from './session.js';
 
 const ROW_COLUMNS = [
   'file_id',
@@ -18,6 +18,8 @@ const ROW_COLUMNS = [
   'extra',
 ];
 const TYPED = new Set<string>([...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_COLUMNS, ...TEXT_COLUMNS]);
+/** Dimensions stored as DECIMAL: ordered as numbers, the rest (text, times as ISO text, JSON members) as text. */
+const NUMERIC = new Set<string>([...MONEY_COLUMNS, ...QUANTITY_COLUMNS]);
 
 type Row = Record<string, unknown>;
 // DECIMALs leave the database as text: a JS number would round them.
@@ -103,7 +105,7 @@ export class SqlBillingStore implements BillingStore {
 
   async tagKeys() {
     const keys = this.s.dialect === 'postgres' ? 'jsonb_object_keys(tags::jsonb)' : 'unnest(json_keys(tags))';
-    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT ${keys} AS k FROM billing_live WHERE tags IS NOT NULL ORDER BY k`);
+    const rows = await this.s.all<{ k: string }>(`SELECT k FROM (SELECT DISTINCT ${keys} AS k FROM billing_live WHERE tags IS NOT NULL) AS t ORDER BY ${bytewise(this.s.dialect, 'k')}`);
     return rows.map((r) => String(r.k));
   }
 
@@ -219,6 +221,8 @@ export class SqlBillingStore implements BillingStore {
     const daily = q.granularity === 'day';
     const period = daily ? 'period' : q.granularity === 'month' ? 'substr(charge_period_start, 1, 7)' : undefined;
     const kcols = dims.map((_, i) => `k${i}`);
+    const text = (col: string) => bytewise(this.s.dialect, col);
+    const order = nullsLast([...kcols.map((k, i) => (q.by[i]!.kind === 'tag' || !NUMERIC.has((q.by[i] as { name: string }).name) ? text(k) : k)), text('currency')]);
     let grouped: string;
     if (daily) {
       grouped = this.dailyGrouped(q, dims, params);
@@ -240,16 +244,17 @@ export class SqlBillingStore implements BillingStore {
       const on = [...kcols, 'currency'].map((k) => `g.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
       sql = `WITH g AS (${grouped}),
         t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
-        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (PARTITION BY currency ORDER BY total DESC NULLS LAST, ${nullsLast(kcols)}) AS rn FROM t)
-        SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
-          sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, (${KNOWN_LIST('g.list')})::VARCHAR AS list_text, sum(g.n) AS n
-        FROM g JOIN r ON ${on}
-        GROUP BY ${ordinals(kcols.length + (period ? 2 : 1))}
-        ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
+        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (PARTITION BY currency ORDER BY total DESC NULLS LAST, ${order}) AS rn FROM t)
+        SELECT * FROM (
+          SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
+            sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, (${KNOWN_LIST('g.list')})::VARCHAR AS list_text, sum(g.n) AS n, sum(g.effective) AS effective
+          FROM g JOIN r ON ${on}
+          GROUP BY ${ordinals(kcols.length + (period ? 2 : 1))}) AS folded
+        ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${order}`;
     } else {
       // The text of an amount gets its own name: ORDER BY a text alias sorted "3156" above "182815".
       sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed_text, effective::VARCHAR AS effective_text, list::VARCHAR AS list_text, n
-        FROM (${grouped}) AS g ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
+        FROM (${grouped}) AS g ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${order}`;
     }
     const rows = await this.s.all<Row>(sql, params);
     // Daily sums are in units of 10^-18 (exact integers): back to decimal text here.
@@ -384,7 +389,7 @@ export class SqlBillingStore implements BillingStore {
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Used'), 0)::VARCHAR AS used,
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Unused'), 0)::VARCHAR AS unused
        FROM billing_live ${where ? `${where} AND` : 'WHERE'} commitment_discount_id IS NOT NULL AND commitment_discount_status IN ('Used', 'Unused')
-       GROUP BY 1, 2 ORDER BY id`,
+       GROUP BY 1, 2 ORDER BY ${bytewise(this.s.dialect, 'commitment_discount_id')}, ${bytewise(this.s.dialect, 'billing_currency')}`,
       params,
     );
     return rows.map((r) => ({ commitmentId: String(r.id), currency: String(r.currency), used: plain(r.used), unused: plain(r.unused) }));
@@ -414,7 +419,7 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async listBudgets(): Promise<BudgetRecord[]> {
-    const rows = await this.s.all<Row>(`SELECT name, amount::VARCHAR AS amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at FROM budgets ORDER BY name`);
+    const rows = await this.s.all<Row>(`SELECT name, amount::VARCHAR AS amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at FROM budgets ORDER BY ${bytewise(this.s.dialect, 'name')}`);
     return rows.map((r) => ({
       name: String(r.name),
       amount: plain(r.amount),

@@ -3,7 +3,7 @@ import type { TelemetrySourceRecord, TelemetryStore } from '../../app/telemetry-
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
 import type { GpuRollup } from '../../core/telemetry/rollup.js';
 import type { DuckDbSession } from './duckdb.js';
-import type { SqlSession, SqlValue } from './session.js';
+import { bytewise, type SqlSession, type SqlValue } from './session.js';
 
 export class SqlTelemetryStore implements TelemetryStore {
   constructor(readonly session: SqlSession) {}
@@ -75,7 +75,8 @@ export class SqlTelemetryStore implements TelemetryStore {
   }
 
   async listGpus(): Promise<GpuInfo[]> {
-    const rows = await this.session.all<Row>(`SELECT * FROM gpus ORDER BY host, gpu_index, gpu_id`);
+    const b = (col: string) => bytewise(this.session.dialect, col);
+    const rows = await this.session.all<Row>(`SELECT * FROM gpus ORDER BY ${b('host')}, ${b('gpu_index')}, ${b('gpu_id')}`);
     return rows.map((r) => ({ gpuId: String(r.gpu_id), host: String(r.host), index: String(r.gpu_index), model: r.model == null ? null : String(r.model), memoryTotalMiB: r.memory_total_mib == null ? null : Number(r.memory_total_mib) }));
   }
 
@@ -104,13 +105,13 @@ export class SqlTelemetryStore implements TelemetryStore {
       `SELECT gpu_id, min(first_ms) AS first_ms, max(last_ms) AS last_ms FROM (
          SELECT gpu_id, min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id
          UNION ALL SELECT gpu_id, min(start_ms) AS first_ms, max(start_ms + bucket_ms) AS last_ms FROM gpu_rollups GROUP BY gpu_id
-       ) AS spans GROUP BY gpu_id ORDER BY gpu_id`,
+       ) AS spans GROUP BY gpu_id ORDER BY ${bytewise(this.session.dialect, 'gpu_id')}`,
     );
     return rows.map((r) => ({ gpuId: String(r.gpu_id), firstMs: Number(r.first_ms), lastMs: Number(r.last_ms) }));
   }
 
   async listSources(): Promise<TelemetrySourceRecord[]> {
-    return (await this.session.all<Row>(`SELECT * FROM telemetry_sources ORDER BY ingested_at, id`)).map(sourceFromRow);
+    return (await this.session.all<Row>(`SELECT * FROM telemetry_sources ORDER BY ingested_at, ${bytewise(this.session.dialect, 'id')}`)).map(sourceFromRow);
   }
 }
 

@@ -24,6 +24,15 @@ export function telemetryStoreSuite(name: string, open: () => Promise<{ tel: Tel
       expect(await tel.samples('g1', { fromMs: 1500 })).toEqual([sample('g1', 2000, null)]);
     });
 
+    it('lists GPUs by host byte by byte on every driver, whatever the database\'s collation', async () => {
+      const hosts = ['node-b', 'Node-a', 'node_c', 'nodea', 'gpu-10', 'gpu-9'];
+      await tel.upsertGpus(hosts.map((host) => ({ gpuId: `GPU-${host}`, host, index: '0', model: null, memoryTotalMiB: null })));
+      await tel.addSamples('s1', hosts.map((host) => sample(`GPU-${host}`, 1000, 1)));
+      const bytes = [...hosts].sort();
+      expect((await tel.listGpus()).map((g) => g.host)).toEqual(bytes);
+      expect((await tel.sampleSpans()).map((s) => s.gpuId)).toEqual(bytes.map((h) => `GPU-${h}`));
+    });
+
     it('skips samples already stored for the same GPU and time', async () => {
       await tel.addSamples('s1', [sample('g1', 1000, 5), sample('g1', 2000, 5)]);
       expect(await tel.addSamples('s2', [sample('g1', 2000, 9), sample('g1', 3000, 9)])).toBe(1);
