@@ -200,6 +200,12 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       expect(await billing.listBudgets()).toEqual([{ ...b, name: 'all', scope: { kind: 'all' } }, { ...b, amount: '2000' }]);
       expect(await billing.deleteBudget('ml')).toBe(true);
       expect(await billing.deleteBudget('ml')).toBe(false);
+      // One budget set by many callers at once (a server on PostgreSQL: a client each): each
+      // replaces it in turn, none fails on the key.
+      await Promise.all(Array.from({ length: 12 }, (_, i) => billing.saveBudget({ ...b, amount: String(i + 1) })));
+      const ml = (await billing.listBudgets()).filter((x) => x.name === 'ml');
+      expect(ml).toHaveLength(1);
+      expect(Number(ml[0]!.amount)).toBeGreaterThanOrEqual(1);
     });
 
     it('orders text byte by byte on every driver, whatever the database\'s collation', async () => {

@@ -402,9 +402,11 @@ export class SqlBillingStore implements BillingStore {
 
   async saveBudget(b: BudgetRecord) {
     await this.s.transaction(async (tx) => {
-      await tx.run(`DELETE FROM budgets WHERE name = $1`, [b.name]);
       const [kind, key, value] = b.scope.kind === 'all' ? ['all', null, null] : [b.scope.dim.kind, b.scope.dim.kind === 'tag' ? b.scope.dim.key : b.scope.dim.name, b.scope.value];
-      await tx.run(`INSERT INTO budgets (name, amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      // One statement, not delete-then-insert: two callers setting one budget at once (PostgreSQL)
+      // replace it in turn instead of one failing on the key.
+      await tx.run(`INSERT INTO budgets (name, amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (name) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, period = excluded.period, scope_kind = excluded.scope_kind, scope_key = excluded.scope_key, scope_value = excluded.scope_value, thresholds = excluded.thresholds, created_at = excluded.created_at`, [
         b.name,
         b.amount,
         b.currency,

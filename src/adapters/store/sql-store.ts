@@ -63,10 +63,10 @@ export class SqlStore implements Store {
 
   async saveScenario(s: Parameters<Store['saveScenario']>[0]): Promise<{ id: string; created: boolean }> {
     return this.session.transaction(async (tx) => {
-      const existing = await tx.all<{ id: string }>(`SELECT id FROM scenarios WHERE content_hash = $1`, [s.contentHash]);
-      if (existing[0]) return { id: existing[0].id, created: false };
       const id = `scn_${s.contentHash.slice(0, 16)}`;
-      await tx.run(`INSERT INTO scenarios (id, name, content_hash, source, scenario, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      // Insert first, look second: a caller saving the same content at the same moment (PostgreSQL,
+      // a client each) waits on the key and then finds it, where look-then-insert failed on it.
+      const inserted = await tx.all(`INSERT INTO scenarios (id, name, content_hash, source, scenario, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`, [
         id,
         s.name,
         s.contentHash,
@@ -74,7 +74,10 @@ export class SqlStore implements Store {
         JSON.stringify(s.scenario),
         s.createdAt,
       ]);
-      return { id, created: true };
+      if (inserted.length) return { id, created: true };
+      const existing = await tx.all<{ id: string }>(`SELECT id FROM scenarios WHERE content_hash = $1`, [s.contentHash]);
+      if (!existing[0]) throw new Conflict(`scenario id ${id} is taken by other content (a hash prefix collision)`, 'change the scenario\'s name or any field and save it again.');
+      return { id: String(existing[0].id), created: false };
     });
   }
 
@@ -124,8 +127,11 @@ export class SqlStore implements Store {
   async saveRun(r: Omit<RunRecord, 'id'>): Promise<string> {
     return this.session.transaction(async (tx) => {
       const id = `run_${r.kind}_${r.inputHash.slice(0, 16)}`;
-      await tx.run(`DELETE FROM runs WHERE kind = $1 AND input_hash = $2`, [r.kind, r.inputHash]);
-      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      // One statement, not delete-then-insert: callers recording the same run at once (PostgreSQL)
+      // each replace it in turn instead of failing on the key. Indexed columns are not updated
+      // (DuckDB refuses it); they are the same for the same id.
+      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, summary = excluded.summary, result = excluded.result, created_at = excluded.created_at`, [
         id,
         r.kind,
         r.name,

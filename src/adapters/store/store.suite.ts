@@ -58,6 +58,22 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       expect(await store.getRun('run_nope')).toBeUndefined();
     });
 
+    it('takes the same scenario, cost and run from many callers at once: one record each, no error', async () => {
+      // A server on PostgreSQL runs these side by side (a client each): each looked first, found
+      // nothing, and all but one failed on the unique key.
+      const rec = { name: 'suite', source: 'x', scenario, contentHash: scenarioHash(scenario), createdAt: clock.now().toISOString() };
+      const saved = await Promise.all(Array.from({ length: 12 }, () => store.saveScenario(rec)));
+      expect(new Set(saved.map((s) => s.id)).size).toBe(1);
+      expect(saved.filter((s) => s.created)).toHaveLength(1);
+      const costed = await Promise.all(Array.from({ length: 12 }, () => costAndRecord(store, clock, scenario, 'src')));
+      expect(new Set(costed.map((c) => c.scenarioId)).size).toBe(1);
+      expect(await store.listScenarios()).toHaveLength(1);
+      const base = { kind: 'plan', name: 'week', summary: { total: '1.5' }, result: { x: [1] }, inputHash: 'h1' };
+      const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => store.saveRun({ ...base, summary: { total: String(i) }, createdAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` })));
+      expect(new Set(runs).size).toBe(1);
+      expect(await store.listRuns('plan')).toHaveLength(1);
+    });
+
     it('rolls a failed transaction back whole', async () => {
       await expect(
         store.transaction(async (tx) => {
