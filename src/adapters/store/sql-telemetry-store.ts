@@ -9,7 +9,10 @@ export class SqlTelemetryStore implements TelemetryStore {
   constructor(readonly session: SqlSession) {}
 
   transaction<T>(fn: (tx: TelemetryStore) => Promise<T>): Promise<T> {
-    return this.session.transaction((s) => fn(new SqlTelemetryStore(s)));
+    return this.session.transaction(async (s) => {
+      await lockTelemetry(s);
+      return fn(new SqlTelemetryStore(s));
+    });
   }
 
   async findSource(contentHash: string): Promise<TelemetrySourceRecord | undefined> {
@@ -116,6 +119,19 @@ export class SqlTelemetryStore implements TelemetryStore {
 }
 
 type Row = Record<string, unknown>;
+
+/** PostgreSQL advisory lock key of telemetry writes (the migrations' key + 2; any fixed number). */
+const TELEMETRY_LOCK = 112101110110123;
+
+/**
+ * Telemetry writes (an ingest, a compaction) one at a time, as DuckDB's one writer takes them: on
+ * PostgreSQL each would look for GPUs, samples and roll-ups without seeing another's uncommitted
+ * ones, and fail on a key or store a sample beside the roll-up that counts it. Held to the end of
+ * the transaction (re-entrant within it).
+ */
+export async function lockTelemetry(s: SqlSession): Promise<void> {
+  if (s.dialect === 'postgres') await s.run(`SELECT pg_advisory_xact_lock(${TELEMETRY_LOCK})`);
+}
 
 /** The roll-up bucket holding `tsMs` (buckets sorted by start, never overlapping), by bisection. */
 function bucketAt<B extends { startMs: number; endMs: number }>(buckets: B[], tsMs: number): B | undefined {
