@@ -103,6 +103,21 @@ describe('deliveries: the parts of one export add up, and a later run restates t
     expect(files.filter((f: { countedRows: number }) => f.countedRows > 0).map((f: { path: string }) => f.path.split('/').pop()).sort()).toEqual(['part-00000-7f3a.csv', 'part-00001-7f3a.csv']);
   });
 
+  it('a folder ingest names every file it skipped (a bill whose header it does not know included), stdout staying JSON', async () => {
+    const dir = folder('skips', { 'a.csv': mtd });
+    // A whole month's bill with its header lower-cased (as some tools write it), and a manifest.
+    writeFileSync(join(dir, 'b.csv'), focusCsv(full).replace(/^[^\n]*/, (h) => h.toLowerCase()));
+    writeFileSync(join(dir, 'manifest.json'), '{"assemblyId":"x"}\n');
+    const w = ws('skips-ws');
+    const r = await runPenny(['-w', w, 'ingest', dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { path: string }[]).map((x) => x.path.split('/').pop())).toEqual(['a.csv']);
+    expect(r.stderr).toMatch(/skipped 2 files[^\n]*neither[\s\S]*b\.csv[\s\S]*manifest\.json[\s\S]*--kind/);
+    const text = await runPenny(['-w', ws('skips-text'), 'ingest', dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout + text.stderr).toMatch(/skipped 2 files/);
+  });
+
   it('files with dates in their names stay separate deliveries (a later one restates an earlier one)', async () => {
     const dir = folder('daily', { 'focus-2026-10-15.csv': mtd, 'focus-2026-10-31.csv': full });
     const w = ws('dated');
