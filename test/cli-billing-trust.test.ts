@@ -118,6 +118,17 @@ describe('deliveries: the parts of one export add up, and a later run restates t
     expect(text.stdout + text.stderr).toMatch(/skipped 2 files/);
   });
 
+  it('a folder ingest stopped by a bad file says which files before it were kept', async () => {
+    const dir = folder('stops', { 'a.csv': mtd });
+    writeFileSync(join(dir, 'b.csv.gz'), gzipSync(focusCsv(full)).subarray(0, 1500));
+    const w = ws('stops-ws');
+    const r = await runPenny(['-w', w, 'ingest', dir]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/b\.csv\.gz: the gzip stream is cut short/);
+    expect(r.stderr).toMatch(/1 file before it was ingested and is kept[^\n]*a\.csv/);
+    expect(await totals(w)).toEqual({ USD: sumOf(mtd) });
+  });
+
   it('files with dates in their names stay separate deliveries (a later one restates an earlier one)', async () => {
     const dir = folder('daily', { 'focus-2026-10-15.csv': mtd, 'focus-2026-10-31.csv': full });
     const w = ws('dated');

@@ -133,6 +133,14 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
           const o = { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), ...(d && { delivery: d }), root: path };
           results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, ws!, f, o) });
         }
+      } catch (e) {
+        // Each file is its own transaction: those before the one that failed are in the store.
+        const n = results.length;
+        if (n) {
+          const shown = results.map((r) => relative(process.cwd(), r.path) || r.path);
+          ctx.stderr(`note: ${n} file${n === 1 ? ' before it was' : 's before it were'} ingested and ${n === 1 ? 'is' : 'are'} kept: ${shown.slice(0, 10).join(', ')}${n > 10 ? `, … (${n - 10} more)` : ''}\n  (run the same command again once the file is fixed: what is in already is not counted twice)`);
+        }
+        throw e;
       } finally {
         await ws?.close();
       }
