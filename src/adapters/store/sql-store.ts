@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CostReportRecord, RunRecord, ScenarioRecord, Store } from '../../app/ports.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import type { SqlSession } from './session.js';
-import { dec, toPlain } from '../../core/money.js';
+import { dec, isDecimalString, toPlain } from '../../core/money.js';
 import { Conflict } from '../../core/errors.js';
 
 export class SqlStore implements Store {
@@ -113,14 +113,17 @@ export class SqlStore implements Store {
     );
     const r = rows[0];
     if (!r) return undefined;
+    const report = JSON.parse(String(r.report)) as { total?: unknown };
     return {
       id: String(r.id),
       scenarioId: String(r.scenario_id),
       scenarioName: String(r.scenario_name),
       currency: String(r.currency),
-      total: toPlain(dec(String(r.total))),
+      // The column keeps 12 decimals (for queries); an amortised total has more, and the report's
+      // own exact total is what was computed: read back that, never the column's rounding of it.
+      total: typeof report.total === 'string' && isDecimalString(report.total) ? toPlain(dec(report.total)) : toPlain(dec(String(r.total))),
       createdAt: String(r.created_at),
-      report: JSON.parse(String(r.report)),
+      report,
     };
   }
 

@@ -42,6 +42,14 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       const latest = await store.latestCostReport('suite');
       expect(latest?.id).toBe(reportId);
       expect(latest?.total).toBe('26280.00000002628');
+      // Capex amortised over 3 years for 1,000 hours: a total with more digits than the column's
+      // 12 decimals. What is read back is the report's own total, not the column's rounding.
+      const amortised = scenarioSchema.parse({ name: 'amortised', period: { hours: 1000 }, capex: 'amortise', resources: [{ name: 's', kind: 'server', count: 1, purchasePrice: 100000, lifetimeYears: 3 }] });
+      const r = await costAndRecord(store, clock, amortised, 'src');
+      const back = await store.latestCostReport('amortised');
+      expect(r.report.total.toFixed()).toMatch(/^3805\.1750380517503805\d{10,}$/);
+      expect(back?.total).toBe(r.report.total.toFixed());
+      expect((back?.report as { total: string }).total).toBe(back?.total);
     });
 
     it('records runs once per kind and inputs, newest first', async () => {
