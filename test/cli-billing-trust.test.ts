@@ -103,6 +103,32 @@ describe('deliveries: the parts of one export add up, and a later run restates t
     expect(files.filter((f: { countedRows: number }) => f.countedRows > 0).map((f: { path: string }) => f.path.split('/').pop()).sort()).toEqual(['part-00000-7f3a.csv', 'part-00001-7f3a.csv']);
   });
 
+  it('a folder ingest names every file it skipped (a bill whose header it does not know included), stdout staying JSON', async () => {
+    const dir = folder('skips', { 'a.csv': mtd });
+    // A whole month's bill with its header lower-cased (as some tools write it), and a manifest.
+    writeFileSync(join(dir, 'b.csv'), focusCsv(full).replace(/^[^\n]*/, (h) => h.toLowerCase()));
+    writeFileSync(join(dir, 'manifest.json'), '{"assemblyId":"x"}\n');
+    const w = ws('skips-ws');
+    const r = await runPenny(['-w', w, 'ingest', dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { path: string }[]).map((x) => x.path.split('/').pop())).toEqual(['a.csv']);
+    expect(r.stderr).toMatch(/skipped 2 files[^\n]*neither[\s\S]*b\.csv[\s\S]*manifest\.json[\s\S]*--kind/);
+    const text = await runPenny(['-w', ws('skips-text'), 'ingest', dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout + text.stderr).toMatch(/skipped 2 files/);
+  });
+
+  it('a folder ingest stopped by a bad file says which files before it were kept', async () => {
+    const dir = folder('stops', { 'a.csv': mtd });
+    writeFileSync(join(dir, 'b.csv.gz'), gzipSync(focusCsv(full)).subarray(0, 1500));
+    const w = ws('stops-ws');
+    const r = await runPenny(['-w', w, 'ingest', dir]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/b\.csv\.gz: the gzip stream is cut short/);
+    expect(r.stderr).toMatch(/1 file before it was ingested and is kept[^\n]*a\.csv/);
+    expect(await totals(w)).toEqual({ USD: sumOf(mtd) });
+  });
+
   it('files with dates in their names stay separate deliveries (a later one restates an earlier one)', async () => {
     const dir = folder('daily', { 'focus-2026-10-15.csv': mtd, 'focus-2026-10-31.csv': full });
     const w = ws('dated');

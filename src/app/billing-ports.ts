@@ -113,6 +113,12 @@ export interface BillingStore {
   listBillingFiles(): Promise<BillingFileSummary[]>;
   /** Delete rows no recorded file owns (left by a process killed mid-ingest); returns how many. */
   sweepOrphanRows(): Promise<number>;
+  /**
+   * Inside a transaction: wait until no other transaction is deciding which rows count (recording
+   * or removing a file), then hold that turn to the end of this one. Called before the checks that
+   * decide it (same content, restatements), so they see every write committed before.
+   */
+  lockCounting(): Promise<void>;
   /** Append a batch of a file's rows (a row without BillingCurrency keeps it empty until the file is recorded); call inside a transaction. */
   insertBillingRows(fileId: string, rows: FocusRow[]): Promise<void>;
   /**

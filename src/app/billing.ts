@@ -166,6 +166,11 @@ export async function ingestFocus(billing: BillingStore, clock: Clock, path: str
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
+      // From here to the commit no other write decides which rows count (PostgreSQL: another
+      // process's ingest may have committed these bytes or rows while this one read them).
+      await tx.lockCounting();
+      const sameBytes = await tx.findBillingFile({ sha256: source.sha256 });
+      if (sameBytes) throw new SameContent(sameBytes);
       const contentHash = reader.contentHash();
       const twin = await tx.findBillingFile({ contentHash });
       if (twin) throw new SameContent(twin);
@@ -298,6 +303,7 @@ export function restatement(fileId: string, before: LiveSlice[], after: LiveSlic
 export async function removeBillingFile(billing: BillingStore, id: string): Promise<{ file: BillingFileRecord; removedRows: number; restoredRows: number; change: { currency: string; effective: string }[] }> {
   const file = await findFile(billing, id);
   return billing.transaction(async (tx) => {
+    await tx.lockCounting();
     const keys = await tx.sliceKeysOf(file.id);
     const before = await tx.liveSlices(keys);
     // Another remove of the same file may have committed since findFile: this one removed nothing

@@ -4,6 +4,7 @@ import type { SqlStore } from '../adapters/store/sql-store.js';
 import { openMemoryStore } from '../adapters/store/workspace.js';
 import { InvalidInput } from '../core/errors.js';
 import { scenarioSchema } from '../core/model/scenario.js';
+import { renderError } from '../adapters/cli/errors.js';
 import { costAndRecord } from './cost.js';
 
 const clock = { now: () => new Date('2026-11-22T00:00:00Z') };
@@ -19,9 +20,13 @@ const servers = (purchasePrice: string) =>
 describe('costAndRecord', () => {
   it('refuses a total of 10^26 or more (what the store keeps) as bad input, and records nothing', async () => {
     for (const price of ['1e24', '123456789012345678901234567890', '1e309']) {
-      const err = await costAndRecord(store, clock, servers(price), 'big.yaml').catch((e: unknown) => e);
+      // The source is the scenario's text (what the CLI and the API record), not a file name.
+      const source = `name: big\nresources:\n  - { name: servers, kind: server, count: 100, purchasePrice: ${price} }\n`;
+      const err = await costAndRecord(store, clock, servers(price), source).catch((e: unknown) => e);
       expect(err, price).toBeInstanceOf(InvalidInput);
       expect((err as InvalidInput).message).toMatch(/total cost .* is too large to record/);
+      // The issue names the field; the text is not shown as if it were a file name.
+      expect(renderError(err).text).not.toContain('name: big');
     }
     expect(await store.listScenarios()).toEqual([]);
   });

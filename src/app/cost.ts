@@ -46,7 +46,7 @@ export async function costAndRecord(store: Store, clock: Clock, scenario: Scenar
   const total = result.report.total;
   if (total.abs().gte(RECORDABLE)) {
     const shown = total.toSignificantDigits(6).toString();
-    throw new InvalidInput(`${scenario.name}: the total cost ${shown} ${scenario.currency} is too large to record (below 10^26)`, [{ path: 'resources', file: source, message: 'total cost too large to record', expected: 'a total below 10^26', found: shown }], 'Check the prices and counts in the scenario (a price in the wrong unit?); penny cost without --save still shows the report.');
+    throw new InvalidInput(`${scenario.name}: the total cost ${shown} ${scenario.currency} is too large to record (below 10^26)`, [{ path: 'resources', message: 'total cost too large to record', expected: 'a total below 10^26', found: shown }], 'Check the prices and counts in the scenario (a price in the wrong unit?); penny cost without --save still shows the report.');
   }
   const createdAt = clock.now().toISOString();
   const ids = await store.transaction(async (tx) => {

@@ -17,7 +17,10 @@ export interface TelemetryStore {
   findSource(contentHash: string): Promise<TelemetrySourceRecord | undefined>;
   addSource(s: TelemetrySourceRecord): Promise<void>;
   upsertGpus(gpus: GpuInfo[]): Promise<void>;
-  /** Bulk insert; a sample already stored for (gpuId, tsMs) is kept and the new one skipped. Returns how many were new. */
+  /**
+   * Bulk insert; a sample already stored for (gpuId, tsMs) is kept and the new one skipped, and so is
+   * one inside a period already rolled up (penny gpu compact). Returns how many were new.
+   */
   addSamples(sourceId: string, samples: GpuSample[]): Promise<number>;
   listGpus(): Promise<GpuInfo[]>;
   samples(gpuId: string, range?: { fromMs?: number; toMs?: number }): Promise<GpuSample[]>;

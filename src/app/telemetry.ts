@@ -44,7 +44,7 @@ export interface IngestResult {
   created: boolean;
   gpus: number;
   samples: number;
-  /** Samples skipped because the store already had one for that GPU and time (from another source). */
+  /** Samples skipped because the store already had one for that GPU and time (from another source), or a roll-up of it. */
   duplicates: number;
   /** Rows skipped because they repeat an earlier row of this same file exactly (a log appended twice). */
   repeatedRows: number;
@@ -95,6 +95,10 @@ export async function ingestPrometheus(
 async function save(store: TelemetryStore, clock: Clock, src: Pick<TelemetrySourceRecord, 'kind' | 'location' | 'contentHash'>, batch: TelemetryBatch): Promise<IngestResult> {
   const id = `tel_${src.contentHash.slice(0, 16)}`;
   return store.transaction(async (tx) => {
+    // The same content may have been recorded since the look before reading it (another upload
+    // of the same log at the same moment): that one counts, this one changes nothing.
+    const found = await tx.findSource(src.contentHash);
+    if (found) return { sourceId: found.id, created: false, gpus: 0, samples: 0, duplicates: 0, repeatedRows: 0 };
     await tx.upsertGpus(batch.gpus);
     const added = await tx.addSamples(id, batch.samples);
     await tx.addSource({ id, ...src, samples: added, ingestedAt: clock.now().toISOString() });

@@ -25,6 +25,16 @@ export function renderError(e: unknown): { text: string; code: number } {
   if (e instanceof CommanderError) {
     return { text: '', code: e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT };
   }
+  if (e instanceof StoreError && /No space left on device|failed to offload data block|max_temp_directory_size/i.test(e.message)) {
+    // DuckDB's own advice here (raise the memory limit, fewer threads) does not help a full disk.
+    const where = /"([^"]+)"/.exec(e.message)?.[1];
+    return {
+      text: `error: the disk holding the workspace database is full${where ? ` (writing ${where})` : ''}
+The write that failed was not kept (it is one transaction); what was committed before it is intact.
+To fix: free space on that disk, or move the workspace folder to a larger one (--workspace), then run the command again.`,
+      code: EXIT_FAILURE,
+    };
+  }
   if (e instanceof StoreError) {
     // DuckDB's words for a file another process holds (not PostgreSQL's "deadlock detected").
     const busy = /Could not set lock|Conflicting lock/i.test(e.message);

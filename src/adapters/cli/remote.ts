@@ -213,6 +213,10 @@ export class HttpBillingStore implements BillingStore {
     throw remoteOnly('the last charge time');
   }
 
+  async lockCounting(): Promise<void> {
+    throw remoteOnly('writing billing files');
+  }
+
   async insertBillingRows(): Promise<void> {
     throw remoteOnly('writing billing rows');
   }

@@ -224,6 +224,31 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
       expect(await billing.listBudgets()).toEqual([{ ...b, name: 'all', scope: { kind: 'all' } }, { ...b, amount: '2000' }]);
       expect(await billing.deleteBudget('ml')).toBe(true);
       expect(await billing.deleteBudget('ml')).toBe(false);
+      // One budget set by many callers at once (a server on PostgreSQL: a client each): each
+      // replaces it in turn, none fails on the key.
+      await Promise.all(Array.from({ length: 12 }, (_, i) => billing.saveBudget({ ...b, amount: String(i + 1) })));
+      const ml = (await billing.listBudgets()).filter((x) => x.name === 'ml');
+      expect(ml).toHaveLength(1);
+      expect(Number(ml[0]!.amount)).toBeGreaterThanOrEqual(1);
+    });
+
+    it('orders text byte by byte on every driver, whatever the database\'s collation', async () => {
+      // Byte order (what DuckDB gives): upper case before lower, "_" between them, "-" counted. A
+      // server's en-US collation would give _shared, Alpha, beta-x, betax, ml, Research, zeta.
+      const names = ['zeta', 'Research', '_shared', 'ml', 'betax', 'beta-x', 'Alpha'];
+      const bytes = [...names].sort();
+      const mar = names.map((service, i): Line => ({ line: i + 2, day: '2027-03-01', service, billed: '5', effective: '5', currency: 'USD', account: 'C', commitment: { id: `${service}-cd`, status: 'Used' } }));
+      await ingest(billing, 'mar', mar);
+      const C = [...USD, { dim: { kind: 'column' as const, name: 'BillingAccountId' }, value: 'C' }];
+      const by = [{ kind: 'column' as const, name: 'ServiceName' }];
+      expect((await billing.billingReport({ by, where: C })).map((r) => r.keys[0])).toEqual(bytes);
+      expect((await billing.billingReport({ by, where: C, granularity: 'day' })).map((r) => r.keys[0])).toEqual(bytes);
+      // Equal amounts: which groups keep their names in a top-3 chart is the same on both drivers.
+      expect((await billing.billingReport({ by, where: C, top: 3 })).map((r) => r.keys[0])).toEqual(['(other)', ...bytes.slice(0, 3)]);
+      const cds = (await billing.commitmentUtilisation({ where: C })).map((r) => r.commitmentId);
+      expect(cds).toEqual(bytes.map((n) => `${n}-cd`));
+      for (const name of names) await billing.saveBudget({ name, amount: '1', currency: 'USD', period: 'month', scope: { kind: 'all' }, thresholds: [100], createdAt: 't' });
+      expect((await billing.listBudgets()).map((b) => b.name)).toEqual(bytes);
     });
 
     it('says whether a budget was deleted while other budgets are written and deleted at the same time', async () => {
@@ -287,6 +312,54 @@ export function billingStoreSuite(name: string, open: () => Promise<{ billing: B
         ['late', 0],
       ]);
       expect(await billing.removeBillingFile('full')).toBe(false);
+    });
+
+    it('decides which rows count one write at a time: concurrent ingests and removes never double-count nor drop a slice', async () => {
+      // Each write, once it has recorded (or removed) its file, waits for the other to do the same
+      // before it commits, up to a second: where writes overlap (PostgreSQL: a client per
+      // transaction) they overlap in their last step, where each decides which slices count.
+      let arrived = 0;
+      let wake = () => undefined as void;
+      const holding = (b: BillingStore): BillingStore =>
+        new Proxy(b, {
+          get(t, p) {
+            if (p === 'transaction') return <T>(fn: (tx: BillingStore) => Promise<T>) => t.transaction((tx) => fn(holding(tx)));
+            if (p === 'insertBillingFile' || p === 'removeBillingFile') {
+              return async (...args: unknown[]) => {
+                const out = await (t[p] as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+                const both = new Promise<void>((resolve) => {
+                  const previous = wake;
+                  wake = () => (previous(), resolve());
+                });
+                if (++arrived % 2 === 0) wake();
+                await Promise.race([both, new Promise((resolve) => setTimeout(resolve, 1000))]);
+                return out;
+              };
+            }
+            const v = Reflect.get(t, p) as unknown;
+            return typeof v === 'function' ? v.bind(t) : v;
+          },
+        });
+      const statuses = (rs: { status: string }[]) => rs.map((r) => r.status).sort();
+      // A month-to-date export and the full month at once: the full month counts, alone.
+      // (Which is recorded first decides whether the month-to-date one is "superseded".)
+      await Promise.all([ingest(holding(billing), 'mtd', MTD), ingest(holding(billing), 'full', FULL)]);
+      expect(await total(billing, JAN)).toBe('60.500000000000000001');
+      expect((await billing.listBillingFiles()).filter((f) => f.id !== 'f1').map((f) => [f.id, f.countedRows]).sort()).toEqual([
+        ['full', 3],
+        ['mtd', 0],
+      ]);
+      // The full month taken out while another account's bill comes in: the month-to-date export
+      // counts again, and the other bill counts.
+      const other = [{ ...jan('2027-01-03', 2, '7'), account: 'B' }];
+      await Promise.all([removeBillingFile(holding(billing), 'full'), ingest(holding(billing), 'other', other)]);
+      expect(await total(billing, JAN)).toBe('30.000000000000000001');
+      expect(await total(billing, [...USD, { dim: { kind: 'column', name: 'BillingAccountId' }, value: 'B' }])).toBe('7');
+      // The same rows in two encodings at once count once, and the second is told so.
+      expect(statuses(await Promise.all([ingest(holding(billing), 'full-csv', FULL), ingest(holding(billing), 'full-gz', FULL)]))).toEqual(['already-ingested', 'ingested']);
+      // The same bytes twice at once: one ingest, one "already ingested", no error.
+      expect(statuses(await Promise.all([ingest(holding(billing), 'again', [jan('2027-01-31', 9, '1')]), ingest(holding(billing), 'again', [jan('2027-01-31', 9, '1')])]))).toEqual(['already-ingested', 'superseded']);
+      expect(await total(billing, JAN)).toBe('60.500000000000000001');
     });
 
     it('adds up the parts of one delivery, and replaces all of them with a later delivery', async () => {

@@ -18,6 +18,15 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
+/**
+ * `expr` (text) ordered byte by byte on every driver: DuckDB's order, and PostgreSQL's only in a
+ * database created with the C collation; a server's usual en_US.utf8 or ICU collation puts "ml"
+ * before "Research" and skips "_" and "-", so lists and top-N charts would differ by driver.
+ */
+export function bytewise(dialect: SqlSession['dialect'], expr: string): string {
+  return dialect === 'postgres' ? `${expr} COLLATE "C"` : expr;
+}
+
 /** A driver error, with the statement that failed (Drizzle's habit: the query tells the story). */
 export class StoreError extends Error {
   readonly sql: string;

@@ -4,7 +4,7 @@ import { MONEY_COLUMNS, QUANTITY_COLUMNS, TEXT_COLUMNS, TIME_COLUMNS, sliceKey, 
 import { REFRESH_ACTIVE_DELIVERIES } from './migrations/102-billing-deliveries.js';
 import { InvalidInput } from '../../core/errors.js';
 import { Decimal, ZERO } from '../../core/money.js';
-import type { SqlSession, SqlValue } from './session.js';
+import { bytewise, type SqlSession, type SqlValue } from './session.js';
 
 const ROW_COLUMNS = [
   'file_id',
@@ -18,6 +18,8 @@ const ROW_COLUMNS = [
   'extra',
 ];
 const TYPED = new Set<string>([...MONEY_COLUMNS, ...QUANTITY_COLUMNS, ...TIME_COLUMNS, ...TEXT_COLUMNS]);
+/** Dimensions stored as DECIMAL: ordered as numbers, the rest (text, times as ISO text, JSON members) as text. */
+const NUMERIC = new Set<string>([...MONEY_COLUMNS, ...QUANTITY_COLUMNS]);
 
 type Row = Record<string, unknown>;
 // DECIMALs leave the database as text: a JS number would round them.
@@ -42,6 +44,8 @@ const LIST_COST = `CASE WHEN charge_category = 'Purchase' AND effective_cost = 0
 const nullsLast = (cols: string[]) => cols.map((c) => `${c} NULLS LAST`).join(', ');
 
 const UNIT = new Decimal(10).pow(18);
+/** PostgreSQL advisory lock key of billing writes (the migrations' key + 1; any fixed number). */
+const COUNTING_LOCK = 112101110110122;
 
 /** An amount in integer units of 10^-18 → decimal text. */
 export function fromUnits(units: string): string {
@@ -109,7 +113,7 @@ export class SqlBillingStore implements BillingStore {
 
   async tagKeys() {
     const keys = this.s.dialect === 'postgres' ? 'jsonb_object_keys(tags::jsonb)' : 'unnest(json_keys(tags))';
-    const rows = await this.s.all<{ k: string }>(`SELECT DISTINCT ${keys} AS k FROM billing_live WHERE tags IS NOT NULL ORDER BY k`);
+    const rows = await this.s.all<{ k: string }>(`SELECT k FROM (SELECT DISTINCT ${keys} AS k FROM billing_live WHERE tags IS NOT NULL) AS t ORDER BY ${bytewise(this.s.dialect, 'k')}`);
     return rows.map((r) => String(r.k));
   }
 
@@ -134,6 +138,13 @@ export class SqlBillingStore implements BillingStore {
     const n = Number(rows[0]?.n ?? 0);
     if (n > 0) await this.s.run(`DELETE FROM billing_rows WHERE file_id NOT IN (SELECT id FROM billing_files)`);
     return n;
+  }
+
+  async lockCounting() {
+    // DuckDB needs none: one process holds the file and its writes queue for one connection. On
+    // PostgreSQL, transactions overlap: each would decide which slices count (seq, the refresh of
+    // \`active\`) without seeing the other's uncommitted file, and both restatements counted.
+    if (this.s.dialect === 'postgres') await this.s.run(`SELECT pg_advisory_xact_lock(${COUNTING_LOCK})`);
   }
 
   async insertBillingFile(f: BillingFileRecord, slices: BillingSlice[], fillCurrency: boolean) {
@@ -218,6 +229,8 @@ export class SqlBillingStore implements BillingStore {
     const daily = q.granularity === 'day';
     const period = daily ? 'period' : q.granularity === 'month' ? 'substr(charge_period_start, 1, 7)' : undefined;
     const kcols = dims.map((_, i) => `k${i}`);
+    const text = (col: string) => bytewise(this.s.dialect, col);
+    const order = nullsLast([...kcols.map((k, i) => (q.by[i]!.kind === 'tag' || !NUMERIC.has((q.by[i] as { name: string }).name) ? text(k) : k)), text('currency')]);
     let grouped: string;
     if (daily) {
       grouped = this.dailyGrouped(q, dims, params);
@@ -239,16 +252,17 @@ export class SqlBillingStore implements BillingStore {
       const on = [...kcols, 'currency'].map((k) => `g.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
       sql = `WITH g AS (${grouped}),
         t AS (SELECT ${kcols.join(', ')}, currency, sum(effective) AS total FROM g GROUP BY ${kcols.join(', ')}, currency),
-        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (PARTITION BY currency ORDER BY total DESC NULLS LAST, ${nullsLast(kcols)}) AS rn FROM t)
-        SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
-          sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, (${KNOWN_LIST('g.list')})::VARCHAR AS list_text, sum(g.n) AS n
-        FROM g JOIN r ON ${on}
-        GROUP BY ${ordinals(kcols.length + (period ? 2 : 1))}
-        ORDER BY ${period ? 'period, ' : ''}sum(g.effective) DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
+        r AS (SELECT ${kcols.join(', ')}, currency, row_number() OVER (PARTITION BY currency ORDER BY total DESC NULLS LAST, ${order}) AS rn FROM t)
+        SELECT * FROM (
+          SELECT ${kcols.map((k, i) => `CASE WHEN r.rn <= ${top} THEN g.${k} ELSE ${i === 0 ? "'(other)'" : 'NULL'} END AS ${k}`).join(', ')}${period ? ', g.period AS period' : ''}, g.currency AS currency,
+            sum(g.billed)::VARCHAR AS billed_text, sum(g.effective)::VARCHAR AS effective_text, (${KNOWN_LIST('g.list')})::VARCHAR AS list_text, sum(g.n) AS n, sum(g.effective) AS effective
+          FROM g JOIN r ON ${on}
+          GROUP BY ${ordinals(kcols.length + (period ? 2 : 1))}) AS folded
+        ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${order}`;
     } else {
       // The text of an amount gets its own name: ORDER BY a text alias sorted "3156" above "182815".
       sql = `SELECT ${kcols.length ? `${kcols.join(', ')}, ` : ''}${period ? 'period, ' : ''}currency, billed::VARCHAR AS billed_text, effective::VARCHAR AS effective_text, list::VARCHAR AS list_text, n
-        FROM (${grouped}) AS g ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${nullsLast([...kcols, 'currency'])}`;
+        FROM (${grouped}) AS g ORDER BY ${period ? 'period, ' : ''}effective DESC NULLS LAST, ${order}`;
     }
     const rows = await this.s.all<Row>(sql, params);
     // Daily sums are in units of 10^-18 (exact integers): back to decimal text here.
@@ -383,7 +397,7 @@ export class SqlBillingStore implements BillingStore {
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Used'), 0)::VARCHAR AS used,
          coalesce(sum(effective_cost) FILTER (WHERE commitment_discount_status = 'Unused'), 0)::VARCHAR AS unused
        FROM billing_live ${where ? `${where} AND` : 'WHERE'} commitment_discount_id IS NOT NULL AND commitment_discount_status IN ('Used', 'Unused')
-       GROUP BY 1, 2 ORDER BY id`,
+       GROUP BY 1, 2 ORDER BY ${bytewise(this.s.dialect, 'commitment_discount_id')}, ${bytewise(this.s.dialect, 'billing_currency')}`,
       params,
     );
     return rows.map((r) => ({ commitmentId: String(r.id), currency: String(r.currency), used: plain(r.used), unused: plain(r.unused) }));
@@ -396,9 +410,11 @@ export class SqlBillingStore implements BillingStore {
 
   async saveBudget(b: BudgetRecord) {
     await this.s.transaction(async (tx) => {
-      await tx.run(`DELETE FROM budgets WHERE name = $1`, [b.name]);
       const [kind, key, value] = b.scope.kind === 'all' ? ['all', null, null] : [b.scope.dim.kind, b.scope.dim.kind === 'tag' ? b.scope.dim.key : b.scope.dim.name, b.scope.value];
-      await tx.run(`INSERT INTO budgets (name, amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      // One statement, not delete-then-insert: two callers setting one budget at once (PostgreSQL)
+      // replace it in turn instead of one failing on the key.
+      await tx.run(`INSERT INTO budgets (name, amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (name) DO UPDATE SET amount = excluded.amount, currency = excluded.currency, period = excluded.period, scope_kind = excluded.scope_kind, scope_key = excluded.scope_key, scope_value = excluded.scope_value, thresholds = excluded.thresholds, created_at = excluded.created_at`, [
         b.name,
         b.amount,
         b.currency,
@@ -413,7 +429,7 @@ export class SqlBillingStore implements BillingStore {
   }
 
   async listBudgets(): Promise<BudgetRecord[]> {
-    const rows = await this.s.all<Row>(`SELECT name, amount::VARCHAR AS amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at FROM budgets ORDER BY name`);
+    const rows = await this.s.all<Row>(`SELECT name, amount::VARCHAR AS amount, currency, period, scope_kind, scope_key, scope_value, thresholds, created_at FROM budgets ORDER BY ${bytewise(this.s.dialect, 'name')}`);
     return rows.map((r) => ({
       name: String(r.name),
       amount: plain(r.amount),

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { CostReportRecord, RunRecord, ScenarioRecord, Store } from '../../app/ports.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import type { SqlSession } from './session.js';
-import { dec, toPlain } from '../../core/money.js';
+import { dec, isDecimalString, toPlain } from '../../core/money.js';
+import { Conflict } from '../../core/errors.js';
 
 export class SqlStore implements Store {
   constructor(readonly session: SqlSession) {}
@@ -29,6 +30,16 @@ export class SqlStore implements Store {
   private async applyMigrations(migrations: Migration[]): Promise<number[]> {
     await this.session.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at VARCHAR NOT NULL)`);
     const done = new Set((await this.session.all<{ version: number }>(`SELECT version FROM schema_migrations`)).map((r) => Number(r.version)));
+    // A newer Penny's migration: this one would write its old shapes (an old refresh of which
+    // billing rows count, rows without a newer column) beside the newer ones and corrupt totals.
+    const known = new Set(allMigrations.map((m) => m.version));
+    const unknown = [...done].filter((v) => !known.has(v)).sort((a, b) => a - b);
+    if (unknown.length) {
+      throw new Conflict(
+        `the workspace database has schema version ${unknown.join(', ')}, which this Penny does not know: a newer Penny has migrated it (this one knows up to ${Math.max(...known)})`,
+        'upgrade Penny to the version the rest of the team uses (penny --version); nothing was written.',
+      );
+    }
     const applied: number[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
@@ -52,10 +63,10 @@ export class SqlStore implements Store {
 
   async saveScenario(s: Parameters<Store['saveScenario']>[0]): Promise<{ id: string; created: boolean }> {
     return this.session.transaction(async (tx) => {
-      const existing = await tx.all<{ id: string }>(`SELECT id FROM scenarios WHERE content_hash = $1`, [s.contentHash]);
-      if (existing[0]) return { id: existing[0].id, created: false };
       const id = `scn_${s.contentHash.slice(0, 16)}`;
-      await tx.run(`INSERT INTO scenarios (id, name, content_hash, source, scenario, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      // Insert first, look second: a caller saving the same content at the same moment (PostgreSQL,
+      // a client each) waits on the key and then finds it, where look-then-insert failed on it.
+      const inserted = await tx.all(`INSERT INTO scenarios (id, name, content_hash, source, scenario, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`, [
         id,
         s.name,
         s.contentHash,
@@ -63,7 +74,10 @@ export class SqlStore implements Store {
         JSON.stringify(s.scenario),
         s.createdAt,
       ]);
-      return { id, created: true };
+      if (inserted.length) return { id, created: true };
+      const existing = await tx.all<{ id: string }>(`SELECT id FROM scenarios WHERE content_hash = $1`, [s.contentHash]);
+      if (!existing[0]) throw new Conflict(`scenario id ${id} is taken by other content (a hash prefix collision)`, 'change the scenario\'s name or any field and save it again.');
+      return { id: String(existing[0].id), created: false };
     });
   }
 
@@ -99,22 +113,28 @@ export class SqlStore implements Store {
     );
     const r = rows[0];
     if (!r) return undefined;
+    const report = JSON.parse(String(r.report)) as { total?: unknown };
     return {
       id: String(r.id),
       scenarioId: String(r.scenario_id),
       scenarioName: String(r.scenario_name),
       currency: String(r.currency),
-      total: toPlain(dec(String(r.total))),
+      // The column keeps 12 decimals (for queries); an amortised total has more, and the report's
+      // own exact total is what was computed: read back that, never the column's rounding of it.
+      total: typeof report.total === 'string' && isDecimalString(report.total) ? toPlain(dec(report.total)) : toPlain(dec(String(r.total))),
       createdAt: String(r.created_at),
-      report: JSON.parse(String(r.report)),
+      report,
     };
   }
 
   async saveRun(r: Omit<RunRecord, 'id'>): Promise<string> {
     return this.session.transaction(async (tx) => {
       const id = `run_${r.kind}_${r.inputHash.slice(0, 16)}`;
-      await tx.run(`DELETE FROM runs WHERE kind = $1 AND input_hash = $2`, [r.kind, r.inputHash]);
-      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      // One statement, not delete-then-insert: callers recording the same run at once (PostgreSQL)
+      // each replace it in turn instead of failing on the key. Indexed columns are not updated
+      // (DuckDB refuses it); they are the same for the same id.
+      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        ON CONFLICT (id) DO UPDATE SET name = excluded.name, summary = excluded.summary, result = excluded.result, created_at = excluded.created_at`, [
         id,
         r.kind,
         r.name,

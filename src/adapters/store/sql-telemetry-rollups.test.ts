@@ -69,6 +69,19 @@ async function compactTenDays(open: () => Promise<SqlStore>) {
     const again = await compactTelemetry(rollups, { now: () => new Date(t0 + 10 * DAY) }, { rawDays: 2, minuteDays: 5 });
     expect(again.after.samples).toBe(r.after.samples);
     expect((await usageTotals(tel, 3_600_000)).energy).toBeCloseTo(before.energy, 9);
+    // The same samples again (a log that grew since, the same rows under another name): those
+    // rolled up are counted in the roll-ups already, those still raw are duplicates. Counting them
+    // again doubled energy and observed hours.
+    expect(await tel.addSamples('s2', samples)).toBe(0);
+    const reingested = await usageTotals(tel, 3_600_000);
+    expect(reingested.energy).toBeCloseTo(before.energy, 9);
+    expect(reingested.busy).toBeCloseTo(before.busy, 6);
+    // The minute cut through: its samples before the first raw one are rolled up, a sample after
+    // that first raw one is new and kept.
+    const cut = t0 + 8 * DAY;
+    const at = (tsMs: number): GpuSample => ({ gpuId: 'G', tsMs, utilGpuPct: 50, utilMemPct: null, memUsedMiB: 1, powerW: 100 });
+    expect(await tel.addSamples('s3', [at(cut - 50_000)])).toBe(0);
+    expect(await tel.addSamples('s3', [at(cut - 10_000)])).toBe(1);
     await store.close();
 }
 

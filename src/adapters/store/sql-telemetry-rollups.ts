@@ -3,7 +3,7 @@ import type { RollupStore, StoreSize } from '../../app/compact.js';
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
 import { type GpuRollup, type Stat, reRoll } from '../../core/telemetry/rollup.js';
 import type { SqlSession, SqlValue } from './session.js';
-import { SqlTelemetryStore } from './sql-telemetry-store.js';
+import { SqlTelemetryStore, lockTelemetry } from './sql-telemetry-store.js';
 
 const COLUMNS = ['gpu_id', 'bucket_ms', 'start_ms', 'samples', 'util_n', 'util_min', 'util_sum', 'util_max', 'power_n', 'power_min', 'power_sum', 'power_max', 'mem_n', 'mem_min', 'mem_sum', 'mem_max', 'observed_s', 'busy_s', 'util_s', 'util_obs_s', 'energy_kwh', 'gap_s', 'idle_s', 'idle_energy_kwh'];
 
@@ -39,7 +39,10 @@ export class SqlTelemetryRollups implements RollupStore {
   }
 
   transaction<T>(fn: (tx: RollupStore) => Promise<T>): Promise<T> {
-    return this.session.transaction((s) => fn(new SqlTelemetryRollups(s)));
+    return this.session.transaction(async (s) => {
+      await lockTelemetry(s);
+      return fn(new SqlTelemetryRollups(s));
+    });
   }
 
   listGpus(): Promise<GpuInfo[]> {

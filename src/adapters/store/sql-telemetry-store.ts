@@ -3,13 +3,16 @@ import type { TelemetrySourceRecord, TelemetryStore } from '../../app/telemetry-
 import type { GpuInfo, GpuSample } from '../../core/telemetry/model.js';
 import type { GpuRollup } from '../../core/telemetry/rollup.js';
 import type { DuckDbSession } from './duckdb.js';
-import type { SqlSession, SqlValue } from './session.js';
+import { bytewise, type SqlSession, type SqlValue } from './session.js';
 
 export class SqlTelemetryStore implements TelemetryStore {
   constructor(readonly session: SqlSession) {}
 
   transaction<T>(fn: (tx: TelemetryStore) => Promise<T>): Promise<T> {
-    return this.session.transaction((s) => fn(new SqlTelemetryStore(s)));
+    return this.session.transaction(async (s) => {
+      await lockTelemetry(s);
+      return fn(new SqlTelemetryStore(s));
+    });
   }
 
   async findSource(contentHash: string): Promise<TelemetrySourceRecord | undefined> {
@@ -49,11 +52,22 @@ export class SqlTelemetryStore implements TelemetryStore {
         if (t < lo) lo = t;
         if (t > hi) hi = t;
       }
-      const existing = new Set(
-        (await this.session.all<{ ts_ms: bigint | number }>(`SELECT ts_ms FROM gpu_samples WHERE gpu_id = $1 AND ts_ms BETWEEN $2 AND $3`, [gpuId, lo, hi])).map((r) => Number(r.ts_ms)),
-      );
+      // Roll-ups (penny gpu compact) hold samples that are no longer raw: a sample they cover is
+      // counted already, and storing it again would count its energy and hours twice.
+      const buckets = (await this.session.all<Row>(`SELECT start_ms, bucket_ms FROM gpu_rollups WHERE gpu_id = $1 AND start_ms <= $2 AND start_ms + bucket_ms > $3 ORDER BY start_ms`, [gpuId, hi, lo])).map((r) => ({ startMs: Number(r.start_ms), endMs: Number(r.start_ms) + Number(r.bucket_ms), firstRawMs: Infinity }));
+      const from = buckets.length ? Math.min(lo, buckets[0]!.startMs) : lo;
+      const stored = (await this.session.all<{ ts_ms: bigint | number }>(`SELECT ts_ms FROM gpu_samples WHERE gpu_id = $1 AND ts_ms BETWEEN $2 AND $3 ORDER BY ts_ms`, [gpuId, from, hi])).map((r) => Number(r.ts_ms));
+      const existing = new Set(stored);
+      // The bucket the raw cut went through was rolled up to its first raw sample only: a sample
+      // after that one is not in the roll-up.
+      for (const t of stored) {
+        const b = bucketAt(buckets, t);
+        if (b && t < b.firstRawMs) b.firstRawMs = t;
+      }
       for (const s of m.values()) {
         if (existing.has(s.tsMs)) continue;
+        const b = bucketAt(buckets, s.tsMs);
+        if (b && s.tsMs < b.firstRawMs) continue;
         rows.push([s.gpuId, s.tsMs, s.utilGpuPct, s.utilMemPct, s.memUsedMiB, s.powerW, sourceId]);
       }
     }
@@ -64,7 +78,8 @@ export class SqlTelemetryStore implements TelemetryStore {
   }
 
   async listGpus(): Promise<GpuInfo[]> {
-    const rows = await this.session.all<Row>(`SELECT * FROM gpus ORDER BY host, gpu_index, gpu_id`);
+    const b = (col: string) => bytewise(this.session.dialect, col);
+    const rows = await this.session.all<Row>(`SELECT * FROM gpus ORDER BY ${b('host')}, ${b('gpu_index')}, ${b('gpu_id')}`);
     return rows.map((r) => ({ gpuId: String(r.gpu_id), host: String(r.host), index: String(r.gpu_index), model: r.model == null ? null : String(r.model), memoryTotalMiB: r.memory_total_mib == null ? null : Number(r.memory_total_mib) }));
   }
 
@@ -93,17 +108,44 @@ export class SqlTelemetryStore implements TelemetryStore {
       `SELECT gpu_id, min(first_ms) AS first_ms, max(last_ms) AS last_ms FROM (
          SELECT gpu_id, min(ts_ms) AS first_ms, max(ts_ms) AS last_ms FROM gpu_samples GROUP BY gpu_id
          UNION ALL SELECT gpu_id, min(start_ms) AS first_ms, max(start_ms + bucket_ms) AS last_ms FROM gpu_rollups GROUP BY gpu_id
-       ) AS spans GROUP BY gpu_id ORDER BY gpu_id`,
+       ) AS spans GROUP BY gpu_id ORDER BY ${bytewise(this.session.dialect, 'gpu_id')}`,
     );
     return rows.map((r) => ({ gpuId: String(r.gpu_id), firstMs: Number(r.first_ms), lastMs: Number(r.last_ms) }));
   }
 
   async listSources(): Promise<TelemetrySourceRecord[]> {
-    return (await this.session.all<Row>(`SELECT * FROM telemetry_sources ORDER BY ingested_at, id`)).map(sourceFromRow);
+    return (await this.session.all<Row>(`SELECT * FROM telemetry_sources ORDER BY ingested_at, ${bytewise(this.session.dialect, 'id')}`)).map(sourceFromRow);
   }
 }
 
 type Row = Record<string, unknown>;
+
+/** PostgreSQL advisory lock key of telemetry writes (the migrations' key + 2; any fixed number). */
+const TELEMETRY_LOCK = 112101110110123;
+
+/**
+ * Telemetry writes (an ingest, a compaction) one at a time, as DuckDB's one writer takes them: on
+ * PostgreSQL each would look for GPUs, samples and roll-ups without seeing another's uncommitted
+ * ones, and fail on a key or store a sample beside the roll-up that counts it. Held to the end of
+ * the transaction (re-entrant within it).
+ */
+export async function lockTelemetry(s: SqlSession): Promise<void> {
+  if (s.dialect === 'postgres') await s.run(`SELECT pg_advisory_xact_lock(${TELEMETRY_LOCK})`);
+}
+
+/** The roll-up bucket holding `tsMs` (buckets sorted by start, never overlapping), by bisection. */
+function bucketAt<B extends { startMs: number; endMs: number }>(buckets: B[], tsMs: number): B | undefined {
+  let lo = 0;
+  let hi = buckets.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const b = buckets[mid]!;
+    if (tsMs < b.startMs) hi = mid - 1;
+    else if (tsMs >= b.endMs) lo = mid + 1;
+    else return b;
+  }
+  return undefined;
+}
 
 function num(x: unknown): number | null {
   return x == null ? null : Number(x);

@@ -42,6 +42,14 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       const latest = await store.latestCostReport('suite');
       expect(latest?.id).toBe(reportId);
       expect(latest?.total).toBe('26280.00000002628');
+      // Capex amortised over 3 years for 1,000 hours: a total with more digits than the column's
+      // 12 decimals. What is read back is the report's own total, not the column's rounding.
+      const amortised = scenarioSchema.parse({ name: 'amortised', period: { hours: 1000 }, capex: 'amortise', resources: [{ name: 's', kind: 'server', count: 1, purchasePrice: 100000, lifetimeYears: 3 }] });
+      const r = await costAndRecord(store, clock, amortised, 'src');
+      const back = await store.latestCostReport('amortised');
+      expect(r.report.total.toFixed()).toMatch(/^3805\.1750380517503805\d{10,}$/);
+      expect(back?.total).toBe(r.report.total.toFixed());
+      expect((back?.report as { total: string }).total).toBe(back?.total);
     });
 
     it('records runs once per kind and inputs, newest first', async () => {
@@ -56,6 +64,22 @@ export function storeSuite(name: string, open: () => Promise<Store>) {
       expect((await store.getRun(a))?.result).toEqual({ x: [1, 2] });
       expect(await store.listRuns()).toHaveLength(2);
       expect(await store.getRun('run_nope')).toBeUndefined();
+    });
+
+    it('takes the same scenario, cost and run from many callers at once: one record each, no error', async () => {
+      // A server on PostgreSQL runs these side by side (a client each): each looked first, found
+      // nothing, and all but one failed on the unique key.
+      const rec = { name: 'suite', source: 'x', scenario, contentHash: scenarioHash(scenario), createdAt: clock.now().toISOString() };
+      const saved = await Promise.all(Array.from({ length: 12 }, () => store.saveScenario(rec)));
+      expect(new Set(saved.map((s) => s.id)).size).toBe(1);
+      expect(saved.filter((s) => s.created)).toHaveLength(1);
+      const costed = await Promise.all(Array.from({ length: 12 }, () => costAndRecord(store, clock, scenario, 'src')));
+      expect(new Set(costed.map((c) => c.scenarioId)).size).toBe(1);
+      expect(await store.listScenarios()).toHaveLength(1);
+      const base = { kind: 'plan', name: 'week', summary: { total: '1.5' }, result: { x: [1] }, inputHash: 'h1' };
+      const runs = await Promise.all(Array.from({ length: 12 }, (_, i) => store.saveRun({ ...base, summary: { total: String(i) }, createdAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` })));
+      expect(new Set(runs).size).toBe(1);
+      expect(await store.listRuns('plan')).toHaveLength(1);
     });
 
     it('rolls a failed transaction back whole', async () => {

@@ -63,7 +63,11 @@ export const BULK_LOAD_MEMORY = '64MB';
 export const BULK_LOAD_THREADS = 2;
 
 export async function openStore(workspaceDir: string, o: OpenStoreOptions = {}): Promise<SqlStore> {
-  await mkdir(workspaceDir, { recursive: true });
+  await mkdir(workspaceDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    // mkdir -p of a path that is a file: say so (Node's words are "EEXIST: file already exists").
+    if (e.code === 'EEXIST') throw new InvalidInput(`workspace ${workspaceDir} is a file, not a folder`, [{ path: '--workspace', message: 'a file, not a folder', found: workspaceDir }], 'Name a folder with --workspace or PENNY_WORKSPACE (Penny keeps its database, penny.duckdb, inside it).');
+    throw e;
+  });
   const session: SqlSession = o.databaseUrl ? await (await postgres()).PostgresSession.open(o.databaseUrl, o.postgres) : await DuckDbSession.open(join(workspaceDir, DB_FILE), { copyWrites: o.serving === true, ...(o.bulkLoad && { memoryLimit: BULK_LOAD_MEMORY, threads: BULK_LOAD_THREADS }) });
   return migrated(session);
 }

@@ -179,7 +179,7 @@ function printIngest(ctx: CliContext, source: string, result: Awaited<ReturnType
   if (json) return printJson(ctx, result);
   const skipped = [
     result.repeatedRows ? `${num(result.repeatedRows)} row(s) repeating an earlier row of this file` : '',
-    result.duplicates ? `${num(result.duplicates)} already stored from an earlier source` : '',
+    result.duplicates ? `${num(result.duplicates)} already stored or rolled up from an earlier source` : '',
   ].filter(Boolean);
   ctx.stdout(result.created ? `Ingested ${num(result.samples)} samples of ${result.gpus} GPU(s) from ${source}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''} as ${result.sourceId}.` : `Already ingested (same content) as ${result.sourceId}; nothing changed.`);
 }

@@ -119,6 +119,9 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
       const server = await serverFor(ctx, workspaceDir);
       const ws = server ? undefined : await ctx.openWorkspace(workspaceDir, { bulkLoad: true });
       const results: { path: string; kind: string; result: IngestResult | Record<string, unknown> }[] = [];
+      // Files of a folder that are neither kind (a manifest, a README, a bill whose header is not
+      // FOCUS's): passed over, and named at the end, so a bill left out is never left out silently.
+      const skipped: string[] = [];
       try {
         for (const f of files) {
           let kind = opts.kind ? ingestKinds.find((k) => k.name === opts.kind) : undefined;
@@ -128,7 +131,10 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
             for (const k of ingestKinds) if (await k.detect(f)) { kind = k; break; }
           }
           if (!kind) {
-            if (files.length > 1) continue;
+            if (files.length > 1) {
+              skipped.push(f);
+              continue;
+            }
             // A file that cannot be read as CSV (an unclosed quote) says so, line and all, rather
             // than "unrecognised header": the detectors above set its read error aside.
             await focusHeader(f);
@@ -138,10 +144,22 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
           const o = { json: Boolean(opts.json), ...(opts.currency && { currency: opts.currency }), ...(opts.host && { host: opts.host }), ...(d && { delivery: d }), root: path };
           results.push({ path: f, kind: kind.name, result: server ? await ingestThrough(server, ctx, f, kind.name, o) : await kind.ingest(ctx, ws!, f, o) });
         }
+      } catch (e) {
+        // Each file is its own transaction: those before the one that failed are in the store.
+        const n = results.length;
+        if (n) {
+          const shown = results.map((r) => relative(process.cwd(), r.path) || r.path);
+          ctx.stderr(`note: ${n} file${n === 1 ? ' before it was' : 's before it were'} ingested and ${n === 1 ? 'is' : 'are'} kept: ${shown.slice(0, 10).join(', ')}${n > 10 ? `, … (${n - 10} more)` : ''}\n  (run the same command again once the file is fixed: what is in already is not counted twice)`);
+        }
+        throw e;
       } finally {
         await ws?.close();
       }
-      if (results.length === 0) throw new InvalidInput(`${path}: no file there is one Penny can ingest`, [{ path: '', file: path, message: 'nothing recognised' }]);
+      if (results.length === 0) throw new InvalidInput(`${path}: no file there is one Penny can ingest`, skipped.length ? skipped.map((f) => ({ path: '', file: f, line: 1, message: 'unrecognised header' })) : [{ path: '', file: path, message: 'nothing recognised' }], 'Name the kind with --kind to see what is wrong with a file, or check these are FOCUS exports or nvidia-smi --format=csv logs.');
+      if (skipped.length) {
+        const shown = skipped.map((f) => relative(process.cwd(), f) || f);
+        ctx.stderr(`note: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} neither a FOCUS export nor an nvidia-smi log: ${shown.slice(0, 10).join(', ')}${shown.length > 10 ? `, … (${shown.length - 10} more)` : ''}\n  (a bill among them was not counted: penny ingest FILE --kind focus says what is wrong with it)`);
+      }
       if (opts.json) {
         printJson(ctx, results);
         return;
