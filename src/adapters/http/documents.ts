@@ -20,6 +20,7 @@ import { Cancelled, threadEntry, WorkerPool } from '../jobs/pool.js';
 import { INLINE_PARSE_BYTES, MAX_PARSE_MS, MAX_PARSE_QUEUE } from './limits.js';
 import { HttpProblem } from './problem.js';
 import { readServingBody, type ReadServingBody, type UnreadableBody } from './serving-body.js';
+import { readForecastBody, type ReadForecastBody } from './forecast-body.js';
 
 /** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
 export function fileReferences(doc: unknown): Issue[] {
@@ -73,6 +74,11 @@ export const parseTasks = {
   /** POST /api/serving's raw body (up to a million requests): JSON, schema, rows, as the route would. */
   async serving(input: { body: Uint8Array | string; file: string }): Promise<ReadServingBody | UnreadableBody> {
     return readServingBody(input.body);
+  },
+
+  /** POST /api/forecasts' raw body (up to 525,600 points): JSON, schema, points and digests, as the route would. */
+  async forecast(input: { body: Uint8Array | string; file: string }): Promise<ReadForecastBody | UnreadableBody> {
+    return readForecastBody(input.body);
   },
 };
 
