@@ -12,6 +12,7 @@ import { clientGone, runParse } from '../documents.js';
 import { forecastBodySchema, MAX_FORECAST_BODY_BYTES } from '../forecast-body.js';
 import { HttpProblem } from '../problem.js';
 import { readRawBody } from '../raw-body.js';
+import { MAX_BODY_PARSE_MS } from '../limits.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
 export { forecastInputs, MAX_FORECAST_POINTS, MAX_FORECAST_SERIES, type ForecastBody } from '../forecast-body.js';
@@ -35,7 +36,7 @@ export const forecastRoutes: RegisterRoutes = (app, ctx) => {
     // The bytes as they came, read on a parse thread unless they are small (documents.ts); no
     // body at all is checked as null (the schema's 422), as Fastify would.
     const raw = req.body instanceof Uint8Array ? req.body : new TextEncoder().encode('null');
-    const read = await runParse(ctx.parsePool, 'forecast', { body: raw, file: 'request body' }, raw.byteLength, { signal: clientGone(reply.raw), transfer: [raw.buffer as ArrayBuffer] });
+    const read = await runParse(ctx.parsePool, 'forecast', { body: raw, file: 'request body' }, raw.byteLength, { signal: clientGone(reply.raw), maxMs: MAX_BODY_PARSE_MS, transfer: [raw.buffer as ArrayBuffer] });
     if ('unreadable' in read) throw new HttpProblem(400, 'bad-request', 'Bad request', read.unreadable);
     const { inputs, several, api } = read;
     const forecastOne = async (key: string, input: ForecastTaskInput, progress: Parameters<typeof relayProgress>[0], ctl: { signal: AbortSignal; started: () => void }) => {

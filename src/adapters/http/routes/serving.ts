@@ -11,14 +11,12 @@ import { relayProgress } from '../../jobs/pool.js';
 import { clientGone, runParse } from '../documents.js';
 import { HttpProblem } from '../problem.js';
 import { readRawBody } from '../raw-body.js';
+import { MAX_BODY_PARSE_MS } from '../limits.js';
 import { MAX_SERVING_BODY_BYTES, MAX_SERVING_REQUESTS, servingBodySchema } from '../serving-body.js';
 import { jobSchema, problems, type RegisterRoutes } from './types.js';
 
 export { readRawBody } from '../raw-body.js';
 export { MAX_SERVING_REQUESTS, profilesFromBody, servingInput, type ProfileBody, type ServingBody } from '../serving-body.js';
-
-/** A million requests take a few seconds to read on a loaded machine; this bounds a pathological body. */
-const SERVING_PARSE_MS = 60_000;
 
 export const servingRoutes: RegisterRoutes = (app, ctx) => {
   // In this route's scope only: JSON bodies are kept as bytes, for the parse thread to read.
@@ -40,7 +38,7 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
     // No body at all is checked as null (the schema's 422), as Fastify would.
     const raw = req.body instanceof Uint8Array ? req.body : new TextEncoder().encode('null');
     // The bytes move to the parse thread (no copy on this loop); the route does not read them again.
-    const read = await runParse(ctx.parsePool, 'serving', { body: raw, file: 'request body' }, raw.byteLength, { signal: clientGone(reply.raw), maxMs: SERVING_PARSE_MS, transfer: [raw.buffer as ArrayBuffer] });
+    const read = await runParse(ctx.parsePool, 'serving', { body: raw, file: 'request body' }, raw.byteLength, { signal: clientGone(reply.raw), maxMs: MAX_BODY_PARSE_MS, transfer: [raw.buffer as ArrayBuffer] });
     if ('unreadable' in read) throw new HttpProblem(400, 'bad-request', 'Bad request', read.unreadable);
     const { input, inputs } = read;
     const job = ctx.jobs.submit('serving', async (progress, ctl) => {
