@@ -11,6 +11,7 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import { contentDigest } from '../../app/runs.js';
 import { InvalidInput } from '../../core/errors.js';
+import { deliveredLevels } from '../../core/forecast/backtest.js';
 import { AGGREGATIONS, type Aggregation, type FillMethod } from '../../core/forecast/series.js';
 import { horizonSteps, quantileLevels, seasonSteps } from '../importers/forecast-options.js';
 import { defaultAggregation } from '../importers/series-csv.js';
@@ -47,10 +48,30 @@ export interface ForecastBody {
 export const MAX_FORECAST_SERIES = 50;
 
 /**
+ * Values one request's forecasts may hold: horizon steps × quantile levels (0.1, 0.5 and 0.9 with
+ * those asked for), summed over its series. The results stay in the job and its runs and go out as
+ * one response, about 10 bytes of JSON a value: a year of hours at three levels for 50 series is
+ * 1.3 million; 12 series × 100,000 steps × 54 levels (65 million) once took the server to its
+ * heap limit, and each finished series stalled it for seconds.
+ */
+export const MAX_FORECAST_VALUES = 3_000_000;
+
+/**
  * The body as one job input per series (`points`: one, keyed by its name; `series`: one per
  * entry), every field checked (a 422 naming it, before anything is queued).
  */
 export function forecastInputs(body: ForecastBody): { key: string; input: ForecastTaskInput }[] {
+  const inputs = seriesInputs(body);
+  // What the forecasts will hold: every step of the horizon at every level, in every series.
+  const { horizon, quantiles } = inputs[0]!.input;
+  const values = horizon * deliveredLevels(quantiles).length * inputs.length;
+  if (values > MAX_FORECAST_VALUES) {
+    throw new InvalidInput(`the forecast would hold ${values.toLocaleString('en-US')} values (${horizon.toLocaleString('en-US')} steps × ${deliveredLevels(quantiles).length} quantile levels × ${inputs.length} series), more than ${MAX_FORECAST_VALUES.toLocaleString('en-US')}`, [{ path: 'horizon', message: 'too many forecast values', expected: `horizon × quantile levels × series at most ${MAX_FORECAST_VALUES}`, found: String(values) }], 'Ask for a shorter horizon or a longer interval, fewer quantiles, or fewer series per request.');
+  }
+  return inputs;
+}
+
+function seriesInputs(body: ForecastBody): { key: string; input: ForecastTaskInput }[] {
   if ((body.points === undefined) === (body.series === undefined)) throw new InvalidInput('give either points (one series) or series (several)', [{ path: body.points ? 'series' : 'points', message: body.points ? 'points and series both given' : 'neither points nor series given' }], 'Send {"points": [...]} for one history, or {"series": [{"key": "ml", "points": [...]}, ...]} for several.');
   if (body.points) return [{ key: body.name ?? 'value', input: forecastInput(body, body.points, '') }];
   const list = body.series!;
