@@ -32,6 +32,8 @@ export const forecastRoutes: RegisterRoutes = (app, ctx) => {
       response: { 202: jobSchema, ...problems(400, 413, 415, 422, 503) },
     },
     bodyLimit: MAX_FORECAST_BODY_BYTES,
+    // Admitted before the body is read: 503 while too many jobs wait for a thread.
+    onRequest: ctx.admission.onRequest,
   }, async (req, reply) => {
     // The bytes as they came, read on a parse thread unless they are small (documents.ts); no
     // body at all is checked as null (the schema's 422), as Fastify would.
@@ -63,6 +65,7 @@ export const forecastRoutes: RegisterRoutes = (app, ctx) => {
       if (forecasts.length === 0) throw new InvalidInput('no series could be forecast', skipped.map((x) => ({ path: `series[${x.key}]`, message: x.reason })), 'Check each series has enough points for the horizon.');
       return { forecasts, skipped };
     }, { queued: true, cancellable: true });
+    ctx.admission.queued(req, job.id);
     return reply.code(202).send(job);
   });
 };

@@ -33,6 +33,8 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
       response: { 202: jobSchema, ...problems(400, 413, 415, 422, 503) },
     },
     bodyLimit: MAX_SERVING_BODY_BYTES,
+    // Admitted before the body is read: 503 while too many jobs wait for a thread.
+    onRequest: ctx.admission.onRequest,
   }, async (req, reply) => {
     // The bytes as they came; a parse thread reads them unless they are small (documents.ts).
     // No body at all is checked as null (the schema's 422), as Fastify would.
@@ -49,6 +51,7 @@ export const servingRoutes: RegisterRoutes = (app, ctx) => {
       const runId = await recordServingRun(ctx.store, ctx.clock, json, { api: inputs });
       return { runId, serving: json };
     }, { queued: true, cancellable: true });
+    ctx.admission.queued(req, job.id);
     return reply.code(202).send(job);
   });
 };
