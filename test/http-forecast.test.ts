@@ -75,7 +75,7 @@ describe('forecasts over HTTP', () => {
       [{ interval: '1h', horizon: '1d', series: [{ key: 'a', points: history }, { key: 'b', points: [{ t: 'x', value: 1 }, ...history] }] }, 'series[1].points[0].t'],
       [{ interval: '1h', horizon: '1d', series: [{ key: 'a', points: history }, { key: 'a', points: history }] }, 'series[1].key'],
       // Reproduction: 12 series × 100,000 steps × 54 levels (65 million values) grew the server
-      // past 4 GB of memory; each finished series stalled it for seconds (3 series: a 168 MB job).
+      // past 2 GB of memory for minutes; each finished series stalled it for seconds (3 series: a 168 MB job).
       [{ interval: '1h', horizon: '100000', points: history, quantiles: Array.from({ length: 40 }, (_, i) => ((i + 1) / 50).toFixed(2)).join(',') }, 'horizon'],
       [{ interval: '1h', horizon: '100000', series: Array.from({ length: 12 }, (_, k) => ({ key: `s${k}`, points: history })) }, 'horizon'],
     ];

@@ -51,8 +51,8 @@ export const MAX_FORECAST_SERIES = 50;
  * Values one request's forecasts may hold: horizon steps × quantile levels (0.1, 0.5 and 0.9 with
  * those asked for), summed over its series. The results stay in the job and its runs and go out as
  * one response, about 10 bytes of JSON a value: a year of hours at three levels for 50 series is
- * 1.3 million; 12 series × 100,000 steps × 54 levels (65 million) once took the server to its
- * heap limit, and each finished series stalled it for seconds.
+ * 1.3 million; 12 series × 100,000 steps × 54 levels (65 million) once held the server at over
+ * 2 GB for minutes, and each finished series stalled it for seconds (3 series: a 168 MB job).
  */
 export const MAX_FORECAST_VALUES = 3_000_000;
 
