@@ -1,8 +1,8 @@
 /**
- * Forecasts over HTTP: a history sent inline is forecast as a job on a job thread and recorded as
- * a run; bad fields are a 422 naming them before anything is queued.
+ * Forecasts over HTTP: a history sent inline is read on a parse thread, forecast as a job on a job
+ * thread and recorded as a run; bad fields are a 422 naming them before anything is queued.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { nonConforming } from './openapi-conformance.js';
 import { startTestServer } from './server.js';
 
@@ -74,6 +74,10 @@ describe('forecasts over HTTP', () => {
       [{ interval: '1h', horizon: '1d' }, 'points'],
       [{ interval: '1h', horizon: '1d', series: [{ key: 'a', points: history }, { key: 'b', points: [{ t: 'x', value: 1 }, ...history] }] }, 'series[1].points[0].t'],
       [{ interval: '1h', horizon: '1d', series: [{ key: 'a', points: history }, { key: 'a', points: history }] }, 'series[1].key'],
+      // Reproduction: 12 series × 100,000 steps × 54 levels (65 million values) grew the server
+      // past 2 GB of memory for minutes; each finished series stalled it for seconds (3 series: a 168 MB job).
+      [{ interval: '1h', horizon: '100000', points: history, quantiles: Array.from({ length: 40 }, (_, i) => ((i + 1) / 50).toFixed(2)).join(',') }, 'horizon'],
+      [{ interval: '1h', horizon: '100000', series: Array.from({ length: 12 }, (_, k) => ({ key: `s${k}`, points: history })) }, 'horizon'],
     ];
     for (const [body, path] of cases) {
       const res = await post(body);
@@ -82,6 +86,47 @@ describe('forecasts over HTTP', () => {
     }
     expect((await json(await fetch(`${s.url}/api/jobs`))).length).toBe(before);
   });
+
+  it('reads a large body on a parse thread: the event loop never JSON.parses it, and bad points still get 4xx with field paths', async () => {
+    // Reproduction: 525,600 points (a year of minutes, ~23 MB) posted to /api/forecasts stalled
+    // the event loop (health unanswered) for 5 s while the route parsed, validated and digested
+    // them; a 63 MB body over the point limit, 6 s before its 422.
+    const t0 = Date.UTC(2025, 0, 1);
+    const big = Array.from({ length: 120_000 }, (_, i) => ({ t: new Date(t0 + i * 60_000).toISOString(), value: 10 + (i % 60) }));
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const before = (await json(await fetch(`${s.url}/api/jobs`))).length;
+      const badTime = big.map((p, i) => (i === 100_000 ? { ...p, t: 'later' } : p));
+      const a = await post({ interval: '1m', horizon: '10', points: badTime });
+      expect(a.status).toBe(422);
+      expect((await json(a)).issues[0].path).toBe('points[100000].t');
+      const badSchema = big.map((p, i) => (i === 110_000 ? { ...p, value: 'x' } : p));
+      const b = await post({ interval: '1m', horizon: '10', points: badSchema });
+      expect(b.status).toBe(422);
+      const pb = await json(b);
+      expect(pb.issues[0].path).toBe('points[110000].value');
+      expect(pb.detail).toMatch(/^body: points\[110000\]\.value must be number/);
+      const tooMany = await post({ interval: '1m', horizon: '10', series: Array.from({ length: 5 }, (_, k) => ({ key: `s${k}`, points: big })) });
+      expect(tooMany.status).toBe(422);
+      expect((await json(tooMany)).issues[0].path).toBe('series');
+      const text = JSON.stringify({ interval: '1m', horizon: '10', points: big });
+      const c = await fetch(`${s.url}/api/forecasts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text.slice(0, -2) });
+      expect(c.status).toBe(400);
+      expect((await json(c)).detail).toMatch(/not valid JSON/);
+      expect((await json(await fetch(`${s.url}/api/jobs`))).length).toBe(before);
+      const ok = await post({ interval: '1m', horizon: '10', model: 'naive', origins: 1, points: big });
+      expect(ok.status).toBe(202);
+      const job = await s.jobs.wait((await json(ok)).id);
+      expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+      const run = await json(await fetch(`${s.url}/api/runs/${(job.result as { runId: string }).runId}`));
+      expect(run.result.history.points).toBe(big.length);
+      // Nothing of megabytes was parsed on this (the server's) thread: the parse thread read them all.
+      const onLoop = parse.mock.calls.filter(([t]) => typeof t === 'string' && t.length > 1_000_000);
+      expect(onLoop).toHaveLength(0);
+    } finally {
+      parse.mockRestore();
+    }
+  }, 120_000);
 
   it('conforms to the OpenAPI document', async () => {
     const doc = await json(await fetch(`${s.url}/openapi.json`));

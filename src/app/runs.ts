@@ -24,7 +24,20 @@ export interface RunInput {
 }
 
 export async function recordRun(store: Store, clock: Clock, r: RunInput): Promise<string> {
-  return store.saveRun({ kind: r.kind, name: r.name, inputHash: inputHash(r.kind, r.inputs), summary: r.summary, result: r.result, createdAt: clock.now().toISOString() });
+  return recordHashedRun(store, clock, { kind: r.kind, name: r.name, inputHash: inputHash(r.kind, r.inputs), summary: r.summary, result: r.result });
+}
+
+/** A run whose inputs are hashed already (inputHash, where they were read: large ones off the event loop). */
+export interface HashedRun {
+  kind: string;
+  name: string;
+  inputHash: string;
+  summary: Record<string, unknown>;
+  result: unknown;
+}
+
+export async function recordHashedRun(store: Store, clock: Clock, r: HashedRun): Promise<string> {
+  return store.saveRun({ kind: r.kind, name: r.name, inputHash: r.inputHash, summary: r.summary, result: r.result, createdAt: clock.now().toISOString() });
 }
 
 /** A plan run as the CLI, the API and the demo record it: its summary is what the run list shows. */

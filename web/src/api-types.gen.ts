@@ -8320,6 +8320,26 @@ export interface operations {
           };
         };
       };
+      /** @description problem details (503) */
+      503: {
+        content: {
+          "application/problem+json": {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            hint?: string;
+            issues?: {
+                path: string;
+                message: string;
+                file?: string;
+                line?: number;
+                column?: number;
+              }[];
+          };
+        };
+      };
     };
   };
   /** One recorded run with its full result */

@@ -20,6 +20,9 @@ import { Cancelled, threadEntry, WorkerPool } from '../jobs/pool.js';
 import { INLINE_PARSE_BYTES, MAX_PARSE_MS, MAX_PARSE_QUEUE } from './limits.js';
 import { HttpProblem } from './problem.js';
 import { readServingBody, type ReadServingBody, type UnreadableBody } from './serving-body.js';
+import { readForecastBody, type ReadForecastBody } from './forecast-body.js';
+import { readRunBody } from './run-body.js';
+import type { HashedRun } from '../../app/runs.js';
 
 /** Every place a plan scenario may name a file; each must be absent (or `builtin`). */
 export function fileReferences(doc: unknown): Issue[] {
@@ -73,6 +76,16 @@ export const parseTasks = {
   /** POST /api/serving's raw body (up to a million requests): JSON, schema, rows, as the route would. */
   async serving(input: { body: Uint8Array | string; file: string }): Promise<ReadServingBody | UnreadableBody> {
     return readServingBody(input.body);
+  },
+
+  /** POST /api/forecasts' raw body (up to 525,600 points): JSON, schema, points and digests, as the route would. */
+  async forecast(input: { body: Uint8Array | string; file: string }): Promise<ReadForecastBody | UnreadableBody> {
+    return readForecastBody(input.body);
+  },
+
+  /** POST /api/runs' raw body (up to 64 MiB): JSON, its kind's contract and the inputs' hash, as the route would. */
+  async run(input: { body: Uint8Array | string; file: string }): Promise<HashedRun | UnreadableBody> {
+    return readRunBody(input.body);
   },
 };
 

@@ -34,6 +34,9 @@ export const INLINE_PARSE_BYTES = 8 * 1024;
 /** A parse thread taking longer than this on one document is stopped and the request refused
  * (422): a document within the limits above takes a few seconds at most on a loaded machine. */
 export const MAX_PARSE_MS = 20_000;
+/** The same for a JSON body of tens of MiB (POST /api/serving, /api/forecasts, /api/runs): one
+ * near its size limit takes several seconds to read on a loaded machine; this bounds a pathological one. */
+export const MAX_BODY_PARSE_MS = 60_000;
 /** Large documents waiting for a parse thread beyond this are refused (503, try again): each
  * holds its text in memory, and a client sending them faster than they parse only grows the queue. */
 export const MAX_PARSE_QUEUE = 8;

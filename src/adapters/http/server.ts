@@ -20,6 +20,7 @@ import { JobRunner } from '../../app/jobs.js';
 import { installMetrics } from './metrics.js';
 import { WorkerPool } from '../jobs/pool.js';
 import { createParsePool, type ParsePool } from './documents.js';
+import { JobAdmission, MAX_QUEUED_JOBS } from './admission.js';
 import type { Clock, Store } from '../../app/ports.js';
 import type { BillingStore } from '../../app/billing-ports.js';
 import type { TelemetryStore } from '../../app/telemetry-ports.js';
@@ -57,6 +58,8 @@ export interface ServerOptions {
   logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
   /** Threads for plan and simulation jobs (default: one per core but one, at least one). */
   workers?: number;
+  /** Jobs that may wait for a job thread (MAX_QUEUED_JOBS by default); more are refused with 503. */
+  maxQueuedJobs?: number;
 }
 
 export interface RouteContext {
@@ -72,6 +75,8 @@ export interface RouteContext {
   pool: WorkerPool;
   /** Where large request documents are parsed and validated, off the event loop and not behind solves. */
   parsePool: ParsePool;
+  /** Requests that will queue a job are admitted here first (503 while too many wait). */
+  admission: JobAdmission;
   workspaceDir: string;
   readOnly: boolean;
   maxUploadBytes: number;
@@ -354,6 +359,7 @@ export async function buildServer(opts: ServerOptions): Promise<{ app: FastifyIn
     jobs,
     pool,
     parsePool,
+    admission: new JobAdmission(jobs, opts.maxQueuedJobs ?? MAX_QUEUED_JOBS),
     workspaceDir: opts.workspaceDir,
     readOnly: opts.readOnly ?? false,
     maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD,

@@ -28,6 +28,8 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422, 503) },
     },
     bodyLimit: MAX_DOCUMENT_BYTES,
+    // Admitted before the body is read: 503 while too many jobs wait for a thread.
+    onRequest: ctx.admission.onRequest,
   }, async (req, reply) => {
     if (req.body === undefined || req.body === null || req.body === '') throw new InvalidInput('the request has no body', [{ path: '', file: 'request body', message: 'no body' }], 'Send a plan scenario as YAML (application/yaml) or JSON.');
     const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
@@ -43,6 +45,7 @@ export const planRoutes: RegisterRoutes = (app, ctx) => {
       const runId = await recordPlanRun(ctx.store, ctx.clock, json, { api: text });
       return { runId, plan: json };
     }, { queued: true, cancellable: true });
+    ctx.admission.queued(req, job.id);
     return reply.code(202).send(job);
   });
 };

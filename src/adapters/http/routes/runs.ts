@@ -1,14 +1,12 @@
 /** Recorded runs (plans, forecasts, simulations, serving comparisons): the decisions Penny made, to show and compare. */
-import { recordRun, type RunInput } from '../../../app/runs.js';
+import { recordHashedRun } from '../../../app/runs.js';
 import { NotFound } from '../../../core/errors.js';
-import { forecastResultSchema, idParams, planResultSchema, problems, runRecordSchema, runSummarySchema, servingResultSchema, simulationResultSchema, type RegisterRoutes } from './types.js';
-
-/** A run computed elsewhere (the CLI beside this server, `--save`): its result must be of its kind's contract. */
-const runOf = (kind: string, result: object) => ({
-  type: 'object',
-  required: ['kind', 'name', 'inputs', 'summary', 'result'],
-  properties: { kind: { const: kind }, name: { type: 'string', minLength: 1, maxLength: 500 }, inputs: { type: 'object' }, summary: { type: 'object' }, result },
-}) as const;
+import { clientGone, runParse } from '../documents.js';
+import { HttpProblem } from '../problem.js';
+import { readRawBody } from '../raw-body.js';
+import { MAX_BODY_PARSE_MS } from '../limits.js';
+import { MAX_RUN_BODY_BYTES, runBodySchema } from '../run-body.js';
+import { idParams, problems, runRecordSchema, runSummarySchema, type RegisterRoutes } from './types.js';
 
 export const runRoutes: RegisterRoutes = (app, ctx) => {
   app.get<{ Querystring: { kind?: string } }>('/api/runs', {
@@ -20,16 +18,27 @@ export const runRoutes: RegisterRoutes = (app, ctx) => {
     },
   }, async (req) => ctx.store.listRuns(req.query.kind));
 
-  app.post<{ Body: RunInput }>('/api/runs', {
+  // In this route's scope only: JSON bodies are kept as bytes, for the parse thread to read.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', (req, payload, done) => {
+    readRawBody(payload, req.headers['content-length'], MAX_RUN_BODY_BYTES).then((b) => done(null, b), (e: Error) => done(e, undefined));
+  });
+  app.post('/api/runs', {
     schema: {
       tags: ['runs'],
       summary: 'Record a plan, simulation, forecast or serving comparison computed elsewhere (`penny plan --save` beside this server); the same inputs again replace the earlier record',
-      body: { oneOf: [runOf('plan', planResultSchema), runOf('simulation', simulationResultSchema), runOf('forecast', forecastResultSchema), runOf('serving', servingResultSchema)] },
-      response: { 201: { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } }, ...problems(403, 413, 422) },
+      // Checked on the parse thread with the raw body (run-body.ts), not on the event loop.
+      body: { ...runBodySchema, 'x-read-off-loop': true },
+      response: { 201: { type: 'object', required: ['runId'], properties: { runId: { type: 'string' } } }, ...problems(400, 403, 413, 422, 503) },
     },
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: MAX_RUN_BODY_BYTES,
   }, async (req, reply) => {
-    const runId = await recordRun(ctx.store, ctx.clock, req.body);
+    // The bytes as they came, read on a parse thread unless they are small (documents.ts); no
+    // body at all is checked as null (the schema's 422), as Fastify would.
+    const raw = req.body instanceof Uint8Array ? req.body : new TextEncoder().encode('null');
+    const run = await runParse(ctx.parsePool, 'run', { body: raw, file: 'request body' }, raw.byteLength, { signal: clientGone(reply.raw), maxMs: MAX_BODY_PARSE_MS, transfer: [raw.buffer as ArrayBuffer] });
+    if ('unreadable' in run) throw new HttpProblem(400, 'bad-request', 'Bad request', run.unreadable);
+    const runId = await recordHashedRun(ctx.store, ctx.clock, run);
     return reply.code(201).send({ runId });
   });
 

@@ -34,6 +34,8 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
       },
       response: { 202: jobSchema, ...problems(400, 403, 413, 415, 422, 503) },
     },
+    // Admitted before the body is read: 503 while too many jobs wait for a thread.
+    onRequest: ctx.admission.onRequest,
   }, async (req, reply) => {
     const body = req.body as { scenario?: unknown; jobs?: unknown; policies?: unknown } | undefined;
     if (!body || typeof body.scenario !== 'string' || typeof body.jobs !== 'string') {
@@ -65,6 +67,7 @@ export const simulationRoutes: RegisterRoutes = (app, ctx) => {
       const runId = await recordSimulationRun(ctx.store, ctx.clock, json, { inputs: { api: body.scenario, jobs: body.jobs, policies }, policies, jobs: trace.jobs.length });
       return { runId, simulation: json };
     }, { queued: true, cancellable: true });
+    ctx.admission.queued(req, job.id);
     return reply.code(202).send(job);
   });
 };
