@@ -58,7 +58,7 @@ describe('serving API', () => {
     const run = await json(await fetch(`${s.url}/api/runs/${job.result.runId}`));
     expect(run.kind).toBe('serving');
     expect(run.result).toEqual(j);
-  }, 60_000);
+  }, 180_000);
 
   it('takes a trace past the old 20,000-request cap, streams progress, and cancels without recording', async () => {
     const big = trace(5000, 6, 9);
@@ -82,7 +82,7 @@ describe('serving API', () => {
     const cancelled = await fetch(`${s.url}/api/jobs/${id}`, { method: 'DELETE' });
     expect((await json(cancelled)).status).toBe('cancelled');
     expect((await json(await fetch(`${s.url}/api/runs?kind=serving`))).length).toBe(runsBefore);
-  }, 60_000);
+  }, 180_000);
 
   it('runs on a profile table sent in the body, and the plan chooses among its rows', async () => {
     const other = { ...measured, gpu: 'A100', prefillTokensPerS: 12_000, decodeStepBaseMs: 12, source: 'our bench' };
@@ -91,7 +91,7 @@ describe('serving API', () => {
     expect(j.profile).toMatchObject({ model: 'my-8b', gpu: 'L40S', prefillTokensPerS: 9000, decodeStepBaseS: 0.018, maxBatch: 64, source: 'our bench, 2026-11' });
     expect(['L40S', 'A100']).toContain(j.plan.profile.gpu);
     expect(j.plan.profile.model).toBe('my-8b');
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a bad profile table with a 422 naming the row and field', async () => {
     const few = requests.slice(0, 50);
@@ -129,7 +129,7 @@ describe('serving API', () => {
     const twice = await post({ requests: few, spotZones: [zones[0], zones[0]], plan: false });
     expect(twice.status).toBe(422);
     expect((await json(twice)).issues[0].path).toBe('spotZones[1].name');
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad input with a problem at once, queueing nothing: negative tokens, bad time, an SLO no replica meets', async () => {
     const before = (await json(await fetch(`${s.url}/api/jobs`))).length;
@@ -190,7 +190,7 @@ describe('serving API', () => {
     }
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     expect(Number(/penny_parse_threads\{state="started"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses an empty body and a small body the schema refuses as before (422 naming the field)', async () => {
     const none = await fetch(`${s.url}/api/serving`, { method: 'POST', headers: { 'content-type': 'application/json' } });

@@ -66,7 +66,7 @@ describe('result contracts', () => {
     expect(json.schemaVersion).toBe(SCHEMA_VERSIONS.simulation);
     expect(check(simulationResultSchema, json)).toEqual([]);
     expect(check(simulationResultSchema, { ...json, policies: [{ policy: 'fifo' }] })).not.toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('a forecast validates against the forecast contract', async () => {
     const { series } = await loadSeries(join(root, 'examples', 'demo', 'gpu-demand.csv'));
@@ -76,7 +76,7 @@ describe('result contracts', () => {
     const recorded = { ...outcome.json, historyValues: [] };
     expect(check(forecastResultSchema, recorded)).toEqual([]);
     expect(check(forecastResultSchema, { ...recorded, points: [{ t: 'x', p50: 1 }] })).not.toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('a serving comparison validates against the serving contract, and its run against the run record', async () => {
     const profile = deriveProfile('llama-3-8b', 'A100');
@@ -97,5 +97,5 @@ describe('result contracts', () => {
     } finally {
       await store.close();
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -61,7 +61,7 @@ describe('runServing', () => {
     expect(o.plan!.result.cost.total.lt(base.cost.total)).toBe(true);
     const json = servingToJson(o);
     expect(json.results[0]!.costUsd.total).toMatch(/^\d+\.\d{6}$/);
-  }, 60_000);
+  }, 180_000);
 
   it('explains an SLO no replica can meet', async () => {
     const w = syntheticWorkload(seededRng(4), { durationS: 600, ratePerS: 1, context: [20_000, 20_000], generated: [10, 10] });

@@ -82,7 +82,7 @@ describe.skipIf(!bin)('DCGM metrics from a real Prometheus', () => {
       if (Date.now() > deadline) throw new Error(`Prometheus did not scrape in 45 s:\n${promLog}`);
       await new Promise((r) => setTimeout(r, 300));
     }
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     prom?.kill('SIGTERM');
@@ -139,7 +139,7 @@ describe.skipIf(!bin)('DCGM metrics from a real Prometheus', () => {
     const noRange = await runPenny(['--workspace', join(dir, 'ws-generic'), 'ingest', base]);
     expect(noRange.code).toBe(2);
     expect(noRange.stderr).toMatch(/needs --from and --to/);
-  }, 60_000);
+  }, 180_000);
 
   it('explains a bad query and an unreachable server', async () => {
     await expect(readPrometheusDcgm(base, { fromMs: startMs, toMs: startMs + 3_600_000 * 24 * 30, stepS: 0.001 })).rejects.toThrow(/too many/);

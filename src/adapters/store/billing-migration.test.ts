@@ -51,5 +51,5 @@ describe.each(drivers)('migration 101 on %s: slices and counted rows', (_name, s
     ]);
     expect(Number((await s.all<{ n: bigint }>(`SELECT count(*) AS n FROM billing_rows`))[0]!.n)).toBe(2);
     await store.close();
-  }, 60_000);
+  }, 180_000);
 });
