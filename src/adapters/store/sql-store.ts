@@ -130,19 +130,16 @@ export class SqlStore implements Store {
   async saveRun(r: Omit<RunRecord, 'id'>): Promise<string> {
     return this.session.transaction(async (tx) => {
       const id = `run_${r.kind}_${r.inputHash.slice(0, 16)}`;
-      // One statement, not delete-then-insert: callers recording the same run at once (PostgreSQL)
-      // each replace it in turn instead of failing on the key. Indexed columns are not updated
-      // (DuckDB refuses it); they are the same for the same id.
-      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-        ON CONFLICT (id) DO UPDATE SET name = excluded.name, summary = excluded.summary, result = excluded.result, created_at = excluded.created_at`, [
-        id,
-        r.kind,
-        r.name,
-        r.inputHash,
-        JSON.stringify(r.summary),
-        JSON.stringify(r.result),
-        r.createdAt,
-      ]);
+      // Not delete-then-insert: callers recording the same run at once (PostgreSQL) each replace it
+      // in turn instead of failing on a key. The table has two unique keys (id, and kind +
+      // input_hash, from which id is made): `ON CONFLICT (id)` arbitrates only the first, and a
+      // racing insert could still fail on the second (seen: 23505 on runs_kind_input_hash_key).
+      // A DO NOTHING without a target waits on either, then the update replaces what is there.
+      // Indexed columns are not updated (DuckDB refuses it); they are the same for the same id.
+      const summary = JSON.stringify(r.summary);
+      const result = JSON.stringify(r.result);
+      await tx.run(`INSERT INTO runs (id, kind, name, input_hash, summary, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, [id, r.kind, r.name, r.inputHash, summary, result, r.createdAt]);
+      await tx.run(`UPDATE runs SET name = $2, summary = $3, result = $4, created_at = $5 WHERE id = $1`, [id, r.name, summary, result, r.createdAt]);
       return id;
     });
   }
