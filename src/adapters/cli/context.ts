@@ -33,6 +33,14 @@ export function globalOpts(cmd: Command): { workspace?: string; database?: strin
   return cmd.optsWithGlobals() as { workspace?: string; database?: string };
 }
 
+/**
+ * The options among `names` (attribute names: spotOffset) given on the command line, as their
+ * flags (--spot-offset): a command refuses those its input does not read rather than ignore them.
+ */
+export function givenFlags(cmd: Command, names: readonly string[]): string[] {
+  return names.filter((n) => cmd.getOptionValueSource(n) === 'cli').map((n) => cmd.options.find((o) => o.attributeName() === n)?.long ?? `--${n}`);
+}
+
 /** Open the command's workspace, run `fn`, and close it whatever happens. */
 export async function withWorkspace<T>(ctx: CliContext, cmd: Command, fn: (ws: Workspace) => Promise<T>): Promise<T> {
   const ws = await ctx.openWorkspace(ctx.workspaceDir(globalOpts(cmd).workspace));

@@ -6,7 +6,7 @@ import { dailySpendSeries, dailySpendSeriesBy, gpuBusySeries, gpuBusySeriesFrom 
 import { dimensionLabel, parseDimension } from '../../../app/billing.js';
 import { savedForecasts, scoreSavedForecast, shortRunId, type ForecastScoreRow, type ReloadSpec, type SavedForecastResult } from '../../../app/forecast-score.js';
 import type { Series } from '../../../core/forecast/series.js';
-import { globalOpts, withWorkspace, type CliContext } from '../context.js';
+import { givenFlags, globalOpts, withWorkspace, type CliContext } from '../context.js';
 import { saveRun, serverFor, withBilling } from '../remote.js';
 import type { Command } from 'commander';
 
@@ -358,8 +358,8 @@ function checkOptionsApply(cmd: Command, kind: 'billing' | 'gpu' | 'file', by: b
     gpu: [...fileOnly, 'currency', 'top', 'run', 'actuals'],
     file: ['currency', 'top', 'run', 'actuals'],
   };
-  const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const wrong = notFor[kind].filter((name) => cmd.getOptionValueSource(name) === 'cli');
+  const flag = (name: string) => givenFlags(cmd, [name])[0]!;
   if (!wrong.length) return;
   const source = kind === 'file' ? 'a file' : kind;
   const why = (name: string) => (name === 'top' && kind === 'billing' ? 'goes with --by' : name === 'run' || name === 'actuals' ? 'is for penny forecast score' : `does not apply to ${source}`);

@@ -11,7 +11,7 @@ import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { timeOptionMs } from '../../importers/timestamp.js';
 import type { TelemetryStore } from '../../../app/telemetry-ports.js';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { globalOpts, printJson, withWorkspace } from '../context.js';
+import { givenFlags, globalOpts, printJson, withWorkspace } from '../context.js';
 import { money, num, pct, table } from '../render.js';
 import { serverFor } from '../remote.js';
 import { registerGpuCompact } from './gpu-compact.js';
@@ -38,9 +38,8 @@ export const registerGpu: RegisterCommand = (program, ctx) => {
     .action(async (source: string, opts: { from?: string; to?: string; step: string; host?: string; utcOffset: string; json?: boolean }, cmd: Command) => {
       // A range given with a file does not filter it (the whole log is ingested): refused, not ignored.
       const isUrl = /^https?:\/\//i.test(source);
-      const wrong = (isUrl ? ['host', 'utcOffset'] : ['from', 'to', 'step']).filter((o) => cmd.getOptionValueSource(o) === 'cli');
-      if (wrong.length) {
-        const flags = wrong.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      const flags = givenFlags(cmd, isUrl ? ['host', 'utcOffset'] : ['from', 'to', 'step']);
+      if (flags.length) {
         throw new InvalidInput(
           `${flags.join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} to ${isUrl ? 'an nvidia-smi file, not a Prometheus URL' : 'a Prometheus URL, not a file: a file is ingested whole'}`,
           flags.map((f) => ({ path: f, message: isUrl ? 'nvidia-smi only' : 'Prometheus only' })),

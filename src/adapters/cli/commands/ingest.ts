@@ -13,7 +13,7 @@ import { hostFromPath, telemetryIo } from '../../importers/telemetry-io.js';
 import { detect as detectTelemetry, ingestNvidiaSmi, ingestPrometheus } from '../../../app/telemetry.js';
 import type { Workspace } from '../../../app/workspace.js';
 import type { CliContext, RegisterCommand } from '../context.js';
-import { globalOpts, printJson } from '../context.js';
+import { givenFlags, globalOpts, printJson } from '../context.js';
 import { money, num, table } from '../render.js';
 import { serverFor, type ServerApi } from '../remote.js';
 
@@ -87,9 +87,8 @@ export const registerIngest: RegisterCommand = (program, ctx) => {
     .action(async (path: string, opts: { kind?: string; currency?: string; json?: boolean; from?: string; to?: string; step: string; host?: string; delivery?: string }, cmd) => {
       // A range given with files does not filter them (each is ingested whole): refused, not ignored.
       const isUrl = /^https?:\/\//i.test(path);
-      const wrong = (isUrl ? ['kind', 'currency', 'host', 'delivery'] : ['from', 'to', 'step']).filter((o) => cmd.getOptionValueSource(o) === 'cli');
-      if (wrong.length) {
-        const flags = wrong.map((o) => `--${o}`);
+      const flags = givenFlags(cmd, isUrl ? ['kind', 'currency', 'host', 'delivery'] : ['from', 'to', 'step']);
+      if (flags.length) {
         throw new InvalidInput(
           `${flags.join(', ')} ${flags.length > 1 ? 'apply' : 'applies'} to ${isUrl ? 'files, not a Prometheus URL' : 'a Prometheus URL, not files: each file is ingested whole'}`,
           flags.map((f) => ({ path: f, message: isUrl ? 'files only' : 'Prometheus only' })),

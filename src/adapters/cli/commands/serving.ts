@@ -14,7 +14,7 @@ import { readSpotTrace } from '../../importers/spot-trace.js';
 import { readReplicaProfiles } from '../../importers/replica-profiles.js';
 import { parseDurationMs } from '../../importers/timestamp.js';
 import type { RegisterCommand } from '../context.js';
-import { printJson } from '../context.js';
+import { givenFlags, printJson } from '../context.js';
 import { money, num, pct, table } from '../render.js';
 
 interface Opts {
@@ -107,9 +107,8 @@ export const registerServing: RegisterCommand = (program, ctx) => {
       if (opts.hedge !== 'zones' && !/^\d+$/.test(opts.hedge)) throw bad('--hedge', opts.hedge, 'zones or a whole number of replicas', 'Give e.g. --hedge 2, or leave it at zones.');
       const hedge = opts.hedge === 'zones' ? ('zones' as const) : Number(opts.hedge);
       // Spot options without a spot trace ran as if absent, with no word (spot-offset) or a note.
-      const spotOnly = ['spotOffset', 'hedge'].filter((o) => cmd.getOptionValueSource(o) === 'cli');
-      if (spotOnly.length && opts.spotTrace.length === 0) {
-        const flags = spotOnly.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      const flags = givenFlags(cmd, ['spotOffset', 'hedge']);
+      if (flags.length && opts.spotTrace.length === 0) {
         throw new InvalidInput(`${flags.join(', ')} ${flags.length > 1 ? 'need' : 'needs'} a spot trace (--spot-trace FILE)`, flags.map((f) => ({ path: f, message: 'spot only' })), 'Give the spot availability with --spot-trace (SkyPilot spot-traces JSON), or leave the spot options out.');
       }
 
