@@ -17,8 +17,8 @@ import { horizonSteps, quantileLevels, seasonSteps } from '../importers/forecast
 import { defaultAggregation } from '../importers/series-csv.js';
 import { parseInterval, parseTimestamp } from '../importers/timestamp.js';
 import type { ForecastTaskInput } from '../jobs/tasks.js';
-import { BODY_AJV_OPTIONS, jsonTextDepth, MAX_NESTING } from './limits.js';
-import { validationProblem } from './problem.js';
+import { BODY_AJV_OPTIONS } from './limits.js';
+import { readJsonBody, type UnreadableBody } from './json-body.js';
 
 /** The largest body: a year of minutes with long ISO times, with room to spare. */
 export const MAX_FORECAST_BODY_BYTES = 64 * 1024 * 1024;
@@ -166,10 +166,7 @@ export interface ReadForecastBody {
   api: Record<string, unknown>;
 }
 
-/** A body the route cannot read as JSON: the 400 the server's JSON parser answers. */
-export interface UnreadableBody {
-  unreadable: string;
-}
+export type { UnreadableBody } from './json-body.js';
 
 /**
  * The raw body (UTF-8 bytes or text) read as the route once read it on the event loop: JSON (at
@@ -178,20 +175,9 @@ export interface UnreadableBody {
  * paths the server's schema check gives.
  */
 export function readForecastBody(raw: Uint8Array | string): ReadForecastBody | UnreadableBody {
-  const text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: false }).decode(raw);
-  if (jsonTextDepth(text) > MAX_NESTING) throw new InvalidInput(`request body: JSON nested more than ${MAX_NESTING} levels deep`, [{ path: '', message: `nesting deeper than ${MAX_NESTING} levels` }], 'Penny documents are a few levels deep.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { unreadable: `Body is not valid JSON but content-type is set to 'application/json': ${(e as Error).message}` };
-  }
-  const check = validator();
-  if (!check(value)) {
-    const p = validationProblem('body', check.errors ?? []);
-    throw new InvalidInput(p.detail, p.issues);
-  }
-  const body = value as ForecastBody;
+  const read = readJsonBody(raw, validator());
+  if ('unreadable' in read) return read;
+  const body = read.value as ForecastBody;
   const inputs = forecastInputs(body);
   // Long inputs stand in the run's inputs by size and content hash: two histories of the same
   // length are two runs, never one replacing the other.

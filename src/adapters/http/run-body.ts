@@ -8,10 +8,8 @@
 import Ajv2020 from 'ajv/dist/2020.js';
 import { forecastResultSchema, planResultSchema, servingResultSchema, simulationResultSchema } from '../../app/contracts.js';
 import { inputHash, type HashedRun, type RunInput } from '../../app/runs.js';
-import { InvalidInput } from '../../core/errors.js';
-import { BODY_AJV_OPTIONS, jsonTextDepth, MAX_NESTING } from './limits.js';
-import { validationProblem } from './problem.js';
-import type { UnreadableBody } from './serving-body.js';
+import { BODY_AJV_OPTIONS } from './limits.js';
+import { readJsonBody, type UnreadableBody } from './json-body.js';
 
 /** A simulation's result with every job, or a long forecast, recorded from the CLI. */
 export const MAX_RUN_BODY_BYTES = 64 * 1024 * 1024;
@@ -43,19 +41,8 @@ function validator() {
  * the server's schema check gives.
  */
 export function readRunBody(raw: Uint8Array | string): HashedRun | UnreadableBody {
-  const text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: false }).decode(raw);
-  if (jsonTextDepth(text) > MAX_NESTING) throw new InvalidInput(`request body: JSON nested more than ${MAX_NESTING} levels deep`, [{ path: '', message: `nesting deeper than ${MAX_NESTING} levels` }], 'Penny documents are a few levels deep.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { unreadable: `Body is not valid JSON but content-type is set to 'application/json': ${(e as Error).message}` };
-  }
-  const check = validator();
-  if (!check(value)) {
-    const p = validationProblem('body', check.errors ?? []);
-    throw new InvalidInput(p.detail, p.issues);
-  }
-  const r = value as RunInput;
+  const read = readJsonBody(raw, validator());
+  if ('unreadable' in read) return read;
+  const r = read.value as RunInput;
   return { kind: r.kind, name: r.name, inputHash: inputHash(r.kind, r.inputs), summary: r.summary, result: r.result };
 }

@@ -20,8 +20,8 @@ import { BALANCER_NAMES, type BalancerName } from '../../core/serving/simulate.j
 import { workloadFromRows } from '../../core/serving/workload.js';
 import { parseTimestamp } from '../importers/timestamp.js';
 import type { PlainReplicaPrice, ServingTaskInput } from '../jobs/tasks.js';
-import { BODY_AJV_OPTIONS, jsonTextDepth, MAX_NESTING } from './limits.js';
-import { validationProblem } from './problem.js';
+import { BODY_AJV_OPTIONS } from './limits.js';
+import { readJsonBody, type UnreadableBody } from './json-body.js';
 
 /** Requests one call may send: about a week of a busy endpoint's trace (some 60 MiB of JSON). */
 export const MAX_SERVING_REQUESTS = 1_000_000;
@@ -236,10 +236,7 @@ export interface ReadServingBody {
   inputs: Omit<ServingBody, 'requests'> & { requests: string };
 }
 
-/** A body the route cannot read as JSON: the 400 the server's JSON parser answers. */
-export interface UnreadableBody {
-  unreadable: string;
-}
+export type { UnreadableBody } from './json-body.js';
 
 /**
  * The raw body (UTF-8 bytes or text) read as the route would on the event loop: JSON (at most
@@ -248,20 +245,9 @@ export interface UnreadableBody {
  * paths the server's schema check gives; servingInput's own checks throw as they did.
  */
 export function readServingBody(raw: Uint8Array | string): ReadServingBody | UnreadableBody {
-  const text = typeof raw === 'string' ? raw : new TextDecoder('utf-8', { fatal: false }).decode(raw);
-  if (jsonTextDepth(text) > MAX_NESTING) throw new InvalidInput(`request body: JSON nested more than ${MAX_NESTING} levels deep`, [{ path: '', message: `nesting deeper than ${MAX_NESTING} levels` }], 'Penny documents are a few levels deep.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { unreadable: `Body is not valid JSON but content-type is set to 'application/json': ${(e as Error).message}` };
-  }
-  const check = validator();
-  if (!check(value)) {
-    const p = validationProblem('body', check.errors ?? []);
-    throw new InvalidInput(p.detail, p.issues);
-  }
-  const b = value as ServingBody;
+  const read = readJsonBody(raw, validator());
+  if ('unreadable' in read) return read;
+  const b = read.value as ServingBody;
   const input = servingInput(b);
   const { requests: _rows, ...rest } = b;
   return { input, inputs: { ...rest, requests: workloadDigest(input.workload) } };
